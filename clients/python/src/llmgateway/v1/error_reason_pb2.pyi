@@ -1,0 +1,46 @@
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from typing import ClassVar as _ClassVar
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_INVALID_REQUEST: _ClassVar[ErrorReason]
+    ERROR_REASON_MODEL_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_MODEL_DISABLED: _ClassVar[ErrorReason]
+    ERROR_REASON_CAPABILITY_NOT_SUPPORTED: _ClassVar[ErrorReason]
+    ERROR_REASON_CONTEXT_LENGTH_EXCEEDED: _ClassVar[ErrorReason]
+    ERROR_REASON_CONTENT_POLICY_VIOLATION: _ClassVar[ErrorReason]
+    ERROR_REASON_PROVIDER_AUTH_FAILED: _ClassVar[ErrorReason]
+    ERROR_REASON_PROVIDER_RATE_LIMITED: _ClassVar[ErrorReason]
+    ERROR_REASON_RATE_LIMITED: _ClassVar[ErrorReason]
+    ERROR_REASON_BUDGET_EXCEEDED: _ClassVar[ErrorReason]
+    ERROR_REASON_PROVIDER_UNAVAILABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_PROVIDER_TIMEOUT: _ClassVar[ErrorReason]
+    ERROR_REASON_PROVIDER_BAD_RESPONSE: _ClassVar[ErrorReason]
+    ERROR_REASON_API_KEY_INVALID: _ClassVar[ErrorReason]
+    ERROR_REASON_PERMISSION_DENIED: _ClassVar[ErrorReason]
+    ERROR_REASON_PROVIDER_REJECTED: _ClassVar[ErrorReason]
+    ERROR_REASON_PROVIDER_MODEL_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_INTERNAL: _ClassVar[ErrorReason]
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_INVALID_REQUEST: ErrorReason
+ERROR_REASON_MODEL_NOT_FOUND: ErrorReason
+ERROR_REASON_MODEL_DISABLED: ErrorReason
+ERROR_REASON_CAPABILITY_NOT_SUPPORTED: ErrorReason
+ERROR_REASON_CONTEXT_LENGTH_EXCEEDED: ErrorReason
+ERROR_REASON_CONTENT_POLICY_VIOLATION: ErrorReason
+ERROR_REASON_PROVIDER_AUTH_FAILED: ErrorReason
+ERROR_REASON_PROVIDER_RATE_LIMITED: ErrorReason
+ERROR_REASON_RATE_LIMITED: ErrorReason
+ERROR_REASON_BUDGET_EXCEEDED: ErrorReason
+ERROR_REASON_PROVIDER_UNAVAILABLE: ErrorReason
+ERROR_REASON_PROVIDER_TIMEOUT: ErrorReason
+ERROR_REASON_PROVIDER_BAD_RESPONSE: ErrorReason
+ERROR_REASON_API_KEY_INVALID: ErrorReason
+ERROR_REASON_PERMISSION_DENIED: ErrorReason
+ERROR_REASON_PROVIDER_REJECTED: ErrorReason
+ERROR_REASON_PROVIDER_MODEL_NOT_FOUND: ErrorReason
+ERROR_REASON_INTERNAL: ErrorReason

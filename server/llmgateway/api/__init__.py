@@ -1,0 +1,1 @@
+"""gRPC edge: protobuf <-> domain conversion, status mapping, servicers. No business logic."""

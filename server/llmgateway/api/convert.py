@@ -1,0 +1,273 @@
+"""Protobuf <-> domain conversion for the data plane."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import struct_pb2
+
+from llmgateway.core import types as t
+from llmgateway.core.calls import CallInfo
+from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
+
+_ROLES = {
+    chat_pb2.ROLE_SYSTEM: t.Role.SYSTEM,
+    chat_pb2.ROLE_DEVELOPER: t.Role.DEVELOPER,
+    chat_pb2.ROLE_USER: t.Role.USER,
+    chat_pb2.ROLE_ASSISTANT: t.Role.ASSISTANT,
+    chat_pb2.ROLE_TOOL: t.Role.TOOL,
+}
+_ROLES_OUT = {v: k for k, v in _ROLES.items()}
+_DETAIL = {chat_pb2.IMAGE_DETAIL_AUTO: "auto", chat_pb2.IMAGE_DETAIL_LOW: "low", chat_pb2.IMAGE_DETAIL_HIGH: "high"}
+_TOOL_MODES = {
+    chat_pb2.TOOL_CHOICE_MODE_AUTO: "auto",
+    chat_pb2.TOOL_CHOICE_MODE_NONE: "none",
+    chat_pb2.TOOL_CHOICE_MODE_REQUIRED: "required",
+}
+_EFFORT = {
+    chat_pb2.REASONING_EFFORT_MINIMAL: "minimal",
+    chat_pb2.REASONING_EFFORT_LOW: "low",
+    chat_pb2.REASONING_EFFORT_MEDIUM: "medium",
+    chat_pb2.REASONING_EFFORT_HIGH: "high",
+}
+_FORMATS = {
+    chat_pb2.RESPONSE_FORMAT_TYPE_TEXT: "text",
+    chat_pb2.RESPONSE_FORMAT_TYPE_JSON_OBJECT: "json_object",
+    chat_pb2.RESPONSE_FORMAT_TYPE_JSON_SCHEMA: "json_schema",
+}
+_FINISH = {
+    t.FinishReason.STOP: chat_pb2.FINISH_REASON_STOP,
+    t.FinishReason.LENGTH: chat_pb2.FINISH_REASON_LENGTH,
+    t.FinishReason.TOOL_CALLS: chat_pb2.FINISH_REASON_TOOL_CALLS,
+    t.FinishReason.CONTENT_FILTER: chat_pb2.FINISH_REASON_CONTENT_FILTER,
+    t.FinishReason.OTHER: chat_pb2.FINISH_REASON_OTHER,
+}
+_IMAGE_OUTPUT = {image_pb2.IMAGE_OUTPUT_DATA: "data", image_pb2.IMAGE_OUTPUT_URI: "uri"}
+CAPABILITIES = {
+    model_pb2.CAPABILITY_CHAT: Capability.CHAT,
+    model_pb2.CAPABILITY_STREAM: Capability.STREAM,
+    model_pb2.CAPABILITY_TOOLS: Capability.TOOLS,
+    model_pb2.CAPABILITY_VISION: Capability.VISION,
+    model_pb2.CAPABILITY_EMBED: Capability.EMBED,
+    model_pb2.CAPABILITY_IMAGE: Capability.IMAGE,
+    model_pb2.CAPABILITY_REASONING: Capability.REASONING,
+    model_pb2.CAPABILITY_JSON_OUTPUT: Capability.JSON_OUTPUT,
+}
+_CAPABILITIES_OUT = {v: k for k, v in CAPABILITIES.items()}
+
+
+# -- JSON Schema structs ----------------------------------------------------------------
+def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """A Struct as plain JSON data. Struct stores every number as a double; integral
+    ones become ints again so that schemas keep `"minimum": 1`, not `1.0`."""
+    return {key: _value(v) for key, v in struct.fields.items()}
+
+
+def _value(v: struct_pb2.Value) -> Any:
+    kind = v.WhichOneof("kind")
+    if kind == "string_value":
+        return v.string_value
+    if kind == "number_value":
+        n = v.number_value
+        return int(n) if n.is_integer() and abs(n) < 2**53 else n
+    if kind == "bool_value":
+        return v.bool_value
+    if kind == "struct_value":
+        return struct_to_dict(v.struct_value)
+    if kind == "list_value":
+        return [_value(x) for x in v.list_value.values]
+    return None
+
+
+# -- requests -----------------------------------------------------------------------------
+def chat_request(pb: chat_pb2.ChatRequest | chat_pb2.StreamChatRequest) -> t.ChatRequest:
+    req = t.ChatRequest(model=pb.model, messages=[_message(m) for m in pb.messages], user=pb.user)
+    if pb.tools:
+        req.tools = [
+            t.Tool(
+                x.name,
+                x.description,
+                struct_to_dict(x.parameters) if x.HasField("parameters") else {"type": "object", "properties": {}},
+                x.strict,
+            )
+            for x in pb.tools
+        ]
+    if pb.HasField("tool_choice"):
+        which = pb.tool_choice.WhichOneof("choice")
+        if which == "function_name":
+            req.tool_choice = t.ToolChoice("function", pb.tool_choice.function_name)
+        elif which == "mode" and pb.tool_choice.mode in _TOOL_MODES:
+            req.tool_choice = t.ToolChoice(_TOOL_MODES[pb.tool_choice.mode])
+    if pb.HasField("generation"):
+        req.generation = _generation(pb.generation)
+    if pb.HasField("response_format") and pb.response_format.type in _FORMATS:
+        rf = pb.response_format
+        req.response_format = t.ResponseFormat(
+            _FORMATS[rf.type], rf.schema_name, struct_to_dict(rf.schema) if rf.HasField("schema") else None, rf.strict
+        )
+    if pb.HasField("parallel_tool_calls"):
+        req.parallel_tool_calls = pb.parallel_tool_calls
+    return req
+
+
+def _message(m: chat_pb2.Message) -> t.Message:
+    msg = t.Message(_ROLES.get(m.role, t.Role.UNSPECIFIED), tool_call_id=m.tool_call_id, name=m.name)
+    for part in m.content:
+        which = part.WhichOneof("part")
+        if which == "text":
+            msg.parts.append(t.TextPart(part.text))
+        elif which == "image":
+            img = part.image
+            source = img.WhichOneof("source")
+            msg.parts.append(
+                t.ImagePart(
+                    data=img.data if source == "data" else None,
+                    uri=img.uri if source == "uri" else None,
+                    mime_type=img.mime_type,
+                    detail=_DETAIL.get(img.detail),
+                )
+            )
+        elif which == "reasoning":
+            r = part.reasoning
+            msg.parts.append(t.ReasoningPart(r.text, r.signature, r.redacted_data))
+        else:
+            msg.parts.append(t.TextPart(None))  # type: ignore[arg-type]  # an empty part: validation names it
+    if m.tool_calls:
+        msg.tool_calls = [t.ToolCall(c.id, c.name, c.arguments) for c in m.tool_calls]
+    return msg
+
+
+def _generation(g: chat_pb2.GenerationConfig) -> t.GenerationConfig:
+    return t.GenerationConfig(
+        max_tokens=g.max_tokens if g.HasField("max_tokens") else None,
+        temperature=g.temperature if g.HasField("temperature") else None,
+        top_p=g.top_p if g.HasField("top_p") else None,
+        top_k=g.top_k if g.HasField("top_k") else None,
+        stop=list(g.stop),
+        seed=g.seed if g.HasField("seed") else None,
+        presence_penalty=g.presence_penalty if g.HasField("presence_penalty") else None,
+        frequency_penalty=g.frequency_penalty if g.HasField("frequency_penalty") else None,
+        reasoning_effort=_EFFORT.get(g.reasoning_effort),
+        reasoning_budget_tokens=g.reasoning_budget_tokens if g.HasField("reasoning_budget_tokens") else None,
+    )
+
+
+def embed_request(pb: embedding_pb2.EmbedRequest) -> t.EmbedRequest:
+    return t.EmbedRequest(
+        pb.model, list(pb.inputs), pb.dimensions if pb.HasField("dimensions") else None, pb.user
+    )
+
+
+def image_request(pb: image_pb2.GenerateImageRequest) -> t.ImageRequest:
+    return t.ImageRequest(
+        model=pb.model,
+        prompt=pb.prompt,
+        count=pb.count if pb.HasField("count") else 1,
+        size=pb.size,
+        quality=pb.quality,
+        style=pb.style,
+        output=_IMAGE_OUTPUT.get(pb.output),
+        user=pb.user,
+    )
+
+
+# -- responses ----------------------------------------------------------------------------
+def usage(u: t.Usage) -> chat_pb2.Usage:
+    return chat_pb2.Usage(
+        prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens,
+        total_tokens=u.total_tokens,
+        cached_prompt_tokens=u.cached_prompt_tokens,
+        reasoning_tokens=u.reasoning_tokens,
+    )
+
+
+def message_out(m: t.Message) -> chat_pb2.Message:
+    out = chat_pb2.Message(role=_ROLES_OUT.get(m.role, chat_pb2.ROLE_UNSPECIFIED))
+    for p in m.parts:
+        if isinstance(p, t.TextPart):
+            out.content.add(text=p.text)
+        elif isinstance(p, t.ReasoningPart):
+            out.content.add(reasoning=chat_pb2.ReasoningPart(text=p.text, signature=p.signature,
+                                                             redacted_data=p.redacted_data))
+    for c in m.tool_calls:
+        out.tool_calls.add(id=c.id, name=c.name, arguments=c.arguments)
+    return out
+
+
+def chat_response(result: t.ChatResult, call: CallInfo) -> chat_pb2.ChatResponse:
+    return chat_pb2.ChatResponse(
+        id=result.response_id,
+        model=call.model,
+        provider=call.provider,
+        upstream_model=result.upstream_model or call.upstream_model,
+        message=message_out(result.message),
+        finish_reason=_FINISH.get(result.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED),
+        usage=usage(result.usage),
+        request_id=call.request_id,
+    )
+
+
+def stream_start(call: CallInfo, response_id: str) -> chat_pb2.StreamChatResponse:
+    return chat_pb2.StreamChatResponse(
+        start=chat_pb2.StreamStart(
+            id=response_id,
+            model=call.model,
+            provider=call.provider,
+            upstream_model=call.upstream_model,
+            request_id=call.request_id,
+        )
+    )
+
+
+def stream_event(e: t.StreamEvent) -> chat_pb2.StreamChatResponse:
+    if isinstance(e, t.TextDelta):
+        return chat_pb2.StreamChatResponse(text_delta=chat_pb2.TextDelta(text=e.text))
+    if isinstance(e, t.ToolCallDelta):
+        return chat_pb2.StreamChatResponse(
+            tool_call_delta=chat_pb2.ToolCallDelta(
+                index=e.index, id=e.id, name=e.name, arguments_fragment=e.arguments
+            )
+        )
+    if isinstance(e, t.ReasoningDelta):
+        return chat_pb2.StreamChatResponse(
+            reasoning_delta=chat_pb2.ReasoningDelta(text=e.text, signature=e.signature)
+        )
+    return chat_pb2.StreamChatResponse(
+        end=chat_pb2.StreamEnd(
+            finish_reason=_FINISH.get(e.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED), usage=usage(e.usage)
+        )
+    )
+
+
+def embed_response(result: t.EmbedResult, call: CallInfo) -> embedding_pb2.EmbedResponse:
+    return embedding_pb2.EmbedResponse(
+        model=call.model,
+        provider=call.provider,
+        embeddings=[embedding_pb2.Embedding(index=i, values=v) for i, v in enumerate(result.vectors)],
+        usage=embedding_pb2.EmbeddingUsage(prompt_tokens=result.prompt_tokens),
+        request_id=call.request_id,
+    )
+
+
+def image_response(result: t.ImageResult, call: CallInfo) -> image_pb2.GenerateImageResponse:
+    images = [
+        image_pb2.GeneratedImage(data=i.data, mime_type=i.mime_type, revised_prompt=i.revised_prompt)
+        if i.data is not None
+        else image_pb2.GeneratedImage(uri=i.uri or "", mime_type=i.mime_type, revised_prompt=i.revised_prompt)
+        for i in result.images
+    ]
+    return image_pb2.GenerateImageResponse(
+        model=call.model, provider=call.provider, images=images, request_id=call.request_id
+    )
+
+
+def model_out(m: ModelConfig) -> model_pb2.Model:
+    return model_pb2.Model(
+        id=m.id,
+        provider=m.provider,
+        display_name=m.display_name or m.id,
+        capabilities=sorted(_CAPABILITIES_OUT[c] for c in m.capabilities),
+        context_length=m.context_length,
+    )

@@ -1,0 +1,169 @@
+"""The GatewayService servicer: converts, calls the inference service, maps errors,
+and logs one structured line per call."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import Any, NoReturn
+
+import grpc
+
+from llmgateway.api import convert
+from llmgateway.api.status import grpc_code, status_details
+from llmgateway.core.calls import CallInfo
+from llmgateway.core.errors import Code, GatewayError, Reason, bad_response, invalid_request
+from llmgateway.core.service import InferenceService
+from llmgateway.v1 import (
+    chat_pb2,
+    embedding_pb2,
+    gateway_service_pb2_grpc,
+    image_pb2,
+    model_pb2,
+)
+
+log = logging.getLogger("llmgateway.calls")
+REQUEST_ID_HEADER = "x-request-id"
+_CALLER_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
+    def __init__(self, service: InferenceService, max_request_bytes: int) -> None:
+        self.service = service
+        self.max_request_bytes = max_request_bytes
+
+    async def _begin(self, method: str, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> CallInfo:
+        request_id = ""
+        for key, value in context.invocation_metadata() or ():
+            if key == REQUEST_ID_HEADER and isinstance(value, str) and _CALLER_REQUEST_ID.match(value):
+                request_id = value
+        call = CallInfo(method, request_id or uuid.uuid4().hex)
+        remaining = context.time_remaining()
+        if remaining is not None:
+            call.deadline = time.monotonic() + remaining
+        await context.send_initial_metadata(((REQUEST_ID_HEADER, call.request_id),))
+        if request.ByteSize() > self.max_request_bytes:
+            raise invalid_request([("request", f"is larger than the limit of {self.max_request_bytes} bytes")])
+        return call
+
+    async def Chat(
+        self, request: chat_pb2.ChatRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> chat_pb2.ChatResponse:
+        call = CallInfo("Chat", "")
+        try:
+            call = await self._begin("Chat", request, context)
+            result = await self.service.chat(convert.chat_request(request), call)
+            response = convert.chat_response(result, call)
+        except BaseException as exc:
+            await self._fail(context, call, exc)
+        _log_call(call, "OK")
+        return response
+
+    async def StreamChat(
+        self, request: chat_pb2.StreamChatRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[chat_pb2.StreamChatResponse]:
+        call = CallInfo("StreamChat", "")
+        try:
+            call = await self._begin("StreamChat", request, context)
+            async with aclosing(self.service.stream_chat(convert.chat_request(request), call)) as events:
+                first = await anext(events, None)
+                if first is None:
+                    raise bad_response(call.provider, "the stream ended before any event")
+                yield convert.stream_start(call, getattr(first, "response_id", ""))
+                yield convert.stream_event(first)
+                async for event in events:
+                    call.chunks += 1
+                    yield convert.stream_event(event)
+        except BaseException as exc:
+            await self._fail(context, call, exc)
+        _log_call(call, "OK")
+
+    async def Embed(
+        self, request: embedding_pb2.EmbedRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> embedding_pb2.EmbedResponse:
+        call = CallInfo("Embed", "")
+        try:
+            call = await self._begin("Embed", request, context)
+            result = await self.service.embed(convert.embed_request(request), call)
+            response = convert.embed_response(result, call)
+        except BaseException as exc:
+            await self._fail(context, call, exc)
+        _log_call(call, "OK")
+        return response
+
+    async def GenerateImage(
+        self, request: image_pb2.GenerateImageRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> image_pb2.GenerateImageResponse:
+        call = CallInfo("GenerateImage", "")
+        try:
+            call = await self._begin("GenerateImage", request, context)
+            result = await self.service.generate_image(convert.image_request(request), call)
+            response = convert.image_response(result, call)
+        except BaseException as exc:
+            await self._fail(context, call, exc)
+        _log_call(call, "OK")
+        return response
+
+    async def ListModels(
+        self, request: model_pb2.ListModelsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> model_pb2.ListModelsResponse:
+        call = CallInfo("ListModels", "")
+        try:
+            call = await self._begin("ListModels", request, context)
+            capability = convert.CAPABILITIES.get(request.capability)
+            page = self.service.list_models(request.page_size, request.page_token, request.provider, capability)
+        except BaseException as exc:
+            await self._fail(context, call, exc)
+        _log_call(call, "OK")
+        return model_pb2.ListModelsResponse(
+            models=[convert.model_out(m) for m in page.models], next_page_token=page.next_page_token
+        )
+
+    async def _fail(self, context: grpc.aio.ServicerContext[Any, Any], call: CallInfo, exc: BaseException) -> NoReturn:
+        """Ends the RPC with the mapped status; never leaks a stack trace to the caller."""
+        if isinstance(exc, GatewayError):
+            _log_call(call, exc.code.value, exc.reason)
+            await context.abort(
+                grpc_code(exc.code),
+                exc.message,
+                trailing_metadata=(("grpc-status-details-bin", status_details(exc)),),
+            )
+        if isinstance(exc, grpc.aio.AbortError):
+            raise exc
+        if isinstance(exc, BaseException) and not isinstance(exc, Exception):
+            _log_call(call, "CANCELLED")  # the caller went away (or the server is stopping)
+            raise exc
+        log.exception("unexpected error in %s (request %s)", call.method, call.request_id, exc_info=exc)
+        internal = GatewayError(Code.INTERNAL, Reason.INTERNAL, f"internal error (request id {call.request_id})")
+        _log_call(call, "INTERNAL")
+        await context.abort(
+            grpc.StatusCode.INTERNAL,
+            internal.message,
+            trailing_metadata=(("grpc-status-details-bin", status_details(internal)),),
+        )
+
+
+def _log_call(call: CallInfo, status: str, reason: str = "") -> None:
+    if not log.isEnabledFor(logging.INFO):
+        return
+    usage = call.usage
+    ttft = call.ttft_ms
+    log.info(
+        "call",
+        extra={
+            "request_id": call.request_id,
+            "method": call.method,
+            "model": call.model,
+            "provider": call.provider,
+            "status": status,
+            "reason": reason,
+            "latency_ms": round((time.perf_counter() - call.started) * 1000.0, 2),
+            "ttft_ms": None if ttft is None else round(ttft, 2),
+            "prompt_tokens": usage.prompt_tokens if usage else None,
+            "completion_tokens": usage.completion_tokens if usage else None,
+        },
+    )

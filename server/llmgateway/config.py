@@ -1,0 +1,191 @@
+"""Settings: environment variables (prefix LLMGATEWAY_, nesting with __) over an
+optional YAML file over defaults. Provider keys are never settings: a model
+names the environment variable that holds its key (`credential_ref`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from llmgateway.core.deadline import Timeouts
+from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.providers.builtin import BUILTIN_ADAPTERS
+from llmgateway.core.router import load_adapter_class
+
+CONFIG_FILE_ENV = "LLMGATEWAY_CONFIG_FILE"
+
+
+class TLSSettings(BaseModel):
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    client_ca_file: Path | None = None  # set to require client certificates (mTLS)
+
+
+class ServerSettings(BaseModel):
+    address: str = "127.0.0.1:50051"
+    grace_period_s: float = 10.0  # how long SIGTERM waits for in-flight calls
+    max_request_bytes: int = 16 * 1024 * 1024
+    max_concurrent_rpcs: int | None = None
+    reflection: bool = True
+    uvloop: bool = True
+    tls: TLSSettings = TLSSettings()
+
+
+class UpstreamSettings(BaseModel):
+    client: Literal["aiohttp", "httpx"] = "aiohttp"
+
+
+class LoggingSettings(BaseModel):
+    level: str = "INFO"
+    json_format: bool = Field(True, alias="json")
+
+
+class TelemetrySettings(BaseModel):
+    otlp_endpoint: str = ""  # e.g. http://127.0.0.1:4317; tracing is off when empty
+    service_name: str = "llmgateway"
+
+
+class TimeoutSettings(BaseModel):
+    connect_s: float = 10.0
+    first_token_s: float = 60.0
+    idle_s: float = 60.0
+    total_s: float = 600.0
+
+    def to_timeouts(self) -> Timeouts:
+        return Timeouts(self.connect_s, self.first_token_s, self.idle_s, self.total_s)
+
+
+class ModelSettings(BaseModel):
+    """One model entry of the YAML `models:` list."""
+
+    id: str
+    provider: str
+    upstream_model: str
+    adapter_class: str = ""  # defaults to the built-in adapter of `provider`
+    base_url: str = ""  # defaults to the adapter's public endpoint
+    credential_ref: str = ""  # name of the env var holding the key; defaults to the adapter's
+    capabilities: list[Capability] = [Capability.CHAT, Capability.STREAM, Capability.TOOLS]
+    display_name: str = ""
+    context_length: int = 0
+    enabled: bool = True
+    timeouts: TimeoutSettings | None = None
+    options: dict[str, str] = {}
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not value or value != value.strip() or " " in value:
+            raise ValueError("model id must be non-empty and contain no spaces")
+        return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LLMGATEWAY_", env_nested_delimiter="__", extra="forbid")
+
+    server: ServerSettings = ServerSettings()
+    upstream: UpstreamSettings = UpstreamSettings()
+    logging: LoggingSettings = LoggingSettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
+    default_timeouts: TimeoutSettings = TimeoutSettings()
+    # Serve the mock models, plus the known models of every built-in provider whose
+    # API key variable is set in the environment.
+    include_default_models: bool = True
+    models: list[ModelSettings] = []
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(CONFIG_FILE_ENV)
+        if config_file:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
+        return tuple(sources)
+
+    def model_configs(self, environ: dict[str, str] | None = None) -> list[ModelConfig]:
+        """The configured models, followed by the defaults whose ids are not taken."""
+        env = dict(os.environ) if environ is None else environ
+        defaults = self.default_timeouts.to_timeouts()
+        configs = [_to_config(m, defaults) for m in self.models]
+        if self.include_default_models:
+            taken = {c.id for c in configs}
+            configs += [c for c in default_models(env, defaults) if c.id not in taken]
+        return configs
+
+
+def _to_config(m: ModelSettings, default_timeouts: Timeouts) -> ModelConfig:
+    adapter_class = m.adapter_class or BUILTIN_ADAPTERS.get(m.provider, "")
+    if not adapter_class:
+        raise ValueError(
+            f"model {m.id!r}: provider {m.provider!r} has no built-in adapter; set adapter_class "
+            f"(built-in providers: {', '.join(sorted(BUILTIN_ADAPTERS))})"
+        )
+    return ModelConfig(
+        id=m.id,
+        provider=m.provider,
+        upstream_model=m.upstream_model,
+        adapter_class=adapter_class,
+        base_url=m.base_url,
+        credential_ref=m.credential_ref or _default_credential_env(adapter_class),
+        capabilities=frozenset(m.capabilities),
+        display_name=m.display_name or m.id,
+        context_length=m.context_length,
+        enabled=m.enabled,
+        timeouts=m.timeouts.to_timeouts() if m.timeouts else default_timeouts,
+        options=dict(m.options),
+    )
+
+
+def _default_credential_env(adapter_class: str) -> str:
+    try:
+        return load_adapter_class(adapter_class).default_credential_env
+    except (ImportError, AttributeError):
+        return ""  # the router reports the broken adapter when the model is used
+
+
+def default_models(environ: dict[str, str], timeouts: Timeouts) -> list[ModelConfig]:
+    """Mock models always; a built-in provider's known models when its key is set."""
+    models: list[ModelConfig] = []
+    for provider, adapter_class in BUILTIN_ADAPTERS.items():
+        try:
+            cls: Any = load_adapter_class(adapter_class)
+        except (ImportError, AttributeError):
+            continue
+        env_name: str = cls.default_credential_env
+        if env_name and not environ.get(env_name):
+            continue
+        for spec in cls.supported_models():
+            models.append(
+                ModelConfig(
+                    id=f"{provider}/{spec.upstream_model}",
+                    provider=provider,
+                    upstream_model=spec.upstream_model,
+                    adapter_class=adapter_class,
+                    credential_ref=env_name,
+                    capabilities=spec.capabilities,
+                    display_name=spec.display_name or spec.upstream_model,
+                    context_length=spec.context_length,
+                    timeouts=timeouts,
+                )
+            )
+    return models
+
+
+def load_settings(config_file: str | None = None, **overrides: Any) -> Settings:
+    if config_file:
+        os.environ[CONFIG_FILE_ENV] = config_file
+    return Settings(**overrides)

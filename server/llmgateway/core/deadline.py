@@ -1,0 +1,50 @@
+"""Time budgets for one upstream call: the model's own timeouts, each capped by
+what is left of the caller's gRPC deadline."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+
+# Upstream work stops this long before the caller's deadline, so that the caller
+# receives the gateway's DEADLINE_EXCEEDED with its details rather than its own bare one.
+DEADLINE_MARGIN = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """A model's upstream timeouts in seconds."""
+
+    connect: float = 10.0
+    first_token: float = 60.0  # until response headers and, for streams, the first event
+    idle: float = 60.0  # longest gap between two chunks of a stream
+    total: float = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """The timeouts that apply to one attempt, already capped by the caller's deadline."""
+
+    connect: float
+    first_token: float
+    idle: float
+    total: float
+    deadline_bound: bool  # the caller's deadline, not the model's timeout, set `total`
+
+    @classmethod
+    def for_call(cls, timeouts: Timeouts, deadline: float | None) -> Budget:
+        """`deadline` is an absolute time.monotonic() value, or None for no caller deadline."""
+        total = timeouts.total
+        bound = False
+        if deadline is not None:
+            remaining = max(deadline - time.monotonic() - DEADLINE_MARGIN, 0.0)
+            if remaining < total:
+                total, bound = remaining, True
+        return cls(
+            connect=min(timeouts.connect, total),
+            first_token=min(timeouts.first_token, total),
+            idle=min(timeouts.idle, total),
+            total=total,
+            deadline_bound=bound,
+        )

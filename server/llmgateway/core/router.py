@@ -1,0 +1,104 @@
+"""Resolves a model id to its configuration and a live adapter instance."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Callable, Mapping
+
+from llmgateway.core.errors import Code, GatewayError, Reason, capability_not_supported
+from llmgateway.core.models import Capability, ModelCatalog, ModelConfig
+from llmgateway.core.ports import Endpoint, ProviderAdapter
+
+log = logging.getLogger(__name__)
+
+AdapterKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+
+def load_adapter_class(dotted_path: str) -> type[ProviderAdapter]:
+    """Imports `package.module.ClassName`; raises ImportError/AttributeError as is."""
+    module_name, _, class_name = dotted_path.rpartition(".")
+    if not module_name:
+        raise ImportError(f"{dotted_path!r} is not a dotted path")
+    cls: type[ProviderAdapter] = getattr(importlib.import_module(module_name), class_name)
+    return cls
+
+
+class Router:
+    """Maps model ids to (config, adapter). Adapters are created lazily, one per
+    distinct upstream (class, URL, credential, options), and reused."""
+
+    def __init__(self, catalog: ModelCatalog, environ: Mapping[str, str] | None = None) -> None:
+        self.catalog = catalog
+        self._environ = os.environ if environ is None else environ
+        self._adapters: dict[AdapterKey, ProviderAdapter] = {}
+        self._classes: dict[str, type[ProviderAdapter]] = {}
+
+    def resolve(self, model_id: str, capability: Capability) -> tuple[ModelConfig, ProviderAdapter]:
+        model = self.catalog.get(model_id)
+        if model is None:
+            raise GatewayError(
+                Code.NOT_FOUND,
+                Reason.MODEL_NOT_FOUND,
+                f"model {model_id!r} is not configured; ListModels shows the available ones",
+                metadata={"model": model_id},
+            )
+        if not model.enabled:
+            raise GatewayError(
+                Code.FAILED_PRECONDITION,
+                Reason.MODEL_DISABLED,
+                f"model {model_id!r} is disabled",
+                metadata={"model": model_id},
+            )
+        if capability not in model.capabilities:
+            raise capability_not_supported(model_id, capability.value)
+        return model, self._adapter_for(model)
+
+    def require(self, model: ModelConfig, capability: Capability) -> None:
+        if capability not in model.capabilities:
+            raise capability_not_supported(model.id, capability.value)
+
+    def _adapter_for(self, model: ModelConfig) -> ProviderAdapter:
+        options = tuple(sorted(model.options.items()))
+        key = (model.adapter_class, model.base_url, model.credential_ref, options)
+        adapter = self._adapters.get(key)
+        if adapter is None:
+            cls = self._load(model)
+            adapter = cls(Endpoint(model.base_url or cls.default_base_url, self._api_key(model), options))
+            self._adapters[key] = adapter
+        return adapter
+
+    def _load(self, model: ModelConfig) -> type[ProviderAdapter]:
+        cls = self._classes.get(model.adapter_class)
+        if cls is None:
+            try:
+                cls = load_adapter_class(model.adapter_class)
+            except (ImportError, AttributeError) as exc:
+                log.error("model %s: adapter %s cannot be loaded: %s", model.id, model.adapter_class, exc)
+                raise GatewayError(
+                    Code.FAILED_PRECONDITION,
+                    Reason.PROVIDER_UNAVAILABLE,
+                    f"model {model.id!r} names adapter {model.adapter_class!r}, which cannot be loaded",
+                    metadata={"model": model.id, "adapter_class": model.adapter_class},
+                ) from None
+            self._classes[model.adapter_class] = cls
+        return cls
+
+    def _api_key(self, model: ModelConfig) -> str:
+        if not model.credential_ref:
+            return ""
+        key = self._environ.get(model.credential_ref, "")
+        if not key:
+            raise GatewayError(
+                Code.FAILED_PRECONDITION,
+                Reason.PROVIDER_AUTH_FAILED,
+                f"model {model.id!r} needs the environment variable {model.credential_ref}, which is not set",
+                metadata={"model": model.id, "credential_ref": model.credential_ref},
+            )
+        return key
+
+    async def aclose(self) -> None:
+        for adapter in self._adapters.values():
+            await adapter.aclose()
+        self._adapters.clear()

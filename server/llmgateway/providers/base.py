@@ -1,0 +1,62 @@
+"""Shared behaviour of provider adapters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+import orjson
+
+from llmgateway.core.deadline import Budget
+from llmgateway.core.errors import bad_response, capability_not_supported
+from llmgateway.core.models import ModelConfig, ModelSpec
+from llmgateway.core.ports import Endpoint
+from llmgateway.core.types import (
+    ChatRequest,
+    ChatResult,
+    EmbedRequest,
+    EmbedResult,
+    ImageRequest,
+    ImageResult,
+    StreamEvent,
+)
+from llmgateway.providers.http import HttpClient, new_http_client
+
+
+class BaseAdapter:
+    """Default behaviour: every operation is unsupported until a subclass adds it."""
+
+    provider: ClassVar[str] = ""
+    default_base_url: ClassVar[str] = ""
+    default_credential_env: ClassVar[str] = ""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.base_url = endpoint.base_url.rstrip("/")
+        self.http: HttpClient = new_http_client(self.provider)
+
+    @classmethod
+    def supported_models(cls) -> list[ModelSpec]:
+        return []
+
+    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
+        raise capability_not_supported(model.id, "chat")
+
+    def stream_chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> AsyncIterator[StreamEvent]:
+        raise capability_not_supported(model.id, "stream")
+
+    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult:
+        raise capability_not_supported(model.id, "embed")
+
+    async def generate_image(self, model: ModelConfig, request: ImageRequest, budget: Budget) -> ImageResult:
+        raise capability_not_supported(model.id, "image")
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    def parse_json(self, body: bytes | str) -> Any:
+        """Parses an upstream JSON body; garbage becomes PROVIDER_BAD_RESPONSE."""
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise bad_response(self.provider, "body is not valid JSON") from None

@@ -1,0 +1,173 @@
+"""A deterministic built-in provider so the gateway runs and demos with no keys.
+
+- chat/stream: echoes the last user message ("Echo: ..."), mentions image parts,
+  and reports a tool result; with tools given (and no tool result yet) it calls
+  the chosen or first tool with `{"input": <last user text>}`; with a reasoning
+  effort or budget set it first "thinks"; `max_tokens` truncates (finish LENGTH).
+- embed: an 8-dimensional unit vector derived from a hash of each input.
+- generate_image: a small solid-colour PNG whose colour derives from the prompt.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+import struct
+import zlib
+from collections.abc import AsyncIterator
+
+import orjson
+
+from llmgateway.core.deadline import Budget
+from llmgateway.core.models import CHAT_CAPABILITIES, Capability, ModelConfig, ModelSpec
+from llmgateway.core.types import (
+    ChatRequest,
+    ChatResult,
+    EmbedRequest,
+    EmbedResult,
+    FinishReason,
+    GeneratedImage,
+    ImagePart,
+    ImageRequest,
+    ImageResult,
+    Message,
+    ReasoningDelta,
+    ReasoningPart,
+    Role,
+    StreamEnd,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+from llmgateway.providers.base import BaseAdapter
+
+EMBEDDING_DIMENSIONS = 8
+_TOKEN = re.compile(r"\S+\s*|\s+")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+class _Answer:
+    """What the mock says to a request, computed once and rendered as a result or a stream."""
+
+    def __init__(self, request: ChatRequest) -> None:
+        self.reasoning = ""
+        self.tool_call: ToolCall | None = None
+        self.finish = FinishReason.STOP
+        last = request.messages[-1]
+        last_user = next((m for m in reversed(request.messages) if m.role is Role.USER), last)
+        user_text = last_user.text()
+        gen = request.generation
+        if gen.reasoning_effort or gen.reasoning_budget_tokens:
+            self.reasoning = f"The user said {len(_tokens(user_text))} words; I will echo them."
+        wants_tool = request.tools and last.role is not Role.TOOL and (
+            request.tool_choice is None or request.tool_choice.mode != "none"
+        )
+        if wants_tool:
+            name = request.tools[0].name
+            if request.tool_choice and request.tool_choice.mode == "function":
+                name = request.tool_choice.function_name
+            self.tool_call = ToolCall("call_mock_1", name, orjson.dumps({"input": user_text}).decode())
+            self.finish = FinishReason.TOOL_CALLS
+            self.text = ""
+        elif last.role is Role.TOOL:
+            self.text = f"Tool call {last.tool_call_id} returned: {last.text()}"
+        else:
+            images = [p for p in last_user.parts if isinstance(p, ImagePart)]
+            notes = "".join(
+                f" [image {p.mime_type or 'uri'} {len(p.data)} bytes]" if p.data else f" [image {p.uri}]"
+                for p in images
+            )
+            self.text = f"Echo: {user_text}{notes}"
+        if request.response_format is not None and request.response_format.type != "text" and self.text:
+            self.text = orjson.dumps({"echo": self.text}).decode()
+        self.tokens = _tokens(self.text)
+        if gen.max_tokens is not None and len(self.tokens) > gen.max_tokens:
+            self.tokens = self.tokens[: gen.max_tokens]
+            self.text = "".join(self.tokens)
+            self.finish = FinishReason.LENGTH
+        prompt_words = sum(len(_tokens(m.text())) for m in request.messages)
+        completion = len(self.tokens) + len(_tokens(self.reasoning)) + (8 if self.tool_call else 0)
+        self.usage = Usage(
+            prompt_tokens=prompt_words,
+            completion_tokens=completion,
+            reasoning_tokens=len(_tokens(self.reasoning)),
+        )
+
+
+class MockAdapter(BaseAdapter):
+    provider = "mock"
+    default_base_url = "mock://local"
+
+    @classmethod
+    def supported_models(cls) -> list[ModelSpec]:
+        return [
+            ModelSpec("echo", CHAT_CAPABILITIES | {Capability.REASONING}, 32768, "Mock echo chat model"),
+            ModelSpec("embed", frozenset({Capability.EMBED}), 8192, "Mock 8-dimensional embeddings"),
+            ModelSpec("image", frozenset({Capability.IMAGE}), 0, "Mock PNG image generator"),
+        ]
+
+    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
+        answer = _Answer(request)
+        parts: list[TextPart | ImagePart | ReasoningPart] = []
+        if answer.reasoning:
+            parts.append(ReasoningPart(answer.reasoning))
+        if answer.text:
+            parts.append(TextPart(answer.text))
+        message = Message(Role.ASSISTANT, parts, [answer.tool_call] if answer.tool_call else [])
+        return ChatResult(message, answer.finish, answer.usage, "mock-1", model.upstream_model)
+
+    async def stream_chat(
+        self, model: ModelConfig, request: ChatRequest, budget: Budget
+    ) -> AsyncIterator[StreamEvent]:
+        answer = _Answer(request)
+        for token in _tokens(answer.reasoning):
+            yield ReasoningDelta(token)
+        for token in answer.tokens:
+            yield TextDelta(token)
+        if answer.tool_call is not None:
+            call = answer.tool_call
+            half = len(call.arguments) // 2
+            yield ToolCallDelta(0, call.id, call.name, call.arguments[:half])
+            yield ToolCallDelta(0, arguments=call.arguments[half:])
+        yield StreamEnd(answer.finish, answer.usage, "mock-1", model.upstream_model)
+
+    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult:
+        size = request.dimensions or EMBEDDING_DIMENSIONS
+        vectors = [_unit_vector(text, size) for text in request.inputs]
+        return EmbedResult(vectors, sum(len(_tokens(t)) for t in request.inputs))
+
+    async def generate_image(self, model: ModelConfig, request: ImageRequest, budget: Budget) -> ImageResult:
+        images = []
+        for i in range(request.count):
+            png = _solid_png(hashlib.sha256(f"{request.prompt}:{i}".encode()).digest()[:3])
+            if request.output == "uri":
+                images.append(GeneratedImage(uri="data:image/png;base64," + base64.b64encode(png).decode()))
+            else:
+                images.append(GeneratedImage(data=png, mime_type="image/png"))
+        return ImageResult(images)
+
+
+def _unit_vector(text: str, size: int) -> list[float]:
+    digest = hashlib.sha256(text.encode()).digest()
+    while len(digest) < size:
+        digest += hashlib.sha256(digest).digest()
+    raw = [b - 127.5 for b in digest[:size]]
+    norm = math.sqrt(sum(x * x for x in raw)) or 1.0
+    return [x / norm for x in raw]
+
+
+def _solid_png(rgb: bytes, side: int = 8) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + rgb * side for _ in range(side))
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

@@ -1,0 +1,88 @@
+"""Incremental Server-Sent Events decoder (WHATWG framing).
+
+Handles `\\n`, `\\r\\n` and `\\r` line endings, including a `\\r\\n` split across
+two network chunks (Gemini frames events with `\\r\\n\\r\\n`), comment lines,
+multi-line data and the optional space after the colon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class SSEEvent:
+    data: str
+    event: str = ""
+
+
+class SSEDecoder:
+    __slots__ = ("_data", "_event", "_pending", "_skip_lf")
+
+    def __init__(self) -> None:
+        self._pending = b""  # an incomplete line carried to the next chunk
+        self._skip_lf = False  # the previous chunk ended in "\r": a leading "\n" belongs to it
+        self._data: list[bytes] = []
+        self._event = b""
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        if self._skip_lf:
+            self._skip_lf = False
+            if chunk.startswith(b"\n"):
+                chunk = chunk[1:]
+        if self._pending:
+            chunk = self._pending + chunk
+            self._pending = b""
+        lines = chunk.splitlines(keepends=True)
+        if lines:
+            last = lines[-1]
+            if last[-1:] not in (b"\n", b"\r"):
+                self._pending = lines.pop()
+            elif last.endswith(b"\r"):
+                self._skip_lf = True
+        events: list[SSEEvent] = []
+        for raw in lines:
+            line = raw.rstrip(b"\r\n")
+            if not line:
+                if self._data:
+                    events.append(self._dispatch())
+                else:
+                    self._event = b""
+                continue
+            if line[0] == 0x3A:  # ":" comment / keep-alive
+                continue
+            name, sep, value = line.partition(b":")
+            if sep and value[:1] == b" ":
+                value = value[1:]
+            if name == b"data":
+                self._data.append(value)
+            elif name == b"event":
+                self._event = value
+        return events
+
+    def flush(self) -> list[SSEEvent]:
+        """Call at EOF: returns an event whose terminating blank line never came."""
+        if self._pending:
+            line, self._pending = self._pending, b""
+            events = self.feed(line + b"\n")
+            if events:
+                return events
+        return [self._dispatch()] if self._data else []
+
+    def _dispatch(self) -> SSEEvent:
+        data = b"\n".join(self._data).decode("utf-8", errors="replace")
+        event = self._event.decode("utf-8", errors="replace")
+        self._data = []
+        self._event = b""
+        return SSEEvent(data, event)
+
+
+async def iter_sse(chunks: AsyncIterator[bytes]) -> AsyncIterator[SSEEvent]:
+    """SSE events from a byte-chunk iterator; an unterminated last event is still yielded."""
+    decoder = SSEDecoder()
+    async for chunk in chunks:
+        for event in decoder.feed(chunk):
+            yield event
+    for event in decoder.flush():
+        yield event
