@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
+PY="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")"  # absolute, without resolving the venv symlink
 OUT=clients/python/src
 find "$OUT/llmgateway" -name '*_pb2*.py*' -delete 2>/dev/null || true
 mapfile -t PROTOS < <(cd protos && find llmgateway -name '*.proto' | sort)
-(cd protos && "$OLDPWD/$PY" -m grpc_tools.protoc -I. \
+(cd protos && "$PY" -m grpc_tools.protoc -I. \
   --python_out="$OLDPWD/$OUT" --pyi_out="$OLDPWD/$OUT" --grpc_python_out="$OLDPWD/$OUT" "${PROTOS[@]}")

@@ -65,6 +65,7 @@ class RecordedRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any
+    peer: str = ""  # client address:port; equal peers mean a reused connection
 
 
 class Emulator:
@@ -112,8 +113,15 @@ class Emulator:
     async def record(self, request: web.Request) -> Any:
         raw = await request.read()
         body: Any = orjson.loads(raw) if raw else None
+        peer = request.transport.get_extra_info("peername") if request.transport else None
         self.requests.append(
-            RecordedRequest(request.path, dict(request.query), {k.lower(): v for k, v in request.headers.items()}, body)
+            RecordedRequest(
+                request.path,
+                dict(request.query),
+                {k.lower(): v for k, v in request.headers.items()},
+                body,
+                f"{peer[0]}:{peer[1]}" if peer else "",
+            )
         )
         return body
 

@@ -232,7 +232,7 @@ def stream_event(e: t.StreamEvent) -> chat_pb2.StreamChatResponse:
         )
     if isinstance(e, t.ReasoningDelta):
         return chat_pb2.StreamChatResponse(
-            reasoning_delta=chat_pb2.ReasoningDelta(text=e.text, signature=e.signature)
+            reasoning_delta=chat_pb2.ReasoningDelta(text=e.text, signature=e.signature, redacted_data=e.redacted_data)
         )
     return chat_pb2.StreamChatResponse(
         end=chat_pb2.StreamEnd(

@@ -116,15 +116,21 @@ class InferenceService:
         return ModelPage(page, token)
 
 
-# Page tokens are opaque to callers: the last id of the previous page, base64url.
+# Page tokens are opaque to callers: a versioned marker and the last id of the previous page, base64url.
+_TOKEN_PREFIX = "models/v1:"
+
+
 def _encode_page_token(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode()).decode()
+    return base64.urlsafe_b64encode((_TOKEN_PREFIX + last_id).encode()).decode()
 
 
 def _decode_page_token(token: str) -> str:
     if not token:
         return ""
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        decoded = base64.urlsafe_b64decode(token.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise invalid_request([("page_token", "is not a token returned by ListModels")]) from None
+        decoded = ""
+    if not decoded.startswith(_TOKEN_PREFIX):
+        raise invalid_request([("page_token", "is not a token returned by ListModels")])
+    return decoded.removeprefix(_TOKEN_PREFIX)

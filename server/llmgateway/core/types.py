@@ -154,6 +154,7 @@ class TextDelta:
 class ReasoningDelta:
     text: str = ""
     signature: str = ""
+    redacted_data: str = ""
 
 
 @dataclass(slots=True)

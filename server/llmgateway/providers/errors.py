@@ -35,10 +35,12 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     try:
         return _clamp(float(raw))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(raw) if raw else None
-        if parsed is None:
-            return None
-        return _clamp(parsed.timestamp() - time.time())
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return _clamp(parsed.timestamp() - time.time())
 
 
 def _clamp(seconds: float) -> float | None:

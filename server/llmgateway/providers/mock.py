@@ -4,12 +4,14 @@
   and reports a tool result; with tools given (and no tool result yet) it calls
   the chosen or first tool with `{"input": <last user text>}`; with a reasoning
   effort or budget set it first "thinks"; `max_tokens` truncates (finish LENGTH).
+  The model option `chunk_delay_ms` paces streamed events (for demos and drain tests).
 - embed: an 8-dimensional unit vector derived from a hash of each input.
 - generate_image: a small solid-colour PNG whose colour derives from the prompt.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import math
@@ -128,9 +130,12 @@ class MockAdapter(BaseAdapter):
         self, model: ModelConfig, request: ChatRequest, budget: Budget
     ) -> AsyncIterator[StreamEvent]:
         answer = _Answer(request)
+        delay = float(model.options.get("chunk_delay_ms", 0)) / 1000.0
         for token in _tokens(answer.reasoning):
             yield ReasoningDelta(token)
         for token in answer.tokens:
+            if delay:
+                await asyncio.sleep(delay)
             yield TextDelta(token)
         if answer.tool_call is not None:
             call = answer.tool_call

@@ -305,12 +305,14 @@ class TextDelta(_message.Message):
     def __init__(self, text: _Optional[str] = ...) -> None: ...
 
 class ReasoningDelta(_message.Message):
-    __slots__ = ("text", "signature")
+    __slots__ = ("text", "signature", "redacted_data")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_DATA_FIELD_NUMBER: _ClassVar[int]
     text: str
     signature: str
-    def __init__(self, text: _Optional[str] = ..., signature: _Optional[str] = ...) -> None: ...
+    redacted_data: str
+    def __init__(self, text: _Optional[str] = ..., signature: _Optional[str] = ..., redacted_data: _Optional[str] = ...) -> None: ...
 
 class ToolCallDelta(_message.Message):
     __slots__ = ("index", "id", "name", "arguments_fragment")

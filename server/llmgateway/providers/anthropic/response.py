@@ -1,0 +1,210 @@
+"""Anthropic responses, stream events and errors -> domain types."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import orjson
+from llmgateway.core.errors import GatewayError, bad_response, provider_unavailable
+from llmgateway.core.types import (
+    ChatResult,
+    ContentPart,
+    FinishReason,
+    Message,
+    ReasoningDelta,
+    ReasoningPart,
+    Role,
+    StreamEnd,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+from llmgateway.providers.errors import QUOTA_EXHAUSTED, classify_http_error
+from llmgateway.providers.sse import SSEEvent
+
+PROVIDER = "anthropic"
+
+FINISH_REASONS = {
+    "end_turn": FinishReason.STOP,
+    "stop_sequence": FinishReason.STOP,
+    "max_tokens": FinishReason.LENGTH,
+    "tool_use": FinishReason.TOOL_CALLS,
+    "refusal": FinishReason.CONTENT_FILTER,
+}
+
+# The HTTP status each error type stands for, to classify an in-stream `error` event.
+ERROR_TYPE_STATUS = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "billing_error": 402,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "timeout_error": 504,
+    "overloaded_error": 529,
+}
+
+SPEND_LIMIT_CODE = "enforced_spend_limit_reached"
+
+
+def finish_reason(stop_reason: Any) -> FinishReason:
+    return FINISH_REASONS.get(stop_reason, FinishReason.OTHER) if stop_reason else FinishReason.UNSPECIFIED
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def usage_from(u: Mapping[str, Any]) -> Usage:
+    cache_read = _int(u.get("cache_read_input_tokens"))
+    prompt = _int(u.get("input_tokens")) + cache_read + _int(u.get("cache_creation_input_tokens"))
+    return Usage(
+        prompt_tokens=prompt, completion_tokens=_int(u.get("output_tokens")), cached_prompt_tokens=cache_read
+    )
+
+
+def parse_message(body: Any) -> ChatResult:
+    """A non-streaming Messages API response."""
+    if not isinstance(body, dict):
+        raise bad_response(PROVIDER, "the response is not a JSON object")
+    if body.get("type") == "error":
+        raise error_from_body(200, {}, body, in_stream=True)
+    content = body.get("content")
+    if not isinstance(content, list):
+        raise bad_response(PROVIDER, "the response has no content array")
+    parts: list[ContentPart] = []
+    calls: list[ToolCall] = []
+    try:
+        for block in content:
+            kind = block.get("type")
+            if kind == "text":
+                parts.append(TextPart(block["text"]))
+            elif kind == "tool_use":
+                args = block.get("input")
+                calls.append(ToolCall(block["id"], block["name"], json.dumps(args or {}, ensure_ascii=False)))
+            elif kind == "thinking":
+                parts.append(
+                    ReasoningPart(text=block.get("thinking", ""), signature=block.get("signature", ""))
+                )
+            elif kind == "redacted_thinking":
+                parts.append(ReasoningPart(redacted_data=block.get("data", "")))
+            # server tool blocks and future block types are not part of the domain model
+    except (KeyError, AttributeError, TypeError):
+        raise bad_response(PROVIDER, "a content block is malformed") from None
+    usage = body.get("usage")
+    return ChatResult(
+        message=Message(Role.ASSISTANT, parts, calls),
+        finish_reason=finish_reason(body.get("stop_reason")),
+        usage=usage_from(usage) if isinstance(usage, dict) else Usage(),
+        response_id=str(body.get("id") or ""),
+        upstream_model=str(body.get("model") or ""),
+    )
+
+
+def error_from_body(
+    status: int, headers: Mapping[str, str], body: Any, *, in_stream: bool = False
+) -> GatewayError:
+    """Classifies an error body `{"type":"error","error":{"type","message"},"request_id"}`
+    by HTTP status and `error.type` (for in-stream errors, by `error.type` alone)."""
+    err = body.get("error") if isinstance(body, dict) else None
+    error_type = message = ""
+    kind = ""
+    if isinstance(err, dict):
+        error_type = str(err.get("type") or "")
+        message = str(err.get("message") or "")
+        details = err.get("details")
+        if isinstance(details, dict) and details.get("error_code") == SPEND_LIMIT_CODE:
+            kind = QUOTA_EXHAUSTED
+    if in_stream:
+        status = ERROR_TYPE_STATUS.get(error_type, 500)
+    exc = classify_http_error(PROVIDER, status, headers, error_type=error_type, message=message, kind=kind)
+    if in_stream:
+        del exc.metadata["http_status"]
+        exc.metadata["in_stream"] = "true"
+    request_id = body.get("request_id") if isinstance(body, dict) else None
+    request_id = request_id or headers.get("request-id")
+    if request_id:
+        exc.metadata["request_id"] = str(request_id)
+    return exc
+
+
+async def fold_stream(events: AsyncIterator[SSEEvent]) -> AsyncIterator[StreamEvent]:
+    """Anthropic's event stream -> domain events, ending with exactly one StreamEnd
+    after `message_stop`. Tool calls are numbered 0, 1, ... in order of their
+    `tool_use` blocks (not by content-block index)."""
+    usage: dict[str, Any] = {}
+    stop_reason: Any = None
+    response_id = upstream_model = ""
+    # content-block index -> [tool call index, whether any argument text was sent, start input]
+    tools: dict[int, list[Any]] = {}
+    loads = orjson.loads
+    async for ev in events:
+        if ev.event == "ping":
+            continue
+        try:
+            data = loads(ev.data)
+            kind = data["type"]
+            if kind == "content_block_delta":
+                delta = data["delta"]
+                dtype = delta["type"]
+                if dtype == "text_delta":
+                    if delta["text"]:
+                        yield TextDelta(delta["text"])
+                elif dtype == "input_json_delta":
+                    if delta["partial_json"]:
+                        tool = tools[data["index"]]
+                        tool[1] = True
+                        yield ToolCallDelta(tool[0], arguments=delta["partial_json"])
+                elif dtype == "thinking_delta":
+                    if delta["thinking"]:
+                        yield ReasoningDelta(text=delta["thinking"])
+                elif dtype == "signature_delta":
+                    yield ReasoningDelta(signature=delta["signature"])
+            elif kind == "content_block_start":
+                block = data["content_block"]
+                btype = block["type"]
+                if btype == "tool_use":
+                    index = len(tools)
+                    tools[data["index"]] = [index, False, block.get("input")]
+                    yield ToolCallDelta(index, id=block["id"], name=block["name"])
+                elif btype == "text":
+                    if block.get("text"):
+                        yield TextDelta(block["text"])
+                elif btype == "thinking" and block.get("thinking"):
+                    yield ReasoningDelta(text=block["thinking"])
+                elif btype == "redacted_thinking":
+                    yield ReasoningDelta(redacted_data=block.get("data", ""))
+            elif kind == "content_block_stop":
+                stopped = tools.get(data["index"])
+                if stopped is not None and not stopped[1]:
+                    # The final input is always an object: `{}` when no fragment came.
+                    yield ToolCallDelta(
+                        stopped[0], arguments=json.dumps(stopped[2] or {}, ensure_ascii=False)
+                    )
+            elif kind == "message_delta":
+                stop_reason = data["delta"].get("stop_reason") or stop_reason
+                if data.get("usage"):
+                    usage.update(data["usage"])
+            elif kind == "message_start":
+                message = data["message"]
+                response_id = message.get("id") or ""
+                upstream_model = message.get("model") or ""
+                usage.update(message.get("usage") or {})
+            elif kind == "message_stop":
+                yield StreamEnd(finish_reason(stop_reason), usage_from(usage), response_id, upstream_model)
+                return
+            elif kind == "error":
+                raise error_from_body(200, {}, data, in_stream=True)
+            # unknown event types are ignored (Anthropic's versioning policy)
+        except orjson.JSONDecodeError:
+            raise bad_response(PROVIDER, f"stream event {ev.event or '?'} is not valid JSON") from None
+        except (KeyError, TypeError, AttributeError):
+            raise bad_response(PROVIDER, f"stream event {ev.event or '?'} is malformed") from None
+    raise provider_unavailable(PROVIDER, "stream ended before its terminator")

@@ -1,0 +1,47 @@
+"""Shared fixtures: a real gateway server on 127.0.0.1:0 and stubs to call it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+import pytest
+
+from llmgateway.config import Settings
+from llmgateway.server import RunningServer, start_server
+from llmgateway.v1 import gateway_service_pb2_grpc
+
+ServerFactory = Callable[..., Awaitable[gateway_service_pb2_grpc.GatewayServiceStub]]
+
+
+@pytest.fixture
+async def gateway_factory() -> AsyncIterator[ServerFactory]:
+    """Starts gateways with the given settings overrides; returns a stub for each.
+    Every server and channel is stopped at the end of the test."""
+    servers: list[RunningServer] = []
+    channels: list[grpc.aio.Channel] = []
+
+    async def start(**overrides: Any) -> gateway_service_pb2_grpc.GatewayServiceStub:
+        overrides.setdefault("server", {})
+        overrides["server"] = {"address": "127.0.0.1:0", "uvloop": False, **overrides["server"]}
+        running = await start_server(Settings(**overrides))
+        servers.append(running)
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
+        channels.append(channel)
+        stub = gateway_service_pb2_grpc.GatewayServiceStub(channel)
+        stub.channel = channel  # type: ignore[attr-defined]  # handy for health/reflection stubs
+        stub.port = running.port  # type: ignore[attr-defined]
+        return stub
+
+    yield start
+    for channel in channels:
+        await channel.close()
+    for running in servers:
+        await running.stop(0)
+
+
+@pytest.fixture
+async def gateway(gateway_factory: ServerFactory) -> gateway_service_pb2_grpc.GatewayServiceStub:
+    """A gateway with the default models only (the mock provider)."""
+    return await gateway_factory(include_default_models=True)

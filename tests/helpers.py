@@ -1,0 +1,54 @@
+"""Small helpers for building requests and reading rich error details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.rpc import error_details_pb2, status_pb2
+
+from llmgateway.v1 import chat_pb2
+
+
+def user(text: str) -> chat_pb2.Message:
+    return chat_pb2.Message(role=chat_pb2.ROLE_USER, content=[chat_pb2.ContentPart(text=text)])
+
+
+def chat(model: str = "mock/echo", *messages: chat_pb2.Message, **kw: Any) -> chat_pb2.ChatRequest:
+    return chat_pb2.ChatRequest(model=model, messages=list(messages) or [user("hello there")], **kw)
+
+
+def stream(model: str = "mock/echo", *messages: chat_pb2.Message, **kw: Any) -> chat_pb2.StreamChatRequest:
+    return chat_pb2.StreamChatRequest(model=model, messages=list(messages) or [user("hello there")], **kw)
+
+
+class Details:
+    """The google.rpc details of a failed call."""
+
+    def __init__(self, error: grpc.aio.AioRpcError) -> None:
+        self.code = error.code()
+        self.message = error.details() or ""
+        self.error_info: error_details_pb2.ErrorInfo | None = None
+        self.bad_request: error_details_pb2.BadRequest | None = None
+        self.retry_info: error_details_pb2.RetryInfo | None = None
+        raw = dict(error.trailing_metadata() or ()).get("grpc-status-details-bin")
+        if raw:
+            status = status_pb2.Status.FromString(raw)
+            for detail in status.details:
+                for cls, attr in (
+                    (error_details_pb2.ErrorInfo, "error_info"),
+                    (error_details_pb2.BadRequest, "bad_request"),
+                    (error_details_pb2.RetryInfo, "retry_info"),
+                ):
+                    if detail.Is(cls.DESCRIPTOR):
+                        msg = cls()
+                        detail.Unpack(msg)
+                        setattr(self, attr, msg)
+
+    @property
+    def reason(self) -> str:
+        return self.error_info.reason if self.error_info else ""
+
+    @property
+    def fields(self) -> list[str]:
+        return [v.field for v in self.bad_request.field_violations] if self.bad_request else []

@@ -1,0 +1,114 @@
+"""The `llmgateway` command as a real process: start-up, one log line per call,
+and a SIGTERM that lets an in-flight stream finish."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from llmgateway.v1 import gateway_service_pb2_grpc
+from tests.helpers import chat, stream, user
+
+CONFIG = """
+server:
+  grace_period_s: 10
+models:
+  - id: mock/slow
+    provider: mock
+    upstream_model: echo
+    capabilities: [chat, stream]
+    options: {chunk_delay_ms: "150"}
+"""
+
+
+class Gateway:
+    def __init__(self, process: asyncio.subprocess.Process, port: int, lines: list[dict]) -> None:
+        self.process, self.port, self.lines = process, port, lines
+        self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+        self.stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)
+
+
+async def _read_logs(process: asyncio.subprocess.Process, lines: list[dict], started: asyncio.Future[int]) -> None:
+    assert process.stderr is not None
+    async for raw in process.stderr:
+        try:
+            entry = json.loads(raw)
+        except ValueError:
+            continue
+        lines.append(entry)
+        if entry.get("msg") == "serving" and not started.done():
+            started.set_result(entry["port"])
+
+
+@pytest.fixture
+async def process_gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+    config = tmp_path / "gateway.yaml"
+    config.write_text(CONFIG)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "llmgateway.cli", "--config", str(config), "serve", "--address", "127.0.0.1:0",
+        stderr=asyncio.subprocess.PIPE, env=env,
+    )
+    lines: list[dict] = []
+    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    reader = asyncio.create_task(_read_logs(process, lines, started))
+    port = await asyncio.wait_for(started, 20)
+    gateway = Gateway(process, port, lines)
+    yield gateway
+    await gateway.channel.close()
+    if process.returncode is None:
+        process.kill()
+    await process.wait()
+    reader.cancel()
+
+
+async def test_one_structured_line_per_call_without_prompt_text(process_gateway: Gateway) -> None:
+    secret_prompt = "my very private prompt"
+    response = await process_gateway.stub.Chat(chat("mock/echo", user(secret_prompt)), timeout=5)
+    events = [e async for e in process_gateway.stub.StreamChat(stream("mock/slow", user("a b")), timeout=5)]
+    assert events[-1].WhichOneof("event") == "end"
+    await asyncio.sleep(0.3)
+    calls = [line for line in process_gateway.lines if line.get("msg") == "call"]
+    assert [c["method"] for c in calls] == ["Chat", "StreamChat"]
+    chat_line, stream_line = calls
+    assert chat_line["request_id"] == response.request_id
+    assert chat_line["model"] == "mock/echo" and chat_line["provider"] == "mock" and chat_line["status"] == "OK"
+    assert chat_line["latency_ms"] >= 0 and chat_line["prompt_tokens"] > 0 and chat_line["completion_tokens"] > 0
+    assert stream_line["ttft_ms"] >= 100  # the mock paces its first text event by 150 ms
+    assert all(secret_prompt not in json.dumps(line) for line in process_gateway.lines)
+
+
+async def test_sigterm_lets_an_inflight_stream_finish(process_gateway: Gateway) -> None:
+    call = process_gateway.stub.StreamChat(stream("mock/slow", user("one two three four five")), timeout=20)
+    first = await call.read()
+    assert first.WhichOneof("event") == "start"
+    process_gateway.process.send_signal(signal.SIGTERM)
+    rest = []
+    while (event := await call.read()) is not grpc.aio.EOF:
+        rest.append(event)
+    assert rest[-1].WhichOneof("event") == "end"
+    assert "".join(e.text_delta.text for e in [first, *rest]) == "Echo: one two three four five"
+    assert await asyncio.wait_for(process_gateway.process.wait(), 15) == 0
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await process_gateway.stub.Chat(chat(), timeout=2)
+    assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+async def test_bad_config_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("models:\n  - id: a/b\n    provider: nobody\n    upstream_model: m\n")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "llmgateway.cli", "--config", str(config), "models",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 2
+    assert b"invalid configuration" in err and b"Traceback" not in err

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from llmgateway.config import CONFIG_FILE_ENV, Settings, load_settings
+
+
+def test_defaults_serve_mock_models_and_keyed_providers() -> None:
+    ids = {m.id for m in Settings().model_configs(environ={})}
+    assert ids == {"mock/echo", "mock/embed", "mock/image"}
+    keyed = {m.id for m in Settings().model_configs(environ={"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"})}
+    assert any(i.startswith("openai/") for i in keyed) and any(i.startswith("anthropic/") for i in keyed)
+
+
+def test_yaml_file_with_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "gw.yaml"
+    config.write_text(
+        "server:\n  address: 0.0.0.0:6000\n  grace_period_s: 3\n"
+        "include_default_models: false\n"
+        "models:\n"
+        "  - id: local/llama\n    provider: openai\n    upstream_model: llama3\n"
+        "    base_url: http://127.0.0.1:11434/v1\n    capabilities: [chat, stream]\n"
+        "    timeouts: {first_token_s: 5}\n"
+    )
+    monkeypatch.setenv(CONFIG_FILE_ENV, "")
+    monkeypatch.setenv("LLMGATEWAY_SERVER__ADDRESS", "127.0.0.1:7000")
+    settings = load_settings(str(config))
+    assert settings.server.address == "127.0.0.1:7000"  # env beats the file
+    assert settings.server.grace_period_s == 3
+    (model,) = settings.model_configs(environ={})
+    assert model.adapter_class == "llmgateway.providers.openai.OpenAIAdapter"
+    assert model.credential_ref == "OPENAI_API_KEY"
+    assert model.timeouts.first_token == 5 and model.timeouts.total == 600
+
+
+def test_unknown_provider_without_adapter_class_is_refused() -> None:
+    settings = Settings(include_default_models=False, models=[{"id": "a/b", "provider": "zzz", "upstream_model": "m"}])
+    with pytest.raises(ValueError, match="no built-in adapter"):
+        settings.model_configs(environ={})
+
+
+def test_unknown_setting_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        Settings(servr={"address": "x"})  # type: ignore[call-arg]
