@@ -42,9 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "models":
         for m in configs:
             caps = ",".join(sorted(c.value for c in m.capabilities))
-            print(f"{m.id}\t{m.provider}\t{m.upstream_model}\t{caps}\t{'enabled' if m.enabled else 'disabled'}")
+            print(
+                f"{m.id}\t{m.provider}\t{m.upstream_model}\t{caps}\t{'enabled' if m.enabled else 'disabled'}"
+            )
         return 0
-    configure_logging(settings.logging.level, settings.logging.json_format)
+    configure_logging(settings.logging.level, settings.logging.format == "json")
     if settings.server.uvloop:
         try:
             import uvloop

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,8 +18,9 @@ from pydantic_settings import (
 
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.models import Capability, ModelConfig
-from llmgateway.providers.builtin import BUILTIN_ADAPTERS
+from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.router import load_adapter_class
+from llmgateway.providers.builtin import BUILTIN_ADAPTERS
 
 CONFIG_FILE_ENV = "LLMGATEWAY_CONFIG_FILE"
 
@@ -46,7 +47,7 @@ class UpstreamSettings(BaseModel):
 
 class LoggingSettings(BaseModel):
     level: str = "INFO"
-    json_format: bool = Field(True, alias="json")
+    format: Literal["json", "text"] = "json"
 
 
 class TelemetrySettings(BaseModel):
@@ -134,13 +135,16 @@ def _to_config(m: ModelSettings, default_timeouts: Timeouts) -> ModelConfig:
             f"model {m.id!r}: provider {m.provider!r} has no built-in adapter; set adapter_class "
             f"(built-in providers: {', '.join(sorted(BUILTIN_ADAPTERS))})"
         )
+    cls = _adapter_class_or_none(adapter_class)
+    if cls is not None and not m.base_url and not cls.default_base_url:
+        raise ValueError(f"model {m.id!r}: provider {m.provider!r} has no public endpoint; set base_url")
     return ModelConfig(
         id=m.id,
         provider=m.provider,
         upstream_model=m.upstream_model,
         adapter_class=adapter_class,
         base_url=m.base_url,
-        credential_ref=m.credential_ref or _default_credential_env(adapter_class),
+        credential_ref=m.credential_ref or (cls.default_credential_env if cls is not None else ""),
         capabilities=frozenset(m.capabilities),
         display_name=m.display_name or m.id,
         context_length=m.context_length,
@@ -150,11 +154,11 @@ def _to_config(m: ModelSettings, default_timeouts: Timeouts) -> ModelConfig:
     )
 
 
-def _default_credential_env(adapter_class: str) -> str:
+def _adapter_class_or_none(adapter_class: str) -> type[ProviderAdapter] | None:
     try:
-        return load_adapter_class(adapter_class).default_credential_env
+        return load_adapter_class(adapter_class)
     except (ImportError, AttributeError):
-        return ""  # the router reports the broken adapter when the model is used
+        return None  # the router reports the broken adapter when the model is used
 
 
 def default_models(environ: dict[str, str], timeouts: Timeouts) -> list[ModelConfig]:

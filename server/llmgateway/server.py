@@ -68,14 +68,18 @@ async def start_server(settings: Settings) -> RunningServer:
             ("grpc.so_reuseport", 0),
         ],
     )
-    gateway_service_pb2_grpc.add_GatewayServiceServicer_to_server(
+    gateway_service_pb2_grpc.add_GatewayServiceServicer_to_server(  # type: ignore[no-untyped-call]
         GatewayServicer(InferenceService(router), settings.server.max_request_bytes), server
     )
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     if settings.server.reflection:
         reflection.enable_server_reflection(
-            (GATEWAY_SERVICE, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+            (
+                GATEWAY_SERVICE,
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ),
             server,
         )
     credentials = _credentials(settings)
@@ -86,8 +90,13 @@ async def start_server(settings: Settings) -> RunningServer:
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info(
         "serving",
-        extra={"address": address, "port": port, "tls": credentials is not None,
-               "models": len(router.catalog.list()), "upstream_client": settings.upstream.client},
+        extra={
+            "address": address,
+            "port": port,
+            "tls": credentials is not None,
+            "models": len(router.catalog.list()),
+            "upstream_client": settings.upstream.client,
+        },
     )
     return RunningServer(server, port, health, router)
 

@@ -19,8 +19,14 @@ REQUIRED = os.environ.get("CI") == "true"
 def test_chat_and_stream_chat_requests_are_identical() -> None:
     def shape(descriptor):  # type: ignore[no-untyped-def]
         return [
-            (f.name, f.number, f.type, f.is_repeated, f.message_type.full_name if f.message_type else "",
-             f.has_presence)
+            (
+                f.name,
+                f.number,
+                f.type,
+                f.is_repeated,
+                f.message_type.full_name if f.message_type else "",
+                f.has_presence,
+            )
             for f in descriptor.fields
         ]
 
@@ -37,7 +43,10 @@ def test_generated_python_is_fresh(tmp_path: Path) -> None:
     fresh, committed = copy / "clients/python/src/llmgateway", ROOT / "clients/python/src/llmgateway"
     generated = sorted(p.relative_to(fresh) for p in fresh.rglob("*_pb2*"))
     assert generated, "generation produced nothing"
-    assert sorted(p.relative_to(committed) for p in committed.rglob("*_pb2*") if "__pycache__" not in p.parts) == generated
+    assert (
+        sorted(p.relative_to(committed) for p in committed.rglob("*_pb2*") if "__pycache__" not in p.parts)
+        == generated
+    )
     stale = [str(p) for p in generated if not filecmp.cmp(fresh / p, committed / p, shallow=False)]
     assert not stale, f"regenerate with scripts/generate-python.sh: {stale}"
 
@@ -57,5 +66,7 @@ def test_buf_lint() -> None:
 
 
 def test_buf_format() -> None:
-    result = subprocess.run([_buf(), "format", "--diff", "--exit-code"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [_buf(), "format", "--diff", "--exit-code"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -78,6 +78,7 @@ class Emulator:
         self.scripts: list[Script] = []  # consumed one per request before falling back to `script`
         self.requests: list[RecordedRequest] = []
         self.disconnects = 0
+        self._disconnected = asyncio.Event()
         self.completed_streams = 0
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -158,7 +159,7 @@ class Emulator:
                     await self._sleep(script.stall_after_first_event)
             self.completed_streams += 1
         except (asyncio.CancelledError, ConnectionResetError):
-            self.disconnects += 1
+            self.note_disconnect()
             raise
         if script.midstream_error or script.truncate:
             # End the connection the way a failing upstream does: no clean terminator.
@@ -172,8 +173,13 @@ class Emulator:
         try:
             await asyncio.sleep(seconds)
         except asyncio.CancelledError:
-            self.disconnects += 1
+            self.note_disconnect()
             raise
+
+    def note_disconnect(self) -> None:
+        """The caller closed the connection before the response was complete."""
+        self.disconnects += 1
+        self._disconnected.set()
 
     async def __aenter__(self) -> Emulator:
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -190,12 +196,12 @@ class Emulator:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def wait_for_disconnect(self, timeout: float = 5.0) -> bool:
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        while self.disconnects == 0 and loop.time() < end:
-            await asyncio.sleep(0.01)
-        return self.disconnects > 0
+    async def wait_for_disconnect(self, within: float = 5.0) -> bool:
+        try:
+            await asyncio.wait_for(self._disconnected.wait(), within)
+        except TimeoutError:
+            return False
+        return True
 
 
 def sse(data: Any, event: str | None = None) -> bytes:

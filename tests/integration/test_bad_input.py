@@ -38,19 +38,40 @@ OBJECT = {"type": "object", "properties": {}}
 CASES: list[tuple[str, dict[str, Any], str]] = [
     ("no messages", {"messages": []}, "messages"),
     ("no model", {"model": ""}, "model"),
-    ("unspecified role", {"messages": [chat_pb2.Message(content=[chat_pb2.ContentPart(text="x")])]}, "messages[0].role"),
+    (
+        "unspecified role",
+        {"messages": [chat_pb2.Message(content=[chat_pb2.ContentPart(text="x")])]},
+        "messages[0].role",
+    ),
     ("empty message", {"messages": [chat_pb2.Message(role=chat_pb2.ROLE_USER)]}, "messages[0].content"),
     (
         "tool result without call id",
-        {"messages": [user("q"), ASSISTANT_CALL, chat_pb2.Message(role=chat_pb2.ROLE_TOOL, content=[chat_pb2.ContentPart(text="r")])]},
+        {
+            "messages": [
+                user("q"),
+                ASSISTANT_CALL,
+                chat_pb2.Message(role=chat_pb2.ROLE_TOOL, content=[chat_pb2.ContentPart(text="r")]),
+            ]
+        },
         "messages[2].tool_call_id",
     ),
     (
         "tool result for an unknown call",
-        {"messages": [user("q"), chat_pb2.Message(role=chat_pb2.ROLE_TOOL, tool_call_id="zz", content=[chat_pb2.ContentPart(text="r")])]},
+        {
+            "messages": [
+                user("q"),
+                chat_pb2.Message(
+                    role=chat_pb2.ROLE_TOOL, tool_call_id="zz", content=[chat_pb2.ContentPart(text="r")]
+                ),
+            ]
+        },
         "messages[1].tool_call_id",
     ),
-    ("invalid JSON schema", {"tools": [_tool({"type": "object", "properties": {"a": {"type": 12}}})]}, "tools[0].parameters"),
+    (
+        "invalid JSON schema",
+        {"tools": [_tool({"type": "object", "properties": {"a": {"type": 12}}})]},
+        "tools[0].parameters",
+    ),
     ("non-object parameters", {"tools": [_tool({"type": "string"})]}, "tools[0].parameters"),
     ("bad tool name", {"tools": [_tool(OBJECT, name="no spaces allowed")]}, "tools[0].name"),
     ("duplicate tool", {"tools": [_tool(OBJECT), _tool(OBJECT)]}, "tools[1].name"),
@@ -59,13 +80,29 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         {"tools": [_tool(OBJECT)], "tool_choice": chat_pb2.ToolChoice(function_name="g")},
         "tool_choice.function_name",
     ),
-    ("negative max tokens", {"generation": chat_pb2.GenerationConfig(max_tokens=-5)}, "generation.max_tokens"),
+    (
+        "negative max tokens",
+        {"generation": chat_pb2.GenerationConfig(max_tokens=-5)},
+        "generation.max_tokens",
+    ),
     ("zero max tokens", {"generation": chat_pb2.GenerationConfig(max_tokens=0)}, "generation.max_tokens"),
-    ("temperature too high", {"generation": chat_pb2.GenerationConfig(temperature=7)}, "generation.temperature"),
+    (
+        "temperature too high",
+        {"generation": chat_pb2.GenerationConfig(temperature=7)},
+        "generation.temperature",
+    ),
     ("too many stops", {"generation": chat_pb2.GenerationConfig(stop=list("abcde"))}, "generation.stop"),
     ("image without source", {"messages": [_image(mime_type="image/png")]}, "messages[0].content[1].image"),
-    ("image bytes of unknown type", {"messages": [_image(data=b"not an image")]}, "messages[0].content[1].image.mime_type"),
-    ("image with a file uri", {"messages": [_image(uri="file:///etc/passwd")]}, "messages[0].content[1].image.uri"),
+    (
+        "image bytes of unknown type",
+        {"messages": [_image(data=b"not an image")]},
+        "messages[0].content[1].image.mime_type",
+    ),
+    (
+        "image with a file uri",
+        {"messages": [_image(uri="file:///etc/passwd")]},
+        "messages[0].content[1].image.uri",
+    ),
     (
         "json schema format without schema",
         {"response_format": chat_pb2.ResponseFormat(type=chat_pb2.RESPONSE_FORMAT_TYPE_JSON_SCHEMA)},
@@ -76,7 +113,9 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 
 @pytest.mark.parametrize(("name", "fields", "field"), CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("method", ["Chat", "StreamChat"])
-async def test_invalid_chat_requests(gateway, method: str, name: str, fields: dict[str, Any], field: str) -> None:
+async def test_invalid_chat_requests(
+    gateway, method: str, name: str, fields: dict[str, Any], field: str
+) -> None:
     request = {"model": "mock/echo", "messages": [user("hi")], **fields}
     with pytest.raises(grpc.aio.AioRpcError) as info:
         if method == "Chat":
@@ -131,7 +170,9 @@ async def test_disabled_model(gateway_factory) -> None:
 
 async def test_unloadable_adapter_fails_that_model_only(gateway_factory) -> None:
     gateway = await gateway_factory(
-        models=[{"id": "x/broken", "provider": "x", "upstream_model": "m", "adapter_class": "no.such.Adapter"}]
+        models=[
+            {"id": "x/broken", "provider": "x", "upstream_model": "m", "adapter_class": "no.such.Adapter"}
+        ]
     )
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await gateway.Chat(chat("x/broken"), timeout=5)
@@ -144,7 +185,14 @@ async def test_unloadable_adapter_fails_that_model_only(gateway_factory) -> None
 async def test_missing_credential_names_the_variable_not_a_secret(gateway_factory, monkeypatch) -> None:
     monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
     gateway = await gateway_factory(
-        models=[{"id": "openai/x", "provider": "openai", "upstream_model": "m", "credential_ref": "NO_SUCH_KEY_VAR"}]
+        models=[
+            {
+                "id": "openai/x",
+                "provider": "openai",
+                "upstream_model": "m",
+                "credential_ref": "NO_SUCH_KEY_VAR",
+            }
+        ]
     )
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await gateway.Chat(chat("openai/x"), timeout=5)

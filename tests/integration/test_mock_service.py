@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import orjson
 import grpc
+import orjson
 import pytest
 from google.protobuf import struct_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -75,12 +75,16 @@ async def test_tool_call_round_trip(gateway) -> None:
     result = chat_pb2.Message(
         role=chat_pb2.ROLE_TOOL, tool_call_id=call.id, content=[chat_pb2.ContentPart(text="3 cats")]
     )
-    second = await gateway.Chat(chat("mock/echo", user("find cats"), first.message, result, tools=[_weather_tool()]))
+    second = await gateway.Chat(
+        chat("mock/echo", user("find cats"), first.message, result, tools=[_weather_tool()])
+    )
     assert second.message.content[0].text == f"Tool call {call.id} returned: 3 cats"
 
 
 async def test_stream_tool_call_deltas_fold_into_the_call(gateway) -> None:
-    events = [e async for e in gateway.StreamChat(stream("mock/echo", user("find dogs"), tools=[_weather_tool()]))]
+    events = [
+        e async for e in gateway.StreamChat(stream("mock/echo", user("find dogs"), tools=[_weather_tool()]))
+    ]
     deltas = [e.tool_call_delta for e in events if e.WhichOneof("event") == "tool_call_delta"]
     assert deltas[0].id and deltas[0].name == "lookup"
     assert all(not d.id and not d.name for d in deltas[1:])
@@ -89,7 +93,9 @@ async def test_stream_tool_call_deltas_fold_into_the_call(gateway) -> None:
 
 
 async def test_reasoning_is_streamed_before_text(gateway) -> None:
-    req = stream("mock/echo", generation=chat_pb2.GenerationConfig(reasoning_effort=chat_pb2.REASONING_EFFORT_LOW))
+    req = stream(
+        "mock/echo", generation=chat_pb2.GenerationConfig(reasoning_effort=chat_pb2.REASONING_EFFORT_LOW)
+    )
     kinds = [e.WhichOneof("event") async for e in gateway.StreamChat(req)]
     assert kinds.index("reasoning_delta") < kinds.index("text_delta")
     response = await gateway.Chat(chat("mock/echo", generation=req.generation))
@@ -109,7 +115,10 @@ async def test_vision_part_is_accepted(gateway) -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
     msg = chat_pb2.Message(
         role=chat_pb2.ROLE_USER,
-        content=[chat_pb2.ContentPart(text="what is this?"), chat_pb2.ContentPart(image=chat_pb2.ImagePart(data=png))],
+        content=[
+            chat_pb2.ContentPart(text="what is this?"),
+            chat_pb2.ContentPart(image=chat_pb2.ImagePart(data=png)),
+        ],
     )
     response = await gateway.Chat(chat("mock/echo", msg))
     assert "[image image/png 28 bytes]" in response.message.content[0].text
@@ -125,7 +134,9 @@ async def test_embed_returns_one_unit_vector_per_input(gateway) -> None:
 
 
 async def test_generate_image_returns_png_bytes_or_uri(gateway) -> None:
-    response = await gateway.GenerateImage(image_pb2.GenerateImageRequest(model="mock/image", prompt="a cat", count=2))
+    response = await gateway.GenerateImage(
+        image_pb2.GenerateImageRequest(model="mock/image", prompt="a cat", count=2)
+    )
     assert len(response.images) == 2
     assert all(i.data.startswith(b"\x89PNG") and i.mime_type == "image/png" for i in response.images)
     response = await gateway.GenerateImage(

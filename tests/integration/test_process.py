@@ -36,7 +36,9 @@ class Gateway:
         self.stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)
 
 
-async def _read_logs(process: asyncio.subprocess.Process, lines: list[dict], started: asyncio.Future[int]) -> None:
+async def _read_logs(
+    process: asyncio.subprocess.Process, lines: list[dict], started: asyncio.Future[int]
+) -> None:
     assert process.stderr is not None
     async for raw in process.stderr:
         try:
@@ -54,8 +56,16 @@ async def process_gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     config.write_text(CONFIG)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "llmgateway.cli", "--config", str(config), "serve", "--address", "127.0.0.1:0",
-        stderr=asyncio.subprocess.PIPE, env=env,
+        sys.executable,
+        "-m",
+        "llmgateway.cli",
+        "--config",
+        str(config),
+        "serve",
+        "--address",
+        "127.0.0.1:0",
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
     )
     lines: list[dict] = []
     started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -80,8 +90,12 @@ async def test_one_structured_line_per_call_without_prompt_text(process_gateway:
     assert [c["method"] for c in calls] == ["Chat", "StreamChat"]
     chat_line, stream_line = calls
     assert chat_line["request_id"] == response.request_id
-    assert chat_line["model"] == "mock/echo" and chat_line["provider"] == "mock" and chat_line["status"] == "OK"
-    assert chat_line["latency_ms"] >= 0 and chat_line["prompt_tokens"] > 0 and chat_line["completion_tokens"] > 0
+    assert (
+        chat_line["model"] == "mock/echo" and chat_line["provider"] == "mock" and chat_line["status"] == "OK"
+    )
+    assert (
+        chat_line["latency_ms"] >= 0 and chat_line["prompt_tokens"] > 0 and chat_line["completion_tokens"] > 0
+    )
     assert stream_line["ttft_ms"] >= 100  # the mock paces its first text event by 150 ms
     assert all(secret_prompt not in json.dumps(line) for line in process_gateway.lines)
 
@@ -106,9 +120,15 @@ async def test_bad_config_is_reported_without_a_traceback(tmp_path: Path) -> Non
     config = tmp_path / "bad.yaml"
     config.write_text("models:\n  - id: a/b\n    provider: nobody\n    upstream_model: m\n")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "llmgateway.cli", "--config", str(config), "models",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "llmgateway.cli",
+        "--config",
+        str(config),
+        "models",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await process.communicate()
+    _, err = await process.communicate()
     assert process.returncode == 2
     assert b"invalid configuration" in err and b"Traceback" not in err

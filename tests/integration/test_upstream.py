@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 import grpc
 import pytest
 
-from llmgateway.v1 import chat_pb2
 from tests.emulators.anthropic import AnthropicEmulator
 from tests.emulators.base import Emulator, Script
 from tests.emulators.openai import OpenAIEmulator
@@ -21,20 +20,40 @@ KEY = "sk-test-upstream-secret-0123456789"
 
 
 @pytest.fixture
-async def upstreams(gateway_factory, monkeypatch) -> AsyncIterator[tuple[object, OpenAIEmulator, AnthropicEmulator]]:
+async def upstreams(
+    gateway_factory, monkeypatch
+) -> AsyncIterator[tuple[object, OpenAIEmulator, AnthropicEmulator]]:
     monkeypatch.setenv(KEY_ENV, KEY)
     async with OpenAIEmulator() as openai_emu, AnthropicEmulator() as anthropic_emu:
         caps = ["chat", "stream", "tools", "vision"]
         gateway = await gateway_factory(
             include_default_models=False,
             models=[
-                {"id": "up/openai", "provider": "openai", "upstream_model": "gpt-test", "base_url": openai_emu.base_url,
-                 "credential_ref": KEY_ENV, "capabilities": caps},
-                {"id": "up/claude", "provider": "anthropic", "upstream_model": "claude-test",
-                 "base_url": anthropic_emu.base_url, "credential_ref": KEY_ENV, "capabilities": caps},
-                {"id": "up/fast-timeout", "provider": "openai", "upstream_model": "gpt-test",
-                 "base_url": openai_emu.base_url, "credential_ref": KEY_ENV, "capabilities": caps,
-                 "timeouts": {"first_token_s": 0.3, "idle_s": 0.3}},
+                {
+                    "id": "up/openai",
+                    "provider": "openai",
+                    "upstream_model": "gpt-test",
+                    "base_url": openai_emu.base_url,
+                    "credential_ref": KEY_ENV,
+                    "capabilities": caps,
+                },
+                {
+                    "id": "up/claude",
+                    "provider": "anthropic",
+                    "upstream_model": "claude-test",
+                    "base_url": anthropic_emu.base_url,
+                    "credential_ref": KEY_ENV,
+                    "capabilities": caps,
+                },
+                {
+                    "id": "up/fast-timeout",
+                    "provider": "openai",
+                    "upstream_model": "gpt-test",
+                    "base_url": openai_emu.base_url,
+                    "credential_ref": KEY_ENV,
+                    "capabilities": caps,
+                    "timeouts": {"first_token_s": 0.3, "idle_s": 0.3},
+                },
             ],
         )
         yield gateway, openai_emu, anthropic_emu
@@ -91,7 +110,7 @@ async def test_cancelled_stream_closes_the_upstream_request(upstreams, model: st
         if event.WhichOneof("event") != "start":
             break
     call.cancel()
-    assert await emu.wait_for_disconnect(timeout=2.0)
+    assert await emu.wait_for_disconnect(within=2.0)
     assert emu.completed_streams == 0
 
 

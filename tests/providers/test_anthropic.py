@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+
 from llmgateway.core.deadline import Budget, Timeouts
 from llmgateway.core.errors import Code, GatewayError, Reason
 from llmgateway.core.models import Capability, ModelConfig
@@ -35,7 +36,6 @@ from llmgateway.core.types import (
     ToolChoice,
 )
 from llmgateway.providers.anthropic import AnthropicAdapter
-
 from tests.emulators.anthropic import AnthropicEmulator, error_body
 from tests.emulators.base import Script, ToolCallScript, sse
 
@@ -522,7 +522,9 @@ async def test_stream_thinking_signature_is_surfaced(
     ]
 
 
-async def test_stream_redacted_thinking_is_surfaced(emu: AnthropicEmulator, adapter: AnthropicAdapter) -> None:
+async def test_stream_redacted_thinking_is_surfaced(
+    emu: AnthropicEmulator, adapter: AnthropicAdapter
+) -> None:
     emu.raw_frames = [
         message_start(),
         block_start(0, {"type": "redacted_thinking", "data": "EmwKAhgB"}),

@@ -63,7 +63,9 @@ def request(*messages: Message, **kw: Any) -> ChatRequest:
 
 
 def budget(target: Target, **timeouts: float) -> Budget:
-    return Budget.for_call(Timeouts(**{"connect": 2, "first_token": 5, "idle": 5, "total": 10, **timeouts}), None)
+    return Budget.for_call(
+        Timeouts(**{"connect": 2, "first_token": 5, "idle": 5, "total": 10, **timeouts}), None
+    )
 
 
 async def collect(agen: AsyncIterator[StreamEvent]) -> list[StreamEvent]:
@@ -148,7 +150,9 @@ async def test_tool_calls_stream(env: Any, interleave: bool) -> None:
 
 async def test_reasoning(env: Any) -> None:
     target, emu, adapter = env
-    emu.script = Script(reasoning_chunks=["Let me ", "think."], reasoning_signature="sig-1", text_chunks=["42"])
+    emu.script = Script(
+        reasoning_chunks=["Let me ", "think."], reasoning_signature="sig-1", text_chunks=["42"]
+    )
     result = await adapter.chat(target.model(), request(), budget(target))
     reasoning = [p for p in result.message.parts if isinstance(p, ReasoningPart)]
     assert [r.text for r in reasoning] == ["Let me think."]
@@ -202,10 +206,34 @@ async def test_api_key_is_sent_and_not_in_errors(env: Any) -> None:
 
 ERROR_TABLE = [
     # kind, status, headers, code, reason, retryable, retry_after
-    ("rate_limit", 429, {"retry-after": "2"}, Code.RESOURCE_EXHAUSTED, Reason.PROVIDER_RATE_LIMITED, True, 2.0),
-    ("rate_limit", 429, {"retry-after-ms": "1500"}, Code.RESOURCE_EXHAUSTED, Reason.PROVIDER_RATE_LIMITED, True, 1.5),
+    (
+        "rate_limit",
+        429,
+        {"retry-after": "2"},
+        Code.RESOURCE_EXHAUSTED,
+        Reason.PROVIDER_RATE_LIMITED,
+        True,
+        2.0,
+    ),
+    (
+        "rate_limit",
+        429,
+        {"retry-after-ms": "1500"},
+        Code.RESOURCE_EXHAUSTED,
+        Reason.PROVIDER_RATE_LIMITED,
+        True,
+        1.5,
+    ),
     ("quota", 429, {}, Code.RESOURCE_EXHAUSTED, Reason.PROVIDER_RATE_LIMITED, False, None),
-    ("overloaded", 529, {"x-should-retry": "true"}, Code.UNAVAILABLE, Reason.PROVIDER_UNAVAILABLE, True, None),
+    (
+        "overloaded",
+        529,
+        {"x-should-retry": "true"},
+        Code.UNAVAILABLE,
+        Reason.PROVIDER_UNAVAILABLE,
+        True,
+        None,
+    ),
     ("server", 500, {}, Code.UNAVAILABLE, Reason.PROVIDER_UNAVAILABLE, True, None),
     ("server", 503, {}, Code.UNAVAILABLE, Reason.PROVIDER_UNAVAILABLE, True, None),
     ("invalid", 400, {}, Code.INVALID_ARGUMENT, Reason.PROVIDER_REJECTED, False, None),
@@ -215,11 +243,20 @@ ERROR_TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "status", "headers", "code", "reason", "retryable", "retry_after"), ERROR_TABLE)
+@pytest.mark.parametrize(
+    ("kind", "status", "headers", "code", "reason", "retryable", "retry_after"), ERROR_TABLE
+)
 @pytest.mark.parametrize("streaming", [False, True], ids=["chat", "stream"])
 async def test_error_mapping(
-    env: Any, kind: str, status: int, headers: dict[str, str], code: Code, reason: str,
-    retryable: bool, retry_after: float | None, streaming: bool,
+    env: Any,
+    kind: str,
+    status: int,
+    headers: dict[str, str],
+    code: Code,
+    reason: str,
+    retryable: bool,
+    retry_after: float | None,
+    streaming: bool,
 ) -> None:
     target, emu, adapter = env
     if kind in target.unsupported_error_kinds:
@@ -281,7 +318,7 @@ async def test_closing_the_stream_closes_the_upstream_request(env: Any) -> None:
     stream = adapter.stream_chat(target.model(), request(), budget(target))
     await anext(stream)
     await stream.aclose()
-    assert await emu.wait_for_disconnect(timeout=2.0)
+    assert await emu.wait_for_disconnect(within=2.0)
     assert emu.completed_streams == 0
 
 
@@ -292,3 +329,20 @@ async def test_total_timeout_bounds_a_slow_answer(env: Any) -> None:
         await adapter.chat(target.model(), request(), budget(target, total=0.3, first_token=0.3))
     assert info.value.code is Code.DEADLINE_EXCEEDED
     await asyncio.sleep(0)
+
+
+async def test_a_slow_unary_answer_is_bounded_by_total_not_idle(env: Any) -> None:
+    target, emu, adapter = env
+    emu.script = Script(stall_before_headers=0.5)
+    result = await adapter.chat(target.model(), request(), budget(target, idle=0.1, first_token=0.1, total=5))
+    assert result.message.text() == "Hello, world!"
+
+
+async def test_the_first_chunk_gets_the_first_token_budget(env: Any) -> None:
+    target, emu, adapter = env
+    emu.script = Script(stall_before_first_event=0.5)
+    events = await collect(adapter.stream_chat(target.model(), request(), budget(target, idle=0.1, first_token=3)))
+    assert isinstance(events[-1], StreamEnd)
+    with pytest.raises(GatewayError) as info:
+        await collect(adapter.stream_chat(target.model(), request(), budget(target, idle=3, first_token=0.2)))
+    assert info.value.metadata["timeout"] == "first token"

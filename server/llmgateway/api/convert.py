@@ -19,7 +19,11 @@ _ROLES = {
     chat_pb2.ROLE_TOOL: t.Role.TOOL,
 }
 _ROLES_OUT = {v: k for k, v in _ROLES.items()}
-_DETAIL = {chat_pb2.IMAGE_DETAIL_AUTO: "auto", chat_pb2.IMAGE_DETAIL_LOW: "low", chat_pb2.IMAGE_DETAIL_HIGH: "high"}
+_DETAIL = {
+    chat_pb2.IMAGE_DETAIL_AUTO: "auto",
+    chat_pb2.IMAGE_DETAIL_LOW: "low",
+    chat_pb2.IMAGE_DETAIL_HIGH: "high",
+}
 _TOOL_MODES = {
     chat_pb2.TOOL_CHOICE_MODE_AUTO: "auto",
     chat_pb2.TOOL_CHOICE_MODE_NONE: "none",
@@ -88,7 +92,9 @@ def chat_request(pb: chat_pb2.ChatRequest | chat_pb2.StreamChatRequest) -> t.Cha
             t.Tool(
                 x.name,
                 x.description,
-                struct_to_dict(x.parameters) if x.HasField("parameters") else {"type": "object", "properties": {}},
+                struct_to_dict(x.parameters)
+                if x.HasField("parameters")
+                else {"type": "object", "properties": {}},
                 x.strict,
             )
             for x in pb.tools
@@ -104,7 +110,10 @@ def chat_request(pb: chat_pb2.ChatRequest | chat_pb2.StreamChatRequest) -> t.Cha
     if pb.HasField("response_format") and pb.response_format.type in _FORMATS:
         rf = pb.response_format
         req.response_format = t.ResponseFormat(
-            _FORMATS[rf.type], rf.schema_name, struct_to_dict(rf.schema) if rf.HasField("schema") else None, rf.strict
+            _FORMATS[rf.type],
+            rf.schema_name,
+            struct_to_dict(rf.schema) if rf.HasField("schema") else None,
+            rf.strict,
         )
     if pb.HasField("parallel_tool_calls"):
         req.parallel_tool_calls = pb.parallel_tool_calls
@@ -189,8 +198,11 @@ def message_out(m: t.Message) -> chat_pb2.Message:
         if isinstance(p, t.TextPart):
             out.content.add(text=p.text)
         elif isinstance(p, t.ReasoningPart):
-            out.content.add(reasoning=chat_pb2.ReasoningPart(text=p.text, signature=p.signature,
-                                                             redacted_data=p.redacted_data))
+            out.content.add(
+                reasoning=chat_pb2.ReasoningPart(
+                    text=p.text, signature=p.signature, redacted_data=p.redacted_data
+                )
+            )
     for c in m.tool_calls:
         out.tool_calls.add(id=c.id, name=c.name, arguments=c.arguments)
     return out
@@ -232,11 +244,14 @@ def stream_event(e: t.StreamEvent) -> chat_pb2.StreamChatResponse:
         )
     if isinstance(e, t.ReasoningDelta):
         return chat_pb2.StreamChatResponse(
-            reasoning_delta=chat_pb2.ReasoningDelta(text=e.text, signature=e.signature, redacted_data=e.redacted_data)
+            reasoning_delta=chat_pb2.ReasoningDelta(
+                text=e.text, signature=e.signature, redacted_data=e.redacted_data
+            )
         )
     return chat_pb2.StreamChatResponse(
         end=chat_pb2.StreamEnd(
-            finish_reason=_FINISH.get(e.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED), usage=usage(e.usage)
+            finish_reason=_FINISH.get(e.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED),
+            usage=usage(e.usage),
         )
     )
 

@@ -36,7 +36,9 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
         self.service = service
         self.max_request_bytes = max_request_bytes
 
-    async def _begin(self, method: str, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> CallInfo:
+    async def _begin(
+        self, method: str, request: Any, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> CallInfo:
         request_id = ""
         for key, value in context.invocation_metadata() or ():
             if key == REQUEST_ID_HEADER and isinstance(value, str) and _CALLER_REQUEST_ID.match(value):
@@ -47,7 +49,9 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
             call.deadline = time.monotonic() + remaining
         await context.send_initial_metadata(((REQUEST_ID_HEADER, call.request_id),))
         if request.ByteSize() > self.max_request_bytes:
-            raise invalid_request([("request", f"is larger than the limit of {self.max_request_bytes} bytes")])
+            raise invalid_request(
+                [("request", f"is larger than the limit of {self.max_request_bytes} bytes")]
+            )
         return call
 
     async def Chat(
@@ -115,7 +119,9 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
         try:
             call = await self._begin("ListModels", request, context)
             capability = convert.CAPABILITIES.get(request.capability)
-            page = self.service.list_models(request.page_size, request.page_token, request.provider, capability)
+            page = self.service.list_models(
+                request.page_size, request.page_token, request.provider, capability
+            )
         except BaseException as exc:
             await self._fail(context, call, exc)
         _log_call(call, "OK")
@@ -123,7 +129,9 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
             models=[convert.model_out(m) for m in page.models], next_page_token=page.next_page_token
         )
 
-    async def _fail(self, context: grpc.aio.ServicerContext[Any, Any], call: CallInfo, exc: BaseException) -> NoReturn:
+    async def _fail(
+        self, context: grpc.aio.ServicerContext[Any, Any], call: CallInfo, exc: BaseException
+    ) -> NoReturn:
         """Ends the RPC with the mapped status; never leaks a stack trace to the caller."""
         if isinstance(exc, GatewayError):
             _log_call(call, exc.code.value, exc.reason)
@@ -138,7 +146,9 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
             _log_call(call, "CANCELLED")  # the caller went away (or the server is stopping)
             raise exc
         log.exception("unexpected error in %s (request %s)", call.method, call.request_id, exc_info=exc)
-        internal = GatewayError(Code.INTERNAL, Reason.INTERNAL, f"internal error (request id {call.request_id})")
+        internal = GatewayError(
+            Code.INTERNAL, Reason.INTERNAL, f"internal error (request id {call.request_id})"
+        )
         _log_call(call, "INTERNAL")
         await context.abort(
             grpc.StatusCode.INTERNAL,

@@ -9,7 +9,7 @@ from google.rpc import error_details_pb2, status_pb2
 from llmgateway.core.errors import Code, GatewayError
 
 DOMAIN = "llmgateway"
-_CODES = {code: getattr(grpc.StatusCode, code.value) for code in Code}
+_CODES: dict[Code, grpc.StatusCode] = {code: getattr(grpc.StatusCode, code.value) for code in Code}
 
 
 def grpc_code(code: Code) -> grpc.StatusCode:
@@ -35,7 +35,8 @@ def status_details(err: GatewayError) -> bytes:
         delay.FromMilliseconds(int(err.retry_after * 1000))
         details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
     status = status_pb2.Status(code=grpc_code(err.code).value[0], message=err.message, details=details)
-    return status.SerializeToString()
+    serialized: bytes = status.SerializeToString()
+    return serialized
 
 
 def _pack(message: object) -> any_pb2.Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-
 # Upstream work stops this long before the caller's deadline, so that the caller
 # receives the gateway's DEADLINE_EXCEEDED with its details rather than its own bare one.
 DEADLINE_MARGIN = 0.02

@@ -78,7 +78,10 @@ def invalid_request(violations: list[tuple[str, str]]) -> GatewayError:
     """INVALID_ARGUMENT with one BadRequest field violation per (field, description)."""
     summary = "; ".join(f"{f}: {d}" for f, d in violations[:5])
     return GatewayError(
-        Code.INVALID_ARGUMENT, Reason.INVALID_REQUEST, f"invalid request: {summary}", field_violations=violations
+        Code.INVALID_ARGUMENT,
+        Reason.INVALID_REQUEST,
+        f"invalid request: {summary}",
+        field_violations=violations,
     )
 
 

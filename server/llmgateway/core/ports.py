@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
@@ -52,10 +52,14 @@ class ProviderAdapter(Protocol):
 
     async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult: ...
 
-    def stream_chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> AsyncIterator[StreamEvent]: ...
+    def stream_chat(
+        self, model: ModelConfig, request: ChatRequest, budget: Budget
+    ) -> AsyncGenerator[StreamEvent, None]: ...
 
     async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult: ...
 
-    async def generate_image(self, model: ModelConfig, request: ImageRequest, budget: Budget) -> ImageResult: ...
+    async def generate_image(
+        self, model: ModelConfig, request: ImageRequest, budget: Budget
+    ) -> ImageResult: ...
 
     async def aclose(self) -> None: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from llmgateway.core.errors import Code, GatewayError, Reason, capability_not_supported
 from llmgateway.core.models import Capability, ModelCatalog, ModelConfig

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 
@@ -44,7 +44,9 @@ class InferenceService:
     def __init__(self, router: Router) -> None:
         self.router = router
 
-    def _route_chat(self, req: ChatRequest, call: CallInfo, capability: Capability) -> tuple[ModelConfig, ProviderAdapter]:
+    def _route_chat(
+        self, req: ChatRequest, call: CallInfo, capability: Capability
+    ) -> tuple[ModelConfig, ProviderAdapter]:
         validate_chat(req)
         model, adapter = self.router.resolve(req.model, capability)
         if req.tools:
@@ -63,7 +65,7 @@ class InferenceService:
         call.usage = result.usage
         return result
 
-    async def stream_chat(self, req: ChatRequest, call: CallInfo) -> AsyncIterator[StreamEvent]:
+    async def stream_chat(self, req: ChatRequest, call: CallInfo) -> AsyncGenerator[StreamEvent, None]:
         """Adapter events, with the first-token budget enforced here for every adapter.
         Routing and validation errors surface on the first `anext()`, before any event."""
         model, adapter = self._route_chat(req, call, Capability.STREAM)

@@ -22,7 +22,9 @@ from llmgateway.core.types import (
 )
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-IMAGE_URI = re.compile(r"^(https?://\S+|data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+)$", re.IGNORECASE)
+IMAGE_URI = re.compile(
+    r"^(https?://\S+|data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+)$", re.IGNORECASE
+)
 IMAGE_MIME_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 MAX_MESSAGES = 10_000
 MAX_TOOLS = 128
@@ -49,7 +51,9 @@ def _schema_error(schema_json: bytes) -> str:
     """Why a JSON Schema is invalid ('' when valid); cached since callers resend the same tools."""
     schema = orjson.loads(schema_json)
     try:
-        jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator).check_schema(schema)
+        jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator).check_schema(
+            schema
+        )
     except jsonschema.SchemaError as exc:
         return f"not a valid JSON Schema: {exc.message}"
     return ""
@@ -106,7 +110,9 @@ def _check_messages(req: ChatRequest, v: Violations) -> None:
             if not msg.tool_call_id:
                 v.append((f"{path}.tool_call_id", "a tool message must name the tool call it answers"))
             elif msg.tool_call_id not in call_ids:
-                v.append((f"{path}.tool_call_id", "does not match a tool call of an earlier assistant message"))
+                v.append(
+                    (f"{path}.tool_call_id", "does not match a tool call of an earlier assistant message")
+                )
         for j, part in enumerate(msg.parts):
             ppath = f"{path}.content[{j}]"
             if isinstance(part, ImagePart):

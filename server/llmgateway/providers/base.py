@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any, ClassVar
 
 import orjson
@@ -42,7 +42,9 @@ class BaseAdapter:
     async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
         raise capability_not_supported(model.id, "chat")
 
-    def stream_chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> AsyncIterator[StreamEvent]:
+    def stream_chat(
+        self, model: ModelConfig, request: ChatRequest, budget: Budget
+    ) -> AsyncGenerator[StreamEvent, None]:
         raise capability_not_supported(model.id, "stream")
 
     async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult:

@@ -105,5 +105,9 @@ def classify_http_error(
             f"{provider} does not know the configured model or endpoint: {detail}",
             metadata=meta,
         )
-    return GatewayError(Code.INVALID_ARGUMENT, Reason.PROVIDER_REJECTED, f"{provider} rejected the request: {detail}",
-                        metadata=meta)
+    return GatewayError(
+        Code.INVALID_ARGUMENT,
+        Reason.PROVIDER_REJECTED,
+        f"{provider} rejected the request: {detail}",
+        metadata=meta,
+    )

@@ -4,13 +4,18 @@ Adapters talk to upstreams only through `HttpClient`, so the transport can be
 chosen by measurement. Two implementations: aiohttp (the default: ~0.25 ms of
 CPU per call here) and httpx (~1.5 ms with its own transport). Transport
 failures are translated into GatewayErrors here, once for every adapter.
+
+Time budgets: every request is bounded by `connect` and `total`. Reading a
+stream is also bounded per chunk: `first_token` for the first chunk and `idle`
+between later ones. A non-streamed answer has no such bound besides `total`: a
+long generation is not an idle upstream.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 import aiohttp
@@ -32,29 +37,46 @@ class UpstreamResponse(Protocol):
 class HttpClient(Protocol):
     def post(
         self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget
-    ) -> AbstractAsyncResponseContext: ...
+    ) -> AbstractAsyncContextManager[UpstreamResponse]: ...
 
     async def aclose(self) -> None: ...
 
 
-class AbstractAsyncResponseContext(Protocol):
-    async def __aenter__(self) -> UpstreamResponse: ...
-
-    async def __aexit__(self, *exc: object) -> None: ...
-
-
 def _translate(exc: BaseException, provider: str, phase: str) -> GatewayError:
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return provider_timeout(provider, phase)
+        return provider_timeout(provider, "total" if phase != "connecting" else "connect")
     return provider_unavailable(provider, f"{type(exc).__name__} while {phase}")
 
 
-class _AiohttpResponse:
-    __slots__ = ("_provider", "_resp", "headers", "status")
+async def _timed_chunks(
+    read: Callable[[], Awaitable[bytes]], budget: Budget, provider: str
+) -> AsyncIterator[bytes]:
+    """Chunks until EOF, each awaited under the first-token or idle budget. The
+    timeout covers only the await, never a `yield`, so a slow consumer is not
+    mistaken for a slow upstream."""
+    wait, phase = budget.first_token, "first token"
+    while True:
+        timer = asyncio.timeout(wait)
+        try:
+            async with timer:
+                chunk = await read()
+        except TimeoutError:
+            if timer.expired():
+                raise provider_timeout(provider, phase) from None
+            raise
+        if not chunk:
+            return
+        yield chunk
+        wait, phase = budget.idle, "idle"
 
-    def __init__(self, resp: aiohttp.ClientResponse, provider: str) -> None:
+
+class _AiohttpResponse:
+    __slots__ = ("_budget", "_provider", "_resp", "headers", "status")
+
+    def __init__(self, resp: aiohttp.ClientResponse, provider: str, budget: Budget) -> None:
         self._resp = resp
         self._provider = provider
+        self._budget = budget
         self.status = resp.status
         self.headers: Mapping[str, str] = resp.headers
 
@@ -66,7 +88,7 @@ class _AiohttpResponse:
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._resp.content.iter_any():
+            async for chunk in _timed_chunks(self._resp.content.readany, self._budget, self._provider):
                 yield chunk
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _translate(exc, self._provider, "reading the stream") from None
@@ -91,13 +113,13 @@ class AiohttpClient:
     async def post(
         self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget
     ) -> AsyncIterator[UpstreamResponse]:
-        timeout = aiohttp.ClientTimeout(total=budget.total, connect=budget.connect, sock_read=budget.idle)
+        timeout = aiohttp.ClientTimeout(total=budget.total, connect=budget.connect)
         try:
             resp = await self._get_session().post(url, data=body, headers=headers, timeout=timeout)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise _translate(exc, self._provider, "connecting") from None
         try:
-            yield _AiohttpResponse(resp, self._provider)
+            yield _AiohttpResponse(resp, self._provider, budget)
         finally:
             # close() (not release()) drops a connection whose body was not read to the end:
             # a caller that cancels a stream closes the upstream request at once.
@@ -112,11 +134,12 @@ class AiohttpClient:
 
 
 class _HttpxResponse:
-    __slots__ = ("_provider", "_resp", "headers", "status")
+    __slots__ = ("_budget", "_provider", "_resp", "headers", "status")
 
-    def __init__(self, resp: httpx.Response, provider: str) -> None:
+    def __init__(self, resp: httpx.Response, provider: str, budget: Budget) -> None:
         self._resp = resp
         self._provider = provider
+        self._budget = budget
         self.status = resp.status_code
         self.headers: Mapping[str, str] = resp.headers
 
@@ -127,8 +150,9 @@ class _HttpxResponse:
             raise _translate(exc, self._provider, "reading the response") from None
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
+        raw = self._resp.aiter_raw()
         try:
-            async for chunk in self._resp.aiter_raw():
+            async for chunk in _timed_chunks(lambda: anext(raw, b""), self._budget, self._provider):
                 yield chunk
         except httpx.HTTPError as exc:
             raise _translate(exc, self._provider, "reading the stream") from None
@@ -143,14 +167,16 @@ class HttpxClient:
 
     def _get_client(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(limits=httpx.Limits(max_connections=None, max_keepalive_connections=256))
+            self._client = httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=256)
+            )
         return self._client
 
     @asynccontextmanager
     async def post(
         self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget
     ) -> AsyncIterator[UpstreamResponse]:
-        timeout = httpx.Timeout(budget.total, connect=budget.connect, read=budget.idle)
+        timeout = httpx.Timeout(budget.total, connect=budget.connect, read=None)
         client = self._get_client()
         request = client.build_request("POST", url, content=body, headers=headers, timeout=timeout)
         try:
@@ -159,7 +185,7 @@ class HttpxClient:
         except (TimeoutError, httpx.HTTPError) as exc:
             raise _translate(exc, self._provider, "connecting") from None
         try:
-            yield _HttpxResponse(resp, self._provider)
+            yield _HttpxResponse(resp, self._provider, budget)
         finally:
             await resp.aclose()
 
@@ -168,7 +194,10 @@ class HttpxClient:
             await self._client.aclose()
 
 
-_CLIENTS: dict[str, type[AiohttpClient] | type[HttpxClient]] = {"aiohttp": AiohttpClient, "httpx": HttpxClient}
+_CLIENTS: dict[str, type[AiohttpClient] | type[HttpxClient]] = {
+    "aiohttp": AiohttpClient,
+    "httpx": HttpxClient,
+}
 _default_kind = "aiohttp"
 
 

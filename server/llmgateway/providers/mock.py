@@ -18,7 +18,7 @@ import math
 import re
 import struct
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import orjson
 
@@ -69,8 +69,10 @@ class _Answer:
         gen = request.generation
         if gen.reasoning_effort or gen.reasoning_budget_tokens:
             self.reasoning = f"The user said {len(_tokens(user_text))} words; I will echo them."
-        wants_tool = request.tools and last.role is not Role.TOOL and (
-            request.tool_choice is None or request.tool_choice.mode != "none"
+        wants_tool = (
+            request.tools
+            and last.role is not Role.TOOL
+            and (request.tool_choice is None or request.tool_choice.mode != "none")
         )
         if wants_tool:
             name = request.tools[0].name
@@ -128,7 +130,7 @@ class MockAdapter(BaseAdapter):
 
     async def stream_chat(
         self, model: ModelConfig, request: ChatRequest, budget: Budget
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         answer = _Answer(request)
         delay = float(model.options.get("chunk_delay_ms", 0)) / 1000.0
         for token in _tokens(answer.reasoning):
@@ -175,4 +177,9 @@ def _solid_png(rgb: bytes, side: int = 8) -> bytes:
 
     rows = b"".join(b"\x00" + rgb * side for _ in range(side))
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

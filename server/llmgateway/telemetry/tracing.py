@@ -31,7 +31,7 @@ def configure_tracing(otlp_endpoint: str, service_name: str) -> list[Any]:
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint, insecure=True)))
     trace.set_tracer_provider(provider)
     _tracer = trace.get_tracer("llmgateway")
-    return [aio_server_interceptor()]
+    return [aio_server_interceptor()]  # type: ignore[no-untyped-call]
 
 
 def upstream_span(operation: str, model: ModelConfig) -> AbstractContextManager[Any]:

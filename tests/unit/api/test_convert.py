@@ -9,9 +9,17 @@ from llmgateway.v1 import chat_pb2
 
 def test_struct_integral_numbers_become_ints() -> None:
     s = struct_pb2.Struct()
-    s.update({"type": "integer", "minimum": 1, "maximum": 2.5, "enum": [1, 2], "nested": {"n": 3.0, "b": True}})
+    s.update(
+        {"type": "integer", "minimum": 1, "maximum": 2.5, "enum": [1, 2], "nested": {"n": 3.0, "b": True}}
+    )
     out = struct_to_dict(s)
-    assert out == {"type": "integer", "minimum": 1, "maximum": 2.5, "enum": [1, 2], "nested": {"n": 3, "b": True}}
+    assert out == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 2.5,
+        "enum": [1, 2],
+        "nested": {"n": 3, "b": True},
+    }
     assert type(out["minimum"]) is int and type(out["maximum"]) is float and type(out["nested"]["n"]) is int
 
 
@@ -33,7 +41,9 @@ def test_parts_and_roles() -> None:
         role=chat_pb2.ROLE_USER,
         content=[
             chat_pb2.ContentPart(text="hi"),
-            chat_pb2.ContentPart(image=chat_pb2.ImagePart(uri="https://x.test/a.png", detail=chat_pb2.IMAGE_DETAIL_LOW)),
+            chat_pb2.ContentPart(
+                image=chat_pb2.ImagePart(uri="https://x.test/a.png", detail=chat_pb2.IMAGE_DETAIL_LOW)
+            ),
         ],
     )
     req = chat_request(chat_pb2.ChatRequest(model="m", messages=[pb]))

@@ -11,7 +11,9 @@ from llmgateway.config import CONFIG_FILE_ENV, Settings, load_settings
 def test_defaults_serve_mock_models_and_keyed_providers() -> None:
     ids = {m.id for m in Settings().model_configs(environ={})}
     assert ids == {"mock/echo", "mock/embed", "mock/image"}
-    keyed = {m.id for m in Settings().model_configs(environ={"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"})}
+    keyed = {
+        m.id for m in Settings().model_configs(environ={"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"})
+    }
     assert any(i.startswith("openai/") for i in keyed) and any(i.startswith("anthropic/") for i in keyed)
 
 
@@ -37,7 +39,9 @@ def test_yaml_file_with_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_unknown_provider_without_adapter_class_is_refused() -> None:
-    settings = Settings(include_default_models=False, models=[{"id": "a/b", "provider": "zzz", "upstream_model": "m"}])
+    settings = Settings(
+        include_default_models=False, models=[{"id": "a/b", "provider": "zzz", "upstream_model": "m"}]
+    )
     with pytest.raises(ValueError, match="no built-in adapter"):
         settings.model_configs(environ={})
 

@@ -6,7 +6,12 @@ import time
 import pytest
 
 from llmgateway.core.errors import Code, Reason
-from llmgateway.providers.errors import CONTENT_POLICY, QUOTA_EXHAUSTED, classify_http_error, parse_retry_after
+from llmgateway.providers.errors import (
+    CONTENT_POLICY,
+    QUOTA_EXHAUSTED,
+    classify_http_error,
+    parse_retry_after,
+)
 
 
 @pytest.mark.parametrize(

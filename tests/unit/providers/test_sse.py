@@ -7,7 +7,7 @@ from llmgateway.providers.sse import SSEDecoder, SSEEvent
 STREAM = (
     b": keep-alive\n"
     b"event: message_start\n"
-    b"data: {\"a\": 1}\n"
+    b'data: {"a": 1}\n'
     b"\n"
     b"data:no-space\n"
     b"\n"

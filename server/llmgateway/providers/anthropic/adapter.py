@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError
@@ -94,7 +94,7 @@ class AnthropicAdapter(BaseAdapter):
 
     async def stream_chat(
         self, model: ModelConfig, request: ChatRequest, budget: Budget
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         body = build_body(model, request, self._max_tokens_default(model), stream=True)
         async with self.http.post(self._url, self._headers, body, budget) as resp:
             if resp.status != 200:

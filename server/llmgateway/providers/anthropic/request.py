@@ -6,6 +6,7 @@ import base64
 from typing import Any
 
 import orjson
+
 from llmgateway.core.errors import capability_not_supported, invalid_request
 from llmgateway.core.models import ModelConfig
 from llmgateway.core.types import (

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
+
 from llmgateway.core.errors import GatewayError, bad_response, provider_unavailable
 from llmgateway.core.types import (
     ChatResult,

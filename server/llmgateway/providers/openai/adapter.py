@@ -1,0 +1,193 @@
+"""OpenAI Chat Completions, embeddings and images; every OpenAI-compatible server
+(vLLM, Ollama /v1, LM Studio, DeepSeek, Groq, OpenRouter, ...); Azure OpenAI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import Any, ClassVar
+from urllib.parse import quote, urlsplit
+
+from llmgateway.core.deadline import Budget
+from llmgateway.core.models import CHAT_CAPABILITIES, Capability, ModelConfig, ModelSpec
+from llmgateway.core.ports import Endpoint
+from llmgateway.core.types import (
+    ChatRequest,
+    ChatResult,
+    EmbedRequest,
+    EmbedResult,
+    ImageRequest,
+    ImageResult,
+    StreamEvent,
+)
+from llmgateway.providers.base import BaseAdapter
+from llmgateway.providers.openai.request import chat_body, embed_body, image_body
+from llmgateway.providers.openai.response import (
+    http_error,
+    inband_error,
+    parse_chat,
+    parse_embeddings,
+    parse_images,
+)
+from llmgateway.providers.openai.stream import chat_events, result_events
+from llmgateway.providers.sse import iter_sse
+
+CHAT = "chat/completions"
+EMBEDDINGS = "embeddings"
+IMAGES = "images/generations"
+_OPS = (CHAT, EMBEDDINGS, IMAGES)
+
+_REASONING_CHAT = CHAT_CAPABILITIES | {Capability.REASONING}
+_MODELS = [
+    ModelSpec("gpt-4o-mini", CHAT_CAPABILITIES, 128_000, "GPT-4o mini"),
+    ModelSpec("gpt-4o", CHAT_CAPABILITIES, 128_000, "GPT-4o"),
+    ModelSpec("gpt-4.1", CHAT_CAPABILITIES, 1_047_576, "GPT-4.1"),
+    ModelSpec("gpt-4.1-mini", CHAT_CAPABILITIES, 1_047_576, "GPT-4.1 mini"),
+    ModelSpec("gpt-4.1-nano", CHAT_CAPABILITIES, 1_047_576, "GPT-4.1 nano"),
+    ModelSpec("o4-mini", _REASONING_CHAT, 200_000, "o4-mini"),
+    ModelSpec("o3", _REASONING_CHAT, 200_000, "o3"),
+    ModelSpec("text-embedding-3-small", frozenset({Capability.EMBED}), 8_191, "text-embedding-3-small"),
+    ModelSpec("text-embedding-3-large", frozenset({Capability.EMBED}), 8_191, "text-embedding-3-large"),
+    ModelSpec("gpt-image-1", frozenset({Capability.IMAGE}), 0, "GPT Image 1"),
+]
+
+
+class OpenAIAdapter(BaseAdapter):
+    """Options (model/endpoint): `max_tokens_field` (`max_tokens` | `max_completion_tokens`;
+    default: the latter for api.openai.com only), `embedding_encoding` (`base64` | `float`),
+    `organization`, `project`."""
+
+    provider: ClassVar[str] = "openai"
+    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
+    default_credential_env: ClassVar[str] = "OPENAI_API_KEY"
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        super().__init__(endpoint)
+        self._headers = self._build_headers(endpoint)
+        is_openai = (urlsplit(self.base_url).hostname or "") == "api.openai.com"
+        self._max_tokens_field = endpoint.option("max_tokens_field") or (
+            "max_completion_tokens" if is_openai else "max_tokens"
+        )
+        # top_k is a vLLM / Ollama extension; OpenAI and Azure reject unknown fields.
+        self._send_top_k = not is_openai
+        self._embedding_encoding = endpoint.option("embedding_encoding") or "base64"
+        self._urls = {op: f"{self._api_root()}/{op}" for op in _OPS}
+
+    def _build_headers(self, endpoint: Endpoint) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if endpoint.api_key:
+            headers["Authorization"] = f"Bearer {endpoint.api_key}"
+        if org := endpoint.option("organization"):
+            headers["OpenAI-Organization"] = org
+        if project := endpoint.option("project"):
+            headers["OpenAI-Project"] = project
+        return headers
+
+    def _api_root(self) -> str:
+        return self.base_url
+
+    def _url(self, model: ModelConfig, op: str) -> str:
+        return self._urls[op]
+
+    @classmethod
+    def supported_models(cls) -> list[ModelSpec]:
+        return list(_MODELS)
+
+    def _chat_body(self, model: ModelConfig, request: ChatRequest, stream: bool) -> bytes:
+        return chat_body(
+            model.upstream_model,
+            request,
+            stream=stream,
+            max_tokens_field=model.options.get("max_tokens_field") or self._max_tokens_field,
+            send_top_k=self._send_top_k,
+        )
+
+    async def _post_json(self, model: ModelConfig, op: str, body: bytes, budget: Budget) -> Any:
+        async with self.http.post(self._url(model, op), self._headers, body, budget) as resp:
+            raw = await resp.read()
+            if not 200 <= resp.status < 300:
+                raise http_error(self.provider, resp.status, resp.headers, raw)
+        obj = self.parse_json(raw)
+        if isinstance(obj, dict) and obj.get("error"):
+            raise inband_error(self.provider, obj["error"])
+        return obj
+
+    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
+        obj = await self._post_json(model, CHAT, self._chat_body(model, request, False), budget)
+        return parse_chat(self.provider, obj)
+
+    async def stream_chat(
+        self, model: ModelConfig, request: ChatRequest, budget: Budget
+    ) -> AsyncGenerator[StreamEvent, None]:
+        body = self._chat_body(model, request, True)
+        async with self.http.post(self._url(model, CHAT), self._headers, body, budget) as resp:
+            if not 200 <= resp.status < 300:
+                raise http_error(self.provider, resp.status, resp.headers, await resp.read())
+            if resp.headers.get("Content-Type", "").startswith("application/json"):
+                # The server ignored `stream` (or sent an error object with 200).
+                obj = self.parse_json(await resp.read())
+                for event in result_events(parse_chat(self.provider, obj)):
+                    yield event
+                return
+            async with aclosing(chat_events(self.provider, iter_sse(resp.iter_chunks()))) as events:
+                async for event in events:
+                    yield event
+
+    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult:
+        encoding = model.options.get("embedding_encoding") or self._embedding_encoding
+        body = embed_body(model.upstream_model, request, encoding)
+        obj = await self._post_json(model, EMBEDDINGS, body, budget)
+        return parse_embeddings(self.provider, obj, len(request.inputs))
+
+    async def generate_image(self, model: ModelConfig, request: ImageRequest, budget: Budget) -> ImageResult:
+        obj = await self._post_json(model, IMAGES, image_body(model.upstream_model, request), budget)
+        return parse_images(self.provider, obj)
+
+
+class AzureOpenAIAdapter(OpenAIAdapter):
+    """Azure OpenAI. `base_url` is the resource endpoint (https://NAME.openai.azure.com);
+    the deployment is the model's `upstream_model`. Option `api_version`: a dated
+    version (deployment-scoped URLs) or `v1` (OpenAI-style URLs under /openai/v1)."""
+
+    provider: ClassVar[str] = "azure"
+    default_base_url: ClassVar[str] = ""
+    default_credential_env: ClassVar[str] = "AZURE_OPENAI_API_KEY"
+    DEFAULT_API_VERSION: ClassVar[str] = "2024-10-21"
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._api_version = endpoint.option("api_version") or self.DEFAULT_API_VERSION
+        self._v1 = self._api_version == "v1"
+        self._deployment_urls: dict[tuple[str, str], str] = {}
+        super().__init__(endpoint)
+        self._send_top_k = False
+
+    def _build_headers(self, endpoint: Endpoint) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if endpoint.api_key:
+            headers["api-key"] = endpoint.api_key
+        return headers
+
+    def _resource_root(self) -> str:
+        root = self.base_url
+        for suffix in ("/v1", "/openai"):
+            root = root.removesuffix(suffix)
+        return root
+
+    def _api_root(self) -> str:
+        return f"{self._resource_root()}/openai/v1"
+
+    def _url(self, model: ModelConfig, op: str) -> str:
+        if self._v1:
+            return self._urls[op]
+        key = (model.upstream_model, op)
+        url = self._deployment_urls.get(key)
+        if url is None:
+            deployment = quote(model.upstream_model, safe="")
+            version = quote(self._api_version, safe="")
+            url = f"{self._resource_root()}/openai/deployments/{deployment}/{op}?api-version={version}"
+            self._deployment_urls[key] = url
+        return url
+
+    @classmethod
+    def supported_models(cls) -> list[ModelSpec]:
+        return []  # deployments are named by the operator
