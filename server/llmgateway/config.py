@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -17,7 +17,15 @@ from pydantic_settings import (
 )
 
 from llmgateway.core.deadline import Timeouts
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.models import (
+    Capability,
+    CooldownPolicy,
+    Deployment,
+    ModelConfig,
+    Pricing,
+    RetryPolicy,
+    RoutingStrategy,
+)
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.router import load_adapter_class
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
@@ -65,6 +73,19 @@ class TimeoutSettings(BaseModel):
         return Timeouts(self.connect_s, self.first_token_s, self.idle_s, self.total_s)
 
 
+class DeploymentSettings(BaseModel):
+    """One more upstream for a model (`models[].deployments`)."""
+
+    id: str
+    provider: str
+    upstream_model: str
+    adapter_class: str = ""
+    base_url: str = ""
+    credential_ref: str = ""
+    options: dict[str, str] = {}
+    weight: float = Field(1.0, gt=0)
+
+
 class ModelSettings(BaseModel):
     """One model entry of the YAML `models:` list."""
 
@@ -80,6 +101,14 @@ class ModelSettings(BaseModel):
     enabled: bool = True
     timeouts: TimeoutSettings | None = None
     options: dict[str, str] = {}
+    weight: float = Field(1.0, gt=0)  # of the primary upstream among `deployments`
+    deployments: list[DeploymentSettings] = []
+    routing: RoutingStrategy = RoutingStrategy.WEIGHTED
+    fallbacks: list[str] = []
+    fallback_on: list[str] = []  # e.g. [CONTEXT_LENGTH_EXCEEDED, CONTENT_POLICY_VIOLATION]
+    retry: RetryPolicy | None = None
+    cooldown: CooldownPolicy | None = None
+    pricing: Pricing = Pricing()
 
     @field_validator("id")
     @classmethod
@@ -97,6 +126,8 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     default_timeouts: TimeoutSettings = TimeoutSettings()
+    default_retry: RetryPolicy = RetryPolicy()
+    default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider whose
     # API key variable is set in the environment.
     include_default_models: bool = True
@@ -128,29 +159,56 @@ class Settings(BaseSettings):
         return configs
 
 
-def _to_config(m: ModelSettings, default_timeouts: Timeouts) -> ModelConfig:
-    adapter_class = m.adapter_class or BUILTIN_ADAPTERS.get(m.provider, "")
+def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deployment_id: str) -> Deployment:
+    """Resolves the adapter class and the credential default of one upstream."""
+    adapter_class = d.adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
     if not adapter_class:
         raise ValueError(
-            f"model {m.id!r}: provider {m.provider!r} has no built-in adapter; set adapter_class "
+            f"model {model_id!r}: provider {d.provider!r} has no built-in adapter; set adapter_class "
             f"(built-in providers: {', '.join(sorted(BUILTIN_ADAPTERS))})"
         )
     cls = _adapter_class_or_none(adapter_class)
-    if cls is not None and not m.base_url and not cls.default_base_url:
-        raise ValueError(f"model {m.id!r}: provider {m.provider!r} has no public endpoint; set base_url")
+    if cls is not None and not d.base_url and not cls.default_base_url:
+        raise ValueError(f"model {model_id!r}: provider {d.provider!r} has no public endpoint; set base_url")
+    return Deployment(
+        id=deployment_id,
+        provider=d.provider,
+        upstream_model=d.upstream_model,
+        adapter_class=adapter_class,
+        base_url=d.base_url,
+        credential_ref=d.credential_ref or (cls.default_credential_env if cls is not None else ""),
+        options=dict(d.options),
+        weight=d.weight,
+    )
+
+
+def _to_config(m: ModelSettings, default_timeouts: Timeouts) -> ModelConfig:
+    primary = _to_deployment(m.id, m, "primary")
+    extra = tuple(_to_deployment(m.id, d, d.id) for d in m.deployments)
+    ids = [primary.id, *(d.id for d in extra)]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"model {m.id!r}: deployment ids must be unique (and not 'primary'): {ids}")
     return ModelConfig(
         id=m.id,
-        provider=m.provider,
-        upstream_model=m.upstream_model,
-        adapter_class=adapter_class,
-        base_url=m.base_url,
-        credential_ref=m.credential_ref or (cls.default_credential_env if cls is not None else ""),
+        provider=primary.provider,
+        upstream_model=primary.upstream_model,
+        adapter_class=primary.adapter_class,
+        base_url=primary.base_url,
+        credential_ref=primary.credential_ref,
         capabilities=frozenset(m.capabilities),
         display_name=m.display_name or m.id,
         context_length=m.context_length,
         enabled=m.enabled,
         timeouts=m.timeouts.to_timeouts() if m.timeouts else default_timeouts,
-        options=dict(m.options),
+        options=primary.options,
+        weight=m.weight,
+        extra_deployments=extra,
+        routing=m.routing,
+        fallbacks=tuple(m.fallbacks),
+        fallback_on=frozenset(m.fallback_on),
+        retry=m.retry,
+        cooldown=m.cooldown,
+        pricing=m.pricing,
     )
 
 

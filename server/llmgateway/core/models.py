@@ -36,13 +36,71 @@ class ModelSpec:
     display_name: str = ""
 
 
+class RoutingStrategy(StrEnum):
+    """How a model with several deployments picks one for an attempt."""
+
+    WEIGHTED = "weighted"  # weighted random
+    LEAST_INFLIGHT = "least_inflight"  # fewest requests in flight
+    LOWEST_LATENCY = "lowest_latency"  # lowest recent latency
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Attempts at one deployment after a retryable failure, with exponential
+    backoff and jitter; a provider's retry-after wins when the deadline allows it."""
+
+    max_retries: int = 2
+    initial_backoff_s: float = 0.25
+    max_backoff_s: float = 8.0
+    multiplier: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class CooldownPolicy:
+    """Circuit breaker per deployment: `failures` within `window_s` take it out
+    of rotation for `cooldown_s`, after which one probe decides."""
+
+    failures: int = 3
+    window_s: float = 30.0
+    cooldown_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """USD per million tokens."""
+
+    input_per_million: float = 0.0
+    output_per_million: float = 0.0
+    cached_input_per_million: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """One more upstream serving a model (endpoint, region, key or provider).
+    `id` is unique within the model; the model's own upstream is "primary"."""
+
+    id: str
+    provider: str
+    upstream_model: str
+    adapter_class: str
+    base_url: str = ""
+    credential_ref: str = ""
+    options: Mapping[str, str] = field(default_factory=dict)
+    weight: float = 1.0
+
+
 @dataclass(frozen=True, slots=True)
 class ModelConfig:
     """One routable model.
 
+    `provider` .. `options` describe its primary upstream; `extra_deployments`
+    add more upstreams for the same public id, chosen by `routing`.
     `credential_ref` is the *name* of the environment variable holding the API
     key, never the key itself. `options` carries adapter-specific settings such
-    as Azure's `api_version`.
+    as Azure's `api_version`. `fallbacks` are model ids tried in order once this
+    model's deployments are exhausted, or at once on a reason in `fallback_on`
+    (CONTEXT_LENGTH_EXCEEDED, CONTENT_POLICY_VIOLATION). `retry`/`cooldown` of
+    None mean the gateway-wide defaults.
     """
 
     id: str
@@ -57,10 +115,22 @@ class ModelConfig:
     enabled: bool = True
     timeouts: Timeouts = field(default_factory=Timeouts)
     options: Mapping[str, str] = field(default_factory=dict)
+    weight: float = 1.0
+    extra_deployments: tuple[Deployment, ...] = ()
+    routing: RoutingStrategy = RoutingStrategy.WEIGHTED
+    fallbacks: tuple[str, ...] = ()
+    fallback_on: frozenset[str] = frozenset()
+    retry: RetryPolicy | None = None
+    cooldown: CooldownPolicy | None = None
+    pricing: Pricing = field(default_factory=Pricing)
 
 
 class ModelCatalog(Protocol):
-    """Read side of the model registry; the router's only view of it."""
+    """Read side of the model registry; the router's only view of it.
+    `revision` names the snapshot being served."""
+
+    @property
+    def revision(self) -> str: ...
 
     def get(self, model_id: str) -> ModelConfig | None: ...
 
@@ -69,6 +139,8 @@ class ModelCatalog(Protocol):
 
 class StaticCatalog:
     """A fixed set of models (from configuration), kept in a dict for O(1) lookups."""
+
+    revision = "static"
 
     def __init__(self, models: Sequence[ModelConfig]) -> None:
         self._by_id = {m.id: m for m in models}
