@@ -25,8 +25,10 @@ lint: install
 test: lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Regenerates every language from protos/: Python here, the others by clients/<lang>/generate.sh.
 generate: install
 	scripts/generate-python.sh
+	for script in clients/*/generate.sh; do [ -x "$$script" ] && "$$script" || exit 1; done
 
 bench: install
 	bench/run.sh

@@ -226,3 +226,14 @@ async def test_invalid_image(gateway, request_: image_pb2.GenerateImageRequest, 
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await gateway.GenerateImage(request_, timeout=5)
     assert field in Details(info.value).fields
+
+
+async def test_deadline_on_a_paced_mock_stream_is_the_gateways_timeout(gateway_factory) -> None:
+    gateway = await gateway_factory(
+        models=[{"id": "mock/slow", "provider": "mock", "upstream_model": "echo", "options": {"chunk_delay_ms": "200"}}]
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        async for _ in gateway.StreamChat(stream("mock/slow", user("a b c d e f")), timeout=0.5):
+            pass
+    details = Details(info.value)
+    assert (details.code, details.reason) == (grpc.StatusCode.DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT")

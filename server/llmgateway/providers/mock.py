@@ -17,12 +17,14 @@ import hashlib
 import math
 import re
 import struct
+import time
 import zlib
 from collections.abc import AsyncGenerator
 
 import orjson
 
 from llmgateway.core.deadline import Budget
+from llmgateway.core.errors import provider_timeout
 from llmgateway.core.models import CHAT_CAPABILITIES, Capability, ModelConfig, ModelSpec
 from llmgateway.core.types import (
     ChatRequest,
@@ -133,10 +135,16 @@ class MockAdapter(BaseAdapter):
     ) -> AsyncGenerator[StreamEvent, None]:
         answer = _Answer(request)
         delay = float(model.options.get("chunk_delay_ms", 0)) / 1000.0
+        deadline = time.monotonic() + budget.total
         for token in _tokens(answer.reasoning):
             yield ReasoningDelta(token)
         for token in answer.tokens:
             if delay:
+                # Paced like a real upstream, so bounded by the same total budget.
+                remaining = deadline - time.monotonic()
+                if remaining < delay:
+                    await asyncio.sleep(max(remaining, 0.0))
+                    raise provider_timeout(self.provider, "total")
                 await asyncio.sleep(delay)
             yield TextDelta(token)
         if answer.tool_call is not None:

@@ -1,0 +1,126 @@
+"""A real gateway process shared by the client tests of every language.
+
+`live_gateway` runs `python -m llmgateway.cli serve --address 127.0.0.1:0` once per session with
+the default models (`mock/echo`, `mock/embed`, `mock/image`) plus the models of `LIVE_CONFIG`
+(`mock/slow`: an echo model that paces its stream by 200 ms per chunk), reads the port from the
+`{"msg": "serving", "port": N}` log line on stderr, and stops the process at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+LIVE_CONFIG = """
+server:
+  grace_period_s: 1
+models:
+  - id: mock/slow
+    provider: mock
+    upstream_model: echo
+    capabilities: [chat, stream]
+    options: {chunk_delay_ms: "200"}
+"""
+STARTUP_TIMEOUT_S = 30
+ADDRESS = "127.0.0.1:0"
+# Keys that would add real provider models (or change the settings) are not passed on.
+_DROPPED_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY")
+
+
+@dataclass
+class LiveGateway:
+    """A running gateway process: `address` is "127.0.0.1:PORT"; `logs` collects its JSON log lines."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    config_path: Path
+    logs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def call_logs(self) -> list[dict[str, Any]]:
+        """The one-per-call log lines (`msg: "call"`) so far."""
+        return [line for line in list(self.logs) if line.get("msg") == "call"]
+
+
+def _die_with_parent() -> None:
+    """Linux: the gateway gets SIGTERM if the test process dies without tearing it down."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def start_gateway(config_path: Path) -> LiveGateway:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_") and k not in _DROPPED_ENV}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llmgateway.cli", "--config", str(config_path), "serve", "--address", ADDRESS],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    logs: list[dict[str, Any]] = []
+    raw: list[bytes] = []
+    started = threading.Event()
+    port: list[int] = []
+
+    def read() -> None:  # keeps draining stderr so the process never blocks on a full pipe
+        assert process.stderr is not None
+        for line in process.stderr:
+            raw.append(line)
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(entry, dict):
+                continue
+            logs.append(entry)
+            if entry.get("msg") == "serving" and not port:
+                port.append(int(entry["port"]))
+                started.set()
+        started.set()  # the process ended
+
+    threading.Thread(target=read, name="live-gateway-stderr", daemon=True).start()
+    if not started.wait(STARTUP_TIMEOUT_S) or not port:
+        process.kill()
+        process.wait()
+        output = b"".join(raw).decode(errors="replace")[-4000:]
+        raise RuntimeError(f"the gateway did not start (exit code {process.returncode}):\n{output}")
+    return LiveGateway(process, port[0], config_path, logs)
+
+
+def stop_gateway(gateway: LiveGateway) -> None:
+    if gateway.process.poll() is None:
+        gateway.process.send_signal(signal.SIGTERM)
+        try:
+            gateway.process.wait(10)
+        except subprocess.TimeoutExpired:
+            gateway.process.kill()
+            gateway.process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
+    config_path = tmp_path_factory.mktemp("live-gateway") / "gateway.yaml"
+    config_path.write_text(LIVE_CONFIG)
+    gateway = start_gateway(config_path)
+    try:
+        yield gateway
+    finally:
+        stop_gateway(gateway)
