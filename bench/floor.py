@@ -1,0 +1,99 @@
+"""The grpc.aio floor for llmgateway's own proto: a GatewayService with canned answers.
+
+No upstream, no routing, no conversion: Chat returns a fixed 20-token ChatResponse,
+StreamChat yields StreamStart, 20 TextDeltas and StreamEnd (the gateway's message
+sequence). What it costs per call is what grpc.aio + protobuf + uvloop cost before
+the gateway does anything; `run.sh` measures it as the `floor` phase.
+
+  python bench/floor.py --port 50061 [--initial-metadata] [--no-uvloop]
+
+--initial-metadata sends an x-request-id header with a separate
+send_initial_metadata() per call, as the gateway's servicer does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2_grpc
+
+from llmgateway.v1 import chat_pb2, gateway_service_pb2_grpc, model_pb2
+
+TOKEN = " tok"
+NTOK = 20
+USAGE = chat_pb2.Usage(prompt_tokens=6, completion_tokens=NTOK, total_tokens=6 + NTOK)
+
+
+class Floor(gateway_service_pb2_grpc.GatewayServiceServicer):
+    def __init__(self, initial_metadata: bool) -> None:
+        self.initial_metadata = initial_metadata
+
+    async def _begin(self, context: Any) -> None:
+        if self.initial_metadata:
+            await context.send_initial_metadata((("x-request-id", uuid.uuid4().hex),))
+
+    async def Chat(self, request: chat_pb2.ChatRequest, context: Any) -> chat_pb2.ChatResponse:
+        await self._begin(context)
+        return chat_pb2.ChatResponse(
+            id="chatcmpl-floor",
+            model=request.model,
+            provider="openai",
+            upstream_model="fake-model",
+            message=chat_pb2.Message(
+                role=chat_pb2.ROLE_ASSISTANT, content=[chat_pb2.ContentPart(text=TOKEN * NTOK)]
+            ),
+            finish_reason=chat_pb2.FINISH_REASON_STOP,
+            usage=USAGE,
+        )
+
+    async def StreamChat(
+        self, request: chat_pb2.StreamChatRequest, context: Any
+    ) -> AsyncIterator[chat_pb2.StreamChatResponse]:
+        await self._begin(context)
+        yield chat_pb2.StreamChatResponse(
+            start=chat_pb2.StreamStart(id="chatcmpl-floor", model=request.model, provider="openai")
+        )
+        for _ in range(NTOK):
+            yield chat_pb2.StreamChatResponse(text_delta=chat_pb2.TextDelta(text=TOKEN))
+        yield chat_pb2.StreamChatResponse(
+            end=chat_pb2.StreamEnd(finish_reason=chat_pb2.FINISH_REASON_STOP, usage=USAGE)
+        )
+
+    async def ListModels(
+        self, request: model_pb2.ListModelsRequest, context: Any
+    ) -> model_pb2.ListModelsResponse:
+        return model_pb2.ListModelsResponse(models=[model_pb2.Model(id="bench/fake", provider="openai")])
+
+
+async def serve(port: int, initial_metadata: bool) -> None:
+    server = grpc.aio.server()
+    gateway_service_pb2_grpc.add_GatewayServiceServicer_to_server(Floor(initial_metadata), server)
+    health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    await server.start()
+    print(f"floor GatewayService on 127.0.0.1:{port} initial_metadata={initial_metadata}", flush=True)
+    await server.wait_for_termination()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port", type=int, default=50061)
+    ap.add_argument("--initial-metadata", action="store_true")
+    ap.add_argument("--no-uvloop", action="store_true")
+    args = ap.parse_args()
+    if not args.no_uvloop:
+        import uvloop
+
+        uvloop.install()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args.port, args.initial_metadata))
+
+
+if __name__ == "__main__":
+    main()

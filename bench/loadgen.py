@@ -1,0 +1,449 @@
+"""Closed-loop load generator for the llmgateway benchmark.
+
+C workers send calls back to back for a fixed duration, after a warm-up that is
+not counted. Calls that complete inside the measured window are counted. Two
+targets:
+
+  grpc   the gateway: GatewayService.Chat (unary) / StreamChat (stream),
+         one user message "Say hello", through one shared grpc.aio channel
+  http   the upstream directly (the "direct" baseline): POST /v1/chat/completions,
+         JSON (unary) or SSE (stream, stream_options.include_usage), aiohttp client
+
+Figures: calls/s, latency p50/p90/p99, for streams time to first token (first
+TextDelta / first SSE chunk with content), errors by kind, and for every
+--pid NAME=PID: CPU ms per call (psutil cpu_times delta of the process tree
+over the measured window divided by the calls completed in it), CPU %, RSS.
+
+One JSON line per run is appended to --out; a readable summary goes to stdout.
+
+  python bench/loadgen.py --target grpc --addr 127.0.0.1:50051 --model bench/fake \\
+      --mode stream -c 16 -d 10 --pid sut=1234 --label gateway --out results.jsonl
+  python bench/loadgen.py --target http --url http://127.0.0.1:8001/v1/chat/completions \\
+      --mode unary -c 16 -d 10 --pid upstream=999 --label direct --out results.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import resource
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+import orjson
+import psutil
+
+PROMPT = "Say hello"
+
+# (ok, ttft_s or None, content units, error kind or None)
+CallResult = tuple[bool, float | None, int, str | None]
+
+
+def pct(sorted_vals: list[float], p: float) -> float | None:
+    """Linear-interpolated percentile of an already sorted list."""
+    if not sorted_vals:
+        return None
+    k = (len(sorted_vals) - 1) * p / 100.0
+    f = int(k)
+    c = min(f + 1, len(sorted_vals) - 1)
+    return sorted_vals[f] + (sorted_vals[c] - sorted_vals[f]) * (k - f)
+
+
+def tree_rss_cpu(pid: int) -> tuple[float, float]:
+    """(rss bytes, user+system CPU seconds) summed over the process tree rooted at pid."""
+    root = psutil.Process(pid)
+    rss = cpu = 0.0
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            rss += p.memory_info().rss
+            t = p.cpu_times()
+            cpu += t.user + t.system
+        except psutil.Error:
+            pass
+    return rss, cpu
+
+
+@dataclass
+class Stats:
+    lat: list[float] = field(default_factory=list)
+    ttft: list[float] = field(default_factory=list)
+    units: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    late_errors: int = 0
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+
+# --- gRPC target ---------------------------------------------------------------------------
+
+
+def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[CallResult]], Any]:
+    import grpc
+
+    from llmgateway.v1 import chat_pb2, gateway_service_pb2_grpc
+
+    channel = grpc.aio.insecure_channel(
+        args.addr, options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+    )
+    stub = gateway_service_pb2_grpc.GatewayServiceStub(channel)
+    msg = chat_pb2.Message(role=chat_pb2.ROLE_USER, content=[chat_pb2.ContentPart(text=PROMPT)])
+    timeout = args.timeout
+    expect = args.tokens
+
+    def rpc_error(e: grpc.aio.AioRpcError) -> str:
+        return f"grpc {e.code().name}: {(e.details() or '')[:120]}"
+
+    if args.mode == "unary":
+        req = chat_pb2.ChatRequest(model=args.model, messages=[msg])
+
+        async def call() -> CallResult:
+            try:
+                r = await stub.Chat(req, timeout=timeout)
+            except grpc.aio.AioRpcError as e:
+                return False, None, 0, rpc_error(e)
+            text = "".join(p.text for p in r.message.content)
+            if not text:
+                return False, None, 0, "empty content"
+            n = r.usage.completion_tokens
+            if expect and n != expect:
+                return False, None, 0, f"completion_tokens {n} != {expect}"
+            return True, None, n, None
+
+    else:
+        sreq = chat_pb2.StreamChatRequest(model=args.model, messages=[msg])
+
+        async def call() -> CallResult:
+            t0 = time.perf_counter()
+            ttft = None
+            deltas = 0
+            end = None
+            try:
+                async for ev in stub.StreamChat(sreq, timeout=timeout):
+                    kind = ev.WhichOneof("event")
+                    if kind == "text_delta":
+                        if ttft is None:
+                            ttft = time.perf_counter() - t0
+                        deltas += 1
+                    elif kind == "end":
+                        end = ev.end
+            except grpc.aio.AioRpcError as e:
+                return False, ttft, deltas, rpc_error(e)
+            if end is None:
+                return False, ttft, deltas, "stream without StreamEnd"
+            if ttft is None:
+                return False, None, 0, "stream without text"
+            if expect and deltas != expect:
+                return False, ttft, deltas, f"{deltas} text deltas != {expect}"
+            return True, ttft, deltas, None
+
+    return call, channel
+
+
+# --- HTTP target (direct to the upstream) ----------------------------------------------------
+
+
+def make_http_caller(args: argparse.Namespace, session: Any) -> Callable[[], Awaitable[CallResult]]:
+    import aiohttp
+
+    req: dict[str, Any] = {"model": args.model, "messages": [{"role": "user", "content": PROMPT}]}
+    if args.mode == "stream":
+        req["stream"] = True
+        req["stream_options"] = {"include_usage": True}
+    body = orjson.dumps(req)
+    headers = {"content-type": "application/json", "authorization": "Bearer sk-bench"}
+    url = args.url
+    timeout = aiohttp.ClientTimeout(total=args.timeout)
+    expect = args.tokens
+
+    if args.mode == "unary":
+
+        async def call() -> CallResult:
+            async with session.post(url, data=body, headers=headers, timeout=timeout) as resp:
+                data = await resp.read()
+                if resp.status != 200:
+                    return False, None, 0, f"http {resp.status}"
+            j = orjson.loads(data)
+            if not j["choices"][0]["message"]["content"]:
+                return False, None, 0, "empty content"
+            n = j["usage"]["completion_tokens"]
+            if expect and n != expect:
+                return False, None, 0, f"completion_tokens {n} != {expect}"
+            return True, None, n, None
+
+    else:
+
+        async def call() -> CallResult:
+            t0 = time.perf_counter()
+            ttft = None
+            deltas = 0
+            done = usage = False
+            async with session.post(url, data=body, headers=headers, timeout=timeout) as resp:
+                if resp.status != 200:
+                    await resp.read()
+                    return False, None, 0, f"http {resp.status}"
+                buf = b""
+                async for chunk in resp.content.iter_any():
+                    buf += chunk
+                    *events, buf = buf.split(b"\n\n")
+                    for ev in events:
+                        if not ev.startswith(b"data:"):
+                            continue
+                        payload = ev[5:].strip()
+                        if payload == b"[DONE]":
+                            done = True
+                            continue
+                        j = orjson.loads(payload)
+                        if j.get("error"):
+                            return False, ttft, deltas, "error event"
+                        ch = j.get("choices")
+                        if ch and (ch[0].get("delta") or {}).get("content"):
+                            if ttft is None:
+                                ttft = time.perf_counter() - t0
+                            deltas += 1
+                        if j.get("usage"):
+                            usage = True
+            if not done or ttft is None:
+                return False, ttft, deltas, "incomplete stream"
+            if not usage:
+                return False, ttft, deltas, "no usage chunk"
+            if expect and deltas != expect:
+                return False, ttft, deltas, f"{deltas} content chunks != {expect}"
+            return True, ttft, deltas, None
+
+    return call
+
+
+# --- driver ------------------------------------------------------------------------------------
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    pids: dict[str, int] = {}
+    for spec in args.pid or []:
+        name, _, pid = spec.rpartition("=")
+        pids[name or "sut"] = int(pid)
+
+    session = channel = None
+    if args.target == "grpc":
+        call, channel = make_grpc_caller(args)
+        try:
+            await asyncio.wait_for(channel.channel_ready(), 10)
+        except TimeoutError:
+            sys.exit(f"gRPC channel to {args.addr} not ready after 10 s")
+    else:
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(limit=args.concurrency, ttl_dns_cache=300)
+        session = aiohttp.ClientSession(connector=connector)
+        call = make_http_caller(args, session)
+
+    stats = Stats()
+    counter = [0]
+    first_call: list[tuple[float, bool] | None] = [None]  # the cold call: latency, ok
+    t_start = time.perf_counter()
+    t_warm = t_start + args.warmup
+    t_end = t_warm + args.duration
+
+    async def worker() -> None:
+        while True:
+            t0 = time.perf_counter()
+            if t0 >= t_end or counter[0] >= args.max_calls:
+                return
+            counter[0] += 1
+            try:
+                ok, ttft, units, err = await call()
+            except Exception as e:  # transport failure: count it, back off briefly
+                ok, ttft, units, err = False, None, 0, f"{type(e).__name__}: {str(e)[:100]}"
+                await asyncio.sleep(0.05)
+            t1 = time.perf_counter()
+            if first_call[0] is None:
+                first_call[0] = (t1 - t0, ok)
+            if t1 < t_warm:
+                continue
+            if t1 > t_end:
+                if not ok:
+                    stats.late_errors += 1
+                continue
+            if ok:
+                stats.lat.append(t1 - t0)
+                stats.units += units
+                if ttft is not None:
+                    stats.ttft.append(ttft)
+            else:
+                stats.error(err or "unknown")
+
+    rss_samples: dict[str, list[float]] = {k: [] for k in pids}
+    stop = asyncio.Event()
+
+    async def sampler() -> None:
+        while not stop.is_set():
+            for k, pid in pids.items():
+                with contextlib.suppress(psutil.Error):
+                    rss_samples[k].append(tree_rss_cpu(pid)[0])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.5)
+
+    def cpu_now() -> dict[str, float]:
+        out = {}
+        for k, pid in pids.items():
+            with contextlib.suppress(psutil.Error):
+                out[k] = tree_rss_cpu(pid)[1]
+        return out
+
+    samp = asyncio.create_task(sampler())
+    workers = [asyncio.create_task(worker()) for _ in range(args.concurrency)]
+    await asyncio.sleep(max(0.0, t_warm - time.perf_counter()))
+    cpu0 = cpu_now()
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    host0 = psutil.cpu_times(percpu=True)
+    await asyncio.sleep(max(0.0, t_end - time.perf_counter()))
+    t_win_end = time.perf_counter()
+    cpu1 = cpu_now()
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    host1 = psutil.cpu_times(percpu=True)
+    _, pending = await asyncio.wait(workers, timeout=args.timeout + 2)
+    for w in pending:
+        w.cancel()
+    stop.set()
+    await samp
+    if channel is not None:
+        await channel.close()
+    if session is not None:
+        await session.close()
+
+    window = t_win_end - t_warm
+    n = len(stats.lat)
+    lat = sorted(stats.lat)
+    ttft = sorted(stats.ttft)
+
+    def ms(v: float | None) -> float | None:
+        return None if v is None else round(v * 1000, 3)
+
+    res: dict[str, Any] = {
+        "label": args.label,
+        "target": args.target,
+        "mode": args.mode,
+        "concurrency": args.concurrency,
+        "duration_s": round(window, 3),
+        "ok": n,
+        "errors": sum(stats.errors.values()),
+        "rps": round(n / window, 1),
+        "lat_p50_ms": ms(pct(lat, 50)),
+        "lat_p90_ms": ms(pct(lat, 90)),
+        "lat_p99_ms": ms(pct(lat, 99)),
+        "lat_mean_ms": ms(sum(lat) / n) if n else None,
+    }
+    if first_call[0] is not None:
+        res["first_call_ms"] = ms(first_call[0][0])
+        res["first_call_ok"] = first_call[0][1]
+    if args.mode == "stream":
+        res.update(
+            {
+                "ttft_p50_ms": ms(pct(ttft, 50)),
+                "ttft_p90_ms": ms(pct(ttft, 90)),
+                "ttft_p99_ms": ms(pct(ttft, 99)),
+                "tokens_per_stream": round(stats.units / n, 2) if n else None,
+            }
+        )
+    for k in pids:
+        s = rss_samples[k]
+        res[f"rss_{k}_max_mb"] = round(max(s) / 2**20, 1) if s else None
+        res[f"rss_{k}_mean_mb"] = round(sum(s) / len(s) / 2**20, 1) if s else None
+        if k in cpu0 and k in cpu1:
+            used = cpu1[k] - cpu0[k]
+            res[f"cpu_{k}_pct"] = round(100 * used / window, 1)
+            res[f"cpu_{k}_ms_per_call"] = round(1000 * used / n, 3) if n else None
+    used = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    res["cpu_loadgen_pct"] = round(100 * used / window, 1)
+    # busy % of each host CPU over the window, and what of it was not ours (other work on the
+    # machine: noise when it is more than a few %)
+    busy = [
+        sum(b) - b.idle - getattr(b, "iowait", 0.0) - (sum(a) - a.idle - getattr(a, "iowait", 0.0))
+        for a, b in zip(host0, host1, strict=True)
+    ]
+    res["host_cpu_busy_pct"] = [round(100 * x / window, 1) for x in busy]
+    ours = used + sum(cpu1[k] - cpu0[k] for k in pids if k in cpu0 and k in cpu1)
+    res["other_cpu_pct"] = round(100 * (sum(busy) - ours) / window, 1)
+    if stats.errors:
+        top = sorted(stats.errors.items(), key=lambda kv: -kv[1])[:5]
+        res["error_samples"] = dict(top)
+    if stats.late_errors:
+        res["late_errors"] = stats.late_errors
+    res["ts"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    res["note"] = args.note
+    return res
+
+
+def human(r: dict[str, Any]) -> str:
+    def f(v: Any, nd: int = 2) -> str:
+        return "-" if v is None else f"{v:.{nd}f}"
+
+    parts = [
+        f"{r['label']:<14} {r['mode']:<6} c={r['concurrency']:<3}",
+        f"rps={r['rps']:<8.1f}",
+        f"p50={f(r['lat_p50_ms'])} p90={f(r['lat_p90_ms'])} p99={f(r['lat_p99_ms'])} ms",
+    ]
+    if r["mode"] == "stream":
+        parts.append(f"ttft p50={f(r.get('ttft_p50_ms'))} p99={f(r.get('ttft_p99_ms'))} ms")
+    for k in ("sut", "upstream"):
+        if f"cpu_{k}_ms_per_call" in r:
+            parts.append(
+                f"{k}: {f(r[f'cpu_{k}_ms_per_call'], 3)} cpu-ms/call "
+                f"{f(r[f'cpu_{k}_pct'], 0)}% rss={f(r[f'rss_{k}_max_mb'], 1)}MB"
+            )
+    parts.append(f"loadgen={f(r['cpu_loadgen_pct'], 0)}% other={f(r['other_cpu_pct'], 0)}%")
+    parts.append(f"errors={r['errors']}")
+    if r.get("error_samples"):
+        parts.append(json.dumps(r["error_samples"])[:200])
+    return " ".join(parts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--target", choices=["grpc", "http"], required=True)
+    ap.add_argument("--addr", default="127.0.0.1:50051", help="gateway gRPC address (grpc target)")
+    ap.add_argument("--url", default="http://127.0.0.1:8001/v1/chat/completions", help="http target")
+    ap.add_argument("--model", default=None, help="default: bench/fake (grpc), fake-model (http)")
+    ap.add_argument("--mode", choices=["unary", "stream"], default="unary")
+    ap.add_argument("-c", "--concurrency", type=int, default=16)
+    ap.add_argument("-d", "--duration", type=float, default=10.0)
+    ap.add_argument("--warmup", type=float, default=3.0)
+    ap.add_argument("--timeout", type=float, default=30.0, help="per-call deadline (s)")
+    ap.add_argument("--max-calls", type=int, default=1_000_000)
+    ap.add_argument("--tokens", type=int, default=20, help="expected tokens per call (0: don't check)")
+    ap.add_argument("--pid", action="append", help="NAME=PID of a process tree to measure")
+    ap.add_argument("--label", default=None)
+    ap.add_argument("--note", default="")
+    ap.add_argument("--out", help="append the JSON result line here")
+    ap.add_argument("--no-uvloop", action="store_true")
+    args = ap.parse_args()
+    if args.duration > 300 or args.warmup > 60 or not 1 <= args.concurrency <= 1024:
+        sys.exit("bounded: duration <= 300 s, warmup <= 60 s, 1 <= concurrency <= 1024")
+    if args.model is None:
+        args.model = "bench/fake" if args.target == "grpc" else "fake-model"
+    if args.label is None:
+        args.label = "gateway" if args.target == "grpc" else "direct"
+    host = (
+        args.addr.rsplit(":", 1)[0].strip("[]") if args.target == "grpc" else urlparse(args.url).hostname
+    ) or ""
+    if not (host.startswith("127.") or host in ("localhost", "::1")):
+        sys.exit(f"refusing non-loopback target {host!r}")
+    if not args.no_uvloop:
+        import uvloop
+
+        uvloop.install()
+    res = asyncio.run(run(args))
+    print(human(res), flush=True)
+    if args.out:
+        with open(args.out, "a") as fh:
+            fh.write(json.dumps(res) + "\n")
+
+
+if __name__ == "__main__":
+    main()

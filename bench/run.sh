@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# llmgateway benchmark: one command, one run.
+#
+#   bench/run.sh                      # DUR=10 WARMUP=3 CONCS="1 16 64"
+#   DUR=3 CONCS="1 16" bench/run.sh   # quick check
+#   PHASES=profile bench/run.sh       # only profile the gateway under load (py-spy)
+#   REPEATS=3 bench/run.sh            # the whole matrix 3 times; tables show median [min..max]
+#   UP_ARGS="--fail-rate 0.2" PHASES=aiohttp bench/run.sh   # resilience: 20% upstream HTTP 500s
+#
+# Phases (PHASES, default "direct aiohttp httpx"):
+#   direct   the load generator calls the bench upstream itself (the baseline)
+#   aiohttp  the gateway (upstream client aiohttp, its default), Chat and StreamChat
+#   httpx    the same with LLMGATEWAY_UPSTREAM__CLIENT=httpx
+#   floor    bench/floor.py on CPU 1: the same RPCs answered from memory (grpc.aio + protobuf only)
+#   floor-md the same with a separate send_initial_metadata per call, as the gateway does
+#   profile  py-spy record of the gateway (aiohttp) for PROF_DUR s per mode at c=PROF_CONC
+#            (PYSPY_NATIVE=1 adds C frames: grpc core, uvloop, protobuf; it pauses the process
+#            for each sample, so it slows the gateway down)
+# Pinning: load generator and upstream on CPU 0 (LG_CPU), gateway on CPU 1 (GW_CPU).
+# Network: re-executes itself in a private loopback-only namespace (unshare -n) when
+# NETNS=1 (default) and that is permitted; otherwise runs on the host loopback.
+# Every process it starts is stopped (by PID) on exit. Results: bench/results/.
+set -u
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+
+if [ "${NETNS:-1}" = 1 ] && [ -z "${BENCH_IN_NETNS:-}" ]; then
+  if unshare -n true 2>/dev/null; then
+    export BENCH_IN_NETNS=1
+    exec unshare -n -- bash "${BASH_SOURCE[0]}" "$@"
+  fi
+  echo "note: unshare -n not permitted; using the host loopback" >&2
+fi
+if [ -n "${BENCH_IN_NETNS:-}" ]; then ip link set lo up; fi
+
+PY=${PY:-$ROOT/.venv/bin/python}
+GW_BIN=${GW_BIN:-$ROOT/.venv/bin/llmgateway}
+DUR=${DUR:-10}
+WARMUP=${WARMUP:-3}
+CONCS=${CONCS:-"1 16 64"}
+MODES=${MODES:-"unary stream"}
+PHASES=${PHASES:-"direct aiohttp httpx"}
+REPEATS=${REPEATS:-1}
+TOKENS=${TOKENS:-20}
+UP_PORT=${UP_PORT:-8001}
+GW_PORT=${GW_PORT:-50051}
+LG_CPU=${LG_CPU:-0}
+GW_CPU=${GW_CPU:-1}
+PROF_DUR=${PROF_DUR:-10}
+PROF_CONC=${PROF_CONC:-16}
+PROF_MODES=${PROF_MODES:-"unary stream"}
+MODEL=bench/fake
+
+cd "$ROOT"
+STAMP=$(date +%Y%m%d-%H%M%S)
+mkdir -p "$BENCH/results" "$BENCH/logs"
+OUT=${OUT:-$BENCH/results/results-$STAMP.jsonl}
+META=$BENCH/results/meta-$STAMP.txt
+export PYTHONPATH="$ROOT/clients/python/src${PYTHONPATH:+:$PYTHONPATH}"
+
+PIDS=()
+stop_pid() { # pid: TERM, wait up to 10 s, then KILL
+  local p=$1
+  kill -0 "$p" 2>/dev/null || return 0
+  kill -TERM "$p" 2>/dev/null
+  for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
+  wait "$p" 2>/dev/null
+  return 0
+}
+cleanup() {
+  for p in "${PIDS[@]}"; do [ -n "$p" ] && stop_pid "$p"; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# fingerprint of the server sources: the gateway may change between runs while it is developed
+src_hash() { find "$ROOT/server" -name '*.py' -print0 | sort -z | xargs -0 cat | sha1sum | cut -c1-12; }
+rss_mb() { "$PY" -c "import psutil,sys;p=psutil.Process($1);print(round(sum(x.memory_info().rss for x in [p,*p.children(True)])/2**20,1))"; }
+
+{
+  echo "date: $(date -Is)"
+  echo "host: $(uname -r) cpu:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) nproc=$(nproc)"
+  if [ -n "${BENCH_IN_NETNS:-}" ]; then echo "netns: private (unshare -n)"; else echo "netns: host loopback"; fi
+  echo "python: $("$PY" -V 2>&1)"
+  "$PY" -c "import aiohttp,grpc,httpx,uvloop,psutil;print('aiohttp',aiohttp.__version__,'grpcio',grpc.__version__,'httpx',httpx.__version__,'uvloop',uvloop.__version__,'psutil',psutil.__version__)"
+  echo "UP_ARGS=${UP_ARGS:-} DUR=$DUR WARMUP=$WARMUP CONCS=$CONCS MODES=$MODES PHASES=$PHASES REPEATS=$REPEATS TOKENS=$TOKENS LG_CPU=$LG_CPU GW_CPU=$GW_CPU"
+  echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "server sources: $(src_hash)"
+} | tee "$META"
+GW_SRC=$(src_hash)
+
+# --- upstream (CPU 0, with the load generator) ---------------------------------------------------
+# shellcheck disable=SC2086  # UP_ARGS: extra upstream flags, word-split on purpose
+taskset -c "$LG_CPU" "$PY" "$BENCH/upstream.py" --port "$UP_PORT" --tokens "$TOKENS" ${UP_ARGS:-} \
+  > "$BENCH/logs/upstream-$STAMP.log" 2>&1 &
+UPID=$!
+PIDS+=("$UPID")
+for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$UP_PORT/health" && break; sleep 0.1; done
+curl -sf -o /dev/null "http://127.0.0.1:$UP_PORT/health" || { echo "upstream did not start"; exit 1; }
+
+LG_BASE=(taskset -c "$LG_CPU" "$PY" "$BENCH/loadgen.py" -d "$DUR" --warmup "$WARMUP" --tokens "$TOKENS")
+LG=("${LG_BASE[@]}" --out "$OUT")
+
+# gateway config: bench/gateway.yaml, with the upstream port substituted when it differs
+CFG="$BENCH/gateway.yaml"
+if [ "$UP_PORT" != 8001 ]; then
+  CFG="$BENCH/logs/gateway-$STAMP.yaml"
+  sed "s#127.0.0.1:8001/v1#127.0.0.1:$UP_PORT/v1#" "$BENCH/gateway.yaml" > "$CFG"
+fi
+
+GWPID=""
+start_gateway() { # client
+  if [ ! -x "$GW_BIN" ]; then echo "no gateway binary at $GW_BIN"; exit 1; fi
+  local t0 t1
+  t0=$(date +%s.%N)
+  # a private, fresh model registry per gateway start (the default is a shared SQLite file in ~)
+  OPENAI_API_KEY=${OPENAI_API_KEY:-sk-bench-dummy} LLMGATEWAY_UPSTREAM__CLIENT=$1 \
+    LLMGATEWAY_REGISTRY__DATABASE_URL="sqlite:///$BENCH/logs/registry-$STAMP-$1-rep${REP:-1}.db" \
+    taskset -c "$GW_CPU" "$GW_BIN" serve --address "127.0.0.1:$GW_PORT" --config "$CFG" \
+    > "$BENCH/logs/gateway-$1-$STAMP-rep${REP:-1}.log" 2>&1 &
+  GWPID=$!
+  PIDS+=("$GWPID")
+  if ! "$PY" "$BENCH/wait_ready.py" --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --timeout 60 --pid "$GWPID"; then
+    echo "gateway ($1) did not become ready; log:"; tail -30 "$BENCH/logs/gateway-$1-$STAMP-rep${REP:-1}.log"; exit 1
+  fi
+  t1=$(date +%s.%N)
+  GW_SRC=$(src_hash)
+  echo "startup gateway-$1 rep=${REP:-1} seconds=$(echo "$t1 - $t0" | bc) idle_rss_mb=$(rss_mb "$GWPID") server_src=$GW_SRC" \
+    | tee -a "$META"
+}
+stop_gateway() {
+  [ -n "$GWPID" ] || return 0
+  echo "after-load gateway rss_mb=$(rss_mb "$GWPID")" | tee -a "$META"
+  stop_pid "$GWPID"
+  GWPID=""
+}
+
+for REP in $(seq 1 "$REPEATS"); do
+  for phase in $PHASES; do
+    echo "=== rep $REP: $phase ($(date +%T))"
+    case $phase in
+      direct)
+        for mode in $MODES; do
+          for c in $CONCS; do
+            "${LG[@]}" --target http --url "http://127.0.0.1:$UP_PORT/v1/chat/completions" \
+              --mode "$mode" -c "$c" --label direct --pid "upstream=$UPID" --note "rep=$REP"
+          done
+        done
+        ;;
+      aiohttp|httpx)
+        start_gateway "$phase"
+        for mode in $MODES; do
+          for c in $CONCS; do
+            "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
+              --label "gateway-$phase" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
+          done
+        done
+        stop_gateway
+        ;;
+      floor|floor-md)
+        # grpc.aio floor: the same RPCs answered from memory (floor-md: plus the gateway's
+        # separate send_initial_metadata per call)
+        fflag=""; [ "$phase" = floor-md ] && fflag="--initial-metadata"
+        # shellcheck disable=SC2086
+        taskset -c "$GW_CPU" "$PY" "$BENCH/floor.py" --port "$GW_PORT" $fflag > "$BENCH/logs/$phase-$STAMP.log" 2>&1 &
+        FPID=$!
+        PIDS+=("$FPID")
+        "$PY" "$BENCH/wait_ready.py" --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --timeout 30 --pid "$FPID" \
+          || { echo "floor server did not start"; exit 1; }
+        for mode in $MODES; do
+          for c in $CONCS; do
+            "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
+              --label "grpc-$phase" --pid "sut=$FPID" --note "rep=$REP"
+          done
+        done
+        stop_pid "$FPID"
+        ;;
+      profile)
+        PYSPY=${PYSPY:-$(dirname "$PY")/py-spy}
+        if [ ! -x "$PYSPY" ]; then echo "py-spy not found at $PYSPY (pip install py-spy)"; continue; fi
+        start_gateway aiohttp
+        for mode in $PROF_MODES; do
+          prof="$BENCH/results/profile-$mode-$STAMP.txt"
+          "${LG_BASE[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" \
+            -c "$PROF_CONC" -d "$((PROF_DUR + 2))" --label "profile" --pid "sut=$GWPID" > /dev/null &
+          lgpid=$!
+          PIDS+=("$lgpid")
+          sleep "$WARMUP"
+          # --nonblocking: sample without pausing the gateway (not possible with --native)
+          spy=(record --pid "$GWPID" --duration "$PROF_DUR" --rate 250 --format raw --output "$prof.raw")
+          if [ -n "${PYSPY_NATIVE:-}" ]; then spy+=(--native); else spy+=(--nonblocking); fi
+          spylog="$BENCH/logs/py-spy-$mode-$STAMP.log"
+          taskset -c "$LG_CPU" "$PYSPY" "${spy[@]}" > "$spylog" 2>&1 || { echo "py-spy failed:"; tail -5 "$spylog"; }
+          wait "$lgpid"
+          [ -s "$prof.raw" ] && "$PY" "$BENCH/pyspy_top.py" "$prof.raw" | tee "$prof"
+        done
+        stop_gateway
+        ;;
+      *) echo "unknown phase $phase" ;;
+    esac
+  done
+done
+echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$META"
+
+if [ -s "$OUT" ]; then
+  echo "results: $OUT"
+  "$PY" "$BENCH/summarize.py" "$OUT" | tee "$BENCH/results/summary-$STAMP.md"
+fi
