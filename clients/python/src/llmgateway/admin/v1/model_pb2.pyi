@@ -1,0 +1,157 @@
+import datetime
+
+from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from llmgateway.v1 import error_reason_pb2 as _error_reason_pb2
+from llmgateway.v1 import model_pb2 as _model_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class RoutingStrategy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ROUTING_STRATEGY_UNSPECIFIED: _ClassVar[RoutingStrategy]
+    ROUTING_STRATEGY_WEIGHTED: _ClassVar[RoutingStrategy]
+    ROUTING_STRATEGY_LEAST_INFLIGHT: _ClassVar[RoutingStrategy]
+    ROUTING_STRATEGY_LOWEST_LATENCY: _ClassVar[RoutingStrategy]
+ROUTING_STRATEGY_UNSPECIFIED: RoutingStrategy
+ROUTING_STRATEGY_WEIGHTED: RoutingStrategy
+ROUTING_STRATEGY_LEAST_INFLIGHT: RoutingStrategy
+ROUTING_STRATEGY_LOWEST_LATENCY: RoutingStrategy
+
+class Model(_message.Message):
+    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "display_name", "context_length", "capabilities", "pricing", "fallbacks", "fallback_on", "is_available", "timeouts", "options", "weight", "deployments", "routing", "retry", "cooldown", "create_time", "update_time", "etag", "operator_fields", "source")
+    class OptionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    UPSTREAM_MODEL_FIELD_NUMBER: _ClassVar[int]
+    ADAPTER_CLASS_FIELD_NUMBER: _ClassVar[int]
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIAL_REF_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
+    PRICING_FIELD_NUMBER: _ClassVar[int]
+    FALLBACKS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_ON_FIELD_NUMBER: _ClassVar[int]
+    IS_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUTS_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_FIELD_NUMBER: _ClassVar[int]
+    RETRY_FIELD_NUMBER: _ClassVar[int]
+    COOLDOWN_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    provider: str
+    upstream_model: str
+    adapter_class: str
+    base_url: str
+    credential_ref: str
+    display_name: str
+    context_length: int
+    capabilities: _containers.RepeatedScalarFieldContainer[_model_pb2.Capability]
+    pricing: Pricing
+    fallbacks: _containers.RepeatedScalarFieldContainer[str]
+    fallback_on: _containers.RepeatedScalarFieldContainer[_error_reason_pb2.ErrorReason]
+    is_available: bool
+    timeouts: Timeouts
+    options: _containers.ScalarMap[str, str]
+    weight: float
+    deployments: _containers.RepeatedCompositeFieldContainer[Deployment]
+    routing: RoutingStrategy
+    retry: RetryPolicy
+    cooldown: CooldownPolicy
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    etag: str
+    operator_fields: _containers.RepeatedScalarFieldContainer[str]
+    source: str
+    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., display_name: _Optional[str] = ..., context_length: _Optional[int] = ..., capabilities: _Optional[_Iterable[_Union[_model_pb2.Capability, str]]] = ..., pricing: _Optional[_Union[Pricing, _Mapping]] = ..., fallbacks: _Optional[_Iterable[str]] = ..., fallback_on: _Optional[_Iterable[_Union[_error_reason_pb2.ErrorReason, str]]] = ..., is_available: _Optional[bool] = ..., timeouts: _Optional[_Union[Timeouts, _Mapping]] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., routing: _Optional[_Union[RoutingStrategy, str]] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., cooldown: _Optional[_Union[CooldownPolicy, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., operator_fields: _Optional[_Iterable[str]] = ..., source: _Optional[str] = ...) -> None: ...
+
+class Pricing(_message.Message):
+    __slots__ = ("input_per_million", "output_per_million", "cached_input_per_million")
+    INPUT_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
+    CACHED_INPUT_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
+    input_per_million: float
+    output_per_million: float
+    cached_input_per_million: float
+    def __init__(self, input_per_million: _Optional[float] = ..., output_per_million: _Optional[float] = ..., cached_input_per_million: _Optional[float] = ...) -> None: ...
+
+class Deployment(_message.Message):
+    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "options", "weight")
+    class OptionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    UPSTREAM_MODEL_FIELD_NUMBER: _ClassVar[int]
+    ADAPTER_CLASS_FIELD_NUMBER: _ClassVar[int]
+    BASE_URL_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIAL_REF_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    provider: str
+    upstream_model: str
+    adapter_class: str
+    base_url: str
+    credential_ref: str
+    options: _containers.ScalarMap[str, str]
+    weight: float
+    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ...) -> None: ...
+
+class Timeouts(_message.Message):
+    __slots__ = ("connect", "first_token", "idle", "total")
+    CONNECT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    IDLE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    connect: _duration_pb2.Duration
+    first_token: _duration_pb2.Duration
+    idle: _duration_pb2.Duration
+    total: _duration_pb2.Duration
+    def __init__(self, connect: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., first_token: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., idle: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., total: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class RetryPolicy(_message.Message):
+    __slots__ = ("max_retries", "initial_backoff", "max_backoff", "multiplier")
+    MAX_RETRIES_FIELD_NUMBER: _ClassVar[int]
+    INITIAL_BACKOFF_FIELD_NUMBER: _ClassVar[int]
+    MAX_BACKOFF_FIELD_NUMBER: _ClassVar[int]
+    MULTIPLIER_FIELD_NUMBER: _ClassVar[int]
+    max_retries: int
+    initial_backoff: _duration_pb2.Duration
+    max_backoff: _duration_pb2.Duration
+    multiplier: float
+    def __init__(self, max_retries: _Optional[int] = ..., initial_backoff: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_backoff: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., multiplier: _Optional[float] = ...) -> None: ...
+
+class CooldownPolicy(_message.Message):
+    __slots__ = ("failures", "window", "cooldown")
+    FAILURES_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    COOLDOWN_FIELD_NUMBER: _ClassVar[int]
+    failures: int
+    window: _duration_pb2.Duration
+    cooldown: _duration_pb2.Duration
+    def __init__(self, failures: _Optional[int] = ..., window: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., cooldown: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...

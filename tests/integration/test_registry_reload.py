@@ -1,0 +1,218 @@
+"""Hot reload: replicas sharing a registry database converge within the refresh
+bound (in-process on SQLite, two server processes on PostgreSQL), and a database
+that goes away leaves the last snapshot serving, visibly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import field_mask_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from llmgateway.admin.v1 import admin_service_pb2 as pb
+from llmgateway.admin.v1 import admin_service_pb2_grpc
+from llmgateway.admin.v1 import model_pb2 as admin_pb2
+from llmgateway.config import Settings
+from llmgateway.server import RunningServer, start_server
+from llmgateway.v1 import gateway_service_pb2_grpc
+from tests.helpers import Details, chat
+from tests.pgserver import PostgresCluster
+
+TOKEN = "reload-test-admin-token"
+AUTH = (("authorization", f"Bearer {TOKEN}"),)
+ADMIN = "llmgateway.admin.v1.AdminService"
+
+
+def disable(model_id: str) -> pb.UpdateModelRequest:
+    return pb.UpdateModelRequest(
+        model=admin_pb2.Model(id=model_id, is_available=False),
+        update_mask=field_mask_pb2.FieldMask(paths=["is_available"]),
+    )
+
+
+async def refused_within(
+    stub: gateway_service_pb2_grpc.GatewayServiceStub, bound: float
+) -> tuple[float, str]:
+    """Calls mock/echo until it is refused as disabled; returns (seconds taken, revision header)."""
+    started = time.monotonic()
+    while time.monotonic() - started < bound + 10:
+        call = stub.Chat(chat("mock/echo"), timeout=5)
+        try:
+            await call
+        except grpc.aio.AioRpcError as exc:
+            assert Details(exc).reason == "MODEL_DISABLED"
+            return time.monotonic() - started, dict(await call.initial_metadata())["x-registry-revision"]
+        await asyncio.sleep(0.05)
+    pytest.fail("the model was never refused")
+
+
+@pytest.fixture
+async def servers(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
+    monkeypatch.setenv("RELOAD_ADMIN_TOKEN", TOKEN)
+    running: list[RunningServer] = []
+    channels: list[grpc.aio.Channel] = []
+
+    async def start(database_url: str, refresh_interval_s: float) -> tuple[RunningServer, grpc.aio.Channel]:
+        settings = Settings(
+            server={"address": "127.0.0.1:0", "uvloop": False},
+            registry={"database_url": database_url, "refresh_interval_s": refresh_interval_s},
+            admin={"token_env": "RELOAD_ADMIN_TOKEN"},
+        )
+        server = await start_server(settings)
+        running.append(server)
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{server.port}")
+        channels.append(channel)
+        return server, channel
+
+    yield start
+    for channel in channels:
+        await channel.close()
+    for server in running:
+        await server.stop(0)
+
+
+async def test_replicas_on_one_sqlite_file_converge(servers: Any, tmp_path: Path) -> None:
+    url, bound = f"sqlite:///{tmp_path}/shared.db", 0.5
+    (_, channel_a), (_, channel_b) = [await servers(url, bound) for _ in range(2)]
+    stub_b = gateway_service_pb2_grpc.GatewayServiceStub(channel_b)
+    assert (await stub_b.Chat(chat("mock/echo"), timeout=5)).model == "mock/echo"
+    updated = await admin_service_pb2_grpc.AdminServiceStub(channel_a).UpdateModel(
+        disable("mock/echo"), metadata=AUTH, timeout=5
+    )
+    # The replica that took the write refuses at once...
+    stub_a = gateway_service_pb2_grpc.GatewayServiceStub(channel_a)
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await stub_a.Chat(chat("mock/echo"), timeout=5)
+    assert Details(info.value).reason == "MODEL_DISABLED"
+    # ...and the other within the refresh interval (plus one refresh).
+    took, revision = await refused_within(stub_b, bound)
+    assert took < bound + 2.0
+    assert revision == updated.model.etag  # the revision that wrote the row is the one serving
+
+
+class Process:
+    def __init__(self, process: asyncio.subprocess.Process, port: int, lines: list[dict[str, Any]]) -> None:
+        self.process, self.port, self.lines = process, port, lines
+        self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+        self.stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)
+        self.admin = admin_service_pb2_grpc.AdminServiceStub(self.channel)
+
+
+async def _spawn(env: dict[str, str]) -> Process:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "llmgateway.cli", "serve", "--address", "127.0.0.1:0",
+        stderr=asyncio.subprocess.PIPE, env=env,
+    )  # fmt: skip
+    lines: list[dict[str, Any]] = []
+    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    async def read() -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                entry = {"msg": raw.decode(errors="replace")}
+            lines.append(entry)
+            if entry.get("msg") == "serving" and not started.done():
+                started.set_result(entry["port"])
+        if not started.done():
+            started.set_exception(RuntimeError(f"the server exited: {lines[-5:]}"))
+
+    reader = asyncio.create_task(read())
+    port = await asyncio.wait_for(started, 30)
+    result = Process(process, port, lines)
+    result.reader = reader  # type: ignore[attr-defined]
+    return result
+
+
+async def test_two_server_processes_on_postgresql_converge(postgres: PostgresCluster) -> None:
+    bound = 1.0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
+    env.update(
+        LLMGATEWAY_REGISTRY__DATABASE_URL=postgres.new_database(),
+        LLMGATEWAY_REGISTRY__REFRESH_INTERVAL_S=str(bound),
+        LLMGATEWAY_ADMIN_TOKEN=TOKEN,
+    )
+    # Both start at once on an empty database: one migrates and syncs, the other waits its turn.
+    a, b = await asyncio.gather(_spawn(env), _spawn(env))
+    try:
+        for p in (a, b):
+            assert (await p.stub.Chat(chat("mock/echo"), timeout=5)).model == "mock/echo"
+        updated = await a.admin.UpdateModel(disable("mock/echo"), metadata=AUTH, timeout=10)
+        took, revision = await refused_within(b.stub, bound)
+        assert took < bound + 3.0, f"converged after {took:.2f}s"
+        assert revision == updated.model.etag
+        # Re-enabled through the other replica, and back on the first.
+        enable = disable("mock/echo")
+        enable.model.is_available = True
+        await b.admin.UpdateModel(enable, metadata=AUTH, timeout=10)
+        deadline = time.monotonic() + bound + 5
+        while True:
+            try:
+                await a.stub.Chat(chat("mock/echo"), timeout=5)
+                break
+            except grpc.aio.AioRpcError:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
+    finally:
+        for p in (a, b):
+            await p.channel.close()
+            p.process.terminate()
+            await p.process.wait()
+            p.reader.cancel()  # type: ignore[attr-defined]
+
+
+async def test_an_unreachable_database_keeps_the_last_snapshot_serving(
+    servers: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    cluster = PostgresCluster()
+    try:
+        server, channel = await servers(cluster.new_database(), 0.2)
+        stub = gateway_service_pb2_grpc.GatewayServiceStub(channel)
+        health = health_pb2_grpc.HealthStub(channel)
+        admin = admin_service_pb2_grpc.AdminServiceStub(channel)
+        revision = server.registry.status.revision
+
+        async def admin_health() -> Any:
+            response = await health.Check(health_pb2.HealthCheckRequest(service=ADMIN), timeout=5)
+            return response.status
+
+        assert await admin_health() == health_pb2.HealthCheckResponse.SERVING
+        caplog.set_level(logging.ERROR, logger="llmgateway.registry.runtime")
+        cluster.stop()
+        deadline = time.monotonic() + 15
+        while await admin_health() != health_pb2.HealthCheckResponse.NOT_SERVING:
+            assert time.monotonic() < deadline, "health never reported the failing registry"
+            await asyncio.sleep(0.1)
+        status = server.registry.status
+        assert not status.healthy and status.last_error and status.refresh_failures_total >= 1
+        assert any("registry refresh failed" in r.getMessage() for r in caplog.records)
+        call = stub.Chat(chat("mock/echo"), timeout=5)
+        assert (await call).model == "mock/echo"  # still served from the last snapshot
+        assert dict(await call.initial_metadata())["x-registry-revision"] == str(revision)
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await admin.GetModel(pb.GetModelRequest(id="mock/echo"), metadata=AUTH, timeout=15)
+        details = Details(info.value)
+        assert details.code == grpc.StatusCode.UNAVAILABLE and details.reason == "REGISTRY_UNAVAILABLE"
+
+        cluster.start()
+        deadline = time.monotonic() + 15
+        while await admin_health() != health_pb2.HealthCheckResponse.SERVING:
+            assert time.monotonic() < deadline, "health never recovered"
+            await asyncio.sleep(0.1)
+        assert server.registry.status.healthy and server.registry.status.consecutive_failures == 0
+        got = await admin.GetModel(pb.GetModelRequest(id="mock/echo"), metadata=AUTH, timeout=10)
+        assert got.model.id == "mock/echo"
+    finally:
+        cluster.destroy()

@@ -1,0 +1,86 @@
+"""Alembic migrations: up from empty, up from the previous revision with data in
+it, the schema matching the SQLAlchemy models, and refusing a newer database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from llmgateway.registry import migrate
+from llmgateway.registry.repository import Repository
+from llmgateway.registry.schema import Base
+
+PREVIOUS = "0001_models"
+
+
+def test_upgrade_from_empty(engine: Engine) -> None:
+    before, after = migrate.upgrade(engine)
+    assert (before, after) == (None, migrate.head_revision())
+    tables = set(inspect(engine).get_table_names())
+    assert {"llm_models", "registry_state", "alembic_version"} <= tables
+    assert Repository(engine).revision() == 0
+    assert migrate.upgrade(engine) == (after, after)  # idempotent
+
+
+def test_schema_matches_the_models(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_upgrade_from_the_previous_revision_keeps_rows(engine: Engine) -> None:
+    migrate.upgrade(engine, PREVIOUS)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO llm_models (model_id, provider, upstream_model, adapter_class, capabilities, "
+                "fallbacks, input_price_per_million, is_available, created_at, updated_at, revision) "
+                "VALUES ('old/model', 'mock', 'echo', 'llmgateway.providers.mock.MockAdapter', "
+                "'[\"chat\"]', '[\"mock/echo\"]', 1.5, false, :now, :now, 1)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
+    assert migrate.upgrade(engine) == (PREVIOUS, migrate.head_revision())
+    loaded = Repository(engine).load()
+    assert loaded.broken == []
+    (model,) = loaded.models
+    assert model.id == "old/model" and model.fallbacks == ("mock/echo",) and not model.is_available
+    assert model.pricing.input_per_million == 1.5
+    # The columns 0002 added got their defaults.
+    assert model.options == {} and model.deployments == () and model.weight == 1.0
+    assert model.routing.value == "weighted" and model.retry is None and model.fallback_on == ()
+    assert model.source == "sync" and model.operator_fields == ()
+
+
+def test_downgrade_and_upgrade_again(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), PREVIOUS)
+    assert "routing" not in {c["name"] for c in inspect(engine).get_columns("llm_models")}
+    migrate.upgrade(engine)
+    assert "routing" in {c["name"] for c in inspect(engine).get_columns("llm_models")}
+
+
+def test_a_newer_database_is_refused(engine: Engine) -> None:
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    for attempt in (lambda: migrate.upgrade(engine), lambda: migrate.prepare(engine, auto_migrate=False)):
+        with pytest.raises(migrate.SchemaError, match=r"0099_from_the_future.*newer version"):
+            attempt()
+
+
+def test_an_old_database_is_refused_without_auto_migrate(engine: Engine) -> None:
+    migrate.upgrade(engine, PREVIOUS)
+    with pytest.raises(migrate.SchemaError, match="llmgateway migrate"):
+        migrate.prepare(engine, auto_migrate=False)
+    migrate.prepare(engine, auto_migrate=True)
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()

@@ -1,0 +1,92 @@
+"""Adapters describe themselves, sync sources, adapter resolution and the snapshot catalog."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmgateway.config import Settings
+from llmgateway.core.deadline import Timeouts
+from llmgateway.core.models import Capability
+from llmgateway.core.router import load_adapter_class
+from llmgateway.providers.builtin import BUILTIN_ADAPTERS
+from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
+from llmgateway.registry.db import default_database_path, resolve_url
+from llmgateway.registry.records import ModelRecord, check_adapter_class
+from llmgateway.registry.repository import Loaded
+from llmgateway.registry.sources import sync_sources
+
+
+@pytest.mark.parametrize(("provider", "dotted"), sorted(BUILTIN_ADAPTERS.items()))
+def test_every_builtin_adapter_imports_and_describes_its_models(provider: str, dotted: str) -> None:
+    problem, _ = check_adapter_class(dotted)
+    assert problem == ""
+    cls = load_adapter_class(dotted)
+    specs = cls.supported_models()
+    assert cls.provider == provider or provider == "azure"
+    for spec in specs:
+        assert spec.upstream_model and spec.capabilities
+
+
+def test_adapter_resolution_errors_name_the_problem() -> None:
+    assert "cannot be imported" in check_adapter_class("no.such.module.Adapter")[0]
+    assert "cannot be imported" in check_adapter_class("llmgateway.providers.mock.Nope")[0]
+    assert check_adapter_class("llmgateway.core.models.Pricing")[0] == "is not an adapter class"
+
+
+def test_sources_are_the_config_then_keyed_providers() -> None:
+    settings = Settings(
+        models=[
+            {
+                "id": "local/llama3",
+                "provider": "openai",
+                "upstream_model": "llama3.1:8b",
+                "base_url": "http://127.0.0.1:11434/v1",
+                "timeouts": {"first_token_s": 30, "total_s": 300},
+                "pricing": {"input_per_million": 0.1},
+            },
+            {"id": "mock/echo", "provider": "mock", "upstream_model": "echo", "display_name": "Mine"},
+        ]
+    )
+    records = {r.id: r for r in sync_sources(settings, environ={})}
+    assert "openai/gpt-4o-mini" not in records and "anthropic/claude-sonnet-4-5" not in records
+    assert records["mock/echo"].display_name == "Mine"  # the config wins over the adapter's default
+    assert {"mock/embed", "mock/image"} <= set(records)
+    llama = records["local/llama3"]
+    assert llama.timeouts.first_token == 30 and llama.timeouts.connect is None  # only what it set
+    assert llama.pricing.input_per_million == 0.1 and llama.credential_ref == "OPENAI_API_KEY"
+    assert records["mock/embed"].timeouts.total is None  # defaults follow default_timeouts
+    keyed = {r.id for r in sync_sources(settings, environ={"OPENAI_API_KEY": "k"})}
+    assert any(i.startswith("openai/") for i in keyed)
+    everything = {r.id for r in sync_sources(settings, environ={}, all_providers=True)}
+    assert any(i.startswith("openai/") for i in everything) and any(
+        i.startswith("anthropic/") for i in everything
+    )
+
+
+def test_default_database_location(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    assert str(default_database_path({"XDG_DATA_HOME": "/data"})) == "/data/llmgateway/registry.db"
+    assert str(default_database_path({})).endswith(".local/share/llmgateway/registry.db")
+    assert resolve_url("postgresql://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert resolve_url("").startswith("sqlite:///") and resolve_url("").endswith("llmgateway/registry.db")
+
+
+def _record(model_id: str, available: bool = True) -> ModelRecord:
+    return ModelRecord(
+        model_id, "mock", "echo", "llmgateway.providers.mock.MockAdapter",
+        capabilities=frozenset({Capability.CHAT}), is_available=available,
+    )  # fmt: skip
+
+
+def test_snapshot_catalog_serves_all_rows_and_ignores_older_snapshots() -> None:
+    loaded = Loaded(5, [_record("b/x"), _record("a/x", available=False)], [("c/x", "ValueError")])
+    snapshot = build_snapshot(loaded, Timeouts(1, 2, 3, 4))
+    catalog = SnapshotCatalog(snapshot)
+    assert catalog.revision == "5"
+    assert [m.id for m in catalog.list()] == ["a/x", "b/x"]
+    disabled = catalog.get("a/x")
+    assert disabled is not None and not disabled.enabled  # kept, so the router says MODEL_DISABLED
+    assert catalog.get("b/x").timeouts == Timeouts(1, 2, 3, 4)  # type: ignore[union-attr]
+    assert catalog.get("c/x") is None and snapshot.broken == (("c/x", "ValueError"),)
+    assert not catalog.swap(Snapshot(4, {}, ()))
+    assert catalog.revision == "5"
+    assert catalog.swap(Snapshot(6, {}, ())) and catalog.list() == ()
