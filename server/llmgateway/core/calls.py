@@ -17,6 +17,8 @@ class CallInfo:
     model: str = ""
     provider: str = ""
     upstream_model: str = ""
+    deployment: str = ""  # the deployment of `model` that served (or was tried last)
+    attempts: int = 0  # upstream attempts made, retries and fallbacks included
     first_token_at: float | None = None
     usage: Usage | None = None
     chunks: int = 0

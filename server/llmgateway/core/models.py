@@ -57,8 +57,9 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class CooldownPolicy:
-    """Circuit breaker per deployment: `failures` within `window_s` take it out
-    of rotation for `cooldown_s`, after which one probe decides."""
+    """Circuit breaker per deployment: `failures` failures in a row (a success
+    clears the count) within `window_s` take it out of rotation for `cooldown_s`,
+    after which one probe decides."""
 
     failures: int = 3
     window_s: float = 30.0

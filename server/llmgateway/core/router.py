@@ -36,6 +36,11 @@ class Router:
         self._classes: dict[str, type[ProviderAdapter]] = {}
 
     def resolve(self, model_id: str, capability: Capability) -> tuple[ModelConfig, ProviderAdapter]:
+        model = self.lookup(model_id, capability)
+        return model, self.adapter(model)
+
+    def lookup(self, model_id: str, capability: Capability) -> ModelConfig:
+        """The enabled model that has `capability`, or the precise error."""
         model = self.catalog.get(model_id)
         if model is None:
             raise GatewayError(
@@ -53,13 +58,14 @@ class Router:
             )
         if capability not in model.capabilities:
             raise capability_not_supported(model_id, capability.value)
-        return model, self._adapter_for(model)
+        return model
 
     def require(self, model: ModelConfig, capability: Capability) -> None:
         if capability not in model.capabilities:
             raise capability_not_supported(model.id, capability.value)
 
-    def _adapter_for(self, model: ModelConfig) -> ProviderAdapter:
+    def adapter(self, model: ModelConfig) -> ProviderAdapter:
+        """The shared adapter of the upstream `model` (or a deployment view of it) names."""
         options = tuple(sorted(model.options.items()))
         key = (model.adapter_class, model.base_url, model.credential_ref, options)
         adapter = self._adapters.get(key)

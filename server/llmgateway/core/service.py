@@ -7,14 +7,16 @@ import asyncio
 import base64
 import binascii
 from collections.abc import AsyncGenerator, Sequence
-from contextlib import aclosing
 from dataclasses import dataclass
+from functools import partial
 
+from llmgateway.core.balancer import DeploymentState
 from llmgateway.core.calls import CallInfo
 from llmgateway.core.deadline import Budget
-from llmgateway.core.errors import invalid_request, provider_timeout
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.errors import GatewayError, bad_response, invalid_request, provider_timeout
+from llmgateway.core.models import Capability, CooldownPolicy, ModelConfig, RetryPolicy
 from llmgateway.core.ports import ProviderAdapter
+from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
 from llmgateway.core.types import (
     ChatRequest,
@@ -41,48 +43,80 @@ class ModelPage:
 
 
 class InferenceService:
-    def __init__(self, router: Router) -> None:
+    """Chat and StreamChat go through `Resilience` (deployments, retries, cooldowns,
+    fallbacks); `retry`/`cooldown` are the gateway-wide defaults for models that set none."""
+
+    def __init__(
+        self,
+        router: Router,
+        *,
+        retry: RetryPolicy | None = None,
+        cooldown: CooldownPolicy | None = None,
+        state: DeploymentState | None = None,
+    ) -> None:
         self.router = router
+        # The catalog is read through the router at each use: the registry may swap it.
+        self.resilience = Resilience(
+            lambda model_id: router.catalog.get(model_id), router.adapter, state, retry, cooldown
+        )
 
     def _route_chat(
         self, req: ChatRequest, call: CallInfo, capability: Capability
-    ) -> tuple[ModelConfig, ProviderAdapter]:
+    ) -> tuple[ModelConfig, tuple[Capability, ...]]:
         validate_chat(req)
-        model, adapter = self.router.resolve(req.model, capability)
+        model = self.router.lookup(req.model, capability)
+        needs: tuple[Capability, ...] = (capability,)
         if req.tools:
             self.router.require(model, Capability.TOOLS)
+            needs += (Capability.TOOLS,)
         if any(isinstance(p, ImagePart) for m in req.messages for p in m.parts):
             self.router.require(model, Capability.VISION)
+            needs += (Capability.VISION,)
         call.model, call.provider, call.upstream_model = model.id, model.provider, model.upstream_model
-        return model, adapter
+        return model, needs
 
     async def chat(self, req: ChatRequest, call: CallInfo) -> ChatResult:
-        model, adapter = self._route_chat(req, call, Capability.CHAT)
-        budget = Budget.for_call(model.timeouts, call.deadline)
-        with upstream_span("chat", model):
-            result = await adapter.chat(model, req, budget)
+        model, needs = self._route_chat(req, call, Capability.CHAT)
+
+        async def attempt(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> ChatResult:
+            with upstream_span("chat", cfg):
+                return await adapter.chat(cfg, req, budget)
+
+        result, _ = await self.resilience.run(model, needs, call, attempt)
         call.mark_first_token()
         call.usage = result.usage
         return result
 
     async def stream_chat(self, req: ChatRequest, call: CallInfo) -> AsyncGenerator[StreamEvent, None]:
         """Adapter events, with the first-token budget enforced here for every adapter.
+        Nothing is yielded before an upstream produced its first event: until then a
+        failure may be retried or fall back; after it, a failure ends the stream.
         Routing and validation errors surface on the first `anext()`, before any event."""
-        model, adapter = self._route_chat(req, call, Capability.STREAM)
-        budget = Budget.for_call(model.timeouts, call.deadline)
+        model, needs = self._route_chat(req, call, Capability.STREAM)
         with upstream_span("stream_chat", model):
-            async with aclosing(adapter.stream_chat(model, req, budget)) as events:
-                try:
-                    async with asyncio.timeout(budget.first_token):
-                        first = await anext(events)
-                except TimeoutError:
-                    raise provider_timeout(model.provider, "first token") from None
-                call.mark_first_token()
+            (events, first), attempt = await self.resilience.run(
+                model, needs, call, partial(_open, req), hold=True
+            )
+            attempt.first_event()
+            call.mark_first_token()
+            try:
+                if isinstance(first, StreamEnd):
+                    call.usage = first.usage
                 yield first
                 async for event in events:
                     if isinstance(event, StreamEnd):
                         call.usage = event.usage
                     yield event
+            except GatewayError as exc:
+                attempt.fail(exc)
+                raise
+            except BaseException:
+                attempt.cancel()
+                raise
+            else:
+                attempt.ok()
+            finally:
+                await events.aclose()
 
     async def embed(self, req: EmbedRequest, call: CallInfo) -> EmbedResult:
         validate_embed(req)
@@ -116,6 +150,26 @@ class InferenceService:
         page = matching[:size]
         token = _encode_page_token(page[-1].id) if len(matching) > size else ""
         return ModelPage(page, token)
+
+
+async def _open(
+    req: ChatRequest, cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget
+) -> tuple[AsyncGenerator[StreamEvent, None], StreamEvent]:
+    """Starts one upstream stream and waits for its first event (first-token budget)."""
+    events = adapter.stream_chat(cfg, req, budget)
+    try:
+        async with asyncio.timeout(budget.first_token):
+            first = await anext(events, None)
+    except TimeoutError:
+        await events.aclose()
+        raise provider_timeout(cfg.provider, "first token") from None
+    except BaseException:
+        await events.aclose()
+        raise
+    if first is None:
+        await events.aclose()
+        raise bad_response(cfg.provider, "the stream ended before any event")
+    return events, first
 
 
 # Page tokens are opaque to callers: a versioned marker and the last id of the previous page, base64url.

@@ -1,0 +1,385 @@
+"""Retries, deployments, cooldowns and fallbacks around one call.
+
+`Resilience.run` tries the model's deployments (picked by its routing strategy,
+skipping those cooling down), retries retryable failures with backoff (or the
+provider's retry-after) while the caller's deadline allows, then the model's
+fallbacks in order. A call that succeeds at its first attempt does a few dict
+lookups more than a bare adapter call: no task, no timer, no allocation of a plan
+(plans are built once per ModelConfig).
+
+Dispositions of a failed attempt:
+- retryable (connection, timeouts, 408/409/429, 5xx/529): retried, on a deployment
+  that has not failed in this call when there is one (at once), else on a failed
+  one after its backoff; `retry.max_retries` retries per model;
+- the reason is in the model's `fallback_on`: straight to the next fallback;
+- a request error (INVALID_ARGUMENT: 400, context length, content policy): the
+  call fails at once; no other upstream would accept it either;
+- otherwise a deployment problem (401/403, 404, quota-exhausted 429, an adapter
+  that cannot be set up): that deployment is skipped for the rest of the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import TypeVar
+
+from llmgateway.core.balancer import DeploymentState, InProcessState, choose
+from llmgateway.core.calls import CallInfo
+from llmgateway.core.deadline import DEADLINE_MARGIN, Budget
+from llmgateway.core.errors import Code, GatewayError, Reason
+from llmgateway.core.models import (
+    Capability,
+    CooldownPolicy,
+    ModelConfig,
+    RetryPolicy,
+    RoutingStrategy,
+)
+from llmgateway.core.ports import ProviderAdapter
+
+log = logging.getLogger("llmgateway.attempts")
+
+# A provider's retry-after above this is not waited for (the official SDKs' rule).
+MAX_HONOURED_RETRY_AFTER = 60.0
+# No attempt is started with less than this left of the caller's deadline.
+MIN_ATTEMPT_S = 0.05
+# At most this many entries in the `tried` metadata of a final error.
+MAX_TRIED = 8
+
+T = TypeVar("T")
+Op = Callable[[ModelConfig, ProviderAdapter, Budget], Awaitable[T]]
+
+
+# -- backoff --------------------------------------------------------------------------
+def backoff_delay(policy: RetryPolicy, retry: int, rand: Callable[[], float] = random.random) -> float:
+    """Delay before retry number `retry` (0-based): exponential, capped, minus up to 25% jitter."""
+    base = min(policy.initial_backoff_s * policy.multiplier**retry, policy.max_backoff_s)
+    return max(base * (1.0 - 0.25 * rand()), 0.0)
+
+
+def retry_wait(
+    policy: RetryPolicy, retry: int, error: GatewayError, rand: Callable[[], float] = random.random
+) -> float | None:
+    """How long to wait before retrying after `error`: the provider's retry-after when
+    it sent one (None when that is longer than MAX_HONOURED_RETRY_AFTER: not retried),
+    else the backoff."""
+    if error.retry_after is not None:
+        return error.retry_after if error.retry_after <= MAX_HONOURED_RETRY_AFTER else None
+    return backoff_delay(policy, retry, rand)
+
+
+class Disposition(Enum):
+    RETRY = "retry"
+    FALLBACK = "fallback"
+    FAIL = "fail"
+    NEXT_DEPLOYMENT = "next_deployment"
+
+
+def disposition(error: GatewayError, model: ModelConfig) -> Disposition:
+    if error.retryable:
+        return Disposition.RETRY
+    if error.reason in model.fallback_on:
+        return Disposition.FALLBACK
+    if error.code is Code.INVALID_ARGUMENT:
+        return Disposition.FAIL
+    return Disposition.NEXT_DEPLOYMENT
+
+
+# -- plans: per-model precomputed deployment views -------------------------------------
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One deployment of a model, with the per-call view adapters receive."""
+
+    key: str  # "model@deployment"
+    deployment: str
+    config: ModelConfig
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    model: ModelConfig
+    targets: tuple[Target, ...]
+    routing: RoutingStrategy
+    retry: RetryPolicy
+    cooldown: CooldownPolicy
+
+
+def build_plan(model: ModelConfig, retry: RetryPolicy, cooldown: CooldownPolicy) -> Plan:
+    targets = [Target(f"{model.id}@primary", "primary", model, model.weight)]
+    for d in model.extra_deployments:
+        view = replace(
+            model,
+            provider=d.provider,
+            upstream_model=d.upstream_model,
+            adapter_class=d.adapter_class,
+            base_url=d.base_url,
+            credential_ref=d.credential_ref,
+            options=d.options,
+            weight=d.weight,
+            extra_deployments=(),
+        )
+        targets.append(Target(f"{model.id}@{d.id}", d.id, view, d.weight))
+    return Plan(model, tuple(targets), model.routing, model.retry or retry, model.cooldown or cooldown)
+
+
+# -- one attempt ----------------------------------------------------------------------
+class Attempt:
+    """Bookkeeping of one try at one deployment: in-flight count, cooldown verdict,
+    latency sample, counter and log line. Exactly one of ok/fail/cancel ends it."""
+
+    __slots__ = ("call", "number", "plan", "started", "state", "target", "timed", "wait")
+
+    def __init__(
+        self, state: DeploymentState, plan: Plan, target: Target, call: CallInfo, number: int, wait: float
+    ) -> None:
+        self.state = state
+        self.plan = plan
+        self.target = target
+        self.call = call
+        self.number = number
+        self.wait = wait
+        self.timed = False
+        self.started = time.perf_counter()
+        state.started(target.key)
+
+    def first_event(self) -> None:
+        """A stream's first event: its latency (time to first event) feeds routing."""
+        self.timed = True
+        self.state.succeeded(self.target.key, time.perf_counter() - self.started)
+
+    def ok(self) -> None:
+        if not self.timed:
+            self.state.succeeded(self.target.key, time.perf_counter() - self.started)
+        self._end("OK")
+
+    def fail(self, error: GatewayError) -> None:
+        if _counts_against_deployment(error, self.call):
+            self.state.failed(self.target.key, self.plan.cooldown)
+        else:
+            self.state.released(self.target.key)
+        self._end(error.reason)
+
+    def cancel(self) -> None:
+        self.state.released(self.target.key)
+        self._end("CANCELLED")
+
+    def _end(self, outcome: str) -> None:
+        key = self.target.key
+        self.state.ended(key)
+        self.state.count(key, outcome)
+        _log_attempt(
+            self.call, self.plan.model.id, self.target, outcome, self.started, self.number, self.wait
+        )
+
+
+def _counts_against_deployment(error: GatewayError, call: CallInfo) -> bool:
+    """Transient upstream failures count toward the cooldown; a timeout that only the
+    caller's own deadline caused does not, nor does any request or configuration error."""
+    if not error.retryable:
+        return False
+    if error.reason == Reason.PROVIDER_TIMEOUT and call.deadline is not None:
+        return time.monotonic() < call.deadline - DEADLINE_MARGIN - 0.01
+    return True
+
+
+def _log_attempt(
+    call: CallInfo, model: str, target: Target, outcome: str, started: float, number: int, wait: float
+) -> None:
+    level = logging.INFO if outcome == "OK" else logging.WARNING
+    if not log.isEnabledFor(level):
+        return
+    log.log(
+        level,
+        "attempt",
+        extra={
+            "request_id": call.request_id,
+            "model": model,
+            "deployment": target.deployment,
+            "provider": target.config.provider,
+            "outcome": outcome,
+            "latency_ms": round((time.perf_counter() - started) * 1000.0, 2),
+            "attempt": number,
+            "wait_ms": round(wait * 1000.0, 1),
+        },
+    )
+
+
+# -- the call -------------------------------------------------------------------------
+class Resilience:
+    """Runs `op` against a model's deployments and fallbacks. Holds the plan cache;
+    the deployment state is shared by every call (and, later, every replica)."""
+
+    def __init__(
+        self,
+        catalog_get: Callable[[str], ModelConfig | None],
+        adapter_for: Callable[[ModelConfig], ProviderAdapter],
+        state: DeploymentState | None = None,
+        retry: RetryPolicy | None = None,
+        cooldown: CooldownPolicy | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self._catalog_get = catalog_get
+        self._adapter_for = adapter_for
+        self.state: DeploymentState = state if state is not None else InProcessState()
+        self.retry = retry or RetryPolicy()
+        self.cooldown = cooldown or CooldownPolicy()
+        self._rand = rand
+        self._plans: dict[str, Plan] = {}
+
+    def plan(self, model: ModelConfig) -> Plan:
+        plan = self._plans.get(model.id)
+        if plan is None or plan.model is not model:  # new model, or the registry swapped its config
+            plan = self._plans[model.id] = build_plan(model, self.retry, self.cooldown)
+        return plan
+
+    async def run(
+        self,
+        model: ModelConfig,
+        needs: Iterable[Capability],
+        call: CallInfo,
+        op: Op[T],
+        *,
+        hold: bool = False,
+    ) -> tuple[T, Attempt]:
+        """The first success of `op` and its attempt: already ended (ok) unless `hold`,
+        in which case the caller ends it (a stream: `first_event`, then ok/fail/cancel).
+        Raises the final error: the last attempt's, with `attempts` and `tried`."""
+        tried: list[str] = []
+        last: GatewayError | None = None
+        hint: float | None = None  # RetryInfo for the final error when the last one has none
+        number = 0
+        for current in self._chain(model, needs, tried):
+            plan = self.plan(current)
+            failed: dict[str, GatewayError] = {}
+            excluded: set[str] = set()
+            retries = 0
+            after_retryable = False
+            while True:
+                target, wait = self._pick(plan, failed, excluded, retries)
+                if target is None:
+                    if not failed and not excluded:  # nothing tried: every deployment cools down
+                        tried.append(f"{current.id}:COOLDOWN")
+                        cool = min(self.state.retry_in(t.key) for t in plan.targets)
+                        hint = cool if hint is None else min(hint, cool)
+                    break
+                is_retry = after_retryable or target.key in failed
+                if is_retry and retries >= plan.retry.max_retries:
+                    break
+                if number and call.deadline is not None:
+                    left = call.deadline - time.monotonic() - DEADLINE_MARGIN
+                    if left < MIN_ATTEMPT_S:
+                        raise _final(last, number, tried, hint)  # no time for anything else
+                    if left < wait + MIN_ATTEMPT_S:
+                        hint = wait if hint is None else max(hint, wait)
+                        break  # this retry would not fit: on to the fallbacks
+                if is_retry:
+                    retries += 1
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                number += 1
+                call.model, call.deployment, call.attempts = current.id, target.deployment, number
+                cfg = target.config
+                call.provider, call.upstream_model = cfg.provider, cfg.upstream_model
+                try:
+                    adapter = self._adapter_for(cfg)
+                except GatewayError as exc:  # the deployment cannot be set up (key unset, bad adapter)
+                    self.state.count(target.key, exc.reason)
+                    _log_attempt(call, current.id, target, exc.reason, time.perf_counter(), number, wait)
+                    err: GatewayError = exc
+                else:
+                    attempt = Attempt(self.state, plan, target, call, number, wait)
+                    try:
+                        result = await op(cfg, adapter, Budget.for_call(cfg.timeouts, call.deadline))
+                    except GatewayError as exc:
+                        attempt.fail(exc)
+                        err = exc
+                    except BaseException:
+                        attempt.cancel()
+                        raise
+                    else:
+                        if not hold:
+                            attempt.ok()
+                        return result, attempt
+                tried.append(f"{target.key}:{err.reason}")
+                last = err
+                kind = disposition(err, current)
+                if kind is Disposition.FAIL:
+                    raise _final(err, number, tried, None)
+                if kind is Disposition.FALLBACK:
+                    break
+                if kind is Disposition.RETRY:
+                    failed[target.key] = err
+                    after_retryable = True
+                else:
+                    excluded.add(target.key)
+                    after_retryable = False
+        raise _final(last, number, tried, hint)
+
+    def _chain(
+        self, model: ModelConfig, needs: Iterable[Capability], tried: list[str]
+    ) -> Iterator[ModelConfig]:
+        """The model, then each usable fallback (resolved only when reached)."""
+        yield model
+        needed = tuple(needs)
+        for fid in model.fallbacks:
+            fb = self._catalog_get(fid)
+            if fb is None or not fb.enabled:
+                tried.append(f"{fid}:{Reason.MODEL_NOT_FOUND if fb is None else Reason.MODEL_DISABLED}")
+                continue
+            if any(c not in fb.capabilities for c in needed):
+                tried.append(f"{fid}:{Reason.CAPABILITY_NOT_SUPPORTED}")
+                continue
+            yield fb
+
+    def _pick(
+        self, plan: Plan, failed: dict[str, GatewayError], excluded: set[str], retries: int
+    ) -> tuple[Target | None, float]:
+        """The next deployment and the wait before it: a fresh one at once, else the
+        failed one that may be retried soonest."""
+        state = self.state
+        targets = plan.targets
+        if len(targets) == 1 and not failed and not excluded:  # the common case
+            t = targets[0]
+            return (t, 0.0) if state.available(t.key) else (None, 0.0)
+        healthy = [t for t in targets if t.key not in excluded and state.available(t.key)]
+        fresh = [t for t in healthy if t.key not in failed]
+        if fresh:
+            return choose(plan.routing, fresh, state, self._rand), 0.0
+        best: Target | None = None
+        best_wait = 0.0
+        for t in healthy:
+            w = retry_wait(plan.retry, retries, failed[t.key], self._rand)
+            if w is not None and (best is None or w < best_wait):
+                best, best_wait = t, w
+        return best, best_wait
+
+
+def _final(last: GatewayError | None, attempts: int, tried: list[str], hint: float | None) -> GatewayError:
+    """The error the caller gets: the last attempt's code and reason, plus what was tried."""
+    shown = (
+        tried if len(tried) <= MAX_TRIED else [*tried[: MAX_TRIED - 1], f"...+{len(tried) - MAX_TRIED + 1}"]
+    )
+    meta = {"attempts": str(attempts), "tried": ",".join(shown)}
+    if last is None:
+        return GatewayError(
+            Code.UNAVAILABLE,
+            Reason.PROVIDER_UNAVAILABLE,
+            "every deployment of the model (and of its fallbacks) is cooling down after failures",
+            metadata=meta,
+            retry_after=hint,
+        )
+    return GatewayError(
+        last.code,
+        last.reason,
+        last.message,
+        metadata={**last.metadata, **meta},
+        retry_after=last.retry_after if last.retry_after is not None else hint,
+        field_violations=last.field_violations,
+        retryable=last.retryable,
+    )
