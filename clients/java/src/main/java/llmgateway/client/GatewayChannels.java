@@ -1,0 +1,65 @@
+package llmgateway.client;
+
+import com.google.gson.Gson;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Channels to the gateway with the recommended gRPC service config: per-method deadlines (Chat 120
+ * s, StreamChat 600 s, Embed 30 s, GenerateImage 120 s, ListModels 10 s) and up to 3 attempts on
+ * {@code UNAVAILABLE} for the unary methods. The config is a bundled copy of {@code
+ * clients/service_config.json}.
+ */
+public final class GatewayChannels {
+  /** Classpath location of the bundled service config. */
+  public static final String SERVICE_CONFIG_RESOURCE = "/llmgateway/client/service_config.json";
+
+  private GatewayChannels() {}
+
+  /** The bundled service config as JSON text. */
+  public static String serviceConfigJson() {
+    try (InputStream in = GatewayChannels.class.getResourceAsStream(SERVICE_CONFIG_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + SERVICE_CONFIG_RESOURCE);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A fresh, mutable copy of the bundled service config in the form {@link
+   * ManagedChannelBuilder#defaultServiceConfig} takes (maps, lists, strings and doubles).
+   */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> defaultServiceConfig() {
+    return new Gson().fromJson(serviceConfigJson(), Map.class);
+  }
+
+  /**
+   * A builder for {@code target} (e.g. {@code "127.0.0.1:50051"} or {@code "dns:///gw:443"}) with
+   * the bundled service config and retries enabled; choose {@code usePlaintext()} or TLS, then
+   * {@code build()}.
+   */
+  public static ManagedChannelBuilder<?> builder(String target) {
+    return builder(target, defaultServiceConfig());
+  }
+
+  /** Like {@link #builder(String)} with your own service config. */
+  public static ManagedChannelBuilder<?> builder(String target, Map<String, ?> serviceConfig) {
+    return ManagedChannelBuilder.forTarget(target)
+        .defaultServiceConfig(serviceConfig)
+        .enableRetry();
+  }
+
+  /** A plaintext channel (no TLS) to {@code target} with the bundled service config. */
+  public static ManagedChannel plaintext(String target) {
+    return builder(target).usePlaintext().build();
+  }
+}

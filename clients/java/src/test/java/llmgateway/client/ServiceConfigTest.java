@@ -1,0 +1,61 @@
+package llmgateway.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The bundled service config is a byte-for-byte copy of clients/service_config.json. */
+class ServiceConfigTest {
+  @Test
+  void bundledCopyIsIdenticalToTheSharedConfig() throws IOException {
+    String shared =
+        Files.readString(Path.of("..", "service_config.json"), StandardCharsets.UTF_8);
+    assertEquals(
+        shared,
+        GatewayChannels.serviceConfigJson(),
+        "copy clients/service_config.json to src/main/resources/llmgateway/client/");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void perMethodTimeoutsAndRetriesOnUnaryMethodsOnly() {
+    Map<String, Map<String, Object>> methods = new HashMap<>();
+    for (Object entry : (List<Object>) GatewayChannels.defaultServiceConfig().get("methodConfig")) {
+      Map<String, Object> config = (Map<String, Object>) entry;
+      for (Object name : (List<Object>) config.get("name")) {
+        Map<String, Object> n = (Map<String, Object>) name;
+        assertEquals("llmgateway.v1.GatewayService", n.get("service"));
+        methods.put((String) n.get("method"), config);
+      }
+    }
+    assertEquals(
+        Map.of(
+            "Chat", "120s",
+            "StreamChat", "600s",
+            "Embed", "30s",
+            "GenerateImage", "120s",
+            "ListModels", "10s"),
+        Map.of(
+            "Chat", methods.get("Chat").get("timeout"),
+            "StreamChat", methods.get("StreamChat").get("timeout"),
+            "Embed", methods.get("Embed").get("timeout"),
+            "GenerateImage", methods.get("GenerateImage").get("timeout"),
+            "ListModels", methods.get("ListModels").get("timeout")));
+    assertFalse(methods.get("StreamChat").containsKey("retryPolicy"));
+    for (String method : List.of("Chat", "Embed", "GenerateImage", "ListModels")) {
+      Map<String, Object> policy = (Map<String, Object>) methods.get(method).get("retryPolicy");
+      assertEquals(3.0, policy.get("maxAttempts")); // JSON numbers are doubles, as grpc-java wants
+      assertEquals(List.of("UNAVAILABLE"), policy.get("retryableStatusCodes"));
+    }
+    assertTrue(methods.keySet().size() == 5);
+  }
+}
