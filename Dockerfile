@@ -9,11 +9,15 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels ./clients/python .
 
 # Runtime stage: no compilers, no sources, a non-root user.
 FROM python:3.11-slim
-RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin llmgateway
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin llmgateway \
+    && mkdir -p /var/lib/llmgateway && chown 10001 /var/lib/llmgateway
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER 10001
+# The default registry database is $XDG_DATA_HOME/llmgateway/registry.db (mount a volume
+# there, or set LLMGATEWAY_REGISTRY__DATABASE_URL to a PostgreSQL URL).
 ENV LLMGATEWAY_SERVER__ADDRESS=0.0.0.0:50051 \
+    XDG_DATA_HOME=/var/lib \
     PYTHONUNBUFFERED=1
 EXPOSE 50051
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s CMD ["python", "-c", "import grpc,sys;from grpc_health.v1 import health_pb2 as h,health_pb2_grpc as g;s=g.HealthStub(grpc.insecure_channel('127.0.0.1:50051')).Check(h.HealthCheckRequest(),timeout=2);sys.exit(s.status!=1)"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -11,8 +12,26 @@ import pytest
 from llmgateway.config import Settings
 from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
+from tests.pgserver import PostgresCluster
 
 ServerFactory = Callable[..., Awaitable[gateway_service_pb2_grpc.GatewayServiceStub]]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL server for the whole session (skipped when PostgreSQL is
+    not installed, required when CI=true); `postgres.new_database()` gives each test its own."""
+    cluster = PostgresCluster()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture(autouse=True)
+def _registry_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every process it starts) gets its own registry database:
+    the default SQLite file lives under $XDG_DATA_HOME."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("LLMGATEWAY_REGISTRY__DATABASE_URL", raising=False)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ names the environment variable that holds its key (`credential_ref`)."""
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,6 +62,24 @@ class LoggingSettings(BaseModel):
 class TelemetrySettings(BaseModel):
     otlp_endpoint: str = ""  # e.g. http://127.0.0.1:4317; tracing is off when empty
     service_name: str = "llmgateway"
+
+
+class RegistrySettings(BaseModel):
+    """The model registry database (see llmgateway.registry)."""
+
+    # SQLAlchemy URL: sqlite:///path/registry.db or postgresql://user@host/db. Empty: a SQLite
+    # file at $XDG_DATA_HOME/llmgateway/registry.db (~/.local/share/llmgateway/registry.db).
+    database_url: str = ""
+    refresh_interval_s: float = Field(default=2.0, gt=0)  # how often replicas poll for others' writes
+    auto_migrate: bool = True  # upgrade the schema on start (else refuse an old one)
+    sync_on_start: bool = True  # add/refresh the adapters' and `models:` entries on start
+
+
+class AdminSettings(BaseModel):
+    """The Admin API token: the *name* of an env var holding it, or a file."""
+
+    token_env: str = "LLMGATEWAY_ADMIN_TOKEN"
+    token_file: Path | None = None
 
 
 class TimeoutSettings(BaseModel):
@@ -126,6 +145,8 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     default_timeouts: TimeoutSettings = TimeoutSettings()
+    registry: RegistrySettings = RegistrySettings()
+    admin: AdminSettings = AdminSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider whose
@@ -143,7 +164,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get(CONFIG_FILE_ENV)
+        config_file = _config_file.get() or os.environ.get(CONFIG_FILE_ENV)
         if config_file:
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
         return tuple(sources)
@@ -247,7 +268,13 @@ def default_models(environ: dict[str, str], timeouts: Timeouts) -> list[ModelCon
     return models
 
 
+# The --config file of the settings being built; the env var is the fallback.
+_config_file: ContextVar[str | None] = ContextVar("llmgateway_config_file", default=None)
+
+
 def load_settings(config_file: str | None = None, **overrides: Any) -> Settings:
-    if config_file:
-        os.environ[CONFIG_FILE_ENV] = config_file
-    return Settings(**overrides)
+    token = _config_file.set(config_file)
+    try:
+        return Settings(**overrides)
+    finally:
+        _config_file.reset(token)

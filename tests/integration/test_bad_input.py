@@ -230,7 +230,14 @@ async def test_invalid_image(gateway, request_: image_pb2.GenerateImageRequest, 
 
 async def test_deadline_on_a_paced_mock_stream_is_the_gateways_timeout(gateway_factory) -> None:
     gateway = await gateway_factory(
-        models=[{"id": "mock/slow", "provider": "mock", "upstream_model": "echo", "options": {"chunk_delay_ms": "200"}}]
+        models=[
+            {
+                "id": "mock/slow",
+                "provider": "mock",
+                "upstream_model": "echo",
+                "options": {"chunk_delay_ms": "200"},
+            }
+        ]
     )
     with pytest.raises(grpc.aio.AioRpcError) as info:
         async for _ in gateway.StreamChat(stream("mock/slow", user("a b c d e f")), timeout=0.5):

@@ -341,7 +341,9 @@ async def test_a_slow_unary_answer_is_bounded_by_total_not_idle(env: Any) -> Non
 async def test_the_first_chunk_gets_the_first_token_budget(env: Any) -> None:
     target, emu, adapter = env
     emu.script = Script(stall_before_first_event=0.5)
-    events = await collect(adapter.stream_chat(target.model(), request(), budget(target, idle=0.1, first_token=3)))
+    events = await collect(
+        adapter.stream_chat(target.model(), request(), budget(target, idle=0.1, first_token=3))
+    )
     assert isinstance(events[-1], StreamEnd)
     with pytest.raises(GatewayError) as info:
         await collect(adapter.stream_chat(target.model(), request(), budget(target, idle=3, first_token=0.2)))

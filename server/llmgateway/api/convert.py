@@ -218,6 +218,8 @@ def chat_response(result: t.ChatResult, call: CallInfo) -> chat_pb2.ChatResponse
         finish_reason=_FINISH.get(result.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED),
         usage=usage(result.usage),
         request_id=call.request_id,
+        attempts=call.attempts,
+        deployment=call.deployment,
     )
 
 
@@ -229,6 +231,8 @@ def stream_start(call: CallInfo, response_id: str) -> chat_pb2.StreamChatRespons
             provider=call.provider,
             upstream_model=call.upstream_model,
             request_id=call.request_id,
+            attempts=call.attempts,
+            deployment=call.deployment,
         )
     )
 

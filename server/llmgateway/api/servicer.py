@@ -28,6 +28,7 @@ from llmgateway.v1 import (
 
 log = logging.getLogger("llmgateway.calls")
 REQUEST_ID_HEADER = "x-request-id"
+REVISION_HEADER = "x-registry-revision"
 _CALLER_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -47,7 +48,8 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
         remaining = context.time_remaining()
         if remaining is not None:
             call.deadline = time.monotonic() + remaining
-        await context.send_initial_metadata(((REQUEST_ID_HEADER, call.request_id),))
+        revision = (REVISION_HEADER, self.service.router.catalog.revision)  # the registry snapshot serving it
+        await context.send_initial_metadata(((REQUEST_ID_HEADER, call.request_id), revision))
         if request.ByteSize() > self.max_request_bytes:
             raise invalid_request(
                 [("request", f"is larger than the limit of {self.max_request_bytes} bytes")]
@@ -169,6 +171,8 @@ def _log_call(call: CallInfo, status: str, reason: str = "") -> None:
             "method": call.method,
             "model": call.model,
             "provider": call.provider,
+            "deployment": call.deployment,
+            "attempts": call.attempts or None,
             "status": status,
             "reason": reason,
             "latency_ms": round((time.perf_counter() - call.started) * 1000.0, 2),
