@@ -21,7 +21,7 @@ from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
 from llmgateway.providers import http
 from llmgateway.registry.runtime import Registry
-from llmgateway.telemetry.tracing import configure_tracing
+from llmgateway.telemetry.tracing import configure_tracing, shutdown_tracing
 from llmgateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ class RunningServer:
         await self.server.stop(grace)
         await self.registry.aclose()
         await self.router.aclose()
+        await asyncio.to_thread(shutdown_tracing)  # the OTLP exporter blocks while it flushes
 
 
 def _credentials(settings: Settings) -> grpc.ServerCredentials | None:

@@ -1,5 +1,6 @@
 """OpenTelemetry wiring. Off unless an OTLP endpoint is configured; when off,
-`upstream_span` is a shared null context, so the hot path pays nothing."""
+`upstream_span` is a shared null context and no interceptor is installed, so the
+hot path pays nothing."""
 
 from __future__ import annotations
 
@@ -10,28 +11,36 @@ from typing import Any
 from llmgateway.core.models import ModelConfig
 
 _tracer: Any = None
+_provider: Any = None
 _NULL: AbstractContextManager[None] = nullcontext()
 
 
 def configure_tracing(otlp_endpoint: str, service_name: str) -> list[Any]:
-    """Installs the SDK tracer provider with an OTLP exporter; returns the gRPC
-    server interceptors to add (none when tracing is off)."""
-    global _tracer
+    """Creates a tracer provider exporting over OTLP/gRPC; returns the gRPC server
+    interceptors to add (none when tracing is off). The provider is the gateway's
+    own, not the process-global one, so each server start gets a fresh exporter."""
+    global _tracer, _provider
+    shutdown_tracing()
     if not otlp_endpoint:
-        _tracer = None
         return []
-    from opentelemetry import trace
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
     from opentelemetry.instrumentation.grpc import aio_server_interceptor
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint, insecure=True)))
-    trace.set_tracer_provider(provider)
-    _tracer = trace.get_tracer("llmgateway")
-    return [aio_server_interceptor()]  # type: ignore[no-untyped-call]
+    _provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint, insecure=True)))
+    _tracer = _provider.get_tracer("llmgateway")
+    return [aio_server_interceptor(tracer_provider=_provider)]  # type: ignore[no-untyped-call]
+
+
+def shutdown_tracing() -> None:
+    """Exports the spans still buffered (called on server stop)."""
+    global _tracer, _provider
+    if _provider is not None:
+        _provider.shutdown()
+    _tracer = _provider = None
 
 
 def upstream_span(operation: str, model: ModelConfig) -> AbstractContextManager[Any]:
