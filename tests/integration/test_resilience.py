@@ -13,6 +13,7 @@ from typing import Any
 import grpc
 import pytest
 
+from llmgateway.v1 import embedding_pb2, image_pb2
 from tests.emulators.anthropic import AnthropicEmulator
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
@@ -451,3 +452,23 @@ async def test_exhausted_fallbacks_say_what_was_tried(gateway_factory, openai_em
     )
     assert meta["provider"] == "anthropic"
     assert (len(openai_emu.requests), len(anthropic_emu.requests)) == (1, 2)
+
+
+# -- embeddings and images go through the same machinery --------------------------------
+async def test_embed_and_images_retry_and_fall_back(gateway_factory, openai_emu, second_openai_emu) -> None:
+    caps = {"capabilities": ["embed", "image"]}
+    gw = await gateway_with(
+        gateway_factory,
+        model("m/embed", openai_emu.base_url, fallbacks=["m/embed-backup"], **caps),
+        model("m/embed-backup", second_openai_emu.base_url, **caps),
+    )
+    openai_emu.scripts = [Script(error_status=500, error_kind="server"), Script()]
+    response = await gw.Embed(embedding_pb2.EmbedRequest(model="m/embed", inputs=["a", "b"]), timeout=5)
+    assert len(response.embeddings) == 2
+    assert len(openai_emu.requests) == 2 and len(second_openai_emu.requests) == 0
+
+    # three failures exhaust m/embed (1 + 2 retries); the fallback serves
+    openai_emu.scripts = [Script(error_status=503, error_kind="server")] * 3
+    images = await gw.GenerateImage(image_pb2.GenerateImageRequest(model="m/embed", prompt="p"), timeout=5)
+    assert len(images.images) == 1
+    assert len(openai_emu.requests) == 5 and len(second_openai_emu.requests) == 1

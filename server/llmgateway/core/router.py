@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from pathlib import Path
 from collections.abc import Mapping
 
 from llmgateway.core.errors import Code, GatewayError, Reason, capability_not_supported
@@ -13,6 +14,7 @@ from llmgateway.core.ports import Endpoint, ProviderAdapter
 
 log = logging.getLogger(__name__)
 
+SECRET_FILE_PREFIX = "file:"
 AdapterKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
 
 
@@ -92,15 +94,28 @@ class Router:
         return cls
 
     def _api_key(self, model: ModelConfig) -> str:
-        if not model.credential_ref:
+        """The key a credential reference names: `ENV_VAR_NAME`, or `file:/path` (a
+        mounted secret, read when the upstream's adapter is created)."""
+        ref = model.credential_ref
+        if not ref:
             return ""
-        key = self._environ.get(model.credential_ref, "")
+        if ref.startswith(SECRET_FILE_PREFIX):
+            path = ref.removeprefix(SECRET_FILE_PREFIX)
+            try:
+                key = Path(path).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                key, problem = "", f"the secret file {path} cannot be read ({exc.strerror})"
+            else:
+                problem = f"the secret file {path} is empty"
+        else:
+            key = self._environ.get(ref, "")
+            problem = f"the environment variable {ref}, which is not set"
         if not key:
             raise GatewayError(
                 Code.FAILED_PRECONDITION,
                 Reason.PROVIDER_AUTH_FAILED,
-                f"model {model.id!r} needs the environment variable {model.credential_ref}, which is not set",
-                metadata={"model": model.id, "credential_ref": model.credential_ref},
+                f"model {model.id!r} needs {problem}",
+                metadata={"model": model.id, "credential_ref": ref},
             )
         return key
 

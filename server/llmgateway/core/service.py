@@ -120,17 +120,27 @@ class InferenceService:
 
     async def embed(self, req: EmbedRequest, call: CallInfo) -> EmbedResult:
         validate_embed(req)
-        model, adapter = self.router.resolve(req.model, Capability.EMBED)
+        model = self.router.lookup(req.model, Capability.EMBED)
         call.model, call.provider, call.upstream_model = model.id, model.provider, model.upstream_model
-        with upstream_span("embed", model):
-            return await adapter.embed(model, req, Budget.for_call(model.timeouts, call.deadline))
+
+        async def attempt(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> EmbedResult:
+            with upstream_span("embed", cfg):
+                return await adapter.embed(cfg, req, budget)
+
+        result, _ = await self.resilience.run(model, (Capability.EMBED,), call, attempt)
+        return result
 
     async def generate_image(self, req: ImageRequest, call: CallInfo) -> ImageResult:
         validate_image(req)
-        model, adapter = self.router.resolve(req.model, Capability.IMAGE)
+        model = self.router.lookup(req.model, Capability.IMAGE)
         call.model, call.provider, call.upstream_model = model.id, model.provider, model.upstream_model
-        with upstream_span("generate_image", model):
-            return await adapter.generate_image(model, req, Budget.for_call(model.timeouts, call.deadline))
+
+        async def attempt(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> ImageResult:
+            with upstream_span("generate_image", cfg):
+                return await adapter.generate_image(cfg, req, budget)
+
+        result, _ = await self.resilience.run(model, (Capability.IMAGE,), call, attempt)
+        return result
 
     def list_models(
         self, page_size: int, page_token: str, provider: str = "", capability: Capability | None = None

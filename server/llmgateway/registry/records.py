@@ -29,6 +29,7 @@ MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*(/[A-Za-z0-9._:@+-]+)*$")
 PROVIDER = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
+SECRET_FILE = re.compile(r"^file:/[^\x00]{1,1000}$")
 MAX_ID = 200
 
 SOURCE_SYNC = "sync"
@@ -270,8 +271,12 @@ def _upstream(
             bad("base_url", "must not carry credentials; use credential_ref")
     elif adapter_class and default_url is None:
         bad("base_url", "is required: the adapter has no public endpoint")
-    if credential_ref and not ENV_NAME.match(credential_ref):
-        bad("credential_ref", "must be the NAME of an environment variable (not the key itself)")
+    if credential_ref and not (ENV_NAME.match(credential_ref) or SECRET_FILE.match(credential_ref)):
+        bad(
+            "credential_ref",
+            "must be the NAME of an environment variable or file:/absolute/path of a secret file "
+            "(not the key itself)",
+        )
 
 
 def check_adapter_class(dotted_path: str) -> tuple[str, str | None]:

@@ -132,6 +132,7 @@ def test_duplicates_and_unknown_ids(repo: Repository) -> None:
         ({"base_url": "https://user:pw@example.com"}, "model.base_url"),
         ({"pricing": Pricing(output_per_million=-1.0)}, "model.pricing.output_per_million"),
         ({"credential_ref": "sk-live-1234"}, "model.credential_ref"),
+        ({"credential_ref": "file:relative/path"}, "model.credential_ref"),
         ({"capabilities": frozenset()}, "model.capabilities"),
         ({"id": "bad id"}, "model.id"),
         ({"id": "a//b"}, "model.id"),
@@ -158,6 +159,11 @@ def test_invalid_rows_are_refused_and_nothing_is_written(
         repo.update("x/self", lambda m: replace(m, **change), list(change))  # type: ignore[arg-type]
     assert repo.get("x/self").writable() == repo.get("x/self").writable()
     assert repo.revision() == 1 and repo.get("x/self").display_name == ""
+
+
+def test_a_secret_file_reference_is_accepted(repo: Repository) -> None:
+    repo.create(replace(mock_record("x/file"), credential_ref="file:/run/secrets/openai-key"))
+    assert repo.get("x/file").credential_ref == "file:/run/secrets/openai-key"
 
 
 def test_an_azure_model_needs_a_base_url(repo: Repository) -> None:
