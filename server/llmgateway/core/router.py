@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 
 from llmgateway.core.errors import Code, GatewayError, Reason, capability_not_supported
 from llmgateway.core.models import Capability, ModelCatalog, ModelConfig
