@@ -120,7 +120,7 @@ async def test_create_is_routable_by_the_next_call(gw: Gateway) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await details_call
     assert Details(info.value).reason == "MODEL_NOT_FOUND"
-    revision_before = dict(await details_call.initial_metadata())["x-registry-revision"]
+    revision_before = dict(await details_call.trailing_metadata())["x-registry-revision"]
 
     created = (
         await gw.call("CreateModel", pb.CreateModelRequest(model=new_model(display_name="Team echo")))
@@ -131,7 +131,7 @@ async def test_create_is_routable_by_the_next_call(gw: Gateway) -> None:
     call = gw.stub.Chat(chat("team/echo"), timeout=5)
     response = await call
     assert response.model == "team/echo" and response.upstream_model == "echo"
-    revision = dict(await call.initial_metadata())["x-registry-revision"]
+    revision = dict(await call.trailing_metadata())["x-registry-revision"]
     assert int(revision) > int(revision_before)
     listed = await gw.stub.ListModels(model_pb2.ListModelsRequest(provider="mock"), timeout=5)
     assert "team/echo" in [m.id for m in listed.models]

@@ -33,20 +33,36 @@ async def test_reflection_lists_the_services(gateway) -> None:
 async def test_chat_echoes_and_returns_the_request_id(gateway) -> None:
     call = gateway.Chat(chat("mock/echo", user("hello there")))
     response = await call
-    headers = dict(await call.initial_metadata())
+    trailers = dict(await call.trailing_metadata())
     assert response.message.role == chat_pb2.ROLE_ASSISTANT
     assert response.message.content[0].text == "Echo: hello there"
     assert response.finish_reason == chat_pb2.FINISH_REASON_STOP
     assert (response.model, response.provider, response.upstream_model) == ("mock/echo", "mock", "echo")
     assert response.usage.total_tokens == response.usage.prompt_tokens + response.usage.completion_tokens > 0
-    assert response.request_id and headers["x-request-id"] == response.request_id
+    assert response.request_id and trailers["x-request-id"] == response.request_id
+    assert "x-request-id" not in dict(await call.initial_metadata())  # unary: no separate header batch
 
 
 async def test_caller_request_id_is_kept(gateway) -> None:
     call = gateway.Chat(chat(), metadata=(("x-request-id", "trace-abc-123"),))
     response = await call
     assert response.request_id == "trace-abc-123"
-    assert dict(await call.initial_metadata())["x-request-id"] == "trace-abc-123"
+    assert dict(await call.trailing_metadata())["x-request-id"] == "trace-abc-123"
+
+
+async def test_streams_send_the_request_id_as_a_header(gateway) -> None:
+    call = gateway.StreamChat(stream(), metadata=(("x-request-id", "trace-stream-1"),))
+    headers = dict(await call.initial_metadata())
+    assert headers["x-request-id"] == "trace-stream-1" and headers["x-registry-revision"]
+    events = [e async for e in call]
+    assert events[0].start.request_id == "trace-stream-1"
+
+
+async def test_errors_carry_the_request_id_in_trailers(gateway) -> None:
+    call = gateway.Chat(chat("nope/none"), metadata=(("x-request-id", "trace-err-1"),))
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await call
+    assert dict(info.value.trailing_metadata())["x-request-id"] == "trace-err-1"
 
 
 async def test_stream_has_one_start_then_deltas_then_one_end(gateway) -> None:

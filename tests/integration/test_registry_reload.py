@@ -51,7 +51,7 @@ async def refused_within(
             await call
         except grpc.aio.AioRpcError as exc:
             assert Details(exc).reason == "MODEL_DISABLED"
-            return time.monotonic() - started, dict(await call.initial_metadata())["x-registry-revision"]
+            return time.monotonic() - started, dict(await call.trailing_metadata())["x-registry-revision"]
         await asyncio.sleep(0.05)
     pytest.fail("the model was never refused")
 
@@ -200,7 +200,7 @@ async def test_an_unreachable_database_keeps_the_last_snapshot_serving(
         assert any("registry refresh failed" in r.getMessage() for r in caplog.records)
         call = stub.Chat(chat("mock/echo"), timeout=5)
         assert (await call).model == "mock/echo"  # still served from the last snapshot
-        assert dict(await call.initial_metadata())["x-registry-revision"] == str(revision)
+        assert dict(await call.trailing_metadata())["x-registry-revision"] == str(revision)
         with pytest.raises(grpc.aio.AioRpcError) as info:
             await admin.GetModel(pb.GetModelRequest(id="mock/echo"), metadata=AUTH, timeout=15)
         details = Details(info.value)

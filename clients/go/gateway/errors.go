@@ -39,16 +39,17 @@ type Error struct {
 	FieldViolations []*errdetails.BadRequest_FieldViolation
 	// RetryDelay is the RetryInfo delay; 0 when the status has none.
 	RetryDelay time.Duration
-	// RequestID is the gateway request id from the x-request-id response header, when known.
+	// RequestID is the gateway request id from the x-request-id response metadata, when known.
 	RequestID string
 
 	status *status.Status
 }
 
 // ParseError decodes err, as returned by a generated client method or a stream's Recv, into an
-// *Error; nil when err is nil. header is the call's response header (grpc.Header for unary calls,
-// the stream's Header method for streams) and may be nil; it gives [Error.RequestID].
-func ParseError(err error, header metadata.MD) *Error {
+// *Error; nil when err is nil. md is the call's response metadata, any of which may be nil: the
+// gateway sends x-request-id as a trailer on unary calls and errors (grpc.Trailer, or a stream's
+// Trailer method) and as a header on streams (the stream's Header method); it gives [Error.RequestID].
+func ParseError(err error, md ...metadata.MD) *Error {
 	if err == nil {
 		return nil
 	}
@@ -61,8 +62,11 @@ func ParseError(err error, header metadata.MD) *Error {
 		st = status.FromContextError(err)
 	}
 	e := &Error{Code: st.Code(), Message: st.Message(), status: st}
-	if ids := header.Get(RequestIDHeader); len(ids) > 0 {
-		e.RequestID = ids[0]
+	for _, m := range md {
+		if ids := m.Get(RequestIDHeader); len(ids) > 0 {
+			e.RequestID = ids[0]
+			break
+		}
 	}
 	for _, detail := range st.Details() {
 		switch d := detail.(type) {

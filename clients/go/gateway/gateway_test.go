@@ -145,12 +145,12 @@ func TestChat(t *testing.T) {
 	client := live(t)
 	ctx := metadata.AppendToOutgoingContext(timeout(t, 10*time.Second),
 		gateway.RequestIDHeader, "go-trace-1", "authorization", "Bearer test-key")
-	var header metadata.MD
+	var trailer metadata.MD
 	response, err := client.Chat(ctx, &llmgatewayv1.ChatRequest{
 		Model: "mock/echo", Messages: []*llmgatewayv1.Message{user("hello there")},
-	}, grpc.Header(&header))
+	}, grpc.Trailer(&trailer))
 	if err != nil {
-		t.Fatal(gateway.ParseError(err, header))
+		t.Fatal(gateway.ParseError(err, trailer))
 	}
 	if text := response.GetMessage().GetContent()[0].GetText(); text != "Echo: hello there" {
 		t.Errorf("text = %q", text)
@@ -159,8 +159,8 @@ func TestChat(t *testing.T) {
 		response.GetFinishReason() != llmgatewayv1.FinishReason_FINISH_REASON_STOP {
 		t.Errorf("response = %v", response)
 	}
-	if response.GetRequestId() != "go-trace-1" || header.Get(gateway.RequestIDHeader)[0] != "go-trace-1" {
-		t.Errorf("request id %q, header %v", response.GetRequestId(), header)
+	if ids := trailer.Get(gateway.RequestIDHeader); response.GetRequestId() != "go-trace-1" || len(ids) == 0 || ids[0] != "go-trace-1" {
+		t.Errorf("request id %q, trailer %v", response.GetRequestId(), trailer)
 	}
 	usage := response.GetUsage()
 	if usage.GetTotalTokens() == 0 || usage.GetTotalTokens() != usage.GetPromptTokens()+usage.GetCompletionTokens() {
@@ -382,11 +382,11 @@ func TestErrorDetails(t *testing.T) {
 
 	t.Run("unknown model", func(t *testing.T) {
 		ctx := metadata.AppendToOutgoingContext(timeout(t, 10*time.Second), gateway.RequestIDHeader, "go-unknown-model")
-		var header metadata.MD
+		var trailer metadata.MD
 		_, err := client.Chat(ctx, &llmgatewayv1.ChatRequest{
 			Model: "nobody/nothing", Messages: []*llmgatewayv1.Message{user("hi")},
-		}, grpc.Header(&header))
-		e := gateway.ParseError(err, header)
+		}, grpc.Trailer(&trailer))
+		e := gateway.ParseError(err, trailer)
 		if e == nil || e.Code != codes.NotFound || e.Reason != "MODEL_NOT_FOUND" ||
 			e.ErrorReason() != llmgatewayv1.ErrorReason_ERROR_REASON_MODEL_NOT_FOUND {
 			t.Fatalf("error = %v", e)

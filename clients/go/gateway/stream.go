@@ -111,7 +111,7 @@ func Collect(stream grpc.ServerStreamingClient[llmgatewayv1.StreamChatResponse])
 		}
 		if err != nil {
 			header, _ := stream.Header()
-			return result, ParseError(err, header)
+			return result, ParseError(err, stream.Trailer(), header)
 		}
 		result.Add(event)
 	}

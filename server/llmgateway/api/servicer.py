@@ -4,9 +4,9 @@ and logs one structured line per call."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Any, NoReturn
@@ -38,18 +38,29 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
         self.max_request_bytes = max_request_bytes
 
     async def _begin(
-        self, method: str, request: Any, context: grpc.aio.ServicerContext[Any, Any]
+        self,
+        method: str,
+        request: Any,
+        context: grpc.aio.ServicerContext[Any, Any],
+        *,
+        streaming: bool = False,
     ) -> CallInfo:
+        """Starts the call's record and returns the request id and registry revision as
+        response metadata: headers for streams (before the first event), trailers for
+        unary calls, where a separate header batch would cost ~0.07 ms of CPU per call."""
         request_id = ""
         for key, value in context.invocation_metadata() or ():
             if key == REQUEST_ID_HEADER and isinstance(value, str) and _CALLER_REQUEST_ID.match(value):
                 request_id = value
-        call = CallInfo(method, request_id or uuid.uuid4().hex)
+        call = CallInfo(method, request_id or os.urandom(16).hex())  # 32 hex digits, no UUID object
+        call.registry_revision = self.service.router.catalog.revision
         remaining = context.time_remaining()
         if remaining is not None:
             call.deadline = time.monotonic() + remaining
-        revision = (REVISION_HEADER, self.service.router.catalog.revision)  # the registry snapshot serving it
-        await context.send_initial_metadata(((REQUEST_ID_HEADER, call.request_id), revision))
+        if streaming:
+            await context.send_initial_metadata(_response_metadata(call))
+        else:
+            context.set_trailing_metadata(_response_metadata(call))
         if request.ByteSize() > self.max_request_bytes:
             raise invalid_request(
                 [("request", f"is larger than the limit of {self.max_request_bytes} bytes")]
@@ -74,7 +85,7 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
     ) -> AsyncIterator[chat_pb2.StreamChatResponse]:
         call = CallInfo("StreamChat", "")
         try:
-            call = await self._begin("StreamChat", request, context)
+            call = await self._begin("StreamChat", request, context, streaming=True)
             async with aclosing(self.service.stream_chat(convert.chat_request(request), call)) as events:
                 first = await anext(events, None)
                 if first is None:
@@ -140,7 +151,10 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
             await context.abort(
                 grpc_code(exc.code),
                 exc.message,
-                trailing_metadata=(("grpc-status-details-bin", status_details(exc)),),
+                trailing_metadata=(
+                    *_response_metadata(call),
+                    ("grpc-status-details-bin", status_details(exc)),
+                ),
             )
         if isinstance(exc, grpc.aio.AbortError):
             raise exc
@@ -155,8 +169,17 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
         await context.abort(
             grpc.StatusCode.INTERNAL,
             internal.message,
-            trailing_metadata=(("grpc-status-details-bin", status_details(internal)),),
+            trailing_metadata=(
+                *_response_metadata(call),
+                ("grpc-status-details-bin", status_details(internal)),
+            ),
         )
+
+
+def _response_metadata(call: CallInfo) -> tuple[tuple[str, str], ...]:
+    if not call.request_id:  # failed before the call was recorded
+        return ()
+    return ((REQUEST_ID_HEADER, call.request_id), (REVISION_HEADER, call.registry_revision))
 
 
 def _log_call(call: CallInfo, status: str, reason: str = "") -> None:

@@ -13,6 +13,7 @@ class CallInfo:
     method: str
     request_id: str
     deadline: float | None = None  # absolute time.monotonic() of the caller's deadline
+    registry_revision: str = ""  # the registry snapshot that served the call
     started: float = field(default_factory=time.perf_counter)
     model: str = ""
     provider: str = ""

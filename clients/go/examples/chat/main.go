@@ -51,12 +51,12 @@ func main() {
 		Content: []*llmgatewayv1.ContentPart{{Part: &llmgatewayv1.ContentPart_Text{Text: prompt}}},
 	}}
 
-	// Chat: one complete answer.
-	var header metadata.MD
+	// Chat: one complete answer (unary calls return x-request-id as a trailer).
+	var trailer metadata.MD
 	response, err := client.Chat(ctx, &llmgatewayv1.ChatRequest{Model: *model, Messages: messages},
-		grpc.Header(&header))
+		grpc.Trailer(&trailer))
 	if err != nil {
-		log.Fatal(gateway.ParseError(err, header))
+		log.Fatal(gateway.ParseError(err, trailer))
 	}
 	fmt.Printf("chat: %s (model %s, %d tokens)\n",
 		response.GetMessage().GetContent()[0].GetText(), response.GetModel(), response.GetUsage().GetTotalTokens())
@@ -74,7 +74,7 @@ func main() {
 		}
 		if err != nil {
 			header, _ := stream.Header()
-			log.Fatal(gateway.ParseError(err, header))
+			log.Fatal(gateway.ParseError(err, stream.Trailer(), header))
 		}
 		switch e := event.GetEvent().(type) {
 		case *llmgatewayv1.StreamChatResponse_TextDelta:
@@ -86,8 +86,8 @@ func main() {
 
 	// Errors: the status carries ErrorInfo (reason, metadata), BadRequest and RetryInfo.
 	_, err = client.Chat(ctx, &llmgatewayv1.ChatRequest{Model: "nobody/nothing", Messages: messages},
-		grpc.Header(&header))
-	if e := gateway.ParseError(err, header); e != nil {
+		grpc.Trailer(&trailer))
+	if e := gateway.ParseError(err, trailer); e != nil {
 		fmt.Printf("error: %s %s model=%s request_id=%s\n", e.Code, e.Reason, e.Metadata["model"], e.RequestID)
 	}
 }

@@ -57,7 +57,7 @@ class GatewayError(Exception):
     - `metadata`: the `ErrorInfo` metadata (`model`, `provider`, `http_status`, ...).
     - `retry_delay`: seconds from `RetryInfo`, or None.
     - `field_violations`: `(field, description)` pairs from `BadRequest`.
-    - `request_id`: the gateway's request id (the `x-request-id` response header), when known.
+    - `request_id`: the gateway's request id (`x-request-id` response metadata), when known.
     """
 
     def __init__(
@@ -131,12 +131,15 @@ class GatewayError(Exception):
 
 
 def _header(call: _FailedCall, key: str) -> str | None:
-    try:
-        metadata = call.initial_metadata()
-    except Exception:  # not available on every kind of failure
-        return None
-    for item in metadata or ():
-        name, value = item[0], item[1]
-        if name == key:
-            return value.decode() if isinstance(value, bytes) else str(value)
+    """A response metadata value: streams send it as a header, unary calls and
+    errors as a trailer."""
+    for read in (call.trailing_metadata, call.initial_metadata):
+        try:
+            metadata = read()
+        except Exception:  # not available on every kind of failure
+            continue
+        for item in metadata or ():
+            name, value = item[0], item[1]
+            if name == key:
+                return value.decode() if isinstance(value, bytes) else str(value)
     return None

@@ -150,7 +150,7 @@ public final class GatewayError {
   }
 
   /**
-   * The {@code x-request-id} when the failure arrived in a trailers-only response; otherwise read
+   * The {@code x-request-id} from the error's trailers (the gateway puts it there on every error); or read
    * it from the response headers (see {@code io.grpc.stub.MetadataUtils
    * .newCaptureMetadataInterceptor}).
    */

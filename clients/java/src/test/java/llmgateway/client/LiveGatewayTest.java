@@ -116,7 +116,7 @@ class LiveGatewayTest {
     assertEquals(FinishReason.FINISH_REASON_STOP, response.getFinishReason());
     assertTrue(response.getUsage().getTotalTokens() > 0);
     assertEquals("java-trace-1", response.getRequestId());
-    assertEquals("java-trace-1", responseHeaders.get().get(REQUEST_ID));
+    assertEquals("java-trace-1", trailers.get().get(REQUEST_ID)); // unary: a trailer
   }
 
   @Test
