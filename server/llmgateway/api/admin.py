@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import hmac
 import logging
@@ -27,6 +25,7 @@ from llmgateway.api.convert import CAPABILITIES
 from llmgateway.api.status import DOMAIN
 from llmgateway.config import AdminSettings
 from llmgateway.core.errors import Reason
+from llmgateway.core.paging import decode_page_token, encode_page_token
 from llmgateway.registry.records import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS, ModelRecord
 from llmgateway.registry.repository import (
     EtagMismatch,
@@ -41,7 +40,7 @@ log = logging.getLogger("llmgateway.admin")
 ADMIN_SERVICE = pb.DESCRIPTOR.services_by_name["AdminService"].full_name
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
-_TOKEN_PREFIX = "admin-models/v1:"
+_LISTING = "admin-models/v1"
 Request = TypeVar("Request")
 Response = TypeVar("Response")
 
@@ -228,7 +227,7 @@ class AdminServicer(admin_service_pb2_grpc.AdminServiceServicer):
         page, more, revision = await self.registry.db(
             functools.partial(
                 self.registry.repository.list,
-                after=_decode_page_token(request.page_token),
+                after=_after(request.page_token),
                 limit=size,
                 provider=request.provider,
                 capability=capability,
@@ -237,7 +236,7 @@ class AdminServicer(admin_service_pb2_grpc.AdminServiceServicer):
         )
         return pb.ListModelsResponse(
             models=[admin_convert.model_to_proto(m) for m in page],
-            next_page_token=_encode_page_token(page[-1].id) if more and page else "",
+            next_page_token=encode_page_token(_LISTING, page[-1].id) if more and page else "",
             revision=revision,
         )
 
@@ -316,17 +315,8 @@ def _valid_path(path: str) -> bool:
     return valid
 
 
-def _encode_page_token(last_id: str) -> str:
-    return base64.urlsafe_b64encode((_TOKEN_PREFIX + last_id).encode()).decode()
-
-
-def _decode_page_token(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        decoded = base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        decoded = ""
-    if not decoded.startswith(_TOKEN_PREFIX):
+def _after(page_token: str) -> str:
+    after = decode_page_token(_LISTING, page_token)
+    if after is None:
         raise invalid([("page_token", "is not a token returned by ListModels")])
-    return decoded.removeprefix(_TOKEN_PREFIX)
+    return after

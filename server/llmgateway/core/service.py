@@ -4,17 +4,17 @@ the call's time budget and records what happened. Transport-neutral."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from llmgateway.core.balancer import DeploymentState
 from llmgateway.core.calls import CallInfo
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError, bad_response, invalid_request, provider_timeout
 from llmgateway.core.models import Capability, CooldownPolicy, ModelConfig, RetryPolicy
+from llmgateway.core.paging import decode_page_token, encode_page_token
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
@@ -32,6 +32,8 @@ from llmgateway.core.types import (
 from llmgateway.core.validation import validate_chat, validate_embed, validate_image
 from llmgateway.telemetry.tracing import upstream_span
 
+T = TypeVar("T")
+_LISTING = "models/v1"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 
@@ -120,26 +122,33 @@ class InferenceService:
 
     async def embed(self, req: EmbedRequest, call: CallInfo) -> EmbedResult:
         validate_embed(req)
-        model = self.router.lookup(req.model, Capability.EMBED)
-        call.model, call.provider, call.upstream_model = model.id, model.provider, model.upstream_model
-
-        async def attempt(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> EmbedResult:
-            with upstream_span("embed", cfg):
-                return await adapter.embed(cfg, req, budget)
-
-        result, _ = await self.resilience.run(model, (Capability.EMBED,), call, attempt)
-        return result
+        return await self._single(
+            req.model, Capability.EMBED, call, "embed", lambda a, m, b: a.embed(m, req, b)
+        )
 
     async def generate_image(self, req: ImageRequest, call: CallInfo) -> ImageResult:
         validate_image(req)
-        model = self.router.lookup(req.model, Capability.IMAGE)
+        return await self._single(
+            req.model, Capability.IMAGE, call, "generate_image", lambda a, m, b: a.generate_image(m, req, b)
+        )
+
+    async def _single(
+        self,
+        model_id: str,
+        capability: Capability,
+        call: CallInfo,
+        operation: str,
+        run: Callable[[ProviderAdapter, ModelConfig, Budget], Awaitable[T]],
+    ) -> T:
+        """One unary upstream operation through deployments, retries and fallbacks."""
+        model = self.router.lookup(model_id, capability)
         call.model, call.provider, call.upstream_model = model.id, model.provider, model.upstream_model
 
-        async def attempt(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> ImageResult:
-            with upstream_span("generate_image", cfg):
-                return await adapter.generate_image(cfg, req, budget)
+        async def attempt(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> T:
+            with upstream_span(operation, cfg):
+                return await run(adapter, cfg, budget)
 
-        result, _ = await self.resilience.run(model, (Capability.IMAGE,), call, attempt)
+        result, _ = await self.resilience.run(model, (capability,), call, attempt)
         return result
 
     def list_models(
@@ -148,7 +157,9 @@ class InferenceService:
         if page_size < 0:
             raise invalid_request([("page_size", "must not be negative")])
         size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        after = _decode_page_token(page_token)
+        after = decode_page_token(_LISTING, page_token)
+        if after is None:
+            raise invalid_request([("page_token", "is not a token returned by ListModels")])
         matching = [
             m
             for m in self.router.catalog.list()
@@ -158,7 +169,7 @@ class InferenceService:
             and m.id > after
         ]
         page = matching[:size]
-        token = _encode_page_token(page[-1].id) if len(matching) > size else ""
+        token = encode_page_token(_LISTING, page[-1].id) if len(matching) > size else ""
         return ModelPage(page, token)
 
 
@@ -180,23 +191,3 @@ async def _open(
         await events.aclose()
         raise bad_response(cfg.provider, "the stream ended before any event")
     return events, first
-
-
-# Page tokens are opaque to callers: a versioned marker and the last id of the previous page, base64url.
-_TOKEN_PREFIX = "models/v1:"
-
-
-def _encode_page_token(last_id: str) -> str:
-    return base64.urlsafe_b64encode((_TOKEN_PREFIX + last_id).encode()).decode()
-
-
-def _decode_page_token(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        decoded = base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        decoded = ""
-    if not decoded.startswith(_TOKEN_PREFIX):
-        raise invalid_request([("page_token", "is not a token returned by ListModels")])
-    return decoded.removeprefix(_TOKEN_PREFIX)
