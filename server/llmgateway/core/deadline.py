@@ -29,21 +29,16 @@ class Budget:
     first_token: float
     idle: float
     total: float
-    deadline_bound: bool  # the caller's deadline, not the model's timeout, set `total`
 
     @classmethod
     def for_call(cls, timeouts: Timeouts, deadline: float | None) -> Budget:
         """`deadline` is an absolute time.monotonic() value, or None for no caller deadline."""
         total = timeouts.total
-        bound = False
         if deadline is not None:
-            remaining = max(deadline - time.monotonic() - DEADLINE_MARGIN, 0.0)
-            if remaining < total:
-                total, bound = remaining, True
+            total = min(total, max(deadline - time.monotonic() - DEADLINE_MARGIN, 0.0))
         return cls(
             connect=min(timeouts.connect, total),
             first_token=min(timeouts.first_token, total),
             idle=min(timeouts.idle, total),
             total=total,
-            deadline_bound=bound,
         )

@@ -136,19 +136,3 @@ class ModelCatalog(Protocol):
     def get(self, model_id: str) -> ModelConfig | None: ...
 
     def list(self) -> Sequence[ModelConfig]: ...
-
-
-class StaticCatalog:
-    """A fixed set of models (from configuration), kept in a dict for O(1) lookups."""
-
-    revision = "static"
-
-    def __init__(self, models: Sequence[ModelConfig]) -> None:
-        self._by_id = {m.id: m for m in models}
-        self._sorted = sorted(models, key=lambda m: m.id)
-
-    def get(self, model_id: str) -> ModelConfig | None:
-        return self._by_id.get(model_id)
-
-    def list(self) -> Sequence[ModelConfig]:
-        return self._sorted

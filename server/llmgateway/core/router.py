@@ -37,10 +37,6 @@ class Router:
         self._adapters: dict[AdapterKey, ProviderAdapter] = {}
         self._classes: dict[str, type[ProviderAdapter]] = {}
 
-    def resolve(self, model_id: str, capability: Capability) -> tuple[ModelConfig, ProviderAdapter]:
-        model = self.lookup(model_id, capability)
-        return model, self.adapter(model)
-
     def lookup(self, model_id: str, capability: Capability) -> ModelConfig:
         """The enabled model that has `capability`, or the precise error."""
         model = self.catalog.get(model_id)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.models import ModelConfig
@@ -21,7 +20,6 @@ class Snapshot:
     revision: int
     by_id: dict[str, ModelConfig]
     ordered: tuple[ModelConfig, ...]
-    loaded_at: float = field(default_factory=time.time)
     broken: tuple[tuple[str, str], ...] = ()  # rows that could not be read: (id, why)
 
 
