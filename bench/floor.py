@@ -9,6 +9,14 @@ the gateway does anything; `run.sh` measures it as the `floor` phase.
 
 --initial-metadata sends an x-request-id header with a separate
 send_initial_metadata() per call, as the gateway's servicer does.
+
+--relay URL makes it the anchor kit's bare relay (`relay/relay.py`) on this proto:
+Chat makes one pooled aiohttp call to URL/chat/completions and answers with its
+content, StreamChat relays the SSE chunks as TextDeltas; no routing, validation,
+logging or resilience. `run.sh` measures it as the `relay` phase: the floor of a
+Python gRPC gateway with an upstream, to hold the gateway against.
+
+  python bench/floor.py --port 50061 --relay http://127.0.0.1:8001/v1
 """
 
 from __future__ import annotations
@@ -16,10 +24,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import grpc
 from grpc_health.v1 import health, health_pb2_grpc
 
@@ -71,13 +81,84 @@ class Floor(gateway_service_pb2_grpc.GatewayServiceServicer):
         return model_pb2.ListModelsResponse(models=[model_pb2.Model(id="bench/fake", provider="openai")])
 
 
-async def serve(port: int, initial_metadata: bool) -> None:
+class Relay(Floor):
+    """The anchor kit's bare relay on this proto (aiohttp, pooled session)."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(initial_metadata=False)
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.session: aiohttp.ClientSession | None = None
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self.session is None:
+            self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256))
+        return self.session
+
+    async def Chat(self, request: chat_pb2.ChatRequest, context: Any) -> chat_pb2.ChatResponse:
+        prompt = request.messages[0].content[0].text
+        body = {"model": "fake-model", "messages": [{"role": "user", "content": prompt}]}
+        async with self._session().post(self.url, json=body) as r:
+            d = await r.json()
+        choice = d["choices"][0]
+        u = d.get("usage") or {}
+        return chat_pb2.ChatResponse(
+            id=d["id"],
+            model=request.model,
+            message=chat_pb2.Message(
+                role=chat_pb2.ROLE_ASSISTANT,
+                content=[chat_pb2.ContentPart(text=choice["message"]["content"])],
+            ),
+            finish_reason=chat_pb2.FINISH_REASON_STOP,
+            usage=chat_pb2.Usage(
+                prompt_tokens=u.get("prompt_tokens", 0), completion_tokens=u.get("completion_tokens", 0)
+            ),
+        )
+
+    async def StreamChat(
+        self, request: chat_pb2.StreamChatRequest, context: Any
+    ) -> AsyncIterator[chat_pb2.StreamChatResponse]:
+        body = {
+            "model": "fake-model",
+            "messages": [{"role": "user", "content": request.messages[0].content[0].text}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        async with self._session().post(self.url, json=body) as r:
+            yield chat_pb2.StreamChatResponse(start=chat_pb2.StreamStart(model=request.model))
+            async for raw in r.content:
+                line = raw.strip()
+                if not line.startswith(b"data: "):
+                    continue
+                if line[6:] == b"[DONE]":
+                    break
+                d = json.loads(line[6:])
+                for choice in d.get("choices") or ():
+                    text = (choice.get("delta") or {}).get("content")
+                    if text:
+                        yield chat_pb2.StreamChatResponse(text_delta=chat_pb2.TextDelta(text=text))
+                u = d.get("usage")
+                if u:
+                    yield chat_pb2.StreamChatResponse(
+                        end=chat_pb2.StreamEnd(
+                            finish_reason=chat_pb2.FINISH_REASON_STOP,
+                            usage=chat_pb2.Usage(
+                                prompt_tokens=u["prompt_tokens"], completion_tokens=u["completion_tokens"]
+                            ),
+                        )
+                    )
+
+
+async def serve(port: int, initial_metadata: bool, relay: str) -> None:
     server = grpc.aio.server()
-    gateway_service_pb2_grpc.add_GatewayServiceServicer_to_server(Floor(initial_metadata), server)
+    servicer = Relay(relay) if relay else Floor(initial_metadata)
+    gateway_service_pb2_grpc.add_GatewayServiceServicer_to_server(servicer, server)
     health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
     server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()
-    print(f"floor GatewayService on 127.0.0.1:{port} initial_metadata={initial_metadata}", flush=True)
+    print(
+        f"floor GatewayService on 127.0.0.1:{port} initial_metadata={initial_metadata} relay={relay!r}",
+        flush=True,
+    )
     await server.wait_for_termination()
 
 
@@ -86,13 +167,14 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=50061)
     ap.add_argument("--initial-metadata", action="store_true")
     ap.add_argument("--no-uvloop", action="store_true")
+    ap.add_argument("--relay", default="", metavar="URL", help="relay to this upstream (aiohttp)")
     args = ap.parse_args()
     if not args.no_uvloop:
         import uvloop
 
         uvloop.install()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.port, args.initial_metadata))
+        asyncio.run(serve(args.port, args.initial_metadata, args.relay))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@
 #   httpx    the same with LLMGATEWAY_UPSTREAM__CLIENT=httpx
 #   floor    bench/floor.py on CPU 1: the same RPCs answered from memory (grpc.aio + protobuf only)
 #   floor-md the same with a separate send_initial_metadata per call, as the gateway does
+#   relay    bench/floor.py --relay: the anchor kit's bare relay (grpc.aio + aiohttp) on our proto
 #   profile  py-spy record of the gateway (aiohttp) for PROF_DUR s per mode at c=PROF_CONC
 #            (PYSPY_NATIVE=1 adds C frames: grpc core, uvloop, protobuf; it pauses the process
 #            for each sample, so it slows the gateway down)
@@ -158,10 +159,12 @@ for REP in $(seq 1 "$REPEATS"); do
         done
         stop_gateway
         ;;
-      floor|floor-md)
+      floor|floor-md|relay)
         # grpc.aio floor: the same RPCs answered from memory (floor-md: plus the gateway's
-        # separate send_initial_metadata per call)
-        fflag=""; [ "$phase" = floor-md ] && fflag="--initial-metadata"
+        # separate send_initial_metadata per call; relay: relayed to the upstream by aiohttp)
+        fflag=""
+        [ "$phase" = floor-md ] && fflag="--initial-metadata"
+        [ "$phase" = relay ] && fflag="--relay http://127.0.0.1:$UP_PORT/v1"
         # shellcheck disable=SC2086
         taskset -c "$GW_CPU" "$PY" "$BENCH/floor.py" --port "$GW_PORT" $fflag > "$BENCH/logs/$phase-$STAMP.log" 2>&1 &
         FPID=$!
@@ -171,7 +174,7 @@ for REP in $(seq 1 "$REPEATS"); do
         for mode in $MODES; do
           for c in $CONCS; do
             "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
-              --label "grpc-$phase" --pid "sut=$FPID" --note "rep=$REP"
+              --label "grpc-$phase" --pid "sut=$FPID" --pid "upstream=$UPID" --note "rep=$REP"
           done
         done
         stop_pid "$FPID"

@@ -55,6 +55,7 @@ class Script:
     stall_before_headers: float = 0.0
     stall_before_first_event: float = 0.0
     stall_after_first_event: float = 0.0
+    stall_mid_body: float = 0.0  # a JSON answer: half its body, this pause, then the rest
     crlf: bool = False  # frame events with \r\n instead of \n
     garbage_body: bool = False  # 200 with a body that is not JSON
 
@@ -138,8 +139,31 @@ class Emulator:
         if script.garbage_body:
             return web.Response(body=b"{not json", content_type="application/json")
         if not self.is_stream_request(body):
+            if script.stall_mid_body or script.truncate:
+                return await self.split_json(request, script, orjson.dumps(self.render_json(script, body)))
             return web.json_response(self.render_json(script, body))
         return await self.stream(request, script, self.render_stream(script, body))
+
+    async def split_json(self, request: web.Request, script: Script, raw: bytes) -> web.StreamResponse:
+        """A JSON answer sent in two halves (Content-Length set): a pause between them,
+        or (truncate) the connection closed after the first."""
+        resp = web.StreamResponse(headers={"Content-Type": "application/json"})
+        resp.content_length = len(raw)
+        await resp.prepare(request)
+        half = len(raw) // 2
+        await resp.write(raw[:half])
+        if script.truncate:
+            if request.transport is not None:
+                request.transport.close()
+            return resp
+        try:
+            await self._sleep(script.stall_mid_body)
+            await resp.write(raw[half:])
+        except ConnectionResetError:
+            self.note_disconnect()
+            raise
+        await resp.write_eof()
+        return resp
 
     async def stream(self, request: web.Request, script: Script, frames: list[bytes]) -> web.StreamResponse:
         resp = web.StreamResponse(headers={"Content-Type": self.content_type_stream})

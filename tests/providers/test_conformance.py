@@ -8,6 +8,7 @@ translation of vision parts and tool schemas is checked the same way everywhere.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 from collections.abc import AsyncIterator
@@ -319,6 +320,43 @@ async def test_closing_the_stream_closes_the_upstream_request(env: Any) -> None:
     await stream.aclose()
     assert await emu.wait_for_disconnect(within=2.0)
     assert emu.completed_streams == 0
+
+
+@pytest.mark.parametrize("stall", ["stall_before_headers", "stall_mid_body"])
+async def test_cancelling_a_unary_call_closes_the_upstream_request(env: Any, stall: str) -> None:
+    target, emu, adapter = env
+    emu.script = Script(**{stall: 5})
+    task = asyncio.create_task(adapter.chat(target.model(), request(), budget(target)))
+    for _ in range(100):
+        if emu.requests:
+            break
+        await asyncio.sleep(0.01)
+    assert emu.requests, "the upstream never saw the request"
+    await asyncio.sleep(0.1)  # headers and half the body have arrived (stall_mid_body)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await emu.wait_for_disconnect(within=2.0)
+
+
+async def test_truncated_unary_body_is_an_error(env: Any) -> None:
+    target, emu, adapter = env
+    emu.script = Script(truncate=True)
+    with pytest.raises(GatewayError) as info:
+        await adapter.chat(target.model(), request(), budget(target))
+    assert (info.value.code, info.value.reason) == (Code.UNAVAILABLE, Reason.PROVIDER_UNAVAILABLE)
+    emu.script = Script()
+    result = await adapter.chat(target.model(), request(), budget(target))
+    assert result.message.text() == "Hello, world!"  # a fresh connection replaced the broken one
+
+
+async def test_slow_unary_body_is_bounded_by_total(env: Any) -> None:
+    target, emu, adapter = env
+    emu.script = Script(stall_mid_body=5)
+    with pytest.raises(GatewayError) as info:
+        await adapter.chat(target.model(), request(), budget(target, total=0.4))
+    assert (info.value.code, info.value.reason) == (Code.DEADLINE_EXCEEDED, Reason.PROVIDER_TIMEOUT)
+    assert await emu.wait_for_disconnect(within=2.0)
 
 
 async def test_total_timeout_bounds_a_slow_answer(env: Any) -> None:

@@ -37,7 +37,7 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
         self.service = service
         self.max_request_bytes = max_request_bytes
 
-    async def _begin(
+    def _begin(
         self,
         method: str,
         request: Any,
@@ -45,9 +45,9 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
         *,
         streaming: bool = False,
     ) -> CallInfo:
-        """Starts the call's record and returns the request id and registry revision as
-        response metadata: headers for streams (before the first event), trailers for
-        unary calls, where a separate header batch would cost ~0.07 ms of CPU per call."""
+        """Starts the call's record. Unary calls return the request id and registry
+        revision as trailers (a separate header batch would cost ~0.07 ms of CPU per
+        call); a stream sends them as headers before its first event (`StreamChat`)."""
         request_id = ""
         for key, value in context.invocation_metadata() or ():
             if key == REQUEST_ID_HEADER and isinstance(value, str) and _CALLER_REQUEST_ID.match(value):
@@ -57,9 +57,7 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
         remaining = context.time_remaining()
         if remaining is not None:
             call.deadline = time.monotonic() + remaining
-        if streaming:
-            await context.send_initial_metadata(_response_metadata(call))
-        else:
+        if not streaming:
             context.set_trailing_metadata(_response_metadata(call))
         if request.ByteSize() > self.max_request_bytes:
             raise invalid_request(
@@ -72,7 +70,7 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
     ) -> chat_pb2.ChatResponse:
         call = CallInfo("Chat", "")
         try:
-            call = await self._begin("Chat", request, context)
+            call = self._begin("Chat", request, context)
             result = await self.service.chat(convert.chat_request(request), call)
             response = convert.chat_response(result, call)
         except BaseException as exc:
@@ -85,7 +83,8 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
     ) -> AsyncIterator[chat_pb2.StreamChatResponse]:
         call = CallInfo("StreamChat", "")
         try:
-            call = await self._begin("StreamChat", request, context, streaming=True)
+            call = self._begin("StreamChat", request, context, streaming=True)
+            await context.send_initial_metadata(_response_metadata(call))
             async with aclosing(self.service.stream_chat(convert.chat_request(request), call)) as events:
                 first = await anext(events, None)
                 if first is None:
@@ -104,7 +103,7 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
     ) -> embedding_pb2.EmbedResponse:
         call = CallInfo("Embed", "")
         try:
-            call = await self._begin("Embed", request, context)
+            call = self._begin("Embed", request, context)
             result = await self.service.embed(convert.embed_request(request), call)
             response = convert.embed_response(result, call)
         except BaseException as exc:
@@ -117,7 +116,7 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
     ) -> image_pb2.GenerateImageResponse:
         call = CallInfo("GenerateImage", "")
         try:
-            call = await self._begin("GenerateImage", request, context)
+            call = self._begin("GenerateImage", request, context)
             result = await self.service.generate_image(convert.image_request(request), call)
             response = convert.image_response(result, call)
         except BaseException as exc:
@@ -130,7 +129,7 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
     ) -> model_pb2.ListModelsResponse:
         call = CallInfo("ListModels", "")
         try:
-            call = await self._begin("ListModels", request, context)
+            call = self._begin("ListModels", request, context)
             capability = convert.CAPABILITIES.get(request.capability)
             page = self.service.list_models(
                 request.page_size, request.page_token, request.provider, capability

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # Upstream work stops this long before the caller's deadline, so that the caller
 # receives the gateway's DEADLINE_EXCEEDED with its details rather than its own bare one.
@@ -21,9 +22,9 @@ class Timeouts:
     total: float = 600.0
 
 
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """The timeouts that apply to one attempt, already capped by the caller's deadline."""
+class Budget(NamedTuple):
+    """The timeouts that apply to one attempt, already capped by the caller's deadline.
+    A NamedTuple: made once per attempt, and a frozen dataclass costs 3x as much to build."""
 
     connect: float
     first_token: float
@@ -37,8 +38,5 @@ class Budget:
         if deadline is not None:
             total = min(total, max(deadline - time.monotonic() - DEADLINE_MARGIN, 0.0))
         return cls(
-            connect=min(timeouts.connect, total),
-            first_token=min(timeouts.first_token, total),
-            idle=min(timeouts.idle, total),
-            total=total,
+            min(timeouts.connect, total), min(timeouts.first_token, total), min(timeouts.idle, total), total
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError
@@ -14,7 +14,6 @@ from llmgateway.core.types import ChatRequest, ChatResult, StreamEvent
 from llmgateway.providers.anthropic.request import DEFAULT_MAX_TOKENS, build_body
 from llmgateway.providers.anthropic.response import error_from_body, fold_stream, parse_message
 from llmgateway.providers.base import BaseAdapter
-from llmgateway.providers.http import UpstreamResponse
 from llmgateway.providers.sse import iter_sse
 
 log = logging.getLogger(__name__)
@@ -86,11 +85,10 @@ class AnthropicAdapter(BaseAdapter):
 
     async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
         body = build_body(model, request, self._max_tokens_default(model), stream=False)
-        async with self.http.post(self._url, self._headers, body, budget) as resp:
-            if resp.status != 200:
-                raise await self._http_error(resp)
-            raw = await resp.read()
-        return parse_message(self.parse_json(raw))
+        reply = await self.http.fetch(self._url, self._headers, body, budget)
+        if reply.status != 200:
+            raise self._http_error(reply.status, reply.headers, reply.body)
+        return parse_message(self.parse_json(reply.body))
 
     async def stream_chat(
         self, model: ModelConfig, request: ChatRequest, budget: Budget
@@ -98,7 +96,7 @@ class AnthropicAdapter(BaseAdapter):
         body = build_body(model, request, self._max_tokens_default(model), stream=True)
         async with self.http.post(self._url, self._headers, body, budget) as resp:
             if resp.status != 200:
-                raise await self._http_error(resp)
+                raise self._http_error(resp.status, resp.headers, await resp.read())
             events = iter_sse(resp.iter_chunks())
             async for event in fold_stream(events):
                 yield event
@@ -110,10 +108,9 @@ class AnthropicAdapter(BaseAdapter):
             except (GatewayError, TimeoutError):
                 pass
 
-    async def _http_error(self, resp: UpstreamResponse) -> GatewayError:
-        raw = await resp.read()
+    def _http_error(self, status: int, headers: Mapping[str, str], raw: bytes) -> GatewayError:
         try:
             body = self.parse_json(raw) if raw else None
         except GatewayError:
             body = None  # e.g. an HTML page from a proxy: classify on the status alone
-        return error_from_body(resp.status, resp.headers, body)
+        return error_from_body(status, headers, body)

@@ -103,11 +103,10 @@ class OpenAIAdapter(BaseAdapter):
         )
 
     async def _post_json(self, model: ModelConfig, op: str, body: bytes, budget: Budget) -> Any:
-        async with self.http.post(self._url(model, op), self._headers, body, budget) as resp:
-            raw = await resp.read()
-            if not 200 <= resp.status < 300:
-                raise http_error(self.provider, resp.status, resp.headers, raw)
-        obj = self.parse_json(raw)
+        reply = await self.http.fetch(self._url(model, op), self._headers, body, budget)
+        if not 200 <= reply.status < 300:
+            raise http_error(self.provider, reply.status, reply.headers, reply.body)
+        obj = self.parse_json(reply.body)
         if isinstance(obj, dict) and obj.get("error"):
             raise inband_error(self.provider, obj["error"])
         return obj
