@@ -45,14 +45,11 @@ class SnapshotCatalog:
 
     def __init__(self, snapshot: Snapshot = EMPTY) -> None:
         self._snapshot = snapshot
+        self.revision = str(snapshot.revision)  # read by every call (x-registry-revision)
 
     @property
     def snapshot(self) -> Snapshot:
         return self._snapshot
-
-    @property
-    def revision(self) -> str:
-        return str(self._snapshot.revision)
 
     def get(self, model_id: str) -> ModelConfig | None:
         return self._snapshot.by_id.get(model_id)
@@ -65,4 +62,5 @@ class SnapshotCatalog:
         if snapshot.revision < self._snapshot.revision:
             return False
         self._snapshot = snapshot
+        self.revision = str(snapshot.revision)
         return True
