@@ -14,20 +14,9 @@
 # Loopback only (a private network namespace when `unshare -n` is permitted). Every process
 # it starts is stopped by PID on exit. Results: bench/results/resilience-STAMP.jsonl.
 set -u
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$BENCH")"
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-if [ "${NETNS:-1}" = 1 ] && [ -z "${BENCH_IN_NETNS:-}" ]; then
-  if unshare -n true 2>/dev/null; then
-    export BENCH_IN_NETNS=1
-    exec unshare -n -- bash "${BASH_SOURCE[0]}" "$@"
-  fi
-  echo "note: unshare -n not permitted; using the host loopback" >&2
-fi
-if [ -n "${BENCH_IN_NETNS:-}" ]; then ip link set lo up; fi
-
-PY=${PY:-$ROOT/.venv/bin/python}
-GW_BIN=${GW_BIN:-$ROOT/.venv/bin/llmgateway}
 DUR=${DUR:-10}
 WARMUP=${WARMUP:-2}
 CONCS=${CONCS:-"1 16"}
@@ -47,24 +36,8 @@ STAMP=$(date +%Y%m%d-%H%M%S)
 mkdir -p "$BENCH/results" "$BENCH/logs"
 OUT=$BENCH/results/resilience-$STAMP.jsonl
 TMP=$(mktemp -d)
-export PYTHONPATH="$ROOT/clients/python/src${PYTHONPATH:+:$PYTHONPATH}"
 
-PIDS=()
-stop_pid() {
-  local p=$1
-  kill -0 "$p" 2>/dev/null || return 0
-  kill -TERM "$p" 2>/dev/null
-  for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-  wait "$p" 2>/dev/null
-  return 0
-}
-cleanup() {
-  for p in "${PIDS[@]}"; do [ -n "$p" ] && stop_pid "$p"; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_exit() { rm -rf "$TMP"; }
 
 start_upstream() { # port fail_rate
   taskset -c "$LG_CPU" "$PY" "$BENCH/upstream.py" --port "$1" --tokens "$TOKENS" --fail-rate "$2" \

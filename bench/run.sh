@@ -22,20 +22,9 @@
 # NETNS=1 (default) and that is permitted; otherwise runs on the host loopback.
 # Every process it starts is stopped (by PID) on exit. Results: bench/results/.
 set -u
-BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$BENCH")"
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-if [ "${NETNS:-1}" = 1 ] && [ -z "${BENCH_IN_NETNS:-}" ]; then
-  if unshare -n true 2>/dev/null; then
-    export BENCH_IN_NETNS=1
-    exec unshare -n -- bash "${BASH_SOURCE[0]}" "$@"
-  fi
-  echo "note: unshare -n not permitted; using the host loopback" >&2
-fi
-if [ -n "${BENCH_IN_NETNS:-}" ]; then ip link set lo up; fi
-
-PY=${PY:-$ROOT/.venv/bin/python}
-GW_BIN=${GW_BIN:-$ROOT/.venv/bin/llmgateway}
 DUR=${DUR:-10}
 WARMUP=${WARMUP:-3}
 CONCS=${CONCS:-"1 16 64"}
@@ -57,23 +46,6 @@ STAMP=$(date +%Y%m%d-%H%M%S)
 mkdir -p "$BENCH/results" "$BENCH/logs"
 OUT=${OUT:-$BENCH/results/results-$STAMP.jsonl}
 META=$BENCH/results/meta-$STAMP.txt
-export PYTHONPATH="$ROOT/clients/python/src${PYTHONPATH:+:$PYTHONPATH}"
-
-PIDS=()
-stop_pid() { # pid: TERM, wait up to 10 s, then KILL
-  local p=$1
-  kill -0 "$p" 2>/dev/null || return 0
-  kill -TERM "$p" 2>/dev/null
-  for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-  wait "$p" 2>/dev/null
-  return 0
-}
-cleanup() {
-  for p in "${PIDS[@]}"; do [ -n "$p" ] && stop_pid "$p"; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # fingerprint of the server sources: the gateway may change between runs while it is developed
 src_hash() { find "$ROOT/server" -name '*.py' -print0 | sort -z | xargs -0 cat | sha1sum | cut -c1-12; }

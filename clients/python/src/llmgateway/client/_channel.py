@@ -113,6 +113,3 @@ class CallSettings:
 def new_request_id() -> str:
     """A fresh random request id; pass `request_id=new_request_id` to send one on every call."""
     return uuid.uuid4().hex
-
-
-SERVICE = "/llmgateway.v1.GatewayService/"

@@ -14,7 +14,6 @@ import grpc
 from llmgateway.client import _build
 from llmgateway.client._build import ChatOptions
 from llmgateway.client._channel import (
-    SERVICE,
     CallSettings,
     ChannelOptions,
     PemLike,
@@ -25,7 +24,7 @@ from llmgateway.client._channel import (
 )
 from llmgateway.client.errors import GatewayError
 from llmgateway.client.fold import ChatResult, fold_stream_async
-from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
+from llmgateway.v1 import chat_pb2, embedding_pb2, gateway_service_pb2_grpc, image_pb2, model_pb2
 
 MetadataLike = Mapping[str, str] | Sequence[tuple[str, str]]
 
@@ -66,31 +65,7 @@ class AsyncGatewayClient:
         self.channel: grpc.aio.Channel = (
             grpc.aio.secure_channel(target, creds, opts) if creds else grpc.aio.insecure_channel(target, opts)
         )
-        self._chat = self.channel.unary_unary(
-            SERVICE + "Chat",
-            request_serializer=chat_pb2.ChatRequest.SerializeToString,
-            response_deserializer=chat_pb2.ChatResponse.FromString,
-        )
-        self._stream_chat = self.channel.unary_stream(
-            SERVICE + "StreamChat",
-            request_serializer=chat_pb2.StreamChatRequest.SerializeToString,
-            response_deserializer=chat_pb2.StreamChatResponse.FromString,
-        )
-        self._embed = self.channel.unary_unary(
-            SERVICE + "Embed",
-            request_serializer=embedding_pb2.EmbedRequest.SerializeToString,
-            response_deserializer=embedding_pb2.EmbedResponse.FromString,
-        )
-        self._generate_image = self.channel.unary_unary(
-            SERVICE + "GenerateImage",
-            request_serializer=image_pb2.GenerateImageRequest.SerializeToString,
-            response_deserializer=image_pb2.GenerateImageResponse.FromString,
-        )
-        self._list_models = self.channel.unary_unary(
-            SERVICE + "ListModels",
-            request_serializer=model_pb2.ListModelsRequest.SerializeToString,
-            response_deserializer=model_pb2.ListModelsResponse.FromString,
-        )
+        self._stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)  # type: ignore[no-untyped-call]
 
     async def close(self) -> None:
         await self.channel.close()
@@ -132,7 +107,9 @@ class AsyncGatewayClient:
         optional `tools`, `tool_choice`, generation parameters (`max_tokens`, `temperature`,
         `reasoning_effort`, ... or `generation=`), `response_format`, `parallel_tool_calls`, `user`."""
         built = _build.chat_request(chat_pb2.ChatRequest, request, options)
-        response: chat_pb2.ChatResponse = await self._unary(self._chat, built, timeout, metadata, request_id)
+        response: chat_pb2.ChatResponse = await self._unary(
+            self._stub.Chat, built, timeout, metadata, request_id
+        )
         return response
 
     async def chat_result(
@@ -166,7 +143,7 @@ class AsyncGatewayClient:
         raises `GatewayError` from the iteration. Fold the events with `fold_stream_async`."""
         built = _build.chat_request(chat_pb2.StreamChatRequest, request, options)
         deadline, headers, rid = self._settings.call(timeout, metadata, request_id)
-        call = self._stream_chat(built, timeout=deadline, metadata=headers)
+        call = self._stub.StreamChat(built, timeout=deadline, metadata=headers)
         return _events(call, rid)
 
     async def stream_chat_result(
@@ -200,7 +177,7 @@ class AsyncGatewayClient:
         """One vector per input (an `EmbedRequest`, or `model=` and `inputs=`)."""
         built = _build.embed_request(request, model=model, inputs=inputs, dimensions=dimensions, user=user)
         response: embedding_pb2.EmbedResponse = await self._unary(
-            self._embed, built, timeout, metadata, request_id
+            self._stub.Embed, built, timeout, metadata, request_id
         )
         return response
 
@@ -235,7 +212,7 @@ class AsyncGatewayClient:
             user=user,
         )
         response: image_pb2.GenerateImageResponse = await self._unary(
-            self._generate_image, built, timeout, metadata, request_id
+            self._stub.GenerateImage, built, timeout, metadata, request_id
         )
         return response
 
@@ -257,7 +234,7 @@ class AsyncGatewayClient:
         )
         while True:
             response: model_pb2.ListModelsResponse = await self._unary(
-                self._list_models, page, timeout, metadata, None
+                self._stub.ListModels, page, timeout, metadata, None
             )
             for model in response.models:
                 yield model

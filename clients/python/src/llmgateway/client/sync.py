@@ -11,7 +11,6 @@ import grpc
 from llmgateway.client import _build
 from llmgateway.client._build import ChatOptions
 from llmgateway.client._channel import (
-    SERVICE,
     CallSettings,
     ChannelOptions,
     PemLike,
@@ -22,7 +21,7 @@ from llmgateway.client._channel import (
 )
 from llmgateway.client.errors import GatewayError
 from llmgateway.client.fold import ChatResult, fold_stream
-from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
+from llmgateway.v1 import chat_pb2, embedding_pb2, gateway_service_pb2_grpc, image_pb2, model_pb2
 
 MetadataLike = Mapping[str, str] | Sequence[tuple[str, str]]
 
@@ -63,31 +62,7 @@ class GatewayClient:
         self.channel: grpc.Channel = (
             grpc.secure_channel(target, creds, opts) if creds else grpc.insecure_channel(target, opts)
         )
-        self._chat = self.channel.unary_unary(
-            SERVICE + "Chat",
-            request_serializer=chat_pb2.ChatRequest.SerializeToString,
-            response_deserializer=chat_pb2.ChatResponse.FromString,
-        )
-        self._stream_chat = self.channel.unary_stream(
-            SERVICE + "StreamChat",
-            request_serializer=chat_pb2.StreamChatRequest.SerializeToString,
-            response_deserializer=chat_pb2.StreamChatResponse.FromString,
-        )
-        self._embed = self.channel.unary_unary(
-            SERVICE + "Embed",
-            request_serializer=embedding_pb2.EmbedRequest.SerializeToString,
-            response_deserializer=embedding_pb2.EmbedResponse.FromString,
-        )
-        self._generate_image = self.channel.unary_unary(
-            SERVICE + "GenerateImage",
-            request_serializer=image_pb2.GenerateImageRequest.SerializeToString,
-            response_deserializer=image_pb2.GenerateImageResponse.FromString,
-        )
-        self._list_models = self.channel.unary_unary(
-            SERVICE + "ListModels",
-            request_serializer=model_pb2.ListModelsRequest.SerializeToString,
-            response_deserializer=model_pb2.ListModelsResponse.FromString,
-        )
+        self._stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self.channel.close()
@@ -129,7 +104,7 @@ class GatewayClient:
         optional `tools`, `tool_choice`, generation parameters (`max_tokens`, `temperature`,
         `reasoning_effort`, ... or `generation=`), `response_format`, `parallel_tool_calls`, `user`."""
         built = _build.chat_request(chat_pb2.ChatRequest, request, options)
-        response: chat_pb2.ChatResponse = self._unary(self._chat, built, timeout, metadata, request_id)
+        response: chat_pb2.ChatResponse = self._unary(self._stub.Chat, built, timeout, metadata, request_id)
         return response
 
     def chat_result(
@@ -161,7 +136,7 @@ class GatewayClient:
         raises `GatewayError` from the iteration. Fold the events with `fold_stream`."""
         built = _build.chat_request(chat_pb2.StreamChatRequest, request, options)
         deadline, headers, rid = self._settings.call(timeout, metadata, request_id)
-        call = self._stream_chat(built, timeout=deadline, metadata=headers)
+        call = self._stub.StreamChat(built, timeout=deadline, metadata=headers)
         return _events(call, rid)
 
     def stream_chat_result(
@@ -194,7 +169,9 @@ class GatewayClient:
     ) -> embedding_pb2.EmbedResponse:
         """One vector per input (an `EmbedRequest`, or `model=` and `inputs=`)."""
         built = _build.embed_request(request, model=model, inputs=inputs, dimensions=dimensions, user=user)
-        response: embedding_pb2.EmbedResponse = self._unary(self._embed, built, timeout, metadata, request_id)
+        response: embedding_pb2.EmbedResponse = self._unary(
+            self._stub.Embed, built, timeout, metadata, request_id
+        )
         return response
 
     def generate_image(
@@ -228,7 +205,7 @@ class GatewayClient:
             user=user,
         )
         response: image_pb2.GenerateImageResponse = self._unary(
-            self._generate_image, built, timeout, metadata, request_id
+            self._stub.GenerateImage, built, timeout, metadata, request_id
         )
         return response
 
@@ -250,7 +227,7 @@ class GatewayClient:
         )
         while True:
             response: model_pb2.ListModelsResponse = self._unary(
-                self._list_models, page, timeout, metadata, None
+                self._stub.ListModels, page, timeout, metadata, None
             )
             yield from response.models
             if not response.next_page_token:
