@@ -40,11 +40,27 @@ class TLSSettings(BaseModel):
     client_ca_file: Path | None = None  # set to require client certificates (mTLS)
 
 
+# Server-side bound on a call whose caller set no deadline (the bundled client
+# service config's per-method deadlines).
+DEFAULT_MAX_CALL_DURATION_S = {
+    "Chat": 120.0,
+    "StreamChat": 600.0,
+    "Embed": 30.0,
+    "GenerateImage": 120.0,
+    "ListModels": 10.0,
+}
+
+
 class ServerSettings(BaseModel):
     address: str = "127.0.0.1:50051"
     grace_period_s: float = 10.0  # how long SIGTERM waits for in-flight calls
     max_request_bytes: int = 16 * 1024 * 1024
-    max_concurrent_rpcs: int | None = None
+    # Beyond these the gateway sheds load at once (RESOURCE_EXHAUSTED / OVERLOADED with
+    # RetryInfo) instead of queueing; 0 means no cap.
+    max_concurrent_calls: int = Field(default=1024, ge=0)  # unary data-plane calls
+    max_concurrent_streams: int = Field(default=4096, ge=0)
+    overload_retry_after_s: float = Field(default=1.0, ge=0)
+    max_call_duration_s: dict[str, float] = DEFAULT_MAX_CALL_DURATION_S
     reflection: bool = True
     uvloop: bool = True
     tls: TLSSettings = TLSSettings()
@@ -76,10 +92,34 @@ class RegistrySettings(BaseModel):
 
 
 class AdminSettings(BaseModel):
-    """The Admin API token: the *name* of an env var holding it, or a file."""
+    """The Admin API token: the *name* of an env var holding it, or a file. With an
+    `address` the Admin API listens there only (not on `server.address`)."""
 
     token_env: str = "LLMGATEWAY_ADMIN_TOKEN"
     token_file: Path | None = None
+    address: str = ""
+    reflection: bool = True  # list the AdminService in server reflection
+
+
+class ComponentSpec(BaseModel):
+    """A policy or observer: a built-in name or a dotted path, and keyword options
+    passed to its factory."""
+
+    name: str
+    options: dict[str, Any] = {}
+
+
+class PipelineSettings(BaseModel):
+    """The policy pipeline. `policies` run in this order (built-ins by name, unused
+    ones are skipped); `observers` are added to the built-in ones (logs, and metrics
+    and tracing when configured)."""
+
+    policies: list[str | ComponentSpec] = []
+    observers: list[str | ComponentSpec] = []
+
+    @staticmethod
+    def specs(entries: list[str | ComponentSpec]) -> list[tuple[str, dict[str, Any]]]:
+        return [(e, {}) if isinstance(e, str) else (e.name, e.options) for e in entries]
 
 
 class TimeoutSettings(BaseModel):
@@ -147,6 +187,7 @@ class Settings(BaseSettings):
     default_timeouts: TimeoutSettings = TimeoutSettings()
     registry: RegistrySettings = RegistrySettings()
     admin: AdminSettings = AdminSettings()
+    pipeline: PipelineSettings = PipelineSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider whose

@@ -197,7 +197,7 @@ async def test_missing_credential_names_the_variable_not_a_secret(gateway_factor
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await gateway.Chat(chat("openai/x"), timeout=5)
     details = Details(info.value)
-    assert (details.code, details.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PROVIDER_AUTH_FAILED")
+    assert (details.code, details.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MODEL_MISCONFIGURED")
     assert "NO_SUCH_KEY_VAR" in details.message
 
 

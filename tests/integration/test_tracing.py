@@ -45,11 +45,23 @@ async def test_spans_are_exported_to_the_otlp_endpoint() -> None:
     finally:
         await running.stop(0)  # flushes the batch processor
         await collector_server.stop(0)
-    names = [s.name for s in collector.spans]
-    assert "upstream chat" in names and "upstream stream_chat" in names
-    assert "/llmgateway.v1.GatewayService/Chat" in names
-    upstream = next(s for s in collector.spans if s.name == "upstream chat")
-    attributes = {a.key: a.value.string_value for a in upstream.attributes}
-    assert attributes["llmgateway.model"] == "mock/echo" and attributes["gen_ai.system"] == "mock"
+    # One client span per upstream attempt, named and attributed by the GenAI conventions.
+    upstream = [s for s in collector.spans if s.name == "chat echo"]
+    assert len(upstream) == 2  # Chat and StreamChat
     server_span = next(s for s in collector.spans if s.name == "/llmgateway.v1.GatewayService/Chat")
-    assert upstream.trace_id == server_span.trace_id  # the upstream span is a child of the RPC's span
+    assert upstream[0].trace_id == server_span.trace_id  # the upstream span is a child of the RPC's span
+    assert upstream[0].parent_span_id == server_span.span_id
+    attributes = {a.key: _value(a.value) for a in upstream[0].attributes}
+    assert attributes["llmgateway.model"] == "mock/echo"
+    assert attributes["gen_ai.provider.name"] == "mock" and attributes["gen_ai.operation.name"] == "chat"
+    assert attributes["gen_ai.request.model"] == attributes["gen_ai.response.model"] == "echo"
+    assert attributes["gen_ai.response.id"] == "mock-1" and attributes["gen_ai.usage.input_tokens"] > 0
+    assert upstream[0].end_time_unix_nano - upstream[0].start_time_unix_nano > 0
+    # The RPC's own span carries the same attributes for the whole call.
+    server = {a.key: _value(a.value) for a in server_span.attributes}
+    assert server["gen_ai.response.model"] == "echo" and server["llmgateway.model"] == "mock/echo"
+    assert server["gen_ai.usage.output_tokens"] == attributes["gen_ai.usage.output_tokens"]
+
+
+def _value(v: Any) -> Any:
+    return getattr(v, v.WhichOneof("value"))

@@ -9,6 +9,7 @@ from google.protobuf import duration_pb2, timestamp_pb2
 
 from llmgateway.admin.v1 import model_pb2 as admin_pb2
 from llmgateway.api.convert import CAPABILITIES
+from llmgateway.core.errors import invalid_request
 from llmgateway.core.models import (
     CooldownPolicy,
     Deployment,
@@ -17,7 +18,6 @@ from llmgateway.core.models import (
     RoutingStrategy,
 )
 from llmgateway.registry.records import ModelRecord, TimeoutOverrides
-from llmgateway.registry.repository import InvalidModel
 from llmgateway.v1 import error_reason_pb2
 
 _CAPABILITIES_OUT = {v: k for k, v in CAPABILITIES.items()}
@@ -130,7 +130,7 @@ def _deployment_to_proto(d: Deployment) -> admin_pb2.Deployment:
 
 def model_from_proto(msg: admin_pb2.Model, prefix: str = "model") -> ModelRecord:
     """The writable fields of `msg` as a record (output-only fields are ignored).
-    Raises InvalidModel for values with no meaning (UNSPECIFIED enums)."""
+    Raises INVALID_REQUEST for values with no meaning (UNSPECIFIED enums)."""
     violations: list[tuple[str, str]] = []
     capabilities = set()
     for i, cap in enumerate(msg.capabilities):
@@ -147,7 +147,7 @@ def model_from_proto(msg: admin_pb2.Model, prefix: str = "model") -> ModelRecord
     if msg.routing not in _ROUTING:
         violations.append((f"{prefix}.routing", "is not a known routing strategy"))
     if violations:
-        raise InvalidModel(violations)
+        raise invalid_request(violations)
     timeouts = msg.timeouts
     retry = None
     if msg.HasField("retry"):

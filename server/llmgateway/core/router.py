@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from llmgateway.core.errors import Code, GatewayError, Reason, capability_not_supported
+from llmgateway.core.errors import GatewayError, Reason, capability_not_supported
 from llmgateway.core.models import Capability, ModelCatalog, ModelConfig
 from llmgateway.core.ports import Endpoint, ProviderAdapter
 
@@ -42,14 +42,12 @@ class Router:
         model = self.catalog.get(model_id)
         if model is None:
             raise GatewayError(
-                Code.NOT_FOUND,
                 Reason.MODEL_NOT_FOUND,
                 f"model {model_id!r} is not configured; ListModels shows the available ones",
                 metadata={"model": model_id},
             )
         if not model.enabled:
             raise GatewayError(
-                Code.FAILED_PRECONDITION,
                 Reason.MODEL_DISABLED,
                 f"model {model_id!r} is disabled",
                 metadata={"model": model_id},
@@ -81,8 +79,7 @@ class Router:
             except (ImportError, AttributeError) as exc:
                 log.error("model %s: adapter %s cannot be loaded: %s", model.id, model.adapter_class, exc)
                 raise GatewayError(
-                    Code.FAILED_PRECONDITION,
-                    Reason.PROVIDER_UNAVAILABLE,
+                    Reason.MODEL_MISCONFIGURED,
                     f"model {model.id!r} names adapter {model.adapter_class!r}, which cannot be loaded",
                     metadata={"model": model.id, "adapter_class": model.adapter_class},
                 ) from None
@@ -108,8 +105,7 @@ class Router:
             problem = f"the environment variable {ref}, which is not set"
         if not key:
             raise GatewayError(
-                Code.FAILED_PRECONDITION,
-                Reason.PROVIDER_AUTH_FAILED,
+                Reason.MODEL_MISCONFIGURED,
                 f"model {model.id!r} needs {problem}",
                 metadata={"model": model.id, "credential_ref": ref},
             )

@@ -11,7 +11,7 @@ import email.utils
 import time
 from collections.abc import Mapping
 
-from llmgateway.core.errors import Code, GatewayError, Reason
+from llmgateway.core.errors import GatewayError, Reason
 
 MAX_RETRY_AFTER = 3600.0
 _MESSAGE_LIMIT = 500
@@ -70,19 +70,17 @@ def classify_http_error(
     if status in (401, 403):
         # The provider's message can quote part of our key: never pass it on.
         return GatewayError(
-            Code.INTERNAL,
             Reason.PROVIDER_AUTH_FAILED,
             f"{provider} refused the gateway's credentials (HTTP {status})",
             metadata=meta,
         )
     if kind == CONTEXT_LENGTH:
-        return GatewayError(Code.INVALID_ARGUMENT, Reason.CONTEXT_LENGTH_EXCEEDED, detail, metadata=meta)
+        return GatewayError(Reason.CONTEXT_LENGTH_EXCEEDED, detail, metadata=meta)
     if kind == CONTENT_POLICY:
-        return GatewayError(Code.INVALID_ARGUMENT, Reason.CONTENT_POLICY_VIOLATION, detail, metadata=meta)
+        return GatewayError(Reason.CONTENT_POLICY_VIOLATION, detail, metadata=meta)
     if status == 429:
         retryable = kind != QUOTA_EXHAUSTED and should_retry != "false"
         return GatewayError(
-            Code.RESOURCE_EXHAUSTED,
             Reason.PROVIDER_RATE_LIMITED,
             f"{provider} rate limit: {detail}",
             metadata=meta,
@@ -91,7 +89,6 @@ def classify_http_error(
         )
     if status >= 500 or status in (408, 409):
         return GatewayError(
-            Code.UNAVAILABLE,
             Reason.PROVIDER_UNAVAILABLE,
             f"{provider} is unavailable: {detail}",
             metadata=meta,
@@ -100,13 +97,11 @@ def classify_http_error(
         )
     if status == 404:
         return GatewayError(
-            Code.FAILED_PRECONDITION,
             Reason.PROVIDER_MODEL_NOT_FOUND,
             f"{provider} does not know the configured model or endpoint: {detail}",
             metadata=meta,
         )
     return GatewayError(
-        Code.INVALID_ARGUMENT,
         Reason.PROVIDER_REJECTED,
         f"{provider} rejected the request: {detail}",
         metadata=meta,

@@ -19,9 +19,11 @@ from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from llmgateway.config import Settings
 from llmgateway.core.deadline import Timeouts
+from llmgateway.core.errors import GatewayError, Reason
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
@@ -110,8 +112,15 @@ class Registry:
         return registry
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
-        """Runs blocking database work off the event loop."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(fn, *args))
+        """Runs blocking database work off the event loop. A database that cannot be
+        used is REGISTRY_UNAVAILABLE (its cause stays in `__cause__`, never sent)."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, partial(fn, *args))
+        except SQLAlchemyError as exc:
+            raise GatewayError(
+                Reason.REGISTRY_UNAVAILABLE,
+                "the registry database cannot be used; the gateway keeps serving its last snapshot",
+            ) from exc
 
     # --- snapshot -----------------------------------------------------------------------------
 
@@ -235,6 +244,8 @@ def _log_sync(report: SyncReport) -> None:
 
 def _describe(exc: BaseException) -> str:
     """A one-line description without URLs or credentials."""
+    if isinstance(exc, GatewayError) and exc.__cause__ is not None:
+        exc = exc.__cause__
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip().splitlines()
     return f"{type(orig or exc).__name__}: {text[0] if text else ''}"[:300]

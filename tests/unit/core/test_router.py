@@ -58,7 +58,7 @@ def test_unusable_secret_file_names_the_path_only(tmp_path: Path, kind: str) -> 
     with pytest.raises(GatewayError) as info:
         adapter_for(f"file:{secret}")
     err = info.value
-    assert (err.code, err.reason) == (Code.FAILED_PRECONDITION, Reason.PROVIDER_AUTH_FAILED)
+    assert (err.code, err.reason) == (Code.FAILED_PRECONDITION, Reason.MODEL_MISCONFIGURED)
     assert str(secret) in err.message
 
 

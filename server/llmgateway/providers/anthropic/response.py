@@ -19,6 +19,7 @@ from llmgateway.core.types import (
     Role,
     StreamEnd,
     StreamEvent,
+    StreamStart,
     TextDelta,
     TextPart,
     ToolCall,
@@ -198,6 +199,7 @@ async def fold_stream(events: AsyncIterator[SSEEvent]) -> AsyncIterator[StreamEv
                 response_id = message.get("id") or ""
                 upstream_model = message.get("model") or ""
                 usage.update(message.get("usage") or {})
+                yield StreamStart(response_id, upstream_model)
             elif kind == "message_stop":
                 yield StreamEnd(finish_reason(stop_reason), usage_from(usage), response_id, upstream_model)
                 return
