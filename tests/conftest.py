@@ -13,6 +13,7 @@ from llmgateway.config import Settings
 from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
 from tests.pgserver import PostgresCluster
+from tests.redisserver import RedisServer
 
 ServerFactory = Callable[..., Awaitable[gateway_service_pb2_grpc.GatewayServiceStub]]
 
@@ -24,6 +25,25 @@ def postgres() -> Iterator[PostgresCluster]:
     cluster = PostgresCluster()
     yield cluster
     cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A throwaway redis-server for the whole session (skipped when not installed,
+    required when CI=true); use the `redis_url` fixture for a flushed one per test."""
+    server = RedisServer()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The URL of the session's redis-server, empty (flushed) for this test and started
+    again if an earlier test stopped it."""
+    if redis_server.process is None:
+        redis_server.start()
+    redis_server.flush()
+    return redis_server.url
 
 
 @pytest.fixture(autouse=True)

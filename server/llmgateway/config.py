@@ -91,6 +91,15 @@ class RegistrySettings(BaseModel):
     sync_on_start: bool = True  # add/refresh the adapters' and `models:` entries on start
 
 
+class RedisSettings(BaseModel):
+    """The Redis that replicas share (limits, budgets, cache, sessions). Empty `url`:
+    every slice keeps its state in this process."""
+
+    url: str = ""  # redis://host:6379/0 (rediss:// for TLS)
+    timeout_s: float = Field(default=0.25, gt=0)  # per command: a call never waits longer
+    key_prefix: str = "llmgw:"
+
+
 class AdminSettings(BaseModel):
     """The Admin API token: the *name* of an env var holding it, or a file. With an
     `address` the Admin API listens there only (not on `server.address`)."""
@@ -188,6 +197,7 @@ class Settings(BaseSettings):
     registry: RegistrySettings = RegistrySettings()
     admin: AdminSettings = AdminSettings()
     pipeline: PipelineSettings = PipelineSettings()
+    redis: RedisSettings = RedisSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider whose

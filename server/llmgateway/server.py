@@ -21,18 +21,20 @@ from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
 from llmgateway.config import PipelineSettings, Settings
 from llmgateway.core.calls import ADMIN_METHOD_PREFIX
-from llmgateway.core.models import ModelCatalog
 from llmgateway.core.pipeline import Observers, Pipeline, build_components
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
 from llmgateway.providers import http
 from llmgateway.registry.runtime import Registry
+from llmgateway.stores.redis import RedisStore
 from llmgateway.telemetry.logs import LogObserver
 from llmgateway.telemetry.tracing import Tracing
 
 log = logging.getLogger(__name__)
 HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
+# Health "service" name that reports whether the shared Redis answers.
+REDIS_HEALTH = "llmgateway.redis"
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ class Components:
     """What a policy or observer factory receives: `factory(components, **options)`."""
 
     settings: Settings
-    catalog: ModelCatalog
+    registry: Registry
+    redis: RedisStore | None  # the shared Redis when `redis.url` is set
 
 
 # Built-in policies and observers by name; each factory returns None when its
@@ -56,6 +59,7 @@ class RunningServer:
     health: Health
     router: Router
     registry: Registry
+    redis: RedisStore | None = None
     admin_server: grpc.aio.Server | None = None
     admin_port: int = 0
     closers: list[Callable[[], None]] = field(default_factory=list)
@@ -66,6 +70,8 @@ class RunningServer:
         await asyncio.gather(*(s.stop(grace) for s in servers))
         await self.registry.aclose()
         await self.router.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
         for close in self.closers:
             await asyncio.to_thread(close)  # e.g. the OTLP exporter blocks while it flushes
 
@@ -118,7 +124,9 @@ def _listen(server: grpc.aio.Server, address: str, credentials: grpc.ServerCrede
 
 async def _start(settings: Settings, registry: Registry, admin_token: str) -> RunningServer:
     router = Router(registry.catalog)
-    components = Components(settings, registry.catalog)
+    r = settings.redis
+    redis = RedisStore(r.url, r.timeout_s, r.key_prefix) if r.url else None
+    components = Components(settings, registry, redis)
     closers: list[Callable[[], None]] = []
     interceptors: list[Any] = []
     observers: list[Any] = [LogObserver()]
@@ -186,6 +194,13 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
         await health.set(ADMIN_SERVICE.full_name, SERVING if healthy else NOT_SERVING)
 
     registry.on_health = registry_health
+    if redis is not None:
+
+        async def redis_health(healthy: bool) -> None:
+            await health.set(REDIS_HEALTH, SERVING if healthy else NOT_SERVING)
+
+        redis.on_health.append(redis_health)
+        await redis_health(True)
     port = _listen(server, s.address, credentials)
     await server.start()
     if admin_server is not None:
@@ -209,7 +224,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
             "policies": [type(p).__name__ for p in policies] or None,
         },
     )
-    return RunningServer(server, port, health, router, registry, admin_server, admin_port, closers)
+    return RunningServer(server, port, health, router, registry, redis, admin_server, admin_port, closers)
 
 
 async def serve(settings: Settings) -> None:
