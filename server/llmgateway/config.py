@@ -118,12 +118,16 @@ class ComponentSpec(BaseModel):
     options: dict[str, Any] = {}
 
 
+# The built-in policies in their default order; each is skipped unless configured.
+DEFAULT_POLICIES: tuple[str, ...] = ()
+
+
 class PipelineSettings(BaseModel):
     """The policy pipeline. `policies` run in this order (built-ins by name, unused
     ones are skipped); `observers` are added to the built-in ones (logs, and metrics
     and tracing when configured)."""
 
-    policies: list[str | ComponentSpec] = []
+    policies: list[str | ComponentSpec] = list(DEFAULT_POLICIES)
     observers: list[str | ComponentSpec] = []
 
     @staticmethod

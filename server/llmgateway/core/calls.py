@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from llmgateway.core.errors import GatewayError
@@ -10,6 +11,15 @@ from llmgateway.core.types import Served, Usage
 
 # `Call.method` of the management plane: "Admin/CreateModel"; the data plane's is bare.
 ADMIN_METHOD_PREFIX = "Admin/"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the API key the edge authenticated (absent when auth is off)."""
+
+    key_id: str  # the key's short public id, never its secret
+    name: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)  # owner, team, ...
 
 
 @dataclass(slots=True)
@@ -22,6 +32,7 @@ class Call:
     request_id: str
     deadline: float | None = None  # absolute time.monotonic() by which the call must end
     client: str = ""  # the caller's address as gRPC reports it (ipv4:127.0.0.1:5555)
+    principal: Principal | None = None  # set by the edge's authentication
     registry_revision: str = ""  # the registry snapshot that served the call
     started: float = field(default_factory=time.perf_counter)
     model: str = ""  # the registry id of the requested model, once resolved ("" before)
