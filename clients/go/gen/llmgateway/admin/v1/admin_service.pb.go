@@ -772,11 +772,556 @@ func (x *SyncError) GetDescription() string {
 	return ""
 }
 
+// CreateApiKeyRequest makes a key.
+type CreateApiKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key's writable fields; output-only fields are ignored.
+	ApiKey        *ApiKey `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateApiKeyRequest) Reset() {
+	*x = CreateApiKeyRequest{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateApiKeyRequest) ProtoMessage() {}
+
+func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CreateApiKeyRequest) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+// CreateApiKeyResponse is the stored key and its secret.
+type CreateApiKeyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key as stored.
+	ApiKey *ApiKey `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	// The secret callers send: shown here once, never again.
+	Secret        string `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateApiKeyResponse) Reset() {
+	*x = CreateApiKeyResponse{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateApiKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateApiKeyResponse) ProtoMessage() {}
+
+func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
+func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+func (x *CreateApiKeyResponse) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+// GetApiKeyRequest names a key.
+type GetApiKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key's public id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetApiKeyRequest) Reset() {
+	*x = GetApiKeyRequest{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetApiKeyRequest) ProtoMessage() {}
+
+func (x *GetApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*GetApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetApiKeyRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// GetApiKeyResponse is the stored key.
+type GetApiKeyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key.
+	ApiKey        *ApiKey `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetApiKeyResponse) Reset() {
+	*x = GetApiKeyResponse{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetApiKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetApiKeyResponse) ProtoMessage() {}
+
+func (x *GetApiKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetApiKeyResponse.ProtoReflect.Descriptor instead.
+func (*GetApiKeyResponse) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetApiKeyResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+// ListApiKeysRequest pages through the keys.
+type ListApiKeysRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many keys (default 100, at most 1000).
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// `next_page_token` of the previous page (with the same filters).
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only keys that have all these labels with these values.
+	Labels map[string]string `protobuf:"bytes,3,rep,name=labels,proto3" json:"labels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Also list revoked keys.
+	ShowRevoked bool `protobuf:"varint,4,opt,name=show_revoked,json=showRevoked,proto3" json:"show_revoked,omitempty"`
+	// Only disabled (true) or only enabled (false) keys; unset: both.
+	Disabled      *bool `protobuf:"varint,5,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListApiKeysRequest) Reset() {
+	*x = ListApiKeysRequest{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApiKeysRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApiKeysRequest) ProtoMessage() {}
+
+func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
+func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ListApiKeysRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListApiKeysRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListApiKeysRequest) GetLabels() map[string]string {
+	if x != nil {
+		return x.Labels
+	}
+	return nil
+}
+
+func (x *ListApiKeysRequest) GetShowRevoked() bool {
+	if x != nil {
+		return x.ShowRevoked
+	}
+	return false
+}
+
+func (x *ListApiKeysRequest) GetDisabled() bool {
+	if x != nil && x.Disabled != nil {
+		return *x.Disabled
+	}
+	return false
+}
+
+// ListApiKeysResponse is one page of keys, ordered by id.
+type ListApiKeysResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The keys.
+	ApiKeys []*ApiKey `protobuf:"bytes,1,rep,name=api_keys,json=apiKeys,proto3" json:"api_keys,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListApiKeysResponse) Reset() {
+	*x = ListApiKeysResponse{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApiKeysResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApiKeysResponse) ProtoMessage() {}
+
+func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
+func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
+	if x != nil {
+		return x.ApiKeys
+	}
+	return nil
+}
+
+func (x *ListApiKeysResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// UpdateApiKeyRequest changes some fields of a key.
+type UpdateApiKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key: `id` names it, the fields in `update_mask` carry the new values.
+	ApiKey *ApiKey `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	// The fields to change, for example `disabled`, `limits.requests_per_minute`,
+	// `allowed_models`; `*` replaces every writable field. Output-only fields
+	// are refused.
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// When set, the update only applies if the key's etag still matches
+	// (ABORTED otherwise).
+	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateApiKeyRequest) Reset() {
+	*x = UpdateApiKeyRequest{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateApiKeyRequest) ProtoMessage() {}
+
+func (x *UpdateApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*UpdateApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *UpdateApiKeyRequest) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+func (x *UpdateApiKeyRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+func (x *UpdateApiKeyRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// UpdateApiKeyResponse is the stored key after the update.
+type UpdateApiKeyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key as stored.
+	ApiKey        *ApiKey `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateApiKeyResponse) Reset() {
+	*x = UpdateApiKeyResponse{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateApiKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateApiKeyResponse) ProtoMessage() {}
+
+func (x *UpdateApiKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateApiKeyResponse.ProtoReflect.Descriptor instead.
+func (*UpdateApiKeyResponse) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *UpdateApiKeyResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+// RevokeApiKeyRequest ends a key.
+type RevokeApiKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key's public id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// When set, the revoke only applies if the key's etag still matches
+	// (ABORTED otherwise).
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeApiKeyRequest) Reset() {
+	*x = RevokeApiKeyRequest{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeApiKeyRequest) ProtoMessage() {}
+
+func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RevokeApiKeyRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RevokeApiKeyRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// RevokeApiKeyResponse is the revoked key.
+type RevokeApiKeyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key, with its revoke time.
+	ApiKey        *ApiKey `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeApiKeyResponse) Reset() {
+	*x = RevokeApiKeyResponse{}
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeApiKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeApiKeyResponse) ProtoMessage() {}
+
+func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_admin_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeApiKeyResponse.ProtoReflect.Descriptor instead.
+func (*RevokeApiKeyResponse) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
 var File_llmgateway_admin_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_admin_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"'llmgateway/admin/v1/admin_service.proto\x12\x13llmgateway.admin.v1\x1a google/protobuf/field_mask.proto\x1a\x1fllmgateway/admin/v1/model.proto\x1a\x19llmgateway/v1/model.proto\"F\n" +
+	"'llmgateway/admin/v1/admin_service.proto\x12\x13llmgateway.admin.v1\x1a google/protobuf/field_mask.proto\x1a!llmgateway/admin/v1/api_key.proto\x1a\x1fllmgateway/admin/v1/model.proto\x1a\x19llmgateway/v1/model.proto\"F\n" +
 	"\x12CreateModelRequest\x120\n" +
 	"\x05model\x18\x01 \x01(\v2\x1a.llmgateway.admin.v1.ModelR\x05model\"G\n" +
 	"\x13CreateModelResponse\x120\n" +
@@ -823,7 +1368,42 @@ const file_llmgateway_admin_v1_admin_service_proto_rawDesc = "" +
 	"\tSyncError\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05field\x18\x02 \x01(\tR\x05field\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription2\xcb\x04\n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\"K\n" +
+	"\x13CreateApiKeyRequest\x124\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x1b.llmgateway.admin.v1.ApiKeyR\x06apiKey\"d\n" +
+	"\x14CreateApiKeyResponse\x124\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x1b.llmgateway.admin.v1.ApiKeyR\x06apiKey\x12\x16\n" +
+	"\x06secret\x18\x02 \x01(\tR\x06secret\"\"\n" +
+	"\x10GetApiKeyRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"I\n" +
+	"\x11GetApiKeyResponse\x124\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x1b.llmgateway.admin.v1.ApiKeyR\x06apiKey\"\xa9\x02\n" +
+	"\x12ListApiKeysRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12K\n" +
+	"\x06labels\x18\x03 \x03(\v23.llmgateway.admin.v1.ListApiKeysRequest.LabelsEntryR\x06labels\x12!\n" +
+	"\fshow_revoked\x18\x04 \x01(\bR\vshowRevoked\x12\x1f\n" +
+	"\bdisabled\x18\x05 \x01(\bH\x00R\bdisabled\x88\x01\x01\x1a9\n" +
+	"\vLabelsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
+	"\t_disabled\"u\n" +
+	"\x13ListApiKeysResponse\x126\n" +
+	"\bapi_keys\x18\x01 \x03(\v2\x1b.llmgateway.admin.v1.ApiKeyR\aapiKeys\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9c\x01\n" +
+	"\x13UpdateApiKeyRequest\x124\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x1b.llmgateway.admin.v1.ApiKeyR\x06apiKey\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\"L\n" +
+	"\x14UpdateApiKeyResponse\x124\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x1b.llmgateway.admin.v1.ApiKeyR\x06apiKey\"9\n" +
+	"\x13RevokeApiKeyRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"L\n" +
+	"\x14RevokeApiKeyResponse\x124\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x1b.llmgateway.admin.v1.ApiKeyR\x06apiKey2\xb8\b\n" +
 	"\fAdminService\x12`\n" +
 	"\vCreateModel\x12'.llmgateway.admin.v1.CreateModelRequest\x1a(.llmgateway.admin.v1.CreateModelResponse\x12W\n" +
 	"\bGetModel\x12$.llmgateway.admin.v1.GetModelRequest\x1a%.llmgateway.admin.v1.GetModelResponse\x12]\n" +
@@ -832,7 +1412,12 @@ const file_llmgateway_admin_v1_admin_service_proto_rawDesc = "" +
 	"\vUpdateModel\x12'.llmgateway.admin.v1.UpdateModelRequest\x1a(.llmgateway.admin.v1.UpdateModelResponse\x12`\n" +
 	"\vDeleteModel\x12'.llmgateway.admin.v1.DeleteModelRequest\x1a(.llmgateway.admin.v1.DeleteModelResponse\x12]\n" +
 	"\n" +
-	"SyncModels\x12&.llmgateway.admin.v1.SyncModelsRequest\x1a'.llmgateway.admin.v1.SyncModelsResponseB\xe7\x01\n" +
+	"SyncModels\x12&.llmgateway.admin.v1.SyncModelsRequest\x1a'.llmgateway.admin.v1.SyncModelsResponse\x12c\n" +
+	"\fCreateApiKey\x12(.llmgateway.admin.v1.CreateApiKeyRequest\x1a).llmgateway.admin.v1.CreateApiKeyResponse\x12Z\n" +
+	"\tGetApiKey\x12%.llmgateway.admin.v1.GetApiKeyRequest\x1a&.llmgateway.admin.v1.GetApiKeyResponse\x12`\n" +
+	"\vListApiKeys\x12'.llmgateway.admin.v1.ListApiKeysRequest\x1a(.llmgateway.admin.v1.ListApiKeysResponse\x12c\n" +
+	"\fUpdateApiKey\x12(.llmgateway.admin.v1.UpdateApiKeyRequest\x1a).llmgateway.admin.v1.UpdateApiKeyResponse\x12c\n" +
+	"\fRevokeApiKey\x12(.llmgateway.admin.v1.RevokeApiKeyRequest\x1a).llmgateway.admin.v1.RevokeApiKeyResponseB\xe7\x01\n" +
 	"\x17com.llmgateway.admin.v1B\x11AdminServiceProtoP\x01ZKgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/admin/v1;adminv1\xa2\x02\x03LAX\xaa\x02\x13Llmgateway.Admin.V1\xca\x02\x13Llmgateway\\Admin\\V1\xe2\x02\x1fLlmgateway\\Admin\\V1\\GPBMetadata\xea\x02\x15Llmgateway::Admin::V1b\x06proto3"
 
 var (
@@ -847,7 +1432,7 @@ func file_llmgateway_admin_v1_admin_service_proto_rawDescGZIP() []byte {
 	return file_llmgateway_admin_v1_admin_service_proto_rawDescData
 }
 
-var file_llmgateway_admin_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_llmgateway_admin_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_llmgateway_admin_v1_admin_service_proto_goTypes = []any{
 	(*CreateModelRequest)(nil),    // 0: llmgateway.admin.v1.CreateModelRequest
 	(*CreateModelResponse)(nil),   // 1: llmgateway.admin.v1.CreateModelResponse
@@ -862,37 +1447,68 @@ var file_llmgateway_admin_v1_admin_service_proto_goTypes = []any{
 	(*SyncModelsRequest)(nil),     // 10: llmgateway.admin.v1.SyncModelsRequest
 	(*SyncModelsResponse)(nil),    // 11: llmgateway.admin.v1.SyncModelsResponse
 	(*SyncError)(nil),             // 12: llmgateway.admin.v1.SyncError
-	(*Model)(nil),                 // 13: llmgateway.admin.v1.Model
-	(v1.Capability)(0),            // 14: llmgateway.v1.Capability
-	(*fieldmaskpb.FieldMask)(nil), // 15: google.protobuf.FieldMask
+	(*CreateApiKeyRequest)(nil),   // 13: llmgateway.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),  // 14: llmgateway.admin.v1.CreateApiKeyResponse
+	(*GetApiKeyRequest)(nil),      // 15: llmgateway.admin.v1.GetApiKeyRequest
+	(*GetApiKeyResponse)(nil),     // 16: llmgateway.admin.v1.GetApiKeyResponse
+	(*ListApiKeysRequest)(nil),    // 17: llmgateway.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),   // 18: llmgateway.admin.v1.ListApiKeysResponse
+	(*UpdateApiKeyRequest)(nil),   // 19: llmgateway.admin.v1.UpdateApiKeyRequest
+	(*UpdateApiKeyResponse)(nil),  // 20: llmgateway.admin.v1.UpdateApiKeyResponse
+	(*RevokeApiKeyRequest)(nil),   // 21: llmgateway.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),  // 22: llmgateway.admin.v1.RevokeApiKeyResponse
+	nil,                           // 23: llmgateway.admin.v1.ListApiKeysRequest.LabelsEntry
+	(*Model)(nil),                 // 24: llmgateway.admin.v1.Model
+	(v1.Capability)(0),            // 25: llmgateway.v1.Capability
+	(*fieldmaskpb.FieldMask)(nil), // 26: google.protobuf.FieldMask
+	(*ApiKey)(nil),                // 27: llmgateway.admin.v1.ApiKey
 }
 var file_llmgateway_admin_v1_admin_service_proto_depIdxs = []int32{
-	13, // 0: llmgateway.admin.v1.CreateModelRequest.model:type_name -> llmgateway.admin.v1.Model
-	13, // 1: llmgateway.admin.v1.CreateModelResponse.model:type_name -> llmgateway.admin.v1.Model
-	13, // 2: llmgateway.admin.v1.GetModelResponse.model:type_name -> llmgateway.admin.v1.Model
-	14, // 3: llmgateway.admin.v1.ListModelsRequest.capability:type_name -> llmgateway.v1.Capability
-	13, // 4: llmgateway.admin.v1.ListModelsResponse.models:type_name -> llmgateway.admin.v1.Model
-	13, // 5: llmgateway.admin.v1.UpdateModelRequest.model:type_name -> llmgateway.admin.v1.Model
-	15, // 6: llmgateway.admin.v1.UpdateModelRequest.update_mask:type_name -> google.protobuf.FieldMask
-	13, // 7: llmgateway.admin.v1.UpdateModelResponse.model:type_name -> llmgateway.admin.v1.Model
+	24, // 0: llmgateway.admin.v1.CreateModelRequest.model:type_name -> llmgateway.admin.v1.Model
+	24, // 1: llmgateway.admin.v1.CreateModelResponse.model:type_name -> llmgateway.admin.v1.Model
+	24, // 2: llmgateway.admin.v1.GetModelResponse.model:type_name -> llmgateway.admin.v1.Model
+	25, // 3: llmgateway.admin.v1.ListModelsRequest.capability:type_name -> llmgateway.v1.Capability
+	24, // 4: llmgateway.admin.v1.ListModelsResponse.models:type_name -> llmgateway.admin.v1.Model
+	24, // 5: llmgateway.admin.v1.UpdateModelRequest.model:type_name -> llmgateway.admin.v1.Model
+	26, // 6: llmgateway.admin.v1.UpdateModelRequest.update_mask:type_name -> google.protobuf.FieldMask
+	24, // 7: llmgateway.admin.v1.UpdateModelResponse.model:type_name -> llmgateway.admin.v1.Model
 	12, // 8: llmgateway.admin.v1.SyncModelsResponse.errors:type_name -> llmgateway.admin.v1.SyncError
-	0,  // 9: llmgateway.admin.v1.AdminService.CreateModel:input_type -> llmgateway.admin.v1.CreateModelRequest
-	2,  // 10: llmgateway.admin.v1.AdminService.GetModel:input_type -> llmgateway.admin.v1.GetModelRequest
-	4,  // 11: llmgateway.admin.v1.AdminService.ListModels:input_type -> llmgateway.admin.v1.ListModelsRequest
-	6,  // 12: llmgateway.admin.v1.AdminService.UpdateModel:input_type -> llmgateway.admin.v1.UpdateModelRequest
-	8,  // 13: llmgateway.admin.v1.AdminService.DeleteModel:input_type -> llmgateway.admin.v1.DeleteModelRequest
-	10, // 14: llmgateway.admin.v1.AdminService.SyncModels:input_type -> llmgateway.admin.v1.SyncModelsRequest
-	1,  // 15: llmgateway.admin.v1.AdminService.CreateModel:output_type -> llmgateway.admin.v1.CreateModelResponse
-	3,  // 16: llmgateway.admin.v1.AdminService.GetModel:output_type -> llmgateway.admin.v1.GetModelResponse
-	5,  // 17: llmgateway.admin.v1.AdminService.ListModels:output_type -> llmgateway.admin.v1.ListModelsResponse
-	7,  // 18: llmgateway.admin.v1.AdminService.UpdateModel:output_type -> llmgateway.admin.v1.UpdateModelResponse
-	9,  // 19: llmgateway.admin.v1.AdminService.DeleteModel:output_type -> llmgateway.admin.v1.DeleteModelResponse
-	11, // 20: llmgateway.admin.v1.AdminService.SyncModels:output_type -> llmgateway.admin.v1.SyncModelsResponse
-	15, // [15:21] is the sub-list for method output_type
-	9,  // [9:15] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	27, // 9: llmgateway.admin.v1.CreateApiKeyRequest.api_key:type_name -> llmgateway.admin.v1.ApiKey
+	27, // 10: llmgateway.admin.v1.CreateApiKeyResponse.api_key:type_name -> llmgateway.admin.v1.ApiKey
+	27, // 11: llmgateway.admin.v1.GetApiKeyResponse.api_key:type_name -> llmgateway.admin.v1.ApiKey
+	23, // 12: llmgateway.admin.v1.ListApiKeysRequest.labels:type_name -> llmgateway.admin.v1.ListApiKeysRequest.LabelsEntry
+	27, // 13: llmgateway.admin.v1.ListApiKeysResponse.api_keys:type_name -> llmgateway.admin.v1.ApiKey
+	27, // 14: llmgateway.admin.v1.UpdateApiKeyRequest.api_key:type_name -> llmgateway.admin.v1.ApiKey
+	26, // 15: llmgateway.admin.v1.UpdateApiKeyRequest.update_mask:type_name -> google.protobuf.FieldMask
+	27, // 16: llmgateway.admin.v1.UpdateApiKeyResponse.api_key:type_name -> llmgateway.admin.v1.ApiKey
+	27, // 17: llmgateway.admin.v1.RevokeApiKeyResponse.api_key:type_name -> llmgateway.admin.v1.ApiKey
+	0,  // 18: llmgateway.admin.v1.AdminService.CreateModel:input_type -> llmgateway.admin.v1.CreateModelRequest
+	2,  // 19: llmgateway.admin.v1.AdminService.GetModel:input_type -> llmgateway.admin.v1.GetModelRequest
+	4,  // 20: llmgateway.admin.v1.AdminService.ListModels:input_type -> llmgateway.admin.v1.ListModelsRequest
+	6,  // 21: llmgateway.admin.v1.AdminService.UpdateModel:input_type -> llmgateway.admin.v1.UpdateModelRequest
+	8,  // 22: llmgateway.admin.v1.AdminService.DeleteModel:input_type -> llmgateway.admin.v1.DeleteModelRequest
+	10, // 23: llmgateway.admin.v1.AdminService.SyncModels:input_type -> llmgateway.admin.v1.SyncModelsRequest
+	13, // 24: llmgateway.admin.v1.AdminService.CreateApiKey:input_type -> llmgateway.admin.v1.CreateApiKeyRequest
+	15, // 25: llmgateway.admin.v1.AdminService.GetApiKey:input_type -> llmgateway.admin.v1.GetApiKeyRequest
+	17, // 26: llmgateway.admin.v1.AdminService.ListApiKeys:input_type -> llmgateway.admin.v1.ListApiKeysRequest
+	19, // 27: llmgateway.admin.v1.AdminService.UpdateApiKey:input_type -> llmgateway.admin.v1.UpdateApiKeyRequest
+	21, // 28: llmgateway.admin.v1.AdminService.RevokeApiKey:input_type -> llmgateway.admin.v1.RevokeApiKeyRequest
+	1,  // 29: llmgateway.admin.v1.AdminService.CreateModel:output_type -> llmgateway.admin.v1.CreateModelResponse
+	3,  // 30: llmgateway.admin.v1.AdminService.GetModel:output_type -> llmgateway.admin.v1.GetModelResponse
+	5,  // 31: llmgateway.admin.v1.AdminService.ListModels:output_type -> llmgateway.admin.v1.ListModelsResponse
+	7,  // 32: llmgateway.admin.v1.AdminService.UpdateModel:output_type -> llmgateway.admin.v1.UpdateModelResponse
+	9,  // 33: llmgateway.admin.v1.AdminService.DeleteModel:output_type -> llmgateway.admin.v1.DeleteModelResponse
+	11, // 34: llmgateway.admin.v1.AdminService.SyncModels:output_type -> llmgateway.admin.v1.SyncModelsResponse
+	14, // 35: llmgateway.admin.v1.AdminService.CreateApiKey:output_type -> llmgateway.admin.v1.CreateApiKeyResponse
+	16, // 36: llmgateway.admin.v1.AdminService.GetApiKey:output_type -> llmgateway.admin.v1.GetApiKeyResponse
+	18, // 37: llmgateway.admin.v1.AdminService.ListApiKeys:output_type -> llmgateway.admin.v1.ListApiKeysResponse
+	20, // 38: llmgateway.admin.v1.AdminService.UpdateApiKey:output_type -> llmgateway.admin.v1.UpdateApiKeyResponse
+	22, // 39: llmgateway.admin.v1.AdminService.RevokeApiKey:output_type -> llmgateway.admin.v1.RevokeApiKeyResponse
+	29, // [29:40] is the sub-list for method output_type
+	18, // [18:29] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_admin_v1_admin_service_proto_init() }
@@ -900,15 +1516,17 @@ func file_llmgateway_admin_v1_admin_service_proto_init() {
 	if File_llmgateway_admin_v1_admin_service_proto != nil {
 		return
 	}
+	file_llmgateway_admin_v1_api_key_proto_init()
 	file_llmgateway_admin_v1_model_proto_init()
 	file_llmgateway_admin_v1_admin_service_proto_msgTypes[4].OneofWrappers = []any{}
+	file_llmgateway_admin_v1_admin_service_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_admin_v1_admin_service_proto_rawDesc), len(file_llmgateway_admin_v1_admin_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -45,6 +45,14 @@ const (
 	// SyncModels: the server's own `models:` configuration is invalid
 	// (FAILED_PRECONDITION).
 	AdminErrorReason_ADMIN_ERROR_REASON_CONFIGURATION_INVALID AdminErrorReason = 5
+	// GetApiKey/UpdateApiKey/RevokeApiKey: no key has this id (NOT_FOUND).
+	AdminErrorReason_ADMIN_ERROR_REASON_API_KEY_NOT_FOUND AdminErrorReason = 6
+	// UpdateApiKey: the key is revoked and cannot change (FAILED_PRECONDITION).
+	AdminErrorReason_ADMIN_ERROR_REASON_API_KEY_REVOKED AdminErrorReason = 7
+	// CreateApiKey: no key-hashing secret is configured on the server; set the
+	// variable `auth.key_secret_env` names (default LLMGATEWAY_KEY_SECRET) or
+	// `auth.key_secret_file` (FAILED_PRECONDITION).
+	AdminErrorReason_ADMIN_ERROR_REASON_API_KEYS_DISABLED AdminErrorReason = 8
 )
 
 // Enum value maps for AdminErrorReason.
@@ -56,6 +64,9 @@ var (
 		3: "ADMIN_ERROR_REASON_ETAG_MISMATCH",
 		4: "ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE",
 		5: "ADMIN_ERROR_REASON_CONFIGURATION_INVALID",
+		6: "ADMIN_ERROR_REASON_API_KEY_NOT_FOUND",
+		7: "ADMIN_ERROR_REASON_API_KEY_REVOKED",
+		8: "ADMIN_ERROR_REASON_API_KEYS_DISABLED",
 	}
 	AdminErrorReason_value = map[string]int32{
 		"ADMIN_ERROR_REASON_UNSPECIFIED":           0,
@@ -64,6 +75,9 @@ var (
 		"ADMIN_ERROR_REASON_ETAG_MISMATCH":         3,
 		"ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE":  4,
 		"ADMIN_ERROR_REASON_CONFIGURATION_INVALID": 5,
+		"ADMIN_ERROR_REASON_API_KEY_NOT_FOUND":     6,
+		"ADMIN_ERROR_REASON_API_KEY_REVOKED":       7,
+		"ADMIN_ERROR_REASON_API_KEYS_DISABLED":     8,
 	}
 )
 
@@ -98,14 +112,17 @@ var File_llmgateway_admin_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_llmgateway_admin_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"&llmgateway/admin/v1/error_reason.proto\x12\x13llmgateway.admin.v1*\x8b\x02\n" +
+	"&llmgateway/admin/v1/error_reason.proto\x12\x13llmgateway.admin.v1*\x87\x03\n" +
 	"\x10AdminErrorReason\x12\"\n" +
 	"\x1eADMIN_ERROR_REASON_UNSPECIFIED\x10\x00\x12%\n" +
 	"!ADMIN_ERROR_REASON_ADMIN_DISABLED\x10\x01\x12+\n" +
 	"'ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS\x10\x02\x12$\n" +
 	" ADMIN_ERROR_REASON_ETAG_MISMATCH\x10\x03\x12+\n" +
 	"'ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE\x10\x04\x12,\n" +
-	"(ADMIN_ERROR_REASON_CONFIGURATION_INVALID\x10\x05B\xe6\x01\n" +
+	"(ADMIN_ERROR_REASON_CONFIGURATION_INVALID\x10\x05\x12(\n" +
+	"$ADMIN_ERROR_REASON_API_KEY_NOT_FOUND\x10\x06\x12&\n" +
+	"\"ADMIN_ERROR_REASON_API_KEY_REVOKED\x10\a\x12(\n" +
+	"$ADMIN_ERROR_REASON_API_KEYS_DISABLED\x10\bB\xe6\x01\n" +
 	"\x17com.llmgateway.admin.v1B\x10ErrorReasonProtoP\x01ZKgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/admin/v1;adminv1\xa2\x02\x03LAX\xaa\x02\x13Llmgateway.Admin.V1\xca\x02\x13Llmgateway\\Admin\\V1\xe2\x02\x1fLlmgateway\\Admin\\V1\\GPBMetadata\xea\x02\x15Llmgateway::Admin::V1b\x06proto3"
 
 var (

@@ -26,9 +26,10 @@ if _version_not_supported:
 
 
 class AdminServiceStub:
-    """AdminService manages the model registry. Every call needs the admin token in
-    the `authorization: Bearer <token>` metadata. A write is visible to the next
-    call on the same replica and to other replicas within the refresh interval.
+    """AdminService manages the model registry and the API keys. Every call needs
+    the admin token in the `authorization: Bearer <token>` metadata. A write is
+    visible to the next call on the same replica and to other replicas within
+    the refresh interval.
     """
 
     def __init__(self, channel):
@@ -67,12 +68,38 @@ class AdminServiceStub:
                 request_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.SyncModelsRequest.SerializeToString,
                 response_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.SyncModelsResponse.FromString,
                 _registered_method=True)
+        self.CreateApiKey = channel.unary_unary(
+                '/llmgateway.admin.v1.AdminService/CreateApiKey',
+                request_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.CreateApiKeyRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.CreateApiKeyResponse.FromString,
+                _registered_method=True)
+        self.GetApiKey = channel.unary_unary(
+                '/llmgateway.admin.v1.AdminService/GetApiKey',
+                request_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.GetApiKeyRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.GetApiKeyResponse.FromString,
+                _registered_method=True)
+        self.ListApiKeys = channel.unary_unary(
+                '/llmgateway.admin.v1.AdminService/ListApiKeys',
+                request_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.ListApiKeysRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.ListApiKeysResponse.FromString,
+                _registered_method=True)
+        self.UpdateApiKey = channel.unary_unary(
+                '/llmgateway.admin.v1.AdminService/UpdateApiKey',
+                request_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.UpdateApiKeyRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.UpdateApiKeyResponse.FromString,
+                _registered_method=True)
+        self.RevokeApiKey = channel.unary_unary(
+                '/llmgateway.admin.v1.AdminService/RevokeApiKey',
+                request_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
-    """AdminService manages the model registry. Every call needs the admin token in
-    the `authorization: Bearer <token>` metadata. A write is visible to the next
-    call on the same replica and to other replicas within the refresh interval.
+    """AdminService manages the model registry and the API keys. Every call needs
+    the admin token in the `authorization: Bearer <token>` metadata. A write is
+    visible to the next call on the same replica and to other replicas within
+    the refresh interval.
     """
 
     def CreateModel(self, request, context):
@@ -119,6 +146,41 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateApiKey(self, request, context):
+        """CreateApiKey makes a key and returns its secret, the only time it is shown.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetApiKey(self, request, context):
+        """GetApiKey returns one key (never its secret).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListApiKeys(self, request, context):
+        """ListApiKeys pages through the keys, ordered by id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateApiKey(self, request, context):
+        """UpdateApiKey changes the fields named by `update_mask`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeApiKey(self, request, context):
+        """RevokeApiKey ends a key for good (it stays listed, with its revoke time).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -152,6 +214,31 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     request_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.SyncModelsRequest.FromString,
                     response_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.SyncModelsResponse.SerializeToString,
             ),
+            'CreateApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateApiKey,
+                    request_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.CreateApiKeyRequest.FromString,
+                    response_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.CreateApiKeyResponse.SerializeToString,
+            ),
+            'GetApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetApiKey,
+                    request_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.GetApiKeyRequest.FromString,
+                    response_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.GetApiKeyResponse.SerializeToString,
+            ),
+            'ListApiKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListApiKeys,
+                    request_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.ListApiKeysRequest.FromString,
+                    response_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.ListApiKeysResponse.SerializeToString,
+            ),
+            'UpdateApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateApiKey,
+                    request_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.UpdateApiKeyRequest.FromString,
+                    response_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.UpdateApiKeyResponse.SerializeToString,
+            ),
+            'RevokeApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeApiKey,
+                    request_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyRequest.FromString,
+                    response_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'llmgateway.admin.v1.AdminService', rpc_method_handlers)
@@ -161,9 +248,10 @@ def add_AdminServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AdminService:
-    """AdminService manages the model registry. Every call needs the admin token in
-    the `authorization: Bearer <token>` metadata. A write is visible to the next
-    call on the same replica and to other replicas within the refresh interval.
+    """AdminService manages the model registry and the API keys. Every call needs
+    the admin token in the `authorization: Bearer <token>` metadata. A write is
+    visible to the next call on the same replica and to other replicas within
+    the refresh interval.
     """
 
     @staticmethod
@@ -318,6 +406,141 @@ class AdminService:
             '/llmgateway.admin.v1.AdminService/SyncModels',
             llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.SyncModelsRequest.SerializeToString,
             llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.SyncModelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.admin.v1.AdminService/CreateApiKey',
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.CreateApiKeyRequest.SerializeToString,
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.CreateApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.admin.v1.AdminService/GetApiKey',
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.GetApiKeyRequest.SerializeToString,
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.GetApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListApiKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.admin.v1.AdminService/ListApiKeys',
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.ListApiKeysRequest.SerializeToString,
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.ListApiKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.admin.v1.AdminService/UpdateApiKey',
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.UpdateApiKeyRequest.SerializeToString,
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.UpdateApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.admin.v1.AdminService/RevokeApiKey',
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyRequest.SerializeToString,
+            llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -143,7 +143,8 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_PROVIDER_BAD_RESPONSE(13),
     /**
      * <pre>
-     * The caller's API key is missing or wrong (UNAUTHENTICATED).
+     * The caller's API key is missing, unknown, revoked, expired or disabled; the
+     * message never says which (UNAUTHENTICATED).
      * </pre>
      *
      * <code>ERROR_REASON_API_KEY_INVALID = 14;</code>
@@ -151,7 +152,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_API_KEY_INVALID(14),
     /**
      * <pre>
-     * The caller's API key may not do this (PERMISSION_DENIED).
+     * The caller's API key may not use the requested model (PERMISSION_DENIED).
      * </pre>
      *
      * <code>ERROR_REASON_PERMISSION_DENIED = 15;</code>
@@ -199,6 +200,15 @@ public final class ErrorReasonOuterClass {
      * <code>ERROR_REASON_OVERLOADED = 20;</code>
      */
     ERROR_REASON_OVERLOADED(20),
+    /**
+     * <pre>
+     * The gateway cannot check the caller's rate limits (their shared store is
+     * unreachable) and is configured to refuse calls meanwhile (UNAVAILABLE).
+     * </pre>
+     *
+     * <code>ERROR_REASON_LIMITS_UNAVAILABLE = 21;</code>
+     */
+    ERROR_REASON_LIMITS_UNAVAILABLE(21),
     UNRECOGNIZED(-1),
     ;
 
@@ -317,7 +327,8 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_PROVIDER_BAD_RESPONSE_VALUE = 13;
     /**
      * <pre>
-     * The caller's API key is missing or wrong (UNAUTHENTICATED).
+     * The caller's API key is missing, unknown, revoked, expired or disabled; the
+     * message never says which (UNAUTHENTICATED).
      * </pre>
      *
      * <code>ERROR_REASON_API_KEY_INVALID = 14;</code>
@@ -325,7 +336,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_API_KEY_INVALID_VALUE = 14;
     /**
      * <pre>
-     * The caller's API key may not do this (PERMISSION_DENIED).
+     * The caller's API key may not use the requested model (PERMISSION_DENIED).
      * </pre>
      *
      * <code>ERROR_REASON_PERMISSION_DENIED = 15;</code>
@@ -373,6 +384,15 @@ public final class ErrorReasonOuterClass {
      * <code>ERROR_REASON_OVERLOADED = 20;</code>
      */
     public static final int ERROR_REASON_OVERLOADED_VALUE = 20;
+    /**
+     * <pre>
+     * The gateway cannot check the caller's rate limits (their shared store is
+     * unreachable) and is configured to refuse calls meanwhile (UNAVAILABLE).
+     * </pre>
+     *
+     * <code>ERROR_REASON_LIMITS_UNAVAILABLE = 21;</code>
+     */
+    public static final int ERROR_REASON_LIMITS_UNAVAILABLE_VALUE = 21;
 
 
     public final int getNumber() {
@@ -420,6 +440,7 @@ public final class ErrorReasonOuterClass {
         case 18: return ERROR_REASON_INTERNAL;
         case 19: return ERROR_REASON_MODEL_MISCONFIGURED;
         case 20: return ERROR_REASON_OVERLOADED;
+        case 21: return ERROR_REASON_LIMITS_UNAVAILABLE;
         default: return null;
       }
     }
@@ -486,7 +507,7 @@ public final class ErrorReasonOuterClass {
   static {
     java.lang.String[] descriptorData = {
       "\n llmgateway/v1/error_reason.proto\022\rllmg" +
-      "ateway.v1*\205\006\n\013ErrorReason\022\034\n\030ERROR_REASO" +
+      "ateway.v1*\252\006\n\013ErrorReason\022\034\n\030ERROR_REASO" +
       "N_UNSPECIFIED\020\000\022 \n\034ERROR_REASON_INVALID_" +
       "REQUEST\020\001\022 \n\034ERROR_REASON_MODEL_NOT_FOUN" +
       "D\020\002\022\037\n\033ERROR_REASON_MODEL_DISABLED\020\003\022)\n%" +
@@ -505,7 +526,8 @@ public final class ErrorReasonOuterClass {
       "JECTED\020\020\022)\n%ERROR_REASON_PROVIDER_MODEL_" +
       "NOT_FOUND\020\021\022\031\n\025ERROR_REASON_INTERNAL\020\022\022$" +
       "\n ERROR_REASON_MODEL_MISCONFIGURED\020\023\022\033\n\027" +
-      "ERROR_REASON_OVERLOADED\020\024b\006proto3"
+      "ERROR_REASON_OVERLOADED\020\024\022#\n\037ERROR_REASO" +
+      "N_LIMITS_UNAVAILABLE\020\025b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

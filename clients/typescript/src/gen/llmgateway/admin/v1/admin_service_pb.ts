@@ -6,6 +6,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { FieldMask } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
+import type { ApiKey } from "./api_key_pb.js";
+import { file_llmgateway_admin_v1_api_key } from "./api_key_pb.js";
 import type { Model } from "./model_pb.js";
 import { file_llmgateway_admin_v1_model } from "./model_pb.js";
 import type { Capability } from "../../v1/model_pb.js";
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/admin/v1/admin_service.proto.
  */
 export const file_llmgateway_admin_v1_admin_service: GenFile = /*@__PURE__*/
-  fileDesc("CidsbG1nYXRld2F5L2FkbWluL3YxL2FkbWluX3NlcnZpY2UucHJvdG8SE2xsbWdhdGV3YXkuYWRtaW4udjEiPwoSQ3JlYXRlTW9kZWxSZXF1ZXN0EikKBW1vZGVsGAEgASgLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbCJAChNDcmVhdGVNb2RlbFJlc3BvbnNlEikKBW1vZGVsGAEgASgLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbCIdCg9HZXRNb2RlbFJlcXVlc3QSCgoCaWQYASABKAkiPQoQR2V0TW9kZWxSZXNwb25zZRIpCgVtb2RlbBgBIAEoCzIaLmxsbWdhdGV3YXkuYWRtaW4udjEuTW9kZWwipwEKEUxpc3RNb2RlbHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhAKCHByb3ZpZGVyGAMgASgJEi0KCmNhcGFiaWxpdHkYBCABKA4yGS5sbG1nYXRld2F5LnYxLkNhcGFiaWxpdHkSGQoMaXNfYXZhaWxhYmxlGAUgASgISACIAQFCDwoNX2lzX2F2YWlsYWJsZSJrChJMaXN0TW9kZWxzUmVzcG9uc2USKgoGbW9kZWxzGAEgAygLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEAoIcmV2aXNpb24YAyABKAMifgoSVXBkYXRlTW9kZWxSZXF1ZXN0EikKBW1vZGVsGAEgASgLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbBIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDAoEZXRhZxgDIAEoCSJAChNVcGRhdGVNb2RlbFJlc3BvbnNlEikKBW1vZGVsGAEgASgLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbCIuChJEZWxldGVNb2RlbFJlcXVlc3QSCgoCaWQYASABKAkSDAoEZXRhZxgCIAEoCSInChNEZWxldGVNb2RlbFJlc3BvbnNlEhAKCHJldmlzaW9uGAEgASgDIjsKEVN5bmNNb2RlbHNSZXF1ZXN0Eg8KB2RyeV9ydW4YASABKAgSFQoNYWxsX3Byb3ZpZGVycxgCIAEoCCKJAQoSU3luY01vZGVsc1Jlc3BvbnNlEg0KBWFkZGVkGAEgAygJEg8KB2NoYW5nZWQYAiADKAkSEQoJdW5jaGFuZ2VkGAMgAygJEi4KBmVycm9ycxgEIAMoCzIeLmxsbWdhdGV3YXkuYWRtaW4udjEuU3luY0Vycm9yEhAKCHJldmlzaW9uGAUgASgDIjsKCVN5bmNFcnJvchIKCgJpZBgBIAEoCRINCgVmaWVsZBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCTLLBAoMQWRtaW5TZXJ2aWNlEmAKC0NyZWF0ZU1vZGVsEicubGxtZ2F0ZXdheS5hZG1pbi52MS5DcmVhdGVNb2RlbFJlcXVlc3QaKC5sbG1nYXRld2F5LmFkbWluLnYxLkNyZWF0ZU1vZGVsUmVzcG9uc2USVwoIR2V0TW9kZWwSJC5sbG1nYXRld2F5LmFkbWluLnYxLkdldE1vZGVsUmVxdWVzdBolLmxsbWdhdGV3YXkuYWRtaW4udjEuR2V0TW9kZWxSZXNwb25zZRJdCgpMaXN0TW9kZWxzEiYubGxtZ2F0ZXdheS5hZG1pbi52MS5MaXN0TW9kZWxzUmVxdWVzdBonLmxsbWdhdGV3YXkuYWRtaW4udjEuTGlzdE1vZGVsc1Jlc3BvbnNlEmAKC1VwZGF0ZU1vZGVsEicubGxtZ2F0ZXdheS5hZG1pbi52MS5VcGRhdGVNb2RlbFJlcXVlc3QaKC5sbG1nYXRld2F5LmFkbWluLnYxLlVwZGF0ZU1vZGVsUmVzcG9uc2USYAoLRGVsZXRlTW9kZWwSJy5sbG1nYXRld2F5LmFkbWluLnYxLkRlbGV0ZU1vZGVsUmVxdWVzdBooLmxsbWdhdGV3YXkuYWRtaW4udjEuRGVsZXRlTW9kZWxSZXNwb25zZRJdCgpTeW5jTW9kZWxzEiYubGxtZ2F0ZXdheS5hZG1pbi52MS5TeW5jTW9kZWxzUmVxdWVzdBonLmxsbWdhdGV3YXkuYWRtaW4udjEuU3luY01vZGVsc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_llmgateway_admin_v1_model, file_llmgateway_v1_model]);
+  fileDesc("CidsbG1nYXRld2F5L2FkbWluL3YxL2FkbWluX3NlcnZpY2UucHJvdG8SE2xsbWdhdGV3YXkuYWRtaW4udjEiPwoSQ3JlYXRlTW9kZWxSZXF1ZXN0EikKBW1vZGVsGAEgASgLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbCJAChNDcmVhdGVNb2RlbFJlc3BvbnNlEikKBW1vZGVsGAEgASgLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbCIdCg9HZXRNb2RlbFJlcXVlc3QSCgoCaWQYASABKAkiPQoQR2V0TW9kZWxSZXNwb25zZRIpCgVtb2RlbBgBIAEoCzIaLmxsbWdhdGV3YXkuYWRtaW4udjEuTW9kZWwipwEKEUxpc3RNb2RlbHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhAKCHByb3ZpZGVyGAMgASgJEi0KCmNhcGFiaWxpdHkYBCABKA4yGS5sbG1nYXRld2F5LnYxLkNhcGFiaWxpdHkSGQoMaXNfYXZhaWxhYmxlGAUgASgISACIAQFCDwoNX2lzX2F2YWlsYWJsZSJrChJMaXN0TW9kZWxzUmVzcG9uc2USKgoGbW9kZWxzGAEgAygLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEAoIcmV2aXNpb24YAyABKAMifgoSVXBkYXRlTW9kZWxSZXF1ZXN0EikKBW1vZGVsGAEgASgLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbBIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDAoEZXRhZxgDIAEoCSJAChNVcGRhdGVNb2RlbFJlc3BvbnNlEikKBW1vZGVsGAEgASgLMhoubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbCIuChJEZWxldGVNb2RlbFJlcXVlc3QSCgoCaWQYASABKAkSDAoEZXRhZxgCIAEoCSInChNEZWxldGVNb2RlbFJlc3BvbnNlEhAKCHJldmlzaW9uGAEgASgDIjsKEVN5bmNNb2RlbHNSZXF1ZXN0Eg8KB2RyeV9ydW4YASABKAgSFQoNYWxsX3Byb3ZpZGVycxgCIAEoCCKJAQoSU3luY01vZGVsc1Jlc3BvbnNlEg0KBWFkZGVkGAEgAygJEg8KB2NoYW5nZWQYAiADKAkSEQoJdW5jaGFuZ2VkGAMgAygJEi4KBmVycm9ycxgEIAMoCzIeLmxsbWdhdGV3YXkuYWRtaW4udjEuU3luY0Vycm9yEhAKCHJldmlzaW9uGAUgASgDIjsKCVN5bmNFcnJvchIKCgJpZBgBIAEoCRINCgVmaWVsZBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSJDChNDcmVhdGVBcGlLZXlSZXF1ZXN0EiwKB2FwaV9rZXkYASABKAsyGy5sbG1nYXRld2F5LmFkbWluLnYxLkFwaUtleSJUChRDcmVhdGVBcGlLZXlSZXNwb25zZRIsCgdhcGlfa2V5GAEgASgLMhsubGxtZ2F0ZXdheS5hZG1pbi52MS5BcGlLZXkSDgoGc2VjcmV0GAIgASgJIh4KEEdldEFwaUtleVJlcXVlc3QSCgoCaWQYASABKAkiQQoRR2V0QXBpS2V5UmVzcG9uc2USLAoHYXBpX2tleRgBIAEoCzIbLmxsbWdhdGV3YXkuYWRtaW4udjEuQXBpS2V5IukBChJMaXN0QXBpS2V5c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSQwoGbGFiZWxzGAMgAygLMjMubGxtZ2F0ZXdheS5hZG1pbi52MS5MaXN0QXBpS2V5c1JlcXVlc3QuTGFiZWxzRW50cnkSFAoMc2hvd19yZXZva2VkGAQgASgIEhUKCGRpc2FibGVkGAUgASgISACIAQEaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfZGlzYWJsZWQiXQoTTGlzdEFwaUtleXNSZXNwb25zZRItCghhcGlfa2V5cxgBIAMoCzIbLmxsbWdhdGV3YXkuYWRtaW4udjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKCAQoTVXBkYXRlQXBpS2V5UmVxdWVzdBIsCgdhcGlfa2V5GAEgASgLMhsubGxtZ2F0ZXdheS5hZG1pbi52MS5BcGlLZXkSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrEgwKBGV0YWcYAyABKAkiRAoUVXBkYXRlQXBpS2V5UmVzcG9uc2USLAoHYXBpX2tleRgBIAEoCzIbLmxsbWdhdGV3YXkuYWRtaW4udjEuQXBpS2V5Ii8KE1Jldm9rZUFwaUtleVJlcXVlc3QSCgoCaWQYASABKAkSDAoEZXRhZxgCIAEoCSJEChRSZXZva2VBcGlLZXlSZXNwb25zZRIsCgdhcGlfa2V5GAEgASgLMhsubGxtZ2F0ZXdheS5hZG1pbi52MS5BcGlLZXkyuAgKDEFkbWluU2VydmljZRJgCgtDcmVhdGVNb2RlbBInLmxsbWdhdGV3YXkuYWRtaW4udjEuQ3JlYXRlTW9kZWxSZXF1ZXN0GigubGxtZ2F0ZXdheS5hZG1pbi52MS5DcmVhdGVNb2RlbFJlc3BvbnNlElcKCEdldE1vZGVsEiQubGxtZ2F0ZXdheS5hZG1pbi52MS5HZXRNb2RlbFJlcXVlc3QaJS5sbG1nYXRld2F5LmFkbWluLnYxLkdldE1vZGVsUmVzcG9uc2USXQoKTGlzdE1vZGVscxImLmxsbWdhdGV3YXkuYWRtaW4udjEuTGlzdE1vZGVsc1JlcXVlc3QaJy5sbG1nYXRld2F5LmFkbWluLnYxLkxpc3RNb2RlbHNSZXNwb25zZRJgCgtVcGRhdGVNb2RlbBInLmxsbWdhdGV3YXkuYWRtaW4udjEuVXBkYXRlTW9kZWxSZXF1ZXN0GigubGxtZ2F0ZXdheS5hZG1pbi52MS5VcGRhdGVNb2RlbFJlc3BvbnNlEmAKC0RlbGV0ZU1vZGVsEicubGxtZ2F0ZXdheS5hZG1pbi52MS5EZWxldGVNb2RlbFJlcXVlc3QaKC5sbG1nYXRld2F5LmFkbWluLnYxLkRlbGV0ZU1vZGVsUmVzcG9uc2USXQoKU3luY01vZGVscxImLmxsbWdhdGV3YXkuYWRtaW4udjEuU3luY01vZGVsc1JlcXVlc3QaJy5sbG1nYXRld2F5LmFkbWluLnYxLlN5bmNNb2RlbHNSZXNwb25zZRJjCgxDcmVhdGVBcGlLZXkSKC5sbG1nYXRld2F5LmFkbWluLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaKS5sbG1nYXRld2F5LmFkbWluLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlEloKCUdldEFwaUtleRIlLmxsbWdhdGV3YXkuYWRtaW4udjEuR2V0QXBpS2V5UmVxdWVzdBomLmxsbWdhdGV3YXkuYWRtaW4udjEuR2V0QXBpS2V5UmVzcG9uc2USYAoLTGlzdEFwaUtleXMSJy5sbG1nYXRld2F5LmFkbWluLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBooLmxsbWdhdGV3YXkuYWRtaW4udjEuTGlzdEFwaUtleXNSZXNwb25zZRJjCgxVcGRhdGVBcGlLZXkSKC5sbG1nYXRld2F5LmFkbWluLnYxLlVwZGF0ZUFwaUtleVJlcXVlc3QaKS5sbG1nYXRld2F5LmFkbWluLnYxLlVwZGF0ZUFwaUtleVJlc3BvbnNlEmMKDFJldm9rZUFwaUtleRIoLmxsbWdhdGV3YXkuYWRtaW4udjEuUmV2b2tlQXBpS2V5UmVxdWVzdBopLmxsbWdhdGV3YXkuYWRtaW4udjEuUmV2b2tlQXBpS2V5UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_field_mask, file_llmgateway_admin_v1_api_key, file_llmgateway_admin_v1_model, file_llmgateway_v1_model]);
 
 /**
  * CreateModelRequest adds a model.
@@ -411,9 +413,287 @@ export const SyncErrorSchema: GenMessage<SyncError> = /*@__PURE__*/
   messageDesc(file_llmgateway_admin_v1_admin_service, 12);
 
 /**
- * AdminService manages the model registry. Every call needs the admin token in
- * the `authorization: Bearer <token>` metadata. A write is visible to the next
- * call on the same replica and to other replicas within the refresh interval.
+ * CreateApiKeyRequest makes a key.
+ *
+ * @generated from message llmgateway.admin.v1.CreateApiKeyRequest
+ */
+export type CreateApiKeyRequest = Message<"llmgateway.admin.v1.CreateApiKeyRequest"> & {
+  /**
+   * The key's writable fields; output-only fields are ignored.
+   *
+   * @generated from field: llmgateway.admin.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.CreateApiKeyRequest.
+ * Use `create(CreateApiKeyRequestSchema)` to create a new message.
+ */
+export const CreateApiKeyRequestSchema: GenMessage<CreateApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 13);
+
+/**
+ * CreateApiKeyResponse is the stored key and its secret.
+ *
+ * @generated from message llmgateway.admin.v1.CreateApiKeyResponse
+ */
+export type CreateApiKeyResponse = Message<"llmgateway.admin.v1.CreateApiKeyResponse"> & {
+  /**
+   * The key as stored.
+   *
+   * @generated from field: llmgateway.admin.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+
+  /**
+   * The secret callers send: shown here once, never again.
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.CreateApiKeyResponse.
+ * Use `create(CreateApiKeyResponseSchema)` to create a new message.
+ */
+export const CreateApiKeyResponseSchema: GenMessage<CreateApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 14);
+
+/**
+ * GetApiKeyRequest names a key.
+ *
+ * @generated from message llmgateway.admin.v1.GetApiKeyRequest
+ */
+export type GetApiKeyRequest = Message<"llmgateway.admin.v1.GetApiKeyRequest"> & {
+  /**
+   * The key's public id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.GetApiKeyRequest.
+ * Use `create(GetApiKeyRequestSchema)` to create a new message.
+ */
+export const GetApiKeyRequestSchema: GenMessage<GetApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 15);
+
+/**
+ * GetApiKeyResponse is the stored key.
+ *
+ * @generated from message llmgateway.admin.v1.GetApiKeyResponse
+ */
+export type GetApiKeyResponse = Message<"llmgateway.admin.v1.GetApiKeyResponse"> & {
+  /**
+   * The key.
+   *
+   * @generated from field: llmgateway.admin.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.GetApiKeyResponse.
+ * Use `create(GetApiKeyResponseSchema)` to create a new message.
+ */
+export const GetApiKeyResponseSchema: GenMessage<GetApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 16);
+
+/**
+ * ListApiKeysRequest pages through the keys.
+ *
+ * @generated from message llmgateway.admin.v1.ListApiKeysRequest
+ */
+export type ListApiKeysRequest = Message<"llmgateway.admin.v1.ListApiKeysRequest"> & {
+  /**
+   * At most this many keys (default 100, at most 1000).
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * `next_page_token` of the previous page (with the same filters).
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+
+  /**
+   * Only keys that have all these labels with these values.
+   *
+   * @generated from field: map<string, string> labels = 3;
+   */
+  labels: { [key: string]: string };
+
+  /**
+   * Also list revoked keys.
+   *
+   * @generated from field: bool show_revoked = 4;
+   */
+  showRevoked: boolean;
+
+  /**
+   * Only disabled (true) or only enabled (false) keys; unset: both.
+   *
+   * @generated from field: optional bool disabled = 5;
+   */
+  disabled?: boolean | undefined;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.ListApiKeysRequest.
+ * Use `create(ListApiKeysRequestSchema)` to create a new message.
+ */
+export const ListApiKeysRequestSchema: GenMessage<ListApiKeysRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 17);
+
+/**
+ * ListApiKeysResponse is one page of keys, ordered by id.
+ *
+ * @generated from message llmgateway.admin.v1.ListApiKeysResponse
+ */
+export type ListApiKeysResponse = Message<"llmgateway.admin.v1.ListApiKeysResponse"> & {
+  /**
+   * The keys.
+   *
+   * @generated from field: repeated llmgateway.admin.v1.ApiKey api_keys = 1;
+   */
+  apiKeys: ApiKey[];
+
+  /**
+   * Token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.ListApiKeysResponse.
+ * Use `create(ListApiKeysResponseSchema)` to create a new message.
+ */
+export const ListApiKeysResponseSchema: GenMessage<ListApiKeysResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 18);
+
+/**
+ * UpdateApiKeyRequest changes some fields of a key.
+ *
+ * @generated from message llmgateway.admin.v1.UpdateApiKeyRequest
+ */
+export type UpdateApiKeyRequest = Message<"llmgateway.admin.v1.UpdateApiKeyRequest"> & {
+  /**
+   * The key: `id` names it, the fields in `update_mask` carry the new values.
+   *
+   * @generated from field: llmgateway.admin.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+
+  /**
+   * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+   * `allowed_models`; `*` replaces every writable field. Output-only fields
+   * are refused.
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 2;
+   */
+  updateMask?: FieldMask | undefined;
+
+  /**
+   * When set, the update only applies if the key's etag still matches
+   * (ABORTED otherwise).
+   *
+   * @generated from field: string etag = 3;
+   */
+  etag: string;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.UpdateApiKeyRequest.
+ * Use `create(UpdateApiKeyRequestSchema)` to create a new message.
+ */
+export const UpdateApiKeyRequestSchema: GenMessage<UpdateApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 19);
+
+/**
+ * UpdateApiKeyResponse is the stored key after the update.
+ *
+ * @generated from message llmgateway.admin.v1.UpdateApiKeyResponse
+ */
+export type UpdateApiKeyResponse = Message<"llmgateway.admin.v1.UpdateApiKeyResponse"> & {
+  /**
+   * The key as stored.
+   *
+   * @generated from field: llmgateway.admin.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.UpdateApiKeyResponse.
+ * Use `create(UpdateApiKeyResponseSchema)` to create a new message.
+ */
+export const UpdateApiKeyResponseSchema: GenMessage<UpdateApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 20);
+
+/**
+ * RevokeApiKeyRequest ends a key.
+ *
+ * @generated from message llmgateway.admin.v1.RevokeApiKeyRequest
+ */
+export type RevokeApiKeyRequest = Message<"llmgateway.admin.v1.RevokeApiKeyRequest"> & {
+  /**
+   * The key's public id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * When set, the revoke only applies if the key's etag still matches
+   * (ABORTED otherwise).
+   *
+   * @generated from field: string etag = 2;
+   */
+  etag: string;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.RevokeApiKeyRequest.
+ * Use `create(RevokeApiKeyRequestSchema)` to create a new message.
+ */
+export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 21);
+
+/**
+ * RevokeApiKeyResponse is the revoked key.
+ *
+ * @generated from message llmgateway.admin.v1.RevokeApiKeyResponse
+ */
+export type RevokeApiKeyResponse = Message<"llmgateway.admin.v1.RevokeApiKeyResponse"> & {
+  /**
+   * The key, with its revoke time.
+   *
+   * @generated from field: llmgateway.admin.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.RevokeApiKeyResponse.
+ * Use `create(RevokeApiKeyResponseSchema)` to create a new message.
+ */
+export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_admin_service, 22);
+
+/**
+ * AdminService manages the model registry and the API keys. Every call needs
+ * the admin token in the `authorization: Bearer <token>` metadata. A write is
+ * visible to the next call on the same replica and to other replicas within
+ * the refresh interval.
  *
  * @generated from service llmgateway.admin.v1.AdminService
  */
@@ -479,6 +759,56 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof SyncModelsRequestSchema;
     output: typeof SyncModelsResponseSchema;
+  },
+  /**
+   * CreateApiKey makes a key and returns its secret, the only time it is shown.
+   *
+   * @generated from rpc llmgateway.admin.v1.AdminService.CreateApiKey
+   */
+  createApiKey: {
+    methodKind: "unary";
+    input: typeof CreateApiKeyRequestSchema;
+    output: typeof CreateApiKeyResponseSchema;
+  },
+  /**
+   * GetApiKey returns one key (never its secret).
+   *
+   * @generated from rpc llmgateway.admin.v1.AdminService.GetApiKey
+   */
+  getApiKey: {
+    methodKind: "unary";
+    input: typeof GetApiKeyRequestSchema;
+    output: typeof GetApiKeyResponseSchema;
+  },
+  /**
+   * ListApiKeys pages through the keys, ordered by id.
+   *
+   * @generated from rpc llmgateway.admin.v1.AdminService.ListApiKeys
+   */
+  listApiKeys: {
+    methodKind: "unary";
+    input: typeof ListApiKeysRequestSchema;
+    output: typeof ListApiKeysResponseSchema;
+  },
+  /**
+   * UpdateApiKey changes the fields named by `update_mask`.
+   *
+   * @generated from rpc llmgateway.admin.v1.AdminService.UpdateApiKey
+   */
+  updateApiKey: {
+    methodKind: "unary";
+    input: typeof UpdateApiKeyRequestSchema;
+    output: typeof UpdateApiKeyResponseSchema;
+  },
+  /**
+   * RevokeApiKey ends a key for good (it stays listed, with its revoke time).
+   *
+   * @generated from rpc llmgateway.admin.v1.AdminService.RevokeApiKey
+   */
+  revokeApiKey: {
+    methodKind: "unary";
+    input: typeof RevokeApiKeyRequestSchema;
+    output: typeof RevokeApiKeyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_llmgateway_admin_v1_admin_service, 0);

@@ -9,7 +9,7 @@ import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
  * Describes the file llmgateway/admin/v1/error_reason.proto.
  */
 export const file_llmgateway_admin_v1_error_reason: GenFile = /*@__PURE__*/
-  fileDesc("CiZsbG1nYXRld2F5L2FkbWluL3YxL2Vycm9yX3JlYXNvbi5wcm90bxITbGxtZ2F0ZXdheS5hZG1pbi52MSqLAgoQQWRtaW5FcnJvclJlYXNvbhIiCh5BRE1JTl9FUlJPUl9SRUFTT05fVU5TUEVDSUZJRUQQABIlCiFBRE1JTl9FUlJPUl9SRUFTT05fQURNSU5fRElTQUJMRUQQARIrCidBRE1JTl9FUlJPUl9SRUFTT05fTU9ERUxfQUxSRUFEWV9FWElTVFMQAhIkCiBBRE1JTl9FUlJPUl9SRUFTT05fRVRBR19NSVNNQVRDSBADEisKJ0FETUlOX0VSUk9SX1JFQVNPTl9SRUdJU1RSWV9VTkFWQUlMQUJMRRAEEiwKKEFETUlOX0VSUk9SX1JFQVNPTl9DT05GSUdVUkFUSU9OX0lOVkFMSUQQBWIGcHJvdG8z");
+  fileDesc("CiZsbG1nYXRld2F5L2FkbWluL3YxL2Vycm9yX3JlYXNvbi5wcm90bxITbGxtZ2F0ZXdheS5hZG1pbi52MSqHAwoQQWRtaW5FcnJvclJlYXNvbhIiCh5BRE1JTl9FUlJPUl9SRUFTT05fVU5TUEVDSUZJRUQQABIlCiFBRE1JTl9FUlJPUl9SRUFTT05fQURNSU5fRElTQUJMRUQQARIrCidBRE1JTl9FUlJPUl9SRUFTT05fTU9ERUxfQUxSRUFEWV9FWElTVFMQAhIkCiBBRE1JTl9FUlJPUl9SRUFTT05fRVRBR19NSVNNQVRDSBADEisKJ0FETUlOX0VSUk9SX1JFQVNPTl9SRUdJU1RSWV9VTkFWQUlMQUJMRRAEEiwKKEFETUlOX0VSUk9SX1JFQVNPTl9DT05GSUdVUkFUSU9OX0lOVkFMSUQQBRIoCiRBRE1JTl9FUlJPUl9SRUFTT05fQVBJX0tFWV9OT1RfRk9VTkQQBhImCiJBRE1JTl9FUlJPUl9SRUFTT05fQVBJX0tFWV9SRVZPS0VEEAcSKAokQURNSU5fRVJST1JfUkVBU09OX0FQSV9LRVlTX0RJU0FCTEVEEAhiBnByb3RvMw");
 
 /**
  * AdminErrorReason lists the `google.rpc.ErrorInfo.reason` values only the
@@ -66,6 +66,29 @@ export enum AdminErrorReason {
    * @generated from enum value: ADMIN_ERROR_REASON_CONFIGURATION_INVALID = 5;
    */
   CONFIGURATION_INVALID = 5,
+
+  /**
+   * GetApiKey/UpdateApiKey/RevokeApiKey: no key has this id (NOT_FOUND).
+   *
+   * @generated from enum value: ADMIN_ERROR_REASON_API_KEY_NOT_FOUND = 6;
+   */
+  API_KEY_NOT_FOUND = 6,
+
+  /**
+   * UpdateApiKey: the key is revoked and cannot change (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ADMIN_ERROR_REASON_API_KEY_REVOKED = 7;
+   */
+  API_KEY_REVOKED = 7,
+
+  /**
+   * CreateApiKey: no key-hashing secret is configured on the server; set the
+   * variable `auth.key_secret_env` names (default LLMGATEWAY_KEY_SECRET) or
+   * `auth.key_secret_file` (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ADMIN_ERROR_REASON_API_KEYS_DISABLED = 8;
+   */
+  API_KEYS_DISABLED = 8,
 }
 
 /**

@@ -4,9 +4,10 @@ import static io.grpc.MethodDescriptor.generateFullMethodName;
 
 /**
  * <pre>
- * AdminService manages the model registry. Every call needs the admin token in
- * the `authorization: Bearer &lt;token&gt;` metadata. A write is visible to the next
- * call on the same replica and to other replicas within the refresh interval.
+ * AdminService manages the model registry and the API keys. Every call needs
+ * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
+ * visible to the next call on the same replica and to other replicas within
+ * the refresh interval.
  * </pre>
  */
 @io.grpc.stub.annotations.GrpcGenerated
@@ -203,6 +204,161 @@ public final class AdminServiceGrpc {
     return getSyncModelsMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse> getCreateApiKeyMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "CreateApiKey",
+      requestType = llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest.class,
+      responseType = llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse> getCreateApiKeyMethod() {
+    io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest, llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse> getCreateApiKeyMethod;
+    if ((getCreateApiKeyMethod = AdminServiceGrpc.getCreateApiKeyMethod) == null) {
+      synchronized (AdminServiceGrpc.class) {
+        if ((getCreateApiKeyMethod = AdminServiceGrpc.getCreateApiKeyMethod) == null) {
+          AdminServiceGrpc.getCreateApiKeyMethod = getCreateApiKeyMethod =
+              io.grpc.MethodDescriptor.<llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest, llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "CreateApiKey"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AdminServiceMethodDescriptorSupplier("CreateApiKey"))
+              .build();
+        }
+      }
+    }
+    return getCreateApiKeyMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse> getGetApiKeyMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetApiKey",
+      requestType = llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest.class,
+      responseType = llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse> getGetApiKeyMethod() {
+    io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest, llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse> getGetApiKeyMethod;
+    if ((getGetApiKeyMethod = AdminServiceGrpc.getGetApiKeyMethod) == null) {
+      synchronized (AdminServiceGrpc.class) {
+        if ((getGetApiKeyMethod = AdminServiceGrpc.getGetApiKeyMethod) == null) {
+          AdminServiceGrpc.getGetApiKeyMethod = getGetApiKeyMethod =
+              io.grpc.MethodDescriptor.<llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest, llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetApiKey"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AdminServiceMethodDescriptorSupplier("GetApiKey"))
+              .build();
+        }
+      }
+    }
+    return getGetApiKeyMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse> getListApiKeysMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListApiKeys",
+      requestType = llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest.class,
+      responseType = llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse> getListApiKeysMethod() {
+    io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest, llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse> getListApiKeysMethod;
+    if ((getListApiKeysMethod = AdminServiceGrpc.getListApiKeysMethod) == null) {
+      synchronized (AdminServiceGrpc.class) {
+        if ((getListApiKeysMethod = AdminServiceGrpc.getListApiKeysMethod) == null) {
+          AdminServiceGrpc.getListApiKeysMethod = getListApiKeysMethod =
+              io.grpc.MethodDescriptor.<llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest, llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListApiKeys"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AdminServiceMethodDescriptorSupplier("ListApiKeys"))
+              .build();
+        }
+      }
+    }
+    return getListApiKeysMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse> getUpdateApiKeyMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "UpdateApiKey",
+      requestType = llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest.class,
+      responseType = llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse> getUpdateApiKeyMethod() {
+    io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest, llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse> getUpdateApiKeyMethod;
+    if ((getUpdateApiKeyMethod = AdminServiceGrpc.getUpdateApiKeyMethod) == null) {
+      synchronized (AdminServiceGrpc.class) {
+        if ((getUpdateApiKeyMethod = AdminServiceGrpc.getUpdateApiKeyMethod) == null) {
+          AdminServiceGrpc.getUpdateApiKeyMethod = getUpdateApiKeyMethod =
+              io.grpc.MethodDescriptor.<llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest, llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "UpdateApiKey"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AdminServiceMethodDescriptorSupplier("UpdateApiKey"))
+              .build();
+        }
+      }
+    }
+    return getUpdateApiKeyMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse> getRevokeApiKeyMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "RevokeApiKey",
+      requestType = llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest.class,
+      responseType = llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest,
+      llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse> getRevokeApiKeyMethod() {
+    io.grpc.MethodDescriptor<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest, llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse> getRevokeApiKeyMethod;
+    if ((getRevokeApiKeyMethod = AdminServiceGrpc.getRevokeApiKeyMethod) == null) {
+      synchronized (AdminServiceGrpc.class) {
+        if ((getRevokeApiKeyMethod = AdminServiceGrpc.getRevokeApiKeyMethod) == null) {
+          AdminServiceGrpc.getRevokeApiKeyMethod = getRevokeApiKeyMethod =
+              io.grpc.MethodDescriptor.<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest, llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "RevokeApiKey"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AdminServiceMethodDescriptorSupplier("RevokeApiKey"))
+              .build();
+        }
+      }
+    }
+    return getRevokeApiKeyMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -264,9 +420,10 @@ public final class AdminServiceGrpc {
 
   /**
    * <pre>
-   * AdminService manages the model registry. Every call needs the admin token in
-   * the `authorization: Bearer &lt;token&gt;` metadata. A write is visible to the next
-   * call on the same replica and to other replicas within the refresh interval.
+   * AdminService manages the model registry and the API keys. Every call needs
+   * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
+   * visible to the next call on the same replica and to other replicas within
+   * the refresh interval.
    * </pre>
    */
   public interface AsyncService {
@@ -332,14 +489,65 @@ public final class AdminServiceGrpc {
         io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.SyncModelsResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getSyncModelsMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * CreateApiKey makes a key and returns its secret, the only time it is shown.
+     * </pre>
+     */
+    default void createApiKey(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getCreateApiKeyMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetApiKey returns one key (never its secret).
+     * </pre>
+     */
+    default void getApiKey(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetApiKeyMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListApiKeys pages through the keys, ordered by id.
+     * </pre>
+     */
+    default void listApiKeys(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListApiKeysMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * UpdateApiKey changes the fields named by `update_mask`.
+     * </pre>
+     */
+    default void updateApiKey(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getUpdateApiKeyMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * RevokeApiKey ends a key for good (it stays listed, with its revoke time).
+     * </pre>
+     */
+    default void revokeApiKey(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRevokeApiKeyMethod(), responseObserver);
+    }
   }
 
   /**
    * Base class for the server implementation of the service AdminService.
    * <pre>
-   * AdminService manages the model registry. Every call needs the admin token in
-   * the `authorization: Bearer &lt;token&gt;` metadata. A write is visible to the next
-   * call on the same replica and to other replicas within the refresh interval.
+   * AdminService manages the model registry and the API keys. Every call needs
+   * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
+   * visible to the next call on the same replica and to other replicas within
+   * the refresh interval.
    * </pre>
    */
   public static abstract class AdminServiceImplBase
@@ -353,9 +561,10 @@ public final class AdminServiceGrpc {
   /**
    * A stub to allow clients to do asynchronous rpc calls to service AdminService.
    * <pre>
-   * AdminService manages the model registry. Every call needs the admin token in
-   * the `authorization: Bearer &lt;token&gt;` metadata. A write is visible to the next
-   * call on the same replica and to other replicas within the refresh interval.
+   * AdminService manages the model registry and the API keys. Every call needs
+   * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
+   * visible to the next call on the same replica and to other replicas within
+   * the refresh interval.
    * </pre>
    */
   public static final class AdminServiceStub
@@ -438,14 +647,70 @@ public final class AdminServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getSyncModelsMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * CreateApiKey makes a key and returns its secret, the only time it is shown.
+     * </pre>
+     */
+    public void createApiKey(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getCreateApiKeyMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * GetApiKey returns one key (never its secret).
+     * </pre>
+     */
+    public void getApiKey(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetApiKeyMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * ListApiKeys pages through the keys, ordered by id.
+     * </pre>
+     */
+    public void listApiKeys(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListApiKeysMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * UpdateApiKey changes the fields named by `update_mask`.
+     * </pre>
+     */
+    public void updateApiKey(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getUpdateApiKeyMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * RevokeApiKey ends a key for good (it stays listed, with its revoke time).
+     * </pre>
+     */
+    public void revokeApiKey(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getRevokeApiKeyMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
    * A stub to allow clients to do synchronous rpc calls to service AdminService.
    * <pre>
-   * AdminService manages the model registry. Every call needs the admin token in
-   * the `authorization: Bearer &lt;token&gt;` metadata. A write is visible to the next
-   * call on the same replica and to other replicas within the refresh interval.
+   * AdminService manages the model registry and the API keys. Every call needs
+   * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
+   * visible to the next call on the same replica and to other replicas within
+   * the refresh interval.
    * </pre>
    */
   public static final class AdminServiceBlockingV2Stub
@@ -522,14 +787,65 @@ public final class AdminServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getSyncModelsMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * CreateApiKey makes a key and returns its secret, the only time it is shown.
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse createApiKey(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getCreateApiKeyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetApiKey returns one key (never its secret).
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse getApiKey(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetApiKeyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListApiKeys pages through the keys, ordered by id.
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse listApiKeys(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListApiKeysMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * UpdateApiKey changes the fields named by `update_mask`.
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse updateApiKey(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getUpdateApiKeyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * RevokeApiKey ends a key for good (it stays listed, with its revoke time).
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse revokeApiKey(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getRevokeApiKeyMethod(), getCallOptions(), request);
+    }
   }
 
   /**
    * A stub to allow clients to do limited synchronous rpc calls to service AdminService.
    * <pre>
-   * AdminService manages the model registry. Every call needs the admin token in
-   * the `authorization: Bearer &lt;token&gt;` metadata. A write is visible to the next
-   * call on the same replica and to other replicas within the refresh interval.
+   * AdminService manages the model registry and the API keys. Every call needs
+   * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
+   * visible to the next call on the same replica and to other replicas within
+   * the refresh interval.
    * </pre>
    */
   public static final class AdminServiceBlockingStub
@@ -606,14 +922,65 @@ public final class AdminServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getSyncModelsMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * CreateApiKey makes a key and returns its secret, the only time it is shown.
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse createApiKey(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getCreateApiKeyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * GetApiKey returns one key (never its secret).
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse getApiKey(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetApiKeyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * ListApiKeys pages through the keys, ordered by id.
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse listApiKeys(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListApiKeysMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * UpdateApiKey changes the fields named by `update_mask`.
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse updateApiKey(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getUpdateApiKeyMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * RevokeApiKey ends a key for good (it stays listed, with its revoke time).
+     * </pre>
+     */
+    public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse revokeApiKey(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getRevokeApiKeyMethod(), getCallOptions(), request);
+    }
   }
 
   /**
    * A stub to allow clients to do ListenableFuture-style rpc calls to service AdminService.
    * <pre>
-   * AdminService manages the model registry. Every call needs the admin token in
-   * the `authorization: Bearer &lt;token&gt;` metadata. A write is visible to the next
-   * call on the same replica and to other replicas within the refresh interval.
+   * AdminService manages the model registry and the API keys. Every call needs
+   * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
+   * visible to the next call on the same replica and to other replicas within
+   * the refresh interval.
    * </pre>
    */
   public static final class AdminServiceFutureStub
@@ -696,6 +1063,61 @@ public final class AdminServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getSyncModelsMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * CreateApiKey makes a key and returns its secret, the only time it is shown.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse> createApiKey(
+        llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getCreateApiKeyMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * GetApiKey returns one key (never its secret).
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse> getApiKey(
+        llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetApiKeyMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * ListApiKeys pages through the keys, ordered by id.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse> listApiKeys(
+        llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListApiKeysMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * UpdateApiKey changes the fields named by `update_mask`.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse> updateApiKey(
+        llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getUpdateApiKeyMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * RevokeApiKey ends a key for good (it stays listed, with its revoke time).
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse> revokeApiKey(
+        llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getRevokeApiKeyMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_CREATE_MODEL = 0;
@@ -704,6 +1126,11 @@ public final class AdminServiceGrpc {
   private static final int METHODID_UPDATE_MODEL = 3;
   private static final int METHODID_DELETE_MODEL = 4;
   private static final int METHODID_SYNC_MODELS = 5;
+  private static final int METHODID_CREATE_API_KEY = 6;
+  private static final int METHODID_GET_API_KEY = 7;
+  private static final int METHODID_LIST_API_KEYS = 8;
+  private static final int METHODID_UPDATE_API_KEY = 9;
+  private static final int METHODID_REVOKE_API_KEY = 10;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -745,6 +1172,26 @@ public final class AdminServiceGrpc {
         case METHODID_SYNC_MODELS:
           serviceImpl.syncModels((llmgateway.admin.v1.AdminServiceOuterClass.SyncModelsRequest) request,
               (io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.SyncModelsResponse>) responseObserver);
+          break;
+        case METHODID_CREATE_API_KEY:
+          serviceImpl.createApiKey((llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest) request,
+              (io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse>) responseObserver);
+          break;
+        case METHODID_GET_API_KEY:
+          serviceImpl.getApiKey((llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest) request,
+              (io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse>) responseObserver);
+          break;
+        case METHODID_LIST_API_KEYS:
+          serviceImpl.listApiKeys((llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest) request,
+              (io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse>) responseObserver);
+          break;
+        case METHODID_UPDATE_API_KEY:
+          serviceImpl.updateApiKey((llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest) request,
+              (io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse>) responseObserver);
+          break;
+        case METHODID_REVOKE_API_KEY:
+          serviceImpl.revokeApiKey((llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest) request,
+              (io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -806,6 +1253,41 @@ public final class AdminServiceGrpc {
               llmgateway.admin.v1.AdminServiceOuterClass.SyncModelsRequest,
               llmgateway.admin.v1.AdminServiceOuterClass.SyncModelsResponse>(
                 service, METHODID_SYNC_MODELS)))
+        .addMethod(
+          getCreateApiKeyMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest,
+              llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse>(
+                service, METHODID_CREATE_API_KEY)))
+        .addMethod(
+          getGetApiKeyMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest,
+              llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse>(
+                service, METHODID_GET_API_KEY)))
+        .addMethod(
+          getListApiKeysMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest,
+              llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse>(
+                service, METHODID_LIST_API_KEYS)))
+        .addMethod(
+          getUpdateApiKeyMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest,
+              llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse>(
+                service, METHODID_UPDATE_API_KEY)))
+        .addMethod(
+          getRevokeApiKeyMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest,
+              llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse>(
+                service, METHODID_REVOKE_API_KEY)))
         .build();
   }
 
@@ -860,6 +1342,11 @@ public final class AdminServiceGrpc {
               .addMethod(getUpdateModelMethod())
               .addMethod(getDeleteModelMethod())
               .addMethod(getSyncModelsMethod())
+              .addMethod(getCreateApiKeyMethod())
+              .addMethod(getGetApiKeyMethod())
+              .addMethod(getListApiKeysMethod())
+              .addMethod(getUpdateApiKeyMethod())
+              .addMethod(getRevokeApiKeyMethod())
               .build();
         }
       }

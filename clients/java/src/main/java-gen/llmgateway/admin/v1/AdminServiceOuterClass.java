@@ -11555,6 +11555,8517 @@ public final class AdminServiceOuterClass {
 
   }
 
+  public interface CreateApiKeyRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.CreateApiKeyRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The key's writable fields; output-only fields are ignored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    boolean hasApiKey();
+    /**
+     * <pre>
+     * The key's writable fields; output-only fields are ignored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey();
+    /**
+     * <pre>
+     * The key's writable fields; output-only fields are ignored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder();
+  }
+  /**
+   * <pre>
+   * CreateApiKeyRequest makes a key.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.CreateApiKeyRequest}
+   */
+  public static final class CreateApiKeyRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.CreateApiKeyRequest)
+      CreateApiKeyRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use CreateApiKeyRequest.newBuilder() to construct.
+    private CreateApiKeyRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private CreateApiKeyRequest() {
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new CreateApiKeyRequest();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int API_KEY_FIELD_NUMBER = 1;
+    private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+    /**
+     * <pre>
+     * The key's writable fields; output-only fields are ignored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    @java.lang.Override
+    public boolean hasApiKey() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * The key's writable fields; output-only fields are ignored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+    /**
+     * <pre>
+     * The key's writable fields; output-only fields are ignored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(1, getApiKey());
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, getApiKey());
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest other = (llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest) obj;
+
+      if (hasApiKey() != other.hasApiKey()) return false;
+      if (hasApiKey()) {
+        if (!getApiKey()
+            .equals(other.getApiKey())) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasApiKey()) {
+        hash = (37 * hash) + API_KEY_FIELD_NUMBER;
+        hash = (53 * hash) + getApiKey().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * CreateApiKeyRequest makes a key.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.CreateApiKeyRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.CreateApiKeyRequest)
+        llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getApiKeyFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest result = new llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest result) {
+        int from_bitField0_ = bitField0_;
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.apiKey_ = apiKeyBuilder_ == null
+              ? apiKey_
+              : apiKeyBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest.getDefaultInstance()) return this;
+        if (other.hasApiKey()) {
+          mergeApiKey(other.getApiKey());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                input.readMessage(
+                    getApiKeyFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> apiKeyBuilder_;
+      /**
+       * <pre>
+       * The key's writable fields; output-only fields are ignored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return Whether the apiKey field is set.
+       */
+      public boolean hasApiKey() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <pre>
+       * The key's writable fields; output-only fields are ignored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return The apiKey.
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+        if (apiKeyBuilder_ == null) {
+          return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        } else {
+          return apiKeyBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * The key's writable fields; output-only fields are ignored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          apiKey_ = value;
+        } else {
+          apiKeyBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key's writable fields; output-only fields are ignored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder builderForValue) {
+        if (apiKeyBuilder_ == null) {
+          apiKey_ = builderForValue.build();
+        } else {
+          apiKeyBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key's writable fields; output-only fields are ignored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder mergeApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0) &&
+            apiKey_ != null &&
+            apiKey_ != llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance()) {
+            getApiKeyBuilder().mergeFrom(value);
+          } else {
+            apiKey_ = value;
+          }
+        } else {
+          apiKeyBuilder_.mergeFrom(value);
+        }
+        if (apiKey_ != null) {
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The key's writable fields; output-only fields are ignored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder clearApiKey() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key's writable fields; output-only fields are ignored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder getApiKeyBuilder() {
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return getApiKeyFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * The key's writable fields; output-only fields are ignored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+        if (apiKeyBuilder_ != null) {
+          return apiKeyBuilder_.getMessageOrBuilder();
+        } else {
+          return apiKey_ == null ?
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        }
+      }
+      /**
+       * <pre>
+       * The key's writable fields; output-only fields are ignored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+          getApiKeyFieldBuilder() {
+        if (apiKeyBuilder_ == null) {
+          apiKeyBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder>(
+                  getApiKey(),
+                  getParentForChildren(),
+                  isClean());
+          apiKey_ = null;
+        }
+        return apiKeyBuilder_;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.CreateApiKeyRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.CreateApiKeyRequest)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<CreateApiKeyRequest>
+        PARSER = new com.google.protobuf.AbstractParser<CreateApiKeyRequest>() {
+      @java.lang.Override
+      public CreateApiKeyRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<CreateApiKeyRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<CreateApiKeyRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface CreateApiKeyResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.CreateApiKeyResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    boolean hasApiKey();
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey();
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder();
+
+    /**
+     * <pre>
+     * The secret callers send: shown here once, never again.
+     * </pre>
+     *
+     * <code>string secret = 2;</code>
+     * @return The secret.
+     */
+    java.lang.String getSecret();
+    /**
+     * <pre>
+     * The secret callers send: shown here once, never again.
+     * </pre>
+     *
+     * <code>string secret = 2;</code>
+     * @return The bytes for secret.
+     */
+    com.google.protobuf.ByteString
+        getSecretBytes();
+  }
+  /**
+   * <pre>
+   * CreateApiKeyResponse is the stored key and its secret.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.CreateApiKeyResponse}
+   */
+  public static final class CreateApiKeyResponse extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.CreateApiKeyResponse)
+      CreateApiKeyResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use CreateApiKeyResponse.newBuilder() to construct.
+    private CreateApiKeyResponse(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private CreateApiKeyResponse() {
+      secret_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new CreateApiKeyResponse();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int API_KEY_FIELD_NUMBER = 1;
+    private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    @java.lang.Override
+    public boolean hasApiKey() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+
+    public static final int SECRET_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object secret_ = "";
+    /**
+     * <pre>
+     * The secret callers send: shown here once, never again.
+     * </pre>
+     *
+     * <code>string secret = 2;</code>
+     * @return The secret.
+     */
+    @java.lang.Override
+    public java.lang.String getSecret() {
+      java.lang.Object ref = secret_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        secret_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The secret callers send: shown here once, never again.
+     * </pre>
+     *
+     * <code>string secret = 2;</code>
+     * @return The bytes for secret.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSecretBytes() {
+      java.lang.Object ref = secret_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        secret_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(1, getApiKey());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(secret_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 2, secret_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, getApiKey());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(secret_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(2, secret_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse other = (llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse) obj;
+
+      if (hasApiKey() != other.hasApiKey()) return false;
+      if (hasApiKey()) {
+        if (!getApiKey()
+            .equals(other.getApiKey())) return false;
+      }
+      if (!getSecret()
+          .equals(other.getSecret())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasApiKey()) {
+        hash = (37 * hash) + API_KEY_FIELD_NUMBER;
+        hash = (53 * hash) + getApiKey().hashCode();
+      }
+      hash = (37 * hash) + SECRET_FIELD_NUMBER;
+      hash = (53 * hash) + getSecret().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * CreateApiKeyResponse is the stored key and its secret.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.CreateApiKeyResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.CreateApiKeyResponse)
+        llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getApiKeyFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        secret_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_CreateApiKeyResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse result = new llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse result) {
+        int from_bitField0_ = bitField0_;
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.apiKey_ = apiKeyBuilder_ == null
+              ? apiKey_
+              : apiKeyBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.secret_ = secret_;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse.getDefaultInstance()) return this;
+        if (other.hasApiKey()) {
+          mergeApiKey(other.getApiKey());
+        }
+        if (!other.getSecret().isEmpty()) {
+          secret_ = other.secret_;
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                input.readMessage(
+                    getApiKeyFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 18: {
+                secret_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> apiKeyBuilder_;
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return Whether the apiKey field is set.
+       */
+      public boolean hasApiKey() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return The apiKey.
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+        if (apiKeyBuilder_ == null) {
+          return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        } else {
+          return apiKeyBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          apiKey_ = value;
+        } else {
+          apiKeyBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder builderForValue) {
+        if (apiKeyBuilder_ == null) {
+          apiKey_ = builderForValue.build();
+        } else {
+          apiKeyBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder mergeApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0) &&
+            apiKey_ != null &&
+            apiKey_ != llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance()) {
+            getApiKeyBuilder().mergeFrom(value);
+          } else {
+            apiKey_ = value;
+          }
+        } else {
+          apiKeyBuilder_.mergeFrom(value);
+        }
+        if (apiKey_ != null) {
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder clearApiKey() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder getApiKeyBuilder() {
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return getApiKeyFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+        if (apiKeyBuilder_ != null) {
+          return apiKeyBuilder_.getMessageOrBuilder();
+        } else {
+          return apiKey_ == null ?
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        }
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+          getApiKeyFieldBuilder() {
+        if (apiKeyBuilder_ == null) {
+          apiKeyBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder>(
+                  getApiKey(),
+                  getParentForChildren(),
+                  isClean());
+          apiKey_ = null;
+        }
+        return apiKeyBuilder_;
+      }
+
+      private java.lang.Object secret_ = "";
+      /**
+       * <pre>
+       * The secret callers send: shown here once, never again.
+       * </pre>
+       *
+       * <code>string secret = 2;</code>
+       * @return The secret.
+       */
+      public java.lang.String getSecret() {
+        java.lang.Object ref = secret_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          secret_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The secret callers send: shown here once, never again.
+       * </pre>
+       *
+       * <code>string secret = 2;</code>
+       * @return The bytes for secret.
+       */
+      public com.google.protobuf.ByteString
+          getSecretBytes() {
+        java.lang.Object ref = secret_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          secret_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The secret callers send: shown here once, never again.
+       * </pre>
+       *
+       * <code>string secret = 2;</code>
+       * @param value The secret to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSecret(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        secret_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The secret callers send: shown here once, never again.
+       * </pre>
+       *
+       * <code>string secret = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSecret() {
+        secret_ = getDefaultInstance().getSecret();
+        bitField0_ = (bitField0_ & ~0x00000002);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The secret callers send: shown here once, never again.
+       * </pre>
+       *
+       * <code>string secret = 2;</code>
+       * @param value The bytes for secret to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSecretBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        secret_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.CreateApiKeyResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.CreateApiKeyResponse)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<CreateApiKeyResponse>
+        PARSER = new com.google.protobuf.AbstractParser<CreateApiKeyResponse>() {
+      @java.lang.Override
+      public CreateApiKeyResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<CreateApiKeyResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<CreateApiKeyResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.CreateApiKeyResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface GetApiKeyRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.GetApiKeyRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The key's public id.
+     * </pre>
+     *
+     * <code>string id = 1;</code>
+     * @return The id.
+     */
+    java.lang.String getId();
+    /**
+     * <pre>
+     * The key's public id.
+     * </pre>
+     *
+     * <code>string id = 1;</code>
+     * @return The bytes for id.
+     */
+    com.google.protobuf.ByteString
+        getIdBytes();
+  }
+  /**
+   * <pre>
+   * GetApiKeyRequest names a key.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.GetApiKeyRequest}
+   */
+  public static final class GetApiKeyRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.GetApiKeyRequest)
+      GetApiKeyRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use GetApiKeyRequest.newBuilder() to construct.
+    private GetApiKeyRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private GetApiKeyRequest() {
+      id_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new GetApiKeyRequest();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest.Builder.class);
+    }
+
+    public static final int ID_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object id_ = "";
+    /**
+     * <pre>
+     * The key's public id.
+     * </pre>
+     *
+     * <code>string id = 1;</code>
+     * @return The id.
+     */
+    @java.lang.Override
+    public java.lang.String getId() {
+      java.lang.Object ref = id_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        id_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The key's public id.
+     * </pre>
+     *
+     * <code>string id = 1;</code>
+     * @return The bytes for id.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getIdBytes() {
+      java.lang.Object ref = id_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        id_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(id_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, id_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(id_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, id_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest other = (llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest) obj;
+
+      if (!getId()
+          .equals(other.getId())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + ID_FIELD_NUMBER;
+      hash = (53 * hash) + getId().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * GetApiKeyRequest names a key.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.GetApiKeyRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.GetApiKeyRequest)
+        llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        id_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest result = new llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.id_ = id_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest.getDefaultInstance()) return this;
+        if (!other.getId().isEmpty()) {
+          id_ = other.id_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                id_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object id_ = "";
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @return The id.
+       */
+      public java.lang.String getId() {
+        java.lang.Object ref = id_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          id_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @return The bytes for id.
+       */
+      public com.google.protobuf.ByteString
+          getIdBytes() {
+        java.lang.Object ref = id_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          id_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @param value The id to set.
+       * @return This builder for chaining.
+       */
+      public Builder setId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        id_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearId() {
+        id_ = getDefaultInstance().getId();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @param value The bytes for id to set.
+       * @return This builder for chaining.
+       */
+      public Builder setIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        id_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.GetApiKeyRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.GetApiKeyRequest)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<GetApiKeyRequest>
+        PARSER = new com.google.protobuf.AbstractParser<GetApiKeyRequest>() {
+      @java.lang.Override
+      public GetApiKeyRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<GetApiKeyRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<GetApiKeyRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface GetApiKeyResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.GetApiKeyResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The key.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    boolean hasApiKey();
+    /**
+     * <pre>
+     * The key.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey();
+    /**
+     * <pre>
+     * The key.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder();
+  }
+  /**
+   * <pre>
+   * GetApiKeyResponse is the stored key.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.GetApiKeyResponse}
+   */
+  public static final class GetApiKeyResponse extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.GetApiKeyResponse)
+      GetApiKeyResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use GetApiKeyResponse.newBuilder() to construct.
+    private GetApiKeyResponse(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private GetApiKeyResponse() {
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new GetApiKeyResponse();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int API_KEY_FIELD_NUMBER = 1;
+    private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+    /**
+     * <pre>
+     * The key.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    @java.lang.Override
+    public boolean hasApiKey() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * The key.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+    /**
+     * <pre>
+     * The key.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(1, getApiKey());
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, getApiKey());
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse other = (llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse) obj;
+
+      if (hasApiKey() != other.hasApiKey()) return false;
+      if (hasApiKey()) {
+        if (!getApiKey()
+            .equals(other.getApiKey())) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasApiKey()) {
+        hash = (37 * hash) + API_KEY_FIELD_NUMBER;
+        hash = (53 * hash) + getApiKey().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * GetApiKeyResponse is the stored key.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.GetApiKeyResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.GetApiKeyResponse)
+        llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getApiKeyFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_GetApiKeyResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse result = new llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse result) {
+        int from_bitField0_ = bitField0_;
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.apiKey_ = apiKeyBuilder_ == null
+              ? apiKey_
+              : apiKeyBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse.getDefaultInstance()) return this;
+        if (other.hasApiKey()) {
+          mergeApiKey(other.getApiKey());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                input.readMessage(
+                    getApiKeyFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> apiKeyBuilder_;
+      /**
+       * <pre>
+       * The key.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return Whether the apiKey field is set.
+       */
+      public boolean hasApiKey() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <pre>
+       * The key.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return The apiKey.
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+        if (apiKeyBuilder_ == null) {
+          return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        } else {
+          return apiKeyBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * The key.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          apiKey_ = value;
+        } else {
+          apiKeyBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder builderForValue) {
+        if (apiKeyBuilder_ == null) {
+          apiKey_ = builderForValue.build();
+        } else {
+          apiKeyBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder mergeApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0) &&
+            apiKey_ != null &&
+            apiKey_ != llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance()) {
+            getApiKeyBuilder().mergeFrom(value);
+          } else {
+            apiKey_ = value;
+          }
+        } else {
+          apiKeyBuilder_.mergeFrom(value);
+        }
+        if (apiKey_ != null) {
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The key.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder clearApiKey() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder getApiKeyBuilder() {
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return getApiKeyFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * The key.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+        if (apiKeyBuilder_ != null) {
+          return apiKeyBuilder_.getMessageOrBuilder();
+        } else {
+          return apiKey_ == null ?
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        }
+      }
+      /**
+       * <pre>
+       * The key.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+          getApiKeyFieldBuilder() {
+        if (apiKeyBuilder_ == null) {
+          apiKeyBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder>(
+                  getApiKey(),
+                  getParentForChildren(),
+                  isClean());
+          apiKey_ = null;
+        }
+        return apiKeyBuilder_;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.GetApiKeyResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.GetApiKeyResponse)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<GetApiKeyResponse>
+        PARSER = new com.google.protobuf.AbstractParser<GetApiKeyResponse>() {
+      @java.lang.Override
+      public GetApiKeyResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<GetApiKeyResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<GetApiKeyResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.GetApiKeyResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface ListApiKeysRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.ListApiKeysRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * At most this many keys (default 100, at most 1000).
+     * </pre>
+     *
+     * <code>int32 page_size = 1;</code>
+     * @return The pageSize.
+     */
+    int getPageSize();
+
+    /**
+     * <pre>
+     * `next_page_token` of the previous page (with the same filters).
+     * </pre>
+     *
+     * <code>string page_token = 2;</code>
+     * @return The pageToken.
+     */
+    java.lang.String getPageToken();
+    /**
+     * <pre>
+     * `next_page_token` of the previous page (with the same filters).
+     * </pre>
+     *
+     * <code>string page_token = 2;</code>
+     * @return The bytes for pageToken.
+     */
+    com.google.protobuf.ByteString
+        getPageTokenBytes();
+
+    /**
+     * <pre>
+     * Only keys that have all these labels with these values.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 3;</code>
+     */
+    int getLabelsCount();
+    /**
+     * <pre>
+     * Only keys that have all these labels with these values.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 3;</code>
+     */
+    boolean containsLabels(
+        java.lang.String key);
+    /**
+     * Use {@link #getLabelsMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getLabels();
+    /**
+     * <pre>
+     * Only keys that have all these labels with these values.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 3;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getLabelsMap();
+    /**
+     * <pre>
+     * Only keys that have all these labels with these values.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 3;</code>
+     */
+    /* nullable */
+java.lang.String getLabelsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * Only keys that have all these labels with these values.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 3;</code>
+     */
+    java.lang.String getLabelsOrThrow(
+        java.lang.String key);
+
+    /**
+     * <pre>
+     * Also list revoked keys.
+     * </pre>
+     *
+     * <code>bool show_revoked = 4;</code>
+     * @return The showRevoked.
+     */
+    boolean getShowRevoked();
+
+    /**
+     * <pre>
+     * Only disabled (true) or only enabled (false) keys; unset: both.
+     * </pre>
+     *
+     * <code>optional bool disabled = 5;</code>
+     * @return Whether the disabled field is set.
+     */
+    boolean hasDisabled();
+    /**
+     * <pre>
+     * Only disabled (true) or only enabled (false) keys; unset: both.
+     * </pre>
+     *
+     * <code>optional bool disabled = 5;</code>
+     * @return The disabled.
+     */
+    boolean getDisabled();
+  }
+  /**
+   * <pre>
+   * ListApiKeysRequest pages through the keys.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.ListApiKeysRequest}
+   */
+  public static final class ListApiKeysRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.ListApiKeysRequest)
+      ListApiKeysRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use ListApiKeysRequest.newBuilder() to construct.
+    private ListApiKeysRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private ListApiKeysRequest() {
+      pageToken_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new ListApiKeysRequest();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysRequest_descriptor;
+    }
+
+    @SuppressWarnings({"rawtypes"})
+    @java.lang.Override
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 3:
+          return internalGetLabels();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int PAGE_SIZE_FIELD_NUMBER = 1;
+    private int pageSize_ = 0;
+    /**
+     * <pre>
+     * At most this many keys (default 100, at most 1000).
+     * </pre>
+     *
+     * <code>int32 page_size = 1;</code>
+     * @return The pageSize.
+     */
+    @java.lang.Override
+    public int getPageSize() {
+      return pageSize_;
+    }
+
+    public static final int PAGE_TOKEN_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object pageToken_ = "";
+    /**
+     * <pre>
+     * `next_page_token` of the previous page (with the same filters).
+     * </pre>
+     *
+     * <code>string page_token = 2;</code>
+     * @return The pageToken.
+     */
+    @java.lang.Override
+    public java.lang.String getPageToken() {
+      java.lang.Object ref = pageToken_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        pageToken_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * `next_page_token` of the previous page (with the same filters).
+     * </pre>
+     *
+     * <code>string page_token = 2;</code>
+     * @return The bytes for pageToken.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getPageTokenBytes() {
+      java.lang.Object ref = pageToken_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        pageToken_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int LABELS_FIELD_NUMBER = 3;
+    private static final class LabelsDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysRequest_LabelsEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> labels_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetLabels() {
+      if (labels_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            LabelsDefaultEntryHolder.defaultEntry);
+      }
+      return labels_;
+    }
+    public int getLabelsCount() {
+      return internalGetLabels().getMap().size();
+    }
+    /**
+     * <pre>
+     * Only keys that have all these labels with these values.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 3;</code>
+     */
+    @java.lang.Override
+    public boolean containsLabels(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetLabels().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getLabelsMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getLabels() {
+      return getLabelsMap();
+    }
+    /**
+     * <pre>
+     * Only keys that have all these labels with these values.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 3;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getLabelsMap() {
+      return internalGetLabels().getMap();
+    }
+    /**
+     * <pre>
+     * Only keys that have all these labels with these values.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 3;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getLabelsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetLabels().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * Only keys that have all these labels with these values.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 3;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getLabelsOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetLabels().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
+    public static final int SHOW_REVOKED_FIELD_NUMBER = 4;
+    private boolean showRevoked_ = false;
+    /**
+     * <pre>
+     * Also list revoked keys.
+     * </pre>
+     *
+     * <code>bool show_revoked = 4;</code>
+     * @return The showRevoked.
+     */
+    @java.lang.Override
+    public boolean getShowRevoked() {
+      return showRevoked_;
+    }
+
+    public static final int DISABLED_FIELD_NUMBER = 5;
+    private boolean disabled_ = false;
+    /**
+     * <pre>
+     * Only disabled (true) or only enabled (false) keys; unset: both.
+     * </pre>
+     *
+     * <code>optional bool disabled = 5;</code>
+     * @return Whether the disabled field is set.
+     */
+    @java.lang.Override
+    public boolean hasDisabled() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * Only disabled (true) or only enabled (false) keys; unset: both.
+     * </pre>
+     *
+     * <code>optional bool disabled = 5;</code>
+     * @return The disabled.
+     */
+    @java.lang.Override
+    public boolean getDisabled() {
+      return disabled_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (pageSize_ != 0) {
+        output.writeInt32(1, pageSize_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(pageToken_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 2, pageToken_);
+      }
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetLabels(),
+          LabelsDefaultEntryHolder.defaultEntry,
+          3);
+      if (showRevoked_ != false) {
+        output.writeBool(4, showRevoked_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeBool(5, disabled_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (pageSize_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(1, pageSize_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(pageToken_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(2, pageToken_);
+      }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetLabels().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        labels__ = LabelsDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
+        size += com.google.protobuf.CodedOutputStream
+            .computeMessageSize(3, labels__);
+      }
+      if (showRevoked_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(4, showRevoked_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(5, disabled_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest other = (llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest) obj;
+
+      if (getPageSize()
+          != other.getPageSize()) return false;
+      if (!getPageToken()
+          .equals(other.getPageToken())) return false;
+      if (!internalGetLabels().equals(
+          other.internalGetLabels())) return false;
+      if (getShowRevoked()
+          != other.getShowRevoked()) return false;
+      if (hasDisabled() != other.hasDisabled()) return false;
+      if (hasDisabled()) {
+        if (getDisabled()
+            != other.getDisabled()) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + PAGE_SIZE_FIELD_NUMBER;
+      hash = (53 * hash) + getPageSize();
+      hash = (37 * hash) + PAGE_TOKEN_FIELD_NUMBER;
+      hash = (53 * hash) + getPageToken().hashCode();
+      if (!internalGetLabels().getMap().isEmpty()) {
+        hash = (37 * hash) + LABELS_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetLabels().hashCode();
+      }
+      hash = (37 * hash) + SHOW_REVOKED_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getShowRevoked());
+      if (hasDisabled()) {
+        hash = (37 * hash) + DISABLED_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+            getDisabled());
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * ListApiKeysRequest pages through the keys.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.ListApiKeysRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.ListApiKeysRequest)
+        llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysRequest_descriptor;
+      }
+
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 3:
+            return internalGetLabels();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 3:
+            return internalGetMutableLabels();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        pageSize_ = 0;
+        pageToken_ = "";
+        internalGetMutableLabels().clear();
+        showRevoked_ = false;
+        disabled_ = false;
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest result = new llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.pageSize_ = pageSize_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.pageToken_ = pageToken_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.labels_ = internalGetLabels();
+          result.labels_.makeImmutable();
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.showRevoked_ = showRevoked_;
+        }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.disabled_ = disabled_;
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest.getDefaultInstance()) return this;
+        if (other.getPageSize() != 0) {
+          setPageSize(other.getPageSize());
+        }
+        if (!other.getPageToken().isEmpty()) {
+          pageToken_ = other.pageToken_;
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        internalGetMutableLabels().mergeFrom(
+            other.internalGetLabels());
+        bitField0_ |= 0x00000004;
+        if (other.getShowRevoked() != false) {
+          setShowRevoked(other.getShowRevoked());
+        }
+        if (other.hasDisabled()) {
+          setDisabled(other.getDisabled());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 8: {
+                pageSize_ = input.readInt32();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 8
+              case 18: {
+                pageToken_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              case 26: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                labels__ = input.readMessage(
+                    LabelsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutableLabels().getMutableMap().put(
+                    labels__.getKey(), labels__.getValue());
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
+              case 32: {
+                showRevoked_ = input.readBool();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 32
+              case 40: {
+                disabled_ = input.readBool();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 40
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private int pageSize_ ;
+      /**
+       * <pre>
+       * At most this many keys (default 100, at most 1000).
+       * </pre>
+       *
+       * <code>int32 page_size = 1;</code>
+       * @return The pageSize.
+       */
+      @java.lang.Override
+      public int getPageSize() {
+        return pageSize_;
+      }
+      /**
+       * <pre>
+       * At most this many keys (default 100, at most 1000).
+       * </pre>
+       *
+       * <code>int32 page_size = 1;</code>
+       * @param value The pageSize to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPageSize(int value) {
+
+        pageSize_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * At most this many keys (default 100, at most 1000).
+       * </pre>
+       *
+       * <code>int32 page_size = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearPageSize() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        pageSize_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object pageToken_ = "";
+      /**
+       * <pre>
+       * `next_page_token` of the previous page (with the same filters).
+       * </pre>
+       *
+       * <code>string page_token = 2;</code>
+       * @return The pageToken.
+       */
+      public java.lang.String getPageToken() {
+        java.lang.Object ref = pageToken_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          pageToken_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * `next_page_token` of the previous page (with the same filters).
+       * </pre>
+       *
+       * <code>string page_token = 2;</code>
+       * @return The bytes for pageToken.
+       */
+      public com.google.protobuf.ByteString
+          getPageTokenBytes() {
+        java.lang.Object ref = pageToken_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          pageToken_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * `next_page_token` of the previous page (with the same filters).
+       * </pre>
+       *
+       * <code>string page_token = 2;</code>
+       * @param value The pageToken to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPageToken(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        pageToken_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * `next_page_token` of the previous page (with the same filters).
+       * </pre>
+       *
+       * <code>string page_token = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearPageToken() {
+        pageToken_ = getDefaultInstance().getPageToken();
+        bitField0_ = (bitField0_ & ~0x00000002);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * `next_page_token` of the previous page (with the same filters).
+       * </pre>
+       *
+       * <code>string page_token = 2;</code>
+       * @param value The bytes for pageToken to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPageTokenBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        pageToken_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> labels_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetLabels() {
+        if (labels_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              LabelsDefaultEntryHolder.defaultEntry);
+        }
+        return labels_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutableLabels() {
+        if (labels_ == null) {
+          labels_ = com.google.protobuf.MapField.newMapField(
+              LabelsDefaultEntryHolder.defaultEntry);
+        }
+        if (!labels_.isMutable()) {
+          labels_ = labels_.copy();
+        }
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return labels_;
+      }
+      public int getLabelsCount() {
+        return internalGetLabels().getMap().size();
+      }
+      /**
+       * <pre>
+       * Only keys that have all these labels with these values.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 3;</code>
+       */
+      @java.lang.Override
+      public boolean containsLabels(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetLabels().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getLabelsMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getLabels() {
+        return getLabelsMap();
+      }
+      /**
+       * <pre>
+       * Only keys that have all these labels with these values.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 3;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getLabelsMap() {
+        return internalGetLabels().getMap();
+      }
+      /**
+       * <pre>
+       * Only keys that have all these labels with these values.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 3;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getLabelsOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetLabels().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * Only keys that have all these labels with these values.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 3;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getLabelsOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetLabels().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearLabels() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        internalGetMutableLabels().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * Only keys that have all these labels with these values.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 3;</code>
+       */
+      public Builder removeLabels(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutableLabels().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutableLabels() {
+        bitField0_ |= 0x00000004;
+        return internalGetMutableLabels().getMutableMap();
+      }
+      /**
+       * <pre>
+       * Only keys that have all these labels with these values.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 3;</code>
+       */
+      public Builder putLabels(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutableLabels().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000004;
+        return this;
+      }
+      /**
+       * <pre>
+       * Only keys that have all these labels with these values.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 3;</code>
+       */
+      public Builder putAllLabels(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutableLabels().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000004;
+        return this;
+      }
+
+      private boolean showRevoked_ ;
+      /**
+       * <pre>
+       * Also list revoked keys.
+       * </pre>
+       *
+       * <code>bool show_revoked = 4;</code>
+       * @return The showRevoked.
+       */
+      @java.lang.Override
+      public boolean getShowRevoked() {
+        return showRevoked_;
+      }
+      /**
+       * <pre>
+       * Also list revoked keys.
+       * </pre>
+       *
+       * <code>bool show_revoked = 4;</code>
+       * @param value The showRevoked to set.
+       * @return This builder for chaining.
+       */
+      public Builder setShowRevoked(boolean value) {
+
+        showRevoked_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Also list revoked keys.
+       * </pre>
+       *
+       * <code>bool show_revoked = 4;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearShowRevoked() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        showRevoked_ = false;
+        onChanged();
+        return this;
+      }
+
+      private boolean disabled_ ;
+      /**
+       * <pre>
+       * Only disabled (true) or only enabled (false) keys; unset: both.
+       * </pre>
+       *
+       * <code>optional bool disabled = 5;</code>
+       * @return Whether the disabled field is set.
+       */
+      @java.lang.Override
+      public boolean hasDisabled() {
+        return ((bitField0_ & 0x00000010) != 0);
+      }
+      /**
+       * <pre>
+       * Only disabled (true) or only enabled (false) keys; unset: both.
+       * </pre>
+       *
+       * <code>optional bool disabled = 5;</code>
+       * @return The disabled.
+       */
+      @java.lang.Override
+      public boolean getDisabled() {
+        return disabled_;
+      }
+      /**
+       * <pre>
+       * Only disabled (true) or only enabled (false) keys; unset: both.
+       * </pre>
+       *
+       * <code>optional bool disabled = 5;</code>
+       * @param value The disabled to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDisabled(boolean value) {
+
+        disabled_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Only disabled (true) or only enabled (false) keys; unset: both.
+       * </pre>
+       *
+       * <code>optional bool disabled = 5;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDisabled() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        disabled_ = false;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.ListApiKeysRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.ListApiKeysRequest)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ListApiKeysRequest>
+        PARSER = new com.google.protobuf.AbstractParser<ListApiKeysRequest>() {
+      @java.lang.Override
+      public ListApiKeysRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ListApiKeysRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ListApiKeysRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface ListApiKeysResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.ListApiKeysResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    java.util.List<llmgateway.admin.v1.ApiKeyOuterClass.ApiKey> 
+        getApiKeysList();
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKeys(int index);
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    int getApiKeysCount();
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    java.util.List<? extends llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+        getApiKeysOrBuilderList();
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeysOrBuilder(
+        int index);
+
+    /**
+     * <pre>
+     * Token for the next page; empty on the last page.
+     * </pre>
+     *
+     * <code>string next_page_token = 2;</code>
+     * @return The nextPageToken.
+     */
+    java.lang.String getNextPageToken();
+    /**
+     * <pre>
+     * Token for the next page; empty on the last page.
+     * </pre>
+     *
+     * <code>string next_page_token = 2;</code>
+     * @return The bytes for nextPageToken.
+     */
+    com.google.protobuf.ByteString
+        getNextPageTokenBytes();
+  }
+  /**
+   * <pre>
+   * ListApiKeysResponse is one page of keys, ordered by id.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.ListApiKeysResponse}
+   */
+  public static final class ListApiKeysResponse extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.ListApiKeysResponse)
+      ListApiKeysResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use ListApiKeysResponse.newBuilder() to construct.
+    private ListApiKeysResponse(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private ListApiKeysResponse() {
+      apiKeys_ = java.util.Collections.emptyList();
+      nextPageToken_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new ListApiKeysResponse();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse.Builder.class);
+    }
+
+    public static final int API_KEYS_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private java.util.List<llmgateway.admin.v1.ApiKeyOuterClass.ApiKey> apiKeys_;
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    @java.lang.Override
+    public java.util.List<llmgateway.admin.v1.ApiKeyOuterClass.ApiKey> getApiKeysList() {
+      return apiKeys_;
+    }
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    @java.lang.Override
+    public java.util.List<? extends llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+        getApiKeysOrBuilderList() {
+      return apiKeys_;
+    }
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    @java.lang.Override
+    public int getApiKeysCount() {
+      return apiKeys_.size();
+    }
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKeys(int index) {
+      return apiKeys_.get(index);
+    }
+    /**
+     * <pre>
+     * The keys.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeysOrBuilder(
+        int index) {
+      return apiKeys_.get(index);
+    }
+
+    public static final int NEXT_PAGE_TOKEN_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object nextPageToken_ = "";
+    /**
+     * <pre>
+     * Token for the next page; empty on the last page.
+     * </pre>
+     *
+     * <code>string next_page_token = 2;</code>
+     * @return The nextPageToken.
+     */
+    @java.lang.Override
+    public java.lang.String getNextPageToken() {
+      java.lang.Object ref = nextPageToken_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        nextPageToken_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Token for the next page; empty on the last page.
+     * </pre>
+     *
+     * <code>string next_page_token = 2;</code>
+     * @return The bytes for nextPageToken.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getNextPageTokenBytes() {
+      java.lang.Object ref = nextPageToken_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        nextPageToken_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      for (int i = 0; i < apiKeys_.size(); i++) {
+        output.writeMessage(1, apiKeys_.get(i));
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(nextPageToken_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 2, nextPageToken_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      for (int i = 0; i < apiKeys_.size(); i++) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, apiKeys_.get(i));
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(nextPageToken_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(2, nextPageToken_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse other = (llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse) obj;
+
+      if (!getApiKeysList()
+          .equals(other.getApiKeysList())) return false;
+      if (!getNextPageToken()
+          .equals(other.getNextPageToken())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (getApiKeysCount() > 0) {
+        hash = (37 * hash) + API_KEYS_FIELD_NUMBER;
+        hash = (53 * hash) + getApiKeysList().hashCode();
+      }
+      hash = (37 * hash) + NEXT_PAGE_TOKEN_FIELD_NUMBER;
+      hash = (53 * hash) + getNextPageToken().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * ListApiKeysResponse is one page of keys, ordered by id.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.ListApiKeysResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.ListApiKeysResponse)
+        llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        if (apiKeysBuilder_ == null) {
+          apiKeys_ = java.util.Collections.emptyList();
+        } else {
+          apiKeys_ = null;
+          apiKeysBuilder_.clear();
+        }
+        bitField0_ = (bitField0_ & ~0x00000001);
+        nextPageToken_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_ListApiKeysResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse result = new llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse(this);
+        buildPartialRepeatedFields(result);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartialRepeatedFields(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse result) {
+        if (apiKeysBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0)) {
+            apiKeys_ = java.util.Collections.unmodifiableList(apiKeys_);
+            bitField0_ = (bitField0_ & ~0x00000001);
+          }
+          result.apiKeys_ = apiKeys_;
+        } else {
+          result.apiKeys_ = apiKeysBuilder_.build();
+        }
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.nextPageToken_ = nextPageToken_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse.getDefaultInstance()) return this;
+        if (apiKeysBuilder_ == null) {
+          if (!other.apiKeys_.isEmpty()) {
+            if (apiKeys_.isEmpty()) {
+              apiKeys_ = other.apiKeys_;
+              bitField0_ = (bitField0_ & ~0x00000001);
+            } else {
+              ensureApiKeysIsMutable();
+              apiKeys_.addAll(other.apiKeys_);
+            }
+            onChanged();
+          }
+        } else {
+          if (!other.apiKeys_.isEmpty()) {
+            if (apiKeysBuilder_.isEmpty()) {
+              apiKeysBuilder_.dispose();
+              apiKeysBuilder_ = null;
+              apiKeys_ = other.apiKeys_;
+              bitField0_ = (bitField0_ & ~0x00000001);
+              apiKeysBuilder_ = 
+                com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                   getApiKeysFieldBuilder() : null;
+            } else {
+              apiKeysBuilder_.addAllMessages(other.apiKeys_);
+            }
+          }
+        }
+        if (!other.getNextPageToken().isEmpty()) {
+          nextPageToken_ = other.nextPageToken_;
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                llmgateway.admin.v1.ApiKeyOuterClass.ApiKey m =
+                    input.readMessage(
+                        llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.parser(),
+                        extensionRegistry);
+                if (apiKeysBuilder_ == null) {
+                  ensureApiKeysIsMutable();
+                  apiKeys_.add(m);
+                } else {
+                  apiKeysBuilder_.addMessage(m);
+                }
+                break;
+              } // case 10
+              case 18: {
+                nextPageToken_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.util.List<llmgateway.admin.v1.ApiKeyOuterClass.ApiKey> apiKeys_ =
+        java.util.Collections.emptyList();
+      private void ensureApiKeysIsMutable() {
+        if (!((bitField0_ & 0x00000001) != 0)) {
+          apiKeys_ = new java.util.ArrayList<llmgateway.admin.v1.ApiKeyOuterClass.ApiKey>(apiKeys_);
+          bitField0_ |= 0x00000001;
+         }
+      }
+
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> apiKeysBuilder_;
+
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public java.util.List<llmgateway.admin.v1.ApiKeyOuterClass.ApiKey> getApiKeysList() {
+        if (apiKeysBuilder_ == null) {
+          return java.util.Collections.unmodifiableList(apiKeys_);
+        } else {
+          return apiKeysBuilder_.getMessageList();
+        }
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public int getApiKeysCount() {
+        if (apiKeysBuilder_ == null) {
+          return apiKeys_.size();
+        } else {
+          return apiKeysBuilder_.getCount();
+        }
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKeys(int index) {
+        if (apiKeysBuilder_ == null) {
+          return apiKeys_.get(index);
+        } else {
+          return apiKeysBuilder_.getMessage(index);
+        }
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public Builder setApiKeys(
+          int index, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeysBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureApiKeysIsMutable();
+          apiKeys_.set(index, value);
+          onChanged();
+        } else {
+          apiKeysBuilder_.setMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public Builder setApiKeys(
+          int index, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder builderForValue) {
+        if (apiKeysBuilder_ == null) {
+          ensureApiKeysIsMutable();
+          apiKeys_.set(index, builderForValue.build());
+          onChanged();
+        } else {
+          apiKeysBuilder_.setMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public Builder addApiKeys(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeysBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureApiKeysIsMutable();
+          apiKeys_.add(value);
+          onChanged();
+        } else {
+          apiKeysBuilder_.addMessage(value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public Builder addApiKeys(
+          int index, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeysBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureApiKeysIsMutable();
+          apiKeys_.add(index, value);
+          onChanged();
+        } else {
+          apiKeysBuilder_.addMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public Builder addApiKeys(
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder builderForValue) {
+        if (apiKeysBuilder_ == null) {
+          ensureApiKeysIsMutable();
+          apiKeys_.add(builderForValue.build());
+          onChanged();
+        } else {
+          apiKeysBuilder_.addMessage(builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public Builder addApiKeys(
+          int index, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder builderForValue) {
+        if (apiKeysBuilder_ == null) {
+          ensureApiKeysIsMutable();
+          apiKeys_.add(index, builderForValue.build());
+          onChanged();
+        } else {
+          apiKeysBuilder_.addMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public Builder addAllApiKeys(
+          java.lang.Iterable<? extends llmgateway.admin.v1.ApiKeyOuterClass.ApiKey> values) {
+        if (apiKeysBuilder_ == null) {
+          ensureApiKeysIsMutable();
+          com.google.protobuf.AbstractMessageLite.Builder.addAll(
+              values, apiKeys_);
+          onChanged();
+        } else {
+          apiKeysBuilder_.addAllMessages(values);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public Builder clearApiKeys() {
+        if (apiKeysBuilder_ == null) {
+          apiKeys_ = java.util.Collections.emptyList();
+          bitField0_ = (bitField0_ & ~0x00000001);
+          onChanged();
+        } else {
+          apiKeysBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public Builder removeApiKeys(int index) {
+        if (apiKeysBuilder_ == null) {
+          ensureApiKeysIsMutable();
+          apiKeys_.remove(index);
+          onChanged();
+        } else {
+          apiKeysBuilder_.remove(index);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder getApiKeysBuilder(
+          int index) {
+        return getApiKeysFieldBuilder().getBuilder(index);
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeysOrBuilder(
+          int index) {
+        if (apiKeysBuilder_ == null) {
+          return apiKeys_.get(index);  } else {
+          return apiKeysBuilder_.getMessageOrBuilder(index);
+        }
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public java.util.List<? extends llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+           getApiKeysOrBuilderList() {
+        if (apiKeysBuilder_ != null) {
+          return apiKeysBuilder_.getMessageOrBuilderList();
+        } else {
+          return java.util.Collections.unmodifiableList(apiKeys_);
+        }
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder addApiKeysBuilder() {
+        return getApiKeysFieldBuilder().addBuilder(
+            llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder addApiKeysBuilder(
+          int index) {
+        return getApiKeysFieldBuilder().addBuilder(
+            index, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * The keys.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.ApiKey api_keys = 1;</code>
+       */
+      public java.util.List<llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder> 
+           getApiKeysBuilderList() {
+        return getApiKeysFieldBuilder().getBuilderList();
+      }
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+          getApiKeysFieldBuilder() {
+        if (apiKeysBuilder_ == null) {
+          apiKeysBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder>(
+                  apiKeys_,
+                  ((bitField0_ & 0x00000001) != 0),
+                  getParentForChildren(),
+                  isClean());
+          apiKeys_ = null;
+        }
+        return apiKeysBuilder_;
+      }
+
+      private java.lang.Object nextPageToken_ = "";
+      /**
+       * <pre>
+       * Token for the next page; empty on the last page.
+       * </pre>
+       *
+       * <code>string next_page_token = 2;</code>
+       * @return The nextPageToken.
+       */
+      public java.lang.String getNextPageToken() {
+        java.lang.Object ref = nextPageToken_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          nextPageToken_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Token for the next page; empty on the last page.
+       * </pre>
+       *
+       * <code>string next_page_token = 2;</code>
+       * @return The bytes for nextPageToken.
+       */
+      public com.google.protobuf.ByteString
+          getNextPageTokenBytes() {
+        java.lang.Object ref = nextPageToken_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          nextPageToken_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Token for the next page; empty on the last page.
+       * </pre>
+       *
+       * <code>string next_page_token = 2;</code>
+       * @param value The nextPageToken to set.
+       * @return This builder for chaining.
+       */
+      public Builder setNextPageToken(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        nextPageToken_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Token for the next page; empty on the last page.
+       * </pre>
+       *
+       * <code>string next_page_token = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearNextPageToken() {
+        nextPageToken_ = getDefaultInstance().getNextPageToken();
+        bitField0_ = (bitField0_ & ~0x00000002);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Token for the next page; empty on the last page.
+       * </pre>
+       *
+       * <code>string next_page_token = 2;</code>
+       * @param value The bytes for nextPageToken to set.
+       * @return This builder for chaining.
+       */
+      public Builder setNextPageTokenBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        nextPageToken_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.ListApiKeysResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.ListApiKeysResponse)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<ListApiKeysResponse>
+        PARSER = new com.google.protobuf.AbstractParser<ListApiKeysResponse>() {
+      @java.lang.Override
+      public ListApiKeysResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<ListApiKeysResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<ListApiKeysResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.ListApiKeysResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface UpdateApiKeyRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.UpdateApiKeyRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The key: `id` names it, the fields in `update_mask` carry the new values.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    boolean hasApiKey();
+    /**
+     * <pre>
+     * The key: `id` names it, the fields in `update_mask` carry the new values.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey();
+    /**
+     * <pre>
+     * The key: `id` names it, the fields in `update_mask` carry the new values.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder();
+
+    /**
+     * <pre>
+     * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+     * `allowed_models`; `*` replaces every writable field. Output-only fields
+     * are refused.
+     * </pre>
+     *
+     * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+     * @return Whether the updateMask field is set.
+     */
+    boolean hasUpdateMask();
+    /**
+     * <pre>
+     * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+     * `allowed_models`; `*` replaces every writable field. Output-only fields
+     * are refused.
+     * </pre>
+     *
+     * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+     * @return The updateMask.
+     */
+    com.google.protobuf.FieldMask getUpdateMask();
+    /**
+     * <pre>
+     * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+     * `allowed_models`; `*` replaces every writable field. Output-only fields
+     * are refused.
+     * </pre>
+     *
+     * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+     */
+    com.google.protobuf.FieldMaskOrBuilder getUpdateMaskOrBuilder();
+
+    /**
+     * <pre>
+     * When set, the update only applies if the key's etag still matches
+     * (ABORTED otherwise).
+     * </pre>
+     *
+     * <code>string etag = 3;</code>
+     * @return The etag.
+     */
+    java.lang.String getEtag();
+    /**
+     * <pre>
+     * When set, the update only applies if the key's etag still matches
+     * (ABORTED otherwise).
+     * </pre>
+     *
+     * <code>string etag = 3;</code>
+     * @return The bytes for etag.
+     */
+    com.google.protobuf.ByteString
+        getEtagBytes();
+  }
+  /**
+   * <pre>
+   * UpdateApiKeyRequest changes some fields of a key.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.UpdateApiKeyRequest}
+   */
+  public static final class UpdateApiKeyRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.UpdateApiKeyRequest)
+      UpdateApiKeyRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use UpdateApiKeyRequest.newBuilder() to construct.
+    private UpdateApiKeyRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private UpdateApiKeyRequest() {
+      etag_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new UpdateApiKeyRequest();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int API_KEY_FIELD_NUMBER = 1;
+    private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+    /**
+     * <pre>
+     * The key: `id` names it, the fields in `update_mask` carry the new values.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    @java.lang.Override
+    public boolean hasApiKey() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * The key: `id` names it, the fields in `update_mask` carry the new values.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+    /**
+     * <pre>
+     * The key: `id` names it, the fields in `update_mask` carry the new values.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+
+    public static final int UPDATE_MASK_FIELD_NUMBER = 2;
+    private com.google.protobuf.FieldMask updateMask_;
+    /**
+     * <pre>
+     * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+     * `allowed_models`; `*` replaces every writable field. Output-only fields
+     * are refused.
+     * </pre>
+     *
+     * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+     * @return Whether the updateMask field is set.
+     */
+    @java.lang.Override
+    public boolean hasUpdateMask() {
+      return ((bitField0_ & 0x00000002) != 0);
+    }
+    /**
+     * <pre>
+     * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+     * `allowed_models`; `*` replaces every writable field. Output-only fields
+     * are refused.
+     * </pre>
+     *
+     * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+     * @return The updateMask.
+     */
+    @java.lang.Override
+    public com.google.protobuf.FieldMask getUpdateMask() {
+      return updateMask_ == null ? com.google.protobuf.FieldMask.getDefaultInstance() : updateMask_;
+    }
+    /**
+     * <pre>
+     * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+     * `allowed_models`; `*` replaces every writable field. Output-only fields
+     * are refused.
+     * </pre>
+     *
+     * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+     */
+    @java.lang.Override
+    public com.google.protobuf.FieldMaskOrBuilder getUpdateMaskOrBuilder() {
+      return updateMask_ == null ? com.google.protobuf.FieldMask.getDefaultInstance() : updateMask_;
+    }
+
+    public static final int ETAG_FIELD_NUMBER = 3;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object etag_ = "";
+    /**
+     * <pre>
+     * When set, the update only applies if the key's etag still matches
+     * (ABORTED otherwise).
+     * </pre>
+     *
+     * <code>string etag = 3;</code>
+     * @return The etag.
+     */
+    @java.lang.Override
+    public java.lang.String getEtag() {
+      java.lang.Object ref = etag_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        etag_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * When set, the update only applies if the key's etag still matches
+     * (ABORTED otherwise).
+     * </pre>
+     *
+     * <code>string etag = 3;</code>
+     * @return The bytes for etag.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getEtagBytes() {
+      java.lang.Object ref = etag_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        etag_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(1, getApiKey());
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        output.writeMessage(2, getUpdateMask());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(etag_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 3, etag_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, getApiKey());
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(2, getUpdateMask());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(etag_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(3, etag_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest other = (llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest) obj;
+
+      if (hasApiKey() != other.hasApiKey()) return false;
+      if (hasApiKey()) {
+        if (!getApiKey()
+            .equals(other.getApiKey())) return false;
+      }
+      if (hasUpdateMask() != other.hasUpdateMask()) return false;
+      if (hasUpdateMask()) {
+        if (!getUpdateMask()
+            .equals(other.getUpdateMask())) return false;
+      }
+      if (!getEtag()
+          .equals(other.getEtag())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasApiKey()) {
+        hash = (37 * hash) + API_KEY_FIELD_NUMBER;
+        hash = (53 * hash) + getApiKey().hashCode();
+      }
+      if (hasUpdateMask()) {
+        hash = (37 * hash) + UPDATE_MASK_FIELD_NUMBER;
+        hash = (53 * hash) + getUpdateMask().hashCode();
+      }
+      hash = (37 * hash) + ETAG_FIELD_NUMBER;
+      hash = (53 * hash) + getEtag().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * UpdateApiKeyRequest changes some fields of a key.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.UpdateApiKeyRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.UpdateApiKeyRequest)
+        llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getApiKeyFieldBuilder();
+          getUpdateMaskFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        updateMask_ = null;
+        if (updateMaskBuilder_ != null) {
+          updateMaskBuilder_.dispose();
+          updateMaskBuilder_ = null;
+        }
+        etag_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest result = new llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest result) {
+        int from_bitField0_ = bitField0_;
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.apiKey_ = apiKeyBuilder_ == null
+              ? apiKey_
+              : apiKeyBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.updateMask_ = updateMaskBuilder_ == null
+              ? updateMask_
+              : updateMaskBuilder_.build();
+          to_bitField0_ |= 0x00000002;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.etag_ = etag_;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest.getDefaultInstance()) return this;
+        if (other.hasApiKey()) {
+          mergeApiKey(other.getApiKey());
+        }
+        if (other.hasUpdateMask()) {
+          mergeUpdateMask(other.getUpdateMask());
+        }
+        if (!other.getEtag().isEmpty()) {
+          etag_ = other.etag_;
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                input.readMessage(
+                    getApiKeyFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 18: {
+                input.readMessage(
+                    getUpdateMaskFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              case 26: {
+                etag_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> apiKeyBuilder_;
+      /**
+       * <pre>
+       * The key: `id` names it, the fields in `update_mask` carry the new values.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return Whether the apiKey field is set.
+       */
+      public boolean hasApiKey() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <pre>
+       * The key: `id` names it, the fields in `update_mask` carry the new values.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return The apiKey.
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+        if (apiKeyBuilder_ == null) {
+          return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        } else {
+          return apiKeyBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * The key: `id` names it, the fields in `update_mask` carry the new values.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          apiKey_ = value;
+        } else {
+          apiKeyBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key: `id` names it, the fields in `update_mask` carry the new values.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder builderForValue) {
+        if (apiKeyBuilder_ == null) {
+          apiKey_ = builderForValue.build();
+        } else {
+          apiKeyBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key: `id` names it, the fields in `update_mask` carry the new values.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder mergeApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0) &&
+            apiKey_ != null &&
+            apiKey_ != llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance()) {
+            getApiKeyBuilder().mergeFrom(value);
+          } else {
+            apiKey_ = value;
+          }
+        } else {
+          apiKeyBuilder_.mergeFrom(value);
+        }
+        if (apiKey_ != null) {
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The key: `id` names it, the fields in `update_mask` carry the new values.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder clearApiKey() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key: `id` names it, the fields in `update_mask` carry the new values.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder getApiKeyBuilder() {
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return getApiKeyFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * The key: `id` names it, the fields in `update_mask` carry the new values.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+        if (apiKeyBuilder_ != null) {
+          return apiKeyBuilder_.getMessageOrBuilder();
+        } else {
+          return apiKey_ == null ?
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        }
+      }
+      /**
+       * <pre>
+       * The key: `id` names it, the fields in `update_mask` carry the new values.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+          getApiKeyFieldBuilder() {
+        if (apiKeyBuilder_ == null) {
+          apiKeyBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder>(
+                  getApiKey(),
+                  getParentForChildren(),
+                  isClean());
+          apiKey_ = null;
+        }
+        return apiKeyBuilder_;
+      }
+
+      private com.google.protobuf.FieldMask updateMask_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          com.google.protobuf.FieldMask, com.google.protobuf.FieldMask.Builder, com.google.protobuf.FieldMaskOrBuilder> updateMaskBuilder_;
+      /**
+       * <pre>
+       * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+       * `allowed_models`; `*` replaces every writable field. Output-only fields
+       * are refused.
+       * </pre>
+       *
+       * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+       * @return Whether the updateMask field is set.
+       */
+      public boolean hasUpdateMask() {
+        return ((bitField0_ & 0x00000002) != 0);
+      }
+      /**
+       * <pre>
+       * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+       * `allowed_models`; `*` replaces every writable field. Output-only fields
+       * are refused.
+       * </pre>
+       *
+       * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+       * @return The updateMask.
+       */
+      public com.google.protobuf.FieldMask getUpdateMask() {
+        if (updateMaskBuilder_ == null) {
+          return updateMask_ == null ? com.google.protobuf.FieldMask.getDefaultInstance() : updateMask_;
+        } else {
+          return updateMaskBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+       * `allowed_models`; `*` replaces every writable field. Output-only fields
+       * are refused.
+       * </pre>
+       *
+       * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+       */
+      public Builder setUpdateMask(com.google.protobuf.FieldMask value) {
+        if (updateMaskBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          updateMask_ = value;
+        } else {
+          updateMaskBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+       * `allowed_models`; `*` replaces every writable field. Output-only fields
+       * are refused.
+       * </pre>
+       *
+       * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+       */
+      public Builder setUpdateMask(
+          com.google.protobuf.FieldMask.Builder builderForValue) {
+        if (updateMaskBuilder_ == null) {
+          updateMask_ = builderForValue.build();
+        } else {
+          updateMaskBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+       * `allowed_models`; `*` replaces every writable field. Output-only fields
+       * are refused.
+       * </pre>
+       *
+       * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+       */
+      public Builder mergeUpdateMask(com.google.protobuf.FieldMask value) {
+        if (updateMaskBuilder_ == null) {
+          if (((bitField0_ & 0x00000002) != 0) &&
+            updateMask_ != null &&
+            updateMask_ != com.google.protobuf.FieldMask.getDefaultInstance()) {
+            getUpdateMaskBuilder().mergeFrom(value);
+          } else {
+            updateMask_ = value;
+          }
+        } else {
+          updateMaskBuilder_.mergeFrom(value);
+        }
+        if (updateMask_ != null) {
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+       * `allowed_models`; `*` replaces every writable field. Output-only fields
+       * are refused.
+       * </pre>
+       *
+       * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+       */
+      public Builder clearUpdateMask() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        updateMask_ = null;
+        if (updateMaskBuilder_ != null) {
+          updateMaskBuilder_.dispose();
+          updateMaskBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+       * `allowed_models`; `*` replaces every writable field. Output-only fields
+       * are refused.
+       * </pre>
+       *
+       * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+       */
+      public com.google.protobuf.FieldMask.Builder getUpdateMaskBuilder() {
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return getUpdateMaskFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+       * `allowed_models`; `*` replaces every writable field. Output-only fields
+       * are refused.
+       * </pre>
+       *
+       * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+       */
+      public com.google.protobuf.FieldMaskOrBuilder getUpdateMaskOrBuilder() {
+        if (updateMaskBuilder_ != null) {
+          return updateMaskBuilder_.getMessageOrBuilder();
+        } else {
+          return updateMask_ == null ?
+              com.google.protobuf.FieldMask.getDefaultInstance() : updateMask_;
+        }
+      }
+      /**
+       * <pre>
+       * The fields to change, for example `disabled`, `limits.requests_per_minute`,
+       * `allowed_models`; `*` replaces every writable field. Output-only fields
+       * are refused.
+       * </pre>
+       *
+       * <code>.google.protobuf.FieldMask update_mask = 2;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          com.google.protobuf.FieldMask, com.google.protobuf.FieldMask.Builder, com.google.protobuf.FieldMaskOrBuilder> 
+          getUpdateMaskFieldBuilder() {
+        if (updateMaskBuilder_ == null) {
+          updateMaskBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              com.google.protobuf.FieldMask, com.google.protobuf.FieldMask.Builder, com.google.protobuf.FieldMaskOrBuilder>(
+                  getUpdateMask(),
+                  getParentForChildren(),
+                  isClean());
+          updateMask_ = null;
+        }
+        return updateMaskBuilder_;
+      }
+
+      private java.lang.Object etag_ = "";
+      /**
+       * <pre>
+       * When set, the update only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 3;</code>
+       * @return The etag.
+       */
+      public java.lang.String getEtag() {
+        java.lang.Object ref = etag_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          etag_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * When set, the update only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 3;</code>
+       * @return The bytes for etag.
+       */
+      public com.google.protobuf.ByteString
+          getEtagBytes() {
+        java.lang.Object ref = etag_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          etag_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * When set, the update only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 3;</code>
+       * @param value The etag to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEtag(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        etag_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * When set, the update only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 3;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearEtag() {
+        etag_ = getDefaultInstance().getEtag();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * When set, the update only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 3;</code>
+       * @param value The bytes for etag to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEtagBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        etag_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.UpdateApiKeyRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.UpdateApiKeyRequest)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<UpdateApiKeyRequest>
+        PARSER = new com.google.protobuf.AbstractParser<UpdateApiKeyRequest>() {
+      @java.lang.Override
+      public UpdateApiKeyRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<UpdateApiKeyRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<UpdateApiKeyRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface UpdateApiKeyResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.UpdateApiKeyResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    boolean hasApiKey();
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey();
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder();
+  }
+  /**
+   * <pre>
+   * UpdateApiKeyResponse is the stored key after the update.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.UpdateApiKeyResponse}
+   */
+  public static final class UpdateApiKeyResponse extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.UpdateApiKeyResponse)
+      UpdateApiKeyResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use UpdateApiKeyResponse.newBuilder() to construct.
+    private UpdateApiKeyResponse(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private UpdateApiKeyResponse() {
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new UpdateApiKeyResponse();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int API_KEY_FIELD_NUMBER = 1;
+    private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    @java.lang.Override
+    public boolean hasApiKey() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+    /**
+     * <pre>
+     * The key as stored.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(1, getApiKey());
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, getApiKey());
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse other = (llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse) obj;
+
+      if (hasApiKey() != other.hasApiKey()) return false;
+      if (hasApiKey()) {
+        if (!getApiKey()
+            .equals(other.getApiKey())) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasApiKey()) {
+        hash = (37 * hash) + API_KEY_FIELD_NUMBER;
+        hash = (53 * hash) + getApiKey().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * UpdateApiKeyResponse is the stored key after the update.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.UpdateApiKeyResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.UpdateApiKeyResponse)
+        llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getApiKeyFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse result = new llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse result) {
+        int from_bitField0_ = bitField0_;
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.apiKey_ = apiKeyBuilder_ == null
+              ? apiKey_
+              : apiKeyBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse.getDefaultInstance()) return this;
+        if (other.hasApiKey()) {
+          mergeApiKey(other.getApiKey());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                input.readMessage(
+                    getApiKeyFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> apiKeyBuilder_;
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return Whether the apiKey field is set.
+       */
+      public boolean hasApiKey() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return The apiKey.
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+        if (apiKeyBuilder_ == null) {
+          return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        } else {
+          return apiKeyBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          apiKey_ = value;
+        } else {
+          apiKeyBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder builderForValue) {
+        if (apiKeyBuilder_ == null) {
+          apiKey_ = builderForValue.build();
+        } else {
+          apiKeyBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder mergeApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0) &&
+            apiKey_ != null &&
+            apiKey_ != llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance()) {
+            getApiKeyBuilder().mergeFrom(value);
+          } else {
+            apiKey_ = value;
+          }
+        } else {
+          apiKeyBuilder_.mergeFrom(value);
+        }
+        if (apiKey_ != null) {
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder clearApiKey() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder getApiKeyBuilder() {
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return getApiKeyFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+        if (apiKeyBuilder_ != null) {
+          return apiKeyBuilder_.getMessageOrBuilder();
+        } else {
+          return apiKey_ == null ?
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        }
+      }
+      /**
+       * <pre>
+       * The key as stored.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+          getApiKeyFieldBuilder() {
+        if (apiKeyBuilder_ == null) {
+          apiKeyBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder>(
+                  getApiKey(),
+                  getParentForChildren(),
+                  isClean());
+          apiKey_ = null;
+        }
+        return apiKeyBuilder_;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.UpdateApiKeyResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.UpdateApiKeyResponse)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<UpdateApiKeyResponse>
+        PARSER = new com.google.protobuf.AbstractParser<UpdateApiKeyResponse>() {
+      @java.lang.Override
+      public UpdateApiKeyResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<UpdateApiKeyResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<UpdateApiKeyResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.UpdateApiKeyResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface RevokeApiKeyRequestOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.RevokeApiKeyRequest)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The key's public id.
+     * </pre>
+     *
+     * <code>string id = 1;</code>
+     * @return The id.
+     */
+    java.lang.String getId();
+    /**
+     * <pre>
+     * The key's public id.
+     * </pre>
+     *
+     * <code>string id = 1;</code>
+     * @return The bytes for id.
+     */
+    com.google.protobuf.ByteString
+        getIdBytes();
+
+    /**
+     * <pre>
+     * When set, the revoke only applies if the key's etag still matches
+     * (ABORTED otherwise).
+     * </pre>
+     *
+     * <code>string etag = 2;</code>
+     * @return The etag.
+     */
+    java.lang.String getEtag();
+    /**
+     * <pre>
+     * When set, the revoke only applies if the key's etag still matches
+     * (ABORTED otherwise).
+     * </pre>
+     *
+     * <code>string etag = 2;</code>
+     * @return The bytes for etag.
+     */
+    com.google.protobuf.ByteString
+        getEtagBytes();
+  }
+  /**
+   * <pre>
+   * RevokeApiKeyRequest ends a key.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.RevokeApiKeyRequest}
+   */
+  public static final class RevokeApiKeyRequest extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.RevokeApiKeyRequest)
+      RevokeApiKeyRequestOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use RevokeApiKeyRequest.newBuilder() to construct.
+    private RevokeApiKeyRequest(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private RevokeApiKeyRequest() {
+      id_ = "";
+      etag_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new RevokeApiKeyRequest();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest.Builder.class);
+    }
+
+    public static final int ID_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object id_ = "";
+    /**
+     * <pre>
+     * The key's public id.
+     * </pre>
+     *
+     * <code>string id = 1;</code>
+     * @return The id.
+     */
+    @java.lang.Override
+    public java.lang.String getId() {
+      java.lang.Object ref = id_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        id_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The key's public id.
+     * </pre>
+     *
+     * <code>string id = 1;</code>
+     * @return The bytes for id.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getIdBytes() {
+      java.lang.Object ref = id_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        id_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int ETAG_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object etag_ = "";
+    /**
+     * <pre>
+     * When set, the revoke only applies if the key's etag still matches
+     * (ABORTED otherwise).
+     * </pre>
+     *
+     * <code>string etag = 2;</code>
+     * @return The etag.
+     */
+    @java.lang.Override
+    public java.lang.String getEtag() {
+      java.lang.Object ref = etag_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        etag_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * When set, the revoke only applies if the key's etag still matches
+     * (ABORTED otherwise).
+     * </pre>
+     *
+     * <code>string etag = 2;</code>
+     * @return The bytes for etag.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getEtagBytes() {
+      java.lang.Object ref = etag_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        etag_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(id_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, id_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(etag_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 2, etag_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(id_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, id_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(etag_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(2, etag_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest other = (llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest) obj;
+
+      if (!getId()
+          .equals(other.getId())) return false;
+      if (!getEtag()
+          .equals(other.getEtag())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + ID_FIELD_NUMBER;
+      hash = (53 * hash) + getId().hashCode();
+      hash = (37 * hash) + ETAG_FIELD_NUMBER;
+      hash = (53 * hash) + getEtag().hashCode();
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * RevokeApiKeyRequest ends a key.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.RevokeApiKeyRequest}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.RevokeApiKeyRequest)
+        llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequestOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest.class, llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        id_ = "";
+        etag_ = "";
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest result = new llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.id_ = id_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.etag_ = etag_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest.getDefaultInstance()) return this;
+        if (!other.getId().isEmpty()) {
+          id_ = other.id_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        if (!other.getEtag().isEmpty()) {
+          etag_ = other.etag_;
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                id_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 18: {
+                etag_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object id_ = "";
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @return The id.
+       */
+      public java.lang.String getId() {
+        java.lang.Object ref = id_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          id_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @return The bytes for id.
+       */
+      public com.google.protobuf.ByteString
+          getIdBytes() {
+        java.lang.Object ref = id_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          id_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @param value The id to set.
+       * @return This builder for chaining.
+       */
+      public Builder setId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        id_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearId() {
+        id_ = getDefaultInstance().getId();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key's public id.
+       * </pre>
+       *
+       * <code>string id = 1;</code>
+       * @param value The bytes for id to set.
+       * @return This builder for chaining.
+       */
+      public Builder setIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        id_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object etag_ = "";
+      /**
+       * <pre>
+       * When set, the revoke only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 2;</code>
+       * @return The etag.
+       */
+      public java.lang.String getEtag() {
+        java.lang.Object ref = etag_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          etag_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * When set, the revoke only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 2;</code>
+       * @return The bytes for etag.
+       */
+      public com.google.protobuf.ByteString
+          getEtagBytes() {
+        java.lang.Object ref = etag_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          etag_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * When set, the revoke only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 2;</code>
+       * @param value The etag to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEtag(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        etag_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * When set, the revoke only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearEtag() {
+        etag_ = getDefaultInstance().getEtag();
+        bitField0_ = (bitField0_ & ~0x00000002);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * When set, the revoke only applies if the key's etag still matches
+       * (ABORTED otherwise).
+       * </pre>
+       *
+       * <code>string etag = 2;</code>
+       * @param value The bytes for etag to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEtagBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        etag_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.RevokeApiKeyRequest)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.RevokeApiKeyRequest)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<RevokeApiKeyRequest>
+        PARSER = new com.google.protobuf.AbstractParser<RevokeApiKeyRequest>() {
+      @java.lang.Override
+      public RevokeApiKeyRequest parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<RevokeApiKeyRequest> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<RevokeApiKeyRequest> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface RevokeApiKeyResponseOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.RevokeApiKeyResponse)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The key, with its revoke time.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    boolean hasApiKey();
+    /**
+     * <pre>
+     * The key, with its revoke time.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey();
+    /**
+     * <pre>
+     * The key, with its revoke time.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder();
+  }
+  /**
+   * <pre>
+   * RevokeApiKeyResponse is the revoked key.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.RevokeApiKeyResponse}
+   */
+  public static final class RevokeApiKeyResponse extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.RevokeApiKeyResponse)
+      RevokeApiKeyResponseOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use RevokeApiKeyResponse.newBuilder() to construct.
+    private RevokeApiKeyResponse(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private RevokeApiKeyResponse() {
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new RevokeApiKeyResponse();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int API_KEY_FIELD_NUMBER = 1;
+    private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+    /**
+     * <pre>
+     * The key, with its revoke time.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return Whether the apiKey field is set.
+     */
+    @java.lang.Override
+    public boolean hasApiKey() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * The key, with its revoke time.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     * @return The apiKey.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+    /**
+     * <pre>
+     * The key, with its revoke time.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+      return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(1, getApiKey());
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(1, getApiKey());
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse other = (llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse) obj;
+
+      if (hasApiKey() != other.hasApiKey()) return false;
+      if (hasApiKey()) {
+        if (!getApiKey()
+            .equals(other.getApiKey())) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasApiKey()) {
+        hash = (37 * hash) + API_KEY_FIELD_NUMBER;
+        hash = (53 * hash) + getApiKey().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * RevokeApiKeyResponse is the revoked key.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.RevokeApiKeyResponse}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.RevokeApiKeyResponse)
+        llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponseOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse.class, llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getApiKeyFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse getDefaultInstanceForType() {
+        return llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse build() {
+        llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse buildPartial() {
+        llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse result = new llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse result) {
+        int from_bitField0_ = bitField0_;
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.apiKey_ = apiKeyBuilder_ == null
+              ? apiKey_
+              : apiKeyBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse) {
+          return mergeFrom((llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse other) {
+        if (other == llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse.getDefaultInstance()) return this;
+        if (other.hasApiKey()) {
+          mergeApiKey(other.getApiKey());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                input.readMessage(
+                    getApiKeyFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private llmgateway.admin.v1.ApiKeyOuterClass.ApiKey apiKey_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> apiKeyBuilder_;
+      /**
+       * <pre>
+       * The key, with its revoke time.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return Whether the apiKey field is set.
+       */
+      public boolean hasApiKey() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <pre>
+       * The key, with its revoke time.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       * @return The apiKey.
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey getApiKey() {
+        if (apiKeyBuilder_ == null) {
+          return apiKey_ == null ? llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        } else {
+          return apiKeyBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * The key, with its revoke time.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          apiKey_ = value;
+        } else {
+          apiKeyBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key, with its revoke time.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder setApiKey(
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder builderForValue) {
+        if (apiKeyBuilder_ == null) {
+          apiKey_ = builderForValue.build();
+        } else {
+          apiKeyBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key, with its revoke time.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder mergeApiKey(llmgateway.admin.v1.ApiKeyOuterClass.ApiKey value) {
+        if (apiKeyBuilder_ == null) {
+          if (((bitField0_ & 0x00000001) != 0) &&
+            apiKey_ != null &&
+            apiKey_ != llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance()) {
+            getApiKeyBuilder().mergeFrom(value);
+          } else {
+            apiKey_ = value;
+          }
+        } else {
+          apiKeyBuilder_.mergeFrom(value);
+        }
+        if (apiKey_ != null) {
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The key, with its revoke time.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public Builder clearApiKey() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        apiKey_ = null;
+        if (apiKeyBuilder_ != null) {
+          apiKeyBuilder_.dispose();
+          apiKeyBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The key, with its revoke time.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder getApiKeyBuilder() {
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return getApiKeyFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * The key, with its revoke time.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      public llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder getApiKeyOrBuilder() {
+        if (apiKeyBuilder_ != null) {
+          return apiKeyBuilder_.getMessageOrBuilder();
+        } else {
+          return apiKey_ == null ?
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.getDefaultInstance() : apiKey_;
+        }
+      }
+      /**
+       * <pre>
+       * The key, with its revoke time.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.ApiKey api_key = 1;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder> 
+          getApiKeyFieldBuilder() {
+        if (apiKeyBuilder_ == null) {
+          apiKeyBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ApiKeyOuterClass.ApiKey, llmgateway.admin.v1.ApiKeyOuterClass.ApiKey.Builder, llmgateway.admin.v1.ApiKeyOuterClass.ApiKeyOrBuilder>(
+                  getApiKey(),
+                  getParentForChildren(),
+                  isClean());
+          apiKey_ = null;
+        }
+        return apiKeyBuilder_;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.RevokeApiKeyResponse)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.RevokeApiKeyResponse)
+    private static final llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse();
+    }
+
+    public static llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<RevokeApiKeyResponse>
+        PARSER = new com.google.protobuf.AbstractParser<RevokeApiKeyResponse>() {
+      @java.lang.Override
+      public RevokeApiKeyResponse parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<RevokeApiKeyResponse> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<RevokeApiKeyResponse> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
   private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_llmgateway_admin_v1_CreateModelRequest_descriptor;
   private static final 
@@ -11620,6 +20131,61 @@ public final class AdminServiceOuterClass {
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_llmgateway_admin_v1_SyncError_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_CreateApiKeyRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_CreateApiKeyRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_CreateApiKeyResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_CreateApiKeyResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_GetApiKeyRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_GetApiKeyRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_GetApiKeyResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_GetApiKeyResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_ListApiKeysRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_ListApiKeysRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_ListApiKeysRequest_LabelsEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_ListApiKeysRequest_LabelsEntry_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_ListApiKeysResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_ListApiKeysResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -11631,55 +20197,91 @@ public final class AdminServiceOuterClass {
     java.lang.String[] descriptorData = {
       "\n\'llmgateway/admin/v1/admin_service.prot" +
       "o\022\023llmgateway.admin.v1\032 google/protobuf/" +
-      "field_mask.proto\032\037llmgateway/admin/v1/mo" +
-      "del.proto\032\031llmgateway/v1/model.proto\"?\n\022" +
-      "CreateModelRequest\022)\n\005model\030\001 \001(\0132\032.llmg" +
-      "ateway.admin.v1.Model\"@\n\023CreateModelResp" +
-      "onse\022)\n\005model\030\001 \001(\0132\032.llmgateway.admin.v" +
-      "1.Model\"\035\n\017GetModelRequest\022\n\n\002id\030\001 \001(\t\"=" +
-      "\n\020GetModelResponse\022)\n\005model\030\001 \001(\0132\032.llmg" +
-      "ateway.admin.v1.Model\"\247\001\n\021ListModelsRequ" +
-      "est\022\021\n\tpage_size\030\001 \001(\005\022\022\n\npage_token\030\002 \001" +
-      "(\t\022\020\n\010provider\030\003 \001(\t\022-\n\ncapability\030\004 \001(\016" +
-      "2\031.llmgateway.v1.Capability\022\031\n\014is_availa" +
-      "ble\030\005 \001(\010H\000\210\001\001B\017\n\r_is_available\"k\n\022ListM" +
-      "odelsResponse\022*\n\006models\030\001 \003(\0132\032.llmgatew" +
-      "ay.admin.v1.Model\022\027\n\017next_page_token\030\002 \001" +
-      "(\t\022\020\n\010revision\030\003 \001(\003\"~\n\022UpdateModelReque" +
-      "st\022)\n\005model\030\001 \001(\0132\032.llmgateway.admin.v1." +
-      "Model\022/\n\013update_mask\030\002 \001(\0132\032.google.prot" +
-      "obuf.FieldMask\022\014\n\004etag\030\003 \001(\t\"@\n\023UpdateMo" +
-      "delResponse\022)\n\005model\030\001 \001(\0132\032.llmgateway." +
-      "admin.v1.Model\".\n\022DeleteModelRequest\022\n\n\002" +
-      "id\030\001 \001(\t\022\014\n\004etag\030\002 \001(\t\"\'\n\023DeleteModelRes" +
-      "ponse\022\020\n\010revision\030\001 \001(\003\";\n\021SyncModelsReq" +
-      "uest\022\017\n\007dry_run\030\001 \001(\010\022\025\n\rall_providers\030\002" +
-      " \001(\010\"\211\001\n\022SyncModelsResponse\022\r\n\005added\030\001 \003" +
-      "(\t\022\017\n\007changed\030\002 \003(\t\022\021\n\tunchanged\030\003 \003(\t\022." +
-      "\n\006errors\030\004 \003(\0132\036.llmgateway.admin.v1.Syn" +
-      "cError\022\020\n\010revision\030\005 \001(\003\";\n\tSyncError\022\n\n" +
-      "\002id\030\001 \001(\t\022\r\n\005field\030\002 \001(\t\022\023\n\013description\030" +
-      "\003 \001(\t2\313\004\n\014AdminService\022`\n\013CreateModel\022\'." +
-      "llmgateway.admin.v1.CreateModelRequest\032(" +
-      ".llmgateway.admin.v1.CreateModelResponse" +
-      "\022W\n\010GetModel\022$.llmgateway.admin.v1.GetMo" +
-      "delRequest\032%.llmgateway.admin.v1.GetMode" +
-      "lResponse\022]\n\nListModels\022&.llmgateway.adm" +
-      "in.v1.ListModelsRequest\032\'.llmgateway.adm" +
-      "in.v1.ListModelsResponse\022`\n\013UpdateModel\022" +
-      "\'.llmgateway.admin.v1.UpdateModelRequest" +
-      "\032(.llmgateway.admin.v1.UpdateModelRespon" +
-      "se\022`\n\013DeleteModel\022\'.llmgateway.admin.v1." +
-      "DeleteModelRequest\032(.llmgateway.admin.v1" +
-      ".DeleteModelResponse\022]\n\nSyncModels\022&.llm" +
-      "gateway.admin.v1.SyncModelsRequest\032\'.llm" +
-      "gateway.admin.v1.SyncModelsResponseb\006pro" +
-      "to3"
+      "field_mask.proto\032!llmgateway/admin/v1/ap" +
+      "i_key.proto\032\037llmgateway/admin/v1/model.p" +
+      "roto\032\031llmgateway/v1/model.proto\"?\n\022Creat" +
+      "eModelRequest\022)\n\005model\030\001 \001(\0132\032.llmgatewa" +
+      "y.admin.v1.Model\"@\n\023CreateModelResponse\022" +
+      ")\n\005model\030\001 \001(\0132\032.llmgateway.admin.v1.Mod" +
+      "el\"\035\n\017GetModelRequest\022\n\n\002id\030\001 \001(\t\"=\n\020Get" +
+      "ModelResponse\022)\n\005model\030\001 \001(\0132\032.llmgatewa" +
+      "y.admin.v1.Model\"\247\001\n\021ListModelsRequest\022\021" +
+      "\n\tpage_size\030\001 \001(\005\022\022\n\npage_token\030\002 \001(\t\022\020\n" +
+      "\010provider\030\003 \001(\t\022-\n\ncapability\030\004 \001(\0162\031.ll" +
+      "mgateway.v1.Capability\022\031\n\014is_available\030\005" +
+      " \001(\010H\000\210\001\001B\017\n\r_is_available\"k\n\022ListModels" +
+      "Response\022*\n\006models\030\001 \003(\0132\032.llmgateway.ad" +
+      "min.v1.Model\022\027\n\017next_page_token\030\002 \001(\t\022\020\n" +
+      "\010revision\030\003 \001(\003\"~\n\022UpdateModelRequest\022)\n" +
+      "\005model\030\001 \001(\0132\032.llmgateway.admin.v1.Model" +
+      "\022/\n\013update_mask\030\002 \001(\0132\032.google.protobuf." +
+      "FieldMask\022\014\n\004etag\030\003 \001(\t\"@\n\023UpdateModelRe" +
+      "sponse\022)\n\005model\030\001 \001(\0132\032.llmgateway.admin" +
+      ".v1.Model\".\n\022DeleteModelRequest\022\n\n\002id\030\001 " +
+      "\001(\t\022\014\n\004etag\030\002 \001(\t\"\'\n\023DeleteModelResponse" +
+      "\022\020\n\010revision\030\001 \001(\003\";\n\021SyncModelsRequest\022" +
+      "\017\n\007dry_run\030\001 \001(\010\022\025\n\rall_providers\030\002 \001(\010\"" +
+      "\211\001\n\022SyncModelsResponse\022\r\n\005added\030\001 \003(\t\022\017\n" +
+      "\007changed\030\002 \003(\t\022\021\n\tunchanged\030\003 \003(\t\022.\n\006err" +
+      "ors\030\004 \003(\0132\036.llmgateway.admin.v1.SyncErro" +
+      "r\022\020\n\010revision\030\005 \001(\003\";\n\tSyncError\022\n\n\002id\030\001" +
+      " \001(\t\022\r\n\005field\030\002 \001(\t\022\023\n\013description\030\003 \001(\t" +
+      "\"C\n\023CreateApiKeyRequest\022,\n\007api_key\030\001 \001(\013" +
+      "2\033.llmgateway.admin.v1.ApiKey\"T\n\024CreateA" +
+      "piKeyResponse\022,\n\007api_key\030\001 \001(\0132\033.llmgate" +
+      "way.admin.v1.ApiKey\022\016\n\006secret\030\002 \001(\t\"\036\n\020G" +
+      "etApiKeyRequest\022\n\n\002id\030\001 \001(\t\"A\n\021GetApiKey" +
+      "Response\022,\n\007api_key\030\001 \001(\0132\033.llmgateway.a" +
+      "dmin.v1.ApiKey\"\351\001\n\022ListApiKeysRequest\022\021\n" +
+      "\tpage_size\030\001 \001(\005\022\022\n\npage_token\030\002 \001(\t\022C\n\006" +
+      "labels\030\003 \003(\01323.llmgateway.admin.v1.ListA" +
+      "piKeysRequest.LabelsEntry\022\024\n\014show_revoke" +
+      "d\030\004 \001(\010\022\025\n\010disabled\030\005 \001(\010H\000\210\001\001\032-\n\013Labels" +
+      "Entry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\013\n" +
+      "\t_disabled\"]\n\023ListApiKeysResponse\022-\n\010api" +
+      "_keys\030\001 \003(\0132\033.llmgateway.admin.v1.ApiKey" +
+      "\022\027\n\017next_page_token\030\002 \001(\t\"\202\001\n\023UpdateApiK" +
+      "eyRequest\022,\n\007api_key\030\001 \001(\0132\033.llmgateway." +
+      "admin.v1.ApiKey\022/\n\013update_mask\030\002 \001(\0132\032.g" +
+      "oogle.protobuf.FieldMask\022\014\n\004etag\030\003 \001(\t\"D" +
+      "\n\024UpdateApiKeyResponse\022,\n\007api_key\030\001 \001(\0132" +
+      "\033.llmgateway.admin.v1.ApiKey\"/\n\023RevokeAp" +
+      "iKeyRequest\022\n\n\002id\030\001 \001(\t\022\014\n\004etag\030\002 \001(\t\"D\n" +
+      "\024RevokeApiKeyResponse\022,\n\007api_key\030\001 \001(\0132\033" +
+      ".llmgateway.admin.v1.ApiKey2\270\010\n\014AdminSer" +
+      "vice\022`\n\013CreateModel\022\'.llmgateway.admin.v" +
+      "1.CreateModelRequest\032(.llmgateway.admin." +
+      "v1.CreateModelResponse\022W\n\010GetModel\022$.llm" +
+      "gateway.admin.v1.GetModelRequest\032%.llmga" +
+      "teway.admin.v1.GetModelResponse\022]\n\nListM" +
+      "odels\022&.llmgateway.admin.v1.ListModelsRe" +
+      "quest\032\'.llmgateway.admin.v1.ListModelsRe" +
+      "sponse\022`\n\013UpdateModel\022\'.llmgateway.admin" +
+      ".v1.UpdateModelRequest\032(.llmgateway.admi" +
+      "n.v1.UpdateModelResponse\022`\n\013DeleteModel\022" +
+      "\'.llmgateway.admin.v1.DeleteModelRequest" +
+      "\032(.llmgateway.admin.v1.DeleteModelRespon" +
+      "se\022]\n\nSyncModels\022&.llmgateway.admin.v1.S" +
+      "yncModelsRequest\032\'.llmgateway.admin.v1.S" +
+      "yncModelsResponse\022c\n\014CreateApiKey\022(.llmg" +
+      "ateway.admin.v1.CreateApiKeyRequest\032).ll" +
+      "mgateway.admin.v1.CreateApiKeyResponse\022Z" +
+      "\n\tGetApiKey\022%.llmgateway.admin.v1.GetApi" +
+      "KeyRequest\032&.llmgateway.admin.v1.GetApiK" +
+      "eyResponse\022`\n\013ListApiKeys\022\'.llmgateway.a" +
+      "dmin.v1.ListApiKeysRequest\032(.llmgateway." +
+      "admin.v1.ListApiKeysResponse\022c\n\014UpdateAp" +
+      "iKey\022(.llmgateway.admin.v1.UpdateApiKeyR" +
+      "equest\032).llmgateway.admin.v1.UpdateApiKe" +
+      "yResponse\022c\n\014RevokeApiKey\022(.llmgateway.a" +
+      "dmin.v1.RevokeApiKeyRequest\032).llmgateway" +
+      ".admin.v1.RevokeApiKeyResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
           com.google.protobuf.FieldMaskProto.getDescriptor(),
+          llmgateway.admin.v1.ApiKeyOuterClass.getDescriptor(),
           llmgateway.admin.v1.ModelOuterClass.getDescriptor(),
           llmgateway.v1.ModelOuterClass.getDescriptor(),
         });
@@ -11761,7 +20363,74 @@ public final class AdminServiceOuterClass {
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_SyncError_descriptor,
         new java.lang.String[] { "Id", "Field", "Description", });
+    internal_static_llmgateway_admin_v1_CreateApiKeyRequest_descriptor =
+      getDescriptor().getMessageTypes().get(13);
+    internal_static_llmgateway_admin_v1_CreateApiKeyRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_CreateApiKeyRequest_descriptor,
+        new java.lang.String[] { "ApiKey", });
+    internal_static_llmgateway_admin_v1_CreateApiKeyResponse_descriptor =
+      getDescriptor().getMessageTypes().get(14);
+    internal_static_llmgateway_admin_v1_CreateApiKeyResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_CreateApiKeyResponse_descriptor,
+        new java.lang.String[] { "ApiKey", "Secret", });
+    internal_static_llmgateway_admin_v1_GetApiKeyRequest_descriptor =
+      getDescriptor().getMessageTypes().get(15);
+    internal_static_llmgateway_admin_v1_GetApiKeyRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_GetApiKeyRequest_descriptor,
+        new java.lang.String[] { "Id", });
+    internal_static_llmgateway_admin_v1_GetApiKeyResponse_descriptor =
+      getDescriptor().getMessageTypes().get(16);
+    internal_static_llmgateway_admin_v1_GetApiKeyResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_GetApiKeyResponse_descriptor,
+        new java.lang.String[] { "ApiKey", });
+    internal_static_llmgateway_admin_v1_ListApiKeysRequest_descriptor =
+      getDescriptor().getMessageTypes().get(17);
+    internal_static_llmgateway_admin_v1_ListApiKeysRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_ListApiKeysRequest_descriptor,
+        new java.lang.String[] { "PageSize", "PageToken", "Labels", "ShowRevoked", "Disabled", });
+    internal_static_llmgateway_admin_v1_ListApiKeysRequest_LabelsEntry_descriptor =
+      internal_static_llmgateway_admin_v1_ListApiKeysRequest_descriptor.getNestedTypes().get(0);
+    internal_static_llmgateway_admin_v1_ListApiKeysRequest_LabelsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_ListApiKeysRequest_LabelsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
+    internal_static_llmgateway_admin_v1_ListApiKeysResponse_descriptor =
+      getDescriptor().getMessageTypes().get(18);
+    internal_static_llmgateway_admin_v1_ListApiKeysResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_ListApiKeysResponse_descriptor,
+        new java.lang.String[] { "ApiKeys", "NextPageToken", });
+    internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_descriptor =
+      getDescriptor().getMessageTypes().get(19);
+    internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_UpdateApiKeyRequest_descriptor,
+        new java.lang.String[] { "ApiKey", "UpdateMask", "Etag", });
+    internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_descriptor =
+      getDescriptor().getMessageTypes().get(20);
+    internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_UpdateApiKeyResponse_descriptor,
+        new java.lang.String[] { "ApiKey", });
+    internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_descriptor =
+      getDescriptor().getMessageTypes().get(21);
+    internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_RevokeApiKeyRequest_descriptor,
+        new java.lang.String[] { "Id", "Etag", });
+    internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_descriptor =
+      getDescriptor().getMessageTypes().get(22);
+    internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_RevokeApiKeyResponse_descriptor,
+        new java.lang.String[] { "ApiKey", });
     com.google.protobuf.FieldMaskProto.getDescriptor();
+    llmgateway.admin.v1.ApiKeyOuterClass.getDescriptor();
     llmgateway.admin.v1.ModelOuterClass.getDescriptor();
     llmgateway.v1.ModelOuterClass.getDescriptor();
   }

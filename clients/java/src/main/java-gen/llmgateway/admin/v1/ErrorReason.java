@@ -80,6 +80,32 @@ public final class ErrorReason {
      * <code>ADMIN_ERROR_REASON_CONFIGURATION_INVALID = 5;</code>
      */
     ADMIN_ERROR_REASON_CONFIGURATION_INVALID(5),
+    /**
+     * <pre>
+     * GetApiKey/UpdateApiKey/RevokeApiKey: no key has this id (NOT_FOUND).
+     * </pre>
+     *
+     * <code>ADMIN_ERROR_REASON_API_KEY_NOT_FOUND = 6;</code>
+     */
+    ADMIN_ERROR_REASON_API_KEY_NOT_FOUND(6),
+    /**
+     * <pre>
+     * UpdateApiKey: the key is revoked and cannot change (FAILED_PRECONDITION).
+     * </pre>
+     *
+     * <code>ADMIN_ERROR_REASON_API_KEY_REVOKED = 7;</code>
+     */
+    ADMIN_ERROR_REASON_API_KEY_REVOKED(7),
+    /**
+     * <pre>
+     * CreateApiKey: no key-hashing secret is configured on the server; set the
+     * variable `auth.key_secret_env` names (default LLMGATEWAY_KEY_SECRET) or
+     * `auth.key_secret_file` (FAILED_PRECONDITION).
+     * </pre>
+     *
+     * <code>ADMIN_ERROR_REASON_API_KEYS_DISABLED = 8;</code>
+     */
+    ADMIN_ERROR_REASON_API_KEYS_DISABLED(8),
     UNRECOGNIZED(-1),
     ;
 
@@ -135,6 +161,32 @@ public final class ErrorReason {
      * <code>ADMIN_ERROR_REASON_CONFIGURATION_INVALID = 5;</code>
      */
     public static final int ADMIN_ERROR_REASON_CONFIGURATION_INVALID_VALUE = 5;
+    /**
+     * <pre>
+     * GetApiKey/UpdateApiKey/RevokeApiKey: no key has this id (NOT_FOUND).
+     * </pre>
+     *
+     * <code>ADMIN_ERROR_REASON_API_KEY_NOT_FOUND = 6;</code>
+     */
+    public static final int ADMIN_ERROR_REASON_API_KEY_NOT_FOUND_VALUE = 6;
+    /**
+     * <pre>
+     * UpdateApiKey: the key is revoked and cannot change (FAILED_PRECONDITION).
+     * </pre>
+     *
+     * <code>ADMIN_ERROR_REASON_API_KEY_REVOKED = 7;</code>
+     */
+    public static final int ADMIN_ERROR_REASON_API_KEY_REVOKED_VALUE = 7;
+    /**
+     * <pre>
+     * CreateApiKey: no key-hashing secret is configured on the server; set the
+     * variable `auth.key_secret_env` names (default LLMGATEWAY_KEY_SECRET) or
+     * `auth.key_secret_file` (FAILED_PRECONDITION).
+     * </pre>
+     *
+     * <code>ADMIN_ERROR_REASON_API_KEYS_DISABLED = 8;</code>
+     */
+    public static final int ADMIN_ERROR_REASON_API_KEYS_DISABLED_VALUE = 8;
 
 
     public final int getNumber() {
@@ -167,6 +219,9 @@ public final class ErrorReason {
         case 3: return ADMIN_ERROR_REASON_ETAG_MISMATCH;
         case 4: return ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE;
         case 5: return ADMIN_ERROR_REASON_CONFIGURATION_INVALID;
+        case 6: return ADMIN_ERROR_REASON_API_KEY_NOT_FOUND;
+        case 7: return ADMIN_ERROR_REASON_API_KEY_REVOKED;
+        case 8: return ADMIN_ERROR_REASON_API_KEYS_DISABLED;
         default: return null;
       }
     }
@@ -233,14 +288,17 @@ public final class ErrorReason {
   static {
     java.lang.String[] descriptorData = {
       "\n&llmgateway/admin/v1/error_reason.proto" +
-      "\022\023llmgateway.admin.v1*\213\002\n\020AdminErrorReas" +
+      "\022\023llmgateway.admin.v1*\207\003\n\020AdminErrorReas" +
       "on\022\"\n\036ADMIN_ERROR_REASON_UNSPECIFIED\020\000\022%" +
       "\n!ADMIN_ERROR_REASON_ADMIN_DISABLED\020\001\022+\n" +
       "\'ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS" +
       "\020\002\022$\n ADMIN_ERROR_REASON_ETAG_MISMATCH\020\003" +
       "\022+\n\'ADMIN_ERROR_REASON_REGISTRY_UNAVAILA" +
       "BLE\020\004\022,\n(ADMIN_ERROR_REASON_CONFIGURATIO" +
-      "N_INVALID\020\005b\006proto3"
+      "N_INVALID\020\005\022(\n$ADMIN_ERROR_REASON_API_KE" +
+      "Y_NOT_FOUND\020\006\022&\n\"ADMIN_ERROR_REASON_API_" +
+      "KEY_REVOKED\020\007\022(\n$ADMIN_ERROR_REASON_API_" +
+      "KEYS_DISABLED\020\010b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
