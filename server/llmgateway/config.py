@@ -4,7 +4,9 @@ names the environment variable that holds its key (`credential_ref`)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +20,7 @@ from pydantic_settings import (
 )
 
 from llmgateway.core.deadline import Timeouts
+from llmgateway.core.limits import Limits
 from llmgateway.core.models import (
     Capability,
     CooldownPolicy,
@@ -110,6 +113,59 @@ class AdminSettings(BaseModel):
     reflection: bool = True  # list the AdminService in server reflection
 
 
+class AuthSettings(BaseModel):
+    """Who may call the data plane. `mode` `required`: every call needs an API key;
+    `off`: nobody is asked. Unset: off when the server listens on a loopback
+    address only, required on any other. API keys are stored as HMACs under a
+    server-side secret: the *name* of an env var holding it, or a file."""
+
+    mode: Literal["required", "off"] | None = None
+    key_secret_env: str = "LLMGATEWAY_KEY_SECRET"
+    key_secret_file: Path | None = None
+
+    def required_on(self, address: str) -> bool:
+        return self.mode == "required" if self.mode is not None else not is_loopback(address)
+
+
+def is_loopback(address: str) -> bool:
+    """Whether `host:port` (or `unix:path`) can only be reached from this machine."""
+    if address.startswith("unix:"):
+        return True
+    host = address.rsplit(":", 1)[0].strip("[]") if ":" in address else address
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name, or a wildcard such as 0.0.0.0 / [::]
+
+
+class RateLimitValues(BaseModel):
+    """Limits per minute and of calls in flight; 0 means no limit."""
+
+    requests_per_minute: int = Field(default=0, ge=0)
+    tokens_per_minute: int = Field(default=0, ge=0)
+    concurrent_calls: int = Field(default=0, ge=0)
+
+    def to_limits(self) -> Limits:
+        return Limits(self.requests_per_minute, self.tokens_per_minute, self.concurrent_calls)
+
+
+class LimitSettings(BaseModel):
+    """Rate limits besides each API key's own (which live in its registry record).
+    With `redis.url` set they are counted in Redis, exactly across replicas."""
+
+    per_address: RateLimitValues = RateLimitValues()  # each client address, for calls without a key
+    per_model: dict[str, RateLimitValues] = {}  # model id or glob -> limits over every caller
+    # Networks (CIDR) of proxies whose `x-forwarded-for` names the real client address.
+    trusted_proxies: list[str] = []
+    # Redis unreachable: admit calls unchecked (fail_open) or refuse them (fail_closed).
+    failure_mode: Literal["fail_open", "fail_closed"] = "fail_open"
+    # Completion tokens reserved for a call that sets no max_tokens (settled to the real usage).
+    default_completion_tokens: int = Field(default=1024, ge=0)
+    concurrency_retry_after_s: float = Field(default=1.0, ge=0)  # RetryInfo of a concurrency refusal
+
+
 class ComponentSpec(BaseModel):
     """A policy or observer: a built-in name or a dotted path, and keyword options
     passed to its factory."""
@@ -119,7 +175,7 @@ class ComponentSpec(BaseModel):
 
 
 # The built-in policies in their default order; each is skipped unless configured.
-DEFAULT_POLICIES: tuple[str, ...] = ()
+DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits")
 
 
 class PipelineSettings(BaseModel):
@@ -200,6 +256,8 @@ class Settings(BaseSettings):
     default_timeouts: TimeoutSettings = TimeoutSettings()
     registry: RegistrySettings = RegistrySettings()
     admin: AdminSettings = AdminSettings()
+    auth: AuthSettings = AuthSettings()
+    limits: LimitSettings = LimitSettings()
     pipeline: PipelineSettings = PipelineSettings()
     redis: RedisSettings = RedisSettings()
     default_retry: RetryPolicy = RetryPolicy()
@@ -321,6 +379,20 @@ def default_models(environ: dict[str, str], timeouts: Timeouts) -> list[ModelCon
                 )
             )
     return models
+
+
+def read_secret(
+    env_name: str, file: Path | None, setting: str, environ: Mapping[str, str] | None = None
+) -> str:
+    """A secret named by settings: the contents of `file` when set (it must be
+    readable), else the env var `env_name`; "" when neither holds one."""
+    if file is not None:
+        try:
+            return file.read_text().strip()
+        except OSError as exc:
+            raise ValueError(f"{setting}_file cannot be read: {exc.strerror}") from None
+    env = os.environ if environ is None else environ
+    return env.get(env_name, "").strip() if env_name else ""
 
 
 # The --config file of the settings being built; the env var is the fallback.

@@ -14,20 +14,28 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from prometheus_client import CollectorRegistry
 
 from llmgateway.api.admin import ADMIN_SERVICE, AdminServicer, load_admin_token
+from llmgateway.api.auth import EdgeAuth, networks
 from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
-from llmgateway.config import PipelineSettings, Settings
+from llmgateway.config import PipelineSettings, Settings, is_loopback, read_secret
+from llmgateway.core.access import KeyPermissions
 from llmgateway.core.calls import ADMIN_METHOD_PREFIX
 from llmgateway.core.pipeline import Observers, Pipeline, build_components
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
+from llmgateway.limits.memory import MemoryLimiter
+from llmgateway.limits.policy import RateLimitPolicy
+from llmgateway.limits.redis import RedisLimiter
 from llmgateway.providers import http
+from llmgateway.registry.keys import KeyHasher
 from llmgateway.registry.runtime import Registry
 from llmgateway.stores.redis import RedisStore
+from llmgateway.telemetry.access_metrics import AccessMetrics
 from llmgateway.telemetry.logs import LogObserver
 from llmgateway.telemetry.tracing import Tracing
 
@@ -44,11 +52,38 @@ class Components:
     settings: Settings
     registry: Registry
     redis: RedisStore | None  # the shared Redis when `redis.url` is set
+    access_metrics: AccessMetrics | None = None
+
+
+def _key_permissions(components: Components) -> KeyPermissions | None:
+    s = components.settings
+    return KeyPermissions() if s.auth.required_on(s.server.address) else None
+
+
+def _rate_limits(components: Components) -> RateLimitPolicy | None:
+    """Counted in Redis when `redis.url` is set, else in this process. Not built when
+    no limit can apply (auth off and no per-address or per-model limit)."""
+    s = components.settings
+    per_address = s.limits.per_address.to_limits()
+    per_model = {m: v.to_limits() for m, v in s.limits.per_model.items() if v.to_limits()}
+    if not (s.auth.required_on(s.server.address) or per_address or per_model):
+        return None
+    redis = components.redis
+    metrics = components.access_metrics
+    return RateLimitPolicy(
+        RedisLimiter(redis) if redis is not None else MemoryLimiter(),
+        per_address,
+        per_model,
+        fail_open=s.limits.failure_mode == "fail_open",
+        default_completion_tokens=s.limits.default_completion_tokens,
+        concurrency_retry_after_s=s.limits.concurrency_retry_after_s,
+        on_unchecked=metrics.limits_unchecked if metrics is not None else None,
+    )
 
 
 # Built-in policies and observers by name; each factory returns None when its
 # feature is not configured.
-BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {}
+BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {"keys": _key_permissions, "limits": _rate_limits}
 BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {}
 
 
@@ -62,6 +97,7 @@ class RunningServer:
     redis: RedisStore | None = None
     admin_server: grpc.aio.Server | None = None
     admin_port: int = 0
+    metrics: CollectorRegistry | None = None  # the access metrics (keys, rate limits)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     async def stop(self, grace: float | None) -> None:
@@ -124,12 +160,17 @@ def _listen(server: grpc.aio.Server, address: str, credentials: grpc.ServerCrede
 
 async def _start(settings: Settings, registry: Registry, admin_token: str) -> RunningServer:
     router = Router(registry.catalog)
+    edge_auth = _edge_auth(settings, registry)
     r = settings.redis
     redis = RedisStore(r.url, r.timeout_s, r.key_prefix) if r.url else None
-    components = Components(settings, registry, redis)
+    metrics_registry = CollectorRegistry()
+    access_metrics = AccessMetrics(metrics_registry, registry.keyring)
+    if edge_auth is not None:
+        edge_auth.on_failure = access_metrics.auth_failed
+    components = Components(settings, registry, redis, access_metrics)
     closers: list[Callable[[], None]] = []
     interceptors: list[Any] = []
-    observers: list[Any] = [LogObserver()]
+    observers: list[Any] = [LogObserver(), access_metrics]
     if settings.telemetry.otlp_endpoint:
         tracing = Tracing(settings.telemetry.otlp_endpoint, settings.telemetry.service_name)
         interceptors, closers = tracing.interceptors(), [tracing.shutdown]
@@ -164,7 +205,10 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     credentials = _credentials(settings)
     health = Health()
     server = _new_server(settings, interceptors)
-    server.add_generic_rpc_handlers((edge.bind(GATEWAY_SERVICE, GatewayServicer(service)),))
+    authenticate = edge_auth.authenticate if edge_auth is not None else None
+    server.add_generic_rpc_handlers(
+        (edge.bind(GATEWAY_SERVICE, GatewayServicer(service), authenticate=authenticate),)
+    )
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     admin = AdminServicer(registry, admin_token)
     admin_handler = edge.bind(
@@ -220,11 +264,37 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
             "models": len(router.catalog.list()),
             "registry_revision": router.catalog.revision,
             "admin_api": bool(admin_token),
+            "auth": "required" if edge_auth is not None and edge_auth.required else "off",
+            "api_keys": len(registry.keyring),
             "upstream_client": settings.upstream.client,
             "policies": [type(p).__name__ for p in policies] or None,
         },
     )
-    return RunningServer(server, port, health, router, registry, redis, admin_server, admin_port, closers)
+    return RunningServer(
+        server, port, health, router, registry, redis, admin_server, admin_port, metrics_registry, closers
+    )
+
+
+def _edge_auth(settings: Settings, registry: Registry) -> EdgeAuth | None:
+    """The data plane's authentication (None when there is nothing to do per call).
+    Refuses to start when keys are required but cannot be checked."""
+    auth = settings.auth
+    secret = read_secret(auth.key_secret_env, auth.key_secret_file, "auth.key_secret")
+    registry.keyring.hasher = KeyHasher(secret) if secret else None
+    address = settings.server.address
+    required = auth.required_on(address)
+    if required and not secret:
+        raise ValueError(
+            f"API keys are required on {address} (auth.mode: {auth.mode or 'unset, not a loopback address'}) "
+            f"but no key-hashing secret is configured: set the environment variable {auth.key_secret_env} "
+            "(or auth.key_secret_file) and create keys with `llmgateway keys create`, or set auth.mode: off"
+        )
+    if not required and not is_loopback(address):
+        log.warning("auth is off on a non-loopback address: anyone who reaches %s may call", address)
+    trusted = networks(settings.limits.trusted_proxies)
+    if not required and not trusted:
+        return None
+    return EdgeAuth(registry.keyring, required, trusted)
 
 
 async def serve(settings: Settings) -> None:

@@ -6,42 +6,33 @@ from __future__ import annotations
 
 import functools
 import hmac
-import os
-from pathlib import Path
-from typing import Any
 
 from google.protobuf import field_mask_pb2
 
 from llmgateway.admin.v1 import admin_service_pb2 as pb
 from llmgateway.admin.v1 import model_pb2 as admin_model_pb2
 from llmgateway.api import admin_convert
+from llmgateway.api.admin_fields import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_after, update_paths
+from llmgateway.api.admin_keys import ApiKeyMethods
 from llmgateway.api.convert import CAPABILITIES
 from llmgateway.api.edge import Context
-from llmgateway.config import AdminSettings
+from llmgateway.config import AdminSettings, read_secret
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
-from llmgateway.core.paging import decode_page_token, encode_page_token
+from llmgateway.core.paging import encode_page_token
 from llmgateway.registry.records import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS, ModelRecord
 from llmgateway.registry.runtime import Registry
 
 ADMIN_SERVICE = pb.DESCRIPTOR.services_by_name["AdminService"]
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
 _LISTING = "admin-models/v1"
 
 
 def load_admin_token(settings: AdminSettings, environ: dict[str, str] | None = None) -> str:
     """The configured admin token ("" when none). A set `token_file` must be readable."""
-    if settings.token_file is not None:
-        try:
-            return Path(settings.token_file).read_text().strip()
-        except OSError as exc:
-            raise ValueError(f"admin.token_file cannot be read: {exc.strerror}") from None
-    env = os.environ if environ is None else environ
-    return env.get(settings.token_env, "").strip() if settings.token_env else ""
+    return read_secret(settings.token_env, settings.token_file, "admin.token", environ)
 
 
-class AdminServicer:
+class AdminServicer(ApiKeyMethods):
     def __init__(self, registry: Registry, token: str) -> None:
         self.registry = registry
         self._token = token.encode()
@@ -92,7 +83,7 @@ class AdminServicer:
         page, more, revision = await self.registry.db(
             functools.partial(
                 self.registry.repository.list,
-                after=_after(request.page_token),
+                after=page_after(request.page_token, _LISTING, "ListModels"),
                 limit=size,
                 provider=request.provider,
                 capability=capability,
@@ -109,7 +100,7 @@ class AdminServicer:
         call.target = request.model.id
         if not request.model.id:
             raise invalid_request([("model.id", "is required: it names the model to update")])
-        paths = _update_paths(request.update_mask)
+        paths = update_paths(request.update_mask, WRITABLE_FIELDS, OUTPUT_ONLY_FIELDS, admin_model_pb2.Model)
         mask = field_mask_pb2.FieldMask(paths=paths)
         source = request.model
 
@@ -143,36 +134,3 @@ class AdminServicer:
             errors=[pb.SyncError(id=i, field=f, description=d) for i, f, d in report.errors],
             revision=report.revision,
         )
-
-
-def _update_paths(mask: field_mask_pb2.FieldMask) -> list[str]:
-    paths = list(mask.paths)
-    if not paths:
-        raise invalid_request([("update_mask", "is required: name the fields to change (or `*` for all)")])
-    if paths == ["*"]:
-        return list(WRITABLE_FIELDS)
-    violations = []
-    for path in paths:
-        top = path.split(".", 1)[0]
-        if top == "id":
-            violations.append(("update_mask", "`id` cannot change; create a new model instead"))
-        elif top in OUTPUT_ONLY_FIELDS:
-            violations.append(("update_mask", f"`{path}` is output only"))
-        elif top not in WRITABLE_FIELDS or not _valid_path(path):
-            violations.append(("update_mask", f"`{path}` is not a field of Model"))
-    if violations:
-        raise invalid_request(violations)
-    return paths
-
-
-def _valid_path(path: str) -> bool:
-    descriptor: Any = admin_model_pb2.Model.DESCRIPTOR
-    valid: bool = field_mask_pb2.FieldMask(paths=[path]).IsValidForDescriptor(descriptor)
-    return valid
-
-
-def _after(page_token: str) -> str:
-    after = decode_page_token(_LISTING, page_token)
-    if after is None:
-        raise invalid_request([("page_token", "is not a token returned by ListModels")])
-    return after

@@ -10,7 +10,8 @@ out. The wrapper does everything around it, once:
   address, registry revision;
 - sheds load beyond the configured concurrent calls and streams (RESOURCE_EXHAUSTED
   / OVERLOADED with RetryInfo) instead of queueing without bound;
-- authenticates when the service asks for it (the admin token);
+- authenticates when the service asks for it (the admin token; API keys on the
+  data plane, api/auth.py);
 - reports the call to the observers and maps any failure to a status with
   `google.rpc` details; unexpected exceptions become INTERNAL with only the request id.
 
@@ -97,7 +98,7 @@ class Edge:
             if method.server_streaming:
                 convert = getattr(servicer, f"convert_{snake}")
                 handlers[method.name] = self.server_stream(
-                    name, request_type, response_type, handler, convert
+                    name, request_type, response_type, handler, convert, authenticate=authenticate
                 )
             else:
                 handlers[method.name] = self.unary(
@@ -150,6 +151,8 @@ class Edge:
         response_type: type[message.Message],
         handler: Callable[[Any, Call], AsyncIterator[Any]],
         convert: Callable[[Any, Call], message.Message],
+        *,
+        authenticate: Authenticate | None = None,
     ) -> grpc.RpcMethodHandler[Any, Any]:
         """`handler` yields domain events; `convert` makes each a response message
         (one generator layer, not two, between the core and grpc)."""
@@ -165,6 +168,8 @@ class Edge:
                     raise _overloaded("streams", cap, limits.overload_retry_after_s)
                 self.streams_in_flight += 1
                 admitted = True
+                if authenticate is not None:
+                    authenticate(context, call)
                 request = parse(raw, limits.max_request_bytes)
                 async with aclosing(handler(request, call)) as events:  # type: ignore[type-var]
                     first = await anext(events, None)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from llmgateway.api import convert
 from llmgateway.core.calls import Call
+from llmgateway.core.patterns import EVERY_MODEL
 from llmgateway.core.service import InferenceService
 from llmgateway.core.types import StreamEvent
 from llmgateway.v1 import chat_pb2, embedding_pb2, gateway_service_pb2, image_pb2, model_pb2
@@ -41,7 +42,10 @@ class GatewayServicer:
         self, request: model_pb2.ListModelsRequest, call: Call
     ) -> model_pb2.ListModelsResponse:
         capability = convert.CAPABILITIES.get(request.capability)
-        page = self.service.list_models(request.page_size, request.page_token, request.provider, capability)
+        grant = call.principal.models if call.principal is not None else EVERY_MODEL
+        page = self.service.list_models(
+            request.page_size, request.page_token, request.provider, capability, grant
+        )
         return model_pb2.ListModelsResponse(
             models=[convert.model_out(m) for m in page.models], next_page_token=page.next_page_token
         )

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from llmgateway.core.errors import GatewayError
+from llmgateway.core.limits import NO_LIMITS, Limits
+from llmgateway.core.patterns import EVERY_MODEL, ModelGrant, PatternMap
 from llmgateway.core.types import Served, Usage
 
 # `Call.method` of the management plane: "Admin/CreateModel"; the data plane's is bare.
@@ -15,11 +17,15 @@ ADMIN_METHOD_PREFIX = "Admin/"
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the API key the edge authenticated (absent when auth is off)."""
+    """Who is calling: the API key the edge authenticated (absent when auth is off).
+    Built once per registry snapshot and shared by that key's calls."""
 
     key_id: str  # the key's short public id, never its secret
     name: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)  # owner, team, ...
+    models: ModelGrant = EVERY_MODEL  # the models the key may use
+    limits: Limits = NO_LIMITS  # the key's own rate limits, over every model
+    model_limits: PatternMap[Limits] = field(default_factory=PatternMap)  # per model, for this key
 
 
 @dataclass(slots=True)
@@ -73,3 +79,14 @@ class AttemptRecord:
     wait_s: float  # backoff slept before it
     usage: Usage | None = None
     response_id: str = ""
+
+
+def client_ip(peer: str) -> str:
+    """The address of a gRPC peer string: `ipv4:1.2.3.4:5555` -> `1.2.3.4`,
+    `ipv6:[::1]:5555` -> `::1`; other forms (unix sockets) as they are."""
+    kind, _, rest = peer.partition(":")
+    if kind == "ipv6" and rest.startswith("["):
+        return rest[1 : rest.find("]")]
+    if kind == "ipv4":
+        return rest.rsplit(":", 1)[0] if rest.count(":") == 1 else rest
+    return peer

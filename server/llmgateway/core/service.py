@@ -18,6 +18,7 @@ from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError, bad_response, invalid_request, provider_timeout
 from llmgateway.core.models import Capability, ModelConfig
 from llmgateway.core.paging import decode_page_token, encode_page_token
+from llmgateway.core.patterns import EVERY_MODEL, ModelGrant
 from llmgateway.core.pipeline import Outcome, Pipeline, Result
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.resilience import Resilience
@@ -93,8 +94,15 @@ class InferenceService:
         return await self._governed(req, call, self._image)
 
     def list_models(
-        self, page_size: int, page_token: str, provider: str = "", capability: Capability | None = None
+        self,
+        page_size: int,
+        page_token: str,
+        provider: str = "",
+        capability: Capability | None = None,
+        grant: ModelGrant = EVERY_MODEL,
     ) -> ModelPage:
+        """The enabled models, filtered, one page; only those `grant` (the caller's
+        API key) allows."""
         if page_size < 0:
             raise invalid_request([("page_size", "must not be negative")])
         size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -108,6 +116,7 @@ class InferenceService:
             and (not provider or m.provider == provider)
             and (capability is None or capability in m.capabilities)
             and m.id > after
+            and grant.allows(m.id)
         ]
         page = matching[:size]
         token = encode_page_token(_LISTING, page[-1].id) if len(matching) > size else ""

@@ -7,7 +7,7 @@ atomic, and is the marker other replicas poll. Refusals are GatewayErrors
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -232,26 +232,31 @@ class Repository:
             with Session(self.engine) as session:
                 yield session
 
-    @contextmanager
-    def _write(self, commit: bool = True) -> Iterator[tuple[Session, int]]:
-        """A transaction that first bumps the registry revision (taking the
-        writers' lock); commits on success, rolls back on any exception."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                session.execute(
-                    update(RegistryState)
-                    .where(RegistryState.id == 1)
-                    .values(revision=RegistryState.revision + 1, updated_at=now())
-                )
-                revision = _revision(session)
-                yield session, revision
-                if commit and session.in_transaction():
-                    session.commit()
-                else:
-                    session.rollback()
-            except BaseException:
+    def _write(self, commit: bool = True) -> AbstractContextManager[tuple[Session, int]]:
+        return write_transaction(self.engine, commit)
+
+
+@contextmanager
+def write_transaction(engine: Engine, commit: bool = True) -> Iterator[tuple[Session, int]]:
+    """A transaction that first bumps the registry revision (taking the writers'
+    lock); commits on success, rolls back on any exception. Every registry write
+    (models and API keys) goes through it, so replicas see every change."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            session.execute(
+                update(RegistryState)
+                .where(RegistryState.id == 1)
+                .values(revision=RegistryState.revision + 1, updated_at=now())
+            )
+            revision = _revision(session)
+            yield session, revision
+            if commit and session.in_transaction():
+                session.commit()
+            else:
                 session.rollback()
-                raise
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def _revision(session: Session) -> int:

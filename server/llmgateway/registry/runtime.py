@@ -27,6 +27,8 @@ from llmgateway.core.errors import GatewayError, Reason
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
+from llmgateway.registry.key_repository import KeyRepository
+from llmgateway.registry.keyring import KeyRing, build_entries
 from llmgateway.registry.records import ModelRecord
 from llmgateway.registry.repository import Repository, SyncReport
 from llmgateway.registry.sources import sync_sources
@@ -68,6 +70,8 @@ class Registry:
         self.engine = engine
         self.repository = Repository(engine)
         self.catalog = SnapshotCatalog()
+        self.key_repository = KeyRepository(engine)
+        self.keyring = KeyRing()  # the API keys, reloaded with the models
         self.status = RegistryStatus()
         self.default_timeouts = default_timeouts
         self.refresh_interval_s = refresh_interval_s
@@ -135,8 +139,11 @@ class Registry:
                         await self._succeeded()
                         return False
                     loaded = await self.db(self.repository.load)
+                    key_records = await self.db(self.key_repository.load)
                 snapshot = build_snapshot(loaded, self.default_timeouts)
                 swapped = self.catalog.swap(snapshot)
+                if swapped:
+                    self.keyring.swap(build_entries(key_records))
                 if swapped and snapshot.revision != current:
                     log.info(
                         "registry snapshot loaded",

@@ -65,3 +65,25 @@ class RegistryState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKeyRow(Base):
+    """One API key. `digest` is the HMAC-SHA256 (hex) of the secret under the
+    server's key-hashing secret; the secret itself is never stored. `revision` is
+    the registry revision of the row's last write (its etag)."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    allowed_models: Mapped[list[str]] = mapped_column(JSON, default=list)
+    limits: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    model_limits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    revision: Mapped[int] = mapped_column(BigInteger)

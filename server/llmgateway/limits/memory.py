@@ -1,0 +1,132 @@
+"""The in-process limiter (the embedded default): the same windows and leases as
+the Redis one, in this process's memory. Every operation is synchronous under the
+event loop, so check-then-reserve is atomic without a lock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from llmgateway.core.limits import BUCKETS, WINDOW_S, Check, Grant, Kind, Refusal
+
+
+class _Window:
+    """Amounts per bucket index, their total, and the oldest bucket still counted."""
+
+    __slots__ = ("buckets", "oldest", "total")
+
+    def __init__(self, first_live: int) -> None:
+        self.buckets: dict[int, int] = {}
+        self.total = 0
+        self.oldest = first_live
+
+    def evict(self, first_live: int, n_buckets: int) -> int:
+        if self.oldest < first_live:
+            if first_live - self.oldest >= n_buckets:
+                self.buckets.clear()
+                self.total = 0
+            else:
+                for index in range(self.oldest, first_live):
+                    self.total -= self.buckets.pop(index, 0)
+            self.oldest = first_live
+        return self.total
+
+    def free_at(self, first_live: int, last: int, cost: int, limit: int) -> int | None:
+        """The first bucket whose expiry leaves room for `cost`."""
+        freed = 0
+        for index in range(first_live, last + 1):
+            freed += self.buckets.get(index, 0)
+            if self.total - freed + cost <= limit:
+                return index
+        return None
+
+
+class MemoryLimiter:
+    def __init__(
+        self,
+        window_s: float = WINDOW_S,
+        buckets: int = BUCKETS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.bucket_s = window_s / buckets
+        self.n_buckets = buckets
+        self.clock = clock
+        self._windows: dict[tuple[Kind, str, str], _Window] = {}
+        self._in_flight: dict[tuple[str, str], int] = {}
+        self._swept = 0
+
+    def _window(self, check: Check, first_live: int) -> _Window:
+        key = (check.kind, check.scope, check.subject)
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = _Window(first_live)
+        return window
+
+    async def acquire(self, checks: Sequence[Check], lease: str, lease_ttl_s: float) -> Grant | Refusal:
+        now = self.clock()
+        index = int(now // self.bucket_s)
+        first_live = index - self.n_buckets + 1
+        if index - self._swept >= self.n_buckets:
+            self._sweep(first_live)
+        used: list[int] = []
+        for i, check in enumerate(checks):
+            if check.kind is Kind.CONCURRENT:
+                count = self._in_flight.get((check.scope, check.subject), 0)
+                if count + 1 > check.limit:
+                    return Refusal(i, None)
+                used.append(count)
+                continue
+            window = self._window(check, first_live)
+            total = window.evict(first_live, self.n_buckets)
+            if total + check.cost > check.limit:
+                frees = window.free_at(first_live, index, check.cost, check.limit)
+                retry = None if frees is None else (frees + self.n_buckets) * self.bucket_s - now
+                return Refusal(i, retry)
+            used.append(total)
+        for check in checks:
+            if check.kind is Kind.CONCURRENT:
+                key = (check.scope, check.subject)
+                self._in_flight[key] = self._in_flight.get(key, 0) + 1
+            else:
+                window = self._window(check, first_live)
+                window.buckets[index] = window.buckets.get(index, 0) + check.cost
+                window.total += check.cost
+        remaining = tuple(c.limit - u - c.cost for c, u in zip(checks, used, strict=True))
+        return Grant(remaining, (index + self.n_buckets) * self.bucket_s - now, index)
+
+    async def release(self, checks: Sequence[Check], grant: Grant, lease: str, tokens_used: int) -> None:
+        index = int(self.clock() // self.bucket_s)
+        first_live = index - self.n_buckets + 1
+        for check in checks:
+            if check.kind is Kind.CONCURRENT:
+                key = (check.scope, check.subject)
+                count = self._in_flight.get(key, 0) - 1
+                if count > 0:
+                    self._in_flight[key] = count
+                else:
+                    self._in_flight.pop(key, None)
+            elif check.kind is Kind.TOKENS and tokens_used != check.cost:
+                self._settle(check, grant.bucket, tokens_used - check.cost, index, first_live)
+
+    def _settle(self, check: Check, bucket: int, delta: int, index: int, first_live: int) -> None:
+        """Moves a token reservation to the real usage: in its own bucket while that
+        is still counted; after that, only an excess is charged, to the current one."""
+        window = self._windows.get((check.kind, check.scope, check.subject))
+        if window is not None and bucket >= first_live and bucket in window.buckets:
+            window.buckets[bucket] += delta
+            window.total += delta
+        elif delta > 0:
+            window = self._window(check, first_live)
+            window.evict(first_live, self.n_buckets)
+            window.buckets[index] = window.buckets.get(index, 0) + delta
+            window.total += delta
+
+    def _sweep(self, first_live: int) -> None:
+        """Forgets the windows that emptied (bounded memory for many subjects)."""
+        self._swept = first_live + self.n_buckets - 1
+        for key, window in list(self._windows.items()):
+            if window.evict(first_live, self.n_buckets) <= 0:
+                del self._windows[key]
+
+    async def aclose(self) -> None:
+        return None

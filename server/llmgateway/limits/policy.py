@@ -1,0 +1,237 @@
+"""The `limits` policy: requests, tokens and calls in flight per API key (or per
+client address for calls without one), per model over every caller, and per key
+x model. All the limits of a call are checked and reserved at once at admit (one
+limiter round trip); settle corrects the token reservation to the real usage and
+returns the call's leases (a second one, only when there is something to settle).
+
+Admitted calls carry the OpenAI-style `x-ratelimit-*` headers of the tightest
+request and token limits that applied; refused ones get RESOURCE_EXHAUSTED /
+RATE_LIMITED with a QuotaFailure (which limit, which subject) and a RetryInfo."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import math
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from llmgateway.core.calls import Call, client_ip
+from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.limits import (
+    Check,
+    Grant,
+    Kind,
+    Limiter,
+    LimiterUnavailable,
+    Limits,
+    Refusal,
+    Scope,
+)
+from llmgateway.core.patterns import PatternMap
+from llmgateway.core.pipeline import Admit, Outcome, Request
+from llmgateway.core.types import ChatRequest, EmbedRequest, ImagePart, ReasoningPart, TextPart
+
+log = logging.getLogger(__name__)
+CHARS_PER_TOKEN = 4  # the usual rough estimate of a prompt's tokens before the provider counts them
+IMAGE_TOKENS = 256
+LEASE_MARGIN_S = 30.0  # a lease outlives its call's deadline by this much
+MAX_LEASE_S = 3600.0
+# Lease ids: unique across replicas and calls (a caller's request id may repeat).
+_LEASE_PREFIX = os.urandom(6).hex()
+_leases = itertools.count()
+
+
+@dataclass(frozen=True, slots=True)
+class _Ticket:
+    checks: tuple[Check, ...]
+    grant: Grant
+    lease: str
+    prompt_tokens: int  # the estimate, for a call that ends without reported usage
+    settles: bool  # any token or concurrency check to settle
+
+
+class RateLimitPolicy:
+    wants_result = False
+
+    def __init__(
+        self,
+        limiter: Limiter,
+        per_address: Limits,
+        per_model: Mapping[str, Limits],
+        *,
+        fail_open: bool = True,
+        default_completion_tokens: int = 1024,
+        concurrency_retry_after_s: float = 1.0,
+        on_unchecked: Callable[[str], None] | None = None,
+    ) -> None:
+        self.limiter = limiter
+        self.per_address = per_address
+        self.per_model: PatternMap[Limits] = PatternMap(per_model.items())
+        self.fail_open = fail_open
+        self.default_completion_tokens = default_completion_tokens
+        self.concurrency_retry_after_s = concurrency_retry_after_s
+        # Told "fail_open"/"fail_closed" for each call decided without the limiter (metrics).
+        self.on_unchecked = on_unchecked
+        self._tickets: dict[int, _Ticket] = {}
+
+    async def admit(self, call: Call, request: Request) -> Admit | None:
+        prompt, completion = estimate_tokens(request, self.default_completion_tokens)
+        checks = self._checks(call, request.model, prompt + completion)
+        if not checks:
+            return None
+        lease = f"{_LEASE_PREFIX}{next(_leases):x}"
+        ttl = MAX_LEASE_S if call.deadline is None else call.deadline - time.monotonic() + LEASE_MARGIN_S
+        try:
+            decision = await self.limiter.acquire(checks, lease, min(max(ttl, 1.0), MAX_LEASE_S))
+        except LimiterUnavailable:
+            if self.on_unchecked is not None:
+                self.on_unchecked("fail_open" if self.fail_open else "fail_closed")
+            if self.fail_open:
+                return None
+            raise GatewayError(
+                Reason.LIMITS_UNAVAILABLE,
+                "the gateway cannot check rate limits right now and refuses calls until it can",
+                retry_after=self.concurrency_retry_after_s,
+            ) from None
+        if isinstance(decision, Refusal):
+            raise self._refused(call, checks[decision.index], decision.retry_after_s)
+        settles = any(c.kind is not Kind.REQUESTS for c in checks)
+        self._tickets[id(call)] = _Ticket(checks, decision, lease, prompt, settles)
+        _headers(call, checks, decision)
+        return None
+
+    async def settle(self, call: Call, outcome: Outcome) -> None:
+        ticket = self._tickets.pop(id(call), None)
+        if ticket is None or not ticket.settles:
+            return
+        usage = call.usage
+        if usage is not None:
+            used = usage.total_tokens
+        elif call.first_event_at is not None:
+            used = ticket.prompt_tokens + call.events  # a stream cut short: about a token per delta
+        else:
+            used = 0  # nothing was answered
+        # Unreachable store: leases expire with the call's deadline; the store logs the outage.
+        with contextlib.suppress(LimiterUnavailable):
+            await self.limiter.release(ticket.checks, ticket.grant, ticket.lease, used)
+
+    def _checks(self, call: Call, model: str, tokens: int) -> tuple[Check, ...]:
+        checks: list[Check] = []
+        principal = call.principal
+        if principal is not None:
+            _add(checks, Scope.KEY, principal.key_id, principal.limits, tokens)
+            if principal.model_limits:
+                limits = principal.model_limits.get(model)
+                if limits:
+                    _add(checks, Scope.KEY_MODEL, f"{principal.key_id}|{model}", limits, tokens)
+        elif self.per_address:
+            _add(checks, Scope.ADDRESS, client_ip(call.client), self.per_address, tokens)
+        if self.per_model:
+            limits = self.per_model.get(model)
+            if limits:
+                _add(checks, Scope.MODEL, model, limits, tokens)
+        return tuple(checks)
+
+    def _refused(self, call: Call, check: Check, retry_after: float | None) -> GatewayError:
+        what = _WHAT[check.kind].format(check.limit)
+        whose = _WHOSE[check.scope]
+        subject = "address" if check.scope is Scope.ADDRESS else f"{check.scope.value}:{check.subject}"
+        if check.kind is Kind.CONCURRENT:
+            retry_after = self.concurrency_retry_after_s
+        elif retry_after is not None:
+            names = _HEADERS[check.kind]
+            call.response_metadata += [
+                (names[0], str(check.limit)),
+                (names[1], "0"),
+                (names[2], _duration(retry_after)),
+            ]
+        when = f"; retry in {retry_after:.1f} s" if retry_after is not None else ""
+        return GatewayError(
+            Reason.RATE_LIMITED,
+            f"rate limit reached: {what} for {whose}{when}",
+            metadata={"limit": check.kind.value, "subject": check.scope.value},
+            quota_violations=[(subject, what)],
+            retry_after=retry_after,
+        )
+
+
+_WHAT = {
+    Kind.REQUESTS: "{} requests per minute",
+    Kind.TOKENS: "{} tokens per minute",
+    Kind.CONCURRENT: "{} calls in flight",
+}
+_WHOSE = {
+    Scope.KEY: "this API key",
+    Scope.ADDRESS: "this client address",
+    Scope.MODEL: "this model",
+    Scope.KEY_MODEL: "this API key on this model",
+}
+_HEADERS = {
+    Kind.REQUESTS: (
+        "x-ratelimit-limit-requests",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-reset-requests",
+    ),
+    Kind.TOKENS: ("x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
+}
+
+
+def _add(checks: list[Check], scope: Scope, subject: str, limits: Limits, tokens: int) -> None:
+    if limits.requests_per_minute:
+        checks.append(Check(scope, subject, Kind.REQUESTS, limits.requests_per_minute))
+    if limits.tokens_per_minute:
+        # A call larger than the whole window may still run alone in an empty one.
+        cost = min(tokens, limits.tokens_per_minute)
+        checks.append(Check(scope, subject, Kind.TOKENS, limits.tokens_per_minute, cost))
+    if limits.concurrent_calls:
+        checks.append(Check(scope, subject, Kind.CONCURRENT, limits.concurrent_calls))
+
+
+def _headers(call: Call, checks: tuple[Check, ...], grant: Grant) -> None:
+    """The tightest request limit and the tightest token limit that applied."""
+    for kind, names in _HEADERS.items():
+        tightest = -1
+        for i, check in enumerate(checks):
+            if check.kind is kind and (tightest < 0 or grant.remaining[i] < grant.remaining[tightest]):
+                tightest = i
+        if tightest >= 0:
+            call.response_metadata += [
+                (names[0], str(checks[tightest].limit)),
+                (names[1], str(max(0, grant.remaining[tightest]))),
+                (names[2], _duration(grant.reset_s)),
+            ]
+
+
+def _duration(seconds: float) -> str:
+    """OpenAI's form: `20ms`, `1.5s`, `1m0s`."""
+    if seconds < 1:
+        return f"{max(0, math.ceil(seconds * 1000))}ms"
+    minutes, rest = divmod(round(seconds, 3), 60)
+    return f"{int(minutes)}m{rest:g}s" if minutes else f"{rest:g}s"
+
+
+def estimate_tokens(request: Request, default_completion: int) -> tuple[int, int]:
+    """(prompt, completion) tokens to reserve before the provider counts them: the
+    prompt's characters / 4 (plus a flat amount per image), and `max_tokens` or the
+    configured default."""
+    if isinstance(request, ChatRequest):
+        chars = 0
+        images = 0
+        for message in request.messages:
+            for part in message.parts:
+                if isinstance(part, TextPart | ReasoningPart):
+                    chars += len(part.text)
+                elif isinstance(part, ImagePart):
+                    images += 1
+            for tool_call in message.tool_calls:
+                chars += len(tool_call.arguments)
+        max_tokens = request.generation.max_tokens
+        completion = default_completion if max_tokens is None else max_tokens
+        return -(-chars // CHARS_PER_TOKEN) + images * IMAGE_TOKENS, completion
+    if isinstance(request, EmbedRequest):
+        return -(-sum(len(text) for text in request.inputs) // CHARS_PER_TOKEN), 0
+    return 0, 0
