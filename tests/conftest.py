@@ -15,6 +15,7 @@ from llmgateway.v1 import gateway_service_pb2_grpc
 from tests.pgserver import PostgresCluster
 from tests.redisserver import RedisServer
 
+pytest_plugins = ["tests.keyed"]  # keyed_factory: gateways that require API keys
 ServerFactory = Callable[..., Awaitable[gateway_service_pb2_grpc.GatewayServiceStub]]
 
 

@@ -31,6 +31,7 @@ class Details:
         self.error_info: error_details_pb2.ErrorInfo | None = None
         self.bad_request: error_details_pb2.BadRequest | None = None
         self.retry_info: error_details_pb2.RetryInfo | None = None
+        self.quota_failure: error_details_pb2.QuotaFailure | None = None
         raw = dict(error.trailing_metadata() or ()).get("grpc-status-details-bin")
         if raw:
             status = status_pb2.Status.FromString(raw)
@@ -39,6 +40,7 @@ class Details:
                     (error_details_pb2.ErrorInfo, "error_info"),
                     (error_details_pb2.BadRequest, "bad_request"),
                     (error_details_pb2.RetryInfo, "retry_info"),
+                    (error_details_pb2.QuotaFailure, "quota_failure"),
                 ):
                     if detail.Is(cls.DESCRIPTOR):
                         msg = cls()

@@ -1,4 +1,4 @@
-"""The `llmgateway` command: serve, migrate, models list|sync."""
+"""The `llmgateway` command: serve, migrate, models list|sync, keys create|list|get|update|revoke."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from llmgateway import cli_keys
 from llmgateway.config import Settings, load_settings
 from llmgateway.registry import migrate
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
@@ -65,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     sync_cmd.add_argument(
         "--all-providers", action="store_true", help="include providers whose key variable is not set"
     )
+    keys_cmd = command("keys", "manage API keys in the registry (see cli_keys.py)")
+    database(keys_cmd)
+    cli_keys.add_commands(keys_cmd.add_subparsers(dest="keys_command"), command, database)
     return parser
 
 
@@ -79,11 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return _migrate(settings, args.revision)
+        if args.command == "keys":
+            return cli_keys.run(settings, args)
         if args.command == "models":
             if getattr(args, "models_command", None) == "sync":
                 return _sync(settings, args.dry_run, args.all_providers)
             return _list(settings)
         _serve(settings)
+    except ValueError as exc:  # a setting that cannot work, found at start (TLS files, auth)
+        print(f"llmgateway: invalid configuration: {exc}", file=sys.stderr)
+        return 2
     except migrate.SchemaError as exc:
         print(f"llmgateway: {exc}", file=sys.stderr)
         return 2

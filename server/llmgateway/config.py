@@ -100,6 +100,7 @@ class RedisSettings(BaseModel):
 
     url: str = ""  # redis://host:6379/0 (rediss:// for TLS)
     timeout_s: float = Field(default=0.25, gt=0)  # per command: a call never waits longer
+    max_connections: int = Field(default=64, ge=1)  # beyond it, calls wait (timeout_s) for one
     key_prefix: str = "llmgw:"
 
 

@@ -162,7 +162,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     router = Router(registry.catalog)
     edge_auth = _edge_auth(settings, registry)
     r = settings.redis
-    redis = RedisStore(r.url, r.timeout_s, r.key_prefix) if r.url else None
+    redis = RedisStore(r.url, r.timeout_s, r.key_prefix, r.max_connections) if r.url else None
     metrics_registry = CollectorRegistry()
     access_metrics = AccessMetrics(metrics_registry, registry.keyring)
     if edge_auth is not None:

@@ -1,4 +1,5 @@
-"""GatewayError -> gRPC status with google.rpc details (ErrorInfo, BadRequest, RetryInfo)."""
+"""GatewayError -> gRPC status with google.rpc details (ErrorInfo, BadRequest, QuotaFailure,
+RetryInfo)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,17 @@ def status_details(err: GatewayError) -> bytes:
                     field_violations=[
                         error_details_pb2.BadRequest.FieldViolation(field=f, description=d)
                         for f, d in err.field_violations
+                    ]
+                )
+            )
+        )
+    if err.quota_violations:
+        details.append(
+            _pack(
+                error_details_pb2.QuotaFailure(
+                    violations=[
+                        error_details_pb2.QuotaFailure.Violation(subject=s, description=d)
+                        for s, d in err.quota_violations
                     ]
                 )
             )

@@ -70,10 +70,15 @@ class ModelGrant:
 EVERY_MODEL = ModelGrant()
 
 
+PATTERN_RULE = f"must be a model id or glob pattern of 1-{MAX_PATTERN} characters, no spaces"
+
+
+def bad_pattern(pattern: str) -> bool:
+    return (
+        not pattern or len(pattern) > MAX_PATTERN or any(c.isspace() or not c.isprintable() for c in pattern)
+    )
+
+
 def pattern_violations(field: str, patterns: Sequence[str]) -> list[tuple[str, str]]:
     """Field violations of a list of model ids or globs."""
-    return [
-        (f"{field}[{i}]", f"must be a model id or glob pattern of 1-{MAX_PATTERN} characters, no spaces")
-        for i, p in enumerate(patterns)
-        if not p or len(p) > MAX_PATTERN or any(c.isspace() or not c.isprintable() for c in p)
-    ]
+    return [(f"{field}[{i}]", PATTERN_RULE) for i, p in enumerate(patterns) if bad_pattern(p)]

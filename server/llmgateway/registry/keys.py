@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from llmgateway.core.limits import NO_LIMITS, Limits
-from llmgateway.core.patterns import pattern_violations
+from llmgateway.core.patterns import PATTERN_RULE, bad_pattern, pattern_violations
 
 KEY_PREFIX = "llmgw_"
 ID_HEX = 12  # the public id: 48 random bits, shown everywhere a key is named
@@ -111,7 +111,8 @@ def validate(rec: ApiKeyRecord, prefix: str = "api_key") -> list[tuple[str, str]
         errors.append((f"{prefix}.model_limits", f"at most {MAX_PATTERNS} entries"))
     else:
         for i, (pattern, limits) in enumerate(rec.model_limits):
-            errors += pattern_violations(f"{prefix}.model_limits[{i}].model", [pattern])
+            if bad_pattern(pattern):
+                errors.append((f"{prefix}.model_limits[{i}].model", PATTERN_RULE))
             errors += _limit_violations(f"{prefix}.model_limits[{i}].limits", limits)
     return errors
 

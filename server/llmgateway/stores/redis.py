@@ -25,14 +25,19 @@ class RedisUnavailable(Exception):
 
 
 class RedisStore:
-    def __init__(self, url: str, timeout_s: float, key_prefix: str) -> None:
-        self.client: aioredis.Redis = aioredis.Redis.from_url(
+    def __init__(self, url: str, timeout_s: float, key_prefix: str, max_connections: int = 64) -> None:
+        # A bounded pool that makes a call wait (at most timeout_s) for a free connection:
+        # redis-py's default pool fails at once beyond 100 connections in use.
+        pool = aioredis.BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=timeout_s,
             socket_timeout=timeout_s,
             socket_connect_timeout=timeout_s,
             retry_on_timeout=False,
             health_check_interval=30,
         )
+        self.client: aioredis.Redis = aioredis.Redis.from_pool(pool)  # owns it: aclose closes it
         self.key_prefix = key_prefix
         self.healthy = True
         self.outages = 0  # outages since start (for metrics)
