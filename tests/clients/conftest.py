@@ -4,6 +4,9 @@
 the default models (`mock/echo`, `mock/embed`, `mock/image`) plus the models of `LIVE_CONFIG`
 (`mock/slow`: an echo model that paces its stream by 200 ms per chunk), reads the port from the
 `{"msg": "serving", "port": N}` log line on stderr, and stops the process at the end.
+The gateway requires an API key (`auth.mode: required`): `llmgateway keys create` makes one in
+its registry before it starts, and every client test sends it (`LiveGateway.api_key`, and
+`LLMGATEWAY_API_KEY` for the Go, Java and TypeScript tests).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ import pytest
 LIVE_CONFIG = """
 server:
   grace_period_s: 1
+auth:
+  mode: required
+  key_secret_env: LIVE_GATEWAY_KEY_SECRET
 models:
   - id: mock/slow
     provider: mock
@@ -35,6 +41,7 @@ STARTUP_TIMEOUT_S = 30
 ADDRESS = "127.0.0.1:0"
 # Keys that would add real provider models (or change the settings) are not passed on.
 _DROPPED_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY")
+KEY_SECRET = "live-gateway-key-hashing-secret"
 
 
 @dataclass
@@ -44,6 +51,7 @@ class LiveGateway:
     process: subprocess.Popen[bytes]
     port: int
     config_path: Path
+    api_key: str = ""
     logs: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -65,8 +73,29 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_gateway(config_path: Path) -> LiveGateway:
+def _environment(config_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_") and k not in _DROPPED_ENV}
+    env["LIVE_GATEWAY_KEY_SECRET"] = KEY_SECRET
+    env["LLMGATEWAY_REGISTRY__DATABASE_URL"] = f"sqlite:///{config_path.parent / 'registry.db'}"
+    return env
+
+
+def create_key(config_path: Path, *args: str) -> str:
+    """`llmgateway keys create ARGS` on the live gateway's registry; returns the secret."""
+    result = subprocess.run(
+        [sys.executable, "-m", "llmgateway.cli", "--config", str(config_path), "keys", "create", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_environment(config_path),
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def start_gateway(config_path: Path) -> LiveGateway:
+    env = _environment(config_path)
+    api_key = create_key(config_path, "--name", "client-tests")
     process = subprocess.Popen(
         [sys.executable, "-m", "llmgateway.cli", "--config", str(config_path), "serve", "--address", ADDRESS],
         stdin=subprocess.DEVNULL,
@@ -102,7 +131,7 @@ def start_gateway(config_path: Path) -> LiveGateway:
         process.wait()
         output = b"".join(raw).decode(errors="replace")[-4000:]
         raise RuntimeError(f"the gateway did not start (exit code {process.returncode}):\n{output}")
-    return LiveGateway(process, port[0], config_path, logs)
+    return LiveGateway(process, port[0], config_path, api_key, logs)
 
 
 def stop_gateway(gateway: LiveGateway) -> None:

@@ -58,15 +58,18 @@ def test_go_vet() -> None:
 
 
 def test_go_test_against_the_live_gateway(live_gateway: LiveGateway) -> None:
-    output = _run([_go(), "test", "-count=1", "-v", "./..."], env={"LLMGATEWAY_ADDR": live_gateway.address})
+    env = {"LLMGATEWAY_ADDR": live_gateway.address, "LLMGATEWAY_API_KEY": live_gateway.api_key}
+    output = _run([_go(), "test", "-count=1", "-v", "./..."], env=env)
     assert "--- SKIP" not in output, output
-    for name in ("TestChat", "TestStreamChatEveryEventKind", "TestEmbed", "TestListModelsEveryPage"):
+    names = ("TestChat", "TestStreamChatEveryEventKind", "TestEmbed", "TestListModelsEveryPage")
+    for name in (*names, "TestTheGatewayRequiresTheAPIKey"):
         assert f"--- PASS: {name} " in output, output
     assert "--- PASS: TestErrorDetails/invalid_request_names_the_field" in output
 
 
 def test_the_example_program(live_gateway: LiveGateway) -> None:
-    output = _run([_go(), "run", "./examples/chat", "-addr", live_gateway.address, "Hello there"])
+    argv = ["-addr", live_gateway.address, "-api-key", live_gateway.api_key, "Hello there"]
+    output = _run([_go(), "run", "./examples/chat", *argv])
     lines = output.splitlines()
     assert lines[0].startswith("chat: Echo: Hello there (model mock/echo"), output
     assert lines[1] == "stream: Echo: Hello there [FINISH_REASON_STOP]", output

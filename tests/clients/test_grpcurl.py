@@ -1,7 +1,8 @@
 """The README's grpcurl commands, run as written against a live gateway.
 
 The commands are parsed out of the first ```sh block under "## Calling it with grpcurl" in README.md,
-with `127.0.0.1:50051` replaced by the live address, so the README cannot drift from the server:
+with `127.0.0.1:50051` replaced by the live address and `$LLMGATEWAY_API_KEY` by its API key (the
+live gateway requires one), so the README cannot drift from the server:
 every command there must succeed, and the ones this test knows (list, describe, health, Chat,
 StreamChat, ...) must show what they promise. grpcurl works through server reflection alone.
 """
@@ -24,6 +25,7 @@ from tests.clients.conftest import LiveGateway
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = os.environ.get("CI") == "true"
 README_ADDRESS = "127.0.0.1:50051"
+README_KEY = "$LLMGATEWAY_API_KEY"
 GRPCURL_INSTALL = "go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4"
 
 
@@ -95,11 +97,19 @@ def test_the_readme_shows_the_required_commands() -> None:
         assert needed in LABELS, f"README's grpcurl block lacks {needed}: {LABELS}"
     for command in COMMANDS:
         assert README_ADDRESS in command and "-plaintext" in command, shlex.join(command)
+        if command[-1].startswith("llmgateway.v1.GatewayService/"):  # the gateway requires a key
+            assert f"authorization: Bearer {README_KEY}" in command, shlex.join(command)
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=LABELS)
 def test_readme_command(command: list[str], live_gateway: LiveGateway) -> None:
-    argv = [_grpcurl(), *(live_gateway.address if arg == README_ADDRESS else arg for arg in command[1:])]
+    argv = [
+        _grpcurl(),
+        *(
+            live_gateway.address if arg == README_ADDRESS else arg.replace(README_KEY, live_gateway.api_key)
+            for arg in command[1:]
+        ),
+    ]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, f"{shlex.join(command)}\n{result.stderr}"
     output, label = result.stdout, _label(command)

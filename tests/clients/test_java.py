@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 JAVA_DIR = REPO / "clients" / "java"
 MAVEN_TIMEOUT_S = 900
 # JUnit classes and the number of tests each must run (none may be skipped with a live gateway).
-EXPECTED_TESTS = {"LiveGatewayTest": 9, "GeneratedCodeTest": 2, "ServiceConfigTest": 2}
+EXPECTED_TESTS = {"LiveGatewayTest": 10, "GeneratedCodeTest": 2, "ServiceConfigTest": 2}
 
 
 def _require_java_and_maven() -> str:
@@ -43,8 +43,8 @@ def _require_java_and_maven() -> str:
     return mvn
 
 
-def _maven_verify(mvn: str, build_dir: Path, address: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LLMGATEWAY_ADDR": address}
+def _maven_verify(mvn: str, build_dir: Path, address: str, api_key: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LLMGATEWAY_ADDR": address, "LLMGATEWAY_API_KEY": api_key}
     base = [mvn, "-B", "-q", f"-Dllmgateway.build.dir={build_dir}"]
 
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
@@ -85,7 +85,7 @@ def _failure_messages(reports: Path) -> str:
 def test_maven_verify_against_the_live_gateway(live_gateway: LiveGateway, tmp_path: Path) -> None:
     mvn = _require_java_and_maven()
     build_dir = tmp_path / "target"  # not clients/java/target: concurrent runs must not share it
-    result = _maven_verify(mvn, build_dir, live_gateway.address)
+    result = _maven_verify(mvn, build_dir, live_gateway.address, live_gateway.api_key)
     reports = build_dir / "surefire-reports"
     output = (result.stdout + result.stderr)[-6000:]
     assert result.returncode == 0, f"mvn verify failed:\n{_failure_messages(reports)}\n{output}"

@@ -46,8 +46,16 @@ WEATHER_TOOL = {
 
 @pytest.fixture(scope="module")
 def client(live_gateway: LiveGateway) -> Iterator[GatewayClient]:
-    with GatewayClient(live_gateway.address, api_key="test-key", timeout=10) as c:
+    with GatewayClient(live_gateway.address, api_key=live_gateway.api_key, timeout=10) as c:
         yield c
+
+
+def test_the_live_gateway_requires_the_api_key(live_gateway: LiveGateway) -> None:
+    with GatewayClient(live_gateway.address, timeout=10) as anonymous, pytest.raises(GatewayError) as info:
+        anonymous.chat(model="mock/echo", messages="hi")
+    assert info.value.code == grpc.StatusCode.UNAUTHENTICATED
+    assert info.value.reason == ErrorReason.API_KEY_INVALID
+    assert live_gateway.api_key not in str(info.value)
 
 
 def _events(events: list[chat_pb2.StreamChatResponse]) -> list[str]:
@@ -218,7 +226,7 @@ def test_a_tiny_deadline_ends_a_slow_stream(client: GatewayClient) -> None:
 
 
 def test_the_client_default_timeout_and_a_per_call_override(live_gateway: LiveGateway) -> None:
-    with GatewayClient(live_gateway.address, timeout=0.3) as short:
+    with GatewayClient(live_gateway.address, api_key=live_gateway.api_key, timeout=0.3) as short:
         with pytest.raises(GatewayError) as info:
             short.stream_chat_result(model="mock/slow", messages="a b c d e")
         assert info.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
@@ -231,24 +239,24 @@ def test_the_service_config_sets_per_method_deadlines(live_gateway: LiveGateway)
     for entry in config["methodConfig"]:
         if entry["name"][0]["method"] == "StreamChat":
             entry["timeout"] = "0.3s"
-    with GatewayClient(live_gateway.address, service_config=config) as tight:
+    with GatewayClient(live_gateway.address, api_key=live_gateway.api_key, service_config=config) as tight:
         with pytest.raises(GatewayError) as info:
             tight.stream_chat_result(model="mock/slow", messages="a b c d e")
         assert info.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
         assert tight.chat(model="mock/echo", messages="hi").message.content[0].text == "Echo: hi"
-    with GatewayClient(live_gateway.address, service_config=False) as unbounded:
+    with GatewayClient(live_gateway.address, api_key=live_gateway.api_key, service_config=False) as unbounded:
         assert unbounded.stream_chat_result(model="mock/slow", messages="a b c d e").complete
 
 
 def test_request_ids_reach_the_gateway(live_gateway: LiveGateway) -> None:
-    with GatewayClient(live_gateway.address, request_id=new_request_id) as c:
+    with GatewayClient(live_gateway.address, api_key=live_gateway.api_key, request_id=new_request_id) as c:
         first = c.chat(model="mock/echo", messages="hi")
         second = c.chat(model="mock/echo", messages="hi")
         explicit = c.chat(model="mock/echo", messages="hi", request_id="my-trace-1")
     assert first.request_id != second.request_id and len(first.request_id) == 32
     assert explicit.request_id == "my-trace-1"
     assert _wait_for_call_log(live_gateway, "my-trace-1")["status"] == "OK"
-    with GatewayClient(live_gateway.address, request_id="fixed-id") as c:
+    with GatewayClient(live_gateway.address, api_key=live_gateway.api_key, request_id="fixed-id") as c:
         assert c.stream_chat_result(model="mock/echo", messages="hi").request_id == "fixed-id"
 
 
@@ -281,7 +289,7 @@ def test_request_message_or_keywords_not_both(client: GatewayClient) -> None:
 
 
 async def test_async_chat_embed_image_and_models(live_gateway: LiveGateway) -> None:
-    async with AsyncGatewayClient(live_gateway.address, api_key="test-key") as c:
+    async with AsyncGatewayClient(live_gateway.address, api_key=live_gateway.api_key) as c:
         response = await c.chat(model="mock/echo", messages=[{"role": "user", "content": "async hi"}])
         assert response.message.content[0].text == "Echo: async hi"
         result = await c.chat_result(model="mock/echo", messages="weather", tools=[WEATHER_TOOL])
@@ -296,7 +304,7 @@ async def test_async_chat_embed_image_and_models(live_gateway: LiveGateway) -> N
 
 
 async def test_async_stream_and_fold(live_gateway: LiveGateway) -> None:
-    async with AsyncGatewayClient(live_gateway.address) as c:
+    async with AsyncGatewayClient(live_gateway.address, api_key=live_gateway.api_key) as c:
         stream = c.stream_chat(model="mock/echo", messages="x y z", reasoning_effort="high")
         events = [e async for e in stream]
         kinds = _events(events)
@@ -315,7 +323,7 @@ async def test_async_stream_and_fold(live_gateway: LiveGateway) -> None:
 
 
 async def test_async_errors(live_gateway: LiveGateway) -> None:
-    async with AsyncGatewayClient(live_gateway.address) as c:
+    async with AsyncGatewayClient(live_gateway.address, api_key=live_gateway.api_key) as c:
         with pytest.raises(GatewayError) as info:
             await c.chat(model="nobody/nothing", messages="hi", request_id="async-trace-1")
         assert info.value.code == grpc.StatusCode.NOT_FOUND

@@ -154,7 +154,7 @@ def test_node_tests_against_the_live_gateway(
     live_gateway: LiveGateway,
     pki: Path | None,
 ) -> None:
-    env = {"LLMGATEWAY_ADDR": live_gateway.address}
+    env = {"LLMGATEWAY_ADDR": live_gateway.address, "LLMGATEWAY_API_KEY": live_gateway.api_key}
     if pki is not None:
         env["LLMGATEWAY_TEST_PKI"] = str(pki)
     output = _check(_run(["node", "--test", "dist/test/"], env=env))
@@ -165,7 +165,8 @@ def test_node_tests_against_the_live_gateway(
         assert skips == ["LLMGATEWAY_TEST_PKI is not set"], skips
     else:
         assert skips == [] and summary["skipped"] == 0, f"tests were skipped: {skips}"
-    assert summary["pass"] >= 23, summary
+    assert summary["pass"] >= 24, summary
+    assert re.search(r"^\s*ok \d+ - the gateway requires the API key$", output, re.MULTILINE), output[-3000:]
     # The gateway saw the NOT_FOUND call, and the stream the test left early was cancelled upstream.
     assert _call_log(live_gateway, "ts-unknown-model")["status"] == "NOT_FOUND"
     assert _call_log(live_gateway, "ts-stream-break")["status"] == "CANCELLED"
@@ -182,9 +183,8 @@ def test_node_tests_skip_the_live_ones_without_an_address(built: None) -> None:
 
 
 def test_example_script(built: None, live_gateway: LiveGateway) -> None:
-    result = _run(
-        ["node", "dist/examples/chat.js"], timeout=60, env={"LLMGATEWAY_ADDR": live_gateway.address}
-    )
+    env = {"LLMGATEWAY_ADDR": live_gateway.address, "LLMGATEWAY_API_KEY": live_gateway.api_key}
+    result = _run(["node", "dist/examples/chat.js"], timeout=60, env=env)
     lines = _check(result).splitlines()
     assert lines[0] == "chat: Echo: Hello! (3 tokens)"
     assert lines[1].startswith("stream: Echo: Hello there [")

@@ -119,6 +119,9 @@ func live(t *testing.T, options ...grpc.DialOption) llmgatewayv1.GatewayServiceC
 	if len(options) == 0 {
 		options = []grpc.DialOption{gateway.WithServiceConfig()}
 	}
+	if key := os.Getenv("LLMGATEWAY_API_KEY"); key != "" {
+		options = append(options, gateway.WithAPIKey(key))
+	}
 	options = append(options, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	conn, err := grpc.NewClient(addr, options...)
 	if err != nil {
@@ -144,7 +147,7 @@ func user(text string) *llmgatewayv1.Message {
 func TestChat(t *testing.T) {
 	client := live(t)
 	ctx := metadata.AppendToOutgoingContext(timeout(t, 10*time.Second),
-		gateway.RequestIDHeader, "go-trace-1", "authorization", "Bearer test-key")
+		gateway.RequestIDHeader, "go-trace-1")
 	var trailer metadata.MD
 	response, err := client.Chat(ctx, &llmgatewayv1.ChatRequest{
 		Model: "mock/echo", Messages: []*llmgatewayv1.Message{user("hello there")},
@@ -165,6 +168,23 @@ func TestChat(t *testing.T) {
 	usage := response.GetUsage()
 	if usage.GetTotalTokens() == 0 || usage.GetTotalTokens() != usage.GetPromptTokens()+usage.GetCompletionTokens() {
 		t.Errorf("usage = %v", usage)
+	}
+}
+
+func TestTheGatewayRequiresTheAPIKey(t *testing.T) {
+	live(t) // skips without a live gateway
+	conn, err := grpc.NewClient(os.Getenv("LLMGATEWAY_ADDR"), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var trailer metadata.MD
+	_, err = llmgatewayv1.NewGatewayServiceClient(conn).Chat(timeout(t, 10*time.Second), &llmgatewayv1.ChatRequest{
+		Model: "mock/echo", Messages: []*llmgatewayv1.Message{user("hi")},
+	}, grpc.Trailer(&trailer))
+	e := gateway.ParseError(err, trailer)
+	if e == nil || e.Code != codes.Unauthenticated || e.Reason != "API_KEY_INVALID" {
+		t.Fatalf("error = %v", e)
 	}
 }
 

@@ -38,6 +38,7 @@ import {
 } from "../src/index.js";
 
 const ADDRESS = process.env.LLMGATEWAY_ADDR;
+const API_KEY = process.env.LLMGATEWAY_API_KEY; // the live gateway requires it
 const live = { skip: ADDRESS ? false : "LLMGATEWAY_ADDR is not set (the address of a running gateway)" };
 const WEATHER_TOOL = {
   name: "get_weather",
@@ -69,9 +70,20 @@ async function collect(stream: AsyncIterable<StreamChatResponse>, into: StreamCh
 describe("live gateway", live, () => {
   let client: GatewayClient;
   before(() => {
-    client = new GatewayClient(ADDRESS ?? "", { apiKey: "test-key", timeoutMs: 10_000 });
+    client = new GatewayClient(ADDRESS ?? "", { apiKey: API_KEY, timeoutMs: 10_000 });
   });
   after(() => client.close());
+
+  test("the gateway requires the API key", async () => {
+    const anonymous = new GatewayClient(ADDRESS ?? "", { timeoutMs: 10_000 });
+    try {
+      const error = await rejection(anonymous.chat({ model: "mock/echo", messages: "hi" }));
+      assert.equal(error.code, Code.Unauthenticated);
+      assert.equal(error.errorReason, ErrorReason.API_KEY_INVALID);
+    } finally {
+      anonymous.close();
+    }
+  });
 
   test("chat with a plain string", async () => {
     const response = await client.chat({ model: "mock/echo", messages: "hello there" });
@@ -224,7 +236,7 @@ describe("live gateway", live, () => {
   });
 
   test("the client's default timeout and a per-call override", async () => {
-    const short = new GatewayClient(ADDRESS ?? "", { timeoutMs: 300 });
+    const short = new GatewayClient(ADDRESS ?? "", { apiKey: API_KEY, timeoutMs: 300 });
     try {
       const error = await rejection(short.streamChatResult({ model: "mock/slow", messages: "a b c d e" }));
       assert.equal(error.code, Code.DeadlineExceeded);
@@ -241,7 +253,7 @@ describe("live gateway", live, () => {
     for (const entry of config.methodConfig ?? []) {
       if (entry.name[0]?.method === "StreamChat") entry.timeout = "0.3s";
     }
-    const tight = new GatewayClient(ADDRESS ?? "", { serviceConfig: config });
+    const tight = new GatewayClient(ADDRESS ?? "", { apiKey: API_KEY, serviceConfig: config });
     try {
       const error = await rejection(tight.streamChatResult({ model: "mock/slow", messages: "a b c d e" }));
       assert.equal(error.code, Code.DeadlineExceeded);

@@ -33,8 +33,11 @@ func main() {
 		prompt = "Hello!"
 	}
 
-	conn, err := grpc.NewClient(*addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()), gateway.WithServiceConfig())
+	options := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()), gateway.WithServiceConfig()}
+	if *apiKey != "" {
+		options = append(options, gateway.WithAPIKey(*apiKey))
+	}
+	conn, err := grpc.NewClient(*addr, options...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,9 +46,6 @@ func main() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if *apiKey != "" {
-		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+*apiKey)
-	}
 	messages := []*llmgatewayv1.Message{{
 		Role:    llmgatewayv1.Role_ROLE_USER,
 		Content: []*llmgatewayv1.ContentPart{{Part: &llmgatewayv1.ContentPart_Text{Text: prompt}}},

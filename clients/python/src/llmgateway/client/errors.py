@@ -39,6 +39,7 @@ class ErrorReason(enum.StrEnum):
     INTERNAL = "INTERNAL"
     MODEL_MISCONFIGURED = "MODEL_MISCONFIGURED"
     OVERLOADED = "OVERLOADED"
+    LIMITS_UNAVAILABLE = "LIMITS_UNAVAILABLE"
 
 
 class _FailedCall(Protocol):

@@ -30,7 +30,11 @@ public final class Example {
 
   public static void main(String[] args) throws InterruptedException {
     String address = args.length > 0 ? args[0] : "127.0.0.1:50051";
-    ManagedChannel channel = GatewayChannels.plaintext(address);
+    String apiKey = System.getenv().getOrDefault("LLMGATEWAY_API_KEY", "");
+    ManagedChannel channel =
+        apiKey.isEmpty()
+            ? GatewayChannels.plaintext(address)
+            : GatewayChannels.plaintext(address, apiKey);
     try {
       GatewayServiceGrpc.GatewayServiceBlockingStub stub =
           GatewayServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);

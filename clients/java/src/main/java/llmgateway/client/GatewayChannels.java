@@ -1,8 +1,11 @@
 package llmgateway.client;
 
 import com.google.gson.Gson;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,7 +16,7 @@ import java.util.Map;
  * Channels to the gateway with the recommended gRPC service config: per-method deadlines (Chat 120
  * s, StreamChat 600 s, Embed 30 s, GenerateImage 120 s, ListModels 10 s) and up to 3 attempts on
  * {@code UNAVAILABLE} for the unary methods. The config is a bundled copy of {@code
- * clients/service_config.json}.
+ * clients/service_config.json}. {@link #apiKey} sends an API key on every call.
  */
 public final class GatewayChannels {
   /** Classpath location of the bundled service config. */
@@ -61,5 +64,24 @@ public final class GatewayChannels {
   /** A plaintext channel (no TLS) to {@code target} with the bundled service config. */
   public static ManagedChannel plaintext(String target) {
     return builder(target).usePlaintext().build();
+  }
+
+  /**
+   * Like {@link #plaintext(String)}, sending {@code apiKey} on every call. Plaintext is for a
+   * loopback gateway; use TLS ({@code builder(target).useTransportSecurity()}) anywhere else.
+   */
+  public static ManagedChannel plaintext(String target, String apiKey) {
+    return builder(target).usePlaintext().intercept(apiKey(apiKey)).build();
+  }
+
+  /**
+   * An interceptor that sends {@code key} as {@code authorization: Bearer <key>} metadata:
+   * {@code builder(target).intercept(GatewayChannels.apiKey(key))}. A gateway that requires keys
+   * answers a missing or invalid one with UNAUTHENTICATED / API_KEY_INVALID.
+   */
+  public static ClientInterceptor apiKey(String key) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+    return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 }

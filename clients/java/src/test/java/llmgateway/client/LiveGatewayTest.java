@@ -55,6 +55,7 @@ class LiveGatewayTest {
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
   private static String address;
+  private static String apiKey;
   private static ManagedChannel channel;
   private static GatewayServiceBlockingStub stub;
 
@@ -63,7 +64,8 @@ class LiveGatewayTest {
     address = System.getenv("LLMGATEWAY_ADDR");
     Assumptions.assumeTrue(
         address != null && !address.isEmpty(), "LLMGATEWAY_ADDR is unset: no live gateway");
-    channel = GatewayChannels.plaintext(address);
+    apiKey = System.getenv().getOrDefault("LLMGATEWAY_API_KEY", "");
+    channel = GatewayChannels.plaintext(address, apiKey);
     stub = GatewayServiceGrpc.newBlockingStub(channel);
   }
 
@@ -76,6 +78,33 @@ class LiveGatewayTest {
 
   private static GatewayServiceBlockingStub stub() {
     return stub.withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theGatewayRequiresTheApiKey() throws InterruptedException {
+    ManagedChannel anonymous = GatewayChannels.plaintext(address);
+    try {
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  GatewayServiceGrpc.newBlockingStub(anonymous)
+                      .withDeadlineAfter(10, TimeUnit.SECONDS)
+                      .chat(
+                          ChatRequest.newBuilder()
+                              .setModel("mock/echo")
+                              .addMessages(
+                                  Message.newBuilder()
+                                      .setRole(Role.ROLE_USER)
+                                      .addContent(ContentPart.newBuilder().setText("hi")))
+                              .build()));
+      GatewayError error = GatewayError.from(e);
+      assertEquals(Status.Code.UNAUTHENTICATED, error.code());
+      assertEquals(ErrorReason.ERROR_REASON_API_KEY_INVALID, error.errorReason());
+      assertFalse(apiKey.isEmpty() || error.message().contains(apiKey));
+    } finally {
+      anonymous.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   private static Message user(String text) {
@@ -291,7 +320,11 @@ class LiveGatewayTest {
         method.put("timeout", "0.3s");
       }
     }
-    ManagedChannel tight = GatewayChannels.builder(address, config).usePlaintext().build();
+    ManagedChannel tight =
+        GatewayChannels.builder(address, config)
+            .usePlaintext()
+            .intercept(GatewayChannels.apiKey(apiKey))
+            .build();
     try {
       GatewayServiceBlockingStub noCallDeadline = GatewayServiceGrpc.newBlockingStub(tight);
       StatusRuntimeException e =
