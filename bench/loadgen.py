@@ -96,6 +96,7 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
     msg = chat_pb2.Message(role=chat_pb2.ROLE_USER, content=[chat_pb2.ContentPart(text=PROMPT)])
     timeout = args.timeout
     expect = args.tokens
+    metadata = (("authorization", f"Bearer {args.api_key}"),) if args.api_key else None
 
     def rpc_error(e: grpc.aio.AioRpcError) -> str:
         return f"grpc {e.code().name}: {(e.details() or '')[:120]}"
@@ -105,7 +106,7 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
 
         async def call() -> CallResult:
             try:
-                r = await stub.Chat(req, timeout=timeout)
+                r = await stub.Chat(req, timeout=timeout, metadata=metadata)
             except grpc.aio.AioRpcError as e:
                 return False, None, 0, rpc_error(e)
             text = "".join(p.text for p in r.message.content)
@@ -125,7 +126,7 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
             deltas = 0
             end = None
             try:
-                async for ev in stub.StreamChat(sreq, timeout=timeout):
+                async for ev in stub.StreamChat(sreq, timeout=timeout, metadata=metadata):
                     kind = ev.WhichOneof("event")
                     if kind == "text_delta":
                         if ttft is None:
@@ -332,6 +333,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": args.concurrency,
         "duration_s": round(window, 3),
         "ok": n,
+        "calls_started": counter[0],  # warm-up and late calls included
         "errors": sum(stats.errors.values()),
         "rps": round(n / window, 1),
         "lat_p50_ms": ms(pct(lat, 50)),
@@ -416,6 +418,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=3.0)
     ap.add_argument("--timeout", type=float, default=30.0, help="per-call deadline (s)")
     ap.add_argument("--max-calls", type=int, default=1_000_000)
+    ap.add_argument("--api-key", default="", help="sent as authorization: Bearer <key> (grpc target)")
     ap.add_argument("--tokens", type=int, default=20, help="expected tokens per call (0: don't check)")
     ap.add_argument("--pid", action="append", help="NAME=PID of a process tree to measure")
     ap.add_argument("--label", default=None)

@@ -14,6 +14,10 @@
 #   floor    bench/floor.py on CPU 1: the same RPCs answered from memory (grpc.aio + protobuf only)
 #   floor-md the same with a separate send_initial_metadata per call, as the gateway does
 #   relay    bench/floor.py --relay: the anchor kit's bare relay (grpc.aio + aiohttp) on our proto
+#   keys-memory  the gateway requiring an API key whose three limits (requests, tokens, calls in
+#            flight) are checked in-process; compare with `aiohttp` (auth off) for the CPU per call
+#   keys-redis   the same with the limits in a redis-server (on CPU 0, REDIS_PORT); prints the
+#            script round trips per call (EVALSHA calls / gateway calls)
 #   profile  py-spy record of the gateway (aiohttp) for PROF_DUR s per mode at c=PROF_CONC
 #            (PYSPY_NATIVE=1 adds C frames: grpc core, uvloop, protobuf; it pauses the process
 #            for each sample, so it slows the gateway down)
@@ -39,6 +43,9 @@ GW_CPU=${GW_CPU:-1}
 PROF_DUR=${PROF_DUR:-10}
 PROF_CONC=${PROF_CONC:-16}
 PROF_MODES=${PROF_MODES:-"unary stream"}
+REDIS_PORT=${REDIS_PORT:-6399}
+# The keys phases' key: three limits far above the load (KEY_LIMITS="" measures auth alone).
+DEFAULT_KEY_LIMITS="--rpm 1000000000 --tpm 1000000000000 --concurrent 100000"
 MODEL=bench/fake
 
 cd "$ROOT"
@@ -83,18 +90,20 @@ if [ "$UP_PORT" != 8001 ]; then
 fi
 
 GWPID=""
+GW_ENV=()  # extra VAR=value settings of the next gateway start (the keys phases)
 start_gateway() { # client
   if [ ! -x "$GW_BIN" ]; then echo "no gateway binary at $GW_BIN"; exit 1; fi
   local t0 t1
   t0=$(date +%s.%N)
   # a private, fresh model registry per gateway start (the default is a shared SQLite file in ~)
-  OPENAI_API_KEY=${OPENAI_API_KEY:-sk-bench-dummy} LLMGATEWAY_UPSTREAM__CLIENT=$1 \
-    LLMGATEWAY_REGISTRY__DATABASE_URL="sqlite:///$BENCH/logs/registry-$STAMP-$1-rep${REP:-1}.db" \
-    taskset -c "$GW_CPU" "$GW_BIN" serve --address "127.0.0.1:$GW_PORT" --config "$CFG" \
+  env OPENAI_API_KEY="${OPENAI_API_KEY:-sk-bench-dummy}" LLMGATEWAY_UPSTREAM__CLIENT="$1" \
+    LLMGATEWAY_REGISTRY__DATABASE_URL="${REGISTRY_URL:-sqlite:///$BENCH/logs/registry-$STAMP-$1-rep${REP:-1}.db}" \
+    "${GW_ENV[@]}" taskset -c "$GW_CPU" "$GW_BIN" serve --address "127.0.0.1:$GW_PORT" --config "$CFG" \
     > "$BENCH/logs/gateway-$1-$STAMP-rep${REP:-1}.log" 2>&1 &
   GWPID=$!
   PIDS+=("$GWPID")
-  if ! "$PY" "$BENCH/wait_ready.py" --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --timeout 60 --pid "$GWPID"; then
+  if ! "$PY" "$BENCH/wait_ready.py" --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --timeout 60 --pid "$GWPID" \
+    --api-key "${API_KEY:-}"; then
     echo "gateway ($1) did not become ready; log:"; tail -30 "$BENCH/logs/gateway-$1-$STAMP-rep${REP:-1}.log"; exit 1
   fi
   t1=$(date +%s.%N)
@@ -130,6 +139,41 @@ for REP in $(seq 1 "$REPEATS"); do
           done
         done
         stop_gateway
+        ;;
+      keys-memory|keys-redis)
+        # A key with three limits far above the load (nothing is refused; every call pays for them).
+        # shellcheck disable=SC2086  # KEY_LIMITS: flags, word-split on purpose
+        REGISTRY_URL="sqlite:///$BENCH/logs/registry-$STAMP-$phase-rep$REP.db"
+        KEY_SECRET="bench-key-hashing-secret"
+        GW_ENV=(LLMGATEWAY_AUTH__MODE=required LLMGATEWAY_KEY_SECRET="$KEY_SECRET")
+        if [ "$phase" = keys-redis ]; then
+          taskset -c "$LG_CPU" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+            > "$BENCH/logs/redis-$STAMP.log" 2>&1 &
+          RPID=$!
+          PIDS+=("$RPID")
+          for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
+          GW_ENV+=(LLMGATEWAY_REDIS__URL="redis://127.0.0.1:$REDIS_PORT/0")
+        fi
+        API_KEY=$(LLMGATEWAY_REGISTRY__DATABASE_URL="$REGISTRY_URL" LLMGATEWAY_KEY_SECRET="$KEY_SECRET" \
+          "$GW_BIN" --config "$CFG" keys create --name bench ${KEY_LIMITS-$DEFAULT_KEY_LIMITS} 2> /dev/null)
+        start_gateway aiohttp
+        for mode in $MODES; do
+          for c in $CONCS; do
+            [ "$phase" = keys-redis ] && redis-cli -p "$REDIS_PORT" config resetstat > /dev/null
+            "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
+              --api-key "$API_KEY" --label "gateway-$phase" --pid "sut=$GWPID" --pid "upstream=$UPID" \
+              --note "rep=$REP src=$GW_SRC"
+            if [ "$phase" = keys-redis ]; then
+              calls=$(tail -1 "$OUT" | "$PY" -c "import json,sys;r=json.load(sys.stdin);print(r['calls_started'])")
+              evals=$(redis-cli -p "$REDIS_PORT" info commandstats | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\).*/\1/p')
+              echo "redis round trips $mode c=$c: evalsha=${evals:-0} calls=$calls per_call=$(echo "scale=3; ${evals:-0} / $calls" | bc)" | tee -a "$META"
+            fi
+          done
+        done
+        stop_gateway
+        [ "$phase" = keys-redis ] && stop_pid "$RPID"
+        GW_ENV=()
+        unset REGISTRY_URL API_KEY
         ;;
       floor|floor-md|relay)
         # grpc.aio floor: the same RPCs answered from memory (floor-md: plus the gateway's

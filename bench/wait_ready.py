@@ -28,6 +28,7 @@ async def wait(args: argparse.Namespace) -> int:
     last = ""
     async with grpc.aio.insecure_channel(args.addr) as ch:
         health = health_pb2_grpc.HealthStub(ch)
+        metadata = (("authorization", f"Bearer {args.api_key}"),) if args.api_key else None
         gw = gateway_service_pb2_grpc.GatewayServiceStub(ch)
         while time.monotonic() < deadline:
             if args.pid and not psutil.pid_exists(args.pid):
@@ -41,7 +42,7 @@ async def wait(args: argparse.Namespace) -> int:
             except grpc.aio.AioRpcError as e:
                 if e.code() == grpc.StatusCode.UNIMPLEMENTED:
                     try:
-                        await gw.ListModels(model_pb2.ListModelsRequest(), timeout=1)
+                        await gw.ListModels(model_pb2.ListModelsRequest(), timeout=1, metadata=metadata)
                         break
                     except grpc.aio.AioRpcError as e2:
                         last = f"ListModels {e2.code().name}"
@@ -52,7 +53,7 @@ async def wait(args: argparse.Namespace) -> int:
             print(f"gateway at {args.addr} not ready after {args.timeout} s ({last})", file=sys.stderr)
             return 1
         ready_s = time.monotonic() - t0
-        models = await gw.ListModels(model_pb2.ListModelsRequest(), timeout=5)
+        models = await gw.ListModels(model_pb2.ListModelsRequest(), timeout=5, metadata=metadata)
         ids = [m.id for m in models.models]
         if args.model and args.model not in ids:
             print(f"gateway is up but does not list {args.model!r}: {ids}", file=sys.stderr)
@@ -67,6 +68,7 @@ def main() -> None:
     ap.add_argument("--model", default="bench/fake")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--pid", type=int, default=0, help="give up early if this process exits")
+    ap.add_argument("--api-key", default="", help="for a gateway that requires one")
     args = ap.parse_args()
     sys.exit(asyncio.run(wait(args)))
 

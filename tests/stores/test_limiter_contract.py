@@ -56,7 +56,7 @@ async def test_a_window_admits_exactly_its_limit(make: LimiterFactory) -> None:
     grants = [await acquire(limiter, rpm(3)) for _ in range(3)]
     assert [g.remaining for g in grants if isinstance(g, Grant)] == [(2,), (1,), (0,)]
     refused = await acquire(limiter, rpm(3))
-    assert isinstance(refused, Refusal) and refused.index == 0
+    assert isinstance(refused, Refusal) and refused.failed == 0
     assert refused.retry_after_s is not None and 59.0 < refused.retry_after_s <= 61.0
     assert isinstance(await acquire(limiter, rpm(3, subject="k2")), Grant)  # subjects are independent
 
@@ -72,7 +72,7 @@ async def test_all_limits_of_a_call_are_reserved_together_or_not_at_all(make: Li
     key, model = rpm(5), rpm(1, "mock/echo", Scope.MODEL)
     assert isinstance(await acquire(limiter, key, model), Grant)
     refused = await acquire(limiter, key, model)
-    assert isinstance(refused, Refusal) and refused.index == 1
+    assert isinstance(refused, Refusal) and refused.failed == 1
     grant = await acquire(limiter, key)  # the refused call took nothing from the key's window
     assert isinstance(grant, Grant) and grant.remaining == (3,)
 

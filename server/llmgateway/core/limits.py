@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 WINDOW_S = 60.0
 BUCKETS = 60
@@ -51,10 +51,10 @@ class Limits:
 NO_LIMITS = Limits()
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     """One limit of one call: `subject` (a key id, an address, a model id, ...) is
-    counted against `limit`, `cost` at a time (1 request or call, or the tokens)."""
+    counted against `limit`, `cost` at a time (1 request or call, or the tokens).
+    NamedTuples here: several are made per call, on the hot path."""
 
     scope: Scope
     subject: str
@@ -63,8 +63,7 @@ class Check:
     cost: int = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Grant:
+class Grant(NamedTuple):
     """Every check passed and is reserved. `remaining[i]` is what check i has left
     after this call; `reset_s` is when the windows are back at their full limits;
     `bucket` is where the reservation went (for settle)."""
@@ -74,12 +73,11 @@ class Grant:
     bucket: int
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """Check `index` would go over its limit; nothing was reserved. `retry_after_s`
+class Refusal(NamedTuple):
+    """Check `failed` would go over its limit; nothing was reserved. `retry_after_s`
     is when enough of its window frees (None when it cannot be known: calls in flight)."""
 
-    index: int
+    failed: int  # the position of the refusing check
     retry_after_s: float | None
 
 

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 
 from llmgateway.core.limits import BUCKETS, WINDOW_S, Check, Grant, Kind, Refusal
 
+_CONCURRENT = Kind.CONCURRENT
+
 
 class _Window:
     """Amounts per bucket index, their total, and the oldest bucket still counted."""
@@ -65,34 +67,35 @@ class MemoryLimiter:
     async def acquire(self, checks: Sequence[Check], lease: str, lease_ttl_s: float) -> Grant | Refusal:
         now = self.clock()
         index = int(now // self.bucket_s)
-        first_live = index - self.n_buckets + 1
-        if index - self._swept >= self.n_buckets:
+        n_buckets = self.n_buckets
+        first_live = index - n_buckets + 1
+        if index - self._swept >= n_buckets:
             self._sweep(first_live)
-        used: list[int] = []
+        in_flight = self._in_flight
+        counters: list[_Window | tuple[str, str]] = []
+        remaining: list[int] = []
         for i, check in enumerate(checks):
-            if check.kind is Kind.CONCURRENT:
-                count = self._in_flight.get((check.scope, check.subject), 0)
-                if count + 1 > check.limit:
-                    return Refusal(i, None)
-                used.append(count)
-                continue
-            window = self._window(check, first_live)
-            total = window.evict(first_live, self.n_buckets)
-            if total + check.cost > check.limit:
-                frees = window.free_at(first_live, index, check.cost, check.limit)
-                retry = None if frees is None else (frees + self.n_buckets) * self.bucket_s - now
-                return Refusal(i, retry)
-            used.append(total)
-        for check in checks:
-            if check.kind is Kind.CONCURRENT:
+            if check.kind is _CONCURRENT:
                 key = (check.scope, check.subject)
-                self._in_flight[key] = self._in_flight.get(key, 0) + 1
+                used = in_flight.get(key, 0)
+                if used + 1 > check.limit:
+                    return Refusal(i, None)
+                counters.append(key)
             else:
                 window = self._window(check, first_live)
-                window.buckets[index] = window.buckets.get(index, 0) + check.cost
-                window.total += check.cost
-        remaining = tuple(c.limit - u - c.cost for c, u in zip(checks, used, strict=True))
-        return Grant(remaining, (index + self.n_buckets) * self.bucket_s - now, index)
+                used = window.evict(first_live, n_buckets)
+                if used + check.cost > check.limit:
+                    frees = window.free_at(first_live, index, check.cost, check.limit)
+                    return Refusal(i, None if frees is None else (frees + n_buckets) * self.bucket_s - now)
+                counters.append(window)
+            remaining.append(check.limit - used - check.cost)
+        for check, counter in zip(checks, counters, strict=True):
+            if isinstance(counter, _Window):
+                counter.buckets[index] = counter.buckets.get(index, 0) + check.cost
+                counter.total += check.cost
+            else:
+                in_flight[counter] = in_flight.get(counter, 0) + 1
+        return Grant(tuple(remaining), (index + n_buckets) * self.bucket_s - now, index)
 
     async def release(self, checks: Sequence[Check], grant: Grant, lease: str, tokens_used: int) -> None:
         index = int(self.clock() // self.bucket_s)

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import logging
 import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from llmgateway.core.calls import Call, client_ip
 from llmgateway.core.errors import GatewayError, Reason
@@ -35,7 +34,7 @@ from llmgateway.core.patterns import PatternMap
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.types import ChatRequest, EmbedRequest, ImagePart, ReasoningPart, TextPart
 
-log = logging.getLogger(__name__)
+_REQUESTS = Kind.REQUESTS
 CHARS_PER_TOKEN = 4  # the usual rough estimate of a prompt's tokens before the provider counts them
 IMAGE_TOKENS = 256
 LEASE_MARGIN_S = 30.0  # a lease outlives its call's deadline by this much
@@ -45,8 +44,7 @@ _LEASE_PREFIX = os.urandom(6).hex()
 _leases = itertools.count()
 
 
-@dataclass(frozen=True, slots=True)
-class _Ticket:
+class _Ticket(NamedTuple):
     checks: tuple[Check, ...]
     grant: Grant
     lease: str
@@ -98,8 +96,8 @@ class RateLimitPolicy:
                 retry_after=self.concurrency_retry_after_s,
             ) from None
         if isinstance(decision, Refusal):
-            raise self._refused(call, checks[decision.index], decision.retry_after_s)
-        settles = any(c.kind is not Kind.REQUESTS for c in checks)
+            raise self._refused(call, checks[decision.failed], decision.retry_after_s)
+        settles = any(c.kind is not _REQUESTS for c in checks)
         self._tickets[id(call)] = _Ticket(checks, decision, lease, prompt, settles)
         _headers(call, checks, decision)
         return None
@@ -210,8 +208,10 @@ def _duration(seconds: float) -> str:
     """OpenAI's form: `20ms`, `1.5s`, `1m0s`."""
     if seconds < 1:
         return f"{max(0, math.ceil(seconds * 1000))}ms"
-    minutes, rest = divmod(round(seconds, 3), 60)
-    return f"{int(minutes)}m{rest:g}s" if minutes else f"{rest:g}s"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}m{rest}s"
 
 
 def estimate_tokens(request: Request, default_completion: int) -> tuple[int, int]:

@@ -75,6 +75,14 @@ class AccessMetrics:
             registry=registry,
         )
         registry.register(_KeyCount(keyring))
+        # Children by labels, looked up once (labels() takes a lock and builds keys every time).
+        self._children: dict[tuple[Counter, str, str], Any] = {}
+
+    def _child(self, counter: Counter, a: str, b: str) -> Any:
+        child = self._children.get((counter, a, b))
+        if child is None:
+            child = self._children[(counter, a, b)] = counter.labels(a, b)
+        return child
 
     def auth_failed(self, cause: Failure) -> None:
         self.auth_failures.labels(cause.value).inc()
@@ -85,12 +93,14 @@ class AccessMetrics:
     def call_ended(self, call: Call) -> None:
         error = call.error
         if error is not None and error.reason is Reason.RATE_LIMITED:
-            self.rate_limited.labels(error.metadata.get("limit", ""), error.metadata.get("subject", "")).inc()
+            metadata = error.metadata
+            self._child(self.rate_limited, metadata.get("limit", ""), metadata.get("subject", "")).inc()
         principal = call.principal
         if principal is None:
             return
-        self.key_calls.labels(principal.key_id, call.status).inc()
+        key_id = principal.key_id
+        self._child(self.key_calls, key_id, call.status).inc()
         usage = call.usage
         if usage is not None:
-            self.key_tokens.labels(principal.key_id, "prompt").inc(usage.prompt_tokens)
-            self.key_tokens.labels(principal.key_id, "completion").inc(usage.completion_tokens)
+            self._child(self.key_tokens, key_id, "prompt").inc(usage.prompt_tokens)
+            self._child(self.key_tokens, key_id, "completion").inc(usage.completion_tokens)
