@@ -1,0 +1,85 @@
+"""The limits policy's pure parts: token estimates, checks per call, headers."""
+
+from __future__ import annotations
+
+from llmgateway.core.calls import Call, Principal, client_ip
+from llmgateway.core.limits import Grant, Kind, Limits, Scope
+from llmgateway.core.patterns import PatternMap
+from llmgateway.core.types import (
+    ChatRequest,
+    EmbedRequest,
+    GenerationConfig,
+    ImagePart,
+    ImageRequest,
+    Message,
+    Role,
+    TextPart,
+)
+from llmgateway.limits.memory import MemoryLimiter
+from llmgateway.limits.policy import RateLimitPolicy, _duration, _headers, estimate_tokens
+
+
+def test_token_estimates() -> None:
+    chat = ChatRequest("m", [Message(Role.USER, [TextPart("abcd" * 3), ImagePart(uri="https://x")])])
+    assert estimate_tokens(chat, 1024) == (3 + 256, 1024)
+    chat.generation = GenerationConfig(max_tokens=7)
+    assert estimate_tokens(chat, 1024) == (259, 7)
+    assert estimate_tokens(EmbedRequest("m", ["abcde", "f"]), 1024) == (2, 0)
+    assert estimate_tokens(ImageRequest("m", "a red square"), 1024) == (0, 0)
+
+
+def test_checks_of_a_call() -> None:
+    policy = RateLimitPolicy(
+        MemoryLimiter(), Limits(requests_per_minute=5), {"mock/*": Limits(tokens_per_minute=100)}
+    )
+    anonymous = Call("Chat", "r", client="ipv6:[2001:db8::1]:5555")
+    checks = policy._checks(anonymous, "mock/echo", 150)
+    assert [(c.scope, c.subject, c.kind, c.limit, c.cost) for c in checks] == [
+        (Scope.ADDRESS, "2001:db8::1", Kind.REQUESTS, 5, 1),
+        (Scope.MODEL, "mock/echo", Kind.TOKENS, 100, 100),  # clamped: may run alone in an empty window
+    ]
+    keyed = Call("Chat", "r")
+    keyed.principal = Principal(
+        "k1", limits=Limits(concurrent_calls=2), model_limits=PatternMap([("mock/e*", Limits(7))])
+    )
+    checks = policy._checks(keyed, "mock/echo", 10)
+    assert [(c.scope, c.subject, c.kind) for c in checks] == [
+        (Scope.KEY, "k1", Kind.CONCURRENT),
+        (Scope.KEY_MODEL, "k1|mock/echo", Kind.REQUESTS),
+        (Scope.MODEL, "mock/echo", Kind.TOKENS),
+    ]
+    assert policy._checks(keyed, "other/model", 10)[0].kind is Kind.CONCURRENT
+
+
+def test_headers_name_the_tightest_limits() -> None:
+    policy = RateLimitPolicy(MemoryLimiter(), Limits(), {})
+    call = Call("Chat", "r")
+    call.principal = Principal("k", limits=Limits(10, 1000), model_limits=PatternMap([("m", Limits(3))]))
+    checks = policy._checks(call, "m", 10)
+    _headers(call, checks, Grant((9, 990, 2), 59.95, 0))
+    assert dict(call.response_metadata) == {
+        "x-ratelimit-limit-requests": "3",
+        "x-ratelimit-remaining-requests": "2",
+        "x-ratelimit-reset-requests": "60.0s",
+        "x-ratelimit-limit-tokens": "1000",
+        "x-ratelimit-remaining-tokens": "990",
+        "x-ratelimit-reset-tokens": "60.0s",
+    }
+
+
+def test_durations_read_like_openai() -> None:
+    assert [_duration(s) for s in (0.0201, 0.999, 1.5, 59.96, 61, 360)] == [
+        "21ms",
+        "999ms",
+        "1.5s",
+        "60.0s",
+        "1m1s",
+        "6m0s",
+    ]
+
+
+def test_client_ip_of_grpc_peers() -> None:
+    assert client_ip("ipv4:10.1.2.3:5555") == "10.1.2.3"
+    assert client_ip("ipv4:10.1.2.3") == "10.1.2.3"
+    assert client_ip("ipv6:[::1]:80") == "::1"
+    assert client_ip("unix:/tmp/s") == "unix:/tmp/s"

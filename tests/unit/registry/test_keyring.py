@@ -1,0 +1,75 @@
+"""Key secrets and the in-memory keyring: shape, HMAC-only storage, every refusal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from llmgateway.core.calls import Principal
+from llmgateway.core.limits import Limits
+from llmgateway.registry.keyring import Failure, KeyRing, build_entries
+from llmgateway.registry.keys import ApiKeyRecord, KeyHasher, key_id_of, validate
+
+
+def test_a_new_key_is_recognisable_and_stored_only_as_a_keyed_hash() -> None:
+    hasher = KeyHasher("server-secret")
+    key_id, secret, digest = hasher.new_key()
+    assert secret.startswith(f"llmgw_{key_id}_") and len(secret) == 6 + 12 + 1 + 43
+    assert key_id_of(secret) == key_id
+    assert digest == hasher.digest(secret).hex() and secret not in digest
+    assert KeyHasher("another-secret").digest(secret).hex() != digest  # the server secret matters
+
+
+def test_malformed_keys_have_no_id() -> None:
+    for presented in (
+        "",
+        "sk-abc",
+        "llmgw_",
+        "llmgw_0123456789ab",
+        "llmgw_0123456789AB_x",
+        "llmgw_" + "a" * 200,
+    ):
+        assert key_id_of(presented) is None
+
+
+def test_the_keyring_refuses_unknown_expired_disabled_and_revoked_keys() -> None:
+    hasher = KeyHasher("server-secret")
+    now = datetime.now(UTC)
+    made = {}
+    for name, fields in {
+        "good": {"limits": Limits(5)},
+        "expired": {"expire_time": now - timedelta(seconds=1)},
+        "later": {"expire_time": now + timedelta(hours=1)},
+        "disabled": {"disabled": True},
+        "revoked": {"revoked_at": now},
+    }.items():
+        key_id, secret, digest = hasher.new_key()
+        made[name] = (secret, ApiKeyRecord(id=key_id, name=name, digest=digest, **fields))  # type: ignore[arg-type]
+    ring = KeyRing(hasher)
+    ring.swap(build_entries(record for _, record in made.values()))
+    assert len(ring) == 3
+    good = ring.authenticate(made["good"][0])
+    assert isinstance(good, Principal) and good.name == "good" and good.limits == Limits(5)
+    assert isinstance(ring.authenticate(made["later"][0]), Principal)
+    assert ring.authenticate(made["expired"][0]) is Failure.EXPIRED
+    assert ring.authenticate(made["disabled"][0]) is Failure.UNKNOWN
+    assert ring.authenticate(made["revoked"][0]) is Failure.UNKNOWN
+    secret = made["good"][0]
+    assert ring.authenticate(secret[:-1] + ("A" if secret[-1] != "A" else "B")) is Failure.UNKNOWN
+    assert ring.authenticate("sk-something") is Failure.MALFORMED
+    assert KeyRing(None).authenticate(secret) is Failure.MALFORMED  # no hashing secret: nothing works
+
+
+def test_validation_names_each_bad_field() -> None:
+    bad = ApiKeyRecord(
+        name="\x00",
+        labels={"ok": "\n"},
+        allowed_models=("*",),
+        limits=Limits(tokens_per_minute=-1),
+        model_limits=(("a b", Limits()),),
+    )
+    assert [f for f, _ in validate(bad)] == [
+        "api_key.name",
+        "api_key.labels[ok]",
+        "api_key.limits.tokens_per_minute",
+        "api_key.model_limits[0].model",
+    ]
