@@ -74,7 +74,8 @@ class Policy(Protocol):
     """`admit` runs in order before routing: it may raise a GatewayError (RATE_LIMITED,
     BUDGET_EXCEEDED, PERMISSION_DENIED), rewrite the request or return a ready answer.
     `settle` runs, in reverse order, for every policy whose `admit` returned, when the
-    call ends. `wants_result`: ask the core to fold a stream for `settle`."""
+    call ends. `wants_result`: ask the core to fold a stream for `settle`. An optional
+    `settle_waits = False` says its settle never suspends (saves the shield's task)."""
 
     wants_result: bool
 
@@ -147,6 +148,9 @@ class Pipeline:
     def __init__(self, policies: Sequence[Policy] = (), observers: Observers | None = None) -> None:
         self.policies = tuple(policies)
         self.wants_result = any(p.wants_result for p in self.policies)
+        # A policy whose settle never waits (in-process state) says `settle_waits = False`:
+        # nothing can cancel such a settle midway, so it needs no shield (a task per call).
+        self._settle_waits = any(getattr(p, "settle_waits", True) for p in self.policies)
         self.observers = observers if observers is not None else Observers()
 
     async def admit(self, call: Call, request: Request) -> tuple[int, Request, Result | None]:
@@ -174,7 +178,10 @@ class Pipeline:
         """`settle` of the first `admitted` policies in reverse order. Shielded, so a
         call cancelled while settling still settles; a failing settle is logged."""
         if admitted:
-            await asyncio.shield(self._settle(call, admitted, outcome))
+            if self._settle_waits:
+                await asyncio.shield(self._settle(call, admitted, outcome))
+            else:
+                await self._settle(call, admitted, outcome)
 
     async def _settle(self, call: Call, admitted: int, outcome: Outcome) -> None:
         for policy in reversed(self.policies[:admitted]):
