@@ -223,7 +223,9 @@ class Edge:
             *_response_metadata(call),
             ("grpc-status-details-bin", status_details(error)),
         ]
-        if call.attempts > 1:
+        if call.attempts > 1 or error.retry_after is not None:
+            # The gateway already retried, or knows when a retry can work (RetryInfo):
+            # a client's own retry policy must not multiply the attempts.
             trailers.append((RETRY_PUSHBACK_HEADER, "-1"))
         await context.abort(grpc_code(error.code), error.message, trailing_metadata=tuple(trailers))
 
