@@ -87,6 +87,9 @@ class RegistrySettings(BaseModel):
     # file at $XDG_DATA_HOME/llmgateway/registry.db (~/.local/share/llmgateway/registry.db).
     database_url: str = ""
     refresh_interval_s: float = Field(default=2.0, gt=0)  # how often replicas poll for others' writes
+    # How often a refresh also checks that the database still takes writes (read-only
+    # files, filesystems or servers are otherwise noticed only by the next admin write).
+    write_check_interval_s: float = Field(default=30.0, gt=0)
     auto_migrate: bool = True  # upgrade the schema on start (else refuse an old one)
     sync_on_start: bool = True  # add/refresh the adapters' and `models:` entries on start
 

@@ -73,6 +73,15 @@ class Repository:
                     broken.append((row.model_id, f"{type(exc).__name__}: {exc}"))
             return Loaded(revision, models, broken)
 
+    def check_writable(self) -> None:
+        """Raises when the database refuses writes (a read-only file, filesystem or
+        server): a no-op update of the revision marker, rolled back."""
+        with Session(self.engine) as session:
+            session.execute(
+                update(RegistryState).where(RegistryState.id == 1).values(updated_at=RegistryState.updated_at)
+            )
+            session.rollback()
+
     def get(self, model_id: str) -> ModelRecord:
         with Session(self.engine) as session:
             row = session.get(ModelRow, model_id)

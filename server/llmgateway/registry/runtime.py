@@ -64,6 +64,7 @@ class Registry:
         default_timeouts: Timeouts,
         refresh_interval_s: float,
         sources: Callable[[bool], list[ModelRecord]] = lambda _all: [],
+        write_check_interval_s: float = 30.0,
     ) -> None:
         self.engine = engine
         self.repository = Repository(engine)
@@ -77,6 +78,8 @@ class Registry:
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="registry-db")
         self._lock = asyncio.Lock()
         self._poller: asyncio.Task[None] | None = None
+        self.write_check_interval_s = write_check_interval_s
+        self._next_write_check = 0.0
 
     @classmethod
     async def open(cls, settings: Settings) -> Registry:
@@ -88,6 +91,7 @@ class Registry:
             settings.default_timeouts.to_timeouts(),
             settings.registry.refresh_interval_s,
             partial(_settings_sources, settings),
+            settings.registry.write_check_interval_s,
         )
         try:
             await registry.db(migrate.prepare, registry.engine, settings.registry.auto_migrate)
@@ -131,6 +135,10 @@ class Registry:
             try:
                 current = self.catalog.snapshot.revision
                 async with asyncio.timeout(REFRESH_TIMEOUT_S):
+                    if time.monotonic() >= self._next_write_check:
+                        # Reads alone would not notice a database that turned read-only.
+                        await self.db(self.repository.check_writable)
+                        self._next_write_check = time.monotonic() + self.write_check_interval_s
                     if not force and await self.db(self.repository.revision) == current:
                         await self._succeeded()
                         return False
@@ -168,7 +176,7 @@ class Registry:
         status.last_error = _describe(exc)
         if status.healthy or status.consecutive_failures % 30 == 0:
             log.error(
-                "registry refresh failed; still serving the last good snapshot",
+                "registry refresh failed; still serving the last good snapshot",  # read or write check
                 extra={
                     "revision": status.revision,
                     "error": status.last_error,
