@@ -25,10 +25,11 @@ from llmgateway.admin.v1 import model_pb2 as admin_pb2
 from llmgateway.config import Settings
 from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
+from tests.canaries import ADMIN_TOKEN
 from tests.helpers import Details, chat
 from tests.pgserver import PostgresCluster
 
-TOKEN = "reload-test-admin-token"
+TOKEN = ADMIN_TOKEN
 AUTH = (("authorization", f"Bearer {TOKEN}"),)
 ADMIN = "llmgateway.admin.v1.AdminService"
 
