@@ -73,7 +73,7 @@ async def start_server(settings: Settings) -> RunningServer:
 
 
 async def _start(settings: Settings, registry: Registry, admin_token: str) -> RunningServer:
-    router = Router(registry.catalog)
+    router = Router(registry.catalog, policy=settings.credential_policy())
     interceptors = configure_tracing(settings.telemetry.otlp_endpoint, settings.telemetry.service_name)
     grpc_limit = max(settings.server.max_request_bytes * 4, 64 * 1024 * 1024)
     server = grpc.aio.server(

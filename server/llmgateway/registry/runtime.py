@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from llmgateway.config import Settings
 from llmgateway.core.deadline import Timeouts
+from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
@@ -62,9 +63,10 @@ class Registry:
         default_timeouts: Timeouts,
         refresh_interval_s: float,
         sources: Callable[[bool], list[ModelRecord]] = lambda _all: [],
+        policy: CredentialPolicy | None = None,
     ) -> None:
         self.engine = engine
-        self.repository = Repository(engine)
+        self.repository = Repository(engine, policy)
         self.catalog = SnapshotCatalog()
         self.status = RegistryStatus()
         self.default_timeouts = default_timeouts
@@ -86,6 +88,7 @@ class Registry:
             settings.default_timeouts.to_timeouts(),
             settings.registry.refresh_interval_s,
             partial(_settings_sources, settings),
+            settings.credential_policy(),
         )
         try:
             await registry.db(migrate.prepare, registry.engine, settings.registry.auto_migrate)
