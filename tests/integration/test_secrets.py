@@ -1,8 +1,9 @@
-"""No secret leaves the gateway, through the real server: a model with its own base
-URL gets no default key; credential references to the gateway's own secrets, to files
-outside the secret directories, or that are keys themselves are refused by the Admin
-API and by the YAML sync. The canary guard (tests/canaries.py) checks every response,
-log line and trailer of each test too."""
+"""No secret leaves the gateway, through the real server: upstreams that quote the key
+they received (error bodies, in-stream error events, headers) reach the caller
+scrubbed; a model with its own base URL gets no default key; credential references
+to the gateway's own secrets, to files outside the secret directories, or that are
+keys themselves are refused by the Admin API and by the YAML sync. The canary guard
+(tests/canaries.py) checks every response, log line and trailer of each test too."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ from llmgateway.registry.schema import ModelRow
 from llmgateway.v1 import model_pb2
 from tests.canaries import ADMIN_TOKEN, PROVIDER_KEY, PROVIDER_KEY_ENV, LeakGuard, canary
 from tests.emulators.anthropic import AnthropicEmulator
+from tests.emulators.base import Emulator, Script
 from tests.emulators.openai import OpenAIEmulator
-from tests.helpers import Details, chat
+from tests.helpers import Details, chat, stream
 
 FILE_KEY = canary("file-key", "sk-")  # a `file:` secret
 DEFAULT_KEY = canary("default-key", "sk-")  # OPENAI_API_KEY: the provider's default key
@@ -94,6 +96,43 @@ async def failure(call: Any) -> Details:
 
 def everything(details: Details) -> str:
     return repr((details.message, details.error_info, details.bad_request))
+
+
+MODELS = ["up/openai", "up/claude", "up/file"]
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(400, "invalid"), (404, "not_found"), (429, "rate_limit"), (500, "server"), (200, "server")],
+)
+async def test_an_upstream_error_quoting_the_key_reaches_the_caller_scrubbed(
+    env: dict[str, Any], model: str, status: int, kind: str
+) -> None:
+    emu: Emulator = env[model]
+    emu.script = Script(error_status=status, error_kind=kind, echo_key=True)
+    details = await failure(env["gateway"].Chat(chat(model), timeout=5))
+    assert emu.received_key() == env["keys"][model]  # the upstream did get the key, and quoted it
+    assert REDACTED in details.message and env["keys"][model][-12:] not in everything(details)
+
+
+@pytest.mark.parametrize("model", MODELS)
+async def test_an_error_event_mid_stream_quoting_the_key_is_scrubbed(env: dict[str, Any], model: str) -> None:
+    env[model].script = Script(text_chunks=list("abcdef"), midstream_error=True, echo_key=True)
+    call = env["gateway"].StreamChat(stream(model), timeout=5)
+    kinds = []
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        async for event in call:
+            kinds.append(event.WhichOneof("event"))
+    details = Details(info.value)
+    assert kinds[0] == "start" and details.code == grpc.StatusCode.UNAVAILABLE
+    assert REDACTED in details.message and env["keys"][model][-12:] not in everything(details)
+
+
+async def test_a_request_id_header_quoting_the_key_is_scrubbed(env: dict[str, Any]) -> None:
+    env["up/claude"].script = Script(error_status=500, error_kind="server", echo_key=True)
+    details = await failure(env["gateway"].Chat(chat("up/claude"), timeout=5))
+    assert details.error_info.metadata["request_id"] == f"req_{REDACTED}"
 
 
 async def test_a_model_with_its_own_base_url_gets_no_default_key(env: dict[str, Any]) -> None:

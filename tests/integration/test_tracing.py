@@ -12,9 +12,12 @@ import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from llmgateway.config import Settings
+from llmgateway.core.secrets import REDACTED
 from llmgateway.server import start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
-from tests.canaries import LeakGuard
+from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV, LeakGuard
+from tests.emulators.base import Script
+from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import chat, stream
 
 
@@ -89,3 +92,31 @@ async def test_spans_are_exported_to_the_otlp_endpoint(traced: tuple[Collector, 
     assert attributes["llmgateway.model"] == "mock/echo" and attributes["gen_ai.system"] == "mock"
     server_span = next(s for s in collector.spans if s.name == "/llmgateway.v1.GatewayService/Chat")
     assert upstream.trace_id == server_span.trace_id  # the upstream span is a child of the RPC's span
+
+
+async def test_an_upstream_error_quoting_the_key_is_scrubbed_from_the_spans(
+    traced: tuple[Collector, Traced], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    collector, gateways = traced
+    monkeypatch.setenv(PROVIDER_KEY_ENV, PROVIDER_KEY)
+    async with OpenAIEmulator() as emu:
+        emu.script = Script(error_status=400, error_kind="invalid", echo_key=True)
+        stub = await gateways.start(
+            include_default_models=False,
+            models=[
+                {
+                    "id": "up/openai",
+                    "provider": "openai",
+                    "upstream_model": "m",
+                    "base_url": emu.base_url,
+                    "credential_ref": PROVIDER_KEY_ENV,
+                }
+            ],
+        )
+        with pytest.raises(grpc.aio.AioRpcError):
+            await stub.Chat(chat("up/openai"), timeout=5)
+        await gateways.flush()
+    upstream = next(s for s in collector.spans if s.name == "upstream chat")
+    (event,) = [e for e in upstream.events if e.name == "exception"]
+    message = {a.key: a.value.string_value for a in event.attributes}["exception.message"]
+    assert REDACTED in message and upstream.status.message == message  # exported, and scrubbed

@@ -26,6 +26,7 @@ from llmgateway.api.status import DOMAIN
 from llmgateway.config import AdminSettings
 from llmgateway.core.errors import Reason
 from llmgateway.core.paging import decode_page_token, encode_page_token
+from llmgateway.core.secrets import SCRUBBER, scrub
 from llmgateway.registry.records import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS, ModelRecord
 from llmgateway.registry.repository import (
     EtagMismatch,
@@ -57,9 +58,10 @@ class AdminFailure(Exception):
         metadata: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
-        self.code, self.reason, self.message = code, reason, message
-        self.violations = violations or []
-        self.metadata = metadata or {}
+        # Scrubbed like every error a caller sees (a pasted key must not come back).
+        self.code, self.reason, self.message = code, reason, scrub(message)
+        self.violations = [(scrub(f), scrub(d)) for f, d in violations or ()]
+        self.metadata = {k: scrub(v) for k, v in (metadata or {}).items()}
 
     def details(self) -> bytes:
         details = [error_details_pb2.ErrorInfo(reason=self.reason, domain=DOMAIN, metadata=self.metadata)]
@@ -87,14 +89,18 @@ def invalid(violations: list[tuple[str, str]]) -> AdminFailure:
 
 
 def load_admin_token(settings: AdminSettings, environ: dict[str, str] | None = None) -> str:
-    """The configured admin token ("" when none). A set `token_file` must be readable."""
+    """The configured admin token ("" when none), registered with the scrubber.
+    A set `token_file` must be readable."""
     if settings.token_file is not None:
         try:
-            return Path(settings.token_file).read_text().strip()
+            token = Path(settings.token_file).read_text().strip()
         except OSError as exc:
             raise ValueError(f"admin.token_file cannot be read: {exc.strerror}") from None
-    env = os.environ if environ is None else environ
-    return env.get(settings.token_env, "").strip() if settings.token_env else ""
+    else:
+        env = os.environ if environ is None else environ
+        token = env.get(settings.token_env, "").strip() if settings.token_env else ""
+    SCRUBBER.add(token)
+    return token
 
 
 def _rpc(

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import grpc
 
 from llmgateway.api import convert
-from llmgateway.api.status import grpc_code, status_details
+from llmgateway.api.status import grpc_code, public_error, status_details
 from llmgateway.core.calls import CallInfo
 from llmgateway.core.errors import Code, GatewayError, Reason, bad_response, invalid_request
 from llmgateway.core.service import InferenceService
@@ -151,6 +151,7 @@ class GatewayServicer(gateway_service_pb2_grpc.GatewayServiceServicer):
     ) -> NoReturn:
         """Ends the RPC with the mapped status; never leaks a stack trace to the caller."""
         if isinstance(exc, GatewayError):
+            exc = public_error(exc)
             _log_call(call, exc.code.value, exc.reason)
             await context.abort(
                 grpc_code(exc.code),

@@ -5,18 +5,25 @@
   gateway's own secrets) and resolves a reference to its value.
 - `looks_like_key` spots a key pasted where a reference belongs (known prefixes,
   high-entropy runs); such a reference is refused and never quoted back.
+- `SCRUBBER` holds every secret value the process has resolved (provider keys,
+  the admin token) and replaces it in any text the gateway shows: upstream error
+  messages, errors at the edge, log lines. Its cost is one substring test per
+  registered value per text, so the hot path (one log line per call) stays cheap.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import math
 import os
 import posixpath
 import re
+import threading
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 FILE_PREFIX = "file:"
 REDACTED = "[REDACTED]"
@@ -25,6 +32,12 @@ DEFAULT_ENV_PATTERNS = ("*_API_KEY",)  # the built-in providers' variables match
 DEFAULT_SECRET_DIRS = ("/run/secrets/", "/var/run/secrets/")
 MAX_REFERENCE = 200  # the registry column's size
 MAX_SECRET_FILE_BYTES = 64 * 1024
+# Shorter values are not scrubbed: they cannot be told from ordinary text.
+MIN_SCRUBBED = 8
+# An echo of at least this many leading characters of a secret is scrubbed too
+# (an upstream that truncates the key it quotes); masked forms (`sk-p****1234`) stay.
+_HEAD = 16
+
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ABSOLUTE_PATH = re.compile(r"^/[^\x00-\x1f]+$")
 
@@ -136,7 +149,7 @@ class CredentialPolicy:
         return ""
 
     def resolve(self, ref: str, environ: Mapping[str, str]) -> str:
-        """The secret `ref` names; raises CredentialError."""
+        """The secret `ref` names, registered with the scrubber; raises CredentialError."""
         problem = self.problem(ref)
         if problem:
             raise CredentialError(f"has a refused credential reference: it {problem}")
@@ -146,6 +159,7 @@ class CredentialPolicy:
             value = environ.get(ref, "").strip()
             if not value:
                 raise CredentialError(f"needs the environment variable {ref}, which is not set")
+        SCRUBBER.add(value)
         return value
 
     def _read_file(self, path: str) -> str:
@@ -182,3 +196,48 @@ def default_credential(default_env: str, default_base_url: str, base_url: str) -
         return ""
     own = base_url.rstrip("/")
     return default_env if not own or own == default_base_url.rstrip("/") else ""
+
+
+class Scrubber:
+    """Replaces registered secrets in text. Registration is rare (a key resolved, the
+    admin token loaded) and copies the needle tuple; `scrub` reads it without a lock."""
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+        self._needles: tuple[tuple[str, str], ...] = ()  # (head, form): form starts with head
+        self._lock = threading.Lock()
+
+    def add(self, secret: str) -> None:
+        if len(secret) < MIN_SCRUBBED:
+            return
+        with self._lock:
+            if secret in self._known:
+                return
+            self._known.add(secret)
+            # The value and the escaped forms a server may echo it in (JSON, URL).
+            forms = dict.fromkeys((secret, json.dumps(secret)[1:-1], quote(secret, safe="")))
+            self._needles = (*self._needles, *((form[:_HEAD], form) for form in forms))
+
+    def scrub(self, text: str) -> str:
+        for head, form in self._needles:
+            if head in text:
+                text = _redact(text, head, form)
+        return text
+
+
+def _redact(text: str, head: str, form: str) -> str:
+    """Replaces each occurrence of `head` and as much of `form` as follows it."""
+    out: list[str] = []
+    pos = 0
+    while (start := text.find(head, pos)) >= 0:
+        end, n = start + len(head), len(head)
+        while n < len(form) and end < len(text) and text[end] == form[n]:
+            end, n = end + 1, n + 1
+        out += (text[pos:start], REDACTED)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+SCRUBBER = Scrubber()
+scrub = SCRUBBER.scrub

@@ -1,5 +1,6 @@
 """Structured logging: the `extra` fields of a record become fields of the line,
-either as one JSON object per line or as `key=value` pairs after the message."""
+either as one JSON object per line or as `key=value` pairs after the message.
+Every line is scrubbed of the secrets the process knows (core/secrets.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 from typing import Any
 
 import orjson
+
+from llmgateway.core.secrets import scrub
 
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
@@ -27,7 +30,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode()
+        return scrub(orjson.dumps(entry, default=str).decode())
 
 
 class TextFormatter(logging.Formatter):
@@ -37,7 +40,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         pairs = " ".join(f"{k}={v}" for k, v in _fields(record).items())
-        return f"{line} {pairs}" if pairs else line
+        return scrub(f"{line} {pairs}" if pairs else line)
 
 
 def configure_logging(level: str, json_format: bool) -> None:

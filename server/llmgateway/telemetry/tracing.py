@@ -4,11 +4,13 @@ hot path pays nothing."""
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from llmgateway.core.models import ModelConfig
+from llmgateway.core.secrets import scrub
 
 _tracer: Any = None
 _provider: Any = None
@@ -59,5 +61,26 @@ def _span(operation: str, model: ModelConfig) -> Iterator[Any]:
             "gen_ai.request.model": model.upstream_model,
             "llmgateway.model": model.id,
         },
+        record_exception=False,
+        set_status_on_exception=False,
     ) as span:
-        yield span
+        try:
+            yield span
+        except Exception as exc:
+            _record_failure(span, exc)
+            raise
+
+
+def _record_failure(span: Any, exc: Exception) -> None:
+    """The span's error status and exception event, scrubbed of secrets like a log line."""
+    from opentelemetry.trace import Status, StatusCode
+
+    message = scrub(str(exc))
+    span.set_status(Status(StatusCode.ERROR, message))
+    span.record_exception(
+        exc,
+        attributes={
+            "exception.message": message,
+            "exception.stacktrace": scrub("".join(traceback.format_exception(exc))),
+        },
+    )

@@ -10,7 +10,7 @@ from llmgateway.core.errors import Code, GatewayError, Reason
 from llmgateway.core.models import Capability, ModelConfig
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.router import Router
-from llmgateway.core.secrets import CredentialPolicy
+from llmgateway.core.secrets import CredentialPolicy, scrub
 
 MOCK = "llmgateway.providers.mock.MockAdapter"
 
@@ -52,6 +52,7 @@ def refused(credential_ref: str, environ: dict[str, str] | None = None, **policy
 def test_key_from_an_environment_variable() -> None:
     adapter = adapter_for("MY_API_KEY", {"MY_API_KEY": "k-env-0123456789"})
     assert adapter.endpoint.api_key == "k-env-0123456789"  # type: ignore[attr-defined]
+    assert scrub("echo: k-env-0123456789") == "echo: [REDACTED]"  # known to the scrubber from now on
 
 
 def test_key_from_a_secret_file(tmp_path: Path) -> None:

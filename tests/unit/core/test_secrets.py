@@ -1,18 +1,30 @@
-"""The credential policy and key detection (core/secrets.py)."""
+"""The credential policy, key detection and the scrubber (core/secrets.py), and the
+places that scrub with it: upstream errors, errors at the edge, log lines."""
 
 from __future__ import annotations
 
+import json
+import logging
 import random
 import string
+import sys
+from urllib.parse import quote
 
 import pytest
 
+from llmgateway.api.status import public_error
+from llmgateway.core.errors import Code, GatewayError, Reason
 from llmgateway.core.secrets import (
+    REDACTED,
+    SCRUBBER,
     CredentialPolicy,
+    Scrubber,
     default_credential,
     entropy,
     looks_like_key,
 )
+from llmgateway.providers.errors import classify_http_error
+from llmgateway.telemetry.logs import JsonFormatter, TextFormatter
 
 _rand = random.Random(9)
 
@@ -119,3 +131,81 @@ def test_default_credential() -> None:
     assert default_credential("OPENAI_API_KEY", url, "http://127.0.0.1:8000/v1") == ""
     assert default_credential("AZURE_OPENAI_API_KEY", "", "https://x.openai.azure.com") == ""
     assert default_credential("", "", "") == ""
+
+
+SECRET = "sk-test-" + _token(B62, 32)
+
+
+@pytest.fixture
+def scrubber() -> Scrubber:
+    s = Scrubber()
+    s.add(SECRET)
+    return s
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        f"Incorrect API key provided: {SECRET}.",
+        f"Authorization: Bearer {SECRET}",
+        f'{{"key": {json.dumps(SECRET)}}}',
+        f"https://upstream/?key={quote(SECRET, safe='')}",
+        f"key {SECRET[:20]}... was truncated",  # an echo of the first 20 characters
+        f"{SECRET}{SECRET} twice",
+    ],
+)
+def test_the_scrubber_replaces_every_echo(scrubber: Scrubber, echo: str) -> None:
+    scrubbed = scrubber.scrub(echo)
+    assert SECRET[:16] not in scrubbed and REDACTED in scrubbed
+
+
+def test_the_scrubber_keeps_other_text(scrubber: Scrubber) -> None:
+    masked = f"Incorrect API key provided: {SECRET[:4]}************{SECRET[-4:]}"
+    assert scrubber.scrub(masked) == masked  # masked forms are fine
+    assert scrubber.scrub("") == "" and scrubber.scrub("nothing here") == "nothing here"
+    assert scrubber.scrub(f"{SECRET} and {SECRET[:8]}") == f"{REDACTED} and {SECRET[:8]}"
+
+
+def test_special_characters_and_short_values() -> None:
+    s = Scrubber()
+    secret = 'p@ss/word"with\\odd+chars=='
+    s.add(secret)
+    s.add("short")  # too short to tell from ordinary text: not scrubbed
+    for echo in (secret, json.dumps(secret)[1:-1], quote(secret, safe="")):
+        assert s.scrub(f"<{echo}>") == f"<{REDACTED}>"
+    assert s.scrub("a short text") == "a short text"
+
+
+def test_upstream_error_text_is_scrubbed_before_it_is_cut() -> None:
+    SCRUBBER.add(SECRET)
+    message = "x" * 490 + f" {SECRET}"  # the message limit (500) falls inside the key
+    err = classify_http_error("openai", 400, {}, error_type=f"bad_{SECRET}", message=message)
+    assert SECRET[:9] not in err.message and SECRET not in err.metadata["provider_error_type"]
+    err = classify_http_error("openai", 500, {}, message=f"upstream saw {SECRET}")
+    assert err.message == f"openai is unavailable: upstream saw {REDACTED}"
+
+
+def test_errors_are_scrubbed_at_the_edge() -> None:
+    SCRUBBER.add(SECRET)
+    err = GatewayError(
+        Code.INVALID_ARGUMENT,
+        Reason.INVALID_REQUEST,
+        f"bad {SECRET}",
+        metadata={"echo": SECRET},
+        field_violations=[("model.credential_ref", f"got {SECRET}")],
+    )
+    public = public_error(err)
+    assert SECRET not in repr((public.message, public.metadata, public.field_violations))
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()])
+def test_log_lines_are_scrubbed(formatter: logging.Formatter) -> None:
+    SCRUBBER.add(SECRET)
+    record = logging.LogRecord("t", logging.ERROR, __file__, 1, "saw %s", (SECRET,), None)
+    record.echo = SECRET
+    try:
+        raise ValueError(SECRET)
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    line = formatter.format(record)
+    assert SECRET not in line and REDACTED in line
