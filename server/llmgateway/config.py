@@ -29,6 +29,12 @@ from llmgateway.core.models import (
 )
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.router import load_adapter_class
+from llmgateway.core.secrets import (
+    DEFAULT_ENV_PATTERNS,
+    DEFAULT_SECRET_DIRS,
+    CredentialPolicy,
+    default_credential,
+)
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
 
 CONFIG_FILE_ENV = "LLMGATEWAY_CONFIG_FILE"
@@ -138,6 +144,24 @@ class PipelineSettings(BaseModel):
         return [(e, {}) if isinstance(e, str) else (e.name, e.options) for e in entries]
 
 
+class SecretsSettings(BaseModel):
+    """Which credential references models may name: environment variables whose
+    names match `allowed_env` (shell patterns), and `file:` secrets under
+    `allowed_dirs`. The gateway's own secrets (every LLMGATEWAY_* variable, the
+    admin token's variable and file) are never allowed."""
+
+    allowed_env: list[str] = list(DEFAULT_ENV_PATTERNS)
+    allowed_dirs: list[str] = list(DEFAULT_SECRET_DIRS)
+
+    @field_validator("allowed_dirs")
+    @classmethod
+    def _absolute(cls, dirs: list[str]) -> list[str]:
+        for d in dirs:
+            if not d.startswith("/"):
+                raise ValueError(f"secret directories must be absolute paths: {d!r}")
+        return dirs
+
+
 class TimeoutSettings(BaseModel):
     connect_s: float = 10.0
     first_token_s: float = 60.0
@@ -169,7 +193,9 @@ class ModelSettings(BaseModel):
     upstream_model: str
     adapter_class: str = ""  # defaults to the built-in adapter of `provider`
     base_url: str = ""  # defaults to the adapter's public endpoint
-    credential_ref: str = ""  # name of the env var holding the key; defaults to the adapter's
+    # Name of the env var holding the key (or file:/path). Empty: the adapter's default
+    # variable when the model uses the provider's default endpoint, else no key.
+    credential_ref: str = ""
     capabilities: list[Capability] = [Capability.CHAT, Capability.STREAM, Capability.TOOLS]
     display_name: str = ""
     context_length: int = 0
@@ -205,6 +231,7 @@ class Settings(BaseSettings):
     admin: AdminSettings = AdminSettings()
     pipeline: PipelineSettings = PipelineSettings()
     redis: RedisSettings = RedisSettings()
+    secrets: SecretsSettings = SecretsSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider whose
@@ -227,6 +254,15 @@ class Settings(BaseSettings):
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
         return tuple(sources)
 
+    def credential_policy(self) -> CredentialPolicy:
+        admin = self.admin
+        return CredentialPolicy(
+            env_patterns=tuple(self.secrets.allowed_env),
+            secret_dirs=tuple(self.secrets.allowed_dirs),
+            reserved_env=frozenset({admin.token_env} if admin.token_env else ()),
+            reserved_files=frozenset({str(admin.token_file.absolute())} if admin.token_file else ()),
+        )
+
     def model_configs(self, environ: dict[str, str] | None = None) -> list[ModelConfig]:
         """The configured models, followed by the defaults whose ids are not taken."""
         env = dict(os.environ) if environ is None else environ
@@ -239,7 +275,8 @@ class Settings(BaseSettings):
 
 
 def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deployment_id: str) -> Deployment:
-    """Resolves the adapter class and the credential default of one upstream."""
+    """Resolves the adapter class and the credential default of one upstream: the
+    provider's default key variable for its default endpoint only."""
     adapter_class = d.adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
     if not adapter_class:
         raise ValueError(
@@ -255,7 +292,8 @@ def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deploym
         upstream_model=d.upstream_model,
         adapter_class=adapter_class,
         base_url=d.base_url,
-        credential_ref=d.credential_ref or (cls.default_credential_env if cls is not None else ""),
+        credential_ref=d.credential_ref
+        or (default_credential(cls.default_credential_env, cls.default_base_url, d.base_url) if cls else ""),
         options=dict(d.options),
         weight=d.weight,
     )

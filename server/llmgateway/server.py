@@ -123,7 +123,7 @@ def _listen(server: grpc.aio.Server, address: str, credentials: grpc.ServerCrede
 
 
 async def _start(settings: Settings, registry: Registry, admin_token: str) -> RunningServer:
-    router = Router(registry.catalog)
+    router = Router(registry.catalog, policy=settings.credential_policy())
     r = settings.redis
     redis = RedisStore(r.url, r.timeout_s, r.key_prefix) if r.url else None
     components = Components(settings, registry, redis)

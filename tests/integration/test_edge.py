@@ -23,7 +23,7 @@ from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import Details, chat, stream
 
-KEY_ENV = "EDGE_TEST_KEY"
+KEY_ENV = "EDGE_TEST_API_KEY"
 TOKEN = "edge-admin-token-0123456789"
 
 

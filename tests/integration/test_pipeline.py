@@ -154,7 +154,7 @@ async def emu() -> Any:
 
 @pytest.fixture
 async def gateway(gateway_factory: Any, emu: OpenAIEmulator, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("PIPELINE_TEST_KEY", "sk-pipeline-test")
+    monkeypatch.setenv("PIPELINE_TEST_API_KEY", "sk-pipeline-test")
     return await gateway_factory(
         pipeline={
             "policies": [
@@ -171,7 +171,7 @@ async def gateway(gateway_factory: Any, emu: OpenAIEmulator, monkeypatch: pytest
                 "provider": "openai",
                 "upstream_model": "emulated",
                 "base_url": emu.base_url,
-                "credential_ref": "PIPELINE_TEST_KEY",
+                "credential_ref": "PIPELINE_TEST_API_KEY",
                 "capabilities": ["chat", "stream"],
                 "retry": {"max_retries": 0},
             }

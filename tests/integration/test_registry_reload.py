@@ -25,10 +25,11 @@ from llmgateway.admin.v1 import model_pb2 as admin_pb2
 from llmgateway.config import Settings
 from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
+from tests.canaries import ADMIN_TOKEN, LeakGuard
 from tests.helpers import Details, chat
 from tests.pgserver import PostgresCluster
 
-TOKEN = "reload-test-admin-token"
+TOKEN = ADMIN_TOKEN
 AUTH = (("authorization", f"Bearer {TOKEN}"),)
 ADMIN = "llmgateway.admin.v1.AdminService"
 
@@ -138,7 +139,9 @@ async def _spawn(env: dict[str, str]) -> Process:
     return result
 
 
-async def test_two_server_processes_on_postgresql_converge(postgres: PostgresCluster) -> None:
+async def test_two_server_processes_on_postgresql_converge(
+    postgres: PostgresCluster, leak_guard: LeakGuard
+) -> None:
     bound = 1.0
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
     env.update(
@@ -173,6 +176,8 @@ async def test_two_server_processes_on_postgresql_converge(postgres: PostgresClu
             p.process.terminate()
             await p.process.wait()
             p.reader.cancel()  # type: ignore[attr-defined]
+            for line in p.lines:  # the processes run with the canary admin token
+                leak_guard.observe("gateway process log line", json.dumps(line))
 
 
 async def test_an_unreachable_database_keeps_the_last_snapshot_serving(

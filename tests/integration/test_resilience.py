@@ -14,12 +14,13 @@ import grpc
 import pytest
 
 from llmgateway.v1 import embedding_pb2, image_pb2
+from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
 from tests.emulators.anthropic import AnthropicEmulator
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import Details, chat, stream
 
-KEY_ENV = "LLMGATEWAY_TEST_RESILIENCE_KEY"
+KEY_ENV = PROVIDER_KEY_ENV
 CAPS = ["chat", "stream", "tools"]
 FAST_RETRY = {"max_retries": 2, "initial_backoff_s": 0.01, "max_backoff_s": 0.02}
 NO_COOLDOWN = {"failures": 1000}
@@ -29,7 +30,7 @@ HEAVY, LIGHT = 1e9, 1e-9
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(KEY_ENV, "sk-test")
+    monkeypatch.setenv(KEY_ENV, PROVIDER_KEY)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from llmgateway.config import AdminSettings
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.core.paging import decode_page_token, encode_page_token
+from llmgateway.core.secrets import SCRUBBER
 from llmgateway.registry.records import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS, ModelRecord
 from llmgateway.registry.runtime import Registry
 
@@ -31,14 +32,18 @@ _LISTING = "admin-models/v1"
 
 
 def load_admin_token(settings: AdminSettings, environ: dict[str, str] | None = None) -> str:
-    """The configured admin token ("" when none). A set `token_file` must be readable."""
+    """The configured admin token ("" when none), registered with the scrubber.
+    A set `token_file` must be readable."""
     if settings.token_file is not None:
         try:
-            return Path(settings.token_file).read_text().strip()
+            token = Path(settings.token_file).read_text().strip()
         except OSError as exc:
             raise ValueError(f"admin.token_file cannot be read: {exc.strerror}") from None
-    env = os.environ if environ is None else environ
-    return env.get(settings.token_env, "").strip() if settings.token_env else ""
+    else:
+        env = os.environ if environ is None else environ
+        token = env.get(settings.token_env, "").strip() if settings.token_env else ""
+    SCRUBBER.add(token)
+    return token
 
 
 class AdminServicer:

@@ -36,7 +36,7 @@ from google.protobuf import message
 from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message_factory import GetMessageClass
 
-from llmgateway.api.status import grpc_code, status_details
+from llmgateway.api.status import grpc_code, public_error, status_details
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.core.pipeline import Observers
@@ -218,6 +218,7 @@ class Edge:
         else:
             log.error("unexpected error in %s (request %s)", call.method, call.request_id, exc_info=exc)
             error = GatewayError(Reason.INTERNAL, f"internal error (request id {call.request_id})")
+        error = public_error(error)  # the last line of defence: no known secret leaves
         self._end(call, error.code.value, error)
         trailers: list[tuple[str, str | bytes]] = [
             *_response_metadata(call),

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from llmgateway.config import Settings
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
@@ -65,9 +66,10 @@ class Registry:
         refresh_interval_s: float,
         sources: Callable[[bool], list[ModelRecord]] = lambda _all: [],
         write_check_interval_s: float = 30.0,
+        policy: CredentialPolicy | None = None,
     ) -> None:
         self.engine = engine
-        self.repository = Repository(engine)
+        self.repository = Repository(engine, policy)
         self.catalog = SnapshotCatalog()
         self.status = RegistryStatus()
         self.default_timeouts = default_timeouts
@@ -92,6 +94,7 @@ class Registry:
             settings.registry.refresh_interval_s,
             partial(_settings_sources, settings),
             settings.registry.write_check_interval_s,
+            settings.credential_policy(),
         )
         try:
             await registry.db(migrate.prepare, registry.engine, settings.registry.auto_migrate)
