@@ -73,6 +73,8 @@ def _die_with_parent() -> None:
 def start_gateway(config_path: Path) -> LiveGateway:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_") and k not in _DROPPED_ENV}
     env["LLMGATEWAY_ADMIN_TOKEN"] = ADMIN_TOKEN
+    # Its own registry database, never the user's default file (which another gateway may own).
+    env["XDG_DATA_HOME"] = str(config_path.parent / "xdg-data")
     process = subprocess.Popen(
         [sys.executable, "-m", "llmgateway.cli", "--config", str(config_path), "serve", "--address", ADDRESS],
         stdin=subprocess.DEVNULL,
