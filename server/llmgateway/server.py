@@ -220,9 +220,9 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
 
         redis.on_health.append(redis_health)
         await redis_health(True)
-    port = _listen(server, s.address, credentials)
     async_closers = await _start_components([*observers, *policies])
     try:
+        port = _listen(server, s.address, credentials)
         await server.start()
         if admin_server is not None:
             await admin_server.start()

@@ -6,6 +6,9 @@ counts, token sums and label sets."""
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import sys
 import time
 from typing import Any
 
@@ -259,3 +262,48 @@ async def test_a_failing_registry_database_shows_in_the_metrics() -> None:
         if running is not None:
             await running.stop(0)
         cluster.destroy()
+
+
+async def test_a_failed_start_closes_the_metrics_listener() -> None:
+    with socket.socket() as taken, socket.socket() as probe:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        probe.bind(("127.0.0.1", 0))
+        metrics_port = probe.getsockname()[1]
+        probe.close()
+        settings = Settings(
+            server={"address": f"127.0.0.1:{taken.getsockname()[1]}", "uvloop": False},
+            metrics={"address": f"127.0.0.1:{metrics_port}"},
+        )
+        with pytest.raises(RuntimeError, match="bind"):
+            await start_server(settings)  # the gRPC port is taken, after metrics started
+        with socket.socket() as again:
+            again.bind(("127.0.0.1", metrics_port))  # free again
+
+
+@pytest.mark.parametrize(
+    ("address", "exit_code", "message"),
+    [("127.0.0.1:99999", 2, b"invalid configuration"), ("taken", 1, b"cannot start")],
+)
+async def test_the_command_reports_a_bad_metrics_address_without_a_traceback(
+    address: str, exit_code: int, message: bytes
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        if address == "taken":
+            address = f"127.0.0.1:{taken.getsockname()[1]}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "llmgateway.cli",
+            "serve",
+            "--address",
+            "127.0.0.1:0",
+            stderr=asyncio.subprocess.PIPE,
+            env={**env, "LLMGATEWAY_METRICS__ADDRESS": address},
+        )
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == exit_code, err
+    assert message in err and b"Traceback" not in err
