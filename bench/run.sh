@@ -11,6 +11,8 @@
 #   direct   the load generator calls the bench upstream itself (the baseline)
 #   aiohttp  the gateway (upstream client aiohttp, its default), Chat and StreamChat
 #   httpx    the same with LLMGATEWAY_UPSTREAM__CLIENT=httpx
+#   metrics  the aiohttp gateway with Prometheus metrics on (metrics.address 127.0.0.1:METRICS_PORT);
+#            scraped once after its load (logs/metrics-*.txt) to check that every call was counted
 #   floor    bench/floor.py on CPU 1: the same RPCs answered from memory (grpc.aio + protobuf only)
 #   floor-md the same with a separate send_initial_metadata per call, as the gateway does
 #   relay    bench/floor.py --relay: the anchor kit's bare relay (grpc.aio + aiohttp) on our proto
@@ -34,6 +36,7 @@ REPEATS=${REPEATS:-1}
 TOKENS=${TOKENS:-20}
 UP_PORT=${UP_PORT:-8001}
 GW_PORT=${GW_PORT:-50051}
+METRICS_PORT=${METRICS_PORT:-9464}
 LG_CPU=${LG_CPU:-0}
 GW_CPU=${GW_CPU:-1}
 PROF_DUR=${PROF_DUR:-10}
@@ -83,12 +86,14 @@ if [ "$UP_PORT" != 8001 ]; then
 fi
 
 GWPID=""
-start_gateway() { # client
+start_gateway() { # variant (aiohttp, httpx, metrics): the upstream client, or aiohttp with metrics on
   if [ ! -x "$GW_BIN" ]; then echo "no gateway binary at $GW_BIN"; exit 1; fi
-  local t0 t1
+  local t0 t1 client=$1 metrics_addr=""
+  if [ "$1" = metrics ]; then client=aiohttp metrics_addr=127.0.0.1:$METRICS_PORT; fi
   t0=$(date +%s.%N)
   # a private, fresh model registry per gateway start (the default is a shared SQLite file in ~)
-  OPENAI_API_KEY=${OPENAI_API_KEY:-sk-bench-dummy} LLMGATEWAY_UPSTREAM__CLIENT=$1 \
+  OPENAI_API_KEY=${OPENAI_API_KEY:-sk-bench-dummy} LLMGATEWAY_UPSTREAM__CLIENT=$client \
+    LLMGATEWAY_METRICS__ADDRESS=$metrics_addr \
     LLMGATEWAY_REGISTRY__DATABASE_URL="sqlite:///$BENCH/logs/registry-$STAMP-$1-rep${REP:-1}.db" \
     taskset -c "$GW_CPU" "$GW_BIN" serve --address "127.0.0.1:$GW_PORT" --config "$CFG" \
     > "$BENCH/logs/gateway-$1-$STAMP-rep${REP:-1}.log" 2>&1 &
@@ -101,6 +106,12 @@ start_gateway() { # client
   GW_SRC=$(src_hash)
   echo "startup gateway-$1 rep=${REP:-1} seconds=$(echo "$t1 - $t0" | bc) idle_rss_mb=$(rss_mb "$GWPID") server_src=$GW_SRC" \
     | tee -a "$META"
+}
+scrape_metrics() { # after a metrics phase: keep the exposition, print the calls it counted
+  local out="$BENCH/logs/metrics-$STAMP-rep${REP:-1}.txt"
+  curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" > "$out" || { echo "metrics scrape failed"; return 0; }
+  echo "metrics: $(awk '/^llmgateway_calls_total/ {n += $NF} END {printf "%d", n}' "$out") calls counted" \
+    "($(grep -c '^[a-z]' "$out") samples, $(wc -c < "$out") bytes) -> $out" | tee -a "$META"
 }
 stop_gateway() {
   [ -n "$GWPID" ] || return 0
@@ -121,7 +132,7 @@ for REP in $(seq 1 "$REPEATS"); do
           done
         done
         ;;
-      aiohttp|httpx)
+      aiohttp|httpx|metrics)
         start_gateway "$phase"
         for mode in $MODES; do
           for c in $CONCS; do
@@ -129,6 +140,7 @@ for REP in $(seq 1 "$REPEATS"); do
               --label "gateway-$phase" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
           done
         done
+        [ "$phase" = metrics ] && scrape_metrics
         stop_gateway
         ;;
       floor|floor-md|relay)

@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         message = str(exc) if isinstance(exc, RegistryUnavailable) else type(exc).__name__
         print(f"llmgateway: the registry database cannot be used: {message}", file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. the metrics address is taken
+        print(f"llmgateway: cannot start: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -86,6 +86,31 @@ class TelemetrySettings(BaseModel):
     service_name: str = "llmgateway"
 
 
+class MetricsSettings(BaseModel):
+    """Prometheus metrics: `GET /metrics` on a listener of its own; off when empty."""
+
+    address: str = ""  # e.g. 127.0.0.1:9464 (0.0.0.0:9464 in the container image); port 0 picks one
+
+    @field_validator("address")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value:
+            split_host_port(value)
+        return value
+
+    def host_port(self) -> tuple[str, int]:
+        return split_host_port(self.address)
+
+
+def split_host_port(address: str) -> tuple[str, int]:
+    """("host", port) of "host:port" or "[v6]:port"."""
+    host, sep, port = address.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"{address!r} is not host:port (e.g. 127.0.0.1:9464)")
+    return host, int(port)
+
+
 class RegistrySettings(BaseModel):
     """The model registry database (see llmgateway.registry)."""
 
@@ -226,6 +251,7 @@ class Settings(BaseSettings):
     upstream: UpstreamSettings = UpstreamSettings()
     logging: LoggingSettings = LoggingSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
+    metrics: MetricsSettings = MetricsSettings()
     default_timeouts: TimeoutSettings = TimeoutSettings()
     registry: RegistrySettings = RegistrySettings()
     admin: AdminSettings = AdminSettings()

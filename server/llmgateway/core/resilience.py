@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TypeVar
 
-from llmgateway.core.balancer import DeploymentState, InProcessState, choose
+from llmgateway.core.balancer import PRIMARY, DeploymentState, InProcessState, choose, deployment_key
 from llmgateway.core.calls import AttemptRecord, Call
 from llmgateway.core.deadline import DEADLINE_MARGIN, Budget
 from llmgateway.core.errors import Code, GatewayError, Reason
@@ -110,7 +110,7 @@ class Plan:
 
 
 def build_plan(model: ModelConfig, retry: RetryPolicy, cooldown: CooldownPolicy) -> Plan:
-    targets = [Target(f"{model.id}@primary", "primary", model, model.weight)]
+    targets = [Target(deployment_key(model.id, PRIMARY), PRIMARY, model, model.weight)]
     for d in model.extra_deployments:
         view = replace(
             model,
@@ -123,7 +123,7 @@ def build_plan(model: ModelConfig, retry: RetryPolicy, cooldown: CooldownPolicy)
             weight=d.weight,
             extra_deployments=(),
         )
-        targets.append(Target(f"{model.id}@{d.id}", d.id, view, d.weight))
+        targets.append(Target(deployment_key(model.id, d.id), d.id, view, d.weight))
     return Plan(model, tuple(targets), model.routing, model.retry or retry, model.cooldown or cooldown)
 
 

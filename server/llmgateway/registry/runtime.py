@@ -45,6 +45,7 @@ class RegistryStatus:
     healthy: bool = True
     last_error: str = ""
     last_success: float = field(default_factory=time.time)  # unix time of the last good refresh
+    last_failure: float = 0.0  # unix time of the last failed refresh (0: none yet)
     consecutive_failures: int = 0
     refresh_failures_total: int = 0
     broken_models: tuple[str, ...] = ()
@@ -176,6 +177,7 @@ class Registry:
         status = self.status
         status.consecutive_failures += 1
         status.refresh_failures_total += 1
+        status.last_failure = time.time()
         status.last_error = _describe(exc)
         if status.healthy or status.consecutive_failures % 30 == 0:
             log.error(

@@ -97,3 +97,23 @@ def test_credential_policy_reserves_the_admin_token(tmp_path: Path) -> None:
 def test_secret_directories_must_be_absolute() -> None:
     with pytest.raises(ValidationError):
         Settings(secrets={"allowed_dirs": ["run/secrets"]})
+
+
+@pytest.mark.parametrize(
+    ("address", "host_port"),
+    [
+        ("127.0.0.1:9464", ("127.0.0.1", 9464)),
+        ("[::1]:0", ("::1", 0)),
+        ("metrics.local:80", ("metrics.local", 80)),
+    ],
+)
+def test_metrics_address_is_host_and_port(address: str, host_port: tuple[str, int]) -> None:
+    assert Settings(metrics={"address": address}).metrics.host_port() == host_port
+
+
+@pytest.mark.parametrize(
+    "address", ["9464", ":9464", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:65536", "[]:1"]
+)
+def test_a_malformed_metrics_address_is_refused(address: str) -> None:
+    with pytest.raises(ValidationError, match=r"metrics\.address"):
+        Settings(metrics={"address": address})
