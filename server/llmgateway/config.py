@@ -134,6 +134,33 @@ class RedisSettings(BaseModel):
     key_prefix: str = "llmgw:"
 
 
+class CacheSettings(BaseModel):
+    """The response cache (llmgateway.cache). Off unless `enabled`; in Redis when
+    `redis.url` is set (unless `backend: memory`), else in this process. A model opts
+    out or changes its TTL with the model options `cache`, `cache_ttl_s` and
+    `cache_sampled` (see llmgateway.cache.rules)."""
+
+    enabled: bool = False
+    backend: Literal["auto", "memory", "redis"] = "auto"  # auto: redis when redis.url is set
+    max_bytes: int = Field(default=256 * 1024 * 1024, gt=0)  # the in-process cache, keys and values
+    max_entry_bytes: int = Field(default=4 * 1024 * 1024, gt=0)  # larger answers are not stored
+    ttl_s: float = Field(default=3600.0, gt=0)  # a model's TTL unless its `cache_ttl_s` option says
+    max_ttl_s: float = Field(default=7 * 86400.0, gt=0)  # no model may keep answers longer
+    # Cache calls that sample (temperature above 0, or unset: the provider's default
+    # samples), unless the model's `cache_sampled` option says otherwise.
+    sampled: bool = False
+    # A hit replayed on StreamChat: characters per text / reasoning / arguments delta
+    # (0: each part in one delta).
+    replay_chunk_chars: int = Field(default=0, ge=0)
+    # Identical calls in flight wait for the first one's answer (single flight), at most
+    # this long and never past their own deadline; across replicas via a Redis lock
+    # held at most `lock_ttl_s`, polled every `poll_interval_s`.
+    coalesce: bool = True
+    coalesce_wait_s: float = Field(default=60.0, ge=0)
+    lock_ttl_s: float = Field(default=30.0, gt=0)
+    poll_interval_s: float = Field(default=0.05, gt=0)
+
+
 class AdminSettings(BaseModel):
     """The Admin API token: the *name* of an env var holding it, or a file. With an
     `address` the Admin API listens there only (not on `server.address`)."""
@@ -153,7 +180,7 @@ class ComponentSpec(BaseModel):
 
 
 # The built-in policies in their default order; each is skipped unless configured.
-DEFAULT_POLICIES: tuple[str, ...] = ()
+DEFAULT_POLICIES: tuple[str, ...] = ("cache",)
 
 
 class PipelineSettings(BaseModel):
@@ -258,6 +285,7 @@ class Settings(BaseSettings):
     pipeline: PipelineSettings = PipelineSettings()
     redis: RedisSettings = RedisSettings()
     secrets: SecretsSettings = SecretsSettings()
+    cache: CacheSettings = CacheSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider whose

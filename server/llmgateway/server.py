@@ -19,6 +19,7 @@ from llmgateway.api.admin import ADMIN_SERVICE, AdminServicer, load_admin_token
 from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
+from llmgateway.cache import policy as cache_policy
 from llmgateway.config import PipelineSettings, Settings
 from llmgateway.core.balancer import DeploymentState, InProcessState
 from llmgateway.core.calls import ADMIN_METHOD_PREFIX
@@ -64,7 +65,7 @@ def _metrics(components: Components) -> MetricsObserver | None:
 # feature is not configured. The built-in observers are always built (the
 # configured `pipeline.observers` follow them); a component with `async start()` /
 # `async aclose()` is started with the server and closed after it.
-BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {}
+BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {"cache": cache_policy.build}
 BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics}
 
 
@@ -183,7 +184,8 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     credentials = _credentials(settings)
     health = Health()
     server = _new_server(settings, interceptors)
-    server.add_generic_rpc_handlers((edge.bind(GATEWAY_SERVICE, GatewayServicer(service)),))
+    caching = any(isinstance(p, cache_policy.CachePolicy) for p in policies)
+    server.add_generic_rpc_handlers((edge.bind(GATEWAY_SERVICE, GatewayServicer(service, caching)),))
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     admin = AdminServicer(registry, admin_token)
     admin_handler = edge.bind(
