@@ -36,6 +36,7 @@ from llmgateway.core.types import (
     Usage,
 )
 from llmgateway.stores.redis import RedisStore
+from tests.redisserver import RedisServer
 
 MODEL = ModelConfig(
     "m/chat",
@@ -378,3 +379,35 @@ async def test_replicas_on_redis_share_entries_and_flights(redis_url: str) -> No
     finally:
         for store in stores:
             await store.aclose()
+
+
+async def test_a_redis_outage_lets_calls_through_and_is_counted(
+    redis_server: RedisServer, redis_url: str
+) -> None:
+    store = RedisStore(redis_url, 0.3, "test:")
+    cache = policy(RedisResponseCache(store))
+    try:
+        redis_server.stop()
+        call = new_call()
+        assert await answered(cache, call, ask()) is None  # a miss: the call goes upstream
+        await upstream_answers(cache, call)  # storing fails quietly
+        assert cache.stats.counts["errors", "chat"] >= 2
+        assert len(cache.flight) == 0  # the flight landed
+    finally:
+        redis_server.start()
+        await store.aclose()
+
+
+async def test_the_counters_are_exposed_as_metric_samples(backend: ResponseCache) -> None:
+    cache = policy(backend)
+    await remembered(cache, ask())
+    await answered(cache, new_call(), ask())
+    samples = {(s.name, s.labels): s for s in cache.stats.samples(backend)}
+    kind = (("kind", "chat"),)
+    assert samples["llmgateway_cache_hits_total", kind].value == 1
+    assert samples["llmgateway_cache_misses_total", kind].value == 1
+    assert samples["llmgateway_cache_stores_total", kind].value == 1
+    assert samples["llmgateway_cache_stored_bytes_total", kind].value > 0
+    assert samples["llmgateway_cache_hits_total", (("kind", "embed"),)].value == 0
+    if isinstance(backend, MemoryResponseCache):  # Redis reports its own memory
+        assert samples["llmgateway_cache_bytes", ()].value == backend.size_bytes > 0

@@ -7,9 +7,9 @@ the stored answer (Chat returns it, StreamChat replays it as start, deltas and e
 with the original usage); on a miss the call goes upstream and `settle` stores the
 answer only when it is complete (a stream after its end event; never a failed,
 truncated or cancelled one, never an error). Identical calls in flight wait for the
-first one's answer (`Flights` in this process; a short lock in a shared backend across
-replicas), at most `coalesce_wait_s` and never past their deadline; a waiter whose
-leader failed makes its own call.
+first one's answer (`SingleFlight`: in this process, and through a short lock in a
+shared backend across replicas), at most `coalesce_wait_s` and never past their
+deadline; a waiter whose leader failed makes its own call.
 
 Embed is cached per input text: the inputs already cached are not sent again, and
 `settle` puts their vectors back in order into the upstream's result (the one place
@@ -22,7 +22,6 @@ one, so the cost it saved can be priced).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import time
@@ -30,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmgateway.cache.codec import CodecError, decode_chat, decode_vector, encode_chat, encode_vector
-from llmgateway.cache.flight import Flights, wait
+from llmgateway.cache.flight import Lead, SingleFlight
 from llmgateway.cache.keys import chat_key, embed_keys, model_revision, namespace
 from llmgateway.cache.memory import MemoryResponseCache
 from llmgateway.cache.redis import RedisResponseCache
@@ -42,10 +41,11 @@ from llmgateway.core.errors import cache_miss
 from llmgateway.core.models import Capability, ModelCatalog, ModelConfig
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.ports import CacheUnavailable, ResponseCache
-from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult
+from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult, ImagePart
 
 log = logging.getLogger(__name__)
 STREAM_METHOD = "StreamChat"
+_EMBED = frozenset({Capability.EMBED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +61,7 @@ class _ChatTicket:
 
     key: str
     ttl_s: float
-    leader: bool = False  # this call leads the flight of its key in this process
-    token: str = ""  # the cross-replica lock it holds ("" when none)
+    lead: Lead | None = None  # this call leads the flight of its key
 
 
 @dataclass(slots=True)
@@ -87,7 +86,13 @@ class CachePolicy:
         self.catalog = catalog
         self.settings = settings
         self.stats = stats if stats is not None else CacheStats()
-        self.flights = Flights()
+        self.flight = SingleFlight(
+            store,
+            settings.coalesce_wait_s,
+            settings.lock_ttl_s,
+            settings.poll_interval_s,
+            lambda: self._error("chat"),
+        )
         self._models: dict[str, _Model] = {}
         self._tickets: dict[int, _ChatTicket | _EmbedTicket] = {}  # by id(call), admit to settle
 
@@ -108,8 +113,7 @@ class CachePolicy:
     # -- chat ------------------------------------------------------------------------------
     async def _admit_chat(self, call: Call, req: ChatRequest) -> Admit | None:
         use = _use(call)
-        needs = Capability.STREAM if call.method == STREAM_METHOD else Capability.CHAT
-        model = self._model(req.model, needs)
+        model = self._model(req.model, _chat_needs(call, req))
         if model is None:
             return None  # the core answers MODEL_NOT_FOUND, MODEL_DISABLED, CAPABILITY_NOT_SUPPORTED
         rules = model.rules
@@ -141,44 +145,12 @@ class CachePolicy:
         return await self._coalesce(call, use, key, ttl)
 
     async def _coalesce(self, call: Call, use: CacheUse, key: str, ttl: float) -> Admit | None:
-        """Waits for an identical call in flight, or leads: in this process, then (in a
-        shared backend) across replicas through a lock."""
-        flight = self.flights.find(key)
-        if flight is not None:
-            value = await wait(flight, self._wait_s(call))
-            if value is not None and (answer := self._chat_answer(call, use, value, CacheStatus.COALESCED)):
-                return answer
-            self._pending(call, use, CacheStatus.MISS, _ChatTicket(key, ttl))
-            return None  # leader failed
-        self.flights.lead(key)
-        try:
-            token = await self._lock(key, call)
-            if token is None:  # another replica leads
-                value, token = await self._await_replica(key, call)
-                if value is not None and (
-                    answer := self._chat_answer(call, use, value, CacheStatus.COALESCED)
-                ):
-                    self.flights.land(key, value)
-                    return answer
-        except BaseException:
-            self.flights.land(key, None)
-            raise
-        self._pending(call, use, CacheStatus.MISS, _ChatTicket(key, ttl, True, token or ""))
+        """Waits for an identical call in flight, or leads (see SingleFlight)."""
+        value, lead = await self.flight.join(key, call.deadline)
+        if value is not None and (answer := self._chat_answer(call, use, value, CacheStatus.COALESCED)):
+            return answer
+        self._pending(call, use, CacheStatus.MISS, _ChatTicket(key, ttl, lead))
         return None
-
-    async def _await_replica(self, key: str, call: Call) -> tuple[bytes | None, str | None]:
-        """Polls for another replica's answer until it lands, its lock goes (the leader
-        failed or gave up: this call leads, with the lock) or this call may wait no longer."""
-        end = time.monotonic() + self._wait_s(call)
-        while (left := end - time.monotonic()) > 0:
-            await asyncio.sleep(min(self.settings.poll_interval_s, left))
-            value = (await self._get([key], "chat"))[0]
-            if value is not None:
-                return value, None
-            token = await self._lock(key, call)
-            if token is not None:
-                return None, token
-        return None, None
 
     def _chat_answer(self, call: Call, use: CacheUse, value: bytes, status: CacheStatus) -> Admit | None:
         try:
@@ -197,20 +169,20 @@ class CachePolicy:
         value = None
         if _complete(outcome) and isinstance(outcome.result, ChatResult) and call.served is not None:
             value = encode_chat(outcome.result, call.served, time.time())
-        if ticket.leader:
-            self.flights.land(ticket.key, value)
-        try:
-            if value is not None:
+        if ticket.lead is not None:
+            self.flight.land(ticket.lead, value)
+        if value is not None:
+            try:
                 await self._store([(ticket.key, value)], ticket.ttl_s, "chat")
-            if ticket.token:
-                await self.store.unlock(ticket.key, ticket.token)
-        except CacheUnavailable:
-            self._error("chat")
+            except CacheUnavailable:
+                self._error("chat")
+        if ticket.lead is not None:
+            await self.flight.release(ticket.lead)
 
     # -- embed -----------------------------------------------------------------------------
     async def _admit_embed(self, call: Call, req: EmbedRequest) -> Admit | None:
         use = _use(call)
-        model = self._model(req.model, Capability.EMBED)
+        model = self._model(req.model, _EMBED)
         if model is None:
             return None
         if use.mode is CacheMode.BYPASS or not model.rules.enabled:
@@ -288,11 +260,12 @@ class CachePolicy:
             self._error("embed")
 
     # -- shared steps ----------------------------------------------------------------------
-    def _model(self, model_id: str, needs: Capability) -> _Model | None:
+    def _model(self, model_id: str, needs: frozenset[Capability]) -> _Model | None:
         """The registry model with what the cache needs of it (worked out once per
-        version of the model), or None when the core will refuse the call."""
+        version of the model), or None when the core will refuse the call (so a hit
+        never serves what the model may no longer do)."""
         config = self.catalog.get(model_id)
-        if config is None or not config.enabled or needs not in config.capabilities:
+        if config is None or not config.enabled or not needs <= config.capabilities:
             return None
         model = self._models.get(config.id)
         if model is None or model.config is not config:
@@ -314,30 +287,12 @@ class CachePolicy:
         use.status = status
         self._tickets[id(call)] = ticket
 
-    def _wait_s(self, call: Call) -> float:
-        wait_s = self.settings.coalesce_wait_s
-        if call.deadline is not None:
-            wait_s = min(wait_s, call.deadline - time.monotonic())
-        return wait_s
-
     async def _get(self, keys: list[str], kind: str) -> list[bytes | None]:
         try:
             return await self.store.get_many(keys)
         except CacheUnavailable:
             self._error(kind)
             return [None] * len(keys)
-
-    async def _lock(self, key: str, call: Call) -> str | None:
-        """A token when this call leads ("" when the backend cannot say: lead without a
-        lock), None when another replica does. Held no longer than the call may run."""
-        ttl = self.settings.lock_ttl_s
-        if call.deadline is not None:
-            ttl = max(0.001, min(ttl, call.deadline - time.monotonic()))
-        try:
-            return await self.store.lock(key, ttl)
-        except CacheUnavailable:
-            self._error("chat")
-            return ""
 
     async def _store(self, items: list[tuple[str, bytes]], ttl_s: float, kind: str) -> None:
         items = [(k, v) for k, v in items if len(v) <= self.settings.max_entry_bytes]
@@ -348,6 +303,16 @@ class CachePolicy:
 
     def _error(self, kind: str) -> None:
         self.stats.add("errors", kind)
+
+
+def _chat_needs(call: Call, req: ChatRequest) -> frozenset[Capability]:
+    """The capabilities the core requires of the model for this call."""
+    needs = {Capability.STREAM if call.method == STREAM_METHOD else Capability.CHAT}
+    if req.tools:
+        needs.add(Capability.TOOLS)
+    if any(isinstance(p, ImagePart) for m in req.messages for p in m.parts):
+        needs.add(Capability.VISION)
+    return frozenset(needs)
 
 
 def _use(call: Call) -> CacheUse:
