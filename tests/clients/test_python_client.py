@@ -171,12 +171,15 @@ def test_list_models_follows_every_page(client: GatewayClient, live_gateway: Liv
     assert [m.id for m in client.list_models(capability="embed")] == ["mock/embed"]
 
 
-def test_a_repeated_deterministic_chat_comes_from_the_cache(client: GatewayClient) -> None:
+def test_a_repeated_deterministic_chat_comes_from_the_cache(
+    client: GatewayClient, live_gateway: LiveGateway
+) -> None:
     ask: dict[str, Any] = {"model": "mock/echo", "messages": "cache me (python)", "temperature": 0}
     first = client.chat_result(**ask)
     assert not first.cached and first.cache.status == cache_pb2.CACHE_STATUS_MISS
     again = client.stream_chat_result(**ask)  # Chat and StreamChat share entries
     assert again.cached and again.text == first.text and again.usage == first.usage and again.cache_age >= 0
+    assert _wait_for_call_log(live_gateway, again.request_id)["cache"] == "hit"
     assert client.chat(**ask, cache="bypass").cache.status == cache_pb2.CACHE_STATUS_BYPASS
     with pytest.raises(GatewayError) as info:
         client.chat(**{**ask, "messages": "never asked (python)"}, cache={"mode": "only", "ttl_seconds": 60})
