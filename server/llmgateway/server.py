@@ -30,6 +30,7 @@ from llmgateway.core.service import InferenceService
 from llmgateway.providers import http
 from llmgateway.registry.runtime import Registry
 from llmgateway.stores.redis import RedisStore
+from llmgateway.telemetry.cache_metrics import CacheCollector
 from llmgateway.telemetry.logs import LogObserver
 from llmgateway.telemetry.metrics import MetricsObserver, build_metrics
 from llmgateway.telemetry.state_metrics import StateCollector
@@ -59,6 +60,14 @@ def _metrics(components: Components) -> MetricsObserver | None:
     return build_metrics(
         host, port, StateCollector(registry.catalog, components.deployments, registry.status)
     )
+
+
+def _register_cache_metrics(observers: list[Any], policies: list[Any]) -> None:
+    """The response cache's counters join the metrics exposition when both are on."""
+    metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
+    cache = next((p for p in policies if isinstance(p, cache_policy.CachePolicy)), None)
+    if metrics is not None and metrics.endpoint is not None and cache is not None:
+        metrics.endpoint.registry.register(CacheCollector(cache))
 
 
 # Built-in policies and observers by name; each factory returns None when its
@@ -159,6 +168,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     policies = build_components(
         PipelineSettings.specs(settings.pipeline.policies), BUILTIN_POLICIES, components
     )
+    _register_cache_metrics(observers, policies)
     fan_out = Observers(observers)
     resilience = Resilience(
         registry.catalog.get,

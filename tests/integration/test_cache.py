@@ -15,7 +15,7 @@ from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2
 from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator, embedding_vector
-from tests.helpers import Details, chat, stream, user
+from tests.helpers import Details, chat, scrape, stream, user
 
 DETERMINISTIC = {"temperature": 0}
 HIT, MISS, COALESCED = (
@@ -227,3 +227,19 @@ async def test_without_a_cache_only_fails_and_nothing_is_reported(gateway_factor
     assert Details(info.value).reason == "CACHE_MISS"
     response = await gateway.Chat(chat("mock/echo", generation=DETERMINISTIC), timeout=5)
     assert not response.HasField("cache")
+
+
+async def test_the_cache_counters_are_in_the_metrics(gateway_factory: Any, emu: OpenAIEmulator) -> None:
+    gateway = await gateway_factory(**settings(emu), metrics={"address": "127.0.0.1:0"})
+    for _ in range(2):
+        await gateway.Chat(ask("counted"), timeout=5)
+    await gateway.Embed(embedding_pb2.EmbedRequest(model="emu/chat", inputs=["a", "b"]), timeout=5)
+    metrics = await scrape(gateway.metrics_port)
+    assert metrics.series("llmgateway_cache_hits_total", "kind") == {("chat",): 1, ("embed",): 0}
+    assert metrics.series("llmgateway_cache_misses_total", "kind") == {("chat",): 1, ("embed",): 2}
+    assert metrics.series("llmgateway_cache_stores_total", "kind") == {("chat",): 1, ("embed",): 2}
+    assert metrics.value("llmgateway_cache_entries") == 3
+    assert metrics.value("llmgateway_cache_bytes") > sum(
+        metrics.series("llmgateway_cache_stored_bytes_total", "kind").values()
+    )
+    assert metrics.value("llmgateway_cache_evictions_total") == 0

@@ -1,11 +1,7 @@
 """The cache's counters, as plain numbers the Prometheus exposition reads at scrape time
-(nothing per call but an integer add). `samples()` lists them as metric samples, so
-any collector can expose them without knowing the cache:
-
-    for s in policy.stats.samples():  # in a prometheus_client Collector's collect()
-        family(s.name, s.kind, s.help).add_metric([v for _, v in s.labels], s.value)
-
-Counters are by entry kind: "chat" counts calls, "embed" counts input texts."""
+(nothing per call but an integer add): `samples()` lists them as metric samples, which
+`telemetry/cache_metrics.py` turns into metric families, so the cache needs no
+metrics library. Counters are by entry kind: "chat" counts calls, "embed" input texts."""
 
 from __future__ import annotations
 
