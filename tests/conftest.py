@@ -1,4 +1,6 @@
-"""Shared fixtures: a real gateway server on 127.0.0.1:0 and stubs to call it."""
+"""Shared fixtures: a real gateway server on 127.0.0.1:0 and stubs to call it, and the
+canary guard (tests/canaries.py) that checks after every integration and client test
+that no configured secret reached a response, a log line or a span."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from llmgateway.config import Settings
 from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
+from tests.canaries import LeakGuard
 from tests.pgserver import PostgresCluster
 from tests.redisserver import RedisServer
 
@@ -47,6 +50,27 @@ def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
 
 
+GUARDED_SUITES = ("integration", "clients")
+
+
+@pytest.fixture(autouse=True)
+def leak_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[LeakGuard]:
+    """Fails an integration or client test in which a canary secret reached a caller,
+    a log line or an exported span (see tests/canaries.py)."""
+    guard = LeakGuard()
+    if not set(GUARDED_SUITES) & set(request.node.path.parts):
+        yield guard
+        return
+    live = request.getfixturevalue("live_gateway") if "live_gateway" in request.fixturenames else None
+    seen = len(live.raw) if live is not None else 0
+    with guard.watching(monkeypatch):
+        yield guard
+    if live is not None:
+        for line in live.raw[seen:]:
+            guard.observe("live gateway log line", line)
+    guard.check()
+
+
 @pytest.fixture(autouse=True)
 def _registry_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test (and every process it starts) gets its own registry database:
@@ -72,6 +96,7 @@ async def gateway_factory() -> AsyncIterator[ServerFactory]:
         stub = gateway_service_pb2_grpc.GatewayServiceStub(channel)
         stub.channel = channel  # type: ignore[attr-defined]  # handy for health/reflection stubs
         stub.port = running.port  # type: ignore[attr-defined]
+        stub.metrics_port = running.metrics_port  # type: ignore[attr-defined]  # 0: metrics off
         return stub
 
     yield start

@@ -14,9 +14,8 @@ from llmgateway.admin.v1 import admin_service_pb2_grpc, api_key_pb2
 from llmgateway.config import Settings
 from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
+from tests.canaries import ADMIN_TOKEN, KEY_HASHING_SECRET
 
-ADMIN_TOKEN = "keys-test-admin-token-0123456789"
-KEY_SECRET = "keys-test-hashing-secret-0123456789"
 ADMIN = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
 
 
@@ -42,7 +41,7 @@ class KeyedGateway:
 async def keyed_factory(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
     """Starts gateways that require keys (override `auth`, `limits`, `redis`, ...)."""
     monkeypatch.setenv("KEYS_TEST_ADMIN_TOKEN", ADMIN_TOKEN)
-    monkeypatch.setenv("KEYS_TEST_SECRET", KEY_SECRET)
+    monkeypatch.setenv("KEYS_TEST_SECRET", KEY_HASHING_SECRET)
     started: list[KeyedGateway] = []
 
     async def start(**overrides: Any) -> KeyedGateway:

@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         message = str(exc) if isinstance(exc, RegistryUnavailable) else type(exc).__name__
         print(f"llmgateway: the registry database cannot be used: {message}", file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. the metrics address is taken
+        print(f"llmgateway: cannot start: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -119,7 +122,7 @@ def _serve(settings: Settings) -> None:
 def _repository(settings: Settings) -> Repository:
     engine = create_registry_engine(settings.registry.database_url)
     migrate.prepare(engine, settings.registry.auto_migrate)
-    return Repository(engine)
+    return Repository(engine, settings.credential_policy())
 
 
 def _migrate(settings: Settings, target: str) -> int:

@@ -32,6 +32,12 @@ from llmgateway.core.models import (
 )
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.router import load_adapter_class
+from llmgateway.core.secrets import (
+    DEFAULT_ENV_PATTERNS,
+    DEFAULT_SECRET_DIRS,
+    CredentialPolicy,
+    default_credential,
+)
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
 
 CONFIG_FILE_ENV = "LLMGATEWAY_CONFIG_FILE"
@@ -83,6 +89,31 @@ class TelemetrySettings(BaseModel):
     service_name: str = "llmgateway"
 
 
+class MetricsSettings(BaseModel):
+    """Prometheus metrics: `GET /metrics` on a listener of its own; off when empty."""
+
+    address: str = ""  # e.g. 127.0.0.1:9464 (0.0.0.0:9464 in the container image); port 0 picks one
+
+    @field_validator("address")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value:
+            split_host_port(value)
+        return value
+
+    def host_port(self) -> tuple[str, int]:
+        return split_host_port(self.address)
+
+
+def split_host_port(address: str) -> tuple[str, int]:
+    """("host", port) of "host:port" or "[v6]:port"."""
+    host, sep, port = address.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"{address!r} is not host:port (e.g. 127.0.0.1:9464)")
+    return host, int(port)
+
+
 class RegistrySettings(BaseModel):
     """The model registry database (see llmgateway.registry)."""
 
@@ -90,6 +121,9 @@ class RegistrySettings(BaseModel):
     # file at $XDG_DATA_HOME/llmgateway/registry.db (~/.local/share/llmgateway/registry.db).
     database_url: str = ""
     refresh_interval_s: float = Field(default=2.0, gt=0)  # how often replicas poll for others' writes
+    # How often a refresh also checks that the database still takes writes (read-only
+    # files, filesystems or servers are otherwise noticed only by the next admin write).
+    write_check_interval_s: float = Field(default=30.0, gt=0)
     auto_migrate: bool = True  # upgrade the schema on start (else refuse an old one)
     sync_on_start: bool = True  # add/refresh the adapters' and `models:` entries on start
 
@@ -102,6 +136,33 @@ class RedisSettings(BaseModel):
     timeout_s: float = Field(default=0.25, gt=0)  # per command: a call never waits longer
     max_connections: int = Field(default=64, ge=1)  # beyond it, calls wait (timeout_s) for one
     key_prefix: str = "llmgw:"
+
+
+class CacheSettings(BaseModel):
+    """The response cache (llmgateway.cache). Off unless `enabled`; in Redis when
+    `redis.url` is set (unless `backend: memory`), else in this process. A model opts
+    out or changes its TTL with the model options `cache`, `cache_ttl_s` and
+    `cache_sampled` (see llmgateway.cache.rules)."""
+
+    enabled: bool = False
+    backend: Literal["auto", "memory", "redis"] = "auto"  # auto: redis when redis.url is set
+    max_bytes: int = Field(default=256 * 1024 * 1024, gt=0)  # the in-process cache, keys and values
+    max_entry_bytes: int = Field(default=4 * 1024 * 1024, gt=0)  # larger answers are not stored
+    ttl_s: float = Field(default=3600.0, gt=0)  # a model's TTL unless its `cache_ttl_s` option says
+    max_ttl_s: float = Field(default=7 * 86400.0, gt=0)  # no model may keep answers longer
+    # Cache calls that sample (temperature above 0, or unset: the provider's default
+    # samples), unless the model's `cache_sampled` option says otherwise.
+    sampled: bool = False
+    # A hit replayed on StreamChat: characters per text / reasoning / arguments delta
+    # (0: each part in one delta).
+    replay_chunk_chars: int = Field(default=0, ge=0)
+    # Identical calls in flight wait for the first one's answer (single flight), at most
+    # this long and never past their own deadline; across replicas via a Redis lock
+    # held at most `lock_ttl_s`, polled every `poll_interval_s`.
+    coalesce: bool = True
+    coalesce_wait_s: float = Field(default=60.0, ge=0)
+    lock_ttl_s: float = Field(default=30.0, gt=0)
+    poll_interval_s: float = Field(default=0.05, gt=0)
 
 
 class AdminSettings(BaseModel):
@@ -176,7 +237,7 @@ class ComponentSpec(BaseModel):
 
 
 # The built-in policies in their default order; each is skipped unless configured.
-DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits")
+DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits", "cache")
 
 
 class PipelineSettings(BaseModel):
@@ -190,6 +251,24 @@ class PipelineSettings(BaseModel):
     @staticmethod
     def specs(entries: list[str | ComponentSpec]) -> list[tuple[str, dict[str, Any]]]:
         return [(e, {}) if isinstance(e, str) else (e.name, e.options) for e in entries]
+
+
+class SecretsSettings(BaseModel):
+    """Which credential references models may name: environment variables whose
+    names match `allowed_env` (shell patterns), and `file:` secrets under
+    `allowed_dirs`. The gateway's own secrets (every LLMGATEWAY_* variable, the
+    admin token's variable and file) are never allowed."""
+
+    allowed_env: list[str] = list(DEFAULT_ENV_PATTERNS)
+    allowed_dirs: list[str] = list(DEFAULT_SECRET_DIRS)
+
+    @field_validator("allowed_dirs")
+    @classmethod
+    def _absolute(cls, dirs: list[str]) -> list[str]:
+        for d in dirs:
+            if not d.startswith("/"):
+                raise ValueError(f"secret directories must be absolute paths: {d!r}")
+        return dirs
 
 
 class TimeoutSettings(BaseModel):
@@ -223,7 +302,9 @@ class ModelSettings(BaseModel):
     upstream_model: str
     adapter_class: str = ""  # defaults to the built-in adapter of `provider`
     base_url: str = ""  # defaults to the adapter's public endpoint
-    credential_ref: str = ""  # name of the env var holding the key; defaults to the adapter's
+    # Name of the env var holding the key (or file:/path). Empty: the adapter's default
+    # variable when the model uses the provider's default endpoint, else no key.
+    credential_ref: str = ""
     capabilities: list[Capability] = [Capability.CHAT, Capability.STREAM, Capability.TOOLS]
     display_name: str = ""
     context_length: int = 0
@@ -254,6 +335,7 @@ class Settings(BaseSettings):
     upstream: UpstreamSettings = UpstreamSettings()
     logging: LoggingSettings = LoggingSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
+    metrics: MetricsSettings = MetricsSettings()
     default_timeouts: TimeoutSettings = TimeoutSettings()
     registry: RegistrySettings = RegistrySettings()
     admin: AdminSettings = AdminSettings()
@@ -261,6 +343,8 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     pipeline: PipelineSettings = PipelineSettings()
     redis: RedisSettings = RedisSettings()
+    secrets: SecretsSettings = SecretsSettings()
+    cache: CacheSettings = CacheSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider whose
@@ -283,6 +367,15 @@ class Settings(BaseSettings):
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
         return tuple(sources)
 
+    def credential_policy(self) -> CredentialPolicy:
+        admin = self.admin
+        return CredentialPolicy(
+            env_patterns=tuple(self.secrets.allowed_env),
+            secret_dirs=tuple(self.secrets.allowed_dirs),
+            reserved_env=frozenset({admin.token_env} if admin.token_env else ()),
+            reserved_files=frozenset({str(admin.token_file.absolute())} if admin.token_file else ()),
+        )
+
     def model_configs(self, environ: dict[str, str] | None = None) -> list[ModelConfig]:
         """The configured models, followed by the defaults whose ids are not taken."""
         env = dict(os.environ) if environ is None else environ
@@ -295,7 +388,8 @@ class Settings(BaseSettings):
 
 
 def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deployment_id: str) -> Deployment:
-    """Resolves the adapter class and the credential default of one upstream."""
+    """Resolves the adapter class and the credential default of one upstream: the
+    provider's default key variable for its default endpoint only."""
     adapter_class = d.adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
     if not adapter_class:
         raise ValueError(
@@ -311,7 +405,8 @@ def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deploym
         upstream_model=d.upstream_model,
         adapter_class=adapter_class,
         base_url=d.base_url,
-        credential_ref=d.credential_ref or (cls.default_credential_env if cls is not None else ""),
+        credential_ref=d.credential_ref
+        or (default_credential(cls.default_credential_env, cls.default_base_url, d.base_url) if cls else ""),
         options=dict(d.options),
         weight=d.weight,
     )

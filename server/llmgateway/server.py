@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,27 +16,27 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry
 
+from llmgateway import access
 from llmgateway.api.admin import ADMIN_SERVICE, AdminServicer, load_admin_token
-from llmgateway.api.auth import EdgeAuth, networks
 from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
-from llmgateway.config import PipelineSettings, Settings, is_loopback, read_secret
-from llmgateway.core.access import KeyPermissions
+from llmgateway.cache import policy as cache_policy
+from llmgateway.config import PipelineSettings, Settings
+from llmgateway.core.balancer import DeploymentState, InProcessState
 from llmgateway.core.calls import ADMIN_METHOD_PREFIX
 from llmgateway.core.pipeline import Observers, Pipeline, build_components
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
-from llmgateway.limits.memory import MemoryLimiter
-from llmgateway.limits.policy import RateLimitPolicy
-from llmgateway.limits.redis import RedisLimiter
 from llmgateway.providers import http
-from llmgateway.registry.keys import KeyHasher
 from llmgateway.registry.runtime import Registry
 from llmgateway.stores.redis import RedisStore
 from llmgateway.telemetry.access_metrics import AccessMetrics
+from llmgateway.telemetry.cache_metrics import CacheCollector
 from llmgateway.telemetry.logs import LogObserver
+from llmgateway.telemetry.metrics import MetricsObserver, build_metrics
+from llmgateway.telemetry.state_metrics import StateCollector
 from llmgateway.telemetry.tracing import Tracing
 
 log = logging.getLogger(__name__)
@@ -50,41 +50,48 @@ class Components:
     """What a policy or observer factory receives: `factory(components, **options)`."""
 
     settings: Settings
-    registry: Registry
+    registry: Registry  # the live registry: its catalog, its status, its database
     redis: RedisStore | None  # the shared Redis when `redis.url` is set
-    access_metrics: AccessMetrics | None = None
+    deployments: DeploymentState  # cooldowns, in-flight attempts and latency per deployment
+    access_metrics: AccessMetrics | None = None  # API keys and rate limits
 
 
-def _key_permissions(components: Components) -> KeyPermissions | None:
-    s = components.settings
-    return KeyPermissions() if s.auth.required_on(s.server.address) else None
-
-
-def _rate_limits(components: Components) -> RateLimitPolicy | None:
-    """Counted in Redis when `redis.url` is set, else in this process. Not built when
-    no limit can apply (auth off and no per-address or per-model limit)."""
-    s = components.settings
-    per_address = s.limits.per_address.to_limits()
-    per_model = {m: v.to_limits() for m, v in s.limits.per_model.items() if v.to_limits()}
-    if not (s.auth.required_on(s.server.address) or per_address or per_model):
+def _metrics(components: Components) -> MetricsObserver | None:
+    if not components.settings.metrics.address:
         return None
-    redis = components.redis
-    metrics = components.access_metrics
-    return RateLimitPolicy(
-        RedisLimiter(redis) if redis is not None else MemoryLimiter(),
-        per_address,
-        per_model,
-        fail_open=s.limits.failure_mode == "fail_open",
-        default_completion_tokens=s.limits.default_completion_tokens,
-        concurrency_retry_after_s=s.limits.concurrency_retry_after_s,
-        on_unchecked=metrics.limits_unchecked if metrics is not None else None,
+    host, port = components.settings.metrics.host_port()
+    registry = components.registry
+    return build_metrics(
+        host, port, StateCollector(registry.catalog, components.deployments, registry.status)
     )
 
 
+def _register_cache_metrics(observers: list[Any], policies: list[Any]) -> None:
+    """The response cache's counters join the metrics exposition when both are on."""
+    metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
+    cache = next((p for p in policies if isinstance(p, cache_policy.CachePolicy)), None)
+    if metrics is not None and metrics.endpoint is not None and cache is not None:
+        metrics.endpoint.registry.register(CacheCollector(cache))
+
+
+def _register_access_metrics(observers: list[Any], counters: AccessMetrics) -> None:
+    """The API-key and rate-limit counters join the metrics exposition when it is on
+    (they always count, in their own registry: `RunningServer.metrics`)."""
+    metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
+    if metrics is not None and metrics.endpoint is not None:
+        metrics.endpoint.registry.register(counters.collector())
+
+
 # Built-in policies and observers by name; each factory returns None when its
-# feature is not configured.
-BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {"keys": _key_permissions, "limits": _rate_limits}
-BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {}
+# feature is not configured. The built-in observers are always built (the
+# configured `pipeline.observers` follow them); a component with `async start()` /
+# `async aclose()` is started with the server and closed after it.
+BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {
+    "keys": access.key_permissions,
+    "limits": access.rate_limits,
+    "cache": cache_policy.build,
+}
+BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics}
 
 
 @dataclass
@@ -99,11 +106,14 @@ class RunningServer:
     admin_port: int = 0
     metrics: CollectorRegistry | None = None  # the access metrics (keys, rate limits)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    metrics_port: int = 0
+    async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def stop(self, grace: float | None) -> None:
         await self.health.drain()
         servers = [self.server] + ([self.admin_server] if self.admin_server else [])
         await asyncio.gather(*(s.stop(grace) for s in servers))
+        await _aclose_all(self.async_closers)
         await self.registry.aclose()
         await self.router.aclose()
         if self.redis is not None:
@@ -159,15 +169,15 @@ def _listen(server: grpc.aio.Server, address: str, credentials: grpc.ServerCrede
 
 
 async def _start(settings: Settings, registry: Registry, admin_token: str) -> RunningServer:
-    router = Router(registry.catalog)
-    edge_auth = _edge_auth(settings, registry)
+    router = Router(registry.catalog, policy=settings.credential_policy())
+    edge_auth = access.edge_auth(settings, registry)
     r = settings.redis
     redis = RedisStore(r.url, r.timeout_s, r.key_prefix, r.max_connections) if r.url else None
-    metrics_registry = CollectorRegistry()
-    access_metrics = AccessMetrics(metrics_registry, registry.keyring)
+    deployments = InProcessState()
+    access_metrics = AccessMetrics(registry.keyring)
     if edge_auth is not None:
         edge_auth.on_failure = access_metrics.auth_failed
-    components = Components(settings, registry, redis, access_metrics)
+    components = Components(settings, registry, redis, deployments, access_metrics)
     closers: list[Callable[[], None]] = []
     interceptors: list[Any] = []
     observers: list[Any] = [LogObserver(), access_metrics]
@@ -175,16 +185,17 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
         tracing = Tracing(settings.telemetry.otlp_endpoint, settings.telemetry.service_name)
         interceptors, closers = tracing.interceptors(), [tracing.shutdown]
         observers.append(tracing.observer())
-    observers += build_components(
-        PipelineSettings.specs(settings.pipeline.observers), BUILTIN_OBSERVERS, components
-    )
+    observers += build_components(_observer_specs(settings), BUILTIN_OBSERVERS, components)
     policies = build_components(
         PipelineSettings.specs(settings.pipeline.policies), BUILTIN_POLICIES, components
     )
+    _register_cache_metrics(observers, policies)
+    _register_access_metrics(observers, access_metrics)
     fan_out = Observers(observers)
     resilience = Resilience(
         registry.catalog.get,
         router.adapter,
+        state=deployments,
         retry=settings.default_retry,
         cooldown=settings.default_cooldown,
         observers=fan_out,
@@ -205,9 +216,10 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     credentials = _credentials(settings)
     health = Health()
     server = _new_server(settings, interceptors)
+    caching = any(isinstance(p, cache_policy.CachePolicy) for p in policies)
     authenticate = edge_auth.authenticate if edge_auth is not None else None
     server.add_generic_rpc_handlers(
-        (edge.bind(GATEWAY_SERVICE, GatewayServicer(service), authenticate=authenticate),)
+        (edge.bind(GATEWAY_SERVICE, GatewayServicer(service, caching), authenticate=authenticate),)
     )
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     admin = AdminServicer(registry, admin_token)
@@ -245,10 +257,16 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
 
         redis.on_health.append(redis_health)
         await redis_health(True)
-    port = _listen(server, s.address, credentials)
-    await server.start()
-    if admin_server is not None:
-        await admin_server.start()
+    async_closers = await _start_components([*observers, *policies])
+    try:
+        port = _listen(server, s.address, credentials)
+        await server.start()
+        if admin_server is not None:
+            await admin_server.start()
+    except BaseException:
+        await _aclose_all(async_closers)
+        raise
+    metrics_port = next((o.port for o in observers if isinstance(o, MetricsObserver)), 0)
     for name in ("", GATEWAY_SERVICE.full_name):
         await health.set(name, SERVING)
     await registry_health(registry.status.healthy)
@@ -260,6 +278,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
             "port": port,
             "admin_address": settings.admin.address or None,
             "admin_port": admin_port or None,
+            "metrics_port": metrics_port or None,
             "tls": credentials is not None,
             "models": len(router.catalog.list()),
             "registry_revision": router.catalog.revision,
@@ -271,30 +290,52 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
         },
     )
     return RunningServer(
-        server, port, health, router, registry, redis, admin_server, admin_port, metrics_registry, closers
+        server,
+        port,
+        health,
+        router,
+        registry,
+        redis,
+        admin_server,
+        admin_port,
+        access_metrics.registry,
+        closers,
+        metrics_port,
+        async_closers,
     )
 
 
-def _edge_auth(settings: Settings, registry: Registry) -> EdgeAuth | None:
-    """The data plane's authentication (None when there is nothing to do per call).
-    Refuses to start when keys are required but cannot be checked."""
-    auth = settings.auth
-    secret = read_secret(auth.key_secret_env, auth.key_secret_file, "auth.key_secret")
-    registry.keyring.hasher = KeyHasher(secret) if secret else None
-    address = settings.server.address
-    required = auth.required_on(address)
-    if required and not secret:
-        raise ValueError(
-            f"API keys are required on {address} (auth.mode: {auth.mode or 'unset, not a loopback address'}) "
-            f"but no key-hashing secret is configured: set the environment variable {auth.key_secret_env} "
-            "(or auth.key_secret_file) and create keys with `llmgateway keys create`, or set auth.mode: off"
-        )
-    if not required and not is_loopback(address):
-        log.warning("auth is off on a non-loopback address: anyone who reaches %s may call", address)
-    trusted = networks(settings.limits.trusted_proxies)
-    if not required and not trusted:
-        return None
-    return EdgeAuth(registry.keyring, required, trusted)
+def _observer_specs(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
+    """Every built-in observer (each is None unless configured), then the configured ones."""
+    configured = PipelineSettings.specs(settings.pipeline.observers)
+    named = {name for name, _ in configured}
+    return [(name, {}) for name in BUILTIN_OBSERVERS if name not in named] + configured
+
+
+async def _start_components(components: Sequence[object]) -> list[Callable[[], Awaitable[None]]]:
+    """Starts the components that have `start`; returns the `aclose` of each that has one.
+    When one fails to start, the ones already started are closed."""
+    closers: list[Callable[[], Awaitable[None]]] = []
+    try:
+        for component in components:
+            start = getattr(component, "start", None)
+            if start is not None:
+                await start()
+            aclose = getattr(component, "aclose", None)
+            if aclose is not None:
+                closers.append(aclose)
+    except BaseException:
+        await _aclose_all(closers)
+        raise
+    return closers
+
+
+async def _aclose_all(closers: Sequence[Callable[[], Awaitable[None]]]) -> None:
+    for aclose in reversed(closers):
+        try:
+            await aclose()
+        except Exception:
+            log.exception("closing %s failed", getattr(aclose, "__qualname__", aclose))
 
 
 async def serve(settings: Settings) -> None:

@@ -2,8 +2,10 @@
 
 `live_gateway` runs `python -m llmgateway.cli serve --address 127.0.0.1:0` once per session with
 the default models (`mock/echo`, `mock/embed`, `mock/image`) plus the models of `LIVE_CONFIG`
-(`mock/slow`: an echo model that paces its stream by 200 ms per chunk), reads the port from the
-`{"msg": "serving", "port": N}` log line on stderr, and stops the process at the end.
+(`mock/slow`: an echo model that paces its stream by 200 ms per chunk) and the response cache on
+(deterministic calls, `temperature: 0`, are cached), reads the port from the
+`{"msg": "serving", "port": N}` log line on stderr, and stops the process at the end. It runs
+with the canary admin token configured; the canary guard (tests/conftest.py) reads its log lines.
 The gateway requires an API key (`auth.mode: required`): `llmgateway keys create` makes one in
 its registry before it starts, and every client test sends it (`LiveGateway.api_key`, and
 `LLMGATEWAY_API_KEY` for the Go, Java and TypeScript tests).
@@ -24,12 +26,16 @@ from typing import Any
 
 import pytest
 
+from tests.canaries import ADMIN_TOKEN, KEY_HASHING_SECRET, LeakGuard
+
 LIVE_CONFIG = """
 server:
   grace_period_s: 1
 auth:
   mode: required
   key_secret_env: LIVE_GATEWAY_KEY_SECRET
+cache:
+  enabled: true
 models:
   - id: mock/slow
     provider: mock
@@ -41,18 +47,19 @@ STARTUP_TIMEOUT_S = 30
 ADDRESS = "127.0.0.1:0"
 # Keys that would add real provider models (or change the settings) are not passed on.
 _DROPPED_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY")
-KEY_SECRET = "live-gateway-key-hashing-secret"
 
 
 @dataclass
 class LiveGateway:
-    """A running gateway process: `address` is "127.0.0.1:PORT"; `logs` collects its JSON log lines."""
+    """A running gateway process: `address` is "127.0.0.1:PORT"; `logs` collects its JSON log
+    lines, `raw` every line of its stderr."""
 
     process: subprocess.Popen[bytes]
     port: int
     config_path: Path
     api_key: str = ""
     logs: list[dict[str, Any]] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
 
     @property
     def address(self) -> str:
@@ -75,8 +82,10 @@ def _die_with_parent() -> None:
 
 def _environment(config_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_") and k not in _DROPPED_ENV}
-    env["LIVE_GATEWAY_KEY_SECRET"] = KEY_SECRET
-    env["LLMGATEWAY_REGISTRY__DATABASE_URL"] = f"sqlite:///{config_path.parent / 'registry.db'}"
+    env["LLMGATEWAY_ADMIN_TOKEN"] = ADMIN_TOKEN
+    env["LIVE_GATEWAY_KEY_SECRET"] = KEY_HASHING_SECRET
+    # Its own registry database, never the user's default file (which another gateway may own).
+    env["XDG_DATA_HOME"] = str(config_path.parent / "xdg-data")
     return env
 
 
@@ -131,7 +140,7 @@ def start_gateway(config_path: Path) -> LiveGateway:
         process.wait()
         output = b"".join(raw).decode(errors="replace")[-4000:]
         raise RuntimeError(f"the gateway did not start (exit code {process.returncode}):\n{output}")
-    return LiveGateway(process, port[0], config_path, api_key, logs)
+    return LiveGateway(process, port[0], config_path, api_key, logs, raw)
 
 
 def stop_gateway(gateway: LiveGateway) -> None:
@@ -153,3 +162,7 @@ def live_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGatew
         yield gateway
     finally:
         stop_gateway(gateway)
+    guard = LeakGuard()  # the lines written after the last test's check, shutdown included
+    for line in gateway.raw:
+        guard.observe("live gateway log line", line)
+    guard.check()

@@ -2,11 +2,11 @@
 
 `mvn verify` compiles the committed generated code (`src/main/java-gen`), regenerates it with the
 pinned protoc + protoc-gen-grpc-java and fails when the committed copy is stale, and runs the JUnit
-tests; `LiveGatewayTest` (Chat, StreamChat, error details, deadlines, the service config) calls the
-`live_gateway` process through `LLMGATEWAY_ADDR`. Maven runs offline (`-o`) when the local
-repository already has everything, else online (a cold `~/.m2` downloads about 65 MB from Maven
-Central, about a minute). Without `java`/`mvn` the Maven test is skipped, except under `CI=true`,
-where it fails.
+tests; `LiveGatewayTest` (Chat, StreamChat, error details, deadlines, the service config, the
+response cache) calls the `live_gateway` process through `LLMGATEWAY_ADDR`. Maven runs offline
+(`-o`) when the local repository already has everything, else online (a cold `~/.m2` downloads
+about 65 MB from Maven Central, about a minute). Without `java`/`mvn` the Maven test is skipped,
+except under `CI=true`, where it fails.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from llmgateway.admin.v1 import api_key_pb2
 from llmgateway.config import Settings
 from llmgateway.server import start_server
 from llmgateway.v1 import model_pb2
-from tests.helpers import Details, chat, stream
+from tests.helpers import Details, chat, scrape, stream
 from tests.keyed import ADMIN, KeyedGateway, bearer
 
 
@@ -277,3 +277,19 @@ async def test_the_key_never_leaks(gw: KeyedGateway, caplog: pytest.LogCaptureFi
     for text in texts:
         assert secret not in text and secret[18:] not in text
     assert f'key_id="{key.id}"' in texts[-3]  # the public id is how metrics name it
+
+
+async def test_key_and_limit_metrics_join_the_metrics_endpoint(keyed_factory: Any) -> None:
+    gw: KeyedGateway = await keyed_factory(metrics={"address": "127.0.0.1:0"})
+    key, secret = await gw.create_key(name="k", limits=api_key_pb2.RateLimits(requests_per_minute=1))
+    assert (await gw.stub.Chat(chat(), metadata=bearer(secret), timeout=5)).model == "mock/echo"
+    assert (await fails(gw.stub.Chat(chat(), metadata=bearer(secret), timeout=5))).reason == "RATE_LIMITED"
+    assert (await fails(gw.stub.Chat(chat(), timeout=5))).reason == "API_KEY_INVALID"
+    await gw.running.registry.refresh(force=True)
+    scraped = await scrape(gw.running.metrics_port)
+    assert scraped.series("llmgateway_auth_failures_total", "cause") == {("missing",): 1.0}
+    assert scraped.series("llmgateway_rate_limited_total", "limit", "subject") == {("requests", "key"): 1.0}
+    calls = scraped.series("llmgateway_api_key_calls_total", "key_id", "status")
+    assert calls == {(key.id, "OK"): 1.0, (key.id, "RESOURCE_EXHAUSTED"): 1.0}
+    assert scraped.value("llmgateway_api_keys") == 1.0
+    assert secret not in scraped.text

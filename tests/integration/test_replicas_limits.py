@@ -18,10 +18,10 @@ import grpc
 import pytest
 
 from llmgateway.v1 import chat_pb2, gateway_service_pb2_grpc
+from tests.canaries import KEY_HASHING_SECRET
 from tests.helpers import chat, user
 from tests.redisserver import RedisServer
 
-SECRET = "replica-test-key-hashing-secret"
 CONFIG = """
 server: {{grace_period_s: 1}}
 auth: {{mode: required, key_secret_env: REPLICA_TEST_KEY_SECRET}}
@@ -42,7 +42,7 @@ class Replica:
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
-    env["REPLICA_TEST_KEY_SECRET"] = SECRET
+    env["REPLICA_TEST_KEY_SECRET"] = KEY_HASHING_SECRET
     return env
 
 

@@ -20,6 +20,7 @@ from llmgateway.config import AdminSettings, read_secret
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.core.paging import encode_page_token
+from llmgateway.core.secrets import SCRUBBER
 from llmgateway.registry.records import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS, ModelRecord
 from llmgateway.registry.runtime import Registry
 
@@ -28,8 +29,11 @@ _LISTING = "admin-models/v1"
 
 
 def load_admin_token(settings: AdminSettings, environ: dict[str, str] | None = None) -> str:
-    """The configured admin token ("" when none). A set `token_file` must be readable."""
-    return read_secret(settings.token_env, settings.token_file, "admin.token", environ)
+    """The configured admin token ("" when none), registered with the scrubber.
+    A set `token_file` must be readable."""
+    token = read_secret(settings.token_env, settings.token_file, "admin.token", environ)
+    SCRUBBER.add(token)
+    return token
 
 
 class AdminServicer(ApiKeyMethods):

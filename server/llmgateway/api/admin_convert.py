@@ -17,6 +17,7 @@ from llmgateway.core.models import (
     RetryPolicy,
     RoutingStrategy,
 )
+from llmgateway.core.secrets import shown_reference
 from llmgateway.registry.records import ModelRecord, TimeoutOverrides
 from llmgateway.v1 import error_reason_pb2
 
@@ -67,7 +68,7 @@ def model_to_proto(rec: ModelRecord) -> admin_pb2.Model:
         upstream_model=rec.upstream_model,
         adapter_class=rec.adapter_class,
         base_url=rec.base_url,
-        credential_ref=rec.credential_ref,
+        credential_ref=shown_reference(rec.credential_ref),
         display_name=rec.display_name,
         context_length=rec.context_length,
         capabilities=sorted(_CAPABILITIES_OUT[c] for c in rec.capabilities),
@@ -122,7 +123,7 @@ def _deployment_to_proto(d: Deployment) -> admin_pb2.Deployment:
         upstream_model=d.upstream_model,
         adapter_class=d.adapter_class,
         base_url=d.base_url,
-        credential_ref=d.credential_ref,
+        credential_ref=shown_reference(d.credential_ref),
         options=dict(d.options),
         weight=d.weight,
     )

@@ -37,7 +37,7 @@ from google.protobuf import message
 from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message_factory import GetMessageClass
 
-from llmgateway.api.status import grpc_code, status_details
+from llmgateway.api.status import grpc_code, public_error, status_details
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.core.pipeline import Observers
@@ -216,19 +216,24 @@ class Edge:
         if isinstance(exc, GatewayError):
             error = exc
         elif isinstance(exc, grpc.aio.AbortError):
-            raise exc  # already aborted (by an authenticate hook's own status)
+            # A hook ended the RPC with its own status: record that status.
+            self._end(call, getattr(context.code(), "name", "UNKNOWN"))
+            raise exc
         elif not isinstance(exc, Exception):
             self._end(call, "CANCELLED")  # the caller went away (or the server is stopping)
             raise exc
         else:
             log.error("unexpected error in %s (request %s)", call.method, call.request_id, exc_info=exc)
             error = GatewayError(Reason.INTERNAL, f"internal error (request id {call.request_id})")
+        error = public_error(error)  # the last line of defence: no known secret leaves
         self._end(call, error.code.value, error)
         trailers: list[tuple[str, str | bytes]] = [
             *_response_metadata(call),
             ("grpc-status-details-bin", status_details(error)),
         ]
-        if call.attempts > 1:
+        if call.attempts > 1 or error.retry_after is not None:
+            # The gateway already retried, or knows when a retry can work (RetryInfo):
+            # a client's own retry policy must not multiply the attempts.
             trailers.append((RETRY_PUSHBACK_HEADER, "-1"))
         await context.abort(grpc_code(error.code), error.message, trailing_metadata=tuple(trailers))
 

@@ -12,7 +12,6 @@ class KeyPermissions:
     (PERMISSION_DENIED otherwise). Calls without a key (auth off) pass."""
 
     wants_result = False
-    settle_waits = False
 
     async def admit(self, call: Call, request: Request) -> Admit | None:
         principal = call.principal

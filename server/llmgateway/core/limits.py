@@ -86,8 +86,6 @@ class LimiterUnavailable(Exception):
 
 
 class Limiter(Protocol):
-    waits: bool  # whether its calls can suspend (a network store); False for in-process state
-
     async def acquire(self, checks: Sequence[Check], lease: str, lease_ttl_s: float) -> Grant | Refusal:
         """Checks every limit and, only when all pass, reserves them all at once."""
         ...

@@ -74,8 +74,7 @@ class Policy(Protocol):
     """`admit` runs in order before routing: it may raise a GatewayError (RATE_LIMITED,
     BUDGET_EXCEEDED, PERMISSION_DENIED), rewrite the request or return a ready answer.
     `settle` runs, in reverse order, for every policy whose `admit` returned, when the
-    call ends. `wants_result`: ask the core to fold a stream for `settle`. An optional
-    `settle_waits = False` says its settle never suspends (saves the shield's task)."""
+    call ends. `wants_result`: ask the core to fold a stream for `settle`."""
 
     wants_result: bool
 
@@ -148,9 +147,6 @@ class Pipeline:
     def __init__(self, policies: Sequence[Policy] = (), observers: Observers | None = None) -> None:
         self.policies = tuple(policies)
         self.wants_result = any(p.wants_result for p in self.policies)
-        # A policy whose settle never waits (in-process state) says `settle_waits = False`:
-        # nothing can cancel such a settle midway, so it needs no shield (a task per call).
-        self._settle_waits = any(getattr(p, "settle_waits", True) for p in self.policies)
         self.observers = observers if observers is not None else Observers()
 
     async def admit(self, call: Call, request: Request) -> tuple[int, Request, Result | None]:
@@ -175,13 +171,15 @@ class Pipeline:
         return len(self.policies), request, None
 
     async def settle(self, call: Call, admitted: int, outcome: Outcome) -> None:
-        """`settle` of the first `admitted` policies in reverse order. Shielded, so a
-        call cancelled while settling still settles; a failing settle is logged."""
-        if admitted:
-            if self._settle_waits:
-                await asyncio.shield(self._settle(call, admitted, outcome))
-            else:
-                await self._settle(call, admitted, outcome)
+        """`settle` of the first `admitted` policies in reverse order; a failing settle is
+        logged. A cancelled call settles shielded (a task of its own), so a second
+        cancellation cannot cut it short; the others need no task."""
+        if not admitted:
+            return
+        if outcome.cancelled:
+            await asyncio.shield(self._settle(call, admitted, outcome))
+        else:
+            await self._settle(call, admitted, outcome)
 
     async def _settle(self, call: Call, admitted: int, outcome: Outcome) -> None:
         for policy in reversed(self.policies[:admitted]):

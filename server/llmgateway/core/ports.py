@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
@@ -63,3 +63,30 @@ class ProviderAdapter(Protocol):
     ) -> ImageResult: ...
 
     async def aclose(self) -> None: ...
+
+
+class CacheUnavailable(Exception):
+    """A response cache backend could not answer; the call goes on without the cache."""
+
+
+class ResponseCache(Protocol):
+    """Where the response cache keeps its entries: opaque bytes under a key, each with
+    its own time to live, and short locks that let one of several identical calls
+    (across replicas, when shared) ask the upstream while the others wait. Embedded in
+    the process (an LRU bounded in bytes) or in Redis (shared by replicas).
+
+    A backend that cannot answer raises CacheUnavailable; the call goes on without it."""
+
+    shared: ClassVar[bool]  # whether other replicas see the same entries
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+
+    async def set_many(self, items: Sequence[tuple[str, bytes]], ttl_s: float) -> None: ...
+
+    async def lock(self, key: str, ttl_s: float) -> str | None:
+        """A token when the lock was free (it expires after `ttl_s`), else None."""
+        ...
+
+    async def unlock(self, key: str, token: str) -> None:
+        """Releases the lock if `token` still holds it."""
+        ...

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TypeVar
 
-from llmgateway.core.balancer import DeploymentState, InProcessState, choose
+from llmgateway.core.balancer import PRIMARY, DeploymentState, InProcessState, choose, deployment_key
 from llmgateway.core.calls import AttemptRecord, Call
 from llmgateway.core.deadline import DEADLINE_MARGIN, Budget
 from llmgateway.core.errors import Code, GatewayError, Reason
@@ -110,7 +110,7 @@ class Plan:
 
 
 def build_plan(model: ModelConfig, retry: RetryPolicy, cooldown: CooldownPolicy) -> Plan:
-    targets = [Target(f"{model.id}@primary", "primary", model, model.weight)]
+    targets = [Target(deployment_key(model.id, PRIMARY), PRIMARY, model, model.weight)]
     for d in model.extra_deployments:
         view = replace(
             model,
@@ -123,7 +123,7 @@ def build_plan(model: ModelConfig, retry: RetryPolicy, cooldown: CooldownPolicy)
             weight=d.weight,
             extra_deployments=(),
         )
-        targets.append(Target(f"{model.id}@{d.id}", d.id, view, d.weight))
+        targets.append(Target(deployment_key(model.id, d.id), d.id, view, d.weight))
     return Plan(model, tuple(targets), model.routing, model.retry or retry, model.cooldown or cooldown)
 
 
@@ -190,12 +190,18 @@ class Attempt:
             self.state.succeeded(self.target.key, time.perf_counter() - self.started)
         self._end("OK", usage, response_id, upstream_model)
 
-    def fail(self, error: GatewayError) -> None:
-        if _counts_against_deployment(error, self.call):
+    def fail(self, error: GatewayError, *, defer: bool = False) -> bool:
+        """Ends a failed attempt. An error that says something about the deployment
+        counts toward its breaker, once per call: with `defer` (an attempt inside the
+        retry loop) the caller records it when the call is over; a stream that fails
+        after its first event is a failed call and counts at once. Returns whether it counts."""
+        counts = _counts_against_deployment(error, self.call)
+        if counts and not defer:
             self.state.failed(self.target.key, self.plan.cooldown)
-        else:
+        elif not counts:
             self.state.released(self.target.key)
         self._end(error.reason)
+        return counts
 
     def cancel(self) -> None:
         self.state.released(self.target.key)
@@ -275,6 +281,24 @@ class Resilience:
         """The first success of `op` and its attempt, which the caller ends (`ok` with
         the usage, or for a stream `first_event`, then ok/fail/cancel). Raises the final
         error: the last attempt's, with `attempts` and `tried`."""
+        # Deployments that failed in this call, each counted once toward its breaker
+        # when the call is over (a retry that succeeds there clears it instead).
+        failures: dict[str, CooldownPolicy] = {}
+        try:
+            return await self._run(model, needs, call, operation, op, failures)
+        finally:
+            for key, cooldown in failures.items():
+                self.state.failed(key, cooldown)
+
+    async def _run(
+        self,
+        model: ModelConfig,
+        needs: Iterable[Capability],
+        call: Call,
+        operation: str,
+        op: Op[T],
+        failures: dict[str, CooldownPolicy],
+    ) -> tuple[T, Attempt]:
         tried: list[str] = []
         last: GatewayError | None = None
         hint: float | None = None  # RetryInfo for the final error when the last one has none
@@ -315,12 +339,14 @@ class Resilience:
                     adapter = self._adapter_for(cfg)  # GatewayError: cannot be set up (key, adapter)
                     result = await op(cfg, adapter, Budget.for_call(cfg.timeouts, call.deadline))
                 except GatewayError as exc:
-                    attempt.fail(exc)
+                    if attempt.fail(exc, defer=True):
+                        failures[target.key] = plan.cooldown
                     err: GatewayError = exc
                 except BaseException:
                     attempt.cancel()
                     raise
                 else:
+                    failures.pop(target.key, None)
                     return result, attempt
                 tried.append(f"{target.key}:{err.reason}")
                 last = err

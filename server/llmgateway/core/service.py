@@ -242,7 +242,8 @@ class InferenceService:
         if answer is not None:
             result = cast(ChatResult, answer)
             self._answered(call, call.served, result.usage)
-            events: AsyncGenerator[StreamEvent, None] = _replayed(replay(result, call.served))
+            chunk_chars = call.cache.replay_chunk_chars if call.cache is not None else 0
+            events: AsyncGenerator[StreamEvent, None] = _replayed(replay(result, call.served, chunk_chars))
         else:
             events = self._stream(cast(ChatRequest, admitted_req), call)
         try:

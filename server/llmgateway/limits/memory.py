@@ -44,8 +44,6 @@ class _Window:
 
 
 class MemoryLimiter:
-    waits = False
-
     def __init__(
         self,
         window_s: float = WINDOW_S,

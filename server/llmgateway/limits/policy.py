@@ -67,7 +67,6 @@ class RateLimitPolicy:
         on_unchecked: Callable[[str], None] | None = None,
     ) -> None:
         self.limiter = limiter
-        self.settle_waits = limiter.waits  # the pipeline shields only settles that can wait
         self.per_address = per_address
         self.per_model: PatternMap[Limits] = PatternMap(per_model.items())
         self.fail_open = fail_open

@@ -132,8 +132,6 @@ return 1
 
 
 class RedisLimiter:
-    waits = True
-
     def __init__(self, store: RedisStore, window_s: float = WINDOW_S, buckets: int = BUCKETS) -> None:
         self.store = store
         self.bucket_ms = round(window_s * 1000 / buckets)

@@ -2,7 +2,8 @@
 
 Classification uses the HTTP status and the provider's structured error type or
 code, never the message text. Each adapter extracts (type, code, message) from
-its own error body shape and calls `classify_http_error`.
+its own error body shape and calls `classify_http_error`, which scrubs every
+secret from the upstream's text: servers do echo the key they received.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from collections.abc import Mapping
 
 from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.secrets import scrub
 
 MAX_RETRY_AFTER = 3600.0
 _MESSAGE_LIMIT = 500
@@ -62,8 +64,9 @@ def classify_http_error(
     CONTEXT_LENGTH, CONTENT_POLICY, QUOTA_EXHAUSTED or ''."""
     meta = {"provider": provider, "http_status": str(status)}
     if error_type:
-        meta["provider_error_type"] = error_type
-    detail = message[:_MESSAGE_LIMIT] if message else f"HTTP {status}"
+        meta["provider_error_type"] = scrub(error_type)
+    # Scrubbed before it is cut, so a cut cannot leave part of a key unrecognised.
+    detail = scrub(message)[:_MESSAGE_LIMIT] if message else f"HTTP {status}"
     retry_after = parse_retry_after(headers)
     should_retry = headers.get("x-should-retry", "").lower()
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.core.models import Capability, Pricing, RoutingStrategy
+from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import records
 from llmgateway.registry.records import (
     SOURCE_ADMIN,
@@ -50,8 +51,11 @@ def now() -> datetime:
 
 
 class Repository:
-    def __init__(self, engine: Engine) -> None:
+    """`policy` decides which credential references a write may name."""
+
+    def __init__(self, engine: Engine, policy: CredentialPolicy | None = None) -> None:
         self.engine = engine
+        self.policy = policy or CredentialPolicy()
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -72,6 +76,15 @@ class Repository:
                 except (ValueError, TypeError, KeyError) as exc:
                     broken.append((row.model_id, f"{type(exc).__name__}: {exc}"))
             return Loaded(revision, models, broken)
+
+    def check_writable(self) -> None:
+        """Raises when the database refuses writes (a read-only file, filesystem or
+        server): a no-op update of the revision marker, rolled back."""
+        with Session(self.engine) as session:
+            session.execute(
+                update(RegistryState).where(RegistryState.id == 1).values(updated_at=RegistryState.updated_at)
+            )
+            session.rollback()
 
     def get(self, model_id: str) -> ModelRecord:
         with Session(self.engine) as session:
@@ -110,7 +123,7 @@ class Repository:
 
     def create(self, rec: ModelRecord, source: str = SOURCE_ADMIN) -> ModelRecord:
         rec = rec.with_defaults()
-        _check(rec)
+        self._check(rec)
         with self._write() as (session, revision):
             if session.get(ModelRow, rec.id) is not None:
                 raise GatewayError(
@@ -144,7 +157,7 @@ class Repository:
             new = change(current).with_defaults()
             # A synced row may name an adapter this process cannot import; only a
             # write that sets the adapter must name an importable one.
-            _check(new, strict=bool({"adapter_class", "deployments", "provider"} & set(fields)))
+            self._check(new, strict=bool({"adapter_class", "deployments", "provider"} & set(fields)))
             operator_fields = tuple(sorted({*current.operator_fields, *fields}))
             new = replace(
                 new,
@@ -178,7 +191,7 @@ class Repository:
         valid: list[ModelRecord] = []
         for src in sources:
             src = src.with_defaults()
-            violations = records.validate(src, strict=False)
+            violations = records.validate(src, strict=False, policy=self.policy)
             if violations:
                 report.errors += [(src.id, f, d) for f, d in violations]
             else:
@@ -219,6 +232,11 @@ class Repository:
         return report
 
     # --- plumbing -----------------------------------------------------------------------------
+
+    def _check(self, rec: ModelRecord, strict: bool = True) -> None:
+        violations = records.validate(rec, strict=strict, policy=self.policy)
+        if violations:
+            raise invalid_request(violations)
 
     @contextmanager
     def _read_session(self) -> Iterator[Session]:
@@ -267,12 +285,6 @@ def _revision(session: Session) -> int:
             "the registry database has no registry_state row; run `llmgateway migrate`",
         )
     return int(value)
-
-
-def _check(rec: ModelRecord, strict: bool = True) -> None:
-    violations = records.validate(rec, strict=strict)
-    if violations:
-        raise invalid_request(violations)
 
 
 def _model_not_found(model_id: str) -> GatewayError:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from llmgateway.config import Settings
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
@@ -46,6 +47,7 @@ class RegistryStatus:
     healthy: bool = True
     last_error: str = ""
     last_success: float = field(default_factory=time.time)  # unix time of the last good refresh
+    last_failure: float = 0.0  # unix time of the last failed refresh (0: none yet)
     consecutive_failures: int = 0
     refresh_failures_total: int = 0
     broken_models: tuple[str, ...] = ()
@@ -66,9 +68,11 @@ class Registry:
         default_timeouts: Timeouts,
         refresh_interval_s: float,
         sources: Callable[[bool], list[ModelRecord]] = lambda _all: [],
+        write_check_interval_s: float = 30.0,
+        policy: CredentialPolicy | None = None,
     ) -> None:
         self.engine = engine
-        self.repository = Repository(engine)
+        self.repository = Repository(engine, policy)
         self.catalog = SnapshotCatalog()
         self.key_repository = KeyRepository(engine)
         self.keyring = KeyRing()  # the API keys, reloaded with the models
@@ -81,6 +85,8 @@ class Registry:
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="registry-db")
         self._lock = asyncio.Lock()
         self._poller: asyncio.Task[None] | None = None
+        self.write_check_interval_s = write_check_interval_s
+        self._next_write_check = 0.0
 
     @classmethod
     async def open(cls, settings: Settings) -> Registry:
@@ -92,6 +98,8 @@ class Registry:
             settings.default_timeouts.to_timeouts(),
             settings.registry.refresh_interval_s,
             partial(_settings_sources, settings),
+            settings.registry.write_check_interval_s,
+            settings.credential_policy(),
         )
         try:
             await registry.db(migrate.prepare, registry.engine, settings.registry.auto_migrate)
@@ -135,6 +143,10 @@ class Registry:
             try:
                 current = self.catalog.snapshot.revision
                 async with asyncio.timeout(REFRESH_TIMEOUT_S):
+                    if time.monotonic() >= self._next_write_check:
+                        # Reads alone would not notice a database that turned read-only.
+                        await self.db(self.repository.check_writable)
+                        self._next_write_check = time.monotonic() + self.write_check_interval_s
                     if not force and await self.db(self.repository.revision) == current:
                         await self._succeeded()
                         return False
@@ -172,10 +184,11 @@ class Registry:
         status = self.status
         status.consecutive_failures += 1
         status.refresh_failures_total += 1
+        status.last_failure = time.time()
         status.last_error = _describe(exc)
         if status.healthy or status.consecutive_failures % 30 == 0:
             log.error(
-                "registry refresh failed; still serving the last good snapshot",
+                "registry refresh failed; still serving the last good snapshot",  # read or write check
                 extra={
                     "revision": status.revision,
                     "error": status.last_error,

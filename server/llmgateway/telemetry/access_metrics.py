@@ -13,8 +13,8 @@ public id.
 - llmgateway_api_keys: keys that can authenticate (in the served snapshot).
 
 `AccessMetrics` is an observer (call_ended) plus two callbacks the edge and the
-limits policy call; it registers on the CollectorRegistry it is given, so it joins
-whichever registry the server exposes."""
+limits policy call. Its counters live in a registry of its own (`registry`, always
+counting); `collector()` joins them to the server's metrics exposition."""
 
 from __future__ import annotations
 
@@ -42,8 +42,17 @@ class _KeyCount(Collector):
         )
 
 
+class _Joined(Collector):
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+
+    def collect(self) -> Iterator[Any]:
+        yield from self.registry.collect()
+
+
 class AccessMetrics:
-    def __init__(self, registry: CollectorRegistry, keyring: KeyRing) -> None:
+    def __init__(self, keyring: KeyRing) -> None:
+        self.registry = registry = CollectorRegistry()
         self.auth_failures = Counter(
             "llmgateway_auth_failures_total",
             "Calls refused for their API key, by cause",
@@ -83,6 +92,10 @@ class AccessMetrics:
         if child is None:
             child = self._children[(counter, a, b)] = counter.labels(a, b)
         return child
+
+    def collector(self) -> Collector:
+        """These metrics as a collector of another registry (the /metrics endpoint's)."""
+        return _Joined(self.registry)
 
     def auth_failed(self, cause: Failure) -> None:
         self.auth_failures.labels(cause.value).inc()

@@ -1,6 +1,7 @@
 """Structured logging: the `extra` fields of a record become fields of the line,
-either as one JSON object per line or as `key=value` pairs after the message;
-and the log observer of the pipeline."""
+either as one JSON object per line or as `key=value` pairs after the message.
+Every line is scrubbed of the secrets the process knows (core/secrets.py). And the
+log observer of the pipeline."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.calls import ADMIN_METHOD_PREFIX, AttemptRecord, Call
+from llmgateway.core.secrets import scrub
 
 BAD_INPUT_LINES = 10
 BAD_INPUT_WINDOW_S = 10.0
@@ -34,7 +36,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode()
+        return scrub(orjson.dumps(entry, default=str).decode())
 
 
 class TextFormatter(logging.Formatter):
@@ -44,7 +46,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         pairs = " ".join(f"{k}={v}" for k, v in _fields(record).items())
-        return f"{line} {pairs}" if pairs else line
+        return scrub(f"{line} {pairs}" if pairs else line)
 
 
 def configure_logging(level: str, json_format: bool) -> None:
@@ -122,6 +124,7 @@ class LogObserver:
                 "ttft_ms": None if ttft is None else round(ttft, 2),
                 "prompt_tokens": usage.prompt_tokens if usage else None,
                 "completion_tokens": usage.completion_tokens if usage else None,
+                "cache": call.cache.status if call.cache else None,
             },
         )
 

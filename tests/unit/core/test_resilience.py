@@ -244,15 +244,18 @@ async def test_fallbacks_lacking_a_needed_capability_are_skipped() -> None:
     assert fb.calls == 0 and info.value.metadata["tried"].endswith("f:CAPABILITY_NOT_SUPPORTED")
 
 
-async def test_cooling_deployment_is_skipped_and_all_cooling_fails_at_once() -> None:
+async def test_the_breaker_counts_failed_calls_not_attempts() -> None:
     a = FakeAdapter("a", [provider_unavailable("p", "500")])
     h = Harness([_m("m", "a")], {"a": a}, cooldown=CooldownPolicy(failures=2, window_s=60, cooldown_s=60))
     with pytest.raises(GatewayError):
         await h.run("m")
-    assert a.calls == 2  # the breaker opened after the second failure: no third attempt
+    assert a.calls == 3  # 1 + 2 retries: one failed call, one count, still closed
+    with pytest.raises(GatewayError):
+        await h.run("m")
+    assert a.calls == 6  # the second failed call opens it
     with pytest.raises(GatewayError) as info:
         await h.run("m")
-    assert a.calls == 2
+    assert a.calls == 6  # cooling down: no upstream request at all
     err = info.value
     assert (err.code, err.reason, err.metadata["tried"]) == (
         Code.UNAVAILABLE,
@@ -260,6 +263,15 @@ async def test_cooling_deployment_is_skipped_and_all_cooling_fails_at_once() -> 
         "m:COOLDOWN",
     )
     assert err.retry_after is not None and 59 < err.retry_after <= 60
+
+
+async def test_a_retry_that_succeeds_at_the_same_deployment_counts_no_failure() -> None:
+    a = FakeAdapter("a", [provider_unavailable("p", "500"), "ok"])
+    h = Harness([_m("m", "a")], {"a": a}, cooldown=CooldownPolicy(failures=1, window_s=60, cooldown_s=60))
+    for _ in range(3):
+        a.calls = 0
+        assert (await h.run("m"))[0] == "ok"
+    assert h.state.available("m@primary")
 
 
 async def test_retry_that_does_not_fit_the_deadline_is_skipped() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.errors import GatewayError, bad_response, provider_unavailable
+from llmgateway.core.secrets import scrub
 from llmgateway.core.types import (
     ChatResult,
     ContentPart,
@@ -133,7 +134,7 @@ def error_from_body(
     request_id = body.get("request_id") if isinstance(body, dict) else None
     request_id = request_id or headers.get("request-id")
     if request_id:
-        exc.metadata["request_id"] = str(request_id)
+        exc.metadata["request_id"] = scrub(str(request_id))
     return exc
 
 

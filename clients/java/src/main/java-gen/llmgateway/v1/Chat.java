@@ -13552,6 +13552,33 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getUserBytes();
+
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheControl getCache();
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     */
+    llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -13954,6 +13981,44 @@ public final class Chat {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 9;
+    private llmgateway.v1.Cache.CacheControl cache_;
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000010) != 0);
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControl getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -13991,6 +14056,9 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 8, user_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        output.writeMessage(9, getCache());
       }
       getUnknownFields().writeTo(output);
     }
@@ -14030,6 +14098,10 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(8, user_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(9, getCache());
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -14074,6 +14146,11 @@ public final class Chat {
       }
       if (!getUser()
           .equals(other.getUser())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -14114,6 +14191,10 @@ public final class Chat {
       }
       hash = (37 * hash) + USER_FIELD_NUMBER;
       hash = (53 * hash) + getUser().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -14253,6 +14334,7 @@ public final class Chat {
           getToolChoiceFieldBuilder();
           getGenerationFieldBuilder();
           getResponseFormatFieldBuilder();
+          getCacheFieldBuilder();
         }
       }
       @java.lang.Override
@@ -14291,6 +14373,11 @@ public final class Chat {
         }
         parallelToolCalls_ = false;
         user_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -14374,6 +14461,12 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000080) != 0)) {
           result.user_ = user_;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000010;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -14496,6 +14589,9 @@ public final class Chat {
           bitField0_ |= 0x00000080;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -14584,6 +14680,13 @@ public final class Chat {
                 bitField0_ |= 0x00000080;
                 break;
               } // case 66
+              case 74: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 74
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -15935,6 +16038,163 @@ public final class Chat {
         onChanged();
         return this;
       }
+
+      private llmgateway.v1.Cache.CacheControl cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000100) != 0);
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheControl getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheControl.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000100) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheControl.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000100;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000100);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public llmgateway.v1.Cache.CacheControl.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -16230,6 +16490,33 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getUserBytes();
+
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheControl getCache();
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     */
+    llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -16632,6 +16919,44 @@ public final class Chat {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 9;
+    private llmgateway.v1.Cache.CacheControl cache_;
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000010) != 0);
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControl getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -16669,6 +16994,9 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 8, user_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        output.writeMessage(9, getCache());
       }
       getUnknownFields().writeTo(output);
     }
@@ -16708,6 +17036,10 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(8, user_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(9, getCache());
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -16752,6 +17084,11 @@ public final class Chat {
       }
       if (!getUser()
           .equals(other.getUser())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -16792,6 +17129,10 @@ public final class Chat {
       }
       hash = (37 * hash) + USER_FIELD_NUMBER;
       hash = (53 * hash) + getUser().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -16931,6 +17272,7 @@ public final class Chat {
           getToolChoiceFieldBuilder();
           getGenerationFieldBuilder();
           getResponseFormatFieldBuilder();
+          getCacheFieldBuilder();
         }
       }
       @java.lang.Override
@@ -16969,6 +17311,11 @@ public final class Chat {
         }
         parallelToolCalls_ = false;
         user_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -17052,6 +17399,12 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000080) != 0)) {
           result.user_ = user_;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000010;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -17174,6 +17527,9 @@ public final class Chat {
           bitField0_ |= 0x00000080;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -17262,6 +17618,13 @@ public final class Chat {
                 bitField0_ |= 0x00000080;
                 break;
               } // case 66
+              case 74: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 74
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -18613,6 +18976,163 @@ public final class Chat {
         onChanged();
         return this;
       }
+
+      private llmgateway.v1.Cache.CacheControl cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000100) != 0);
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheControl getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheControl.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000100) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheControl.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000100;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000100);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public llmgateway.v1.Cache.CacheControl.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -18886,6 +19406,36 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getDeploymentBytes();
+
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheInfo getCache();
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     */
+    llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -19336,6 +19886,47 @@ public final class Chat {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 11;
+    private llmgateway.v1.Cache.CacheInfo cache_;
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000004) != 0);
+    }
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfo getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -19380,6 +19971,9 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 10, deployment_);
       }
+      if (((bitField0_ & 0x00000004) != 0)) {
+        output.writeMessage(11, getCache());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -19423,6 +20017,10 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(10, deployment_);
       }
+      if (((bitField0_ & 0x00000004) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(11, getCache());
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -19463,6 +20061,11 @@ public final class Chat {
           != other.getAttempts()) return false;
       if (!getDeployment()
           .equals(other.getDeployment())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -19498,6 +20101,10 @@ public final class Chat {
       hash = (53 * hash) + getAttempts();
       hash = (37 * hash) + DEPLOYMENT_FIELD_NUMBER;
       hash = (53 * hash) + getDeployment().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -19634,6 +20241,7 @@ public final class Chat {
                 .alwaysUseFieldBuilders) {
           getMessageFieldBuilder();
           getUsageFieldBuilder();
+          getCacheFieldBuilder();
         }
       }
       @java.lang.Override
@@ -19658,6 +20266,11 @@ public final class Chat {
         requestId_ = "";
         attempts_ = 0;
         deployment_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -19727,6 +20340,12 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000200) != 0)) {
           result.deployment_ = deployment_;
+        }
+        if (((from_bitField0_ & 0x00000400) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000004;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -19817,6 +20436,9 @@ public final class Chat {
           bitField0_ |= 0x00000200;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -19897,6 +20519,13 @@ public final class Chat {
                 bitField0_ |= 0x00000200;
                 break;
               } // case 82
+              case 90: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000400;
+                break;
+              } // case 90
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -20903,6 +21532,172 @@ public final class Chat {
         bitField0_ |= 0x00000200;
         onChanged();
         return this;
+      }
+
+      private llmgateway.v1.Cache.CacheInfo cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000400) != 0);
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheInfo getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheInfo.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000400) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheInfo.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000400;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000400);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfo.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -23012,6 +23807,36 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getDeploymentBytes();
+
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheInfo getCache();
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     */
+    llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -23058,6 +23883,7 @@ public final class Chat {
               llmgateway.v1.Chat.StreamStart.class, llmgateway.v1.Chat.StreamStart.Builder.class);
     }
 
+    private int bitField0_;
     public static final int ID_FIELD_NUMBER = 1;
     @SuppressWarnings("serial")
     private volatile java.lang.Object id_ = "";
@@ -23358,6 +24184,47 @@ public final class Chat {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 8;
+    private llmgateway.v1.Cache.CacheInfo cache_;
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfo getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -23393,6 +24260,9 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 7, deployment_);
       }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(8, getCache());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -23424,6 +24294,10 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(7, deployment_);
       }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(8, getCache());
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -23453,6 +24327,11 @@ public final class Chat {
           != other.getAttempts()) return false;
       if (!getDeployment()
           .equals(other.getDeployment())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -23478,6 +24357,10 @@ public final class Chat {
       hash = (53 * hash) + getAttempts();
       hash = (37 * hash) + DEPLOYMENT_FIELD_NUMBER;
       hash = (53 * hash) + getDeployment().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -23601,13 +24484,19 @@ public final class Chat {
 
       // Construct using llmgateway.v1.Chat.StreamStart.newBuilder()
       private Builder() {
-
+        maybeForceBuilderInitialization();
       }
 
       private Builder(
           com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
         super(parent);
-
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getCacheFieldBuilder();
+        }
       }
       @java.lang.Override
       public Builder clear() {
@@ -23620,6 +24509,11 @@ public final class Chat {
         requestId_ = "";
         attempts_ = 0;
         deployment_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -23674,6 +24568,14 @@ public final class Chat {
         if (((from_bitField0_ & 0x00000040) != 0)) {
           result.deployment_ = deployment_;
         }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000080) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
       }
 
       @java.lang.Override
@@ -23753,6 +24655,9 @@ public final class Chat {
           bitField0_ |= 0x00000040;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -23814,6 +24719,13 @@ public final class Chat {
                 bitField0_ |= 0x00000040;
                 break;
               } // case 58
+              case 66: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000080;
+                break;
+              } // case 66
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -24433,6 +25345,172 @@ public final class Chat {
         bitField0_ |= 0x00000040;
         onChanged();
         return this;
+      }
+
+      private llmgateway.v1.Cache.CacheInfo cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000080) != 0);
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheInfo getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheInfo.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000080) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheInfo.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000080;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000080);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfo.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -28051,113 +29129,119 @@ public final class Chat {
   static {
     java.lang.String[] descriptorData = {
       "\n\030llmgateway/v1/chat.proto\022\rllmgateway.v" +
-      "1\032\034google/protobuf/struct.proto\"\252\001\n\007Mess" +
-      "age\022!\n\004role\030\001 \001(\0162\023.llmgateway.v1.Role\022+" +
-      "\n\007content\030\002 \003(\0132\032.llmgateway.v1.ContentP" +
-      "art\022+\n\ntool_calls\030\003 \003(\0132\027.llmgateway.v1." +
-      "ToolCall\022\024\n\014tool_call_id\030\004 \001(\t\022\014\n\004name\030\005" +
-      " \001(\t\"\203\001\n\013ContentPart\022\016\n\004text\030\001 \001(\tH\000\022)\n\005" +
-      "image\030\002 \001(\0132\030.llmgateway.v1.ImagePartH\000\022" +
-      "1\n\treasoning\030\003 \001(\0132\034.llmgateway.v1.Reaso" +
-      "ningPartH\000B\006\n\004part\"s\n\tImagePart\022\016\n\004data\030" +
-      "\001 \001(\014H\000\022\r\n\003uri\030\002 \001(\tH\000\022\021\n\tmime_type\030\003 \001(" +
-      "\t\022*\n\006detail\030\004 \001(\0162\032.llmgateway.v1.ImageD" +
-      "etailB\010\n\006source\"G\n\rReasoningPart\022\014\n\004text" +
-      "\030\001 \001(\t\022\021\n\tsignature\030\002 \001(\t\022\025\n\rredacted_da" +
-      "ta\030\003 \001(\t\"f\n\004Tool\022\014\n\004name\030\001 \001(\t\022\023\n\013descri" +
-      "ption\030\002 \001(\t\022+\n\nparameters\030\003 \001(\0132\027.google" +
-      ".protobuf.Struct\022\016\n\006strict\030\004 \001(\010\"^\n\nTool" +
-      "Choice\022-\n\004mode\030\001 \001(\0162\035.llmgateway.v1.Too" +
-      "lChoiceModeH\000\022\027\n\rfunction_name\030\002 \001(\tH\000B\010" +
-      "\n\006choice\"7\n\010ToolCall\022\n\n\002id\030\001 \001(\t\022\014\n\004name" +
-      "\030\002 \001(\t\022\021\n\targuments\030\003 \001(\t\"\260\003\n\020Generation" +
-      "Config\022\027\n\nmax_tokens\030\001 \001(\005H\000\210\001\001\022\030\n\013tempe" +
-      "rature\030\002 \001(\001H\001\210\001\001\022\022\n\005top_p\030\003 \001(\001H\002\210\001\001\022\022\n" +
-      "\005top_k\030\004 \001(\005H\003\210\001\001\022\014\n\004stop\030\005 \003(\t\022\021\n\004seed\030" +
-      "\006 \001(\003H\004\210\001\001\022\035\n\020presence_penalty\030\007 \001(\001H\005\210\001" +
-      "\001\022\036\n\021frequency_penalty\030\010 \001(\001H\006\210\001\001\0228\n\020rea" +
-      "soning_effort\030\t \001(\0162\036.llmgateway.v1.Reas" +
-      "oningEffort\022$\n\027reasoning_budget_tokens\030\n" +
-      " \001(\005H\007\210\001\001B\r\n\013_max_tokensB\016\n\014_temperature" +
-      "B\010\n\006_top_pB\010\n\006_top_kB\007\n\005_seedB\023\n\021_presen" +
-      "ce_penaltyB\024\n\022_frequency_penaltyB\032\n\030_rea" +
-      "soning_budget_tokens\"\217\001\n\016ResponseFormat\022" +
-      "/\n\004type\030\001 \001(\0162!.llmgateway.v1.ResponseFo" +
-      "rmatType\022\023\n\013schema_name\030\002 \001(\t\022\'\n\006schema\030" +
-      "\003 \001(\0132\027.google.protobuf.Struct\022\016\n\006strict" +
-      "\030\004 \001(\010\"\207\001\n\005Usage\022\025\n\rprompt_tokens\030\001 \001(\003\022" +
-      "\031\n\021completion_tokens\030\002 \001(\003\022\024\n\014total_toke" +
-      "ns\030\003 \001(\003\022\034\n\024cached_prompt_tokens\030\004 \001(\003\022\030" +
-      "\n\020reasoning_tokens\030\005 \001(\003\"\317\002\n\013ChatRequest" +
-      "\022\r\n\005model\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132\026.llmg" +
-      "ateway.v1.Message\022\"\n\005tools\030\003 \003(\0132\023.llmga" +
-      "teway.v1.Tool\022.\n\013tool_choice\030\004 \001(\0132\031.llm" +
-      "gateway.v1.ToolChoice\0223\n\ngeneration\030\005 \001(" +
-      "\0132\037.llmgateway.v1.GenerationConfig\0226\n\017re" +
-      "sponse_format\030\006 \001(\0132\035.llmgateway.v1.Resp" +
-      "onseFormat\022 \n\023parallel_tool_calls\030\007 \001(\010H" +
-      "\000\210\001\001\022\014\n\004user\030\010 \001(\tB\026\n\024_parallel_tool_cal" +
-      "ls\"\325\002\n\021StreamChatRequest\022\r\n\005model\030\001 \001(\t\022" +
-      "(\n\010messages\030\002 \003(\0132\026.llmgateway.v1.Messag" +
-      "e\022\"\n\005tools\030\003 \003(\0132\023.llmgateway.v1.Tool\022.\n" +
-      "\013tool_choice\030\004 \001(\0132\031.llmgateway.v1.ToolC" +
-      "hoice\0223\n\ngeneration\030\005 \001(\0132\037.llmgateway.v" +
-      "1.GenerationConfig\0226\n\017response_format\030\006 " +
-      "\001(\0132\035.llmgateway.v1.ResponseFormat\022 \n\023pa" +
-      "rallel_tool_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001" +
-      "(\tB\026\n\024_parallel_tool_calls\"\217\002\n\014ChatRespo" +
-      "nse\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provid" +
-      "er\030\003 \001(\t\022\026\n\016upstream_model\030\004 \001(\t\022\'\n\007mess" +
-      "age\030\005 \001(\0132\026.llmgateway.v1.Message\0222\n\rfin" +
-      "ish_reason\030\006 \001(\0162\033.llmgateway.v1.FinishR" +
-      "eason\022#\n\005usage\030\007 \001(\0132\024.llmgateway.v1.Usa" +
-      "ge\022\022\n\nrequest_id\030\010 \001(\t\022\020\n\010attempts\030\t \001(\005" +
-      "\022\022\n\ndeployment\030\n \001(\t\"\226\002\n\022StreamChatRespo" +
-      "nse\022+\n\005start\030\001 \001(\0132\032.llmgateway.v1.Strea" +
-      "mStartH\000\022.\n\ntext_delta\030\002 \001(\0132\030.llmgatewa" +
-      "y.v1.TextDeltaH\000\0228\n\017reasoning_delta\030\003 \001(" +
-      "\0132\035.llmgateway.v1.ReasoningDeltaH\000\0227\n\017to" +
-      "ol_call_delta\030\004 \001(\0132\034.llmgateway.v1.Tool" +
-      "CallDeltaH\000\022\'\n\003end\030\005 \001(\0132\030.llmgateway.v1" +
-      ".StreamEndH\000B\007\n\005event\"\214\001\n\013StreamStart\022\n\n" +
-      "\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 \001" +
-      "(\t\022\026\n\016upstream_model\030\004 \001(\t\022\022\n\nrequest_id" +
-      "\030\005 \001(\t\022\020\n\010attempts\030\006 \001(\005\022\022\n\ndeployment\030\007" +
-      " \001(\t\"\031\n\tTextDelta\022\014\n\004text\030\001 \001(\t\"H\n\016Reaso" +
-      "ningDelta\022\014\n\004text\030\001 \001(\t\022\021\n\tsignature\030\002 \001" +
-      "(\t\022\025\n\rredacted_data\030\003 \001(\t\"T\n\rToolCallDel" +
-      "ta\022\r\n\005index\030\001 \001(\005\022\n\n\002id\030\002 \001(\t\022\014\n\004name\030\003 " +
-      "\001(\t\022\032\n\022arguments_fragment\030\004 \001(\t\"d\n\tStrea" +
-      "mEnd\0222\n\rfinish_reason\030\001 \001(\0162\033.llmgateway" +
-      ".v1.FinishReason\022#\n\005usage\030\002 \001(\0132\024.llmgat" +
-      "eway.v1.Usage*s\n\004Role\022\024\n\020ROLE_UNSPECIFIE" +
-      "D\020\000\022\017\n\013ROLE_SYSTEM\020\001\022\r\n\tROLE_USER\020\002\022\022\n\016R" +
-      "OLE_ASSISTANT\020\003\022\r\n\tROLE_TOOL\020\004\022\022\n\016ROLE_D" +
-      "EVELOPER\020\005*o\n\013ImageDetail\022\034\n\030IMAGE_DETAI" +
-      "L_UNSPECIFIED\020\000\022\025\n\021IMAGE_DETAIL_AUTO\020\001\022\024" +
-      "\n\020IMAGE_DETAIL_LOW\020\002\022\025\n\021IMAGE_DETAIL_HIG" +
-      "H\020\003*\207\001\n\016ToolChoiceMode\022 \n\034TOOL_CHOICE_MO" +
-      "DE_UNSPECIFIED\020\000\022\031\n\025TOOL_CHOICE_MODE_AUT" +
-      "O\020\001\022\031\n\025TOOL_CHOICE_MODE_NONE\020\002\022\035\n\031TOOL_C" +
-      "HOICE_MODE_REQUIRED\020\003*\243\001\n\017ReasoningEffor" +
-      "t\022 \n\034REASONING_EFFORT_UNSPECIFIED\020\000\022\034\n\030R" +
-      "EASONING_EFFORT_MINIMAL\020\001\022\030\n\024REASONING_E" +
-      "FFORT_LOW\020\002\022\033\n\027REASONING_EFFORT_MEDIUM\020\003" +
-      "\022\031\n\025REASONING_EFFORT_HIGH\020\004*\245\001\n\022Response" +
-      "FormatType\022$\n RESPONSE_FORMAT_TYPE_UNSPE" +
-      "CIFIED\020\000\022\035\n\031RESPONSE_FORMAT_TYPE_TEXT\020\001\022" +
-      "$\n RESPONSE_FORMAT_TYPE_JSON_OBJECT\020\002\022$\n" +
-      " RESPONSE_FORMAT_TYPE_JSON_SCHEMA\020\003*\270\001\n\014" +
-      "FinishReason\022\035\n\031FINISH_REASON_UNSPECIFIE" +
-      "D\020\000\022\026\n\022FINISH_REASON_STOP\020\001\022\030\n\024FINISH_RE" +
-      "ASON_LENGTH\020\002\022\034\n\030FINISH_REASON_TOOL_CALL" +
-      "S\020\003\022 \n\034FINISH_REASON_CONTENT_FILTER\020\004\022\027\n" +
-      "\023FINISH_REASON_OTHER\020\005b\006proto3"
+      "1\032\034google/protobuf/struct.proto\032\031llmgate" +
+      "way/v1/cache.proto\"\252\001\n\007Message\022!\n\004role\030\001" +
+      " \001(\0162\023.llmgateway.v1.Role\022+\n\007content\030\002 \003" +
+      "(\0132\032.llmgateway.v1.ContentPart\022+\n\ntool_c" +
+      "alls\030\003 \003(\0132\027.llmgateway.v1.ToolCall\022\024\n\014t" +
+      "ool_call_id\030\004 \001(\t\022\014\n\004name\030\005 \001(\t\"\203\001\n\013Cont" +
+      "entPart\022\016\n\004text\030\001 \001(\tH\000\022)\n\005image\030\002 \001(\0132\030" +
+      ".llmgateway.v1.ImagePartH\000\0221\n\treasoning\030" +
+      "\003 \001(\0132\034.llmgateway.v1.ReasoningPartH\000B\006\n" +
+      "\004part\"s\n\tImagePart\022\016\n\004data\030\001 \001(\014H\000\022\r\n\003ur" +
+      "i\030\002 \001(\tH\000\022\021\n\tmime_type\030\003 \001(\t\022*\n\006detail\030\004" +
+      " \001(\0162\032.llmgateway.v1.ImageDetailB\010\n\006sour" +
+      "ce\"G\n\rReasoningPart\022\014\n\004text\030\001 \001(\t\022\021\n\tsig" +
+      "nature\030\002 \001(\t\022\025\n\rredacted_data\030\003 \001(\t\"f\n\004T" +
+      "ool\022\014\n\004name\030\001 \001(\t\022\023\n\013description\030\002 \001(\t\022+" +
+      "\n\nparameters\030\003 \001(\0132\027.google.protobuf.Str" +
+      "uct\022\016\n\006strict\030\004 \001(\010\"^\n\nToolChoice\022-\n\004mod" +
+      "e\030\001 \001(\0162\035.llmgateway.v1.ToolChoiceModeH\000" +
+      "\022\027\n\rfunction_name\030\002 \001(\tH\000B\010\n\006choice\"7\n\010T" +
+      "oolCall\022\n\n\002id\030\001 \001(\t\022\014\n\004name\030\002 \001(\t\022\021\n\targ" +
+      "uments\030\003 \001(\t\"\260\003\n\020GenerationConfig\022\027\n\nmax" +
+      "_tokens\030\001 \001(\005H\000\210\001\001\022\030\n\013temperature\030\002 \001(\001H" +
+      "\001\210\001\001\022\022\n\005top_p\030\003 \001(\001H\002\210\001\001\022\022\n\005top_k\030\004 \001(\005H" +
+      "\003\210\001\001\022\014\n\004stop\030\005 \003(\t\022\021\n\004seed\030\006 \001(\003H\004\210\001\001\022\035\n" +
+      "\020presence_penalty\030\007 \001(\001H\005\210\001\001\022\036\n\021frequenc" +
+      "y_penalty\030\010 \001(\001H\006\210\001\001\0228\n\020reasoning_effort" +
+      "\030\t \001(\0162\036.llmgateway.v1.ReasoningEffort\022$" +
+      "\n\027reasoning_budget_tokens\030\n \001(\005H\007\210\001\001B\r\n\013" +
+      "_max_tokensB\016\n\014_temperatureB\010\n\006_top_pB\010\n" +
+      "\006_top_kB\007\n\005_seedB\023\n\021_presence_penaltyB\024\n" +
+      "\022_frequency_penaltyB\032\n\030_reasoning_budget" +
+      "_tokens\"\217\001\n\016ResponseFormat\022/\n\004type\030\001 \001(\016" +
+      "2!.llmgateway.v1.ResponseFormatType\022\023\n\013s" +
+      "chema_name\030\002 \001(\t\022\'\n\006schema\030\003 \001(\0132\027.googl" +
+      "e.protobuf.Struct\022\016\n\006strict\030\004 \001(\010\"\207\001\n\005Us" +
+      "age\022\025\n\rprompt_tokens\030\001 \001(\003\022\031\n\021completion" +
+      "_tokens\030\002 \001(\003\022\024\n\014total_tokens\030\003 \001(\003\022\034\n\024c" +
+      "ached_prompt_tokens\030\004 \001(\003\022\030\n\020reasoning_t" +
+      "okens\030\005 \001(\003\"\373\002\n\013ChatRequest\022\r\n\005model\030\001 \001" +
+      "(\t\022(\n\010messages\030\002 \003(\0132\026.llmgateway.v1.Mes" +
+      "sage\022\"\n\005tools\030\003 \003(\0132\023.llmgateway.v1.Tool" +
+      "\022.\n\013tool_choice\030\004 \001(\0132\031.llmgateway.v1.To" +
+      "olChoice\0223\n\ngeneration\030\005 \001(\0132\037.llmgatewa" +
+      "y.v1.GenerationConfig\0226\n\017response_format" +
+      "\030\006 \001(\0132\035.llmgateway.v1.ResponseFormat\022 \n" +
+      "\023parallel_tool_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030" +
+      "\010 \001(\t\022*\n\005cache\030\t \001(\0132\033.llmgateway.v1.Cac" +
+      "heControlB\026\n\024_parallel_tool_calls\"\201\003\n\021St" +
+      "reamChatRequest\022\r\n\005model\030\001 \001(\t\022(\n\010messag" +
+      "es\030\002 \003(\0132\026.llmgateway.v1.Message\022\"\n\005tool" +
+      "s\030\003 \003(\0132\023.llmgateway.v1.Tool\022.\n\013tool_cho" +
+      "ice\030\004 \001(\0132\031.llmgateway.v1.ToolChoice\0223\n\n" +
+      "generation\030\005 \001(\0132\037.llmgateway.v1.Generat" +
+      "ionConfig\0226\n\017response_format\030\006 \001(\0132\035.llm" +
+      "gateway.v1.ResponseFormat\022 \n\023parallel_to" +
+      "ol_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cac" +
+      "he\030\t \001(\0132\033.llmgateway.v1.CacheControlB\026\n" +
+      "\024_parallel_tool_calls\"\270\002\n\014ChatResponse\022\n" +
+      "\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 " +
+      "\001(\t\022\026\n\016upstream_model\030\004 \001(\t\022\'\n\007message\030\005" +
+      " \001(\0132\026.llmgateway.v1.Message\0222\n\rfinish_r" +
+      "eason\030\006 \001(\0162\033.llmgateway.v1.FinishReason" +
+      "\022#\n\005usage\030\007 \001(\0132\024.llmgateway.v1.Usage\022\022\n" +
+      "\nrequest_id\030\010 \001(\t\022\020\n\010attempts\030\t \001(\005\022\022\n\nd" +
+      "eployment\030\n \001(\t\022\'\n\005cache\030\013 \001(\0132\030.llmgate" +
+      "way.v1.CacheInfo\"\226\002\n\022StreamChatResponse\022" +
+      "+\n\005start\030\001 \001(\0132\032.llmgateway.v1.StreamSta" +
+      "rtH\000\022.\n\ntext_delta\030\002 \001(\0132\030.llmgateway.v1" +
+      ".TextDeltaH\000\0228\n\017reasoning_delta\030\003 \001(\0132\035." +
+      "llmgateway.v1.ReasoningDeltaH\000\0227\n\017tool_c" +
+      "all_delta\030\004 \001(\0132\034.llmgateway.v1.ToolCall" +
+      "DeltaH\000\022\'\n\003end\030\005 \001(\0132\030.llmgateway.v1.Str" +
+      "eamEndH\000B\007\n\005event\"\265\001\n\013StreamStart\022\n\n\002id\030" +
+      "\001 \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 \001(\t\022\026" +
+      "\n\016upstream_model\030\004 \001(\t\022\022\n\nrequest_id\030\005 \001" +
+      "(\t\022\020\n\010attempts\030\006 \001(\005\022\022\n\ndeployment\030\007 \001(\t" +
+      "\022\'\n\005cache\030\010 \001(\0132\030.llmgateway.v1.CacheInf" +
+      "o\"\031\n\tTextDelta\022\014\n\004text\030\001 \001(\t\"H\n\016Reasonin" +
+      "gDelta\022\014\n\004text\030\001 \001(\t\022\021\n\tsignature\030\002 \001(\t\022" +
+      "\025\n\rredacted_data\030\003 \001(\t\"T\n\rToolCallDelta\022" +
+      "\r\n\005index\030\001 \001(\005\022\n\n\002id\030\002 \001(\t\022\014\n\004name\030\003 \001(\t" +
+      "\022\032\n\022arguments_fragment\030\004 \001(\t\"d\n\tStreamEn" +
+      "d\0222\n\rfinish_reason\030\001 \001(\0162\033.llmgateway.v1" +
+      ".FinishReason\022#\n\005usage\030\002 \001(\0132\024.llmgatewa" +
+      "y.v1.Usage*s\n\004Role\022\024\n\020ROLE_UNSPECIFIED\020\000" +
+      "\022\017\n\013ROLE_SYSTEM\020\001\022\r\n\tROLE_USER\020\002\022\022\n\016ROLE" +
+      "_ASSISTANT\020\003\022\r\n\tROLE_TOOL\020\004\022\022\n\016ROLE_DEVE" +
+      "LOPER\020\005*o\n\013ImageDetail\022\034\n\030IMAGE_DETAIL_U" +
+      "NSPECIFIED\020\000\022\025\n\021IMAGE_DETAIL_AUTO\020\001\022\024\n\020I" +
+      "MAGE_DETAIL_LOW\020\002\022\025\n\021IMAGE_DETAIL_HIGH\020\003" +
+      "*\207\001\n\016ToolChoiceMode\022 \n\034TOOL_CHOICE_MODE_" +
+      "UNSPECIFIED\020\000\022\031\n\025TOOL_CHOICE_MODE_AUTO\020\001" +
+      "\022\031\n\025TOOL_CHOICE_MODE_NONE\020\002\022\035\n\031TOOL_CHOI" +
+      "CE_MODE_REQUIRED\020\003*\243\001\n\017ReasoningEffort\022 " +
+      "\n\034REASONING_EFFORT_UNSPECIFIED\020\000\022\034\n\030REAS" +
+      "ONING_EFFORT_MINIMAL\020\001\022\030\n\024REASONING_EFFO" +
+      "RT_LOW\020\002\022\033\n\027REASONING_EFFORT_MEDIUM\020\003\022\031\n" +
+      "\025REASONING_EFFORT_HIGH\020\004*\245\001\n\022ResponseFor" +
+      "matType\022$\n RESPONSE_FORMAT_TYPE_UNSPECIF" +
+      "IED\020\000\022\035\n\031RESPONSE_FORMAT_TYPE_TEXT\020\001\022$\n " +
+      "RESPONSE_FORMAT_TYPE_JSON_OBJECT\020\002\022$\n RE" +
+      "SPONSE_FORMAT_TYPE_JSON_SCHEMA\020\003*\270\001\n\014Fin" +
+      "ishReason\022\035\n\031FINISH_REASON_UNSPECIFIED\020\000" +
+      "\022\026\n\022FINISH_REASON_STOP\020\001\022\030\n\024FINISH_REASO" +
+      "N_LENGTH\020\002\022\034\n\030FINISH_REASON_TOOL_CALLS\020\003" +
+      "\022 \n\034FINISH_REASON_CONTENT_FILTER\020\004\022\027\n\023FI" +
+      "NISH_REASON_OTHER\020\005b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
           com.google.protobuf.StructProto.getDescriptor(),
+          llmgateway.v1.Cache.getDescriptor(),
         });
     internal_static_llmgateway_v1_Message_descriptor =
       getDescriptor().getMessageTypes().get(0);
@@ -28224,19 +29308,19 @@ public final class Chat {
     internal_static_llmgateway_v1_ChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
     internal_static_llmgateway_v1_StreamChatRequest_descriptor =
       getDescriptor().getMessageTypes().get(11);
     internal_static_llmgateway_v1_StreamChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
     internal_static_llmgateway_v1_ChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(12);
     internal_static_llmgateway_v1_ChatResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatResponse_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", });
     internal_static_llmgateway_v1_StreamChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(13);
     internal_static_llmgateway_v1_StreamChatResponse_fieldAccessorTable = new
@@ -28248,7 +29332,7 @@ public final class Chat {
     internal_static_llmgateway_v1_StreamStart_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamStart_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", "Cache", });
     internal_static_llmgateway_v1_TextDelta_descriptor =
       getDescriptor().getMessageTypes().get(15);
     internal_static_llmgateway_v1_TextDelta_fieldAccessorTable = new
@@ -28274,6 +29358,7 @@ public final class Chat {
         internal_static_llmgateway_v1_StreamEnd_descriptor,
         new java.lang.String[] { "FinishReason", "Usage", });
     com.google.protobuf.StructProto.getDescriptor();
+    llmgateway.v1.Cache.getDescriptor();
   }
 
   // @@protoc_insertion_point(outer_class_scope)
