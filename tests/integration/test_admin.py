@@ -4,89 +4,21 @@ sync, and no secret ever returned."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import field_mask_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from sqlalchemy import text
 
 from llmgateway.admin.v1 import admin_service_pb2 as pb
-from llmgateway.admin.v1 import admin_service_pb2_grpc
 from llmgateway.admin.v1 import model_pb2 as admin_pb2
-from llmgateway.config import Settings
-from llmgateway.server import RunningServer, start_server
-from llmgateway.v1 import error_reason_pb2, gateway_service_pb2_grpc, image_pb2, model_pb2
-from tests.canaries import ADMIN_TOKEN, PROVIDER_KEY
+from llmgateway.v1 import error_reason_pb2, image_pb2, model_pb2
+from tests.canaries import PROVIDER_KEY
 from tests.helpers import Details, chat
-
-TOKEN = ADMIN_TOKEN
-AUTH = (("authorization", f"Bearer {TOKEN}"),)
-
-
-@dataclass
-class Gateway:
-    running: RunningServer
-    channel: grpc.aio.Channel
-    stub: gateway_service_pb2_grpc.GatewayServiceStub
-    admin: admin_service_pb2_grpc.AdminServiceStub
-
-    async def call(self, method: str, request: Any, metadata: Any = AUTH) -> Any:
-        return await getattr(self.admin, method)(request, metadata=metadata, timeout=10)
-
-    async def fails(self, method: str, request: Any, metadata: Any = AUTH) -> Details:
-        with pytest.raises(grpc.aio.AioRpcError) as info:
-            await self.call(method, request, metadata)
-        return Details(info.value)
-
-
-@pytest.fixture
-async def start(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
-    started: list[Gateway] = []
-
-    async def start(token: str | None = TOKEN, **overrides: Any) -> Gateway:
-        monkeypatch.delenv("TEST_ADMIN_TOKEN", raising=False)
-        if token is not None:
-            monkeypatch.setenv("TEST_ADMIN_TOKEN", token)
-        overrides.setdefault("admin", {"token_env": "TEST_ADMIN_TOKEN"})
-        settings = Settings(server={"address": "127.0.0.1:0", "uvloop": False}, **overrides)
-        running = await start_server(settings)
-        channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
-        gateway = Gateway(
-            running,
-            channel,
-            gateway_service_pb2_grpc.GatewayServiceStub(channel),
-            admin_service_pb2_grpc.AdminServiceStub(channel),
-        )
-        started.append(gateway)
-        return gateway
-
-    yield start
-    for gateway in started:
-        await gateway.channel.close()
-        await gateway.running.stop(0)
-
-
-@pytest.fixture
-async def gw(start: Any) -> Gateway:
-    gateway: Gateway = await start()
-    return gateway
-
-
-def new_model(model_id: str = "team/echo", **kw: Any) -> admin_pb2.Model:
-    fields: dict[str, Any] = {
-        "id": model_id,
-        "provider": "mock",
-        "upstream_model": "echo",
-        "capabilities": [model_pb2.CAPABILITY_CHAT, model_pb2.CAPABILITY_STREAM],
-    }
-    fields.update(kw)
-    return admin_pb2.Model(**fields)
+from tests.integration.adminkit import AUTH, TOKEN, Gateway, mask, new_model
 
 
 async def test_no_token_configured_refuses_everything(start: Any) -> None:
@@ -229,10 +161,6 @@ async def test_get_unknown(gw: Gateway) -> None:
     assert details.code == grpc.StatusCode.INVALID_ARGUMENT and details.fields == ["id"]
 
 
-def mask(*paths: str) -> field_mask_pb2.FieldMask:
-    return field_mask_pb2.FieldMask(paths=list(paths))
-
-
 async def test_disable_enable_repoint_and_delete(gw: Gateway) -> None:
     await gw.call("CreateModel", pb.CreateModelRequest(model=new_model()))
     disabled = await gw.call(
@@ -373,7 +301,7 @@ async def test_sync_reports_and_keeps_operator_changes(gw: Gateway) -> None:
         ),
     )
     with gw.running.registry.engine.begin() as conn:  # an upstream change the sync should repair
-        conn.execute(text("UPDATE llm_models SET context_length = 1 WHERE model_id = 'mock/echo'"))
+        conn.execute(text("UPDATE llm_models SET context_length = 1 WHERE id = 'mock/echo'"))
     dry = await gw.call("SyncModels", pb.SyncModelsRequest(dry_run=True))
     assert list(dry.changed) == ["mock/echo"]
     report = await gw.call("SyncModels", pb.SyncModelsRequest())
@@ -387,7 +315,7 @@ async def test_sync_reports_and_keeps_operator_changes(gw: Gateway) -> None:
 async def test_an_unimportable_adapter_fails_that_model_only(gw: Gateway) -> None:
     with gw.running.registry.engine.begin() as conn:  # a row written by someone else, e.g. by SQL
         conn.execute(
-            text("UPDATE llm_models SET adapter_class = 'gone.plugin.Adapter' WHERE model_id = 'mock/image'")
+            text("UPDATE llm_models SET adapter_class = 'gone.plugin.Adapter' WHERE id = 'mock/image'")
         )
         conn.execute(text("UPDATE registry_state SET revision = revision + 1"))
     await gw.running.registry.refresh()

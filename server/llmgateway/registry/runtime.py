@@ -22,13 +22,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from llmgateway.config import Settings
-from llmgateway.core.deadline import Timeouts
 from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.models import Model
 from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
-from llmgateway.registry.records import ModelRecord
 from llmgateway.registry.repository import Repository, SyncReport
 from llmgateway.registry.sources import sync_sources
 
@@ -63,9 +62,8 @@ class Registry:
     def __init__(
         self,
         engine: Engine,
-        default_timeouts: Timeouts,
         refresh_interval_s: float,
-        sources: Callable[[bool], list[ModelRecord]] = lambda _all: [],
+        sources: Callable[[bool], list[Model]] = lambda _all: [],
         write_check_interval_s: float = 30.0,
         policy: CredentialPolicy | None = None,
     ) -> None:
@@ -73,7 +71,6 @@ class Registry:
         self.repository = Repository(engine, policy)
         self.catalog = SnapshotCatalog()
         self.status = RegistryStatus()
-        self.default_timeouts = default_timeouts
         self.refresh_interval_s = refresh_interval_s
         self.sources = sources
         # Called with True/False when refreshes start succeeding/failing (health).
@@ -91,7 +88,6 @@ class Registry:
         url = resolve_url(settings.registry.database_url)
         registry = cls(
             create_registry_engine(url),
-            settings.default_timeouts.to_timeouts(),
             settings.registry.refresh_interval_s,
             partial(_settings_sources, settings),
             settings.registry.write_check_interval_s,
@@ -147,7 +143,7 @@ class Registry:
                         await self._succeeded()
                         return False
                     loaded = await self.db(self.repository.load)
-                snapshot = build_snapshot(loaded, self.default_timeouts)
+                snapshot = build_snapshot(loaded)
                 swapped = self.catalog.swap(snapshot)
                 if swapped and snapshot.revision != current:
                     log.info(
@@ -236,7 +232,7 @@ class Registry:
         return self.catalog.snapshot
 
 
-def _settings_sources(settings: Settings, all_providers: bool) -> list[ModelRecord]:
+def _settings_sources(settings: Settings, all_providers: bool) -> list[Model]:
     return sync_sources(settings, all_providers=all_providers)
 
 

@@ -21,7 +21,8 @@ export const file_llmgateway_admin_v1_model: GenFile = /*@__PURE__*/
 /**
  * Model is one row of the model registry: a public model id and the upstream
  * that serves it. Secrets are never stored: `credential_ref` names the
- * environment variable that holds the key.
+ * environment variable that holds the key. Writes outside the bounds below are
+ * refused with a field violation (`model.timeouts.total`, ...).
  *
  * @generated from message llmgateway.admin.v1.Model
  */
@@ -72,14 +73,14 @@ export type Model = Message<"llmgateway.admin.v1.Model"> & {
   credentialRef: string;
 
   /**
-   * Human-readable name.
+   * Human-readable name (at most 200 characters).
    *
    * @generated from field: string display_name = 7;
    */
   displayName: string;
 
   /**
-   * Context window in tokens (0 when unknown).
+   * Context window in tokens (0 when unknown; at most 100,000,000).
    *
    * @generated from field: int32 context_length = 8;
    */
@@ -100,7 +101,8 @@ export type Model = Message<"llmgateway.admin.v1.Model"> & {
   pricing?: Pricing | undefined;
 
   /**
-   * Model ids tried in order once this model's deployments are exhausted.
+   * Model ids tried in order once this model's deployments are exhausted (at
+   * most 16).
    *
    * @generated from field: repeated string fallbacks = 11;
    */
@@ -128,21 +130,23 @@ export type Model = Message<"llmgateway.admin.v1.Model"> & {
   timeouts?: Timeouts | undefined;
 
   /**
-   * Adapter-specific settings, for example Azure's `api_version`.
+   * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+   * keys and values of at most 1000 characters).
    *
    * @generated from field: map<string, string> options = 15;
    */
   options: { [key: string]: string };
 
   /**
-   * Weight of the primary upstream among `deployments` (default 1).
+   * Weight of the primary upstream among `deployments` (default 1; greater
+   * than 0, at most 1e9).
    *
    * @generated from field: double weight = 16;
    */
   weight: number;
 
   /**
-   * More upstreams serving the same model id.
+   * More upstreams serving the same model id (at most 32).
    *
    * @generated from field: repeated llmgateway.admin.v1.Deployment deployments = 17;
    */
@@ -215,7 +219,8 @@ export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
   messageDesc(file_llmgateway_admin_v1_model, 0);
 
 /**
- * Pricing is what a model costs, in USD per million tokens.
+ * Pricing is what a model costs, in USD per million tokens (each from 0 to
+ * 1,000,000).
  *
  * @generated from message llmgateway.admin.v1.Pricing
  */
@@ -305,7 +310,7 @@ export type Deployment = Message<"llmgateway.admin.v1.Deployment"> & {
   options: { [key: string]: string };
 
   /**
-   * Relative weight (default 1).
+   * Relative weight (default 1; greater than 0, at most 1e9).
    *
    * @generated from field: double weight = 8;
    */
@@ -321,7 +326,7 @@ export const DeploymentSchema: GenMessage<Deployment> = /*@__PURE__*/
 
 /**
  * Timeouts are a model's upstream timeouts; unset ones follow the gateway's
- * `default_timeouts`.
+ * `default_timeouts`. A set one is greater than 0 and at most 24 hours.
  *
  * @generated from message llmgateway.admin.v1.Timeouts
  */
@@ -370,28 +375,29 @@ export const TimeoutsSchema: GenMessage<Timeouts> = /*@__PURE__*/
  */
 export type RetryPolicy = Message<"llmgateway.admin.v1.RetryPolicy"> & {
   /**
-   * Retries after the first attempt.
+   * Retries after the first attempt (0 to 10).
    *
    * @generated from field: int32 max_retries = 1;
    */
   maxRetries: number;
 
   /**
-   * Delay before the first retry.
+   * Delay before the first retry (at most 1 hour; unset: 0.25 s).
    *
    * @generated from field: google.protobuf.Duration initial_backoff = 2;
    */
   initialBackoff?: Duration | undefined;
 
   /**
-   * Largest delay between retries.
+   * Largest delay between retries (at least `initial_backoff`, at most 1
+   * hour; unset: 8 s).
    *
    * @generated from field: google.protobuf.Duration max_backoff = 3;
    */
   maxBackoff?: Duration | undefined;
 
   /**
-   * Growth factor of the delay (at least 1).
+   * Growth factor of the delay (1 to 100; 0 means the default, 2).
    *
    * @generated from field: double multiplier = 4;
    */
@@ -412,21 +418,23 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
  */
 export type CooldownPolicy = Message<"llmgateway.admin.v1.CooldownPolicy"> & {
   /**
-   * Failures within `window` that trigger the cooldown.
+   * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+   * the default, 3).
    *
    * @generated from field: int32 failures = 1;
    */
   failures: number;
 
   /**
-   * The window failures are counted in.
+   * The window failures are counted in (at most 24 hours; unset: 30 s).
    *
    * @generated from field: google.protobuf.Duration window = 2;
    */
   window?: Duration | undefined;
 
   /**
-   * How long the deployment stays out of rotation.
+   * How long the deployment stays out of rotation (at most 24 hours; unset:
+   * 30 s).
    *
    * @generated from field: google.protobuf.Duration cooldown = 3;
    */

@@ -309,7 +309,7 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Human-readable name.
+     * Human-readable name (at most 200 characters).
      * </pre>
      *
      * <code>string display_name = 7;</code>
@@ -318,7 +318,7 @@ public final class ModelOuterClass {
     java.lang.String getDisplayName();
     /**
      * <pre>
-     * Human-readable name.
+     * Human-readable name (at most 200 characters).
      * </pre>
      *
      * <code>string display_name = 7;</code>
@@ -329,7 +329,7 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Context window in tokens (0 when unknown).
+     * Context window in tokens (0 when unknown; at most 100,000,000).
      * </pre>
      *
      * <code>int32 context_length = 8;</code>
@@ -415,7 +415,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -425,7 +426,8 @@ public final class ModelOuterClass {
         getFallbacksList();
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -434,7 +436,8 @@ public final class ModelOuterClass {
     int getFallbacksCount();
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -444,7 +447,8 @@ public final class ModelOuterClass {
     java.lang.String getFallbacks(int index);
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -551,7 +555,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -559,7 +564,8 @@ public final class ModelOuterClass {
     int getOptionsCount();
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -574,7 +580,8 @@ public final class ModelOuterClass {
     getOptions();
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -583,7 +590,8 @@ public final class ModelOuterClass {
     getOptionsMap();
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -595,7 +603,8 @@ java.lang.String getOptionsOrDefault(
 java.lang.String defaultValue);
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -605,7 +614,8 @@ java.lang.String defaultValue);
 
     /**
      * <pre>
-     * Weight of the primary upstream among `deployments` (default 1).
+     * Weight of the primary upstream among `deployments` (default 1; greater
+     * than 0, at most 1e9).
      * </pre>
      *
      * <code>double weight = 16;</code>
@@ -615,7 +625,7 @@ java.lang.String defaultValue);
 
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -624,7 +634,7 @@ java.lang.String defaultValue);
         getDeploymentsList();
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -632,7 +642,7 @@ java.lang.String defaultValue);
     llmgateway.admin.v1.ModelOuterClass.Deployment getDeployments(int index);
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -640,7 +650,7 @@ java.lang.String defaultValue);
     int getDeploymentsCount();
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -649,7 +659,7 @@ java.lang.String defaultValue);
         getDeploymentsOrBuilderList();
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -873,7 +883,8 @@ java.lang.String defaultValue);
    * <pre>
    * Model is one row of the model registry: a public model id and the upstream
    * that serves it. Secrets are never stored: `credential_ref` names the
-   * environment variable that holds the key.
+   * environment variable that holds the key. Writes outside the bounds below are
+   * refused with a field violation (`model.timeouts.total`, ...).
    * </pre>
    *
    * Protobuf type {@code llmgateway.admin.v1.Model}
@@ -1233,7 +1244,7 @@ java.lang.String defaultValue);
     private volatile java.lang.Object displayName_ = "";
     /**
      * <pre>
-     * Human-readable name.
+     * Human-readable name (at most 200 characters).
      * </pre>
      *
      * <code>string display_name = 7;</code>
@@ -1254,7 +1265,7 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Human-readable name.
+     * Human-readable name (at most 200 characters).
      * </pre>
      *
      * <code>string display_name = 7;</code>
@@ -1279,7 +1290,7 @@ java.lang.String defaultValue);
     private int contextLength_ = 0;
     /**
      * <pre>
-     * Context window in tokens (0 when unknown).
+     * Context window in tokens (0 when unknown; at most 100,000,000).
      * </pre>
      *
      * <code>int32 context_length = 8;</code>
@@ -1412,7 +1423,8 @@ java.lang.String defaultValue);
         com.google.protobuf.LazyStringArrayList.emptyList();
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -1424,7 +1436,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -1435,7 +1448,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -1447,7 +1461,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -1630,7 +1645,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -1651,7 +1667,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -1662,7 +1679,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -1680,7 +1698,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -1701,7 +1720,8 @@ java.lang.String defaultValue) {
     private double weight_ = 0D;
     /**
      * <pre>
-     * Weight of the primary upstream among `deployments` (default 1).
+     * Weight of the primary upstream among `deployments` (default 1; greater
+     * than 0, at most 1e9).
      * </pre>
      *
      * <code>double weight = 16;</code>
@@ -1717,7 +1737,7 @@ java.lang.String defaultValue) {
     private java.util.List<llmgateway.admin.v1.ModelOuterClass.Deployment> deployments_;
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -1728,7 +1748,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -1740,7 +1760,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -1751,7 +1771,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -1762,7 +1782,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -2607,7 +2627,8 @@ java.lang.String defaultValue) {
      * <pre>
      * Model is one row of the model registry: a public model id and the upstream
      * that serves it. Secrets are never stored: `credential_ref` names the
-     * environment variable that holds the key.
+     * environment variable that holds the key. Writes outside the bounds below are
+     * refused with a field violation (`model.timeouts.total`, ...).
      * </pre>
      *
      * Protobuf type {@code llmgateway.admin.v1.Model}
@@ -3860,7 +3881,7 @@ java.lang.String defaultValue) {
       private java.lang.Object displayName_ = "";
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3880,7 +3901,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3901,7 +3922,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3918,7 +3939,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3932,7 +3953,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3952,7 +3973,7 @@ java.lang.String defaultValue) {
       private int contextLength_ ;
       /**
        * <pre>
-       * Context window in tokens (0 when unknown).
+       * Context window in tokens (0 when unknown; at most 100,000,000).
        * </pre>
        *
        * <code>int32 context_length = 8;</code>
@@ -3964,7 +3985,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Context window in tokens (0 when unknown).
+       * Context window in tokens (0 when unknown; at most 100,000,000).
        * </pre>
        *
        * <code>int32 context_length = 8;</code>
@@ -3980,7 +4001,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Context window in tokens (0 when unknown).
+       * Context window in tokens (0 when unknown; at most 100,000,000).
        * </pre>
        *
        * <code>int32 context_length = 8;</code>
@@ -4348,7 +4369,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4361,7 +4383,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4372,7 +4395,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4384,7 +4408,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4397,7 +4422,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4416,7 +4442,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4434,7 +4461,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4452,7 +4480,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4467,7 +4496,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4914,7 +4944,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -4935,7 +4966,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -4946,7 +4978,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -4964,7 +4997,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -4988,7 +5022,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -5011,7 +5046,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -5028,7 +5064,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -5044,7 +5081,8 @@ java.lang.String defaultValue) {
       private double weight_ ;
       /**
        * <pre>
-       * Weight of the primary upstream among `deployments` (default 1).
+       * Weight of the primary upstream among `deployments` (default 1; greater
+       * than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 16;</code>
@@ -5056,7 +5094,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Weight of the primary upstream among `deployments` (default 1).
+       * Weight of the primary upstream among `deployments` (default 1; greater
+       * than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 16;</code>
@@ -5072,7 +5111,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Weight of the primary upstream among `deployments` (default 1).
+       * Weight of the primary upstream among `deployments` (default 1; greater
+       * than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 16;</code>
@@ -5099,7 +5139,7 @@ java.lang.String defaultValue) {
 
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5113,7 +5153,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5127,7 +5167,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5141,7 +5181,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5162,7 +5202,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5180,7 +5220,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5200,7 +5240,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5221,7 +5261,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5239,7 +5279,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5257,7 +5297,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5276,7 +5316,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5293,7 +5333,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5310,7 +5350,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5321,7 +5361,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5335,7 +5375,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5350,7 +5390,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5361,7 +5401,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5373,7 +5413,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -6538,7 +6578,8 @@ java.lang.String defaultValue) {
   }
   /**
    * <pre>
-   * Pricing is what a model costs, in USD per million tokens.
+   * Pricing is what a model costs, in USD per million tokens (each from 0 to
+   * 1,000,000).
    * </pre>
    *
    * Protobuf type {@code llmgateway.admin.v1.Pricing}
@@ -6807,7 +6848,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Pricing is what a model costs, in USD per million tokens.
+     * Pricing is what a model costs, in USD per million tokens (each from 0 to
+     * 1,000,000).
      * </pre>
      *
      * Protobuf type {@code llmgateway.admin.v1.Pricing}
@@ -7376,7 +7418,7 @@ java.lang.String defaultValue);
 
     /**
      * <pre>
-     * Relative weight (default 1).
+     * Relative weight (default 1; greater than 0, at most 1e9).
      * </pre>
      *
      * <code>double weight = 8;</code>
@@ -7822,7 +7864,7 @@ java.lang.String defaultValue) {
     private double weight_ = 0D;
     /**
      * <pre>
-     * Relative weight (default 1).
+     * Relative weight (default 1; greater than 0, at most 1e9).
      * </pre>
      *
      * <code>double weight = 8;</code>
@@ -9079,7 +9121,7 @@ java.lang.String defaultValue) {
       private double weight_ ;
       /**
        * <pre>
-       * Relative weight (default 1).
+       * Relative weight (default 1; greater than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 8;</code>
@@ -9091,7 +9133,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Relative weight (default 1).
+       * Relative weight (default 1; greater than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 8;</code>
@@ -9107,7 +9149,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Relative weight (default 1).
+       * Relative weight (default 1; greater than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 8;</code>
@@ -9298,7 +9340,7 @@ java.lang.String defaultValue) {
   /**
    * <pre>
    * Timeouts are a model's upstream timeouts; unset ones follow the gateway's
-   * `default_timeouts`.
+   * `default_timeouts`. A set one is greater than 0 and at most 24 hours.
    * </pre>
    *
    * Protobuf type {@code llmgateway.admin.v1.Timeouts}
@@ -9701,7 +9743,7 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * Timeouts are a model's upstream timeouts; unset ones follow the gateway's
-     * `default_timeouts`.
+     * `default_timeouts`. A set one is greater than 0 and at most 24 hours.
      * </pre>
      *
      * Protobuf type {@code llmgateway.admin.v1.Timeouts}
@@ -10651,7 +10693,7 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Retries after the first attempt.
+     * Retries after the first attempt (0 to 10).
      * </pre>
      *
      * <code>int32 max_retries = 1;</code>
@@ -10661,7 +10703,7 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10670,7 +10712,7 @@ java.lang.String defaultValue) {
     boolean hasInitialBackoff();
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10679,7 +10721,7 @@ java.lang.String defaultValue) {
     com.google.protobuf.Duration getInitialBackoff();
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10688,7 +10730,8 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10697,7 +10740,8 @@ java.lang.String defaultValue) {
     boolean hasMaxBackoff();
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10706,7 +10750,8 @@ java.lang.String defaultValue) {
     com.google.protobuf.Duration getMaxBackoff();
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10715,7 +10760,7 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Growth factor of the delay (at least 1).
+     * Growth factor of the delay (1 to 100; 0 means the default, 2).
      * </pre>
      *
      * <code>double multiplier = 4;</code>
@@ -10768,7 +10813,7 @@ java.lang.String defaultValue) {
     private int maxRetries_ = 0;
     /**
      * <pre>
-     * Retries after the first attempt.
+     * Retries after the first attempt (0 to 10).
      * </pre>
      *
      * <code>int32 max_retries = 1;</code>
@@ -10783,7 +10828,7 @@ java.lang.String defaultValue) {
     private com.google.protobuf.Duration initialBackoff_;
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10795,7 +10840,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10807,7 +10852,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10821,7 +10866,8 @@ java.lang.String defaultValue) {
     private com.google.protobuf.Duration maxBackoff_;
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10833,7 +10879,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10845,7 +10892,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10859,7 +10907,7 @@ java.lang.String defaultValue) {
     private double multiplier_ = 0D;
     /**
      * <pre>
-     * Growth factor of the delay (at least 1).
+     * Growth factor of the delay (1 to 100; 0 means the default, 2).
      * </pre>
      *
      * <code>double multiplier = 4;</code>
@@ -11311,7 +11359,7 @@ java.lang.String defaultValue) {
       private int maxRetries_ ;
       /**
        * <pre>
-       * Retries after the first attempt.
+       * Retries after the first attempt (0 to 10).
        * </pre>
        *
        * <code>int32 max_retries = 1;</code>
@@ -11323,7 +11371,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Retries after the first attempt.
+       * Retries after the first attempt (0 to 10).
        * </pre>
        *
        * <code>int32 max_retries = 1;</code>
@@ -11339,7 +11387,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Retries after the first attempt.
+       * Retries after the first attempt (0 to 10).
        * </pre>
        *
        * <code>int32 max_retries = 1;</code>
@@ -11357,7 +11405,7 @@ java.lang.String defaultValue) {
           com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> initialBackoffBuilder_;
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11368,7 +11416,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11383,7 +11431,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11403,7 +11451,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11421,7 +11469,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11446,7 +11494,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11463,7 +11511,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11475,7 +11523,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11490,7 +11538,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11514,7 +11562,8 @@ java.lang.String defaultValue) {
           com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> maxBackoffBuilder_;
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11525,7 +11574,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11540,7 +11590,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11560,7 +11611,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11578,7 +11630,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11603,7 +11656,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11620,7 +11674,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11632,7 +11687,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11647,7 +11703,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11669,7 +11726,7 @@ java.lang.String defaultValue) {
       private double multiplier_ ;
       /**
        * <pre>
-       * Growth factor of the delay (at least 1).
+       * Growth factor of the delay (1 to 100; 0 means the default, 2).
        * </pre>
        *
        * <code>double multiplier = 4;</code>
@@ -11681,7 +11738,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Growth factor of the delay (at least 1).
+       * Growth factor of the delay (1 to 100; 0 means the default, 2).
        * </pre>
        *
        * <code>double multiplier = 4;</code>
@@ -11697,7 +11754,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Growth factor of the delay (at least 1).
+       * Growth factor of the delay (1 to 100; 0 means the default, 2).
        * </pre>
        *
        * <code>double multiplier = 4;</code>
@@ -11779,7 +11836,8 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Failures within `window` that trigger the cooldown.
+     * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+     * the default, 3).
      * </pre>
      *
      * <code>int32 failures = 1;</code>
@@ -11789,7 +11847,7 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11798,7 +11856,7 @@ java.lang.String defaultValue) {
     boolean hasWindow();
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11807,7 +11865,7 @@ java.lang.String defaultValue) {
     com.google.protobuf.Duration getWindow();
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11816,7 +11874,8 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11825,7 +11884,8 @@ java.lang.String defaultValue) {
     boolean hasCooldown();
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11834,7 +11894,8 @@ java.lang.String defaultValue) {
     com.google.protobuf.Duration getCooldown();
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11885,7 +11946,8 @@ java.lang.String defaultValue) {
     private int failures_ = 0;
     /**
      * <pre>
-     * Failures within `window` that trigger the cooldown.
+     * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+     * the default, 3).
      * </pre>
      *
      * <code>int32 failures = 1;</code>
@@ -11900,7 +11962,7 @@ java.lang.String defaultValue) {
     private com.google.protobuf.Duration window_;
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11912,7 +11974,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11924,7 +11986,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11938,7 +12000,8 @@ java.lang.String defaultValue) {
     private com.google.protobuf.Duration cooldown_;
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11950,7 +12013,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11962,7 +12026,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12387,7 +12452,8 @@ java.lang.String defaultValue) {
       private int failures_ ;
       /**
        * <pre>
-       * Failures within `window` that trigger the cooldown.
+       * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+       * the default, 3).
        * </pre>
        *
        * <code>int32 failures = 1;</code>
@@ -12399,7 +12465,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Failures within `window` that trigger the cooldown.
+       * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+       * the default, 3).
        * </pre>
        *
        * <code>int32 failures = 1;</code>
@@ -12415,7 +12482,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Failures within `window` that trigger the cooldown.
+       * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+       * the default, 3).
        * </pre>
        *
        * <code>int32 failures = 1;</code>
@@ -12433,7 +12501,7 @@ java.lang.String defaultValue) {
           com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> windowBuilder_;
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12444,7 +12512,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12459,7 +12527,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12479,7 +12547,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12497,7 +12565,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12522,7 +12590,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12539,7 +12607,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12551,7 +12619,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12566,7 +12634,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12590,7 +12658,8 @@ java.lang.String defaultValue) {
           com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> cooldownBuilder_;
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12601,7 +12670,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12616,7 +12686,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12636,7 +12707,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12654,7 +12726,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12679,7 +12752,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12696,7 +12770,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12708,7 +12783,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12723,7 +12799,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
