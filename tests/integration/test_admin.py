@@ -80,6 +80,7 @@ async def test_every_field_round_trips_through_the_api(gw: Gateway) -> None:
         credential_ref="TEAM_API_KEY",
         display_name="Full",
         context_length=128000,
+        max_output_tokens=16384,
         pricing=admin_pb2.Pricing(
             input_per_million=0.15, output_per_million=0.6, cached_input_per_million=0.07
         ),
@@ -121,6 +122,28 @@ async def _error(call: Any) -> grpc.aio.AioRpcError:
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await call
     return info.value
+
+
+async def test_max_output_tokens_round_trips_through_yaml_the_row_and_the_proto(start: Any) -> None:
+    entry = {"id": "team/capped", "provider": "mock", "upstream_model": "echo", "max_output_tokens": 4096}
+    gw = await start(models=[entry])
+    synced = (await gw.call("GetModel", pb.GetModelRequest(id="team/capped"))).model
+    assert synced.max_output_tokens == 4096  # YAML -> sync -> row -> proto
+    await gw.call(
+        "UpdateModel",
+        pb.UpdateModelRequest(
+            model=admin_pb2.Model(id="team/capped", max_output_tokens=8192),
+            update_mask=mask("max_output_tokens"),
+        ),
+    )
+    with gw.running.registry.engine.connect() as conn:
+        column = conn.execute(text("SELECT max_output_tokens FROM llm_models WHERE id = 'team/capped'"))
+        assert column.scalar_one() == 8192  # proto -> row
+    assert gw.running.registry.catalog.get("team/capped").max_output_tokens == 8192  # type: ignore[union-attr]
+    details = await gw.fails(
+        "CreateModel", pb.CreateModelRequest(model=new_model("team/huge", max_output_tokens=10**9))
+    )
+    assert details.fields == ["model.max_output_tokens"]
 
 
 @pytest.mark.parametrize(

@@ -162,6 +162,7 @@ class Model:
     credential_ref: Name = ""
     display_name: Name = ""
     context_length: Tokens = 0
+    max_output_tokens: Tokens = 0  # 0: unknown
     capabilities: frozenset[Capability] = frozenset({Capability.CHAT, Capability.STREAM, Capability.TOOLS})
     pricing: Pricing = field(default_factory=Pricing)
     fallbacks: Annotated[tuple[Name, ...], MaxItems(16)] = ()

@@ -28,6 +28,7 @@ def full_record(model_id: str = "team/full") -> Model:
         credential_ref="TEAM_OPENAI_API_KEY",
         display_name="Team model",
         context_length=128000,
+        max_output_tokens=16384,
         capabilities=frozenset({Capability.CHAT, Capability.STREAM, Capability.TOOLS}),
         pricing=Pricing(0.15, 0.6, 0.075),
         fallbacks=("mock/echo", "openai/gpt-4o"),

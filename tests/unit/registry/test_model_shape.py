@@ -182,6 +182,7 @@ def test_values_with_no_meaning_are_field_violations(given: dict[str, Any], fiel
         ({"cooldown": CooldownPolicy(window=0)}, "model.cooldown.window"),
         ({"cooldown": CooldownPolicy(failures=10**6)}, "model.cooldown.failures"),
         ({"context_length": 10**12}, "model.context_length"),
+        ({"max_output_tokens": -1}, "model.max_output_tokens"),
         ({"display_name": "x" * 201}, "model.display_name"),
         ({"fallbacks": tuple(f"m/{i}" for i in range(17))}, "model.fallbacks"),
         ({"options": {"k": "v" * 1001}}, "model.options"),
@@ -218,6 +219,7 @@ def test_yaml_entries_validate_straight_into_the_model() -> None:
         "id": "team/full",
         "provider": "openai",
         "upstream_model": "gpt-4o-mini",
+        "max_output_tokens": 16384,
         "timeouts": {"connect": 2, "idle": 15, "total": 120},
         "retry": {"max_retries": 0, "initial_backoff": 0.1, "max_backoff": 2, "multiplier": 3},
         "cooldown": {"failures": 5, "window": 10, "cooldown": 20},
@@ -230,5 +232,5 @@ def test_yaml_entries_validate_straight_into_the_model() -> None:
     }  # fmt: skip
     yaml = TypeAdapter(Model).validate_python(entry)
     full = full_model()
-    for name in ("timeouts", "retry", "cooldown", "fallback_on", "deployments"):
+    for name in ("max_output_tokens", "timeouts", "retry", "cooldown", "fallback_on", "deployments"):
         assert getattr(yaml, name) == getattr(full, name), name

@@ -106,6 +106,9 @@ type Model struct {
 	DisplayName string `protobuf:"bytes,7,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// Context window in tokens (0 when unknown; at most 100,000,000).
 	ContextLength int32 `protobuf:"varint,8,opt,name=context_length,json=contextLength,proto3" json:"context_length,omitempty"`
+	// Most tokens the model produces in one answer (0 when unknown; at most
+	// 100,000,000): what bounds a call's worst-case cost.
+	MaxOutputTokens int32 `protobuf:"varint,26,opt,name=max_output_tokens,json=maxOutputTokens,proto3" json:"max_output_tokens,omitempty"`
 	// What the model can do; at least one.
 	Capabilities []v1.Capability `protobuf:"varint,9,rep,packed,name=capabilities,proto3,enum=llmgateway.v1.Capability" json:"capabilities,omitempty"`
 	// Prices in USD.
@@ -231,6 +234,13 @@ func (x *Model) GetDisplayName() string {
 func (x *Model) GetContextLength() int32 {
 	if x != nil {
 		return x.ContextLength
+	}
+	return 0
+}
+
+func (x *Model) GetMaxOutputTokens() int32 {
+	if x != nil {
+		return x.MaxOutputTokens
 	}
 	return 0
 }
@@ -747,7 +757,7 @@ var File_llmgateway_admin_v1_model_proto protoreflect.FileDescriptor
 
 const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"\n" +
-	"\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xb3\t\n" +
+	"\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xdf\t\n" +
 	"\x05Model\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12%\n" +
@@ -756,7 +766,8 @@ const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"\bbase_url\x18\x05 \x01(\tR\abaseUrl\x12%\n" +
 	"\x0ecredential_ref\x18\x06 \x01(\tR\rcredentialRef\x12!\n" +
 	"\fdisplay_name\x18\a \x01(\tR\vdisplayName\x12%\n" +
-	"\x0econtext_length\x18\b \x01(\x05R\rcontextLength\x12=\n" +
+	"\x0econtext_length\x18\b \x01(\x05R\rcontextLength\x12*\n" +
+	"\x11max_output_tokens\x18\x1a \x01(\x05R\x0fmaxOutputTokens\x12=\n" +
 	"\fcapabilities\x18\t \x03(\x0e2\x19.llmgateway.v1.CapabilityR\fcapabilities\x126\n" +
 	"\apricing\x18\n" +
 	" \x01(\v2\x1c.llmgateway.admin.v1.PricingR\apricing\x12\x1c\n" +
