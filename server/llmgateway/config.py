@@ -1,6 +1,8 @@
 """Settings: environment variables (prefix LLMGATEWAY_, nesting with __) over an
 optional YAML file over defaults. Provider keys are never settings: a model
-names the environment variable that holds its key (`credential_ref`)."""
+names the environment variable that holds its key (`credential_ref`). The
+`models:` entries are validated straight into the registry's `Model`; the
+registry fills their defaults and syncs them (`registry/sources.py`)."""
 
 from __future__ import annotations
 
@@ -20,25 +22,10 @@ from pydantic_settings import (
 )
 
 from llmgateway.core.deadline import Timeouts
+from llmgateway.core.fields import output_only
 from llmgateway.core.limits import Limits
-from llmgateway.core.models import (
-    Capability,
-    CooldownPolicy,
-    Deployment,
-    ModelConfig,
-    Pricing,
-    RetryPolicy,
-    RoutingStrategy,
-)
-from llmgateway.core.ports import ProviderAdapter
-from llmgateway.core.router import load_adapter_class
-from llmgateway.core.secrets import (
-    DEFAULT_ENV_PATTERNS,
-    DEFAULT_SECRET_DIRS,
-    CredentialPolicy,
-    default_credential,
-)
-from llmgateway.providers.builtin import BUILTIN_ADAPTERS
+from llmgateway.core.models import CooldownPolicy, Model, RetryPolicy
+from llmgateway.core.secrets import DEFAULT_ENV_PATTERNS, DEFAULT_SECRET_DIRS, CredentialPolicy
 
 CONFIG_FILE_ENV = "LLMGATEWAY_CONFIG_FILE"
 
@@ -271,63 +258,6 @@ class SecretsSettings(BaseModel):
         return dirs
 
 
-class TimeoutSettings(BaseModel):
-    connect_s: float = 10.0
-    first_token_s: float = 60.0
-    idle_s: float = 60.0
-    total_s: float = 600.0
-
-    def to_timeouts(self) -> Timeouts:
-        return Timeouts(self.connect_s, self.first_token_s, self.idle_s, self.total_s)
-
-
-class DeploymentSettings(BaseModel):
-    """One more upstream for a model (`models[].deployments`)."""
-
-    id: str
-    provider: str
-    upstream_model: str
-    adapter_class: str = ""
-    base_url: str = ""
-    credential_ref: str = ""
-    options: dict[str, str] = {}
-    weight: float = Field(1.0, gt=0)
-
-
-class ModelSettings(BaseModel):
-    """One model entry of the YAML `models:` list."""
-
-    id: str
-    provider: str
-    upstream_model: str
-    adapter_class: str = ""  # defaults to the built-in adapter of `provider`
-    base_url: str = ""  # defaults to the adapter's public endpoint
-    # Name of the env var holding the key (or file:/path). Empty: the adapter's default
-    # variable when the model uses the provider's default endpoint, else no key.
-    credential_ref: str = ""
-    capabilities: list[Capability] = [Capability.CHAT, Capability.STREAM, Capability.TOOLS]
-    display_name: str = ""
-    context_length: int = 0
-    enabled: bool = True
-    timeouts: TimeoutSettings | None = None
-    options: dict[str, str] = {}
-    weight: float = Field(1.0, gt=0)  # of the primary upstream among `deployments`
-    deployments: list[DeploymentSettings] = []
-    routing: RoutingStrategy = RoutingStrategy.WEIGHTED
-    fallbacks: list[str] = []
-    fallback_on: list[str] = []  # e.g. [CONTEXT_LENGTH_EXCEEDED, CONTENT_POLICY_VIOLATION]
-    retry: RetryPolicy | None = None
-    cooldown: CooldownPolicy | None = None
-    pricing: Pricing = Pricing()
-
-    @field_validator("id")
-    @classmethod
-    def _id_format(cls, value: str) -> str:
-        if not value or value != value.strip() or " " in value:
-            raise ValueError("model id must be non-empty and contain no spaces")
-        return value
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LLMGATEWAY_", env_nested_delimiter="__", extra="forbid")
 
@@ -336,7 +266,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     metrics: MetricsSettings = MetricsSettings()
-    default_timeouts: TimeoutSettings = TimeoutSettings()
+    default_timeouts: Timeouts = Timeouts()
     registry: RegistrySettings = RegistrySettings()
     admin: AdminSettings = AdminSettings()
     auth: AuthSettings = AuthSettings()
@@ -350,7 +280,17 @@ class Settings(BaseSettings):
     # Serve the mock models, plus the known models of every built-in provider whose
     # API key variable is set in the environment.
     include_default_models: bool = True
-    models: list[ModelSettings] = []
+    models: list[Model] = []
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _writable_fields_only(cls, entries: Any) -> Any:
+        maintained = set(output_only(Model))
+        for i, entry in enumerate(entries if isinstance(entries, list) else ()):
+            given = sorted(maintained & set(entry)) if isinstance(entry, dict) else []
+            if given:
+                raise ValueError(f"models[{i}]: {', '.join(given)} is maintained by the registry")
+        return entries
 
     @classmethod
     def settings_customise_sources(
@@ -375,106 +315,6 @@ class Settings(BaseSettings):
             reserved_env=frozenset({admin.token_env} if admin.token_env else ()),
             reserved_files=frozenset({str(admin.token_file.absolute())} if admin.token_file else ()),
         )
-
-    def model_configs(self, environ: dict[str, str] | None = None) -> list[ModelConfig]:
-        """The configured models, followed by the defaults whose ids are not taken."""
-        env = dict(os.environ) if environ is None else environ
-        defaults = self.default_timeouts.to_timeouts()
-        configs = [_to_config(m, defaults) for m in self.models]
-        if self.include_default_models:
-            taken = {c.id for c in configs}
-            configs += [c for c in default_models(env, defaults) if c.id not in taken]
-        return configs
-
-
-def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deployment_id: str) -> Deployment:
-    """Resolves the adapter class and the credential default of one upstream: the
-    provider's default key variable for its default endpoint only."""
-    adapter_class = d.adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
-    if not adapter_class:
-        raise ValueError(
-            f"model {model_id!r}: provider {d.provider!r} has no built-in adapter; set adapter_class "
-            f"(built-in providers: {', '.join(sorted(BUILTIN_ADAPTERS))})"
-        )
-    cls = _adapter_class_or_none(adapter_class)
-    if cls is not None and not d.base_url and not cls.default_base_url:
-        raise ValueError(f"model {model_id!r}: provider {d.provider!r} has no public endpoint; set base_url")
-    return Deployment(
-        id=deployment_id,
-        provider=d.provider,
-        upstream_model=d.upstream_model,
-        adapter_class=adapter_class,
-        base_url=d.base_url,
-        credential_ref=d.credential_ref
-        or (default_credential(cls.default_credential_env, cls.default_base_url, d.base_url) if cls else ""),
-        options=dict(d.options),
-        weight=d.weight,
-    )
-
-
-def _to_config(m: ModelSettings, default_timeouts: Timeouts) -> ModelConfig:
-    primary = _to_deployment(m.id, m, "primary")
-    extra = tuple(_to_deployment(m.id, d, d.id) for d in m.deployments)
-    ids = [primary.id, *(d.id for d in extra)]
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"model {m.id!r}: deployment ids must be unique (and not 'primary'): {ids}")
-    return ModelConfig(
-        id=m.id,
-        provider=primary.provider,
-        upstream_model=primary.upstream_model,
-        adapter_class=primary.adapter_class,
-        base_url=primary.base_url,
-        credential_ref=primary.credential_ref,
-        capabilities=frozenset(m.capabilities),
-        display_name=m.display_name or m.id,
-        context_length=m.context_length,
-        enabled=m.enabled,
-        timeouts=m.timeouts.to_timeouts() if m.timeouts else default_timeouts,
-        options=primary.options,
-        weight=m.weight,
-        extra_deployments=extra,
-        routing=m.routing,
-        fallbacks=tuple(m.fallbacks),
-        fallback_on=frozenset(m.fallback_on),
-        retry=m.retry,
-        cooldown=m.cooldown,
-        pricing=m.pricing,
-    )
-
-
-def _adapter_class_or_none(adapter_class: str) -> type[ProviderAdapter] | None:
-    try:
-        return load_adapter_class(adapter_class)
-    except (ImportError, AttributeError):
-        return None  # the router reports the broken adapter when the model is used
-
-
-def default_models(environ: dict[str, str], timeouts: Timeouts) -> list[ModelConfig]:
-    """Mock models always; a built-in provider's known models when its key is set."""
-    models: list[ModelConfig] = []
-    for provider, adapter_class in BUILTIN_ADAPTERS.items():
-        try:
-            cls: Any = load_adapter_class(adapter_class)
-        except (ImportError, AttributeError):
-            continue
-        env_name: str = cls.default_credential_env
-        if env_name and not environ.get(env_name):
-            continue
-        for spec in cls.supported_models():
-            models.append(
-                ModelConfig(
-                    id=f"{provider}/{spec.upstream_model}",
-                    provider=provider,
-                    upstream_model=spec.upstream_model,
-                    adapter_class=adapter_class,
-                    credential_ref=env_name,
-                    capabilities=spec.capabilities,
-                    display_name=spec.display_name or spec.upstream_model,
-                    context_length=spec.context_length,
-                    timeouts=timeouts,
-                )
-            )
-    return models
 
 
 def read_secret(

@@ -199,6 +199,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
         retry=settings.default_retry,
         cooldown=settings.default_cooldown,
         observers=fan_out,
+        timeouts=settings.default_timeouts,
     )
     service = InferenceService(router, resilience, Pipeline(policies, fan_out))
     s = settings.server

@@ -19,7 +19,7 @@ from llmgateway.cache.redis import RedisResponseCache
 from llmgateway.config import CacheSettings
 from llmgateway.core.calls import CacheMode, CacheStatus, CacheUse, Call, Principal
 from llmgateway.core.errors import GatewayError, Reason, provider_unavailable
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.models import Capability, Model
 from llmgateway.core.pipeline import Outcome
 from llmgateway.core.ports import ResponseCache
 from llmgateway.core.types import (
@@ -38,7 +38,7 @@ from llmgateway.core.types import (
 from llmgateway.stores.redis import RedisStore
 from tests.redisserver import RedisServer
 
-MODEL = ModelConfig(
+MODEL = Model(
     "m/chat",
     "openai",
     "gpt-x",
@@ -55,18 +55,18 @@ ANSWER = ChatResult(
 class Catalog:
     """The registry's read side with models a test can repoint."""
 
-    def __init__(self, *models: ModelConfig) -> None:
+    def __init__(self, *models: Model) -> None:
         self.models = {m.id: m for m in models}
         self.revision = "1"
 
-    def get(self, model_id: str) -> ModelConfig | None:
+    def get(self, model_id: str) -> Model | None:
         return self.models.get(model_id)
 
-    def list(self) -> list[ModelConfig]:
+    def list(self) -> list[Model]:
         return list(self.models.values())
 
 
-def policy(backend: ResponseCache, *models: ModelConfig, **settings: Any) -> CachePolicy:
+def policy(backend: ResponseCache, *models: Model, **settings: Any) -> CachePolicy:
     config = CacheSettings(**{"enabled": True, "sampled": True, **settings})
     return CachePolicy(backend, Catalog(*(models or (MODEL,))), config)
 

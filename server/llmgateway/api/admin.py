@@ -12,6 +12,7 @@ from google.protobuf import field_mask_pb2
 from llmgateway.admin.v1 import admin_service_pb2 as pb
 from llmgateway.admin.v1 import model_pb2 as admin_model_pb2
 from llmgateway.api import admin_convert
+from llmgateway.api.admin_convert import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS
 from llmgateway.api.admin_fields import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_after, update_paths
 from llmgateway.api.admin_keys import ApiKeyMethods
 from llmgateway.api.convert import CAPABILITIES
@@ -19,9 +20,9 @@ from llmgateway.api.edge import Context
 from llmgateway.config import AdminSettings, read_secret
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
+from llmgateway.core.models import Model
 from llmgateway.core.paging import encode_page_token
 from llmgateway.core.secrets import SCRUBBER
-from llmgateway.registry.records import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS, ModelRecord
 from llmgateway.registry.runtime import Registry
 
 ADMIN_SERVICE = pb.DESCRIPTOR.services_by_name["AdminService"]
@@ -108,7 +109,7 @@ class AdminServicer(ApiKeyMethods):
         mask = field_mask_pb2.FieldMask(paths=paths)
         source = request.model
 
-        def change(current: ModelRecord) -> ModelRecord:
+        def change(current: Model) -> Model:
             merged = admin_convert.model_to_proto(current)
             mask.MergeMessage(source, merged, replace_message_field=True, replace_repeated_field=True)
             return admin_convert.model_from_proto(merged)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 
-from google.protobuf import field_mask_pb2
+from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from llmgateway.admin.v1 import admin_service_pb2 as pb
 from llmgateway.admin.v1 import api_key_pb2
-from llmgateway.api.admin_convert import _timestamp
 from llmgateway.api.admin_fields import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_after, update_paths
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
@@ -148,6 +147,14 @@ def key_from_proto(msg: api_key_pb2.ApiKey, prefix: str = "api_key") -> ApiKeyRe
     if violations:
         raise invalid_request(violations)
     return record
+
+
+def _timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    out = timestamp_pb2.Timestamp()
+    out.FromDatetime(value)
+    return out
 
 
 def _limits_to_proto(limits: Limits) -> api_key_pb2.RateLimits:

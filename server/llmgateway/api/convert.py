@@ -9,7 +9,7 @@ from google.protobuf import struct_pb2
 from llmgateway.core import types as t
 from llmgateway.core.calls import CacheMode, CacheStatus, CacheUse, Call
 from llmgateway.core.errors import invalid_request
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.models import Capability, Model
 from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
 
 _ROLES = {
@@ -329,7 +329,7 @@ def image_response(result: t.ImageResult, call: Call) -> image_pb2.GenerateImage
     )
 
 
-def model_out(m: ModelConfig) -> model_pb2.Model:
+def model_out(m: Model) -> model_pb2.Model:
     return model_pb2.Model(
         id=m.id,
         provider=m.provider,

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.calls import Principal
-from llmgateway.core.models import ModelConfig
+from llmgateway.core.models import Model
 from llmgateway.core.types import ChatRequest
 
 CHAT_PREFIX = "c:"
@@ -35,17 +35,17 @@ def namespace(principal: Principal | None) -> str:
     return _SHARED if principal.shared_cache else "k:" + principal.key_id
 
 
-def model_revision(model: ModelConfig) -> str:
+def model_revision(model: Model) -> str:
     """The revision of a model's registry record, as far as answers depend on it:
     repointing the model (another provider, upstream model, endpoint, adapter,
     deployments or adapter options) gives new keys, so old answers are not served.
 
-    The one place that reads it. ModelConfig carries no record revision yet, so this
-    is a digest of the routing facts; when the one `Model` shape with a `revision`
-    lands, return `str(model.revision)` here (any edit to the record then invalidates)."""
+    The one place that reads it: a digest of the routing facts, not the record's
+    `revision`, which every edit moves (a price or a display name would then drop
+    answers that cannot differ)."""
     deployments = [
         (d.id, d.provider, d.upstream_model, d.adapter_class, d.base_url, _adapter_options(d.options))
-        for d in model.extra_deployments
+        for d in model.deployments
     ]
     facts = (
         model.provider,

@@ -38,7 +38,7 @@ from llmgateway.cache.stats import CacheStats
 from llmgateway.config import CacheSettings
 from llmgateway.core.calls import CacheMode, CacheStatus, CacheUse, Call
 from llmgateway.core.errors import cache_miss
-from llmgateway.core.models import Capability, ModelCatalog, ModelConfig
+from llmgateway.core.models import Capability, Model, ModelCatalog
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.ports import CacheUnavailable, ResponseCache
 from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult, ImagePart
@@ -50,7 +50,7 @@ _EMBED = frozenset({Capability.EMBED})
 
 @dataclass(frozen=True, slots=True)
 class _Model:
-    config: ModelConfig
+    config: Model
     rules: ModelRules
     revision: str
 
@@ -265,7 +265,7 @@ class CachePolicy:
         version of the model), or None when the core will refuse the call (so a hit
         never serves what the model may no longer do)."""
         config = self.catalog.get(model_id)
-        if config is None or not config.enabled or not needs <= config.capabilities:
+        if config is None or not config.is_available or not needs <= config.capabilities:
             return None
         model = self._models.get(config.id)
         if model is None or model.config is not config:

@@ -18,7 +18,7 @@ from llmgateway.core.models import CooldownPolicy, RoutingStrategy
 
 # Weight of a new latency sample in the moving average.
 LATENCY_ALPHA = 0.3
-# The deployment id of a model's own upstream (its `extra_deployments` have their own ids).
+# The deployment id of a model's own upstream (its `deployments` have their own ids).
 PRIMARY = "primary"
 
 

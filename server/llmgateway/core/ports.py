@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 from llmgateway.core.deadline import Budget
-from llmgateway.core.models import ModelConfig, ModelSpec
+from llmgateway.core.models import Model, ModelSpec
 from llmgateway.core.types import (
     ChatRequest,
     ChatResult,
@@ -50,17 +50,15 @@ class ProviderAdapter(Protocol):
     @classmethod
     def supported_models(cls) -> list[ModelSpec]: ...
 
-    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult: ...
+    async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult: ...
 
     def stream_chat(
-        self, model: ModelConfig, request: ChatRequest, budget: Budget
+        self, model: Model, request: ChatRequest, budget: Budget
     ) -> AsyncGenerator[StreamEvent, None]: ...
 
-    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult: ...
+    async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult: ...
 
-    async def generate_image(
-        self, model: ModelConfig, request: ImageRequest, budget: Budget
-    ) -> ImageResult: ...
+    async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult: ...
 
     async def aclose(self) -> None: ...
 

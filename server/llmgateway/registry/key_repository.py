@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.registry import keys
 from llmgateway.registry.keys import ApiKeyRecord
-from llmgateway.registry.repository import _utc, now, write_transaction
+from llmgateway.registry.repository import now, write_transaction
 from llmgateway.registry.schema import ApiKeyRow
 
 
@@ -130,6 +131,12 @@ def _check_etag(current: ApiKeyRecord, etag: str) -> None:
             f"API key {current.id} changed since etag {etag!r} (now {current.etag!r}); read it and retry",
             metadata={"key": current.id, "etag": current.etag},
         )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)  # SQLite keeps no zone; the registry writes UTC
+    return value
 
 
 def row_to_record(row: ApiKeyRow) -> ApiKeyRecord:

@@ -22,15 +22,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from llmgateway.config import Settings
-from llmgateway.core.deadline import Timeouts
 from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.models import Model
 from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
 from llmgateway.registry.key_repository import KeyRepository
 from llmgateway.registry.keyring import KeyRing, build_entries
-from llmgateway.registry.records import ModelRecord
 from llmgateway.registry.repository import Repository, SyncReport
 from llmgateway.registry.sources import sync_sources
 
@@ -65,9 +64,8 @@ class Registry:
     def __init__(
         self,
         engine: Engine,
-        default_timeouts: Timeouts,
         refresh_interval_s: float,
-        sources: Callable[[bool], list[ModelRecord]] = lambda _all: [],
+        sources: Callable[[bool], list[Model]] = lambda _all: [],
         write_check_interval_s: float = 30.0,
         policy: CredentialPolicy | None = None,
     ) -> None:
@@ -77,7 +75,6 @@ class Registry:
         self.key_repository = KeyRepository(engine)
         self.keyring = KeyRing()  # the API keys, reloaded with the models
         self.status = RegistryStatus()
-        self.default_timeouts = default_timeouts
         self.refresh_interval_s = refresh_interval_s
         self.sources = sources
         # Called with True/False when refreshes start succeeding/failing (health).
@@ -95,7 +92,6 @@ class Registry:
         url = resolve_url(settings.registry.database_url)
         registry = cls(
             create_registry_engine(url),
-            settings.default_timeouts.to_timeouts(),
             settings.registry.refresh_interval_s,
             partial(_settings_sources, settings),
             settings.registry.write_check_interval_s,
@@ -152,7 +148,7 @@ class Registry:
                         return False
                     loaded = await self.db(self.repository.load)
                     key_records = await self.db(self.key_repository.load)
-                snapshot = build_snapshot(loaded, self.default_timeouts)
+                snapshot = build_snapshot(loaded)
                 swapped = self.catalog.swap(snapshot)
                 if swapped:
                     self.keyring.swap(build_entries(key_records))
@@ -243,7 +239,7 @@ class Registry:
         return self.catalog.snapshot
 
 
-def _settings_sources(settings: Settings, all_providers: bool) -> list[ModelRecord]:
+def _settings_sources(settings: Settings, all_providers: bool) -> list[Model]:
     return sync_sources(settings, all_providers=all_providers)
 
 

@@ -68,9 +68,9 @@ class StateCollector(Collector):
         )
         state = self.deployments.cooldown_state
         for model in self.catalog.list():
-            if not model.enabled:
+            if not model.is_available:
                 continue
-            upstreams = ((PRIMARY, model.provider), *((d.id, d.provider) for d in model.extra_deployments))
+            upstreams = ((PRIMARY, model.provider), *((d.id, d.provider) for d in model.deployments))
             for deployment, provider in upstreams:
                 value = COOLDOWN_STATES[state(deployment_key(model.id, deployment))]
                 family.add_metric([model.id, deployment, provider_name(provider)], value)

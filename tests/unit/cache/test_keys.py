@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from llmgateway.cache.keys import chat_key, embed_keys, model_revision, namespace
 from llmgateway.core.calls import Principal
-from llmgateway.core.models import Deployment, ModelConfig, Pricing
+from llmgateway.core.models import Deployment, Model, Pricing
 from llmgateway.core.types import (
     ChatRequest,
     GenerationConfig,
@@ -19,7 +19,7 @@ from llmgateway.core.types import (
     ToolChoice,
 )
 
-MODEL = ModelConfig("m/x", "openai", "gpt-x", "pkg.Adapter", base_url="http://a/v1", options={"org": "o"})
+MODEL = Model("m/x", "openai", "gpt-x", "pkg.Adapter", base_url="http://a/v1", options={"org": "o"})
 
 
 def request(**changes: object) -> ChatRequest:
@@ -98,7 +98,7 @@ def test_the_revision_follows_repointing_only() -> None:
         replace(MODEL, base_url="http://b/v1"),
         replace(MODEL, adapter_class="pkg.Other"),
         replace(MODEL, options={"org": "p"}),
-        replace(MODEL, extra_deployments=(Deployment("eu", "openai", "gpt-x", "pkg.Adapter"),)),
+        replace(MODEL, deployments=(Deployment("eu", "openai", "gpt-x", "pkg.Adapter"),)),
     ]
     assert len({model_revision(m) for m in moved} | {revision}) == len(moved) + 1
 

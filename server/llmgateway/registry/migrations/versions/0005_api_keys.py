@@ -1,9 +1,9 @@
 """API keys: public id, keyed hash of the secret, labels, expiry, allowed models,
 rate limits, disabled and revoked state.
 
-Revision ID: 0004_api_keys
-Revises: 0002_routing_policies (0003_model_shape once that migration lands)
-Create Date: 2026-02-01
+Revision ID: 0005_api_keys
+Revises: 0004_max_output_tokens
+Create Date: 2026-02-08
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_api_keys"
-down_revision = "0002_routing_policies"
+revision = "0005_api_keys"
+down_revision = "0004_max_output_tokens"
 branch_labels = None
 depends_on = None
 
