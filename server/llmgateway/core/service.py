@@ -36,6 +36,7 @@ T = TypeVar("T")
 _LISTING = "models/v1"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+FIRST_EVENT_GRACE_S = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +177,12 @@ class InferenceService:
 async def _open(
     req: ChatRequest, cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget
 ) -> tuple[AsyncGenerator[StreamEvent, None], StreamEvent]:
-    """Starts one upstream stream and waits for its first event (first-token budget)."""
+    """Starts one upstream stream and waits for its first event (first-token budget). The
+    HTTP transport times the phases before it (response headers, first chunk) itself: this
+    bound is a backstop a little later, so that the transport's precise phase wins."""
     events = adapter.stream_chat(cfg, req, budget)
     try:
-        async with asyncio.timeout(budget.first_token):
+        async with asyncio.timeout(budget.first_token + FIRST_EVENT_GRACE_S):
             first = await anext(events, None)
     except TimeoutError:
         await events.aclose()

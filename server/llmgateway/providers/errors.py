@@ -19,6 +19,7 @@ _MESSAGE_LIMIT = 500
 CONTEXT_LENGTH = "context_length"
 CONTENT_POLICY = "content_policy"
 QUOTA_EXHAUSTED = "quota_exhausted"
+AUTH_FAILED = "auth_failed"  # a bad key reported with another status (Gemini: 400 API_KEY_INVALID)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -57,17 +58,22 @@ def classify_http_error(
     error_type: str = "",
     message: str = "",
     kind: str = "",
+    retry_after: float | None = None,
 ) -> GatewayError:
     """`kind` is the adapter's reading of the structured error type: one of
-    CONTEXT_LENGTH, CONTENT_POLICY, QUOTA_EXHAUSTED or ''."""
+    CONTEXT_LENGTH, CONTENT_POLICY, QUOTA_EXHAUSTED, AUTH_FAILED or ''.
+    `retry_after` is a delay the body gave (Gemini's RetryInfo); else the headers decide."""
     meta = {"provider": provider, "http_status": str(status)}
     if error_type:
         meta["provider_error_type"] = error_type
     detail = message[:_MESSAGE_LIMIT] if message else f"HTTP {status}"
-    retry_after = parse_retry_after(headers)
+    if retry_after is None:
+        retry_after = parse_retry_after(headers)
+    else:
+        retry_after = _clamp(retry_after)
     should_retry = headers.get("x-should-retry", "").lower()
 
-    if status in (401, 403):
+    if status in (401, 403) or kind == AUTH_FAILED:
         # The provider's message can quote part of our key: never pass it on.
         return GatewayError(
             Code.INTERNAL,
