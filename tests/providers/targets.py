@@ -19,6 +19,8 @@ class Target:
     options: dict[str, str] = field(default_factory=dict)
     # error kinds the provider has no structured signal for (skipped in the error table)
     unsupported_error_kinds: frozenset[str] = frozenset()
+    image_urls: bool = True  # the provider takes images by URL (Ollama: inline only)
+    reports_cached_tokens: bool = True
 
     def make_emulator(self) -> Any:
         module, _, cls = self.emulator.partition(":")
@@ -54,5 +56,11 @@ TARGETS = [
         "tests.emulators.anthropic:AnthropicEmulator",
         "llmgateway.providers.anthropic.AnthropicAdapter",
         unsupported_error_kinds=frozenset({"context_length"}),
+    ),
+    Target(
+        "gemini",
+        "tests.emulators.gemini:GeminiEmulator",
+        "llmgateway.providers.gemini.GeminiAdapter",
+        unsupported_error_kinds=frozenset({"context_length", "quota"}),
     ),
 ]

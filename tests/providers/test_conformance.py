@@ -39,6 +39,7 @@ from tests.providers.targets import TARGETS, Target
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
+PNG_B64 = base64.b64encode(PNG_1PX).decode()
 API_KEY = "test-key-0123456789"
 
 
@@ -171,26 +172,35 @@ async def test_cached_and_reasoning_usage(env: Any) -> None:
     events = await collect(adapter.stream_chat(target.model(), request(), budget(target)))
     for usage in (result.usage, events[-1].usage):
         assert usage.prompt_tokens == 20
-        assert usage.cached_prompt_tokens == 5
+        assert usage.cached_prompt_tokens == (5 if target.reports_cached_tokens else 0)
         assert usage.completion_tokens == 10
         assert usage.total_tokens == 30
+        assert not usage.estimated
+
+
+async def test_missing_usage_is_estimated(env: Any) -> None:
+    target, emu, adapter = env
+    emu.script = Script(no_usage=True)
+    result = await adapter.chat(target.model(), request(), budget(target))
+    events = await collect(adapter.stream_chat(target.model(), request(), budget(target)))
+    # "Say hello": 9 characters (3 tokens) + 4 for the message; "Hello, world!": 13 characters.
+    for usage in (result.usage, events[-1].usage):
+        assert (usage.prompt_tokens, usage.completion_tokens, usage.estimated) == (7, 4, True)
 
 
 async def test_vision_parts_are_translated(env: Any) -> None:
     target, emu, adapter = env
-    msg = Message(
-        Role.USER,
-        [
-            TextPart("What is in these?"),
-            ImagePart(data=PNG_1PX, mime_type="image/png"),
-            ImagePart(uri="https://example.test/cat.jpg"),
-        ],
-    )
+    inline = [ImagePart(data=PNG_1PX, mime_type="image/png"), ImagePart(uri=f"data:image/png;base64,{PNG_B64}")]
+    by_url = ImagePart(uri="https://example.test/cat.jpg")
+    msg = Message(Role.USER, [TextPart("What is in these?"), *inline, by_url])
+    if not target.image_urls:
+        with pytest.raises(GatewayError) as info:
+            await adapter.chat(target.model(), request(msg), budget(target))
+        assert info.value.field_violations[0][0] == "messages[0].parts[3].uri"
+        msg.parts.pop()
     await adapter.chat(target.model(), request(msg), budget(target))
-    assert emu.images_in_request(emu.requests[-1].body) == [
-        ("data", "image/png;" + base64.b64encode(PNG_1PX).decode()),
-        ("url", "https://example.test/cat.jpg"),
-    ]
+    expected = [("data", f"image/png;{PNG_B64}")] * 2 + [("url", by_url.uri)] * target.image_urls
+    assert emu.images_in_request(emu.requests[-1].body) == expected
 
 
 async def test_api_key_is_sent_and_not_in_errors(env: Any) -> None:

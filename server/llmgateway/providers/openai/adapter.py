@@ -113,7 +113,7 @@ class OpenAIAdapter(BaseAdapter):
 
     async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
         obj = await self._post_json(model, CHAT, self._chat_body(model, request, False), budget)
-        return parse_chat(self.provider, obj)
+        return parse_chat(self.provider, obj, request)
 
     async def stream_chat(
         self, model: ModelConfig, request: ChatRequest, budget: Budget
@@ -125,10 +125,10 @@ class OpenAIAdapter(BaseAdapter):
             if resp.headers.get("Content-Type", "").startswith("application/json"):
                 # The server ignored `stream` (or sent an error object with 200).
                 obj = self.parse_json(await resp.read())
-                for event in result_events(parse_chat(self.provider, obj)):
+                for event in result_events(parse_chat(self.provider, obj, request)):
                     yield event
                 return
-            async with aclosing(chat_events(self.provider, iter_sse(resp.iter_chunks()))) as events:
+            async with aclosing(chat_events(self.provider, iter_sse(resp.iter_chunks()), request)) as events:
                 async for event in events:
                     yield event
 

@@ -19,6 +19,7 @@ from llmgateway.core.types import (
     TextPart,
     ToolChoice,
 )
+from llmgateway.providers.media import sniff_image_mime
 
 _ROLES = {
     Role.SYSTEM: "system",
@@ -30,20 +31,9 @@ _ROLES = {
 _STREAM_OPTIONS = {"include_usage": True}
 
 
-def sniff_image_mime(data: bytes) -> str:
-    """The MIME type of inline image bytes given without one (PNG when unknown)."""
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:4] == b"GIF8":
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "image/png"
-
-
 def image_url(part: ImagePart, where: str) -> dict[str, Any]:
     if part.data is not None:
-        mime = part.mime_type or sniff_image_mime(part.data)
+        mime = part.mime_type or sniff_image_mime(part.data) or "image/png"
         url = f"data:{mime};base64,{base64.b64encode(part.data).decode('ascii')}"
     elif part.uri:
         url = part.uri
