@@ -5,6 +5,7 @@ names the environment variable that holds its key (`credential_ref`)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
@@ -23,13 +24,15 @@ from llmgateway.core.models import (
     CooldownPolicy,
     Deployment,
     ModelConfig,
+    ModelSpec,
     Pricing,
     RetryPolicy,
     RoutingStrategy,
 )
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.router import load_adapter_class
-from llmgateway.providers.builtin import BUILTIN_ADAPTERS
+from llmgateway.providers.builtin import ADAPTERS, BUILTIN_ADAPTERS
+from llmgateway.providers.presets import PRESETS, Preset, with_preset
 
 CONFIG_FILE_ENV = "LLMGATEWAY_CONFIG_FILE"
 
@@ -137,6 +140,19 @@ class ModelSettings(BaseModel):
         return value
 
 
+class DiscoverySettings(BaseModel):
+    """A running server whose models a registry sync adds (the `discover:` list), for
+    example an Ollama host. Each model it lists becomes `<id_prefix>/<name>` (the prefix
+    defaults to the provider), with the entry's endpoint, credential and options."""
+
+    provider: str
+    base_url: str = ""
+    credential_ref: str = ""
+    adapter_class: str = ""
+    options: dict[str, str] = {}
+    id_prefix: str = ""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LLMGATEWAY_", env_nested_delimiter="__", extra="forbid")
 
@@ -149,10 +165,11 @@ class Settings(BaseSettings):
     admin: AdminSettings = AdminSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
-    # Serve the mock models, plus the known models of every built-in provider whose
-    # API key variable is set in the environment.
+    # Serve the mock models, plus the known models of every built-in provider and vendor
+    # preset whose API key variable is set in the environment.
     include_default_models: bool = True
     models: list[ModelSettings] = []
+    discover: list[DiscoverySettings] = []
 
     @classmethod
     def settings_customise_sources(
@@ -169,11 +186,16 @@ class Settings(BaseSettings):
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
         return tuple(sources)
 
-    def model_configs(self, environ: dict[str, str] | None = None) -> list[ModelConfig]:
-        """The configured models, followed by the defaults whose ids are not taken."""
+    def model_configs(
+        self, environ: dict[str, str] | None = None, discovered: Sequence[ModelSettings] = ()
+    ) -> list[ModelConfig]:
+        """The configured models, then the `discovered` ones and the defaults whose ids
+        are not taken."""
         env = dict(os.environ) if environ is None else environ
         defaults = self.default_timeouts.to_timeouts()
         configs = [_to_config(m, defaults) for m in self.models]
+        listed = {m.id for m in self.models}
+        configs += [_to_config(m, defaults) for m in discovered if m.id not in listed]
         if self.include_default_models:
             taken = {c.id for c in configs}
             configs += [c for c in default_models(env, defaults) if c.id not in taken]
@@ -181,25 +203,56 @@ class Settings(BaseSettings):
 
 
 def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deployment_id: str) -> Deployment:
-    """Resolves the adapter class and the credential default of one upstream."""
-    adapter_class = d.adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
+    """Resolves the adapter class, the endpoint and credential defaults of one upstream
+    (a vendor preset's, else the adapter's)."""
+    adapter_class, base_url, credential_ref, options = with_preset(
+        d.provider, d.adapter_class, d.base_url, d.credential_ref, d.options
+    )
+    adapter_class = adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
     if not adapter_class:
         raise ValueError(
             f"model {model_id!r}: provider {d.provider!r} has no built-in adapter; set adapter_class "
             f"(built-in providers: {', '.join(sorted(BUILTIN_ADAPTERS))})"
         )
     cls = _adapter_class_or_none(adapter_class)
-    if cls is not None and not d.base_url and not cls.default_base_url:
+    if cls is not None and not base_url and not cls.default_base_url:
         raise ValueError(f"model {model_id!r}: provider {d.provider!r} has no public endpoint; set base_url")
     return Deployment(
         id=deployment_id,
         provider=d.provider,
         upstream_model=d.upstream_model,
         adapter_class=adapter_class,
-        base_url=d.base_url,
-        credential_ref=d.credential_ref or (cls.default_credential_env if cls is not None else ""),
-        options=dict(d.options),
+        base_url=base_url,
+        credential_ref=credential_ref or (cls.default_credential_env if cls is not None else ""),
+        options=options,
         weight=d.weight,
+    )
+
+
+def deployment_config(model_id: str, entry: DiscoverySettings) -> ModelConfig:
+    """The upstream a `discover:` entry names, resolved like a model's (presets, defaults)."""
+    d = _to_deployment(
+        model_id,
+        DeploymentSettings(
+            id="primary",
+            provider=entry.provider,
+            upstream_model="",
+            adapter_class=entry.adapter_class,
+            base_url=entry.base_url,
+            credential_ref=entry.credential_ref,
+            options=entry.options,
+            weight=1.0,
+        ),
+        "primary",
+    )
+    return ModelConfig(
+        id=model_id,
+        provider=d.provider,
+        upstream_model="",
+        adapter_class=d.adapter_class,
+        base_url=d.base_url,
+        credential_ref=d.credential_ref,
+        options=d.options,
     )
 
 
@@ -241,30 +294,40 @@ def _adapter_class_or_none(adapter_class: str) -> type[ProviderAdapter] | None:
 
 
 def default_models(environ: dict[str, str], timeouts: Timeouts) -> list[ModelConfig]:
-    """Mock models always; a built-in provider's known models when its key is set."""
+    """Mock models always; the known models of a built-in adapter or a vendor preset
+    when its key is set."""
     models: list[ModelConfig] = []
-    for provider, adapter_class in BUILTIN_ADAPTERS.items():
-        try:
-            cls: Any = load_adapter_class(adapter_class)
-        except (ImportError, AttributeError):
-            continue
-        env_name: str = cls.default_credential_env
+
+    def add(
+        provider: str, adapter_class: str, env_name: str, specs: list[ModelSpec], preset: Preset | None
+    ) -> None:
         if env_name and not environ.get(env_name):
-            continue
-        for spec in cls.supported_models():
+            return
+        for spec in specs:
             models.append(
                 ModelConfig(
                     id=f"{provider}/{spec.upstream_model}",
                     provider=provider,
                     upstream_model=spec.upstream_model,
                     adapter_class=adapter_class,
+                    base_url=preset.base_url if preset else "",
                     credential_ref=env_name,
                     capabilities=spec.capabilities,
                     display_name=spec.display_name or spec.upstream_model,
                     context_length=spec.context_length,
                     timeouts=timeouts,
+                    options=dict(preset.options) if preset else {},
                 )
             )
+
+    for provider, adapter_class in ADAPTERS.items():
+        try:
+            cls: Any = load_adapter_class(adapter_class)
+        except (ImportError, AttributeError):
+            continue
+        add(provider, adapter_class, cls.default_credential_env, cls.supported_models(), None)
+    for provider, preset in PRESETS.items():
+        add(provider, preset.adapter_class, preset.credential_env, list(preset.models), preset)
     return models
 
 

@@ -23,19 +23,44 @@ VERSIONS = ("v1beta", "v1")
 FINISH = {"stop": "STOP", "length": "MAX_TOKENS", "tool_calls": "STOP"}
 API_KEY_INVALID = "API key not valid. Please pass a valid API key."
 _DOMAIN = "generativelanguage.googleapis.com"
-_HELP = {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "docs", "url": "https://ai.google.dev"}]}
+_HELP = {
+    "@type": "type.googleapis.com/google.rpc.Help",
+    "links": [{"description": "docs", "url": "https://ai.google.dev"}],
+}
 
 # kind -> (HTTP status when the script gives none, google.rpc status, message)
 ERRORS = {
-    "rate_limit": (429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan and billing details."),
-    "server": (500, "INTERNAL", "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting"),
+    "rate_limit": (
+        429,
+        "RESOURCE_EXHAUSTED",
+        "You exceeded your current quota, please check your plan and billing details.",
+    ),
+    "server": (
+        500,
+        "INTERNAL",
+        "An internal error has occurred. Please retry or report in "
+        "https://developers.generativeai.google/guide/troubleshooting",
+    ),
     "overloaded": (503, "UNAVAILABLE", "The model is overloaded. Please try again later."),
-    "invalid": (400, "INVALID_ARGUMENT", "Invalid value at 'generation_config.temperature' (TYPE_FLOAT), \"hot\""),
-    "not_found": (404, "NOT_FOUND", "models/emulated-model is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."),
+    "invalid": (
+        400,
+        "INVALID_ARGUMENT",
+        "Invalid value at 'generation_config.temperature' (TYPE_FLOAT), \"hot\"",
+    ),
+    "not_found": (
+        404,
+        "NOT_FOUND",
+        "models/emulated-model is not found for API version v1beta, or is not supported for "
+        "generateContent. Call ListModels to see the list of available models and their supported methods.",
+    ),
 }
 _AUTH = {
     401: ("UNAUTHENTICATED", "Request had invalid authentication credentials."),
-    403: ("PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API."),
+    403: (
+        "PERMISSION_DENIED",
+        "Method doesn't allow unregistered callers (callers without established identity). Please use "
+        "API Key or other form of API consumer identity to call this API.",
+    ),
 }
 
 
@@ -52,8 +77,12 @@ def rpc_error(code: int, status: str, message: str, *details: dict[str, Any]) ->
 
 
 def error_info(reason: str) -> dict[str, Any]:
-    return {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "googleapis.com",
-            "metadata": {"service": _DOMAIN}}
+    return {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": reason,
+        "domain": "googleapis.com",
+        "metadata": {"service": _DOMAIN},
+    }
 
 
 class GeminiEmulator(Emulator):
@@ -87,7 +116,9 @@ class GeminiEmulator(Emulator):
         if method in ("embedContent", "batchEmbedContents"):
             return await self.handle_embed(request, model, method == "batchEmbedContents")
         await self.record(request)
-        return web.json_response(rpc_error(404, "NOT_FOUND", f"Method {method} not found"), status=404, dumps=dumps)
+        return web.json_response(
+            rpc_error(404, "NOT_FOUND", f"Method {method} not found"), status=404, dumps=dumps
+        )
 
     async def stream(self, request: web.Request, script: Script, frames: list[bytes]) -> web.StreamResponse:
         if request.query.get("alt") != "sse":  # one JSON array of the responses
@@ -112,12 +143,17 @@ class GeminiEmulator(Emulator):
         return u
 
     def function_call(self, call: ToolCallScript) -> dict[str, Any]:
-        spec: dict[str, Any] = {"name": call.name, "args": json.loads(call.arguments) if call.arguments else {}}
+        spec: dict[str, Any] = {
+            "name": call.name,
+            "args": json.loads(call.arguments) if call.arguments else {},
+        }
         if self.call_ids:
             spec = {"id": call.id, **spec}
         return {"functionCall": spec}
 
-    def response(self, script: Script, parts: list[dict[str, Any]], finish: bool, completion: int | None) -> str:
+    def response(
+        self, script: Script, parts: list[dict[str, Any]], finish: bool, completion: int | None
+    ) -> str:
         candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}}
         if finish:
             candidate["finishReason"] = FINISH[script.finish]
@@ -186,9 +222,15 @@ class GeminiEmulator(Emulator):
             details = []
             if kind == "rate_limit":
                 details = [
-                    {"@type": "type.googleapis.com/google.rpc.QuotaFailure",
-                     "violations": [{"quotaMetric": f"{_DOMAIN}/generate_content_requests",
-                                     "quotaId": "GenerateRequestsPerMinutePerProjectPerModel"}]},
+                    {
+                        "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                        "violations": [
+                            {
+                                "quotaMetric": f"{_DOMAIN}/generate_content_requests",
+                                "quotaId": "GenerateRequestsPerMinutePerProjectPerModel",
+                            }
+                        ],
+                    },
                     _HELP,
                 ]
                 delay = self.retry_delay(script.error_headers)
@@ -217,7 +259,9 @@ class GeminiEmulator(Emulator):
         vectors = []
         for i, entry in enumerate(entries):
             if batch and entry.get("model") != f"models/{model}":
-                message = f"Model name in the request ({entry.get('model')}) does not match the URL ({model})."
+                message = (
+                    f"Model name in the request ({entry.get('model')}) does not match the URL ({model})."
+                )
                 return web.json_response(rpc_error(400, "INVALID_ARGUMENT", message), status=400, dumps=dumps)
             dims = entry.get("outputDimensionality") or self.embedding_dimensions
             vectors.append({"values": [((i + 1) * 8 + j) / 8 - 2.0 for j in range(dims)]})

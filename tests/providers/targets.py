@@ -63,4 +63,12 @@ TARGETS = [
         "llmgateway.providers.gemini.GeminiAdapter",
         unsupported_error_kinds=frozenset({"context_length", "quota"}),
     ),
+    Target(
+        "ollama",
+        "tests.emulators.ollama:OllamaEmulator",
+        "llmgateway.providers.ollama.OllamaAdapter",
+        unsupported_error_kinds=frozenset({"context_length", "quota"}),
+        image_urls=False,
+        reports_cached_tokens=False,
+    ),
 ]

@@ -190,7 +190,10 @@ async def test_missing_usage_is_estimated(env: Any) -> None:
 
 async def test_vision_parts_are_translated(env: Any) -> None:
     target, emu, adapter = env
-    inline = [ImagePart(data=PNG_1PX, mime_type="image/png"), ImagePart(uri=f"data:image/png;base64,{PNG_B64}")]
+    inline = [
+        ImagePart(data=PNG_1PX, mime_type="image/png"),
+        ImagePart(uri=f"data:image/png;base64,{PNG_B64}"),
+    ]
     by_url = ImagePart(uri="https://example.test/cat.jpg")
     msg = Message(Role.USER, [TextPart("What is in these?"), *inline, by_url])
     if not target.image_urls:

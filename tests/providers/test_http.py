@@ -4,8 +4,10 @@ with the same budgets on both transports (aiohttp, httpx)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
+
 import pytest
 from aiohttp import web
 
@@ -115,10 +117,8 @@ def unanswered_port() -> Iterator[int]:
     for _ in range(3):
         filler = socket.socket()
         filler.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):  # completes in the background
             filler.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(filler)
     try:
         yield port
@@ -189,7 +189,9 @@ async def test_total_bounds_a_whole_answer(client: HttpClient, server: Server, s
     assert_timeout(info, "total")
 
 
-async def test_a_whole_answer_is_not_bounded_by_first_token_or_idle(client: HttpClient, server: Server) -> None:
+async def test_a_whole_answer_is_not_bounded_by_first_token_or_idle(
+    client: HttpClient, server: Server
+) -> None:
     b = budget(first_token=0.05, idle=0.05)
     reply = await client.fetch(f"{server.base_url}/whole?headers=0.2&body=0.2", HEADERS, b"{}", b)
     assert (reply.status, reply.body[:11]) == (200, b'{"answer": ')

@@ -67,10 +67,7 @@ def classify_http_error(
     if error_type:
         meta["provider_error_type"] = error_type
     detail = message[:_MESSAGE_LIMIT] if message else f"HTTP {status}"
-    if retry_after is None:
-        retry_after = parse_retry_after(headers)
-    else:
-        retry_after = _clamp(retry_after)
+    retry_after = parse_retry_after(headers) if retry_after is None else _clamp(retry_after)
     should_retry = headers.get("x-should-retry", "").lower()
 
     if status in (401, 403) or kind == AUTH_FAILED:

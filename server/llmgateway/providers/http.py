@@ -182,9 +182,7 @@ class AiohttpClient:
     ) -> aiohttp.ClientResponse:
         timeout = aiohttp.ClientTimeout(total=budget.total, connect=budget.connect)
         try:
-            return await self._get_session().request(
-                method, url, data=body, headers=headers, timeout=timeout
-            )
+            return await self._get_session().request(method, url, data=body, headers=headers, timeout=timeout)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise _translate(exc, self._provider, "connecting") from None
 

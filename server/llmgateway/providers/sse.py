@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-
 OTHER_LINE = "llmgateway.other-line"
 _FIELDS = (b"data", b"event", b"id", b"retry")
 

@@ -23,6 +23,7 @@ from llmgateway.core.models import (
 )
 from llmgateway.core.router import load_adapter_class
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
+from llmgateway.providers.presets import with_preset
 
 # `prefix/name`: segments of letters, digits and . _ : @ + - separated by single slashes.
 MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*(/[A-Za-z0-9._:@+-]+)*$")
@@ -118,15 +119,33 @@ class ModelRecord:
         return {name: getattr(self, name) for name in WRITABLE_FIELDS}
 
     def with_defaults(self) -> ModelRecord:
-        """Fills empty adapter classes with the provider's built-in adapter."""
-        deployments = tuple(
-            d if d.adapter_class else replace(d, adapter_class=BUILTIN_ADAPTERS.get(d.provider, ""))
-            for d in self.deployments
+        """Fills empty adapter classes with the provider's built-in adapter, and what a
+        vendor preset (providers/presets.py) provides: endpoint, key variable, options."""
+        deployments = []
+        for d in self.deployments:
+            adapter_class, base_url, credential_ref, options = with_preset(
+                d.provider, d.adapter_class, d.base_url, d.credential_ref, d.options
+            )
+            adapter_class = adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
+            deployments.append(
+                replace(
+                    d,
+                    adapter_class=adapter_class,
+                    base_url=base_url,
+                    credential_ref=credential_ref,
+                    options=options,
+                )
+            )
+        adapter_class, base_url, credential_ref, options = with_preset(
+            self.provider, self.adapter_class, self.base_url, self.credential_ref, self.options
         )
         return replace(
             self,
-            adapter_class=self.adapter_class or BUILTIN_ADAPTERS.get(self.provider, ""),
-            deployments=deployments,
+            adapter_class=adapter_class or BUILTIN_ADAPTERS.get(self.provider, ""),
+            base_url=base_url,
+            credential_ref=credential_ref,
+            options=options,
+            deployments=tuple(deployments),
         )
 
     def to_config(self, default_timeouts: Timeouts) -> ModelConfig:

@@ -25,6 +25,7 @@ from llmgateway.core.deadline import Timeouts
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
+from llmgateway.registry.discovery import discover
 from llmgateway.registry.records import ModelRecord
 from llmgateway.registry.repository import Repository, SyncReport
 from llmgateway.registry.sources import sync_sources
@@ -55,13 +56,17 @@ class RegistryUnavailable(RuntimeError):
     """The registry database could not be reached when it had to be."""
 
 
+async def _no_sources(all_providers: bool) -> list[ModelRecord]:
+    return []
+
+
 class Registry:
     def __init__(
         self,
         engine: Engine,
         default_timeouts: Timeouts,
         refresh_interval_s: float,
-        sources: Callable[[bool], list[ModelRecord]] = lambda _all: [],
+        sources: Callable[[bool], Awaitable[list[ModelRecord]]] = _no_sources,
     ) -> None:
         self.engine = engine
         self.repository = Repository(engine)
@@ -90,7 +95,7 @@ class Registry:
         try:
             await registry.db(migrate.prepare, registry.engine, settings.registry.auto_migrate)
             if settings.registry.sync_on_start:
-                report = await registry.db(registry.repository.sync, registry.sources(False))
+                report = await registry.db(registry.repository.sync, await registry.sources(False))
                 _log_sync(report)
             await registry.refresh(force=True, raise_errors=True)
         except migrate.SchemaError:
@@ -204,7 +209,7 @@ class Registry:
         return result
 
     async def sync(self, all_providers: bool = False, dry_run: bool = False) -> SyncReport:
-        sources = self.sources(all_providers)
+        sources = await self.sources(all_providers)
         report = await self.write(self.repository.sync, sources, dry_run)
         _log_sync(report)
         return report
@@ -214,8 +219,9 @@ class Registry:
         return self.catalog.snapshot
 
 
-def _settings_sources(settings: Settings, all_providers: bool) -> list[ModelRecord]:
-    return sync_sources(settings, all_providers=all_providers)
+async def _settings_sources(settings: Settings, all_providers: bool) -> list[ModelRecord]:
+    discovered = await discover(settings)
+    return sync_sources(settings, all_providers=all_providers, discovered=discovered)
 
 
 def _log_sync(report: SyncReport) -> None:

@@ -99,7 +99,9 @@ class GeminiAdapter(BaseAdapter):
         except (KeyError, TypeError, ValueError):
             raise bad_response(self.provider, "the embeddings response has an unexpected shape") from None
         if len(vectors) != len(request.inputs):
-            raise bad_response(self.provider, f"expected {len(request.inputs)} embeddings, got {len(vectors)}")
+            raise bad_response(
+                self.provider, f"expected {len(request.inputs)} embeddings, got {len(vectors)}"
+            )
         return EmbedResult(vectors)  # Gemini reports no token counts for embeddings
 
     def _http_error(self, status: int, headers: Mapping[str, str], raw: bytes) -> GatewayError:

@@ -189,7 +189,12 @@ def parse_response(body: Any, request: ChatRequest) -> ChatResult:
 
 def blocked_prompt(reason: str) -> GatewayError:
     exc = classify_http_error(
-        PROVIDER, 400, {}, error_type=reason, message=f"the prompt was blocked ({reason})", kind=CONTENT_POLICY
+        PROVIDER,
+        400,
+        {},
+        error_type=reason,
+        message=f"the prompt was blocked ({reason})",
+        kind=CONTENT_POLICY,
     )
     exc.metadata["http_status"] = "200"
     return exc

@@ -15,7 +15,14 @@ from typing import Any
 import orjson
 
 from llmgateway.core.errors import bad_response, provider_unavailable
-from llmgateway.core.types import ChatRequest, ReasoningDelta, StreamEnd, StreamEvent, TextDelta, ToolCallDelta
+from llmgateway.core.types import (
+    ChatRequest,
+    ReasoningDelta,
+    StreamEnd,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+)
 from llmgateway.providers.estimate import estimate_usage
 from llmgateway.providers.gemini.response import (
     PROVIDER,

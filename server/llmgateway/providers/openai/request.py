@@ -103,6 +103,18 @@ def _response_format(fmt: ResponseFormat) -> dict[str, Any] | None:
     return None  # "text" is the default
 
 
+def _reasoning(body: dict[str, Any], effort: str | None, budget: int | None, param: str) -> None:
+    """Asks for reasoning the way the server understands (`reasoning_param`)."""
+    if param == "reasoning":  # OpenRouter
+        body["reasoning"] = {"max_tokens": budget} if budget is not None else {"effort": effort}
+    elif param == "enable_thinking":  # Qwen (DashScope)
+        body["enable_thinking"] = True
+        if budget is not None:
+            body["thinking_budget"] = budget
+    elif param != "none" and effort:
+        body["reasoning_effort"] = effort
+
+
 def chat_body(
     upstream_model: str,
     request: ChatRequest,
@@ -110,6 +122,7 @@ def chat_body(
     stream: bool,
     max_tokens_field: str,
     send_top_k: bool,
+    reasoning_param: str = "reasoning_effort",
 ) -> bytes:
     body: dict[str, Any] = {
         "model": upstream_model,
@@ -154,8 +167,8 @@ def chat_body(
         body["presence_penalty"] = g.presence_penalty
     if g.frequency_penalty is not None:
         body["frequency_penalty"] = g.frequency_penalty
-    if g.reasoning_effort:
-        body["reasoning_effort"] = g.reasoning_effort
+    if g.reasoning_effort or g.reasoning_budget_tokens is not None:
+        _reasoning(body, g.reasoning_effort, g.reasoning_budget_tokens, reasoning_param)
     if request.user:
         body["user"] = request.user
     return orjson.dumps(body)
