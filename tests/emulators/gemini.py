@@ -90,6 +90,8 @@ class GeminiEmulator(Emulator):
     call_ids = True  # Gemini 3 numbers function calls; Gemini 2.5 gives no ids
     valid_keys: set[str] | None = None  # None: any non-empty key is valid
     embedding_dimensions = 8  # when the request sets no outputDimensionality
+    finish_override: str | None = None  # e.g. SAFETY, RECITATION
+    block_reason: str | None = None  # the prompt is blocked: no candidates, promptFeedback
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post("/{version}/models/{call}", self.handle)]
@@ -156,11 +158,13 @@ class GeminiEmulator(Emulator):
     ) -> str:
         candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}}
         if finish:
-            candidate["finishReason"] = FINISH[script.finish]
+            candidate["finishReason"] = self.finish_override or FINISH[script.finish]
             if script.tool_calls:
                 candidate["finishMessage"] = "Model generated function call(s)."
         candidate["index"] = 0
         out: dict[str, Any] = {"candidates": [candidate]}
+        if self.block_reason:
+            out = {"promptFeedback": {"blockReason": self.block_reason, "safetyRatings": []}}
         if not script.no_usage:
             out["usageMetadata"] = self.usage(script, completion)
         out["modelVersion"] = script.upstream_model

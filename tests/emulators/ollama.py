@@ -44,6 +44,7 @@ class OllamaEmulator(Emulator):
     call_ids = True  # servers before tool-call ids send none
     models: list[dict[str, Any]]  # /api/tags rows, and what /api/show says of each
     show_capabilities = True  # older servers have no "capabilities" in /api/show
+    prompt_cached = False  # the whole prompt came from the cache: no prompt_eval_count
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,7 +79,8 @@ class OllamaEmulator(Emulator):
         }
         out.update(total_duration=174560334, load_duration=101397084)
         if not script.no_usage:
-            out.update(prompt_eval_count=script.prompt_tokens, prompt_eval_duration=13074791)
+            if not self.prompt_cached:
+                out.update(prompt_eval_count=script.prompt_tokens, prompt_eval_duration=13074791)
             out.update(eval_count=script.completion_tokens, eval_duration=52479709)
         return out
 

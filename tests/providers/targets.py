@@ -9,6 +9,7 @@ from typing import Any
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.models import CHAT_CAPABILITIES, Capability, ModelConfig
 from llmgateway.core.ports import Endpoint
+from llmgateway.providers.presets import PRESETS
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,19 @@ TARGETS = [
         "tests.emulators.openai:AzureOpenAIEmulator",
         "llmgateway.providers.openai.AzureOpenAIAdapter",
         {"api_version": "2024-10-21"},
+    ),
+    Target(
+        "vllm",
+        "tests.emulators.openai_compat:VLLMEmulator",
+        "llmgateway.providers.openai.OpenAIAdapter",
+        dict(PRESETS["vllm"].options),
+        unsupported_error_kinds=frozenset({"quota"}),
+    ),
+    Target(
+        "llama.cpp",
+        "tests.emulators.openai_compat:LlamaCppEmulator",
+        "llmgateway.providers.openai.OpenAIAdapter",
+        unsupported_error_kinds=frozenset({"quota", "rate_limit"}),
     ),
     Target(
         "anthropic",
