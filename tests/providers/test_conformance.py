@@ -394,6 +394,7 @@ async def test_the_first_chunk_gets_the_first_token_budget(env: Any) -> None:
         adapter.stream_chat(target.model(), request(), budget(target, idle=0.1, first_token=3))
     )
     assert isinstance(events[-1], StreamEnd)
+    emu.script = Script(stall_before_first_event=1.5)
     with pytest.raises(GatewayError) as info:
-        await collect(adapter.stream_chat(target.model(), request(), budget(target, idle=3, first_token=0.2)))
+        await collect(adapter.stream_chat(target.model(), request(), budget(target, idle=3, first_token=0.6)))
     assert info.value.metadata["timeout"] == "first token"

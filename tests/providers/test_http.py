@@ -160,9 +160,10 @@ async def test_response_headers_of_a_stream(client: HttpClient, server: Server) 
 
 
 async def test_first_token_counts_from_the_request(client: HttpClient, server: Server) -> None:
-    url = f"{server.base_url}/stream?headers=0.15&first=0.15"
+    # Either pause alone fits the budget; together they do not.
+    url = f"{server.base_url}/stream?headers=0.3&first=0.5"
     with pytest.raises(GatewayError) as info:
-        await read_stream(client, url, budget(first_token=0.25))
+        await read_stream(client, url, budget(first_token=0.6))
     assert_timeout(info, "first token")
     chunks = await read_stream(client, url, budget(first_token=2))
     assert b"".join(chunks) == b"data: 0\n\ndata: 1\n\ndata: 2\n\n"
