@@ -14,6 +14,8 @@
 #   floor    bench/floor.py on CPU 1: the same RPCs answered from memory (grpc.aio + protobuf only)
 #   floor-md the same with a separate send_initial_metadata per call, as the gateway does
 #   relay    bench/floor.py --relay: the anchor kit's bare relay (grpc.aio + aiohttp) on our proto
+#   adapters the gateway (aiohttp) through each adapter in turn, same upstream and latency:
+#            bench/fake (OpenAI), bench/gemini, bench/ollama (ADAPTER_MODELS)
 #   profile  py-spy record of the gateway (aiohttp) for PROF_DUR s per mode at c=PROF_CONC
 #            (PYSPY_NATIVE=1 adds C frames: grpc core, uvloop, protobuf; it pauses the process
 #            for each sample, so it slows the gateway down)
@@ -39,6 +41,7 @@ GW_CPU=${GW_CPU:-1}
 PROF_DUR=${PROF_DUR:-10}
 PROF_CONC=${PROF_CONC:-16}
 PROF_MODES=${PROF_MODES:-"unary stream"}
+ADAPTER_MODELS=${ADAPTER_MODELS:-"bench/fake bench/gemini bench/ollama"}
 MODEL=bench/fake
 
 cd "$ROOT"
@@ -79,7 +82,7 @@ LG=("${LG_BASE[@]}" --out "$OUT")
 CFG="$BENCH/gateway.yaml"
 if [ "$UP_PORT" != 8001 ]; then
   CFG="$BENCH/logs/gateway-$STAMP.yaml"
-  sed "s#127.0.0.1:8001/v1#127.0.0.1:$UP_PORT/v1#" "$BENCH/gateway.yaml" > "$CFG"
+  sed "s#127.0.0.1:8001#127.0.0.1:$UP_PORT#" "$BENCH/gateway.yaml" > "$CFG"
 fi
 
 GWPID=""
@@ -88,7 +91,8 @@ start_gateway() { # client
   local t0 t1
   t0=$(date +%s.%N)
   # a private, fresh model registry per gateway start (the default is a shared SQLite file in ~)
-  OPENAI_API_KEY=${OPENAI_API_KEY:-sk-bench-dummy} LLMGATEWAY_UPSTREAM__CLIENT=$1 \
+  OPENAI_API_KEY=${OPENAI_API_KEY:-sk-bench-dummy} GEMINI_API_KEY=${GEMINI_API_KEY:-bench-dummy} \
+    LLMGATEWAY_UPSTREAM__CLIENT=$1 \
     LLMGATEWAY_REGISTRY__DATABASE_URL="sqlite:///$BENCH/logs/registry-$STAMP-$1-rep${REP:-1}.db" \
     taskset -c "$GW_CPU" "$GW_BIN" serve --address "127.0.0.1:$GW_PORT" --config "$CFG" \
     > "$BENCH/logs/gateway-$1-$STAMP-rep${REP:-1}.log" 2>&1 &
@@ -127,6 +131,22 @@ for REP in $(seq 1 "$REPEATS"); do
           for c in $CONCS; do
             "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
               --label "gateway-$phase" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
+          done
+        done
+        stop_gateway
+        ;;
+      adapters)
+        # the same gateway through each adapter: interleaved per concurrency, so that noise
+        # on the machine falls on all of them alike
+        start_gateway aiohttp
+        for mode in $MODES; do
+          for c in $CONCS; do
+            for model in $ADAPTER_MODELS; do
+              label=${model#bench/}
+              [ "$label" = fake ] && label=openai
+              "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$model" --mode "$mode" -c "$c" \
+                --label "adapter-$label" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
+            done
           done
         done
         stop_gateway
