@@ -231,29 +231,8 @@ def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deploym
 
 def deployment_config(model_id: str, entry: DiscoverySettings) -> ModelConfig:
     """The upstream a `discover:` entry names, resolved like a model's (presets, defaults)."""
-    d = _to_deployment(
-        model_id,
-        DeploymentSettings(
-            id="primary",
-            provider=entry.provider,
-            upstream_model="",
-            adapter_class=entry.adapter_class,
-            base_url=entry.base_url,
-            credential_ref=entry.credential_ref,
-            options=entry.options,
-            weight=1.0,
-        ),
-        "primary",
-    )
-    return ModelConfig(
-        id=model_id,
-        provider=d.provider,
-        upstream_model="",
-        adapter_class=d.adapter_class,
-        base_url=d.base_url,
-        credential_ref=d.credential_ref,
-        options=d.options,
-    )
+    fields = entry.model_dump(exclude={"id_prefix"})
+    return _to_config(ModelSettings(id=model_id, upstream_model="", **fields), Timeouts())
 
 
 def _to_config(m: ModelSettings, default_timeouts: Timeouts) -> ModelConfig:

@@ -67,6 +67,9 @@ def _die_with_parent() -> None:
 
 def start_gateway(config_path: Path) -> LiveGateway:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_") and k not in _DROPPED_ENV}
+    # Its own registry next to its config: the session fixture starts before the per-test
+    # XDG_DATA_HOME of tests/conftest.py, and the default file is shared by the whole machine.
+    env["XDG_DATA_HOME"] = str(config_path.parent / "xdg-data")
     process = subprocess.Popen(
         [sys.executable, "-m", "llmgateway.cli", "--config", str(config_path), "serve", "--address", ADDRESS],
         stdin=subprocess.DEVNULL,

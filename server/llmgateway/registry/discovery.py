@@ -49,7 +49,7 @@ async def discover(settings: Settings, environ: Mapping[str, str] | None = None)
 async def _one(router: Router, entry: DiscoverySettings) -> list[ModelSettings]:
     where = entry.base_url or entry.provider
     try:
-        upstream = deployment_config(f"{entry.provider} discovery", entry)
+        upstream = deployment_config(f"{entry.provider}-discovery", entry)
         adapter = router.adapter(upstream)
         if not isinstance(adapter, ModelDiscovery):
             log.warning("discover: provider %s cannot list a server's models", entry.provider)

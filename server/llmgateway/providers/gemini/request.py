@@ -30,11 +30,22 @@ from llmgateway.core.types import (
     TextPart,
     ToolChoice,
 )
+from llmgateway.providers.base import generation_fields
 from llmgateway.providers.media import inline_image
 from llmgateway.providers.toolcalls import CallNames, is_generated
 
 _Part = dict[str, Any]
 _JSON = "application/json"
+_GENERATION = {
+    "max_tokens": "maxOutputTokens",
+    "temperature": "temperature",
+    "top_p": "topP",
+    "top_k": "topK",
+    "stop": "stopSequences",
+    "seed": "seed",
+    "presence_penalty": "presencePenalty",
+    "frequency_penalty": "frequencyPenalty",
+}
 # reasoning_effort -> thinkingBudget for models before Gemini 3 (which take a level instead)
 EFFORT_BUDGETS = {"minimal": 512, "low": 1024, "medium": 8192, "high": 24576}
 
@@ -170,23 +181,7 @@ def _calling_config(choice: ToolChoice) -> dict[str, Any]:
 
 def _generation_config(upstream_model: str, request: ChatRequest) -> dict[str, Any]:
     g = request.generation
-    config: dict[str, Any] = {}
-    if g.max_tokens is not None:
-        config["maxOutputTokens"] = g.max_tokens
-    if g.temperature is not None:
-        config["temperature"] = g.temperature
-    if g.top_p is not None:
-        config["topP"] = g.top_p
-    if g.top_k is not None:
-        config["topK"] = g.top_k
-    if g.stop:
-        config["stopSequences"] = g.stop
-    if g.seed is not None:
-        config["seed"] = g.seed
-    if g.presence_penalty is not None:
-        config["presencePenalty"] = g.presence_penalty
-    if g.frequency_penalty is not None:
-        config["frequencyPenalty"] = g.frequency_penalty
+    config = generation_fields(g, _GENERATION)
     if request.response_format is not None:
         config.update(_response_format(request.response_format))
     if g.reasoning_budget_tokens is not None:

@@ -15,12 +15,23 @@ import orjson
 
 from llmgateway.core.errors import invalid_request
 from llmgateway.core.types import ChatRequest, EmbedRequest, ImagePart, Message, ReasoningPart, Role
+from llmgateway.providers.base import generation_fields
 from llmgateway.providers.media import inline_image
 from llmgateway.providers.toolcalls import CallNames, is_generated
 
 # Model options passed through into `options` (numbers; anything else is sent as a string).
 PASSTHROUGH_OPTIONS = ("num_ctx", "num_batch", "num_gpu", "num_thread", "repeat_penalty", "min_p")
 _THINK = {"true": True, "false": False}
+_GENERATION = {
+    "max_tokens": "num_predict",
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "top_k": "top_k",
+    "seed": "seed",
+    "stop": "stop",
+    "presence_penalty": "presence_penalty",
+    "frequency_penalty": "frequency_penalty",
+}
 
 
 def _number(raw: str) -> int | float | str:
@@ -58,20 +69,7 @@ def chat_body(
         body["think"] = _THINK.get(think.lower(), think)  # true / false / low / medium / high
     elif g.reasoning_effort or g.reasoning_budget_tokens:
         body["think"] = True
-    sampling: dict[str, Any] = {}
-    for name, value in (
-        ("num_predict", g.max_tokens),
-        ("temperature", g.temperature),
-        ("top_p", g.top_p),
-        ("top_k", g.top_k),
-        ("seed", g.seed),
-        ("presence_penalty", g.presence_penalty),
-        ("frequency_penalty", g.frequency_penalty),
-    ):
-        if value is not None:
-            sampling[name] = value
-    if g.stop:
-        sampling["stop"] = g.stop
+    sampling = generation_fields(g, _GENERATION)
     for name in PASSTHROUGH_OPTIONS:
         if options.get(name):
             sampling[name] = _number(options[name])
