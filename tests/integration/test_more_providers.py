@@ -94,6 +94,8 @@ async def test_chat_and_stream(gateway: Any, model: str) -> None:
     emulators[model].script = Script(no_usage=True)
     response = await stub.Chat(chat(model), timeout=5)
     assert response.usage.estimated and response.usage.prompt_tokens == 7  # "hello there": 3 + 4
+    events = [e async for e in stub.StreamChat(stream(model), timeout=5)]
+    assert events[-1].end.usage.estimated and events[-1].end.usage.completion_tokens == 4
 
 
 async def test_the_preset_sends_its_key_and_token_field(gateway: Any) -> None:
