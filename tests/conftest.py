@@ -1,4 +1,6 @@
-"""Shared fixtures: a real gateway server on 127.0.0.1:0 and stubs to call it."""
+"""Shared fixtures: a real gateway server on 127.0.0.1:0 and stubs to call it, and the
+canary guard (tests/canaries.py) that checks after every integration and client test
+that no configured secret reached a response, a log line or a span."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import pytest
 from llmgateway.config import Settings
 from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
+from tests.canaries import LeakGuard
 from tests.pgserver import PostgresCluster
+from tests.redisserver import RedisServer
 
 ServerFactory = Callable[..., Awaitable[gateway_service_pb2_grpc.GatewayServiceStub]]
 
@@ -24,6 +28,46 @@ def postgres() -> Iterator[PostgresCluster]:
     cluster = PostgresCluster()
     yield cluster
     cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A throwaway redis-server for the whole session (skipped when not installed,
+    required when CI=true); use the `redis_url` fixture for a flushed one per test."""
+    server = RedisServer()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The URL of the session's redis-server, empty (flushed) for this test and started
+    again if an earlier test stopped it."""
+    if redis_server.process is None:
+        redis_server.start()
+    redis_server.flush()
+    return redis_server.url
+
+
+GUARDED_SUITES = ("integration", "clients")
+
+
+@pytest.fixture(autouse=True)
+def leak_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[LeakGuard]:
+    """Fails an integration or client test in which a canary secret reached a caller,
+    a log line or an exported span (see tests/canaries.py)."""
+    guard = LeakGuard()
+    if not set(GUARDED_SUITES) & set(request.node.path.parts):
+        yield guard
+        return
+    live = request.getfixturevalue("live_gateway") if "live_gateway" in request.fixturenames else None
+    seen = len(live.raw) if live is not None else 0
+    with guard.watching(monkeypatch):
+        yield guard
+    if live is not None:
+        for line in live.raw[seen:]:
+            guard.observe("live gateway log line", line)
+    guard.check()
 
 
 @pytest.fixture(autouse=True)

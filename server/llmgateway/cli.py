@@ -111,7 +111,7 @@ def _serve(settings: Settings) -> None:
 def _repository(settings: Settings) -> Repository:
     engine = create_registry_engine(settings.registry.database_url)
     migrate.prepare(engine, settings.registry.auto_migrate)
-    return Repository(engine)
+    return Repository(engine, settings.credential_policy())
 
 
 def _migrate(settings: Settings, target: str) -> int:

@@ -31,6 +31,12 @@ from llmgateway.core.models import (
 )
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.router import load_adapter_class
+from llmgateway.core.secrets import (
+    DEFAULT_ENV_PATTERNS,
+    DEFAULT_SECRET_DIRS,
+    CredentialPolicy,
+    default_credential,
+)
 from llmgateway.providers.builtin import ADAPTERS, BUILTIN_ADAPTERS
 from llmgateway.providers.presets import PRESETS, Preset, with_preset
 
@@ -43,11 +49,27 @@ class TLSSettings(BaseModel):
     client_ca_file: Path | None = None  # set to require client certificates (mTLS)
 
 
+# Server-side bound on a call whose caller set no deadline (the bundled client
+# service config's per-method deadlines).
+DEFAULT_MAX_CALL_DURATION_S = {
+    "Chat": 120.0,
+    "StreamChat": 600.0,
+    "Embed": 30.0,
+    "GenerateImage": 120.0,
+    "ListModels": 10.0,
+}
+
+
 class ServerSettings(BaseModel):
     address: str = "127.0.0.1:50051"
     grace_period_s: float = 10.0  # how long SIGTERM waits for in-flight calls
     max_request_bytes: int = 16 * 1024 * 1024
-    max_concurrent_rpcs: int | None = None
+    # Beyond these the gateway sheds load at once (RESOURCE_EXHAUSTED / OVERLOADED with
+    # RetryInfo) instead of queueing; 0 means no cap.
+    max_concurrent_calls: int = Field(default=1024, ge=0)  # unary data-plane calls
+    max_concurrent_streams: int = Field(default=4096, ge=0)
+    overload_retry_after_s: float = Field(default=1.0, ge=0)
+    max_call_duration_s: dict[str, float] = DEFAULT_MAX_CALL_DURATION_S
     reflection: bool = True
     uvloop: bool = True
     tls: TLSSettings = TLSSettings()
@@ -74,15 +96,73 @@ class RegistrySettings(BaseModel):
     # file at $XDG_DATA_HOME/llmgateway/registry.db (~/.local/share/llmgateway/registry.db).
     database_url: str = ""
     refresh_interval_s: float = Field(default=2.0, gt=0)  # how often replicas poll for others' writes
+    # How often a refresh also checks that the database still takes writes (read-only
+    # files, filesystems or servers are otherwise noticed only by the next admin write).
+    write_check_interval_s: float = Field(default=30.0, gt=0)
     auto_migrate: bool = True  # upgrade the schema on start (else refuse an old one)
     sync_on_start: bool = True  # add/refresh the adapters' and `models:` entries on start
 
 
+class RedisSettings(BaseModel):
+    """The Redis that replicas share (limits, budgets, cache, sessions). Empty `url`:
+    every slice keeps its state in this process."""
+
+    url: str = ""  # redis://host:6379/0 (rediss:// for TLS)
+    timeout_s: float = Field(default=0.25, gt=0)  # per command: a call never waits longer
+    key_prefix: str = "llmgw:"
+
+
 class AdminSettings(BaseModel):
-    """The Admin API token: the *name* of an env var holding it, or a file."""
+    """The Admin API token: the *name* of an env var holding it, or a file. With an
+    `address` the Admin API listens there only (not on `server.address`)."""
 
     token_env: str = "LLMGATEWAY_ADMIN_TOKEN"
     token_file: Path | None = None
+    address: str = ""
+    reflection: bool = True  # list the AdminService in server reflection
+
+
+class ComponentSpec(BaseModel):
+    """A policy or observer: a built-in name or a dotted path, and keyword options
+    passed to its factory."""
+
+    name: str
+    options: dict[str, Any] = {}
+
+
+# The built-in policies in their default order; each is skipped unless configured.
+DEFAULT_POLICIES: tuple[str, ...] = ()
+
+
+class PipelineSettings(BaseModel):
+    """The policy pipeline. `policies` run in this order (built-ins by name, unused
+    ones are skipped); `observers` are added to the built-in ones (logs, and metrics
+    and tracing when configured)."""
+
+    policies: list[str | ComponentSpec] = list(DEFAULT_POLICIES)
+    observers: list[str | ComponentSpec] = []
+
+    @staticmethod
+    def specs(entries: list[str | ComponentSpec]) -> list[tuple[str, dict[str, Any]]]:
+        return [(e, {}) if isinstance(e, str) else (e.name, e.options) for e in entries]
+
+
+class SecretsSettings(BaseModel):
+    """Which credential references models may name: environment variables whose
+    names match `allowed_env` (shell patterns), and `file:` secrets under
+    `allowed_dirs`. The gateway's own secrets (every LLMGATEWAY_* variable, the
+    admin token's variable and file) are never allowed."""
+
+    allowed_env: list[str] = list(DEFAULT_ENV_PATTERNS)
+    allowed_dirs: list[str] = list(DEFAULT_SECRET_DIRS)
+
+    @field_validator("allowed_dirs")
+    @classmethod
+    def _absolute(cls, dirs: list[str]) -> list[str]:
+        for d in dirs:
+            if not d.startswith("/"):
+                raise ValueError(f"secret directories must be absolute paths: {d!r}")
+        return dirs
 
 
 class TimeoutSettings(BaseModel):
@@ -116,7 +196,9 @@ class ModelSettings(BaseModel):
     upstream_model: str
     adapter_class: str = ""  # defaults to the built-in adapter of `provider`
     base_url: str = ""  # defaults to the adapter's public endpoint
-    credential_ref: str = ""  # name of the env var holding the key; defaults to the adapter's
+    # Name of the env var holding the key (or file:/path). Empty: the adapter's default
+    # variable when the model uses the provider's default endpoint, else no key.
+    credential_ref: str = ""
     capabilities: list[Capability] = [Capability.CHAT, Capability.STREAM, Capability.TOOLS]
     display_name: str = ""
     context_length: int = 0
@@ -163,6 +245,9 @@ class Settings(BaseSettings):
     default_timeouts: TimeoutSettings = TimeoutSettings()
     registry: RegistrySettings = RegistrySettings()
     admin: AdminSettings = AdminSettings()
+    pipeline: PipelineSettings = PipelineSettings()
+    redis: RedisSettings = RedisSettings()
+    secrets: SecretsSettings = SecretsSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider and vendor
@@ -186,6 +271,15 @@ class Settings(BaseSettings):
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
         return tuple(sources)
 
+    def credential_policy(self) -> CredentialPolicy:
+        admin = self.admin
+        return CredentialPolicy(
+            env_patterns=tuple(self.secrets.allowed_env),
+            secret_dirs=tuple(self.secrets.allowed_dirs),
+            reserved_env=frozenset({admin.token_env} if admin.token_env else ()),
+            reserved_files=frozenset({str(admin.token_file.absolute())} if admin.token_file else ()),
+        )
+
     def model_configs(
         self, environ: dict[str, str] | None = None, discovered: Sequence[ModelSettings] = ()
     ) -> list[ModelConfig]:
@@ -203,8 +297,9 @@ class Settings(BaseSettings):
 
 
 def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deployment_id: str) -> Deployment:
-    """Resolves the adapter class, the endpoint and credential defaults of one upstream
-    (a vendor preset's, else the adapter's)."""
+    """Resolves the adapter class, the endpoint and the credential default of one upstream
+    (a vendor preset's, else the adapter's): a default key variable goes with its default
+    endpoint only."""
     adapter_class, base_url, credential_ref, options = with_preset(
         d.provider, d.adapter_class, d.base_url, d.credential_ref, d.options
     )
@@ -223,7 +318,8 @@ def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deploym
         upstream_model=d.upstream_model,
         adapter_class=adapter_class,
         base_url=base_url,
-        credential_ref=credential_ref or (cls.default_credential_env if cls is not None else ""),
+        credential_ref=credential_ref
+        or (default_credential(cls.default_credential_env, cls.default_base_url, base_url) if cls else ""),
         options=options,
         weight=d.weight,
     )

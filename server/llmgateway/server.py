@@ -1,47 +1,79 @@
-"""Builds and runs the grpc.aio server: the model registry, gateway and admin
-services, health, reflection, TLS, and graceful shutdown on SIGTERM/SIGINT."""
+"""The composition root: registry -> router and resilience -> observers and policies
+-> InferenceService -> the gRPC edge (gateway and admin services, health,
+reflection, TLS), and graceful shutdown on SIGTERM/SIGINT."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from llmgateway.admin.v1 import admin_service_pb2_grpc
 from llmgateway.api.admin import ADMIN_SERVICE, AdminServicer, load_admin_token
-from llmgateway.api.servicer import GatewayServicer
-from llmgateway.config import Settings
+from llmgateway.api.edge import Edge, EdgeLimits
+from llmgateway.api.health import NOT_SERVING, SERVING, Health
+from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
+from llmgateway.config import PipelineSettings, Settings
+from llmgateway.core.calls import ADMIN_METHOD_PREFIX
+from llmgateway.core.pipeline import Observers, Pipeline, build_components
+from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
 from llmgateway.providers import http
 from llmgateway.registry.runtime import Registry
-from llmgateway.telemetry.tracing import configure_tracing, shutdown_tracing
-from llmgateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
+from llmgateway.stores.redis import RedisStore
+from llmgateway.telemetry.logs import LogObserver
+from llmgateway.telemetry.tracing import Tracing
 
 log = logging.getLogger(__name__)
-GATEWAY_SERVICE = gateway_service_pb2.DESCRIPTOR.services_by_name["GatewayService"].full_name
+HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
+# Health "service" name that reports whether the shared Redis answers.
+REDIS_HEALTH = "llmgateway.redis"
+
+
+@dataclass(frozen=True)
+class Components:
+    """What a policy or observer factory receives: `factory(components, **options)`."""
+
+    settings: Settings
+    registry: Registry
+    redis: RedisStore | None  # the shared Redis when `redis.url` is set
+
+
+# Built-in policies and observers by name; each factory returns None when its
+# feature is not configured.
+BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {}
+BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {}
 
 
 @dataclass
 class RunningServer:
     server: grpc.aio.Server
     port: int
-    health: HealthServicer
+    health: Health
     router: Router
     registry: Registry
+    redis: RedisStore | None = None
+    admin_server: grpc.aio.Server | None = None
+    admin_port: int = 0
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     async def stop(self, grace: float | None) -> None:
-        await self.health.enter_graceful_shutdown()
-        await self.server.stop(grace)
+        await self.health.drain()
+        servers = [self.server] + ([self.admin_server] if self.admin_server else [])
+        await asyncio.gather(*(s.stop(grace) for s in servers))
         await self.registry.aclose()
         await self.router.aclose()
-        await asyncio.to_thread(shutdown_tracing)  # the OTLP exporter blocks while it flushes
+        if self.redis is not None:
+            await self.redis.aclose()
+        for close in self.closers:
+            await asyncio.to_thread(close)  # e.g. the OTLP exporter blocks while it flushes
 
 
 def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
@@ -72,69 +104,127 @@ async def start_server(settings: Settings) -> RunningServer:
         raise
 
 
-async def _start(settings: Settings, registry: Registry, admin_token: str) -> RunningServer:
-    router = Router(registry.catalog)
-    interceptors = configure_tracing(settings.telemetry.otlp_endpoint, settings.telemetry.service_name)
+def _new_server(settings: Settings, interceptors: list[Any]) -> grpc.aio.Server:
+    # grpc's own limit sits above ours, so an oversized request reaches the edge and
+    # gets INVALID_ARGUMENT with a field violation rather than a bare RESOURCE_EXHAUSTED.
     grpc_limit = max(settings.server.max_request_bytes * 4, 64 * 1024 * 1024)
-    server = grpc.aio.server(
+    return grpc.aio.server(
         interceptors=interceptors,
-        maximum_concurrent_rpcs=settings.server.max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", grpc_limit),
             ("grpc.max_send_message_length", grpc_limit),
             ("grpc.so_reuseport", 0),
         ],
     )
-    gateway_service_pb2_grpc.add_GatewayServiceServicer_to_server(  # type: ignore[no-untyped-call]
-        GatewayServicer(
-            InferenceService(router, retry=settings.default_retry, cooldown=settings.default_cooldown),
-            settings.server.max_request_bytes,
+
+
+def _listen(server: grpc.aio.Server, address: str, credentials: grpc.ServerCredentials | None) -> int:
+    return server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+
+
+async def _start(settings: Settings, registry: Registry, admin_token: str) -> RunningServer:
+    router = Router(registry.catalog, policy=settings.credential_policy())
+    r = settings.redis
+    redis = RedisStore(r.url, r.timeout_s, r.key_prefix) if r.url else None
+    components = Components(settings, registry, redis)
+    closers: list[Callable[[], None]] = []
+    interceptors: list[Any] = []
+    observers: list[Any] = [LogObserver()]
+    if settings.telemetry.otlp_endpoint:
+        tracing = Tracing(settings.telemetry.otlp_endpoint, settings.telemetry.service_name)
+        interceptors, closers = tracing.interceptors(), [tracing.shutdown]
+        observers.append(tracing.observer())
+    observers += build_components(
+        PipelineSettings.specs(settings.pipeline.observers), BUILTIN_OBSERVERS, components
+    )
+    policies = build_components(
+        PipelineSettings.specs(settings.pipeline.policies), BUILTIN_POLICIES, components
+    )
+    fan_out = Observers(observers)
+    resilience = Resilience(
+        registry.catalog.get,
+        router.adapter,
+        retry=settings.default_retry,
+        cooldown=settings.default_cooldown,
+        observers=fan_out,
+    )
+    service = InferenceService(router, resilience, Pipeline(policies, fan_out))
+    s = settings.server
+    edge = Edge(
+        fan_out,
+        lambda: registry.catalog.revision,
+        EdgeLimits(
+            s.max_request_bytes,
+            s.max_concurrent_calls,
+            s.max_concurrent_streams,
+            s.overload_retry_after_s,
+            s.max_call_duration_s,
         ),
-        server,
     )
-    admin_service_pb2_grpc.add_AdminServiceServicer_to_server(  # type: ignore[no-untyped-call]
-        AdminServicer(registry, admin_token), server
-    )
-    health = HealthServicer()
+    credentials = _credentials(settings)
+    health = Health()
+    server = _new_server(settings, interceptors)
+    server.add_generic_rpc_handlers((edge.bind(GATEWAY_SERVICE, GatewayServicer(service)),))
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    admin = AdminServicer(registry, admin_token)
+    admin_handler = edge.bind(
+        ADMIN_SERVICE, admin, prefix=ADMIN_METHOD_PREFIX, authenticate=admin.authenticate, counted=False
+    )
+    admin_server: grpc.aio.Server | None = None
+    admin_port = 0
+    if settings.admin.address:
+        admin_server = _new_server(settings, interceptors)
+        admin_server.add_generic_rpc_handlers((admin_handler,))
+        health_pb2_grpc.add_HealthServicer_to_server(health, admin_server)
+        admin_port = _listen(admin_server, settings.admin.address, credentials)
+    else:
+        server.add_generic_rpc_handlers((admin_handler,))
+    if s.reflection:
+        names = [GATEWAY_SERVICE.full_name, HEALTH_SERVICE, reflection.SERVICE_NAME]
+        if settings.admin.reflection and admin_server is None:
+            names.append(ADMIN_SERVICE.full_name)
+        reflection.enable_server_reflection(names, server)
+    if admin_server is not None and settings.admin.reflection:
+        reflection.enable_server_reflection(
+            [ADMIN_SERVICE.full_name, HEALTH_SERVICE, reflection.SERVICE_NAME], admin_server
+        )
 
     async def registry_health(healthy: bool) -> None:
         # The data plane keeps serving the last snapshot; admin writes need the database.
-        serving = health_pb2.HealthCheckResponse.SERVING
-        await health.set(ADMIN_SERVICE, serving if healthy else health_pb2.HealthCheckResponse.NOT_SERVING)
+        await health.set(ADMIN_SERVICE.full_name, SERVING if healthy else NOT_SERVING)
 
     registry.on_health = registry_health
-    if settings.server.reflection:
-        reflection.enable_server_reflection(
-            (
-                GATEWAY_SERVICE,
-                ADMIN_SERVICE,
-                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-                reflection.SERVICE_NAME,
-            ),
-            server,
-        )
-    credentials = _credentials(settings)
-    address = settings.server.address
-    port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    if redis is not None:
+
+        async def redis_health(healthy: bool) -> None:
+            await health.set(REDIS_HEALTH, SERVING if healthy else NOT_SERVING)
+
+        redis.on_health.append(redis_health)
+        await redis_health(True)
+    port = _listen(server, s.address, credentials)
     await server.start()
-    for name in ("", GATEWAY_SERVICE):
-        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    if admin_server is not None:
+        await admin_server.start()
+    for name in ("", GATEWAY_SERVICE.full_name):
+        await health.set(name, SERVING)
     await registry_health(registry.status.healthy)
     registry.start()
     log.info(
         "serving",
         extra={
-            "address": address,
+            "address": s.address,
             "port": port,
+            "admin_address": settings.admin.address or None,
+            "admin_port": admin_port or None,
             "tls": credentials is not None,
             "models": len(router.catalog.list()),
             "registry_revision": router.catalog.revision,
             "admin_api": bool(admin_token),
             "upstream_client": settings.upstream.client,
+            "policies": [type(p).__name__ for p in policies] or None,
         },
     )
-    return RunningServer(server, port, health, router, registry)
+    return RunningServer(server, port, health, router, registry, redis, admin_server, admin_port, closers)
 
 
 async def serve(settings: Settings) -> None:

@@ -3,7 +3,8 @@
 `live_gateway` runs `python -m llmgateway.cli serve --address 127.0.0.1:0` once per session with
 the default models (`mock/echo`, `mock/embed`, `mock/image`) plus the models of `LIVE_CONFIG`
 (`mock/slow`: an echo model that paces its stream by 200 ms per chunk), reads the port from the
-`{"msg": "serving", "port": N}` log line on stderr, and stops the process at the end.
+`{"msg": "serving", "port": N}` log line on stderr, and stops the process at the end. It runs
+with the canary admin token configured; the canary guard (tests/conftest.py) reads its log lines.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.canaries import ADMIN_TOKEN, LeakGuard
 
 LIVE_CONFIG = """
 server:
@@ -39,12 +42,14 @@ _DROPPED_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY")
 
 @dataclass
 class LiveGateway:
-    """A running gateway process: `address` is "127.0.0.1:PORT"; `logs` collects its JSON log lines."""
+    """A running gateway process: `address` is "127.0.0.1:PORT"; `logs` collects its JSON log
+    lines, `raw` every line of its stderr."""
 
     process: subprocess.Popen[bytes]
     port: int
     config_path: Path
     logs: list[dict[str, Any]] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
 
     @property
     def address(self) -> str:
@@ -67,8 +72,8 @@ def _die_with_parent() -> None:
 
 def start_gateway(config_path: Path) -> LiveGateway:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_") and k not in _DROPPED_ENV}
-    # Its own registry next to its config: the session fixture starts before the per-test
-    # XDG_DATA_HOME of tests/conftest.py, and the default file is shared by the whole machine.
+    env["LLMGATEWAY_ADMIN_TOKEN"] = ADMIN_TOKEN
+    # Its own registry database, never the user's default file (which another gateway may own).
     env["XDG_DATA_HOME"] = str(config_path.parent / "xdg-data")
     process = subprocess.Popen(
         [sys.executable, "-m", "llmgateway.cli", "--config", str(config_path), "serve", "--address", ADDRESS],
@@ -105,7 +110,7 @@ def start_gateway(config_path: Path) -> LiveGateway:
         process.wait()
         output = b"".join(raw).decode(errors="replace")[-4000:]
         raise RuntimeError(f"the gateway did not start (exit code {process.returncode}):\n{output}")
-    return LiveGateway(process, port[0], config_path, logs)
+    return LiveGateway(process, port[0], config_path, logs, raw)
 
 
 def stop_gateway(gateway: LiveGateway) -> None:
@@ -127,3 +132,7 @@ def live_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGatew
         yield gateway
     finally:
         stop_gateway(gateway)
+    guard = LeakGuard()  # the lines written after the last test's check, shutdown included
+    for line in gateway.raw:
+        guard.observe("live gateway log line", line)
+    guard.check()

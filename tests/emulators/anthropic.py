@@ -197,8 +197,16 @@ class AnthropicEmulator(Emulator):
         return [b"".join(frames[: first + 1]), *frames[first + 1 :]]
 
     def render_midstream_error(self, script: Script) -> bytes:
-        error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+        message = self.echo(script, "Overloaded")
+        error = {"type": "error", "error": {"type": "overloaded_error", "message": message}}
         return sse(error, "error")
+
+    def received_key(self) -> str:
+        return self.requests[-1].headers.get("x-api-key", "") if self.requests else ""
+
+    def echo(self, script: Script, message: str) -> str:
+        """The message, quoting the received key when the script says so (some proxies do)."""
+        return f"{message} (x-api-key: {self.received_key()})" if script.echo_key else message
 
     def render_error(self, script: Script) -> tuple[int, dict[str, str], Any]:
         status = script.error_status or 500
@@ -219,6 +227,10 @@ class AnthropicEmulator(Emulator):
         else:
             error_type, message = ERRORS.get(kind, ("api_error", "Internal server error"))
             body = error_body(error_type, message)
+        if script.echo_key:  # in the message, and in the request-id header (read when the body has none)
+            body["error"]["message"] = self.echo(script, body["error"]["message"])
+            del body["request_id"]
+            headers["request-id"] = f"req_{self.received_key()}"
         return status, headers, body
 
     # -- readers used by the conformance suite ---------------------------------------

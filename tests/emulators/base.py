@@ -59,6 +59,7 @@ class Script:
     stall_mid_body: float = 0.0  # a JSON answer: half its body, this pause, then the rest
     crlf: bool = False  # frame events with \r\n instead of \n
     garbage_body: bool = False  # 200 with a body that is not JSON
+    echo_key: bool = False  # quote the key the request carried in error messages (and headers)
 
 
 @dataclass

@@ -273,16 +273,25 @@ class OpenAIEmulator(Emulator):
         return []
 
     def render_midstream_error(self, script: Script) -> bytes:
+        message = "The server had an error while processing your request. Sorry about that!"
         return sse(
             {
                 "error": {
-                    "message": "The server had an error while processing your request. Sorry about that!",
+                    "message": self.echo(script, message),
                     "type": "server_error",
                     "param": None,
                     "code": None,
                 }
             }
         )
+
+    def received_key(self) -> str:
+        headers = self.requests[-1].headers if self.requests else {}
+        return headers.get("api-key") or headers.get("authorization", "").removeprefix("Bearer ")
+
+    def echo(self, script: Script, message: str) -> str:
+        """The message, quoting the received key when the script says so (some servers do)."""
+        return f"{message} (key: {self.received_key()})" if script.echo_key else message
 
     def error_body(self, script: Script, status: int) -> dict[str, Any]:
         kind = script.error_kind
@@ -354,7 +363,9 @@ class OpenAIEmulator(Emulator):
     def render_error(self, script: Script) -> tuple[int, dict[str, str], Any]:
         status = script.error_status or 500
         headers = {"x-request-id": "req_emulated", **script.error_headers}
-        return status, headers, self.error_body(script, status)
+        body = self.error_body(script, status)
+        body["error"]["message"] = self.echo(script, body["error"]["message"])
+        return status, headers, body
 
     # -- embeddings and images ----------------------------------------------------------
     async def scripted_error(self, request: web.Request) -> tuple[Any, web.Response | None]:

@@ -41,9 +41,12 @@ class VLLMEmulator(OpenAIEmulator):
     reasoning_field = "reasoning"
     obfuscation = False
 
+    def render_error(self, script: Script) -> tuple[int, dict[str, str], Any]:
+        if script.error_kind == "auth":  # vLLM's key check answers before any handler
+            return script.error_status or 401, dict(script.error_headers), {"error": "Unauthorized"}
+        return super().render_error(script)
+
     def error_body(self, script: Script, status: int) -> dict[str, Any]:
-        if script.error_kind == "auth":
-            return {"error": "Unauthorized"}
         etype, message = VLLM_ERRORS.get(script.error_kind, ("InternalServerError", "Internal Server Error"))
         return {"error": {"message": message, "type": etype, "param": None, "code": status}}
 

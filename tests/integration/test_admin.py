@@ -22,9 +22,10 @@ from llmgateway.admin.v1 import model_pb2 as admin_pb2
 from llmgateway.config import Settings
 from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import error_reason_pb2, gateway_service_pb2_grpc, image_pb2, model_pb2
+from tests.canaries import ADMIN_TOKEN, PROVIDER_KEY
 from tests.helpers import Details, chat
 
-TOKEN = "test-admin-token-0123456789"
+TOKEN = ADMIN_TOKEN
 AUTH = (("authorization", f"Bearer {TOKEN}"),)
 
 
@@ -107,11 +108,9 @@ async def test_a_missing_or_wrong_token_is_unauthenticated(gw: Gateway, metadata
 
 async def test_the_token_can_come_from_a_file(start: Any, tmp_path: Path) -> None:
     token_file = tmp_path / "admin-token"
-    token_file.write_text("from-a-file-token\n")
+    token_file.write_text(f"{TOKEN}\n")
     gw = await start(token=None, admin={"token_file": str(token_file)})
-    response = await gw.call(
-        "GetModel", pb.GetModelRequest(id="mock/echo"), (("authorization", "Bearer from-a-file-token"),)
-    )
+    response = await gw.call("GetModel", pb.GetModelRequest(id="mock/echo"), AUTH)
     assert response.model.id == "mock/echo"
 
 
@@ -146,7 +145,7 @@ async def test_every_field_round_trips_through_the_api(gw: Gateway) -> None:
         upstream_model="gpt-4o-mini",
         adapter_class="llmgateway.providers.openai.OpenAIAdapter",
         base_url="https://llm.internal.example/v1",
-        credential_ref="TEAM_KEY",
+        credential_ref="TEAM_API_KEY",
         display_name="Full",
         context_length=128000,
         pricing=admin_pb2.Pricing(
@@ -163,7 +162,7 @@ async def test_every_field_round_trips_through_the_api(gw: Gateway) -> None:
                 provider="azure",
                 upstream_model="dep",
                 base_url="https://eu.openai.azure.com",
-                credential_ref="AZ_KEY",
+                credential_ref="AZ_API_KEY",
                 options={"api_version": "v1"},
                 weight=1.0,
             )
@@ -180,7 +179,7 @@ async def test_every_field_round_trips_through_the_api(gw: Gateway) -> None:
     model.retry.initial_backoff.FromMilliseconds(250)
     model.retry.max_backoff.FromSeconds(8)
     model.cooldown.window.FromSeconds(30)
-    model.cooldown.cooldown.FromSeconds(30)
+    model.cooldown.cooldown.FromSeconds(5)
     assert created == model
     details = Details(await _error(gw.stub.Chat(chat("team/full"), timeout=5)))
     assert details.code == grpc.StatusCode.FAILED_PRECONDITION and details.reason == "MODEL_DISABLED"
@@ -322,12 +321,12 @@ async def test_update_errors(gw: Gateway) -> None:
 
 
 async def test_no_secret_value_is_ever_returned(gw: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
-    secret = "sk-very-secret-value-123"
-    monkeypatch.setenv("TEAM_SECRET_KEY", secret)
-    await gw.call("CreateModel", pb.CreateModelRequest(model=new_model(credential_ref="TEAM_SECRET_KEY")))
+    secret = PROVIDER_KEY
+    monkeypatch.setenv("TEAM_SECRET_API_KEY", secret)
+    await gw.call("CreateModel", pb.CreateModelRequest(model=new_model(credential_ref="TEAM_SECRET_API_KEY")))
     got = await gw.call("GetModel", pb.GetModelRequest(id="team/echo"))
     listed = await gw.call("ListModels", pb.ListModelsRequest())
-    assert got.model.credential_ref == "TEAM_SECRET_KEY"
+    assert got.model.credential_ref == "TEAM_SECRET_API_KEY"
     assert secret.encode() not in got.SerializeToString() + listed.SerializeToString()
 
 

@@ -183,22 +183,22 @@ async def test_unloadable_adapter_fails_that_model_only(gateway_factory) -> None
 
 
 async def test_missing_credential_names_the_variable_not_a_secret(gateway_factory, monkeypatch) -> None:
-    monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
+    monkeypatch.delenv("NO_SUCH_VARIABLE_API_KEY", raising=False)
     gateway = await gateway_factory(
         models=[
             {
                 "id": "openai/x",
                 "provider": "openai",
                 "upstream_model": "m",
-                "credential_ref": "NO_SUCH_KEY_VAR",
+                "credential_ref": "NO_SUCH_VARIABLE_API_KEY",
             }
         ]
     )
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await gateway.Chat(chat("openai/x"), timeout=5)
     details = Details(info.value)
-    assert (details.code, details.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PROVIDER_AUTH_FAILED")
-    assert "NO_SUCH_KEY_VAR" in details.message
+    assert (details.code, details.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MODEL_MISCONFIGURED")
+    assert "NO_SUCH_VARIABLE_API_KEY" in details.message
 
 
 @pytest.mark.parametrize(

@@ -36,20 +36,23 @@ async def gateway(
                     "provider": "gemini",
                     "upstream_model": "gemini-2.5-flash",
                     "base_url": gemini.base_url,
+                    "credential_ref": "GEMINI_API_KEY",
                 },
                 {
                     "id": "g/fast",
                     "provider": "gemini",
                     "upstream_model": "gemini-2.5-flash",
                     "base_url": gemini.base_url,
+                    "credential_ref": "GEMINI_API_KEY",
                     "timeouts": FAST,
                 },
-                # One line of YAML: the preset gives the key variable and options (the URL is the emulator's).
+                # The preset gives the options; a model with its own URL (the emulator's) names its key.
                 {
                     "id": "deepseek/chat",
                     "provider": "deepseek",
                     "upstream_model": "deepseek-chat",
                     "base_url": deepseek.base_url,
+                    "credential_ref": "DEEPSEEK_API_KEY",
                 },
             ],
             discover=[{"provider": "ollama", "base_url": ollama.base_url}],

@@ -25,10 +25,11 @@ from llmgateway.admin.v1 import model_pb2 as admin_pb2
 from llmgateway.config import Settings
 from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
+from tests.canaries import ADMIN_TOKEN, LeakGuard
 from tests.helpers import Details, chat
 from tests.pgserver import PostgresCluster
 
-TOKEN = "reload-test-admin-token"
+TOKEN = ADMIN_TOKEN
 AUTH = (("authorization", f"Bearer {TOKEN}"),)
 ADMIN = "llmgateway.admin.v1.AdminService"
 
@@ -62,10 +63,12 @@ async def servers(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
     running: list[RunningServer] = []
     channels: list[grpc.aio.Channel] = []
 
-    async def start(database_url: str, refresh_interval_s: float) -> tuple[RunningServer, grpc.aio.Channel]:
+    async def start(
+        database_url: str, refresh_interval_s: float, **registry: Any
+    ) -> tuple[RunningServer, grpc.aio.Channel]:
         settings = Settings(
             server={"address": "127.0.0.1:0", "uvloop": False},
-            registry={"database_url": database_url, "refresh_interval_s": refresh_interval_s},
+            registry={"database_url": database_url, "refresh_interval_s": refresh_interval_s, **registry},
             admin={"token_env": "RELOAD_ADMIN_TOKEN"},
         )
         server = await start_server(settings)
@@ -136,7 +139,9 @@ async def _spawn(env: dict[str, str]) -> Process:
     return result
 
 
-async def test_two_server_processes_on_postgresql_converge(postgres: PostgresCluster) -> None:
+async def test_two_server_processes_on_postgresql_converge(
+    postgres: PostgresCluster, leak_guard: LeakGuard
+) -> None:
     bound = 1.0
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
     env.update(
@@ -171,6 +176,8 @@ async def test_two_server_processes_on_postgresql_converge(postgres: PostgresClu
             p.process.terminate()
             await p.process.wait()
             p.reader.cancel()  # type: ignore[attr-defined]
+            for line in p.lines:  # the processes run with the canary admin token
+                leak_guard.observe("gateway process log line", json.dumps(line))
 
 
 async def test_an_unreachable_database_keeps_the_last_snapshot_serving(
@@ -214,5 +221,44 @@ async def test_an_unreachable_database_keeps_the_last_snapshot_serving(
         assert server.registry.status.healthy and server.registry.status.consecutive_failures == 0
         got = await admin.GetModel(pb.GetModelRequest(id="mock/echo"), metadata=AUTH, timeout=10)
         assert got.model.id == "mock/echo"
+    finally:
+        cluster.destroy()
+
+
+async def test_a_database_that_turns_read_only_is_detected_and_reported(
+    servers: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Reads keep working on a read-only server, so only the periodic write check notices it."""
+    import psycopg
+
+    cluster = PostgresCluster()
+    try:
+        server, channel = await servers(cluster.new_database(), 0.1, write_check_interval_s=0.1)
+        health = health_pb2_grpc.HealthStub(channel)
+
+        async def admin_health() -> Any:
+            response = await health.Check(health_pb2.HealthCheckRequest(service=ADMIN), timeout=5)
+            return response.status
+
+        assert await admin_health() == health_pb2.HealthCheckResponse.SERVING
+        caplog.set_level(logging.ERROR, logger="llmgateway.registry.runtime")
+        with psycopg.connect(cluster.url(), autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+            conn.execute("SELECT pg_reload_conf()")
+        for _ in range(150):
+            if await admin_health() == health_pb2.HealthCheckResponse.NOT_SERVING:
+                break
+            await asyncio.sleep(0.1)
+        assert await admin_health() == health_pb2.HealthCheckResponse.NOT_SERVING
+        assert "read-only" in server.registry.status.last_error  # the cause, as the database said it
+        assert any("registry refresh failed" in r.getMessage() for r in caplog.records)
+        with psycopg.connect(cluster.url(), autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM RESET default_transaction_read_only")
+            conn.execute("SELECT pg_reload_conf()")
+        for _ in range(150):
+            if await admin_health() == health_pb2.HealthCheckResponse.SERVING:
+                break
+            await asyncio.sleep(0.1)
+        assert await admin_health() == health_pb2.HealthCheckResponse.SERVING
     finally:
         cluster.destroy()

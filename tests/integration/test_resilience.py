@@ -14,12 +14,13 @@ import grpc
 import pytest
 
 from llmgateway.v1 import embedding_pb2, image_pb2
+from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
 from tests.emulators.anthropic import AnthropicEmulator
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import Details, chat, stream
 
-KEY_ENV = "LLMGATEWAY_TEST_RESILIENCE_KEY"
+KEY_ENV = PROVIDER_KEY_ENV
 CAPS = ["chat", "stream", "tools"]
 FAST_RETRY = {"max_retries": 2, "initial_backoff_s": 0.01, "max_backoff_s": 0.02}
 NO_COOLDOWN = {"failures": 1000}
@@ -29,7 +30,7 @@ HEAVY, LIGHT = 1e9, 1e-9
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(KEY_ENV, "sk-test")
+    monkeypatch.setenv(KEY_ENV, PROVIDER_KEY)
 
 
 @pytest.fixture
@@ -472,3 +473,26 @@ async def test_embed_and_images_retry_and_fall_back(gateway_factory, openai_emu,
     images = await gw.GenerateImage(image_pb2.GenerateImageRequest(model="m/embed", prompt="p"), timeout=5)
     assert len(images.images) == 1
     assert len(openai_emu.requests) == 5 and len(second_openai_emu.requests) == 1
+
+
+async def test_a_persistent_failure_costs_the_gateways_attempts_only(gateway_factory, openai_emu) -> None:
+    """The bundled client service config retries UNAVAILABLE, and so does the gateway: the
+    gateway's retry pushback keeps them from multiplying (3 upstream requests per call, not 9),
+    and the breaker opens after its failed calls (not attempts); the next caller is told when
+    to come back without reaching the upstream."""
+    from llmgateway.client import AsyncGatewayClient, GatewayError
+
+    openai_emu.script = Script(error_status=503, error_kind="server")
+    cooldown = {"failures": 3, "window_s": 30, "cooldown_s": 5}
+    gateway = await gateway_with(gateway_factory, model("m/a", openai_emu.base_url, cooldown=cooldown))
+    async with AsyncGatewayClient(f"127.0.0.1:{gateway.port}", timeout=10) as client:
+        for calls in range(1, 4):
+            with pytest.raises(GatewayError) as info:
+                await client.chat(model="m/a", messages="hi")
+            assert info.value.reason == "PROVIDER_UNAVAILABLE"
+            assert len(openai_emu.requests) == 3 * calls  # 1 + 2 gateway retries, no client retry
+        with pytest.raises(GatewayError) as info:
+            await client.chat(model="m/a", messages="hi")
+        assert len(openai_emu.requests) == 9  # open: nothing reaches the upstream
+        assert info.value.metadata["tried"] == "m/a:COOLDOWN"
+        assert info.value.retry_delay is not None and 4 < info.value.retry_delay <= 5

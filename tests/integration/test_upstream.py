@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 import grpc
 import pytest
 
+from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
 from tests.emulators.anthropic import AnthropicEmulator
 from tests.emulators.base import Emulator, Script
 from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import Details, chat, stream
 
-KEY_ENV = "LLMGATEWAY_TEST_UPSTREAM_KEY"
-KEY = "sk-test-upstream-secret-0123456789"
+KEY_ENV, KEY = PROVIDER_KEY_ENV, PROVIDER_KEY
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ class Target:
     unsupported_error_kinds: frozenset[str] = frozenset()
     image_urls: bool = True  # the provider takes images by URL (Ollama: inline only)
     reports_cached_tokens: bool = True
+    response_ids: bool = True  # the provider names its responses (Ollama does not)
 
     def make_emulator(self) -> Any:
         module, _, cls = self.emulator.partition(":")
@@ -84,5 +85,6 @@ TARGETS = [
         unsupported_error_kinds=frozenset({"context_length", "quota"}),
         image_urls=False,
         reports_cached_tokens=False,
+        response_ids=False,
     ),
 ]

@@ -28,6 +28,7 @@ from llmgateway.core.types import (
     Role,
     StreamEnd,
     StreamEvent,
+    StreamStart,
     TextDelta,
     TextPart,
     Tool,
@@ -88,7 +89,9 @@ async def sent_body(
 
 
 async def collect(adapter: AnthropicAdapter, req: ChatRequest | None = None) -> list[StreamEvent]:
-    return [e async for e in adapter.stream_chat(model(), req or chat_request(), BUDGET)]
+    """The deltas and end of a stream (its opening StreamStart is checked by the conformance suite)."""
+    events = adapter.stream_chat(model(), req or chat_request(), BUDGET)
+    return [e async for e in events if not isinstance(e, StreamStart)]
 
 
 def ev(name: str, data: dict[str, Any]) -> bytes:
@@ -658,7 +661,7 @@ async def test_stream_error_event_types(
     with pytest.raises(GatewayError) as info:
         async for e in adapter.stream_chat(model(), chat_request(), BUDGET):
             events.append(e)
-    assert events == [TextDelta("partial")]
+    assert events == [StreamStart("msg_1", "claude-x"), TextDelta("partial")]
     err = info.value
     assert (err.code, err.reason, err.retryable) == (code, reason, retryable)
     assert err.metadata["provider_error_type"] == error["type"]

@@ -28,6 +28,7 @@ from llmgateway.core.types import (
     Role,
     StreamEnd,
     StreamEvent,
+    StreamStart,
     TextDelta,
     TextPart,
     Tool,
@@ -107,8 +108,11 @@ async def test_text_chat(env: Any) -> None:
 
 
 async def test_text_stream(env: Any) -> None:
-    target, _, adapter = env
+    target, emu, adapter = env
     events = await collect(adapter.stream_chat(target.model(), request(), budget(target)))
+    # The provider's response id and model open the stream, before any token.
+    response_id = emu.script.response_id if target.response_ids else ""
+    assert events[0] == StreamStart(response_id, emu.script.upstream_model)
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Hello, world!"
     assert isinstance(events[-1], StreamEnd)
     assert sum(isinstance(e, StreamEnd) for e in events) == 1

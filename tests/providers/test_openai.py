@@ -31,6 +31,7 @@ from llmgateway.core.types import (
     Role,
     StreamEnd,
     StreamEvent,
+    StreamStart,
     TextDelta,
     TextPart,
     Tool,
@@ -63,7 +64,8 @@ def req(*messages: Message, **kw: Any) -> ChatRequest:
 
 
 async def collect(agen: AsyncIterator[StreamEvent]) -> list[StreamEvent]:
-    return [e async for e in agen]
+    """The deltas and end of a stream (its opening StreamStart is checked by the conformance suite)."""
+    return [e async for e in agen if not isinstance(e, StreamStart)]
 
 
 def text_of(events: list[StreamEvent]) -> str:

@@ -43,6 +43,9 @@ def test_a_model_is_one_line_of_yaml() -> None:
         "DEEPSEEK_API_KEY",
     )
     assert config.options["max_tokens_field"] == "max_tokens"
+    # A default key goes to its own endpoint only: elsewhere a model sends what it names, or none.
+    elsewhere = one_line(id="d/x", provider="deepseek", upstream_model="x", base_url="http://127.0.0.1:9/v1")
+    assert (elsewhere.credential_ref, elsewhere.options["max_tokens_field"]) == ("", "max_tokens")
     # The model's own settings win; another adapter means no preset at all.
     own = one_line(
         id="x/y",
@@ -86,9 +89,13 @@ def test_a_record_written_through_the_admin_api_gets_the_preset() -> None:
 async def test_each_vendor_gets_its_request_shape(emu: OpenAIEmulator, kind: str) -> None:
     preset = PRESETS[kind]
     config = one_line(
-        id=f"{kind}/m", provider=kind, upstream_model="m", base_url=emu.base_url, credential_ref="K"
+        id=f"{kind}/m",
+        provider=kind,
+        upstream_model="m",
+        base_url=emu.base_url,
+        credential_ref="TEST_API_KEY",
     )
-    router = Router(_NoCatalog(), {"K": "key-0123456789"})
+    router = Router(_NoCatalog(), {"TEST_API_KEY": "key-0123456789"})
     try:
         adapter = router.adapter(config)
         gen = GenerationConfig(max_tokens=9, top_k=4, reasoning_effort="low")

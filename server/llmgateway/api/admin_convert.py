@@ -9,6 +9,7 @@ from google.protobuf import duration_pb2, timestamp_pb2
 
 from llmgateway.admin.v1 import model_pb2 as admin_pb2
 from llmgateway.api.convert import CAPABILITIES
+from llmgateway.core.errors import invalid_request
 from llmgateway.core.models import (
     CooldownPolicy,
     Deployment,
@@ -16,8 +17,8 @@ from llmgateway.core.models import (
     RetryPolicy,
     RoutingStrategy,
 )
+from llmgateway.core.secrets import shown_reference
 from llmgateway.registry.records import ModelRecord, TimeoutOverrides
-from llmgateway.registry.repository import InvalidModel
 from llmgateway.v1 import error_reason_pb2
 
 _CAPABILITIES_OUT = {v: k for k, v in CAPABILITIES.items()}
@@ -67,7 +68,7 @@ def model_to_proto(rec: ModelRecord) -> admin_pb2.Model:
         upstream_model=rec.upstream_model,
         adapter_class=rec.adapter_class,
         base_url=rec.base_url,
-        credential_ref=rec.credential_ref,
+        credential_ref=shown_reference(rec.credential_ref),
         display_name=rec.display_name,
         context_length=rec.context_length,
         capabilities=sorted(_CAPABILITIES_OUT[c] for c in rec.capabilities),
@@ -122,7 +123,7 @@ def _deployment_to_proto(d: Deployment) -> admin_pb2.Deployment:
         upstream_model=d.upstream_model,
         adapter_class=d.adapter_class,
         base_url=d.base_url,
-        credential_ref=d.credential_ref,
+        credential_ref=shown_reference(d.credential_ref),
         options=dict(d.options),
         weight=d.weight,
     )
@@ -130,7 +131,7 @@ def _deployment_to_proto(d: Deployment) -> admin_pb2.Deployment:
 
 def model_from_proto(msg: admin_pb2.Model, prefix: str = "model") -> ModelRecord:
     """The writable fields of `msg` as a record (output-only fields are ignored).
-    Raises InvalidModel for values with no meaning (UNSPECIFIED enums)."""
+    Raises INVALID_REQUEST for values with no meaning (UNSPECIFIED enums)."""
     violations: list[tuple[str, str]] = []
     capabilities = set()
     for i, cap in enumerate(msg.capabilities):
@@ -147,7 +148,7 @@ def model_from_proto(msg: admin_pb2.Model, prefix: str = "model") -> ModelRecord
     if msg.routing not in _ROUTING:
         violations.append((f"{prefix}.routing", "is not a known routing strategy"))
     if violations:
-        raise InvalidModel(violations)
+        raise invalid_request(violations)
     timeouts = msg.timeouts
     retry = None
     if msg.HasField("retry"):

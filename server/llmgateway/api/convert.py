@@ -7,7 +7,7 @@ from typing import Any
 from google.protobuf import struct_pb2
 
 from llmgateway.core import types as t
-from llmgateway.core.calls import CallInfo
+from llmgateway.core.calls import Call
 from llmgateway.core.models import Capability, ModelConfig
 from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
 
@@ -211,69 +211,71 @@ def message_out(m: t.Message) -> dict[str, Any]:
     }
 
 
-def chat_response(result: t.ChatResult, call: CallInfo) -> chat_pb2.ChatResponse:
+_NOBODY = t.Served("", "", "", "", attempts=0)
+
+
+def chat_response(result: t.ChatResult, call: Call) -> chat_pb2.ChatResponse:
+    served = call.served or _NOBODY
     return chat_pb2.ChatResponse(
-        id=result.response_id,
-        model=call.model,
-        provider=call.provider,
-        upstream_model=result.upstream_model or call.upstream_model,
+        id=result.response_id or served.response_id,
+        model=served.model or call.model,
+        provider=served.provider,
+        upstream_model=result.upstream_model or served.upstream_model,
         message=message_out(result.message),
         finish_reason=_FINISH.get(result.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED),
         usage=usage(result.usage),
         request_id=call.request_id,
-        attempts=call.attempts,
-        deployment=call.deployment,
+        attempts=served.attempts,
+        deployment=served.deployment,
     )
 
 
-def stream_start(call: CallInfo, response_id: str) -> chat_pb2.StreamChatResponse:
-    return chat_pb2.StreamChatResponse(
-        start=chat_pb2.StreamStart(
-            id=response_id,
-            model=call.model,
-            provider=call.provider,
-            upstream_model=call.upstream_model,
-            request_id=call.request_id,
-            attempts=call.attempts,
-            deployment=call.deployment,
-        )
-    )
-
-
-def stream_event(e: t.StreamEvent) -> chat_pb2.StreamChatResponse:
+def stream_event(e: t.StreamEvent, call: Call) -> chat_pb2.StreamChatResponse:
+    """One stream event as sent; the start event names what served the call."""
     if isinstance(e, t.TextDelta):
-        return chat_pb2.StreamChatResponse(text_delta=chat_pb2.TextDelta(text=e.text))
+        return chat_pb2.StreamChatResponse(text_delta={"text": e.text})
     if isinstance(e, t.ToolCallDelta):
         return chat_pb2.StreamChatResponse(
-            tool_call_delta=chat_pb2.ToolCallDelta(
-                index=e.index, id=e.id, name=e.name, arguments_fragment=e.arguments
-            )
+            tool_call_delta={"index": e.index, "id": e.id, "name": e.name, "arguments_fragment": e.arguments}
         )
     if isinstance(e, t.ReasoningDelta):
         return chat_pb2.StreamChatResponse(
-            reasoning_delta=chat_pb2.ReasoningDelta(
-                text=e.text, signature=e.signature, redacted_data=e.redacted_data
-            )
+            reasoning_delta={"text": e.text, "signature": e.signature, "redacted_data": e.redacted_data}
+        )
+    if isinstance(e, t.StreamStart):
+        served = e.served or _NOBODY
+        return chat_pb2.StreamChatResponse(
+            start={
+                "id": e.response_id,
+                "model": served.model or call.model,
+                "provider": served.provider,
+                "upstream_model": e.upstream_model or served.upstream_model,
+                "request_id": call.request_id,
+                "attempts": served.attempts,
+                "deployment": served.deployment,
+            }
         )
     return chat_pb2.StreamChatResponse(
-        end=chat_pb2.StreamEnd(
-            finish_reason=_FINISH.get(e.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED),
-            usage=usage(e.usage),
-        )
+        end={
+            "finish_reason": _FINISH.get(e.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED),
+            "usage": usage(e.usage),
+        }
     )
 
 
-def embed_response(result: t.EmbedResult, call: CallInfo) -> embedding_pb2.EmbedResponse:
+def embed_response(result: t.EmbedResult, call: Call) -> embedding_pb2.EmbedResponse:
+    served = call.served or _NOBODY
     return embedding_pb2.EmbedResponse(
-        model=call.model,
-        provider=call.provider,
+        model=served.model or call.model,
+        provider=served.provider,
         embeddings=[embedding_pb2.Embedding(index=i, values=v) for i, v in enumerate(result.vectors)],
         usage=embedding_pb2.EmbeddingUsage(prompt_tokens=result.prompt_tokens),
         request_id=call.request_id,
     )
 
 
-def image_response(result: t.ImageResult, call: CallInfo) -> image_pb2.GenerateImageResponse:
+def image_response(result: t.ImageResult, call: Call) -> image_pb2.GenerateImageResponse:
+    served = call.served or _NOBODY
     images = [
         image_pb2.GeneratedImage(data=i.data, mime_type=i.mime_type, revised_prompt=i.revised_prompt)
         if i.data is not None
@@ -281,7 +283,7 @@ def image_response(result: t.ImageResult, call: CallInfo) -> image_pb2.GenerateI
         for i in result.images
     ]
     return image_pb2.GenerateImageResponse(
-        model=call.model, provider=call.provider, images=images, request_id=call.request_id
+        model=served.model or call.model, provider=served.provider, images=images, request_id=call.request_id
     )
 
 

@@ -7,6 +7,7 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from llmgateway.core.errors import Code, GatewayError
+from llmgateway.core.secrets import scrub
 
 DOMAIN = "llmgateway"
 _CODES: dict[Code, grpc.StatusCode] = {code: getattr(grpc.StatusCode, code.value) for code in Code}
@@ -14,6 +15,15 @@ _CODES: dict[Code, grpc.StatusCode] = {code: getattr(grpc.StatusCode, code.value
 
 def grpc_code(code: Code) -> grpc.StatusCode:
     return _CODES[code]
+
+
+def public_error(err: GatewayError) -> GatewayError:
+    """`err` with every known secret scrubbed from what the caller will see (message,
+    metadata, field violations): the last line of defence, run once per failed call."""
+    err.message = scrub(err.message)
+    err.metadata = {key: scrub(value) for key, value in err.metadata.items()}
+    err.field_violations = [(scrub(f), scrub(d)) for f, d in err.field_violations]
+    return err
 
 
 def status_details(err: GatewayError) -> bytes:

@@ -1,4 +1,4 @@
-"""Deployment state (cooldown, in-flight calls, recent latency, attempt counters)
+"""Deployment state (cooldown, in-flight calls, recent latency)
 and the routing strategies that pick a deployment for an attempt.
 
 `DeploymentState` is the small interface the service uses; `InProcessState`
@@ -50,8 +50,6 @@ class DeploymentState(Protocol):
 
     def latency(self, key: str) -> float | None: ...
 
-    def count(self, key: str, outcome: str) -> None: ...
-
 
 class InProcessState:
     """Everything in dicts of this process. `started` must be matched by `ended`
@@ -61,8 +59,6 @@ class InProcessState:
         self.cooldowns = Cooldowns(clock)
         self._inflight: dict[str, int] = {}
         self._latency: dict[str, float] = {}
-        # (key, outcome) -> attempts; a later metrics exporter reads `counters()`.
-        self._counts: dict[tuple[str, str], int] = {}
 
     def available(self, key: str) -> bool:
         return self.cooldowns.available(key)
@@ -93,14 +89,6 @@ class InProcessState:
 
     def latency(self, key: str) -> float | None:
         return self._latency.get(key)
-
-    def count(self, key: str, outcome: str) -> None:
-        k = (key, outcome)
-        self._counts[k] = self._counts.get(k, 0) + 1
-
-    def counters(self) -> dict[tuple[str, str], int]:
-        """Attempts by (model@deployment, outcome) since start; outcome is OK or an error reason."""
-        return dict(self._counts)
 
 
 def choose(

@@ -1,33 +1,75 @@
-"""Per-call facts gathered while a request is served, for the log line and spans."""
+"""The record of one call, built once by the edge and read by policies and observers."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from llmgateway.core.types import Usage
+from llmgateway.core.errors import GatewayError
+from llmgateway.core.types import Served, Usage
+
+# `Call.method` of the management plane: "Admin/CreateModel"; the data plane's is bare.
+ADMIN_METHOD_PREFIX = "Admin/"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the API key the edge authenticated (absent when auth is off)."""
+
+    key_id: str  # the key's short public id, never its secret
+    name: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)  # owner, team, ...
 
 
 @dataclass(slots=True)
-class CallInfo:
-    method: str
+class Call:
+    """What is known about one RPC. The edge fills the caller's side (method, request
+    id, deadline, client address) and, at the end, `status`/`error`; the core fills
+    what served it (`model` once resolved, `served` on success, `usage`, `attempts`)."""
+
+    method: str  # the RPC name, e.g. "Chat" or "Admin/CreateModel"
     request_id: str
-    deadline: float | None = None  # absolute time.monotonic() of the caller's deadline
+    deadline: float | None = None  # absolute time.monotonic() by which the call must end
+    client: str = ""  # the caller's address as gRPC reports it (ipv4:127.0.0.1:5555)
+    principal: Principal | None = None  # set by the edge's authentication
     registry_revision: str = ""  # the registry snapshot that served the call
     started: float = field(default_factory=time.perf_counter)
-    model: str = ""
-    provider: str = ""
-    upstream_model: str = ""
-    deployment: str = ""  # the deployment of `model` that served (or was tried last)
+    model: str = ""  # the registry id of the requested model, once resolved ("" before)
+    served: Served | None = None  # who answered (set when an answer starts)
     attempts: int = 0  # upstream attempts made, retries and fallbacks included
-    first_token_at: float | None = None
+    first_event_at: float | None = None  # perf_counter of the first answer event
     usage: Usage | None = None
-    chunks: int = 0
-
-    def mark_first_token(self) -> None:
-        if self.first_token_at is None:
-            self.first_token_at = time.perf_counter()
+    events: int = 0  # stream events sent after the start event
+    status: str = ""  # at the end: "OK", a gRPC code name, or "CANCELLED"
+    error: GatewayError | None = None  # what a failed call answered
+    target: str = ""  # what an admin call acts on (a model id), for the audit line
+    # Response metadata policies add (rate-limit headers, cost): headers of a stream,
+    # trailers of a unary call.
+    response_metadata: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ttft_ms(self) -> float | None:
-        return None if self.first_token_at is None else (self.first_token_at - self.started) * 1000.0
+        at = self.first_event_at
+        return None if at is None else (at - self.started) * 1000.0
+
+    @property
+    def latency_ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRecord:
+    """One try at one deployment, as observers see it when it ends."""
+
+    operation: str  # chat, stream_chat, embed, generate_image
+    number: int  # 1-based within the call
+    model: str  # registry id (a fallback's when one was tried)
+    deployment: str
+    provider: str
+    upstream_model: str
+    outcome: str  # "OK", an ErrorInfo reason, or "CANCELLED"
+    duration_s: float
+    wait_s: float  # backoff slept before it
+    usage: Usage | None = None
+    response_id: str = ""

@@ -1,6 +1,6 @@
 """Per-deployment circuit breaker ("cooldown").
 
-A deployment is CLOSED (in rotation) until `failures` failures in a row (no
+A deployment is CLOSED (in rotation) until `failures` failed calls in a row (no
 success between them) fall within `window_s`; a success clears the count, so a
 healthy deployment with rare errors never trips. It is then OPEN (skipped) for
 `cooldown_s`; after that it is

@@ -57,13 +57,14 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class CooldownPolicy:
-    """Circuit breaker per deployment: `failures` failures in a row (a success
-    clears the count) within `window_s` take it out of rotation for `cooldown_s`,
-    after which one probe decides."""
+    """Circuit breaker per deployment: `failures` failed calls in a row (a success
+    clears the count; a call's retries at one deployment count once) within
+    `window_s` take it out of rotation for `cooldown_s`, after which one probe
+    decides. Several failures, a short cooldown: one bad call never makes an outage."""
 
-    failures: int = 3
+    failures: int = 5
     window_s: float = 30.0
-    cooldown_s: float = 30.0
+    cooldown_s: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)

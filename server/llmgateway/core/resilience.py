@@ -21,7 +21,6 @@ Dispositions of a failed attempt:
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -30,7 +29,7 @@ from enum import Enum
 from typing import TypeVar
 
 from llmgateway.core.balancer import DeploymentState, InProcessState, choose
-from llmgateway.core.calls import CallInfo
+from llmgateway.core.calls import AttemptRecord, Call
 from llmgateway.core.deadline import DEADLINE_MARGIN, Budget
 from llmgateway.core.errors import Code, GatewayError, Reason
 from llmgateway.core.models import (
@@ -40,9 +39,9 @@ from llmgateway.core.models import (
     RetryPolicy,
     RoutingStrategy,
 )
+from llmgateway.core.pipeline import Observers
 from llmgateway.core.ports import ProviderAdapter
-
-log = logging.getLogger("llmgateway.attempts")
+from llmgateway.core.types import Served, Usage
 
 # A provider's retry-after above this is not waited for (the official SDKs' rule).
 MAX_HONOURED_RETRY_AFTER = 60.0
@@ -131,54 +130,107 @@ def build_plan(model: ModelConfig, retry: RetryPolicy, cooldown: CooldownPolicy)
 # -- one attempt ----------------------------------------------------------------------
 class Attempt:
     """Bookkeeping of one try at one deployment: in-flight count, cooldown verdict,
-    latency sample, counter and log line. Exactly one of ok/fail/cancel ends it."""
+    latency sample and the observers' record. Exactly one of ok/fail/cancel ends it."""
 
-    __slots__ = ("call", "number", "plan", "started", "state", "target", "timed", "wait")
+    __slots__ = (
+        "call",
+        "number",
+        "observers",
+        "operation",
+        "plan",
+        "started",
+        "state",
+        "target",
+        "timed",
+        "wait",
+    )
 
     def __init__(
-        self, state: DeploymentState, plan: Plan, target: Target, call: CallInfo, number: int, wait: float
+        self,
+        state: DeploymentState,
+        observers: Observers,
+        plan: Plan,
+        target: Target,
+        call: Call,
+        operation: str,
+        number: int,
+        wait: float,
     ) -> None:
         self.state = state
+        self.observers = observers
         self.plan = plan
         self.target = target
         self.call = call
+        self.operation = operation
         self.number = number
         self.wait = wait
         self.timed = False
         self.started = time.perf_counter()
         state.started(target.key)
 
+    def served(self, response_id: str = "", upstream_model: str = "") -> Served:
+        """The facts of an answer this attempt produced."""
+        cfg = self.target.config
+        return Served(
+            self.plan.model.id,
+            cfg.provider,
+            self.target.deployment,
+            upstream_model or cfg.upstream_model,
+            response_id,
+            self.number,
+        )
+
     def first_event(self) -> None:
         """A stream's first event: its latency (time to first event) feeds routing."""
         self.timed = True
         self.state.succeeded(self.target.key, time.perf_counter() - self.started)
 
-    def ok(self) -> None:
+    def ok(self, usage: Usage | None = None, response_id: str = "", upstream_model: str = "") -> None:
         if not self.timed:
             self.state.succeeded(self.target.key, time.perf_counter() - self.started)
-        self._end("OK")
+        self._end("OK", usage, response_id, upstream_model)
 
-    def fail(self, error: GatewayError) -> None:
-        if _counts_against_deployment(error, self.call):
+    def fail(self, error: GatewayError, *, defer: bool = False) -> bool:
+        """Ends a failed attempt. An error that says something about the deployment
+        counts toward its breaker, once per call: with `defer` (an attempt inside the
+        retry loop) the caller records it when the call is over; a stream that fails
+        after its first event is a failed call and counts at once. Returns whether it counts."""
+        counts = _counts_against_deployment(error, self.call)
+        if counts and not defer:
             self.state.failed(self.target.key, self.plan.cooldown)
-        else:
+        elif not counts:
             self.state.released(self.target.key)
         self._end(error.reason)
+        return counts
 
     def cancel(self) -> None:
         self.state.released(self.target.key)
         self._end("CANCELLED")
 
-    def _end(self, outcome: str) -> None:
-        key = self.target.key
-        self.state.ended(key)
-        self.state.count(key, outcome)
-        _log_attempt(
-            self.call, self.plan.model.id, self.target, outcome, self.started, self.number, self.wait
+    def _end(
+        self, outcome: str, usage: Usage | None = None, response_id: str = "", upstream: str = ""
+    ) -> None:
+        self.state.ended(self.target.key)
+        cfg = self.target.config
+        self.observers.attempt_ended(
+            self.call,
+            AttemptRecord(
+                self.operation,
+                self.number,
+                self.plan.model.id,
+                self.target.deployment,
+                cfg.provider,
+                upstream or cfg.upstream_model,
+                outcome,
+                time.perf_counter() - self.started,
+                self.wait,
+                usage,
+                response_id,
+            ),
         )
 
 
-def _counts_against_deployment(error: GatewayError, call: CallInfo) -> bool:
+def _counts_against_deployment(error: GatewayError, call: Call) -> bool:
     """Transient upstream failures count toward the cooldown; a timeout that only the
     caller's own deadline caused does not, nor does any request or configuration error."""
     if not error.retryable:
@@ -186,28 +238,6 @@ def _counts_against_deployment(error: GatewayError, call: CallInfo) -> bool:
     if error.reason == Reason.PROVIDER_TIMEOUT and call.deadline is not None:
         return time.monotonic() < call.deadline - DEADLINE_MARGIN - 0.01
     return True
-
-
-def _log_attempt(
-    call: CallInfo, model: str, target: Target, outcome: str, started: float, number: int, wait: float
-) -> None:
-    level = logging.INFO if outcome == "OK" else logging.WARNING
-    if not log.isEnabledFor(level):
-        return
-    log.log(
-        level,
-        "attempt",
-        extra={
-            "request_id": call.request_id,
-            "model": model,
-            "deployment": target.deployment,
-            "provider": target.config.provider,
-            "outcome": outcome,
-            "latency_ms": round((time.perf_counter() - started) * 1000.0, 2),
-            "attempt": number,
-            "wait_ms": round(wait * 1000.0, 1),
-        },
-    )
 
 
 # -- the call -------------------------------------------------------------------------
@@ -222,11 +252,13 @@ class Resilience:
         state: DeploymentState | None = None,
         retry: RetryPolicy | None = None,
         cooldown: CooldownPolicy | None = None,
+        observers: Observers | None = None,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self._catalog_get = catalog_get
         self._adapter_for = adapter_for
         self.state: DeploymentState = state if state is not None else InProcessState()
+        self.observers = observers if observers is not None else Observers()
         self.retry = retry or RetryPolicy()
         self.cooldown = cooldown or CooldownPolicy()
         self._rand = rand
@@ -242,14 +274,31 @@ class Resilience:
         self,
         model: ModelConfig,
         needs: Iterable[Capability],
-        call: CallInfo,
+        call: Call,
+        operation: str,
         op: Op[T],
-        *,
-        hold: bool = False,
     ) -> tuple[T, Attempt]:
-        """The first success of `op` and its attempt: already ended (ok) unless `hold`,
-        in which case the caller ends it (a stream: `first_event`, then ok/fail/cancel).
-        Raises the final error: the last attempt's, with `attempts` and `tried`."""
+        """The first success of `op` and its attempt, which the caller ends (`ok` with
+        the usage, or for a stream `first_event`, then ok/fail/cancel). Raises the final
+        error: the last attempt's, with `attempts` and `tried`."""
+        # Deployments that failed in this call, each counted once toward its breaker
+        # when the call is over (a retry that succeeds there clears it instead).
+        failures: dict[str, CooldownPolicy] = {}
+        try:
+            return await self._run(model, needs, call, operation, op, failures)
+        finally:
+            for key, cooldown in failures.items():
+                self.state.failed(key, cooldown)
+
+    async def _run(
+        self,
+        model: ModelConfig,
+        needs: Iterable[Capability],
+        call: Call,
+        operation: str,
+        op: Op[T],
+        failures: dict[str, CooldownPolicy],
+    ) -> tuple[T, Attempt]:
         tried: list[str] = []
         last: GatewayError | None = None
         hint: float | None = None  # RetryInfo for the final error when the last one has none
@@ -283,29 +332,22 @@ class Resilience:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 number += 1
-                call.model, call.deployment, call.attempts = current.id, target.deployment, number
+                call.attempts = number
                 cfg = target.config
-                call.provider, call.upstream_model = cfg.provider, cfg.upstream_model
+                attempt = Attempt(self.state, self.observers, plan, target, call, operation, number, wait)
                 try:
-                    adapter = self._adapter_for(cfg)
-                except GatewayError as exc:  # the deployment cannot be set up (key unset, bad adapter)
-                    self.state.count(target.key, exc.reason)
-                    _log_attempt(call, current.id, target, exc.reason, time.perf_counter(), number, wait)
+                    adapter = self._adapter_for(cfg)  # GatewayError: cannot be set up (key, adapter)
+                    result = await op(cfg, adapter, Budget.for_call(cfg.timeouts, call.deadline))
+                except GatewayError as exc:
+                    if attempt.fail(exc, defer=True):
+                        failures[target.key] = plan.cooldown
                     err: GatewayError = exc
+                except BaseException:
+                    attempt.cancel()
+                    raise
                 else:
-                    attempt = Attempt(self.state, plan, target, call, number, wait)
-                    try:
-                        result = await op(cfg, adapter, Budget.for_call(cfg.timeouts, call.deadline))
-                    except GatewayError as exc:
-                        attempt.fail(exc)
-                        err = exc
-                    except BaseException:
-                        attempt.cancel()
-                        raise
-                    else:
-                        if not hold:
-                            attempt.ok()
-                        return result, attempt
+                    failures.pop(target.key, None)
+                    return result, attempt
                 tried.append(f"{target.key}:{err.reason}")
                 last = err
                 kind = disposition(err, current)
@@ -368,14 +410,12 @@ def _final(last: GatewayError | None, attempts: int, tried: list[str], hint: flo
     meta = {"attempts": str(attempts), "tried": ",".join(shown)}
     if last is None:
         return GatewayError(
-            Code.UNAVAILABLE,
             Reason.PROVIDER_UNAVAILABLE,
             "every deployment of the model (and of its fallbacks) is cooling down after failures",
             metadata=meta,
             retry_after=hint,
         )
     return GatewayError(
-        last.code,
         last.reason,
         last.message,
         metadata={**last.metadata, **meta},

@@ -6,15 +6,14 @@ import importlib
 import logging
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
-from llmgateway.core.errors import Code, GatewayError, Reason, capability_not_supported
+from llmgateway.core.errors import GatewayError, Reason, capability_not_supported
 from llmgateway.core.models import Capability, ModelCatalog, ModelConfig
 from llmgateway.core.ports import Endpoint, ProviderAdapter
+from llmgateway.core.secrets import CredentialError, CredentialPolicy, looks_like_key
 
 log = logging.getLogger(__name__)
 
-SECRET_FILE_PREFIX = "file:"
 AdapterKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
 
 
@@ -31,9 +30,15 @@ class Router:
     """Maps model ids to (config, adapter). Adapters are created lazily, one per
     distinct upstream (class, URL, credential, options), and reused."""
 
-    def __init__(self, catalog: ModelCatalog, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        catalog: ModelCatalog,
+        environ: Mapping[str, str] | None = None,
+        policy: CredentialPolicy | None = None,
+    ) -> None:
         self.catalog = catalog
         self._environ = os.environ if environ is None else environ
+        self._policy = policy or CredentialPolicy()
         self._adapters: dict[AdapterKey, ProviderAdapter] = {}
         self._classes: dict[str, type[ProviderAdapter]] = {}
 
@@ -42,14 +47,12 @@ class Router:
         model = self.catalog.get(model_id)
         if model is None:
             raise GatewayError(
-                Code.NOT_FOUND,
                 Reason.MODEL_NOT_FOUND,
                 f"model {model_id!r} is not configured; ListModels shows the available ones",
                 metadata={"model": model_id},
             )
         if not model.enabled:
             raise GatewayError(
-                Code.FAILED_PRECONDITION,
                 Reason.MODEL_DISABLED,
                 f"model {model_id!r} is disabled",
                 metadata={"model": model_id},
@@ -81,8 +84,7 @@ class Router:
             except (ImportError, AttributeError) as exc:
                 log.error("model %s: adapter %s cannot be loaded: %s", model.id, model.adapter_class, exc)
                 raise GatewayError(
-                    Code.FAILED_PRECONDITION,
-                    Reason.PROVIDER_UNAVAILABLE,
+                    Reason.MODEL_MISCONFIGURED,
                     f"model {model.id!r} names adapter {model.adapter_class!r}, which cannot be loaded",
                     metadata={"model": model.id, "adapter_class": model.adapter_class},
                 ) from None
@@ -90,30 +92,19 @@ class Router:
         return cls
 
     def _api_key(self, model: ModelConfig) -> str:
-        """The key a credential reference names: `ENV_VAR_NAME`, or `file:/path` (a
-        mounted secret, read when the upstream's adapter is created)."""
+        """The key a credential reference names (under the operator's policy), read
+        when the upstream's adapter is created; "" when the model names none."""
         ref = model.credential_ref
         if not ref:
             return ""
-        if ref.startswith(SECRET_FILE_PREFIX):
-            path = ref.removeprefix(SECRET_FILE_PREFIX)
-            try:
-                key = Path(path).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                key, problem = "", f"the secret file {path} cannot be read ({exc.strerror})"
-            else:
-                problem = f"the secret file {path} is empty"
-        else:
-            key = self._environ.get(ref, "")
-            problem = f"the environment variable {ref}, which is not set"
-        if not key:
-            raise GatewayError(
-                Code.FAILED_PRECONDITION,
-                Reason.PROVIDER_AUTH_FAILED,
-                f"model {model.id!r} needs {problem}",
-                metadata={"model": model.id, "credential_ref": ref},
-            )
-        return key
+        try:
+            return self._policy.resolve(ref, self._environ)
+        except CredentialError as exc:
+            meta = {"model": model.id}
+            if not looks_like_key(ref):
+                meta["credential_ref"] = ref
+            message = f"model {model.id!r} {exc}"
+            raise GatewayError(Reason.MODEL_MISCONFIGURED, message, metadata=meta) from None
 
     async def aclose(self) -> None:
         for adapter in self._adapters.values():

@@ -1,23 +1,28 @@
-"""The inference service: validates a request, routes it, runs the adapter under
-the call's time budget and records what happened. Transport-neutral."""
+"""The inference service: validates a request, runs the policy pipeline around it,
+routes it and runs the adapter under the call's time budget through `Resilience`.
+Transport-neutral: the edge gives it domain requests and a `Call`, and gets
+domain results (and, for a stream, domain events starting with a StreamStart)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from llmgateway.core.balancer import DeploymentState
-from llmgateway.core.calls import CallInfo
+from llmgateway.core.calls import Call
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError, bad_response, invalid_request, provider_timeout
-from llmgateway.core.models import Capability, CooldownPolicy, ModelConfig, RetryPolicy
+from llmgateway.core.models import Capability, ModelConfig
 from llmgateway.core.paging import decode_page_token, encode_page_token
+from llmgateway.core.pipeline import Outcome, Pipeline, Result
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
+from llmgateway.core.streams import StreamFolder, replay
 from llmgateway.core.types import (
     ChatRequest,
     ChatResult,
@@ -26,13 +31,16 @@ from llmgateway.core.types import (
     ImagePart,
     ImageRequest,
     ImageResult,
+    Served,
     StreamEnd,
     StreamEvent,
+    StreamStart,
+    Usage,
 )
 from llmgateway.core.validation import validate_chat, validate_embed, validate_image
-from llmgateway.telemetry.tracing import upstream_span
 
-T = TypeVar("T")
+Req = TypeVar("Req", ChatRequest, EmbedRequest, ImageRequest)
+Res = TypeVar("Res", ChatResult, EmbedResult, ImageResult)
 _LISTING = "models/v1"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -46,111 +54,44 @@ class ModelPage:
 
 
 class InferenceService:
-    """Chat and StreamChat go through `Resilience` (deployments, retries, cooldowns,
-    fallbacks); `retry`/`cooldown` are the gateway-wide defaults for models that set none."""
+    """Chat, StreamChat, Embed and GenerateImage: validate, `admit*`, then a ready
+    answer or route + resilience + adapter, then `settle*`. With no policy the
+    pipeline steps are skipped entirely."""
 
-    def __init__(
-        self,
-        router: Router,
-        *,
-        retry: RetryPolicy | None = None,
-        cooldown: CooldownPolicy | None = None,
-        state: DeploymentState | None = None,
-    ) -> None:
+    def __init__(self, router: Router, resilience: Resilience, pipeline: Pipeline | None = None) -> None:
         self.router = router
-        # The catalog is read through the router at each use: the registry may swap it.
-        self.resilience = Resilience(
-            lambda model_id: router.catalog.get(model_id), router.adapter, state, retry, cooldown
-        )
+        self.resilience = resilience
+        self.pipeline = pipeline if pipeline is not None else Pipeline()
+        self.observers = self.pipeline.observers
 
-    def _route_chat(
-        self, req: ChatRequest, call: CallInfo, capability: Capability
-    ) -> tuple[ModelConfig, tuple[Capability, ...]]:
+    # -- the four RPCs ------------------------------------------------------------------
+    async def chat(self, req: ChatRequest, call: Call) -> ChatResult:
         validate_chat(req)
-        model = self.router.lookup(req.model, capability)
-        needs: tuple[Capability, ...] = (capability,)
-        if req.tools:
-            self.router.require(model, Capability.TOOLS)
-            needs += (Capability.TOOLS,)
-        if any(isinstance(p, ImagePart) for m in req.messages for p in m.parts):
-            self.router.require(model, Capability.VISION)
-            needs += (Capability.VISION,)
-        call.model, call.provider, call.upstream_model = model.id, model.provider, model.upstream_model
-        return model, needs
+        if not self.pipeline.policies:
+            return await self._chat(req, call)
+        return await self._governed(req, call, self._chat)
 
-    async def chat(self, req: ChatRequest, call: CallInfo) -> ChatResult:
-        model, needs = self._route_chat(req, call, Capability.CHAT)
+    def stream_chat(self, req: ChatRequest, call: Call) -> AsyncIterator[StreamEvent]:
+        """A StreamStart (with the served facts), then the upstream's deltas and one
+        StreamEnd. Nothing is yielded before an upstream produced its first delta:
+        until then a failure may be retried or fall back; after it, it ends the stream.
+        Validation, admission and routing errors surface on the first `anext()`."""
+        validate_chat(req)
+        if not self.pipeline.policies:
+            return self._stream(req, call)
+        return self._governed_stream(req, call)
 
-        async def attempt(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> ChatResult:
-            with upstream_span("chat", cfg):
-                return await adapter.chat(cfg, req, budget)
-
-        result, _ = await self.resilience.run(model, needs, call, attempt)
-        call.mark_first_token()
-        call.usage = result.usage
-        return result
-
-    async def stream_chat(self, req: ChatRequest, call: CallInfo) -> AsyncGenerator[StreamEvent, None]:
-        """Adapter events, with the first-token budget enforced here for every adapter.
-        Nothing is yielded before an upstream produced its first event: until then a
-        failure may be retried or fall back; after it, a failure ends the stream.
-        Routing and validation errors surface on the first `anext()`, before any event."""
-        model, needs = self._route_chat(req, call, Capability.STREAM)
-        with upstream_span("stream_chat", model):
-            (events, first), attempt = await self.resilience.run(
-                model, needs, call, partial(_open, req), hold=True
-            )
-            attempt.first_event()
-            call.mark_first_token()
-            try:
-                if isinstance(first, StreamEnd):
-                    call.usage = first.usage
-                yield first
-                async for event in events:
-                    if isinstance(event, StreamEnd):
-                        call.usage = event.usage
-                    yield event
-            except GatewayError as exc:
-                attempt.fail(exc)
-                raise
-            except BaseException:
-                attempt.cancel()
-                raise
-            else:
-                attempt.ok()
-            finally:
-                await events.aclose()
-
-    async def embed(self, req: EmbedRequest, call: CallInfo) -> EmbedResult:
+    async def embed(self, req: EmbedRequest, call: Call) -> EmbedResult:
         validate_embed(req)
-        return await self._single(
-            req.model, Capability.EMBED, call, "embed", lambda a, m, b: a.embed(m, req, b)
-        )
+        if not self.pipeline.policies:
+            return await self._embed(req, call)
+        return await self._governed(req, call, self._embed)
 
-    async def generate_image(self, req: ImageRequest, call: CallInfo) -> ImageResult:
+    async def generate_image(self, req: ImageRequest, call: Call) -> ImageResult:
         validate_image(req)
-        return await self._single(
-            req.model, Capability.IMAGE, call, "generate_image", lambda a, m, b: a.generate_image(m, req, b)
-        )
-
-    async def _single(
-        self,
-        model_id: str,
-        capability: Capability,
-        call: CallInfo,
-        operation: str,
-        run: Callable[[ProviderAdapter, ModelConfig, Budget], Awaitable[T]],
-    ) -> T:
-        """One unary upstream operation through deployments, retries and fallbacks."""
-        model = self.router.lookup(model_id, capability)
-        call.model, call.provider, call.upstream_model = model.id, model.provider, model.upstream_model
-
-        async def attempt(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> T:
-            with upstream_span(operation, cfg):
-                return await run(adapter, cfg, budget)
-
-        result, _ = await self.resilience.run(model, (capability,), call, attempt)
-        return result
+        if not self.pipeline.policies:
+            return await self._image(req, call)
+        return await self._governed(req, call, self._image)
 
     def list_models(
         self, page_size: int, page_token: str, provider: str = "", capability: Capability | None = None
@@ -173,17 +114,181 @@ class InferenceService:
         token = encode_page_token(_LISTING, page[-1].id) if len(matching) > size else ""
         return ModelPage(page, token)
 
+    # -- the upstream paths -------------------------------------------------------------
+    def _route_chat(
+        self, req: ChatRequest, call: Call, capability: Capability
+    ) -> tuple[ModelConfig, tuple[Capability, ...]]:
+        model = self.router.lookup(req.model, capability)
+        call.model = model.id
+        needs: tuple[Capability, ...] = (capability,)
+        if req.tools:
+            self.router.require(model, Capability.TOOLS)
+            needs += (Capability.TOOLS,)
+        if any(isinstance(p, ImagePart) for m in req.messages for p in m.parts):
+            self.router.require(model, Capability.VISION)
+            needs += (Capability.VISION,)
+        return model, needs
+
+    async def _chat(self, req: ChatRequest, call: Call) -> ChatResult:
+        model, needs = self._route_chat(req, call, Capability.CHAT)
+
+        async def op(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> ChatResult:
+            return await adapter.chat(cfg, req, budget)
+
+        result, attempt = await self.resilience.run(model, needs, call, "chat", op)
+        attempt.ok(result.usage, result.response_id, result.upstream_model)
+        self._answered(call, attempt.served(result.response_id, result.upstream_model), result.usage)
+        return result
+
+    async def _embed(self, req: EmbedRequest, call: Call) -> EmbedResult:
+        return await self._unary(
+            req.model, Capability.EMBED, call, "embed", lambda a, m, b: a.embed(m, req, b)
+        )
+
+    async def _image(self, req: ImageRequest, call: Call) -> ImageResult:
+        return await self._unary(
+            req.model, Capability.IMAGE, call, "generate_image", lambda a, m, b: a.generate_image(m, req, b)
+        )
+
+    async def _unary(
+        self,
+        model_id: str,
+        capability: Capability,
+        call: Call,
+        operation: str,
+        run: Callable[[ProviderAdapter, ModelConfig, Budget], Awaitable[Res]],
+    ) -> Res:
+        """One unary upstream operation (Embed, GenerateImage) through deployments,
+        retries and fallbacks."""
+        model = self.router.lookup(model_id, capability)
+        call.model = model.id
+
+        async def op(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> Res:
+            return await run(adapter, cfg, budget)
+
+        result, attempt = await self.resilience.run(model, (capability,), call, operation, op)
+        usage = Usage(prompt_tokens=result.prompt_tokens) if isinstance(result, EmbedResult) else None
+        attempt.ok(usage)
+        self._answered(call, attempt.served(), usage)
+        return result
+
+    def _answered(self, call: Call, served: Served | None, usage: Usage | None) -> None:
+        call.served = served
+        call.usage = usage
+        call.first_event_at = time.perf_counter()
+        self.observers.first_event(call)
+
+    async def _stream(self, req: ChatRequest, call: Call) -> AsyncGenerator[StreamEvent, None]:
+        model, needs = self._route_chat(req, call, Capability.STREAM)
+        (events, start, first), attempt = await self.resilience.run(
+            model, needs, call, "stream_chat", partial(_open, req)
+        )
+        served = attempt.served(start.response_id, start.upstream_model)
+        call.served = served
+        attempt.first_event()
+        call.first_event_at = time.perf_counter()
+        self.observers.first_event(call)
+        try:
+            yield StreamStart(start.response_id, served.upstream_model, served)
+            if isinstance(first, StreamEnd):
+                call.usage = first.usage
+            yield first
+            async for event in events:
+                if isinstance(event, StreamEnd):
+                    call.usage = event.usage
+                yield event
+        except GatewayError as exc:
+            attempt.fail(exc)
+            raise
+        except BaseException:
+            attempt.cancel()
+            raise
+        else:
+            attempt.ok(call.usage, start.response_id, served.upstream_model)
+        finally:
+            await events.aclose()
+
+    # -- the pipeline around them -------------------------------------------------------
+    async def _governed(self, req: Req, call: Call, upstream: Callable[[Req, Call], Awaitable[Res]]) -> Res:
+        pipeline = self.pipeline
+        admitted, admitted_req, answer = await pipeline.admit(call, req)
+        try:
+            if answer is not None:
+                result = cast(Res, answer)
+                self._answered(call, call.served, _usage_of(result))
+            else:
+                result = await upstream(cast(Req, admitted_req), call)
+        except GatewayError as exc:
+            await pipeline.settle(call, admitted, Outcome(error=exc))
+            raise
+        except BaseException:
+            await pipeline.settle(call, admitted, Outcome(cancelled=True))
+            raise
+        await pipeline.settle(call, admitted, Outcome(result=result, complete=True))
+        return result
+
+    async def _governed_stream(self, req: ChatRequest, call: Call) -> AsyncGenerator[StreamEvent, None]:
+        pipeline = self.pipeline
+        admitted, admitted_req, answer = await pipeline.admit(call, req)
+        folder = StreamFolder() if pipeline.wants_result else None
+        if answer is not None:
+            result = cast(ChatResult, answer)
+            self._answered(call, call.served, result.usage)
+            events: AsyncGenerator[StreamEvent, None] = _replayed(replay(result, call.served))
+        else:
+            events = self._stream(cast(ChatRequest, admitted_req), call)
+        try:
+            async with aclosing(events):
+                async for event in events:
+                    if folder is not None:
+                        folder.add(event)
+                    yield event
+        except GatewayError as exc:
+            await pipeline.settle(call, admitted, _stream_outcome(folder, error=exc))
+            raise
+        except BaseException:
+            await pipeline.settle(call, admitted, _stream_outcome(folder, cancelled=True))
+            raise
+        await pipeline.settle(call, admitted, _stream_outcome(folder))
+
+
+def _stream_outcome(
+    folder: StreamFolder | None, error: GatewayError | None = None, cancelled: bool = False
+) -> Outcome:
+    if folder is None:
+        return Outcome(complete=error is None and not cancelled, error=error, cancelled=cancelled)
+    return Outcome(folder.result(), folder.complete, error, cancelled)
+
+
+def _usage_of(result: Result) -> Usage | None:
+    if isinstance(result, ChatResult):
+        return result.usage
+    if isinstance(result, EmbedResult):
+        return Usage(prompt_tokens=result.prompt_tokens)
+    return None
+
+
+async def _replayed(events: Iterator[StreamEvent]) -> AsyncGenerator[StreamEvent, None]:
+    for event in events:
+        yield event
+
 
 async def _open(
     req: ChatRequest, cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget
-) -> tuple[AsyncGenerator[StreamEvent, None], StreamEvent]:
-    """Starts one upstream stream and waits for its first event (first-token budget). The
-    HTTP transport times the phases before it (response headers, first chunk) itself: this
-    bound is a backstop a little later, so that the transport's precise phase wins."""
+) -> tuple[AsyncGenerator[StreamEvent, None], StreamStart, StreamEvent]:
+    """Starts one upstream stream and waits for its first delta (first-token budget).
+    A StreamStart the adapter sends first gives the response id and model; it does
+    not count as the first delta (a failure right after it may still be retried).
+    The HTTP transport times the phases before it (response headers, first chunk)
+    itself: this bound is a backstop a little later, so that the transport's phase wins."""
     events = adapter.stream_chat(cfg, req, budget)
+    start = StreamStart()
     try:
         async with asyncio.timeout(budget.first_token + FIRST_EVENT_GRACE_S):
             first = await anext(events, None)
+            while isinstance(first, StreamStart):
+                start = first
+                first = await anext(events, None)
     except TimeoutError:
         await events.aclose()
         raise provider_timeout(cfg.provider, "first token") from None
@@ -193,4 +298,4 @@ async def _open(
     if first is None:
         await events.aclose()
         raise bad_response(cfg.provider, "the stream ended before any event")
-    return events, first
+    return events, start, first

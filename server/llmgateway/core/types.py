@@ -146,7 +146,30 @@ class ChatResult:
     upstream_model: str = ""
 
 
-# Stream events produced by adapters. The service adds the start event itself.
+@dataclass(slots=True)
+class Served:
+    """Which upstream answered a call: the registry model (a fallback's id when one
+    served), its provider and deployment, the provider's own model name and response id,
+    and how many upstream attempts the call took."""
+
+    model: str
+    provider: str
+    deployment: str
+    upstream_model: str
+    response_id: str = ""
+    attempts: int = 1
+
+
+# Stream events. An adapter may open its stream with a StreamStart carrying the
+# provider's response id and model (known before any token); the service always
+# yields a StreamStart first, with `served` filled in, then the adapter's deltas.
+@dataclass(slots=True)
+class StreamStart:
+    response_id: str = ""
+    upstream_model: str = ""
+    served: Served | None = None
+
+
 @dataclass(slots=True)
 class TextDelta:
     text: str
@@ -175,7 +198,7 @@ class StreamEnd:
     upstream_model: str = ""
 
 
-StreamEvent = TextDelta | ReasoningDelta | ToolCallDelta | StreamEnd
+StreamEvent = StreamStart | TextDelta | ReasoningDelta | ToolCallDelta | StreamEnd
 
 
 @dataclass(slots=True)

@@ -2,7 +2,8 @@
 
 Classification uses the HTTP status and the provider's structured error type or
 code, never the message text. Each adapter extracts (type, code, message) from
-its own error body shape and calls `classify_http_error`.
+its own error body shape and calls `classify_http_error`, which scrubs every
+secret from the upstream's text: servers do echo the key they received.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import email.utils
 import time
 from collections.abc import Mapping
 
-from llmgateway.core.errors import Code, GatewayError, Reason
+from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.secrets import scrub
 
 MAX_RETRY_AFTER = 3600.0
 _MESSAGE_LIMIT = 500
@@ -65,27 +67,26 @@ def classify_http_error(
     `retry_after` is a delay the body gave (Gemini's RetryInfo); else the headers decide."""
     meta = {"provider": provider, "http_status": str(status)}
     if error_type:
-        meta["provider_error_type"] = error_type
-    detail = message[:_MESSAGE_LIMIT] if message else f"HTTP {status}"
+        meta["provider_error_type"] = scrub(error_type)
+    # Scrubbed before it is cut, so a cut cannot leave part of a key unrecognised.
+    detail = scrub(message)[:_MESSAGE_LIMIT] if message else f"HTTP {status}"
     retry_after = parse_retry_after(headers) if retry_after is None else _clamp(retry_after)
     should_retry = headers.get("x-should-retry", "").lower()
 
     if status in (401, 403) or kind == AUTH_FAILED:
         # The provider's message can quote part of our key: never pass it on.
         return GatewayError(
-            Code.INTERNAL,
             Reason.PROVIDER_AUTH_FAILED,
             f"{provider} refused the gateway's credentials (HTTP {status})",
             metadata=meta,
         )
     if kind == CONTEXT_LENGTH:
-        return GatewayError(Code.INVALID_ARGUMENT, Reason.CONTEXT_LENGTH_EXCEEDED, detail, metadata=meta)
+        return GatewayError(Reason.CONTEXT_LENGTH_EXCEEDED, detail, metadata=meta)
     if kind == CONTENT_POLICY:
-        return GatewayError(Code.INVALID_ARGUMENT, Reason.CONTENT_POLICY_VIOLATION, detail, metadata=meta)
+        return GatewayError(Reason.CONTENT_POLICY_VIOLATION, detail, metadata=meta)
     if status == 429:
         retryable = kind != QUOTA_EXHAUSTED and should_retry != "false"
         return GatewayError(
-            Code.RESOURCE_EXHAUSTED,
             Reason.PROVIDER_RATE_LIMITED,
             f"{provider} rate limit: {detail}",
             metadata=meta,
@@ -94,7 +95,6 @@ def classify_http_error(
         )
     if status >= 500 or status in (408, 409):
         return GatewayError(
-            Code.UNAVAILABLE,
             Reason.PROVIDER_UNAVAILABLE,
             f"{provider} is unavailable: {detail}",
             metadata=meta,
@@ -103,13 +103,11 @@ def classify_http_error(
         )
     if status == 404:
         return GatewayError(
-            Code.FAILED_PRECONDITION,
             Reason.PROVIDER_MODEL_NOT_FOUND,
             f"{provider} does not know the configured model or endpoint: {detail}",
             metadata=meta,
         )
     return GatewayError(
-        Code.INVALID_ARGUMENT,
         Reason.PROVIDER_REJECTED,
         f"{provider} rejected the request: {detail}",
         metadata=meta,

@@ -42,6 +42,7 @@ from llmgateway.core.types import (
     Role,
     StreamEnd,
     StreamEvent,
+    StreamStart,
     TextDelta,
     TextPart,
     ToolCall,
@@ -136,6 +137,7 @@ class MockAdapter(BaseAdapter):
         answer = _Answer(request)
         delay = float(model.options.get("chunk_delay_ms", 0)) / 1000.0
         deadline = time.monotonic() + budget.total
+        yield StreamStart("mock-1", model.upstream_model)
         for token in _tokens(answer.reasoning):
             yield ReasoningDelta(token)
         for token in answer.tokens:

@@ -6,7 +6,8 @@ known models, so that a model of theirs is one line of YAML:
       - {id: deepseek/deepseek-chat, provider: deepseek, upstream_model: deepseek-chat}
 
 works with only DEEPSEEK_API_KEY set. A model's own `base_url`, `credential_ref` and
-`options` override the preset's.
+`options` override the preset's; a model with its own `base_url` uses exactly the credential
+it names, or none.
 
 Adapter options used here (see OpenAIAdapter): `max_tokens_field` (the token-limit field
 the vendor expects), `reasoning_param` (how to ask for reasoning: `reasoning_effort`,
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from llmgateway.core.models import CHAT_CAPABILITIES, Capability, ModelSpec
+from llmgateway.core.secrets import default_credential
 
 OPENAI_ADAPTER = "llmgateway.providers.openai.OpenAIAdapter"
 
@@ -143,14 +145,15 @@ def with_preset(
     provider: str, adapter_class: str, base_url: str, credential_ref: str, options: Mapping[str, str]
 ) -> tuple[str, str, str, dict[str, str]]:
     """(adapter class, base URL, credential reference, options) of one upstream, with what it
-    leaves empty filled from the preset its provider kind names; the same when the kind is no
-    preset or the upstream names an adapter of its own."""
+    leaves empty filled from the preset its provider kind names (the preset's key variable
+    only for the preset's own endpoint, as for every default key); the same when the kind is
+    no preset or the upstream names an adapter of its own."""
     preset = PRESETS.get(provider)
     if preset is None or adapter_class not in ("", preset.adapter_class):
         return adapter_class, base_url, credential_ref, dict(options)
     return (
         preset.adapter_class,
         base_url or preset.base_url,
-        credential_ref or preset.credential_env,
+        credential_ref or default_credential(preset.credential_env, preset.base_url, base_url),
         {**preset.options, **options},
     )

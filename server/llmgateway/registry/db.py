@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from llmgateway.core.secrets import SCRUBBER
+
 DEFAULT_FILE = "llmgateway/registry.db"
 
 
@@ -41,7 +43,9 @@ def safe_url(url: str) -> str:
 
 def create_registry_engine(database_url: str) -> Engine:
     url = resolve_url(database_url)
-    backend = make_url(url).get_backend_name()
+    parsed = make_url(url)
+    SCRUBBER.add(str(parsed.password or ""))  # a driver error may quote the connection string
+    backend = parsed.get_backend_name()
     kwargs: dict[str, Any] = {}
     if backend == "sqlite":
         kwargs["connect_args"] = {"timeout": 15}  # wait for another writer's lock

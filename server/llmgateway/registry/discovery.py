@@ -38,7 +38,7 @@ async def discover(settings: Settings, environ: Mapping[str, str] | None = None)
     """The models of every `discover:` server, as `models:` entries."""
     if not settings.discover:
         return []
-    router = Router(_NoModels(), environ)
+    router = Router(_NoModels(), environ, settings.credential_policy())
     try:
         found = await asyncio.gather(*(_one(router, entry) for entry in settings.discover))
     finally:

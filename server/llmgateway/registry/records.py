@@ -22,6 +22,7 @@ from llmgateway.core.models import (
     RoutingStrategy,
 )
 from llmgateway.core.router import load_adapter_class
+from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
 from llmgateway.providers.presets import with_preset
 
@@ -29,8 +30,6 @@ from llmgateway.providers.presets import with_preset
 MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*(/[A-Za-z0-9._:@+-]+)*$")
 PROVIDER = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
-SECRET_FILE = re.compile(r"^file:/[^\x00]{1,1000}$")
 MAX_ID = 200
 
 SOURCE_SYNC = "sync"
@@ -202,10 +201,14 @@ def record_from_config(cfg: ModelConfig, timeouts: TimeoutOverrides | None = Non
 # --- validation -------------------------------------------------------------------------------
 
 
-def validate(rec: ModelRecord, prefix: str = "model", strict: bool = True) -> list[tuple[str, str]]:
+def validate(
+    rec: ModelRecord, prefix: str = "model", strict: bool = True, policy: CredentialPolicy | None = None
+) -> list[tuple[str, str]]:
     """Field violations (path, description) of a record about to be written.
     `strict=False` (syncs from configuration) lets an adapter class that cannot be
-    imported here through: the router reports it for that model only."""
+    imported here through: the router reports it for that model only. Credential
+    references must be allowed by `policy` (default: the default policy)."""
+    policy = policy or CredentialPolicy()
     errors: list[tuple[str, str]] = []
 
     def bad(name: str, description: str) -> None:
@@ -215,9 +218,8 @@ def validate(rec: ModelRecord, prefix: str = "model", strict: bool = True) -> li
         bad("id", "is required")
     elif len(rec.id) > MAX_ID or not MODEL_ID.match(rec.id):
         bad("id", "must look like `prefix/name`: letters, digits and . _ : @ + - in /-separated segments")
-    _upstream(
-        rec.provider, rec.upstream_model, rec.adapter_class, rec.base_url, rec.credential_ref, bad, strict
-    )
+    upstream = (rec.provider, rec.upstream_model, rec.adapter_class, rec.base_url, rec.credential_ref)
+    _upstream(*upstream, bad, strict, policy)
     if len(rec.display_name) > 200:
         bad("display_name", "must be at most 200 characters")
     if rec.context_length < 0:
@@ -242,7 +244,7 @@ def validate(rec: ModelRecord, prefix: str = "model", strict: bool = True) -> li
             bad("options", "keys must not be empty")
     if not math.isfinite(rec.weight) or rec.weight <= 0:
         bad("weight", "must be positive")
-    _deployments(rec.deployments, bad, strict)
+    _deployments(rec.deployments, bad, strict, policy)
     if rec.retry is not None:
         r = rec.retry
         if r.max_retries < 0 or r.max_retries > 10:
@@ -267,7 +269,8 @@ def _upstream(
     base_url: str,
     credential_ref: str,
     bad: Any,
-    strict: bool = True,
+    strict: bool,
+    policy: CredentialPolicy,
 ) -> None:
     if not PROVIDER.match(provider):
         bad("provider", "must be a provider kind: lowercase letters, digits, `_`, `-`, `.`")
@@ -290,12 +293,9 @@ def _upstream(
             bad("base_url", "must not carry credentials; use credential_ref")
     elif adapter_class and default_url is None:
         bad("base_url", "is required: the adapter has no public endpoint")
-    if credential_ref and not (ENV_NAME.match(credential_ref) or SECRET_FILE.match(credential_ref)):
-        bad(
-            "credential_ref",
-            "must be the NAME of an environment variable or file:/absolute/path of a secret file "
-            "(not the key itself)",
-        )
+    problem = policy.problem(credential_ref) if credential_ref else ""
+    if problem:
+        bad("credential_ref", problem)
 
 
 def check_adapter_class(dotted_path: str) -> tuple[str, str | None]:
@@ -311,7 +311,9 @@ def check_adapter_class(dotted_path: str) -> tuple[str, str | None]:
     return "", getattr(cls, "default_base_url", "") or None
 
 
-def _deployments(deployments: tuple[Deployment, ...], bad: Any, strict: bool) -> None:
+def _deployments(
+    deployments: tuple[Deployment, ...], bad: Any, strict: bool, policy: CredentialPolicy
+) -> None:
     seen = {"primary"}
     for i, d in enumerate(deployments):
         path = f"deployments[{i}]"
@@ -322,7 +324,9 @@ def _deployments(deployments: tuple[Deployment, ...], bad: Any, strict: bool) ->
         def sub(name: str, description: str, path: str = path) -> None:
             bad(f"{path}.{name}", description)
 
-        _upstream(d.provider, d.upstream_model, d.adapter_class, d.base_url, d.credential_ref, sub, strict)
+        _upstream(
+            d.provider, d.upstream_model, d.adapter_class, d.base_url, d.credential_ref, sub, strict, policy
+        )
         if not math.isfinite(d.weight) or d.weight <= 0:
             sub("weight", "must be positive")
 

@@ -1,7 +1,8 @@
 """Reads and writes of the registry tables (synchronous SQLAlchemy; the server
 calls it from a worker thread). Every write bumps `registry_state.revision` first,
 in the same transaction: that row lock serializes writers, makes etag checks
-atomic, and is the marker other replicas poll."""
+atomic, and is the marker other replicas poll. Refusals are GatewayErrors
+(MODEL_NOT_FOUND, MODEL_ALREADY_EXISTS, ETAG_MISMATCH, INVALID_REQUEST)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.core.models import Capability, Pricing, RoutingStrategy
+from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import records
 from llmgateway.registry.records import (
     SOURCE_ADMIN,
@@ -23,32 +26,6 @@ from llmgateway.registry.records import (
     TimeoutOverrides,
 )
 from llmgateway.registry.schema import ModelRow, RegistryState
-
-
-class RegistryError(Exception):
-    """A write the registry refuses; `message` is safe to show to callers."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class ModelNotFound(RegistryError):
-    pass
-
-
-class ModelExists(RegistryError):
-    pass
-
-
-class EtagMismatch(RegistryError):
-    pass
-
-
-class InvalidModel(RegistryError):
-    def __init__(self, violations: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{f}: {d}" for f, d in violations[:5]))
-        self.violations = violations
 
 
 @dataclass
@@ -74,8 +51,11 @@ def now() -> datetime:
 
 
 class Repository:
-    def __init__(self, engine: Engine) -> None:
+    """`policy` decides which credential references a write may name."""
+
+    def __init__(self, engine: Engine, policy: CredentialPolicy | None = None) -> None:
         self.engine = engine
+        self.policy = policy or CredentialPolicy()
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -97,11 +77,20 @@ class Repository:
                     broken.append((row.model_id, f"{type(exc).__name__}: {exc}"))
             return Loaded(revision, models, broken)
 
+    def check_writable(self) -> None:
+        """Raises when the database refuses writes (a read-only file, filesystem or
+        server): a no-op update of the revision marker, rolled back."""
+        with Session(self.engine) as session:
+            session.execute(
+                update(RegistryState).where(RegistryState.id == 1).values(updated_at=RegistryState.updated_at)
+            )
+            session.rollback()
+
     def get(self, model_id: str) -> ModelRecord:
         with Session(self.engine) as session:
             row = session.get(ModelRow, model_id)
             if row is None:
-                raise ModelNotFound(f"model {model_id!r} is not in the registry")
+                raise _model_not_found(model_id)
             return row_to_record(row)
 
     def list(
@@ -134,10 +123,14 @@ class Repository:
 
     def create(self, rec: ModelRecord, source: str = SOURCE_ADMIN) -> ModelRecord:
         rec = rec.with_defaults()
-        _check(rec)
+        self._check(rec)
         with self._write() as (session, revision):
             if session.get(ModelRow, rec.id) is not None:
-                raise ModelExists(f"model {rec.id!r} already exists")
+                raise GatewayError(
+                    Reason.MODEL_ALREADY_EXISTS,
+                    f"model {rec.id!r} already exists",
+                    metadata={"model": rec.id},
+                )
             stamp = now()
             rec = replace(
                 rec, source=source, operator_fields=(), created_at=stamp, updated_at=stamp, revision=revision
@@ -157,17 +150,14 @@ class Repository:
         with self._write() as (session, revision):
             row = session.get(ModelRow, model_id)
             if row is None:
-                raise ModelNotFound(f"model {model_id!r} is not in the registry")
+                raise _model_not_found(model_id)
             current = row_to_record(row)
             if etag and etag != current.etag:
-                raise EtagMismatch(
-                    f"model {model_id!r} changed since etag {etag!r} (now {current.etag!r}); "
-                    "read it again and retry"
-                )
+                raise _etag_mismatch(model_id, etag, current.etag)
             new = change(current).with_defaults()
             # A synced row may name an adapter this process cannot import; only a
             # write that sets the adapter must name an importable one.
-            _check(new, strict=bool({"adapter_class", "deployments", "provider"} & set(fields)))
+            self._check(new, strict=bool({"adapter_class", "deployments", "provider"} & set(fields)))
             operator_fields = tuple(sorted({*current.operator_fields, *fields}))
             new = replace(
                 new,
@@ -186,11 +176,9 @@ class Repository:
         with self._write() as (session, revision):
             row = session.get(ModelRow, model_id)
             if row is None:
-                raise ModelNotFound(f"model {model_id!r} is not in the registry")
+                raise _model_not_found(model_id)
             if etag and etag != str(row.revision):
-                raise EtagMismatch(
-                    f"model {model_id!r} changed since etag {etag!r} (now {row.revision}); read it again"
-                )
+                raise _etag_mismatch(model_id, etag, str(row.revision))
             session.delete(row)
         return revision
 
@@ -203,7 +191,7 @@ class Repository:
         valid: list[ModelRecord] = []
         for src in sources:
             src = src.with_defaults()
-            violations = records.validate(src, strict=False)
+            violations = records.validate(src, strict=False, policy=self.policy)
             if violations:
                 report.errors += [(src.id, f, d) for f, d in violations]
             else:
@@ -245,6 +233,11 @@ class Repository:
 
     # --- plumbing -----------------------------------------------------------------------------
 
+    def _check(self, rec: ModelRecord, strict: bool = True) -> None:
+        violations = records.validate(rec, strict=strict, policy=self.policy)
+        if violations:
+            raise invalid_request(violations)
+
     @contextmanager
     def _read_session(self) -> Iterator[Session]:
         if self.engine.dialect.name == "postgresql":
@@ -282,14 +275,25 @@ class Repository:
 def _revision(session: Session) -> int:
     value = session.scalar(select(RegistryState.revision).where(RegistryState.id == 1))
     if value is None:
-        raise RegistryError("the registry database has no registry_state row; run `llmgateway migrate`")
+        raise GatewayError(
+            Reason.REGISTRY_UNAVAILABLE,
+            "the registry database has no registry_state row; run `llmgateway migrate`",
+        )
     return int(value)
 
 
-def _check(rec: ModelRecord, strict: bool = True) -> None:
-    violations = records.validate(rec, strict=strict)
-    if violations:
-        raise InvalidModel(violations)
+def _model_not_found(model_id: str) -> GatewayError:
+    return GatewayError(
+        Reason.MODEL_NOT_FOUND, f"model {model_id!r} is not in the registry", metadata={"model": model_id}
+    )
+
+
+def _etag_mismatch(model_id: str, etag: str, current: str) -> GatewayError:
+    return GatewayError(
+        Reason.ETAG_MISMATCH,
+        f"model {model_id!r} changed since etag {etag!r} (now {current!r}); read it again and retry",
+        metadata={"model": model_id, "etag": current},
+    )
 
 
 # --- row <-> record -----------------------------------------------------------------------------

@@ -19,9 +19,12 @@ from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from llmgateway.config import Settings
 from llmgateway.core.deadline import Timeouts
+from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
@@ -67,9 +70,11 @@ class Registry:
         default_timeouts: Timeouts,
         refresh_interval_s: float,
         sources: Callable[[bool], Awaitable[list[ModelRecord]]] = _no_sources,
+        write_check_interval_s: float = 30.0,
+        policy: CredentialPolicy | None = None,
     ) -> None:
         self.engine = engine
-        self.repository = Repository(engine)
+        self.repository = Repository(engine, policy)
         self.catalog = SnapshotCatalog()
         self.status = RegistryStatus()
         self.default_timeouts = default_timeouts
@@ -80,6 +85,8 @@ class Registry:
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="registry-db")
         self._lock = asyncio.Lock()
         self._poller: asyncio.Task[None] | None = None
+        self.write_check_interval_s = write_check_interval_s
+        self._next_write_check = 0.0
 
     @classmethod
     async def open(cls, settings: Settings) -> Registry:
@@ -91,6 +98,8 @@ class Registry:
             settings.default_timeouts.to_timeouts(),
             settings.registry.refresh_interval_s,
             partial(_settings_sources, settings),
+            settings.registry.write_check_interval_s,
+            settings.credential_policy(),
         )
         try:
             await registry.db(migrate.prepare, registry.engine, settings.registry.auto_migrate)
@@ -115,8 +124,15 @@ class Registry:
         return registry
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
-        """Runs blocking database work off the event loop."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(fn, *args))
+        """Runs blocking database work off the event loop. A database that cannot be
+        used is REGISTRY_UNAVAILABLE (its cause stays in `__cause__`, never sent)."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, partial(fn, *args))
+        except SQLAlchemyError as exc:
+            raise GatewayError(
+                Reason.REGISTRY_UNAVAILABLE,
+                "the registry database cannot be used; the gateway keeps serving its last snapshot",
+            ) from exc
 
     # --- snapshot -----------------------------------------------------------------------------
 
@@ -127,6 +143,10 @@ class Registry:
             try:
                 current = self.catalog.snapshot.revision
                 async with asyncio.timeout(REFRESH_TIMEOUT_S):
+                    if time.monotonic() >= self._next_write_check:
+                        # Reads alone would not notice a database that turned read-only.
+                        await self.db(self.repository.check_writable)
+                        self._next_write_check = time.monotonic() + self.write_check_interval_s
                     if not force and await self.db(self.repository.revision) == current:
                         await self._succeeded()
                         return False
@@ -164,7 +184,7 @@ class Registry:
         status.last_error = _describe(exc)
         if status.healthy or status.consecutive_failures % 30 == 0:
             log.error(
-                "registry refresh failed; still serving the last good snapshot",
+                "registry refresh failed; still serving the last good snapshot",  # read or write check
                 extra={
                     "revision": status.revision,
                     "error": status.last_error,
@@ -241,6 +261,8 @@ def _log_sync(report: SyncReport) -> None:
 
 def _describe(exc: BaseException) -> str:
     """A one-line description without URLs or credentials."""
+    if isinstance(exc, GatewayError) and exc.__cause__ is not None:
+        exc = exc.__cause__
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip().splitlines()
     return f"{type(orig or exc).__name__}: {text[0] if text else ''}"[:300]

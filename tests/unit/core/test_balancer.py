@@ -85,12 +85,8 @@ def test_moving_average() -> None:
     assert state.latency("k") == pytest.approx(1.3)
 
 
-def test_state_counts_and_cooldown() -> None:
+def test_state_cooldown() -> None:
     state = InProcessState()
-    state.count("m@a", "OK")
-    state.count("m@a", "OK")
-    state.count("m@a", "PROVIDER_UNAVAILABLE")
-    assert state.counters() == {("m@a", "OK"): 2, ("m@a", "PROVIDER_UNAVAILABLE"): 1}
     for _ in range(2):
         state.failed("m@a", CooldownPolicy(failures=2))
     assert not state.available("m@a") and state.retry_in("m@a") > 0

@@ -34,7 +34,7 @@ def test_yaml_file_with_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert settings.server.grace_period_s == 3
     (model,) = settings.model_configs(environ={})
     assert model.adapter_class == "llmgateway.providers.openai.OpenAIAdapter"
-    assert model.credential_ref == "OPENAI_API_KEY"
+    assert model.credential_ref == ""  # its own base URL: no default key
     assert model.timeouts.first_token == 5 and model.timeouts.total == 600
 
 
@@ -49,3 +49,51 @@ def test_unknown_provider_without_adapter_class_is_refused() -> None:
 def test_unknown_setting_is_refused() -> None:
     with pytest.raises(ValidationError):
         Settings(servr={"address": "x"})  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "credential_ref", "expected"),
+    [
+        ("", "", "OPENAI_API_KEY"),  # the provider's default endpoint gets its default key
+        ("https://api.openai.com/v1/", "", "OPENAI_API_KEY"),
+        ("http://127.0.0.1:11434/v1", "", ""),  # its own endpoint: exactly what it names, or none
+        ("http://127.0.0.1:11434/v1", "LOCAL_API_KEY", "LOCAL_API_KEY"),
+        ("http://127.0.0.1:11434/v1", "OPENAI_API_KEY", "OPENAI_API_KEY"),
+    ],
+)
+def test_the_default_key_goes_to_the_default_endpoint_only(
+    base_url: str, credential_ref: str, expected: str
+) -> None:
+    upstream = {"provider": "openai", "upstream_model": "m", "base_url": base_url}
+    upstream["credential_ref"] = credential_ref
+    model = {"id": "a/b", **upstream, "deployments": [{"id": "eu", **upstream}]}
+    (config,) = Settings(include_default_models=False, models=[model]).model_configs(environ={})
+    assert config.credential_ref == expected
+    assert config.extra_deployments[0].credential_ref == expected  # the same rule for every deployment
+
+
+def test_azure_has_no_default_endpoint_so_no_default_key() -> None:
+    model = {
+        "id": "az/m",
+        "provider": "azure",
+        "upstream_model": "d",
+        "base_url": "https://x.openai.azure.com",
+    }
+    (config,) = Settings(include_default_models=False, models=[model]).model_configs(environ={})
+    assert config.credential_ref == ""
+
+
+def test_credential_policy_reserves_the_admin_token(tmp_path: Path) -> None:
+    token_file = tmp_path / "admin-token"
+    policy = Settings(
+        admin={"token_env": "TEAM_API_KEY", "token_file": str(token_file)},
+        secrets={"allowed_env": ["*_API_KEY"], "allowed_dirs": [str(tmp_path)]},
+    ).credential_policy()
+    assert "own secrets" in policy.problem("TEAM_API_KEY")
+    assert "own secrets" in policy.problem(f"file:{token_file}")
+    assert policy.problem("OTHER_API_KEY") == "" and policy.problem(f"file:{tmp_path}/key") == ""
+
+
+def test_secret_directories_must_be_absolute() -> None:
+    with pytest.raises(ValidationError):
+        Settings(secrets={"allowed_dirs": ["run/secrets"]})

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from llmgateway.core.balancer import InProcessState
-from llmgateway.core.calls import CallInfo
+from llmgateway.core.calls import AttemptRecord, Call
 from llmgateway.core.errors import Code, GatewayError, Reason, provider_timeout, provider_unavailable
 from llmgateway.core.models import (
     Capability,
@@ -17,6 +17,7 @@ from llmgateway.core.models import (
     ModelConfig,
     RetryPolicy,
 )
+from llmgateway.core.pipeline import Observers
 from llmgateway.core.resilience import (
     Disposition,
     Resilience,
@@ -41,7 +42,7 @@ def test_jitter_takes_off_at_most_a_quarter() -> None:
 
 
 def test_retry_after_wins_over_backoff_unless_too_long() -> None:
-    err = GatewayError(Code.RESOURCE_EXHAUSTED, Reason.PROVIDER_RATE_LIMITED, "x", retry_after=2.5)
+    err = GatewayError(Reason.PROVIDER_RATE_LIMITED, "x", retry_after=2.5)
     assert retry_wait(POLICY, 0, err, lambda: 0.0) == 2.5
     err.retry_after = 0.0
     assert retry_wait(POLICY, 2, err, lambda: 0.0) == 0.0
@@ -59,21 +60,21 @@ def _model(**kw: Any) -> ModelConfig:
     [
         (provider_unavailable("p", "500"), (), Disposition.RETRY),
         (provider_timeout("p", "first token"), (), Disposition.RETRY),
-        (GatewayError(Code.INVALID_ARGUMENT, Reason.PROVIDER_REJECTED, "400"), (), Disposition.FAIL),
-        (GatewayError(Code.INVALID_ARGUMENT, Reason.CONTEXT_LENGTH_EXCEEDED, "x"), (), Disposition.FAIL),
+        (GatewayError(Reason.PROVIDER_REJECTED, "400"), (), Disposition.FAIL),
+        (GatewayError(Reason.CONTEXT_LENGTH_EXCEEDED, "x"), (), Disposition.FAIL),
         (
-            GatewayError(Code.INVALID_ARGUMENT, Reason.CONTEXT_LENGTH_EXCEEDED, "x"),
+            GatewayError(Reason.CONTEXT_LENGTH_EXCEEDED, "x"),
             ("CONTEXT_LENGTH_EXCEEDED",),
             Disposition.FALLBACK,
         ),
-        (GatewayError(Code.INTERNAL, Reason.PROVIDER_AUTH_FAILED, "401"), (), Disposition.NEXT_DEPLOYMENT),
+        (GatewayError(Reason.PROVIDER_AUTH_FAILED, "401"), (), Disposition.NEXT_DEPLOYMENT),
         (
-            GatewayError(Code.RESOURCE_EXHAUSTED, Reason.PROVIDER_RATE_LIMITED, "quota"),
+            GatewayError(Reason.PROVIDER_RATE_LIMITED, "quota"),
             (),
             Disposition.NEXT_DEPLOYMENT,
         ),
         (
-            GatewayError(Code.FAILED_PRECONDITION, Reason.PROVIDER_MODEL_NOT_FOUND, "404"),
+            GatewayError(Reason.PROVIDER_MODEL_NOT_FOUND, "404"),
             (),
             Disposition.NEXT_DEPLOYMENT,
         ),
@@ -127,21 +128,36 @@ class Harness:
         self.models = {m.id: m for m in models}
         self.adapters = adapters
         self.state = InProcessState()
+        self.attempts: list[AttemptRecord] = []
         self.res = Resilience(
             self.models.get,
             lambda cfg: adapters[cfg.base_url],
             self.state,
             kw.get("retry", FAST),
             kw.get("cooldown"),
+            observers=Observers([self]),
         )
 
-    async def run(self, model_id: str, deadline: float | None = None) -> tuple[Any, CallInfo]:
-        call = CallInfo("Chat", "r1", deadline=deadline)
+    def attempt_ended(self, call: Call, attempt: AttemptRecord) -> None:
+        self.attempts.append(attempt)
+
+    def outcomes(self) -> dict[tuple[str, str], int]:
+        """Attempts by (model@deployment, outcome), as the observers saw them end."""
+        counts: dict[tuple[str, str], int] = {}
+        for a in self.attempts:
+            key = (f"{a.model}@{a.deployment}", a.outcome)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    async def run(self, model_id: str, deadline: float | None = None) -> tuple[Any, Call]:
+        call = Call("Chat", "r1", deadline=deadline)
 
         async def op(cfg: ModelConfig, adapter: Any, budget: Any) -> Any:
             return await adapter.run()
 
-        result, _ = await self.res.run(self.models[model_id], (Capability.CHAT,), call, op)
+        result, attempt = await self.res.run(self.models[model_id], (Capability.CHAT,), call, "chat", op)
+        attempt.ok()
+        call.served = attempt.served()
         return result, call
 
 
@@ -157,8 +173,8 @@ async def test_retries_then_succeeds() -> None:
     a = FakeAdapter("a", [provider_unavailable("p", "500"), "ok"])
     h = Harness([_m("m", "a")], {"a": a})
     result, call = await h.run("m")
-    assert (result, a.calls, call.attempts, call.deployment) == ("ok", 2, 2, "primary")
-    assert h.state.counters() == {("m@primary", "PROVIDER_UNAVAILABLE"): 1, ("m@primary", "OK"): 1}
+    assert (result, a.calls, call.attempts, call.served.deployment) == ("ok", 2, 2, "primary")
+    assert h.outcomes() == {("m@primary", "PROVIDER_UNAVAILABLE"): 1, ("m@primary", "OK"): 1}
 
 
 async def test_retries_are_bounded_and_the_final_error_says_what_was_tried() -> None:
@@ -173,7 +189,7 @@ async def test_retries_are_bounded_and_the_final_error_says_what_was_tried() -> 
 
 
 async def test_request_errors_are_not_retried() -> None:
-    a = FakeAdapter("a", [GatewayError(Code.INVALID_ARGUMENT, Reason.PROVIDER_REJECTED, "400")])
+    a = FakeAdapter("a", [GatewayError(Reason.PROVIDER_REJECTED, "400")])
     fb = FakeAdapter("fb", ["ok"])
     h = Harness([_m("m", "a", fallbacks=("f",)), _m("f", "fb")], {"a": a, "fb": fb})
     with pytest.raises(GatewayError):
@@ -188,11 +204,11 @@ async def test_a_failed_deployment_is_left_for_a_fresh_one_at_once() -> None:
     h = Harness([model], {"a": a, "b": b})
     h.res._rand = lambda: 0.0  # weighted pick: the primary first
     result, call = await h.run("m")
-    assert (result, a.calls, b.calls, call.deployment, call.attempts) == ("from b", 1, 1, "b", 2)
+    assert (result, a.calls, b.calls, call.served.deployment, call.attempts) == ("from b", 1, 1, "b", 2)
 
 
 async def test_deployment_errors_skip_that_deployment_without_using_a_retry() -> None:
-    auth = GatewayError(Code.INTERNAL, Reason.PROVIDER_AUTH_FAILED, "401")
+    auth = GatewayError(Reason.PROVIDER_AUTH_FAILED, "401")
     a = FakeAdapter("a", [auth])
     b = FakeAdapter("b", ["from b"])
     h = Harness([_m("m", "a", extra_deployments=(_dep("b", "b"),))], {"a": a, "b": b}, retry=RetryPolicy(0))
@@ -206,16 +222,16 @@ async def test_fallback_after_exhausted_retries_and_on_configured_reasons() -> N
     fb = FakeAdapter("fb", ["from f"])
     h = Harness([_m("m", "a", fallbacks=("missing", "f")), _m("f", "fb")], {"a": a, "fb": fb})
     result, call = await h.run("m")
-    assert (result, a.calls, fb.calls, call.model, call.attempts) == ("from f", 3, 1, "f", 4)
+    assert (result, a.calls, fb.calls, call.served.model, call.attempts) == ("from f", 3, 1, "f", 4)
 
-    ctx = GatewayError(Code.INVALID_ARGUMENT, Reason.CONTEXT_LENGTH_EXCEEDED, "too long")
+    ctx = GatewayError(Reason.CONTEXT_LENGTH_EXCEEDED, "too long")
     a2 = FakeAdapter("a2", [ctx])
     h2 = Harness(
         [_m("m", "a2", fallbacks=("f",), fallback_on=frozenset({"CONTEXT_LENGTH_EXCEEDED"})), _m("f", "fb")],
         {"a2": a2, "fb": fb},
     )
     result, call = await h2.run("m")
-    assert (result, a2.calls, call.model) == ("from f", 1, "f")
+    assert (result, a2.calls, call.served.model) == ("from f", 1, "f")
 
 
 async def test_fallbacks_lacking_a_needed_capability_are_skipped() -> None:
@@ -228,15 +244,18 @@ async def test_fallbacks_lacking_a_needed_capability_are_skipped() -> None:
     assert fb.calls == 0 and info.value.metadata["tried"].endswith("f:CAPABILITY_NOT_SUPPORTED")
 
 
-async def test_cooling_deployment_is_skipped_and_all_cooling_fails_at_once() -> None:
+async def test_the_breaker_counts_failed_calls_not_attempts() -> None:
     a = FakeAdapter("a", [provider_unavailable("p", "500")])
     h = Harness([_m("m", "a")], {"a": a}, cooldown=CooldownPolicy(failures=2, window_s=60, cooldown_s=60))
     with pytest.raises(GatewayError):
         await h.run("m")
-    assert a.calls == 2  # the breaker opened after the second failure: no third attempt
+    assert a.calls == 3  # 1 + 2 retries: one failed call, one count, still closed
+    with pytest.raises(GatewayError):
+        await h.run("m")
+    assert a.calls == 6  # the second failed call opens it
     with pytest.raises(GatewayError) as info:
         await h.run("m")
-    assert a.calls == 2
+    assert a.calls == 6  # cooling down: no upstream request at all
     err = info.value
     assert (err.code, err.reason, err.metadata["tried"]) == (
         Code.UNAVAILABLE,
@@ -246,10 +265,17 @@ async def test_cooling_deployment_is_skipped_and_all_cooling_fails_at_once() -> 
     assert err.retry_after is not None and 59 < err.retry_after <= 60
 
 
+async def test_a_retry_that_succeeds_at_the_same_deployment_counts_no_failure() -> None:
+    a = FakeAdapter("a", [provider_unavailable("p", "500"), "ok"])
+    h = Harness([_m("m", "a")], {"a": a}, cooldown=CooldownPolicy(failures=1, window_s=60, cooldown_s=60))
+    for _ in range(3):
+        a.calls = 0
+        assert (await h.run("m"))[0] == "ok"
+    assert h.state.available("m@primary")
+
+
 async def test_retry_that_does_not_fit_the_deadline_is_skipped() -> None:
-    limited = GatewayError(
-        Code.RESOURCE_EXHAUSTED, Reason.PROVIDER_RATE_LIMITED, "429", retry_after=5.0, retryable=True
-    )
+    limited = GatewayError(Reason.PROVIDER_RATE_LIMITED, "429", retry_after=5.0, retryable=True)
     a = FakeAdapter("a", [limited, "ok"])
     h = Harness([_m("m", "a")], {"a": a})
     started = time.monotonic()
@@ -276,4 +302,4 @@ async def test_cancellation_releases_the_attempt() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert h.state.inflight("m@primary") == 0
-    assert h.state.counters() == {("m@primary", "CANCELLED"): 1}
+    assert h.outcomes() == {("m@primary", "CANCELLED"): 1}

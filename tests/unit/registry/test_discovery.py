@@ -50,12 +50,12 @@ async def test_a_server_that_is_down_or_cannot_list_is_skipped(caplog: pytest.Lo
             discover=[
                 {"provider": "ollama", "base_url": f"http://127.0.0.1:{s.getsockname()[1]}"},
                 {"provider": "mock"},
-                {"provider": "gemini", "credential_ref": "NO_SUCH_VARIABLE"},
+                {"provider": "gemini", "credential_ref": "NO_SUCH_API_KEY"},
             ]
         )
         with caplog.at_level(logging.WARNING, logger="llmgateway.registry.discovery"):
             assert await discover(settings, environ={}) == []
     messages = sorted(r.getMessage() for r in caplog.records)
-    assert messages[0].startswith("discover: gemini skipped: ") and "NO_SUCH_VARIABLE" in messages[0]
+    assert messages[0].startswith("discover: gemini skipped: ") and "NO_SUCH_API_KEY" in messages[0]
     assert messages[1].endswith("skipped: ollama is unavailable: ClientConnectorError while connecting")
     assert messages[2] == "discover: provider mock cannot list a server's models"

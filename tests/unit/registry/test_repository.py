@@ -4,12 +4,15 @@ behind, the pagination contract, and sync."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
 
 from llmgateway.core.deadline import Timeouts
+from llmgateway.core.errors import GatewayError, Reason
 from llmgateway.core.models import (
     Capability,
     CooldownPolicy,
@@ -19,13 +22,16 @@ from llmgateway.core.models import (
     RoutingStrategy,
 )
 from llmgateway.registry.records import ModelRecord, TimeoutOverrides
-from llmgateway.registry.repository import (
-    EtagMismatch,
-    InvalidModel,
-    ModelExists,
-    ModelNotFound,
-    Repository,
-)
+from llmgateway.registry.repository import Repository
+
+
+@contextmanager
+def refused(reason: Reason) -> Iterator[pytest.ExceptionInfo[GatewayError]]:
+    """The repository refuses with this reason (a GatewayError, like every refusal)."""
+    with pytest.raises(GatewayError) as info:
+        yield info
+    assert info.value.reason is reason
+
 
 MOCK = "llmgateway.providers.mock.MockAdapter"
 OPENAI = "llmgateway.providers.openai.OpenAIAdapter"
@@ -38,7 +44,7 @@ def full_record(model_id: str = "team/full") -> ModelRecord:
         upstream_model="gpt-4o-mini",
         adapter_class=OPENAI,
         base_url="https://llm.internal.example/v1",
-        credential_ref="TEAM_OPENAI_KEY",
+        credential_ref="TEAM_OPENAI_API_KEY",
         display_name="Team model",
         context_length=128000,
         capabilities=frozenset({Capability.CHAT, Capability.STREAM, Capability.TOOLS}),
@@ -56,7 +62,7 @@ def full_record(model_id: str = "team/full") -> ModelRecord:
                 upstream_model="gpt4o-eu",
                 adapter_class="llmgateway.providers.openai.AzureOpenAIAdapter",
                 base_url="https://eu.openai.azure.com",
-                credential_ref="AZURE_EU_KEY",
+                credential_ref="AZURE_EU_API_KEY",
                 options={"api_version": "2024-10-21"},
                 weight=1.0,
             ),
@@ -102,24 +108,24 @@ def test_writes_bump_the_revision_and_etag(repo: Repository) -> None:
     updated = repo.update("a/one", lambda m: replace(m, display_name="One"), ["display_name"])
     assert updated.revision == 3 and updated.etag != first.etag
     assert updated.operator_fields == ("display_name",) and updated.created_at == first.created_at
-    with pytest.raises(EtagMismatch):
+    with refused(Reason.ETAG_MISMATCH):
         repo.update("a/one", lambda m: replace(m, is_available=False), ["is_available"], etag=first.etag)
-    with pytest.raises(EtagMismatch):
+    with refused(Reason.ETAG_MISMATCH):
         repo.delete("a/one", etag=first.etag)
     assert repo.revision() == 3  # refused writes roll their bump back
     repo.update("a/one", lambda m: replace(m, is_available=False), ["is_available"], etag=updated.etag)
     assert repo.delete("a/one", etag=repo.get("a/one").etag) == 5
-    with pytest.raises(ModelNotFound):
+    with refused(Reason.MODEL_NOT_FOUND):
         repo.get("a/one")
 
 
 def test_duplicates_and_unknown_ids(repo: Repository) -> None:
     repo.create(mock_record("a/one"))
-    with pytest.raises(ModelExists):
+    with refused(Reason.MODEL_ALREADY_EXISTS):
         repo.create(mock_record("a/one"))
-    with pytest.raises(ModelNotFound):
+    with refused(Reason.MODEL_NOT_FOUND):
         repo.update("a/none", lambda m: m, ["display_name"])
-    with pytest.raises(ModelNotFound):
+    with refused(Reason.MODEL_NOT_FOUND):
         repo.delete("a/none")
 
 
@@ -133,6 +139,15 @@ def test_duplicates_and_unknown_ids(repo: Repository) -> None:
         ({"pricing": Pricing(output_per_million=-1.0)}, "model.pricing.output_per_million"),
         ({"credential_ref": "sk-live-1234"}, "model.credential_ref"),
         ({"credential_ref": "file:relative/path"}, "model.credential_ref"),
+        ({"credential_ref": "gsk_8hF2kQ9xLm3NpR7tVw1YzA4bC6dE"}, "model.credential_ref"),  # a pasted key
+        ({"credential_ref": "LLMGATEWAY_ADMIN_TOKEN"}, "model.credential_ref"),
+        ({"credential_ref": "HOME"}, "model.credential_ref"),
+        ({"credential_ref": "file:/etc/shadow"}, "model.credential_ref"),
+        ({"credential_ref": "file:/run/secrets/../../etc/shadow"}, "model.credential_ref"),
+        (
+            {"deployments": (Deployment("d", "mock", "m", MOCK, credential_ref="PATH"),)},
+            "model.deployments[0].credential_ref",
+        ),
         ({"capabilities": frozenset()}, "model.capabilities"),
         ({"id": "bad id"}, "model.id"),
         ({"id": "a//b"}, "model.id"),
@@ -150,12 +165,12 @@ def test_invalid_rows_are_refused_and_nothing_is_written(
     repo: Repository, change: dict[str, object], field: str
 ) -> None:
     record = replace(mock_record("x/self"), **change)  # type: ignore[arg-type]
-    with pytest.raises(InvalidModel) as info:
+    with refused(Reason.INVALID_REQUEST) as info:
         repo.create(record)
-    assert field in [f for f, _ in info.value.violations]
+    assert field in [f for f, _ in info.value.field_violations]
     assert repo.load().models == [] and repo.revision() == 0
     repo.create(mock_record("x/self"))
-    with pytest.raises(InvalidModel):
+    with refused(Reason.INVALID_REQUEST):
         repo.update("x/self", lambda m: replace(m, **change), list(change))  # type: ignore[arg-type]
     assert repo.get("x/self").writable() == repo.get("x/self").writable()
     assert repo.revision() == 1 and repo.get("x/self").display_name == ""
@@ -167,9 +182,11 @@ def test_a_secret_file_reference_is_accepted(repo: Repository) -> None:
 
 
 def test_an_azure_model_needs_a_base_url(repo: Repository) -> None:
-    with pytest.raises(InvalidModel) as info:
+    with refused(Reason.INVALID_REQUEST) as info:
         repo.create(ModelRecord("az/x", "azure", "dep", capabilities=frozenset({Capability.CHAT})))
-    assert info.value.violations == [("model.base_url", "is required: the adapter has no public endpoint")]
+    assert info.value.field_violations == [
+        ("model.base_url", "is required: the adapter has no public endpoint")
+    ]
 
 
 def test_unreadable_rows_are_reported_not_fatal(repo: Repository) -> None:

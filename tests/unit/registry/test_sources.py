@@ -54,7 +54,7 @@ def test_sources_are_the_config_then_keyed_providers() -> None:
     assert {"mock/embed", "mock/image"} <= set(records)
     llama = records["local/llama3"]
     assert llama.timeouts.first_token == 30 and llama.timeouts.connect is None  # only what it set
-    assert llama.pricing.input_per_million == 0.1 and llama.credential_ref == "OPENAI_API_KEY"
+    assert llama.pricing.input_per_million == 0.1 and llama.credential_ref == ""
     assert records["mock/embed"].timeouts.total is None  # defaults follow default_timeouts
     keyed = {r.id for r in sync_sources(settings, environ={"OPENAI_API_KEY": "k"})}
     assert any(i.startswith("openai/") for i in keyed)

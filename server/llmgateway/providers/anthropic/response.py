@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.errors import GatewayError, bad_response, provider_unavailable
+from llmgateway.core.secrets import scrub
 from llmgateway.core.types import (
     ChatRequest,
     ChatResult,
@@ -20,6 +21,7 @@ from llmgateway.core.types import (
     Role,
     StreamEnd,
     StreamEvent,
+    StreamStart,
     TextDelta,
     TextPart,
     ToolCall,
@@ -135,7 +137,7 @@ def error_from_body(
     request_id = body.get("request_id") if isinstance(body, dict) else None
     request_id = request_id or headers.get("request-id")
     if request_id:
-        exc.metadata["request_id"] = str(request_id)
+        exc.metadata["request_id"] = scrub(str(request_id))
     return exc
 
 
@@ -205,6 +207,7 @@ async def fold_stream(events: AsyncIterator[SSEEvent], request: ChatRequest) -> 
                 response_id = message.get("id") or ""
                 upstream_model = message.get("model") or ""
                 usage.update(message.get("usage") or {})
+                yield StreamStart(response_id, upstream_model)
             elif kind == "message_stop":
                 counts = usage_from(usage) if usage else estimate_usage(request, chars)
                 yield StreamEnd(finish_reason(stop_reason), counts, response_id, upstream_model)

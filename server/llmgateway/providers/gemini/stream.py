@@ -20,6 +20,7 @@ from llmgateway.core.types import (
     ReasoningDelta,
     StreamEnd,
     StreamEvent,
+    StreamStart,
     TextDelta,
     ToolCallDelta,
 )
@@ -70,6 +71,8 @@ async def stream_events(
         if not response_id:
             response_id = str(chunk.get("responseId") or "")
             upstream_model = str(chunk.get("modelVersion") or "")
+            if response_id:
+                yield StreamStart(response_id, upstream_model)
         candidate, parts = candidate_parts(chunk)
         if candidate is None:
             continue  # usage only

@@ -26,6 +26,7 @@ from llmgateway.core.types import (
     Role,
     StreamEnd,
     StreamEvent,
+    StreamStart,
     TextDelta,
     TextPart,
     ToolCall,
@@ -112,6 +113,7 @@ async def stream_events(
     loads = orjson.loads
     calls = 0
     chars = 0  # of the answer, for a usage estimate when no counts come
+    started = False
     async for line in lines:
         try:
             obj = loads(line)
@@ -121,6 +123,9 @@ async def stream_events(
             raise bad_response(PROVIDER, "a stream line is not a JSON object")
         if obj.get("error"):
             raise inband_error(obj["error"])
+        if not started:
+            started = True
+            yield StreamStart("", str(obj.get("model") or ""))  # Ollama names no response
         for event in message_events(obj, calls):
             if isinstance(event, ToolCallDelta):
                 calls += 1

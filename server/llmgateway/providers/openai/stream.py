@@ -15,6 +15,7 @@ from llmgateway.core.types import (
     ReasoningPart,
     StreamEnd,
     StreamEvent,
+    StreamStart,
     TextDelta,
     TextPart,
     ToolCallDelta,
@@ -110,6 +111,8 @@ async def chat_events(
         if not response_id:
             response_id = chunk.get("id") or ""
             upstream_model = chunk.get("model") or ""
+            if response_id:
+                yield StreamStart(response_id, upstream_model)
         choices = chunk.get("choices")
         if not choices:
             continue  # usage chunk, Azure prompt-filter chunk

@@ -24,48 +24,56 @@ const (
 // ErrorReason lists every `google.rpc.ErrorInfo.reason` the gateway sends, so
 // that each client language has constants for them. `ErrorInfo.reason` carries
 // the value name without its `ERROR_REASON_` prefix (for example
-// `MODEL_NOT_FOUND`) and `ErrorInfo.domain` is `llmgateway`.
+// `MODEL_NOT_FOUND`) and `ErrorInfo.domain` is `llmgateway`. The gRPC status
+// code each reason is always sent with closes its comment, in parentheses.
 type ErrorReason int32
 
 const (
 	// Never sent.
 	ErrorReason_ERROR_REASON_UNSPECIFIED ErrorReason = 0
-	// The request is malformed; a `google.rpc.BadRequest` names the fields.
+	// The request is malformed; a `google.rpc.BadRequest` names the fields (INVALID_ARGUMENT).
 	ErrorReason_ERROR_REASON_INVALID_REQUEST ErrorReason = 1
-	// No model with the requested id is configured.
+	// No model with the requested id is configured (NOT_FOUND).
 	ErrorReason_ERROR_REASON_MODEL_NOT_FOUND ErrorReason = 2
-	// The model exists but is switched off.
+	// The model exists but is switched off (FAILED_PRECONDITION).
 	ErrorReason_ERROR_REASON_MODEL_DISABLED ErrorReason = 3
-	// The model cannot do what the request asks (tools, vision, embeddings, ...).
+	// The model cannot do what the request asks: tools, vision, embeddings, ... (INVALID_ARGUMENT).
 	ErrorReason_ERROR_REASON_CAPABILITY_NOT_SUPPORTED ErrorReason = 4
-	// The provider says the prompt does not fit the model's context window.
+	// The provider says the prompt does not fit the model's context window (INVALID_ARGUMENT).
 	ErrorReason_ERROR_REASON_CONTEXT_LENGTH_EXCEEDED ErrorReason = 5
-	// The provider refused the prompt on content policy grounds.
+	// The provider refused the prompt on content policy grounds (INVALID_ARGUMENT).
 	ErrorReason_ERROR_REASON_CONTENT_POLICY_VIOLATION ErrorReason = 6
-	// The provider refused the gateway's own credentials (401/403).
+	// The provider refused the gateway's own credentials, HTTP 401/403 (INTERNAL).
 	ErrorReason_ERROR_REASON_PROVIDER_AUTH_FAILED ErrorReason = 7
-	// The provider rate-limited the gateway (429); `RetryInfo` when known.
+	// The provider rate-limited the gateway, HTTP 429; `RetryInfo` when known (RESOURCE_EXHAUSTED).
 	ErrorReason_ERROR_REASON_PROVIDER_RATE_LIMITED ErrorReason = 8
-	// The gateway's own rate limit for the caller was hit.
+	// The gateway's own rate limit for the caller was hit; `QuotaFailure` and `RetryInfo` (RESOURCE_EXHAUSTED).
 	ErrorReason_ERROR_REASON_RATE_LIMITED ErrorReason = 9
-	// The caller's budget is spent.
+	// The caller's budget is spent; `QuotaFailure` names it (RESOURCE_EXHAUSTED).
 	ErrorReason_ERROR_REASON_BUDGET_EXCEEDED ErrorReason = 10
-	// The provider failed (5xx, overloaded, connection error) and nothing else could serve.
+	// The provider failed (5xx, overloaded, connection error) and nothing else could serve (UNAVAILABLE).
 	ErrorReason_ERROR_REASON_PROVIDER_UNAVAILABLE ErrorReason = 11
-	// The provider did not answer in time (first token, idle or total timeout, or the caller's deadline).
+	// The provider did not answer in time: connect, response headers, first token, idle or total
+	// timeout, or the caller's deadline; `ErrorInfo.metadata["timeout"]` names it (DEADLINE_EXCEEDED).
 	ErrorReason_ERROR_REASON_PROVIDER_TIMEOUT ErrorReason = 12
-	// The provider's answer could not be understood (bad JSON, truncated stream).
+	// The provider's answer could not be understood: bad JSON, truncated stream (INTERNAL).
 	ErrorReason_ERROR_REASON_PROVIDER_BAD_RESPONSE ErrorReason = 13
-	// The caller's API key is missing or wrong.
+	// The caller's API key is missing or wrong (UNAUTHENTICATED).
 	ErrorReason_ERROR_REASON_API_KEY_INVALID ErrorReason = 14
-	// The caller's API key may not do this.
+	// The caller's API key may not do this (PERMISSION_DENIED).
 	ErrorReason_ERROR_REASON_PERMISSION_DENIED ErrorReason = 15
-	// The provider rejected the request for a reason not listed above (4xx).
+	// The provider rejected the request for a reason not listed above, HTTP 4xx (INVALID_ARGUMENT).
 	ErrorReason_ERROR_REASON_PROVIDER_REJECTED ErrorReason = 16
-	// The provider answered that the upstream model does not exist.
+	// The provider answered that the upstream model does not exist (FAILED_PRECONDITION).
 	ErrorReason_ERROR_REASON_PROVIDER_MODEL_NOT_FOUND ErrorReason = 17
-	// An unexpected failure inside the gateway; the request id finds it in the logs.
+	// An unexpected failure inside the gateway; the request id finds it in the logs (INTERNAL).
 	ErrorReason_ERROR_REASON_INTERNAL ErrorReason = 18
+	// The model's configuration cannot be used: its adapter cannot be loaded or its
+	// credential is not available on this server (FAILED_PRECONDITION).
+	ErrorReason_ERROR_REASON_MODEL_MISCONFIGURED ErrorReason = 19
+	// The gateway is at its limit of concurrent calls or streams and sheds load;
+	// `RetryInfo` says when to retry (RESOURCE_EXHAUSTED).
+	ErrorReason_ERROR_REASON_OVERLOADED ErrorReason = 20
 )
 
 // Enum value maps for ErrorReason.
@@ -90,6 +98,8 @@ var (
 		16: "ERROR_REASON_PROVIDER_REJECTED",
 		17: "ERROR_REASON_PROVIDER_MODEL_NOT_FOUND",
 		18: "ERROR_REASON_INTERNAL",
+		19: "ERROR_REASON_MODEL_MISCONFIGURED",
+		20: "ERROR_REASON_OVERLOADED",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -111,6 +121,8 @@ var (
 		"ERROR_REASON_PROVIDER_REJECTED":        16,
 		"ERROR_REASON_PROVIDER_MODEL_NOT_FOUND": 17,
 		"ERROR_REASON_INTERNAL":                 18,
+		"ERROR_REASON_MODEL_MISCONFIGURED":      19,
+		"ERROR_REASON_OVERLOADED":               20,
 	}
 )
 
@@ -145,7 +157,7 @@ var File_llmgateway_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	" llmgateway/v1/error_reason.proto\x12\rllmgateway.v1*\xc2\x05\n" +
+	" llmgateway/v1/error_reason.proto\x12\rllmgateway.v1*\x85\x06\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cERROR_REASON_INVALID_REQUEST\x10\x01\x12 \n" +
@@ -166,7 +178,9 @@ const file_llmgateway_v1_error_reason_proto_rawDesc = "" +
 	"\x1eERROR_REASON_PERMISSION_DENIED\x10\x0f\x12\"\n" +
 	"\x1eERROR_REASON_PROVIDER_REJECTED\x10\x10\x12)\n" +
 	"%ERROR_REASON_PROVIDER_MODEL_NOT_FOUND\x10\x11\x12\x19\n" +
-	"\x15ERROR_REASON_INTERNAL\x10\x12B\xc6\x01\n" +
+	"\x15ERROR_REASON_INTERNAL\x10\x12\x12$\n" +
+	" ERROR_REASON_MODEL_MISCONFIGURED\x10\x13\x12\x1b\n" +
+	"\x17ERROR_REASON_OVERLOADED\x10\x14B\xc6\x01\n" +
 	"\x11com.llmgateway.v1B\x10ErrorReasonProtoP\x01ZJgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
 var (

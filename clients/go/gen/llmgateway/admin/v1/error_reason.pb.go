@@ -24,23 +24,27 @@ const (
 // AdminErrorReason lists the `google.rpc.ErrorInfo.reason` values only the
 // AdminService sends (domain `llmgateway`, value name without the
 // `ADMIN_ERROR_REASON_` prefix). It also sends the data plane's
-// `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID` and `INTERNAL`.
+// `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID` and `INTERNAL`. The gRPC
+// status code each reason is always sent with closes its comment, in parentheses.
 type AdminErrorReason int32
 
 const (
 	// Never sent.
 	AdminErrorReason_ADMIN_ERROR_REASON_UNSPECIFIED AdminErrorReason = 0
 	// No admin token is configured on the server, so the Admin API refuses every
-	// call (PERMISSION_DENIED); set the variable `admin.token_env` names
-	// (default LLMGATEWAY_ADMIN_TOKEN) or `admin.token_file`.
+	// call; set the variable `admin.token_env` names (default
+	// LLMGATEWAY_ADMIN_TOKEN) or `admin.token_file` (PERMISSION_DENIED).
 	AdminErrorReason_ADMIN_ERROR_REASON_ADMIN_DISABLED AdminErrorReason = 1
 	// CreateModel: a model with this id exists (ALREADY_EXISTS).
 	AdminErrorReason_ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS AdminErrorReason = 2
-	// UpdateModel/DeleteModel: the etag is stale (ABORTED); read the model again.
+	// UpdateModel/DeleteModel: the etag is stale; read the model again (ABORTED).
 	AdminErrorReason_ADMIN_ERROR_REASON_ETAG_MISMATCH AdminErrorReason = 3
-	// The registry database cannot be reached (UNAVAILABLE); the gateway keeps
-	// serving its last snapshot.
+	// The registry database cannot be reached; the gateway keeps serving its
+	// last snapshot (UNAVAILABLE).
 	AdminErrorReason_ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE AdminErrorReason = 4
+	// SyncModels: the server's own `models:` configuration is invalid
+	// (FAILED_PRECONDITION).
+	AdminErrorReason_ADMIN_ERROR_REASON_CONFIGURATION_INVALID AdminErrorReason = 5
 )
 
 // Enum value maps for AdminErrorReason.
@@ -51,13 +55,15 @@ var (
 		2: "ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS",
 		3: "ADMIN_ERROR_REASON_ETAG_MISMATCH",
 		4: "ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE",
+		5: "ADMIN_ERROR_REASON_CONFIGURATION_INVALID",
 	}
 	AdminErrorReason_value = map[string]int32{
-		"ADMIN_ERROR_REASON_UNSPECIFIED":          0,
-		"ADMIN_ERROR_REASON_ADMIN_DISABLED":       1,
-		"ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS": 2,
-		"ADMIN_ERROR_REASON_ETAG_MISMATCH":        3,
-		"ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE": 4,
+		"ADMIN_ERROR_REASON_UNSPECIFIED":           0,
+		"ADMIN_ERROR_REASON_ADMIN_DISABLED":        1,
+		"ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS":  2,
+		"ADMIN_ERROR_REASON_ETAG_MISMATCH":         3,
+		"ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE":  4,
+		"ADMIN_ERROR_REASON_CONFIGURATION_INVALID": 5,
 	}
 )
 
@@ -92,13 +98,14 @@ var File_llmgateway_admin_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_llmgateway_admin_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"&llmgateway/admin/v1/error_reason.proto\x12\x13llmgateway.admin.v1*\xdd\x01\n" +
+	"&llmgateway/admin/v1/error_reason.proto\x12\x13llmgateway.admin.v1*\x8b\x02\n" +
 	"\x10AdminErrorReason\x12\"\n" +
 	"\x1eADMIN_ERROR_REASON_UNSPECIFIED\x10\x00\x12%\n" +
 	"!ADMIN_ERROR_REASON_ADMIN_DISABLED\x10\x01\x12+\n" +
 	"'ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS\x10\x02\x12$\n" +
 	" ADMIN_ERROR_REASON_ETAG_MISMATCH\x10\x03\x12+\n" +
-	"'ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE\x10\x04B\xe6\x01\n" +
+	"'ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE\x10\x04\x12,\n" +
+	"(ADMIN_ERROR_REASON_CONFIGURATION_INVALID\x10\x05B\xe6\x01\n" +
 	"\x17com.llmgateway.admin.v1B\x10ErrorReasonProtoP\x01ZKgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/admin/v1;adminv1\xa2\x02\x03LAX\xaa\x02\x13Llmgateway.Admin.V1\xca\x02\x13Llmgateway\\Admin\\V1\xe2\x02\x1fLlmgateway\\Admin\\V1\\GPBMetadata\xea\x02\x15Llmgateway::Admin::V1b\x06proto3"
 
 var (

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&llmgateway/admin/v1/error_reason.proto\x12\x13llmgateway.admin.v1*\xdd\x01\n\x10\x41\x64minErrorReason\x12\"\n\x1e\x41\x44MIN_ERROR_REASON_UNSPECIFIED\x10\x00\x12%\n!ADMIN_ERROR_REASON_ADMIN_DISABLED\x10\x01\x12+\n\'ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS\x10\x02\x12$\n ADMIN_ERROR_REASON_ETAG_MISMATCH\x10\x03\x12+\n\'ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&llmgateway/admin/v1/error_reason.proto\x12\x13llmgateway.admin.v1*\x8b\x02\n\x10\x41\x64minErrorReason\x12\"\n\x1e\x41\x44MIN_ERROR_REASON_UNSPECIFIED\x10\x00\x12%\n!ADMIN_ERROR_REASON_ADMIN_DISABLED\x10\x01\x12+\n\'ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS\x10\x02\x12$\n ADMIN_ERROR_REASON_ETAG_MISMATCH\x10\x03\x12+\n\'ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE\x10\x04\x12,\n(ADMIN_ERROR_REASON_CONFIGURATION_INVALID\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,5 +32,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmgateway.admin.v1.error_r
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ADMINERRORREASON']._serialized_start=64
-  _globals['_ADMINERRORREASON']._serialized_end=285
+  _globals['_ADMINERRORREASON']._serialized_end=331
 # @@protoc_insertion_point(module_scope)

@@ -9,13 +9,14 @@ import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
  * Describes the file llmgateway/v1/error_reason.proto.
  */
 export const file_llmgateway_v1_error_reason: GenFile = /*@__PURE__*/
-  fileDesc("CiBsbG1nYXRld2F5L3YxL2Vycm9yX3JlYXNvbi5wcm90bxINbGxtZ2F0ZXdheS52MSrCBQoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASIAocRVJST1JfUkVBU09OX0lOVkFMSURfUkVRVUVTVBABEiAKHEVSUk9SX1JFQVNPTl9NT0RFTF9OT1RfRk9VTkQQAhIfChtFUlJPUl9SRUFTT05fTU9ERUxfRElTQUJMRUQQAxIpCiVFUlJPUl9SRUFTT05fQ0FQQUJJTElUWV9OT1RfU1VQUE9SVEVEEAQSKAokRVJST1JfUkVBU09OX0NPTlRFWFRfTEVOR1RIX0VYQ0VFREVEEAUSKQolRVJST1JfUkVBU09OX0NPTlRFTlRfUE9MSUNZX1ZJT0xBVElPThAGEiUKIUVSUk9SX1JFQVNPTl9QUk9WSURFUl9BVVRIX0ZBSUxFRBAHEiYKIkVSUk9SX1JFQVNPTl9QUk9WSURFUl9SQVRFX0xJTUlURUQQCBIdChlFUlJPUl9SRUFTT05fUkFURV9MSU1JVEVEEAkSIAocRVJST1JfUkVBU09OX0JVREdFVF9FWENFRURFRBAKEiUKIUVSUk9SX1JFQVNPTl9QUk9WSURFUl9VTkFWQUlMQUJMRRALEiEKHUVSUk9SX1JFQVNPTl9QUk9WSURFUl9USU1FT1VUEAwSJgoiRVJST1JfUkVBU09OX1BST1ZJREVSX0JBRF9SRVNQT05TRRANEiAKHEVSUk9SX1JFQVNPTl9BUElfS0VZX0lOVkFMSUQQDhIiCh5FUlJPUl9SRUFTT05fUEVSTUlTU0lPTl9ERU5JRUQQDxIiCh5FUlJPUl9SRUFTT05fUFJPVklERVJfUkVKRUNURUQQEBIpCiVFUlJPUl9SRUFTT05fUFJPVklERVJfTU9ERUxfTk9UX0ZPVU5EEBESGQoVRVJST1JfUkVBU09OX0lOVEVSTkFMEBJiBnByb3RvMw");
+  fileDesc("CiBsbG1nYXRld2F5L3YxL2Vycm9yX3JlYXNvbi5wcm90bxINbGxtZ2F0ZXdheS52MSqFBgoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASIAocRVJST1JfUkVBU09OX0lOVkFMSURfUkVRVUVTVBABEiAKHEVSUk9SX1JFQVNPTl9NT0RFTF9OT1RfRk9VTkQQAhIfChtFUlJPUl9SRUFTT05fTU9ERUxfRElTQUJMRUQQAxIpCiVFUlJPUl9SRUFTT05fQ0FQQUJJTElUWV9OT1RfU1VQUE9SVEVEEAQSKAokRVJST1JfUkVBU09OX0NPTlRFWFRfTEVOR1RIX0VYQ0VFREVEEAUSKQolRVJST1JfUkVBU09OX0NPTlRFTlRfUE9MSUNZX1ZJT0xBVElPThAGEiUKIUVSUk9SX1JFQVNPTl9QUk9WSURFUl9BVVRIX0ZBSUxFRBAHEiYKIkVSUk9SX1JFQVNPTl9QUk9WSURFUl9SQVRFX0xJTUlURUQQCBIdChlFUlJPUl9SRUFTT05fUkFURV9MSU1JVEVEEAkSIAocRVJST1JfUkVBU09OX0JVREdFVF9FWENFRURFRBAKEiUKIUVSUk9SX1JFQVNPTl9QUk9WSURFUl9VTkFWQUlMQUJMRRALEiEKHUVSUk9SX1JFQVNPTl9QUk9WSURFUl9USU1FT1VUEAwSJgoiRVJST1JfUkVBU09OX1BST1ZJREVSX0JBRF9SRVNQT05TRRANEiAKHEVSUk9SX1JFQVNPTl9BUElfS0VZX0lOVkFMSUQQDhIiCh5FUlJPUl9SRUFTT05fUEVSTUlTU0lPTl9ERU5JRUQQDxIiCh5FUlJPUl9SRUFTT05fUFJPVklERVJfUkVKRUNURUQQEBIpCiVFUlJPUl9SRUFTT05fUFJPVklERVJfTU9ERUxfTk9UX0ZPVU5EEBESGQoVRVJST1JfUkVBU09OX0lOVEVSTkFMEBISJAogRVJST1JfUkVBU09OX01PREVMX01JU0NPTkZJR1VSRUQQExIbChdFUlJPUl9SRUFTT05fT1ZFUkxPQURFRBAUYgZwcm90bzM");
 
 /**
  * ErrorReason lists every `google.rpc.ErrorInfo.reason` the gateway sends, so
  * that each client language has constants for them. `ErrorInfo.reason` carries
  * the value name without its `ERROR_REASON_` prefix (for example
- * `MODEL_NOT_FOUND`) and `ErrorInfo.domain` is `llmgateway`.
+ * `MODEL_NOT_FOUND`) and `ErrorInfo.domain` is `llmgateway`. The gRPC status
+ * code each reason is always sent with closes its comment, in parentheses.
  *
  * @generated from enum llmgateway.v1.ErrorReason
  */
@@ -28,130 +29,147 @@ export enum ErrorReason {
   UNSPECIFIED = 0,
 
   /**
-   * The request is malformed; a `google.rpc.BadRequest` names the fields.
+   * The request is malformed; a `google.rpc.BadRequest` names the fields (INVALID_ARGUMENT).
    *
    * @generated from enum value: ERROR_REASON_INVALID_REQUEST = 1;
    */
   INVALID_REQUEST = 1,
 
   /**
-   * No model with the requested id is configured.
+   * No model with the requested id is configured (NOT_FOUND).
    *
    * @generated from enum value: ERROR_REASON_MODEL_NOT_FOUND = 2;
    */
   MODEL_NOT_FOUND = 2,
 
   /**
-   * The model exists but is switched off.
+   * The model exists but is switched off (FAILED_PRECONDITION).
    *
    * @generated from enum value: ERROR_REASON_MODEL_DISABLED = 3;
    */
   MODEL_DISABLED = 3,
 
   /**
-   * The model cannot do what the request asks (tools, vision, embeddings, ...).
+   * The model cannot do what the request asks: tools, vision, embeddings, ... (INVALID_ARGUMENT).
    *
    * @generated from enum value: ERROR_REASON_CAPABILITY_NOT_SUPPORTED = 4;
    */
   CAPABILITY_NOT_SUPPORTED = 4,
 
   /**
-   * The provider says the prompt does not fit the model's context window.
+   * The provider says the prompt does not fit the model's context window (INVALID_ARGUMENT).
    *
    * @generated from enum value: ERROR_REASON_CONTEXT_LENGTH_EXCEEDED = 5;
    */
   CONTEXT_LENGTH_EXCEEDED = 5,
 
   /**
-   * The provider refused the prompt on content policy grounds.
+   * The provider refused the prompt on content policy grounds (INVALID_ARGUMENT).
    *
    * @generated from enum value: ERROR_REASON_CONTENT_POLICY_VIOLATION = 6;
    */
   CONTENT_POLICY_VIOLATION = 6,
 
   /**
-   * The provider refused the gateway's own credentials (401/403).
+   * The provider refused the gateway's own credentials, HTTP 401/403 (INTERNAL).
    *
    * @generated from enum value: ERROR_REASON_PROVIDER_AUTH_FAILED = 7;
    */
   PROVIDER_AUTH_FAILED = 7,
 
   /**
-   * The provider rate-limited the gateway (429); `RetryInfo` when known.
+   * The provider rate-limited the gateway, HTTP 429; `RetryInfo` when known (RESOURCE_EXHAUSTED).
    *
    * @generated from enum value: ERROR_REASON_PROVIDER_RATE_LIMITED = 8;
    */
   PROVIDER_RATE_LIMITED = 8,
 
   /**
-   * The gateway's own rate limit for the caller was hit.
+   * The gateway's own rate limit for the caller was hit; `QuotaFailure` and `RetryInfo` (RESOURCE_EXHAUSTED).
    *
    * @generated from enum value: ERROR_REASON_RATE_LIMITED = 9;
    */
   RATE_LIMITED = 9,
 
   /**
-   * The caller's budget is spent.
+   * The caller's budget is spent; `QuotaFailure` names it (RESOURCE_EXHAUSTED).
    *
    * @generated from enum value: ERROR_REASON_BUDGET_EXCEEDED = 10;
    */
   BUDGET_EXCEEDED = 10,
 
   /**
-   * The provider failed (5xx, overloaded, connection error) and nothing else could serve.
+   * The provider failed (5xx, overloaded, connection error) and nothing else could serve (UNAVAILABLE).
    *
    * @generated from enum value: ERROR_REASON_PROVIDER_UNAVAILABLE = 11;
    */
   PROVIDER_UNAVAILABLE = 11,
 
   /**
-   * The provider did not answer in time (first token, idle or total timeout, or the caller's deadline).
+   * The provider did not answer in time: connect, response headers, first token, idle or total
+   * timeout, or the caller's deadline; `ErrorInfo.metadata["timeout"]` names it (DEADLINE_EXCEEDED).
    *
    * @generated from enum value: ERROR_REASON_PROVIDER_TIMEOUT = 12;
    */
   PROVIDER_TIMEOUT = 12,
 
   /**
-   * The provider's answer could not be understood (bad JSON, truncated stream).
+   * The provider's answer could not be understood: bad JSON, truncated stream (INTERNAL).
    *
    * @generated from enum value: ERROR_REASON_PROVIDER_BAD_RESPONSE = 13;
    */
   PROVIDER_BAD_RESPONSE = 13,
 
   /**
-   * The caller's API key is missing or wrong.
+   * The caller's API key is missing or wrong (UNAUTHENTICATED).
    *
    * @generated from enum value: ERROR_REASON_API_KEY_INVALID = 14;
    */
   API_KEY_INVALID = 14,
 
   /**
-   * The caller's API key may not do this.
+   * The caller's API key may not do this (PERMISSION_DENIED).
    *
    * @generated from enum value: ERROR_REASON_PERMISSION_DENIED = 15;
    */
   PERMISSION_DENIED = 15,
 
   /**
-   * The provider rejected the request for a reason not listed above (4xx).
+   * The provider rejected the request for a reason not listed above, HTTP 4xx (INVALID_ARGUMENT).
    *
    * @generated from enum value: ERROR_REASON_PROVIDER_REJECTED = 16;
    */
   PROVIDER_REJECTED = 16,
 
   /**
-   * The provider answered that the upstream model does not exist.
+   * The provider answered that the upstream model does not exist (FAILED_PRECONDITION).
    *
    * @generated from enum value: ERROR_REASON_PROVIDER_MODEL_NOT_FOUND = 17;
    */
   PROVIDER_MODEL_NOT_FOUND = 17,
 
   /**
-   * An unexpected failure inside the gateway; the request id finds it in the logs.
+   * An unexpected failure inside the gateway; the request id finds it in the logs (INTERNAL).
    *
    * @generated from enum value: ERROR_REASON_INTERNAL = 18;
    */
   INTERNAL = 18,
+
+  /**
+   * The model's configuration cannot be used: its adapter cannot be loaded or its
+   * credential is not available on this server (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ERROR_REASON_MODEL_MISCONFIGURED = 19;
+   */
+  MODEL_MISCONFIGURED = 19,
+
+  /**
+   * The gateway is at its limit of concurrent calls or streams and sheds load;
+   * `RetryInfo` says when to retry (RESOURCE_EXHAUSTED).
+   *
+   * @generated from enum value: ERROR_REASON_OVERLOADED = 20;
+   */
+  OVERLOADED = 20,
 }
 
 /**

@@ -20,7 +20,8 @@ public final class ErrorReasonOuterClass {
    * ErrorReason lists every `google.rpc.ErrorInfo.reason` the gateway sends, so
    * that each client language has constants for them. `ErrorInfo.reason` carries
    * the value name without its `ERROR_REASON_` prefix (for example
-   * `MODEL_NOT_FOUND`) and `ErrorInfo.domain` is `llmgateway`.
+   * `MODEL_NOT_FOUND`) and `ErrorInfo.domain` is `llmgateway`. The gRPC status
+   * code each reason is always sent with closes its comment, in parentheses.
    * </pre>
    *
    * Protobuf enum {@code llmgateway.v1.ErrorReason}
@@ -37,7 +38,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_UNSPECIFIED(0),
     /**
      * <pre>
-     * The request is malformed; a `google.rpc.BadRequest` names the fields.
+     * The request is malformed; a `google.rpc.BadRequest` names the fields (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_INVALID_REQUEST = 1;</code>
@@ -45,7 +46,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_INVALID_REQUEST(1),
     /**
      * <pre>
-     * No model with the requested id is configured.
+     * No model with the requested id is configured (NOT_FOUND).
      * </pre>
      *
      * <code>ERROR_REASON_MODEL_NOT_FOUND = 2;</code>
@@ -53,7 +54,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_MODEL_NOT_FOUND(2),
     /**
      * <pre>
-     * The model exists but is switched off.
+     * The model exists but is switched off (FAILED_PRECONDITION).
      * </pre>
      *
      * <code>ERROR_REASON_MODEL_DISABLED = 3;</code>
@@ -61,7 +62,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_MODEL_DISABLED(3),
     /**
      * <pre>
-     * The model cannot do what the request asks (tools, vision, embeddings, ...).
+     * The model cannot do what the request asks: tools, vision, embeddings, ... (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_CAPABILITY_NOT_SUPPORTED = 4;</code>
@@ -69,7 +70,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_CAPABILITY_NOT_SUPPORTED(4),
     /**
      * <pre>
-     * The provider says the prompt does not fit the model's context window.
+     * The provider says the prompt does not fit the model's context window (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_CONTEXT_LENGTH_EXCEEDED = 5;</code>
@@ -77,7 +78,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_CONTEXT_LENGTH_EXCEEDED(5),
     /**
      * <pre>
-     * The provider refused the prompt on content policy grounds.
+     * The provider refused the prompt on content policy grounds (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_CONTENT_POLICY_VIOLATION = 6;</code>
@@ -85,7 +86,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_CONTENT_POLICY_VIOLATION(6),
     /**
      * <pre>
-     * The provider refused the gateway's own credentials (401/403).
+     * The provider refused the gateway's own credentials, HTTP 401/403 (INTERNAL).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_AUTH_FAILED = 7;</code>
@@ -93,7 +94,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_PROVIDER_AUTH_FAILED(7),
     /**
      * <pre>
-     * The provider rate-limited the gateway (429); `RetryInfo` when known.
+     * The provider rate-limited the gateway, HTTP 429; `RetryInfo` when known (RESOURCE_EXHAUSTED).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_RATE_LIMITED = 8;</code>
@@ -101,7 +102,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_PROVIDER_RATE_LIMITED(8),
     /**
      * <pre>
-     * The gateway's own rate limit for the caller was hit.
+     * The gateway's own rate limit for the caller was hit; `QuotaFailure` and `RetryInfo` (RESOURCE_EXHAUSTED).
      * </pre>
      *
      * <code>ERROR_REASON_RATE_LIMITED = 9;</code>
@@ -109,7 +110,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_RATE_LIMITED(9),
     /**
      * <pre>
-     * The caller's budget is spent.
+     * The caller's budget is spent; `QuotaFailure` names it (RESOURCE_EXHAUSTED).
      * </pre>
      *
      * <code>ERROR_REASON_BUDGET_EXCEEDED = 10;</code>
@@ -117,7 +118,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_BUDGET_EXCEEDED(10),
     /**
      * <pre>
-     * The provider failed (5xx, overloaded, connection error) and nothing else could serve.
+     * The provider failed (5xx, overloaded, connection error) and nothing else could serve (UNAVAILABLE).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_UNAVAILABLE = 11;</code>
@@ -125,7 +126,8 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_PROVIDER_UNAVAILABLE(11),
     /**
      * <pre>
-     * The provider did not answer in time (first token, idle or total timeout, or the caller's deadline).
+     * The provider did not answer in time: connect, response headers, first token, idle or total
+     * timeout, or the caller's deadline; `ErrorInfo.metadata["timeout"]` names it (DEADLINE_EXCEEDED).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_TIMEOUT = 12;</code>
@@ -133,7 +135,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_PROVIDER_TIMEOUT(12),
     /**
      * <pre>
-     * The provider's answer could not be understood (bad JSON, truncated stream).
+     * The provider's answer could not be understood: bad JSON, truncated stream (INTERNAL).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_BAD_RESPONSE = 13;</code>
@@ -141,7 +143,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_PROVIDER_BAD_RESPONSE(13),
     /**
      * <pre>
-     * The caller's API key is missing or wrong.
+     * The caller's API key is missing or wrong (UNAUTHENTICATED).
      * </pre>
      *
      * <code>ERROR_REASON_API_KEY_INVALID = 14;</code>
@@ -149,7 +151,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_API_KEY_INVALID(14),
     /**
      * <pre>
-     * The caller's API key may not do this.
+     * The caller's API key may not do this (PERMISSION_DENIED).
      * </pre>
      *
      * <code>ERROR_REASON_PERMISSION_DENIED = 15;</code>
@@ -157,7 +159,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_PERMISSION_DENIED(15),
     /**
      * <pre>
-     * The provider rejected the request for a reason not listed above (4xx).
+     * The provider rejected the request for a reason not listed above, HTTP 4xx (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_REJECTED = 16;</code>
@@ -165,7 +167,7 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_PROVIDER_REJECTED(16),
     /**
      * <pre>
-     * The provider answered that the upstream model does not exist.
+     * The provider answered that the upstream model does not exist (FAILED_PRECONDITION).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_MODEL_NOT_FOUND = 17;</code>
@@ -173,12 +175,30 @@ public final class ErrorReasonOuterClass {
     ERROR_REASON_PROVIDER_MODEL_NOT_FOUND(17),
     /**
      * <pre>
-     * An unexpected failure inside the gateway; the request id finds it in the logs.
+     * An unexpected failure inside the gateway; the request id finds it in the logs (INTERNAL).
      * </pre>
      *
      * <code>ERROR_REASON_INTERNAL = 18;</code>
      */
     ERROR_REASON_INTERNAL(18),
+    /**
+     * <pre>
+     * The model's configuration cannot be used: its adapter cannot be loaded or its
+     * credential is not available on this server (FAILED_PRECONDITION).
+     * </pre>
+     *
+     * <code>ERROR_REASON_MODEL_MISCONFIGURED = 19;</code>
+     */
+    ERROR_REASON_MODEL_MISCONFIGURED(19),
+    /**
+     * <pre>
+     * The gateway is at its limit of concurrent calls or streams and sheds load;
+     * `RetryInfo` says when to retry (RESOURCE_EXHAUSTED).
+     * </pre>
+     *
+     * <code>ERROR_REASON_OVERLOADED = 20;</code>
+     */
+    ERROR_REASON_OVERLOADED(20),
     UNRECOGNIZED(-1),
     ;
 
@@ -192,7 +212,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_UNSPECIFIED_VALUE = 0;
     /**
      * <pre>
-     * The request is malformed; a `google.rpc.BadRequest` names the fields.
+     * The request is malformed; a `google.rpc.BadRequest` names the fields (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_INVALID_REQUEST = 1;</code>
@@ -200,7 +220,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_INVALID_REQUEST_VALUE = 1;
     /**
      * <pre>
-     * No model with the requested id is configured.
+     * No model with the requested id is configured (NOT_FOUND).
      * </pre>
      *
      * <code>ERROR_REASON_MODEL_NOT_FOUND = 2;</code>
@@ -208,7 +228,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_MODEL_NOT_FOUND_VALUE = 2;
     /**
      * <pre>
-     * The model exists but is switched off.
+     * The model exists but is switched off (FAILED_PRECONDITION).
      * </pre>
      *
      * <code>ERROR_REASON_MODEL_DISABLED = 3;</code>
@@ -216,7 +236,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_MODEL_DISABLED_VALUE = 3;
     /**
      * <pre>
-     * The model cannot do what the request asks (tools, vision, embeddings, ...).
+     * The model cannot do what the request asks: tools, vision, embeddings, ... (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_CAPABILITY_NOT_SUPPORTED = 4;</code>
@@ -224,7 +244,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_CAPABILITY_NOT_SUPPORTED_VALUE = 4;
     /**
      * <pre>
-     * The provider says the prompt does not fit the model's context window.
+     * The provider says the prompt does not fit the model's context window (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_CONTEXT_LENGTH_EXCEEDED = 5;</code>
@@ -232,7 +252,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_CONTEXT_LENGTH_EXCEEDED_VALUE = 5;
     /**
      * <pre>
-     * The provider refused the prompt on content policy grounds.
+     * The provider refused the prompt on content policy grounds (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_CONTENT_POLICY_VIOLATION = 6;</code>
@@ -240,7 +260,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_CONTENT_POLICY_VIOLATION_VALUE = 6;
     /**
      * <pre>
-     * The provider refused the gateway's own credentials (401/403).
+     * The provider refused the gateway's own credentials, HTTP 401/403 (INTERNAL).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_AUTH_FAILED = 7;</code>
@@ -248,7 +268,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_PROVIDER_AUTH_FAILED_VALUE = 7;
     /**
      * <pre>
-     * The provider rate-limited the gateway (429); `RetryInfo` when known.
+     * The provider rate-limited the gateway, HTTP 429; `RetryInfo` when known (RESOURCE_EXHAUSTED).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_RATE_LIMITED = 8;</code>
@@ -256,7 +276,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_PROVIDER_RATE_LIMITED_VALUE = 8;
     /**
      * <pre>
-     * The gateway's own rate limit for the caller was hit.
+     * The gateway's own rate limit for the caller was hit; `QuotaFailure` and `RetryInfo` (RESOURCE_EXHAUSTED).
      * </pre>
      *
      * <code>ERROR_REASON_RATE_LIMITED = 9;</code>
@@ -264,7 +284,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_RATE_LIMITED_VALUE = 9;
     /**
      * <pre>
-     * The caller's budget is spent.
+     * The caller's budget is spent; `QuotaFailure` names it (RESOURCE_EXHAUSTED).
      * </pre>
      *
      * <code>ERROR_REASON_BUDGET_EXCEEDED = 10;</code>
@@ -272,7 +292,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_BUDGET_EXCEEDED_VALUE = 10;
     /**
      * <pre>
-     * The provider failed (5xx, overloaded, connection error) and nothing else could serve.
+     * The provider failed (5xx, overloaded, connection error) and nothing else could serve (UNAVAILABLE).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_UNAVAILABLE = 11;</code>
@@ -280,7 +300,8 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_PROVIDER_UNAVAILABLE_VALUE = 11;
     /**
      * <pre>
-     * The provider did not answer in time (first token, idle or total timeout, or the caller's deadline).
+     * The provider did not answer in time: connect, response headers, first token, idle or total
+     * timeout, or the caller's deadline; `ErrorInfo.metadata["timeout"]` names it (DEADLINE_EXCEEDED).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_TIMEOUT = 12;</code>
@@ -288,7 +309,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_PROVIDER_TIMEOUT_VALUE = 12;
     /**
      * <pre>
-     * The provider's answer could not be understood (bad JSON, truncated stream).
+     * The provider's answer could not be understood: bad JSON, truncated stream (INTERNAL).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_BAD_RESPONSE = 13;</code>
@@ -296,7 +317,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_PROVIDER_BAD_RESPONSE_VALUE = 13;
     /**
      * <pre>
-     * The caller's API key is missing or wrong.
+     * The caller's API key is missing or wrong (UNAUTHENTICATED).
      * </pre>
      *
      * <code>ERROR_REASON_API_KEY_INVALID = 14;</code>
@@ -304,7 +325,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_API_KEY_INVALID_VALUE = 14;
     /**
      * <pre>
-     * The caller's API key may not do this.
+     * The caller's API key may not do this (PERMISSION_DENIED).
      * </pre>
      *
      * <code>ERROR_REASON_PERMISSION_DENIED = 15;</code>
@@ -312,7 +333,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_PERMISSION_DENIED_VALUE = 15;
     /**
      * <pre>
-     * The provider rejected the request for a reason not listed above (4xx).
+     * The provider rejected the request for a reason not listed above, HTTP 4xx (INVALID_ARGUMENT).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_REJECTED = 16;</code>
@@ -320,7 +341,7 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_PROVIDER_REJECTED_VALUE = 16;
     /**
      * <pre>
-     * The provider answered that the upstream model does not exist.
+     * The provider answered that the upstream model does not exist (FAILED_PRECONDITION).
      * </pre>
      *
      * <code>ERROR_REASON_PROVIDER_MODEL_NOT_FOUND = 17;</code>
@@ -328,12 +349,30 @@ public final class ErrorReasonOuterClass {
     public static final int ERROR_REASON_PROVIDER_MODEL_NOT_FOUND_VALUE = 17;
     /**
      * <pre>
-     * An unexpected failure inside the gateway; the request id finds it in the logs.
+     * An unexpected failure inside the gateway; the request id finds it in the logs (INTERNAL).
      * </pre>
      *
      * <code>ERROR_REASON_INTERNAL = 18;</code>
      */
     public static final int ERROR_REASON_INTERNAL_VALUE = 18;
+    /**
+     * <pre>
+     * The model's configuration cannot be used: its adapter cannot be loaded or its
+     * credential is not available on this server (FAILED_PRECONDITION).
+     * </pre>
+     *
+     * <code>ERROR_REASON_MODEL_MISCONFIGURED = 19;</code>
+     */
+    public static final int ERROR_REASON_MODEL_MISCONFIGURED_VALUE = 19;
+    /**
+     * <pre>
+     * The gateway is at its limit of concurrent calls or streams and sheds load;
+     * `RetryInfo` says when to retry (RESOURCE_EXHAUSTED).
+     * </pre>
+     *
+     * <code>ERROR_REASON_OVERLOADED = 20;</code>
+     */
+    public static final int ERROR_REASON_OVERLOADED_VALUE = 20;
 
 
     public final int getNumber() {
@@ -379,6 +418,8 @@ public final class ErrorReasonOuterClass {
         case 16: return ERROR_REASON_PROVIDER_REJECTED;
         case 17: return ERROR_REASON_PROVIDER_MODEL_NOT_FOUND;
         case 18: return ERROR_REASON_INTERNAL;
+        case 19: return ERROR_REASON_MODEL_MISCONFIGURED;
+        case 20: return ERROR_REASON_OVERLOADED;
         default: return null;
       }
     }
@@ -445,7 +486,7 @@ public final class ErrorReasonOuterClass {
   static {
     java.lang.String[] descriptorData = {
       "\n llmgateway/v1/error_reason.proto\022\rllmg" +
-      "ateway.v1*\302\005\n\013ErrorReason\022\034\n\030ERROR_REASO" +
+      "ateway.v1*\205\006\n\013ErrorReason\022\034\n\030ERROR_REASO" +
       "N_UNSPECIFIED\020\000\022 \n\034ERROR_REASON_INVALID_" +
       "REQUEST\020\001\022 \n\034ERROR_REASON_MODEL_NOT_FOUN" +
       "D\020\002\022\037\n\033ERROR_REASON_MODEL_DISABLED\020\003\022)\n%" +
@@ -462,8 +503,9 @@ public final class ErrorReasonOuterClass {
       "PI_KEY_INVALID\020\016\022\"\n\036ERROR_REASON_PERMISS" +
       "ION_DENIED\020\017\022\"\n\036ERROR_REASON_PROVIDER_RE" +
       "JECTED\020\020\022)\n%ERROR_REASON_PROVIDER_MODEL_" +
-      "NOT_FOUND\020\021\022\031\n\025ERROR_REASON_INTERNAL\020\022b\006" +
-      "proto3"
+      "NOT_FOUND\020\021\022\031\n\025ERROR_REASON_INTERNAL\020\022\022$" +
+      "\n ERROR_REASON_MODEL_MISCONFIGURED\020\023\022\033\n\027" +
+      "ERROR_REASON_OVERLOADED\020\024b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

@@ -9,13 +9,14 @@ import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
  * Describes the file llmgateway/admin/v1/error_reason.proto.
  */
 export const file_llmgateway_admin_v1_error_reason: GenFile = /*@__PURE__*/
-  fileDesc("CiZsbG1nYXRld2F5L2FkbWluL3YxL2Vycm9yX3JlYXNvbi5wcm90bxITbGxtZ2F0ZXdheS5hZG1pbi52MSrdAQoQQWRtaW5FcnJvclJlYXNvbhIiCh5BRE1JTl9FUlJPUl9SRUFTT05fVU5TUEVDSUZJRUQQABIlCiFBRE1JTl9FUlJPUl9SRUFTT05fQURNSU5fRElTQUJMRUQQARIrCidBRE1JTl9FUlJPUl9SRUFTT05fTU9ERUxfQUxSRUFEWV9FWElTVFMQAhIkCiBBRE1JTl9FUlJPUl9SRUFTT05fRVRBR19NSVNNQVRDSBADEisKJ0FETUlOX0VSUk9SX1JFQVNPTl9SRUdJU1RSWV9VTkFWQUlMQUJMRRAEYgZwcm90bzM");
+  fileDesc("CiZsbG1nYXRld2F5L2FkbWluL3YxL2Vycm9yX3JlYXNvbi5wcm90bxITbGxtZ2F0ZXdheS5hZG1pbi52MSqLAgoQQWRtaW5FcnJvclJlYXNvbhIiCh5BRE1JTl9FUlJPUl9SRUFTT05fVU5TUEVDSUZJRUQQABIlCiFBRE1JTl9FUlJPUl9SRUFTT05fQURNSU5fRElTQUJMRUQQARIrCidBRE1JTl9FUlJPUl9SRUFTT05fTU9ERUxfQUxSRUFEWV9FWElTVFMQAhIkCiBBRE1JTl9FUlJPUl9SRUFTT05fRVRBR19NSVNNQVRDSBADEisKJ0FETUlOX0VSUk9SX1JFQVNPTl9SRUdJU1RSWV9VTkFWQUlMQUJMRRAEEiwKKEFETUlOX0VSUk9SX1JFQVNPTl9DT05GSUdVUkFUSU9OX0lOVkFMSUQQBWIGcHJvdG8z");
 
 /**
  * AdminErrorReason lists the `google.rpc.ErrorInfo.reason` values only the
  * AdminService sends (domain `llmgateway`, value name without the
  * `ADMIN_ERROR_REASON_` prefix). It also sends the data plane's
- * `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID` and `INTERNAL`.
+ * `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID` and `INTERNAL`. The gRPC
+ * status code each reason is always sent with closes its comment, in parentheses.
  *
  * @generated from enum llmgateway.admin.v1.AdminErrorReason
  */
@@ -29,8 +30,8 @@ export enum AdminErrorReason {
 
   /**
    * No admin token is configured on the server, so the Admin API refuses every
-   * call (PERMISSION_DENIED); set the variable `admin.token_env` names
-   * (default LLMGATEWAY_ADMIN_TOKEN) or `admin.token_file`.
+   * call; set the variable `admin.token_env` names (default
+   * LLMGATEWAY_ADMIN_TOKEN) or `admin.token_file` (PERMISSION_DENIED).
    *
    * @generated from enum value: ADMIN_ERROR_REASON_ADMIN_DISABLED = 1;
    */
@@ -44,19 +45,27 @@ export enum AdminErrorReason {
   MODEL_ALREADY_EXISTS = 2,
 
   /**
-   * UpdateModel/DeleteModel: the etag is stale (ABORTED); read the model again.
+   * UpdateModel/DeleteModel: the etag is stale; read the model again (ABORTED).
    *
    * @generated from enum value: ADMIN_ERROR_REASON_ETAG_MISMATCH = 3;
    */
   ETAG_MISMATCH = 3,
 
   /**
-   * The registry database cannot be reached (UNAVAILABLE); the gateway keeps
-   * serving its last snapshot.
+   * The registry database cannot be reached; the gateway keeps serving its
+   * last snapshot (UNAVAILABLE).
    *
    * @generated from enum value: ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE = 4;
    */
   REGISTRY_UNAVAILABLE = 4,
+
+  /**
+   * SyncModels: the server's own `models:` configuration is invalid
+   * (FAILED_PRECONDITION).
+   *
+   * @generated from enum value: ADMIN_ERROR_REASON_CONFIGURATION_INVALID = 5;
+   */
+  CONFIGURATION_INVALID = 5,
 }
 
 /**

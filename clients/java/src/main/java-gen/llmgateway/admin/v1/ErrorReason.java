@@ -20,7 +20,8 @@ public final class ErrorReason {
    * AdminErrorReason lists the `google.rpc.ErrorInfo.reason` values only the
    * AdminService sends (domain `llmgateway`, value name without the
    * `ADMIN_ERROR_REASON_` prefix). It also sends the data plane's
-   * `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID` and `INTERNAL`.
+   * `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID` and `INTERNAL`. The gRPC
+   * status code each reason is always sent with closes its comment, in parentheses.
    * </pre>
    *
    * Protobuf enum {@code llmgateway.admin.v1.AdminErrorReason}
@@ -38,8 +39,8 @@ public final class ErrorReason {
     /**
      * <pre>
      * No admin token is configured on the server, so the Admin API refuses every
-     * call (PERMISSION_DENIED); set the variable `admin.token_env` names
-     * (default LLMGATEWAY_ADMIN_TOKEN) or `admin.token_file`.
+     * call; set the variable `admin.token_env` names (default
+     * LLMGATEWAY_ADMIN_TOKEN) or `admin.token_file` (PERMISSION_DENIED).
      * </pre>
      *
      * <code>ADMIN_ERROR_REASON_ADMIN_DISABLED = 1;</code>
@@ -55,7 +56,7 @@ public final class ErrorReason {
     ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS(2),
     /**
      * <pre>
-     * UpdateModel/DeleteModel: the etag is stale (ABORTED); read the model again.
+     * UpdateModel/DeleteModel: the etag is stale; read the model again (ABORTED).
      * </pre>
      *
      * <code>ADMIN_ERROR_REASON_ETAG_MISMATCH = 3;</code>
@@ -63,13 +64,22 @@ public final class ErrorReason {
     ADMIN_ERROR_REASON_ETAG_MISMATCH(3),
     /**
      * <pre>
-     * The registry database cannot be reached (UNAVAILABLE); the gateway keeps
-     * serving its last snapshot.
+     * The registry database cannot be reached; the gateway keeps serving its
+     * last snapshot (UNAVAILABLE).
      * </pre>
      *
      * <code>ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE = 4;</code>
      */
     ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE(4),
+    /**
+     * <pre>
+     * SyncModels: the server's own `models:` configuration is invalid
+     * (FAILED_PRECONDITION).
+     * </pre>
+     *
+     * <code>ADMIN_ERROR_REASON_CONFIGURATION_INVALID = 5;</code>
+     */
+    ADMIN_ERROR_REASON_CONFIGURATION_INVALID(5),
     UNRECOGNIZED(-1),
     ;
 
@@ -84,8 +94,8 @@ public final class ErrorReason {
     /**
      * <pre>
      * No admin token is configured on the server, so the Admin API refuses every
-     * call (PERMISSION_DENIED); set the variable `admin.token_env` names
-     * (default LLMGATEWAY_ADMIN_TOKEN) or `admin.token_file`.
+     * call; set the variable `admin.token_env` names (default
+     * LLMGATEWAY_ADMIN_TOKEN) or `admin.token_file` (PERMISSION_DENIED).
      * </pre>
      *
      * <code>ADMIN_ERROR_REASON_ADMIN_DISABLED = 1;</code>
@@ -101,7 +111,7 @@ public final class ErrorReason {
     public static final int ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS_VALUE = 2;
     /**
      * <pre>
-     * UpdateModel/DeleteModel: the etag is stale (ABORTED); read the model again.
+     * UpdateModel/DeleteModel: the etag is stale; read the model again (ABORTED).
      * </pre>
      *
      * <code>ADMIN_ERROR_REASON_ETAG_MISMATCH = 3;</code>
@@ -109,13 +119,22 @@ public final class ErrorReason {
     public static final int ADMIN_ERROR_REASON_ETAG_MISMATCH_VALUE = 3;
     /**
      * <pre>
-     * The registry database cannot be reached (UNAVAILABLE); the gateway keeps
-     * serving its last snapshot.
+     * The registry database cannot be reached; the gateway keeps serving its
+     * last snapshot (UNAVAILABLE).
      * </pre>
      *
      * <code>ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE = 4;</code>
      */
     public static final int ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE_VALUE = 4;
+    /**
+     * <pre>
+     * SyncModels: the server's own `models:` configuration is invalid
+     * (FAILED_PRECONDITION).
+     * </pre>
+     *
+     * <code>ADMIN_ERROR_REASON_CONFIGURATION_INVALID = 5;</code>
+     */
+    public static final int ADMIN_ERROR_REASON_CONFIGURATION_INVALID_VALUE = 5;
 
 
     public final int getNumber() {
@@ -147,6 +166,7 @@ public final class ErrorReason {
         case 2: return ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS;
         case 3: return ADMIN_ERROR_REASON_ETAG_MISMATCH;
         case 4: return ADMIN_ERROR_REASON_REGISTRY_UNAVAILABLE;
+        case 5: return ADMIN_ERROR_REASON_CONFIGURATION_INVALID;
         default: return null;
       }
     }
@@ -213,13 +233,14 @@ public final class ErrorReason {
   static {
     java.lang.String[] descriptorData = {
       "\n&llmgateway/admin/v1/error_reason.proto" +
-      "\022\023llmgateway.admin.v1*\335\001\n\020AdminErrorReas" +
+      "\022\023llmgateway.admin.v1*\213\002\n\020AdminErrorReas" +
       "on\022\"\n\036ADMIN_ERROR_REASON_UNSPECIFIED\020\000\022%" +
       "\n!ADMIN_ERROR_REASON_ADMIN_DISABLED\020\001\022+\n" +
       "\'ADMIN_ERROR_REASON_MODEL_ALREADY_EXISTS" +
       "\020\002\022$\n ADMIN_ERROR_REASON_ETAG_MISMATCH\020\003" +
       "\022+\n\'ADMIN_ERROR_REASON_REGISTRY_UNAVAILA" +
-      "BLE\020\004b\006proto3"
+      "BLE\020\004\022,\n(ADMIN_ERROR_REASON_CONFIGURATIO" +
+      "N_INVALID\020\005b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

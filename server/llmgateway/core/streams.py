@@ -1,0 +1,142 @@
+"""Streams and results, both ways: `StreamFolder` folds stream events into the
+`ChatResult` a unary call would have returned, and `replay` turns a result back
+into the events a live stream gives (a cache hit on StreamChat).
+
+fold(replay(r)) == r for every result the gateway produces: reasoning parts (text,
+signature, redacted data), text, tool calls in order, finish reason and usage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from llmgateway.core.types import (
+    ChatResult,
+    FinishReason,
+    Message,
+    ReasoningDelta,
+    ReasoningPart,
+    Role,
+    Served,
+    StreamEnd,
+    StreamEvent,
+    StreamStart,
+    TextDelta,
+    TextPart,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+
+
+class StreamFolder:
+    """Accumulates events one at a time; `result()` is the answer so far.
+
+    Text and reasoning keep their order as parts: a reasoning block ends at its
+    signature (or is one redacted block), so Anthropic's several signed thinking
+    blocks stay several parts, as the provider needs them sent back."""
+
+    __slots__ = ("_calls", "_end", "_parts", "_start")
+
+    def __init__(self) -> None:
+        self._parts: list[TextPart | ReasoningPart] = []
+        self._calls: dict[int, list[str]] = {}  # index -> [id, name, fragments...]
+        self._start: StreamStart | None = None
+        self._end: StreamEnd | None = None
+
+    def add(self, event: StreamEvent) -> None:
+        if isinstance(event, TextDelta):
+            parts = self._parts
+            last = parts[-1] if parts else None
+            if isinstance(last, TextPart):
+                last.text += event.text
+            else:
+                parts.append(TextPart(event.text))
+        elif isinstance(event, ReasoningDelta):
+            self._reasoning(event)
+        elif isinstance(event, ToolCallDelta):
+            call = self._calls.setdefault(event.index, ["", ""])
+            call[0] = call[0] or event.id
+            call[1] = call[1] or event.name
+            if event.arguments:
+                call.append(event.arguments)
+        elif isinstance(event, StreamStart):
+            self._start = event
+        else:
+            self._end = event
+
+    def _reasoning(self, delta: ReasoningDelta) -> None:
+        parts = self._parts
+        if delta.redacted_data:
+            parts.append(ReasoningPart(redacted_data=delta.redacted_data))
+            return
+        last = parts[-1] if parts else None
+        if not isinstance(last, ReasoningPart) or last.signature or last.redacted_data:
+            last = ReasoningPart()
+            parts.append(last)
+        last.text += delta.text
+        if delta.signature:
+            last.signature = delta.signature
+
+    @property
+    def complete(self) -> bool:
+        """Whether the end event arrived."""
+        return self._end is not None
+
+    def result(self) -> ChatResult:
+        calls = [
+            ToolCall(call_id, name, "".join(fragments))
+            for call_id, name, *fragments in (self._calls[i] for i in sorted(self._calls))
+        ]
+        message = Message(Role.ASSISTANT, [*self._parts], calls)
+        end, start = self._end, self._start
+        served = start.served if start is not None else None
+        if end is None:
+            return ChatResult(
+                message,
+                FinishReason.UNSPECIFIED,
+                Usage(),
+                start.response_id if start else "",
+                served.upstream_model if served else "",
+            )
+        return ChatResult(
+            message,
+            end.finish_reason,
+            end.usage,
+            end.response_id or (start.response_id if start else ""),
+            end.upstream_model or (served.upstream_model if served else ""),
+        )
+
+
+def replay(result: ChatResult, served: Served | None, chunk_chars: int = 0) -> Iterator[StreamEvent]:
+    """The events of a live stream that would fold into `result`: start, reasoning
+    and text deltas (re-chunked to `chunk_chars` characters when positive), tool
+    calls (id and name first, then the arguments), end."""
+    yield StreamStart(result.response_id, result.upstream_model, served)
+    for part in result.message.parts:
+        if isinstance(part, TextPart):
+            for piece in _chunks(part.text, chunk_chars):
+                yield TextDelta(piece)
+        elif isinstance(part, ReasoningPart):
+            if part.redacted_data:
+                yield ReasoningDelta(redacted_data=part.redacted_data)
+                continue
+            pieces = list(_chunks(part.text, chunk_chars)) or [""]
+            for piece in pieces[:-1]:
+                yield ReasoningDelta(piece)
+            yield ReasoningDelta(pieces[-1], signature=part.signature)
+    for index, call in enumerate(result.message.tool_calls):
+        yield ToolCallDelta(index, call.id, call.name)
+        for piece in _chunks(call.arguments, chunk_chars):
+            yield ToolCallDelta(index, arguments=piece)
+    yield StreamEnd(result.finish_reason, result.usage, result.response_id, result.upstream_model)
+
+
+def _chunks(text: str, size: int) -> Iterator[str]:
+    if not text:
+        return
+    if size <= 0:
+        yield text
+        return
+    for i in range(0, len(text), size):
+        yield text[i : i + size]

@@ -1,0 +1,1 @@
+"""Shared state backends the policy slices use when replicas share them."""
