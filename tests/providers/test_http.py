@@ -23,6 +23,7 @@ class Server:
     """Answers after the pauses the query asks for, and counts callers that left early."""
 
     def __init__(self) -> None:
+        self.received = 0
         self.disconnects = 0
         self.base_url = ""
         self._runner: web.AppRunner | None = None
@@ -45,6 +46,7 @@ class Server:
     async def whole(self, request: web.Request) -> web.StreamResponse:
         """`headers`: pause before the headers; `body`: pause after half the body."""
         await request.read()
+        self.received += 1
         await self._pause(float(request.query.get("headers", 0)))
         raw = b'{"answer": "' + b"x" * 64 + b'"}'
         resp = web.StreamResponse(headers={"Content-Type": "application/json"})
@@ -60,6 +62,7 @@ class Server:
         """`headers`, `first`: pauses before the headers and the first chunk; then `n`
         chunks `interval` apart."""
         await request.read()
+        self.received += 1
         await self._pause(float(request.query.get("headers", 0)))
         resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await resp.prepare(request)
@@ -203,7 +206,11 @@ async def test_a_whole_answer_is_not_bounded_by_first_token_or_idle(
 @pytest.mark.parametrize("stall", ["headers", "body"])
 async def test_cancelling_a_call_closes_the_request(client: HttpClient, server: Server, stall: str) -> None:
     task = asyncio.create_task(client.fetch(f"{server.base_url}/whole?{stall}=5", HEADERS, b"{}", budget()))
-    await asyncio.sleep(0.2)
+    for _ in range(200):
+        if server.received:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)  # the headers and half the body are out (stall "body")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
