@@ -17,9 +17,11 @@ USER 10001
 # The default registry database is $XDG_DATA_HOME/llmgateway/registry.db (mount a volume
 # there, or set LLMGATEWAY_REGISTRY__DATABASE_URL to a PostgreSQL URL).
 ENV LLMGATEWAY_SERVER__ADDRESS=0.0.0.0:50051 \
+    LLMGATEWAY_METRICS__ADDRESS=0.0.0.0:9464 \
     XDG_DATA_HOME=/var/lib \
     PYTHONUNBUFFERED=1
-EXPOSE 50051
+# gRPC, and Prometheus metrics (GET /metrics)
+EXPOSE 50051 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s CMD ["python", "-c", "import grpc,sys;from grpc_health.v1 import health_pb2 as h,health_pb2_grpc as g;s=g.HealthStub(grpc.insecure_channel('127.0.0.1:50051')).Check(h.HealthCheckRequest(),timeout=2);sys.exit(s.status!=1)"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["llmgateway"]

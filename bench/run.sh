@@ -11,6 +11,10 @@
 #   direct   the load generator calls the bench upstream itself (the baseline)
 #   aiohttp  the gateway (upstream client aiohttp, its default), Chat and StreamChat
 #   httpx    the same with LLMGATEWAY_UPSTREAM__CLIENT=httpx
+#   metrics  the aiohttp gateway with Prometheus metrics on (metrics.address 127.0.0.1:METRICS_PORT);
+#            scraped once after its load (logs/metrics-*.txt) to check that every call was counted
+#   cache    the gateway with the response cache on: every call after the first is a hit
+#            (PHASES="aiohttp cache": hits against uncached calls in one run)
 #   floor    bench/floor.py on CPU 1: the same RPCs answered from memory (grpc.aio + protobuf only)
 #   floor-md the same with a separate send_initial_metadata per call, as the gateway does
 #   relay    bench/floor.py --relay: the anchor kit's bare relay (grpc.aio + aiohttp) on our proto
@@ -36,6 +40,7 @@ REPEATS=${REPEATS:-1}
 TOKENS=${TOKENS:-20}
 UP_PORT=${UP_PORT:-8001}
 GW_PORT=${GW_PORT:-50051}
+METRICS_PORT=${METRICS_PORT:-9464}
 LG_CPU=${LG_CPU:-0}
 GW_CPU=${GW_CPU:-1}
 PROF_DUR=${PROF_DUR:-10}
@@ -86,25 +91,34 @@ if [ "$UP_PORT" != 8001 ]; then
 fi
 
 GWPID=""
-start_gateway() { # client
+GW_ENV=()  # extra environment of the next gateway start (the cache phase's settings)
+start_gateway() { # variant (aiohttp, httpx, metrics) [name]: the upstream client, or aiohttp with metrics on
   if [ ! -x "$GW_BIN" ]; then echo "no gateway binary at $GW_BIN"; exit 1; fi
-  local t0 t1
+  local t0 t1 client=$1 metrics_addr="" name=${2:-$1}
+  if [ "$1" = metrics ]; then client=aiohttp metrics_addr=127.0.0.1:$METRICS_PORT; fi
   t0=$(date +%s.%N)
   # a private, fresh model registry per gateway start (the default is a shared SQLite file in ~)
-  OPENAI_API_KEY=${OPENAI_API_KEY:-sk-bench-dummy} GEMINI_API_KEY=${GEMINI_API_KEY:-bench-dummy} \
-    LLMGATEWAY_UPSTREAM__CLIENT=$1 \
-    LLMGATEWAY_REGISTRY__DATABASE_URL="sqlite:///$BENCH/logs/registry-$STAMP-$1-rep${REP:-1}.db" \
+  env "${GW_ENV[@]}" OPENAI_API_KEY="${OPENAI_API_KEY:-sk-bench-dummy}" GEMINI_API_KEY="${GEMINI_API_KEY:-bench-dummy}" \
+    LLMGATEWAY_UPSTREAM__CLIENT="$client" \
+    LLMGATEWAY_METRICS__ADDRESS="$metrics_addr" \
+    LLMGATEWAY_REGISTRY__DATABASE_URL="sqlite:///$BENCH/logs/registry-$STAMP-$name-rep${REP:-1}.db" \
     taskset -c "$GW_CPU" "$GW_BIN" serve --address "127.0.0.1:$GW_PORT" --config "$CFG" \
-    > "$BENCH/logs/gateway-$1-$STAMP-rep${REP:-1}.log" 2>&1 &
+    > "$BENCH/logs/gateway-$name-$STAMP-rep${REP:-1}.log" 2>&1 &
   GWPID=$!
   PIDS+=("$GWPID")
   if ! "$PY" "$BENCH/wait_ready.py" --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --timeout 60 --pid "$GWPID"; then
-    echo "gateway ($1) did not become ready; log:"; tail -30 "$BENCH/logs/gateway-$1-$STAMP-rep${REP:-1}.log"; exit 1
+    echo "gateway ($name) did not become ready; log:"; tail -30 "$BENCH/logs/gateway-$name-$STAMP-rep${REP:-1}.log"; exit 1
   fi
   t1=$(date +%s.%N)
   GW_SRC=$(src_hash)
-  echo "startup gateway-$1 rep=${REP:-1} seconds=$(echo "$t1 - $t0" | bc) idle_rss_mb=$(rss_mb "$GWPID") server_src=$GW_SRC" \
+  echo "startup gateway-$name rep=${REP:-1} seconds=$(echo "$t1 - $t0" | bc) idle_rss_mb=$(rss_mb "$GWPID") server_src=$GW_SRC" \
     | tee -a "$META"
+}
+scrape_metrics() { # after a metrics phase: keep the exposition, print the calls it counted
+  local out="$BENCH/logs/metrics-$STAMP-rep${REP:-1}.txt"
+  curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" > "$out" || { echo "metrics scrape failed"; return 0; }
+  echo "metrics: $(awk '/^llmgateway_calls_total/ {n += $NF} END {printf "%d", n}' "$out") calls counted" \
+    "($(grep -c '^[a-z]' "$out") samples, $(wc -c < "$out") bytes) -> $out" | tee -a "$META"
 }
 stop_gateway() {
   [ -n "$GWPID" ] || return 0
@@ -125,7 +139,7 @@ for REP in $(seq 1 "$REPEATS"); do
           done
         done
         ;;
-      aiohttp|httpx)
+      aiohttp|httpx|metrics)
         start_gateway "$phase"
         for mode in $MODES; do
           for c in $CONCS; do
@@ -133,6 +147,7 @@ for REP in $(seq 1 "$REPEATS"); do
               --label "gateway-$phase" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
           done
         done
+        [ "$phase" = metrics ] && scrape_metrics
         stop_gateway
         ;;
       adapters)
@@ -150,6 +165,30 @@ for REP in $(seq 1 "$REPEATS"); do
           done
         done
         stop_gateway
+        ;;
+      cache)
+        # The response cache: every load generator call sends the same request, so after the
+        # first call each one is a hit (cached although it samples: cache.sampled); a hit on
+        # StreamChat is replayed in 4-character deltas, the upstream's 20 " tok" chunks. Run it
+        # with the aiohttp phase (PHASES="aiohttp cache") for the uncached figures of the same run.
+        # Then StreamChat hits replayed with the default chunking, one delta per part
+        # (gateway-cache-hit-1delta; --tokens 0: the load generator expects no delta count).
+        for chunk in 4 0; do
+          GW_ENV=(LLMGATEWAY_CACHE__ENABLED=true LLMGATEWAY_CACHE__SAMPLED=true LLMGATEWAY_CACHE__REPLAY_CHUNK_CHARS=$chunk)
+          start_gateway aiohttp "cache-$chunk"
+          GW_ENV=()
+          for mode in $MODES; do
+            [ "$chunk" = 0 ] && [ "$mode" = unary ] && continue
+            label=gateway-cache-hit
+            lg=("${LG[@]}")
+            if [ "$chunk" = 0 ]; then label=gateway-cache-hit-1delta; lg+=(--tokens 0); fi
+            for c in $CONCS; do
+              "${lg[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
+                --label "$label" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
+            done
+          done
+          stop_gateway
+        done
         ;;
       floor|floor-md|relay)
         # grpc.aio floor: the same RPCs answered from memory (floor-md: plus the gateway's

@@ -102,6 +102,22 @@ def main(paths: list[str]) -> None:
             )
         add("")
 
+    # CPU per call against the bare relay measured in the same run (the fair comparison)
+    relay = "grpc-relay"
+    cols = sorted({(k[1], k[2]) for k, rs in g.items() if k[0] == relay and rs}, reverse=True)
+    if cols and len(gateways) > 1:
+        add(f"### CPU per call / {relay}'s (its CPU ms/call in brackets)\n")
+        add("| system under test | " + " | ".join(f"{m} c{c}" for m, c in cols) + " |")
+        add("|---|" + "---|" * len(cols))
+        for lab in gateways:
+            cells = []
+            for m, c in cols:
+                mine = med(g.get((lab, m, c), []), "cpu_sut_ms_per_call")
+                base = med(g[(relay, m, c)], "cpu_sut_ms_per_call")
+                cells.append("-" if mine is None or not base else f"{mine / base:.2f} ({mine:.3f})")
+            add(f"| {lab} | " + " | ".join(cells) + " |")
+        add("")
+
     for mode, title in (("unary", "Unary (Chat)"), ("stream", "Streaming (StreamChat, 20 text deltas)")):
         concs = sorted({k[2] for k in g if k[1] == mode})
         if not concs:

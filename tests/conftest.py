@@ -95,6 +95,7 @@ async def gateway_factory() -> AsyncIterator[ServerFactory]:
         stub = gateway_service_pb2_grpc.GatewayServiceStub(channel)
         stub.channel = channel  # type: ignore[attr-defined]  # handy for health/reflection stubs
         stub.port = running.port  # type: ignore[attr-defined]
+        stub.metrics_port = running.metrics_port  # type: ignore[attr-defined]  # 0: metrics off
         return stub
 
     yield start

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import grpc
 from google.rpc import error_details_pb2, status_pb2
+from prometheus_client.parser import text_string_to_metric_families
 
 from llmgateway.v1 import chat_pb2
 
@@ -52,3 +54,32 @@ class Details:
     @property
     def fields(self) -> list[str]:
         return [v.field for v in self.bad_request.field_violations] if self.bad_request else []
+
+
+class Scrape:
+    """One scrape of a gateway's /metrics, parsed."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.samples = [s for family in text_string_to_metric_families(text) for s in family.samples]
+
+    def series(self, name: str, *labels: str) -> dict[tuple[str, ...], float]:
+        """The samples called `name`, keyed by their values of `labels` (in that order).
+        Every such sample must carry exactly these labels (`le` aside)."""
+        out: dict[tuple[str, ...], float] = {}
+        for sample in self.samples:
+            if sample.name != name or "le" in sample.labels:
+                continue
+            assert set(sample.labels) == set(labels), (name, sample.labels)
+            out[tuple(sample.labels[k] for k in labels)] = sample.value
+        return out
+
+    def value(self, name: str) -> float:
+        (value,) = self.series(name).values()
+        return value
+
+
+async def scrape(port: int) -> Scrape:
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/metrics") as r:
+        assert r.status == 200, r.status
+        return Scrape(await r.text())

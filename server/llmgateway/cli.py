@@ -16,7 +16,7 @@ from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
 from llmgateway.registry.discovery import discover
 from llmgateway.registry.repository import Repository
 from llmgateway.registry.runtime import RegistryUnavailable
-from llmgateway.registry.sources import sync_sources
+from llmgateway.registry.sources import configured_models, sync_sources
 from llmgateway.server import serve
 from llmgateway.telemetry.logs import configure_logging
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings(args)
-        settings.model_configs()  # refuse an invalid `models:` list before touching anything
+        configured_models(settings)  # refuse an invalid `models:` list before touching anything
     except (ValidationError, ValueError, OSError) as exc:
         print(f"llmgateway: invalid configuration: {exc}", file=sys.stderr)
         return 2
@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     except (RegistryUnavailable, SQLAlchemyError) as exc:
         message = str(exc) if isinstance(exc, RegistryUnavailable) else type(exc).__name__
         print(f"llmgateway: the registry database cannot be used: {message}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. the metrics address is taken
+        print(f"llmgateway: cannot start: {exc}", file=sys.stderr)
         return 1
     return 0
 

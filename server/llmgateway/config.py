@@ -1,16 +1,17 @@
 """Settings: environment variables (prefix LLMGATEWAY_, nesting with __) over an
 optional YAML file over defaults. Provider keys are never settings: a model
-names the environment variable that holds its key (`credential_ref`)."""
+names the environment variable that holds its key (`credential_ref`). The
+`models:` entries are validated straight into the registry's `Model`; the
+registry fills their defaults and syncs them (`registry/sources.py`)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,26 +20,9 @@ from pydantic_settings import (
 )
 
 from llmgateway.core.deadline import Timeouts
-from llmgateway.core.models import (
-    Capability,
-    CooldownPolicy,
-    Deployment,
-    ModelConfig,
-    ModelSpec,
-    Pricing,
-    RetryPolicy,
-    RoutingStrategy,
-)
-from llmgateway.core.ports import ProviderAdapter
-from llmgateway.core.router import load_adapter_class
-from llmgateway.core.secrets import (
-    DEFAULT_ENV_PATTERNS,
-    DEFAULT_SECRET_DIRS,
-    CredentialPolicy,
-    default_credential,
-)
-from llmgateway.providers.builtin import ADAPTERS, BUILTIN_ADAPTERS
-from llmgateway.providers.presets import PRESETS, Preset, with_preset
+from llmgateway.core.fields import output_only
+from llmgateway.core.models import CooldownPolicy, Model, RetryPolicy
+from llmgateway.core.secrets import DEFAULT_ENV_PATTERNS, DEFAULT_SECRET_DIRS, CredentialPolicy
 
 CONFIG_FILE_ENV = "LLMGATEWAY_CONFIG_FILE"
 
@@ -89,6 +73,31 @@ class TelemetrySettings(BaseModel):
     service_name: str = "llmgateway"
 
 
+class MetricsSettings(BaseModel):
+    """Prometheus metrics: `GET /metrics` on a listener of its own; off when empty."""
+
+    address: str = ""  # e.g. 127.0.0.1:9464 (0.0.0.0:9464 in the container image); port 0 picks one
+
+    @field_validator("address")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value:
+            split_host_port(value)
+        return value
+
+    def host_port(self) -> tuple[str, int]:
+        return split_host_port(self.address)
+
+
+def split_host_port(address: str) -> tuple[str, int]:
+    """("host", port) of "host:port" or "[v6]:port"."""
+    host, sep, port = address.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"{address!r} is not host:port (e.g. 127.0.0.1:9464)")
+    return host, int(port)
+
+
 class RegistrySettings(BaseModel):
     """The model registry database (see llmgateway.registry)."""
 
@@ -112,6 +121,33 @@ class RedisSettings(BaseModel):
     key_prefix: str = "llmgw:"
 
 
+class CacheSettings(BaseModel):
+    """The response cache (llmgateway.cache). Off unless `enabled`; in Redis when
+    `redis.url` is set (unless `backend: memory`), else in this process. A model opts
+    out or changes its TTL with the model options `cache`, `cache_ttl_s` and
+    `cache_sampled` (see llmgateway.cache.rules)."""
+
+    enabled: bool = False
+    backend: Literal["auto", "memory", "redis"] = "auto"  # auto: redis when redis.url is set
+    max_bytes: int = Field(default=256 * 1024 * 1024, gt=0)  # the in-process cache, keys and values
+    max_entry_bytes: int = Field(default=4 * 1024 * 1024, gt=0)  # larger answers are not stored
+    ttl_s: float = Field(default=3600.0, gt=0)  # a model's TTL unless its `cache_ttl_s` option says
+    max_ttl_s: float = Field(default=7 * 86400.0, gt=0)  # no model may keep answers longer
+    # Cache calls that sample (temperature above 0, or unset: the provider's default
+    # samples), unless the model's `cache_sampled` option says otherwise.
+    sampled: bool = False
+    # A hit replayed on StreamChat: characters per text / reasoning / arguments delta
+    # (0: each part in one delta).
+    replay_chunk_chars: int = Field(default=0, ge=0)
+    # Identical calls in flight wait for the first one's answer (single flight), at most
+    # this long and never past their own deadline; across replicas via a Redis lock
+    # held at most `lock_ttl_s`, polled every `poll_interval_s`.
+    coalesce: bool = True
+    coalesce_wait_s: float = Field(default=60.0, ge=0)
+    lock_ttl_s: float = Field(default=30.0, gt=0)
+    poll_interval_s: float = Field(default=0.05, gt=0)
+
+
 class AdminSettings(BaseModel):
     """The Admin API token: the *name* of an env var holding it, or a file. With an
     `address` the Admin API listens there only (not on `server.address`)."""
@@ -131,7 +167,7 @@ class ComponentSpec(BaseModel):
 
 
 # The built-in policies in their default order; each is skipped unless configured.
-DEFAULT_POLICIES: tuple[str, ...] = ()
+DEFAULT_POLICIES: tuple[str, ...] = ("cache",)
 
 
 class PipelineSettings(BaseModel):
@@ -165,74 +201,18 @@ class SecretsSettings(BaseModel):
         return dirs
 
 
-class TimeoutSettings(BaseModel):
-    connect_s: float = 10.0
-    first_token_s: float = 60.0
-    idle_s: float = 60.0
-    total_s: float = 600.0
-
-    def to_timeouts(self) -> Timeouts:
-        return Timeouts(self.connect_s, self.first_token_s, self.idle_s, self.total_s)
-
-
-class DeploymentSettings(BaseModel):
-    """One more upstream for a model (`models[].deployments`)."""
-
-    id: str
-    provider: str
-    upstream_model: str
-    adapter_class: str = ""
-    base_url: str = ""
-    credential_ref: str = ""
-    options: dict[str, str] = {}
-    weight: float = Field(1.0, gt=0)
-
-
-class ModelSettings(BaseModel):
-    """One model entry of the YAML `models:` list."""
-
-    id: str
-    provider: str
-    upstream_model: str
-    adapter_class: str = ""  # defaults to the built-in adapter of `provider`
-    base_url: str = ""  # defaults to the adapter's public endpoint
-    # Name of the env var holding the key (or file:/path). Empty: the adapter's default
-    # variable when the model uses the provider's default endpoint, else no key.
-    credential_ref: str = ""
-    capabilities: list[Capability] = [Capability.CHAT, Capability.STREAM, Capability.TOOLS]
-    display_name: str = ""
-    context_length: int = 0
-    enabled: bool = True
-    timeouts: TimeoutSettings | None = None
-    options: dict[str, str] = {}
-    weight: float = Field(1.0, gt=0)  # of the primary upstream among `deployments`
-    deployments: list[DeploymentSettings] = []
-    routing: RoutingStrategy = RoutingStrategy.WEIGHTED
-    fallbacks: list[str] = []
-    fallback_on: list[str] = []  # e.g. [CONTEXT_LENGTH_EXCEEDED, CONTENT_POLICY_VIOLATION]
-    retry: RetryPolicy | None = None
-    cooldown: CooldownPolicy | None = None
-    pricing: Pricing = Pricing()
-
-    @field_validator("id")
-    @classmethod
-    def _id_format(cls, value: str) -> str:
-        if not value or value != value.strip() or " " in value:
-            raise ValueError("model id must be non-empty and contain no spaces")
-        return value
-
-
 class DiscoverySettings(BaseModel):
     """A running server whose models a registry sync adds (the `discover:` list), for
     example an Ollama host. Each model it lists becomes `<id_prefix>/<name>` (the prefix
     defaults to the provider), with the entry's endpoint, credential and options."""
 
-    provider: str
-    base_url: str = ""
-    credential_ref: str = ""
-    adapter_class: str = ""
+    model_config = ConfigDict(extra="forbid")
+    provider: str = Field(max_length=64)
+    base_url: str = Field("", max_length=2_000)
+    credential_ref: str = Field("", max_length=200)
+    adapter_class: str = Field("", max_length=300)
     options: dict[str, str] = {}
-    id_prefix: str = ""
+    id_prefix: str = Field("", max_length=100)
 
 
 class Settings(BaseSettings):
@@ -242,19 +222,31 @@ class Settings(BaseSettings):
     upstream: UpstreamSettings = UpstreamSettings()
     logging: LoggingSettings = LoggingSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
-    default_timeouts: TimeoutSettings = TimeoutSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    default_timeouts: Timeouts = Timeouts()
     registry: RegistrySettings = RegistrySettings()
     admin: AdminSettings = AdminSettings()
     pipeline: PipelineSettings = PipelineSettings()
     redis: RedisSettings = RedisSettings()
     secrets: SecretsSettings = SecretsSettings()
+    cache: CacheSettings = CacheSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider and vendor
     # preset whose API key variable is set in the environment.
     include_default_models: bool = True
-    models: list[ModelSettings] = []
+    models: list[Model] = []
     discover: list[DiscoverySettings] = []
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _writable_fields_only(cls, entries: Any) -> Any:
+        maintained = set(output_only(Model))
+        for i, entry in enumerate(entries if isinstance(entries, list) else ()):
+            given = sorted(maintained & set(entry)) if isinstance(entry, dict) else []
+            if given:
+                raise ValueError(f"models[{i}]: {', '.join(given)} is maintained by the registry")
+        return entries
 
     @classmethod
     def settings_customise_sources(
@@ -279,131 +271,6 @@ class Settings(BaseSettings):
             reserved_env=frozenset({admin.token_env} if admin.token_env else ()),
             reserved_files=frozenset({str(admin.token_file.absolute())} if admin.token_file else ()),
         )
-
-    def model_configs(
-        self, environ: dict[str, str] | None = None, discovered: Sequence[ModelSettings] = ()
-    ) -> list[ModelConfig]:
-        """The configured models, then the `discovered` ones and the defaults whose ids
-        are not taken."""
-        env = dict(os.environ) if environ is None else environ
-        defaults = self.default_timeouts.to_timeouts()
-        configs = [_to_config(m, defaults) for m in self.models]
-        listed = {m.id for m in self.models}
-        configs += [_to_config(m, defaults) for m in discovered if m.id not in listed]
-        if self.include_default_models:
-            taken = {c.id for c in configs}
-            configs += [c for c in default_models(env, defaults) if c.id not in taken]
-        return configs
-
-
-def _to_deployment(model_id: str, d: ModelSettings | DeploymentSettings, deployment_id: str) -> Deployment:
-    """Resolves the adapter class, the endpoint and the credential default of one upstream
-    (a vendor preset's, else the adapter's): a default key variable goes with its default
-    endpoint only."""
-    adapter_class, base_url, credential_ref, options = with_preset(
-        d.provider, d.adapter_class, d.base_url, d.credential_ref, d.options
-    )
-    adapter_class = adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
-    if not adapter_class:
-        raise ValueError(
-            f"model {model_id!r}: provider {d.provider!r} has no built-in adapter; set adapter_class "
-            f"(built-in providers: {', '.join(sorted(BUILTIN_ADAPTERS))})"
-        )
-    cls = _adapter_class_or_none(adapter_class)
-    if cls is not None and not base_url and not cls.default_base_url:
-        raise ValueError(f"model {model_id!r}: provider {d.provider!r} has no public endpoint; set base_url")
-    return Deployment(
-        id=deployment_id,
-        provider=d.provider,
-        upstream_model=d.upstream_model,
-        adapter_class=adapter_class,
-        base_url=base_url,
-        credential_ref=credential_ref
-        or (default_credential(cls.default_credential_env, cls.default_base_url, base_url) if cls else ""),
-        options=options,
-        weight=d.weight,
-    )
-
-
-def deployment_config(model_id: str, entry: DiscoverySettings) -> ModelConfig:
-    """The upstream a `discover:` entry names, resolved like a model's (presets, defaults)."""
-    fields = entry.model_dump(exclude={"id_prefix"})
-    return _to_config(ModelSettings(id=model_id, upstream_model="", **fields), Timeouts())
-
-
-def _to_config(m: ModelSettings, default_timeouts: Timeouts) -> ModelConfig:
-    primary = _to_deployment(m.id, m, "primary")
-    extra = tuple(_to_deployment(m.id, d, d.id) for d in m.deployments)
-    ids = [primary.id, *(d.id for d in extra)]
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"model {m.id!r}: deployment ids must be unique (and not 'primary'): {ids}")
-    return ModelConfig(
-        id=m.id,
-        provider=primary.provider,
-        upstream_model=primary.upstream_model,
-        adapter_class=primary.adapter_class,
-        base_url=primary.base_url,
-        credential_ref=primary.credential_ref,
-        capabilities=frozenset(m.capabilities),
-        display_name=m.display_name or m.id,
-        context_length=m.context_length,
-        enabled=m.enabled,
-        timeouts=m.timeouts.to_timeouts() if m.timeouts else default_timeouts,
-        options=primary.options,
-        weight=m.weight,
-        extra_deployments=extra,
-        routing=m.routing,
-        fallbacks=tuple(m.fallbacks),
-        fallback_on=frozenset(m.fallback_on),
-        retry=m.retry,
-        cooldown=m.cooldown,
-        pricing=m.pricing,
-    )
-
-
-def _adapter_class_or_none(adapter_class: str) -> type[ProviderAdapter] | None:
-    try:
-        return load_adapter_class(adapter_class)
-    except (ImportError, AttributeError):
-        return None  # the router reports the broken adapter when the model is used
-
-
-def default_models(environ: dict[str, str], timeouts: Timeouts) -> list[ModelConfig]:
-    """Mock models always; the known models of a built-in adapter or a vendor preset
-    when its key is set."""
-    models: list[ModelConfig] = []
-
-    def add(
-        provider: str, adapter_class: str, env_name: str, specs: list[ModelSpec], preset: Preset | None
-    ) -> None:
-        if env_name and not environ.get(env_name):
-            return
-        for spec in specs:
-            models.append(
-                ModelConfig(
-                    id=f"{provider}/{spec.upstream_model}",
-                    provider=provider,
-                    upstream_model=spec.upstream_model,
-                    adapter_class=adapter_class,
-                    base_url=preset.base_url if preset else "",
-                    credential_ref=env_name,
-                    capabilities=spec.capabilities,
-                    display_name=spec.display_name or spec.upstream_model,
-                    context_length=spec.context_length,
-                    timeouts=timeouts,
-                    options=dict(preset.options) if preset else {},
-                )
-            )
-
-    for provider, adapter_class in ADAPTERS.items():
-        try:
-            cls: Any = load_adapter_class(adapter_class)
-        except (ImportError, AttributeError):
-            continue
-        add(provider, adapter_class, cls.default_credential_env, cls.supported_models(), None)
-    for provider, preset in PRESETS.items():
-        add(provider, preset.adapter_class, preset.credential_env, list(preset.models), preset)
-    return models
 
 
 # The --config file of the settings being built; the env var is the fallback.

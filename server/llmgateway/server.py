@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,9 @@ from llmgateway.api.admin import ADMIN_SERVICE, AdminServicer, load_admin_token
 from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
+from llmgateway.cache import policy as cache_policy
 from llmgateway.config import PipelineSettings, Settings
+from llmgateway.core.balancer import DeploymentState, InProcessState
 from llmgateway.core.calls import ADMIN_METHOD_PREFIX
 from llmgateway.core.pipeline import Observers, Pipeline, build_components
 from llmgateway.core.resilience import Resilience
@@ -28,7 +30,10 @@ from llmgateway.core.service import InferenceService
 from llmgateway.providers import http
 from llmgateway.registry.runtime import Registry
 from llmgateway.stores.redis import RedisStore
+from llmgateway.telemetry.cache_metrics import CacheCollector
 from llmgateway.telemetry.logs import LogObserver
+from llmgateway.telemetry.metrics import MetricsObserver, build_metrics
+from llmgateway.telemetry.state_metrics import StateCollector
 from llmgateway.telemetry.tracing import Tracing
 
 log = logging.getLogger(__name__)
@@ -42,14 +47,35 @@ class Components:
     """What a policy or observer factory receives: `factory(components, **options)`."""
 
     settings: Settings
-    registry: Registry
+    registry: Registry  # the live registry: its catalog, its status, its database
     redis: RedisStore | None  # the shared Redis when `redis.url` is set
+    deployments: DeploymentState  # cooldowns, in-flight attempts and latency per deployment
+
+
+def _metrics(components: Components) -> MetricsObserver | None:
+    if not components.settings.metrics.address:
+        return None
+    host, port = components.settings.metrics.host_port()
+    registry = components.registry
+    return build_metrics(
+        host, port, StateCollector(registry.catalog, components.deployments, registry.status)
+    )
+
+
+def _register_cache_metrics(observers: list[Any], policies: list[Any]) -> None:
+    """The response cache's counters join the metrics exposition when both are on."""
+    metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
+    cache = next((p for p in policies if isinstance(p, cache_policy.CachePolicy)), None)
+    if metrics is not None and metrics.endpoint is not None and cache is not None:
+        metrics.endpoint.registry.register(CacheCollector(cache))
 
 
 # Built-in policies and observers by name; each factory returns None when its
-# feature is not configured.
-BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {}
-BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {}
+# feature is not configured. The built-in observers are always built (the
+# configured `pipeline.observers` follow them); a component with `async start()` /
+# `async aclose()` is started with the server and closed after it.
+BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {"cache": cache_policy.build}
+BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics}
 
 
 @dataclass
@@ -63,11 +89,14 @@ class RunningServer:
     admin_server: grpc.aio.Server | None = None
     admin_port: int = 0
     closers: list[Callable[[], None]] = field(default_factory=list)
+    metrics_port: int = 0
+    async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def stop(self, grace: float | None) -> None:
         await self.health.drain()
         servers = [self.server] + ([self.admin_server] if self.admin_server else [])
         await asyncio.gather(*(s.stop(grace) for s in servers))
+        await _aclose_all(self.async_closers)
         await self.registry.aclose()
         await self.router.aclose()
         if self.redis is not None:
@@ -126,7 +155,8 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     router = Router(registry.catalog, policy=settings.credential_policy())
     r = settings.redis
     redis = RedisStore(r.url, r.timeout_s, r.key_prefix) if r.url else None
-    components = Components(settings, registry, redis)
+    deployments = InProcessState()
+    components = Components(settings, registry, redis, deployments)
     closers: list[Callable[[], None]] = []
     interceptors: list[Any] = []
     observers: list[Any] = [LogObserver()]
@@ -134,19 +164,20 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
         tracing = Tracing(settings.telemetry.otlp_endpoint, settings.telemetry.service_name)
         interceptors, closers = tracing.interceptors(), [tracing.shutdown]
         observers.append(tracing.observer())
-    observers += build_components(
-        PipelineSettings.specs(settings.pipeline.observers), BUILTIN_OBSERVERS, components
-    )
+    observers += build_components(_observer_specs(settings), BUILTIN_OBSERVERS, components)
     policies = build_components(
         PipelineSettings.specs(settings.pipeline.policies), BUILTIN_POLICIES, components
     )
+    _register_cache_metrics(observers, policies)
     fan_out = Observers(observers)
     resilience = Resilience(
         registry.catalog.get,
         router.adapter,
+        state=deployments,
         retry=settings.default_retry,
         cooldown=settings.default_cooldown,
         observers=fan_out,
+        timeouts=settings.default_timeouts,
     )
     service = InferenceService(router, resilience, Pipeline(policies, fan_out))
     s = settings.server
@@ -164,7 +195,8 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     credentials = _credentials(settings)
     health = Health()
     server = _new_server(settings, interceptors)
-    server.add_generic_rpc_handlers((edge.bind(GATEWAY_SERVICE, GatewayServicer(service)),))
+    caching = any(isinstance(p, cache_policy.CachePolicy) for p in policies)
+    server.add_generic_rpc_handlers((edge.bind(GATEWAY_SERVICE, GatewayServicer(service, caching)),))
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     admin = AdminServicer(registry, admin_token)
     admin_handler = edge.bind(
@@ -201,10 +233,16 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
 
         redis.on_health.append(redis_health)
         await redis_health(True)
-    port = _listen(server, s.address, credentials)
-    await server.start()
-    if admin_server is not None:
-        await admin_server.start()
+    async_closers = await _start_components([*observers, *policies])
+    try:
+        port = _listen(server, s.address, credentials)
+        await server.start()
+        if admin_server is not None:
+            await admin_server.start()
+    except BaseException:
+        await _aclose_all(async_closers)
+        raise
+    metrics_port = next((o.port for o in observers if isinstance(o, MetricsObserver)), 0)
     for name in ("", GATEWAY_SERVICE.full_name):
         await health.set(name, SERVING)
     await registry_health(registry.status.healthy)
@@ -216,6 +254,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
             "port": port,
             "admin_address": settings.admin.address or None,
             "admin_port": admin_port or None,
+            "metrics_port": metrics_port or None,
             "tls": credentials is not None,
             "models": len(router.catalog.list()),
             "registry_revision": router.catalog.revision,
@@ -224,7 +263,52 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
             "policies": [type(p).__name__ for p in policies] or None,
         },
     )
-    return RunningServer(server, port, health, router, registry, redis, admin_server, admin_port, closers)
+    return RunningServer(
+        server,
+        port,
+        health,
+        router,
+        registry,
+        redis,
+        admin_server,
+        admin_port,
+        closers,
+        metrics_port,
+        async_closers,
+    )
+
+
+def _observer_specs(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
+    """Every built-in observer (each is None unless configured), then the configured ones."""
+    configured = PipelineSettings.specs(settings.pipeline.observers)
+    named = {name for name, _ in configured}
+    return [(name, {}) for name in BUILTIN_OBSERVERS if name not in named] + configured
+
+
+async def _start_components(components: Sequence[object]) -> list[Callable[[], Awaitable[None]]]:
+    """Starts the components that have `start`; returns the `aclose` of each that has one.
+    When one fails to start, the ones already started are closed."""
+    closers: list[Callable[[], Awaitable[None]]] = []
+    try:
+        for component in components:
+            start = getattr(component, "start", None)
+            if start is not None:
+                await start()
+            aclose = getattr(component, "aclose", None)
+            if aclose is not None:
+                closers.append(aclose)
+    except BaseException:
+        await _aclose_all(closers)
+        raise
+    return closers
+
+
+async def _aclose_all(closers: Sequence[Callable[[], Awaitable[None]]]) -> None:
+    for aclose in reversed(closers):
+        try:
+            await aclose()
+        except Exception:
+            log.exception("closing %s failed", getattr(aclose, "__qualname__", aclose))
 
 
 async def serve(settings: Settings) -> None:

@@ -2,11 +2,11 @@
 
 `mvn verify` compiles the committed generated code (`src/main/java-gen`), regenerates it with the
 pinned protoc + protoc-gen-grpc-java and fails when the committed copy is stale, and runs the JUnit
-tests; `LiveGatewayTest` (Chat, StreamChat, error details, deadlines, the service config) calls the
-`live_gateway` process through `LLMGATEWAY_ADDR`. Maven runs offline (`-o`) when the local
-repository already has everything, else online (a cold `~/.m2` downloads about 65 MB from Maven
-Central, about a minute). Without `java`/`mvn` the Maven test is skipped, except under `CI=true`,
-where it fails.
+tests; `LiveGatewayTest` (Chat, StreamChat, error details, deadlines, the service config, the
+response cache) calls the `live_gateway` process through `LLMGATEWAY_ADDR`. Maven runs offline
+(`-o`) when the local repository already has everything, else online (a cold `~/.m2` downloads
+about 65 MB from Maven Central, about a minute). Without `java`/`mvn` the Maven test is skipped,
+except under `CI=true`, where it fails.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 JAVA_DIR = REPO / "clients" / "java"
 MAVEN_TIMEOUT_S = 900
 # JUnit classes and the number of tests each must run (none may be skipped with a live gateway).
-EXPECTED_TESTS = {"LiveGatewayTest": 9, "GeneratedCodeTest": 2, "ServiceConfigTest": 2}
+EXPECTED_TESTS = {"LiveGatewayTest": 10, "GeneratedCodeTest": 2, "ServiceConfigTest": 2}
 
 
 def _require_java_and_maven() -> str:

@@ -33,7 +33,7 @@ from llmgateway.client import (
 )
 from llmgateway.config import Settings
 from llmgateway.server import start_server
-from llmgateway.v1 import chat_pb2, error_reason_pb2, gateway_service_pb2_grpc
+from llmgateway.v1 import cache_pb2, chat_pb2, error_reason_pb2, gateway_service_pb2_grpc
 from tests.clients.conftest import LiveGateway
 
 REPO = Path(__file__).resolve().parents[2]
@@ -170,6 +170,26 @@ def test_list_models_follows_every_page(client: GatewayClient, live_gateway: Liv
     assert paged == everything
     assert after - before >= len(everything)  # one RPC per page
     assert [m.id for m in client.list_models(capability="embed")] == ["mock/embed"]
+
+
+def test_a_repeated_deterministic_chat_comes_from_the_cache(
+    client: GatewayClient, live_gateway: LiveGateway
+) -> None:
+    ask: dict[str, Any] = {"model": "mock/echo", "messages": "cache me (python)", "temperature": 0}
+    first = client.chat_result(**ask)
+    assert not first.cached and first.cache.status == cache_pb2.CACHE_STATUS_MISS
+    again = client.stream_chat_result(**ask)  # Chat and StreamChat share entries
+    assert again.cached and again.text == first.text and again.usage == first.usage and again.cache_age >= 0
+    assert _wait_for_call_log(live_gateway, again.request_id)["cache"] == "hit"
+    assert client.chat(**ask, cache="bypass").cache.status == cache_pb2.CACHE_STATUS_BYPASS
+    with pytest.raises(GatewayError) as info:
+        client.chat(**{**ask, "messages": "never asked (python)"}, cache={"mode": "only", "ttl_seconds": 60})
+    assert info.value.code == grpc.StatusCode.NOT_FOUND and info.value.reason == ErrorReason.CACHE_MISS
+    vectors = client.embed(model="mock/embed", inputs=["cached (python)"])
+    assert (
+        client.embed(model="mock/embed", inputs=["cached (python)"], cache="only").embeddings
+        == vectors.embeddings
+    )
 
 
 def test_unknown_model_raises_not_found_with_details(client: GatewayClient) -> None:

@@ -4,89 +4,21 @@ sync, and no secret ever returned."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import field_mask_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from sqlalchemy import text
 
 from llmgateway.admin.v1 import admin_service_pb2 as pb
-from llmgateway.admin.v1 import admin_service_pb2_grpc
 from llmgateway.admin.v1 import model_pb2 as admin_pb2
-from llmgateway.config import Settings
-from llmgateway.server import RunningServer, start_server
-from llmgateway.v1 import error_reason_pb2, gateway_service_pb2_grpc, image_pb2, model_pb2
-from tests.canaries import ADMIN_TOKEN, PROVIDER_KEY
+from llmgateway.v1 import error_reason_pb2, image_pb2, model_pb2
+from tests.canaries import PROVIDER_KEY
 from tests.helpers import Details, chat
-
-TOKEN = ADMIN_TOKEN
-AUTH = (("authorization", f"Bearer {TOKEN}"),)
-
-
-@dataclass
-class Gateway:
-    running: RunningServer
-    channel: grpc.aio.Channel
-    stub: gateway_service_pb2_grpc.GatewayServiceStub
-    admin: admin_service_pb2_grpc.AdminServiceStub
-
-    async def call(self, method: str, request: Any, metadata: Any = AUTH) -> Any:
-        return await getattr(self.admin, method)(request, metadata=metadata, timeout=10)
-
-    async def fails(self, method: str, request: Any, metadata: Any = AUTH) -> Details:
-        with pytest.raises(grpc.aio.AioRpcError) as info:
-            await self.call(method, request, metadata)
-        return Details(info.value)
-
-
-@pytest.fixture
-async def start(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
-    started: list[Gateway] = []
-
-    async def start(token: str | None = TOKEN, **overrides: Any) -> Gateway:
-        monkeypatch.delenv("TEST_ADMIN_TOKEN", raising=False)
-        if token is not None:
-            monkeypatch.setenv("TEST_ADMIN_TOKEN", token)
-        overrides.setdefault("admin", {"token_env": "TEST_ADMIN_TOKEN"})
-        settings = Settings(server={"address": "127.0.0.1:0", "uvloop": False}, **overrides)
-        running = await start_server(settings)
-        channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
-        gateway = Gateway(
-            running,
-            channel,
-            gateway_service_pb2_grpc.GatewayServiceStub(channel),
-            admin_service_pb2_grpc.AdminServiceStub(channel),
-        )
-        started.append(gateway)
-        return gateway
-
-    yield start
-    for gateway in started:
-        await gateway.channel.close()
-        await gateway.running.stop(0)
-
-
-@pytest.fixture
-async def gw(start: Any) -> Gateway:
-    gateway: Gateway = await start()
-    return gateway
-
-
-def new_model(model_id: str = "team/echo", **kw: Any) -> admin_pb2.Model:
-    fields: dict[str, Any] = {
-        "id": model_id,
-        "provider": "mock",
-        "upstream_model": "echo",
-        "capabilities": [model_pb2.CAPABILITY_CHAT, model_pb2.CAPABILITY_STREAM],
-    }
-    fields.update(kw)
-    return admin_pb2.Model(**fields)
+from tests.integration.adminkit import AUTH, TOKEN, Gateway, mask, new_model
 
 
 async def test_no_token_configured_refuses_everything(start: Any) -> None:
@@ -148,6 +80,7 @@ async def test_every_field_round_trips_through_the_api(gw: Gateway) -> None:
         credential_ref="TEAM_API_KEY",
         display_name="Full",
         context_length=128000,
+        max_output_tokens=16384,
         pricing=admin_pb2.Pricing(
             input_per_million=0.15, output_per_million=0.6, cached_input_per_million=0.07
         ),
@@ -191,6 +124,28 @@ async def _error(call: Any) -> grpc.aio.AioRpcError:
     return info.value
 
 
+async def test_max_output_tokens_round_trips_through_yaml_the_row_and_the_proto(start: Any) -> None:
+    entry = {"id": "team/capped", "provider": "mock", "upstream_model": "echo", "max_output_tokens": 4096}
+    gw = await start(models=[entry])
+    synced = (await gw.call("GetModel", pb.GetModelRequest(id="team/capped"))).model
+    assert synced.max_output_tokens == 4096  # YAML -> sync -> row -> proto
+    await gw.call(
+        "UpdateModel",
+        pb.UpdateModelRequest(
+            model=admin_pb2.Model(id="team/capped", max_output_tokens=8192),
+            update_mask=mask("max_output_tokens"),
+        ),
+    )
+    with gw.running.registry.engine.connect() as conn:
+        column = conn.execute(text("SELECT max_output_tokens FROM llm_models WHERE id = 'team/capped'"))
+        assert column.scalar_one() == 8192  # proto -> row
+    assert gw.running.registry.catalog.get("team/capped").max_output_tokens == 8192  # type: ignore[union-attr]
+    details = await gw.fails(
+        "CreateModel", pb.CreateModelRequest(model=new_model("team/huge", max_output_tokens=10**9))
+    )
+    assert details.fields == ["model.max_output_tokens"]
+
+
 @pytest.mark.parametrize(
     ("model", "field"),
     [
@@ -227,10 +182,6 @@ async def test_get_unknown(gw: Gateway) -> None:
     assert details.code == grpc.StatusCode.NOT_FOUND and details.reason == "MODEL_NOT_FOUND"
     details = await gw.fails("GetModel", pb.GetModelRequest())
     assert details.code == grpc.StatusCode.INVALID_ARGUMENT and details.fields == ["id"]
-
-
-def mask(*paths: str) -> field_mask_pb2.FieldMask:
-    return field_mask_pb2.FieldMask(paths=list(paths))
 
 
 async def test_disable_enable_repoint_and_delete(gw: Gateway) -> None:
@@ -373,7 +324,7 @@ async def test_sync_reports_and_keeps_operator_changes(gw: Gateway) -> None:
         ),
     )
     with gw.running.registry.engine.begin() as conn:  # an upstream change the sync should repair
-        conn.execute(text("UPDATE llm_models SET context_length = 1 WHERE model_id = 'mock/echo'"))
+        conn.execute(text("UPDATE llm_models SET context_length = 1 WHERE id = 'mock/echo'"))
     dry = await gw.call("SyncModels", pb.SyncModelsRequest(dry_run=True))
     assert list(dry.changed) == ["mock/echo"]
     report = await gw.call("SyncModels", pb.SyncModelsRequest())
@@ -387,7 +338,7 @@ async def test_sync_reports_and_keeps_operator_changes(gw: Gateway) -> None:
 async def test_an_unimportable_adapter_fails_that_model_only(gw: Gateway) -> None:
     with gw.running.registry.engine.begin() as conn:  # a row written by someone else, e.g. by SQL
         conn.execute(
-            text("UPDATE llm_models SET adapter_class = 'gone.plugin.Adapter' WHERE model_id = 'mock/image'")
+            text("UPDATE llm_models SET adapter_class = 'gone.plugin.Adapter' WHERE id = 'mock/image'")
         )
         conn.execute(text("UPDATE registry_state SET revision = revision + 1"))
     await gw.running.registry.refresh()

@@ -160,7 +160,7 @@ async def test_missing_capability(gateway) -> None:
 
 async def test_disabled_model(gateway_factory) -> None:
     gateway = await gateway_factory(
-        models=[{"id": "mock/off", "provider": "mock", "upstream_model": "echo", "enabled": False}]
+        models=[{"id": "mock/off", "provider": "mock", "upstream_model": "echo", "is_available": False}]
     )
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await gateway.Chat(chat("mock/off"), timeout=5)

@@ -132,7 +132,7 @@ async def test_after_its_own_retries_the_gateway_tells_clients_not_to_retry(
     emu.script = Script(error_status=503, error_kind="server")
     retrying = upstream(
         emu,
-        retry={"max_retries": 2, "initial_backoff_s": 0.01, "max_backoff_s": 0.01},
+        retry={"max_retries": 2, "initial_backoff": 0.01, "max_backoff": 0.01},
         cooldown={"failures": 100},
     )
     gateway = await gateway_factory(models=[retrying])

@@ -18,7 +18,7 @@ from tests.helpers import Details, chat, stream
 
 GEMINI_KEY = "AIza-integration-0123456789"
 DEEPSEEK_KEY = "sk-deepseek-integration-0123456789"
-FAST = {"first_token_s": 0.3, "idle_s": 0.3}
+FAST = {"first_token": 0.3, "idle": 0.3}
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from tests.helpers import Details, chat, stream
 
 KEY_ENV = PROVIDER_KEY_ENV
 CAPS = ["chat", "stream", "tools"]
-FAST_RETRY = {"max_retries": 2, "initial_backoff_s": 0.01, "max_backoff_s": 0.02}
+FAST_RETRY = {"max_retries": 2, "initial_backoff": 0.01, "max_backoff": 0.02}
 NO_COOLDOWN = {"failures": 1000}
 # Weights so skewed that the weighted pick is, in practice, certain.
 HEAVY, LIGHT = 1e9, 1e-9
@@ -191,7 +191,7 @@ async def test_429_retry_after_beyond_the_deadline_fails_at_once(gateway_factory
 
 
 async def test_the_deadline_caps_the_number_of_retries(gateway_factory, openai_emu) -> None:
-    slow_retry = {"max_retries": 10, "initial_backoff_s": 0.1, "max_backoff_s": 0.1}
+    slow_retry = {"max_retries": 10, "initial_backoff": 0.1, "max_backoff": 0.1}
     gw = await gateway_with(gateway_factory, model("m/a", openai_emu.base_url, retry=slow_retry))
     openai_emu.script = Script(error_status=500, error_kind="server")
     started = time.monotonic()
@@ -227,7 +227,7 @@ async def test_connection_refused_deployment_fails_over_to_the_other(gateway_fac
 
 # -- timeouts -------------------------------------------------------------------------
 async def test_stall_before_the_first_byte_is_retried(gateway_factory, openai_emu) -> None:
-    timeouts = {"total_s": 0.3, "first_token_s": 0.3}
+    timeouts = {"total": 0.3, "first_token": 0.3}
     gw = await gateway_with(gateway_factory, model("m/a", openai_emu.base_url, timeouts=timeouts))
     openai_emu.scripts = [Script(stall_before_headers=3), Script()]
     response = await gw.Chat(chat("m/a"), timeout=5)
@@ -240,7 +240,7 @@ async def test_stall_before_the_first_byte_is_retried(gateway_factory, openai_em
 
 
 async def test_stall_mid_stream_ends_the_stream_without_retry(gateway_factory, openai_emu) -> None:
-    gw = await gateway_with(gateway_factory, model("m/a", openai_emu.base_url, timeouts={"idle_s": 0.3}))
+    gw = await gateway_with(gateway_factory, model("m/a", openai_emu.base_url, timeouts={"idle": 0.3}))
     openai_emu.script = Script(stall_after_first_event=3)
     kinds: list[str] = []
     with pytest.raises(grpc.aio.AioRpcError) as info:
@@ -329,7 +329,7 @@ async def test_deployment_cools_down_and_recovers(gateway_factory, openai_emu, s
             "m/a",
             flaky.base_url,
             weight=HEAVY,
-            cooldown={"failures": 1, "window_s": 10, "cooldown_s": 0.4},
+            cooldown={"failures": 1, "window": 10, "cooldown": 0.4},
             deployments=[deployment("steady", steady.base_url, weight=LIGHT)],
         ),
     )
@@ -346,7 +346,7 @@ async def test_deployment_cools_down_and_recovers(gateway_factory, openai_emu, s
 
 
 async def test_all_deployments_cooling_down_fail_at_once_with_retry_info(gateway_factory, openai_emu) -> None:
-    cooldown = {"failures": 1, "window_s": 10, "cooldown_s": 30}
+    cooldown = {"failures": 1, "window": 10, "cooldown": 30}
     gw = await gateway_with(
         gateway_factory, model("m/a", openai_emu.base_url, cooldown=cooldown, retry={"max_retries": 0})
     )
@@ -367,9 +367,7 @@ async def test_all_deployments_cooling_down_fail_at_once_with_retry_info(gateway
 # -- fallbacks ------------------------------------------------------------------------
 def _cross_provider(openai_url: str, anthropic_url: str) -> list[dict[str, Any]]:
     return [
-        model(
-            "m/gpt", openai_url, retry={"max_retries": 1, "initial_backoff_s": 0.01}, fallbacks=["m/claude"]
-        ),
+        model("m/gpt", openai_url, retry={"max_retries": 1, "initial_backoff": 0.01}, fallbacks=["m/claude"]),
         model("m/claude", anthropic_url, "anthropic"),
     ]
 
@@ -438,7 +436,7 @@ async def test_exhausted_fallbacks_say_what_was_tried(gateway_factory, openai_em
             "m/claude",
             anthropic_emu.base_url,
             "anthropic",
-            retry={"max_retries": 1, "initial_backoff_s": 0.01},
+            retry={"max_retries": 1, "initial_backoff": 0.01},
         ),
     )
     openai_emu.script = Script(error_status=500, error_kind="server")
@@ -483,7 +481,7 @@ async def test_a_persistent_failure_costs_the_gateways_attempts_only(gateway_fac
     from llmgateway.client import AsyncGatewayClient, GatewayError
 
     openai_emu.script = Script(error_status=503, error_kind="server")
-    cooldown = {"failures": 3, "window_s": 30, "cooldown_s": 5}
+    cooldown = {"failures": 3, "window": 30, "cooldown": 5}
     gateway = await gateway_with(gateway_factory, model("m/a", openai_emu.base_url, cooldown=cooldown))
     async with AsyncGatewayClient(f"127.0.0.1:{gateway.port}", timeout=10) as client:
         for calls in range(1, 4):

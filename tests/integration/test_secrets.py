@@ -14,18 +14,18 @@ from typing import Any
 
 import grpc
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy import insert
 
 from llmgateway.admin.v1 import admin_service_pb2 as pb
 from llmgateway.admin.v1 import admin_service_pb2_grpc
 from llmgateway.admin.v1 import model_pb2 as admin_pb2
-from llmgateway.core.models import Capability
+from llmgateway.core.models import Capability, Model
 from llmgateway.core.secrets import REDACTED
 from llmgateway.registry import migrate
 from llmgateway.registry.db import create_registry_engine
-from llmgateway.registry.records import ModelRecord
-from llmgateway.registry.repository import now, record_to_columns
-from llmgateway.registry.schema import ModelRow
+from llmgateway.registry.repository import now
+from llmgateway.registry.rows import to_row
+from llmgateway.registry.schema import models
 from llmgateway.v1 import model_pb2
 from tests.canaries import ADMIN_TOKEN, PROVIDER_KEY, PROVIDER_KEY_ENV, LeakGuard, canary
 from tests.emulators.anthropic import AnthropicEmulator
@@ -217,12 +217,12 @@ async def test_a_key_stored_as_a_reference_earlier_is_never_shown_nor_used(
     url = f"sqlite:///{tmp_path}/legacy.db"
     engine = create_registry_engine(url)
     migrate.upgrade(engine)
-    legacy = ModelRecord(
+    legacy = Model(
         "legacy/m", "openai", "m", OPENAI, base_url="http://127.0.0.1:9/v1", credential_ref=pasted,
-        capabilities=frozenset({Capability.CHAT}), source="admin", created_at=now(), updated_at=now(),
+        capabilities=frozenset({Capability.CHAT}), source="admin", create_time=now(), update_time=now(),
     )  # fmt: skip
-    with Session(engine) as session, session.begin():
-        session.add(ModelRow(**record_to_columns(legacy)))
+    with engine.begin() as conn:
+        conn.execute(insert(models).values(to_row(legacy)))
     engine.dispose()
     monkeypatch.setenv(ADMIN_ENV, ADMIN_TOKEN)
     gateway = await gateway_factory(

@@ -52,7 +52,7 @@ async def upstreams(
                     "base_url": openai_emu.base_url,
                     "credential_ref": KEY_ENV,
                     "capabilities": caps,
-                    "timeouts": {"first_token_s": 0.3, "idle_s": 0.3},
+                    "timeouts": {"first_token": 0.3, "idle": 0.3},
                 },
             ],
         )

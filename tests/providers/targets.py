@@ -6,8 +6,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmgateway.core.deadline import Timeouts
-from llmgateway.core.models import CHAT_CAPABILITIES, Capability, ModelConfig
+from llmgateway.core.models import CHAT_CAPABILITIES, Capability, Model
 from llmgateway.core.ports import Endpoint
 from llmgateway.providers.presets import PRESETS
 
@@ -33,14 +32,13 @@ class Target:
         adapter_cls = getattr(importlib.import_module(module), cls)
         return adapter_cls(Endpoint(base_url, api_key, tuple(sorted(self.options.items()))))
 
-    def model(self, timeouts: Timeouts | None = None) -> ModelConfig:
-        return ModelConfig(
+    def model(self) -> Model:
+        return Model(
             id=f"{self.name}/emulated",
             provider=self.name,
             upstream_model="emulated-model",
             adapter_class=self.adapter,
             capabilities=CHAT_CAPABILITIES | {Capability.EMBED, Capability.IMAGE, Capability.REASONING},
-            timeouts=timeouts or Timeouts(connect=2, first_token=5, idle=5, total=10),
             options=self.options,
         )
 

@@ -12,7 +12,7 @@ import pytest
 
 from llmgateway.core.deadline import Budget, Timeouts
 from llmgateway.core.errors import Code, GatewayError, Reason
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.models import Capability, Model
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import (
     ChatRequest,
@@ -47,8 +47,8 @@ PNG = base64.b64decode(
 BUDGET = Budget.for_call(Timeouts(connect=2, first_token=5, idle=5, total=10), None)
 
 
-def model(**options: str) -> ModelConfig:
-    return ModelConfig(
+def model(**options: str) -> Model:
+    return Model(
         id="anthropic/test",
         provider="anthropic",
         upstream_model="claude-test-1",

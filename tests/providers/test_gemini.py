@@ -10,7 +10,7 @@ import pytest
 
 from llmgateway.core.deadline import Budget, Timeouts
 from llmgateway.core.errors import Code, GatewayError, Reason
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.models import Capability, Model
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import (
     ChatRequest,
@@ -44,8 +44,8 @@ WEATHER = Tool(
 )
 
 
-def model(upstream: str = "gemini-2.5-flash", **options: str) -> ModelConfig:
-    return ModelConfig(
+def model(upstream: str = "gemini-2.5-flash", **options: str) -> Model:
+    return Model(
         id="g/m",
         provider="gemini",
         upstream_model=upstream,

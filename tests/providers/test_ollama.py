@@ -11,7 +11,7 @@ import pytest
 
 from llmgateway.core.deadline import Budget, Timeouts
 from llmgateway.core.errors import Code, GatewayError, Reason
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.models import Capability, Model
 from llmgateway.core.ports import Endpoint, ModelDiscovery
 from llmgateway.core.types import (
     ChatRequest,
@@ -44,8 +44,8 @@ WEATHER = Tool(
 )
 
 
-def model(**options: str) -> ModelConfig:
-    return ModelConfig(
+def model(**options: str) -> Model:
+    return Model(
         id="o/m",
         provider="ollama",
         upstream_model="qwen3:8b",

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from llmgateway.core.deadline import Budget, Timeouts
 from llmgateway.core.errors import Code, GatewayError, Reason
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.models import Capability, Model
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import (
     ChatRequest,
@@ -48,8 +48,8 @@ KEY = "sk-test-0123456789abcdef"
 BUDGET = Budget.for_call(Timeouts(connect=2, first_token=5, idle=5, total=10), None)
 
 
-def model(upstream: str = "emulated-model", **options: str) -> ModelConfig:
-    return ModelConfig(
+def model(upstream: str = "emulated-model", **options: str) -> Model:
+    return Model(
         id="t/m",
         provider="openai",
         upstream_model=upstream,

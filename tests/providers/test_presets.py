@@ -11,13 +11,14 @@ import pytest
 
 from llmgateway.config import Settings
 from llmgateway.core.deadline import Budget, Timeouts
-from llmgateway.core.models import ModelConfig
+from llmgateway.core.models import Model
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.router import Router
 from llmgateway.core.types import ChatRequest, GenerationConfig, Message, Role, TextPart
 from llmgateway.providers.openai import OpenAIAdapter
 from llmgateway.providers.presets import OPENAI_ADAPTER, PRESETS
-from llmgateway.registry.records import ModelRecord
+from llmgateway.registry.records import with_defaults
+from llmgateway.registry.sources import configured_models, sync_sources
 from tests.emulators.openai import OpenAIEmulator
 
 BUDGET = Budget.for_call(Timeouts(connect=2, first_token=5, idle=5, total=10), None)
@@ -29,10 +30,9 @@ async def emu() -> AsyncIterator[OpenAIEmulator]:
         yield e  # type: ignore[misc]
 
 
-def one_line(**entry: Any) -> ModelConfig:
-    settings = Settings(include_default_models=False, models=[entry])
-    [config] = settings.model_configs(environ={})
-    return config
+def one_line(**entry: Any) -> Model:
+    [model] = configured_models(Settings(include_default_models=False, models=[entry]))
+    return model
 
 
 def test_a_model_is_one_line_of_yaml() -> None:
@@ -68,17 +68,22 @@ def test_a_model_is_one_line_of_yaml() -> None:
 
 
 def test_known_models_when_the_key_is_set() -> None:
-    ids = {c.id for c in Settings().model_configs(environ={"DEEPSEEK_API_KEY": "k"})}
-    assert {"deepseek/deepseek-chat", "deepseek/deepseek-reasoner"} <= ids
+    keyed = {m.id: m for m in sync_sources(Settings(), environ={"DEEPSEEK_API_KEY": "k"})}
+    assert {"deepseek/deepseek-chat", "deepseek/deepseek-reasoner"} <= set(keyed)
+    chat = keyed["deepseek/deepseek-chat"]
+    assert (chat.base_url, chat.credential_ref) == ("https://api.deepseek.com/v1", "DEEPSEEK_API_KEY")
     assert not any(
-        c.id.startswith(("deepseek/", "groq/", "vllm/", "lmstudio/"))
-        for c in Settings().model_configs(environ={})
+        m.id.startswith(("deepseek/", "groq/", "vllm/", "lmstudio/"))
+        for m in sync_sources(Settings(), environ={})
     )
 
 
 def test_a_record_written_through_the_admin_api_gets_the_preset() -> None:
-    record = ModelRecord(id="q/plus", provider="qwen", upstream_model="qwen-plus").with_defaults()
-    assert (record.adapter_class, record.credential_ref) == (OPENAI_ADAPTER, "DASHSCOPE_API_KEY")
+    # The Admin API documents an empty credential as "no key": the endpoint and options still come.
+    record = with_defaults(
+        Model(id="q/plus", provider="qwen", upstream_model="qwen-plus"), default_credential=False
+    )
+    assert (record.adapter_class, record.credential_ref) == (OPENAI_ADAPTER, "")
     assert (
         record.base_url.endswith("/compatible-mode/v1")
         and record.options["reasoning_param"] == "enable_thinking"
@@ -150,8 +155,8 @@ async def test_a_reasoning_budget(emu: OpenAIEmulator, param: str, expected: dic
 class _NoCatalog:
     revision = ""
 
-    def get(self, model_id: str) -> ModelConfig | None:
+    def get(self, model_id: str) -> Model | None:
         return None
 
-    def list(self) -> list[ModelConfig]:
+    def list(self) -> list[Model]:
         return []

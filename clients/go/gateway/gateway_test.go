@@ -305,6 +305,39 @@ func TestCollect(t *testing.T) {
 	}
 }
 
+func TestARepeatedDeterministicChatComesFromTheCache(t *testing.T) {
+	client := live(t)
+	ctx := timeout(t, 10*time.Second)
+	zero := 0.0
+	generation := &llmgatewayv1.GenerationConfig{Temperature: &zero} // the live gateway caches deterministic calls
+	messages := []*llmgatewayv1.Message{user("cache me (go)")}
+	first, err := client.Chat(ctx, &llmgatewayv1.ChatRequest{Model: "mock/echo", Messages: messages, Generation: generation})
+	if err != nil {
+		t.Fatal(gateway.ParseError(err, nil))
+	}
+	if gateway.Cached(first.GetCache()) || first.GetCache().GetStatus() != llmgatewayv1.CacheStatus_CACHE_STATUS_MISS {
+		t.Fatalf("first call: cache = %v", first.GetCache())
+	}
+	// Chat and StreamChat share entries: the stream replays the cached answer.
+	events, err := client.StreamChat(ctx, &llmgatewayv1.StreamChatRequest{Model: "mock/echo", Messages: messages, Generation: generation})
+	if err != nil {
+		t.Fatal(err)
+	}
+	result, err := gateway.Collect(events)
+	if err != nil || !gateway.Cached(result.Cache()) || result.Cache().GetAge() == nil || !result.Complete() ||
+		result.Text() != first.GetMessage().GetContent()[0].GetText() || result.End.GetUsage().GetTotalTokens() != first.GetUsage().GetTotalTokens() {
+		t.Fatalf("replayed stream: %q, cache %v, end %v, err %v", result.Text(), result.Cache(), result.End, err)
+	}
+	var trailer metadata.MD
+	_, err = client.Chat(ctx, &llmgatewayv1.ChatRequest{
+		Model: "mock/echo", Messages: []*llmgatewayv1.Message{user("never asked (go)")}, Generation: generation,
+		Cache: &llmgatewayv1.CacheControl{Mode: llmgatewayv1.CacheMode_CACHE_MODE_ONLY},
+	}, grpc.Trailer(&trailer))
+	if e := gateway.ParseError(err, trailer); e == nil || e.Code != codes.NotFound || e.Reason != "CACHE_MISS" {
+		t.Fatalf("cache mode ONLY on a new prompt: %v", e)
+	}
+}
+
 func TestEmbed(t *testing.T) {
 	response, err := live(t).Embed(timeout(t, 10*time.Second), &llmgatewayv1.EmbedRequest{
 		Model: "mock/embed", Inputs: []string{"first text", "second text"},

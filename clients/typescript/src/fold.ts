@@ -12,6 +12,7 @@ import {
   type StreamChatResponse,
   type Usage,
 } from "./gen/llmgateway/v1/chat_pb.js";
+import { CacheStatus, type CacheInfo } from "./gen/llmgateway/v1/cache_pb.js";
 
 /** One tool call assembled from its deltas. */
 export interface FoldedToolCall {
@@ -49,6 +50,17 @@ export interface ChatResult {
   usage: Usage;
   /** True only when the stream delivered its `end` event. */
   complete: boolean;
+  /** From `start`: what the gateway's response cache did (undefined when the gateway has none). */
+  cache: CacheInfo | undefined;
+}
+
+/**
+ * Whether an answer came from the gateway's response cache: a hit, or the answer of an identical
+ * call that was in flight (no upstream call was made for it). Pass `response.cache` of a Chat or
+ * Embed response, or `result.cache` of a folded stream.
+ */
+export function cached(info: CacheInfo | undefined): boolean {
+  return info?.status === CacheStatus.HIT || info?.status === CacheStatus.COALESCED;
 }
 
 function parseJson(text: string): unknown {
@@ -78,6 +90,7 @@ export class StreamFolder {
     finishReasonName: "UNSPECIFIED",
     usage: create(UsageSchema),
     complete: false,
+    cache: undefined,
   };
   private readonly calls = new Map<number, { id: string; name: string; args: string[] }>();
 
@@ -93,6 +106,7 @@ export class StreamFolder {
         s.requestId = e.value.requestId;
         s.deployment = e.value.deployment;
         s.attempts = e.value.attempts;
+        s.cache = e.value.cache;
         break;
       case "textDelta":
         s.text += e.value.text;

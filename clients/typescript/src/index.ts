@@ -3,6 +3,7 @@
  *
  * - `GatewayClient`: chat, streamChat (typed events), streamChatResult (folded), embed,
  *   generateImage, listModels (every page), over HTTP/2 gRPC with the recommended service config.
+ * - `cached(info)`: whether an answer came from the gateway's response cache.
  * - `GatewayError`: gRPC code plus the decoded `ErrorInfo` (reason, metadata), `RetryInfo` and
  *   `BadRequest` details and the request id.
  * - The generated protobuf-es types of `llmgateway.v1` (also importable one file at a time from
@@ -20,7 +21,7 @@ export type {
 } from "./client.js";
 export { Code, ErrorReason, GatewayError } from "./errors.js";
 export type { FieldViolation } from "./errors.js";
-export { foldStream, foldStreamAsync, resultToMessage, StreamFolder, textOf } from "./fold.js";
+export { cached, foldStream, foldStreamAsync, resultToMessage, StreamFolder, textOf } from "./fold.js";
 export type { ChatResult, FoldedToolCall } from "./fold.js";
 export {
   assistantMessage,
@@ -43,6 +44,7 @@ export {
 } from "./service-config.js";
 export type { MethodConfig, MethodPolicy, RetryPolicy, ServiceConfig } from "./service-config.js";
 
+export * from "./gen/llmgateway/v1/cache_pb.js";
 export * from "./gen/llmgateway/v1/chat_pb.js";
 export * from "./gen/llmgateway/v1/embedding_pb.js";
 export * from "./gen/llmgateway/v1/gateway_service_pb.js";

@@ -15,6 +15,8 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../src/gen/google/rpc/error_details_pb.js";
 import {
+  CacheMode,
+  CacheStatus,
   Capability,
   ChatResponseSchema,
   ErrorReason,
@@ -24,6 +26,7 @@ import {
   GatewayService,
   Role,
   StreamChatResponseSchema,
+  cached,
   codeName,
   defaultServiceConfig,
   foldStream,
@@ -133,6 +136,24 @@ describe("live gateway", live, () => {
       tools: [WEATHER_TOOL],
     });
     assert.equal(textOf(followUp.message), "Tool call call_mock_1 returned: sunny");
+  });
+
+  test("a repeated deterministic chat comes from the cache, also as a stream", async () => {
+    const ask = { model: "mock/echo", messages: "cache me (typescript)", generation: { temperature: 0 } };
+    const first = await client.chat(ask);
+    assert.equal(first.cache?.status, CacheStatus.MISS);
+    assert.ok(!cached(first.cache));
+    const replayed = await client.streamChatResult(ask); // Chat and StreamChat share entries
+    assert.ok(cached(replayed.cache) && replayed.cache?.age !== undefined);
+    assert.equal(replayed.text, textOf(first.message));
+    assert.equal(replayed.usage.totalTokens, first.usage?.totalTokens);
+    const bypassed = await client.chat({ ...ask, cache: { mode: CacheMode.BYPASS } });
+    assert.equal(bypassed.cache?.status, CacheStatus.BYPASS);
+    await assert.rejects(
+      client.chat({ ...ask, messages: "never asked (typescript)", cache: { mode: CacheMode.ONLY } }),
+      (err: unknown) =>
+        err instanceof GatewayError && err.code === Code.NotFound && err.errorReason === ErrorReason.CACHE_MISS,
+    );
   });
 
   test("an unknown model is NOT_FOUND with ErrorInfo details", async () => {

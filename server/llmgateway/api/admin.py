@@ -15,14 +15,15 @@ from google.protobuf import field_mask_pb2
 from llmgateway.admin.v1 import admin_service_pb2 as pb
 from llmgateway.admin.v1 import model_pb2 as admin_model_pb2
 from llmgateway.api import admin_convert
+from llmgateway.api.admin_convert import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS
 from llmgateway.api.convert import CAPABILITIES
 from llmgateway.api.edge import Context
 from llmgateway.config import AdminSettings
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
+from llmgateway.core.models import Model
 from llmgateway.core.paging import decode_page_token, encode_page_token
 from llmgateway.core.secrets import SCRUBBER
-from llmgateway.registry.records import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS, ModelRecord
 from llmgateway.registry.runtime import Registry
 
 ADMIN_SERVICE = pb.DESCRIPTOR.services_by_name["AdminService"]
@@ -118,7 +119,7 @@ class AdminServicer:
         mask = field_mask_pb2.FieldMask(paths=paths)
         source = request.model
 
-        def change(current: ModelRecord) -> ModelRecord:
+        def change(current: Model) -> Model:
             merged = admin_convert.model_to_proto(current)
             mask.MergeMessage(source, merged, replace_message_field=True, replace_repeated_field=True)
             return admin_convert.model_from_proto(merged)

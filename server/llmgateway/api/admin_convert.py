@@ -1,214 +1,162 @@
-"""Protobuf <-> registry record conversion for the AdminService."""
+"""The admin proto `Model` <-> the model (`core.models.Model`), generic over the
+fields: a message field and a record field of the same name convert by their
+kinds, with hooks for what protobuf spells differently (Duration: seconds as a
+float; Timestamp: a datetime; enums by value name, `CAPABILITY_CHAT` <-> "chat").
+Output-only fields are written, never read. The one proto field without a record
+field of its name is `etag`, the model's `revision` as a string; a credential
+reference is shown as `shown_reference` has it (a key stored by mistake is never
+sent back)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from enum import Enum
+from functools import cache
 from typing import Any
 
 from google.protobuf import duration_pb2, timestamp_pb2
+from google.protobuf.descriptor import EnumDescriptor
+from google.protobuf.message import Message
 
 from llmgateway.admin.v1 import model_pb2 as admin_pb2
-from llmgateway.api.convert import CAPABILITIES
 from llmgateway.core.errors import invalid_request
-from llmgateway.core.models import (
-    CooldownPolicy,
-    Deployment,
-    Pricing,
-    RetryPolicy,
-    RoutingStrategy,
-)
+from llmgateway.core.fields import FieldInfo, describe, output_only, writable
+from llmgateway.core.models import Model
 from llmgateway.core.secrets import shown_reference
-from llmgateway.registry.records import ModelRecord, TimeoutOverrides
-from llmgateway.v1 import error_reason_pb2
 
-_CAPABILITIES_OUT = {v: k for k, v in CAPABILITIES.items()}
-_ROUTING = {
-    admin_pb2.ROUTING_STRATEGY_UNSPECIFIED: RoutingStrategy.WEIGHTED,
-    admin_pb2.ROUTING_STRATEGY_WEIGHTED: RoutingStrategy.WEIGHTED,
-    admin_pb2.ROUTING_STRATEGY_LEAST_INFLIGHT: RoutingStrategy.LEAST_INFLIGHT,
-    admin_pb2.ROUTING_STRATEGY_LOWEST_LATENCY: RoutingStrategy.LOWEST_LATENCY,
-}
-_ROUTING_OUT = {
-    RoutingStrategy.WEIGHTED: admin_pb2.ROUTING_STRATEGY_WEIGHTED,
-    RoutingStrategy.LEAST_INFLIGHT: admin_pb2.ROUTING_STRATEGY_LEAST_INFLIGHT,
-    RoutingStrategy.LOWEST_LATENCY: admin_pb2.ROUTING_STRATEGY_LOWEST_LATENCY,
-}
-_REASON_PREFIX = "ERROR_REASON_"
-# ErrorInfo reason (e.g. CONTEXT_LENGTH_EXCEEDED) -> ErrorReason value, and back.
-_REASONS: dict[str, Any] = {
-    name.removeprefix(_REASON_PREFIX): value
-    for name, value in error_reason_pb2.ErrorReason.items()
-    if value != error_reason_pb2.ERROR_REASON_UNSPECIFIED
-}
-_REASON_NAMES = {value: name for name, value in _REASONS.items()}
+WRITABLE_FIELDS = writable(Model)
+OUTPUT_ONLY_FIELDS = (*output_only(Model), "etag")
+_DURATION = duration_pb2.Duration.DESCRIPTOR.full_name
+_TIMESTAMP = timestamp_pb2.Timestamp.DESCRIPTOR.full_name
+_MAX_DURATION_S = 315_576_000_000  # google.protobuf.Duration's range: about 10,000 years
+_SHOWN: dict[str, Callable[[Any], Any]] = {"credential_ref": shown_reference}  # at every depth
+Violations = list[tuple[str, str]]
 
 
-def _seconds(d: duration_pb2.Duration) -> float:
+def model_to_proto(model: Model) -> admin_pb2.Model:
+    out = admin_pb2.Model(etag=model.etag)
+    _write(model, out)
+    return out
+
+
+def model_from_proto(msg: admin_pb2.Model, prefix: str = "model") -> Model:
+    """The writable fields of `msg` as a model. Raises INVALID_REQUEST for values
+    with no meaning (UNSPECIFIED or unknown enum values, invalid Durations); ranges
+    and formats are `registry.records.validate`'s."""
+    violations: Violations = []
+    model: Model = _read(Model, msg, prefix, violations)
+    if violations:
+        raise invalid_request(violations)
+    return model
+
+
+# --- record -> message ----------------------------------------------------------------------------
+
+
+def _write(record: object, message: Message) -> None:
+    fields = message.DESCRIPTOR.fields_by_name
+    for info in describe(type(record)):
+        value = getattr(record, info.name)
+        fd = fields.get(info.name)
+        if fd is None or value is None:
+            continue
+        target = getattr(message, info.name)
+        if info.kind is dict:
+            target.update(value)
+        elif info.many is not None and info.is_record:
+            for item in value:
+                _write(item, target.add())
+        elif info.many is not None:
+            items = [_scalar_out(fd, info, item) for item in value]
+            target.extend(sorted(items) if info.many is frozenset else items)
+        elif info.is_record:
+            target.SetInParent()
+            _write(value, target)
+        elif fd.message_type is not None and fd.message_type.full_name == _DURATION:
+            target.FromNanoseconds(round(value * 1e9))
+        elif fd.message_type is not None and fd.message_type.full_name == _TIMESTAMP:
+            target.FromDatetime(value)
+        else:
+            shown = _SHOWN.get(info.name)
+            setattr(message, info.name, _scalar_out(fd, info, shown(value) if shown else value))
+
+
+def _scalar_out(fd: Any, info: FieldInfo, value: Any) -> Any:
+    return _enum_numbers(fd.enum_type, info.kind)[value] if fd.enum_type is not None else value
+
+
+# --- message -> record ----------------------------------------------------------------------------
+
+
+def _read(cls: type, message: Message, path: str, violations: Violations) -> Any:
+    fields = message.DESCRIPTOR.fields_by_name
+    values: dict[str, Any] = {}
+    for info in describe(cls):
+        fd = fields.get(info.name)
+        if fd is None or info.output_only:
+            continue
+        at = f"{path}.{info.name}"
+        raw = getattr(message, info.name)
+        if info.kind is dict:
+            values[info.name] = dict(raw)
+        elif info.many is not None:
+            items = (_one(info, fd, item, f"{at}[{i}]", violations) for i, item in enumerate(raw))
+            values[info.name] = info.many(item for item in items if item is not None)
+        elif fd.message_type is not None or fd.has_presence or fd.enum_type is not None:
+            # Unset (a message or `optional` field not present, an enum at UNSPECIFIED): the default.
+            present = message.HasField(info.name) if fd.has_presence else raw != 0
+            value = _one(info, fd, raw, at, violations) if present else None
+            if value is not None:
+                values[info.name] = value
+        elif raw != 0 or info.range is None or 0 in info.range:
+            # proto3 cannot tell an unset number from 0: where 0 is not a valid value
+            # (a weight, a multiplier), it means unset and the default applies.
+            values[info.name] = raw
+    return cls(**values)
+
+
+def _one(info: FieldInfo, fd: Any, raw: Any, at: str, violations: Violations) -> Any:
+    """One value of a field (None after a violation)."""
+    if info.is_record:
+        return _read(info.kind, raw, at, violations)
+    if fd.message_type is not None and fd.message_type.full_name == _DURATION:
+        return _seconds(raw, at, violations)
+    if fd.enum_type is not None:
+        member = _enum_members(fd.enum_type, info.kind).get(raw)
+        if member is None:
+            violations.append((at, f"must be a known {fd.enum_type.name} value, not UNSPECIFIED"))
+        return member
+    return raw
+
+
+def _seconds(d: duration_pb2.Duration, at: str, violations: Violations) -> float | None:
+    valid = (
+        abs(d.seconds) <= _MAX_DURATION_S
+        and abs(d.nanos) < 1_000_000_000
+        and (d.seconds == 0 or d.nanos == 0 or (d.seconds > 0) == (d.nanos > 0))
+    )
+    if not valid:
+        violations.append(
+            (at, "is not a valid Duration (nanos must be within ±999999999, of the seconds' sign)")
+        )
+        return None
     return d.seconds + d.nanos / 1e9
 
 
-def _duration(seconds: float) -> duration_pb2.Duration:
-    out = duration_pb2.Duration()
-    out.FromTimedelta(timedelta(seconds=seconds))
-    return out
+# --- enums: proto value names are the enum's prefix and the record value in capitals ------------
 
 
-def _timestamp(value: object) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    out = timestamp_pb2.Timestamp()
-    out.FromDatetime(value)  # type: ignore[arg-type]
-    return out
+@cache
+def _enum_numbers(descriptor: EnumDescriptor, enum: type[Enum]) -> dict[Enum, int]:
+    return {member: number for number, member in _enum_members(descriptor, enum).items()}
 
 
-def model_to_proto(rec: ModelRecord) -> admin_pb2.Model:
-    out = admin_pb2.Model(
-        id=rec.id,
-        provider=rec.provider,
-        upstream_model=rec.upstream_model,
-        adapter_class=rec.adapter_class,
-        base_url=rec.base_url,
-        credential_ref=shown_reference(rec.credential_ref),
-        display_name=rec.display_name,
-        context_length=rec.context_length,
-        capabilities=sorted(_CAPABILITIES_OUT[c] for c in rec.capabilities),
-        pricing=admin_pb2.Pricing(
-            input_per_million=rec.pricing.input_per_million,
-            output_per_million=rec.pricing.output_per_million,
-            cached_input_per_million=rec.pricing.cached_input_per_million,
-        ),
-        fallbacks=list(rec.fallbacks),
-        fallback_on=[_REASONS[r] for r in rec.fallback_on if r in _REASONS],
-        is_available=rec.is_available,
-        options=dict(rec.options),
-        weight=rec.weight,
-        deployments=[_deployment_to_proto(d) for d in rec.deployments],
-        routing=_ROUTING_OUT[rec.routing],
-        etag=rec.etag,
-        operator_fields=list(rec.operator_fields),
-        source=rec.source,
-    )
-    for name in ("connect", "first_token", "idle", "total"):
-        value = getattr(rec.timeouts, name)
-        if value is not None:
-            getattr(out.timeouts, name).CopyFrom(_duration(value))
-    if rec.retry is not None:
-        out.retry.CopyFrom(
-            admin_pb2.RetryPolicy(
-                max_retries=rec.retry.max_retries,
-                initial_backoff=_duration(rec.retry.initial_backoff_s),
-                max_backoff=_duration(rec.retry.max_backoff_s),
-                multiplier=rec.retry.multiplier,
-            )
-        )
-    if rec.cooldown is not None:
-        out.cooldown.CopyFrom(
-            admin_pb2.CooldownPolicy(
-                failures=rec.cooldown.failures,
-                window=_duration(rec.cooldown.window_s),
-                cooldown=_duration(rec.cooldown.cooldown_s),
-            )
-        )
-    for name, value in (("create_time", rec.created_at), ("update_time", rec.updated_at)):
-        stamp = _timestamp(value)
-        if stamp is not None:
-            getattr(out, name).CopyFrom(stamp)
-    return out
+@cache
+def _enum_members(descriptor: EnumDescriptor, enum: type[Enum]) -> dict[int, Enum]:
+    prefix = _snake(descriptor.name).upper() + "_"
+    by_name = {f"{prefix}{str(member.value).upper()}": member for member in enum}
+    return {v.number: by_name[v.name] for v in descriptor.values if v.name in by_name}
 
 
-def _deployment_to_proto(d: Deployment) -> admin_pb2.Deployment:
-    return admin_pb2.Deployment(
-        id=d.id,
-        provider=d.provider,
-        upstream_model=d.upstream_model,
-        adapter_class=d.adapter_class,
-        base_url=d.base_url,
-        credential_ref=shown_reference(d.credential_ref),
-        options=dict(d.options),
-        weight=d.weight,
-    )
-
-
-def model_from_proto(msg: admin_pb2.Model, prefix: str = "model") -> ModelRecord:
-    """The writable fields of `msg` as a record (output-only fields are ignored).
-    Raises INVALID_REQUEST for values with no meaning (UNSPECIFIED enums)."""
-    violations: list[tuple[str, str]] = []
-    capabilities = set()
-    for i, cap in enumerate(msg.capabilities):
-        if cap in CAPABILITIES:
-            capabilities.add(CAPABILITIES[cap])
-        else:
-            violations.append((f"{prefix}.capabilities[{i}]", "must be a known capability, not UNSPECIFIED"))
-    fallback_on = []
-    for i, reason in enumerate(msg.fallback_on):
-        if reason in _REASON_NAMES:
-            fallback_on.append(_REASON_NAMES[reason])
-        else:
-            violations.append((f"{prefix}.fallback_on[{i}]", "must be a known reason, not UNSPECIFIED"))
-    if msg.routing not in _ROUTING:
-        violations.append((f"{prefix}.routing", "is not a known routing strategy"))
-    if violations:
-        raise invalid_request(violations)
-    timeouts = msg.timeouts
-    retry = None
-    if msg.HasField("retry"):
-        r, defaults = msg.retry, RetryPolicy()
-        retry = RetryPolicy(
-            max_retries=r.max_retries,
-            initial_backoff_s=_seconds(r.initial_backoff)
-            if r.HasField("initial_backoff")
-            else defaults.initial_backoff_s,
-            max_backoff_s=_seconds(r.max_backoff) if r.HasField("max_backoff") else defaults.max_backoff_s,
-            multiplier=r.multiplier or defaults.multiplier,
-        )
-    cooldown = None
-    if msg.HasField("cooldown"):
-        c, cdefaults = msg.cooldown, CooldownPolicy()
-        cooldown = CooldownPolicy(
-            failures=c.failures or cdefaults.failures,
-            window_s=_seconds(c.window) if c.HasField("window") else cdefaults.window_s,
-            cooldown_s=_seconds(c.cooldown) if c.HasField("cooldown") else cdefaults.cooldown_s,
-        )
-    return ModelRecord(
-        id=msg.id,
-        provider=msg.provider,
-        upstream_model=msg.upstream_model,
-        adapter_class=msg.adapter_class,
-        base_url=msg.base_url,
-        credential_ref=msg.credential_ref,
-        display_name=msg.display_name,
-        context_length=msg.context_length,
-        capabilities=frozenset(capabilities),
-        pricing=Pricing(
-            msg.pricing.input_per_million,
-            msg.pricing.output_per_million,
-            msg.pricing.cached_input_per_million,
-        ),
-        fallbacks=tuple(msg.fallbacks),
-        fallback_on=tuple(fallback_on),
-        is_available=msg.is_available if msg.HasField("is_available") else True,
-        timeouts=TimeoutOverrides(
-            *(
-                _seconds(getattr(timeouts, name)) if timeouts.HasField(name) else None
-                for name in ("connect", "first_token", "idle", "total")
-            )
-        ),
-        options=dict(msg.options),
-        weight=msg.weight or 1.0,
-        deployments=tuple(
-            Deployment(
-                id=d.id,
-                provider=d.provider,
-                upstream_model=d.upstream_model,
-                adapter_class=d.adapter_class,
-                base_url=d.base_url,
-                credential_ref=d.credential_ref,
-                options=dict(d.options),
-                weight=d.weight or 1.0,
-            )
-            for d in msg.deployments
-        ),
-        routing=_ROUTING[msg.routing],
-        retry=retry,
-        cooldown=cooldown,
-    )
+def _snake(camel: str) -> str:
+    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(camel))

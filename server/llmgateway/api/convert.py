@@ -7,9 +7,10 @@ from typing import Any
 from google.protobuf import struct_pb2
 
 from llmgateway.core import types as t
-from llmgateway.core.calls import Call
-from llmgateway.core.models import Capability, ModelConfig
-from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
+from llmgateway.core.calls import CacheMode, CacheStatus, CacheUse, Call
+from llmgateway.core.errors import invalid_request
+from llmgateway.core.models import Capability, Model
+from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
 
 _ROLES = {
     chat_pb2.ROLE_SYSTEM: t.Role.SYSTEM,
@@ -59,6 +60,19 @@ CAPABILITIES = {
     model_pb2.CAPABILITY_JSON_OUTPUT: Capability.JSON_OUTPUT,
 }
 _CAPABILITIES_OUT = {v: k for k, v in CAPABILITIES.items()}
+_CACHE_MODES = {
+    cache_pb2.CACHE_MODE_UNSPECIFIED: CacheMode.DEFAULT,
+    cache_pb2.CACHE_MODE_BYPASS: CacheMode.BYPASS,
+    cache_pb2.CACHE_MODE_REFRESH: CacheMode.REFRESH,
+    cache_pb2.CACHE_MODE_ONLY: CacheMode.ONLY,
+}
+_CACHE_STATUS = {
+    CacheStatus.HIT: cache_pb2.CACHE_STATUS_HIT,
+    CacheStatus.COALESCED: cache_pb2.CACHE_STATUS_COALESCED,
+    CacheStatus.MISS: cache_pb2.CACHE_STATUS_MISS,
+    CacheStatus.REFRESH: cache_pb2.CACHE_STATUS_REFRESH,
+    CacheStatus.BYPASS: cache_pb2.CACHE_STATUS_BYPASS,
+}
 
 
 # -- JSON Schema structs ----------------------------------------------------------------
@@ -181,7 +195,33 @@ def image_request(pb: image_pb2.GenerateImageRequest) -> t.ImageRequest:
     )
 
 
+def cache_use(pb: cache_pb2.CacheControl) -> CacheUse:
+    """A call's cache instructions (`cache` of ChatRequest, StreamChatRequest, EmbedRequest)."""
+    mode = _CACHE_MODES.get(pb.mode)
+    violations = []
+    if mode is None:
+        violations.append(("cache.mode", "is not a CacheMode value"))
+    if pb.HasField("ttl_seconds") and pb.ttl_seconds <= 0:
+        violations.append(("cache.ttl_seconds", "must be positive"))
+    if violations:
+        raise invalid_request(violations)
+    return CacheUse(mode or CacheMode.DEFAULT, float(pb.ttl_seconds) if pb.HasField("ttl_seconds") else None)
+
+
 # -- responses ----------------------------------------------------------------------------
+def cache_info(use: CacheUse | None) -> dict[str, Any] | None:
+    """What the cache did, for the response (None: no cache looked at the call)."""
+    if use is None or use.status is None:
+        return None
+    if use.status is not CacheStatus.HIT:
+        return {"status": _CACHE_STATUS[use.status]}
+    seconds = int(use.age_s)
+    return {
+        "status": cache_pb2.CACHE_STATUS_HIT,
+        "age": {"seconds": seconds, "nanos": int((use.age_s - seconds) * 1e9)},
+    }
+
+
 # Nested messages are passed to constructors as dicts: upb builds them in place,
 # where a message object would be built and then copied (about twice the cost).
 def usage(u: t.Usage) -> dict[str, int | bool]:
@@ -227,6 +267,7 @@ def chat_response(result: t.ChatResult, call: Call) -> chat_pb2.ChatResponse:
         request_id=call.request_id,
         attempts=served.attempts,
         deployment=served.deployment,
+        cache=cache_info(call.cache),
     )
 
 
@@ -253,6 +294,7 @@ def stream_event(e: t.StreamEvent, call: Call) -> chat_pb2.StreamChatResponse:
                 "request_id": call.request_id,
                 "attempts": served.attempts,
                 "deployment": served.deployment,
+                "cache": cache_info(call.cache),
             }
         )
     return chat_pb2.StreamChatResponse(
@@ -271,6 +313,7 @@ def embed_response(result: t.EmbedResult, call: Call) -> embedding_pb2.EmbedResp
         embeddings=[embedding_pb2.Embedding(index=i, values=v) for i, v in enumerate(result.vectors)],
         usage=embedding_pb2.EmbeddingUsage(prompt_tokens=result.prompt_tokens),
         request_id=call.request_id,
+        cache=cache_info(call.cache),
     )
 
 
@@ -287,7 +330,7 @@ def image_response(result: t.ImageResult, call: Call) -> image_pb2.GenerateImage
     )
 
 
-def model_out(m: ModelConfig) -> model_pb2.Model:
+def model_out(m: Model) -> model_pb2.Model:
     return model_pb2.Model(
         id=m.id,
         provider=m.provider,

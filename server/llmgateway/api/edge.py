@@ -211,7 +211,9 @@ class Edge:
         if isinstance(exc, GatewayError):
             error = exc
         elif isinstance(exc, grpc.aio.AbortError):
-            raise exc  # already aborted (by an authenticate hook's own status)
+            # A hook ended the RPC with its own status: record that status.
+            self._end(call, getattr(context.code(), "name", "UNKNOWN"))
+            raise exc
         elif not isinstance(exc, Exception):
             self._end(call, "CANCELLED")  # the caller went away (or the server is stopping)
             raise exc

@@ -6,28 +6,44 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from llmgateway.api import convert
-from llmgateway.core.calls import Call
+from llmgateway.core.calls import CacheMode, Call
+from llmgateway.core.errors import cache_miss
 from llmgateway.core.service import InferenceService
 from llmgateway.core.types import StreamEvent
-from llmgateway.v1 import chat_pb2, embedding_pb2, gateway_service_pb2, image_pb2, model_pb2
+from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2, gateway_service_pb2, image_pb2, model_pb2
 
 GATEWAY_SERVICE = gateway_service_pb2.DESCRIPTOR.services_by_name["GatewayService"]
 
 
 class GatewayServicer:
-    def __init__(self, service: InferenceService) -> None:
+    """`caching`: whether a response cache serves this gateway (without one, a call that
+    wants a cached answer only fails with CACHE_MISS, and other cache modes do nothing)."""
+
+    def __init__(self, service: InferenceService, caching: bool = False) -> None:
         self.service = service
+        self.caching = caching
+
+    def _cache(self, pb: cache_pb2.CacheControl, model: str, call: Call) -> None:
+        call.cache = convert.cache_use(pb)
+        if call.cache.mode is CacheMode.ONLY and not self.caching:
+            raise cache_miss(model)
 
     async def chat(self, request: chat_pb2.ChatRequest, call: Call) -> chat_pb2.ChatResponse:
+        if request.HasField("cache"):
+            self._cache(request.cache, request.model, call)
         result = await self.service.chat(convert.chat_request(request), call)
         return convert.chat_response(result, call)
 
     def stream_chat(self, request: chat_pb2.StreamChatRequest, call: Call) -> AsyncIterator[StreamEvent]:
+        if request.HasField("cache"):
+            self._cache(request.cache, request.model, call)
         return self.service.stream_chat(convert.chat_request(request), call)
 
     convert_stream_chat = staticmethod(convert.stream_event)
 
     async def embed(self, request: embedding_pb2.EmbedRequest, call: Call) -> embedding_pb2.EmbedResponse:
+        if request.HasField("cache"):
+            self._cache(request.cache, request.model, call)
         result = await self.service.embed(convert.embed_request(request), call)
         return convert.embed_response(result, call)
 

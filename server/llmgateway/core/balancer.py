@@ -18,6 +18,12 @@ from llmgateway.core.models import CooldownPolicy, RoutingStrategy
 
 # Weight of a new latency sample in the moving average.
 LATENCY_ALPHA = 0.3
+# The deployment id of a model's own upstream (its `deployments` have their own ids).
+PRIMARY = "primary"
+
+
+def deployment_key(model_id: str, deployment_id: str) -> str:
+    return f"{model_id}@{deployment_id}"
 
 
 class Routable(Protocol):
@@ -35,6 +41,8 @@ class DeploymentState(Protocol):
     def available(self, key: str) -> bool: ...
 
     def retry_in(self, key: str) -> float: ...
+
+    def cooldown_state(self, key: str) -> str: ...
 
     def started(self, key: str) -> None: ...
 
@@ -65,6 +73,9 @@ class InProcessState:
 
     def retry_in(self, key: str) -> float:
         return self.cooldowns.retry_in(key)
+
+    def cooldown_state(self, key: str) -> str:
+        return self.cooldowns.state(key)
 
     def started(self, key: str) -> None:
         self._inflight[key] = self._inflight.get(key, 0) + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from llmgateway.core.errors import GatewayError
 from llmgateway.core.types import Served, Usage
@@ -20,6 +21,45 @@ class Principal:
     key_id: str  # the key's short public id, never its secret
     name: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)  # owner, team, ...
+    # Whether the key reads (and writes) the response cache shared by such keys; else
+    # its answers live in a cache namespace of its own.
+    shared_cache: bool = False
+
+
+class CacheMode(StrEnum):
+    """How a call uses the response cache (the contract's CacheMode)."""
+
+    DEFAULT = "default"  # read, and store a complete answer
+    BYPASS = "bypass"  # neither read nor store
+    REFRESH = "refresh"  # do not read; store the fresh answer
+    ONLY = "only"  # answer from the cache or fail with CACHE_MISS
+
+
+class CacheStatus(StrEnum):
+    """What the response cache did for a call (the contract's CacheStatus)."""
+
+    HIT = "hit"  # answered from the cache
+    COALESCED = "coalesced"  # answered by an identical call in flight
+    MISS = "miss"  # the upstream answered; stored when complete
+    REFRESH = "refresh"  # not read; the upstream answered; stored when complete
+    BYPASS = "bypass"  # not used for this call
+
+
+@dataclass(slots=True)
+class CacheUse:
+    """The response cache on one call: what the caller asked (`mode`, `ttl_s`), what
+    the cache did (`status`, `age_s`) and how a hit replays as a stream."""
+
+    mode: CacheMode = CacheMode.DEFAULT
+    ttl_s: float | None = None  # the caller's TTL for what this call stores
+    status: CacheStatus | None = None  # None: no cache looked at the call
+    age_s: float = 0.0  # how old the cached answer is (hits)
+    replay_chunk_chars: int = 0  # a hit replayed as a stream: characters per delta (0: one per part)
+
+    @property
+    def answered(self) -> bool:
+        """The cache answered: no upstream call was made for this call, so it costs nothing."""
+        return self.status is CacheStatus.HIT or self.status is CacheStatus.COALESCED
 
 
 @dataclass(slots=True)
@@ -44,6 +84,7 @@ class Call:
     status: str = ""  # at the end: "OK", a gRPC code name, or "CANCELLED"
     error: GatewayError | None = None  # what a failed call answered
     target: str = ""  # what an admin call acts on (a model id), for the audit line
+    cache: CacheUse | None = None  # the response cache's part in the call (None: not involved)
     # Response metadata policies add (rate-limit headers, cost): headers of a stream,
     # trailers of a unary call.
     response_metadata: list[tuple[str, str]] = field(default_factory=list)

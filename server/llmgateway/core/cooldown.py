@@ -1,11 +1,11 @@
 """Per-deployment circuit breaker ("cooldown").
 
 A deployment is CLOSED (in rotation) until `failures` failed calls in a row (no
-success between them) fall within `window_s`; a success clears the count, so a
+success between them) fall within `window`; a success clears the count, so a
 healthy deployment with rare errors never trips. It is then OPEN (skipped) for
-`cooldown_s`; after that it is
+`cooldown`; after that it is
 HALF-OPEN: exactly one call may probe it. A successful probe closes it, a failed
-one opens it again for another `cooldown_s`.
+one opens it again for another `cooldown`.
 
 Only failures that say something about the deployment count (connection errors,
 timeouts of the model's own budget, 429, 5xx); request errors never do. The clock
@@ -78,17 +78,17 @@ class Cooldowns:
         if b.open_until:
             if b.probing:  # the probe failed: another full cool-down
                 b.probing = False
-                b.open_until = now + policy.cooldown_s
+                b.open_until = now + policy.cooldown
             return  # a call started before the breaker opened: nothing new
         if policy.failures <= 0:
             return  # cooldown disabled
         b.failures.append(now)
-        horizon = now - policy.window_s
+        horizon = now - policy.window
         while b.failures and b.failures[0] < horizon:
             b.failures.popleft()
         if len(b.failures) >= policy.failures:
             b.failures.clear()
-            b.open_until = now + policy.cooldown_s
+            b.open_until = now + policy.cooldown
 
     def on_neutral(self, key: str) -> None:
         """The call ended without a verdict (cancelled, request error): release the probe."""

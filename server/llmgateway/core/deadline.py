@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 # Upstream work stops this long before the caller's deadline, so that the caller
 # receives the gateway's DEADLINE_EXCEEDED with its details rather than its own bare one.
@@ -14,7 +14,10 @@ DEADLINE_MARGIN = 0.02
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """A model's upstream timeouts in seconds."""
+    """Upstream timeouts in seconds: the gateway's `default_timeouts`, and a model's
+    own once its overrides are resolved against them."""
+
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}  # settings refuse unknown keys
 
     connect: float = 10.0
     first_token: float = 60.0  # until response headers and, for streams, the first event

@@ -61,6 +61,7 @@ class Reason(StrEnum):
     INTERNAL = "INTERNAL", Code.INTERNAL, 500
     MODEL_MISCONFIGURED = "MODEL_MISCONFIGURED", Code.FAILED_PRECONDITION, 503
     OVERLOADED = "OVERLOADED", Code.RESOURCE_EXHAUSTED, 503
+    CACHE_MISS = "CACHE_MISS", Code.NOT_FOUND, 404
     # management plane (llmgateway.admin.v1.AdminErrorReason)
     ADMIN_DISABLED = "ADMIN_DISABLED", Code.PERMISSION_DENIED, 403
     MODEL_ALREADY_EXISTS = "MODEL_ALREADY_EXISTS", Code.ALREADY_EXISTS, 409
@@ -142,4 +143,13 @@ def provider_unavailable(provider: str, detail: str) -> GatewayError:
         f"{provider} is unavailable: {detail}",
         metadata={"provider": provider},
         retryable=True,
+    )
+
+
+def cache_miss(model_id: str) -> GatewayError:
+    """A call that asked for a cached answer only (cache mode ONLY) and that the cache cannot answer."""
+    return GatewayError(
+        Reason.CACHE_MISS,
+        f"no cached answer to this request for model {model_id!r} (cache mode ONLY)",
+        metadata={"model": model_id},
     )

@@ -1,13 +1,19 @@
-"""What the router knows about a model: where it lives and what it can do."""
+"""THE model: one record type that the router, resilience and adapters read, and
+that the YAML config, the registry row and the admin proto convert to and from.
+Field names are the admin proto's (the public contract); bounds ride on the
+types (`core.fields`), so validation and the converters need no per-field code."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Annotated, ClassVar, Protocol
 
 from llmgateway.core.deadline import Timeouts
+from llmgateway.core.errors import Reason
+from llmgateway.core.fields import OUTPUT_ONLY, MaxItems, MaxLength, Range
 
 
 class Capability(StrEnum):
@@ -36,6 +42,23 @@ class ModelSpec:
     display_name: str = ""
 
 
+SOURCE_SYNC = "sync"  # written by a sync (YAML `models:`, the adapters' known models)
+SOURCE_ADMIN = "admin"  # created through the Admin API; syncs never change it
+
+# pydantic (YAML, DB rows) refuses unknown keys of every record, e.g. a misspelled field.
+_STRICT: dict[str, str] = {"extra": "forbid"}
+
+MAX_TOKENS = 100_000_000
+MAX_SECONDS = 86_400.0
+Name = Annotated[str, MaxLength(200)]
+Tokens = Annotated[int, Range(0, MAX_TOKENS)]
+Price = Annotated[float, Range(0, 1_000_000)]  # USD per million tokens
+Weight = Annotated[float, Range(0, 1e9, above=True)]
+Seconds = Annotated[float, Range(0, MAX_SECONDS, above=True)]
+Backoff = Annotated[float, Range(0, 3_600)]
+Options = Annotated[Mapping[str, str], MaxItems(32), MaxLength(1_000)]
+
+
 class RoutingStrategy(StrEnum):
     """How a model with several deployments picks one for an attempt."""
 
@@ -47,33 +70,58 @@ class RoutingStrategy(StrEnum):
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Attempts at one deployment after a retryable failure, with exponential
-    backoff and jitter; a provider's retry-after wins when the deadline allows it."""
+    backoff and jitter (seconds); a provider's retry-after wins when the deadline
+    allows it."""
 
-    max_retries: int = 2
-    initial_backoff_s: float = 0.25
-    max_backoff_s: float = 8.0
-    multiplier: float = 2.0
+    __pydantic_config__: ClassVar[dict[str, str]] = _STRICT
+    max_retries: Annotated[int, Range(0, 10)] = 2
+    initial_backoff: Backoff = 0.25
+    max_backoff: Backoff = 8.0
+    multiplier: Annotated[float, Range(1, 100)] = 2.0
 
 
 @dataclass(frozen=True, slots=True)
 class CooldownPolicy:
     """Circuit breaker per deployment: `failures` failed calls in a row (a success
     clears the count; a call's retries at one deployment count once) within
-    `window_s` take it out of rotation for `cooldown_s`, after which one probe
-    decides. Several failures, a short cooldown: one bad call never makes an outage."""
+    `window` seconds take it out of rotation for `cooldown` seconds, after which
+    one probe decides. Several failures, a short cooldown: one bad call never makes
+    an outage."""
 
-    failures: int = 5
-    window_s: float = 30.0
-    cooldown_s: float = 5.0
+    __pydantic_config__: ClassVar[dict[str, str]] = _STRICT
+    failures: Annotated[int, Range(1, 1_000)] = 5
+    window: Seconds = 30.0
+    cooldown: Seconds = 5.0
 
 
 @dataclass(frozen=True, slots=True)
 class Pricing:
     """USD per million tokens."""
 
-    input_per_million: float = 0.0
-    output_per_million: float = 0.0
-    cached_input_per_million: float = 0.0
+    __pydantic_config__: ClassVar[dict[str, str]] = _STRICT
+    input_per_million: Price = 0.0
+    output_per_million: Price = 0.0
+    cached_input_per_million: Price = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TimeoutOverrides:
+    """A model's own upstream timeouts in seconds; None follows the gateway's
+    `default_timeouts` (resolved when resilience plans the model's attempts)."""
+
+    __pydantic_config__: ClassVar[dict[str, str]] = _STRICT
+    connect: Seconds | None = None
+    first_token: Seconds | None = None
+    idle: Seconds | None = None
+    total: Seconds | None = None
+
+    def resolve(self, defaults: Timeouts) -> Timeouts:
+        return Timeouts(
+            defaults.connect if self.connect is None else self.connect,
+            defaults.first_token if self.first_token is None else self.first_token,
+            defaults.idle if self.idle is None else self.idle,
+            defaults.total if self.total is None else self.total,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,50 +129,62 @@ class Deployment:
     """One more upstream serving a model (endpoint, region, key or provider).
     `id` is unique within the model; the model's own upstream is "primary"."""
 
-    id: str
-    provider: str
-    upstream_model: str
-    adapter_class: str
-    base_url: str = ""
-    credential_ref: str = ""
-    options: Mapping[str, str] = field(default_factory=dict)
-    weight: float = 1.0
+    __pydantic_config__: ClassVar[dict[str, str]] = _STRICT
+    id: Annotated[str, MaxLength(64)]
+    provider: Annotated[str, MaxLength(64)]
+    upstream_model: Name
+    adapter_class: Annotated[str, MaxLength(300)] = ""
+    base_url: Annotated[str, MaxLength(2_000)] = ""
+    credential_ref: Name = ""
+    options: Options = field(default_factory=dict)
+    weight: Weight = 1.0
 
 
 @dataclass(frozen=True, slots=True)
-class ModelConfig:
-    """One routable model.
+class Model:
+    """One registry model: a public id and the upstreams serving it.
 
-    `provider` .. `options` describe its primary upstream; `extra_deployments`
-    add more upstreams for the same public id, chosen by `routing`.
+    `provider` .. `options` and `weight` describe its primary upstream;
+    `deployments` add more upstreams for the same public id, chosen by `routing`.
     `credential_ref` is the *name* of the environment variable holding the API
     key, never the key itself. `options` carries adapter-specific settings such
     as Azure's `api_version`. `fallbacks` are model ids tried in order once this
-    model's deployments are exhausted, or at once on a reason in `fallback_on`
-    (CONTEXT_LENGTH_EXCEEDED, CONTENT_POLICY_VIOLATION). `retry`/`cooldown` of
-    None mean the gateway-wide defaults.
-    """
+    model's deployments are exhausted, or at once on a reason in `fallback_on`.
+    `timeouts`, `retry` and `cooldown` left unset follow the gateway defaults.
+    The last fields are maintained by the registry (output only)."""
 
-    id: str
-    provider: str
-    upstream_model: str
-    adapter_class: str
-    base_url: str = ""
-    credential_ref: str = ""
-    capabilities: frozenset[Capability] = CHAT_CAPABILITIES
-    display_name: str = ""
-    context_length: int = 0
-    enabled: bool = True
-    timeouts: Timeouts = field(default_factory=Timeouts)
-    options: Mapping[str, str] = field(default_factory=dict)
-    weight: float = 1.0
-    extra_deployments: tuple[Deployment, ...] = ()
+    __pydantic_config__: ClassVar[dict[str, str]] = _STRICT
+    id: Name
+    provider: Annotated[str, MaxLength(64)]
+    upstream_model: Name
+    adapter_class: Annotated[str, MaxLength(300)] = ""
+    base_url: Annotated[str, MaxLength(2_000)] = ""
+    credential_ref: Name = ""
+    display_name: Name = ""
+    context_length: Tokens = 0
+    max_output_tokens: Tokens = 0  # 0: unknown
+    capabilities: frozenset[Capability] = frozenset({Capability.CHAT, Capability.STREAM, Capability.TOOLS})
+    pricing: Pricing = field(default_factory=Pricing)
+    fallbacks: Annotated[tuple[Name, ...], MaxItems(16)] = ()
+    fallback_on: frozenset[Reason] = frozenset()
+    is_available: bool = True
+    timeouts: TimeoutOverrides = field(default_factory=TimeoutOverrides)
+    options: Options = field(default_factory=dict)
+    weight: Weight = 1.0
+    deployments: Annotated[tuple[Deployment, ...], MaxItems(32)] = ()
     routing: RoutingStrategy = RoutingStrategy.WEIGHTED
-    fallbacks: tuple[str, ...] = ()
-    fallback_on: frozenset[str] = frozenset()
     retry: RetryPolicy | None = None
     cooldown: CooldownPolicy | None = None
-    pricing: Pricing = field(default_factory=Pricing)
+    # Maintained by the registry.
+    create_time: Annotated[datetime | None, OUTPUT_ONLY] = None
+    update_time: Annotated[datetime | None, OUTPUT_ONLY] = None
+    revision: Annotated[int, Range(0, 2**63 - 1), OUTPUT_ONLY] = 0  # of its last write; the etag
+    operator_fields: Annotated[tuple[Annotated[str, MaxLength(64)], ...], MaxItems(64), OUTPUT_ONLY] = ()
+    source: Annotated[str, MaxLength(16), OUTPUT_ONLY] = SOURCE_SYNC
+
+    @property
+    def etag(self) -> str:
+        return str(self.revision) if self.revision else ""
 
 
 class ModelCatalog(Protocol):
@@ -134,6 +194,6 @@ class ModelCatalog(Protocol):
     @property
     def revision(self) -> str: ...
 
-    def get(self, model_id: str) -> ModelConfig | None: ...
+    def get(self, model_id: str) -> Model | None: ...
 
-    def list(self) -> Sequence[ModelConfig]: ...
+    def list(self) -> Sequence[Model]: ...

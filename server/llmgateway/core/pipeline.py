@@ -171,10 +171,15 @@ class Pipeline:
         return len(self.policies), request, None
 
     async def settle(self, call: Call, admitted: int, outcome: Outcome) -> None:
-        """`settle` of the first `admitted` policies in reverse order. Shielded, so a
-        call cancelled while settling still settles; a failing settle is logged."""
-        if admitted:
+        """`settle` of the first `admitted` policies in reverse order; a failing settle is
+        logged. A cancelled call settles shielded (a task of its own), so a second
+        cancellation cannot cut it short; the others need no task."""
+        if not admitted:
+            return
+        if outcome.cancelled:
             await asyncio.shield(self._settle(call, admitted, outcome))
+        else:
+            await self._settle(call, admitted, outcome)
 
     async def _settle(self, call: Call, admitted: int, outcome: Outcome) -> None:
         for policy in reversed(self.policies[:admitted]):

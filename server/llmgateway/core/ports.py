@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, runtime_checkable
 
 from llmgateway.core.deadline import Budget
-from llmgateway.core.models import ModelConfig, ModelSpec
+from llmgateway.core.models import Model, ModelSpec
 from llmgateway.core.types import (
     ChatRequest,
     ChatResult,
@@ -50,17 +50,15 @@ class ProviderAdapter(Protocol):
     @classmethod
     def supported_models(cls) -> list[ModelSpec]: ...
 
-    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult: ...
+    async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult: ...
 
     def stream_chat(
-        self, model: ModelConfig, request: ChatRequest, budget: Budget
+        self, model: Model, request: ChatRequest, budget: Budget
     ) -> AsyncGenerator[StreamEvent, None]: ...
 
-    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult: ...
+    async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult: ...
 
-    async def generate_image(
-        self, model: ModelConfig, request: ImageRequest, budget: Budget
-    ) -> ImageResult: ...
+    async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult: ...
 
     async def aclose(self) -> None: ...
 
@@ -72,3 +70,30 @@ class ModelDiscovery(Protocol):
     the servers the `discover:` settings list."""
 
     async def discover_models(self, budget: Budget) -> list[ModelSpec]: ...
+
+
+class CacheUnavailable(Exception):
+    """A response cache backend could not answer; the call goes on without the cache."""
+
+
+class ResponseCache(Protocol):
+    """Where the response cache keeps its entries: opaque bytes under a key, each with
+    its own time to live, and short locks that let one of several identical calls
+    (across replicas, when shared) ask the upstream while the others wait. Embedded in
+    the process (an LRU bounded in bytes) or in Redis (shared by replicas).
+
+    A backend that cannot answer raises CacheUnavailable; the call goes on without it."""
+
+    shared: ClassVar[bool]  # whether other replicas see the same entries
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+
+    async def set_many(self, items: Sequence[tuple[str, bytes]], ttl_s: float) -> None: ...
+
+    async def lock(self, key: str, ttl_s: float) -> str | None:
+        """A token when the lock was free (it expires after `ttl_s`), else None."""
+        ...
+
+    async def unlock(self, key: str, token: str) -> None:
+        """Releases the lock if `token` still holds it."""
+        ...

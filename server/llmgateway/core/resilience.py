@@ -5,7 +5,7 @@ skipping those cooling down), retries retryable failures with backoff (or the
 provider's retry-after) while the caller's deadline allows, then the model's
 fallbacks in order. A call that succeeds at its first attempt does a few dict
 lookups more than a bare adapter call: no task, no timer, no allocation of a plan
-(plans are built once per ModelConfig).
+(plans are built once per Model).
 
 Dispositions of a failed attempt:
 - retryable (connection, timeouts, 408/409/429, 5xx/529): retried, on a deployment
@@ -28,14 +28,14 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TypeVar
 
-from llmgateway.core.balancer import DeploymentState, InProcessState, choose
+from llmgateway.core.balancer import PRIMARY, DeploymentState, InProcessState, choose, deployment_key
 from llmgateway.core.calls import AttemptRecord, Call
-from llmgateway.core.deadline import DEADLINE_MARGIN, Budget
+from llmgateway.core.deadline import DEADLINE_MARGIN, Budget, Timeouts
 from llmgateway.core.errors import Code, GatewayError, Reason
 from llmgateway.core.models import (
     Capability,
     CooldownPolicy,
-    ModelConfig,
+    Model,
     RetryPolicy,
     RoutingStrategy,
 )
@@ -51,13 +51,13 @@ MIN_ATTEMPT_S = 0.05
 MAX_TRIED = 8
 
 T = TypeVar("T")
-Op = Callable[[ModelConfig, ProviderAdapter, Budget], Awaitable[T]]
+Op = Callable[[Model, ProviderAdapter, Budget], Awaitable[T]]
 
 
 # -- backoff --------------------------------------------------------------------------
 def backoff_delay(policy: RetryPolicy, retry: int, rand: Callable[[], float] = random.random) -> float:
     """Delay before retry number `retry` (0-based): exponential, capped, minus up to 25% jitter."""
-    base = min(policy.initial_backoff_s * policy.multiplier**retry, policy.max_backoff_s)
+    base = min(policy.initial_backoff * policy.multiplier**retry, policy.max_backoff)
     return max(base * (1.0 - 0.25 * rand()), 0.0)
 
 
@@ -79,7 +79,7 @@ class Disposition(Enum):
     NEXT_DEPLOYMENT = "next_deployment"
 
 
-def disposition(error: GatewayError, model: ModelConfig) -> Disposition:
+def disposition(error: GatewayError, model: Model) -> Disposition:
     if error.retryable:
         return Disposition.RETRY
     if error.reason in model.fallback_on:
@@ -92,26 +92,29 @@ def disposition(error: GatewayError, model: ModelConfig) -> Disposition:
 # -- plans: per-model precomputed deployment views -------------------------------------
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One deployment of a model, with the per-call view adapters receive."""
+    """One deployment of a model: the per-deployment view of the model adapters
+    receive, and its upstream timeouts with the gateway defaults filled in."""
 
     key: str  # "model@deployment"
     deployment: str
-    config: ModelConfig
+    config: Model
     weight: float
+    timeouts: Timeouts
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    model: ModelConfig
+    model: Model
     targets: tuple[Target, ...]
     routing: RoutingStrategy
     retry: RetryPolicy
     cooldown: CooldownPolicy
 
 
-def build_plan(model: ModelConfig, retry: RetryPolicy, cooldown: CooldownPolicy) -> Plan:
-    targets = [Target(f"{model.id}@primary", "primary", model, model.weight)]
-    for d in model.extra_deployments:
+def build_plan(model: Model, retry: RetryPolicy, cooldown: CooldownPolicy, timeouts: Timeouts) -> Plan:
+    resolved = model.timeouts.resolve(timeouts)
+    targets = [Target(deployment_key(model.id, PRIMARY), PRIMARY, model, model.weight, resolved)]
+    for d in model.deployments:
         view = replace(
             model,
             provider=d.provider,
@@ -121,9 +124,9 @@ def build_plan(model: ModelConfig, retry: RetryPolicy, cooldown: CooldownPolicy)
             credential_ref=d.credential_ref,
             options=d.options,
             weight=d.weight,
-            extra_deployments=(),
+            deployments=(),
         )
-        targets.append(Target(f"{model.id}@{d.id}", d.id, view, d.weight))
+        targets.append(Target(deployment_key(model.id, d.id), d.id, view, d.weight, resolved))
     return Plan(model, tuple(targets), model.routing, model.retry or retry, model.cooldown or cooldown)
 
 
@@ -247,12 +250,13 @@ class Resilience:
 
     def __init__(
         self,
-        catalog_get: Callable[[str], ModelConfig | None],
-        adapter_for: Callable[[ModelConfig], ProviderAdapter],
+        catalog_get: Callable[[str], Model | None],
+        adapter_for: Callable[[Model], ProviderAdapter],
         state: DeploymentState | None = None,
         retry: RetryPolicy | None = None,
         cooldown: CooldownPolicy | None = None,
         observers: Observers | None = None,
+        timeouts: Timeouts | None = None,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self._catalog_get = catalog_get
@@ -261,18 +265,19 @@ class Resilience:
         self.observers = observers if observers is not None else Observers()
         self.retry = retry or RetryPolicy()
         self.cooldown = cooldown or CooldownPolicy()
+        self.timeouts = timeouts or Timeouts()  # the gateway's default_timeouts
         self._rand = rand
         self._plans: dict[str, Plan] = {}
 
-    def plan(self, model: ModelConfig) -> Plan:
+    def plan(self, model: Model) -> Plan:
         plan = self._plans.get(model.id)
         if plan is None or plan.model is not model:  # new model, or the registry swapped its config
-            plan = self._plans[model.id] = build_plan(model, self.retry, self.cooldown)
+            plan = self._plans[model.id] = build_plan(model, self.retry, self.cooldown, self.timeouts)
         return plan
 
     async def run(
         self,
-        model: ModelConfig,
+        model: Model,
         needs: Iterable[Capability],
         call: Call,
         operation: str,
@@ -292,7 +297,7 @@ class Resilience:
 
     async def _run(
         self,
-        model: ModelConfig,
+        model: Model,
         needs: Iterable[Capability],
         call: Call,
         operation: str,
@@ -337,7 +342,7 @@ class Resilience:
                 attempt = Attempt(self.state, self.observers, plan, target, call, operation, number, wait)
                 try:
                     adapter = self._adapter_for(cfg)  # GatewayError: cannot be set up (key, adapter)
-                    result = await op(cfg, adapter, Budget.for_call(cfg.timeouts, call.deadline))
+                    result = await op(cfg, adapter, Budget.for_call(target.timeouts, call.deadline))
                 except GatewayError as exc:
                     if attempt.fail(exc, defer=True):
                         failures[target.key] = plan.cooldown
@@ -363,15 +368,13 @@ class Resilience:
                     after_retryable = False
         raise _final(last, number, tried, hint)
 
-    def _chain(
-        self, model: ModelConfig, needs: Iterable[Capability], tried: list[str]
-    ) -> Iterator[ModelConfig]:
+    def _chain(self, model: Model, needs: Iterable[Capability], tried: list[str]) -> Iterator[Model]:
         """The model, then each usable fallback (resolved only when reached)."""
         yield model
         needed = tuple(needs)
         for fid in model.fallbacks:
             fb = self._catalog_get(fid)
-            if fb is None or not fb.enabled:
+            if fb is None or not fb.is_available:
                 tried.append(f"{fid}:{Reason.MODEL_NOT_FOUND if fb is None else Reason.MODEL_DISABLED}")
                 continue
             if any(c not in fb.capabilities for c in needed):

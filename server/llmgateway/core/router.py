@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping
 
 from llmgateway.core.errors import GatewayError, Reason, capability_not_supported
-from llmgateway.core.models import Capability, ModelCatalog, ModelConfig
+from llmgateway.core.models import Capability, Model, ModelCatalog
 from llmgateway.core.ports import Endpoint, ProviderAdapter
 from llmgateway.core.secrets import CredentialError, CredentialPolicy, looks_like_key
 
@@ -42,8 +42,8 @@ class Router:
         self._adapters: dict[AdapterKey, ProviderAdapter] = {}
         self._classes: dict[str, type[ProviderAdapter]] = {}
 
-    def lookup(self, model_id: str, capability: Capability) -> ModelConfig:
-        """The enabled model that has `capability`, or the precise error."""
+    def lookup(self, model_id: str, capability: Capability) -> Model:
+        """The available model that has `capability`, or the precise error."""
         model = self.catalog.get(model_id)
         if model is None:
             raise GatewayError(
@@ -51,7 +51,7 @@ class Router:
                 f"model {model_id!r} is not configured; ListModels shows the available ones",
                 metadata={"model": model_id},
             )
-        if not model.enabled:
+        if not model.is_available:
             raise GatewayError(
                 Reason.MODEL_DISABLED,
                 f"model {model_id!r} is disabled",
@@ -61,11 +61,11 @@ class Router:
             raise capability_not_supported(model_id, capability.value)
         return model
 
-    def require(self, model: ModelConfig, capability: Capability) -> None:
+    def require(self, model: Model, capability: Capability) -> None:
         if capability not in model.capabilities:
             raise capability_not_supported(model.id, capability.value)
 
-    def adapter(self, model: ModelConfig) -> ProviderAdapter:
+    def adapter(self, model: Model) -> ProviderAdapter:
         """The shared adapter of the upstream `model` (or a deployment view of it) names."""
         options = tuple(sorted(model.options.items()))
         key = (model.adapter_class, model.base_url, model.credential_ref, options)
@@ -76,7 +76,7 @@ class Router:
             self._adapters[key] = adapter
         return adapter
 
-    def _load(self, model: ModelConfig) -> type[ProviderAdapter]:
+    def _load(self, model: Model) -> type[ProviderAdapter]:
         cls = self._classes.get(model.adapter_class)
         if cls is None:
             try:
@@ -91,7 +91,7 @@ class Router:
             self._classes[model.adapter_class] = cls
         return cls
 
-    def _api_key(self, model: ModelConfig) -> str:
+    def _api_key(self, model: Model) -> str:
         """The key a credential reference names (under the operator's policy), read
         when the upstream's adapter is created; "" when the model names none."""
         ref = model.credential_ref

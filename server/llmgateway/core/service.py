@@ -16,7 +16,7 @@ from typing import TypeVar, cast
 from llmgateway.core.calls import Call
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError, bad_response, invalid_request, provider_timeout
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.models import Capability, Model
 from llmgateway.core.paging import decode_page_token, encode_page_token
 from llmgateway.core.pipeline import Outcome, Pipeline, Result
 from llmgateway.core.ports import ProviderAdapter
@@ -49,7 +49,7 @@ FIRST_EVENT_GRACE_S = 0.05
 
 @dataclass(frozen=True, slots=True)
 class ModelPage:
-    models: Sequence[ModelConfig]
+    models: Sequence[Model]
     next_page_token: str
 
 
@@ -105,7 +105,7 @@ class InferenceService:
         matching = [
             m
             for m in self.router.catalog.list()
-            if m.enabled
+            if m.is_available
             and (not provider or m.provider == provider)
             and (capability is None or capability in m.capabilities)
             and m.id > after
@@ -117,7 +117,7 @@ class InferenceService:
     # -- the upstream paths -------------------------------------------------------------
     def _route_chat(
         self, req: ChatRequest, call: Call, capability: Capability
-    ) -> tuple[ModelConfig, tuple[Capability, ...]]:
+    ) -> tuple[Model, tuple[Capability, ...]]:
         model = self.router.lookup(req.model, capability)
         call.model = model.id
         needs: tuple[Capability, ...] = (capability,)
@@ -132,7 +132,7 @@ class InferenceService:
     async def _chat(self, req: ChatRequest, call: Call) -> ChatResult:
         model, needs = self._route_chat(req, call, Capability.CHAT)
 
-        async def op(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> ChatResult:
+        async def op(cfg: Model, adapter: ProviderAdapter, budget: Budget) -> ChatResult:
             return await adapter.chat(cfg, req, budget)
 
         result, attempt = await self.resilience.run(model, needs, call, "chat", op)
@@ -156,14 +156,14 @@ class InferenceService:
         capability: Capability,
         call: Call,
         operation: str,
-        run: Callable[[ProviderAdapter, ModelConfig, Budget], Awaitable[Res]],
+        run: Callable[[ProviderAdapter, Model, Budget], Awaitable[Res]],
     ) -> Res:
         """One unary upstream operation (Embed, GenerateImage) through deployments,
         retries and fallbacks."""
         model = self.router.lookup(model_id, capability)
         call.model = model.id
 
-        async def op(cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget) -> Res:
+        async def op(cfg: Model, adapter: ProviderAdapter, budget: Budget) -> Res:
             return await run(adapter, cfg, budget)
 
         result, attempt = await self.resilience.run(model, (capability,), call, operation, op)
@@ -234,7 +234,8 @@ class InferenceService:
         if answer is not None:
             result = cast(ChatResult, answer)
             self._answered(call, call.served, result.usage)
-            events: AsyncGenerator[StreamEvent, None] = _replayed(replay(result, call.served))
+            chunk_chars = call.cache.replay_chunk_chars if call.cache is not None else 0
+            events: AsyncGenerator[StreamEvent, None] = _replayed(replay(result, call.served, chunk_chars))
         else:
             events = self._stream(cast(ChatRequest, admitted_req), call)
         try:
@@ -274,7 +275,7 @@ async def _replayed(events: Iterator[StreamEvent]) -> AsyncGenerator[StreamEvent
 
 
 async def _open(
-    req: ChatRequest, cfg: ModelConfig, adapter: ProviderAdapter, budget: Budget
+    req: ChatRequest, cfg: Model, adapter: ProviderAdapter, budget: Budget
 ) -> tuple[AsyncGenerator[StreamEvent, None], StreamStart, StreamEvent]:
     """Starts one upstream stream and waits for its first delta (first-token budget).
     A StreamStart the adapter sends first gives the response id and model; it does

@@ -9,7 +9,7 @@ import orjson
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import bad_response, capability_not_supported
-from llmgateway.core.models import ModelConfig, ModelSpec
+from llmgateway.core.models import Model, ModelSpec
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import (
     ChatRequest,
@@ -40,18 +40,18 @@ class BaseAdapter:
     def supported_models(cls) -> list[ModelSpec]:
         return []
 
-    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
+    async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult:
         raise capability_not_supported(model.id, "chat")
 
     def stream_chat(
-        self, model: ModelConfig, request: ChatRequest, budget: Budget
+        self, model: Model, request: ChatRequest, budget: Budget
     ) -> AsyncGenerator[StreamEvent, None]:
         raise capability_not_supported(model.id, "stream")
 
-    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult:
+    async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult:
         raise capability_not_supported(model.id, "embed")
 
-    async def generate_image(self, model: ModelConfig, request: ImageRequest, budget: Budget) -> ImageResult:
+    async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult:
         raise capability_not_supported(model.id, "image")
 
     async def aclose(self) -> None:

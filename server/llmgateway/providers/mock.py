@@ -25,7 +25,7 @@ import orjson
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import provider_timeout
-from llmgateway.core.models import CHAT_CAPABILITIES, Capability, ModelConfig, ModelSpec
+from llmgateway.core.models import CHAT_CAPABILITIES, Capability, Model, ModelSpec
 from llmgateway.core.types import (
     ChatRequest,
     ChatResult,
@@ -121,7 +121,7 @@ class MockAdapter(BaseAdapter):
             ModelSpec("image", frozenset({Capability.IMAGE}), 0, "Mock PNG image generator"),
         ]
 
-    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
+    async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult:
         answer = _Answer(request)
         parts: list[TextPart | ImagePart | ReasoningPart] = []
         if answer.reasoning:
@@ -132,7 +132,7 @@ class MockAdapter(BaseAdapter):
         return ChatResult(message, answer.finish, answer.usage, "mock-1", model.upstream_model)
 
     async def stream_chat(
-        self, model: ModelConfig, request: ChatRequest, budget: Budget
+        self, model: Model, request: ChatRequest, budget: Budget
     ) -> AsyncGenerator[StreamEvent, None]:
         answer = _Answer(request)
         delay = float(model.options.get("chunk_delay_ms", 0)) / 1000.0
@@ -156,12 +156,12 @@ class MockAdapter(BaseAdapter):
             yield ToolCallDelta(0, arguments=call.arguments[half:])
         yield StreamEnd(answer.finish, answer.usage, "mock-1", model.upstream_model)
 
-    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult:
+    async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult:
         size = request.dimensions or EMBEDDING_DIMENSIONS
         vectors = [_unit_vector(text, size) for text in request.inputs]
         return EmbedResult(vectors, sum(len(_tokens(t)) for t in request.inputs))
 
-    async def generate_image(self, model: ModelConfig, request: ImageRequest, budget: Budget) -> ImageResult:
+    async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult:
         images = []
         for i in range(request.count):
             png = _solid_png(hashlib.sha256(f"{request.prompt}:{i}".encode()).digest()[:3])

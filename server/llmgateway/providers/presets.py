@@ -142,18 +142,18 @@ PRESETS: dict[str, Preset] = {
 
 
 def with_preset(
-    provider: str, adapter_class: str, base_url: str, credential_ref: str, options: Mapping[str, str]
+    provider: str, adapter_class: str, base_url: str, options: Mapping[str, str]
 ) -> tuple[str, str, str, dict[str, str]]:
-    """(adapter class, base URL, credential reference, options) of one upstream, with what it
-    leaves empty filled from the preset its provider kind names (the preset's key variable
-    only for the preset's own endpoint, as for every default key); the same when the kind is
-    no preset or the upstream names an adapter of its own."""
+    """(adapter class, base URL, key variable, options) of one upstream, with what it leaves
+    empty filled from the preset its provider kind names. The key variable is the preset's
+    for the preset's own endpoint only (as for every default key), else empty; all is as
+    given when the kind is no preset or the upstream names an adapter of its own."""
     preset = PRESETS.get(provider)
     if preset is None or adapter_class not in ("", preset.adapter_class):
-        return adapter_class, base_url, credential_ref, dict(options)
+        return adapter_class, base_url, "", dict(options)
     return (
         preset.adapter_class,
         base_url or preset.base_url,
-        credential_ref or default_credential(preset.credential_env, preset.base_url, base_url),
+        default_credential(preset.credential_env, preset.base_url, base_url),
         {**preset.options, **options},
     )

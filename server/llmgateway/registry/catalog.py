@@ -6,8 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from llmgateway.core.deadline import Timeouts
-from llmgateway.core.models import ModelConfig
+from llmgateway.core.models import Model
 from llmgateway.registry.repository import Loaded
 
 log = logging.getLogger(__name__)
@@ -18,22 +17,21 @@ class Snapshot:
     """Every registry model (available or not) at one revision."""
 
     revision: int
-    by_id: dict[str, ModelConfig]
-    ordered: tuple[ModelConfig, ...]
-    broken: tuple[tuple[str, str], ...] = ()  # rows that could not be read: (id, why)
+    by_id: dict[str, Model]
+    ordered: tuple[Model, ...]
+    broken: tuple[tuple[str, str], ...] = ()  # rows that cannot be used: (id, why)
 
 
 EMPTY = Snapshot(-1, {}, ())
 
 
-def build_snapshot(loaded: Loaded, default_timeouts: Timeouts) -> Snapshot:
-    configs = [rec.to_config(default_timeouts) for rec in loaded.models]
+def build_snapshot(loaded: Loaded) -> Snapshot:
     for model_id, why in loaded.broken:
-        log.error("registry row %s cannot be read and is not served: %s", model_id, why)
+        log.error("registry row %s cannot be used and is not served: %s", model_id, why)
     return Snapshot(
         loaded.revision,
-        {c.id: c for c in configs},
-        tuple(sorted(configs, key=lambda c: c.id)),
+        {m.id: m for m in loaded.models},
+        tuple(sorted(loaded.models, key=lambda m: m.id)),
         broken=tuple(loaded.broken),
     )
 
@@ -51,10 +49,10 @@ class SnapshotCatalog:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
-    def get(self, model_id: str) -> ModelConfig | None:
+    def get(self, model_id: str) -> Model | None:
         return self._snapshot.by_id.get(model_id)
 
-    def list(self) -> Sequence[ModelConfig]:
+    def list(self) -> Sequence[Model]:
         return self._snapshot.ordered
 
     def swap(self, snapshot: Snapshot) -> bool:

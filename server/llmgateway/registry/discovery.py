@@ -9,12 +9,13 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
-from llmgateway.config import DiscoverySettings, ModelSettings, Settings, deployment_config
+from llmgateway.config import DiscoverySettings, Settings
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError
-from llmgateway.core.models import ModelConfig
+from llmgateway.core.models import Model, ModelSpec
 from llmgateway.core.ports import ModelDiscovery
 from llmgateway.core.router import Router
+from llmgateway.registry.records import with_defaults
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +28,15 @@ class _NoModels:
 
     revision = ""
 
-    def get(self, model_id: str) -> ModelConfig | None:
+    def get(self, model_id: str) -> Model | None:
         return None
 
-    def list(self) -> list[ModelConfig]:
+    def list(self) -> list[Model]:
         return []
 
 
-async def discover(settings: Settings, environ: Mapping[str, str] | None = None) -> list[ModelSettings]:
-    """The models of every `discover:` server, as `models:` entries."""
+async def discover(settings: Settings, environ: Mapping[str, str] | None = None) -> list[Model]:
+    """The models of every `discover:` server, with their defaults filled."""
     if not settings.discover:
         return []
     router = Router(_NoModels(), environ, settings.credential_policy())
@@ -46,33 +47,35 @@ async def discover(settings: Settings, environ: Mapping[str, str] | None = None)
     return [model for models in found for model in models]
 
 
-async def _one(router: Router, entry: DiscoverySettings) -> list[ModelSettings]:
-    where = entry.base_url or entry.provider
-    try:
-        upstream = deployment_config(f"{entry.provider}-discovery", entry)
-        adapter = router.adapter(upstream)
-        if not isinstance(adapter, ModelDiscovery):
-            log.warning("discover: provider %s cannot list a server's models", entry.provider)
-            return []
-        specs = await adapter.discover_models(DISCOVERY_BUDGET)
-    except (GatewayError, ValueError) as exc:
-        log.warning("discover: %s skipped: %s", where, getattr(exc, "message", exc))
-        return []
-    prefix = entry.id_prefix or entry.provider
-    log.info("discover: %s serves %d models", where, len(specs))
-    return [
-        ModelSettings(
-            id=f"{prefix}/{spec.upstream_model}",
+def _model(entry: DiscoverySettings, model_id: str, spec: ModelSpec) -> Model:
+    return with_defaults(
+        Model(
+            id=model_id,
             provider=entry.provider,
             upstream_model=spec.upstream_model,
             adapter_class=entry.adapter_class,
             base_url=entry.base_url,
             credential_ref=entry.credential_ref,
-            capabilities=sorted(spec.capabilities),
+            capabilities=spec.capabilities,
             display_name=spec.display_name,
             context_length=spec.context_length,
             options=entry.options,
-            weight=1.0,
         )
-        for spec in specs
-    ]
+    )
+
+
+async def _one(router: Router, entry: DiscoverySettings) -> list[Model]:
+    where = entry.base_url or entry.provider
+    try:
+        server = _model(entry, f"{entry.provider}-discovery", ModelSpec("-", frozenset()))
+        adapter = router.adapter(server)
+        if not isinstance(adapter, ModelDiscovery):
+            log.warning("discover: provider %s cannot list a server's models", entry.provider)
+            return []
+        specs = await adapter.discover_models(DISCOVERY_BUDGET)
+    except GatewayError as exc:
+        log.warning("discover: %s skipped: %s", where, exc.message)
+        return []
+    prefix = entry.id_prefix or entry.provider
+    log.info("discover: %s serves %d models", where, len(specs))
+    return [_model(entry, f"{prefix}/{spec.upstream_model}", spec) for spec in specs]

@@ -1,28 +1,21 @@
-"""A registry model as the registry stores it (`ModelRecord`), its validation,
-and its conversion to and from the router's `ModelConfig`."""
+"""Validation of the model (`core.models.Model`) before any write, and the
+defaults every source shares (YAML, the adapters' known models, the Admin API).
+Bounds declared on the model's types are checked generically; the rules below
+are the ones no type can say (formats, adapters, cross-field constraints)."""
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from llmgateway.core.deadline import Timeouts
-from llmgateway.core.models import (
-    Capability,
-    CooldownPolicy,
-    Deployment,
-    ModelConfig,
-    Pricing,
-    RetryPolicy,
-    RoutingStrategy,
-)
+from llmgateway.core.errors import Reason
+from llmgateway.core.fields import FieldInfo, describe
+from llmgateway.core.models import Deployment, Model
 from llmgateway.core.router import load_adapter_class
-from llmgateway.core.secrets import CredentialPolicy
+from llmgateway.core.secrets import CredentialPolicy, default_credential
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
 from llmgateway.providers.presets import with_preset
 
@@ -30,236 +23,136 @@ from llmgateway.providers.presets import with_preset
 MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*(/[A-Za-z0-9._:@+-]+)*$")
 PROVIDER = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-MAX_ID = 200
-
-SOURCE_SYNC = "sync"
-SOURCE_ADMIN = "admin"
-
-# The fields an operator may write (names of the admin proto's Model fields).
-WRITABLE_FIELDS = (
-    "provider",
-    "upstream_model",
-    "adapter_class",
-    "base_url",
-    "credential_ref",
-    "display_name",
-    "context_length",
-    "capabilities",
-    "pricing",
-    "fallbacks",
-    "fallback_on",
-    "is_available",
-    "timeouts",
-    "options",
-    "weight",
-    "deployments",
-    "routing",
-    "retry",
-    "cooldown",
-)
-OUTPUT_ONLY_FIELDS = ("create_time", "update_time", "etag", "operator_fields", "source")
+# Reasons of the data plane's ErrorReason (what an attempt can fail with); the
+# management plane's own reasons cannot trigger a fallback.
+FALLBACK_REASONS = frozenset(Reason) - {
+    Reason.ADMIN_DISABLED,
+    Reason.MODEL_ALREADY_EXISTS,
+    Reason.ETAG_MISMATCH,
+    Reason.REGISTRY_UNAVAILABLE,
+    Reason.CONFIGURATION_INVALID,
+}
+Bad = Callable[[str, str], None]
 
 
-@dataclass(frozen=True, slots=True)
-class TimeoutOverrides:
-    """A model's own upstream timeouts in seconds; None follows the gateway default."""
+def with_defaults(model: Model, default_credential: bool = True) -> Model:
+    """Fills what an entry leaves empty, for the model and each deployment: the
+    built-in adapter class of its provider kind, a vendor preset's endpoint and
+    options (`providers/presets.py`) and, with `default_credential` (YAML entries
+    and the adapters' known models; the Admin API documents empty as "no key"),
+    the provider's or preset's default key variable for its default endpoint only
+    (`core.secrets.default_credential`)."""
 
-    connect: float | None = None
-    first_token: float | None = None
-    idle: float | None = None
-    total: float | None = None
-
-    def apply(self, defaults: Timeouts) -> Timeouts:
-        return Timeouts(
-            defaults.connect if self.connect is None else self.connect,
-            defaults.first_token if self.first_token is None else self.first_token,
-            defaults.idle if self.idle is None else self.idle,
-            defaults.total if self.total is None else self.total,
+    def filled(d: Model | Deployment) -> dict[str, Any]:
+        adapter_class, base_url, preset_key, options = with_preset(
+            d.provider, d.adapter_class, d.base_url, d.options
         )
-
-
-@dataclass(frozen=True, slots=True)
-class ModelRecord:
-    """One registry row. Writable fields first, then what the registry maintains."""
-
-    id: str
-    provider: str
-    upstream_model: str
-    adapter_class: str = ""
-    base_url: str = ""
-    credential_ref: str = ""
-    display_name: str = ""
-    context_length: int = 0
-    capabilities: frozenset[Capability] = frozenset()
-    pricing: Pricing = field(default_factory=Pricing)
-    fallbacks: tuple[str, ...] = ()
-    fallback_on: tuple[str, ...] = ()
-    is_available: bool = True
-    timeouts: TimeoutOverrides = field(default_factory=TimeoutOverrides)
-    options: Mapping[str, str] = field(default_factory=dict)
-    weight: float = 1.0
-    deployments: tuple[Deployment, ...] = ()
-    routing: RoutingStrategy = RoutingStrategy.WEIGHTED
-    retry: RetryPolicy | None = None
-    cooldown: CooldownPolicy | None = None
-    # Maintained by the registry.
-    source: str = SOURCE_SYNC
-    operator_fields: tuple[str, ...] = ()
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    revision: int = 0
-
-    @property
-    def etag(self) -> str:
-        return str(self.revision) if self.revision else ""
-
-    def writable(self) -> dict[str, Any]:
-        """The writable fields by name (for comparisons and merges)."""
-        return {name: getattr(self, name) for name in WRITABLE_FIELDS}
-
-    def with_defaults(self) -> ModelRecord:
-        """Fills empty adapter classes with the provider's built-in adapter, and what a
-        vendor preset (providers/presets.py) provides: endpoint, key variable, options."""
-        deployments = []
-        for d in self.deployments:
-            adapter_class, base_url, credential_ref, options = with_preset(
-                d.provider, d.adapter_class, d.base_url, d.credential_ref, d.options
+        adapter_class = adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
+        credential_ref = d.credential_ref
+        if default_credential and not credential_ref:
+            credential_ref = preset_key or (
+                _default_credential(adapter_class, base_url) if adapter_class else ""
             )
-            adapter_class = adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
-            deployments.append(
-                replace(
-                    d,
-                    adapter_class=adapter_class,
-                    base_url=base_url,
-                    credential_ref=credential_ref,
-                    options=options,
-                )
-            )
-        adapter_class, base_url, credential_ref, options = with_preset(
-            self.provider, self.adapter_class, self.base_url, self.credential_ref, self.options
-        )
-        return replace(
-            self,
-            adapter_class=adapter_class or BUILTIN_ADAPTERS.get(self.provider, ""),
-            base_url=base_url,
-            credential_ref=credential_ref,
-            options=options,
-            deployments=tuple(deployments),
-        )
+        return {
+            "adapter_class": adapter_class,
+            "base_url": base_url,
+            "credential_ref": credential_ref,
+            "options": options,
+        }
 
-    def to_config(self, default_timeouts: Timeouts) -> ModelConfig:
-        return ModelConfig(
-            id=self.id,
-            provider=self.provider,
-            upstream_model=self.upstream_model,
-            adapter_class=self.adapter_class,
-            base_url=self.base_url,
-            credential_ref=self.credential_ref,
-            capabilities=self.capabilities,
-            display_name=self.display_name or self.id,
-            context_length=self.context_length,
-            enabled=self.is_available,
-            timeouts=self.timeouts.apply(default_timeouts),
-            options=dict(self.options),
-            weight=self.weight,
-            extra_deployments=self.deployments,
-            routing=self.routing,
-            fallbacks=self.fallbacks,
-            fallback_on=frozenset(self.fallback_on),
-            retry=self.retry,
-            cooldown=self.cooldown,
-            pricing=self.pricing,
-        )
+    deployments = tuple(replace(d, **filled(d)) for d in model.deployments)
+    return replace(model, **filled(model), deployments=deployments)
 
 
-def record_from_config(cfg: ModelConfig, timeouts: TimeoutOverrides | None = None) -> ModelRecord:
-    """A sync source: a configured or adapter-declared model."""
-    return ModelRecord(
-        id=cfg.id,
-        provider=cfg.provider,
-        upstream_model=cfg.upstream_model,
-        adapter_class=cfg.adapter_class,
-        base_url=cfg.base_url,
-        credential_ref=cfg.credential_ref,
-        display_name=cfg.display_name,
-        context_length=cfg.context_length,
-        capabilities=frozenset(cfg.capabilities),
-        pricing=cfg.pricing,
-        fallbacks=tuple(cfg.fallbacks),
-        fallback_on=tuple(sorted(cfg.fallback_on)),
-        is_available=cfg.enabled,
-        timeouts=timeouts or TimeoutOverrides(),
-        options=dict(cfg.options),
-        weight=cfg.weight,
-        deployments=tuple(cfg.extra_deployments),
-        routing=cfg.routing,
-        retry=cfg.retry,
-        cooldown=cfg.cooldown,
-    )
+def _default_credential(adapter_class: str, base_url: str) -> str:
+    try:
+        cls = load_adapter_class(adapter_class)
+    except (ImportError, AttributeError):
+        return ""  # validation (or the router, for a synced plugin) reports the adapter
+    return default_credential(cls.default_credential_env, cls.default_base_url, base_url)
 
 
 # --- validation -------------------------------------------------------------------------------
 
 
 def validate(
-    rec: ModelRecord, prefix: str = "model", strict: bool = True, policy: CredentialPolicy | None = None
+    rec: Model, prefix: str = "model", strict: bool = True, policy: CredentialPolicy | None = None
 ) -> list[tuple[str, str]]:
-    """Field violations (path, description) of a record about to be written.
+    """Field violations (path, description) of a model about to be written.
     `strict=False` (syncs from configuration) lets an adapter class that cannot be
     imported here through: the router reports it for that model only. Credential
     references must be allowed by `policy` (default: the default policy)."""
     policy = policy or CredentialPolicy()
-    errors: list[tuple[str, str]] = []
+    errors = stored_violations(rec, prefix)
 
     def bad(name: str, description: str) -> None:
         errors.append((f"{prefix}.{name}", description))
 
     if not rec.id:
         bad("id", "is required")
-    elif len(rec.id) > MAX_ID or not MODEL_ID.match(rec.id):
+    elif not MODEL_ID.match(rec.id):
         bad("id", "must look like `prefix/name`: letters, digits and . _ : @ + - in /-separated segments")
     upstream = (rec.provider, rec.upstream_model, rec.adapter_class, rec.base_url, rec.credential_ref)
     _upstream(*upstream, bad, strict, policy)
-    if len(rec.display_name) > 200:
-        bad("display_name", "must be at most 200 characters")
-    if rec.context_length < 0:
-        bad("context_length", "must not be negative")
     if not rec.capabilities:
         bad("capabilities", "must name at least one capability")
-    for name in ("input_per_million", "output_per_million", "cached_input_per_million"):
-        price = getattr(rec.pricing, name)
-        if not math.isfinite(price) or price < 0:
-            bad(f"pricing.{name}", "must be a finite, non-negative price")
     for i, fallback in enumerate(rec.fallbacks):
         if not MODEL_ID.match(fallback) or fallback == rec.id:
             bad(f"fallbacks[{i}]", "must be the id of another model")
     if len(set(rec.fallbacks)) != len(rec.fallbacks):
         bad("fallbacks", "must not repeat a model")
-    for name in ("connect", "first_token", "idle", "total"):
-        value = getattr(rec.timeouts, name)
-        if value is not None and (not math.isfinite(value) or value <= 0):
-            bad(f"timeouts.{name}", "must be positive")
     for key in rec.options:
         if not key:
             bad("options", "keys must not be empty")
-    if not math.isfinite(rec.weight) or rec.weight <= 0:
-        bad("weight", "must be positive")
     _deployments(rec.deployments, bad, strict, policy)
-    if rec.retry is not None:
-        r = rec.retry
-        if r.max_retries < 0 or r.max_retries > 10:
-            bad("retry.max_retries", "must be between 0 and 10")
-        if r.initial_backoff_s < 0 or r.max_backoff_s < r.initial_backoff_s:
-            bad("retry.max_backoff", "backoffs must be non-negative and max_backoff >= initial_backoff")
-        if r.multiplier < 1:
-            bad("retry.multiplier", "must be at least 1")
-    if rec.cooldown is not None:
-        c = rec.cooldown
-        if c.failures < 1:
-            bad("cooldown.failures", "must be at least 1")
-        if c.window_s <= 0 or c.cooldown_s <= 0:
-            bad("cooldown.window", "window and cooldown must be positive")
+    if rec.retry is not None and rec.retry.max_backoff < rec.retry.initial_backoff:
+        bad("retry.max_backoff", "must be at least initial_backoff")
     return errors
+
+
+def stored_violations(rec: Model, prefix: str = "model") -> list[tuple[str, str]]:
+    """What a stored row must satisfy to be served and shown: the bounds its types
+    declare and fallback reasons of the data plane. Formats, adapters and the
+    credential policy are write-time rules: a row written under older ones still
+    serves (the router reports a reference it cannot resolve)."""
+    errors: list[tuple[str, str]] = []
+
+    def bad(name: str, description: str) -> None:
+        errors.append((f"{prefix}.{name}", description))
+
+    _bounds(rec, "", bad)
+    if not rec.fallback_on <= FALLBACK_REASONS:
+        bad("fallback_on", "must name reasons of the data plane (ErrorReason)")
+    return errors
+
+
+def _bounds(record: object, path: str, bad: Bad) -> None:
+    """The bounds the record's types declare (`core.fields`), at every depth."""
+    for info in describe(type(record)):
+        value = getattr(record, info.name)
+        if value is None or not (info.is_record or info.range or info.max_length or info.max_items):
+            continue
+        where = f"{path}{info.name}"
+        if info.max_items is not None and len(value) > info.max_items:
+            bad(where, f"must have at most {info.max_items} entries")
+        elif info.kind is dict:
+            limit = info.max_length or 0
+            if any(len(k) > limit or len(v) > limit for k, v in value.items()):
+                bad(where, f"keys and values must be at most {limit} characters")
+        elif info.many is None:
+            _bound(info, value, where, bad)
+        else:
+            for i, item in enumerate(value):
+                _bound(info, item, f"{where}[{i}]", bad)
+
+
+def _bound(info: FieldInfo, value: Any, at: str, bad: Bad) -> None:
+    if info.is_record:
+        _bounds(value, f"{at}.", bad)
+    elif info.max_length is not None and len(value) > info.max_length:
+        bad(at, f"must be at most {info.max_length} characters")
+    elif info.range is not None and value not in info.range:
+        bad(at, info.range.describe())
 
 
 def _upstream(
@@ -268,14 +161,14 @@ def _upstream(
     adapter_class: str,
     base_url: str,
     credential_ref: str,
-    bad: Any,
+    bad: Bad,
     strict: bool,
     policy: CredentialPolicy,
 ) -> None:
     if not PROVIDER.match(provider):
         bad("provider", "must be a provider kind: lowercase letters, digits, `_`, `-`, `.`")
-    if not upstream_model or len(upstream_model) > 200:
-        bad("upstream_model", "is required (at most 200 characters)")
+    if not upstream_model:
+        bad("upstream_model", "is required")
     default_url: str | None = ""
     if not adapter_class:
         bad("adapter_class", f"is required: provider {provider!r} has no built-in adapter")
@@ -287,7 +180,7 @@ def _upstream(
             default_url = ""  # unknown here; the router reports the adapter when the model is used
     if base_url:
         parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname or len(base_url) > 2000:
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             bad("base_url", "must be an http:// or https:// URL with a host")
         elif parts.username or parts.password:
             bad("base_url", "must not carry credentials; use credential_ref")
@@ -312,7 +205,7 @@ def check_adapter_class(dotted_path: str) -> tuple[str, str | None]:
 
 
 def _deployments(
-    deployments: tuple[Deployment, ...], bad: Any, strict: bool, policy: CredentialPolicy
+    deployments: tuple[Deployment, ...], bad: Bad, strict: bool, policy: CredentialPolicy
 ) -> None:
     seen = {"primary"}
     for i, d in enumerate(deployments):
@@ -327,59 +220,3 @@ def _deployments(
         _upstream(
             d.provider, d.upstream_model, d.adapter_class, d.base_url, d.credential_ref, sub, strict, policy
         )
-        if not math.isfinite(d.weight) or d.weight <= 0:
-            sub("weight", "must be positive")
-
-
-# --- JSON columns -----------------------------------------------------------------------------
-
-
-def deployment_to_json(d: Deployment) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "provider": d.provider,
-        "upstream_model": d.upstream_model,
-        "adapter_class": d.adapter_class,
-        "base_url": d.base_url,
-        "credential_ref": d.credential_ref,
-        "options": dict(d.options),
-        "weight": d.weight,
-    }
-
-
-def deployment_from_json(data: Mapping[str, Any]) -> Deployment:
-    return Deployment(
-        id=str(data["id"]),
-        provider=str(data["provider"]),
-        upstream_model=str(data["upstream_model"]),
-        adapter_class=str(data.get("adapter_class") or BUILTIN_ADAPTERS.get(str(data["provider"]), "")),
-        base_url=str(data.get("base_url", "")),
-        credential_ref=str(data.get("credential_ref", "")),
-        options={str(k): str(v) for k, v in (data.get("options") or {}).items()},
-        weight=float(data.get("weight", 1.0)),
-    )
-
-
-def retry_to_json(r: RetryPolicy | None) -> dict[str, Any] | None:
-    if r is None:
-        return None
-    return {
-        "max_retries": r.max_retries,
-        "initial_backoff_s": r.initial_backoff_s,
-        "max_backoff_s": r.max_backoff_s,
-        "multiplier": r.multiplier,
-    }
-
-
-def retry_from_json(data: Mapping[str, Any] | None) -> RetryPolicy | None:
-    return None if data is None else RetryPolicy(**data)
-
-
-def cooldown_to_json(c: CooldownPolicy | None) -> dict[str, Any] | None:
-    if c is None:
-        return None
-    return {"failures": c.failures, "window_s": c.window_s, "cooldown_s": c.cooldown_s}
-
-
-def cooldown_from_json(data: Mapping[str, Any] | None) -> CooldownPolicy | None:
-    return None if data is None else CooldownPolicy(**data)

@@ -2,30 +2,35 @@
 calls it from a worker thread). Every write bumps `registry_state.revision` first,
 in the same transaction: that row lock serializes writers, makes etag checks
 atomic, and is the marker other replicas poll. Refusals are GatewayErrors
-(MODEL_NOT_FOUND, MODEL_ALREADY_EXISTS, ETAG_MISMATCH, INVALID_REQUEST)."""
+(MODEL_NOT_FOUND, MODEL_ALREADY_EXISTS, ETAG_MISMATCH, INVALID_REQUEST).
+
+A stored row that does not decode into the model or breaks its bounds (written
+by hand, or by an older gateway) is never served: `load` reports it as broken, a
+listing skips it, and reading or updating it names the problem
+(MODEL_MISCONFIGURED); it can be deleted."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Engine, select, update
+from pydantic import ValidationError
+from sqlalchemy import Engine, RowMapping, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
-from llmgateway.core.models import Capability, Pricing, RoutingStrategy
+from llmgateway.core.fields import writable
+from llmgateway.core.models import SOURCE_ADMIN, SOURCE_SYNC, Capability, Model
 from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import records
-from llmgateway.registry.records import (
-    SOURCE_ADMIN,
-    SOURCE_SYNC,
-    ModelRecord,
-    TimeoutOverrides,
-)
-from llmgateway.registry.schema import ModelRow, RegistryState
+from llmgateway.registry.rows import from_row, to_row
+from llmgateway.registry.schema import RegistryState, models
+
+log = logging.getLogger(__name__)
+WRITABLE = writable(Model)
 
 
 @dataclass
@@ -42,7 +47,7 @@ class Loaded:
     """Everything a snapshot is built from, read at one revision."""
 
     revision: int
-    models: list[ModelRecord]
+    models: list[Model]
     broken: list[tuple[str, str]]  # (model id, why its row cannot be read)
 
 
@@ -68,14 +73,14 @@ class Repository:
         can only make the rows newer than the revision (and the next poll reloads)."""
         with self._read_session() as session:
             revision = _revision(session)
-            models: list[ModelRecord] = []
+            found: list[Model] = []
             broken: list[tuple[str, str]] = []
-            for row in session.scalars(select(ModelRow).order_by(ModelRow.model_id)):
+            for row in session.execute(select(models).order_by(models.c.id)).mappings():
                 try:
-                    models.append(row_to_record(row))
-                except (ValueError, TypeError, KeyError) as exc:
-                    broken.append((row.model_id, f"{type(exc).__name__}: {exc}"))
-            return Loaded(revision, models, broken)
+                    found.append(decode(row))
+                except UnusableRow as exc:
+                    broken.append((row["id"], str(exc)))
+            return Loaded(revision, found, broken)
 
     def check_writable(self) -> None:
         """Raises when the database refuses writes (a read-only file, filesystem or
@@ -86,12 +91,9 @@ class Repository:
             )
             session.rollback()
 
-    def get(self, model_id: str) -> ModelRecord:
+    def get(self, model_id: str) -> Model:
         with Session(self.engine) as session:
-            row = session.get(ModelRow, model_id)
-            if row is None:
-                raise _model_not_found(model_id)
-            return row_to_record(row)
+            return _decode_or_refuse(_row(session, model_id))
 
     def list(
         self,
@@ -101,31 +103,37 @@ class Repository:
         provider: str = "",
         capability: Capability | None = None,
         is_available: bool | None = None,
-    ) -> tuple[list[ModelRecord], bool, int]:
+    ) -> tuple[list[Model], bool, int]:
         """(up to `limit` models with ids after `after`, whether more match, revision)."""
         with self._read_session() as session:
             revision = _revision(session)
-            query = select(ModelRow).where(ModelRow.model_id > after).order_by(ModelRow.model_id)
+            query = select(models).where(models.c.id > after).order_by(models.c.id)
             if provider:
-                query = query.where(ModelRow.provider == provider)
+                query = query.where(models.c.provider == provider)
             if is_available is not None:
-                query = query.where(ModelRow.is_available == is_available)
-            page: list[ModelRecord] = []
-            for row in session.scalars(query.execution_options(yield_per=200)):
-                if capability is not None and capability.value not in (row.capabilities or ()):
+                query = query.where(models.c.is_available == is_available)
+            page: list[Model] = []
+            for row in session.execute(query.execution_options(yield_per=200)).mappings():
+                if capability is not None and capability.value not in (row["capabilities"] or ()):
+                    continue
+                try:
+                    model = decode(row)
+                except UnusableRow as exc:
+                    log.warning("registry row %s skipped in a listing: %s", row["id"], exc)
                     continue
                 if len(page) == limit:
                     return page, True, revision
-                page.append(row_to_record(row))
+                page.append(model)
             return page, False, revision
 
     # --- writes -------------------------------------------------------------------------------
 
-    def create(self, rec: ModelRecord, source: str = SOURCE_ADMIN) -> ModelRecord:
-        rec = rec.with_defaults()
+    def create(self, rec: Model, source: str = SOURCE_ADMIN) -> Model:
+        """An Admin API create: an empty credential_ref stays empty (no key)."""
+        rec = records.with_defaults(rec, default_credential=False)
         self._check(rec)
         with self._write() as (session, revision):
-            if session.get(ModelRow, rec.id) is not None:
+            if _find(session, rec.id) is not None:
                 raise GatewayError(
                     Reason.MODEL_ALREADY_EXISTS,
                     f"model {rec.id!r} already exists",
@@ -133,28 +141,30 @@ class Repository:
                 )
             stamp = now()
             rec = replace(
-                rec, source=source, operator_fields=(), created_at=stamp, updated_at=stamp, revision=revision
+                rec,
+                source=source,
+                operator_fields=(),
+                create_time=stamp,
+                update_time=stamp,
+                revision=revision,
             )
-            session.add(ModelRow(**record_to_columns(rec)))
+            session.execute(insert(models).values(to_row(rec)))
         return rec
 
     def update(
         self,
         model_id: str,
-        change: Callable[[ModelRecord], ModelRecord],
+        change: Callable[[Model], Model],
         fields: Sequence[str],
         etag: str = "",
-    ) -> ModelRecord:
+    ) -> Model:
         """Applies `change` to the current row under the write lock; `fields` are
         the top-level fields it changes (remembered as operator fields)."""
         with self._write() as (session, revision):
-            row = session.get(ModelRow, model_id)
-            if row is None:
-                raise _model_not_found(model_id)
-            current = row_to_record(row)
+            current = _decode_or_refuse(_row(session, model_id))
             if etag and etag != current.etag:
                 raise _etag_mismatch(model_id, etag, current.etag)
-            new = change(current).with_defaults()
+            new = records.with_defaults(change(current), default_credential=False)
             # A synced row may name an adapter this process cannot import; only a
             # write that sets the adapter must name an importable one.
             self._check(new, strict=bool({"adapter_class", "deployments", "provider"} & set(fields)))
@@ -164,33 +174,30 @@ class Repository:
                 id=current.id,
                 source=current.source,
                 operator_fields=operator_fields,
-                created_at=current.created_at,
-                updated_at=now(),
+                create_time=current.create_time,
+                update_time=now(),
                 revision=revision,
             )
-            for name, value in record_to_columns(new).items():
-                setattr(row, name, value)
+            session.execute(update(models).where(models.c.id == model_id).values(to_row(new)))
         return new
 
     def delete(self, model_id: str, etag: str = "") -> int:
         with self._write() as (session, revision):
-            row = session.get(ModelRow, model_id)
-            if row is None:
-                raise _model_not_found(model_id)
-            if etag and etag != str(row.revision):
-                raise _etag_mismatch(model_id, etag, str(row.revision))
-            session.delete(row)
+            row = _row(session, model_id)  # a broken row can be deleted: only its revision is read
+            if etag and etag != str(row["revision"]):
+                raise _etag_mismatch(model_id, etag, str(row["revision"]))
+            session.execute(delete(models).where(models.c.id == model_id))
         return revision
 
-    def sync(self, sources: Sequence[ModelRecord], dry_run: bool = False) -> SyncReport:
+    def sync(self, sources: Sequence[Model], dry_run: bool = False) -> SyncReport:
         """Adds missing models and refreshes the synced fields of existing ones.
         Rows created through the Admin API and fields an operator changed are left
         alone; rows absent from `sources` are never removed. Invalid sources are
         reported and skipped. Idempotent: a second run changes nothing."""
         report = SyncReport()
-        valid: list[ModelRecord] = []
+        valid: list[Model] = []
         for src in sources:
-            src = src.with_defaults()
+            src = records.with_defaults(src)
             violations = records.validate(src, strict=False, policy=self.policy)
             if violations:
                 report.errors += [(src.id, f, d) for f, d in violations]
@@ -199,30 +206,34 @@ class Repository:
         with self._write(commit=not dry_run) as (session, revision):
             stamp = now()
             for src in valid:
-                row = session.get(ModelRow, src.id)
+                row = _find(session, src.id)
                 if row is None:
                     rec = replace(
-                        src, source=SOURCE_SYNC, created_at=stamp, updated_at=stamp, revision=revision
+                        src, source=SOURCE_SYNC, create_time=stamp, update_time=stamp, revision=revision
                     )
-                    session.add(ModelRow(**record_to_columns(rec)))
+                    session.execute(insert(models).values(to_row(rec)))
                     report.added.append(src.id)
                     continue
-                current = row_to_record(row)
+                try:
+                    current = decode(row)
+                except UnusableRow as exc:
+                    report.errors.append(
+                        (src.id, "model", f"the stored row cannot be used ({exc}); delete it")
+                    )
+                    continue
                 if current.source == SOURCE_ADMIN:
                     report.unchanged.append(src.id)
                     continue
-                ours, theirs = current.writable(), src.writable()
                 changes = {
-                    name: value
-                    for name, value in theirs.items()
-                    if name not in current.operator_fields and ours[name] != value
+                    name: getattr(src, name)
+                    for name in WRITABLE
+                    if name not in current.operator_fields and getattr(current, name) != getattr(src, name)
                 }
                 if not changes:
                     report.unchanged.append(src.id)
                     continue
-                new = replace(current, **changes, updated_at=stamp, revision=revision)
-                for name, value in record_to_columns(new).items():
-                    setattr(row, name, value)
+                new = replace(current, **changes, update_time=stamp, revision=revision)
+                session.execute(update(models).where(models.c.id == src.id).values(to_row(new)))
                 report.changed.append(src.id)
             if not report.added and not report.changed:
                 session.rollback()  # nothing to write: keep the revision (replicas need not reload)
@@ -233,7 +244,7 @@ class Repository:
 
     # --- plumbing -----------------------------------------------------------------------------
 
-    def _check(self, rec: ModelRecord, strict: bool = True) -> None:
+    def _check(self, rec: Model, strict: bool = True) -> None:
         violations = records.validate(rec, strict=strict, policy=self.policy)
         if violations:
             raise invalid_request(violations)
@@ -296,81 +307,44 @@ def _etag_mismatch(model_id: str, etag: str, current: str) -> GatewayError:
     )
 
 
-# --- row <-> record -----------------------------------------------------------------------------
+# --- rows ------------------------------------------------------------------------------------
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)  # SQLite keeps no zone; the registry writes UTC
-    return value
+class UnusableRow(ValueError):
+    """A stored row that does not decode into the model or breaks its bounds."""
 
 
-def row_to_record(row: ModelRow) -> ModelRecord:
-    return ModelRecord(
-        id=row.model_id,
-        provider=row.provider,
-        upstream_model=row.upstream_model,
-        adapter_class=row.adapter_class,
-        base_url=row.base_url or "",
-        credential_ref=row.credential_ref or "",
-        display_name=row.display_name or "",
-        context_length=int(row.context_length or 0),
-        capabilities=frozenset(Capability(c) for c in row.capabilities or ()),
-        pricing=Pricing(
-            float(row.input_price_per_million or 0.0),
-            float(row.output_price_per_million or 0.0),
-            float(row.cached_input_price_per_million or 0.0),
-        ),
-        fallbacks=tuple(str(f) for f in row.fallbacks or ()),
-        fallback_on=tuple(str(r) for r in row.fallback_on or ()),
-        is_available=bool(row.is_available),
-        timeouts=TimeoutOverrides(
-            row.timeout_connect_s, row.timeout_first_token_s, row.timeout_idle_s, row.timeout_total_s
-        ),
-        options={str(k): str(v) for k, v in (row.options or {}).items()},
-        weight=float(row.weight if row.weight is not None else 1.0),
-        deployments=tuple(records.deployment_from_json(d) for d in row.deployments or ()),
-        routing=RoutingStrategy(row.routing or RoutingStrategy.WEIGHTED.value),
-        retry=records.retry_from_json(row.retry),
-        cooldown=records.cooldown_from_json(row.cooldown),
-        source=row.source or SOURCE_SYNC,
-        operator_fields=tuple(row.operator_fields or ()),
-        created_at=_utc(row.created_at),
-        updated_at=_utc(row.updated_at),
-        revision=int(row.revision),
-    )
+def decode(row: RowMapping) -> Model:
+    try:
+        model = from_row(row)
+    except ValidationError as exc:
+        raise UnusableRow(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+        ) from None
+    violations = records.stored_violations(model)
+    if violations:
+        raise UnusableRow("; ".join(f"{f}: {d}" for f, d in violations[:3]))
+    return model
 
 
-def record_to_columns(rec: ModelRecord) -> dict[str, Any]:
-    return {
-        "model_id": rec.id,
-        "provider": rec.provider,
-        "upstream_model": rec.upstream_model,
-        "adapter_class": rec.adapter_class,
-        "base_url": rec.base_url,
-        "credential_ref": rec.credential_ref,
-        "display_name": rec.display_name,
-        "context_length": rec.context_length,
-        "capabilities": sorted(c.value for c in rec.capabilities),
-        "input_price_per_million": rec.pricing.input_per_million,
-        "output_price_per_million": rec.pricing.output_per_million,
-        "cached_input_price_per_million": rec.pricing.cached_input_per_million,
-        "fallbacks": list(rec.fallbacks),
-        "fallback_on": list(rec.fallback_on),
-        "is_available": rec.is_available,
-        "timeout_connect_s": rec.timeouts.connect,
-        "timeout_first_token_s": rec.timeouts.first_token,
-        "timeout_idle_s": rec.timeouts.idle,
-        "timeout_total_s": rec.timeouts.total,
-        "options": dict(rec.options),
-        "weight": rec.weight,
-        "deployments": [records.deployment_to_json(d) for d in rec.deployments],
-        "routing": rec.routing.value,
-        "retry": records.retry_to_json(rec.retry),
-        "cooldown": records.cooldown_to_json(rec.cooldown),
-        "source": rec.source,
-        "operator_fields": list(rec.operator_fields),
-        "created_at": rec.created_at,
-        "updated_at": rec.updated_at,
-        "revision": rec.revision,
-    }
+def _find(session: Session, model_id: str) -> RowMapping | None:
+    return session.execute(select(models).where(models.c.id == model_id)).mappings().first()
+
+
+def _row(session: Session, model_id: str) -> RowMapping:
+    row = _find(session, model_id)
+    if row is None:
+        raise _model_not_found(model_id)
+    return row
+
+
+def _decode_or_refuse(row: RowMapping) -> Model:
+    try:
+        return decode(row)
+    except UnusableRow as exc:
+        raise GatewayError(
+            Reason.MODEL_MISCONFIGURED,
+            f"model {row['id']!r} has a stored row the gateway cannot use ({exc}); delete it and "
+            "create it again",
+            metadata={"model": str(row["id"])},
+        ) from None

@@ -22,14 +22,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from llmgateway.config import Settings
-from llmgateway.core.deadline import Timeouts
 from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.models import Model
 from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
 from llmgateway.registry.discovery import discover
-from llmgateway.registry.records import ModelRecord
 from llmgateway.registry.repository import Repository, SyncReport
 from llmgateway.registry.sources import sync_sources
 
@@ -46,6 +45,7 @@ class RegistryStatus:
     healthy: bool = True
     last_error: str = ""
     last_success: float = field(default_factory=time.time)  # unix time of the last good refresh
+    last_failure: float = 0.0  # unix time of the last failed refresh (0: none yet)
     consecutive_failures: int = 0
     refresh_failures_total: int = 0
     broken_models: tuple[str, ...] = ()
@@ -59,7 +59,7 @@ class RegistryUnavailable(RuntimeError):
     """The registry database could not be reached when it had to be."""
 
 
-async def _no_sources(all_providers: bool) -> list[ModelRecord]:
+async def _no_sources(all_providers: bool) -> list[Model]:
     return []
 
 
@@ -67,9 +67,8 @@ class Registry:
     def __init__(
         self,
         engine: Engine,
-        default_timeouts: Timeouts,
         refresh_interval_s: float,
-        sources: Callable[[bool], Awaitable[list[ModelRecord]]] = _no_sources,
+        sources: Callable[[bool], Awaitable[list[Model]]] = _no_sources,
         write_check_interval_s: float = 30.0,
         policy: CredentialPolicy | None = None,
     ) -> None:
@@ -77,7 +76,6 @@ class Registry:
         self.repository = Repository(engine, policy)
         self.catalog = SnapshotCatalog()
         self.status = RegistryStatus()
-        self.default_timeouts = default_timeouts
         self.refresh_interval_s = refresh_interval_s
         self.sources = sources
         # Called with True/False when refreshes start succeeding/failing (health).
@@ -95,7 +93,6 @@ class Registry:
         url = resolve_url(settings.registry.database_url)
         registry = cls(
             create_registry_engine(url),
-            settings.default_timeouts.to_timeouts(),
             settings.registry.refresh_interval_s,
             partial(_settings_sources, settings),
             settings.registry.write_check_interval_s,
@@ -151,7 +148,7 @@ class Registry:
                         await self._succeeded()
                         return False
                     loaded = await self.db(self.repository.load)
-                snapshot = build_snapshot(loaded, self.default_timeouts)
+                snapshot = build_snapshot(loaded)
                 swapped = self.catalog.swap(snapshot)
                 if swapped and snapshot.revision != current:
                     log.info(
@@ -181,6 +178,7 @@ class Registry:
         status = self.status
         status.consecutive_failures += 1
         status.refresh_failures_total += 1
+        status.last_failure = time.time()
         status.last_error = _describe(exc)
         if status.healthy or status.consecutive_failures % 30 == 0:
             log.error(
@@ -239,7 +237,7 @@ class Registry:
         return self.catalog.snapshot
 
 
-async def _settings_sources(settings: Settings, all_providers: bool) -> list[ModelRecord]:
+async def _settings_sources(settings: Settings, all_providers: bool) -> list[Model]:
     discovered = await discover(settings)
     return sync_sources(settings, all_providers=all_providers, discovered=discovered)
 

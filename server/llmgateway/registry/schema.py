@@ -1,59 +1,81 @@
 """The registry tables (SQLAlchemy 2). Alembic migrations in `migrations/` create
-them; this module is the code's view of the current (head) schema."""
+them; this module is the code's view of the current (head) schema.
+
+`llm_models` is derived from `core.models.Model`: one column per field, named
+like the field. Strings, numbers, booleans, times and enums get columns of their
+own (string lengths and integer widths from the field's bounds); collections and
+nested records are JSON. A new model field is a new column here with no edit;
+its migration adds it (tests/unit/registry/test_migrations.py compares the two)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
+
+from llmgateway.core.fields import FieldInfo, describe
+from llmgateway.core.models import Model
+
+ENUM_LENGTH = 32
+_INT32_MAX = 2**31 - 1
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class ModelRow(Base):
-    """One registry model: a public id and the upstream serving it.
+def column_type(info: FieldInfo) -> TypeEngine[Any]:
+    if not info.is_scalar:
+        return JSON()
+    if info.is_enum:
+        return String(ENUM_LENGTH)
+    if info.kind is str:
+        return String(info.max_length)
+    if info.kind is bool:
+        return Boolean()
+    if info.kind is int:
+        return BigInteger() if info.range is None or info.range.hi > _INT32_MAX else Integer()
+    if info.kind is float:
+        return Float()
+    assert info.kind is datetime
+    return DateTime(timezone=True)
 
-    List- and mapping-valued fields are JSON; `revision` is the registry
-    revision of the row's last write (its etag). `operator_fields` names the
-    fields changed through the Admin API, which syncs leave alone."""
 
-    __tablename__ = "llm_models"
+def _column(info: FieldInfo) -> Column[Any]:
+    # NULL is a stored value only for the optional fields an operator writes (e.g.
+    # `retry` unset: the gateway default); the registry always sets its own fields.
+    return Column(
+        info.name,
+        column_type(info),
+        primary_key=info.name == "id",
+        nullable=info.optional and not info.output_only,
+    )
 
-    model_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    provider: Mapped[str] = mapped_column(String(64), index=True)
-    upstream_model: Mapped[str] = mapped_column(String(200))
-    adapter_class: Mapped[str] = mapped_column(String(300))
-    base_url: Mapped[str] = mapped_column(String(2000), default="")
-    credential_ref: Mapped[str] = mapped_column(String(200), default="")
-    display_name: Mapped[str] = mapped_column(String(200), default="")
-    context_length: Mapped[int] = mapped_column(Integer, default=0)
-    capabilities: Mapped[list[str]] = mapped_column(JSON, default=list)
-    input_price_per_million: Mapped[float] = mapped_column(Float, default=0.0)
-    output_price_per_million: Mapped[float] = mapped_column(Float, default=0.0)
-    cached_input_price_per_million: Mapped[float] = mapped_column(Float, default=0.0)
-    fallbacks: Mapped[list[str]] = mapped_column(JSON, default=list)
-    fallback_on: Mapped[list[str]] = mapped_column(JSON, default=list)
-    is_available: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
-    # Upstream timeouts in seconds; NULL follows the gateway's default_timeouts.
-    timeout_connect_s: Mapped[float | None] = mapped_column(Float, nullable=True)
-    timeout_first_token_s: Mapped[float | None] = mapped_column(Float, nullable=True)
-    timeout_idle_s: Mapped[float | None] = mapped_column(Float, nullable=True)
-    timeout_total_s: Mapped[float | None] = mapped_column(Float, nullable=True)
-    options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    weight: Mapped[float] = mapped_column(Float, default=1.0)
-    deployments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    routing: Mapped[str] = mapped_column(String(32), default="weighted")
-    retry: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # NULL: gateway default
-    cooldown: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    source: Mapped[str] = mapped_column(String(16), default="sync")  # "sync" or "admin"
-    operator_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revision: Mapped[int] = mapped_column(BigInteger)
+
+# One registry model: a public id and the upstreams serving it. `revision` is the
+# registry revision of the row's last write (its etag); `operator_fields` names the
+# fields changed through the Admin API, which syncs leave alone.
+models = Table(
+    "llm_models",
+    Base.metadata,
+    *(_column(info) for info in describe(Model)),
+    Index("ix_llm_models_provider", "provider"),
+    Index("ix_llm_models_is_available", "is_available"),
+)
 
 
 class RegistryState(Base):

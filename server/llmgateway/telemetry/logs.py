@@ -124,6 +124,7 @@ class LogObserver:
                 "ttft_ms": None if ttft is None else round(ttft, 2),
                 "prompt_tokens": usage.prompt_tokens if usage else None,
                 "completion_tokens": usage.completion_tokens if usage else None,
+                "cache": call.cache.status if call.cache else None,
             },
         )
 

@@ -13,16 +13,7 @@ import time
 from typing import Any
 
 from llmgateway.core.calls import AttemptRecord, Call
-
-# gen_ai.operation.name by our upstream operation (GenAI semantic conventions).
-_OPERATIONS = {
-    "chat": "chat",
-    "stream_chat": "chat",
-    "embed": "embeddings",
-    "generate_image": "generate_content",
-}
-# gen_ai.provider.name well-known values, where ours differ.
-_PROVIDERS = {"azure": "azure.ai.openai", "gemini": "gcp.gemini"}
+from llmgateway.telemetry.genai import operation_name, provider_name
 
 
 class Tracing:
@@ -61,10 +52,10 @@ class SpanObserver:
 
     def attempt_ended(self, call: Call, attempt: AttemptRecord) -> None:
         end = time.time_ns()
-        operation = _OPERATIONS.get(attempt.operation, attempt.operation)
+        operation = operation_name(attempt.operation)
         attributes: dict[str, Any] = {
             "gen_ai.operation.name": operation,
-            "gen_ai.provider.name": _PROVIDERS.get(attempt.provider, attempt.provider),
+            "gen_ai.provider.name": provider_name(attempt.provider),
             "gen_ai.request.model": attempt.upstream_model,
             "llmgateway.model": attempt.model,
             "llmgateway.deployment": attempt.deployment,
@@ -97,7 +88,7 @@ class SpanObserver:
             return
         served, usage = call.served, call.usage
         if served is not None:
-            span.set_attribute("gen_ai.provider.name", _PROVIDERS.get(served.provider, served.provider))
+            span.set_attribute("gen_ai.provider.name", provider_name(served.provider))
             span.set_attribute("gen_ai.response.model", served.upstream_model)
             span.set_attribute("llmgateway.model", served.model)
         elif call.model:

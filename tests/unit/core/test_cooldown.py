@@ -5,7 +5,7 @@ from __future__ import annotations
 from llmgateway.core.cooldown import Cooldowns
 from llmgateway.core.models import CooldownPolicy
 
-POLICY = CooldownPolicy(failures=3, window_s=10.0, cooldown_s=30.0)
+POLICY = CooldownPolicy(failures=3, window=10.0, cooldown=30.0)
 KEY = "m@primary"
 
 

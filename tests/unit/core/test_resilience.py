@@ -9,13 +9,15 @@ import pytest
 
 from llmgateway.core.balancer import InProcessState
 from llmgateway.core.calls import AttemptRecord, Call
+from llmgateway.core.deadline import Timeouts
 from llmgateway.core.errors import Code, GatewayError, Reason, provider_timeout, provider_unavailable
 from llmgateway.core.models import (
     Capability,
     CooldownPolicy,
     Deployment,
-    ModelConfig,
+    Model,
     RetryPolicy,
+    TimeoutOverrides,
 )
 from llmgateway.core.pipeline import Observers
 from llmgateway.core.resilience import (
@@ -27,8 +29,8 @@ from llmgateway.core.resilience import (
     retry_wait,
 )
 
-POLICY = RetryPolicy(max_retries=3, initial_backoff_s=0.5, max_backoff_s=3.0, multiplier=2.0)
-FAST = RetryPolicy(max_retries=2, initial_backoff_s=0.001, max_backoff_s=0.001)
+POLICY = RetryPolicy(max_retries=3, initial_backoff=0.5, max_backoff=3.0, multiplier=2.0)
+FAST = RetryPolicy(max_retries=2, initial_backoff=0.001, max_backoff=0.001)
 
 
 def test_backoff_grows_exponentially_and_is_capped() -> None:
@@ -51,8 +53,8 @@ def test_retry_after_wins_over_backoff_unless_too_long() -> None:
     assert retry_wait(POLICY, 0, provider_unavailable("p", "x"), lambda: 0.0) == 0.5
 
 
-def _model(**kw: Any) -> ModelConfig:
-    return ModelConfig(id="m", provider="openai", upstream_model="up", adapter_class="x.Y", **kw)
+def _model(**kw: Any) -> Model:
+    return Model(id="m", provider="openai", upstream_model="up", adapter_class="x.Y", **kw)
 
 
 @pytest.mark.parametrize(
@@ -87,12 +89,12 @@ def test_dispositions(error: GatewayError, fallback_on: tuple[str, ...], expecte
 def test_plan_views_per_deployment() -> None:
     model = _model(
         options={"a": "1"},
-        extra_deployments=(
+        deployments=(
             Deployment("eu", "anthropic", "claude", "z.Anthropic", "http://eu", "EU_KEY", {"b": "2"}, 3.0),
         ),
         fallbacks=("other",),
     )
-    plan = build_plan(model, POLICY, CooldownPolicy())
+    plan = build_plan(model, POLICY, CooldownPolicy(), Timeouts())
     primary, eu = plan.targets
     assert primary.config is model and primary.key == "m@primary"
     assert (eu.key, eu.weight, eu.deployment) == ("m@eu", 3.0, "eu")
@@ -105,7 +107,16 @@ def test_plan_views_per_deployment() -> None:
     )
     assert (cfg.base_url, cfg.credential_ref, dict(cfg.options)) == ("http://eu", "EU_KEY", {"b": "2"})
     assert plan.retry is POLICY  # the model sets none
-    assert build_plan(_model(retry=FAST), POLICY, CooldownPolicy()).retry is FAST
+    assert build_plan(_model(retry=FAST), POLICY, CooldownPolicy(), Timeouts()).retry is FAST
+
+
+def test_plan_resolves_the_models_timeouts_against_the_gateway_defaults() -> None:
+    defaults = Timeouts(1, 2, 3, 4)
+    plan = build_plan(_model(deployments=(_dep("b", "b"),)), POLICY, CooldownPolicy(), defaults)
+    assert [t.timeouts for t in plan.targets] == [defaults, defaults]
+    own = _model(timeouts=TimeoutOverrides(first_token=20, total=90))
+    (target,) = build_plan(own, POLICY, CooldownPolicy(), defaults).targets
+    assert target.timeouts == Timeouts(1, 20, 3, 90)  # unset ones follow the defaults
 
 
 # -- the attempt loop with scripted fake adapters ----------------------------------------
@@ -124,7 +135,7 @@ class FakeAdapter:
 
 
 class Harness:
-    def __init__(self, models: list[ModelConfig], adapters: dict[str, FakeAdapter], **kw: Any) -> None:
+    def __init__(self, models: list[Model], adapters: dict[str, FakeAdapter], **kw: Any) -> None:
         self.models = {m.id: m for m in models}
         self.adapters = adapters
         self.state = InProcessState()
@@ -152,7 +163,7 @@ class Harness:
     async def run(self, model_id: str, deadline: float | None = None) -> tuple[Any, Call]:
         call = Call("Chat", "r1", deadline=deadline)
 
-        async def op(cfg: ModelConfig, adapter: Any, budget: Any) -> Any:
+        async def op(cfg: Model, adapter: Any, budget: Any) -> Any:
             return await adapter.run()
 
         result, attempt = await self.res.run(self.models[model_id], (Capability.CHAT,), call, "chat", op)
@@ -161,8 +172,8 @@ class Harness:
         return result, call
 
 
-def _m(mid: str, url: str, **kw: Any) -> ModelConfig:
-    return ModelConfig(id=mid, provider="openai", upstream_model="u", adapter_class="x.Y", base_url=url, **kw)
+def _m(mid: str, url: str, **kw: Any) -> Model:
+    return Model(id=mid, provider="openai", upstream_model="u", adapter_class="x.Y", base_url=url, **kw)
 
 
 def _dep(did: str, url: str, weight: float = 1.0) -> Deployment:
@@ -200,7 +211,7 @@ async def test_request_errors_are_not_retried() -> None:
 async def test_a_failed_deployment_is_left_for_a_fresh_one_at_once() -> None:
     a = FakeAdapter("a", [provider_unavailable("p", "500")])
     b = FakeAdapter("b", ["from b"])
-    model = _m("m", "a", extra_deployments=(_dep("b", "b"),))
+    model = _m("m", "a", deployments=(_dep("b", "b"),))
     h = Harness([model], {"a": a, "b": b})
     h.res._rand = lambda: 0.0  # weighted pick: the primary first
     result, call = await h.run("m")
@@ -211,7 +222,7 @@ async def test_deployment_errors_skip_that_deployment_without_using_a_retry() ->
     auth = GatewayError(Reason.PROVIDER_AUTH_FAILED, "401")
     a = FakeAdapter("a", [auth])
     b = FakeAdapter("b", ["from b"])
-    h = Harness([_m("m", "a", extra_deployments=(_dep("b", "b"),))], {"a": a, "b": b}, retry=RetryPolicy(0))
+    h = Harness([_m("m", "a", deployments=(_dep("b", "b"),))], {"a": a, "b": b}, retry=RetryPolicy(0))
     h.res._rand = lambda: 0.0
     result, _ = await h.run("m")
     assert (result, a.calls, b.calls) == ("from b", 1, 1)
@@ -246,7 +257,7 @@ async def test_fallbacks_lacking_a_needed_capability_are_skipped() -> None:
 
 async def test_the_breaker_counts_failed_calls_not_attempts() -> None:
     a = FakeAdapter("a", [provider_unavailable("p", "500")])
-    h = Harness([_m("m", "a")], {"a": a}, cooldown=CooldownPolicy(failures=2, window_s=60, cooldown_s=60))
+    h = Harness([_m("m", "a")], {"a": a}, cooldown=CooldownPolicy(failures=2, window=60, cooldown=60))
     with pytest.raises(GatewayError):
         await h.run("m")
     assert a.calls == 3  # 1 + 2 retries: one failed call, one count, still closed
@@ -267,7 +278,7 @@ async def test_the_breaker_counts_failed_calls_not_attempts() -> None:
 
 async def test_a_retry_that_succeeds_at_the_same_deployment_counts_no_failure() -> None:
     a = FakeAdapter("a", [provider_unavailable("p", "500"), "ok"])
-    h = Harness([_m("m", "a")], {"a": a}, cooldown=CooldownPolicy(failures=1, window_s=60, cooldown_s=60))
+    h = Harness([_m("m", "a")], {"a": a}, cooldown=CooldownPolicy(failures=1, window=60, cooldown=60))
     for _ in range(3):
         a.calls = 0
         assert (await h.run("m"))[0] == "ok"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from llmgateway.core.errors import Code, GatewayError, Reason
-from llmgateway.core.models import Capability, ModelConfig
+from llmgateway.core.models import Capability, Model
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.router import Router
 from llmgateway.core.secrets import CredentialPolicy, scrub
@@ -20,13 +20,13 @@ class OneModel:
 
     revision = "test"
 
-    def __init__(self, model: ModelConfig) -> None:
+    def __init__(self, model: Model) -> None:
         self.model = model
 
-    def get(self, model_id: str) -> ModelConfig | None:
+    def get(self, model_id: str) -> Model | None:
         return self.model if model_id == self.model.id else None
 
-    def list(self) -> list[ModelConfig]:
+    def list(self) -> list[Model]:
         return [self.model]
 
 
@@ -34,7 +34,7 @@ def adapter_for(
     credential_ref: str, environ: dict[str, str] | None = None, policy: CredentialPolicy | None = None
 ) -> ProviderAdapter:
     """Routes `m/x` the way the inference service does: lookup, then its adapter."""
-    model = ModelConfig(
+    model = Model(
         id="m/x", provider="mock", upstream_model="echo", adapter_class=MOCK, credential_ref=credential_ref
     )
     router = Router(OneModel(model), environ=environ or {}, policy=policy)

@@ -53,8 +53,36 @@ def test_upgrade_from_the_previous_revision_keeps_rows(engine: Engine) -> None:
     assert model.pricing.input_per_million == 1.5
     # The columns 0002 added got their defaults.
     assert model.options == {} and model.deployments == () and model.weight == 1.0
-    assert model.routing.value == "weighted" and model.retry is None and model.fallback_on == ()
+    assert model.routing.value == "weighted" and model.retry is None and model.fallback_on == frozenset()
     assert model.source == "sync" and model.operator_fields == ()
+
+
+def test_0003_moves_prices_and_timeouts_into_the_models_json_and_back(engine: Engine) -> None:
+    migrate.upgrade(engine, "0002_routing_policies")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO llm_models (model_id, provider, upstream_model, adapter_class, capabilities, "
+                "fallbacks, input_price_per_million, cached_input_price_per_million, timeout_connect_s, "
+                "timeout_total_s, is_available, created_at, updated_at, revision) "
+                "VALUES ('old/model', 'mock', 'echo', 'llmgateway.providers.mock.MockAdapter', '[\"chat\"]', "
+                "'[]', 1.5, 0.25, 3, 90, true, :now, :now, 7)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
+    migrate.upgrade(engine)
+    (model,) = Repository(engine).load().models
+    assert (model.pricing.input_per_million, model.pricing.cached_input_per_million) == (1.5, 0.25)
+    assert (model.timeouts.connect, model.timeouts.idle, model.timeouts.total) == (3, None, 90)
+    assert model.create_time is not None and model.revision == 7
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0002_routing_policies")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT * FROM llm_models")).mappings().one()
+    assert (row["model_id"], row["input_price_per_million"], row["timeout_total_s"]) == ("old/model", 1.5, 90)
+    assert row["timeout_idle_s"] is None and row["output_price_per_million"] == 0
 
 
 def test_downgrade_and_upgrade_again(engine: Engine) -> None:

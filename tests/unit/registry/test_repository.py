@@ -1,4 +1,4 @@
-"""The repository on SQLite and PostgreSQL: every ModelConfig field survives a
+"""The repository on SQLite and PostgreSQL: every model field survives a
 round trip, writes bump the revision, etags, refused writes leave nothing
 behind, the pagination contract, and sync."""
 
@@ -13,16 +13,17 @@ from sqlalchemy import text
 
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.fields import writable
 from llmgateway.core.models import (
     Capability,
-    CooldownPolicy,
     Deployment,
+    Model,
     Pricing,
     RetryPolicy,
-    RoutingStrategy,
+    TimeoutOverrides,
 )
-from llmgateway.registry.records import ModelRecord, TimeoutOverrides
 from llmgateway.registry.repository import Repository
+from tests.unit.registry.samples import full_record
 
 
 @contextmanager
@@ -34,66 +35,34 @@ def refused(reason: Reason) -> Iterator[pytest.ExceptionInfo[GatewayError]]:
 
 
 MOCK = "llmgateway.providers.mock.MockAdapter"
-OPENAI = "llmgateway.providers.openai.OpenAIAdapter"
 
 
-def full_record(model_id: str = "team/full") -> ModelRecord:
-    return ModelRecord(
-        id=model_id,
-        provider="openai",
-        upstream_model="gpt-4o-mini",
-        adapter_class=OPENAI,
-        base_url="https://llm.internal.example/v1",
-        credential_ref="TEAM_OPENAI_API_KEY",
-        display_name="Team model",
-        context_length=128000,
-        capabilities=frozenset({Capability.CHAT, Capability.STREAM, Capability.TOOLS}),
-        pricing=Pricing(0.15, 0.6, 0.075),
-        fallbacks=("mock/echo", "openai/gpt-4o"),
-        fallback_on=("CONTEXT_LENGTH_EXCEEDED",),
-        is_available=True,
-        timeouts=TimeoutOverrides(connect=2.0, first_token=None, idle=15.0, total=120.0),
-        options={"max_tokens_field": "max_tokens"},
-        weight=3.0,
-        deployments=(
-            Deployment(
-                id="eu",
-                provider="azure",
-                upstream_model="gpt4o-eu",
-                adapter_class="llmgateway.providers.openai.AzureOpenAIAdapter",
-                base_url="https://eu.openai.azure.com",
-                credential_ref="AZURE_EU_API_KEY",
-                options={"api_version": "2024-10-21"},
-                weight=1.0,
-            ),
-        ),
-        routing=RoutingStrategy.LEAST_INFLIGHT,
-        retry=RetryPolicy(max_retries=4, initial_backoff_s=0.1, max_backoff_s=2.0, multiplier=3.0),
-        cooldown=CooldownPolicy(failures=5, window_s=10.0, cooldown_s=20.0),
-    )
-
-
-def mock_record(model_id: str, **kw: object) -> ModelRecord:
+def mock_record(model_id: str, **kw: object) -> Model:
     fields: dict[str, object] = {
         "provider": "mock",
         "upstream_model": "echo",
         "capabilities": frozenset({Capability.CHAT, Capability.STREAM}),
     }
     fields.update(kw)
-    return ModelRecord(id=model_id, **fields)  # type: ignore[arg-type]
+    return Model(id=model_id, **fields)  # type: ignore[arg-type]
+
+
+def written(model: Model) -> dict[str, object]:
+    """What an operator wrote (the fields syncs and updates compare)."""
+    return {name: getattr(model, name) for name in writable(Model)}
 
 
 def test_every_field_round_trips(repo: Repository) -> None:
     created = repo.create(full_record())
     assert created.revision == 1 and created.etag == "1" and created.source == "admin"
     stored = repo.get("team/full")
-    assert stored.writable() == full_record().writable()
-    assert stored.created_at is not None and stored.created_at.tzinfo is not None
-    config = stored.to_config(Timeouts(10, 60, 60, 600))
-    assert config.timeouts == Timeouts(2.0, 60, 15.0, 120.0)  # unset ones follow the defaults
-    assert config.extra_deployments[0].options == {"api_version": "2024-10-21"}
-    assert config.retry == RetryPolicy(4, 0.1, 2.0, 3.0) and config.pricing == Pricing(0.15, 0.6, 0.075)
-    assert config.fallback_on == frozenset({"CONTEXT_LENGTH_EXCEEDED"}) and config.enabled
+    assert written(stored) == written(full_record())
+    assert stored.create_time is not None and stored.create_time.tzinfo is not None
+    resolved = stored.timeouts.resolve(Timeouts(10, 60, 60, 600))
+    assert resolved == Timeouts(2.0, 60, 15.0, 120.0)  # unset ones follow the defaults
+    assert stored.deployments[0].options == {"api_version": "2024-10-21"}
+    assert stored.retry == RetryPolicy(4, 0.1, 2.0, 3.0) and stored.pricing == Pricing(0.15, 0.6, 0.075)
+    assert stored.fallback_on == frozenset({"CONTEXT_LENGTH_EXCEEDED"}) and stored.is_available
 
 
 def test_the_builtin_adapter_is_filled_in(repo: Repository) -> None:
@@ -107,7 +76,7 @@ def test_writes_bump_the_revision_and_etag(repo: Repository) -> None:
     assert repo.revision() == 2
     updated = repo.update("a/one", lambda m: replace(m, display_name="One"), ["display_name"])
     assert updated.revision == 3 and updated.etag != first.etag
-    assert updated.operator_fields == ("display_name",) and updated.created_at == first.created_at
+    assert updated.operator_fields == ("display_name",) and updated.create_time == first.create_time
     with refused(Reason.ETAG_MISMATCH):
         repo.update("a/one", lambda m: replace(m, is_available=False), ["is_available"], etag=first.etag)
     with refused(Reason.ETAG_MISMATCH):
@@ -172,7 +141,7 @@ def test_invalid_rows_are_refused_and_nothing_is_written(
     repo.create(mock_record("x/self"))
     with refused(Reason.INVALID_REQUEST):
         repo.update("x/self", lambda m: replace(m, **change), list(change))  # type: ignore[arg-type]
-    assert repo.get("x/self").writable() == repo.get("x/self").writable()
+    assert written(repo.get("x/self")) == written(mock_record("x/self", adapter_class=MOCK))
     assert repo.revision() == 1 and repo.get("x/self").display_name == ""
 
 
@@ -183,7 +152,7 @@ def test_a_secret_file_reference_is_accepted(repo: Repository) -> None:
 
 def test_an_azure_model_needs_a_base_url(repo: Repository) -> None:
     with refused(Reason.INVALID_REQUEST) as info:
-        repo.create(ModelRecord("az/x", "azure", "dep", capabilities=frozenset({Capability.CHAT})))
+        repo.create(Model("az/x", "azure", "dep", capabilities=frozenset({Capability.CHAT})))
     assert info.value.field_violations == [
         ("model.base_url", "is required: the adapter has no public endpoint")
     ]
@@ -193,10 +162,40 @@ def test_unreadable_rows_are_reported_not_fatal(repo: Repository) -> None:
     repo.create(mock_record("a/good"))
     repo.create(mock_record("a/bad"))
     with repo.engine.begin() as conn:
-        conn.execute(text("UPDATE llm_models SET capabilities = '[\"telepathy\"]' WHERE model_id = 'a/bad'"))
+        conn.execute(text("UPDATE llm_models SET capabilities = '[\"telepathy\"]' WHERE id = 'a/bad'"))
     loaded = repo.load()
     assert [m.id for m in loaded.models] == ["a/good"]
     assert [model_id for model_id, _ in loaded.broken] == ["a/bad"]
+
+
+@pytest.mark.parametrize(
+    ("column", "sql"),
+    [
+        ("timeouts", """'{"total": 1e12}'"""),  # beyond a protobuf Duration: GetModel could not render it
+        ("pricing", """'{"input_per_million": -1}'"""),
+        ("weight", "0"),
+        ("fallback_on", """'["ETAG_MISMATCH"]'"""),
+        ("routing", "'round_robin'"),
+    ],
+)
+def test_a_row_that_fails_validation_is_broken_not_poison(repo: Repository, column: str, sql: str) -> None:
+    repo.create(mock_record("a/good"))
+    repo.create(mock_record("a/bad"))
+    with repo.engine.begin() as conn:  # e.g. written by hand, or by an older gateway
+        conn.execute(text(f"UPDATE llm_models SET {column} = {sql} WHERE id = 'a/bad'"))
+    loaded = repo.load()
+    assert [m.id for m in loaded.models] == ["a/good"]
+    assert [model_id for model_id, _ in loaded.broken] == ["a/bad"] and column in loaded.broken[0][1]
+    page, more, _ = repo.list()
+    assert [m.id for m in page] == ["a/good"] and not more  # skipped, not a failed listing
+    for read in (lambda: repo.get("a/bad"), lambda: repo.update("a/bad", lambda m: m, ["display_name"])):
+        with refused(Reason.MODEL_MISCONFIGURED) as info:
+            read()
+        assert column in info.value.message and "delete it" in info.value.message
+    report = repo.sync([mock_record("a/bad")])
+    assert [(i, f) for i, f, _ in report.errors] == [("a/bad", "model")]
+    repo.delete("a/bad")
+    assert repo.load().broken == []
 
 
 def test_pagination_contract_with_filters(repo: Repository) -> None:

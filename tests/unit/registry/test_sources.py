@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 
 from llmgateway.config import Settings
-from llmgateway.core.deadline import Timeouts
-from llmgateway.core.models import Capability
+from llmgateway.core.models import Capability, Model
 from llmgateway.core.router import load_adapter_class
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
 from llmgateway.providers.presets import PRESETS
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import default_database_path, resolve_url
-from llmgateway.registry.records import ModelRecord, check_adapter_class
-from llmgateway.registry.repository import Loaded
+from llmgateway.registry.records import check_adapter_class
+from llmgateway.registry.repository import Loaded, Repository
 from llmgateway.registry.sources import sync_sources
 
 
@@ -42,7 +41,7 @@ def test_sources_are_the_config_then_keyed_providers() -> None:
                 "provider": "openai",
                 "upstream_model": "llama3.1:8b",
                 "base_url": "http://127.0.0.1:11434/v1",
-                "timeouts": {"first_token_s": 30, "total_s": 300},
+                "timeouts": {"first_token": 30, "total": 300},
                 "pricing": {"input_per_million": 0.1},
             },
             {"id": "mock/echo", "provider": "mock", "upstream_model": "echo", "display_name": "Mine"},
@@ -64,6 +63,30 @@ def test_sources_are_the_config_then_keyed_providers() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"timeouts": {"total": 1e12}}, "model.timeouts.total"),
+        ({"weight": float("nan")}, "model.weight"),
+        ({"pricing": {"input_per_million": float("inf")}}, "model.pricing.input_per_million"),
+        ({"cooldown": {"window": 0}}, "model.cooldown.window"),
+        ({"provider": "azure", "upstream_model": "dep"}, "model.base_url"),  # no public endpoint
+        (
+            {"deployments": [{"id": "primary", "provider": "mock", "upstream_model": "e"}]},
+            "model.deployments[0].id",
+        ),
+    ],
+)
+def test_an_invalid_yaml_entry_is_a_sync_error_with_its_field(
+    repo: Repository, given: dict[str, object], field: str
+) -> None:
+    entry = {"id": "team/bad", "provider": "mock", "upstream_model": "echo"} | given
+    settings = Settings(models=[entry, {"id": "team/good", "provider": "mock", "upstream_model": "echo"}])
+    report = repo.sync(sync_sources(settings, environ={}))
+    assert [(i, f) for i, f, _ in report.errors] == [("team/bad", field)]
+    assert "team/good" in report.added and "team/bad" not in report.added
+
+
 def test_default_database_location(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     assert str(default_database_path({"XDG_DATA_HOME": "/data"})) == "/data/llmgateway/registry.db"
     assert str(default_database_path({})).endswith(".local/share/llmgateway/registry.db")
@@ -71,8 +94,8 @@ def test_default_database_location(monkeypatch: pytest.MonkeyPatch, tmp_path: ob
     assert resolve_url("").startswith("sqlite:///") and resolve_url("").endswith("llmgateway/registry.db")
 
 
-def _record(model_id: str, available: bool = True) -> ModelRecord:
-    return ModelRecord(
+def _record(model_id: str, available: bool = True) -> Model:
+    return Model(
         model_id, "mock", "echo", "llmgateway.providers.mock.MockAdapter",
         capabilities=frozenset({Capability.CHAT}), is_available=available,
     )  # fmt: skip
@@ -80,13 +103,12 @@ def _record(model_id: str, available: bool = True) -> ModelRecord:
 
 def test_snapshot_catalog_serves_all_rows_and_ignores_older_snapshots() -> None:
     loaded = Loaded(5, [_record("b/x"), _record("a/x", available=False)], [("c/x", "ValueError")])
-    snapshot = build_snapshot(loaded, Timeouts(1, 2, 3, 4))
+    snapshot = build_snapshot(loaded)
     catalog = SnapshotCatalog(snapshot)
     assert catalog.revision == "5"
     assert [m.id for m in catalog.list()] == ["a/x", "b/x"]
     disabled = catalog.get("a/x")
-    assert disabled is not None and not disabled.enabled  # kept, so the router says MODEL_DISABLED
-    assert catalog.get("b/x").timeouts == Timeouts(1, 2, 3, 4)  # type: ignore[union-attr]
+    assert disabled is not None and not disabled.is_available  # kept, so the router says MODEL_DISABLED
     assert catalog.get("c/x") is None and snapshot.broken == (("c/x", "ValueError"),)
     assert not catalog.swap(Snapshot(4, {}, ()))
     assert catalog.revision == "5"

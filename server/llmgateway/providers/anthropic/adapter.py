@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator, Mapping
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError
-from llmgateway.core.models import Capability, ModelConfig, ModelSpec
+from llmgateway.core.models import Capability, Model, ModelSpec
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import ChatRequest, ChatResult, StreamEvent
 from llmgateway.providers.anthropic.request import DEFAULT_MAX_TOKENS, build_body
@@ -77,13 +77,13 @@ class AnthropicAdapter(BaseAdapter):
             for name, display, caps in _MODELS
         ]
 
-    def _max_tokens_default(self, model: ModelConfig) -> int:
+    def _max_tokens_default(self, model: Model) -> int:
         raw = model.options.get("default_max_tokens")
         if not raw:
             return self._default_max_tokens
         return _positive_int(raw, "default_max_tokens", DEFAULT_MAX_TOKENS)
 
-    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
+    async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult:
         body = build_body(model, request, self._max_tokens_default(model), stream=False)
         reply = await self.http.fetch(self._url, self._headers, body, budget)
         if reply.status != 200:
@@ -91,7 +91,7 @@ class AnthropicAdapter(BaseAdapter):
         return parse_message(self.parse_json(reply.body), request)
 
     async def stream_chat(
-        self, model: ModelConfig, request: ChatRequest, budget: Budget
+        self, model: Model, request: ChatRequest, budget: Budget
     ) -> AsyncGenerator[StreamEvent, None]:
         body = build_body(model, request, self._max_tokens_default(model), stream=True)
         async with self.http.post(self._url, self._headers, body, budget) as resp:

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.errors import capability_not_supported, invalid_request
-from llmgateway.core.models import ModelConfig
+from llmgateway.core.models import Model
 from llmgateway.core.types import (
     ChatRequest,
     ImagePart,
@@ -27,7 +27,7 @@ EFFORT_BUDGETS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 16384}
 _Block = dict[str, Any]
 
 
-def build_body(model: ModelConfig, request: ChatRequest, default_max_tokens: int, *, stream: bool) -> bytes:
+def build_body(model: Model, request: ChatRequest, default_max_tokens: int, *, stream: bool) -> bytes:
     """The JSON body of `POST /v1/messages` for `request`."""
     fmt = request.response_format
     if fmt is not None and fmt.type != "text":

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError, bad_response
-from llmgateway.core.models import CHAT_CAPABILITIES, Capability, ModelConfig, ModelSpec
+from llmgateway.core.models import CHAT_CAPABILITIES, Capability, Model, ModelSpec
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult, StreamEvent
 from llmgateway.providers.base import BaseAdapter
@@ -58,7 +58,7 @@ class GeminiAdapter(BaseAdapter):
     def supported_models(cls) -> list[ModelSpec]:
         return list(_MODELS)
 
-    def _url(self, model: ModelConfig, method: str) -> str:
+    def _url(self, model: Model, method: str) -> str:
         key = (model.upstream_model, method)
         url = self._urls.get(key)
         if url is None:
@@ -72,12 +72,12 @@ class GeminiAdapter(BaseAdapter):
             raise self._http_error(reply.status, reply.headers, reply.body)
         return self.parse_json(reply.body)
 
-    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
+    async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult:
         body = chat_body(model.upstream_model, request)
         return parse_response(await self._post_json(self._url(model, GENERATE), body, budget), request)
 
     async def stream_chat(
-        self, model: ModelConfig, request: ChatRequest, budget: Budget
+        self, model: Model, request: ChatRequest, budget: Budget
     ) -> AsyncGenerator[StreamEvent, None]:
         body = chat_body(model.upstream_model, request)
         async with self.http.post(self._url(model, STREAM), self._headers, body, budget) as resp:
@@ -88,7 +88,7 @@ class GeminiAdapter(BaseAdapter):
                 async for event in events:
                     yield event
 
-    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult:
+    async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult:
         task_type = model.options.get("task_type") or self._task_type
         method = EMBED if len(request.inputs) == 1 else BATCH_EMBED
         body = embed_body(model.upstream_model, request, task_type)

@@ -12,7 +12,7 @@ import orjson
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError, bad_response
-from llmgateway.core.models import Capability, ModelConfig, ModelSpec
+from llmgateway.core.models import Capability, Model, ModelSpec
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult, StreamEvent
 from llmgateway.providers.base import BaseAdapter
@@ -50,7 +50,7 @@ class OllamaAdapter(BaseAdapter):
         self._chat_url = f"{self.base_url}/api/chat"
         self._embed_url = f"{self.base_url}/api/embed"
 
-    def _model_options(self, model: ModelConfig) -> dict[str, str]:
+    def _model_options(self, model: Model) -> dict[str, str]:
         return {**self._options, **model.options} if model.options else self._options
 
     async def _post_json(self, url: str, body: bytes, budget: Budget) -> Any:
@@ -59,12 +59,12 @@ class OllamaAdapter(BaseAdapter):
             raise http_error(reply.status, reply.headers, reply.body)
         return self.parse_json(reply.body)
 
-    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
+    async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult:
         body = chat_body(model.upstream_model, request, self._model_options(model), stream=False)
         return parse_chat(await self._post_json(self._chat_url, body, budget), request)
 
     async def stream_chat(
-        self, model: ModelConfig, request: ChatRequest, budget: Budget
+        self, model: Model, request: ChatRequest, budget: Budget
     ) -> AsyncGenerator[StreamEvent, None]:
         body = chat_body(model.upstream_model, request, self._model_options(model), stream=True)
         async with self.http.post(self._chat_url, self._headers, body, budget) as resp:
@@ -74,7 +74,7 @@ class OllamaAdapter(BaseAdapter):
                 async for event in events:
                     yield event
 
-    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult:
+    async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult:
         body = embed_body(model.upstream_model, request, self._model_options(model))
         obj = await self._post_json(self._embed_url, body, budget)
         if isinstance(obj, dict) and obj.get("error"):

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from llmgateway.core.deadline import Budget
-from llmgateway.core.models import CHAT_CAPABILITIES, Capability, ModelConfig, ModelSpec
+from llmgateway.core.models import CHAT_CAPABILITIES, Capability, Model, ModelSpec
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import (
     ChatRequest,
@@ -90,14 +90,14 @@ class OpenAIAdapter(BaseAdapter):
     def _api_root(self) -> str:
         return self.base_url
 
-    def _url(self, model: ModelConfig, op: str) -> str:
+    def _url(self, model: Model, op: str) -> str:
         return self._urls[op]
 
     @classmethod
     def supported_models(cls) -> list[ModelSpec]:
         return list(_MODELS)
 
-    def _chat_body(self, model: ModelConfig, request: ChatRequest, stream: bool) -> bytes:
+    def _chat_body(self, model: Model, request: ChatRequest, stream: bool) -> bytes:
         return chat_body(
             model.upstream_model,
             request,
@@ -107,7 +107,7 @@ class OpenAIAdapter(BaseAdapter):
             reasoning_param=model.options.get("reasoning_param") or self._reasoning_param,
         )
 
-    async def _post_json(self, model: ModelConfig, op: str, body: bytes, budget: Budget) -> Any:
+    async def _post_json(self, model: Model, op: str, body: bytes, budget: Budget) -> Any:
         reply = await self.http.fetch(self._url(model, op), self._headers, body, budget)
         if not 200 <= reply.status < 300:
             raise http_error(self.provider, reply.status, reply.headers, reply.body)
@@ -116,12 +116,12 @@ class OpenAIAdapter(BaseAdapter):
             raise inband_error(self.provider, obj["error"])
         return obj
 
-    async def chat(self, model: ModelConfig, request: ChatRequest, budget: Budget) -> ChatResult:
+    async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult:
         obj = await self._post_json(model, CHAT, self._chat_body(model, request, False), budget)
         return parse_chat(self.provider, obj, request)
 
     async def stream_chat(
-        self, model: ModelConfig, request: ChatRequest, budget: Budget
+        self, model: Model, request: ChatRequest, budget: Budget
     ) -> AsyncGenerator[StreamEvent, None]:
         body = self._chat_body(model, request, True)
         async with self.http.post(self._url(model, CHAT), self._headers, body, budget) as resp:
@@ -137,13 +137,13 @@ class OpenAIAdapter(BaseAdapter):
                 async for event in events:
                     yield event
 
-    async def embed(self, model: ModelConfig, request: EmbedRequest, budget: Budget) -> EmbedResult:
+    async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult:
         encoding = model.options.get("embedding_encoding") or self._embedding_encoding
         body = embed_body(model.upstream_model, request, encoding)
         obj = await self._post_json(model, EMBEDDINGS, body, budget)
         return parse_embeddings(self.provider, obj, len(request.inputs))
 
-    async def generate_image(self, model: ModelConfig, request: ImageRequest, budget: Budget) -> ImageResult:
+    async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult:
         obj = await self._post_json(model, IMAGES, image_body(model.upstream_model, request), budget)
         return parse_images(self.provider, obj)
 
@@ -180,7 +180,7 @@ class AzureOpenAIAdapter(OpenAIAdapter):
     def _api_root(self) -> str:
         return f"{self._resource_root()}/openai/v1"
 
-    def _url(self, model: ModelConfig, op: str) -> str:
+    def _url(self, model: Model, op: str) -> str:
         if self._v1:
             return self._urls[op]
         key = (model.upstream_model, op)

@@ -1276,7 +1276,9 @@ type ChatRequest struct {
 	// Allow several tool calls in one turn (provider default when unset).
 	ParallelToolCalls *bool `protobuf:"varint,7,opt,name=parallel_tool_calls,json=parallelToolCalls,proto3,oneof" json:"parallel_tool_calls,omitempty"`
 	// End-user id passed to the provider for abuse monitoring.
-	User          string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
+	User string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
+	// How this call uses the response cache (default: read and store when the model is cached).
+	Cache         *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1367,6 +1369,13 @@ func (x *ChatRequest) GetUser() string {
 	return ""
 }
 
+func (x *ChatRequest) GetCache() *CacheControl {
+	if x != nil {
+		return x.Cache
+	}
+	return nil
+}
+
 // StreamChatRequest is identical to ChatRequest (same fields and numbers).
 type StreamChatRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1385,7 +1394,9 @@ type StreamChatRequest struct {
 	// Allow several tool calls in one turn (provider default when unset).
 	ParallelToolCalls *bool `protobuf:"varint,7,opt,name=parallel_tool_calls,json=parallelToolCalls,proto3,oneof" json:"parallel_tool_calls,omitempty"`
 	// End-user id passed to the provider for abuse monitoring.
-	User          string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
+	User string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
+	// How this call uses the response cache (default: read and store when the model is cached).
+	Cache         *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1476,6 +1487,13 @@ func (x *StreamChatRequest) GetUser() string {
 	return ""
 }
 
+func (x *StreamChatRequest) GetCache() *CacheControl {
+	if x != nil {
+		return x.Cache
+	}
+	return nil
+}
+
 // ChatResponse is a complete answer.
 type ChatResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1500,7 +1518,10 @@ type ChatResponse struct {
 	Attempts int32 `protobuf:"varint,9,opt,name=attempts,proto3" json:"attempts,omitempty"`
 	// The deployment of `model` that served the call (`primary` for the model's own
 	// upstream, else the id of one of its configured deployments).
-	Deployment    string `protobuf:"bytes,10,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	Deployment string `protobuf:"bytes,10,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	// Whether the answer came from the response cache, and how old it is (unset when the
+	// gateway has no cache).
+	Cache         *CacheInfo `protobuf:"bytes,11,opt,name=cache,proto3" json:"cache,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1603,6 +1624,13 @@ func (x *ChatResponse) GetDeployment() string {
 		return x.Deployment
 	}
 	return ""
+}
+
+func (x *ChatResponse) GetCache() *CacheInfo {
+	if x != nil {
+		return x.Cache
+	}
+	return nil
 }
 
 // StreamChatResponse is one typed event of a chat stream: exactly one `start`
@@ -1763,7 +1791,10 @@ type StreamStart struct {
 	Attempts int32 `protobuf:"varint,6,opt,name=attempts,proto3" json:"attempts,omitempty"`
 	// The deployment of `model` that serves the stream (`primary` for the model's
 	// own upstream, else the id of one of its configured deployments).
-	Deployment    string `protobuf:"bytes,7,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	Deployment string `protobuf:"bytes,7,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	// Whether the stream replays a cached answer, and how old it is (unset when the gateway
+	// has no cache). A replayed stream has the same events as a live one.
+	Cache         *CacheInfo `protobuf:"bytes,8,opt,name=cache,proto3" json:"cache,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1845,6 +1876,13 @@ func (x *StreamStart) GetDeployment() string {
 		return x.Deployment
 	}
 	return ""
+}
+
+func (x *StreamStart) GetCache() *CacheInfo {
+	if x != nil {
+		return x.Cache
+	}
+	return nil
 }
 
 // TextDelta is a fragment of answer text; concatenate in order.
@@ -2091,7 +2129,7 @@ var File_llmgateway_v1_chat_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\n" +
-	"\x18llmgateway/v1/chat.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xd6\x01\n" +
+	"\x18llmgateway/v1/chat.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/cache.proto\"\xd6\x01\n" +
 	"\aMessage\x12'\n" +
 	"\x04role\x18\x01 \x01(\x0e2\x13.llmgateway.v1.RoleR\x04role\x124\n" +
 	"\acontent\x18\x02 \x03(\v2\x1a.llmgateway.v1.ContentPartR\acontent\x126\n" +
@@ -2164,7 +2202,7 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\ftotal_tokens\x18\x03 \x01(\x03R\vtotalTokens\x120\n" +
 	"\x14cached_prompt_tokens\x18\x04 \x01(\x03R\x12cachedPromptTokens\x12)\n" +
 	"\x10reasoning_tokens\x18\x05 \x01(\x03R\x0freasoningTokens\x12\x1c\n" +
-	"\testimated\x18\x06 \x01(\bR\testimated\"\xa8\x03\n" +
+	"\testimated\x18\x06 \x01(\bR\testimated\"\xdb\x03\n" +
 	"\vChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12)\n" +
@@ -2176,8 +2214,9 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"generation\x12F\n" +
 	"\x0fresponse_format\x18\x06 \x01(\v2\x1d.llmgateway.v1.ResponseFormatR\x0eresponseFormat\x123\n" +
 	"\x13parallel_tool_calls\x18\a \x01(\bH\x00R\x11parallelToolCalls\x88\x01\x01\x12\x12\n" +
-	"\x04user\x18\b \x01(\tR\x04userB\x16\n" +
-	"\x14_parallel_tool_calls\"\xae\x03\n" +
+	"\x04user\x18\b \x01(\tR\x04user\x121\n" +
+	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cacheB\x16\n" +
+	"\x14_parallel_tool_calls\"\xe1\x03\n" +
 	"\x11StreamChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12)\n" +
@@ -2189,8 +2228,9 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"generation\x12F\n" +
 	"\x0fresponse_format\x18\x06 \x01(\v2\x1d.llmgateway.v1.ResponseFormatR\x0eresponseFormat\x123\n" +
 	"\x13parallel_tool_calls\x18\a \x01(\bH\x00R\x11parallelToolCalls\x88\x01\x01\x12\x12\n" +
-	"\x04user\x18\b \x01(\tR\x04userB\x16\n" +
-	"\x14_parallel_tool_calls\"\xf2\x02\n" +
+	"\x04user\x18\b \x01(\tR\x04user\x121\n" +
+	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cacheB\x16\n" +
+	"\x14_parallel_tool_calls\"\xa2\x03\n" +
 	"\fChatResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x1a\n" +
@@ -2205,7 +2245,8 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\n" +
 	"deployment\x18\n" +
 	" \x01(\tR\n" +
-	"deployment\"\xcc\x02\n" +
+	"deployment\x12.\n" +
+	"\x05cache\x18\v \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\"\xcc\x02\n" +
 	"\x12StreamChatResponse\x122\n" +
 	"\x05start\x18\x01 \x01(\v2\x1a.llmgateway.v1.StreamStartH\x00R\x05start\x129\n" +
 	"\n" +
@@ -2213,7 +2254,7 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x0freasoning_delta\x18\x03 \x01(\v2\x1d.llmgateway.v1.ReasoningDeltaH\x00R\x0ereasoningDelta\x12F\n" +
 	"\x0ftool_call_delta\x18\x04 \x01(\v2\x1c.llmgateway.v1.ToolCallDeltaH\x00R\rtoolCallDelta\x12,\n" +
 	"\x03end\x18\x05 \x01(\v2\x18.llmgateway.v1.StreamEndH\x00R\x03endB\a\n" +
-	"\x05event\"\xd1\x01\n" +
+	"\x05event\"\x81\x02\n" +
 	"\vStreamStart\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x1a\n" +
@@ -2224,7 +2265,8 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\battempts\x18\x06 \x01(\x05R\battempts\x12\x1e\n" +
 	"\n" +
 	"deployment\x18\a \x01(\tR\n" +
-	"deployment\"\x1f\n" +
+	"deployment\x12.\n" +
+	"\x05cache\x18\b \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\"\x1f\n" +
 	"\tTextDelta\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\"g\n" +
 	"\x0eReasoningDelta\x12\x12\n" +
@@ -2317,6 +2359,8 @@ var file_llmgateway_v1_chat_proto_goTypes = []any{
 	(*ToolCallDelta)(nil),      // 23: llmgateway.v1.ToolCallDelta
 	(*StreamEnd)(nil),          // 24: llmgateway.v1.StreamEnd
 	(*structpb.Struct)(nil),    // 25: google.protobuf.Struct
+	(*CacheControl)(nil),       // 26: llmgateway.v1.CacheControl
+	(*CacheInfo)(nil),          // 27: llmgateway.v1.CacheInfo
 }
 var file_llmgateway_v1_chat_proto_depIdxs = []int32{
 	0,  // 0: llmgateway.v1.Message.role:type_name -> llmgateway.v1.Role
@@ -2335,26 +2379,30 @@ var file_llmgateway_v1_chat_proto_depIdxs = []int32{
 	11, // 13: llmgateway.v1.ChatRequest.tool_choice:type_name -> llmgateway.v1.ToolChoice
 	13, // 14: llmgateway.v1.ChatRequest.generation:type_name -> llmgateway.v1.GenerationConfig
 	14, // 15: llmgateway.v1.ChatRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
-	6,  // 16: llmgateway.v1.StreamChatRequest.messages:type_name -> llmgateway.v1.Message
-	10, // 17: llmgateway.v1.StreamChatRequest.tools:type_name -> llmgateway.v1.Tool
-	11, // 18: llmgateway.v1.StreamChatRequest.tool_choice:type_name -> llmgateway.v1.ToolChoice
-	13, // 19: llmgateway.v1.StreamChatRequest.generation:type_name -> llmgateway.v1.GenerationConfig
-	14, // 20: llmgateway.v1.StreamChatRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
-	6,  // 21: llmgateway.v1.ChatResponse.message:type_name -> llmgateway.v1.Message
-	5,  // 22: llmgateway.v1.ChatResponse.finish_reason:type_name -> llmgateway.v1.FinishReason
-	15, // 23: llmgateway.v1.ChatResponse.usage:type_name -> llmgateway.v1.Usage
-	20, // 24: llmgateway.v1.StreamChatResponse.start:type_name -> llmgateway.v1.StreamStart
-	21, // 25: llmgateway.v1.StreamChatResponse.text_delta:type_name -> llmgateway.v1.TextDelta
-	22, // 26: llmgateway.v1.StreamChatResponse.reasoning_delta:type_name -> llmgateway.v1.ReasoningDelta
-	23, // 27: llmgateway.v1.StreamChatResponse.tool_call_delta:type_name -> llmgateway.v1.ToolCallDelta
-	24, // 28: llmgateway.v1.StreamChatResponse.end:type_name -> llmgateway.v1.StreamEnd
-	5,  // 29: llmgateway.v1.StreamEnd.finish_reason:type_name -> llmgateway.v1.FinishReason
-	15, // 30: llmgateway.v1.StreamEnd.usage:type_name -> llmgateway.v1.Usage
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	26, // 16: llmgateway.v1.ChatRequest.cache:type_name -> llmgateway.v1.CacheControl
+	6,  // 17: llmgateway.v1.StreamChatRequest.messages:type_name -> llmgateway.v1.Message
+	10, // 18: llmgateway.v1.StreamChatRequest.tools:type_name -> llmgateway.v1.Tool
+	11, // 19: llmgateway.v1.StreamChatRequest.tool_choice:type_name -> llmgateway.v1.ToolChoice
+	13, // 20: llmgateway.v1.StreamChatRequest.generation:type_name -> llmgateway.v1.GenerationConfig
+	14, // 21: llmgateway.v1.StreamChatRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
+	26, // 22: llmgateway.v1.StreamChatRequest.cache:type_name -> llmgateway.v1.CacheControl
+	6,  // 23: llmgateway.v1.ChatResponse.message:type_name -> llmgateway.v1.Message
+	5,  // 24: llmgateway.v1.ChatResponse.finish_reason:type_name -> llmgateway.v1.FinishReason
+	15, // 25: llmgateway.v1.ChatResponse.usage:type_name -> llmgateway.v1.Usage
+	27, // 26: llmgateway.v1.ChatResponse.cache:type_name -> llmgateway.v1.CacheInfo
+	20, // 27: llmgateway.v1.StreamChatResponse.start:type_name -> llmgateway.v1.StreamStart
+	21, // 28: llmgateway.v1.StreamChatResponse.text_delta:type_name -> llmgateway.v1.TextDelta
+	22, // 29: llmgateway.v1.StreamChatResponse.reasoning_delta:type_name -> llmgateway.v1.ReasoningDelta
+	23, // 30: llmgateway.v1.StreamChatResponse.tool_call_delta:type_name -> llmgateway.v1.ToolCallDelta
+	24, // 31: llmgateway.v1.StreamChatResponse.end:type_name -> llmgateway.v1.StreamEnd
+	27, // 32: llmgateway.v1.StreamStart.cache:type_name -> llmgateway.v1.CacheInfo
+	5,  // 33: llmgateway.v1.StreamEnd.finish_reason:type_name -> llmgateway.v1.FinishReason
+	15, // 34: llmgateway.v1.StreamEnd.usage:type_name -> llmgateway.v1.Usage
+	35, // [35:35] is the sub-list for method output_type
+	35, // [35:35] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_chat_proto_init() }
@@ -2362,6 +2410,7 @@ func file_llmgateway_v1_chat_proto_init() {
 	if File_llmgateway_v1_chat_proto != nil {
 		return
 	}
+	file_llmgateway_v1_cache_proto_init()
 	file_llmgateway_v1_chat_proto_msgTypes[1].OneofWrappers = []any{
 		(*ContentPart_Text)(nil),
 		(*ContentPart_Image)(nil),

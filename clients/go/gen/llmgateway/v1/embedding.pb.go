@@ -31,7 +31,9 @@ type EmbedRequest struct {
 	// Output dimensions for models that can shorten their vectors.
 	Dimensions *int32 `protobuf:"varint,3,opt,name=dimensions,proto3,oneof" json:"dimensions,omitempty"`
 	// End-user id passed to the provider.
-	User          string `protobuf:"bytes,4,opt,name=user,proto3" json:"user,omitempty"`
+	User string `protobuf:"bytes,4,opt,name=user,proto3" json:"user,omitempty"`
+	// How this call uses the response cache; vectors are cached per input text.
+	Cache         *CacheControl `protobuf:"bytes,5,opt,name=cache,proto3" json:"cache,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -92,6 +94,13 @@ func (x *EmbedRequest) GetUser() string {
 		return x.User
 	}
 	return ""
+}
+
+func (x *EmbedRequest) GetCache() *CacheControl {
+	if x != nil {
+		return x.Cache
+	}
+	return nil
 }
 
 // Embedding is the vector of one input.
@@ -207,7 +216,10 @@ type EmbedResponse struct {
 	// Token counts.
 	Usage *EmbeddingUsage `protobuf:"bytes,4,opt,name=usage,proto3" json:"usage,omitempty"`
 	// Gateway request id.
-	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// HIT when every vector came from the cache, MISS when the upstream embedded some
+	// (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+	Cache         *CacheInfo `protobuf:"bytes,6,opt,name=cache,proto3" json:"cache,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -277,24 +289,32 @@ func (x *EmbedResponse) GetRequestId() string {
 	return ""
 }
 
+func (x *EmbedResponse) GetCache() *CacheInfo {
+	if x != nil {
+		return x.Cache
+	}
+	return nil
+}
+
 var File_llmgateway_v1_embedding_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_embedding_proto_rawDesc = "" +
 	"\n" +
-	"\x1dllmgateway/v1/embedding.proto\x12\rllmgateway.v1\"\x84\x01\n" +
+	"\x1dllmgateway/v1/embedding.proto\x12\rllmgateway.v1\x1a\x19llmgateway/v1/cache.proto\"\xb7\x01\n" +
 	"\fEmbedRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x16\n" +
 	"\x06inputs\x18\x02 \x03(\tR\x06inputs\x12#\n" +
 	"\n" +
 	"dimensions\x18\x03 \x01(\x05H\x00R\n" +
 	"dimensions\x88\x01\x01\x12\x12\n" +
-	"\x04user\x18\x04 \x01(\tR\x04userB\r\n" +
+	"\x04user\x18\x04 \x01(\tR\x04user\x121\n" +
+	"\x05cache\x18\x05 \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cacheB\r\n" +
 	"\v_dimensions\"9\n" +
 	"\tEmbedding\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x16\n" +
 	"\x06values\x18\x02 \x03(\x02R\x06values\"5\n" +
 	"\x0eEmbeddingUsage\x12#\n" +
-	"\rprompt_tokens\x18\x01 \x01(\x03R\fpromptTokens\"\xcf\x01\n" +
+	"\rprompt_tokens\x18\x01 \x01(\x03R\fpromptTokens\"\xff\x01\n" +
 	"\rEmbedResponse\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x128\n" +
@@ -303,7 +323,8 @@ const file_llmgateway_v1_embedding_proto_rawDesc = "" +
 	"embeddings\x123\n" +
 	"\x05usage\x18\x04 \x01(\v2\x1d.llmgateway.v1.EmbeddingUsageR\x05usage\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x05 \x01(\tR\trequestIdB\xc4\x01\n" +
+	"request_id\x18\x05 \x01(\tR\trequestId\x12.\n" +
+	"\x05cache\x18\x06 \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cacheB\xc4\x01\n" +
 	"\x11com.llmgateway.v1B\x0eEmbeddingProtoP\x01ZJgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
 var (
@@ -324,15 +345,19 @@ var file_llmgateway_v1_embedding_proto_goTypes = []any{
 	(*Embedding)(nil),      // 1: llmgateway.v1.Embedding
 	(*EmbeddingUsage)(nil), // 2: llmgateway.v1.EmbeddingUsage
 	(*EmbedResponse)(nil),  // 3: llmgateway.v1.EmbedResponse
+	(*CacheControl)(nil),   // 4: llmgateway.v1.CacheControl
+	(*CacheInfo)(nil),      // 5: llmgateway.v1.CacheInfo
 }
 var file_llmgateway_v1_embedding_proto_depIdxs = []int32{
-	1, // 0: llmgateway.v1.EmbedResponse.embeddings:type_name -> llmgateway.v1.Embedding
-	2, // 1: llmgateway.v1.EmbedResponse.usage:type_name -> llmgateway.v1.EmbeddingUsage
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	4, // 0: llmgateway.v1.EmbedRequest.cache:type_name -> llmgateway.v1.CacheControl
+	1, // 1: llmgateway.v1.EmbedResponse.embeddings:type_name -> llmgateway.v1.Embedding
+	2, // 2: llmgateway.v1.EmbedResponse.usage:type_name -> llmgateway.v1.EmbeddingUsage
+	5, // 3: llmgateway.v1.EmbedResponse.cache:type_name -> llmgateway.v1.CacheInfo
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_embedding_proto_init() }
@@ -340,6 +365,7 @@ func file_llmgateway_v1_embedding_proto_init() {
 	if File_llmgateway_v1_embedding_proto != nil {
 		return
 	}
+	file_llmgateway_v1_cache_proto_init()
 	file_llmgateway_v1_embedding_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

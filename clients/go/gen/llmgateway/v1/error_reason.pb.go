@@ -74,6 +74,8 @@ const (
 	// The gateway is at its limit of concurrent calls or streams and sheds load;
 	// `RetryInfo` says when to retry (RESOURCE_EXHAUSTED).
 	ErrorReason_ERROR_REASON_OVERLOADED ErrorReason = 20
+	// The call asked for a cached answer only (CACHE_MODE_ONLY) and the cache has none (NOT_FOUND).
+	ErrorReason_ERROR_REASON_CACHE_MISS ErrorReason = 21
 )
 
 // Enum value maps for ErrorReason.
@@ -100,6 +102,7 @@ var (
 		18: "ERROR_REASON_INTERNAL",
 		19: "ERROR_REASON_MODEL_MISCONFIGURED",
 		20: "ERROR_REASON_OVERLOADED",
+		21: "ERROR_REASON_CACHE_MISS",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -123,6 +126,7 @@ var (
 		"ERROR_REASON_INTERNAL":                 18,
 		"ERROR_REASON_MODEL_MISCONFIGURED":      19,
 		"ERROR_REASON_OVERLOADED":               20,
+		"ERROR_REASON_CACHE_MISS":               21,
 	}
 )
 
@@ -157,7 +161,7 @@ var File_llmgateway_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	" llmgateway/v1/error_reason.proto\x12\rllmgateway.v1*\x85\x06\n" +
+	" llmgateway/v1/error_reason.proto\x12\rllmgateway.v1*\xa2\x06\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cERROR_REASON_INVALID_REQUEST\x10\x01\x12 \n" +
@@ -180,7 +184,8 @@ const file_llmgateway_v1_error_reason_proto_rawDesc = "" +
 	"%ERROR_REASON_PROVIDER_MODEL_NOT_FOUND\x10\x11\x12\x19\n" +
 	"\x15ERROR_REASON_INTERNAL\x10\x12\x12$\n" +
 	" ERROR_REASON_MODEL_MISCONFIGURED\x10\x13\x12\x1b\n" +
-	"\x17ERROR_REASON_OVERLOADED\x10\x14B\xc6\x01\n" +
+	"\x17ERROR_REASON_OVERLOADED\x10\x14\x12\x1b\n" +
+	"\x17ERROR_REASON_CACHE_MISS\x10\x15B\xc6\x01\n" +
 	"\x11com.llmgateway.v1B\x10ErrorReasonProtoP\x01ZJgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
 var (

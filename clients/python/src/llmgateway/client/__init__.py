@@ -8,7 +8,7 @@
   field violations and request id.
 """
 
-from llmgateway.client._build import ChatOptions, MessageLike, MessagesLike, ToolLike
+from llmgateway.client._build import CacheLike, ChatOptions, MessageLike, MessagesLike, ToolLike
 from llmgateway.client._build import message as build_message
 from llmgateway.client._build import messages as build_messages
 from llmgateway.client._build import tool as build_tool
@@ -20,6 +20,7 @@ from llmgateway.client.sync import GatewayClient
 
 __all__ = [
     "AsyncGatewayClient",
+    "CacheLike",
     "ChatOptions",
     "ChatResult",
     "ErrorReason",

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias, TypedDict, TypeVar, cast
 
-from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
+from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
 
 MessageLike: TypeAlias = chat_pb2.Message | Mapping[str, Any]
 """A `Message`, or a dict such as `{"role": "user", "content": "hi"}`."""
@@ -20,6 +20,9 @@ ResponseFormatLike: TypeAlias = chat_pb2.ResponseFormat | str | Mapping[str, Any
 """A `ResponseFormat`, "text" / "json_object", or a JSON schema (dict) the answer must follow."""
 ReasoningEffortLike: TypeAlias = str | int
 """"minimal" / "low" / "medium" / "high", or a `ReasoningEffort` value."""
+CacheLike: TypeAlias = cache_pb2.CacheControl | str | Mapping[str, Any]
+"""A `CacheControl`, a mode ("default" / "bypass" / "refresh" / "only"), or
+`{"mode": ..., "ttl_seconds": ...}`."""
 
 _ROLES = {
     "system": chat_pb2.ROLE_SYSTEM,
@@ -150,6 +153,28 @@ def reasoning_effort(value: ReasoningEffortLike) -> chat_pb2.ReasoningEffort:
     return cast(chat_pb2.ReasoningEffort, chat_pb2.ReasoningEffort.Value(name))
 
 
+def cache(value: CacheLike) -> cache_pb2.CacheControl:
+    if isinstance(value, cache_pb2.CacheControl):
+        return value
+    fields = {"mode": value} if isinstance(value, str) else dict(value)
+    unknown = set(fields) - {"mode", "ttl_seconds"}
+    if unknown:
+        raise ValueError(f"unknown cache keys: {sorted(unknown)}")
+    control = cache_pb2.CacheControl(mode=cache_mode(fields.get("mode", "default")))
+    if fields.get("ttl_seconds") is not None:
+        control.ttl_seconds = int(fields["ttl_seconds"])
+    return control
+
+
+def cache_mode(value: str | int) -> cache_pb2.CacheMode:
+    if isinstance(value, int):
+        return cast(cache_pb2.CacheMode, value)
+    name = value.upper().removeprefix("CACHE_MODE_")
+    if name == "DEFAULT":
+        return cache_pb2.CACHE_MODE_UNSPECIFIED
+    return cast(cache_pb2.CacheMode, cache_pb2.CacheMode.Value("CACHE_MODE_" + name))
+
+
 def generation(params: Mapping[str, Any]) -> chat_pb2.GenerationConfig | None:
     """A `GenerationConfig` from the keyword arguments that are not None (None when all are)."""
     given = {k: v for k, v in params.items() if v is not None}
@@ -186,6 +211,7 @@ class ChatOptions(TypedDict, total=False):
     response_format: ResponseFormatLike
     parallel_tool_calls: bool
     user: str
+    cache: CacheLike
 
 
 def chat_request(
@@ -223,6 +249,8 @@ def chat_request(
     if "parallel_tool_calls" in given:
         built.parallel_tool_calls = given["parallel_tool_calls"]
     built.user = given.get("user", "")
+    if "cache" in given:
+        built.cache.CopyFrom(cache(given["cache"]))
     return built
 
 
@@ -233,9 +261,10 @@ def embed_request(
     inputs: str | Sequence[str] | None,
     dimensions: int | None,
     user: str | None,
+    cache_control: CacheLike | None = None,
 ) -> embedding_pb2.EmbedRequest:
     if request is not None:
-        if any(v is not None for v in (model, inputs, dimensions, user)):
+        if any(v is not None for v in (model, inputs, dimensions, user, cache_control)):
             raise ValueError("pass either a request message or keyword arguments, not both")
         return request
     if not model or inputs is None:
@@ -245,6 +274,8 @@ def embed_request(
     )
     if dimensions is not None:
         built.dimensions = dimensions
+    if cache_control is not None:
+        built.cache.CopyFrom(cache(cache_control))
     return built
 
 

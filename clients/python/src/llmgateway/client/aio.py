@@ -12,7 +12,7 @@ from typing import Any, Unpack
 import grpc
 
 from llmgateway.client import _build
-from llmgateway.client._build import ChatOptions
+from llmgateway.client._build import CacheLike, ChatOptions
 from llmgateway.client._channel import (
     CallSettings,
     ChannelOptions,
@@ -105,7 +105,8 @@ class AsyncGatewayClient:
         """One complete answer. Pass a `ChatRequest`, or `model=` and `messages=` (Messages, dicts
         such as `{"role": "user", "content": "hi"}`, or one string for a single user turn) with
         optional `tools`, `tool_choice`, generation parameters (`max_tokens`, `temperature`,
-        `reasoning_effort`, ... or `generation=`), `response_format`, `parallel_tool_calls`, `user`."""
+        `reasoning_effort`, ... or `generation=`), `response_format`, `parallel_tool_calls`, `user`, and
+        `cache` ("bypass", "refresh", "only", or `{"mode": ..., "ttl_seconds": ...}`)."""
         built = _build.chat_request(chat_pb2.ChatRequest, request, options)
         response: chat_pb2.ChatResponse = await self._unary(
             self._stub.Chat, built, timeout, metadata, request_id
@@ -170,12 +171,16 @@ class AsyncGatewayClient:
         inputs: str | Sequence[str] | None = None,
         dimensions: int | None = None,
         user: str | None = None,
+        cache: CacheLike | None = None,
         timeout: float | None = None,
         metadata: MetadataLike | None = None,
         request_id: str | None = None,
     ) -> embedding_pb2.EmbedResponse:
-        """One vector per input (an `EmbedRequest`, or `model=` and `inputs=`)."""
-        built = _build.embed_request(request, model=model, inputs=inputs, dimensions=dimensions, user=user)
+        """One vector per input (an `EmbedRequest`, or `model=` and `inputs=`); `cache` as for `chat`
+        (vectors are cached per input text)."""
+        built = _build.embed_request(
+            request, model=model, inputs=inputs, dimensions=dimensions, user=user, cache_control=cache
+        )
         response: embedding_pb2.EmbedResponse = await self._unary(
             self._stub.Embed, built, timeout, metadata, request_id
         )

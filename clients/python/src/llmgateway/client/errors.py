@@ -39,6 +39,7 @@ class ErrorReason(enum.StrEnum):
     INTERNAL = "INTERNAL"
     MODEL_MISCONFIGURED = "MODEL_MISCONFIGURED"
     OVERLOADED = "OVERLOADED"
+    CACHE_MISS = "CACHE_MISS"
 
 
 class _FailedCall(Protocol):

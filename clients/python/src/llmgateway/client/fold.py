@@ -7,7 +7,7 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmgateway.v1 import chat_pb2
+from llmgateway.v1 import cache_pb2, chat_pb2
 
 
 @dataclass
@@ -45,6 +45,19 @@ class ChatResult:
     usage: chat_pb2.Usage = field(default_factory=chat_pb2.Usage)
     complete: bool = False
     """True once the `end` event arrived (a stream that ended without it is not a full answer)."""
+    cache: cache_pb2.CacheInfo = field(default_factory=cache_pb2.CacheInfo)
+    """What the gateway's response cache did (status UNSPECIFIED when the gateway has none)."""
+
+    @property
+    def cached(self) -> bool:
+        """The answer came from the cache (a hit, or the answer of an identical call in flight):
+        no upstream call was made for it."""
+        return self.cache.status in (cache_pb2.CACHE_STATUS_HIT, cache_pb2.CACHE_STATUS_COALESCED)
+
+    @property
+    def cache_age(self) -> float:
+        """How old a cached answer is, in seconds (0 when it is not from the cache)."""
+        return self.cache.age.ToTimedelta().total_seconds()
 
     @property
     def finish_reason_name(self) -> str:
@@ -73,6 +86,7 @@ class ChatResult:
             finish_reason=response.finish_reason,
             usage=response.usage,
             complete=True,
+            cache=response.cache,
         )
 
     def to_message(self) -> chat_pb2.Message:
@@ -110,6 +124,7 @@ class StreamFolder:
         if kind == "start":
             r.id, r.model, r.provider = event.start.id, event.start.model, event.start.provider
             r.upstream_model, r.request_id = event.start.upstream_model, event.start.request_id
+            r.cache = event.start.cache
         elif kind == "text_delta":
             self._text.append(event.text_delta.text)
         elif kind == "reasoning_delta":

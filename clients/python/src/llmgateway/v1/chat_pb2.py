@@ -23,63 +23,64 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
+from llmgateway.v1 import cache_pb2 as llmgateway_dot_v1_dot_cache__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18llmgateway/v1/chat.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xaa\x01\n\x07Message\x12!\n\x04role\x18\x01 \x01(\x0e\x32\x13.llmgateway.v1.Role\x12+\n\x07\x63ontent\x18\x02 \x03(\x0b\x32\x1a.llmgateway.v1.ContentPart\x12+\n\ntool_calls\x18\x03 \x03(\x0b\x32\x17.llmgateway.v1.ToolCall\x12\x14\n\x0ctool_call_id\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\t\"\x83\x01\n\x0b\x43ontentPart\x12\x0e\n\x04text\x18\x01 \x01(\tH\x00\x12)\n\x05image\x18\x02 \x01(\x0b\x32\x18.llmgateway.v1.ImagePartH\x00\x12\x31\n\treasoning\x18\x03 \x01(\x0b\x32\x1c.llmgateway.v1.ReasoningPartH\x00\x42\x06\n\x04part\"s\n\tImagePart\x12\x0e\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00\x12\r\n\x03uri\x18\x02 \x01(\tH\x00\x12\x11\n\tmime_type\x18\x03 \x01(\t\x12*\n\x06\x64\x65tail\x18\x04 \x01(\x0e\x32\x1a.llmgateway.v1.ImageDetailB\x08\n\x06source\"G\n\rReasoningPart\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x11\n\tsignature\x18\x02 \x01(\t\x12\x15\n\rredacted_data\x18\x03 \x01(\t\"f\n\x04Tool\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12+\n\nparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0e\n\x06strict\x18\x04 \x01(\x08\"^\n\nToolChoice\x12-\n\x04mode\x18\x01 \x01(\x0e\x32\x1d.llmgateway.v1.ToolChoiceModeH\x00\x12\x17\n\rfunction_name\x18\x02 \x01(\tH\x00\x42\x08\n\x06\x63hoice\"7\n\x08ToolCall\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\targuments\x18\x03 \x01(\t\"\xb0\x03\n\x10GenerationConfig\x12\x17\n\nmax_tokens\x18\x01 \x01(\x05H\x00\x88\x01\x01\x12\x18\n\x0btemperature\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\x05top_p\x18\x03 \x01(\x01H\x02\x88\x01\x01\x12\x12\n\x05top_k\x18\x04 \x01(\x05H\x03\x88\x01\x01\x12\x0c\n\x04stop\x18\x05 \x03(\t\x12\x11\n\x04seed\x18\x06 \x01(\x03H\x04\x88\x01\x01\x12\x1d\n\x10presence_penalty\x18\x07 \x01(\x01H\x05\x88\x01\x01\x12\x1e\n\x11\x66requency_penalty\x18\x08 \x01(\x01H\x06\x88\x01\x01\x12\x38\n\x10reasoning_effort\x18\t \x01(\x0e\x32\x1e.llmgateway.v1.ReasoningEffort\x12$\n\x17reasoning_budget_tokens\x18\n \x01(\x05H\x07\x88\x01\x01\x42\r\n\x0b_max_tokensB\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\x08\n\x06_top_kB\x07\n\x05_seedB\x13\n\x11_presence_penaltyB\x14\n\x12_frequency_penaltyB\x1a\n\x18_reasoning_budget_tokens\"\x8f\x01\n\x0eResponseFormat\x12/\n\x04type\x18\x01 \x01(\x0e\x32!.llmgateway.v1.ResponseFormatType\x12\x13\n\x0bschema_name\x18\x02 \x01(\t\x12\'\n\x06schema\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0e\n\x06strict\x18\x04 \x01(\x08\"\x9a\x01\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x03\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\x03\x12\x14\n\x0ctotal_tokens\x18\x03 \x01(\x03\x12\x1c\n\x14\x63\x61\x63hed_prompt_tokens\x18\x04 \x01(\x03\x12\x18\n\x10reasoning_tokens\x18\x05 \x01(\x03\x12\x11\n\testimated\x18\x06 \x01(\x08\"\xcf\x02\n\x0b\x43hatRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\x12\"\n\x05tools\x18\x03 \x03(\x0b\x32\x13.llmgateway.v1.Tool\x12.\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x19.llmgateway.v1.ToolChoice\x12\x33\n\ngeneration\x18\x05 \x01(\x0b\x32\x1f.llmgateway.v1.GenerationConfig\x12\x36\n\x0fresponse_format\x18\x06 \x01(\x0b\x32\x1d.llmgateway.v1.ResponseFormat\x12 \n\x13parallel_tool_calls\x18\x07 \x01(\x08H\x00\x88\x01\x01\x12\x0c\n\x04user\x18\x08 \x01(\tB\x16\n\x14_parallel_tool_calls\"\xd5\x02\n\x11StreamChatRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\x12\"\n\x05tools\x18\x03 \x03(\x0b\x32\x13.llmgateway.v1.Tool\x12.\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x19.llmgateway.v1.ToolChoice\x12\x33\n\ngeneration\x18\x05 \x01(\x0b\x32\x1f.llmgateway.v1.GenerationConfig\x12\x36\n\x0fresponse_format\x18\x06 \x01(\x0b\x32\x1d.llmgateway.v1.ResponseFormat\x12 \n\x13parallel_tool_calls\x18\x07 \x01(\x08H\x00\x88\x01\x01\x12\x0c\n\x04user\x18\x08 \x01(\tB\x16\n\x14_parallel_tool_calls\"\x8f\x02\n\x0c\x43hatResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12\x16\n\x0eupstream_model\x18\x04 \x01(\t\x12\'\n\x07message\x18\x05 \x01(\x0b\x32\x16.llmgateway.v1.Message\x12\x32\n\rfinish_reason\x18\x06 \x01(\x0e\x32\x1b.llmgateway.v1.FinishReason\x12#\n\x05usage\x18\x07 \x01(\x0b\x32\x14.llmgateway.v1.Usage\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x12\x10\n\x08\x61ttempts\x18\t \x01(\x05\x12\x12\n\ndeployment\x18\n \x01(\t\"\x96\x02\n\x12StreamChatResponse\x12+\n\x05start\x18\x01 \x01(\x0b\x32\x1a.llmgateway.v1.StreamStartH\x00\x12.\n\ntext_delta\x18\x02 \x01(\x0b\x32\x18.llmgateway.v1.TextDeltaH\x00\x12\x38\n\x0freasoning_delta\x18\x03 \x01(\x0b\x32\x1d.llmgateway.v1.ReasoningDeltaH\x00\x12\x37\n\x0ftool_call_delta\x18\x04 \x01(\x0b\x32\x1c.llmgateway.v1.ToolCallDeltaH\x00\x12\'\n\x03\x65nd\x18\x05 \x01(\x0b\x32\x18.llmgateway.v1.StreamEndH\x00\x42\x07\n\x05\x65vent\"\x8c\x01\n\x0bStreamStart\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12\x16\n\x0eupstream_model\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x06 \x01(\x05\x12\x12\n\ndeployment\x18\x07 \x01(\t\"\x19\n\tTextDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\"H\n\x0eReasoningDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x11\n\tsignature\x18\x02 \x01(\t\x12\x15\n\rredacted_data\x18\x03 \x01(\t\"T\n\rToolCallDelta\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x1a\n\x12\x61rguments_fragment\x18\x04 \x01(\t\"d\n\tStreamEnd\x12\x32\n\rfinish_reason\x18\x01 \x01(\x0e\x32\x1b.llmgateway.v1.FinishReason\x12#\n\x05usage\x18\x02 \x01(\x0b\x32\x14.llmgateway.v1.Usage*s\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_SYSTEM\x10\x01\x12\r\n\tROLE_USER\x10\x02\x12\x12\n\x0eROLE_ASSISTANT\x10\x03\x12\r\n\tROLE_TOOL\x10\x04\x12\x12\n\x0eROLE_DEVELOPER\x10\x05*o\n\x0bImageDetail\x12\x1c\n\x18IMAGE_DETAIL_UNSPECIFIED\x10\x00\x12\x15\n\x11IMAGE_DETAIL_AUTO\x10\x01\x12\x14\n\x10IMAGE_DETAIL_LOW\x10\x02\x12\x15\n\x11IMAGE_DETAIL_HIGH\x10\x03*\x87\x01\n\x0eToolChoiceMode\x12 \n\x1cTOOL_CHOICE_MODE_UNSPECIFIED\x10\x00\x12\x19\n\x15TOOL_CHOICE_MODE_AUTO\x10\x01\x12\x19\n\x15TOOL_CHOICE_MODE_NONE\x10\x02\x12\x1d\n\x19TOOL_CHOICE_MODE_REQUIRED\x10\x03*\xa3\x01\n\x0fReasoningEffort\x12 \n\x1cREASONING_EFFORT_UNSPECIFIED\x10\x00\x12\x1c\n\x18REASONING_EFFORT_MINIMAL\x10\x01\x12\x18\n\x14REASONING_EFFORT_LOW\x10\x02\x12\x1b\n\x17REASONING_EFFORT_MEDIUM\x10\x03\x12\x19\n\x15REASONING_EFFORT_HIGH\x10\x04*\xa5\x01\n\x12ResponseFormatType\x12$\n RESPONSE_FORMAT_TYPE_UNSPECIFIED\x10\x00\x12\x1d\n\x19RESPONSE_FORMAT_TYPE_TEXT\x10\x01\x12$\n RESPONSE_FORMAT_TYPE_JSON_OBJECT\x10\x02\x12$\n RESPONSE_FORMAT_TYPE_JSON_SCHEMA\x10\x03*\xb8\x01\n\x0c\x46inishReason\x12\x1d\n\x19\x46INISH_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x46INISH_REASON_STOP\x10\x01\x12\x18\n\x14\x46INISH_REASON_LENGTH\x10\x02\x12\x1c\n\x18\x46INISH_REASON_TOOL_CALLS\x10\x03\x12 \n\x1c\x46INISH_REASON_CONTENT_FILTER\x10\x04\x12\x17\n\x13\x46INISH_REASON_OTHER\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18llmgateway/v1/chat.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/cache.proto\"\xaa\x01\n\x07Message\x12!\n\x04role\x18\x01 \x01(\x0e\x32\x13.llmgateway.v1.Role\x12+\n\x07\x63ontent\x18\x02 \x03(\x0b\x32\x1a.llmgateway.v1.ContentPart\x12+\n\ntool_calls\x18\x03 \x03(\x0b\x32\x17.llmgateway.v1.ToolCall\x12\x14\n\x0ctool_call_id\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\t\"\x83\x01\n\x0b\x43ontentPart\x12\x0e\n\x04text\x18\x01 \x01(\tH\x00\x12)\n\x05image\x18\x02 \x01(\x0b\x32\x18.llmgateway.v1.ImagePartH\x00\x12\x31\n\treasoning\x18\x03 \x01(\x0b\x32\x1c.llmgateway.v1.ReasoningPartH\x00\x42\x06\n\x04part\"s\n\tImagePart\x12\x0e\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00\x12\r\n\x03uri\x18\x02 \x01(\tH\x00\x12\x11\n\tmime_type\x18\x03 \x01(\t\x12*\n\x06\x64\x65tail\x18\x04 \x01(\x0e\x32\x1a.llmgateway.v1.ImageDetailB\x08\n\x06source\"G\n\rReasoningPart\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x11\n\tsignature\x18\x02 \x01(\t\x12\x15\n\rredacted_data\x18\x03 \x01(\t\"f\n\x04Tool\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12+\n\nparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0e\n\x06strict\x18\x04 \x01(\x08\"^\n\nToolChoice\x12-\n\x04mode\x18\x01 \x01(\x0e\x32\x1d.llmgateway.v1.ToolChoiceModeH\x00\x12\x17\n\rfunction_name\x18\x02 \x01(\tH\x00\x42\x08\n\x06\x63hoice\"7\n\x08ToolCall\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\targuments\x18\x03 \x01(\t\"\xb0\x03\n\x10GenerationConfig\x12\x17\n\nmax_tokens\x18\x01 \x01(\x05H\x00\x88\x01\x01\x12\x18\n\x0btemperature\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\x05top_p\x18\x03 \x01(\x01H\x02\x88\x01\x01\x12\x12\n\x05top_k\x18\x04 \x01(\x05H\x03\x88\x01\x01\x12\x0c\n\x04stop\x18\x05 \x03(\t\x12\x11\n\x04seed\x18\x06 \x01(\x03H\x04\x88\x01\x01\x12\x1d\n\x10presence_penalty\x18\x07 \x01(\x01H\x05\x88\x01\x01\x12\x1e\n\x11\x66requency_penalty\x18\x08 \x01(\x01H\x06\x88\x01\x01\x12\x38\n\x10reasoning_effort\x18\t \x01(\x0e\x32\x1e.llmgateway.v1.ReasoningEffort\x12$\n\x17reasoning_budget_tokens\x18\n \x01(\x05H\x07\x88\x01\x01\x42\r\n\x0b_max_tokensB\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\x08\n\x06_top_kB\x07\n\x05_seedB\x13\n\x11_presence_penaltyB\x14\n\x12_frequency_penaltyB\x1a\n\x18_reasoning_budget_tokens\"\x8f\x01\n\x0eResponseFormat\x12/\n\x04type\x18\x01 \x01(\x0e\x32!.llmgateway.v1.ResponseFormatType\x12\x13\n\x0bschema_name\x18\x02 \x01(\t\x12\'\n\x06schema\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0e\n\x06strict\x18\x04 \x01(\x08\"\x9a\x01\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x03\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\x03\x12\x14\n\x0ctotal_tokens\x18\x03 \x01(\x03\x12\x1c\n\x14\x63\x61\x63hed_prompt_tokens\x18\x04 \x01(\x03\x12\x18\n\x10reasoning_tokens\x18\x05 \x01(\x03\x12\x11\n\testimated\x18\x06 \x01(\x08\"\xfb\x02\n\x0b\x43hatRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\x12\"\n\x05tools\x18\x03 \x03(\x0b\x32\x13.llmgateway.v1.Tool\x12.\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x19.llmgateway.v1.ToolChoice\x12\x33\n\ngeneration\x18\x05 \x01(\x0b\x32\x1f.llmgateway.v1.GenerationConfig\x12\x36\n\x0fresponse_format\x18\x06 \x01(\x0b\x32\x1d.llmgateway.v1.ResponseFormat\x12 \n\x13parallel_tool_calls\x18\x07 \x01(\x08H\x00\x88\x01\x01\x12\x0c\n\x04user\x18\x08 \x01(\t\x12*\n\x05\x63\x61\x63he\x18\t \x01(\x0b\x32\x1b.llmgateway.v1.CacheControlB\x16\n\x14_parallel_tool_calls\"\x81\x03\n\x11StreamChatRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\x12\"\n\x05tools\x18\x03 \x03(\x0b\x32\x13.llmgateway.v1.Tool\x12.\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x19.llmgateway.v1.ToolChoice\x12\x33\n\ngeneration\x18\x05 \x01(\x0b\x32\x1f.llmgateway.v1.GenerationConfig\x12\x36\n\x0fresponse_format\x18\x06 \x01(\x0b\x32\x1d.llmgateway.v1.ResponseFormat\x12 \n\x13parallel_tool_calls\x18\x07 \x01(\x08H\x00\x88\x01\x01\x12\x0c\n\x04user\x18\x08 \x01(\t\x12*\n\x05\x63\x61\x63he\x18\t \x01(\x0b\x32\x1b.llmgateway.v1.CacheControlB\x16\n\x14_parallel_tool_calls\"\xb8\x02\n\x0c\x43hatResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12\x16\n\x0eupstream_model\x18\x04 \x01(\t\x12\'\n\x07message\x18\x05 \x01(\x0b\x32\x16.llmgateway.v1.Message\x12\x32\n\rfinish_reason\x18\x06 \x01(\x0e\x32\x1b.llmgateway.v1.FinishReason\x12#\n\x05usage\x18\x07 \x01(\x0b\x32\x14.llmgateway.v1.Usage\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x12\x10\n\x08\x61ttempts\x18\t \x01(\x05\x12\x12\n\ndeployment\x18\n \x01(\t\x12\'\n\x05\x63\x61\x63he\x18\x0b \x01(\x0b\x32\x18.llmgateway.v1.CacheInfo\"\x96\x02\n\x12StreamChatResponse\x12+\n\x05start\x18\x01 \x01(\x0b\x32\x1a.llmgateway.v1.StreamStartH\x00\x12.\n\ntext_delta\x18\x02 \x01(\x0b\x32\x18.llmgateway.v1.TextDeltaH\x00\x12\x38\n\x0freasoning_delta\x18\x03 \x01(\x0b\x32\x1d.llmgateway.v1.ReasoningDeltaH\x00\x12\x37\n\x0ftool_call_delta\x18\x04 \x01(\x0b\x32\x1c.llmgateway.v1.ToolCallDeltaH\x00\x12\'\n\x03\x65nd\x18\x05 \x01(\x0b\x32\x18.llmgateway.v1.StreamEndH\x00\x42\x07\n\x05\x65vent\"\xb5\x01\n\x0bStreamStart\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12\x16\n\x0eupstream_model\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x06 \x01(\x05\x12\x12\n\ndeployment\x18\x07 \x01(\t\x12\'\n\x05\x63\x61\x63he\x18\x08 \x01(\x0b\x32\x18.llmgateway.v1.CacheInfo\"\x19\n\tTextDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\"H\n\x0eReasoningDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x11\n\tsignature\x18\x02 \x01(\t\x12\x15\n\rredacted_data\x18\x03 \x01(\t\"T\n\rToolCallDelta\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x1a\n\x12\x61rguments_fragment\x18\x04 \x01(\t\"d\n\tStreamEnd\x12\x32\n\rfinish_reason\x18\x01 \x01(\x0e\x32\x1b.llmgateway.v1.FinishReason\x12#\n\x05usage\x18\x02 \x01(\x0b\x32\x14.llmgateway.v1.Usage*s\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_SYSTEM\x10\x01\x12\r\n\tROLE_USER\x10\x02\x12\x12\n\x0eROLE_ASSISTANT\x10\x03\x12\r\n\tROLE_TOOL\x10\x04\x12\x12\n\x0eROLE_DEVELOPER\x10\x05*o\n\x0bImageDetail\x12\x1c\n\x18IMAGE_DETAIL_UNSPECIFIED\x10\x00\x12\x15\n\x11IMAGE_DETAIL_AUTO\x10\x01\x12\x14\n\x10IMAGE_DETAIL_LOW\x10\x02\x12\x15\n\x11IMAGE_DETAIL_HIGH\x10\x03*\x87\x01\n\x0eToolChoiceMode\x12 \n\x1cTOOL_CHOICE_MODE_UNSPECIFIED\x10\x00\x12\x19\n\x15TOOL_CHOICE_MODE_AUTO\x10\x01\x12\x19\n\x15TOOL_CHOICE_MODE_NONE\x10\x02\x12\x1d\n\x19TOOL_CHOICE_MODE_REQUIRED\x10\x03*\xa3\x01\n\x0fReasoningEffort\x12 \n\x1cREASONING_EFFORT_UNSPECIFIED\x10\x00\x12\x1c\n\x18REASONING_EFFORT_MINIMAL\x10\x01\x12\x18\n\x14REASONING_EFFORT_LOW\x10\x02\x12\x1b\n\x17REASONING_EFFORT_MEDIUM\x10\x03\x12\x19\n\x15REASONING_EFFORT_HIGH\x10\x04*\xa5\x01\n\x12ResponseFormatType\x12$\n RESPONSE_FORMAT_TYPE_UNSPECIFIED\x10\x00\x12\x1d\n\x19RESPONSE_FORMAT_TYPE_TEXT\x10\x01\x12$\n RESPONSE_FORMAT_TYPE_JSON_OBJECT\x10\x02\x12$\n RESPONSE_FORMAT_TYPE_JSON_SCHEMA\x10\x03*\xb8\x01\n\x0c\x46inishReason\x12\x1d\n\x19\x46INISH_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x46INISH_REASON_STOP\x10\x01\x12\x18\n\x14\x46INISH_REASON_LENGTH\x10\x02\x12\x1c\n\x18\x46INISH_REASON_TOOL_CALLS\x10\x03\x12 \n\x1c\x46INISH_REASON_CONTENT_FILTER\x10\x04\x12\x17\n\x13\x46INISH_REASON_OTHER\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmgateway.v1.chat_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROLE']._serialized_start=3234
-  _globals['_ROLE']._serialized_end=3349
-  _globals['_IMAGEDETAIL']._serialized_start=3351
-  _globals['_IMAGEDETAIL']._serialized_end=3462
-  _globals['_TOOLCHOICEMODE']._serialized_start=3465
-  _globals['_TOOLCHOICEMODE']._serialized_end=3600
-  _globals['_REASONINGEFFORT']._serialized_start=3603
-  _globals['_REASONINGEFFORT']._serialized_end=3766
-  _globals['_RESPONSEFORMATTYPE']._serialized_start=3769
-  _globals['_RESPONSEFORMATTYPE']._serialized_end=3934
-  _globals['_FINISHREASON']._serialized_start=3937
-  _globals['_FINISHREASON']._serialized_end=4121
-  _globals['_MESSAGE']._serialized_start=74
-  _globals['_MESSAGE']._serialized_end=244
-  _globals['_CONTENTPART']._serialized_start=247
-  _globals['_CONTENTPART']._serialized_end=378
-  _globals['_IMAGEPART']._serialized_start=380
-  _globals['_IMAGEPART']._serialized_end=495
-  _globals['_REASONINGPART']._serialized_start=497
-  _globals['_REASONINGPART']._serialized_end=568
-  _globals['_TOOL']._serialized_start=570
-  _globals['_TOOL']._serialized_end=672
-  _globals['_TOOLCHOICE']._serialized_start=674
-  _globals['_TOOLCHOICE']._serialized_end=768
-  _globals['_TOOLCALL']._serialized_start=770
-  _globals['_TOOLCALL']._serialized_end=825
-  _globals['_GENERATIONCONFIG']._serialized_start=828
-  _globals['_GENERATIONCONFIG']._serialized_end=1260
-  _globals['_RESPONSEFORMAT']._serialized_start=1263
-  _globals['_RESPONSEFORMAT']._serialized_end=1406
-  _globals['_USAGE']._serialized_start=1409
-  _globals['_USAGE']._serialized_end=1563
-  _globals['_CHATREQUEST']._serialized_start=1566
-  _globals['_CHATREQUEST']._serialized_end=1901
-  _globals['_STREAMCHATREQUEST']._serialized_start=1904
-  _globals['_STREAMCHATREQUEST']._serialized_end=2245
-  _globals['_CHATRESPONSE']._serialized_start=2248
-  _globals['_CHATRESPONSE']._serialized_end=2519
-  _globals['_STREAMCHATRESPONSE']._serialized_start=2522
-  _globals['_STREAMCHATRESPONSE']._serialized_end=2800
-  _globals['_STREAMSTART']._serialized_start=2803
-  _globals['_STREAMSTART']._serialized_end=2943
-  _globals['_TEXTDELTA']._serialized_start=2945
-  _globals['_TEXTDELTA']._serialized_end=2970
-  _globals['_REASONINGDELTA']._serialized_start=2972
-  _globals['_REASONINGDELTA']._serialized_end=3044
-  _globals['_TOOLCALLDELTA']._serialized_start=3046
-  _globals['_TOOLCALLDELTA']._serialized_end=3130
-  _globals['_STREAMEND']._serialized_start=3132
-  _globals['_STREAMEND']._serialized_end=3232
+  _globals['_ROLE']._serialized_start=3431
+  _globals['_ROLE']._serialized_end=3546
+  _globals['_IMAGEDETAIL']._serialized_start=3548
+  _globals['_IMAGEDETAIL']._serialized_end=3659
+  _globals['_TOOLCHOICEMODE']._serialized_start=3662
+  _globals['_TOOLCHOICEMODE']._serialized_end=3797
+  _globals['_REASONINGEFFORT']._serialized_start=3800
+  _globals['_REASONINGEFFORT']._serialized_end=3963
+  _globals['_RESPONSEFORMATTYPE']._serialized_start=3966
+  _globals['_RESPONSEFORMATTYPE']._serialized_end=4131
+  _globals['_FINISHREASON']._serialized_start=4134
+  _globals['_FINISHREASON']._serialized_end=4318
+  _globals['_MESSAGE']._serialized_start=101
+  _globals['_MESSAGE']._serialized_end=271
+  _globals['_CONTENTPART']._serialized_start=274
+  _globals['_CONTENTPART']._serialized_end=405
+  _globals['_IMAGEPART']._serialized_start=407
+  _globals['_IMAGEPART']._serialized_end=522
+  _globals['_REASONINGPART']._serialized_start=524
+  _globals['_REASONINGPART']._serialized_end=595
+  _globals['_TOOL']._serialized_start=597
+  _globals['_TOOL']._serialized_end=699
+  _globals['_TOOLCHOICE']._serialized_start=701
+  _globals['_TOOLCHOICE']._serialized_end=795
+  _globals['_TOOLCALL']._serialized_start=797
+  _globals['_TOOLCALL']._serialized_end=852
+  _globals['_GENERATIONCONFIG']._serialized_start=855
+  _globals['_GENERATIONCONFIG']._serialized_end=1287
+  _globals['_RESPONSEFORMAT']._serialized_start=1290
+  _globals['_RESPONSEFORMAT']._serialized_end=1433
+  _globals['_USAGE']._serialized_start=1436
+  _globals['_USAGE']._serialized_end=1590
+  _globals['_CHATREQUEST']._serialized_start=1593
+  _globals['_CHATREQUEST']._serialized_end=1972
+  _globals['_STREAMCHATREQUEST']._serialized_start=1975
+  _globals['_STREAMCHATREQUEST']._serialized_end=2360
+  _globals['_CHATRESPONSE']._serialized_start=2363
+  _globals['_CHATRESPONSE']._serialized_end=2675
+  _globals['_STREAMCHATRESPONSE']._serialized_start=2678
+  _globals['_STREAMCHATRESPONSE']._serialized_end=2956
+  _globals['_STREAMSTART']._serialized_start=2959
+  _globals['_STREAMSTART']._serialized_end=3140
+  _globals['_TEXTDELTA']._serialized_start=3142
+  _globals['_TEXTDELTA']._serialized_end=3167
+  _globals['_REASONINGDELTA']._serialized_start=3169
+  _globals['_REASONINGDELTA']._serialized_end=3241
+  _globals['_TOOLCALLDELTA']._serialized_start=3243
+  _globals['_TOOLCALLDELTA']._serialized_end=3327
+  _globals['_STREAMEND']._serialized_start=3329
+  _globals['_STREAMEND']._serialized_end=3429
 # @@protoc_insertion_point(module_scope)

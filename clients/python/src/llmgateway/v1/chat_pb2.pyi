@@ -1,4 +1,5 @@
 from google.protobuf import struct_pb2 as _struct_pb2
+from llmgateway.v1 import cache_pb2 as _cache_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -213,7 +214,7 @@ class Usage(_message.Message):
     def __init__(self, prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cached_prompt_tokens: _Optional[int] = ..., reasoning_tokens: _Optional[int] = ..., estimated: _Optional[bool] = ...) -> None: ...
 
 class ChatRequest(_message.Message):
-    __slots__ = ("model", "messages", "tools", "tool_choice", "generation", "response_format", "parallel_tool_calls", "user")
+    __slots__ = ("model", "messages", "tools", "tool_choice", "generation", "response_format", "parallel_tool_calls", "user", "cache")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     TOOLS_FIELD_NUMBER: _ClassVar[int]
@@ -222,6 +223,7 @@ class ChatRequest(_message.Message):
     RESPONSE_FORMAT_FIELD_NUMBER: _ClassVar[int]
     PARALLEL_TOOL_CALLS_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
+    CACHE_FIELD_NUMBER: _ClassVar[int]
     model: str
     messages: _containers.RepeatedCompositeFieldContainer[Message]
     tools: _containers.RepeatedCompositeFieldContainer[Tool]
@@ -230,10 +232,11 @@ class ChatRequest(_message.Message):
     response_format: ResponseFormat
     parallel_tool_calls: bool
     user: str
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[ToolChoice, _Mapping]] = ..., generation: _Optional[_Union[GenerationConfig, _Mapping]] = ..., response_format: _Optional[_Union[ResponseFormat, _Mapping]] = ..., parallel_tool_calls: _Optional[bool] = ..., user: _Optional[str] = ...) -> None: ...
+    cache: _cache_pb2.CacheControl
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[ToolChoice, _Mapping]] = ..., generation: _Optional[_Union[GenerationConfig, _Mapping]] = ..., response_format: _Optional[_Union[ResponseFormat, _Mapping]] = ..., parallel_tool_calls: _Optional[bool] = ..., user: _Optional[str] = ..., cache: _Optional[_Union[_cache_pb2.CacheControl, _Mapping]] = ...) -> None: ...
 
 class StreamChatRequest(_message.Message):
-    __slots__ = ("model", "messages", "tools", "tool_choice", "generation", "response_format", "parallel_tool_calls", "user")
+    __slots__ = ("model", "messages", "tools", "tool_choice", "generation", "response_format", "parallel_tool_calls", "user", "cache")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     TOOLS_FIELD_NUMBER: _ClassVar[int]
@@ -242,6 +245,7 @@ class StreamChatRequest(_message.Message):
     RESPONSE_FORMAT_FIELD_NUMBER: _ClassVar[int]
     PARALLEL_TOOL_CALLS_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
+    CACHE_FIELD_NUMBER: _ClassVar[int]
     model: str
     messages: _containers.RepeatedCompositeFieldContainer[Message]
     tools: _containers.RepeatedCompositeFieldContainer[Tool]
@@ -250,10 +254,11 @@ class StreamChatRequest(_message.Message):
     response_format: ResponseFormat
     parallel_tool_calls: bool
     user: str
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[ToolChoice, _Mapping]] = ..., generation: _Optional[_Union[GenerationConfig, _Mapping]] = ..., response_format: _Optional[_Union[ResponseFormat, _Mapping]] = ..., parallel_tool_calls: _Optional[bool] = ..., user: _Optional[str] = ...) -> None: ...
+    cache: _cache_pb2.CacheControl
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[Tool, _Mapping]]] = ..., tool_choice: _Optional[_Union[ToolChoice, _Mapping]] = ..., generation: _Optional[_Union[GenerationConfig, _Mapping]] = ..., response_format: _Optional[_Union[ResponseFormat, _Mapping]] = ..., parallel_tool_calls: _Optional[bool] = ..., user: _Optional[str] = ..., cache: _Optional[_Union[_cache_pb2.CacheControl, _Mapping]] = ...) -> None: ...
 
 class ChatResponse(_message.Message):
-    __slots__ = ("id", "model", "provider", "upstream_model", "message", "finish_reason", "usage", "request_id", "attempts", "deployment")
+    __slots__ = ("id", "model", "provider", "upstream_model", "message", "finish_reason", "usage", "request_id", "attempts", "deployment", "cache")
     ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
@@ -264,6 +269,7 @@ class ChatResponse(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
+    CACHE_FIELD_NUMBER: _ClassVar[int]
     id: str
     model: str
     provider: str
@@ -274,7 +280,8 @@ class ChatResponse(_message.Message):
     request_id: str
     attempts: int
     deployment: str
-    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., message: _Optional[_Union[Message, _Mapping]] = ..., finish_reason: _Optional[_Union[FinishReason, str]] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., request_id: _Optional[str] = ..., attempts: _Optional[int] = ..., deployment: _Optional[str] = ...) -> None: ...
+    cache: _cache_pb2.CacheInfo
+    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., message: _Optional[_Union[Message, _Mapping]] = ..., finish_reason: _Optional[_Union[FinishReason, str]] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., request_id: _Optional[str] = ..., attempts: _Optional[int] = ..., deployment: _Optional[str] = ..., cache: _Optional[_Union[_cache_pb2.CacheInfo, _Mapping]] = ...) -> None: ...
 
 class StreamChatResponse(_message.Message):
     __slots__ = ("start", "text_delta", "reasoning_delta", "tool_call_delta", "end")
@@ -291,7 +298,7 @@ class StreamChatResponse(_message.Message):
     def __init__(self, start: _Optional[_Union[StreamStart, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., reasoning_delta: _Optional[_Union[ReasoningDelta, _Mapping]] = ..., tool_call_delta: _Optional[_Union[ToolCallDelta, _Mapping]] = ..., end: _Optional[_Union[StreamEnd, _Mapping]] = ...) -> None: ...
 
 class StreamStart(_message.Message):
-    __slots__ = ("id", "model", "provider", "upstream_model", "request_id", "attempts", "deployment")
+    __slots__ = ("id", "model", "provider", "upstream_model", "request_id", "attempts", "deployment", "cache")
     ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
@@ -299,6 +306,7 @@ class StreamStart(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
+    CACHE_FIELD_NUMBER: _ClassVar[int]
     id: str
     model: str
     provider: str
@@ -306,7 +314,8 @@ class StreamStart(_message.Message):
     request_id: str
     attempts: int
     deployment: str
-    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., request_id: _Optional[str] = ..., attempts: _Optional[int] = ..., deployment: _Optional[str] = ...) -> None: ...
+    cache: _cache_pb2.CacheInfo
+    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., request_id: _Optional[str] = ..., attempts: _Optional[int] = ..., deployment: _Optional[str] = ..., cache: _Optional[_Union[_cache_pb2.CacheInfo, _Mapping]] = ...) -> None: ...
 
 class TextDelta(_message.Message):
     __slots__ = ("text",)

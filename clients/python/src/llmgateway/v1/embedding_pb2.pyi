@@ -1,3 +1,4 @@
+from llmgateway.v1 import cache_pb2 as _cache_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -7,16 +8,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class EmbedRequest(_message.Message):
-    __slots__ = ("model", "inputs", "dimensions", "user")
+    __slots__ = ("model", "inputs", "dimensions", "user", "cache")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
     DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
+    CACHE_FIELD_NUMBER: _ClassVar[int]
     model: str
     inputs: _containers.RepeatedScalarFieldContainer[str]
     dimensions: int
     user: str
-    def __init__(self, model: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., dimensions: _Optional[int] = ..., user: _Optional[str] = ...) -> None: ...
+    cache: _cache_pb2.CacheControl
+    def __init__(self, model: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., dimensions: _Optional[int] = ..., user: _Optional[str] = ..., cache: _Optional[_Union[_cache_pb2.CacheControl, _Mapping]] = ...) -> None: ...
 
 class Embedding(_message.Message):
     __slots__ = ("index", "values")
@@ -33,15 +36,17 @@ class EmbeddingUsage(_message.Message):
     def __init__(self, prompt_tokens: _Optional[int] = ...) -> None: ...
 
 class EmbedResponse(_message.Message):
-    __slots__ = ("model", "provider", "embeddings", "usage", "request_id")
+    __slots__ = ("model", "provider", "embeddings", "usage", "request_id", "cache")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     EMBEDDINGS_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CACHE_FIELD_NUMBER: _ClassVar[int]
     model: str
     provider: str
     embeddings: _containers.RepeatedCompositeFieldContainer[Embedding]
     usage: EmbeddingUsage
     request_id: str
-    def __init__(self, model: _Optional[str] = ..., provider: _Optional[str] = ..., embeddings: _Optional[_Iterable[_Union[Embedding, _Mapping]]] = ..., usage: _Optional[_Union[EmbeddingUsage, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    cache: _cache_pb2.CacheInfo
+    def __init__(self, model: _Optional[str] = ..., provider: _Optional[str] = ..., embeddings: _Optional[_Iterable[_Union[Embedding, _Mapping]]] = ..., usage: _Optional[_Union[EmbeddingUsage, _Mapping]] = ..., request_id: _Optional[str] = ..., cache: _Optional[_Union[_cache_pb2.CacheInfo, _Mapping]] = ...) -> None: ...

@@ -27,6 +27,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_INTERNAL: _ClassVar[ErrorReason]
     ERROR_REASON_MODEL_MISCONFIGURED: _ClassVar[ErrorReason]
     ERROR_REASON_OVERLOADED: _ClassVar[ErrorReason]
+    ERROR_REASON_CACHE_MISS: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 ERROR_REASON_INVALID_REQUEST: ErrorReason
 ERROR_REASON_MODEL_NOT_FOUND: ErrorReason
@@ -48,3 +49,4 @@ ERROR_REASON_PROVIDER_MODEL_NOT_FOUND: ErrorReason
 ERROR_REASON_INTERNAL: ErrorReason
 ERROR_REASON_MODEL_MISCONFIGURED: ErrorReason
 ERROR_REASON_OVERLOADED: ErrorReason
+ERROR_REASON_CACHE_MISS: ErrorReason

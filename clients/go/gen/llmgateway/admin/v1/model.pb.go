@@ -83,7 +83,8 @@ func (RoutingStrategy) EnumDescriptor() ([]byte, []int) {
 
 // Model is one row of the model registry: a public model id and the upstream
 // that serves it. Secrets are never stored: `credential_ref` names the
-// environment variable that holds the key.
+// environment variable that holds the key. Writes outside the bounds below are
+// refused with a field violation (`model.timeouts.total`, ...).
 type Model struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Public id callers put in requests, `prefix/name` (for example
@@ -101,15 +102,19 @@ type Model struct {
 	// Name of the environment variable holding the API key (never the key);
 	// empty means no key is sent.
 	CredentialRef string `protobuf:"bytes,6,opt,name=credential_ref,json=credentialRef,proto3" json:"credential_ref,omitempty"`
-	// Human-readable name.
+	// Human-readable name (at most 200 characters).
 	DisplayName string `protobuf:"bytes,7,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
-	// Context window in tokens (0 when unknown).
+	// Context window in tokens (0 when unknown; at most 100,000,000).
 	ContextLength int32 `protobuf:"varint,8,opt,name=context_length,json=contextLength,proto3" json:"context_length,omitempty"`
+	// Most tokens the model produces in one answer (0 when unknown; at most
+	// 100,000,000): what bounds a call's worst-case cost.
+	MaxOutputTokens int32 `protobuf:"varint,26,opt,name=max_output_tokens,json=maxOutputTokens,proto3" json:"max_output_tokens,omitempty"`
 	// What the model can do; at least one.
 	Capabilities []v1.Capability `protobuf:"varint,9,rep,packed,name=capabilities,proto3,enum=llmgateway.v1.Capability" json:"capabilities,omitempty"`
 	// Prices in USD.
 	Pricing *Pricing `protobuf:"bytes,10,opt,name=pricing,proto3" json:"pricing,omitempty"`
-	// Model ids tried in order once this model's deployments are exhausted.
+	// Model ids tried in order once this model's deployments are exhausted (at
+	// most 16).
 	Fallbacks []string `protobuf:"bytes,11,rep,name=fallbacks,proto3" json:"fallbacks,omitempty"`
 	// Reasons that fall back at once, for example CONTEXT_LENGTH_EXCEEDED.
 	FallbackOn []v1.ErrorReason `protobuf:"varint,12,rep,packed,name=fallback_on,json=fallbackOn,proto3,enum=llmgateway.v1.ErrorReason" json:"fallback_on,omitempty"`
@@ -117,11 +122,13 @@ type Model struct {
 	IsAvailable *bool `protobuf:"varint,13,opt,name=is_available,json=isAvailable,proto3,oneof" json:"is_available,omitempty"`
 	// Upstream timeouts; unset ones follow the gateway defaults.
 	Timeouts *Timeouts `protobuf:"bytes,14,opt,name=timeouts,proto3" json:"timeouts,omitempty"`
-	// Adapter-specific settings, for example Azure's `api_version`.
+	// Adapter-specific settings, for example Azure's `api_version` (at most 32,
+	// keys and values of at most 1000 characters).
 	Options map[string]string `protobuf:"bytes,15,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// Weight of the primary upstream among `deployments` (default 1).
+	// Weight of the primary upstream among `deployments` (default 1; greater
+	// than 0, at most 1e9).
 	Weight float64 `protobuf:"fixed64,16,opt,name=weight,proto3" json:"weight,omitempty"`
-	// More upstreams serving the same model id.
+	// More upstreams serving the same model id (at most 32).
 	Deployments []*Deployment `protobuf:"bytes,17,rep,name=deployments,proto3" json:"deployments,omitempty"`
 	// How one of several deployments is picked.
 	Routing RoutingStrategy `protobuf:"varint,18,opt,name=routing,proto3,enum=llmgateway.admin.v1.RoutingStrategy" json:"routing,omitempty"`
@@ -227,6 +234,13 @@ func (x *Model) GetDisplayName() string {
 func (x *Model) GetContextLength() int32 {
 	if x != nil {
 		return x.ContextLength
+	}
+	return 0
+}
+
+func (x *Model) GetMaxOutputTokens() int32 {
+	if x != nil {
+		return x.MaxOutputTokens
 	}
 	return 0
 }
@@ -350,7 +364,8 @@ func (x *Model) GetSource() string {
 	return ""
 }
 
-// Pricing is what a model costs, in USD per million tokens.
+// Pricing is what a model costs, in USD per million tokens (each from 0 to
+// 1,000,000).
 type Pricing struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Prompt tokens.
@@ -431,7 +446,7 @@ type Deployment struct {
 	CredentialRef string `protobuf:"bytes,6,opt,name=credential_ref,json=credentialRef,proto3" json:"credential_ref,omitempty"`
 	// Adapter-specific settings.
 	Options map[string]string `protobuf:"bytes,7,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	// Relative weight (default 1).
+	// Relative weight (default 1; greater than 0, at most 1e9).
 	Weight        float64 `protobuf:"fixed64,8,opt,name=weight,proto3" json:"weight,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -524,7 +539,7 @@ func (x *Deployment) GetWeight() float64 {
 }
 
 // Timeouts are a model's upstream timeouts; unset ones follow the gateway's
-// `default_timeouts`.
+// `default_timeouts`. A set one is greater than 0 and at most 24 hours.
 type Timeouts struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Connecting to the upstream.
@@ -601,13 +616,14 @@ func (x *Timeouts) GetTotal() *durationpb.Duration {
 // exponential backoff and jitter.
 type RetryPolicy struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Retries after the first attempt.
+	// Retries after the first attempt (0 to 10).
 	MaxRetries int32 `protobuf:"varint,1,opt,name=max_retries,json=maxRetries,proto3" json:"max_retries,omitempty"`
-	// Delay before the first retry.
+	// Delay before the first retry (at most 1 hour; unset: 0.25 s).
 	InitialBackoff *durationpb.Duration `protobuf:"bytes,2,opt,name=initial_backoff,json=initialBackoff,proto3" json:"initial_backoff,omitempty"`
-	// Largest delay between retries.
+	// Largest delay between retries (at least `initial_backoff`, at most 1
+	// hour; unset: 8 s).
 	MaxBackoff *durationpb.Duration `protobuf:"bytes,3,opt,name=max_backoff,json=maxBackoff,proto3" json:"max_backoff,omitempty"`
-	// Growth factor of the delay (at least 1).
+	// Growth factor of the delay (1 to 100; 0 means the default, 2).
 	Multiplier    float64 `protobuf:"fixed64,4,opt,name=multiplier,proto3" json:"multiplier,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -674,11 +690,13 @@ func (x *RetryPolicy) GetMultiplier() float64 {
 // CooldownPolicy takes a failing deployment out of rotation for a while.
 type CooldownPolicy struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Failures within `window` that trigger the cooldown.
+	// Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+	// the default, 3).
 	Failures int32 `protobuf:"varint,1,opt,name=failures,proto3" json:"failures,omitempty"`
-	// The window failures are counted in.
+	// The window failures are counted in (at most 24 hours; unset: 30 s).
 	Window *durationpb.Duration `protobuf:"bytes,2,opt,name=window,proto3" json:"window,omitempty"`
-	// How long the deployment stays out of rotation.
+	// How long the deployment stays out of rotation (at most 24 hours; unset:
+	// 30 s).
 	Cooldown      *durationpb.Duration `protobuf:"bytes,3,opt,name=cooldown,proto3" json:"cooldown,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -739,7 +757,7 @@ var File_llmgateway_admin_v1_model_proto protoreflect.FileDescriptor
 
 const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"\n" +
-	"\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xb3\t\n" +
+	"\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xdf\t\n" +
 	"\x05Model\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12%\n" +
@@ -748,7 +766,8 @@ const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"\bbase_url\x18\x05 \x01(\tR\abaseUrl\x12%\n" +
 	"\x0ecredential_ref\x18\x06 \x01(\tR\rcredentialRef\x12!\n" +
 	"\fdisplay_name\x18\a \x01(\tR\vdisplayName\x12%\n" +
-	"\x0econtext_length\x18\b \x01(\x05R\rcontextLength\x12=\n" +
+	"\x0econtext_length\x18\b \x01(\x05R\rcontextLength\x12*\n" +
+	"\x11max_output_tokens\x18\x1a \x01(\x05R\x0fmaxOutputTokens\x12=\n" +
 	"\fcapabilities\x18\t \x03(\x0e2\x19.llmgateway.v1.CapabilityR\fcapabilities\x126\n" +
 	"\apricing\x18\n" +
 	" \x01(\v2\x1c.llmgateway.admin.v1.PricingR\apricing\x12\x1c\n" +

@@ -25,7 +25,7 @@ ROUTING_STRATEGY_LEAST_INFLIGHT: RoutingStrategy
 ROUTING_STRATEGY_LOWEST_LATENCY: RoutingStrategy
 
 class Model(_message.Message):
-    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "display_name", "context_length", "capabilities", "pricing", "fallbacks", "fallback_on", "is_available", "timeouts", "options", "weight", "deployments", "routing", "retry", "cooldown", "create_time", "update_time", "etag", "operator_fields", "source")
+    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "display_name", "context_length", "max_output_tokens", "capabilities", "pricing", "fallbacks", "fallback_on", "is_available", "timeouts", "options", "weight", "deployments", "routing", "retry", "cooldown", "create_time", "update_time", "etag", "operator_fields", "source")
     class OptionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +41,7 @@ class Model(_message.Message):
     CREDENTIAL_REF_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     CONTEXT_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    MAX_OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     PRICING_FIELD_NUMBER: _ClassVar[int]
     FALLBACKS_FIELD_NUMBER: _ClassVar[int]
@@ -66,6 +67,7 @@ class Model(_message.Message):
     credential_ref: str
     display_name: str
     context_length: int
+    max_output_tokens: int
     capabilities: _containers.RepeatedScalarFieldContainer[_model_pb2.Capability]
     pricing: Pricing
     fallbacks: _containers.RepeatedScalarFieldContainer[str]
@@ -83,7 +85,7 @@ class Model(_message.Message):
     etag: str
     operator_fields: _containers.RepeatedScalarFieldContainer[str]
     source: str
-    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., display_name: _Optional[str] = ..., context_length: _Optional[int] = ..., capabilities: _Optional[_Iterable[_Union[_model_pb2.Capability, str]]] = ..., pricing: _Optional[_Union[Pricing, _Mapping]] = ..., fallbacks: _Optional[_Iterable[str]] = ..., fallback_on: _Optional[_Iterable[_Union[_error_reason_pb2.ErrorReason, str]]] = ..., is_available: _Optional[bool] = ..., timeouts: _Optional[_Union[Timeouts, _Mapping]] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., routing: _Optional[_Union[RoutingStrategy, str]] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., cooldown: _Optional[_Union[CooldownPolicy, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., operator_fields: _Optional[_Iterable[str]] = ..., source: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., display_name: _Optional[str] = ..., context_length: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., capabilities: _Optional[_Iterable[_Union[_model_pb2.Capability, str]]] = ..., pricing: _Optional[_Union[Pricing, _Mapping]] = ..., fallbacks: _Optional[_Iterable[str]] = ..., fallback_on: _Optional[_Iterable[_Union[_error_reason_pb2.ErrorReason, str]]] = ..., is_available: _Optional[bool] = ..., timeouts: _Optional[_Union[Timeouts, _Mapping]] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., routing: _Optional[_Union[RoutingStrategy, str]] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., cooldown: _Optional[_Union[CooldownPolicy, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., operator_fields: _Optional[_Iterable[str]] = ..., source: _Optional[str] = ...) -> None: ...
 
 class Pricing(_message.Message):
     __slots__ = ("input_per_million", "output_per_million", "cached_input_per_million")

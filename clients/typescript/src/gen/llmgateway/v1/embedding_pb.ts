@@ -4,13 +4,15 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { CacheControl, CacheInfo } from "./cache_pb.js";
+import { file_llmgateway_v1_cache } from "./cache_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file llmgateway/v1/embedding.proto.
  */
 export const file_llmgateway_v1_embedding: GenFile = /*@__PURE__*/
-  fileDesc("Ch1sbG1nYXRld2F5L3YxL2VtYmVkZGluZy5wcm90bxINbGxtZ2F0ZXdheS52MSJjCgxFbWJlZFJlcXVlc3QSDQoFbW9kZWwYASABKAkSDgoGaW5wdXRzGAIgAygJEhcKCmRpbWVuc2lvbnMYAyABKAVIAIgBARIMCgR1c2VyGAQgASgJQg0KC19kaW1lbnNpb25zIioKCUVtYmVkZGluZxINCgVpbmRleBgBIAEoBRIOCgZ2YWx1ZXMYAiADKAIiJwoORW1iZWRkaW5nVXNhZ2USFQoNcHJvbXB0X3Rva2VucxgBIAEoAyKgAQoNRW1iZWRSZXNwb25zZRINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIsCgplbWJlZGRpbmdzGAMgAygLMhgubGxtZ2F0ZXdheS52MS5FbWJlZGRpbmcSLAoFdXNhZ2UYBCABKAsyHS5sbG1nYXRld2F5LnYxLkVtYmVkZGluZ1VzYWdlEhIKCnJlcXVlc3RfaWQYBSABKAliBnByb3RvMw");
+  fileDesc("Ch1sbG1nYXRld2F5L3YxL2VtYmVkZGluZy5wcm90bxINbGxtZ2F0ZXdheS52MSKPAQoMRW1iZWRSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg4KBmlucHV0cxgCIAMoCRIXCgpkaW1lbnNpb25zGAMgASgFSACIAQESDAoEdXNlchgEIAEoCRIqCgVjYWNoZRgFIAEoCzIbLmxsbWdhdGV3YXkudjEuQ2FjaGVDb250cm9sQg0KC19kaW1lbnNpb25zIioKCUVtYmVkZGluZxINCgVpbmRleBgBIAEoBRIOCgZ2YWx1ZXMYAiADKAIiJwoORW1iZWRkaW5nVXNhZ2USFQoNcHJvbXB0X3Rva2VucxgBIAEoAyLJAQoNRW1iZWRSZXNwb25zZRINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIsCgplbWJlZGRpbmdzGAMgAygLMhgubGxtZ2F0ZXdheS52MS5FbWJlZGRpbmcSLAoFdXNhZ2UYBCABKAsyHS5sbG1nYXRld2F5LnYxLkVtYmVkZGluZ1VzYWdlEhIKCnJlcXVlc3RfaWQYBSABKAkSJwoFY2FjaGUYBiABKAsyGC5sbG1nYXRld2F5LnYxLkNhY2hlSW5mb2IGcHJvdG8z", [file_llmgateway_v1_cache]);
 
 /**
  * EmbedRequest asks for one vector per input text.
@@ -45,6 +47,13 @@ export type EmbedRequest = Message<"llmgateway.v1.EmbedRequest"> & {
    * @generated from field: string user = 4;
    */
   user: string;
+
+  /**
+   * How this call uses the response cache; vectors are cached per input text.
+   *
+   * @generated from field: llmgateway.v1.CacheControl cache = 5;
+   */
+  cache?: CacheControl | undefined;
 };
 
 /**
@@ -143,6 +152,14 @@ export type EmbedResponse = Message<"llmgateway.v1.EmbedResponse"> & {
    * @generated from field: string request_id = 5;
    */
   requestId: string;
+
+  /**
+   * HIT when every vector came from the cache, MISS when the upstream embedded some
+   * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+   *
+   * @generated from field: llmgateway.v1.CacheInfo cache = 6;
+   */
+  cache?: CacheInfo | undefined;
 };
 
 /**

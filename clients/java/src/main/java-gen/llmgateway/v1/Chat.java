@@ -13664,6 +13664,33 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getUserBytes();
+
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheControl getCache();
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     */
+    llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -14066,6 +14093,44 @@ public final class Chat {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 9;
+    private llmgateway.v1.Cache.CacheControl cache_;
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000010) != 0);
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControl getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -14103,6 +14168,9 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 8, user_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        output.writeMessage(9, getCache());
       }
       getUnknownFields().writeTo(output);
     }
@@ -14142,6 +14210,10 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(8, user_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(9, getCache());
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -14186,6 +14258,11 @@ public final class Chat {
       }
       if (!getUser()
           .equals(other.getUser())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -14226,6 +14303,10 @@ public final class Chat {
       }
       hash = (37 * hash) + USER_FIELD_NUMBER;
       hash = (53 * hash) + getUser().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -14365,6 +14446,7 @@ public final class Chat {
           getToolChoiceFieldBuilder();
           getGenerationFieldBuilder();
           getResponseFormatFieldBuilder();
+          getCacheFieldBuilder();
         }
       }
       @java.lang.Override
@@ -14403,6 +14485,11 @@ public final class Chat {
         }
         parallelToolCalls_ = false;
         user_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -14486,6 +14573,12 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000080) != 0)) {
           result.user_ = user_;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000010;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -14608,6 +14701,9 @@ public final class Chat {
           bitField0_ |= 0x00000080;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -14696,6 +14792,13 @@ public final class Chat {
                 bitField0_ |= 0x00000080;
                 break;
               } // case 66
+              case 74: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 74
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -16047,6 +16150,163 @@ public final class Chat {
         onChanged();
         return this;
       }
+
+      private llmgateway.v1.Cache.CacheControl cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000100) != 0);
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheControl getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheControl.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000100) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheControl.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000100;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000100);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public llmgateway.v1.Cache.CacheControl.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -16342,6 +16602,33 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getUserBytes();
+
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheControl getCache();
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     */
+    llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -16744,6 +17031,44 @@ public final class Chat {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 9;
+    private llmgateway.v1.Cache.CacheControl cache_;
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000010) != 0);
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControl getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache (default: read and store when the model is cached).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -16781,6 +17106,9 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 8, user_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        output.writeMessage(9, getCache());
       }
       getUnknownFields().writeTo(output);
     }
@@ -16820,6 +17148,10 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(8, user_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(9, getCache());
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -16864,6 +17196,11 @@ public final class Chat {
       }
       if (!getUser()
           .equals(other.getUser())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -16904,6 +17241,10 @@ public final class Chat {
       }
       hash = (37 * hash) + USER_FIELD_NUMBER;
       hash = (53 * hash) + getUser().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -17043,6 +17384,7 @@ public final class Chat {
           getToolChoiceFieldBuilder();
           getGenerationFieldBuilder();
           getResponseFormatFieldBuilder();
+          getCacheFieldBuilder();
         }
       }
       @java.lang.Override
@@ -17081,6 +17423,11 @@ public final class Chat {
         }
         parallelToolCalls_ = false;
         user_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -17164,6 +17511,12 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000080) != 0)) {
           result.user_ = user_;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000010;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -17286,6 +17639,9 @@ public final class Chat {
           bitField0_ |= 0x00000080;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -17374,6 +17730,13 @@ public final class Chat {
                 bitField0_ |= 0x00000080;
                 break;
               } // case 66
+              case 74: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 74
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -18725,6 +19088,163 @@ public final class Chat {
         onChanged();
         return this;
       }
+
+      private llmgateway.v1.Cache.CacheControl cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000100) != 0);
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheControl getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheControl.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000100) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheControl.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000100;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000100);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public llmgateway.v1.Cache.CacheControl.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache (default: read and store when the model is cached).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 9;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -18998,6 +19518,36 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getDeploymentBytes();
+
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheInfo getCache();
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     */
+    llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -19448,6 +19998,47 @@ public final class Chat {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 11;
+    private llmgateway.v1.Cache.CacheInfo cache_;
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000004) != 0);
+    }
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfo getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * Whether the answer came from the response cache, and how old it is (unset when the
+     * gateway has no cache).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -19492,6 +20083,9 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 10, deployment_);
       }
+      if (((bitField0_ & 0x00000004) != 0)) {
+        output.writeMessage(11, getCache());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -19535,6 +20129,10 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(10, deployment_);
       }
+      if (((bitField0_ & 0x00000004) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(11, getCache());
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -19575,6 +20173,11 @@ public final class Chat {
           != other.getAttempts()) return false;
       if (!getDeployment()
           .equals(other.getDeployment())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -19610,6 +20213,10 @@ public final class Chat {
       hash = (53 * hash) + getAttempts();
       hash = (37 * hash) + DEPLOYMENT_FIELD_NUMBER;
       hash = (53 * hash) + getDeployment().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -19746,6 +20353,7 @@ public final class Chat {
                 .alwaysUseFieldBuilders) {
           getMessageFieldBuilder();
           getUsageFieldBuilder();
+          getCacheFieldBuilder();
         }
       }
       @java.lang.Override
@@ -19770,6 +20378,11 @@ public final class Chat {
         requestId_ = "";
         attempts_ = 0;
         deployment_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -19839,6 +20452,12 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000200) != 0)) {
           result.deployment_ = deployment_;
+        }
+        if (((from_bitField0_ & 0x00000400) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000004;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -19929,6 +20548,9 @@ public final class Chat {
           bitField0_ |= 0x00000200;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -20009,6 +20631,13 @@ public final class Chat {
                 bitField0_ |= 0x00000200;
                 break;
               } // case 82
+              case 90: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000400;
+                break;
+              } // case 90
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -21015,6 +21644,172 @@ public final class Chat {
         bitField0_ |= 0x00000200;
         onChanged();
         return this;
+      }
+
+      private llmgateway.v1.Cache.CacheInfo cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000400) != 0);
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheInfo getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheInfo.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000400) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheInfo.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000400;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000400);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfo.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * Whether the answer came from the response cache, and how old it is (unset when the
+       * gateway has no cache).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -23124,6 +23919,36 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getDeploymentBytes();
+
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheInfo getCache();
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     */
+    llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -23170,6 +23995,7 @@ public final class Chat {
               llmgateway.v1.Chat.StreamStart.class, llmgateway.v1.Chat.StreamStart.Builder.class);
     }
 
+    private int bitField0_;
     public static final int ID_FIELD_NUMBER = 1;
     @SuppressWarnings("serial")
     private volatile java.lang.Object id_ = "";
@@ -23470,6 +24296,47 @@ public final class Chat {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 8;
+    private llmgateway.v1.Cache.CacheInfo cache_;
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfo getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+     * has no cache). A replayed stream has the same events as a live one.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -23505,6 +24372,9 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 7, deployment_);
       }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(8, getCache());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -23536,6 +24406,10 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(7, deployment_);
       }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(8, getCache());
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -23565,6 +24439,11 @@ public final class Chat {
           != other.getAttempts()) return false;
       if (!getDeployment()
           .equals(other.getDeployment())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -23590,6 +24469,10 @@ public final class Chat {
       hash = (53 * hash) + getAttempts();
       hash = (37 * hash) + DEPLOYMENT_FIELD_NUMBER;
       hash = (53 * hash) + getDeployment().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -23713,13 +24596,19 @@ public final class Chat {
 
       // Construct using llmgateway.v1.Chat.StreamStart.newBuilder()
       private Builder() {
-
+        maybeForceBuilderInitialization();
       }
 
       private Builder(
           com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
         super(parent);
-
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getCacheFieldBuilder();
+        }
       }
       @java.lang.Override
       public Builder clear() {
@@ -23732,6 +24621,11 @@ public final class Chat {
         requestId_ = "";
         attempts_ = 0;
         deployment_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -23786,6 +24680,14 @@ public final class Chat {
         if (((from_bitField0_ & 0x00000040) != 0)) {
           result.deployment_ = deployment_;
         }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000080) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
       }
 
       @java.lang.Override
@@ -23865,6 +24767,9 @@ public final class Chat {
           bitField0_ |= 0x00000040;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -23926,6 +24831,13 @@ public final class Chat {
                 bitField0_ |= 0x00000040;
                 break;
               } // case 58
+              case 66: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000080;
+                break;
+              } // case 66
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -24545,6 +25457,172 @@ public final class Chat {
         bitField0_ |= 0x00000040;
         onChanged();
         return this;
+      }
+
+      private llmgateway.v1.Cache.CacheInfo cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000080) != 0);
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheInfo getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheInfo.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000080) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheInfo.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000080;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000080);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfo.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * Whether the stream replays a cached answer, and how old it is (unset when the gateway
+       * has no cache). A replayed stream has the same events as a live one.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -28163,114 +29241,120 @@ public final class Chat {
   static {
     java.lang.String[] descriptorData = {
       "\n\030llmgateway/v1/chat.proto\022\rllmgateway.v" +
-      "1\032\034google/protobuf/struct.proto\"\252\001\n\007Mess" +
-      "age\022!\n\004role\030\001 \001(\0162\023.llmgateway.v1.Role\022+" +
-      "\n\007content\030\002 \003(\0132\032.llmgateway.v1.ContentP" +
-      "art\022+\n\ntool_calls\030\003 \003(\0132\027.llmgateway.v1." +
-      "ToolCall\022\024\n\014tool_call_id\030\004 \001(\t\022\014\n\004name\030\005" +
-      " \001(\t\"\203\001\n\013ContentPart\022\016\n\004text\030\001 \001(\tH\000\022)\n\005" +
-      "image\030\002 \001(\0132\030.llmgateway.v1.ImagePartH\000\022" +
-      "1\n\treasoning\030\003 \001(\0132\034.llmgateway.v1.Reaso" +
-      "ningPartH\000B\006\n\004part\"s\n\tImagePart\022\016\n\004data\030" +
-      "\001 \001(\014H\000\022\r\n\003uri\030\002 \001(\tH\000\022\021\n\tmime_type\030\003 \001(" +
-      "\t\022*\n\006detail\030\004 \001(\0162\032.llmgateway.v1.ImageD" +
-      "etailB\010\n\006source\"G\n\rReasoningPart\022\014\n\004text" +
-      "\030\001 \001(\t\022\021\n\tsignature\030\002 \001(\t\022\025\n\rredacted_da" +
-      "ta\030\003 \001(\t\"f\n\004Tool\022\014\n\004name\030\001 \001(\t\022\023\n\013descri" +
-      "ption\030\002 \001(\t\022+\n\nparameters\030\003 \001(\0132\027.google" +
-      ".protobuf.Struct\022\016\n\006strict\030\004 \001(\010\"^\n\nTool" +
-      "Choice\022-\n\004mode\030\001 \001(\0162\035.llmgateway.v1.Too" +
-      "lChoiceModeH\000\022\027\n\rfunction_name\030\002 \001(\tH\000B\010" +
-      "\n\006choice\"7\n\010ToolCall\022\n\n\002id\030\001 \001(\t\022\014\n\004name" +
-      "\030\002 \001(\t\022\021\n\targuments\030\003 \001(\t\"\260\003\n\020Generation" +
-      "Config\022\027\n\nmax_tokens\030\001 \001(\005H\000\210\001\001\022\030\n\013tempe" +
-      "rature\030\002 \001(\001H\001\210\001\001\022\022\n\005top_p\030\003 \001(\001H\002\210\001\001\022\022\n" +
-      "\005top_k\030\004 \001(\005H\003\210\001\001\022\014\n\004stop\030\005 \003(\t\022\021\n\004seed\030" +
-      "\006 \001(\003H\004\210\001\001\022\035\n\020presence_penalty\030\007 \001(\001H\005\210\001" +
-      "\001\022\036\n\021frequency_penalty\030\010 \001(\001H\006\210\001\001\0228\n\020rea" +
-      "soning_effort\030\t \001(\0162\036.llmgateway.v1.Reas" +
-      "oningEffort\022$\n\027reasoning_budget_tokens\030\n" +
-      " \001(\005H\007\210\001\001B\r\n\013_max_tokensB\016\n\014_temperature" +
-      "B\010\n\006_top_pB\010\n\006_top_kB\007\n\005_seedB\023\n\021_presen" +
-      "ce_penaltyB\024\n\022_frequency_penaltyB\032\n\030_rea" +
-      "soning_budget_tokens\"\217\001\n\016ResponseFormat\022" +
-      "/\n\004type\030\001 \001(\0162!.llmgateway.v1.ResponseFo" +
-      "rmatType\022\023\n\013schema_name\030\002 \001(\t\022\'\n\006schema\030" +
-      "\003 \001(\0132\027.google.protobuf.Struct\022\016\n\006strict" +
-      "\030\004 \001(\010\"\232\001\n\005Usage\022\025\n\rprompt_tokens\030\001 \001(\003\022" +
-      "\031\n\021completion_tokens\030\002 \001(\003\022\024\n\014total_toke" +
-      "ns\030\003 \001(\003\022\034\n\024cached_prompt_tokens\030\004 \001(\003\022\030" +
-      "\n\020reasoning_tokens\030\005 \001(\003\022\021\n\testimated\030\006 " +
-      "\001(\010\"\317\002\n\013ChatRequest\022\r\n\005model\030\001 \001(\t\022(\n\010me" +
-      "ssages\030\002 \003(\0132\026.llmgateway.v1.Message\022\"\n\005" +
-      "tools\030\003 \003(\0132\023.llmgateway.v1.Tool\022.\n\013tool" +
-      "_choice\030\004 \001(\0132\031.llmgateway.v1.ToolChoice" +
-      "\0223\n\ngeneration\030\005 \001(\0132\037.llmgateway.v1.Gen" +
-      "erationConfig\0226\n\017response_format\030\006 \001(\0132\035" +
-      ".llmgateway.v1.ResponseFormat\022 \n\023paralle" +
-      "l_tool_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\tB\026\n" +
-      "\024_parallel_tool_calls\"\325\002\n\021StreamChatRequ" +
-      "est\022\r\n\005model\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132\026.l" +
-      "lmgateway.v1.Message\022\"\n\005tools\030\003 \003(\0132\023.ll" +
-      "mgateway.v1.Tool\022.\n\013tool_choice\030\004 \001(\0132\031." +
-      "llmgateway.v1.ToolChoice\0223\n\ngeneration\030\005" +
-      " \001(\0132\037.llmgateway.v1.GenerationConfig\0226\n" +
-      "\017response_format\030\006 \001(\0132\035.llmgateway.v1.R" +
-      "esponseFormat\022 \n\023parallel_tool_calls\030\007 \001" +
-      "(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\tB\026\n\024_parallel_tool_" +
-      "calls\"\217\002\n\014ChatResponse\022\n\n\002id\030\001 \001(\t\022\r\n\005mo" +
-      "del\030\002 \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_" +
-      "model\030\004 \001(\t\022\'\n\007message\030\005 \001(\0132\026.llmgatewa" +
-      "y.v1.Message\0222\n\rfinish_reason\030\006 \001(\0162\033.ll" +
-      "mgateway.v1.FinishReason\022#\n\005usage\030\007 \001(\0132" +
-      "\024.llmgateway.v1.Usage\022\022\n\nrequest_id\030\010 \001(" +
-      "\t\022\020\n\010attempts\030\t \001(\005\022\022\n\ndeployment\030\n \001(\t\"" +
-      "\226\002\n\022StreamChatResponse\022+\n\005start\030\001 \001(\0132\032." +
-      "llmgateway.v1.StreamStartH\000\022.\n\ntext_delt" +
-      "a\030\002 \001(\0132\030.llmgateway.v1.TextDeltaH\000\0228\n\017r" +
-      "easoning_delta\030\003 \001(\0132\035.llmgateway.v1.Rea" +
-      "soningDeltaH\000\0227\n\017tool_call_delta\030\004 \001(\0132\034" +
-      ".llmgateway.v1.ToolCallDeltaH\000\022\'\n\003end\030\005 " +
-      "\001(\0132\030.llmgateway.v1.StreamEndH\000B\007\n\005event" +
-      "\"\214\001\n\013StreamStart\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002 " +
-      "\001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model\030" +
-      "\004 \001(\t\022\022\n\nrequest_id\030\005 \001(\t\022\020\n\010attempts\030\006 " +
-      "\001(\005\022\022\n\ndeployment\030\007 \001(\t\"\031\n\tTextDelta\022\014\n\004" +
-      "text\030\001 \001(\t\"H\n\016ReasoningDelta\022\014\n\004text\030\001 \001" +
-      "(\t\022\021\n\tsignature\030\002 \001(\t\022\025\n\rredacted_data\030\003" +
-      " \001(\t\"T\n\rToolCallDelta\022\r\n\005index\030\001 \001(\005\022\n\n\002" +
-      "id\030\002 \001(\t\022\014\n\004name\030\003 \001(\t\022\032\n\022arguments_frag" +
-      "ment\030\004 \001(\t\"d\n\tStreamEnd\0222\n\rfinish_reason" +
-      "\030\001 \001(\0162\033.llmgateway.v1.FinishReason\022#\n\005u" +
-      "sage\030\002 \001(\0132\024.llmgateway.v1.Usage*s\n\004Role" +
-      "\022\024\n\020ROLE_UNSPECIFIED\020\000\022\017\n\013ROLE_SYSTEM\020\001\022" +
-      "\r\n\tROLE_USER\020\002\022\022\n\016ROLE_ASSISTANT\020\003\022\r\n\tRO" +
-      "LE_TOOL\020\004\022\022\n\016ROLE_DEVELOPER\020\005*o\n\013ImageDe" +
-      "tail\022\034\n\030IMAGE_DETAIL_UNSPECIFIED\020\000\022\025\n\021IM" +
-      "AGE_DETAIL_AUTO\020\001\022\024\n\020IMAGE_DETAIL_LOW\020\002\022" +
-      "\025\n\021IMAGE_DETAIL_HIGH\020\003*\207\001\n\016ToolChoiceMod" +
-      "e\022 \n\034TOOL_CHOICE_MODE_UNSPECIFIED\020\000\022\031\n\025T" +
-      "OOL_CHOICE_MODE_AUTO\020\001\022\031\n\025TOOL_CHOICE_MO" +
-      "DE_NONE\020\002\022\035\n\031TOOL_CHOICE_MODE_REQUIRED\020\003" +
-      "*\243\001\n\017ReasoningEffort\022 \n\034REASONING_EFFORT" +
-      "_UNSPECIFIED\020\000\022\034\n\030REASONING_EFFORT_MINIM" +
-      "AL\020\001\022\030\n\024REASONING_EFFORT_LOW\020\002\022\033\n\027REASON" +
-      "ING_EFFORT_MEDIUM\020\003\022\031\n\025REASONING_EFFORT_" +
-      "HIGH\020\004*\245\001\n\022ResponseFormatType\022$\n RESPONS" +
-      "E_FORMAT_TYPE_UNSPECIFIED\020\000\022\035\n\031RESPONSE_" +
-      "FORMAT_TYPE_TEXT\020\001\022$\n RESPONSE_FORMAT_TY" +
-      "PE_JSON_OBJECT\020\002\022$\n RESPONSE_FORMAT_TYPE" +
-      "_JSON_SCHEMA\020\003*\270\001\n\014FinishReason\022\035\n\031FINIS" +
-      "H_REASON_UNSPECIFIED\020\000\022\026\n\022FINISH_REASON_" +
-      "STOP\020\001\022\030\n\024FINISH_REASON_LENGTH\020\002\022\034\n\030FINI" +
-      "SH_REASON_TOOL_CALLS\020\003\022 \n\034FINISH_REASON_" +
-      "CONTENT_FILTER\020\004\022\027\n\023FINISH_REASON_OTHER\020" +
-      "\005b\006proto3"
+      "1\032\034google/protobuf/struct.proto\032\031llmgate" +
+      "way/v1/cache.proto\"\252\001\n\007Message\022!\n\004role\030\001" +
+      " \001(\0162\023.llmgateway.v1.Role\022+\n\007content\030\002 \003" +
+      "(\0132\032.llmgateway.v1.ContentPart\022+\n\ntool_c" +
+      "alls\030\003 \003(\0132\027.llmgateway.v1.ToolCall\022\024\n\014t" +
+      "ool_call_id\030\004 \001(\t\022\014\n\004name\030\005 \001(\t\"\203\001\n\013Cont" +
+      "entPart\022\016\n\004text\030\001 \001(\tH\000\022)\n\005image\030\002 \001(\0132\030" +
+      ".llmgateway.v1.ImagePartH\000\0221\n\treasoning\030" +
+      "\003 \001(\0132\034.llmgateway.v1.ReasoningPartH\000B\006\n" +
+      "\004part\"s\n\tImagePart\022\016\n\004data\030\001 \001(\014H\000\022\r\n\003ur" +
+      "i\030\002 \001(\tH\000\022\021\n\tmime_type\030\003 \001(\t\022*\n\006detail\030\004" +
+      " \001(\0162\032.llmgateway.v1.ImageDetailB\010\n\006sour" +
+      "ce\"G\n\rReasoningPart\022\014\n\004text\030\001 \001(\t\022\021\n\tsig" +
+      "nature\030\002 \001(\t\022\025\n\rredacted_data\030\003 \001(\t\"f\n\004T" +
+      "ool\022\014\n\004name\030\001 \001(\t\022\023\n\013description\030\002 \001(\t\022+" +
+      "\n\nparameters\030\003 \001(\0132\027.google.protobuf.Str" +
+      "uct\022\016\n\006strict\030\004 \001(\010\"^\n\nToolChoice\022-\n\004mod" +
+      "e\030\001 \001(\0162\035.llmgateway.v1.ToolChoiceModeH\000" +
+      "\022\027\n\rfunction_name\030\002 \001(\tH\000B\010\n\006choice\"7\n\010T" +
+      "oolCall\022\n\n\002id\030\001 \001(\t\022\014\n\004name\030\002 \001(\t\022\021\n\targ" +
+      "uments\030\003 \001(\t\"\260\003\n\020GenerationConfig\022\027\n\nmax" +
+      "_tokens\030\001 \001(\005H\000\210\001\001\022\030\n\013temperature\030\002 \001(\001H" +
+      "\001\210\001\001\022\022\n\005top_p\030\003 \001(\001H\002\210\001\001\022\022\n\005top_k\030\004 \001(\005H" +
+      "\003\210\001\001\022\014\n\004stop\030\005 \003(\t\022\021\n\004seed\030\006 \001(\003H\004\210\001\001\022\035\n" +
+      "\020presence_penalty\030\007 \001(\001H\005\210\001\001\022\036\n\021frequenc" +
+      "y_penalty\030\010 \001(\001H\006\210\001\001\0228\n\020reasoning_effort" +
+      "\030\t \001(\0162\036.llmgateway.v1.ReasoningEffort\022$" +
+      "\n\027reasoning_budget_tokens\030\n \001(\005H\007\210\001\001B\r\n\013" +
+      "_max_tokensB\016\n\014_temperatureB\010\n\006_top_pB\010\n" +
+      "\006_top_kB\007\n\005_seedB\023\n\021_presence_penaltyB\024\n" +
+      "\022_frequency_penaltyB\032\n\030_reasoning_budget" +
+      "_tokens\"\217\001\n\016ResponseFormat\022/\n\004type\030\001 \001(\016" +
+      "2!.llmgateway.v1.ResponseFormatType\022\023\n\013s" +
+      "chema_name\030\002 \001(\t\022\'\n\006schema\030\003 \001(\0132\027.googl" +
+      "e.protobuf.Struct\022\016\n\006strict\030\004 \001(\010\"\232\001\n\005Us" +
+      "age\022\025\n\rprompt_tokens\030\001 \001(\003\022\031\n\021completion" +
+      "_tokens\030\002 \001(\003\022\024\n\014total_tokens\030\003 \001(\003\022\034\n\024c" +
+      "ached_prompt_tokens\030\004 \001(\003\022\030\n\020reasoning_t" +
+      "okens\030\005 \001(\003\022\021\n\testimated\030\006 \001(\010\"\373\002\n\013ChatR" +
+      "equest\022\r\n\005model\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132" +
+      "\026.llmgateway.v1.Message\022\"\n\005tools\030\003 \003(\0132\023" +
+      ".llmgateway.v1.Tool\022.\n\013tool_choice\030\004 \001(\013" +
+      "2\031.llmgateway.v1.ToolChoice\0223\n\ngeneratio" +
+      "n\030\005 \001(\0132\037.llmgateway.v1.GenerationConfig" +
+      "\0226\n\017response_format\030\006 \001(\0132\035.llmgateway.v" +
+      "1.ResponseFormat\022 \n\023parallel_tool_calls\030" +
+      "\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132" +
+      "\033.llmgateway.v1.CacheControlB\026\n\024_paralle" +
+      "l_tool_calls\"\201\003\n\021StreamChatRequest\022\r\n\005mo" +
+      "del\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132\026.llmgateway" +
+      ".v1.Message\022\"\n\005tools\030\003 \003(\0132\023.llmgateway." +
+      "v1.Tool\022.\n\013tool_choice\030\004 \001(\0132\031.llmgatewa" +
+      "y.v1.ToolChoice\0223\n\ngeneration\030\005 \001(\0132\037.ll" +
+      "mgateway.v1.GenerationConfig\0226\n\017response" +
+      "_format\030\006 \001(\0132\035.llmgateway.v1.ResponseFo" +
+      "rmat\022 \n\023parallel_tool_calls\030\007 \001(\010H\000\210\001\001\022\014" +
+      "\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132\033.llmgateway" +
+      ".v1.CacheControlB\026\n\024_parallel_tool_calls" +
+      "\"\270\002\n\014ChatResponse\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002" +
+      " \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model" +
+      "\030\004 \001(\t\022\'\n\007message\030\005 \001(\0132\026.llmgateway.v1." +
+      "Message\0222\n\rfinish_reason\030\006 \001(\0162\033.llmgate" +
+      "way.v1.FinishReason\022#\n\005usage\030\007 \001(\0132\024.llm" +
+      "gateway.v1.Usage\022\022\n\nrequest_id\030\010 \001(\t\022\020\n\010" +
+      "attempts\030\t \001(\005\022\022\n\ndeployment\030\n \001(\t\022\'\n\005ca" +
+      "che\030\013 \001(\0132\030.llmgateway.v1.CacheInfo\"\226\002\n\022" +
+      "StreamChatResponse\022+\n\005start\030\001 \001(\0132\032.llmg" +
+      "ateway.v1.StreamStartH\000\022.\n\ntext_delta\030\002 " +
+      "\001(\0132\030.llmgateway.v1.TextDeltaH\000\0228\n\017reaso" +
+      "ning_delta\030\003 \001(\0132\035.llmgateway.v1.Reasoni" +
+      "ngDeltaH\000\0227\n\017tool_call_delta\030\004 \001(\0132\034.llm" +
+      "gateway.v1.ToolCallDeltaH\000\022\'\n\003end\030\005 \001(\0132" +
+      "\030.llmgateway.v1.StreamEndH\000B\007\n\005event\"\265\001\n" +
+      "\013StreamStart\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022" +
+      "\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model\030\004 \001(" +
+      "\t\022\022\n\nrequest_id\030\005 \001(\t\022\020\n\010attempts\030\006 \001(\005\022" +
+      "\022\n\ndeployment\030\007 \001(\t\022\'\n\005cache\030\010 \001(\0132\030.llm" +
+      "gateway.v1.CacheInfo\"\031\n\tTextDelta\022\014\n\004tex" +
+      "t\030\001 \001(\t\"H\n\016ReasoningDelta\022\014\n\004text\030\001 \001(\t\022" +
+      "\021\n\tsignature\030\002 \001(\t\022\025\n\rredacted_data\030\003 \001(" +
+      "\t\"T\n\rToolCallDelta\022\r\n\005index\030\001 \001(\005\022\n\n\002id\030" +
+      "\002 \001(\t\022\014\n\004name\030\003 \001(\t\022\032\n\022arguments_fragmen" +
+      "t\030\004 \001(\t\"d\n\tStreamEnd\0222\n\rfinish_reason\030\001 " +
+      "\001(\0162\033.llmgateway.v1.FinishReason\022#\n\005usag" +
+      "e\030\002 \001(\0132\024.llmgateway.v1.Usage*s\n\004Role\022\024\n" +
+      "\020ROLE_UNSPECIFIED\020\000\022\017\n\013ROLE_SYSTEM\020\001\022\r\n\t" +
+      "ROLE_USER\020\002\022\022\n\016ROLE_ASSISTANT\020\003\022\r\n\tROLE_" +
+      "TOOL\020\004\022\022\n\016ROLE_DEVELOPER\020\005*o\n\013ImageDetai" +
+      "l\022\034\n\030IMAGE_DETAIL_UNSPECIFIED\020\000\022\025\n\021IMAGE" +
+      "_DETAIL_AUTO\020\001\022\024\n\020IMAGE_DETAIL_LOW\020\002\022\025\n\021" +
+      "IMAGE_DETAIL_HIGH\020\003*\207\001\n\016ToolChoiceMode\022 " +
+      "\n\034TOOL_CHOICE_MODE_UNSPECIFIED\020\000\022\031\n\025TOOL" +
+      "_CHOICE_MODE_AUTO\020\001\022\031\n\025TOOL_CHOICE_MODE_" +
+      "NONE\020\002\022\035\n\031TOOL_CHOICE_MODE_REQUIRED\020\003*\243\001" +
+      "\n\017ReasoningEffort\022 \n\034REASONING_EFFORT_UN" +
+      "SPECIFIED\020\000\022\034\n\030REASONING_EFFORT_MINIMAL\020" +
+      "\001\022\030\n\024REASONING_EFFORT_LOW\020\002\022\033\n\027REASONING" +
+      "_EFFORT_MEDIUM\020\003\022\031\n\025REASONING_EFFORT_HIG" +
+      "H\020\004*\245\001\n\022ResponseFormatType\022$\n RESPONSE_F" +
+      "ORMAT_TYPE_UNSPECIFIED\020\000\022\035\n\031RESPONSE_FOR" +
+      "MAT_TYPE_TEXT\020\001\022$\n RESPONSE_FORMAT_TYPE_" +
+      "JSON_OBJECT\020\002\022$\n RESPONSE_FORMAT_TYPE_JS" +
+      "ON_SCHEMA\020\003*\270\001\n\014FinishReason\022\035\n\031FINISH_R" +
+      "EASON_UNSPECIFIED\020\000\022\026\n\022FINISH_REASON_STO" +
+      "P\020\001\022\030\n\024FINISH_REASON_LENGTH\020\002\022\034\n\030FINISH_" +
+      "REASON_TOOL_CALLS\020\003\022 \n\034FINISH_REASON_CON" +
+      "TENT_FILTER\020\004\022\027\n\023FINISH_REASON_OTHER\020\005b\006" +
+      "proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
           com.google.protobuf.StructProto.getDescriptor(),
+          llmgateway.v1.Cache.getDescriptor(),
         });
     internal_static_llmgateway_v1_Message_descriptor =
       getDescriptor().getMessageTypes().get(0);
@@ -28337,19 +29421,19 @@ public final class Chat {
     internal_static_llmgateway_v1_ChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
     internal_static_llmgateway_v1_StreamChatRequest_descriptor =
       getDescriptor().getMessageTypes().get(11);
     internal_static_llmgateway_v1_StreamChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
     internal_static_llmgateway_v1_ChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(12);
     internal_static_llmgateway_v1_ChatResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatResponse_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", });
     internal_static_llmgateway_v1_StreamChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(13);
     internal_static_llmgateway_v1_StreamChatResponse_fieldAccessorTable = new
@@ -28361,7 +29445,7 @@ public final class Chat {
     internal_static_llmgateway_v1_StreamStart_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamStart_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", "Cache", });
     internal_static_llmgateway_v1_TextDelta_descriptor =
       getDescriptor().getMessageTypes().get(15);
     internal_static_llmgateway_v1_TextDelta_fieldAccessorTable = new
@@ -28387,6 +29471,7 @@ public final class Chat {
         internal_static_llmgateway_v1_StreamEnd_descriptor,
         new java.lang.String[] { "FinishReason", "Usage", });
     com.google.protobuf.StructProto.getDescriptor();
+    llmgateway.v1.Cache.getDescriptor();
   }
 
   // @@protoc_insertion_point(outer_class_scope)

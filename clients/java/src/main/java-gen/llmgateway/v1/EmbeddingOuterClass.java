@@ -118,6 +118,33 @@ public final class EmbeddingOuterClass {
      */
     com.google.protobuf.ByteString
         getUserBytes();
+
+    /**
+     * <pre>
+     * How this call uses the response cache; vectors are cached per input text.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * How this call uses the response cache; vectors are cached per input text.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheControl getCache();
+    /**
+     * <pre>
+     * How this call uses the response cache; vectors are cached per input text.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+     */
+    llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -337,6 +364,44 @@ public final class EmbeddingOuterClass {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 5;
+    private llmgateway.v1.Cache.CacheControl cache_;
+    /**
+     * <pre>
+     * How this call uses the response cache; vectors are cached per input text.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000002) != 0);
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache; vectors are cached per input text.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControl getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * How this call uses the response cache; vectors are cached per input text.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -362,6 +427,9 @@ public final class EmbeddingOuterClass {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 4, user_);
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        output.writeMessage(5, getCache());
       }
       getUnknownFields().writeTo(output);
     }
@@ -390,6 +458,10 @@ public final class EmbeddingOuterClass {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(4, user_);
       }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(5, getCache());
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -416,6 +488,11 @@ public final class EmbeddingOuterClass {
       }
       if (!getUser()
           .equals(other.getUser())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -439,6 +516,10 @@ public final class EmbeddingOuterClass {
       }
       hash = (37 * hash) + USER_FIELD_NUMBER;
       hash = (53 * hash) + getUser().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -562,13 +643,19 @@ public final class EmbeddingOuterClass {
 
       // Construct using llmgateway.v1.EmbeddingOuterClass.EmbedRequest.newBuilder()
       private Builder() {
-
+        maybeForceBuilderInitialization();
       }
 
       private Builder(
           com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
         super(parent);
-
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getCacheFieldBuilder();
+        }
       }
       @java.lang.Override
       public Builder clear() {
@@ -579,6 +666,11 @@ public final class EmbeddingOuterClass {
             com.google.protobuf.LazyStringArrayList.emptyList();
         dimensions_ = 0;
         user_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -626,6 +718,12 @@ public final class EmbeddingOuterClass {
         }
         if (((from_bitField0_ & 0x00000008) != 0)) {
           result.user_ = user_;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000002;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -697,6 +795,9 @@ public final class EmbeddingOuterClass {
           bitField0_ |= 0x00000008;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -744,6 +845,13 @@ public final class EmbeddingOuterClass {
                 bitField0_ |= 0x00000008;
                 break;
               } // case 34
+              case 42: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 42
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -1146,6 +1254,163 @@ public final class EmbeddingOuterClass {
         bitField0_ |= 0x00000008;
         onChanged();
         return this;
+      }
+
+      private llmgateway.v1.Cache.CacheControl cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * How this call uses the response cache; vectors are cached per input text.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000010) != 0);
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache; vectors are cached per input text.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheControl getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache; vectors are cached per input text.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache; vectors are cached per input text.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheControl.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache; vectors are cached per input text.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheControl value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000010) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheControl.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000010;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache; vectors are cached per input text.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache; vectors are cached per input text.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+       */
+      public llmgateway.v1.Cache.CacheControl.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache; vectors are cached per input text.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+       */
+      public llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * How this call uses the response cache; vectors are cached per input text.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheControl cache = 5;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheControl, llmgateway.v1.Cache.CacheControl.Builder, llmgateway.v1.Cache.CacheControlOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -2602,6 +2867,36 @@ public final class EmbeddingOuterClass {
      */
     com.google.protobuf.ByteString
         getRequestIdBytes();
+
+    /**
+     * <pre>
+     * HIT when every vector came from the cache, MISS when the upstream embedded some
+     * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+     * @return Whether the cache field is set.
+     */
+    boolean hasCache();
+    /**
+     * <pre>
+     * HIT when every vector came from the cache, MISS when the upstream embedded some
+     * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+     * @return The cache.
+     */
+    llmgateway.v1.Cache.CacheInfo getCache();
+    /**
+     * <pre>
+     * HIT when every vector came from the cache, MISS when the upstream embedded some
+     * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+     */
+    llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
   }
   /**
    * <pre>
@@ -2887,6 +3182,47 @@ public final class EmbeddingOuterClass {
       }
     }
 
+    public static final int CACHE_FIELD_NUMBER = 6;
+    private llmgateway.v1.Cache.CacheInfo cache_;
+    /**
+     * <pre>
+     * HIT when every vector came from the cache, MISS when the upstream embedded some
+     * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+     * @return Whether the cache field is set.
+     */
+    @java.lang.Override
+    public boolean hasCache() {
+      return ((bitField0_ & 0x00000002) != 0);
+    }
+    /**
+     * <pre>
+     * HIT when every vector came from the cache, MISS when the upstream embedded some
+     * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+     * @return The cache.
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfo getCache() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+    /**
+     * <pre>
+     * HIT when every vector came from the cache, MISS when the upstream embedded some
+     * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+     * </pre>
+     *
+     * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+      return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -2916,6 +3252,9 @@ public final class EmbeddingOuterClass {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(requestId_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 5, requestId_);
       }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        output.writeMessage(6, getCache());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -2941,6 +3280,10 @@ public final class EmbeddingOuterClass {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(requestId_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(5, requestId_);
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(6, getCache());
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -2970,6 +3313,11 @@ public final class EmbeddingOuterClass {
       }
       if (!getRequestId()
           .equals(other.getRequestId())) return false;
+      if (hasCache() != other.hasCache()) return false;
+      if (hasCache()) {
+        if (!getCache()
+            .equals(other.getCache())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -2995,6 +3343,10 @@ public final class EmbeddingOuterClass {
       }
       hash = (37 * hash) + REQUEST_ID_FIELD_NUMBER;
       hash = (53 * hash) + getRequestId().hashCode();
+      if (hasCache()) {
+        hash = (37 * hash) + CACHE_FIELD_NUMBER;
+        hash = (53 * hash) + getCache().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -3131,6 +3483,7 @@ public final class EmbeddingOuterClass {
                 .alwaysUseFieldBuilders) {
           getEmbeddingsFieldBuilder();
           getUsageFieldBuilder();
+          getCacheFieldBuilder();
         }
       }
       @java.lang.Override
@@ -3152,6 +3505,11 @@ public final class EmbeddingOuterClass {
           usageBuilder_ = null;
         }
         requestId_ = "";
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
         return this;
       }
 
@@ -3213,6 +3571,12 @@ public final class EmbeddingOuterClass {
         }
         if (((from_bitField0_ & 0x00000010) != 0)) {
           result.requestId_ = requestId_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.cache_ = cacheBuilder_ == null
+              ? cache_
+              : cacheBuilder_.build();
+          to_bitField0_ |= 0x00000002;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -3305,6 +3669,9 @@ public final class EmbeddingOuterClass {
           bitField0_ |= 0x00000010;
           onChanged();
         }
+        if (other.hasCache()) {
+          mergeCache(other.getCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -3366,6 +3733,13 @@ public final class EmbeddingOuterClass {
                 bitField0_ |= 0x00000010;
                 break;
               } // case 42
+              case 50: {
+                input.readMessage(
+                    getCacheFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 50
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -4127,6 +4501,172 @@ public final class EmbeddingOuterClass {
         onChanged();
         return this;
       }
+
+      private llmgateway.v1.Cache.CacheInfo cache_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> cacheBuilder_;
+      /**
+       * <pre>
+       * HIT when every vector came from the cache, MISS when the upstream embedded some
+       * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+       * @return Whether the cache field is set.
+       */
+      public boolean hasCache() {
+        return ((bitField0_ & 0x00000020) != 0);
+      }
+      /**
+       * <pre>
+       * HIT when every vector came from the cache, MISS when the upstream embedded some
+       * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+       * @return The cache.
+       */
+      public llmgateway.v1.Cache.CacheInfo getCache() {
+        if (cacheBuilder_ == null) {
+          return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        } else {
+          return cacheBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * HIT when every vector came from the cache, MISS when the upstream embedded some
+       * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+       */
+      public Builder setCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cache_ = value;
+        } else {
+          cacheBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * HIT when every vector came from the cache, MISS when the upstream embedded some
+       * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+       */
+      public Builder setCache(
+          llmgateway.v1.Cache.CacheInfo.Builder builderForValue) {
+        if (cacheBuilder_ == null) {
+          cache_ = builderForValue.build();
+        } else {
+          cacheBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * HIT when every vector came from the cache, MISS when the upstream embedded some
+       * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+       */
+      public Builder mergeCache(llmgateway.v1.Cache.CacheInfo value) {
+        if (cacheBuilder_ == null) {
+          if (((bitField0_ & 0x00000020) != 0) &&
+            cache_ != null &&
+            cache_ != llmgateway.v1.Cache.CacheInfo.getDefaultInstance()) {
+            getCacheBuilder().mergeFrom(value);
+          } else {
+            cache_ = value;
+          }
+        } else {
+          cacheBuilder_.mergeFrom(value);
+        }
+        if (cache_ != null) {
+          bitField0_ |= 0x00000020;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * HIT when every vector came from the cache, MISS when the upstream embedded some
+       * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+       */
+      public Builder clearCache() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        cache_ = null;
+        if (cacheBuilder_ != null) {
+          cacheBuilder_.dispose();
+          cacheBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * HIT when every vector came from the cache, MISS when the upstream embedded some
+       * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfo.Builder getCacheBuilder() {
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return getCacheFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * HIT when every vector came from the cache, MISS when the upstream embedded some
+       * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+       */
+      public llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder() {
+        if (cacheBuilder_ != null) {
+          return cacheBuilder_.getMessageOrBuilder();
+        } else {
+          return cache_ == null ?
+              llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
+        }
+      }
+      /**
+       * <pre>
+       * HIT when every vector came from the cache, MISS when the upstream embedded some
+       * (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
+       * </pre>
+       *
+       * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder> 
+          getCacheFieldBuilder() {
+        if (cacheBuilder_ == null) {
+          cacheBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.Cache.CacheInfo, llmgateway.v1.Cache.CacheInfo.Builder, llmgateway.v1.Cache.CacheInfoOrBuilder>(
+                  getCache(),
+                  getParentForChildren(),
+                  isClean());
+          cache_ = null;
+        }
+        return cacheBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -4221,27 +4761,30 @@ public final class EmbeddingOuterClass {
   static {
     java.lang.String[] descriptorData = {
       "\n\035llmgateway/v1/embedding.proto\022\rllmgate" +
-      "way.v1\"c\n\014EmbedRequest\022\r\n\005model\030\001 \001(\t\022\016\n" +
-      "\006inputs\030\002 \003(\t\022\027\n\ndimensions\030\003 \001(\005H\000\210\001\001\022\014" +
-      "\n\004user\030\004 \001(\tB\r\n\013_dimensions\"*\n\tEmbedding" +
-      "\022\r\n\005index\030\001 \001(\005\022\016\n\006values\030\002 \003(\002\"\'\n\016Embed" +
-      "dingUsage\022\025\n\rprompt_tokens\030\001 \001(\003\"\240\001\n\rEmb" +
-      "edResponse\022\r\n\005model\030\001 \001(\t\022\020\n\010provider\030\002 " +
-      "\001(\t\022,\n\nembeddings\030\003 \003(\0132\030.llmgateway.v1." +
-      "Embedding\022,\n\005usage\030\004 \001(\0132\035.llmgateway.v1" +
-      ".EmbeddingUsage\022\022\n\nrequest_id\030\005 \001(\tb\006pro" +
-      "to3"
+      "way.v1\032\031llmgateway/v1/cache.proto\"\217\001\n\014Em" +
+      "bedRequest\022\r\n\005model\030\001 \001(\t\022\016\n\006inputs\030\002 \003(" +
+      "\t\022\027\n\ndimensions\030\003 \001(\005H\000\210\001\001\022\014\n\004user\030\004 \001(\t" +
+      "\022*\n\005cache\030\005 \001(\0132\033.llmgateway.v1.CacheCon" +
+      "trolB\r\n\013_dimensions\"*\n\tEmbedding\022\r\n\005inde" +
+      "x\030\001 \001(\005\022\016\n\006values\030\002 \003(\002\"\'\n\016EmbeddingUsag" +
+      "e\022\025\n\rprompt_tokens\030\001 \001(\003\"\311\001\n\rEmbedRespon" +
+      "se\022\r\n\005model\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022,\n\ne" +
+      "mbeddings\030\003 \003(\0132\030.llmgateway.v1.Embeddin" +
+      "g\022,\n\005usage\030\004 \001(\0132\035.llmgateway.v1.Embeddi" +
+      "ngUsage\022\022\n\nrequest_id\030\005 \001(\t\022\'\n\005cache\030\006 \001" +
+      "(\0132\030.llmgateway.v1.CacheInfob\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          llmgateway.v1.Cache.getDescriptor(),
         });
     internal_static_llmgateway_v1_EmbedRequest_descriptor =
       getDescriptor().getMessageTypes().get(0);
     internal_static_llmgateway_v1_EmbedRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_EmbedRequest_descriptor,
-        new java.lang.String[] { "Model", "Inputs", "Dimensions", "User", });
+        new java.lang.String[] { "Model", "Inputs", "Dimensions", "User", "Cache", });
     internal_static_llmgateway_v1_Embedding_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_llmgateway_v1_Embedding_fieldAccessorTable = new
@@ -4259,7 +4802,8 @@ public final class EmbeddingOuterClass {
     internal_static_llmgateway_v1_EmbedResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_EmbedResponse_descriptor,
-        new java.lang.String[] { "Model", "Provider", "Embeddings", "Usage", "RequestId", });
+        new java.lang.String[] { "Model", "Provider", "Embeddings", "Usage", "RequestId", "Cache", });
+    llmgateway.v1.Cache.getDescriptor();
   }
 
   // @@protoc_insertion_point(outer_class_scope)

@@ -199,6 +199,14 @@ public final class ErrorReasonOuterClass {
      * <code>ERROR_REASON_OVERLOADED = 20;</code>
      */
     ERROR_REASON_OVERLOADED(20),
+    /**
+     * <pre>
+     * The call asked for a cached answer only (CACHE_MODE_ONLY) and the cache has none (NOT_FOUND).
+     * </pre>
+     *
+     * <code>ERROR_REASON_CACHE_MISS = 21;</code>
+     */
+    ERROR_REASON_CACHE_MISS(21),
     UNRECOGNIZED(-1),
     ;
 
@@ -373,6 +381,14 @@ public final class ErrorReasonOuterClass {
      * <code>ERROR_REASON_OVERLOADED = 20;</code>
      */
     public static final int ERROR_REASON_OVERLOADED_VALUE = 20;
+    /**
+     * <pre>
+     * The call asked for a cached answer only (CACHE_MODE_ONLY) and the cache has none (NOT_FOUND).
+     * </pre>
+     *
+     * <code>ERROR_REASON_CACHE_MISS = 21;</code>
+     */
+    public static final int ERROR_REASON_CACHE_MISS_VALUE = 21;
 
 
     public final int getNumber() {
@@ -420,6 +436,7 @@ public final class ErrorReasonOuterClass {
         case 18: return ERROR_REASON_INTERNAL;
         case 19: return ERROR_REASON_MODEL_MISCONFIGURED;
         case 20: return ERROR_REASON_OVERLOADED;
+        case 21: return ERROR_REASON_CACHE_MISS;
         default: return null;
       }
     }
@@ -486,7 +503,7 @@ public final class ErrorReasonOuterClass {
   static {
     java.lang.String[] descriptorData = {
       "\n llmgateway/v1/error_reason.proto\022\rllmg" +
-      "ateway.v1*\205\006\n\013ErrorReason\022\034\n\030ERROR_REASO" +
+      "ateway.v1*\242\006\n\013ErrorReason\022\034\n\030ERROR_REASO" +
       "N_UNSPECIFIED\020\000\022 \n\034ERROR_REASON_INVALID_" +
       "REQUEST\020\001\022 \n\034ERROR_REASON_MODEL_NOT_FOUN" +
       "D\020\002\022\037\n\033ERROR_REASON_MODEL_DISABLED\020\003\022)\n%" +
@@ -505,7 +522,8 @@ public final class ErrorReasonOuterClass {
       "JECTED\020\020\022)\n%ERROR_REASON_PROVIDER_MODEL_" +
       "NOT_FOUND\020\021\022\031\n\025ERROR_REASON_INTERNAL\020\022\022$" +
       "\n ERROR_REASON_MODEL_MISCONFIGURED\020\023\022\033\n\027" +
-      "ERROR_REASON_OVERLOADED\020\024b\006proto3"
+      "ERROR_REASON_OVERLOADED\020\024\022\033\n\027ERROR_REASO" +
+      "N_CACHE_MISS\020\025b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

@@ -26,6 +26,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import llmgateway.v1.Cache.CacheControl;
+import llmgateway.v1.Cache.CacheMode;
+import llmgateway.v1.Cache.CacheStatus;
 import llmgateway.v1.Chat.ChatRequest;
 import llmgateway.v1.Chat.ChatResponse;
 import llmgateway.v1.Chat.ContentPart;
@@ -36,6 +39,7 @@ import llmgateway.v1.Chat.ReasoningEffort;
 import llmgateway.v1.Chat.Role;
 import llmgateway.v1.Chat.StreamChatRequest;
 import llmgateway.v1.Chat.StreamChatResponse;
+import llmgateway.v1.Chat.StreamStart;
 import llmgateway.v1.Chat.Tool;
 import llmgateway.v1.ErrorReasonOuterClass.ErrorReason;
 import llmgateway.v1.GatewayServiceGrpc;
@@ -205,6 +209,41 @@ class LiveGatewayTest {
     StreamChatResponse end = events.get(events.size() - 1);
     assertEquals(FinishReason.FINISH_REASON_TOOL_CALLS, end.getEnd().getFinishReason());
     assertTrue(end.getEnd().getUsage().getReasoningTokens() > 0);
+  }
+
+  @Test
+  void aRepeatedDeterministicChatComesFromTheCache() {
+    // The live gateway caches deterministic calls (temperature 0).
+    GenerationConfig deterministic = GenerationConfig.newBuilder().setTemperature(0).build();
+    ChatResponse first =
+        stub().chat(chat("mock/echo", "cache me (java)").toBuilder().setGeneration(deterministic).build());
+    assertEquals(CacheStatus.CACHE_STATUS_MISS, first.getCache().getStatus());
+    // Chat and StreamChat share entries: the stream replays the cached answer.
+    List<StreamChatResponse> events = new ArrayList<>();
+    stub()
+        .streamChat(
+            streamChat("mock/echo", "cache me (java)").toBuilder().setGeneration(deterministic).build())
+        .forEachRemaining(events::add);
+    StreamStart start = events.get(0).getStart();
+    assertEquals(CacheStatus.CACHE_STATUS_HIT, start.getCache().getStatus());
+    assertTrue(start.getCache().hasAge());
+    StringBuilder text = new StringBuilder();
+    for (StreamChatResponse event : events) {
+      text.append(event.getTextDelta().getText());
+    }
+    assertEquals(first.getMessage().getContent(0).getText(), text.toString());
+    assertEquals(
+        first.getUsage(), events.get(events.size() - 1).getEnd().getUsage()); // the original usage
+    ChatRequest onlyCached =
+        chat("mock/echo", "never asked (java)").toBuilder()
+            .setGeneration(deterministic)
+            .setCache(CacheControl.newBuilder().setMode(CacheMode.CACHE_MODE_ONLY))
+            .build();
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> stub().chat(onlyCached));
+    GatewayError error = GatewayError.from(e);
+    assertEquals(Status.Code.NOT_FOUND, error.code());
+    assertEquals(ErrorReason.ERROR_REASON_CACHE_MISS, error.errorReason());
   }
 
   @Test

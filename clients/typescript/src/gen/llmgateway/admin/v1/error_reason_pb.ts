@@ -15,7 +15,8 @@ export const file_llmgateway_admin_v1_error_reason: GenFile = /*@__PURE__*/
  * AdminErrorReason lists the `google.rpc.ErrorInfo.reason` values only the
  * AdminService sends (domain `llmgateway`, value name without the
  * `ADMIN_ERROR_REASON_` prefix). It also sends the data plane's
- * `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID` and `INTERNAL`. The gRPC
+ * `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID`, `INTERNAL` and
+ * `MODEL_MISCONFIGURED` (a stored row that fails validation). The gRPC
  * status code each reason is always sent with closes its comment, in parentheses.
  *
  * @generated from enum llmgateway.admin.v1.AdminErrorReason

@@ -16,12 +16,13 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/admin/v1/model.proto.
  */
 export const file_llmgateway_admin_v1_model: GenFile = /*@__PURE__*/
-  fileDesc("Ch9sbG1nYXRld2F5L2FkbWluL3YxL21vZGVsLnByb3RvEhNsbG1nYXRld2F5LmFkbWluLnYxIpUHCgVNb2RlbBIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRIVCg1hZGFwdGVyX2NsYXNzGAQgASgJEhAKCGJhc2VfdXJsGAUgASgJEhYKDmNyZWRlbnRpYWxfcmVmGAYgASgJEhQKDGRpc3BsYXlfbmFtZRgHIAEoCRIWCg5jb250ZXh0X2xlbmd0aBgIIAEoBRIvCgxjYXBhYmlsaXRpZXMYCSADKA4yGS5sbG1nYXRld2F5LnYxLkNhcGFiaWxpdHkSLQoHcHJpY2luZxgKIAEoCzIcLmxsbWdhdGV3YXkuYWRtaW4udjEuUHJpY2luZxIRCglmYWxsYmFja3MYCyADKAkSLwoLZmFsbGJhY2tfb24YDCADKA4yGi5sbG1nYXRld2F5LnYxLkVycm9yUmVhc29uEhkKDGlzX2F2YWlsYWJsZRgNIAEoCEgAiAEBEi8KCHRpbWVvdXRzGA4gASgLMh0ubGxtZ2F0ZXdheS5hZG1pbi52MS5UaW1lb3V0cxI4CgdvcHRpb25zGA8gAygLMicubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbC5PcHRpb25zRW50cnkSDgoGd2VpZ2h0GBAgASgBEjQKC2RlcGxveW1lbnRzGBEgAygLMh8ubGxtZ2F0ZXdheS5hZG1pbi52MS5EZXBsb3ltZW50EjUKB3JvdXRpbmcYEiABKA4yJC5sbG1nYXRld2F5LmFkbWluLnYxLlJvdXRpbmdTdHJhdGVneRIvCgVyZXRyeRgTIAEoCzIgLmxsbWdhdGV3YXkuYWRtaW4udjEuUmV0cnlQb2xpY3kSNQoIY29vbGRvd24YFCABKAsyIy5sbG1nYXRld2F5LmFkbWluLnYxLkNvb2xkb3duUG9saWN5Ei8KC2NyZWF0ZV90aW1lGBUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgXIAEoCRIXCg9vcGVyYXRvcl9maWVsZHMYGCADKAkSDgoGc291cmNlGBkgASgJGi4KDE9wdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg8KDV9pc19hdmFpbGFibGUiYgoHUHJpY2luZxIZChFpbnB1dF9wZXJfbWlsbGlvbhgBIAEoARIaChJvdXRwdXRfcGVyX21pbGxpb24YAiABKAESIAoYY2FjaGVkX2lucHV0X3Blcl9taWxsaW9uGAMgASgBIoICCgpEZXBsb3ltZW50EgoKAmlkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhYKDnVwc3RyZWFtX21vZGVsGAMgASgJEhUKDWFkYXB0ZXJfY2xhc3MYBCABKAkSEAoIYmFzZV91cmwYBSABKAkSFgoOY3JlZGVudGlhbF9yZWYYBiABKAkSPQoHb3B0aW9ucxgHIAMoCzIsLmxsbWdhdGV3YXkuYWRtaW4udjEuRGVwbG95bWVudC5PcHRpb25zRW50cnkSDgoGd2VpZ2h0GAggASgBGi4KDE9wdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrkBCghUaW1lb3V0cxIqCgdjb25uZWN0GAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KC2ZpcnN0X3Rva2VuGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBGlkbGUYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SKAoFdG90YWwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24imgEKC1JldHJ5UG9saWN5EhMKC21heF9yZXRyaWVzGAEgASgFEjIKD2luaXRpYWxfYmFja29mZhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIuCgttYXhfYmFja29mZhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhISCgptdWx0aXBsaWVyGAQgASgBInoKDkNvb2xkb3duUG9saWN5EhAKCGZhaWx1cmVzGAEgASgFEikKBndpbmRvdxgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghjb29sZG93bhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiqcAQoPUm91dGluZ1N0cmF0ZWd5EiAKHFJPVVRJTkdfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIdChlST1VUSU5HX1NUUkFURUdZX1dFSUdIVEVEEAESIwofUk9VVElOR19TVFJBVEVHWV9MRUFTVF9JTkZMSUdIVBACEiMKH1JPVVRJTkdfU1RSQVRFR1lfTE9XRVNUX0xBVEVOQ1kQA2IGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_llmgateway_v1_error_reason, file_llmgateway_v1_model]);
+  fileDesc("Ch9sbG1nYXRld2F5L2FkbWluL3YxL21vZGVsLnByb3RvEhNsbG1nYXRld2F5LmFkbWluLnYxIrAHCgVNb2RlbBIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRIVCg1hZGFwdGVyX2NsYXNzGAQgASgJEhAKCGJhc2VfdXJsGAUgASgJEhYKDmNyZWRlbnRpYWxfcmVmGAYgASgJEhQKDGRpc3BsYXlfbmFtZRgHIAEoCRIWCg5jb250ZXh0X2xlbmd0aBgIIAEoBRIZChFtYXhfb3V0cHV0X3Rva2VucxgaIAEoBRIvCgxjYXBhYmlsaXRpZXMYCSADKA4yGS5sbG1nYXRld2F5LnYxLkNhcGFiaWxpdHkSLQoHcHJpY2luZxgKIAEoCzIcLmxsbWdhdGV3YXkuYWRtaW4udjEuUHJpY2luZxIRCglmYWxsYmFja3MYCyADKAkSLwoLZmFsbGJhY2tfb24YDCADKA4yGi5sbG1nYXRld2F5LnYxLkVycm9yUmVhc29uEhkKDGlzX2F2YWlsYWJsZRgNIAEoCEgAiAEBEi8KCHRpbWVvdXRzGA4gASgLMh0ubGxtZ2F0ZXdheS5hZG1pbi52MS5UaW1lb3V0cxI4CgdvcHRpb25zGA8gAygLMicubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbC5PcHRpb25zRW50cnkSDgoGd2VpZ2h0GBAgASgBEjQKC2RlcGxveW1lbnRzGBEgAygLMh8ubGxtZ2F0ZXdheS5hZG1pbi52MS5EZXBsb3ltZW50EjUKB3JvdXRpbmcYEiABKA4yJC5sbG1nYXRld2F5LmFkbWluLnYxLlJvdXRpbmdTdHJhdGVneRIvCgVyZXRyeRgTIAEoCzIgLmxsbWdhdGV3YXkuYWRtaW4udjEuUmV0cnlQb2xpY3kSNQoIY29vbGRvd24YFCABKAsyIy5sbG1nYXRld2F5LmFkbWluLnYxLkNvb2xkb3duUG9saWN5Ei8KC2NyZWF0ZV90aW1lGBUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgXIAEoCRIXCg9vcGVyYXRvcl9maWVsZHMYGCADKAkSDgoGc291cmNlGBkgASgJGi4KDE9wdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg8KDV9pc19hdmFpbGFibGUiYgoHUHJpY2luZxIZChFpbnB1dF9wZXJfbWlsbGlvbhgBIAEoARIaChJvdXRwdXRfcGVyX21pbGxpb24YAiABKAESIAoYY2FjaGVkX2lucHV0X3Blcl9taWxsaW9uGAMgASgBIoICCgpEZXBsb3ltZW50EgoKAmlkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhYKDnVwc3RyZWFtX21vZGVsGAMgASgJEhUKDWFkYXB0ZXJfY2xhc3MYBCABKAkSEAoIYmFzZV91cmwYBSABKAkSFgoOY3JlZGVudGlhbF9yZWYYBiABKAkSPQoHb3B0aW9ucxgHIAMoCzIsLmxsbWdhdGV3YXkuYWRtaW4udjEuRGVwbG95bWVudC5PcHRpb25zRW50cnkSDgoGd2VpZ2h0GAggASgBGi4KDE9wdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrkBCghUaW1lb3V0cxIqCgdjb25uZWN0GAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KC2ZpcnN0X3Rva2VuGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBGlkbGUYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SKAoFdG90YWwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24imgEKC1JldHJ5UG9saWN5EhMKC21heF9yZXRyaWVzGAEgASgFEjIKD2luaXRpYWxfYmFja29mZhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIuCgttYXhfYmFja29mZhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhISCgptdWx0aXBsaWVyGAQgASgBInoKDkNvb2xkb3duUG9saWN5EhAKCGZhaWx1cmVzGAEgASgFEikKBndpbmRvdxgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghjb29sZG93bhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiqcAQoPUm91dGluZ1N0cmF0ZWd5EiAKHFJPVVRJTkdfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIdChlST1VUSU5HX1NUUkFURUdZX1dFSUdIVEVEEAESIwofUk9VVElOR19TVFJBVEVHWV9MRUFTVF9JTkZMSUdIVBACEiMKH1JPVVRJTkdfU1RSQVRFR1lfTE9XRVNUX0xBVEVOQ1kQA2IGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_llmgateway_v1_error_reason, file_llmgateway_v1_model]);
 
 /**
  * Model is one row of the model registry: a public model id and the upstream
  * that serves it. Secrets are never stored: `credential_ref` names the
- * environment variable that holds the key.
+ * environment variable that holds the key. Writes outside the bounds below are
+ * refused with a field violation (`model.timeouts.total`, ...).
  *
  * @generated from message llmgateway.admin.v1.Model
  */
@@ -72,18 +73,26 @@ export type Model = Message<"llmgateway.admin.v1.Model"> & {
   credentialRef: string;
 
   /**
-   * Human-readable name.
+   * Human-readable name (at most 200 characters).
    *
    * @generated from field: string display_name = 7;
    */
   displayName: string;
 
   /**
-   * Context window in tokens (0 when unknown).
+   * Context window in tokens (0 when unknown; at most 100,000,000).
    *
    * @generated from field: int32 context_length = 8;
    */
   contextLength: number;
+
+  /**
+   * Most tokens the model produces in one answer (0 when unknown; at most
+   * 100,000,000): what bounds a call's worst-case cost.
+   *
+   * @generated from field: int32 max_output_tokens = 26;
+   */
+  maxOutputTokens: number;
 
   /**
    * What the model can do; at least one.
@@ -100,7 +109,8 @@ export type Model = Message<"llmgateway.admin.v1.Model"> & {
   pricing?: Pricing | undefined;
 
   /**
-   * Model ids tried in order once this model's deployments are exhausted.
+   * Model ids tried in order once this model's deployments are exhausted (at
+   * most 16).
    *
    * @generated from field: repeated string fallbacks = 11;
    */
@@ -128,21 +138,23 @@ export type Model = Message<"llmgateway.admin.v1.Model"> & {
   timeouts?: Timeouts | undefined;
 
   /**
-   * Adapter-specific settings, for example Azure's `api_version`.
+   * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+   * keys and values of at most 1000 characters).
    *
    * @generated from field: map<string, string> options = 15;
    */
   options: { [key: string]: string };
 
   /**
-   * Weight of the primary upstream among `deployments` (default 1).
+   * Weight of the primary upstream among `deployments` (default 1; greater
+   * than 0, at most 1e9).
    *
    * @generated from field: double weight = 16;
    */
   weight: number;
 
   /**
-   * More upstreams serving the same model id.
+   * More upstreams serving the same model id (at most 32).
    *
    * @generated from field: repeated llmgateway.admin.v1.Deployment deployments = 17;
    */
@@ -215,7 +227,8 @@ export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
   messageDesc(file_llmgateway_admin_v1_model, 0);
 
 /**
- * Pricing is what a model costs, in USD per million tokens.
+ * Pricing is what a model costs, in USD per million tokens (each from 0 to
+ * 1,000,000).
  *
  * @generated from message llmgateway.admin.v1.Pricing
  */
@@ -305,7 +318,7 @@ export type Deployment = Message<"llmgateway.admin.v1.Deployment"> & {
   options: { [key: string]: string };
 
   /**
-   * Relative weight (default 1).
+   * Relative weight (default 1; greater than 0, at most 1e9).
    *
    * @generated from field: double weight = 8;
    */
@@ -321,7 +334,7 @@ export const DeploymentSchema: GenMessage<Deployment> = /*@__PURE__*/
 
 /**
  * Timeouts are a model's upstream timeouts; unset ones follow the gateway's
- * `default_timeouts`.
+ * `default_timeouts`. A set one is greater than 0 and at most 24 hours.
  *
  * @generated from message llmgateway.admin.v1.Timeouts
  */
@@ -370,28 +383,29 @@ export const TimeoutsSchema: GenMessage<Timeouts> = /*@__PURE__*/
  */
 export type RetryPolicy = Message<"llmgateway.admin.v1.RetryPolicy"> & {
   /**
-   * Retries after the first attempt.
+   * Retries after the first attempt (0 to 10).
    *
    * @generated from field: int32 max_retries = 1;
    */
   maxRetries: number;
 
   /**
-   * Delay before the first retry.
+   * Delay before the first retry (at most 1 hour; unset: 0.25 s).
    *
    * @generated from field: google.protobuf.Duration initial_backoff = 2;
    */
   initialBackoff?: Duration | undefined;
 
   /**
-   * Largest delay between retries.
+   * Largest delay between retries (at least `initial_backoff`, at most 1
+   * hour; unset: 8 s).
    *
    * @generated from field: google.protobuf.Duration max_backoff = 3;
    */
   maxBackoff?: Duration | undefined;
 
   /**
-   * Growth factor of the delay (at least 1).
+   * Growth factor of the delay (1 to 100; 0 means the default, 2).
    *
    * @generated from field: double multiplier = 4;
    */
@@ -412,21 +426,23 @@ export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
  */
 export type CooldownPolicy = Message<"llmgateway.admin.v1.CooldownPolicy"> & {
   /**
-   * Failures within `window` that trigger the cooldown.
+   * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+   * the default, 3).
    *
    * @generated from field: int32 failures = 1;
    */
   failures: number;
 
   /**
-   * The window failures are counted in.
+   * The window failures are counted in (at most 24 hours; unset: 30 s).
    *
    * @generated from field: google.protobuf.Duration window = 2;
    */
   window?: Duration | undefined;
 
   /**
-   * How long the deployment stays out of rotation.
+   * How long the deployment stays out of rotation (at most 24 hours; unset:
+   * 30 s).
    *
    * @generated from field: google.protobuf.Duration cooldown = 3;
    */

@@ -20,7 +20,8 @@ public final class ErrorReason {
    * AdminErrorReason lists the `google.rpc.ErrorInfo.reason` values only the
    * AdminService sends (domain `llmgateway`, value name without the
    * `ADMIN_ERROR_REASON_` prefix). It also sends the data plane's
-   * `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID` and `INTERNAL`. The gRPC
+   * `INVALID_REQUEST`, `MODEL_NOT_FOUND`, `API_KEY_INVALID`, `INTERNAL` and
+   * `MODEL_MISCONFIGURED` (a stored row that fails validation). The gRPC
    * status code each reason is always sent with closes its comment, in parentheses.
    * </pre>
    *

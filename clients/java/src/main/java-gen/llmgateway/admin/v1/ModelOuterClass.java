@@ -309,7 +309,7 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Human-readable name.
+     * Human-readable name (at most 200 characters).
      * </pre>
      *
      * <code>string display_name = 7;</code>
@@ -318,7 +318,7 @@ public final class ModelOuterClass {
     java.lang.String getDisplayName();
     /**
      * <pre>
-     * Human-readable name.
+     * Human-readable name (at most 200 characters).
      * </pre>
      *
      * <code>string display_name = 7;</code>
@@ -329,13 +329,24 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Context window in tokens (0 when unknown).
+     * Context window in tokens (0 when unknown; at most 100,000,000).
      * </pre>
      *
      * <code>int32 context_length = 8;</code>
      * @return The contextLength.
      */
     int getContextLength();
+
+    /**
+     * <pre>
+     * Most tokens the model produces in one answer (0 when unknown; at most
+     * 100,000,000): what bounds a call's worst-case cost.
+     * </pre>
+     *
+     * <code>int32 max_output_tokens = 26;</code>
+     * @return The maxOutputTokens.
+     */
+    int getMaxOutputTokens();
 
     /**
      * <pre>
@@ -415,7 +426,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -425,7 +437,8 @@ public final class ModelOuterClass {
         getFallbacksList();
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -434,7 +447,8 @@ public final class ModelOuterClass {
     int getFallbacksCount();
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -444,7 +458,8 @@ public final class ModelOuterClass {
     java.lang.String getFallbacks(int index);
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -551,7 +566,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -559,7 +575,8 @@ public final class ModelOuterClass {
     int getOptionsCount();
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -574,7 +591,8 @@ public final class ModelOuterClass {
     getOptions();
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -583,7 +601,8 @@ public final class ModelOuterClass {
     getOptionsMap();
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -595,7 +614,8 @@ java.lang.String getOptionsOrDefault(
 java.lang.String defaultValue);
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -605,7 +625,8 @@ java.lang.String defaultValue);
 
     /**
      * <pre>
-     * Weight of the primary upstream among `deployments` (default 1).
+     * Weight of the primary upstream among `deployments` (default 1; greater
+     * than 0, at most 1e9).
      * </pre>
      *
      * <code>double weight = 16;</code>
@@ -615,7 +636,7 @@ java.lang.String defaultValue);
 
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -624,7 +645,7 @@ java.lang.String defaultValue);
         getDeploymentsList();
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -632,7 +653,7 @@ java.lang.String defaultValue);
     llmgateway.admin.v1.ModelOuterClass.Deployment getDeployments(int index);
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -640,7 +661,7 @@ java.lang.String defaultValue);
     int getDeploymentsCount();
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -649,7 +670,7 @@ java.lang.String defaultValue);
         getDeploymentsOrBuilderList();
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -873,7 +894,8 @@ java.lang.String defaultValue);
    * <pre>
    * Model is one row of the model registry: a public model id and the upstream
    * that serves it. Secrets are never stored: `credential_ref` names the
-   * environment variable that holds the key.
+   * environment variable that holds the key. Writes outside the bounds below are
+   * refused with a field violation (`model.timeouts.total`, ...).
    * </pre>
    *
    * Protobuf type {@code llmgateway.admin.v1.Model}
@@ -1233,7 +1255,7 @@ java.lang.String defaultValue);
     private volatile java.lang.Object displayName_ = "";
     /**
      * <pre>
-     * Human-readable name.
+     * Human-readable name (at most 200 characters).
      * </pre>
      *
      * <code>string display_name = 7;</code>
@@ -1254,7 +1276,7 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Human-readable name.
+     * Human-readable name (at most 200 characters).
      * </pre>
      *
      * <code>string display_name = 7;</code>
@@ -1279,7 +1301,7 @@ java.lang.String defaultValue);
     private int contextLength_ = 0;
     /**
      * <pre>
-     * Context window in tokens (0 when unknown).
+     * Context window in tokens (0 when unknown; at most 100,000,000).
      * </pre>
      *
      * <code>int32 context_length = 8;</code>
@@ -1288,6 +1310,22 @@ java.lang.String defaultValue);
     @java.lang.Override
     public int getContextLength() {
       return contextLength_;
+    }
+
+    public static final int MAX_OUTPUT_TOKENS_FIELD_NUMBER = 26;
+    private int maxOutputTokens_ = 0;
+    /**
+     * <pre>
+     * Most tokens the model produces in one answer (0 when unknown; at most
+     * 100,000,000): what bounds a call's worst-case cost.
+     * </pre>
+     *
+     * <code>int32 max_output_tokens = 26;</code>
+     * @return The maxOutputTokens.
+     */
+    @java.lang.Override
+    public int getMaxOutputTokens() {
+      return maxOutputTokens_;
     }
 
     public static final int CAPABILITIES_FIELD_NUMBER = 9;
@@ -1412,7 +1450,8 @@ java.lang.String defaultValue);
         com.google.protobuf.LazyStringArrayList.emptyList();
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -1424,7 +1463,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -1435,7 +1475,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -1447,7 +1488,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Model ids tried in order once this model's deployments are exhausted.
+     * Model ids tried in order once this model's deployments are exhausted (at
+     * most 16).
      * </pre>
      *
      * <code>repeated string fallbacks = 11;</code>
@@ -1630,7 +1672,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -1651,7 +1694,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -1662,7 +1706,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -1680,7 +1725,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Adapter-specific settings, for example Azure's `api_version`.
+     * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+     * keys and values of at most 1000 characters).
      * </pre>
      *
      * <code>map&lt;string, string&gt; options = 15;</code>
@@ -1701,7 +1747,8 @@ java.lang.String defaultValue) {
     private double weight_ = 0D;
     /**
      * <pre>
-     * Weight of the primary upstream among `deployments` (default 1).
+     * Weight of the primary upstream among `deployments` (default 1; greater
+     * than 0, at most 1e9).
      * </pre>
      *
      * <code>double weight = 16;</code>
@@ -1717,7 +1764,7 @@ java.lang.String defaultValue) {
     private java.util.List<llmgateway.admin.v1.ModelOuterClass.Deployment> deployments_;
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -1728,7 +1775,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -1740,7 +1787,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -1751,7 +1798,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -1762,7 +1809,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * More upstreams serving the same model id.
+     * More upstreams serving the same model id (at most 32).
      * </pre>
      *
      * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -2203,6 +2250,9 @@ java.lang.String defaultValue) {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(source_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 25, source_);
       }
+      if (maxOutputTokens_ != 0) {
+        output.writeInt32(26, maxOutputTokens_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -2333,6 +2383,10 @@ java.lang.String defaultValue) {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(source_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(25, source_);
       }
+      if (maxOutputTokens_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(26, maxOutputTokens_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -2364,6 +2418,8 @@ java.lang.String defaultValue) {
           .equals(other.getDisplayName())) return false;
       if (getContextLength()
           != other.getContextLength()) return false;
+      if (getMaxOutputTokens()
+          != other.getMaxOutputTokens()) return false;
       if (!capabilities_.equals(other.capabilities_)) return false;
       if (hasPricing() != other.hasPricing()) return false;
       if (hasPricing()) {
@@ -2444,6 +2500,8 @@ java.lang.String defaultValue) {
       hash = (53 * hash) + getDisplayName().hashCode();
       hash = (37 * hash) + CONTEXT_LENGTH_FIELD_NUMBER;
       hash = (53 * hash) + getContextLength();
+      hash = (37 * hash) + MAX_OUTPUT_TOKENS_FIELD_NUMBER;
+      hash = (53 * hash) + getMaxOutputTokens();
       if (getCapabilitiesCount() > 0) {
         hash = (37 * hash) + CAPABILITIES_FIELD_NUMBER;
         hash = (53 * hash) + capabilities_.hashCode();
@@ -2607,7 +2665,8 @@ java.lang.String defaultValue) {
      * <pre>
      * Model is one row of the model registry: a public model id and the upstream
      * that serves it. Secrets are never stored: `credential_ref` names the
-     * environment variable that holds the key.
+     * environment variable that holds the key. Writes outside the bounds below are
+     * refused with a field violation (`model.timeouts.total`, ...).
      * </pre>
      *
      * Protobuf type {@code llmgateway.admin.v1.Model}
@@ -2685,8 +2744,9 @@ java.lang.String defaultValue) {
         credentialRef_ = "";
         displayName_ = "";
         contextLength_ = 0;
+        maxOutputTokens_ = 0;
         capabilities_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000100);
+        bitField0_ = (bitField0_ & ~0x00000200);
         pricing_ = null;
         if (pricingBuilder_ != null) {
           pricingBuilder_.dispose();
@@ -2695,7 +2755,7 @@ java.lang.String defaultValue) {
         fallbacks_ =
             com.google.protobuf.LazyStringArrayList.emptyList();
         fallbackOn_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000800);
+        bitField0_ = (bitField0_ & ~0x00001000);
         isAvailable_ = false;
         timeouts_ = null;
         if (timeoutsBuilder_ != null) {
@@ -2710,7 +2770,7 @@ java.lang.String defaultValue) {
           deployments_ = null;
           deploymentsBuilder_.clear();
         }
-        bitField0_ = (bitField0_ & ~0x00010000);
+        bitField0_ = (bitField0_ & ~0x00020000);
         routing_ = 0;
         retry_ = null;
         if (retryBuilder_ != null) {
@@ -2769,20 +2829,20 @@ java.lang.String defaultValue) {
       }
 
       private void buildPartialRepeatedFields(llmgateway.admin.v1.ModelOuterClass.Model result) {
-        if (((bitField0_ & 0x00000100) != 0)) {
+        if (((bitField0_ & 0x00000200) != 0)) {
           capabilities_ = java.util.Collections.unmodifiableList(capabilities_);
-          bitField0_ = (bitField0_ & ~0x00000100);
+          bitField0_ = (bitField0_ & ~0x00000200);
         }
         result.capabilities_ = capabilities_;
-        if (((bitField0_ & 0x00000800) != 0)) {
+        if (((bitField0_ & 0x00001000) != 0)) {
           fallbackOn_ = java.util.Collections.unmodifiableList(fallbackOn_);
-          bitField0_ = (bitField0_ & ~0x00000800);
+          bitField0_ = (bitField0_ & ~0x00001000);
         }
         result.fallbackOn_ = fallbackOn_;
         if (deploymentsBuilder_ == null) {
-          if (((bitField0_ & 0x00010000) != 0)) {
+          if (((bitField0_ & 0x00020000) != 0)) {
             deployments_ = java.util.Collections.unmodifiableList(deployments_);
-            bitField0_ = (bitField0_ & ~0x00010000);
+            bitField0_ = (bitField0_ & ~0x00020000);
           }
           result.deployments_ = deployments_;
         } else {
@@ -2816,69 +2876,72 @@ java.lang.String defaultValue) {
         if (((from_bitField0_ & 0x00000080) != 0)) {
           result.contextLength_ = contextLength_;
         }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.maxOutputTokens_ = maxOutputTokens_;
+        }
         int to_bitField0_ = 0;
-        if (((from_bitField0_ & 0x00000200) != 0)) {
+        if (((from_bitField0_ & 0x00000400) != 0)) {
           result.pricing_ = pricingBuilder_ == null
               ? pricing_
               : pricingBuilder_.build();
           to_bitField0_ |= 0x00000001;
         }
-        if (((from_bitField0_ & 0x00000400) != 0)) {
+        if (((from_bitField0_ & 0x00000800) != 0)) {
           fallbacks_.makeImmutable();
           result.fallbacks_ = fallbacks_;
         }
-        if (((from_bitField0_ & 0x00001000) != 0)) {
+        if (((from_bitField0_ & 0x00002000) != 0)) {
           result.isAvailable_ = isAvailable_;
           to_bitField0_ |= 0x00000002;
         }
-        if (((from_bitField0_ & 0x00002000) != 0)) {
+        if (((from_bitField0_ & 0x00004000) != 0)) {
           result.timeouts_ = timeoutsBuilder_ == null
               ? timeouts_
               : timeoutsBuilder_.build();
           to_bitField0_ |= 0x00000004;
         }
-        if (((from_bitField0_ & 0x00004000) != 0)) {
+        if (((from_bitField0_ & 0x00008000) != 0)) {
           result.options_ = internalGetOptions();
           result.options_.makeImmutable();
         }
-        if (((from_bitField0_ & 0x00008000) != 0)) {
+        if (((from_bitField0_ & 0x00010000) != 0)) {
           result.weight_ = weight_;
         }
-        if (((from_bitField0_ & 0x00020000) != 0)) {
+        if (((from_bitField0_ & 0x00040000) != 0)) {
           result.routing_ = routing_;
         }
-        if (((from_bitField0_ & 0x00040000) != 0)) {
+        if (((from_bitField0_ & 0x00080000) != 0)) {
           result.retry_ = retryBuilder_ == null
               ? retry_
               : retryBuilder_.build();
           to_bitField0_ |= 0x00000008;
         }
-        if (((from_bitField0_ & 0x00080000) != 0)) {
+        if (((from_bitField0_ & 0x00100000) != 0)) {
           result.cooldown_ = cooldownBuilder_ == null
               ? cooldown_
               : cooldownBuilder_.build();
           to_bitField0_ |= 0x00000010;
         }
-        if (((from_bitField0_ & 0x00100000) != 0)) {
+        if (((from_bitField0_ & 0x00200000) != 0)) {
           result.createTime_ = createTimeBuilder_ == null
               ? createTime_
               : createTimeBuilder_.build();
           to_bitField0_ |= 0x00000020;
         }
-        if (((from_bitField0_ & 0x00200000) != 0)) {
+        if (((from_bitField0_ & 0x00400000) != 0)) {
           result.updateTime_ = updateTimeBuilder_ == null
               ? updateTime_
               : updateTimeBuilder_.build();
           to_bitField0_ |= 0x00000040;
         }
-        if (((from_bitField0_ & 0x00400000) != 0)) {
+        if (((from_bitField0_ & 0x00800000) != 0)) {
           result.etag_ = etag_;
         }
-        if (((from_bitField0_ & 0x00800000) != 0)) {
+        if (((from_bitField0_ & 0x01000000) != 0)) {
           operatorFields_.makeImmutable();
           result.operatorFields_ = operatorFields_;
         }
-        if (((from_bitField0_ & 0x01000000) != 0)) {
+        if (((from_bitField0_ & 0x02000000) != 0)) {
           result.source_ = source_;
         }
         result.bitField0_ |= to_bitField0_;
@@ -2966,10 +3029,13 @@ java.lang.String defaultValue) {
         if (other.getContextLength() != 0) {
           setContextLength(other.getContextLength());
         }
+        if (other.getMaxOutputTokens() != 0) {
+          setMaxOutputTokens(other.getMaxOutputTokens());
+        }
         if (!other.capabilities_.isEmpty()) {
           if (capabilities_.isEmpty()) {
             capabilities_ = other.capabilities_;
-            bitField0_ = (bitField0_ & ~0x00000100);
+            bitField0_ = (bitField0_ & ~0x00000200);
           } else {
             ensureCapabilitiesIsMutable();
             capabilities_.addAll(other.capabilities_);
@@ -2982,7 +3048,7 @@ java.lang.String defaultValue) {
         if (!other.fallbacks_.isEmpty()) {
           if (fallbacks_.isEmpty()) {
             fallbacks_ = other.fallbacks_;
-            bitField0_ |= 0x00000400;
+            bitField0_ |= 0x00000800;
           } else {
             ensureFallbacksIsMutable();
             fallbacks_.addAll(other.fallbacks_);
@@ -2992,7 +3058,7 @@ java.lang.String defaultValue) {
         if (!other.fallbackOn_.isEmpty()) {
           if (fallbackOn_.isEmpty()) {
             fallbackOn_ = other.fallbackOn_;
-            bitField0_ = (bitField0_ & ~0x00000800);
+            bitField0_ = (bitField0_ & ~0x00001000);
           } else {
             ensureFallbackOnIsMutable();
             fallbackOn_.addAll(other.fallbackOn_);
@@ -3007,7 +3073,7 @@ java.lang.String defaultValue) {
         }
         internalGetMutableOptions().mergeFrom(
             other.internalGetOptions());
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00008000;
         if (other.getWeight() != 0D) {
           setWeight(other.getWeight());
         }
@@ -3015,7 +3081,7 @@ java.lang.String defaultValue) {
           if (!other.deployments_.isEmpty()) {
             if (deployments_.isEmpty()) {
               deployments_ = other.deployments_;
-              bitField0_ = (bitField0_ & ~0x00010000);
+              bitField0_ = (bitField0_ & ~0x00020000);
             } else {
               ensureDeploymentsIsMutable();
               deployments_.addAll(other.deployments_);
@@ -3028,7 +3094,7 @@ java.lang.String defaultValue) {
               deploymentsBuilder_.dispose();
               deploymentsBuilder_ = null;
               deployments_ = other.deployments_;
-              bitField0_ = (bitField0_ & ~0x00010000);
+              bitField0_ = (bitField0_ & ~0x00020000);
               deploymentsBuilder_ = 
                 com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
                    getDeploymentsFieldBuilder() : null;
@@ -3054,13 +3120,13 @@ java.lang.String defaultValue) {
         }
         if (!other.getEtag().isEmpty()) {
           etag_ = other.etag_;
-          bitField0_ |= 0x00400000;
+          bitField0_ |= 0x00800000;
           onChanged();
         }
         if (!other.operatorFields_.isEmpty()) {
           if (operatorFields_.isEmpty()) {
             operatorFields_ = other.operatorFields_;
-            bitField0_ |= 0x00800000;
+            bitField0_ |= 0x01000000;
           } else {
             ensureOperatorFieldsIsMutable();
             operatorFields_.addAll(other.operatorFields_);
@@ -3069,7 +3135,7 @@ java.lang.String defaultValue) {
         }
         if (!other.getSource().isEmpty()) {
           source_ = other.source_;
-          bitField0_ |= 0x01000000;
+          bitField0_ |= 0x02000000;
           onChanged();
         }
         this.mergeUnknownFields(other.getUnknownFields());
@@ -3159,7 +3225,7 @@ java.lang.String defaultValue) {
                 input.readMessage(
                     getPricingFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00000200;
+                bitField0_ |= 0x00000400;
                 break;
               } // case 82
               case 90: {
@@ -3187,14 +3253,14 @@ java.lang.String defaultValue) {
               } // case 98
               case 104: {
                 isAvailable_ = input.readBool();
-                bitField0_ |= 0x00001000;
+                bitField0_ |= 0x00002000;
                 break;
               } // case 104
               case 114: {
                 input.readMessage(
                     getTimeoutsFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00002000;
+                bitField0_ |= 0x00004000;
                 break;
               } // case 114
               case 122: {
@@ -3203,12 +3269,12 @@ java.lang.String defaultValue) {
                     OptionsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
                 internalGetMutableOptions().getMutableMap().put(
                     options__.getKey(), options__.getValue());
-                bitField0_ |= 0x00004000;
+                bitField0_ |= 0x00008000;
                 break;
               } // case 122
               case 129: {
                 weight_ = input.readDouble();
-                bitField0_ |= 0x00008000;
+                bitField0_ |= 0x00010000;
                 break;
               } // case 129
               case 138: {
@@ -3226,40 +3292,40 @@ java.lang.String defaultValue) {
               } // case 138
               case 144: {
                 routing_ = input.readEnum();
-                bitField0_ |= 0x00020000;
+                bitField0_ |= 0x00040000;
                 break;
               } // case 144
               case 154: {
                 input.readMessage(
                     getRetryFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00040000;
+                bitField0_ |= 0x00080000;
                 break;
               } // case 154
               case 162: {
                 input.readMessage(
                     getCooldownFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00080000;
+                bitField0_ |= 0x00100000;
                 break;
               } // case 162
               case 170: {
                 input.readMessage(
                     getCreateTimeFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00100000;
+                bitField0_ |= 0x00200000;
                 break;
               } // case 170
               case 178: {
                 input.readMessage(
                     getUpdateTimeFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00200000;
+                bitField0_ |= 0x00400000;
                 break;
               } // case 178
               case 186: {
                 etag_ = input.readStringRequireUtf8();
-                bitField0_ |= 0x00400000;
+                bitField0_ |= 0x00800000;
                 break;
               } // case 186
               case 194: {
@@ -3270,9 +3336,14 @@ java.lang.String defaultValue) {
               } // case 194
               case 202: {
                 source_ = input.readStringRequireUtf8();
-                bitField0_ |= 0x01000000;
+                bitField0_ |= 0x02000000;
                 break;
               } // case 202
+              case 208: {
+                maxOutputTokens_ = input.readInt32();
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 208
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -3860,7 +3931,7 @@ java.lang.String defaultValue) {
       private java.lang.Object displayName_ = "";
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3880,7 +3951,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3901,7 +3972,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3918,7 +3989,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3932,7 +4003,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Human-readable name.
+       * Human-readable name (at most 200 characters).
        * </pre>
        *
        * <code>string display_name = 7;</code>
@@ -3952,7 +4023,7 @@ java.lang.String defaultValue) {
       private int contextLength_ ;
       /**
        * <pre>
-       * Context window in tokens (0 when unknown).
+       * Context window in tokens (0 when unknown; at most 100,000,000).
        * </pre>
        *
        * <code>int32 context_length = 8;</code>
@@ -3964,7 +4035,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Context window in tokens (0 when unknown).
+       * Context window in tokens (0 when unknown; at most 100,000,000).
        * </pre>
        *
        * <code>int32 context_length = 8;</code>
@@ -3980,7 +4051,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Context window in tokens (0 when unknown).
+       * Context window in tokens (0 when unknown; at most 100,000,000).
        * </pre>
        *
        * <code>int32 context_length = 8;</code>
@@ -3993,12 +4064,59 @@ java.lang.String defaultValue) {
         return this;
       }
 
+      private int maxOutputTokens_ ;
+      /**
+       * <pre>
+       * Most tokens the model produces in one answer (0 when unknown; at most
+       * 100,000,000): what bounds a call's worst-case cost.
+       * </pre>
+       *
+       * <code>int32 max_output_tokens = 26;</code>
+       * @return The maxOutputTokens.
+       */
+      @java.lang.Override
+      public int getMaxOutputTokens() {
+        return maxOutputTokens_;
+      }
+      /**
+       * <pre>
+       * Most tokens the model produces in one answer (0 when unknown; at most
+       * 100,000,000): what bounds a call's worst-case cost.
+       * </pre>
+       *
+       * <code>int32 max_output_tokens = 26;</code>
+       * @param value The maxOutputTokens to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMaxOutputTokens(int value) {
+
+        maxOutputTokens_ = value;
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Most tokens the model produces in one answer (0 when unknown; at most
+       * 100,000,000): what bounds a call's worst-case cost.
+       * </pre>
+       *
+       * <code>int32 max_output_tokens = 26;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMaxOutputTokens() {
+        bitField0_ = (bitField0_ & ~0x00000100);
+        maxOutputTokens_ = 0;
+        onChanged();
+        return this;
+      }
+
       private java.util.List<java.lang.Integer> capabilities_ =
         java.util.Collections.emptyList();
       private void ensureCapabilitiesIsMutable() {
-        if (!((bitField0_ & 0x00000100) != 0)) {
+        if (!((bitField0_ & 0x00000200) != 0)) {
           capabilities_ = new java.util.ArrayList<java.lang.Integer>(capabilities_);
-          bitField0_ |= 0x00000100;
+          bitField0_ |= 0x00000200;
         }
       }
       /**
@@ -4102,7 +4220,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearCapabilities() {
         capabilities_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000100);
+        bitField0_ = (bitField0_ & ~0x00000200);
         onChanged();
         return this;
       }
@@ -4193,7 +4311,7 @@ java.lang.String defaultValue) {
        * @return Whether the pricing field is set.
        */
       public boolean hasPricing() {
-        return ((bitField0_ & 0x00000200) != 0);
+        return ((bitField0_ & 0x00000400) != 0);
       }
       /**
        * <pre>
@@ -4226,7 +4344,7 @@ java.lang.String defaultValue) {
         } else {
           pricingBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00000200;
+        bitField0_ |= 0x00000400;
         onChanged();
         return this;
       }
@@ -4244,7 +4362,7 @@ java.lang.String defaultValue) {
         } else {
           pricingBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00000200;
+        bitField0_ |= 0x00000400;
         onChanged();
         return this;
       }
@@ -4257,7 +4375,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergePricing(llmgateway.admin.v1.ModelOuterClass.Pricing value) {
         if (pricingBuilder_ == null) {
-          if (((bitField0_ & 0x00000200) != 0) &&
+          if (((bitField0_ & 0x00000400) != 0) &&
             pricing_ != null &&
             pricing_ != llmgateway.admin.v1.ModelOuterClass.Pricing.getDefaultInstance()) {
             getPricingBuilder().mergeFrom(value);
@@ -4268,7 +4386,7 @@ java.lang.String defaultValue) {
           pricingBuilder_.mergeFrom(value);
         }
         if (pricing_ != null) {
-          bitField0_ |= 0x00000200;
+          bitField0_ |= 0x00000400;
           onChanged();
         }
         return this;
@@ -4281,7 +4399,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
        */
       public Builder clearPricing() {
-        bitField0_ = (bitField0_ & ~0x00000200);
+        bitField0_ = (bitField0_ & ~0x00000400);
         pricing_ = null;
         if (pricingBuilder_ != null) {
           pricingBuilder_.dispose();
@@ -4298,7 +4416,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.Pricing.Builder getPricingBuilder() {
-        bitField0_ |= 0x00000200;
+        bitField0_ |= 0x00000400;
         onChanged();
         return getPricingFieldBuilder().getBuilder();
       }
@@ -4344,11 +4462,12 @@ java.lang.String defaultValue) {
         if (!fallbacks_.isModifiable()) {
           fallbacks_ = new com.google.protobuf.LazyStringArrayList(fallbacks_);
         }
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00000800;
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4361,7 +4480,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4372,7 +4492,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4384,7 +4505,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4397,7 +4519,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4410,13 +4533,14 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureFallbacksIsMutable();
         fallbacks_.set(index, value);
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00000800;
         onChanged();
         return this;
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4428,13 +4552,14 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureFallbacksIsMutable();
         fallbacks_.add(value);
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00000800;
         onChanged();
         return this;
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4446,13 +4571,14 @@ java.lang.String defaultValue) {
         ensureFallbacksIsMutable();
         com.google.protobuf.AbstractMessageLite.Builder.addAll(
             values, fallbacks_);
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00000800;
         onChanged();
         return this;
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4461,13 +4587,14 @@ java.lang.String defaultValue) {
       public Builder clearFallbacks() {
         fallbacks_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000400);;
+        bitField0_ = (bitField0_ & ~0x00000800);;
         onChanged();
         return this;
       }
       /**
        * <pre>
-       * Model ids tried in order once this model's deployments are exhausted.
+       * Model ids tried in order once this model's deployments are exhausted (at
+       * most 16).
        * </pre>
        *
        * <code>repeated string fallbacks = 11;</code>
@@ -4480,7 +4607,7 @@ java.lang.String defaultValue) {
         checkByteStringIsUtf8(value);
         ensureFallbacksIsMutable();
         fallbacks_.add(value);
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00000800;
         onChanged();
         return this;
       }
@@ -4488,9 +4615,9 @@ java.lang.String defaultValue) {
       private java.util.List<java.lang.Integer> fallbackOn_ =
         java.util.Collections.emptyList();
       private void ensureFallbackOnIsMutable() {
-        if (!((bitField0_ & 0x00000800) != 0)) {
+        if (!((bitField0_ & 0x00001000) != 0)) {
           fallbackOn_ = new java.util.ArrayList<java.lang.Integer>(fallbackOn_);
-          bitField0_ |= 0x00000800;
+          bitField0_ |= 0x00001000;
         }
       }
       /**
@@ -4594,7 +4721,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearFallbackOn() {
         fallbackOn_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000800);
+        bitField0_ = (bitField0_ & ~0x00001000);
         onChanged();
         return this;
       }
@@ -4684,7 +4811,7 @@ java.lang.String defaultValue) {
        */
       @java.lang.Override
       public boolean hasIsAvailable() {
-        return ((bitField0_ & 0x00001000) != 0);
+        return ((bitField0_ & 0x00002000) != 0);
       }
       /**
        * <pre>
@@ -4710,7 +4837,7 @@ java.lang.String defaultValue) {
       public Builder setIsAvailable(boolean value) {
 
         isAvailable_ = value;
-        bitField0_ |= 0x00001000;
+        bitField0_ |= 0x00002000;
         onChanged();
         return this;
       }
@@ -4723,7 +4850,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearIsAvailable() {
-        bitField0_ = (bitField0_ & ~0x00001000);
+        bitField0_ = (bitField0_ & ~0x00002000);
         isAvailable_ = false;
         onChanged();
         return this;
@@ -4741,7 +4868,7 @@ java.lang.String defaultValue) {
        * @return Whether the timeouts field is set.
        */
       public boolean hasTimeouts() {
-        return ((bitField0_ & 0x00002000) != 0);
+        return ((bitField0_ & 0x00004000) != 0);
       }
       /**
        * <pre>
@@ -4774,7 +4901,7 @@ java.lang.String defaultValue) {
         } else {
           timeoutsBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00002000;
+        bitField0_ |= 0x00004000;
         onChanged();
         return this;
       }
@@ -4792,7 +4919,7 @@ java.lang.String defaultValue) {
         } else {
           timeoutsBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00002000;
+        bitField0_ |= 0x00004000;
         onChanged();
         return this;
       }
@@ -4805,7 +4932,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeTimeouts(llmgateway.admin.v1.ModelOuterClass.Timeouts value) {
         if (timeoutsBuilder_ == null) {
-          if (((bitField0_ & 0x00002000) != 0) &&
+          if (((bitField0_ & 0x00004000) != 0) &&
             timeouts_ != null &&
             timeouts_ != llmgateway.admin.v1.ModelOuterClass.Timeouts.getDefaultInstance()) {
             getTimeoutsBuilder().mergeFrom(value);
@@ -4816,7 +4943,7 @@ java.lang.String defaultValue) {
           timeoutsBuilder_.mergeFrom(value);
         }
         if (timeouts_ != null) {
-          bitField0_ |= 0x00002000;
+          bitField0_ |= 0x00004000;
           onChanged();
         }
         return this;
@@ -4829,7 +4956,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Timeouts timeouts = 14;</code>
        */
       public Builder clearTimeouts() {
-        bitField0_ = (bitField0_ & ~0x00002000);
+        bitField0_ = (bitField0_ & ~0x00004000);
         timeouts_ = null;
         if (timeoutsBuilder_ != null) {
           timeoutsBuilder_.dispose();
@@ -4846,7 +4973,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Timeouts timeouts = 14;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.Timeouts.Builder getTimeoutsBuilder() {
-        bitField0_ |= 0x00002000;
+        bitField0_ |= 0x00004000;
         onChanged();
         return getTimeoutsFieldBuilder().getBuilder();
       }
@@ -4905,7 +5032,7 @@ java.lang.String defaultValue) {
         if (!options_.isMutable()) {
           options_ = options_.copy();
         }
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00008000;
         onChanged();
         return options_;
       }
@@ -4914,7 +5041,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -4935,7 +5063,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -4946,7 +5075,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -4964,7 +5094,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -4981,14 +5112,15 @@ java.lang.String defaultValue) {
         return map.get(key);
       }
       public Builder clearOptions() {
-        bitField0_ = (bitField0_ & ~0x00004000);
+        bitField0_ = (bitField0_ & ~0x00008000);
         internalGetMutableOptions().getMutableMap()
             .clear();
         return this;
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -5006,12 +5138,13 @@ java.lang.String defaultValue) {
       @java.lang.Deprecated
       public java.util.Map<java.lang.String, java.lang.String>
           getMutableOptions() {
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00008000;
         return internalGetMutableOptions().getMutableMap();
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -5023,12 +5156,13 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException("map value"); }
         internalGetMutableOptions().getMutableMap()
             .put(key, value);
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00008000;
         return this;
       }
       /**
        * <pre>
-       * Adapter-specific settings, for example Azure's `api_version`.
+       * Adapter-specific settings, for example Azure's `api_version` (at most 32,
+       * keys and values of at most 1000 characters).
        * </pre>
        *
        * <code>map&lt;string, string&gt; options = 15;</code>
@@ -5037,14 +5171,15 @@ java.lang.String defaultValue) {
           java.util.Map<java.lang.String, java.lang.String> values) {
         internalGetMutableOptions().getMutableMap()
             .putAll(values);
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00008000;
         return this;
       }
 
       private double weight_ ;
       /**
        * <pre>
-       * Weight of the primary upstream among `deployments` (default 1).
+       * Weight of the primary upstream among `deployments` (default 1; greater
+       * than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 16;</code>
@@ -5056,7 +5191,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Weight of the primary upstream among `deployments` (default 1).
+       * Weight of the primary upstream among `deployments` (default 1; greater
+       * than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 16;</code>
@@ -5066,20 +5202,21 @@ java.lang.String defaultValue) {
       public Builder setWeight(double value) {
 
         weight_ = value;
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00010000;
         onChanged();
         return this;
       }
       /**
        * <pre>
-       * Weight of the primary upstream among `deployments` (default 1).
+       * Weight of the primary upstream among `deployments` (default 1; greater
+       * than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 16;</code>
        * @return This builder for chaining.
        */
       public Builder clearWeight() {
-        bitField0_ = (bitField0_ & ~0x00008000);
+        bitField0_ = (bitField0_ & ~0x00010000);
         weight_ = 0D;
         onChanged();
         return this;
@@ -5088,9 +5225,9 @@ java.lang.String defaultValue) {
       private java.util.List<llmgateway.admin.v1.ModelOuterClass.Deployment> deployments_ =
         java.util.Collections.emptyList();
       private void ensureDeploymentsIsMutable() {
-        if (!((bitField0_ & 0x00010000) != 0)) {
+        if (!((bitField0_ & 0x00020000) != 0)) {
           deployments_ = new java.util.ArrayList<llmgateway.admin.v1.ModelOuterClass.Deployment>(deployments_);
-          bitField0_ |= 0x00010000;
+          bitField0_ |= 0x00020000;
          }
       }
 
@@ -5099,7 +5236,7 @@ java.lang.String defaultValue) {
 
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5113,7 +5250,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5127,7 +5264,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5141,7 +5278,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5162,7 +5299,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5180,7 +5317,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5200,7 +5337,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5221,7 +5358,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5239,7 +5376,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5257,7 +5394,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5276,7 +5413,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5284,7 +5421,7 @@ java.lang.String defaultValue) {
       public Builder clearDeployments() {
         if (deploymentsBuilder_ == null) {
           deployments_ = java.util.Collections.emptyList();
-          bitField0_ = (bitField0_ & ~0x00010000);
+          bitField0_ = (bitField0_ & ~0x00020000);
           onChanged();
         } else {
           deploymentsBuilder_.clear();
@@ -5293,7 +5430,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5310,7 +5447,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5321,7 +5458,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5335,7 +5472,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5350,7 +5487,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5361,7 +5498,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5373,7 +5510,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * More upstreams serving the same model id.
+       * More upstreams serving the same model id (at most 32).
        * </pre>
        *
        * <code>repeated .llmgateway.admin.v1.Deployment deployments = 17;</code>
@@ -5389,7 +5526,7 @@ java.lang.String defaultValue) {
           deploymentsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
               llmgateway.admin.v1.ModelOuterClass.Deployment, llmgateway.admin.v1.ModelOuterClass.Deployment.Builder, llmgateway.admin.v1.ModelOuterClass.DeploymentOrBuilder>(
                   deployments_,
-                  ((bitField0_ & 0x00010000) != 0),
+                  ((bitField0_ & 0x00020000) != 0),
                   getParentForChildren(),
                   isClean());
           deployments_ = null;
@@ -5420,7 +5557,7 @@ java.lang.String defaultValue) {
        */
       public Builder setRoutingValue(int value) {
         routing_ = value;
-        bitField0_ |= 0x00020000;
+        bitField0_ |= 0x00040000;
         onChanged();
         return this;
       }
@@ -5450,7 +5587,7 @@ java.lang.String defaultValue) {
         if (value == null) {
           throw new NullPointerException();
         }
-        bitField0_ |= 0x00020000;
+        bitField0_ |= 0x00040000;
         routing_ = value.getNumber();
         onChanged();
         return this;
@@ -5464,7 +5601,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearRouting() {
-        bitField0_ = (bitField0_ & ~0x00020000);
+        bitField0_ = (bitField0_ & ~0x00040000);
         routing_ = 0;
         onChanged();
         return this;
@@ -5482,7 +5619,7 @@ java.lang.String defaultValue) {
        * @return Whether the retry field is set.
        */
       public boolean hasRetry() {
-        return ((bitField0_ & 0x00040000) != 0);
+        return ((bitField0_ & 0x00080000) != 0);
       }
       /**
        * <pre>
@@ -5515,7 +5652,7 @@ java.lang.String defaultValue) {
         } else {
           retryBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00040000;
+        bitField0_ |= 0x00080000;
         onChanged();
         return this;
       }
@@ -5533,7 +5670,7 @@ java.lang.String defaultValue) {
         } else {
           retryBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00040000;
+        bitField0_ |= 0x00080000;
         onChanged();
         return this;
       }
@@ -5546,7 +5683,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeRetry(llmgateway.admin.v1.ModelOuterClass.RetryPolicy value) {
         if (retryBuilder_ == null) {
-          if (((bitField0_ & 0x00040000) != 0) &&
+          if (((bitField0_ & 0x00080000) != 0) &&
             retry_ != null &&
             retry_ != llmgateway.admin.v1.ModelOuterClass.RetryPolicy.getDefaultInstance()) {
             getRetryBuilder().mergeFrom(value);
@@ -5557,7 +5694,7 @@ java.lang.String defaultValue) {
           retryBuilder_.mergeFrom(value);
         }
         if (retry_ != null) {
-          bitField0_ |= 0x00040000;
+          bitField0_ |= 0x00080000;
           onChanged();
         }
         return this;
@@ -5570,7 +5707,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.RetryPolicy retry = 19;</code>
        */
       public Builder clearRetry() {
-        bitField0_ = (bitField0_ & ~0x00040000);
+        bitField0_ = (bitField0_ & ~0x00080000);
         retry_ = null;
         if (retryBuilder_ != null) {
           retryBuilder_.dispose();
@@ -5587,7 +5724,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.RetryPolicy retry = 19;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.RetryPolicy.Builder getRetryBuilder() {
-        bitField0_ |= 0x00040000;
+        bitField0_ |= 0x00080000;
         onChanged();
         return getRetryFieldBuilder().getBuilder();
       }
@@ -5639,7 +5776,7 @@ java.lang.String defaultValue) {
        * @return Whether the cooldown field is set.
        */
       public boolean hasCooldown() {
-        return ((bitField0_ & 0x00080000) != 0);
+        return ((bitField0_ & 0x00100000) != 0);
       }
       /**
        * <pre>
@@ -5672,7 +5809,7 @@ java.lang.String defaultValue) {
         } else {
           cooldownBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00080000;
+        bitField0_ |= 0x00100000;
         onChanged();
         return this;
       }
@@ -5690,7 +5827,7 @@ java.lang.String defaultValue) {
         } else {
           cooldownBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00080000;
+        bitField0_ |= 0x00100000;
         onChanged();
         return this;
       }
@@ -5703,7 +5840,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeCooldown(llmgateway.admin.v1.ModelOuterClass.CooldownPolicy value) {
         if (cooldownBuilder_ == null) {
-          if (((bitField0_ & 0x00080000) != 0) &&
+          if (((bitField0_ & 0x00100000) != 0) &&
             cooldown_ != null &&
             cooldown_ != llmgateway.admin.v1.ModelOuterClass.CooldownPolicy.getDefaultInstance()) {
             getCooldownBuilder().mergeFrom(value);
@@ -5714,7 +5851,7 @@ java.lang.String defaultValue) {
           cooldownBuilder_.mergeFrom(value);
         }
         if (cooldown_ != null) {
-          bitField0_ |= 0x00080000;
+          bitField0_ |= 0x00100000;
           onChanged();
         }
         return this;
@@ -5727,7 +5864,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.CooldownPolicy cooldown = 20;</code>
        */
       public Builder clearCooldown() {
-        bitField0_ = (bitField0_ & ~0x00080000);
+        bitField0_ = (bitField0_ & ~0x00100000);
         cooldown_ = null;
         if (cooldownBuilder_ != null) {
           cooldownBuilder_.dispose();
@@ -5744,7 +5881,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.CooldownPolicy cooldown = 20;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.CooldownPolicy.Builder getCooldownBuilder() {
-        bitField0_ |= 0x00080000;
+        bitField0_ |= 0x00100000;
         onChanged();
         return getCooldownFieldBuilder().getBuilder();
       }
@@ -5796,7 +5933,7 @@ java.lang.String defaultValue) {
        * @return Whether the createTime field is set.
        */
       public boolean hasCreateTime() {
-        return ((bitField0_ & 0x00100000) != 0);
+        return ((bitField0_ & 0x00200000) != 0);
       }
       /**
        * <pre>
@@ -5829,7 +5966,7 @@ java.lang.String defaultValue) {
         } else {
           createTimeBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00200000;
         onChanged();
         return this;
       }
@@ -5847,7 +5984,7 @@ java.lang.String defaultValue) {
         } else {
           createTimeBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00200000;
         onChanged();
         return this;
       }
@@ -5860,7 +5997,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeCreateTime(com.google.protobuf.Timestamp value) {
         if (createTimeBuilder_ == null) {
-          if (((bitField0_ & 0x00100000) != 0) &&
+          if (((bitField0_ & 0x00200000) != 0) &&
             createTime_ != null &&
             createTime_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
             getCreateTimeBuilder().mergeFrom(value);
@@ -5871,7 +6008,7 @@ java.lang.String defaultValue) {
           createTimeBuilder_.mergeFrom(value);
         }
         if (createTime_ != null) {
-          bitField0_ |= 0x00100000;
+          bitField0_ |= 0x00200000;
           onChanged();
         }
         return this;
@@ -5884,7 +6021,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp create_time = 21;</code>
        */
       public Builder clearCreateTime() {
-        bitField0_ = (bitField0_ & ~0x00100000);
+        bitField0_ = (bitField0_ & ~0x00200000);
         createTime_ = null;
         if (createTimeBuilder_ != null) {
           createTimeBuilder_.dispose();
@@ -5901,7 +6038,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp create_time = 21;</code>
        */
       public com.google.protobuf.Timestamp.Builder getCreateTimeBuilder() {
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00200000;
         onChanged();
         return getCreateTimeFieldBuilder().getBuilder();
       }
@@ -5953,7 +6090,7 @@ java.lang.String defaultValue) {
        * @return Whether the updateTime field is set.
        */
       public boolean hasUpdateTime() {
-        return ((bitField0_ & 0x00200000) != 0);
+        return ((bitField0_ & 0x00400000) != 0);
       }
       /**
        * <pre>
@@ -5986,7 +6123,7 @@ java.lang.String defaultValue) {
         } else {
           updateTimeBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00400000;
         onChanged();
         return this;
       }
@@ -6004,7 +6141,7 @@ java.lang.String defaultValue) {
         } else {
           updateTimeBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00400000;
         onChanged();
         return this;
       }
@@ -6017,7 +6154,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeUpdateTime(com.google.protobuf.Timestamp value) {
         if (updateTimeBuilder_ == null) {
-          if (((bitField0_ & 0x00200000) != 0) &&
+          if (((bitField0_ & 0x00400000) != 0) &&
             updateTime_ != null &&
             updateTime_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
             getUpdateTimeBuilder().mergeFrom(value);
@@ -6028,7 +6165,7 @@ java.lang.String defaultValue) {
           updateTimeBuilder_.mergeFrom(value);
         }
         if (updateTime_ != null) {
-          bitField0_ |= 0x00200000;
+          bitField0_ |= 0x00400000;
           onChanged();
         }
         return this;
@@ -6041,7 +6178,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp update_time = 22;</code>
        */
       public Builder clearUpdateTime() {
-        bitField0_ = (bitField0_ & ~0x00200000);
+        bitField0_ = (bitField0_ & ~0x00400000);
         updateTime_ = null;
         if (updateTimeBuilder_ != null) {
           updateTimeBuilder_.dispose();
@@ -6058,7 +6195,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp update_time = 22;</code>
        */
       public com.google.protobuf.Timestamp.Builder getUpdateTimeBuilder() {
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00400000;
         onChanged();
         return getUpdateTimeFieldBuilder().getBuilder();
       }
@@ -6156,7 +6293,7 @@ java.lang.String defaultValue) {
           java.lang.String value) {
         if (value == null) { throw new NullPointerException(); }
         etag_ = value;
-        bitField0_ |= 0x00400000;
+        bitField0_ |= 0x00800000;
         onChanged();
         return this;
       }
@@ -6171,7 +6308,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearEtag() {
         etag_ = getDefaultInstance().getEtag();
-        bitField0_ = (bitField0_ & ~0x00400000);
+        bitField0_ = (bitField0_ & ~0x00800000);
         onChanged();
         return this;
       }
@@ -6190,7 +6327,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         checkByteStringIsUtf8(value);
         etag_ = value;
-        bitField0_ |= 0x00400000;
+        bitField0_ |= 0x00800000;
         onChanged();
         return this;
       }
@@ -6201,7 +6338,7 @@ java.lang.String defaultValue) {
         if (!operatorFields_.isModifiable()) {
           operatorFields_ = new com.google.protobuf.LazyStringArrayList(operatorFields_);
         }
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x01000000;
       }
       /**
        * <pre>
@@ -6267,7 +6404,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureOperatorFieldsIsMutable();
         operatorFields_.set(index, value);
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return this;
       }
@@ -6285,7 +6422,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureOperatorFieldsIsMutable();
         operatorFields_.add(value);
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return this;
       }
@@ -6303,7 +6440,7 @@ java.lang.String defaultValue) {
         ensureOperatorFieldsIsMutable();
         com.google.protobuf.AbstractMessageLite.Builder.addAll(
             values, operatorFields_);
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return this;
       }
@@ -6318,7 +6455,7 @@ java.lang.String defaultValue) {
       public Builder clearOperatorFields() {
         operatorFields_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
-        bitField0_ = (bitField0_ & ~0x00800000);;
+        bitField0_ = (bitField0_ & ~0x01000000);;
         onChanged();
         return this;
       }
@@ -6337,7 +6474,7 @@ java.lang.String defaultValue) {
         checkByteStringIsUtf8(value);
         ensureOperatorFieldsIsMutable();
         operatorFields_.add(value);
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return this;
       }
@@ -6400,7 +6537,7 @@ java.lang.String defaultValue) {
           java.lang.String value) {
         if (value == null) { throw new NullPointerException(); }
         source_ = value;
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x02000000;
         onChanged();
         return this;
       }
@@ -6415,7 +6552,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearSource() {
         source_ = getDefaultInstance().getSource();
-        bitField0_ = (bitField0_ & ~0x01000000);
+        bitField0_ = (bitField0_ & ~0x02000000);
         onChanged();
         return this;
       }
@@ -6434,7 +6571,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         checkByteStringIsUtf8(value);
         source_ = value;
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x02000000;
         onChanged();
         return this;
       }
@@ -6538,7 +6675,8 @@ java.lang.String defaultValue) {
   }
   /**
    * <pre>
-   * Pricing is what a model costs, in USD per million tokens.
+   * Pricing is what a model costs, in USD per million tokens (each from 0 to
+   * 1,000,000).
    * </pre>
    *
    * Protobuf type {@code llmgateway.admin.v1.Pricing}
@@ -6807,7 +6945,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Pricing is what a model costs, in USD per million tokens.
+     * Pricing is what a model costs, in USD per million tokens (each from 0 to
+     * 1,000,000).
      * </pre>
      *
      * Protobuf type {@code llmgateway.admin.v1.Pricing}
@@ -7376,7 +7515,7 @@ java.lang.String defaultValue);
 
     /**
      * <pre>
-     * Relative weight (default 1).
+     * Relative weight (default 1; greater than 0, at most 1e9).
      * </pre>
      *
      * <code>double weight = 8;</code>
@@ -7822,7 +7961,7 @@ java.lang.String defaultValue) {
     private double weight_ = 0D;
     /**
      * <pre>
-     * Relative weight (default 1).
+     * Relative weight (default 1; greater than 0, at most 1e9).
      * </pre>
      *
      * <code>double weight = 8;</code>
@@ -9079,7 +9218,7 @@ java.lang.String defaultValue) {
       private double weight_ ;
       /**
        * <pre>
-       * Relative weight (default 1).
+       * Relative weight (default 1; greater than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 8;</code>
@@ -9091,7 +9230,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Relative weight (default 1).
+       * Relative weight (default 1; greater than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 8;</code>
@@ -9107,7 +9246,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Relative weight (default 1).
+       * Relative weight (default 1; greater than 0, at most 1e9).
        * </pre>
        *
        * <code>double weight = 8;</code>
@@ -9298,7 +9437,7 @@ java.lang.String defaultValue) {
   /**
    * <pre>
    * Timeouts are a model's upstream timeouts; unset ones follow the gateway's
-   * `default_timeouts`.
+   * `default_timeouts`. A set one is greater than 0 and at most 24 hours.
    * </pre>
    *
    * Protobuf type {@code llmgateway.admin.v1.Timeouts}
@@ -9701,7 +9840,7 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * Timeouts are a model's upstream timeouts; unset ones follow the gateway's
-     * `default_timeouts`.
+     * `default_timeouts`. A set one is greater than 0 and at most 24 hours.
      * </pre>
      *
      * Protobuf type {@code llmgateway.admin.v1.Timeouts}
@@ -10651,7 +10790,7 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Retries after the first attempt.
+     * Retries after the first attempt (0 to 10).
      * </pre>
      *
      * <code>int32 max_retries = 1;</code>
@@ -10661,7 +10800,7 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10670,7 +10809,7 @@ java.lang.String defaultValue) {
     boolean hasInitialBackoff();
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10679,7 +10818,7 @@ java.lang.String defaultValue) {
     com.google.protobuf.Duration getInitialBackoff();
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10688,7 +10827,8 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10697,7 +10837,8 @@ java.lang.String defaultValue) {
     boolean hasMaxBackoff();
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10706,7 +10847,8 @@ java.lang.String defaultValue) {
     com.google.protobuf.Duration getMaxBackoff();
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10715,7 +10857,7 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Growth factor of the delay (at least 1).
+     * Growth factor of the delay (1 to 100; 0 means the default, 2).
      * </pre>
      *
      * <code>double multiplier = 4;</code>
@@ -10768,7 +10910,7 @@ java.lang.String defaultValue) {
     private int maxRetries_ = 0;
     /**
      * <pre>
-     * Retries after the first attempt.
+     * Retries after the first attempt (0 to 10).
      * </pre>
      *
      * <code>int32 max_retries = 1;</code>
@@ -10783,7 +10925,7 @@ java.lang.String defaultValue) {
     private com.google.protobuf.Duration initialBackoff_;
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10795,7 +10937,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10807,7 +10949,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Delay before the first retry.
+     * Delay before the first retry (at most 1 hour; unset: 0.25 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -10821,7 +10963,8 @@ java.lang.String defaultValue) {
     private com.google.protobuf.Duration maxBackoff_;
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10833,7 +10976,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10845,7 +10989,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Largest delay between retries.
+     * Largest delay between retries (at least `initial_backoff`, at most 1
+     * hour; unset: 8 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -10859,7 +11004,7 @@ java.lang.String defaultValue) {
     private double multiplier_ = 0D;
     /**
      * <pre>
-     * Growth factor of the delay (at least 1).
+     * Growth factor of the delay (1 to 100; 0 means the default, 2).
      * </pre>
      *
      * <code>double multiplier = 4;</code>
@@ -11311,7 +11456,7 @@ java.lang.String defaultValue) {
       private int maxRetries_ ;
       /**
        * <pre>
-       * Retries after the first attempt.
+       * Retries after the first attempt (0 to 10).
        * </pre>
        *
        * <code>int32 max_retries = 1;</code>
@@ -11323,7 +11468,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Retries after the first attempt.
+       * Retries after the first attempt (0 to 10).
        * </pre>
        *
        * <code>int32 max_retries = 1;</code>
@@ -11339,7 +11484,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Retries after the first attempt.
+       * Retries after the first attempt (0 to 10).
        * </pre>
        *
        * <code>int32 max_retries = 1;</code>
@@ -11357,7 +11502,7 @@ java.lang.String defaultValue) {
           com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> initialBackoffBuilder_;
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11368,7 +11513,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11383,7 +11528,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11403,7 +11548,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11421,7 +11566,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11446,7 +11591,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11463,7 +11608,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11475,7 +11620,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11490,7 +11635,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Delay before the first retry.
+       * Delay before the first retry (at most 1 hour; unset: 0.25 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration initial_backoff = 2;</code>
@@ -11514,7 +11659,8 @@ java.lang.String defaultValue) {
           com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> maxBackoffBuilder_;
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11525,7 +11671,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11540,7 +11687,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11560,7 +11708,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11578,7 +11727,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11603,7 +11753,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11620,7 +11771,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11632,7 +11784,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11647,7 +11800,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Largest delay between retries.
+       * Largest delay between retries (at least `initial_backoff`, at most 1
+       * hour; unset: 8 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration max_backoff = 3;</code>
@@ -11669,7 +11823,7 @@ java.lang.String defaultValue) {
       private double multiplier_ ;
       /**
        * <pre>
-       * Growth factor of the delay (at least 1).
+       * Growth factor of the delay (1 to 100; 0 means the default, 2).
        * </pre>
        *
        * <code>double multiplier = 4;</code>
@@ -11681,7 +11835,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Growth factor of the delay (at least 1).
+       * Growth factor of the delay (1 to 100; 0 means the default, 2).
        * </pre>
        *
        * <code>double multiplier = 4;</code>
@@ -11697,7 +11851,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Growth factor of the delay (at least 1).
+       * Growth factor of the delay (1 to 100; 0 means the default, 2).
        * </pre>
        *
        * <code>double multiplier = 4;</code>
@@ -11779,7 +11933,8 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Failures within `window` that trigger the cooldown.
+     * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+     * the default, 3).
      * </pre>
      *
      * <code>int32 failures = 1;</code>
@@ -11789,7 +11944,7 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11798,7 +11953,7 @@ java.lang.String defaultValue) {
     boolean hasWindow();
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11807,7 +11962,7 @@ java.lang.String defaultValue) {
     com.google.protobuf.Duration getWindow();
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11816,7 +11971,8 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11825,7 +11981,8 @@ java.lang.String defaultValue) {
     boolean hasCooldown();
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11834,7 +11991,8 @@ java.lang.String defaultValue) {
     com.google.protobuf.Duration getCooldown();
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11885,7 +12043,8 @@ java.lang.String defaultValue) {
     private int failures_ = 0;
     /**
      * <pre>
-     * Failures within `window` that trigger the cooldown.
+     * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+     * the default, 3).
      * </pre>
      *
      * <code>int32 failures = 1;</code>
@@ -11900,7 +12059,7 @@ java.lang.String defaultValue) {
     private com.google.protobuf.Duration window_;
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11912,7 +12071,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11924,7 +12083,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * The window failures are counted in.
+     * The window failures are counted in (at most 24 hours; unset: 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration window = 2;</code>
@@ -11938,7 +12097,8 @@ java.lang.String defaultValue) {
     private com.google.protobuf.Duration cooldown_;
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11950,7 +12110,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -11962,7 +12123,8 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * How long the deployment stays out of rotation.
+     * How long the deployment stays out of rotation (at most 24 hours; unset:
+     * 30 s).
      * </pre>
      *
      * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12387,7 +12549,8 @@ java.lang.String defaultValue) {
       private int failures_ ;
       /**
        * <pre>
-       * Failures within `window` that trigger the cooldown.
+       * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+       * the default, 3).
        * </pre>
        *
        * <code>int32 failures = 1;</code>
@@ -12399,7 +12562,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Failures within `window` that trigger the cooldown.
+       * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+       * the default, 3).
        * </pre>
        *
        * <code>int32 failures = 1;</code>
@@ -12415,7 +12579,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Failures within `window` that trigger the cooldown.
+       * Failures within `window` that trigger the cooldown (1 to 1000; 0 means
+       * the default, 3).
        * </pre>
        *
        * <code>int32 failures = 1;</code>
@@ -12433,7 +12598,7 @@ java.lang.String defaultValue) {
           com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> windowBuilder_;
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12444,7 +12609,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12459,7 +12624,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12479,7 +12644,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12497,7 +12662,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12522,7 +12687,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12539,7 +12704,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12551,7 +12716,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12566,7 +12731,7 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The window failures are counted in.
+       * The window failures are counted in (at most 24 hours; unset: 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration window = 2;</code>
@@ -12590,7 +12755,8 @@ java.lang.String defaultValue) {
           com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> cooldownBuilder_;
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12601,7 +12767,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12616,7 +12783,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12636,7 +12804,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12654,7 +12823,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12679,7 +12849,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12696,7 +12867,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12708,7 +12880,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12723,7 +12896,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * How long the deployment stays out of rotation.
+       * How long the deployment stays out of rotation (at most 24 hours; unset:
+       * 30 s).
        * </pre>
        *
        * <code>.google.protobuf.Duration cooldown = 3;</code>
@@ -12858,55 +13032,56 @@ java.lang.String defaultValue) {
       "teway.admin.v1\032\036google/protobuf/duration" +
       ".proto\032\037google/protobuf/timestamp.proto\032" +
       " llmgateway/v1/error_reason.proto\032\031llmga" +
-      "teway/v1/model.proto\"\225\007\n\005Model\022\n\n\002id\030\001 \001" +
+      "teway/v1/model.proto\"\260\007\n\005Model\022\n\n\002id\030\001 \001" +
       "(\t\022\020\n\010provider\030\002 \001(\t\022\026\n\016upstream_model\030\003" +
       " \001(\t\022\025\n\radapter_class\030\004 \001(\t\022\020\n\010base_url\030" +
       "\005 \001(\t\022\026\n\016credential_ref\030\006 \001(\t\022\024\n\014display" +
-      "_name\030\007 \001(\t\022\026\n\016context_length\030\010 \001(\005\022/\n\014c" +
-      "apabilities\030\t \003(\0162\031.llmgateway.v1.Capabi" +
-      "lity\022-\n\007pricing\030\n \001(\0132\034.llmgateway.admin" +
-      ".v1.Pricing\022\021\n\tfallbacks\030\013 \003(\t\022/\n\013fallba" +
-      "ck_on\030\014 \003(\0162\032.llmgateway.v1.ErrorReason\022" +
-      "\031\n\014is_available\030\r \001(\010H\000\210\001\001\022/\n\010timeouts\030\016" +
-      " \001(\0132\035.llmgateway.admin.v1.Timeouts\0228\n\007o" +
-      "ptions\030\017 \003(\0132\'.llmgateway.admin.v1.Model" +
-      ".OptionsEntry\022\016\n\006weight\030\020 \001(\001\0224\n\013deploym" +
-      "ents\030\021 \003(\0132\037.llmgateway.admin.v1.Deploym" +
-      "ent\0225\n\007routing\030\022 \001(\0162$.llmgateway.admin." +
-      "v1.RoutingStrategy\022/\n\005retry\030\023 \001(\0132 .llmg" +
-      "ateway.admin.v1.RetryPolicy\0225\n\010cooldown\030" +
-      "\024 \001(\0132#.llmgateway.admin.v1.CooldownPoli" +
-      "cy\022/\n\013create_time\030\025 \001(\0132\032.google.protobu" +
-      "f.Timestamp\022/\n\013update_time\030\026 \001(\0132\032.googl" +
-      "e.protobuf.Timestamp\022\014\n\004etag\030\027 \001(\t\022\027\n\017op" +
-      "erator_fields\030\030 \003(\t\022\016\n\006source\030\031 \001(\t\032.\n\014O" +
-      "ptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:" +
-      "\0028\001B\017\n\r_is_available\"b\n\007Pricing\022\031\n\021input" +
-      "_per_million\030\001 \001(\001\022\032\n\022output_per_million" +
-      "\030\002 \001(\001\022 \n\030cached_input_per_million\030\003 \001(\001" +
-      "\"\202\002\n\nDeployment\022\n\n\002id\030\001 \001(\t\022\020\n\010provider\030" +
-      "\002 \001(\t\022\026\n\016upstream_model\030\003 \001(\t\022\025\n\radapter" +
-      "_class\030\004 \001(\t\022\020\n\010base_url\030\005 \001(\t\022\026\n\016creden" +
-      "tial_ref\030\006 \001(\t\022=\n\007options\030\007 \003(\0132,.llmgat" +
-      "eway.admin.v1.Deployment.OptionsEntry\022\016\n" +
-      "\006weight\030\010 \001(\001\032.\n\014OptionsEntry\022\013\n\003key\030\001 \001" +
-      "(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\271\001\n\010Timeouts\022*\n\007co" +
-      "nnect\030\001 \001(\0132\031.google.protobuf.Duration\022." +
-      "\n\013first_token\030\002 \001(\0132\031.google.protobuf.Du" +
-      "ration\022\'\n\004idle\030\003 \001(\0132\031.google.protobuf.D" +
-      "uration\022(\n\005total\030\004 \001(\0132\031.google.protobuf" +
-      ".Duration\"\232\001\n\013RetryPolicy\022\023\n\013max_retries" +
-      "\030\001 \001(\005\0222\n\017initial_backoff\030\002 \001(\0132\031.google" +
-      ".protobuf.Duration\022.\n\013max_backoff\030\003 \001(\0132" +
-      "\031.google.protobuf.Duration\022\022\n\nmultiplier" +
-      "\030\004 \001(\001\"z\n\016CooldownPolicy\022\020\n\010failures\030\001 \001" +
-      "(\005\022)\n\006window\030\002 \001(\0132\031.google.protobuf.Dur" +
-      "ation\022+\n\010cooldown\030\003 \001(\0132\031.google.protobu" +
-      "f.Duration*\234\001\n\017RoutingStrategy\022 \n\034ROUTIN" +
-      "G_STRATEGY_UNSPECIFIED\020\000\022\035\n\031ROUTING_STRA" +
-      "TEGY_WEIGHTED\020\001\022#\n\037ROUTING_STRATEGY_LEAS" +
-      "T_INFLIGHT\020\002\022#\n\037ROUTING_STRATEGY_LOWEST_" +
-      "LATENCY\020\003b\006proto3"
+      "_name\030\007 \001(\t\022\026\n\016context_length\030\010 \001(\005\022\031\n\021m" +
+      "ax_output_tokens\030\032 \001(\005\022/\n\014capabilities\030\t" +
+      " \003(\0162\031.llmgateway.v1.Capability\022-\n\007prici" +
+      "ng\030\n \001(\0132\034.llmgateway.admin.v1.Pricing\022\021" +
+      "\n\tfallbacks\030\013 \003(\t\022/\n\013fallback_on\030\014 \003(\0162\032" +
+      ".llmgateway.v1.ErrorReason\022\031\n\014is_availab" +
+      "le\030\r \001(\010H\000\210\001\001\022/\n\010timeouts\030\016 \001(\0132\035.llmgat" +
+      "eway.admin.v1.Timeouts\0228\n\007options\030\017 \003(\0132" +
+      "\'.llmgateway.admin.v1.Model.OptionsEntry" +
+      "\022\016\n\006weight\030\020 \001(\001\0224\n\013deployments\030\021 \003(\0132\037." +
+      "llmgateway.admin.v1.Deployment\0225\n\007routin" +
+      "g\030\022 \001(\0162$.llmgateway.admin.v1.RoutingStr" +
+      "ategy\022/\n\005retry\030\023 \001(\0132 .llmgateway.admin." +
+      "v1.RetryPolicy\0225\n\010cooldown\030\024 \001(\0132#.llmga" +
+      "teway.admin.v1.CooldownPolicy\022/\n\013create_" +
+      "time\030\025 \001(\0132\032.google.protobuf.Timestamp\022/" +
+      "\n\013update_time\030\026 \001(\0132\032.google.protobuf.Ti" +
+      "mestamp\022\014\n\004etag\030\027 \001(\t\022\027\n\017operator_fields" +
+      "\030\030 \003(\t\022\016\n\006source\030\031 \001(\t\032.\n\014OptionsEntry\022\013" +
+      "\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\017\n\r_is_av" +
+      "ailable\"b\n\007Pricing\022\031\n\021input_per_million\030" +
+      "\001 \001(\001\022\032\n\022output_per_million\030\002 \001(\001\022 \n\030cac" +
+      "hed_input_per_million\030\003 \001(\001\"\202\002\n\nDeployme" +
+      "nt\022\n\n\002id\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022\026\n\016upst" +
+      "ream_model\030\003 \001(\t\022\025\n\radapter_class\030\004 \001(\t\022" +
+      "\020\n\010base_url\030\005 \001(\t\022\026\n\016credential_ref\030\006 \001(" +
+      "\t\022=\n\007options\030\007 \003(\0132,.llmgateway.admin.v1" +
+      ".Deployment.OptionsEntry\022\016\n\006weight\030\010 \001(\001" +
+      "\032.\n\014OptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
+      " \001(\t:\0028\001\"\271\001\n\010Timeouts\022*\n\007connect\030\001 \001(\0132\031" +
+      ".google.protobuf.Duration\022.\n\013first_token" +
+      "\030\002 \001(\0132\031.google.protobuf.Duration\022\'\n\004idl" +
+      "e\030\003 \001(\0132\031.google.protobuf.Duration\022(\n\005to" +
+      "tal\030\004 \001(\0132\031.google.protobuf.Duration\"\232\001\n" +
+      "\013RetryPolicy\022\023\n\013max_retries\030\001 \001(\005\0222\n\017ini" +
+      "tial_backoff\030\002 \001(\0132\031.google.protobuf.Dur" +
+      "ation\022.\n\013max_backoff\030\003 \001(\0132\031.google.prot" +
+      "obuf.Duration\022\022\n\nmultiplier\030\004 \001(\001\"z\n\016Coo" +
+      "ldownPolicy\022\020\n\010failures\030\001 \001(\005\022)\n\006window\030" +
+      "\002 \001(\0132\031.google.protobuf.Duration\022+\n\010cool" +
+      "down\030\003 \001(\0132\031.google.protobuf.Duration*\234\001" +
+      "\n\017RoutingStrategy\022 \n\034ROUTING_STRATEGY_UN" +
+      "SPECIFIED\020\000\022\035\n\031ROUTING_STRATEGY_WEIGHTED" +
+      "\020\001\022#\n\037ROUTING_STRATEGY_LEAST_INFLIGHT\020\002\022" +
+      "#\n\037ROUTING_STRATEGY_LOWEST_LATENCY\020\003b\006pr" +
+      "oto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -12921,7 +13096,7 @@ java.lang.String defaultValue) {
     internal_static_llmgateway_admin_v1_Model_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Model_descriptor,
-        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "DisplayName", "ContextLength", "Capabilities", "Pricing", "Fallbacks", "FallbackOn", "IsAvailable", "Timeouts", "Options", "Weight", "Deployments", "Routing", "Retry", "Cooldown", "CreateTime", "UpdateTime", "Etag", "OperatorFields", "Source", });
+        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "DisplayName", "ContextLength", "MaxOutputTokens", "Capabilities", "Pricing", "Fallbacks", "FallbackOn", "IsAvailable", "Timeouts", "Options", "Weight", "Deployments", "Routing", "Retry", "Cooldown", "CreateTime", "UpdateTime", "Etag", "OperatorFields", "Source", });
     internal_static_llmgateway_admin_v1_Model_OptionsEntry_descriptor =
       internal_static_llmgateway_admin_v1_Model_descriptor.getNestedTypes().get(0);
     internal_static_llmgateway_admin_v1_Model_OptionsEntry_fieldAccessorTable = new

@@ -1,0 +1,55 @@
+"""A model with every writable field set, shared by the registry tests."""
+
+from __future__ import annotations
+
+from llmgateway.core.errors import Reason
+from llmgateway.core.models import (
+    Capability,
+    CooldownPolicy,
+    Deployment,
+    Model,
+    Pricing,
+    RetryPolicy,
+    RoutingStrategy,
+    TimeoutOverrides,
+)
+
+OPENAI = "llmgateway.providers.openai.OpenAIAdapter"
+AZURE = "llmgateway.providers.openai.AzureOpenAIAdapter"
+
+
+def full_record(model_id: str = "team/full") -> Model:
+    return Model(
+        id=model_id,
+        provider="openai",
+        upstream_model="gpt-4o-mini",
+        adapter_class=OPENAI,
+        base_url="https://llm.internal.example/v1",
+        credential_ref="TEAM_OPENAI_API_KEY",
+        display_name="Team model",
+        context_length=128000,
+        max_output_tokens=16384,
+        capabilities=frozenset({Capability.CHAT, Capability.STREAM, Capability.TOOLS}),
+        pricing=Pricing(0.15, 0.6, 0.075),
+        fallbacks=("mock/echo", "openai/gpt-4o"),
+        fallback_on=frozenset({Reason.CONTEXT_LENGTH_EXCEEDED}),
+        is_available=True,
+        timeouts=TimeoutOverrides(connect=2.0, first_token=None, idle=15.0, total=120.0),
+        options={"max_tokens_field": "max_tokens"},
+        weight=3.0,
+        deployments=(
+            Deployment(
+                id="eu",
+                provider="azure",
+                upstream_model="gpt4o-eu",
+                adapter_class=AZURE,
+                base_url="https://eu.openai.azure.com",
+                credential_ref="AZURE_EU_API_KEY",
+                options={"api_version": "2024-10-21"},
+                weight=1.0,
+            ),
+        ),
+        routing=RoutingStrategy.LEAST_INFLIGHT,
+        retry=RetryPolicy(max_retries=4, initial_backoff=0.1, max_backoff=2.0, multiplier=3.0),
+        cooldown=CooldownPolicy(failures=5, window=10.0, cooldown=20.0),
+    )
