@@ -22,6 +22,8 @@
 #            flight) are checked in-process; compare with `aiohttp` (auth off) for the CPU per call
 #   keys-redis   the same with the limits in a redis-server (on CPU 0, REDIS_PORT); prints the
 #            script round trips per call (EVALSHA calls / gateway calls)
+#   adapters the gateway (aiohttp) through each adapter in turn, same upstream and latency:
+#            bench/fake (OpenAI), bench/gemini, bench/ollama (ADAPTER_MODELS)
 #   profile  py-spy record of the gateway (aiohttp) for PROF_DUR s per mode at c=PROF_CONC
 #            (PYSPY_NATIVE=1 adds C frames: grpc core, uvloop, protobuf; it pauses the process
 #            for each sample, so it slows the gateway down)
@@ -51,6 +53,7 @@ PROF_MODES=${PROF_MODES:-"unary stream"}
 REDIS_PORT=${REDIS_PORT:-6399}
 # The keys phases' key: three limits far above the load (KEY_LIMITS="" measures auth alone).
 DEFAULT_KEY_LIMITS="--rpm 1000000000 --tpm 1000000000000 --concurrent 100000"
+ADAPTER_MODELS=${ADAPTER_MODELS:-"bench/fake bench/gemini bench/ollama"}
 MODEL=bench/fake
 
 cd "$ROOT"
@@ -91,7 +94,7 @@ LG=("${LG_BASE[@]}" --out "$OUT")
 CFG="$BENCH/gateway.yaml"
 if [ "$UP_PORT" != 8001 ]; then
   CFG="$BENCH/logs/gateway-$STAMP.yaml"
-  sed "s#127.0.0.1:8001/v1#127.0.0.1:$UP_PORT/v1#" "$BENCH/gateway.yaml" > "$CFG"
+  sed "s#127.0.0.1:8001#127.0.0.1:$UP_PORT#" "$BENCH/gateway.yaml" > "$CFG"
 fi
 
 GWPID=""
@@ -102,7 +105,8 @@ start_gateway() { # variant (aiohttp, httpx, metrics) [name]: the upstream clien
   if [ "$1" = metrics ]; then client=aiohttp metrics_addr=127.0.0.1:$METRICS_PORT; fi
   t0=$(date +%s.%N)
   # a private, fresh model registry per gateway start (the default is a shared SQLite file in ~)
-  env "${GW_ENV[@]}" OPENAI_API_KEY="${OPENAI_API_KEY:-sk-bench-dummy}" LLMGATEWAY_UPSTREAM__CLIENT="$client" \
+  env "${GW_ENV[@]}" OPENAI_API_KEY="${OPENAI_API_KEY:-sk-bench-dummy}" GEMINI_API_KEY="${GEMINI_API_KEY:-bench-dummy}" \
+    LLMGATEWAY_UPSTREAM__CLIENT="$client" \
     LLMGATEWAY_METRICS__ADDRESS="$metrics_addr" \
     LLMGATEWAY_REGISTRY__DATABASE_URL="${REGISTRY_URL:-sqlite:///$BENCH/logs/registry-$STAMP-$name-rep${REP:-1}.db}" \
     taskset -c "$GW_CPU" "$GW_BIN" serve --address "127.0.0.1:$GW_PORT" --config "$CFG" \
@@ -188,6 +192,22 @@ for REP in $(seq 1 "$REPEATS"); do
         [ "$phase" = keys-redis ] && stop_pid "$RPID"
         GW_ENV=()
         unset REGISTRY_URL API_KEY
+        ;;
+      adapters)
+        # the same gateway through each adapter: interleaved per concurrency, so that noise
+        # on the machine falls on all of them alike
+        start_gateway aiohttp
+        for mode in $MODES; do
+          for c in $CONCS; do
+            for model in $ADAPTER_MODELS; do
+              label=${model#bench/}
+              [ "$label" = fake ] && label=openai
+              "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$model" --mode "$mode" -c "$c" \
+                --label "adapter-$label" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
+            done
+          done
+        done
+        stop_gateway
         ;;
       cache)
         # The response cache: every load generator call sends the same request, so after the

@@ -1,20 +1,18 @@
-"""Fast fake OpenAI-compatible upstream for the llmgateway benchmark.
+"""Fast fake upstream for the llmgateway benchmark: OpenAI, Gemini and Ollama wire formats.
 
 A raw asyncio HTTP/1.1 server (keep-alive, Content-Length or chunked request
 bodies), no framework, so the upstream itself costs as little CPU as possible:
 it shares CPU 0 with the load generator.
 
-Endpoints (OpenAI wire format):
-  POST /v1/chat/completions   JSON, or SSE when "stream": true
+Endpoints:
+  POST /v1/chat/completions   OpenAI: JSON, or SSE when "stream": true
+  POST /v1beta/models/M:generateContent, M:streamGenerateContent?alt=sse   Gemini (formats.py)
+  POST /api/chat              Ollama native: NDJSON, or JSON when "stream": false (formats.py)
   GET  /v1/models             model list
   GET  /health                "ok"
 
-SSE stream, as api.openai.com sends it:
-  1 role chunk      delta {"role": "assistant", "content": ""}
-  N content chunks  one short token each (--tokens, default 20)
-  1 finish chunk    delta {}, finish_reason "stop" (or "length" when max_tokens cut it)
-  1 usage chunk     choices [], usage {...}; only with stream_options.include_usage
-  data: [DONE]
+Streams send N one-token chunks (--tokens, default 20), one write each, between the
+framing of each format (formats.py).
 
 --fail-rate R answers that share of chat requests with HTTP 500 and an OpenAI
 error body, deterministically by request counter (R=0.2: requests 5, 10, 15...).
@@ -29,13 +27,11 @@ import asyncio
 import contextlib
 import math
 import sys
-import time
 import uuid
 
 import orjson
+from formats import ANSWERS, STREAMS, Stream
 
-TOKEN = " tok"
-FINGERPRINT = "fp_bench0001"
 MAX_BODY = 8 * 1024 * 1024
 REASONS = {
     200: "OK",
@@ -66,25 +62,10 @@ def _error_body(message: str, etype: str = "invalid_request_error", code: str | 
     return orjson.dumps({"error": {"message": message, "type": etype, "param": None, "code": code}})
 
 
-def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, object]:
-    return {
-        "prompt_tokens": prompt_tokens,
-        "completion_tokens": completion_tokens,
-        "total_tokens": prompt_tokens + completion_tokens,
-        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-        "completion_tokens_details": {
-            "reasoning_tokens": 0,
-            "audio_tokens": 0,
-            "accepted_prediction_tokens": 0,
-            "rejected_prediction_tokens": 0,
-        },
-    }
-
-
 def _prompt_tokens(req: dict[str, object]) -> int:
     n = 0
-    for m in req.get("messages") or []:  # type: ignore[union-attr]
-        c = m.get("content") if isinstance(m, dict) else None
+    for m in req.get("messages") or req.get("contents") or []:  # type: ignore[union-attr]
+        c = m.get("content", m.get("parts")) if isinstance(m, dict) else None
         if isinstance(c, str):
             n += 4 + len(c) // 4
         elif isinstance(c, list):
@@ -99,6 +80,15 @@ def _n_tokens(req: dict[str, object]) -> tuple[int, bool]:
         if isinstance(v, int) and v > 0 and v < CFG.tokens:
             return v, True
     return CFG.tokens, False
+
+
+def _wire(path: str) -> str:
+    """The wire format a chat path speaks ("" for no chat path)."""
+    if path.endswith("/chat/completions"):
+        return "openai"
+    if path.endswith((":generateContent", ":streamGenerateContent")):
+        return "gemini"
+    return "ollama" if path == "/api/chat" else ""
 
 
 def _should_fail() -> bool:
@@ -238,11 +228,12 @@ class HTTPProtocol(asyncio.Protocol):
     async def _handle(self, method: str, target: str, body: bytes, keep_alive: bool) -> None:
         try:
             path = target.split("?", 1)[0]
-            if path.endswith("/chat/completions"):
+            wire = _wire(path)
+            if wire:
                 if method != "POST":
                     self._send(405, _error_body("Method not allowed"), keep_alive=keep_alive)
                 else:
-                    await self._chat(body, keep_alive)
+                    await self._chat(body, keep_alive, wire, path)
             elif path.endswith("/models") and method == "GET":
                 data = {
                     "object": "list",
@@ -264,7 +255,7 @@ class HTTPProtocol(asyncio.Protocol):
             if not self.closed and self.buf:
                 self._try_parse()
 
-    async def _chat(self, body: bytes, keep_alive: bool) -> None:
+    async def _chat(self, body: bytes, keep_alive: bool, wire: str, path: str) -> None:
         try:
             req = orjson.loads(body or b"{}")
             if not isinstance(req, dict):
@@ -273,7 +264,7 @@ class HTTPProtocol(asyncio.Protocol):
             msg = f"We could not parse the JSON body of your request. ({exc})"
             self._send(400, _error_body(msg), keep_alive=keep_alive)
             return
-        if not req.get("messages"):
+        if not req.get("messages") and not req.get("contents"):
             msg = "Missing required parameter: 'messages'."
             self._send(400, _error_body(msg, code="missing_required_parameter"), keep_alive=keep_alive)
             return
@@ -283,106 +274,40 @@ class HTTPProtocol(asyncio.Protocol):
             msg = "The server had an error while processing your request. (injected by bench upstream)"
             self._send(status, _error_body(msg, etype), keep_alive=keep_alive)
             return
-        model = req.get("model") or "fake-model"
+        model = str(req.get("model") or path.rpartition("/")[2].partition(":")[0] or "fake-model")
         n, cut = _n_tokens(req)
         reason = "length" if cut else "stop"
         ptoks = _prompt_tokens(req)
-        cid = "chatcmpl-" + uuid.uuid4().hex[:29]
-        created = int(time.time())
-        if not req.get("stream"):
-            if CFG.token_delay:
-                await asyncio.sleep(CFG.token_delay * n)
-            resp = {
-                "id": cid,
-                "object": "chat.completion",
-                "created": created,
-                "model": model,
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {
-                            "role": "assistant",
-                            "content": TOKEN * n,
-                            "refusal": None,
-                            "annotations": [],
-                        },
-                        "logprobs": None,
-                        "finish_reason": reason,
-                    }
-                ],
-                "usage": _usage(ptoks, n),
-                "service_tier": "default",
-                "system_fingerprint": FINGERPRINT,
-            }
-            self._send(200, orjson.dumps(resp), keep_alive=keep_alive)
+        if path.endswith(":streamGenerateContent") or req.get("stream", wire == "ollama"):
+            await self._write_stream(STREAMS[wire](req, model, n, reason, ptoks), n, keep_alive)
             return
-        await self._stream(req, model, cid, created, n, reason, ptoks, keep_alive)
+        if CFG.token_delay:
+            await asyncio.sleep(CFG.token_delay * n)
+        self._send(200, ANSWERS[wire](model, n, reason, ptoks), keep_alive=keep_alive)
 
-    async def _stream(
-        self,
-        req: dict[str, object],
-        model: object,
-        cid: str,
-        created: int,
-        n: int,
-        reason: str,
-        ptoks: int,
-        keep_alive: bool,
-    ) -> None:
-        so = req.get("stream_options")
-        include_usage = isinstance(so, dict) and bool(so.get("include_usage"))
-        prefix = (
-            f'{{"id":"{cid}","object":"chat.completion.chunk","created":{created},'
-            f'"model":{orjson.dumps(model).decode()},"service_tier":"default",'
-            f'"system_fingerprint":"{FINGERPRINT}","choices":'
-        )
-        tail = ',"usage":null}' if include_usage else "}"
-
-        def frame(data: str) -> bytes:
-            b = data.encode()
-            return b"%x\r\n%s\r\n" % (len(b), b)
-
-        def chunk(choices_json: str) -> bytes:
-            return frame("data: " + prefix + choices_json + tail + "\n\n")
-
+    async def _write_stream(self, frames: Stream, n: int, keep_alive: bool) -> None:
+        """A chunked stream: `first`, `token` n times (one write each, --token-delay-ms apart, as
+        a real upstream and the anchor kit's fake send them), then `last`."""
+        ctype, first, token, last = frames
         head = (
-            "HTTP/1.1 200 OK\r\n"
-            "content-type: text/event-stream; charset=utf-8\r\n"
-            "transfer-encoding: chunked\r\n"
-            "cache-control: no-cache\r\n"
-            f"x-request-id: req_{uuid.uuid4().hex[:24]}\r\n"
+            f"HTTP/1.1 200 OK\r\ncontent-type: {ctype}\r\ntransfer-encoding: chunked\r\n"
+            f"cache-control: no-cache\r\nx-request-id: req_{uuid.uuid4().hex[:24]}\r\n"
             + ("" if keep_alive else "connection: close\r\n")
             + "\r\n"
         ).encode()
         tr = self.transport
         assert tr is not None
-        role = (
-            '[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},'
-            '"logprobs":null,"finish_reason":null}]'
-        )
-        tr.write(head + chunk(role))
-        tok = chunk(
-            '[{"index":0,"delta":{"content":'
-            + orjson.dumps(TOKEN).decode()
-            + '},"logprobs":null,"finish_reason":null}]'
-        )
-        delay = CFG.token_delay
-        # one write per token, as a real upstream (and the anchor kit's fake) sends them
+        tr.write(head + (b"%x\r\n%s\r\n" % (len(first), first) if first else b""))
+        chunk = b"%x\r\n%s\r\n" % (len(token), token)
         for _ in range(n):
-            if delay:
-                await asyncio.sleep(delay)
+            if CFG.token_delay:
+                await asyncio.sleep(CFG.token_delay)
             if self.closed:
                 return
-            tr.write(tok)
+            tr.write(chunk)
             if self.paused:
                 await self.drain()
-        out = chunk('[{"index":0,"delta":{},"logprobs":null,"finish_reason":"' + reason + '"}]')
-        if include_usage:
-            out += frame(
-                "data: " + prefix + '[],"usage":' + orjson.dumps(_usage(ptoks, n)).decode() + "}\n\n"
-            )
-        out += frame("data: [DONE]\n\n") + b"0\r\n\r\n"
-        tr.write(out)
+        tr.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(last), last))
         if not keep_alive:
             tr.close()
             self.closed = True

@@ -14,6 +14,7 @@ from llmgateway import cli_keys
 from llmgateway.config import Settings, load_settings
 from llmgateway.registry import migrate
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
+from llmgateway.registry.discovery import discover
 from llmgateway.registry.repository import Repository
 from llmgateway.registry.runtime import RegistryUnavailable
 from llmgateway.registry.sources import configured_models, sync_sources
@@ -157,7 +158,7 @@ def _list(settings: Settings) -> int:
 
 
 def _sync(settings: Settings, dry_run: bool, all_providers: bool) -> int:
-    sources = sync_sources(settings, all_providers=all_providers)
+    sources = sync_sources(settings, all_providers=all_providers, discovered=asyncio.run(discover(settings)))
     repository = _repository(settings)
     try:
         report = repository.sync(sources, dry_run=dry_run)

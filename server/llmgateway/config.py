@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -258,6 +258,20 @@ class SecretsSettings(BaseModel):
         return dirs
 
 
+class DiscoverySettings(BaseModel):
+    """A running server whose models a registry sync adds (the `discover:` list), for
+    example an Ollama host. Each model it lists becomes `<id_prefix>/<name>` (the prefix
+    defaults to the provider), with the entry's endpoint, credential and options."""
+
+    model_config = ConfigDict(extra="forbid")
+    provider: str = Field(max_length=64)
+    base_url: str = Field("", max_length=2_000)
+    credential_ref: str = Field("", max_length=200)
+    adapter_class: str = Field("", max_length=300)
+    options: dict[str, str] = {}
+    id_prefix: str = Field("", max_length=100)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LLMGATEWAY_", env_nested_delimiter="__", extra="forbid")
 
@@ -277,10 +291,11 @@ class Settings(BaseSettings):
     cache: CacheSettings = CacheSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
-    # Serve the mock models, plus the known models of every built-in provider whose
-    # API key variable is set in the environment.
+    # Serve the mock models, plus the known models of every built-in provider and vendor
+    # preset whose API key variable is set in the environment.
     include_default_models: bool = True
     models: list[Model] = []
+    discover: list[DiscoverySettings] = []
 
     @field_validator("models", mode="before")
     @classmethod

@@ -137,6 +137,7 @@ def test_stream_fold_reasoning_tool_call_and_usage(client: GatewayClient) -> Non
     assert result.finish_reason_name == "TOOL_CALLS"
     assert result.usage.reasoning_tokens > 0
     assert result.usage.total_tokens == result.usage.prompt_tokens + result.usage.completion_tokens
+    assert not result.usage.estimated  # the mock reports its counts
     # The folded answer goes back as the assistant turn; a tool result then gets an answer.
     follow_up = client.chat_result(
         model="mock/echo",

@@ -72,6 +72,8 @@ class AnthropicEmulator(Emulator):
     # -- rendering -------------------------------------------------------------------
     @staticmethod
     def usage(script: Script, output_tokens: int) -> dict[str, Any]:
+        if script.no_usage:
+            return {}
         return {
             "input_tokens": script.prompt_tokens - script.cached_tokens,
             "cache_creation_input_tokens": 0,
@@ -104,8 +106,9 @@ class AnthropicEmulator(Emulator):
                 }
             )
         usage = self.usage(script, script.completion_tokens)
-        usage["cache_creation"] = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
-        usage["service_tier"] = "standard"
+        if usage:
+            usage["cache_creation"] = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
+            usage["service_tier"] = "standard"
         return {
             "model": script.upstream_model,
             "id": script.response_id,

@@ -44,6 +44,7 @@ class Script:
     completion_tokens: int = 4
     cached_tokens: int = 0
     reasoning_tokens: int = 0
+    no_usage: bool = False  # the answer carries no token counts
     upstream_model: str = "emulated-model"
     response_id: str = "resp_emulated_1"
     # failures
@@ -74,6 +75,7 @@ class Emulator:
     """Base emulator. Use as `async with Emulator() as emu:`; `emu.base_url`."""
 
     content_type_stream = "text/event-stream"
+    crlf_always = False  # the provider frames its stream with \r\n (Gemini)
 
     def __init__(self) -> None:
         self.script = Script()
@@ -128,8 +130,9 @@ class Emulator:
         )
         return body
 
-    async def handle_generation(self, request: web.Request) -> web.StreamResponse:
-        """Serves a chat-like request according to the next script."""
+    async def handle_generation(self, request: web.Request, stream: bool | None = None) -> web.StreamResponse:
+        """Serves a chat-like request according to the next script; `stream` when the
+        path rather than the body says whether to stream."""
         body = await self.record(request)
         script = self.next_script()
         if script.stall_before_headers:
@@ -139,7 +142,7 @@ class Emulator:
             return web.json_response(err, status=status, headers=headers)
         if script.garbage_body:
             return web.Response(body=b"{not json", content_type="application/json")
-        if not self.is_stream_request(body):
+        if not (self.is_stream_request(body) if stream is None else stream):
             if script.stall_mid_body or script.truncate:
                 return await self.split_json(request, script, orjson.dumps(self.render_json(script, body)))
             return web.json_response(self.render_json(script, body))
@@ -177,7 +180,7 @@ class Emulator:
             if script.stall_before_first_event:
                 await self._sleep(script.stall_before_first_event)
             for i, frame in enumerate(frames):
-                if script.crlf:
+                if script.crlf or self.crlf_always:
                     frame = frame.replace(b"\n", b"\r\n")
                 await resp.write(frame)
                 if i == 0 and script.stall_after_first_event:

@@ -166,7 +166,7 @@ class OpenAIEmulator(Emulator):
                     }
                 )
             ],
-            "usage": self.usage(script),
+            **({} if script.no_usage else {"usage": self.usage(script)}),
             "service_tier": "default",
             "system_fingerprint": _FINGERPRINT,
         }
@@ -239,7 +239,9 @@ class OpenAIEmulator(Emulator):
 
     def render_stream(self, script: Script, body: Any) -> list[bytes]:
         include_usage = (
-            bool((body.get("stream_options") or {}).get("include_usage")) and self.usage_mode != "none"
+            bool((body.get("stream_options") or {}).get("include_usage"))
+            and self.usage_mode != "none"
+            and not script.no_usage
         )
         every = self.usage_mode == "every"
         chunks: list[dict[str, Any]] = []

@@ -8,6 +8,7 @@ from typing import Any
 
 from llmgateway.core.models import CHAT_CAPABILITIES, Capability, Model
 from llmgateway.core.ports import Endpoint
+from llmgateway.providers.presets import PRESETS
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Target:
     options: dict[str, str] = field(default_factory=dict)
     # error kinds the provider has no structured signal for (skipped in the error table)
     unsupported_error_kinds: frozenset[str] = frozenset()
+    image_urls: bool = True  # the provider takes images by URL (Ollama: inline only)
+    reports_cached_tokens: bool = True
+    response_ids: bool = True  # the provider names its responses (Ollama does not)
 
     def make_emulator(self) -> Any:
         module, _, cls = self.emulator.partition(":")
@@ -48,9 +52,37 @@ TARGETS = [
         {"api_version": "2024-10-21"},
     ),
     Target(
+        "vllm",
+        "tests.emulators.openai_compat:VLLMEmulator",
+        "llmgateway.providers.openai.OpenAIAdapter",
+        dict(PRESETS["vllm"].options),
+        unsupported_error_kinds=frozenset({"quota"}),
+    ),
+    Target(
+        "llama.cpp",
+        "tests.emulators.openai_compat:LlamaCppEmulator",
+        "llmgateway.providers.openai.OpenAIAdapter",
+        unsupported_error_kinds=frozenset({"quota", "rate_limit"}),
+    ),
+    Target(
         "anthropic",
         "tests.emulators.anthropic:AnthropicEmulator",
         "llmgateway.providers.anthropic.AnthropicAdapter",
         unsupported_error_kinds=frozenset({"context_length"}),
+    ),
+    Target(
+        "gemini",
+        "tests.emulators.gemini:GeminiEmulator",
+        "llmgateway.providers.gemini.GeminiAdapter",
+        unsupported_error_kinds=frozenset({"context_length", "quota"}),
+    ),
+    Target(
+        "ollama",
+        "tests.emulators.ollama:OllamaEmulator",
+        "llmgateway.providers.ollama.OllamaAdapter",
+        unsupported_error_kinds=frozenset({"context_length", "quota"}),
+        image_urls=False,
+        reports_cached_tokens=False,
+        response_ids=False,
     ),
 ]

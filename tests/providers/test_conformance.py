@@ -40,6 +40,7 @@ from tests.providers.targets import TARGETS, Target
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
+PNG_B64 = base64.b64encode(PNG_1PX).decode()
 API_KEY = "test-key-0123456789"
 
 
@@ -110,7 +111,8 @@ async def test_text_stream(env: Any) -> None:
     target, emu, adapter = env
     events = await collect(adapter.stream_chat(target.model(), request(), budget(target)))
     # The provider's response id and model open the stream, before any token.
-    assert events[0] == StreamStart(emu.script.response_id, emu.script.upstream_model)
+    response_id = emu.script.response_id if target.response_ids else ""
+    assert events[0] == StreamStart(response_id, emu.script.upstream_model)
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Hello, world!"
     assert isinstance(events[-1], StreamEnd)
     assert sum(isinstance(e, StreamEnd) for e in events) == 1
@@ -174,26 +176,38 @@ async def test_cached_and_reasoning_usage(env: Any) -> None:
     events = await collect(adapter.stream_chat(target.model(), request(), budget(target)))
     for usage in (result.usage, events[-1].usage):
         assert usage.prompt_tokens == 20
-        assert usage.cached_prompt_tokens == 5
+        assert usage.cached_prompt_tokens == (5 if target.reports_cached_tokens else 0)
         assert usage.completion_tokens == 10
         assert usage.total_tokens == 30
+        assert not usage.estimated
+
+
+async def test_missing_usage_is_estimated(env: Any) -> None:
+    target, emu, adapter = env
+    emu.script = Script(no_usage=True)
+    result = await adapter.chat(target.model(), request(), budget(target))
+    events = await collect(adapter.stream_chat(target.model(), request(), budget(target)))
+    # "Say hello": 9 characters (3 tokens) + 4 for the message; "Hello, world!": 13 characters.
+    for usage in (result.usage, events[-1].usage):
+        assert (usage.prompt_tokens, usage.completion_tokens, usage.estimated) == (7, 4, True)
 
 
 async def test_vision_parts_are_translated(env: Any) -> None:
     target, emu, adapter = env
-    msg = Message(
-        Role.USER,
-        [
-            TextPart("What is in these?"),
-            ImagePart(data=PNG_1PX, mime_type="image/png"),
-            ImagePart(uri="https://example.test/cat.jpg"),
-        ],
-    )
-    await adapter.chat(target.model(), request(msg), budget(target))
-    assert emu.images_in_request(emu.requests[-1].body) == [
-        ("data", "image/png;" + base64.b64encode(PNG_1PX).decode()),
-        ("url", "https://example.test/cat.jpg"),
+    inline = [
+        ImagePart(data=PNG_1PX, mime_type="image/png"),
+        ImagePart(uri=f"data:image/png;base64,{PNG_B64}"),
     ]
+    by_url = ImagePart(uri="https://example.test/cat.jpg")
+    msg = Message(Role.USER, [TextPart("What is in these?"), *inline, by_url])
+    if not target.image_urls:
+        with pytest.raises(GatewayError) as info:
+            await adapter.chat(target.model(), request(msg), budget(target))
+        assert info.value.field_violations[0][0] == "messages[0].parts[3].uri"
+        msg.parts.pop()
+    await adapter.chat(target.model(), request(msg), budget(target))
+    expected = [("data", f"image/png;{PNG_B64}")] * 2 + [("url", by_url.uri)] * target.image_urls
+    assert emu.images_in_request(emu.requests[-1].body) == expected
 
 
 async def test_api_key_is_sent_and_not_in_errors(env: Any) -> None:
@@ -384,6 +398,7 @@ async def test_the_first_chunk_gets_the_first_token_budget(env: Any) -> None:
         adapter.stream_chat(target.model(), request(), budget(target, idle=0.1, first_token=3))
     )
     assert isinstance(events[-1], StreamEnd)
+    emu.script = Script(stall_before_first_event=1.5)
     with pytest.raises(GatewayError) as info:
-        await collect(adapter.stream_chat(target.model(), request(), budget(target, idle=3, first_token=0.2)))
+        await collect(adapter.stream_chat(target.model(), request(), budget(target, idle=3, first_token=0.6)))
     assert info.value.metadata["timeout"] == "first token"

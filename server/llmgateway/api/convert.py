@@ -224,13 +224,14 @@ def cache_info(use: CacheUse | None) -> dict[str, Any] | None:
 
 # Nested messages are passed to constructors as dicts: upb builds them in place,
 # where a message object would be built and then copied (about twice the cost).
-def usage(u: t.Usage) -> dict[str, int]:
+def usage(u: t.Usage) -> dict[str, int | bool]:
     return {
         "prompt_tokens": u.prompt_tokens,
         "completion_tokens": u.completion_tokens,
         "total_tokens": u.total_tokens,
         "cached_prompt_tokens": u.cached_prompt_tokens,
         "reasoning_tokens": u.reasoning_tokens,
+        "estimated": u.estimated,
     }
 
 

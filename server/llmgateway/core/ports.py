@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, runtime_checkable
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.models import Model, ModelSpec
@@ -61,6 +61,15 @@ class ProviderAdapter(Protocol):
     async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class ModelDiscovery(Protocol):
+    """An adapter that can ask a running server which models it serves (Ollama's
+    `/api/tags`), beside the static `supported_models()`. A registry sync calls it for
+    the servers the `discover:` settings list."""
+
+    async def discover_models(self, budget: Budget) -> list[ModelSpec]: ...
 
 
 class CacheUnavailable(Exception):

@@ -45,6 +45,7 @@ Res = TypeVar("Res", ChatResult, EmbedResult, ImageResult)
 _LISTING = "models/v1"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+FIRST_EVENT_GRACE_S = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,11 +288,13 @@ async def _open(
 ) -> tuple[AsyncGenerator[StreamEvent, None], StreamStart, StreamEvent]:
     """Starts one upstream stream and waits for its first delta (first-token budget).
     A StreamStart the adapter sends first gives the response id and model; it does
-    not count as the first delta (a failure right after it may still be retried)."""
+    not count as the first delta (a failure right after it may still be retried).
+    The HTTP transport times the phases before it (response headers, first chunk)
+    itself: this bound is a backstop a little later, so that the transport's phase wins."""
     events = adapter.stream_chat(cfg, req, budget)
     start = StreamStart()
     try:
-        async with asyncio.timeout(budget.first_token):
+        async with asyncio.timeout(budget.first_token + FIRST_EVENT_GRACE_S):
             first = await anext(events, None)
             while isinstance(first, StreamStart):
                 start = first

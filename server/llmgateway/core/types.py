@@ -129,6 +129,8 @@ class Usage:
     completion_tokens: int = 0
     cached_prompt_tokens: int = 0
     reasoning_tokens: int = 0
+    # The provider sent no counts: these come from the text (providers/estimate.py).
+    estimated: bool = False
 
     @property
     def total_tokens(self) -> int:

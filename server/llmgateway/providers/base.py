@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, ClassVar
 
 import orjson
@@ -16,6 +16,7 @@ from llmgateway.core.types import (
     ChatResult,
     EmbedRequest,
     EmbedResult,
+    GenerationConfig,
     ImageRequest,
     ImageResult,
     StreamEvent,
@@ -62,3 +63,14 @@ class BaseAdapter:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
             raise bad_response(self.provider, "body is not valid JSON") from None
+
+
+def generation_fields(g: GenerationConfig, names: Mapping[str, str]) -> dict[str, Any]:
+    """The generation parameters the caller set, under the provider's names
+    (`names` maps GenerationConfig fields to wire names)."""
+    out: dict[str, Any] = {}
+    for field, wire in names.items():
+        value = getattr(g, field)
+        if value is not None and value != []:
+            out[wire] = value
+    return out

@@ -21,6 +21,7 @@ _MESSAGE_LIMIT = 500
 CONTEXT_LENGTH = "context_length"
 CONTENT_POLICY = "content_policy"
 QUOTA_EXHAUSTED = "quota_exhausted"
+AUTH_FAILED = "auth_failed"  # a bad key reported with another status (Gemini: 400 API_KEY_INVALID)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -59,18 +60,20 @@ def classify_http_error(
     error_type: str = "",
     message: str = "",
     kind: str = "",
+    retry_after: float | None = None,
 ) -> GatewayError:
     """`kind` is the adapter's reading of the structured error type: one of
-    CONTEXT_LENGTH, CONTENT_POLICY, QUOTA_EXHAUSTED or ''."""
+    CONTEXT_LENGTH, CONTENT_POLICY, QUOTA_EXHAUSTED, AUTH_FAILED or ''.
+    `retry_after` is a delay the body gave (Gemini's RetryInfo); else the headers decide."""
     meta = {"provider": provider, "http_status": str(status)}
     if error_type:
         meta["provider_error_type"] = scrub(error_type)
     # Scrubbed before it is cut, so a cut cannot leave part of a key unrecognised.
     detail = scrub(message)[:_MESSAGE_LIMIT] if message else f"HTTP {status}"
-    retry_after = parse_retry_after(headers)
+    retry_after = parse_retry_after(headers) if retry_after is None else _clamp(retry_after)
     should_retry = headers.get("x-should-retry", "").lower()
 
-    if status in (401, 403):
+    if status in (401, 403) or kind == AUTH_FAILED:
         # The provider's message can quote part of our key: never pass it on.
         return GatewayError(
             Reason.PROVIDER_AUTH_FAILED,

@@ -5,14 +5,22 @@ chosen by measurement. Two implementations: aiohttp (the default: ~0.25 ms of
 CPU per call here) and httpx (~1.5 ms with its own transport). Transport
 failures are translated into GatewayErrors here, once for every adapter.
 
-Two ways to call: `fetch` reads a whole answer and frees the connection before
-it returns (unary calls: no context manager, no response wrapper on the hot
-path); `post` yields the open response for streaming.
+Three ways to call: `fetch` posts and reads a whole answer, freeing the
+connection before it returns (unary calls: no context manager, no response
+wrapper on the hot path); `get` is the same for a GET; `post` yields the open
+response for streaming.
 
-Time budgets: every request is bounded by `connect` and `total`. Reading a
-stream is also bounded per chunk: `first_token` for the first chunk and `idle`
-between later ones. A non-streamed answer has no such bound besides `total`: a
-long generation is not an idle upstream.
+Time budgets. A timeout names the phase that ran out, in the error's `timeout`
+metadata and its message:
+- `connect`: the TCP (and TLS) connection was not up within `connect`;
+- `response headers`: a stream's response headers did not come within
+  `first_token` of the request;
+- `first token`: a stream's first body chunk did not come within `first_token`
+  of the request;
+- `idle`: no stream chunk for `idle`;
+- `total`: the whole call ran over `total`. A non-streamed answer has no other
+  bound: a long generation is not an idle upstream, and its headers only come
+  with the answer.
 """
 
 from __future__ import annotations
@@ -20,13 +28,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import aiohttp
 import httpx
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError, provider_timeout, provider_unavailable
+
+CONNECT = "connect"
+RESPONSE_HEADERS = "response headers"
+FIRST_TOKEN = "first token"
+IDLE = "idle"
+TOTAL = "total"
+_R = TypeVar("_R")
 
 
 class UpstreamResponse(Protocol):
@@ -52,6 +67,8 @@ class Reply:
 class HttpClient(Protocol):
     async def fetch(self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget) -> Reply: ...
 
+    async def get(self, url: str, headers: Mapping[str, str], budget: Budget) -> Reply: ...
+
     def post(
         self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget
     ) -> AbstractAsyncContextManager[UpstreamResponse]: ...
@@ -59,21 +76,55 @@ class HttpClient(Protocol):
     async def aclose(self) -> None: ...
 
 
-def _translate(exc: BaseException, provider: str, phase: str) -> GatewayError:
+def _translate(exc: BaseException, provider: str, what: str) -> GatewayError:
+    """A transport failure while doing `what`; a timeout the transport raised itself is
+    its connect timeout or else the total one (the other phases are timed here)."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError | httpx.ConnectTimeout):
+        return provider_timeout(provider, CONNECT)
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return provider_timeout(provider, "total" if phase != "connecting" else "connect")
-    return provider_unavailable(provider, f"{type(exc).__name__} while {phase}")
+        return provider_timeout(provider, TOTAL)
+    return provider_unavailable(provider, f"{type(exc).__name__} while {what}")
+
+
+class _Clock:
+    """The deadlines of one stream, on the event loop's clock, from its start."""
+
+    __slots__ = ("first_token", "idle", "loop", "total")
+
+    def __init__(self, budget: Budget) -> None:
+        self.loop = asyncio.get_running_loop()
+        start = self.loop.time()
+        self.first_token = start + budget.first_token
+        self.total = start + budget.total
+        self.idle = budget.idle
+
+    def headers_phase(self) -> str:
+        return TOTAL if self.first_token >= self.total else RESPONSE_HEADERS
+
+
+async def _open(send: Awaitable[_R], clock: _Clock, provider: str) -> _R:
+    """Awaits a stream's response headers within the first-token deadline."""
+    timer = asyncio.timeout_at(clock.first_token)
+    try:
+        async with timer:
+            return await send
+    except TimeoutError:
+        if timer.expired():
+            raise provider_timeout(provider, clock.headers_phase()) from None
+        raise
 
 
 async def _timed_chunks(
-    read: Callable[[], Awaitable[bytes]], budget: Budget, provider: str
+    read: Callable[[], Awaitable[bytes]], clock: _Clock, provider: str
 ) -> AsyncIterator[bytes]:
-    """Chunks until EOF, each awaited under the first-token or idle budget. The
-    timeout covers only the await, never a `yield`, so a slow consumer is not
-    mistaken for a slow upstream."""
-    wait, phase = budget.first_token, "first token"
+    """Chunks until EOF: the first by the first-token deadline, each later one within
+    `idle`, all by the total deadline. A timer covers only the await, never a `yield`,
+    so a slow consumer is not mistaken for a slow upstream."""
+    when, phase = clock.first_token, FIRST_TOKEN
     while True:
-        timer = asyncio.timeout(wait)
+        if when >= clock.total:
+            when, phase = clock.total, TOTAL
+        timer = asyncio.timeout_at(when)
         try:
             async with timer:
                 chunk = await read()
@@ -84,28 +135,28 @@ async def _timed_chunks(
         if not chunk:
             return
         yield chunk
-        wait, phase = budget.idle, "idle"
+        when, phase = clock.loop.time() + clock.idle, IDLE
 
 
 class _AiohttpResponse:
-    __slots__ = ("_budget", "_provider", "_resp", "headers", "status")
+    __slots__ = ("_clock", "_provider", "_resp", "headers", "status")
 
-    def __init__(self, resp: aiohttp.ClientResponse, provider: str, budget: Budget) -> None:
+    def __init__(self, resp: aiohttp.ClientResponse, provider: str, clock: _Clock) -> None:
         self._resp = resp
         self._provider = provider
-        self._budget = budget
+        self._clock = clock
         self.status = resp.status
         self.headers: Mapping[str, str] = resp.headers
 
     async def read(self) -> bytes:
         try:
-            return await self._resp.read()
+            return await self._resp.read()  # under aiohttp's own total timeout
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _translate(exc, self._provider, "reading the response") from None
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in _timed_chunks(self._resp.content.readany, self._budget, self._provider):
+            async for chunk in _timed_chunks(self._resp.content.readany, self._clock, self._provider):
                 yield chunk
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _translate(exc, self._provider, "reading the stream") from None
@@ -127,16 +178,18 @@ class AiohttpClient:
         return self._session
 
     async def _send(
-        self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, budget: Budget
     ) -> aiohttp.ClientResponse:
         timeout = aiohttp.ClientTimeout(total=budget.total, connect=budget.connect)
         try:
-            return await self._get_session().post(url, data=body, headers=headers, timeout=timeout)
+            return await self._get_session().request(method, url, data=body, headers=headers, timeout=timeout)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise _translate(exc, self._provider, "connecting") from None
 
-    async def fetch(self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget) -> Reply:
-        resp = await self._send(url, headers, body, budget)
+    async def _whole(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, budget: Budget
+    ) -> Reply:
+        resp = await self._send(method, url, headers, body, budget)
         try:
             raw = await resp.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
@@ -148,13 +201,20 @@ class AiohttpClient:
         resp.release()
         return Reply(resp.status, resp.headers, raw)
 
+    async def fetch(self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget) -> Reply:
+        return await self._whole("POST", url, headers, body, budget)
+
+    async def get(self, url: str, headers: Mapping[str, str], budget: Budget) -> Reply:
+        return await self._whole("GET", url, headers, None, budget)
+
     @asynccontextmanager
     async def post(
         self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget
     ) -> AsyncIterator[UpstreamResponse]:
-        resp = await self._send(url, headers, body, budget)
+        clock = _Clock(budget)
+        resp = await _open(self._send("POST", url, headers, body, budget), clock, self._provider)
         try:
-            yield _AiohttpResponse(resp, self._provider, budget)
+            yield _AiohttpResponse(resp, self._provider, clock)
         finally:
             # close() (not release()) drops a connection whose body was not read to the end:
             # a caller that cancels a stream closes the upstream request at once.
@@ -169,32 +229,35 @@ class AiohttpClient:
 
 
 class _HttpxResponse:
-    __slots__ = ("_budget", "_provider", "_resp", "headers", "status")
+    __slots__ = ("_clock", "_provider", "_resp", "headers", "status")
 
-    def __init__(self, resp: httpx.Response, provider: str, budget: Budget) -> None:
+    def __init__(self, resp: httpx.Response, provider: str, clock: _Clock) -> None:
         self._resp = resp
         self._provider = provider
-        self._budget = budget
+        self._clock = clock
         self.status = resp.status_code
         self.headers: Mapping[str, str] = resp.headers
 
     async def read(self) -> bytes:
         try:
-            return await self._resp.aread()
-        except httpx.HTTPError as exc:
+            async with asyncio.timeout_at(self._clock.total):
+                return await self._resp.aread()
+        except (TimeoutError, httpx.HTTPError) as exc:
             raise _translate(exc, self._provider, "reading the response") from None
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         raw = self._resp.aiter_raw()
         try:
-            async for chunk in _timed_chunks(lambda: anext(raw, b""), self._budget, self._provider):
+            async for chunk in _timed_chunks(lambda: anext(raw, b""), self._clock, self._provider):
                 yield chunk
         except httpx.HTTPError as exc:
             raise _translate(exc, self._provider, "reading the stream") from None
 
 
 class HttpxClient:
-    """httpx with its own transport; kept to compare against aiohttp in bench/."""
+    """httpx with its own transport; kept to compare against aiohttp in bench/.
+    httpx has no total timeout of its own: every phase is bounded here, the same
+    way as with aiohttp."""
 
     def __init__(self, provider: str) -> None:
         self._provider = provider
@@ -207,24 +270,44 @@ class HttpxClient:
             )
         return self._client
 
+    def _request(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, budget: Budget
+    ) -> httpx.Request:
+        timeout = httpx.Timeout(budget.total, connect=budget.connect, read=None)
+        return self._get_client().build_request(method, url, content=body, headers=headers, timeout=timeout)
+
+    async def _send(self, request: httpx.Request, stream: bool) -> httpx.Response:
+        try:
+            return await self._get_client().send(request, stream=stream)
+        except httpx.HTTPError as exc:
+            raise _translate(exc, self._provider, "connecting") from None
+
+    async def _whole(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, budget: Budget
+    ) -> Reply:
+        request = self._request(method, url, headers, body, budget)
+        try:
+            async with asyncio.timeout(budget.total):
+                resp = await self._send(request, stream=False)  # reads the body
+        except TimeoutError:
+            raise provider_timeout(self._provider, TOTAL) from None
+        return Reply(resp.status_code, resp.headers, resp.content)
+
     async def fetch(self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget) -> Reply:
-        async with self.post(url, headers, body, budget) as resp:
-            return Reply(resp.status, resp.headers, await resp.read())
+        return await self._whole("POST", url, headers, body, budget)
+
+    async def get(self, url: str, headers: Mapping[str, str], budget: Budget) -> Reply:
+        return await self._whole("GET", url, headers, None, budget)
 
     @asynccontextmanager
     async def post(
         self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget
     ) -> AsyncIterator[UpstreamResponse]:
-        timeout = httpx.Timeout(budget.total, connect=budget.connect, read=None)
-        client = self._get_client()
-        request = client.build_request("POST", url, content=body, headers=headers, timeout=timeout)
+        clock = _Clock(budget)
+        request = self._request("POST", url, headers, body, budget)
+        resp = await _open(self._send(request, stream=True), clock, self._provider)
         try:
-            async with asyncio.timeout(budget.total):
-                resp = await client.send(request, stream=True)
-        except (TimeoutError, httpx.HTTPError) as exc:
-            raise _translate(exc, self._provider, "connecting") from None
-        try:
-            yield _HttpxResponse(resp, self._provider, budget)
+            yield _HttpxResponse(resp, self._provider, clock)
         finally:
             await resp.aclose()
 

@@ -3,12 +3,19 @@
 Handles `\\n`, `\\r\\n` and `\\r` line endings, including a `\\r\\n` split across
 two network chunks (Gemini frames events with `\\r\\n\\r\\n`), comment lines,
 multi-line data and the optional space after the colon.
+
+With `other_lines`, a line that is not an SSE field is passed on as its own event
+named OTHER_LINE instead of being ignored: Gemini reports a failure after its
+stream started as raw multi-line JSON between the `data:` events.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+
+OTHER_LINE = "llmgateway.other-line"
+_FIELDS = (b"data", b"event", b"id", b"retry")
 
 
 @dataclass(slots=True)
@@ -18,9 +25,10 @@ class SSEEvent:
 
 
 class SSEDecoder:
-    __slots__ = ("_data", "_event", "_pending", "_skip_lf")
+    __slots__ = ("_data", "_event", "_other_lines", "_pending", "_skip_lf")
 
-    def __init__(self) -> None:
+    def __init__(self, other_lines: bool = False) -> None:
+        self._other_lines = other_lines
         self._pending = b""  # an incomplete line carried to the next chunk
         self._skip_lf = False  # the previous chunk ended in "\r": a leading "\n" belongs to it
         self._data: list[bytes] = []
@@ -59,6 +67,8 @@ class SSEDecoder:
                 self._data.append(value)
             elif name == b"event":
                 self._event = value
+            elif self._other_lines and name not in _FIELDS:
+                events.append(SSEEvent(line.decode("utf-8", errors="replace"), OTHER_LINE))
         return events
 
     def flush(self) -> list[SSEEvent]:
@@ -78,9 +88,9 @@ class SSEDecoder:
         return SSEEvent(data, event)
 
 
-async def iter_sse(chunks: AsyncIterator[bytes]) -> AsyncIterator[SSEEvent]:
+async def iter_sse(chunks: AsyncIterator[bytes], other_lines: bool = False) -> AsyncIterator[SSEEvent]:
     """SSE events from a byte-chunk iterator; an unterminated last event is still yielded."""
-    decoder = SSEDecoder()
+    decoder = SSEDecoder(other_lines)
     async for chunk in chunks:
         for event in decoder.feed(chunk):
             yield event

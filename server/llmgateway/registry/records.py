@@ -17,6 +17,7 @@ from llmgateway.core.models import Deployment, Model
 from llmgateway.core.router import load_adapter_class
 from llmgateway.core.secrets import CredentialPolicy, default_credential
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
+from llmgateway.providers.presets import with_preset
 
 # `prefix/name`: segments of letters, digits and . _ : @ + - separated by single slashes.
 MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*(/[A-Za-z0-9._:@+-]+)*$")
@@ -39,26 +40,31 @@ Bad = Callable[[str, str], None]
 
 def with_defaults(model: Model, default_credential: bool = True) -> Model:
     """Fills what an entry leaves empty, for the model and each deployment: the
-    built-in adapter class of its provider kind and, with `default_credential`
-    (YAML entries and the adapters' known models; the Admin API documents empty
-    as "no key"), the provider's default key variable for its default endpoint
-    only (`core.secrets.default_credential`)."""
+    built-in adapter class of its provider kind, a vendor preset's endpoint and
+    options (`providers/presets.py`) and, with `default_credential` (YAML entries
+    and the adapters' known models; the Admin API documents empty as "no key"),
+    the provider's or preset's default key variable for its default endpoint only
+    (`core.secrets.default_credential`)."""
 
-    def filled(d: Model | Deployment) -> tuple[str, str]:
-        adapter_class = d.adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
+    def filled(d: Model | Deployment) -> dict[str, Any]:
+        adapter_class, base_url, preset_key, options = with_preset(
+            d.provider, d.adapter_class, d.base_url, d.options
+        )
+        adapter_class = adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
         credential_ref = d.credential_ref
-        if default_credential and not credential_ref and adapter_class:
-            credential_ref = _default_credential(adapter_class, d.base_url)
-        return adapter_class, credential_ref
+        if default_credential and not credential_ref:
+            credential_ref = preset_key or (
+                _default_credential(adapter_class, base_url) if adapter_class else ""
+            )
+        return {
+            "adapter_class": adapter_class,
+            "base_url": base_url,
+            "credential_ref": credential_ref,
+            "options": options,
+        }
 
-    deployments = []
-    for d in model.deployments:
-        adapter_class, credential_ref = filled(d)
-        deployments.append(replace(d, adapter_class=adapter_class, credential_ref=credential_ref))
-    adapter_class, credential_ref = filled(model)
-    return replace(
-        model, adapter_class=adapter_class, credential_ref=credential_ref, deployments=tuple(deployments)
-    )
+    deployments = tuple(replace(d, **filled(d)) for d in model.deployments)
+    return replace(model, **filled(model), deployments=deployments)
 
 
 def _default_credential(adapter_class: str, base_url: str) -> str:

@@ -28,6 +28,7 @@ from llmgateway.core.secrets import CredentialPolicy
 from llmgateway.registry import migrate
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
+from llmgateway.registry.discovery import discover
 from llmgateway.registry.key_repository import KeyRepository
 from llmgateway.registry.keyring import KeyRing, build_entries
 from llmgateway.registry.repository import Repository, SyncReport
@@ -60,12 +61,16 @@ class RegistryUnavailable(RuntimeError):
     """The registry database could not be reached when it had to be."""
 
 
+async def _no_sources(all_providers: bool) -> list[Model]:
+    return []
+
+
 class Registry:
     def __init__(
         self,
         engine: Engine,
         refresh_interval_s: float,
-        sources: Callable[[bool], list[Model]] = lambda _all: [],
+        sources: Callable[[bool], Awaitable[list[Model]]] = _no_sources,
         write_check_interval_s: float = 30.0,
         policy: CredentialPolicy | None = None,
     ) -> None:
@@ -100,7 +105,7 @@ class Registry:
         try:
             await registry.db(migrate.prepare, registry.engine, settings.registry.auto_migrate)
             if settings.registry.sync_on_start:
-                report = await registry.db(registry.repository.sync, registry.sources(False))
+                report = await registry.db(registry.repository.sync, await registry.sources(False))
                 _log_sync(report)
             await registry.refresh(force=True, raise_errors=True)
         except migrate.SchemaError:
@@ -229,7 +234,7 @@ class Registry:
         return result
 
     async def sync(self, all_providers: bool = False, dry_run: bool = False) -> SyncReport:
-        sources = self.sources(all_providers)
+        sources = await self.sources(all_providers)
         report = await self.write(self.repository.sync, sources, dry_run)
         _log_sync(report)
         return report
@@ -239,8 +244,9 @@ class Registry:
         return self.catalog.snapshot
 
 
-def _settings_sources(settings: Settings, all_providers: bool) -> list[Model]:
-    return sync_sources(settings, all_providers=all_providers)
+async def _settings_sources(settings: Settings, all_providers: bool) -> list[Model]:
+    discovered = await discover(settings)
+    return sync_sources(settings, all_providers=all_providers, discovered=discovered)
 
 
 def _log_sync(report: SyncReport) -> None:

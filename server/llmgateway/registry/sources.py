@@ -1,18 +1,20 @@
-"""What a sync writes: the models of the YAML `models:` list, then the known
-models (`supported_models()`) of the built-in adapters (`providers/builtin.py`)
-whose credential variable is set. Both are `Model`s with their defaults filled
-by `records.with_defaults`, the one function the Admin API uses too."""
+"""What a sync writes: the models of the YAML `models:` list, then those the `discover:`
+servers list (registry/discovery.py), then the known models (`supported_models()`) of the
+built-in adapters (`providers/builtin.py`) and of the vendor presets (`providers/presets.py`)
+whose credential variable is set. All are `Model`s with their defaults filled by
+`records.with_defaults`, the one function the Admin API uses too."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from llmgateway.config import Settings
-from llmgateway.core.models import Deployment, Model
+from llmgateway.core.models import Deployment, Model, ModelSpec
 from llmgateway.core.router import load_adapter_class
-from llmgateway.providers.builtin import BUILTIN_ADAPTERS
+from llmgateway.providers.builtin import ADAPTERS, BUILTIN_ADAPTERS
+from llmgateway.providers.presets import PRESETS
 from llmgateway.registry.records import with_defaults
 
 
@@ -41,13 +43,18 @@ def configured_models(settings: Settings) -> list[Model]:
 
 
 def default_models(environ: Mapping[str, str]) -> list[Model]:
-    """Mock models always; a built-in provider's known models when its key is set."""
+    """Mock models always; a built-in provider's or a vendor preset's known models when
+    its key is set."""
+    known: list[tuple[str, str, list[ModelSpec]]] = [
+        (provider, cls.default_credential_env, cls.supported_models())
+        for provider, cls in _builtin_adapters()
+    ]
+    known += [(provider, p.credential_env, list(p.models)) for provider, p in PRESETS.items()]
     models: list[Model] = []
-    for provider, cls in _builtin_adapters():
-        env_name: str = cls.default_credential_env
+    for provider, env_name, specs in known:
         if env_name and not environ.get(env_name):
             continue
-        for spec in cls.supported_models():
+        for spec in specs:
             model = Model(
                 id=f"{provider}/{spec.upstream_model}",
                 provider=provider,
@@ -61,18 +68,24 @@ def default_models(environ: Mapping[str, str]) -> list[Model]:
 
 
 def sync_sources(
-    settings: Settings, environ: Mapping[str, str] | None = None, all_providers: bool = False
+    settings: Settings,
+    environ: Mapping[str, str] | None = None,
+    all_providers: bool = False,
+    discovered: Sequence[Model] = (),
 ) -> list[Model]:
-    """The configured models, then the defaults whose ids are not taken. A built-in
-    provider's models are included when its key variable is set, or always with
-    `all_providers`. Raises ValueError for an invalid `models:` entry."""
+    """The configured models, then the `discovered` ones and the defaults whose ids are
+    not taken. A built-in provider's or preset's models are included when its key variable
+    is set, or always with `all_providers`. Raises ValueError for an invalid `models:` entry."""
     models = configured_models(settings)
+    taken = {m.id for m in models}
+    models += [m for m in discovered if m.id not in taken]
     if settings.include_default_models:
         env = dict(os.environ if environ is None else environ)
         if all_providers:  # default_models only checks whether each key variable is set
-            for _, cls in _builtin_adapters():
-                if cls.default_credential_env:
-                    env.setdefault(cls.default_credential_env, "set")
+            keys = [cls.default_credential_env for _, cls in _builtin_adapters()]
+            for key in [*keys, *(p.credential_env for p in PRESETS.values())]:
+                if key:
+                    env.setdefault(key, "set")
         taken = {m.id for m in models}
         models += [m for m in default_models(env) if m.id not in taken]
     return models
@@ -81,7 +94,7 @@ def sync_sources(
 def _builtin_adapters() -> list[tuple[str, Any]]:
     """(provider kind, adapter class) of every built-in adapter that imports."""
     found = []
-    for provider, adapter_class in BUILTIN_ADAPTERS.items():
+    for provider, adapter_class in ADAPTERS.items():
         try:
             found.append((provider, load_adapter_class(adapter_class)))
         except (ImportError, AttributeError):

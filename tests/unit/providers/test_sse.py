@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmgateway.providers.sse import SSEDecoder, SSEEvent
+from llmgateway.providers.sse import OTHER_LINE, SSEDecoder, SSEEvent
 
 STREAM = (
     b": keep-alive\n"
@@ -54,3 +54,16 @@ def test_unterminated_last_event_is_flushed() -> None:
 
 def test_event_name_without_data_is_dropped() -> None:
     assert decode([b"event: ping\n\ndata: y\n\n"]) == [SSEEvent("y")]
+
+
+def test_other_lines_are_passed_on_only_when_asked() -> None:
+    stream = b'data: 1\r\n\r\n{\r\n  "error": {"code": 503}\r\n}\r\nid: 7\r\nretry: 10\r\n: comment\r\n'
+    assert decode([stream]) == [SSEEvent("1")]
+    decoder = SSEDecoder(other_lines=True)
+    events = [e for i in range(len(stream)) for e in decoder.feed(stream[i : i + 1])] + decoder.flush()
+    assert events == [
+        SSEEvent("1"),
+        SSEEvent("{", OTHER_LINE),
+        SSEEvent('  "error": {"code": 503}', OTHER_LINE),
+        SSEEvent("}", OTHER_LINE),
+    ]

@@ -88,7 +88,7 @@ class AnthropicAdapter(BaseAdapter):
         reply = await self.http.fetch(self._url, self._headers, body, budget)
         if reply.status != 200:
             raise self._http_error(reply.status, reply.headers, reply.body)
-        return parse_message(self.parse_json(reply.body))
+        return parse_message(self.parse_json(reply.body), request)
 
     async def stream_chat(
         self, model: Model, request: ChatRequest, budget: Budget
@@ -98,7 +98,7 @@ class AnthropicAdapter(BaseAdapter):
             if resp.status != 200:
                 raise self._http_error(resp.status, resp.headers, await resp.read())
             events = iter_sse(resp.iter_chunks())
-            async for event in fold_stream(events):
+            async for event in fold_stream(events, request):
                 yield event
             # Read to the end of the body so the keep-alive connection is reused.
             try:

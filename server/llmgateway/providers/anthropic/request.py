@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import orjson
@@ -19,6 +18,7 @@ from llmgateway.core.types import (
     Tool,
     ToolChoice,
 )
+from llmgateway.providers.media import inline_image
 
 DEFAULT_MAX_TOKENS = 4096
 # reasoning_effort -> thinking budget when the caller gave no explicit budget (minimum is 1024).
@@ -166,34 +166,11 @@ def _tool_result(msg: Message, i: int) -> _Block:
 
 
 def _image(part: ImagePart, field: str) -> _Block:
-    if part.data is not None:
-        media_type = part.mime_type or _sniff_image_type(part.data)
-        if not media_type:
-            raise invalid_request([(f"{field}.mime_type", "is required for this image")])
-        source = {"type": "base64", "media_type": media_type, "data": base64.b64encode(part.data).decode()}
-        return {"type": "image", "source": source}
-    uri = part.uri or ""
-    if uri.startswith("data:"):
-        header, sep, payload = uri[5:].partition(",")
-        media_type, _, encoding = header.partition(";")
-        if not sep or encoding != "base64" or not media_type:
-            raise invalid_request([(f"{field}.uri", "must be a base64 data: URI with a media type")])
-        return {"type": "image", "source": {"type": "base64", "media_type": media_type, "data": payload}}
-    if uri.startswith(("https://", "http://")):
-        return {"type": "image", "source": {"type": "url", "url": uri}}
-    raise invalid_request([(f"{field}.uri", "must be an https or data: URI")])
-
-
-def _sniff_image_type(data: bytes) -> str:
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"GIF8"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return ""
+    inline = inline_image(part, field)
+    if inline is None:
+        return {"type": "image", "source": {"type": "url", "url": part.uri}}
+    media_type, data = inline
+    return {"type": "image", "source": {"type": "base64", "media_type": media_type, "data": data}}
 
 
 def _tool(tool: Tool) -> _Block:

@@ -11,6 +11,7 @@ import orjson
 from llmgateway.core.errors import GatewayError, bad_response, provider_unavailable
 from llmgateway.core.secrets import scrub
 from llmgateway.core.types import (
+    ChatRequest,
     ChatResult,
     ContentPart,
     FinishReason,
@@ -28,6 +29,7 @@ from llmgateway.core.types import (
     Usage,
 )
 from llmgateway.providers.errors import QUOTA_EXHAUSTED, classify_http_error
+from llmgateway.providers.estimate import answer_chars, estimate_usage
 from llmgateway.providers.sse import SSEEvent
 
 PROVIDER = "anthropic"
@@ -73,7 +75,7 @@ def usage_from(u: Mapping[str, Any]) -> Usage:
     )
 
 
-def parse_message(body: Any) -> ChatResult:
+def parse_message(body: Any, request: ChatRequest) -> ChatResult:
     """A non-streaming Messages API response."""
     if not isinstance(body, dict):
         raise bad_response(PROVIDER, "the response is not a JSON object")
@@ -102,10 +104,11 @@ def parse_message(body: Any) -> ChatResult:
     except (KeyError, AttributeError, TypeError):
         raise bad_response(PROVIDER, "a content block is malformed") from None
     usage = body.get("usage")
+    message = Message(Role.ASSISTANT, parts, calls)
     return ChatResult(
-        message=Message(Role.ASSISTANT, parts, calls),
+        message=message,
         finish_reason=finish_reason(body.get("stop_reason")),
-        usage=usage_from(usage) if isinstance(usage, dict) else Usage(),
+        usage=usage_from(usage) if usage else estimate_usage(request, answer_chars(message)),
         response_id=str(body.get("id") or ""),
         upstream_model=str(body.get("model") or ""),
     )
@@ -138,7 +141,7 @@ def error_from_body(
     return exc
 
 
-async def fold_stream(events: AsyncIterator[SSEEvent]) -> AsyncIterator[StreamEvent]:
+async def fold_stream(events: AsyncIterator[SSEEvent], request: ChatRequest) -> AsyncIterator[StreamEvent]:
     """Anthropic's event stream -> domain events, ending with exactly one StreamEnd
     after `message_stop`. Tool calls are numbered 0, 1, ... in order of their
     `tool_use` blocks (not by content-block index)."""
@@ -147,6 +150,7 @@ async def fold_stream(events: AsyncIterator[SSEEvent]) -> AsyncIterator[StreamEv
     response_id = upstream_model = ""
     # content-block index -> [tool call index, whether any argument text was sent, start input]
     tools: dict[int, list[Any]] = {}
+    chars = 0  # of the answer, for a usage estimate when the stream carries no counts
     loads = orjson.loads
     async for ev in events:
         if ev.event == "ping":
@@ -159,14 +163,17 @@ async def fold_stream(events: AsyncIterator[SSEEvent]) -> AsyncIterator[StreamEv
                 dtype = delta["type"]
                 if dtype == "text_delta":
                     if delta["text"]:
+                        chars += len(delta["text"])
                         yield TextDelta(delta["text"])
                 elif dtype == "input_json_delta":
                     if delta["partial_json"]:
+                        chars += len(delta["partial_json"])
                         tool = tools[data["index"]]
                         tool[1] = True
                         yield ToolCallDelta(tool[0], arguments=delta["partial_json"])
                 elif dtype == "thinking_delta":
                     if delta["thinking"]:
+                        chars += len(delta["thinking"])
                         yield ReasoningDelta(text=delta["thinking"])
                 elif dtype == "signature_delta":
                     yield ReasoningDelta(signature=delta["signature"])
@@ -202,7 +209,8 @@ async def fold_stream(events: AsyncIterator[SSEEvent]) -> AsyncIterator[StreamEv
                 usage.update(message.get("usage") or {})
                 yield StreamStart(response_id, upstream_model)
             elif kind == "message_stop":
-                yield StreamEnd(finish_reason(stop_reason), usage_from(usage), response_id, upstream_model)
+                counts = usage_from(usage) if usage else estimate_usage(request, chars)
+                yield StreamEnd(finish_reason(stop_reason), counts, response_id, upstream_model)
                 return
             elif kind == "error":
                 raise error_from_body(200, {}, data, in_stream=True)

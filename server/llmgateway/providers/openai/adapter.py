@@ -54,8 +54,11 @@ _MODELS = [
 
 class OpenAIAdapter(BaseAdapter):
     """Options (model/endpoint): `max_tokens_field` (`max_tokens` | `max_completion_tokens`;
-    default: the latter for api.openai.com only), `embedding_encoding` (`base64` | `float`),
-    `organization`, `project`."""
+    default: the latter for api.openai.com only), `reasoning_param` (`reasoning_effort`, the
+    default | `reasoning`: OpenRouter's object | `enable_thinking`: Qwen's | `none`),
+    `send_top_k` (`true` | `false`; default: all but api.openai.com), `embedding_encoding`
+    (`base64` | `float`), `organization`, `project`. The vendor presets
+    (providers/presets.py) set the first three."""
 
     provider: ClassVar[str] = "openai"
     default_base_url: ClassVar[str] = "https://api.openai.com/v1"
@@ -69,7 +72,8 @@ class OpenAIAdapter(BaseAdapter):
             "max_completion_tokens" if is_openai else "max_tokens"
         )
         # top_k is a vLLM / Ollama extension; OpenAI and Azure reject unknown fields.
-        self._send_top_k = not is_openai
+        self._send_top_k = (endpoint.option("send_top_k") or str(not is_openai)).lower() == "true"
+        self._reasoning_param = endpoint.option("reasoning_param") or "reasoning_effort"
         self._embedding_encoding = endpoint.option("embedding_encoding") or "base64"
         self._urls = {op: f"{self._api_root()}/{op}" for op in _OPS}
 
@@ -100,6 +104,7 @@ class OpenAIAdapter(BaseAdapter):
             stream=stream,
             max_tokens_field=model.options.get("max_tokens_field") or self._max_tokens_field,
             send_top_k=self._send_top_k,
+            reasoning_param=model.options.get("reasoning_param") or self._reasoning_param,
         )
 
     async def _post_json(self, model: Model, op: str, body: bytes, budget: Budget) -> Any:
@@ -113,7 +118,7 @@ class OpenAIAdapter(BaseAdapter):
 
     async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult:
         obj = await self._post_json(model, CHAT, self._chat_body(model, request, False), budget)
-        return parse_chat(self.provider, obj)
+        return parse_chat(self.provider, obj, request)
 
     async def stream_chat(
         self, model: Model, request: ChatRequest, budget: Budget
@@ -125,10 +130,10 @@ class OpenAIAdapter(BaseAdapter):
             if resp.headers.get("Content-Type", "").startswith("application/json"):
                 # The server ignored `stream` (or sent an error object with 200).
                 obj = self.parse_json(await resp.read())
-                for event in result_events(parse_chat(self.provider, obj)):
+                for event in result_events(parse_chat(self.provider, obj, request)):
                     yield event
                 return
-            async with aclosing(chat_events(self.provider, iter_sse(resp.iter_chunks()))) as events:
+            async with aclosing(chat_events(self.provider, iter_sse(resp.iter_chunks()), request)) as events:
                 async for event in events:
                     yield event
 

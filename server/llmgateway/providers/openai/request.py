@@ -19,6 +19,7 @@ from llmgateway.core.types import (
     TextPart,
     ToolChoice,
 )
+from llmgateway.providers.media import sniff_image_mime
 
 _ROLES = {
     Role.SYSTEM: "system",
@@ -30,20 +31,9 @@ _ROLES = {
 _STREAM_OPTIONS = {"include_usage": True}
 
 
-def sniff_image_mime(data: bytes) -> str:
-    """The MIME type of inline image bytes given without one (PNG when unknown)."""
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:4] == b"GIF8":
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return "image/png"
-
-
 def image_url(part: ImagePart, where: str) -> dict[str, Any]:
     if part.data is not None:
-        mime = part.mime_type or sniff_image_mime(part.data)
+        mime = part.mime_type or sniff_image_mime(part.data) or "image/png"
         url = f"data:{mime};base64,{base64.b64encode(part.data).decode('ascii')}"
     elif part.uri:
         url = part.uri
@@ -113,6 +103,18 @@ def _response_format(fmt: ResponseFormat) -> dict[str, Any] | None:
     return None  # "text" is the default
 
 
+def _reasoning(body: dict[str, Any], effort: str | None, budget: int | None, param: str) -> None:
+    """Asks for reasoning the way the server understands (`reasoning_param`)."""
+    if param == "reasoning":  # OpenRouter
+        body["reasoning"] = {"max_tokens": budget} if budget is not None else {"effort": effort}
+    elif param == "enable_thinking":  # Qwen (DashScope)
+        body["enable_thinking"] = True
+        if budget is not None:
+            body["thinking_budget"] = budget
+    elif param != "none" and effort:
+        body["reasoning_effort"] = effort
+
+
 def chat_body(
     upstream_model: str,
     request: ChatRequest,
@@ -120,6 +122,7 @@ def chat_body(
     stream: bool,
     max_tokens_field: str,
     send_top_k: bool,
+    reasoning_param: str = "reasoning_effort",
 ) -> bytes:
     body: dict[str, Any] = {
         "model": upstream_model,
@@ -164,8 +167,8 @@ def chat_body(
         body["presence_penalty"] = g.presence_penalty
     if g.frequency_penalty is not None:
         body["frequency_penalty"] = g.frequency_penalty
-    if g.reasoning_effort:
-        body["reasoning_effort"] = g.reasoning_effort
+    if g.reasoning_effort or g.reasoning_budget_tokens is not None:
+        _reasoning(body, g.reasoning_effort, g.reasoning_budget_tokens, reasoning_param)
     if request.user:
         body["user"] = request.user
     return orjson.dumps(body)

@@ -12,6 +12,7 @@ import orjson
 
 from llmgateway.core.errors import GatewayError, bad_response
 from llmgateway.core.types import (
+    ChatRequest,
     ChatResult,
     ContentPart,
     EmbedResult,
@@ -26,6 +27,7 @@ from llmgateway.core.types import (
     Usage,
 )
 from llmgateway.providers.errors import CONTENT_POLICY, CONTEXT_LENGTH, QUOTA_EXHAUSTED, classify_http_error
+from llmgateway.providers.estimate import answer_chars, estimate_usage
 
 _FINISH = {
     "stop": FinishReason.STOP,
@@ -37,10 +39,15 @@ _FINISH = {
 # error.code / error.type values that carry a meaning beyond the HTTP status
 _KINDS = {
     "context_length_exceeded": CONTEXT_LENGTH,
+    "exceed_context_size_error": CONTEXT_LENGTH,  # llama.cpp's server
     "content_filter": CONTENT_POLICY,
     "content_policy_violation": CONTENT_POLICY,
     "insufficient_quota": QUOTA_EXHAUSTED,
 }
+# vLLM reports a prompt over the context as a plain 400 BadRequestError: its message is the
+# only signal, so for that type alone these phrases decide (the one exception to "never the text").
+_VLLM_BAD_REQUEST = "BadRequestError"
+_VLLM_CONTEXT_PHRASES = ("maximum context length", "maximum model length")
 _RATE_LIMIT_TYPES = frozenset({"rate_limit_exceeded", "requests", "tokens", "rate_limit_error"})
 _BIG_ENDIAN = sys.byteorder == "big"
 
@@ -56,9 +63,10 @@ def _int(value: Any) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
 
-def parse_usage(u: Any) -> Usage:
+def parse_usage(u: Any) -> Usage | None:
+    """The counts of a `usage` object, or None when the server sent none."""
     if not isinstance(u, dict):
-        return Usage()
+        return None
     details = u.get("prompt_tokens_details")
     cached = details.get("cached_tokens") if isinstance(details, dict) else None
     if cached is None:
@@ -91,7 +99,7 @@ def _arguments(raw: Any) -> str:
     return orjson.dumps(raw).decode()  # a server that sends the arguments as an object
 
 
-def parse_chat(provider: str, obj: Any) -> ChatResult:
+def parse_chat(provider: str, obj: Any, request: ChatRequest) -> ChatResult:
     if not isinstance(obj, dict):
         raise bad_response(provider, "the body is not a JSON object")
     if obj.get("error"):
@@ -119,10 +127,11 @@ def parse_chat(provider: str, obj: Any) -> ChatResult:
             fn = tc.get("function") or {}
             call_id = tc.get("id") or f"call_{i}"
             calls.append(ToolCall(call_id, fn.get("name") or "", _arguments(fn.get("arguments"))))
+    message = Message(Role.ASSISTANT, parts, calls)
     return ChatResult(
-        message=Message(Role.ASSISTANT, parts, calls),
+        message=message,
         finish_reason=map_finish(choice.get("finish_reason"), bool(calls)),
-        usage=parse_usage(obj.get("usage")),
+        usage=parse_usage(obj.get("usage")) or estimate_usage(request, answer_chars(message)),
         response_id=obj.get("id") or "",
         upstream_model=obj.get("model") or "",
     )
@@ -198,6 +207,8 @@ def _error_fields(err: Any) -> tuple[str, str, str, int]:
 def _classify(provider: str, status: int, headers: Mapping[str, str], err: Any) -> GatewayError:
     etype, code, message, numeric = _error_fields(err)
     kind = _KINDS.get(code) or _KINDS.get(etype) or ""
+    if not kind and etype == _VLLM_BAD_REQUEST and any(p in message for p in _VLLM_CONTEXT_PHRASES):
+        kind = CONTEXT_LENGTH
     if status == 0:  # an error inside a 200 response: infer the status from the structured fields
         if 400 <= numeric < 600:
             status = numeric

@@ -9,6 +9,7 @@ import orjson
 
 from llmgateway.core.errors import bad_response, provider_unavailable
 from llmgateway.core.types import (
+    ChatRequest,
     ChatResult,
     ReasoningDelta,
     ReasoningPart,
@@ -19,6 +20,7 @@ from llmgateway.core.types import (
     TextPart,
     ToolCallDelta,
 )
+from llmgateway.providers.estimate import estimate_usage
 from llmgateway.providers.openai.response import inband_error, map_finish, parse_usage
 from llmgateway.providers.sse import SSEEvent
 
@@ -75,9 +77,12 @@ def _tool_call_deltas(
     return out
 
 
-async def chat_events(provider: str, events: AsyncIterator[SSEEvent]) -> AsyncGenerator[StreamEvent, None]:
+async def chat_events(
+    provider: str, events: AsyncIterator[SSEEvent], request: ChatRequest
+) -> AsyncGenerator[StreamEvent, None]:
     """Domain events of one stream; exactly one StreamEnd, last, unless it raises."""
     loads = orjson.loads
+    chars = 0  # of the answer, for a usage estimate when the server sends no counts
     finish: Any = None
     usage: Any = None
     response_id = ""
@@ -120,13 +125,16 @@ async def chat_events(provider: str, events: AsyncIterator[SSEEvent]) -> AsyncGe
             if delta:
                 reasoning = delta.get("reasoning_content") or delta.get("reasoning")
                 if reasoning and isinstance(reasoning, str):
+                    chars += len(reasoning)
                     yield ReasoningDelta(reasoning)
                 content = delta.get("content")
                 if content and isinstance(content, str):
+                    chars += len(content)
                     yield TextDelta(content)
                 fragments = delta.get("tool_calls")
                 if fragments:
                     for tcd in _tool_call_deltas(calls, ids, fragments):
+                        chars += len(tcd.name) + len(tcd.arguments)
                         yield tcd
             fr = choice.get("finish_reason")
             if fr:
@@ -135,7 +143,8 @@ async def chat_events(provider: str, events: AsyncIterator[SSEEvent]) -> AsyncGe
         raise provider_unavailable(provider, "stream ended before its terminator")
     if not all(call.announced for call in calls.values()):
         raise bad_response(provider, "a streamed tool call has no function name")
-    yield StreamEnd(map_finish(finish, bool(calls)), parse_usage(usage), response_id, upstream_model)
+    counts = parse_usage(usage) or estimate_usage(request, chars)
+    yield StreamEnd(map_finish(finish, bool(calls)), counts, response_id, upstream_model)
 
 
 def result_events(result: ChatResult) -> list[StreamEvent]:

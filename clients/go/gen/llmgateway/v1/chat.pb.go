@@ -681,7 +681,8 @@ type ReasoningPart struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The reasoning text (may be empty when the provider redacts it).
 	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
-	// Provider signature over the reasoning (Anthropic thinking blocks).
+	// Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+	// thought signatures).
 	Signature string `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
 	// Opaque redacted reasoning (Anthropic redacted_thinking blocks).
 	RedactedData  string `protobuf:"bytes,3,opt,name=redacted_data,json=redactedData,proto3" json:"redacted_data,omitempty"`
@@ -1177,8 +1178,12 @@ type Usage struct {
 	CachedPromptTokens int64 `protobuf:"varint,4,opt,name=cached_prompt_tokens,json=cachedPromptTokens,proto3" json:"cached_prompt_tokens,omitempty"`
 	// Output tokens spent on reasoning.
 	ReasoningTokens int64 `protobuf:"varint,5,opt,name=reasoning_tokens,json=reasoningTokens,proto3" json:"reasoning_tokens,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// True when the provider reported no token counts and the gateway estimated
+	// them from the text (about 4 characters per token, 4 tokens per message,
+	// 85 per image); cached and reasoning counts are then 0.
+	Estimated     bool `protobuf:"varint,6,opt,name=estimated,proto3" json:"estimated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Usage) Reset() {
@@ -1244,6 +1249,13 @@ func (x *Usage) GetReasoningTokens() int64 {
 		return x.ReasoningTokens
 	}
 	return 0
+}
+
+func (x *Usage) GetEstimated() bool {
+	if x != nil {
+		return x.Estimated
+	}
+	return false
 }
 
 // ChatRequest asks a model for one answer.
@@ -2183,13 +2195,14 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\vschema_name\x18\x02 \x01(\tR\n" +
 	"schemaName\x12/\n" +
 	"\x06schema\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x06schema\x12\x16\n" +
-	"\x06strict\x18\x04 \x01(\bR\x06strict\"\xd9\x01\n" +
+	"\x06strict\x18\x04 \x01(\bR\x06strict\"\xf7\x01\n" +
 	"\x05Usage\x12#\n" +
 	"\rprompt_tokens\x18\x01 \x01(\x03R\fpromptTokens\x12+\n" +
 	"\x11completion_tokens\x18\x02 \x01(\x03R\x10completionTokens\x12!\n" +
 	"\ftotal_tokens\x18\x03 \x01(\x03R\vtotalTokens\x120\n" +
 	"\x14cached_prompt_tokens\x18\x04 \x01(\x03R\x12cachedPromptTokens\x12)\n" +
-	"\x10reasoning_tokens\x18\x05 \x01(\x03R\x0freasoningTokens\"\xdb\x03\n" +
+	"\x10reasoning_tokens\x18\x05 \x01(\x03R\x0freasoningTokens\x12\x1c\n" +
+	"\testimated\x18\x06 \x01(\bR\testimated\"\xdb\x03\n" +
 	"\vChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12)\n" +

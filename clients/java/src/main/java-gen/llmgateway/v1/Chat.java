@@ -5489,7 +5489,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Provider signature over the reasoning (Anthropic thinking blocks).
+     * Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+     * thought signatures).
      * </pre>
      *
      * <code>string signature = 2;</code>
@@ -5498,7 +5499,8 @@ public final class Chat {
     java.lang.String getSignature();
     /**
      * <pre>
-     * Provider signature over the reasoning (Anthropic thinking blocks).
+     * Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+     * thought signatures).
      * </pre>
      *
      * <code>string signature = 2;</code>
@@ -5621,7 +5623,8 @@ public final class Chat {
     private volatile java.lang.Object signature_ = "";
     /**
      * <pre>
-     * Provider signature over the reasoning (Anthropic thinking blocks).
+     * Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+     * thought signatures).
      * </pre>
      *
      * <code>string signature = 2;</code>
@@ -5642,7 +5645,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Provider signature over the reasoning (Anthropic thinking blocks).
+     * Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+     * thought signatures).
      * </pre>
      *
      * <code>string signature = 2;</code>
@@ -6183,7 +6187,8 @@ public final class Chat {
       private java.lang.Object signature_ = "";
       /**
        * <pre>
-       * Provider signature over the reasoning (Anthropic thinking blocks).
+       * Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+       * thought signatures).
        * </pre>
        *
        * <code>string signature = 2;</code>
@@ -6203,7 +6208,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider signature over the reasoning (Anthropic thinking blocks).
+       * Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+       * thought signatures).
        * </pre>
        *
        * <code>string signature = 2;</code>
@@ -6224,7 +6230,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider signature over the reasoning (Anthropic thinking blocks).
+       * Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+       * thought signatures).
        * </pre>
        *
        * <code>string signature = 2;</code>
@@ -6241,7 +6248,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider signature over the reasoning (Anthropic thinking blocks).
+       * Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+       * thought signatures).
        * </pre>
        *
        * <code>string signature = 2;</code>
@@ -6255,7 +6263,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider signature over the reasoning (Anthropic thinking blocks).
+       * Provider signature over the reasoning (Anthropic thinking blocks, Gemini
+       * thought signatures).
        * </pre>
        *
        * <code>string signature = 2;</code>
@@ -12497,6 +12506,18 @@ public final class Chat {
      * @return The reasoningTokens.
      */
     long getReasoningTokens();
+
+    /**
+     * <pre>
+     * True when the provider reported no token counts and the gateway estimated
+     * them from the text (about 4 characters per token, 4 tokens per message,
+     * 85 per image); cached and reasoning counts are then 0.
+     * </pre>
+     *
+     * <code>bool estimated = 6;</code>
+     * @return The estimated.
+     */
+    boolean getEstimated();
   }
   /**
    * <pre>
@@ -12612,6 +12633,23 @@ public final class Chat {
       return reasoningTokens_;
     }
 
+    public static final int ESTIMATED_FIELD_NUMBER = 6;
+    private boolean estimated_ = false;
+    /**
+     * <pre>
+     * True when the provider reported no token counts and the gateway estimated
+     * them from the text (about 4 characters per token, 4 tokens per message,
+     * 85 per image); cached and reasoning counts are then 0.
+     * </pre>
+     *
+     * <code>bool estimated = 6;</code>
+     * @return The estimated.
+     */
+    @java.lang.Override
+    public boolean getEstimated() {
+      return estimated_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -12640,6 +12678,9 @@ public final class Chat {
       }
       if (reasoningTokens_ != 0L) {
         output.writeInt64(5, reasoningTokens_);
+      }
+      if (estimated_ != false) {
+        output.writeBool(6, estimated_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -12670,6 +12711,10 @@ public final class Chat {
         size += com.google.protobuf.CodedOutputStream
           .computeInt64Size(5, reasoningTokens_);
       }
+      if (estimated_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(6, estimated_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -12695,6 +12740,8 @@ public final class Chat {
           != other.getCachedPromptTokens()) return false;
       if (getReasoningTokens()
           != other.getReasoningTokens()) return false;
+      if (getEstimated()
+          != other.getEstimated()) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -12721,6 +12768,9 @@ public final class Chat {
       hash = (37 * hash) + REASONING_TOKENS_FIELD_NUMBER;
       hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
           getReasoningTokens());
+      hash = (37 * hash) + ESTIMATED_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getEstimated());
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -12861,6 +12911,7 @@ public final class Chat {
         totalTokens_ = 0L;
         cachedPromptTokens_ = 0L;
         reasoningTokens_ = 0L;
+        estimated_ = false;
         return this;
       }
 
@@ -12908,6 +12959,9 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000010) != 0)) {
           result.reasoningTokens_ = reasoningTokens_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.estimated_ = estimated_;
         }
       }
 
@@ -12970,6 +13024,9 @@ public final class Chat {
         if (other.getReasoningTokens() != 0L) {
           setReasoningTokens(other.getReasoningTokens());
         }
+        if (other.getEstimated() != false) {
+          setEstimated(other.getEstimated());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -13021,6 +13078,11 @@ public final class Chat {
                 bitField0_ |= 0x00000010;
                 break;
               } // case 40
+              case 48: {
+                estimated_ = input.readBool();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 48
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -13254,6 +13316,56 @@ public final class Chat {
       public Builder clearReasoningTokens() {
         bitField0_ = (bitField0_ & ~0x00000010);
         reasoningTokens_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private boolean estimated_ ;
+      /**
+       * <pre>
+       * True when the provider reported no token counts and the gateway estimated
+       * them from the text (about 4 characters per token, 4 tokens per message,
+       * 85 per image); cached and reasoning counts are then 0.
+       * </pre>
+       *
+       * <code>bool estimated = 6;</code>
+       * @return The estimated.
+       */
+      @java.lang.Override
+      public boolean getEstimated() {
+        return estimated_;
+      }
+      /**
+       * <pre>
+       * True when the provider reported no token counts and the gateway estimated
+       * them from the text (about 4 characters per token, 4 tokens per message,
+       * 85 per image); cached and reasoning counts are then 0.
+       * </pre>
+       *
+       * <code>bool estimated = 6;</code>
+       * @param value The estimated to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEstimated(boolean value) {
+
+        estimated_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * True when the provider reported no token counts and the gateway estimated
+       * them from the text (about 4 characters per token, 4 tokens per message,
+       * 85 per image); cached and reasoning counts are then 0.
+       * </pre>
+       *
+       * <code>bool estimated = 6;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearEstimated() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        estimated_ = false;
         onChanged();
         return this;
       }
@@ -29163,79 +29275,80 @@ public final class Chat {
       "_tokens\"\217\001\n\016ResponseFormat\022/\n\004type\030\001 \001(\016" +
       "2!.llmgateway.v1.ResponseFormatType\022\023\n\013s" +
       "chema_name\030\002 \001(\t\022\'\n\006schema\030\003 \001(\0132\027.googl" +
-      "e.protobuf.Struct\022\016\n\006strict\030\004 \001(\010\"\207\001\n\005Us" +
+      "e.protobuf.Struct\022\016\n\006strict\030\004 \001(\010\"\232\001\n\005Us" +
       "age\022\025\n\rprompt_tokens\030\001 \001(\003\022\031\n\021completion" +
       "_tokens\030\002 \001(\003\022\024\n\014total_tokens\030\003 \001(\003\022\034\n\024c" +
       "ached_prompt_tokens\030\004 \001(\003\022\030\n\020reasoning_t" +
-      "okens\030\005 \001(\003\"\373\002\n\013ChatRequest\022\r\n\005model\030\001 \001" +
-      "(\t\022(\n\010messages\030\002 \003(\0132\026.llmgateway.v1.Mes" +
-      "sage\022\"\n\005tools\030\003 \003(\0132\023.llmgateway.v1.Tool" +
-      "\022.\n\013tool_choice\030\004 \001(\0132\031.llmgateway.v1.To" +
-      "olChoice\0223\n\ngeneration\030\005 \001(\0132\037.llmgatewa" +
-      "y.v1.GenerationConfig\0226\n\017response_format" +
-      "\030\006 \001(\0132\035.llmgateway.v1.ResponseFormat\022 \n" +
-      "\023parallel_tool_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030" +
-      "\010 \001(\t\022*\n\005cache\030\t \001(\0132\033.llmgateway.v1.Cac" +
-      "heControlB\026\n\024_parallel_tool_calls\"\201\003\n\021St" +
-      "reamChatRequest\022\r\n\005model\030\001 \001(\t\022(\n\010messag" +
-      "es\030\002 \003(\0132\026.llmgateway.v1.Message\022\"\n\005tool" +
-      "s\030\003 \003(\0132\023.llmgateway.v1.Tool\022.\n\013tool_cho" +
-      "ice\030\004 \001(\0132\031.llmgateway.v1.ToolChoice\0223\n\n" +
-      "generation\030\005 \001(\0132\037.llmgateway.v1.Generat" +
-      "ionConfig\0226\n\017response_format\030\006 \001(\0132\035.llm" +
-      "gateway.v1.ResponseFormat\022 \n\023parallel_to" +
-      "ol_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cac" +
-      "he\030\t \001(\0132\033.llmgateway.v1.CacheControlB\026\n" +
-      "\024_parallel_tool_calls\"\270\002\n\014ChatResponse\022\n" +
-      "\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 " +
-      "\001(\t\022\026\n\016upstream_model\030\004 \001(\t\022\'\n\007message\030\005" +
-      " \001(\0132\026.llmgateway.v1.Message\0222\n\rfinish_r" +
-      "eason\030\006 \001(\0162\033.llmgateway.v1.FinishReason" +
-      "\022#\n\005usage\030\007 \001(\0132\024.llmgateway.v1.Usage\022\022\n" +
-      "\nrequest_id\030\010 \001(\t\022\020\n\010attempts\030\t \001(\005\022\022\n\nd" +
-      "eployment\030\n \001(\t\022\'\n\005cache\030\013 \001(\0132\030.llmgate" +
-      "way.v1.CacheInfo\"\226\002\n\022StreamChatResponse\022" +
-      "+\n\005start\030\001 \001(\0132\032.llmgateway.v1.StreamSta" +
-      "rtH\000\022.\n\ntext_delta\030\002 \001(\0132\030.llmgateway.v1" +
-      ".TextDeltaH\000\0228\n\017reasoning_delta\030\003 \001(\0132\035." +
-      "llmgateway.v1.ReasoningDeltaH\000\0227\n\017tool_c" +
-      "all_delta\030\004 \001(\0132\034.llmgateway.v1.ToolCall" +
-      "DeltaH\000\022\'\n\003end\030\005 \001(\0132\030.llmgateway.v1.Str" +
-      "eamEndH\000B\007\n\005event\"\265\001\n\013StreamStart\022\n\n\002id\030" +
-      "\001 \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 \001(\t\022\026" +
-      "\n\016upstream_model\030\004 \001(\t\022\022\n\nrequest_id\030\005 \001" +
-      "(\t\022\020\n\010attempts\030\006 \001(\005\022\022\n\ndeployment\030\007 \001(\t" +
-      "\022\'\n\005cache\030\010 \001(\0132\030.llmgateway.v1.CacheInf" +
-      "o\"\031\n\tTextDelta\022\014\n\004text\030\001 \001(\t\"H\n\016Reasonin" +
-      "gDelta\022\014\n\004text\030\001 \001(\t\022\021\n\tsignature\030\002 \001(\t\022" +
-      "\025\n\rredacted_data\030\003 \001(\t\"T\n\rToolCallDelta\022" +
-      "\r\n\005index\030\001 \001(\005\022\n\n\002id\030\002 \001(\t\022\014\n\004name\030\003 \001(\t" +
-      "\022\032\n\022arguments_fragment\030\004 \001(\t\"d\n\tStreamEn" +
-      "d\0222\n\rfinish_reason\030\001 \001(\0162\033.llmgateway.v1" +
-      ".FinishReason\022#\n\005usage\030\002 \001(\0132\024.llmgatewa" +
-      "y.v1.Usage*s\n\004Role\022\024\n\020ROLE_UNSPECIFIED\020\000" +
-      "\022\017\n\013ROLE_SYSTEM\020\001\022\r\n\tROLE_USER\020\002\022\022\n\016ROLE" +
-      "_ASSISTANT\020\003\022\r\n\tROLE_TOOL\020\004\022\022\n\016ROLE_DEVE" +
-      "LOPER\020\005*o\n\013ImageDetail\022\034\n\030IMAGE_DETAIL_U" +
-      "NSPECIFIED\020\000\022\025\n\021IMAGE_DETAIL_AUTO\020\001\022\024\n\020I" +
-      "MAGE_DETAIL_LOW\020\002\022\025\n\021IMAGE_DETAIL_HIGH\020\003" +
-      "*\207\001\n\016ToolChoiceMode\022 \n\034TOOL_CHOICE_MODE_" +
-      "UNSPECIFIED\020\000\022\031\n\025TOOL_CHOICE_MODE_AUTO\020\001" +
-      "\022\031\n\025TOOL_CHOICE_MODE_NONE\020\002\022\035\n\031TOOL_CHOI" +
-      "CE_MODE_REQUIRED\020\003*\243\001\n\017ReasoningEffort\022 " +
-      "\n\034REASONING_EFFORT_UNSPECIFIED\020\000\022\034\n\030REAS" +
-      "ONING_EFFORT_MINIMAL\020\001\022\030\n\024REASONING_EFFO" +
-      "RT_LOW\020\002\022\033\n\027REASONING_EFFORT_MEDIUM\020\003\022\031\n" +
-      "\025REASONING_EFFORT_HIGH\020\004*\245\001\n\022ResponseFor" +
-      "matType\022$\n RESPONSE_FORMAT_TYPE_UNSPECIF" +
-      "IED\020\000\022\035\n\031RESPONSE_FORMAT_TYPE_TEXT\020\001\022$\n " +
-      "RESPONSE_FORMAT_TYPE_JSON_OBJECT\020\002\022$\n RE" +
-      "SPONSE_FORMAT_TYPE_JSON_SCHEMA\020\003*\270\001\n\014Fin" +
-      "ishReason\022\035\n\031FINISH_REASON_UNSPECIFIED\020\000" +
-      "\022\026\n\022FINISH_REASON_STOP\020\001\022\030\n\024FINISH_REASO" +
-      "N_LENGTH\020\002\022\034\n\030FINISH_REASON_TOOL_CALLS\020\003" +
-      "\022 \n\034FINISH_REASON_CONTENT_FILTER\020\004\022\027\n\023FI" +
-      "NISH_REASON_OTHER\020\005b\006proto3"
+      "okens\030\005 \001(\003\022\021\n\testimated\030\006 \001(\010\"\373\002\n\013ChatR" +
+      "equest\022\r\n\005model\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132" +
+      "\026.llmgateway.v1.Message\022\"\n\005tools\030\003 \003(\0132\023" +
+      ".llmgateway.v1.Tool\022.\n\013tool_choice\030\004 \001(\013" +
+      "2\031.llmgateway.v1.ToolChoice\0223\n\ngeneratio" +
+      "n\030\005 \001(\0132\037.llmgateway.v1.GenerationConfig" +
+      "\0226\n\017response_format\030\006 \001(\0132\035.llmgateway.v" +
+      "1.ResponseFormat\022 \n\023parallel_tool_calls\030" +
+      "\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132" +
+      "\033.llmgateway.v1.CacheControlB\026\n\024_paralle" +
+      "l_tool_calls\"\201\003\n\021StreamChatRequest\022\r\n\005mo" +
+      "del\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132\026.llmgateway" +
+      ".v1.Message\022\"\n\005tools\030\003 \003(\0132\023.llmgateway." +
+      "v1.Tool\022.\n\013tool_choice\030\004 \001(\0132\031.llmgatewa" +
+      "y.v1.ToolChoice\0223\n\ngeneration\030\005 \001(\0132\037.ll" +
+      "mgateway.v1.GenerationConfig\0226\n\017response" +
+      "_format\030\006 \001(\0132\035.llmgateway.v1.ResponseFo" +
+      "rmat\022 \n\023parallel_tool_calls\030\007 \001(\010H\000\210\001\001\022\014" +
+      "\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132\033.llmgateway" +
+      ".v1.CacheControlB\026\n\024_parallel_tool_calls" +
+      "\"\270\002\n\014ChatResponse\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002" +
+      " \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model" +
+      "\030\004 \001(\t\022\'\n\007message\030\005 \001(\0132\026.llmgateway.v1." +
+      "Message\0222\n\rfinish_reason\030\006 \001(\0162\033.llmgate" +
+      "way.v1.FinishReason\022#\n\005usage\030\007 \001(\0132\024.llm" +
+      "gateway.v1.Usage\022\022\n\nrequest_id\030\010 \001(\t\022\020\n\010" +
+      "attempts\030\t \001(\005\022\022\n\ndeployment\030\n \001(\t\022\'\n\005ca" +
+      "che\030\013 \001(\0132\030.llmgateway.v1.CacheInfo\"\226\002\n\022" +
+      "StreamChatResponse\022+\n\005start\030\001 \001(\0132\032.llmg" +
+      "ateway.v1.StreamStartH\000\022.\n\ntext_delta\030\002 " +
+      "\001(\0132\030.llmgateway.v1.TextDeltaH\000\0228\n\017reaso" +
+      "ning_delta\030\003 \001(\0132\035.llmgateway.v1.Reasoni" +
+      "ngDeltaH\000\0227\n\017tool_call_delta\030\004 \001(\0132\034.llm" +
+      "gateway.v1.ToolCallDeltaH\000\022\'\n\003end\030\005 \001(\0132" +
+      "\030.llmgateway.v1.StreamEndH\000B\007\n\005event\"\265\001\n" +
+      "\013StreamStart\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022" +
+      "\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model\030\004 \001(" +
+      "\t\022\022\n\nrequest_id\030\005 \001(\t\022\020\n\010attempts\030\006 \001(\005\022" +
+      "\022\n\ndeployment\030\007 \001(\t\022\'\n\005cache\030\010 \001(\0132\030.llm" +
+      "gateway.v1.CacheInfo\"\031\n\tTextDelta\022\014\n\004tex" +
+      "t\030\001 \001(\t\"H\n\016ReasoningDelta\022\014\n\004text\030\001 \001(\t\022" +
+      "\021\n\tsignature\030\002 \001(\t\022\025\n\rredacted_data\030\003 \001(" +
+      "\t\"T\n\rToolCallDelta\022\r\n\005index\030\001 \001(\005\022\n\n\002id\030" +
+      "\002 \001(\t\022\014\n\004name\030\003 \001(\t\022\032\n\022arguments_fragmen" +
+      "t\030\004 \001(\t\"d\n\tStreamEnd\0222\n\rfinish_reason\030\001 " +
+      "\001(\0162\033.llmgateway.v1.FinishReason\022#\n\005usag" +
+      "e\030\002 \001(\0132\024.llmgateway.v1.Usage*s\n\004Role\022\024\n" +
+      "\020ROLE_UNSPECIFIED\020\000\022\017\n\013ROLE_SYSTEM\020\001\022\r\n\t" +
+      "ROLE_USER\020\002\022\022\n\016ROLE_ASSISTANT\020\003\022\r\n\tROLE_" +
+      "TOOL\020\004\022\022\n\016ROLE_DEVELOPER\020\005*o\n\013ImageDetai" +
+      "l\022\034\n\030IMAGE_DETAIL_UNSPECIFIED\020\000\022\025\n\021IMAGE" +
+      "_DETAIL_AUTO\020\001\022\024\n\020IMAGE_DETAIL_LOW\020\002\022\025\n\021" +
+      "IMAGE_DETAIL_HIGH\020\003*\207\001\n\016ToolChoiceMode\022 " +
+      "\n\034TOOL_CHOICE_MODE_UNSPECIFIED\020\000\022\031\n\025TOOL" +
+      "_CHOICE_MODE_AUTO\020\001\022\031\n\025TOOL_CHOICE_MODE_" +
+      "NONE\020\002\022\035\n\031TOOL_CHOICE_MODE_REQUIRED\020\003*\243\001" +
+      "\n\017ReasoningEffort\022 \n\034REASONING_EFFORT_UN" +
+      "SPECIFIED\020\000\022\034\n\030REASONING_EFFORT_MINIMAL\020" +
+      "\001\022\030\n\024REASONING_EFFORT_LOW\020\002\022\033\n\027REASONING" +
+      "_EFFORT_MEDIUM\020\003\022\031\n\025REASONING_EFFORT_HIG" +
+      "H\020\004*\245\001\n\022ResponseFormatType\022$\n RESPONSE_F" +
+      "ORMAT_TYPE_UNSPECIFIED\020\000\022\035\n\031RESPONSE_FOR" +
+      "MAT_TYPE_TEXT\020\001\022$\n RESPONSE_FORMAT_TYPE_" +
+      "JSON_OBJECT\020\002\022$\n RESPONSE_FORMAT_TYPE_JS" +
+      "ON_SCHEMA\020\003*\270\001\n\014FinishReason\022\035\n\031FINISH_R" +
+      "EASON_UNSPECIFIED\020\000\022\026\n\022FINISH_REASON_STO" +
+      "P\020\001\022\030\n\024FINISH_REASON_LENGTH\020\002\022\034\n\030FINISH_" +
+      "REASON_TOOL_CALLS\020\003\022 \n\034FINISH_REASON_CON" +
+      "TENT_FILTER\020\004\022\027\n\023FINISH_REASON_OTHER\020\005b\006" +
+      "proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -29302,7 +29415,7 @@ public final class Chat {
     internal_static_llmgateway_v1_Usage_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_Usage_descriptor,
-        new java.lang.String[] { "PromptTokens", "CompletionTokens", "TotalTokens", "CachedPromptTokens", "ReasoningTokens", });
+        new java.lang.String[] { "PromptTokens", "CompletionTokens", "TotalTokens", "CachedPromptTokens", "ReasoningTokens", "Estimated", });
     internal_static_llmgateway_v1_ChatRequest_descriptor =
       getDescriptor().getMessageTypes().get(10);
     internal_static_llmgateway_v1_ChatRequest_fieldAccessorTable = new
