@@ -43,11 +43,11 @@ _ABSOLUTE_PATH = re.compile(r"^/[^\x00-\x1f]+$")
 
 # Prefixes of well-known key formats (OpenAI, Anthropic, Google, Groq, xAI, Hugging Face,
 # GitHub, GitLab, Slack, AWS, Perplexity, Replicate, NVIDIA, Cerebras, Fireworks, Jina,
-# Stripe, OpenRouter, Google OAuth, JWTs).
+# Stripe, OpenRouter, Google OAuth, JWTs, and this gateway's own API keys).
 KEY_PREFIXES = (
     "sk-", "sk_", "pk_", "rk_", "AIza", "gsk_", "xai-", "hf_", "ghp_", "gho_", "ghu_", "ghs_",
     "ghr_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "xapp-", "AKIA", "pplx-", "r8_", "nvapi-",
-    "csk-", "fw_", "jina_", "ya29.", "eyJ",
+    "csk-", "fw_", "jina_", "ya29.", "eyJ", "llmgw_",
 )  # fmt: skip
 _AUTH_SCHEMES = ("bearer ", "basic ", "token ")
 _SEGMENTS = re.compile(r"[_\-.~+/=:]")

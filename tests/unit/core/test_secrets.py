@@ -43,6 +43,7 @@ PASTED_KEYS = [
     "xai-" + _token(B62, 80),
     "hf_" + _token(B62, 34),
     "ghp_" + _token(B62, 36),
+    "llmgw_0123456789ab_" + _token(B62 + "-_", 43),  # one of this gateway's own API keys
     "github_pat_" + _token(B62 + "_", 70),
     "AKIAIOSFODNN7EXAMPLE",
     "Bearer " + _token(B62, 40),
