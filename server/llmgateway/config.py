@@ -64,6 +64,8 @@ class ServerSettings(BaseModel):
 
 class UpstreamSettings(BaseModel):
     client: Literal["aiohttp", "httpx"] = "aiohttp"
+    # Merge the deltas of one stream that arrive in one read (providers/streaming.py).
+    coalesce_deltas: bool = True
 
 
 class LoggingSettings(BaseModel):

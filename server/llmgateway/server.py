@@ -29,7 +29,7 @@ from llmgateway.core.pipeline import Observers, Pipeline, build_components
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
-from llmgateway.providers import http
+from llmgateway.providers import http, streaming
 from llmgateway.registry.runtime import Registry
 from llmgateway.stores.redis import RedisStore
 from llmgateway.telemetry.access_metrics import AccessMetrics
@@ -141,6 +141,7 @@ async def start_server(settings: Settings) -> RunningServer:
     Opens the model registry first (migrating and syncing it as configured);
     raises registry.migrate.SchemaError / RegistryUnavailable when it cannot."""
     http.set_default_client(settings.upstream.client)
+    streaming.set_coalescing(settings.upstream.coalesce_deltas)
     admin_token = load_admin_token(settings.admin)
     registry = await Registry.open(settings)
     try:

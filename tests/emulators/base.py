@@ -60,6 +60,10 @@ class Script:
     crlf: bool = False  # frame events with \r\n instead of \n
     garbage_body: bool = False  # 200 with a body that is not JSON
     echo_key: bool = False  # quote the key the request carried in error messages (and headers)
+    one_write: bool = False  # the whole stream in one write: the reader finds every delta at once
+    # No backlog: frames 1 .. len(text_chunks)-1 (a text-only stream's later text deltas) each
+    # wait for one release, which a test gives when it received the delta before.
+    gate: asyncio.Semaphore | None = None
 
 
 @dataclass
@@ -179,9 +183,13 @@ class Emulator:
         try:
             if script.stall_before_first_event:
                 await self._sleep(script.stall_before_first_event)
+            if script.crlf or self.crlf_always:
+                frames = [frame.replace(b"\n", b"\r\n") for frame in frames]
+            if script.one_write:
+                frames = [b"".join(frames)]
             for i, frame in enumerate(frames):
-                if script.crlf or self.crlf_always:
-                    frame = frame.replace(b"\n", b"\r\n")
+                if script.gate is not None and 0 < i < len(script.text_chunks):
+                    await script.gate.acquire()
                 await resp.write(frame)
                 if i == 0 and script.stall_after_first_event:
                     await self._sleep(script.stall_after_first_event)

@@ -40,6 +40,9 @@ from llmgateway.providers.anthropic import AnthropicAdapter
 from tests.emulators.anthropic import AnthropicEmulator, error_body
 from tests.emulators.base import Script, ToolCallScript, sse
 
+# Each upstream event's mapping is checked: delta coalescing off (tests/providers/conftest.py).
+pytestmark = pytest.mark.usefixtures("each_delta")
+
 API_KEY = "sk-ant-test-0123456789"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

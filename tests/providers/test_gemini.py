@@ -32,10 +32,14 @@ from llmgateway.core.types import (
     ToolChoice,
 )
 from llmgateway.providers.gemini import GeminiAdapter
-from llmgateway.providers.gemini.stream import stream_events
-from llmgateway.providers.sse import iter_sse
+from llmgateway.providers.gemini.stream import StreamFold
+from llmgateway.providers.sse import sse_batches
+from llmgateway.providers.streaming import relay
 from tests.emulators.base import Script, ToolCallScript
 from tests.emulators.gemini import GeminiEmulator
+
+# Each upstream event's mapping is checked: delta coalescing off (tests/providers/conftest.py).
+pytestmark = pytest.mark.usefixtures("each_delta")
 
 KEY = "AIza-test-0123456789"
 BUDGET = Budget.for_call(Timeouts(connect=2, first_token=5, idle=5, total=10), None)
@@ -364,7 +368,7 @@ async def replay(*chunks: bytes) -> list[StreamEvent]:
         for chunk in chunks:
             yield chunk
 
-    return await collect(stream_events(iter_sse(source(), other_lines=True), req()))
+    return await collect(relay(sse_batches(source(), other_lines=True), StreamFold(req())))
 
 
 async def test_stream_parser_edge_cases() -> None:

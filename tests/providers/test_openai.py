@@ -44,6 +44,9 @@ from llmgateway.providers.openai import AzureOpenAIAdapter, OpenAIAdapter
 from tests.emulators.base import Script, ToolCallScript, sse
 from tests.emulators.openai import PNG_1PX, AzureOpenAIEmulator, OpenAIEmulator, embedding_vector
 
+# Each upstream event's mapping is checked: delta coalescing off (tests/providers/conftest.py).
+pytestmark = pytest.mark.usefixtures("each_delta")
+
 KEY = "sk-test-0123456789abcdef"
 BUDGET = Budget.for_call(Timeouts(connect=2, first_token=5, idle=5, total=10), None)
 

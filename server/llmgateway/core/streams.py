@@ -1,9 +1,11 @@
 """Streams and results, both ways: `StreamFolder` folds stream events into the
 `ChatResult` a unary call would have returned, and `replay` turns a result back
-into the events a live stream gives (a cache hit on StreamChat).
+into the events a live stream gives (a cache hit on StreamChat). `coalesce` merges
+deltas that were ready together into fewer events.
 
 fold(replay(r)) == r for every result the gateway produces: reasoning parts (text,
 signature, redacted data), text, tool calls in order, finish reason and usage.
+fold(coalesce(events)) == fold(events) for every list of events.
 """
 
 from __future__ import annotations
@@ -140,3 +142,34 @@ def _chunks(text: str, size: int) -> Iterator[str]:
         return
     for i in range(0, len(text), size):
         yield text[i : i + size]
+
+
+def coalesce(events: list[StreamEvent]) -> list[StreamEvent]:
+    """The same stream in fewer events: each run of consecutive deltas of one kind
+    becomes one delta. Text joins text; reasoning text joins reasoning text until a
+    signature closes the block (redacted blocks stay whole); argument fragments join
+    the delta before them when it is of the same tool call (a delta that names a
+    call starts a new event). Nothing is reordered, and starts and ends pass as they
+    are, so the folded answer is the same."""
+    out: list[StreamEvent] = []
+    last: StreamEvent | None = None
+    for event in events:
+        if isinstance(event, TextDelta) and isinstance(last, TextDelta):
+            last = out[-1] = TextDelta(last.text + event.text)
+        elif (
+            isinstance(event, ReasoningDelta)
+            and isinstance(last, ReasoningDelta)
+            and not (last.signature or last.redacted_data or event.redacted_data)
+        ):
+            last = out[-1] = ReasoningDelta(last.text + event.text, event.signature)
+        elif (
+            isinstance(event, ToolCallDelta)
+            and isinstance(last, ToolCallDelta)
+            and last.index == event.index
+            and not (event.id or event.name)
+        ):
+            last = out[-1] = ToolCallDelta(last.index, last.id, last.name, last.arguments + event.arguments)
+        else:
+            out.append(event)
+            last = event
+    return out

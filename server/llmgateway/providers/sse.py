@@ -88,11 +88,16 @@ class SSEDecoder:
         return SSEEvent(data, event)
 
 
-async def iter_sse(chunks: AsyncIterator[bytes], other_lines: bool = False) -> AsyncIterator[SSEEvent]:
-    """SSE events from a byte-chunk iterator; an unterminated last event is still yielded."""
+async def sse_batches(
+    chunks: AsyncIterator[bytes], other_lines: bool = False
+) -> AsyncIterator[list[SSEEvent]]:
+    """The SSE events of each byte chunk that completes at least one, as one list;
+    an unterminated last event is still yielded."""
     decoder = SSEDecoder(other_lines)
     async for chunk in chunks:
-        for event in decoder.feed(chunk):
-            yield event
-    for event in decoder.flush():
-        yield event
+        events = decoder.feed(chunk)
+        if events:
+            yield events
+    events = decoder.flush()
+    if events:
+        yield events

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from llmgateway.providers.ndjson import iter_ndjson
+from llmgateway.providers.ndjson import ndjson_batches
 
 BODY = b'{"a":1}\n\n{"b":"x\\ny"}\r\n   \n{"c":3}'
 
@@ -14,7 +14,7 @@ async def lines(chunks: list[bytes]) -> list[bytes]:
         for chunk in chunks:
             yield chunk
 
-    return [line async for line in iter_ndjson(source())]
+    return [line async for batch in ndjson_batches(source()) for line in batch]
 
 
 @pytest.mark.parametrize("cut", range(len(BODY) + 1))
@@ -29,3 +29,11 @@ async def test_byte_at_a_time() -> None:
         b'{"b":"x\\ny"}',
         b'{"c":3}',
     ]
+
+
+async def test_the_lines_of_one_chunk_come_as_one_batch() -> None:
+    async def source() -> AsyncIterator[bytes]:
+        yield b'{"a":1}\n{"b":2}\n{"c"'
+        yield b":3}\n"
+
+    assert [batch async for batch in ndjson_batches(source())] == [[b'{"a":1}', b'{"b":2}'], [b'{"c":3}']]

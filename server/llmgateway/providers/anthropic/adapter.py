@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError
@@ -12,9 +13,10 @@ from llmgateway.core.models import Capability, Model, ModelSpec
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import ChatRequest, ChatResult, StreamEvent
 from llmgateway.providers.anthropic.request import DEFAULT_MAX_TOKENS, build_body
-from llmgateway.providers.anthropic.response import error_from_body, fold_stream, parse_message
+from llmgateway.providers.anthropic.response import StreamFold, error_from_body, parse_message
 from llmgateway.providers.base import BaseAdapter
-from llmgateway.providers.sse import iter_sse
+from llmgateway.providers.sse import sse_batches
+from llmgateway.providers.streaming import relay
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +99,14 @@ class AnthropicAdapter(BaseAdapter):
         async with self.http.post(self._url, self._headers, body, budget) as resp:
             if resp.status != 200:
                 raise self._http_error(resp.status, resp.headers, await resp.read())
-            events = iter_sse(resp.iter_chunks())
-            async for event in fold_stream(events, request):
-                yield event
+            batches = sse_batches(resp.iter_chunks())
+            async with aclosing(relay(batches, StreamFold(request))) as events:
+                async for event in events:
+                    yield event
             # Read to the end of the body so the keep-alive connection is reused.
             try:
                 async with asyncio.timeout(_DRAIN_SECONDS):
-                    async for _ in events:
+                    async for _ in batches:
                         pass
             except (GatewayError, TimeoutError):
                 pass

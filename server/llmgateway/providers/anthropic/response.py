@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -141,82 +141,104 @@ def error_from_body(
     return exc
 
 
-async def fold_stream(events: AsyncIterator[SSEEvent], request: ChatRequest) -> AsyncIterator[StreamEvent]:
-    """Anthropic's event stream -> domain events, ending with exactly one StreamEnd
-    after `message_stop`. Tool calls are numbered 0, 1, ... in order of their
-    `tool_use` blocks (not by content-block index)."""
-    usage: dict[str, Any] = {}
-    stop_reason: Any = None
-    response_id = upstream_model = ""
-    # content-block index -> [tool call index, whether any argument text was sent, start input]
-    tools: dict[int, list[Any]] = {}
-    chars = 0  # of the answer, for a usage estimate when the stream carries no counts
-    loads = orjson.loads
-    async for ev in events:
-        if ev.event == "ping":
-            continue
-        try:
-            data = loads(ev.data)
-            kind = data["type"]
-            if kind == "content_block_delta":
-                delta = data["delta"]
-                dtype = delta["type"]
-                if dtype == "text_delta":
-                    if delta["text"]:
-                        chars += len(delta["text"])
-                        yield TextDelta(delta["text"])
-                elif dtype == "input_json_delta":
-                    if delta["partial_json"]:
-                        chars += len(delta["partial_json"])
-                        tool = tools[data["index"]]
-                        tool[1] = True
-                        yield ToolCallDelta(tool[0], arguments=delta["partial_json"])
-                elif dtype == "thinking_delta":
-                    if delta["thinking"]:
-                        chars += len(delta["thinking"])
-                        yield ReasoningDelta(text=delta["thinking"])
-                elif dtype == "signature_delta":
-                    yield ReasoningDelta(signature=delta["signature"])
-            elif kind == "content_block_start":
-                block = data["content_block"]
-                btype = block["type"]
-                if btype == "tool_use":
-                    index = len(tools)
-                    tools[data["index"]] = [index, False, block.get("input")]
-                    yield ToolCallDelta(index, id=block["id"], name=block["name"])
-                elif btype == "text":
-                    if block.get("text"):
-                        yield TextDelta(block["text"])
-                elif btype == "thinking" and block.get("thinking"):
-                    yield ReasoningDelta(text=block["thinking"])
-                elif btype == "redacted_thinking":
-                    yield ReasoningDelta(redacted_data=block.get("data", ""))
-            elif kind == "content_block_stop":
-                stopped = tools.get(data["index"])
-                if stopped is not None and not stopped[1]:
-                    # The final input is always an object: `{}` when no fragment came.
-                    yield ToolCallDelta(
-                        stopped[0], arguments=json.dumps(stopped[2] or {}, ensure_ascii=False)
-                    )
-            elif kind == "message_delta":
-                stop_reason = data["delta"].get("stop_reason") or stop_reason
-                if data.get("usage"):
-                    usage.update(data["usage"])
-            elif kind == "message_start":
-                message = data["message"]
-                response_id = message.get("id") or ""
-                upstream_model = message.get("model") or ""
-                usage.update(message.get("usage") or {})
-                yield StreamStart(response_id, upstream_model)
-            elif kind == "message_stop":
-                counts = usage_from(usage) if usage else estimate_usage(request, chars)
-                yield StreamEnd(finish_reason(stop_reason), counts, response_id, upstream_model)
-                return
-            elif kind == "error":
-                raise error_from_body(200, {}, data, in_stream=True)
-            # unknown event types are ignored (Anthropic's versioning policy)
-        except orjson.JSONDecodeError:
-            raise bad_response(PROVIDER, f"stream event {ev.event or '?'} is not valid JSON") from None
-        except (KeyError, TypeError, AttributeError):
-            raise bad_response(PROVIDER, f"stream event {ev.event or '?'} is malformed") from None
-    raise provider_unavailable(PROVIDER, "stream ended before its terminator")
+class StreamFold:
+    """Anthropic's event stream -> domain events (a `streaming.Fold` of SSE events),
+    ending with exactly one StreamEnd after `message_stop`. Tool calls are numbered
+    0, 1, ... in order of their `tool_use` blocks (not by content-block index)."""
+
+    __slots__ = ("chars", "request", "response_id", "stop_reason", "tools", "upstream_model", "usage")
+
+    def __init__(self, request: ChatRequest) -> None:
+        self.request = request
+        self.usage: dict[str, Any] = {}
+        self.stop_reason: Any = None
+        self.response_id = self.upstream_model = ""
+        # content-block index -> [tool call index, whether any argument text was sent, start input]
+        self.tools: dict[int, list[Any]] = {}
+        self.chars = 0  # of the answer, for a usage estimate when the stream carries no counts
+
+    def feed(self, events: list[SSEEvent], out: list[StreamEvent]) -> bool:
+        for ev in events:
+            if ev.event == "ping":
+                continue
+            try:
+                if self._event(orjson.loads(ev.data), out):
+                    return True
+            except orjson.JSONDecodeError:
+                raise bad_response(PROVIDER, f"stream event {ev.event or '?'} is not valid JSON") from None
+            except (KeyError, TypeError, AttributeError):
+                raise bad_response(PROVIDER, f"stream event {ev.event or '?'} is malformed") from None
+        return False
+
+    def finish(self) -> list[StreamEvent]:
+        raise provider_unavailable(PROVIDER, "stream ended before its terminator")
+
+    def _event(self, data: Any, out: list[StreamEvent]) -> bool:
+        """One event's domain events; True at `message_stop`."""
+        kind = data["type"]
+        if kind == "content_block_delta":
+            self._delta(data, out)
+        elif kind == "content_block_start":
+            self._block_start(data, out)
+        elif kind == "content_block_stop":
+            stopped = self.tools.get(data["index"])
+            if stopped is not None and not stopped[1]:
+                # The final input is always an object: `{}` when no fragment came.
+                out.append(
+                    ToolCallDelta(stopped[0], arguments=json.dumps(stopped[2] or {}, ensure_ascii=False))
+                )
+        elif kind == "message_delta":
+            self.stop_reason = data["delta"].get("stop_reason") or self.stop_reason
+            if data.get("usage"):
+                self.usage.update(data["usage"])
+        elif kind == "message_start":
+            message = data["message"]
+            self.response_id = message.get("id") or ""
+            self.upstream_model = message.get("model") or ""
+            self.usage.update(message.get("usage") or {})
+            out.append(StreamStart(self.response_id, self.upstream_model))
+        elif kind == "message_stop":
+            counts = usage_from(self.usage) if self.usage else estimate_usage(self.request, self.chars)
+            out.append(
+                StreamEnd(finish_reason(self.stop_reason), counts, self.response_id, self.upstream_model)
+            )
+            return True
+        elif kind == "error":
+            raise error_from_body(200, {}, data, in_stream=True)
+        # unknown event types are ignored (Anthropic's versioning policy)
+        return False
+
+    def _delta(self, data: Any, out: list[StreamEvent]) -> None:
+        delta = data["delta"]
+        dtype = delta["type"]
+        if dtype == "text_delta":
+            if delta["text"]:
+                self.chars += len(delta["text"])
+                out.append(TextDelta(delta["text"]))
+        elif dtype == "input_json_delta":
+            if delta["partial_json"]:
+                self.chars += len(delta["partial_json"])
+                tool = self.tools[data["index"]]
+                tool[1] = True
+                out.append(ToolCallDelta(tool[0], arguments=delta["partial_json"]))
+        elif dtype == "thinking_delta":
+            if delta["thinking"]:
+                self.chars += len(delta["thinking"])
+                out.append(ReasoningDelta(text=delta["thinking"]))
+        elif dtype == "signature_delta":
+            out.append(ReasoningDelta(signature=delta["signature"]))
+
+    def _block_start(self, data: Any, out: list[StreamEvent]) -> None:
+        block = data["content_block"]
+        btype = block["type"]
+        if btype == "tool_use":
+            index = len(self.tools)
+            self.tools[data["index"]] = [index, False, block.get("input")]
+            out.append(ToolCallDelta(index, id=block["id"], name=block["name"]))
+        elif btype == "text":
+            if block.get("text"):
+                out.append(TextDelta(block["text"]))
+        elif btype == "thinking" and block.get("thinking"):
+            out.append(ReasoningDelta(text=block["thinking"]))
+        elif btype == "redacted_thinking":
+            out.append(ReasoningDelta(redacted_data=block.get("data", "")))

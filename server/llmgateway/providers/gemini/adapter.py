@@ -16,8 +16,9 @@ from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedRe
 from llmgateway.providers.base import BaseAdapter
 from llmgateway.providers.gemini.request import chat_body, embed_body
 from llmgateway.providers.gemini.response import PROVIDER, error_from_body, parse_response
-from llmgateway.providers.gemini.stream import stream_events
-from llmgateway.providers.sse import iter_sse
+from llmgateway.providers.gemini.stream import StreamFold
+from llmgateway.providers.sse import sse_batches
+from llmgateway.providers.streaming import relay
 
 GENERATE = "generateContent"
 STREAM = "streamGenerateContent?alt=sse"
@@ -83,8 +84,8 @@ class GeminiAdapter(BaseAdapter):
         async with self.http.post(self._url(model, STREAM), self._headers, body, budget) as resp:
             if resp.status != 200:
                 raise self._http_error(resp.status, resp.headers, await resp.read())
-            chunks = iter_sse(resp.iter_chunks(), other_lines=True)
-            async with aclosing(stream_events(chunks, request)) as events:
+            batches = sse_batches(resp.iter_chunks(), other_lines=True)
+            async with aclosing(relay(batches, StreamFold(request))) as events:
                 async for event in events:
                     yield event
 

@@ -9,7 +9,6 @@ lines between the events, which are collected until their braces balance.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import orjson
@@ -38,27 +37,45 @@ from llmgateway.providers.sse import OTHER_LINE, SSEEvent
 _MAX_ERROR_CHARS = 64 * 1024
 
 
-async def stream_events(
-    events: AsyncIterator[SSEEvent], request: ChatRequest
-) -> AsyncGenerator[StreamEvent, None]:
-    """Domain events of one stream; exactly one StreamEnd, last, unless it raises."""
-    loads = orjson.loads
-    usage: dict[str, Any] = {}
-    finish: Any = None
-    response_id = upstream_model = ""
-    calls = 0
-    chars = 0  # of the answer, for a usage estimate when no counts come
-    raw_error: list[str] = []
-    balance = 0
-    async for ev in events:
-        if ev.event == OTHER_LINE:
-            raw_error.append(ev.data)
-            balance += ev.data.count("{") - ev.data.count("}")
-            if balance <= 0 or sum(map(len, raw_error)) > _MAX_ERROR_CHARS:
-                raise _raw_error("".join(raw_error))
-            continue
+class StreamFold:
+    """The state of one stream (a `streaming.Fold` of SSE events)."""
+
+    __slots__ = (
+        "balance",
+        "calls",
+        "chars",
+        "finish_reason",
+        "raw_error",
+        "request",
+        "response_id",
+        "upstream_model",
+        "usage",
+    )
+
+    def __init__(self, request: ChatRequest) -> None:
+        self.request = request
+        self.usage: dict[str, Any] = {}
+        self.finish_reason: Any = None
+        self.response_id = self.upstream_model = ""
+        self.calls = 0
+        self.chars = 0  # of the answer, for a usage estimate when no counts come
+        self.raw_error: list[str] = []
+        self.balance = 0
+
+    def feed(self, events: list[SSEEvent], out: list[StreamEvent]) -> bool:
+        for ev in events:
+            if ev.event == OTHER_LINE:
+                self.raw_error.append(ev.data)
+                self.balance += ev.data.count("{") - ev.data.count("}")
+                if self.balance <= 0 or sum(map(len, self.raw_error)) > _MAX_ERROR_CHARS:
+                    raise _raw_error("".join(self.raw_error))
+                continue
+            self._event(ev.data, out)
+        return False  # no terminator: the body's end ends the stream
+
+    def _event(self, data: str, out: list[StreamEvent]) -> None:
         try:
-            chunk = loads(ev.data)
+            chunk = orjson.loads(data)
         except orjson.JSONDecodeError:
             raise bad_response(PROVIDER, "a stream event is not valid JSON") from None
         if not isinstance(chunk, dict):
@@ -67,30 +84,33 @@ async def stream_events(
             raise error_from_body(200, {}, chunk, in_stream=True)
         u = chunk.get("usageMetadata")
         if isinstance(u, dict):
-            usage.update(u)
-        if not response_id:
-            response_id = str(chunk.get("responseId") or "")
-            upstream_model = str(chunk.get("modelVersion") or "")
-            if response_id:
-                yield StreamStart(response_id, upstream_model)
+            self.usage.update(u)
+        if not self.response_id:
+            self.response_id = str(chunk.get("responseId") or "")
+            self.upstream_model = str(chunk.get("modelVersion") or "")
+            if self.response_id:
+                out.append(StreamStart(self.response_id, self.upstream_model))
         candidate, parts = candidate_parts(chunk)
         if candidate is None:
-            continue  # usage only
+            return  # usage only
         for part in parts:
-            for event in part_events(part, calls, response_id):
+            for event in part_events(part, self.calls, self.response_id):
                 if isinstance(event, TextDelta | ReasoningDelta):
-                    chars += len(event.text)
+                    self.chars += len(event.text)
                 elif isinstance(event, ToolCallDelta):
-                    chars += len(event.name) + len(event.arguments)
-                    calls += 1
-                yield event
-        finish = candidate.get("finishReason") or finish
-    if raw_error:
-        raise _raw_error("".join(raw_error))
-    if finish is None:
-        raise provider_unavailable(PROVIDER, "stream ended before a finish reason")
-    counts = parse_usage(usage) or estimate_usage(request, chars)
-    yield StreamEnd(finish_reason(finish, bool(calls)), counts, response_id, upstream_model)
+                    self.chars += len(event.name) + len(event.arguments)
+                    self.calls += 1
+                out.append(event)
+        self.finish_reason = candidate.get("finishReason") or self.finish_reason
+
+    def finish(self) -> list[StreamEvent]:
+        if self.raw_error:
+            raise _raw_error("".join(self.raw_error))
+        if self.finish_reason is None:
+            raise provider_unavailable(PROVIDER, "stream ended before a finish reason")
+        counts = parse_usage(self.usage) or estimate_usage(self.request, self.chars)
+        finish = finish_reason(self.finish_reason, bool(self.calls))
+        return [StreamEnd(finish, counts, self.response_id, self.upstream_model)]
 
 
 def _raw_error(text: str) -> Exception:

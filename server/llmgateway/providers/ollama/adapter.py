@@ -16,9 +16,10 @@ from llmgateway.core.models import Capability, Model, ModelSpec
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult, StreamEvent
 from llmgateway.providers.base import BaseAdapter
-from llmgateway.providers.ndjson import iter_ndjson
+from llmgateway.providers.ndjson import ndjson_batches
 from llmgateway.providers.ollama.request import chat_body, embed_body
-from llmgateway.providers.ollama.response import PROVIDER, http_error, inband_error, parse_chat, stream_events
+from llmgateway.providers.ollama.response import PROVIDER, StreamFold, http_error, inband_error, parse_chat
+from llmgateway.providers.streaming import relay
 
 MAX_DISCOVERED = 500
 _BASIC = frozenset({Capability.CHAT, Capability.STREAM, Capability.JSON_OUTPUT})
@@ -70,7 +71,7 @@ class OllamaAdapter(BaseAdapter):
         async with self.http.post(self._chat_url, self._headers, body, budget) as resp:
             if resp.status != 200:
                 raise http_error(resp.status, resp.headers, await resp.read())
-            async with aclosing(stream_events(iter_ndjson(resp.iter_chunks()), request)) as events:
+            async with aclosing(relay(ndjson_batches(resp.iter_chunks()), StreamFold(request))) as events:
                 async for event in events:
                     yield event
 

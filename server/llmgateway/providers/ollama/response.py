@@ -10,7 +10,7 @@ status or in the middle of a 200 stream, is the failure.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -106,40 +106,46 @@ def parse_chat(obj: Any, request: ChatRequest) -> ChatResult:
     )
 
 
-async def stream_events(
-    lines: AsyncIterator[bytes], request: ChatRequest
-) -> AsyncGenerator[StreamEvent, None]:
-    """Domain events of one NDJSON stream; exactly one StreamEnd, last, unless it raises."""
-    loads = orjson.loads
-    calls = 0
-    chars = 0  # of the answer, for a usage estimate when no counts come
-    started = False
-    async for line in lines:
-        try:
-            obj = loads(line)
-        except orjson.JSONDecodeError:
-            raise bad_response(PROVIDER, "a stream line is not valid JSON") from None
-        if not isinstance(obj, dict):
-            raise bad_response(PROVIDER, "a stream line is not a JSON object")
-        if obj.get("error"):
-            raise inband_error(obj["error"])
-        if not started:
-            started = True
-            yield StreamStart("", str(obj.get("model") or ""))  # Ollama names no response
-        for event in message_events(obj, calls):
-            if isinstance(event, ToolCallDelta):
-                calls += 1
-                chars += len(event.name) + len(event.arguments)
-            elif isinstance(event, TextDelta | ReasoningDelta):
-                chars += len(event.text)
-            yield event
-        if obj.get("done"):
-            counts = usage(obj, request, chars)
-            yield StreamEnd(
-                finish_reason(obj.get("done_reason"), bool(calls)), counts, "", str(obj.get("model") or "")
-            )
-            return
-    raise provider_unavailable(PROVIDER, "stream ended before its last (done) object")
+class StreamFold:
+    """The state of one NDJSON stream (a `streaming.Fold` of lines)."""
+
+    __slots__ = ("calls", "chars", "request", "started")
+
+    def __init__(self, request: ChatRequest) -> None:
+        self.request = request
+        self.calls = 0
+        self.chars = 0  # of the answer, for a usage estimate when no counts come
+        self.started = False
+
+    def feed(self, lines: list[bytes], out: list[StreamEvent]) -> bool:
+        for line in lines:
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                raise bad_response(PROVIDER, "a stream line is not valid JSON") from None
+            if not isinstance(obj, dict):
+                raise bad_response(PROVIDER, "a stream line is not a JSON object")
+            if obj.get("error"):
+                raise inband_error(obj["error"])
+            if not self.started:
+                self.started = True
+                out.append(StreamStart("", str(obj.get("model") or "")))  # Ollama names no response
+            for event in message_events(obj, self.calls):
+                if isinstance(event, ToolCallDelta):
+                    self.calls += 1
+                    self.chars += len(event.name) + len(event.arguments)
+                elif isinstance(event, TextDelta | ReasoningDelta):
+                    self.chars += len(event.text)
+                out.append(event)
+            if obj.get("done"):
+                counts = usage(obj, self.request, self.chars)
+                finish = finish_reason(obj.get("done_reason"), bool(self.calls))
+                out.append(StreamEnd(finish, counts, "", str(obj.get("model") or "")))
+                return True
+        return False
+
+    def finish(self) -> list[StreamEvent]:
+        raise provider_unavailable(PROVIDER, "stream ended before its last (done) object")
 
 
 def _message(err: Any) -> str:

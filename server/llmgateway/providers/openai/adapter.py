@@ -29,8 +29,9 @@ from llmgateway.providers.openai.response import (
     parse_embeddings,
     parse_images,
 )
-from llmgateway.providers.openai.stream import chat_events, result_events
-from llmgateway.providers.sse import iter_sse
+from llmgateway.providers.openai.stream import ChatFold, result_events
+from llmgateway.providers.sse import sse_batches
+from llmgateway.providers.streaming import relay
 
 CHAT = "chat/completions"
 EMBEDDINGS = "embeddings"
@@ -133,7 +134,8 @@ class OpenAIAdapter(BaseAdapter):
                 for event in result_events(parse_chat(self.provider, obj, request)):
                     yield event
                 return
-            async with aclosing(chat_events(self.provider, iter_sse(resp.iter_chunks()), request)) as events:
+            fold = ChatFold(self.provider, request)
+            async with aclosing(relay(sse_batches(resp.iter_chunks()), fold)) as events:
                 async for event in events:
                     yield event
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import orjson
@@ -77,28 +76,51 @@ def _tool_call_deltas(
     return out
 
 
-async def chat_events(
-    provider: str, events: AsyncIterator[SSEEvent], request: ChatRequest
-) -> AsyncGenerator[StreamEvent, None]:
-    """Domain events of one stream; exactly one StreamEnd, last, unless it raises."""
-    loads = orjson.loads
-    chars = 0  # of the answer, for a usage estimate when the server sends no counts
-    finish: Any = None
-    usage: Any = None
-    response_id = ""
-    upstream_model = ""
-    calls: dict[int, _Call] = {}
-    ids: dict[str, int] = {}
-    done = False
-    async for ev in events:
-        data = ev.data
-        if data.startswith("[DONE]"):
-            done = True
-            break
-        if not data:
-            continue
+class ChatFold:
+    """The state of one Chat Completions stream (a `streaming.Fold` of SSE events)."""
+
+    __slots__ = (
+        "calls",
+        "chars",
+        "finish_reason",
+        "ids",
+        "provider",
+        "request",
+        "response_id",
+        "upstream_model",
+        "usage",
+    )
+
+    def __init__(self, provider: str, request: ChatRequest) -> None:
+        self.provider = provider
+        self.request = request
+        self.chars = 0  # of the answer, for a usage estimate when the server sends no counts
+        self.finish_reason: Any = None
+        self.usage: Any = None
+        self.response_id = ""
+        self.upstream_model = ""
+        self.calls: dict[int, _Call] = {}
+        self.ids: dict[str, int] = {}
+
+    def feed(self, events: list[SSEEvent], out: list[StreamEvent]) -> bool:
+        for ev in events:
+            data = ev.data
+            if data.startswith("[DONE]"):
+                out.append(self._end())
+                return True
+            if data:
+                self._chunk(ev, data, out)
+        return False
+
+    def finish(self) -> list[StreamEvent]:
+        if self.finish_reason is None:
+            raise provider_unavailable(self.provider, "stream ended before its terminator")
+        return [self._end()]
+
+    def _chunk(self, ev: SSEEvent, data: str, out: list[StreamEvent]) -> None:
+        provider = self.provider
         try:
-            chunk = loads(data)
+            chunk = orjson.loads(data)
         except orjson.JSONDecodeError:
             raise bad_response(provider, "a stream chunk is not valid JSON") from None
         if not isinstance(chunk, dict):
@@ -107,15 +129,15 @@ async def chat_events(
             raise inband_error(provider, chunk.get("error") or chunk)
         u = chunk.get("usage")
         if u:
-            usage = u  # the last one wins: final usage chunk, finish chunk or running totals
-        if not response_id:
-            response_id = chunk.get("id") or ""
-            upstream_model = chunk.get("model") or ""
-            if response_id:
-                yield StreamStart(response_id, upstream_model)
+            self.usage = u  # the last one wins: final usage chunk, finish chunk or running totals
+        if not self.response_id:
+            self.response_id = chunk.get("id") or ""
+            self.upstream_model = chunk.get("model") or ""
+            if self.response_id:
+                out.append(StreamStart(self.response_id, self.upstream_model))
         choices = chunk.get("choices")
         if not choices:
-            continue  # usage chunk, Azure prompt-filter chunk
+            return  # usage chunk, Azure prompt-filter chunk
         for choice in choices:
             if not isinstance(choice, dict):
                 raise bad_response(provider, "a stream choice is not a JSON object")
@@ -125,26 +147,28 @@ async def chat_events(
             if delta:
                 reasoning = delta.get("reasoning_content") or delta.get("reasoning")
                 if reasoning and isinstance(reasoning, str):
-                    chars += len(reasoning)
-                    yield ReasoningDelta(reasoning)
+                    self.chars += len(reasoning)
+                    out.append(ReasoningDelta(reasoning))
                 content = delta.get("content")
                 if content and isinstance(content, str):
-                    chars += len(content)
-                    yield TextDelta(content)
+                    self.chars += len(content)
+                    out.append(TextDelta(content))
                 fragments = delta.get("tool_calls")
                 if fragments:
-                    for tcd in _tool_call_deltas(calls, ids, fragments):
-                        chars += len(tcd.name) + len(tcd.arguments)
-                        yield tcd
+                    for tcd in _tool_call_deltas(self.calls, self.ids, fragments):
+                        self.chars += len(tcd.name) + len(tcd.arguments)
+                        out.append(tcd)
             fr = choice.get("finish_reason")
             if fr:
-                finish = fr
-    if not done and finish is None:
-        raise provider_unavailable(provider, "stream ended before its terminator")
-    if not all(call.announced for call in calls.values()):
-        raise bad_response(provider, "a streamed tool call has no function name")
-    counts = parse_usage(usage) or estimate_usage(request, chars)
-    yield StreamEnd(map_finish(finish, bool(calls)), counts, response_id, upstream_model)
+                self.finish_reason = fr
+
+    def _end(self) -> StreamEnd:
+        """Exactly one StreamEnd, last."""
+        if not all(call.announced for call in self.calls.values()):
+            raise bad_response(self.provider, "a streamed tool call has no function name")
+        counts = parse_usage(self.usage) or estimate_usage(self.request, self.chars)
+        finish = map_finish(self.finish_reason, bool(self.calls))
+        return StreamEnd(finish, counts, self.response_id, self.upstream_model)
 
 
 def result_events(result: ChatResult) -> list[StreamEvent]:
