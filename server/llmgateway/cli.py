@@ -11,15 +11,16 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from llmgateway import cli_keys
-from llmgateway.config import Settings, load_settings
+from llmgateway.config import ServerSettings, Settings, load_settings
 from llmgateway.registry import migrate
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
 from llmgateway.registry.discovery import discover
 from llmgateway.registry.repository import Repository
 from llmgateway.registry.runtime import RegistryUnavailable
 from llmgateway.registry.sources import configured_models, sync_sources
-from llmgateway.server import serve
+from llmgateway.server import run
 from llmgateway.telemetry.logs import configure_logging
+from llmgateway.workers import Supervisor
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -30,6 +31,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings.logging.level = args.log_level
     if getattr(args, "database_url", None):
         settings.registry.database_url = args.database_url
+    if getattr(args, "workers", None):
+        # validated like the setting: a positive number or "auto"
+        settings.server.workers = ServerSettings.model_validate({"workers": args.workers}).workers
     return settings
 
 
@@ -53,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = command("serve", "run the gRPC server")
     serve_cmd.add_argument("--address", help="HOST:PORT to listen on (default 127.0.0.1:50051)")
     serve_cmd.add_argument("--log-level", help="DEBUG, INFO, WARNING, ...")
+    serve_cmd.add_argument(
+        "--workers", help="server processes sharing the port: a number, or auto (one per usable CPU)"
+    )
     database(serve_cmd)
     migrate_cmd = command("migrate", "upgrade the registry database schema")
     migrate_cmd.add_argument("--revision", default="head", help="target migration (default: head)")
@@ -90,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             if getattr(args, "models_command", None) == "sync":
                 return _sync(settings, args.dry_run, args.all_providers)
             return _list(settings)
-        _serve(settings)
+        return _serve(settings)
     except ValueError as exc:  # a setting that cannot work, found at start (TLS files, auth)
         print(f"llmgateway: invalid configuration: {exc}", file=sys.stderr)
         return 2
@@ -104,20 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # e.g. the metrics address is taken
         print(f"llmgateway: cannot start: {exc}", file=sys.stderr)
         return 1
+
+
+def _serve(settings: Settings) -> int:
+    json_lines = settings.logging.format == "json"
+    workers = settings.server.worker_count()
+    if workers > 1:
+        configure_logging(settings.logging.level, json_lines, worker=0)
+        return Supervisor(settings, workers).run()
+    configure_logging(settings.logging.level, json_lines)
+    run(settings)
     return 0
-
-
-def _serve(settings: Settings) -> None:
-    configure_logging(settings.logging.level, settings.logging.format == "json")
-    if settings.server.uvloop:
-        try:
-            import uvloop
-        except ImportError:
-            pass
-        else:
-            uvloop.run(serve(settings))
-            return
-    asyncio.run(serve(settings))
 
 
 def _repository(settings: Settings) -> Repository:

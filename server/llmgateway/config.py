@@ -60,6 +60,12 @@ class ServerSettings(BaseModel):
     reflection: bool = True
     uvloop: bool = True
     tls: TLSSettings = TLSSettings()
+    # Server processes sharing the port (SO_REUSEPORT), each with its own event loop;
+    # "auto": one per CPU this process may run on (llmgateway/workers.py).
+    workers: int | Literal["auto"] = Field(default=1, ge=1)
+
+    def worker_count(self) -> int:
+        return len(os.sched_getaffinity(0)) if self.workers == "auto" else self.workers
 
 
 class UpstreamSettings(BaseModel):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from llmgateway.stores.redis import RedisStore
 from llmgateway.telemetry.access_metrics import AccessMetrics
 from llmgateway.telemetry.cache_metrics import CacheCollector
 from llmgateway.telemetry.logs import LogObserver
-from llmgateway.telemetry.metrics import MetricsObserver, build_metrics
+from llmgateway.telemetry.metrics import MetricsObserver, build_metrics, worker_metrics
 from llmgateway.telemetry.state_metrics import StateCollector
 from llmgateway.telemetry.tracing import Tracing
 
@@ -54,11 +55,14 @@ class Components:
     redis: RedisStore | None  # the shared Redis when `redis.url` is set
     deployments: DeploymentState  # cooldowns, in-flight attempts and latency per deployment
     access_metrics: AccessMetrics | None = None  # API keys and rate limits
+    worker: int = 0  # one of several server processes (1..N; llmgateway/workers.py), else 0
 
 
 def _metrics(components: Components) -> MetricsObserver | None:
     if not components.settings.metrics.address:
         return None
+    if components.worker:
+        return worker_metrics()  # the parent serves /metrics for every worker
     host, port = components.settings.metrics.host_port()
     registry = components.registry
     return build_metrics(
@@ -136,22 +140,23 @@ def _credentials(settings: Settings) -> grpc.ServerCredentials | None:
     )
 
 
-async def start_server(settings: Settings) -> RunningServer:
+async def start_server(settings: Settings, worker: int = 0) -> RunningServer:
     """Starts serving on `settings.server.address` (port 0 picks a free one).
     Opens the model registry first (migrating and syncing it as configured);
-    raises registry.migrate.SchemaError / RegistryUnavailable when it cannot."""
+    raises registry.migrate.SchemaError / RegistryUnavailable when it cannot.
+    `worker` (1..N): one of several processes sharing the port (SO_REUSEPORT)."""
     http.set_default_client(settings.upstream.client)
     streaming.set_coalescing(settings.upstream.coalesce_deltas)
     admin_token = load_admin_token(settings.admin)
     registry = await Registry.open(settings)
     try:
-        return await _start(settings, registry, admin_token)
+        return await _start(settings, registry, admin_token, worker)
     except BaseException:
         await registry.aclose()
         raise
 
 
-def _new_server(settings: Settings, interceptors: list[Any]) -> grpc.aio.Server:
+def _new_server(settings: Settings, interceptors: list[Any], reuse_port: bool) -> grpc.aio.Server:
     # grpc's own limit sits above ours, so an oversized request reaches the edge and
     # gets INVALID_ARGUMENT with a field violation rather than a bare RESOURCE_EXHAUSTED.
     grpc_limit = max(settings.server.max_request_bytes * 4, 64 * 1024 * 1024)
@@ -160,7 +165,7 @@ def _new_server(settings: Settings, interceptors: list[Any]) -> grpc.aio.Server:
         options=[
             ("grpc.max_receive_message_length", grpc_limit),
             ("grpc.max_send_message_length", grpc_limit),
-            ("grpc.so_reuseport", 0),
+            ("grpc.so_reuseport", int(reuse_port)),
         ],
     )
 
@@ -169,7 +174,7 @@ def _listen(server: grpc.aio.Server, address: str, credentials: grpc.ServerCrede
     return server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
 
 
-async def _start(settings: Settings, registry: Registry, admin_token: str) -> RunningServer:
+async def _start(settings: Settings, registry: Registry, admin_token: str, worker: int) -> RunningServer:
     router = Router(registry.catalog, policy=settings.credential_policy())
     edge_auth = access.edge_auth(settings, registry)
     r = settings.redis
@@ -178,7 +183,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     access_metrics = AccessMetrics(registry.keyring)
     if edge_auth is not None:
         edge_auth.on_failure = access_metrics.auth_failed
-    components = Components(settings, registry, redis, deployments, access_metrics)
+    components = Components(settings, registry, redis, deployments, access_metrics, worker)
     closers: list[Callable[[], None]] = []
     interceptors: list[Any] = []
     observers: list[Any] = [LogObserver(), access_metrics]
@@ -217,7 +222,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     )
     credentials = _credentials(settings)
     health = Health()
-    server = _new_server(settings, interceptors)
+    server = _new_server(settings, interceptors, reuse_port=worker > 0)
     caching = any(isinstance(p, cache_policy.CachePolicy) for p in policies)
     authenticate = edge_auth.authenticate if edge_auth is not None else None
     server.add_generic_rpc_handlers(
@@ -231,7 +236,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     admin_server: grpc.aio.Server | None = None
     admin_port = 0
     if settings.admin.address:
-        admin_server = _new_server(settings, interceptors)
+        admin_server = _new_server(settings, interceptors, reuse_port=worker > 0)
         admin_server.add_generic_rpc_handlers((admin_handler,))
         health_pb2_grpc.add_HealthServicer_to_server(health, admin_server)
         admin_port = _listen(admin_server, settings.admin.address, credentials)
@@ -340,13 +345,41 @@ async def _aclose_all(closers: Sequence[Callable[[], Awaitable[None]]]) -> None:
             log.exception("closing %s failed", getattr(aclose, "__qualname__", aclose))
 
 
-async def serve(settings: Settings) -> None:
+def _stop_with_parent(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """A worker drains and stops when its parent dies (killed, so it could not say)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def orphaned() -> None:
+        loop.remove_reader(parent.sentinel)
+        stop.set()
+
+    loop.add_reader(parent.sentinel, orphaned)
+
+
+def run(settings: Settings, worker: int = 0) -> None:
+    """Serves until SIGTERM/SIGINT, on uvloop when it is installed and enabled."""
+    if settings.server.uvloop:
+        try:
+            import uvloop
+        except ImportError:
+            pass
+        else:
+            uvloop.run(serve(settings, worker))
+            return
+    asyncio.run(serve(settings, worker))
+
+
+async def serve(settings: Settings, worker: int = 0) -> None:
     """Runs until SIGTERM/SIGINT, then drains in-flight calls for the grace period."""
-    running = await start_server(settings)
+    running = await start_server(settings, worker)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if worker:
+        _stop_with_parent(loop, stop)
     await stop.wait()
     log.info("shutting down", extra={"grace_period_s": settings.server.grace_period_s})
     await running.stop(settings.server.grace_period_s)

@@ -49,9 +49,23 @@ class TextFormatter(logging.Formatter):
         return scrub(f"{line} {pairs}" if pairs else line)
 
 
-def configure_logging(level: str, json_format: bool) -> None:
+class _Worker(logging.Filter):
+    """Names the server process in every line (several workers: 1..N, their parent 0)."""
+
+    def __init__(self, worker: int) -> None:
+        super().__init__()
+        self.worker = worker
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.worker = self.worker
+        return True
+
+
+def configure_logging(level: str, json_format: bool, worker: int | None = None) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_format else TextFormatter())
+    if worker is not None:
+        handler.addFilter(_Worker(worker))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -18,10 +18,11 @@ prometheus_client's threaded HTTP server: no extra thread taking the GIL, and th
 scrape-time collector reads the deployment state on the loop that changes it. A
 scrape costs the loop a few milliseconds for a few thousand series.
 
-Several worker processes (prometheus_client's multiprocess mode) need no change
-here: the observer's counters, histograms and the `livesum` in-flight gauge are
-plain instruments, which that mode keeps in per-process files; the serving process
-then exposes a registry holding a `MultiProcessCollector` and its own state collector.
+Several worker processes (llmgateway/workers.py) use prometheus_client's
+multiprocess mode: the observer's counters, histograms and the `livesum` in-flight
+gauge are plain instruments, which that mode keeps in per-process files
+(`worker_metrics`: no listener of their own); the parent serves one `/metrics` with
+a `MultiProcessCollector` over all of them.
 """
 
 from __future__ import annotations
@@ -294,6 +295,12 @@ class MetricsEndpoint:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+def worker_metrics() -> MetricsObserver:
+    """The observer of one of several workers: its instruments write to the multiprocess
+    files (PROMETHEUS_MULTIPROC_DIR), which the parent's listener reads."""
+    return MetricsObserver(Instruments(CollectorRegistry()))
 
 
 def build_metrics(host: str, port: int, *collectors: Collector) -> MetricsObserver:
