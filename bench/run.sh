@@ -24,6 +24,10 @@
 #            script round trips per call (EVALSHA calls / gateway calls)
 #   adapters the gateway (aiohttp) through each adapter in turn, same upstream and latency:
 #            bench/fake (OpenAI), bench/gemini, bench/ollama (ADAPTER_MODELS)
+#   long     long paced streams (LONG_TOKENS tokens, LONG_DELAY_MS apart) at LONG_CONCS, direct and
+#            through the gateway in each of LONG_VARIANTS (a fresh gateway per cell): streams/s,
+#            TTFT and added TTFT, CPU per streamed chunk, RSS per open stream, coalescing ratio;
+#            the load generator runs in LONG_PROCS processes (LONG_CHANNELS connections each)
 #   profile  py-spy record of the gateway (aiohttp) for PROF_DUR s per mode at c=PROF_CONC
 #            (PYSPY_NATIVE=1 adds C frames: grpc core, uvloop, protobuf; it pauses the process
 #            for each sample, so it slows the gateway down)
@@ -55,6 +59,19 @@ REDIS_PORT=${REDIS_PORT:-6399}
 DEFAULT_KEY_LIMITS="--rpm 1000000000 --tpm 1000000000000 --concurrent 100000"
 ADAPTER_MODELS=${ADAPTER_MODELS:-"bench/fake bench/gemini bench/ollama"}
 MODEL=bench/fake
+# The long-stream phase: its own paced upstream on LONG_UP_PORT. Variants: gateway (the
+# defaults), no-coalesce (upstream.coalesce_deltas off), before (the gateway sources in
+# BEFORE_SRC, e.g. an older commit's server/ from `git archive`), workers2 (--workers 2 on
+# CPUs GW_CPU and LG_CPU: it then shares a core with the load generator and the upstream).
+LONG_CONCS=${LONG_CONCS:-"200 500 1000 2000"}
+LONG_VARIANTS=${LONG_VARIANTS:-"gateway"}
+LONG_TOKENS=${LONG_TOKENS:-40}
+LONG_DELAY_MS=${LONG_DELAY_MS:-50}
+LONG_DUR=${LONG_DUR:-20}
+LONG_WARMUP=${LONG_WARMUP:-6}
+LONG_PROCS=${LONG_PROCS:-2}
+LONG_CHANNELS=${LONG_CHANNELS:-4}
+LONG_UP_PORT=${LONG_UP_PORT:-8002}
 
 cd "$ROOT"
 STAMP=$(date +%Y%m%d-%H%M%S)
@@ -72,6 +89,7 @@ rss_mb() { "$PY" -c "import psutil,sys;p=psutil.Process($1);print(round(sum(x.me
   if [ -n "${BENCH_IN_NETNS:-}" ]; then echo "netns: private (unshare -n)"; else echo "netns: host loopback"; fi
   echo "python: $("$PY" -V 2>&1)"
   "$PY" -c "import aiohttp,grpc,httpx,uvloop,psutil;print('aiohttp',aiohttp.__version__,'grpcio',grpc.__version__,'httpx',httpx.__version__,'uvloop',uvloop.__version__,'psutil',psutil.__version__)"
+  echo "LONG_CONCS=$LONG_CONCS LONG_VARIANTS=$LONG_VARIANTS LONG_TOKENS=$LONG_TOKENS LONG_DELAY_MS=$LONG_DELAY_MS LONG_DUR=$LONG_DUR LONG_WARMUP=$LONG_WARMUP LONG_PROCS=$LONG_PROCS BEFORE_SRC=${BEFORE_SRC:-}"
   echo "UP_ARGS=${UP_ARGS:-} DUR=$DUR WARMUP=$WARMUP CONCS=$CONCS MODES=$MODES PHASES=$PHASES REPEATS=$REPEATS TOKENS=$TOKENS LG_CPU=$LG_CPU GW_CPU=$GW_CPU"
   echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "server sources: $(src_hash)"
@@ -99,6 +117,8 @@ fi
 
 GWPID=""
 GW_ENV=()  # extra environment of the next gateway start (the cache and keys phases' settings)
+GW_ARGS=()  # extra `serve` flags of the next gateway start (the long phase's --workers)
+GW_CPUS=""  # CPUs of the next gateway start (default GW_CPU)
 start_gateway() { # variant (aiohttp, httpx, metrics) [name]: the upstream client, or aiohttp with metrics on
   if [ ! -x "$GW_BIN" ]; then echo "no gateway binary at $GW_BIN"; exit 1; fi
   local t0 t1 client=$1 metrics_addr="" name=${2:-$1}
@@ -109,8 +129,8 @@ start_gateway() { # variant (aiohttp, httpx, metrics) [name]: the upstream clien
     LLMGATEWAY_UPSTREAM__CLIENT="$client" \
     LLMGATEWAY_METRICS__ADDRESS="$metrics_addr" \
     LLMGATEWAY_REGISTRY__DATABASE_URL="${REGISTRY_URL:-sqlite:///$BENCH/logs/registry-$STAMP-$name-rep${REP:-1}.db}" \
-    taskset -c "$GW_CPU" "$GW_BIN" serve --address "127.0.0.1:$GW_PORT" --config "$CFG" \
-    > "$BENCH/logs/gateway-$name-$STAMP-rep${REP:-1}.log" 2>&1 &
+    taskset -c "${GW_CPUS:-$GW_CPU}" "$GW_BIN" serve --address "127.0.0.1:$GW_PORT" --config "${GW_CFG:-$CFG}" \
+    "${GW_ARGS[@]}" > "$BENCH/logs/gateway-$name-$STAMP-rep${REP:-1}.log" 2>&1 &
   GWPID=$!
   PIDS+=("$GWPID")
   if ! "$PY" "$BENCH/wait_ready.py" --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --timeout 60 --pid "$GWPID" \
@@ -252,6 +272,38 @@ for REP in $(seq 1 "$REPEATS"); do
           done
         done
         stop_pid "$FPID"
+        ;;
+      long)
+        if [ -z "${LUPID:-}" ]; then
+          taskset -c "$LG_CPU" "$PY" "$BENCH/upstream.py" --port "$LONG_UP_PORT" --tokens "$LONG_TOKENS" \
+            --token-delay-ms "$LONG_DELAY_MS" > "$BENCH/logs/upstream-long-$STAMP.log" 2>&1 &
+          LUPID=$!
+          PIDS+=("$LUPID")
+          for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$LONG_UP_PORT/health" && break; sleep 0.1; done
+          LONG_CFG="$BENCH/logs/gateway-long-$STAMP.yaml"
+          sed "s#127.0.0.1:8001#127.0.0.1:$LONG_UP_PORT#" "$BENCH/gateway.yaml" > "$LONG_CFG"
+        fi
+        LLG=(taskset -c "$LG_CPU" "$PY" "$BENCH/loadgen.py" -d "$LONG_DUR" --warmup "$LONG_WARMUP"
+          --tokens "$LONG_TOKENS" --mode stream --procs "$LONG_PROCS" --timeout 60 --out "$OUT")
+        for c in $LONG_CONCS; do
+          "${LLG[@]}" --target http --url "http://127.0.0.1:$LONG_UP_PORT/v1/chat/completions" -c "$c" \
+            --label long-direct --pid "upstream=$LUPID" --note "rep=$REP"
+          for variant in $LONG_VARIANTS; do
+            GW_ENV=() GW_ARGS=() GW_CPUS="" GW_CFG="$LONG_CFG"
+            case $variant in
+              no-coalesce) GW_ENV=(LLMGATEWAY_UPSTREAM__COALESCE_DELTAS=false) ;;
+              before)
+                if [ -z "${BEFORE_SRC:-}" ]; then echo "variant before needs BEFORE_SRC"; continue; fi
+                GW_ENV=(PYTHONPATH="$BEFORE_SRC:$PYTHONPATH") ;;
+              workers2) GW_ARGS=(--workers 2) GW_CPUS="$GW_CPU,$LG_CPU" ;;
+            esac
+            start_gateway aiohttp "long-$variant-c$c"
+            "${LLG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --channels "$LONG_CHANNELS" -c "$c" \
+              --label "long-$variant" --pid "sut=$GWPID" --pid "upstream=$LUPID" --note "rep=$REP src=$GW_SRC"
+            stop_gateway
+          done
+        done
+        GW_ENV=() GW_ARGS=() GW_CPUS="" GW_CFG=""
         ;;
       profile)
         PYSPY=${PYSPY:-$(dirname "$PY")/py-spy}

@@ -54,17 +54,75 @@ def diff(a: float | None, b: float | None) -> str:
     return "-" if a is None or b is None else f"{a - b:+.2f}"
 
 
+LONG = "long-"  # the long-stream phase's labels: long-direct, long-gateway, long-<variant>
+
+
+def long_streams(g: dict[tuple[str, str, int], Runs]) -> list[str]:
+    """The long-stream matrix: each concurrency, direct then every gateway variant."""
+    rows = sorted(
+        {(k[2], k[0]) for k in g if k[0].startswith(LONG)}, key=lambda r: (r[0], r[1] != "long-direct", r[1])
+    )
+    if not rows:
+        return []
+    head = [
+        "c",
+        "target",
+        "streams/s",
+        "TTFT p50 ms",
+        "added p50",
+        "TTFT p99 ms",
+        "added p99",
+        "gw CPU µs/chunk",
+        "gw CPU %",
+        "RSS KB/open stream",
+        "tokens/delta",
+        "loadgen CPU %",
+        "upstream CPU %",
+        "other CPU %",
+        "errors",
+    ]
+    out = ["### Long streams (paced tokens; a fresh gateway per cell)\n", "| " + " | ".join(head) + " |"]
+    out.append("|" + "---|" * len(head))
+    for c, lab in rows:
+        rs = g[(lab, "stream", c)]
+        base = g.get(("long-direct", "stream", c), [])
+        is_gw = lab != "long-direct"
+        row = [str(c), lab.removeprefix(LONG), fmt(rs, "rps", 1), fmt(rs, "ttft_p50_ms", 1)]
+        row.append(diff(med(rs, "ttft_p50_ms"), med(base, "ttft_p50_ms")) if is_gw else "")
+        row.append(fmt(rs, "ttft_p99_ms", 1))
+        row.append(diff(med(rs, "ttft_p99_ms"), med(base, "ttft_p99_ms")) if is_gw else "")
+        if is_gw:
+            row += [
+                fmt(rs, "cpu_sut_us_per_chunk", 1),
+                fmt(rs, "cpu_sut_pct", 0),
+                fmt(rs, "rss_sut_kb_per_open_call", 1),
+                fmt(rs, "coalescing_ratio", 2),
+            ]
+        else:
+            row += ["", "", "", ""]
+        row += [
+            fmt(rs, "cpu_loadgen_pct", 0),
+            fmt(rs, "cpu_upstream_pct", 0),
+            fmt(rs, "other_cpu_pct", 0),
+            str(sum(r.get("errors", 0) for r in rs)),
+        ]
+        out.append("| " + " | ".join(row) + " |")
+    return [*out, ""]
+
+
 def main(paths: list[str]) -> None:
     if not paths:
         sys.exit(__doc__)
     g = load(paths)
+    long_rows = long_streams(g)
+    g = {k: rs for k, rs in g.items() if not k[0].startswith(LONG)}
     labels = sorted({k[0] for k in g}, key=lambda lab: (lab != "direct", lab))
     gateways = [lab for lab in labels if lab != "direct"]
     out: list[str] = []
     add = out.append
 
     # headline: one row per gateway variant, same columns as the anchor kit's table
-    if gateways:
+    if gateways and any(k[1] == "unary" for k in g):
         add("### Headline (compare with the anchor kit's table)\n")
         add(
             "| system under test | unary RPS c16 / c64 | added p50 c1 | CPU ms / call c16 "
@@ -161,9 +219,10 @@ def main(paths: list[str]) -> None:
                 add("| " + " | ".join(row) + " |")
         add("")
 
+    out.extend(long_rows)
     errs = [
         f"* {k[0]} {k[1]} c{k[2]}: {r['error_samples']}"
-        for k, rs in g.items()
+        for k, rs in load(paths).items()
         for r in rs
         if r.get("error_samples")
     ]
