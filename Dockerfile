@@ -16,7 +16,13 @@ RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER 10001
 # The default registry database is $XDG_DATA_HOME/llmgateway/registry.db (mount a volume
 # there, or set LLMGATEWAY_REGISTRY__DATABASE_URL to a PostgreSQL URL).
-ENV LLMGATEWAY_SERVER__ADDRESS=0.0.0.0:50051 \
+# Workers: one server process per CPU the container may use (one event loop each, sharing
+# the port). Set it to the CPU limit (`docker run --cpus=4 -e LLMGATEWAY_SERVER__WORKERS=4`);
+# `auto` counts the CPUs of a cpuset (--cpuset-cpus) but cannot see a --cpus quota. With more
+# than one, set LLMGATEWAY_REDIS__URL so that rate limits, budgets, cache and sessions are
+# shared (README: Worker processes).
+ENV LLMGATEWAY_SERVER__WORKERS=1 \
+    LLMGATEWAY_SERVER__ADDRESS=0.0.0.0:50051 \
     LLMGATEWAY_METRICS__ADDRESS=0.0.0.0:9464 \
     XDG_DATA_HOME=/var/lib \
     PYTHONUNBUFFERED=1
