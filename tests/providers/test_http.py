@@ -178,6 +178,17 @@ async def test_idle(client: HttpClient, server: Server) -> None:
     assert_timeout(info, "idle")
 
 
+async def test_a_slow_consumer_is_not_an_idle_upstream(client: HttpClient, server: Server) -> None:
+    # The upstream sends promptly; the caller takes longer than `idle` over each chunk.
+    chunks = []
+    url = f"{server.base_url}/stream?n=4&interval=0.05"
+    async with client.post(url, HEADERS, b"{}", budget(idle=0.2)) as resp:
+        async for chunk in resp.iter_chunks():
+            chunks.append(chunk)
+            await asyncio.sleep(0.3)
+    assert b"".join(chunks) == b"data: 0\n\ndata: 1\n\ndata: 2\n\ndata: 3\n\n"
+
+
 async def test_total_bounds_a_steady_stream(client: HttpClient, server: Server) -> None:
     url = f"{server.base_url}/stream?n=100&interval=0.05"
     with pytest.raises(GatewayError) as info:

@@ -87,9 +87,26 @@ def _translate(exc: BaseException, provider: str, what: str) -> GatewayError:
 
 
 class _Clock:
-    """The deadlines of one stream, on the event loop's clock, from its start."""
+    """The deadlines of one stream, on the event loop's clock, from its start, watched by
+    one timer per stream rather than one per read: a read only notes its deadline; the
+    timer, when it fires, ends the read in progress if that read is late, else moves
+    itself to that read's deadline. A timer covers only a read, never the time the
+    caller takes between two reads, so a slow consumer is not taken for a slow upstream."""
 
-    __slots__ = ("first_token", "idle", "loop", "total")
+    __slots__ = (
+        "cancelling",
+        "deadline",
+        "expired",
+        "fires_at",
+        "first_token",
+        "handle",
+        "idle",
+        "loop",
+        "phase",
+        "reading",
+        "task",
+        "total",
+    )
 
     def __init__(self, budget: Budget) -> None:
         self.loop = asyncio.get_running_loop()
@@ -97,9 +114,59 @@ class _Clock:
         self.first_token = start + budget.first_token
         self.total = start + budget.total
         self.idle = budget.idle
+        self.handle: asyncio.TimerHandle | None = None
+        self.fires_at = 0.0
+        self.deadline = 0.0
+        self.phase = FIRST_TOKEN
+        self.reading = False
+        self.expired = False
+        self.task: asyncio.Task[object] | None = None
+        self.cancelling = 0
 
     def headers_phase(self) -> str:
         return TOTAL if self.first_token >= self.total else RESPONSE_HEADERS
+
+    def watch(self) -> None:
+        """The reads from here on are in the current task."""
+        self.task = asyncio.current_task()
+        assert self.task is not None
+        self.cancelling = self.task.cancelling()
+
+    def read_until(self, when: float, phase: str) -> None:
+        if when >= self.total:
+            when, phase = self.total, TOTAL
+        self.deadline, self.phase, self.reading = when, phase, True
+        if self.handle is None or self.fires_at > when:
+            self._schedule(when)
+
+    def read_ended(self) -> None:
+        self.reading = False
+
+    def timed_out(self) -> bool:
+        """After a CancelledError in a read: whether the timer caused it (and not a caller)."""
+        assert self.task is not None
+        return self.expired and self.task.uncancel() <= self.cancelling
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
+
+    def _schedule(self, when: float) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+        self.fires_at = when
+        self.handle = self.loop.call_at(when, self._fire)
+
+    def _fire(self) -> None:
+        self.handle = None
+        if not self.reading:
+            return  # the next read sets it again
+        if self.loop.time() < self.deadline:
+            self._schedule(self.deadline)
+        elif self.task is not None:
+            self.expired = True
+            self.task.cancel()
 
 
 async def _open(send: Awaitable[_R], clock: _Clock, provider: str) -> _R:
@@ -115,27 +182,35 @@ async def _open(send: Awaitable[_R], clock: _Clock, provider: str) -> _R:
 
 
 async def _timed_chunks(
-    read: Callable[[], Awaitable[bytes]], clock: _Clock, provider: str
+    read: Callable[[], Awaitable[bytes]],
+    clock: _Clock,
+    provider: str,
+    errors: tuple[type[BaseException], ...],
 ) -> AsyncIterator[bytes]:
     """Chunks until EOF: the first by the first-token deadline, each later one within
-    `idle`, all by the total deadline. A timer covers only the await, never a `yield`,
-    so a slow consumer is not mistaken for a slow upstream."""
+    `idle`, all by the total deadline. A transport failure (`errors`) becomes a
+    GatewayError."""
+    clock.watch()
     when, phase = clock.first_token, FIRST_TOKEN
-    while True:
-        if when >= clock.total:
-            when, phase = clock.total, TOTAL
-        timer = asyncio.timeout_at(when)
-        try:
-            async with timer:
+    try:
+        while True:
+            clock.read_until(when, phase)
+            try:
                 chunk = await read()
-        except TimeoutError:
-            if timer.expired():
-                raise provider_timeout(provider, phase) from None
-            raise
-        if not chunk:
-            return
-        yield chunk
-        when, phase = clock.loop.time() + clock.idle, IDLE
+            except asyncio.CancelledError:
+                if clock.timed_out():
+                    raise provider_timeout(provider, clock.phase) from None
+                raise
+            except errors as exc:
+                raise _translate(exc, provider, "reading the stream") from None
+            finally:
+                clock.read_ended()
+            if not chunk:
+                return
+            yield chunk
+            when, phase = clock.loop.time() + clock.idle, IDLE
+    finally:
+        clock.close()
 
 
 class _AiohttpResponse:
@@ -154,12 +229,9 @@ class _AiohttpResponse:
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise _translate(exc, self._provider, "reading the response") from None
 
-    async def iter_chunks(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in _timed_chunks(self._resp.content.readany, self._clock, self._provider):
-                yield chunk
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _translate(exc, self._provider, "reading the stream") from None
+    def iter_chunks(self) -> AsyncIterator[bytes]:
+        errors = (TimeoutError, aiohttp.ClientError)
+        return _timed_chunks(self._resp.content.readany, self._clock, self._provider, errors)
 
 
 class AiohttpClient:
@@ -245,13 +317,9 @@ class _HttpxResponse:
         except (TimeoutError, httpx.HTTPError) as exc:
             raise _translate(exc, self._provider, "reading the response") from None
 
-    async def iter_chunks(self) -> AsyncIterator[bytes]:
+    def iter_chunks(self) -> AsyncIterator[bytes]:
         raw = self._resp.aiter_raw()
-        try:
-            async for chunk in _timed_chunks(lambda: anext(raw, b""), self._clock, self._provider):
-                yield chunk
-        except httpx.HTTPError as exc:
-            raise _translate(exc, self._provider, "reading the stream") from None
+        return _timed_chunks(lambda: anext(raw, b""), self._clock, self._provider, (httpx.HTTPError,))
 
 
 class HttpxClient:
