@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import (
@@ -62,7 +62,7 @@ class ServerSettings(BaseModel):
     tls: TLSSettings = TLSSettings()
     # Server processes sharing the port (SO_REUSEPORT), each with its own event loop;
     # "auto": one per CPU this process may run on (llmgateway/workers.py).
-    workers: int | Literal["auto"] = Field(default=1, ge=1)
+    workers: Annotated[int, Field(ge=1)] | Literal["auto"] = 1
 
     def worker_count(self) -> int:
         return len(os.sched_getaffinity(0)) if self.workers == "auto" else self.workers
