@@ -19,6 +19,7 @@ from llmgateway.api.admin import ADMIN_SERVICE, AdminServicer, load_admin_token
 from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
+from llmgateway.api.sessions import SESSION_SERVICE, SessionServicer
 from llmgateway.cache import policy as cache_policy
 from llmgateway.config import PipelineSettings, Settings
 from llmgateway.core.balancer import DeploymentState, InProcessState
@@ -29,6 +30,7 @@ from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
 from llmgateway.providers import http
 from llmgateway.registry.runtime import Registry
+from llmgateway.sessions import policy as sessions_policy
 from llmgateway.stores.redis import RedisStore
 from llmgateway.telemetry.cache_metrics import CacheCollector
 from llmgateway.telemetry.logs import LogObserver
@@ -74,7 +76,10 @@ def _register_cache_metrics(observers: list[Any], policies: list[Any]) -> None:
 # feature is not configured. The built-in observers are always built (the
 # configured `pipeline.observers` follow them); a component with `async start()` /
 # `async aclose()` is started with the server and closed after it.
-BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {"cache": cache_policy.build}
+BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {
+    "sessions": sessions_policy.build,
+    "cache": cache_policy.build,
+}
 BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics}
 
 
@@ -197,6 +202,10 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     server = _new_server(settings, interceptors)
     caching = any(isinstance(p, cache_policy.CachePolicy) for p in policies)
     server.add_generic_rpc_handlers((edge.bind(GATEWAY_SERVICE, GatewayServicer(service, caching)),))
+    sessions = next((p for p in policies if isinstance(p, sessions_policy.SessionPolicy)), None)
+    server.add_generic_rpc_handlers(
+        (edge.bind(SESSION_SERVICE, SessionServicer(sessions.store if sessions else None)),)
+    )
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     admin = AdminServicer(registry, admin_token)
     admin_handler = edge.bind(
@@ -212,7 +221,12 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     else:
         server.add_generic_rpc_handlers((admin_handler,))
     if s.reflection:
-        names = [GATEWAY_SERVICE.full_name, HEALTH_SERVICE, reflection.SERVICE_NAME]
+        names = [
+            GATEWAY_SERVICE.full_name,
+            SESSION_SERVICE.full_name,
+            HEALTH_SERVICE,
+            reflection.SERVICE_NAME,
+        ]
         if settings.admin.reflection and admin_server is None:
             names.append(ADMIN_SERVICE.full_name)
         reflection.enable_server_reflection(names, server)

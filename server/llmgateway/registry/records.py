@@ -16,7 +16,9 @@ from llmgateway.core.fields import FieldInfo, describe
 from llmgateway.core.models import Deployment, Model
 from llmgateway.core.router import load_adapter_class
 from llmgateway.core.secrets import CredentialPolicy, default_credential
+from llmgateway.core.virtual import ModelKind
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
+from llmgateway.registry import virtual
 
 # `prefix/name`: segments of letters, digits and . _ : @ + - separated by single slashes.
 MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*(/[A-Za-z0-9._:@+-]+)*$")
@@ -86,8 +88,10 @@ def validate(
         bad("id", "is required")
     elif not MODEL_ID.match(rec.id):
         bad("id", "must look like `prefix/name`: letters, digits and . _ : @ + - in /-separated segments")
-    upstream = (rec.provider, rec.upstream_model, rec.adapter_class, rec.base_url, rec.credential_ref)
-    _upstream(*upstream, bad, strict, policy)
+    errors += virtual.violations(rec, prefix)
+    if rec.kind is not ModelKind.VIRTUAL:
+        upstream = (rec.provider, rec.upstream_model, rec.adapter_class, rec.base_url, rec.credential_ref)
+        _upstream(*upstream, bad, strict, policy)
     if not rec.capabilities:
         bad("capabilities", "must name at least one capability")
     for i, fallback in enumerate(rec.fallbacks):

@@ -13579,6 +13579,34 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheControl cache = 9;</code>
      */
     llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -13601,6 +13629,7 @@ public final class Chat {
       messages_ = java.util.Collections.emptyList();
       tools_ = java.util.Collections.emptyList();
       user_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -14019,6 +14048,61 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -14059,6 +14143,9 @@ public final class Chat {
       }
       if (((bitField0_ & 0x00000010) != 0)) {
         output.writeMessage(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -14102,6 +14189,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000010) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -14151,6 +14241,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -14195,6 +14287,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -14378,6 +14472,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -14467,6 +14562,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000010;
+        }
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -14592,6 +14690,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000200;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -14687,6 +14790,11 @@ public final class Chat {
                 bitField0_ |= 0x00000100;
                 break;
               } // case 74
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -16195,6 +16303,118 @@ public final class Chat {
         }
         return cacheBuilder_;
       }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000200);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -16517,6 +16737,34 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheControl cache = 9;</code>
      */
     llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -16539,6 +16787,7 @@ public final class Chat {
       messages_ = java.util.Collections.emptyList();
       tools_ = java.util.Collections.emptyList();
       user_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -16957,6 +17206,61 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -16997,6 +17301,9 @@ public final class Chat {
       }
       if (((bitField0_ & 0x00000010) != 0)) {
         output.writeMessage(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -17040,6 +17347,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000010) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -17089,6 +17399,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -17133,6 +17445,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -17316,6 +17630,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -17405,6 +17720,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000010;
+        }
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -17530,6 +17848,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000200;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -17625,6 +17948,11 @@ public final class Chat {
                 bitField0_ |= 0x00000100;
                 break;
               } // case 74
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -19133,6 +19461,118 @@ public final class Chat {
         }
         return cacheBuilder_;
       }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000200);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -19436,6 +19876,28 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
      */
     llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -19461,6 +19923,7 @@ public final class Chat {
       finishReason_ = 0;
       requestId_ = "";
       deployment_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -19927,6 +20390,55 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -19973,6 +20485,9 @@ public final class Chat {
       }
       if (((bitField0_ & 0x00000004) != 0)) {
         output.writeMessage(11, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -20021,6 +20536,9 @@ public final class Chat {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(11, getCache());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -20066,6 +20584,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -20105,6 +20625,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -20271,6 +20793,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -20346,6 +20869,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000004;
+        }
+        if (((from_bitField0_ & 0x00000800) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -20439,6 +20965,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000800;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -20526,6 +21057,11 @@ public final class Chat {
                 bitField0_ |= 0x00000400;
                 break;
               } // case 90
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000800;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -21698,6 +22234,103 @@ public final class Chat {
           cache_ = null;
         }
         return cacheBuilder_;
+      }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000800;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000800);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000800;
+        onChanged();
+        return this;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -23837,6 +24470,28 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
      */
     llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -23861,6 +24516,7 @@ public final class Chat {
       upstreamModel_ = "";
       requestId_ = "";
       deployment_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -24225,6 +24881,55 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -24263,6 +24968,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000001) != 0)) {
         output.writeMessage(8, getCache());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -24298,6 +25006,9 @@ public final class Chat {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(8, getCache());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -24332,6 +25043,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -24361,6 +25074,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -24514,6 +25229,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -24574,6 +25290,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -24658,6 +25377,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000100;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -24726,6 +25450,11 @@ public final class Chat {
                 bitField0_ |= 0x00000080;
                 break;
               } // case 66
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -25511,6 +26240,103 @@ public final class Chat {
           cache_ = null;
         }
         return cacheBuilder_;
+      }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000100);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -29167,7 +29993,7 @@ public final class Chat {
       "age\022\025\n\rprompt_tokens\030\001 \001(\003\022\031\n\021completion" +
       "_tokens\030\002 \001(\003\022\024\n\014total_tokens\030\003 \001(\003\022\034\n\024c" +
       "ached_prompt_tokens\030\004 \001(\003\022\030\n\020reasoning_t" +
-      "okens\030\005 \001(\003\"\373\002\n\013ChatRequest\022\r\n\005model\030\001 \001" +
+      "okens\030\005 \001(\003\"\217\003\n\013ChatRequest\022\r\n\005model\030\001 \001" +
       "(\t\022(\n\010messages\030\002 \003(\0132\026.llmgateway.v1.Mes" +
       "sage\022\"\n\005tools\030\003 \003(\0132\023.llmgateway.v1.Tool" +
       "\022.\n\013tool_choice\030\004 \001(\0132\031.llmgateway.v1.To" +
@@ -29176,17 +30002,18 @@ public final class Chat {
       "\030\006 \001(\0132\035.llmgateway.v1.ResponseFormat\022 \n" +
       "\023parallel_tool_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030" +
       "\010 \001(\t\022*\n\005cache\030\t \001(\0132\033.llmgateway.v1.Cac" +
-      "heControlB\026\n\024_parallel_tool_calls\"\201\003\n\021St" +
-      "reamChatRequest\022\r\n\005model\030\001 \001(\t\022(\n\010messag" +
-      "es\030\002 \003(\0132\026.llmgateway.v1.Message\022\"\n\005tool" +
-      "s\030\003 \003(\0132\023.llmgateway.v1.Tool\022.\n\013tool_cho" +
-      "ice\030\004 \001(\0132\031.llmgateway.v1.ToolChoice\0223\n\n" +
-      "generation\030\005 \001(\0132\037.llmgateway.v1.Generat" +
-      "ionConfig\0226\n\017response_format\030\006 \001(\0132\035.llm" +
-      "gateway.v1.ResponseFormat\022 \n\023parallel_to" +
-      "ol_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cac" +
-      "he\030\t \001(\0132\033.llmgateway.v1.CacheControlB\026\n" +
-      "\024_parallel_tool_calls\"\270\002\n\014ChatResponse\022\n" +
+      "heControl\022\022\n\nsession_id\030\024 \001(\tB\026\n\024_parall" +
+      "el_tool_calls\"\225\003\n\021StreamChatRequest\022\r\n\005m" +
+      "odel\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132\026.llmgatewa" +
+      "y.v1.Message\022\"\n\005tools\030\003 \003(\0132\023.llmgateway" +
+      ".v1.Tool\022.\n\013tool_choice\030\004 \001(\0132\031.llmgatew" +
+      "ay.v1.ToolChoice\0223\n\ngeneration\030\005 \001(\0132\037.l" +
+      "lmgateway.v1.GenerationConfig\0226\n\017respons" +
+      "e_format\030\006 \001(\0132\035.llmgateway.v1.ResponseF" +
+      "ormat\022 \n\023parallel_tool_calls\030\007 \001(\010H\000\210\001\001\022" +
+      "\014\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132\033.llmgatewa" +
+      "y.v1.CacheControl\022\022\n\nsession_id\030\024 \001(\tB\026\n" +
+      "\024_parallel_tool_calls\"\314\002\n\014ChatResponse\022\n" +
       "\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 " +
       "\001(\t\022\026\n\016upstream_model\030\004 \001(\t\022\'\n\007message\030\005" +
       " \001(\0132\026.llmgateway.v1.Message\0222\n\rfinish_r" +
@@ -29194,19 +30021,20 @@ public final class Chat {
       "\022#\n\005usage\030\007 \001(\0132\024.llmgateway.v1.Usage\022\022\n" +
       "\nrequest_id\030\010 \001(\t\022\020\n\010attempts\030\t \001(\005\022\022\n\nd" +
       "eployment\030\n \001(\t\022\'\n\005cache\030\013 \001(\0132\030.llmgate" +
-      "way.v1.CacheInfo\"\226\002\n\022StreamChatResponse\022" +
-      "+\n\005start\030\001 \001(\0132\032.llmgateway.v1.StreamSta" +
-      "rtH\000\022.\n\ntext_delta\030\002 \001(\0132\030.llmgateway.v1" +
-      ".TextDeltaH\000\0228\n\017reasoning_delta\030\003 \001(\0132\035." +
-      "llmgateway.v1.ReasoningDeltaH\000\0227\n\017tool_c" +
-      "all_delta\030\004 \001(\0132\034.llmgateway.v1.ToolCall" +
-      "DeltaH\000\022\'\n\003end\030\005 \001(\0132\030.llmgateway.v1.Str" +
-      "eamEndH\000B\007\n\005event\"\265\001\n\013StreamStart\022\n\n\002id\030" +
-      "\001 \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 \001(\t\022\026" +
-      "\n\016upstream_model\030\004 \001(\t\022\022\n\nrequest_id\030\005 \001" +
-      "(\t\022\020\n\010attempts\030\006 \001(\005\022\022\n\ndeployment\030\007 \001(\t" +
-      "\022\'\n\005cache\030\010 \001(\0132\030.llmgateway.v1.CacheInf" +
-      "o\"\031\n\tTextDelta\022\014\n\004text\030\001 \001(\t\"H\n\016Reasonin" +
+      "way.v1.CacheInfo\022\022\n\nsession_id\030\024 \001(\t\"\226\002\n" +
+      "\022StreamChatResponse\022+\n\005start\030\001 \001(\0132\032.llm" +
+      "gateway.v1.StreamStartH\000\022.\n\ntext_delta\030\002" +
+      " \001(\0132\030.llmgateway.v1.TextDeltaH\000\0228\n\017reas" +
+      "oning_delta\030\003 \001(\0132\035.llmgateway.v1.Reason" +
+      "ingDeltaH\000\0227\n\017tool_call_delta\030\004 \001(\0132\034.ll" +
+      "mgateway.v1.ToolCallDeltaH\000\022\'\n\003end\030\005 \001(\013" +
+      "2\030.llmgateway.v1.StreamEndH\000B\007\n\005event\"\311\001" +
+      "\n\013StreamStart\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t" +
+      "\022\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model\030\004 \001" +
+      "(\t\022\022\n\nrequest_id\030\005 \001(\t\022\020\n\010attempts\030\006 \001(\005" +
+      "\022\022\n\ndeployment\030\007 \001(\t\022\'\n\005cache\030\010 \001(\0132\030.ll" +
+      "mgateway.v1.CacheInfo\022\022\n\nsession_id\030\024 \001(" +
+      "\t\"\031\n\tTextDelta\022\014\n\004text\030\001 \001(\t\"H\n\016Reasonin" +
       "gDelta\022\014\n\004text\030\001 \001(\t\022\021\n\tsignature\030\002 \001(\t\022" +
       "\025\n\rredacted_data\030\003 \001(\t\"T\n\rToolCallDelta\022" +
       "\r\n\005index\030\001 \001(\005\022\n\n\002id\030\002 \001(\t\022\014\n\004name\030\003 \001(\t" +
@@ -29308,19 +30136,19 @@ public final class Chat {
     internal_static_llmgateway_v1_ChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", });
     internal_static_llmgateway_v1_StreamChatRequest_descriptor =
       getDescriptor().getMessageTypes().get(11);
     internal_static_llmgateway_v1_StreamChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", });
     internal_static_llmgateway_v1_ChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(12);
     internal_static_llmgateway_v1_ChatResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatResponse_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", "SessionId", });
     internal_static_llmgateway_v1_StreamChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(13);
     internal_static_llmgateway_v1_StreamChatResponse_fieldAccessorTable = new
@@ -29332,7 +30160,7 @@ public final class Chat {
     internal_static_llmgateway_v1_StreamStart_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamStart_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", "Cache", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", "Cache", "SessionId", });
     internal_static_llmgateway_v1_TextDelta_descriptor =
       getDescriptor().getMessageTypes().get(15);
     internal_static_llmgateway_v1_TextDelta_fieldAccessorTable = new
