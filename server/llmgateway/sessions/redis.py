@@ -36,7 +36,7 @@ if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[3])
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 for i = 5, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-local drop = tonumber(ARGV[2])
+local drop = math.min(tonumber(ARGV[2]), redis.call('LLEN', KEYS[2]))
 if drop > 0 then
   redis.call('LTRIM', KEYS[2], drop, -1)
   redis.call('HINCRBY', KEYS[1], 'first', drop)
