@@ -77,6 +77,8 @@ class Router:
             raise model_not_found(model_id)
         if not model.is_available:
             raise model_disabled(model.id)
+        if capability not in model.capabilities:
+            raise capability_not_supported(model_id, capability.value)
         if model.virtual is not None:
             # Reached only when the `sessions` policy is not configured (it resolves them).
             raise GatewayError(
@@ -85,8 +87,6 @@ class Router:
                 "`sessions` policy in pipeline.policies",
                 metadata={"model": model_id},
             )
-        if capability not in model.capabilities:
-            raise capability_not_supported(model_id, capability.value)
         return model
 
     def require(self, model: Model, capability: Capability) -> None:

@@ -43,6 +43,9 @@ def with_defaults(model: Model, default_credential: bool = True) -> Model:
     as "no key"), the provider's default key variable for its default endpoint
     only (`core.secrets.default_credential`)."""
 
+    if model.kind is ModelKind.VIRTUAL:
+        return model  # no upstream to fill
+
     def filled(d: Model | Deployment) -> tuple[str, str]:
         adapter_class = d.adapter_class or BUILTIN_ADAPTERS.get(d.provider, "")
         credential_ref = d.credential_ref

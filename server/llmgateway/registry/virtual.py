@@ -77,8 +77,11 @@ def violations(rec: Model, prefix: str = "model") -> Violations:
     return found
 
 
-def graph_violations(rec: Model, models: Mapping[str, Model], prefix: str = "model") -> Violations:
-    """`rec`'s targets among `models` (every model as the write would leave them)."""
+def graph_violations(
+    rec: Model, models: Mapping[str, Model], prefix: str = "model", loops: bool = True
+) -> Violations:
+    """`rec`'s targets among `models` (every model as the write would leave them), and
+    with `loops` a path back to itself."""
     if rec.virtual is None:
         return []
     found: Violations = []
@@ -93,7 +96,7 @@ def graph_violations(rec: Model, models: Mapping[str, Model], prefix: str = "mod
             found.append(
                 (f"{prefix}.{path}", f"model {target_id!r} lacks {names}, which this virtual model promises")
             )
-    loop = _loop(rec.id, models)
+    loop = _loop(rec.id, models) if loops else []
     if loop:
         found.append((f"{prefix}.virtual", f"routes back to itself: {' > '.join(loop)}"))
     return found
@@ -101,14 +104,15 @@ def graph_violations(rec: Model, models: Mapping[str, Model], prefix: str = "mod
 
 def broken_dependents(model_id: str, models: Mapping[str, Model]) -> list[str]:
     """Descriptions of the virtual models that route to `model_id` and that `models`
-    (the registry as a write would leave it) no longer serves."""
+    (the registry as a write would leave it) no longer serves. A loop the write makes
+    runs through `model_id`, so it is reported there, not here."""
     broken = []
     for other in models.values():
         if other.virtual is None or other.id == model_id:
             continue
         if model_id not in (target for _, target in _targets(other)):
             continue
-        for _, problem in graph_violations(other, models):
+        for _, problem in graph_violations(other, models, loops=False):
             broken.append(f"virtual model {other.id!r} would break ({problem})")
     return broken
 
