@@ -12,6 +12,8 @@ import orjson
 
 from llmgateway.core.types import ContentPart, ImagePart, Message, ReasoningPart, Role, TextPart, ToolCall
 
+_ROLES = {role.value: role for role in Role}
+
 
 class CodecError(ValueError):
     """A stored message this version cannot read."""
@@ -43,20 +45,23 @@ def encode(message: Message) -> bytes | None:
 
 
 def decode(raw: bytes) -> Message:
+    """Runs for every history message of every call: plain text parts take the short way."""
     try:
         value = orjson.loads(raw)
-        parts = [_part(p) for p in value["parts"]]
-        calls = [ToolCall(str(i), str(n), str(a)) for i, n, a in value.get("calls", ())]
+        parts = [TextPart(p) if type(p) is str else _part(p) for p in value["parts"]]
+        calls = value.get("calls")
         return Message(
-            Role(value["role"]), parts, calls, str(value.get("answers", "")), str(value.get("name", ""))
+            _ROLES[value["role"]],
+            parts,
+            [ToolCall(str(i), str(n), str(a)) for i, n, a in calls] if calls else [],
+            str(value.get("answers", "")),
+            str(value.get("name", "")),
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise CodecError(f"not a stored message: {exc}") from None
 
 
 def _part(value: Any) -> ContentPart:
-    if isinstance(value, str):
-        return TextPart(value)
     if "r" in value:
         text, signature, redacted = value["r"]
         return ReasoningPart(text, signature, redacted)

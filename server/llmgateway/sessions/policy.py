@@ -24,6 +24,7 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,7 +40,7 @@ from llmgateway.core.virtual import Memory
 from llmgateway.sessions import codec
 from llmgateway.sessions.history import cut, history_budget, message_tokens, turn_starts
 from llmgateway.sessions.resolve import CompiledVirtual, compile_virtual
-from llmgateway.sessions.rules import MAX_SCAN_CHARS, Facts
+from llmgateway.sessions.rules import MAX_SCAN_CHARS, UNKNOWN_TOKENS, Facts
 
 log = logging.getLogger(__name__)
 MAX_DEPTH = 8  # virtual models routing to virtual models (loops are refused when written)
@@ -225,18 +226,25 @@ class SessionPolicy:
         """The request for the target: system prompt, history, the caller's messages."""
         new = request.messages
         new_tokens = sum(map(message_tokens, new))
-        history_tokens = [message_tokens(m) for m in history]
+        history_tokens: list[int] | None = None  # estimated when a rule or a budget needs them
         principal = call.principal
         facts = Facts(
             _latest_user_text(new, history)[:MAX_SCAN_CHARS],
-            new_tokens + sum(history_tokens),
+            UNKNOWN_TOKENS,
             len(history) + len(new),
             call.tags,
             principal.labels if principal is not None else NO_TAGS,
             any(isinstance(p, ImagePart) for m in new for p in m.parts),
             bool(request.tools),
         )
-        target_id, rule = self._route(virtual, facts, session)
+
+        def estimate() -> int:
+            nonlocal history_tokens
+            if history_tokens is None:
+                history_tokens = [message_tokens(m) for m in history]
+            return new_tokens + sum(history_tokens)
+
+        target_id, rule = self._route(virtual, facts, session, estimate)
         generation = virtual.generation(request.generation)
         system = virtual.template.render(virtual.model.id, call) if virtual.template is not None else ""
         prompt = [Message(Role.SYSTEM, [TextPart(system)])] if system else []
@@ -250,9 +258,14 @@ class SessionPolicy:
             starts = turn_starts([m.role for m in history])
             # New messages that continue a turn (tool results) keep that turn whole.
             keep = (starts[-1] if starts else 0) if new[0].role is not Role.USER else None
-            dropped = cut(history_tokens, starts, memory.max_messages, budget, keep)
+            if budget is None:
+                sizes = [0] * len(history)  # the count alone decides
+            else:
+                estimate()
+                sizes = history_tokens or []
+            dropped = cut(sizes, starts, memory.max_messages, budget, keep)
             messages = [*history[dropped:], *new]
-        if request.session_id:
+        if request.session_id and any(m.role is Role.TOOL for m in new):
             _check_tool_results(messages, len(messages) - len(new))
         memory_on = virtual.config.memory.enabled
         call.route = VirtualRoute(
@@ -262,10 +275,15 @@ class SessionPolicy:
             request, model=target_id, messages=[*prompt, *messages], generation=generation, session_id=""
         )
 
-    def _route(self, virtual: CompiledVirtual, facts: Facts, split_key: str) -> tuple[str, str]:
-        """The target (never a virtual model) and the rules that led there."""
+    def _route(
+        self, virtual: CompiledVirtual, facts: Facts, split_key: str, estimate: Callable[[], int]
+    ) -> tuple[str, str]:
+        """The target (never a virtual model) and the rules that led there. The conversation's
+        tokens are estimated only for rules that bound them."""
         rules: list[str] = []
         for _ in range(MAX_DEPTH):
+            if virtual.uses_tokens and facts.tokens == UNKNOWN_TOKENS:
+                facts = replace(facts, tokens=estimate())
             target, rule = virtual.route(facts, split_key)
             rules.append(rule)
             model = self.catalog.get(target)
@@ -336,6 +354,7 @@ def build(components: Any, **options: Any) -> SessionPolicy | None:
     settings: SessionsSettings = components.settings.sessions
     if not settings.enabled:
         return None
+    from llmgateway.registry.db import create_registry_engine
     from llmgateway.registry.sessions import SqlSessionStore
     from llmgateway.sessions.redis import RedisSessionStore
 
@@ -346,5 +365,7 @@ def build(components: Any, **options: Any) -> SessionPolicy | None:
     if redis is not None and settings.backend != "sql":
         store = RedisSessionStore(redis)
     else:
-        store = SqlSessionStore(components.registry.engine, settings.purge_interval_s)
+        # An engine of its own on the registry database: its own pool and pragmas.
+        url = components.registry.engine.url.render_as_string(hide_password=False)
+        store = SqlSessionStore(create_registry_engine(url), settings.purge_interval_s)
     return SessionPolicy(components.registry.catalog, store, settings)

@@ -24,6 +24,7 @@ class CompiledVirtual:
     template: Template | None
     rules: tuple[CompiledRule, ...]
     defaults: tuple[tuple[str, Any, bool], ...]  # (field, value, locked) of what the defaults set
+    uses_tokens: bool  # a rule bounds the conversation's estimated tokens
 
     def route(self, facts: Facts, split_key: str) -> tuple[str, str]:
         """(target, name of the rule that picked it or DEFAULT_RULE)."""
@@ -53,7 +54,9 @@ def compile_virtual(model: Model) -> CompiledVirtual:
         template = Template(config.system_prompt) if config.system_prompt else None
     except ValueError as exc:
         raise RuleError("system_prompt", str(exc)) from None
-    return CompiledVirtual(model, config, template, compile_rules(config.rules), _defaults(config.defaults))
+    rules = compile_rules(config.rules)
+    uses_tokens = any(rule.uses_tokens for rule in rules)
+    return CompiledVirtual(model, config, template, rules, _defaults(config.defaults), uses_tokens)
 
 
 def _defaults(defaults: GenerationDefaults) -> tuple[tuple[str, Any, bool], ...]:

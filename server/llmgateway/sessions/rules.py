@@ -30,6 +30,7 @@ from llmgateway.core.virtual import RoutingRule
 
 MAX_SCAN_CHARS = 8_192  # of the latest user message, for words and patterns
 MAX_PROGRAM_SIZE = 1_000  # RE2 instructions of a pattern
+UNKNOWN_TOKENS = -1  # Facts.tokens not estimated (no rule bounds them)
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 2 << 20  # the DFA's state cache per pattern; beyond it RE2 falls back to its NFA
 _OPTIONS.never_capture = True
@@ -50,7 +51,7 @@ class Facts:
     """What rules look at, worked out once per call."""
 
     text: str  # the start of the latest user message's text
-    tokens: int  # estimated tokens of the conversation (history and new messages)
+    tokens: int  # estimated tokens of the conversation (history and new messages), or UNKNOWN_TOKENS
     messages: int  # messages of the conversation
     tags: Mapping[str, str]
     labels: Mapping[str, str]
@@ -85,7 +86,17 @@ def _words(words: Sequence[str]) -> Any:
 
 
 class CompiledRule:
-    __slots__ = ("_bounds", "_cumulative", "_pattern", "_salt", "_words", "name", "rule", "targets")
+    __slots__ = (
+        "_bounds",
+        "_cumulative",
+        "_pattern",
+        "_salt",
+        "_words",
+        "name",
+        "rule",
+        "targets",
+        "uses_tokens",
+    )
 
     def __init__(self, rule: RoutingRule) -> None:
         if not rule.targets:
@@ -104,6 +115,7 @@ class CompiledRule:
             rule.min_messages,
             rule.max_messages or None,
         )
+        self.uses_tokens = bool(rule.min_estimated_tokens or rule.max_estimated_tokens)
         self.targets = tuple(t.model for t in rule.targets)
         self._cumulative = tuple(accumulate(t.weight for t in rule.targets))
         # blake2b takes at most 16 bytes of salt: a digest of the rule's name.
@@ -112,7 +124,9 @@ class CompiledRule:
     def matches(self, facts: Facts) -> bool:
         rule = self.rule
         min_tokens, max_tokens, min_messages, max_messages = self._bounds
-        if facts.tokens < min_tokens or (max_tokens is not None and facts.tokens > max_tokens):
+        if self.uses_tokens and (
+            facts.tokens < min_tokens or (max_tokens is not None and facts.tokens > max_tokens)
+        ):
             return False
         if facts.messages < min_messages or (max_messages is not None and facts.messages > max_messages):
             return False
