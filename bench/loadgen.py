@@ -117,11 +117,11 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
 
         async def call() -> CallResult:
             session, used = take_session() if turns else ("", 0)
+            sent = req
+            if turns:
+                sent = chat_pb2.ChatRequest(model=args.model, messages=[msg], session_id=session)
             try:
-                r = await stub.Chat(
-                    chat_pb2.ChatRequest(model=args.model, messages=[msg], session_id=session) if turns else req,
-                    timeout=timeout,
-                )
+                r = await stub.Chat(sent, timeout=timeout)
             except grpc.aio.AioRpcError as e:
                 return False, None, 0, rpc_error(e)
             if turns:
@@ -143,9 +143,9 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
             deltas = 0
             end = None
             session, used = take_session() if turns else ("", 0)
-            request = (
-                chat_pb2.StreamChatRequest(model=args.model, messages=[msg], session_id=session) if turns else sreq
-            )
+            request = sreq
+            if turns:
+                request = chat_pb2.StreamChatRequest(model=args.model, messages=[msg], session_id=session)
             try:
                 async for ev in stub.StreamChat(request, timeout=timeout):
                     kind = ev.WhichOneof("event")
@@ -444,7 +444,7 @@ def main() -> None:
     ap.add_argument("--max-calls", type=int, default=1_000_000)
     ap.add_argument("--tokens", type=int, default=20, help="expected tokens per call (0: don't check)")
     ap.add_argument(
-        "--session-turns", type=int, default=0, help="grpc: continue each session for N calls (0: no sessions)"
+        "--session-turns", type=int, default=0, help="grpc: continue each session for N calls (0: none)"
     )
     ap.add_argument("--pid", action="append", help="NAME=PID of a process tree to measure")
     ap.add_argument("--label", default=None)

@@ -16,6 +16,7 @@ from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import Details, chat, stream, user
+from tests.redisserver import RedisServer
 
 BOT = "team/bot"
 
@@ -219,3 +220,23 @@ async def test_replicas_on_one_redis_share_sessions(
         session_service_pb2.GetSessionRequest(session_id=session), timeout=5
     )
     assert got.session.message_count == 4
+
+
+async def test_without_its_store_a_session_fails_unavailable_and_other_calls_go_on(
+    gateway_factory: Any, emu: OpenAIEmulator, redis_server: RedisServer, redis_url: str
+) -> None:
+    gw = await gateway_factory(**settings(emu, redis={"url": redis_url, "timeout_s": 0.2}))
+    emu.script = Script(text_chunks=["fine"])
+    session = (await gw.Chat(chat(BOT, user("before")), timeout=5)).session_id
+    redis_server.stop()
+    try:
+        for request in (chat(BOT, user("new")), chat(BOT, user("again"), session_id=session)):
+            details = await failure(gw.Chat(request, timeout=5))
+            assert details.code == grpc.StatusCode.UNAVAILABLE and details.reason == "SESSIONS_UNAVAILABLE"
+        # Calls that keep no conversation do not need the store.
+        assert (await gw.Chat(chat("emu/chat", user("direct")), timeout=5)).message.content[0].text == "fine"
+    finally:
+        redis_server.start()  # empty: this test server keeps nothing on disk
+    again = await gw.Chat(chat(BOT, user("after")), timeout=5)
+    assert again.session_id and again.session_id != session
+    assert sent(emu) == [("user", "after")]

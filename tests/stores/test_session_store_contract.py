@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import select
 
 from llmgateway.core.ports import SessionLeased, SessionStore
+from llmgateway.registry.schema import session_messages, sessions
+from llmgateway.registry.sessions import SqlSessionStore
 
 DAY = 86_400.0
 
@@ -122,3 +125,17 @@ async def test_of_concurrent_opens_exactly_one_takes_the_lease(session_store: Se
 
     results = await asyncio.gather(*(attempt(i) for i in range(12)))
     assert results.count(True) == 1
+
+
+async def test_the_database_deletes_expired_sessions(session_store: SessionStore) -> None:
+    if not isinstance(session_store, SqlSessionStore):
+        pytest.skip("Redis expires keys itself")
+    await session_store.create("old", "key-a", "team/bot", "t1", 30.0, 0.2)
+    assert await session_store.commit("old", "t1", [b"a", b"b"], 0, 0.2)
+    await _started(session_store, "kept")
+    await asyncio.sleep(0.4)
+    assert await session_store.purge() == 1
+    with session_store.engine.connect() as conn:
+        left = conn.execute(select(session_messages.c.session_id)).scalars().all()
+        ids = conn.execute(select(sessions.c.id)).scalars().all()
+    assert left == [] and ids == ["kept"]
