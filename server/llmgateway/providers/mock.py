@@ -3,10 +3,16 @@
 - chat/stream: echoes the last user message ("Echo: ..."), mentions image parts,
   and reports a tool result; with tools given (and no tool result yet) it calls
   the chosen or first tool with `{"input": <last user text>}`; with a reasoning
-  effort or budget set it first "thinks"; `max_tokens` truncates (finish LENGTH).
+  effort or budget set it first "thinks"; `max_tokens` truncates (finish LENGTH), and
+  so does the mock's own output limit of `MAX_OUTPUT_TOKENS` words. Usage counts the
+  answer's words, and estimates prompt tokens as characters / 4 (no scan of the prompt).
   The model option `chunk_delay_ms` paces streamed events (for demos and drain tests).
-- embed: an 8-dimensional unit vector derived from a hash of each input.
+- embed: a unit vector derived from a hash of each input, 8 dimensions unless the
+  request asks for others; built in linear time, in slices that yield to the event loop.
 - generate_image: a small solid-colour PNG whose colour derives from the prompt.
+
+Every step is linear in the request and bounded by the wire bounds (api/bounds.py), so the
+default models cannot stall the server.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import struct
 import time
 import zlib
 from collections.abc import AsyncGenerator
+from itertools import islice
 
 import orjson
 
@@ -52,11 +59,23 @@ from llmgateway.core.types import (
 from llmgateway.providers.base import BaseAdapter
 
 EMBEDDING_DIMENSIONS = 8
+MAX_OUTPUT_TOKENS = 4096
+# Vector values computed between two yields to the event loop (~1 ms of work).
+EMBED_SLICE = 8192
 _TOKEN = re.compile(r"\S+\s*|\s+")
+_CENTRED = [b - 127.5 for b in range(256)]  # a hash byte as a vector value before scaling
+_SQUARES = [x * x for x in _CENTRED]
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
+def _tokens(text: str, limit: int = MAX_OUTPUT_TOKENS) -> list[str]:
+    """The first `limit` + 1 tokens (words with their trailing space): enough to tell
+    whether the text is longer than the limit, without splitting all of it."""
+    return [m.group() for m in islice(_TOKEN.finditer(text), limit + 1)]
+
+
+def _estimate_tokens(text_length: int) -> int:
+    """Prompt tokens as real tokenizers average them: four characters each (no scan)."""
+    return -(-text_length // 4)
 
 
 class _Answer:
@@ -71,7 +90,7 @@ class _Answer:
         user_text = last_user.text()
         gen = request.generation
         if gen.reasoning_effort or gen.reasoning_budget_tokens:
-            self.reasoning = f"The user said {len(_tokens(user_text))} words; I will echo them."
+            self.reasoning = f"The user wrote {len(user_text)} characters; I will echo them."
         wants_tool = (
             request.tools
             and last.role is not Role.TOOL
@@ -95,15 +114,16 @@ class _Answer:
             self.text = f"Echo: {user_text}{notes}"
         if request.response_format is not None and request.response_format.type != "text" and self.text:
             self.text = orjson.dumps({"echo": self.text}).decode()
-        self.tokens = _tokens(self.text)
-        if gen.max_tokens is not None and len(self.tokens) > gen.max_tokens:
-            self.tokens = self.tokens[: gen.max_tokens]
+        limit = min(gen.max_tokens or MAX_OUTPUT_TOKENS, MAX_OUTPUT_TOKENS)
+        self.tokens = _tokens(self.text, limit)
+        if len(self.tokens) > limit:
+            self.tokens = self.tokens[:limit]
             self.text = "".join(self.tokens)
             self.finish = FinishReason.LENGTH
-        prompt_words = sum(len(_tokens(m.text())) for m in request.messages)
+        prompt_chars = sum(len(p.text) for m in request.messages for p in m.parts if isinstance(p, TextPart))
         completion = len(self.tokens) + len(_tokens(self.reasoning)) + (8 if self.tool_call else 0)
         self.usage = Usage(
-            prompt_tokens=prompt_words,
+            prompt_tokens=_estimate_tokens(prompt_chars),
             completion_tokens=completion,
             reasoning_tokens=len(_tokens(self.reasoning)),
         )
@@ -158,8 +178,15 @@ class MockAdapter(BaseAdapter):
 
     async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult:
         size = request.dimensions or EMBEDDING_DIMENSIONS
-        vectors = [_unit_vector(text, size) for text in request.inputs]
-        return EmbedResult(vectors, sum(len(_tokens(t)) for t in request.inputs))
+        vectors: list[list[float]] = []
+        work = 0
+        for text in request.inputs:
+            vectors.append(_unit_vector(text, size))
+            work += size
+            if work >= EMBED_SLICE:  # let other calls run; a cancelled call stops here
+                work = 0
+                await asyncio.sleep(0)
+        return EmbedResult(vectors, _estimate_tokens(sum(map(len, request.inputs))))
 
     async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult:
         images = []
@@ -173,12 +200,11 @@ class MockAdapter(BaseAdapter):
 
 
 def _unit_vector(text: str, size: int) -> list[float]:
-    digest = hashlib.sha256(text.encode()).digest()
-    while len(digest) < size:
-        digest += hashlib.sha256(digest).digest()
-    raw = [b - 127.5 for b in digest[:size]]
-    norm = math.sqrt(sum(x * x for x in raw)) or 1.0
-    return [x / norm for x in raw]
+    """`size` values from an extendable-output hash of `text` (linear in both), normalised;
+    the loops over the values run in C (map over lookup tables)."""
+    raw = hashlib.shake_256(text.encode("utf-8", "surrogatepass")).digest(size)
+    scale = 1.0 / math.sqrt(sum(map(_SQUARES.__getitem__, raw)))  # never 0: no byte is 127.5
+    return list(map(scale.__mul__, map(_CENTRED.__getitem__, raw)))
 
 
 def _solid_png(rgb: bytes, side: int = 8) -> bytes:
