@@ -5,6 +5,7 @@ reflection, TLS), and graceful shutdown on SIGTERM/SIGINT."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -339,9 +340,18 @@ async def _aclose_all(closers: Sequence[Callable[[], Awaitable[None]]]) -> None:
             log.exception("closing %s failed", getattr(aclose, "__qualname__", aclose))
 
 
+def _freeze_startup_objects() -> None:
+    """Moves what start-up built (modules, SQLAlchemy, grpc: ~100k objects) out of the
+    garbage collector's sight: else each full collection, which large requests trigger,
+    scans them all and stalls the event loop for 60-100 ms."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(settings: Settings) -> None:
     """Runs until SIGTERM/SIGINT, then drains in-flight calls for the grace period."""
     running = await start_server(settings)
+    _freeze_startup_objects()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
