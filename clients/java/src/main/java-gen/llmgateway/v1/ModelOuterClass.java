@@ -1703,7 +1703,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * At most this many models (default 100, at most 1000).
+     * At most this many models (default 100; larger values are lowered to 1000; negative
+     * is a field violation).
      * </pre>
      *
      * <code>int32 page_size = 1;</code>
@@ -1713,7 +1714,7 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -1722,7 +1723,7 @@ public final class ModelOuterClass {
     java.lang.String getPageToken();
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -1733,7 +1734,7 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -1742,7 +1743,7 @@ public final class ModelOuterClass {
     java.lang.String getProvider();
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -1753,7 +1754,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -1762,7 +1764,8 @@ public final class ModelOuterClass {
     int getCapabilityValue();
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -1816,7 +1819,8 @@ public final class ModelOuterClass {
     private int pageSize_ = 0;
     /**
      * <pre>
-     * At most this many models (default 100, at most 1000).
+     * At most this many models (default 100; larger values are lowered to 1000; negative
+     * is a field violation).
      * </pre>
      *
      * <code>int32 page_size = 1;</code>
@@ -1832,7 +1836,7 @@ public final class ModelOuterClass {
     private volatile java.lang.Object pageToken_ = "";
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -1853,7 +1857,7 @@ public final class ModelOuterClass {
     }
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -1879,7 +1883,7 @@ public final class ModelOuterClass {
     private volatile java.lang.Object provider_ = "";
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -1900,7 +1904,7 @@ public final class ModelOuterClass {
     }
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -1925,7 +1929,8 @@ public final class ModelOuterClass {
     private int capability_ = 0;
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -1936,7 +1941,8 @@ public final class ModelOuterClass {
     }
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2349,7 +2355,8 @@ public final class ModelOuterClass {
       private int pageSize_ ;
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 100; larger values are lowered to 1000; negative
+       * is a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -2361,7 +2368,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 100; larger values are lowered to 1000; negative
+       * is a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -2377,7 +2385,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 100; larger values are lowered to 1000; negative
+       * is a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -2393,7 +2402,7 @@ public final class ModelOuterClass {
       private java.lang.Object pageToken_ = "";
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2413,7 +2422,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2434,7 +2443,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2451,7 +2460,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2465,7 +2474,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2485,7 +2494,7 @@ public final class ModelOuterClass {
       private java.lang.Object provider_ = "";
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2505,7 +2514,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2526,7 +2535,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2543,7 +2552,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2557,7 +2566,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2577,7 +2586,8 @@ public final class ModelOuterClass {
       private int capability_ = 0;
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2588,7 +2598,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2603,7 +2614,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2616,7 +2628,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2634,7 +2647,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
