@@ -52,7 +52,7 @@ LIMITS: dict[str, Limit] = {
     "tools": Limit(128, "`tools`"),
     "tool_description_chars": Limit(4096, "`tools[].description`"),
     "schema_bytes": Limit(256 * 1024, "each `tools[].parameters` and `response_format.schema` (encoded)"),
-    "schema_nodes": Limit(4096, "JSON values of all schemas of a request together"),
+    "schema_nodes": Limit(2048, "JSON values of all schemas of a request together"),
     "schema_depth": Limit(32, "nesting of a schema (the schema object itself is level 1)"),
     "schema_properties": Limit(1024, "keys of one object in a schema"),
     "stop_sequences": Limit(4, "`generation.stop`"),

@@ -224,7 +224,7 @@ export type Tool = Message$1<"llmgateway.v1.Tool"> & {
 
   /**
    * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-   * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+   * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
    * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
    *
    * @generated from field: google.protobuf.Struct parameters = 3;
@@ -425,7 +425,7 @@ export type ResponseFormat = Message$1<"llmgateway.v1.ResponseFormat"> & {
 
   /**
    * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-   * its values count toward the request's 4096.
+   * its values count toward the request's 2048.
    *
    * @generated from field: google.protobuf.Struct schema = 3;
    */

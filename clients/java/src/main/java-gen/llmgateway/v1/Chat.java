@@ -6569,7 +6569,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-     * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
      * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
@@ -6580,7 +6580,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-     * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
      * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
@@ -6591,7 +6591,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-     * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
      * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
@@ -6750,7 +6750,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-     * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
      * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
@@ -6764,7 +6764,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-     * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
      * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
@@ -6778,7 +6778,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-     * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
      * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
@@ -7417,7 +7417,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-       * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
        * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
@@ -7430,7 +7430,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-       * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
        * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
@@ -7447,7 +7447,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-       * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
        * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
@@ -7469,7 +7469,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-       * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
        * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
@@ -7489,7 +7489,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-       * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
        * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
@@ -7516,7 +7516,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-       * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
        * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
@@ -7535,7 +7535,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-       * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
        * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
@@ -7549,7 +7549,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-       * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
        * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
@@ -7566,7 +7566,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
-       * 1024 keys in one object; all schemas of a request hold at most 4096 JSON values.
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
        * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
@@ -11526,7 +11526,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-     * its values count toward the request's 4096.
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11536,7 +11536,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-     * its values count toward the request's 4096.
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11546,7 +11546,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-     * its values count toward the request's 4096.
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11683,7 +11683,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-     * its values count toward the request's 4096.
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11696,7 +11696,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-     * its values count toward the request's 4096.
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11709,7 +11709,7 @@ public final class Chat {
     /**
      * <pre>
      * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-     * its values count toward the request's 4096.
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12326,7 +12326,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-       * its values count toward the request's 4096.
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12338,7 +12338,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-       * its values count toward the request's 4096.
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12354,7 +12354,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-       * its values count toward the request's 4096.
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12375,7 +12375,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-       * its values count toward the request's 4096.
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12394,7 +12394,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-       * its values count toward the request's 4096.
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12420,7 +12420,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-       * its values count toward the request's 4096.
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12438,7 +12438,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-       * its values count toward the request's 4096.
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12451,7 +12451,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-       * its values count toward the request's 4096.
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12467,7 +12467,7 @@ public final class Chat {
       /**
        * <pre>
        * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
-       * its values count toward the request's 4096.
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
