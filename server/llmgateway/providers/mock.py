@@ -4,8 +4,8 @@
   and reports a tool result; with tools given (and no tool result yet) it calls
   the chosen or first tool with `{"input": <last user text>}`; with a reasoning
   effort or budget set it first "thinks"; `max_tokens` truncates (finish LENGTH), and
-  so does the mock's own output limit of `MAX_OUTPUT_TOKENS` words. Usage counts the
-  answer's words, and estimates prompt tokens as characters / 4 (no scan of the prompt).
+  so does the mock's own output limit of `MAX_OUTPUT_TOKENS` words. Usage counts words
+  (a prompt's as its spaces plus one).
   The model option `chunk_delay_ms` paces streamed events (for demos and drain tests).
 - embed: a unit vector derived from a hash of each input, 8 dimensions unless the
   request asks for others; built in linear time, in slices that yield to the event loop.
@@ -73,9 +73,15 @@ def _tokens(text: str, limit: int = MAX_OUTPUT_TOKENS) -> list[str]:
     return [m.group() for m in islice(_TOKEN.finditer(text), limit + 1)]
 
 
-def _estimate_tokens(text_length: int) -> int:
-    """Prompt tokens as real tokenizers average them: four characters each (no scan)."""
-    return -(-text_length // 4)
+def _words(text: str) -> str:
+    """How many words `text` has, counted up to the output limit (no list of all of them)."""
+    count = len(text.split(maxsplit=MAX_OUTPUT_TOKENS))
+    return str(count) if count <= MAX_OUTPUT_TOKENS else f"more than {MAX_OUTPUT_TOKENS}"
+
+
+def _count_words(text: str) -> int:
+    """Words of a prompt, estimated as its spaces plus one: one pass at C speed, no list."""
+    return text.count(" ") + 1 if text else 0
 
 
 class _Answer:
@@ -90,7 +96,7 @@ class _Answer:
         user_text = last_user.text()
         gen = request.generation
         if gen.reasoning_effort or gen.reasoning_budget_tokens:
-            self.reasoning = f"The user wrote {len(user_text)} characters; I will echo them."
+            self.reasoning = f"The user said {_words(user_text)} words; I will echo them."
         wants_tool = (
             request.tools
             and last.role is not Role.TOOL
@@ -120,10 +126,12 @@ class _Answer:
             self.tokens = self.tokens[:limit]
             self.text = "".join(self.tokens)
             self.finish = FinishReason.LENGTH
-        prompt_chars = sum(len(p.text) for m in request.messages for p in m.parts if isinstance(p, TextPart))
+        prompt_words = sum(
+            _count_words(p.text) for m in request.messages for p in m.parts if isinstance(p, TextPart)
+        )
         completion = len(self.tokens) + len(_tokens(self.reasoning)) + (8 if self.tool_call else 0)
         self.usage = Usage(
-            prompt_tokens=_estimate_tokens(prompt_chars),
+            prompt_tokens=prompt_words,
             completion_tokens=completion,
             reasoning_tokens=len(_tokens(self.reasoning)),
         )
@@ -186,7 +194,7 @@ class MockAdapter(BaseAdapter):
             if work >= EMBED_SLICE:  # let other calls run; a cancelled call stops here
                 work = 0
                 await asyncio.sleep(0)
-        return EmbedResult(vectors, _estimate_tokens(sum(map(len, request.inputs))))
+        return EmbedResult(vectors, sum(map(_count_words, request.inputs)))
 
     async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult:
         images = []
