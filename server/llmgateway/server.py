@@ -153,13 +153,15 @@ async def start_server(settings: Settings) -> RunningServer:
 
 def _new_server(settings: Settings, interceptors: list[Any]) -> grpc.aio.Server:
     # grpc's own limit sits above ours, so an oversized request reaches the edge and
-    # gets INVALID_ARGUMENT with a field violation rather than a bare RESOURCE_EXHAUSTED.
-    grpc_limit = max(settings.server.max_request_bytes * 4, 64 * 1024 * 1024)
+    # gets INVALID_ARGUMENT with a field violation rather than a bare RESOURCE_EXHAUSTED;
+    # not far above: grpc buffers what it accepts (a 60 MiB request took 190 MB).
+    receive_limit = settings.server.max_request_bytes * 4
+    send_limit = max(receive_limit, 64 * 1024 * 1024)  # images and embeddings can be large
     return grpc.aio.server(
         interceptors=interceptors,
         options=[
-            ("grpc.max_receive_message_length", grpc_limit),
-            ("grpc.max_send_message_length", grpc_limit),
+            ("grpc.max_receive_message_length", receive_limit),
+            ("grpc.max_send_message_length", send_limit),
             ("grpc.so_reuseport", 0),
         ],
     )

@@ -2,7 +2,8 @@
 
 - chat/stream: echoes the last user message ("Echo: ..."), mentions image parts,
   and reports a tool result; with tools given (and no tool result yet) it calls
-  the chosen or first tool with `{"input": <last user text>}`; with a reasoning
+  the chosen or first tool with `{"input": <last user text>}` (its first
+  `MAX_OUTPUT_TOKENS` words); with a reasoning
   effort or budget set it first "thinks"; `max_tokens` truncates (finish LENGTH), and
   so does the mock's own output limit of `MAX_OUTPUT_TOKENS` words. Usage counts words
   (a prompt's as its spaces plus one).
@@ -106,7 +107,8 @@ class _Answer:
             name = request.tools[0].name
             if request.tool_choice and request.tool_choice.mode == "function":
                 name = request.tool_choice.function_name
-            self.tool_call = ToolCall("call_mock_1", name, orjson.dumps({"input": user_text}).decode())
+            tool_input = "".join(_tokens(user_text)[:MAX_OUTPUT_TOKENS])  # the output limit
+            self.tool_call = ToolCall("call_mock_1", name, orjson.dumps({"input": tool_input}).decode())
             self.finish = FinishReason.TOOL_CALLS
             self.text = ""
         elif last.role is Role.TOOL:
