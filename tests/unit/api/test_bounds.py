@@ -30,7 +30,9 @@ def _violations(check: object, request: object) -> list[tuple[str, str]]:
 def test_a_count_past_its_bound_is_reported_without_walking_the_elements() -> None:
     # A million unknown roles: one violation for the count, none for the elements.
     request = chat_pb2.ChatRequest(model="m", messages=[chat_pb2.Message(role=99)] * 1_000_000)
-    assert _violations(bounds.check_chat, request) == [("messages", "at most 1024 messages (got 1000000)")]
+    assert _violations(bounds.check_chat, request) == [
+        ("messages", f"at most {bounds.MESSAGES} messages (got 1000000)")
+    ]
 
 
 def test_the_schema_walk_stops_at_the_shared_budget() -> None:

@@ -29,15 +29,15 @@ export type Message = Message$1<"llmgateway.v1.Message"> & {
   role: Role;
 
   /**
-   * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-   * request together, at most 64 of them images.
+   * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+   * request together, at most 32 of them images.
    *
    * @generated from field: repeated llmgateway.v1.ContentPart content = 2;
    */
   content: ContentPart[];
 
   /**
-   * Tool calls the assistant made (assistant messages only). At most 512 in all
+   * Tool calls the assistant made (assistant messages only). At most 256 in all
    * messages of a request together.
    *
    * @generated from field: repeated llmgateway.v1.ToolCall tool_calls = 3;
@@ -519,7 +519,7 @@ export type ChatRequest = Message$1<"llmgateway.v1.ChatRequest"> & {
   model: string;
 
   /**
-   * The conversation so far. At least one message, at most 1024.
+   * The conversation so far. At least one message, at most 512.
    *
    * @generated from field: repeated llmgateway.v1.Message messages = 2;
    */
@@ -597,7 +597,7 @@ export type StreamChatRequest = Message$1<"llmgateway.v1.StreamChatRequest"> & {
   model: string;
 
   /**
-   * The conversation so far. At least one message, at most 1024.
+   * The conversation so far. At least one message, at most 512.
    *
    * @generated from field: repeated llmgateway.v1.Message messages = 2;
    */

@@ -1097,8 +1097,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1107,8 +1107,8 @@ public final class Chat {
         getContentList();
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1116,8 +1116,8 @@ public final class Chat {
     llmgateway.v1.Chat.ContentPart getContent(int index);
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1125,8 +1125,8 @@ public final class Chat {
     int getContentCount();
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1135,8 +1135,8 @@ public final class Chat {
         getContentOrBuilderList();
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1146,7 +1146,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -1156,7 +1156,7 @@ public final class Chat {
         getToolCallsList();
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -1165,7 +1165,7 @@ public final class Chat {
     llmgateway.v1.Chat.ToolCall getToolCalls(int index);
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -1174,7 +1174,7 @@ public final class Chat {
     int getToolCallsCount();
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -1184,7 +1184,7 @@ public final class Chat {
         getToolCallsOrBuilderList();
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -1310,8 +1310,8 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.ContentPart> content_;
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1322,8 +1322,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1335,8 +1335,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1347,8 +1347,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1359,8 +1359,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-     * request together, at most 64 of them images.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1376,7 +1376,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.ToolCall> toolCalls_;
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -1388,7 +1388,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -1401,7 +1401,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -1413,7 +1413,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -1425,7 +1425,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only). At most 512 in all
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
      * messages of a request together.
      * </pre>
      *
@@ -2136,8 +2136,8 @@ public final class Chat {
 
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2151,8 +2151,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2166,8 +2166,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2181,8 +2181,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2203,8 +2203,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2222,8 +2222,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2243,8 +2243,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2265,8 +2265,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2284,8 +2284,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2303,8 +2303,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2323,8 +2323,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2341,8 +2341,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2359,8 +2359,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2371,8 +2371,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2386,8 +2386,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2402,8 +2402,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2414,8 +2414,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2427,8 +2427,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order. At most 2048 parts in all messages of a
-       * request together, at most 64 of them images.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2466,7 +2466,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2481,7 +2481,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2496,7 +2496,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2511,7 +2511,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2533,7 +2533,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2552,7 +2552,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2573,7 +2573,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2595,7 +2595,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2614,7 +2614,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2633,7 +2633,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2653,7 +2653,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2671,7 +2671,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2689,7 +2689,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2701,7 +2701,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2716,7 +2716,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2732,7 +2732,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2744,7 +2744,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -2757,7 +2757,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only). At most 512 in all
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
        * messages of a request together.
        * </pre>
        *
@@ -13601,7 +13601,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13610,7 +13610,7 @@ public final class Chat {
         getMessagesList();
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13618,7 +13618,7 @@ public final class Chat {
     llmgateway.v1.Chat.Message getMessages(int index);
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13626,7 +13626,7 @@ public final class Chat {
     int getMessagesCount();
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13635,7 +13635,7 @@ public final class Chat {
         getMessagesOrBuilderList();
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13932,7 +13932,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Message> messages_;
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13943,7 +13943,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13955,7 +13955,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13966,7 +13966,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13977,7 +13977,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15071,7 +15071,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15085,7 +15085,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15099,7 +15099,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15113,7 +15113,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15134,7 +15134,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15152,7 +15152,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15172,7 +15172,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15193,7 +15193,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15211,7 +15211,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15229,7 +15229,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15248,7 +15248,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15265,7 +15265,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15282,7 +15282,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15293,7 +15293,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15307,7 +15307,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15322,7 +15322,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15333,7 +15333,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15345,7 +15345,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16548,7 +16548,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16557,7 +16557,7 @@ public final class Chat {
         getMessagesList();
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16565,7 +16565,7 @@ public final class Chat {
     llmgateway.v1.Chat.Message getMessages(int index);
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16573,7 +16573,7 @@ public final class Chat {
     int getMessagesCount();
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16582,7 +16582,7 @@ public final class Chat {
         getMessagesOrBuilderList();
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16879,7 +16879,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Message> messages_;
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16890,7 +16890,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16902,7 +16902,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16913,7 +16913,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16924,7 +16924,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message, at most 1024.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18018,7 +18018,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18032,7 +18032,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18046,7 +18046,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18060,7 +18060,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18081,7 +18081,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18099,7 +18099,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18119,7 +18119,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18140,7 +18140,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18158,7 +18158,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18176,7 +18176,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18195,7 +18195,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18212,7 +18212,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18229,7 +18229,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18240,7 +18240,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18254,7 +18254,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18269,7 +18269,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18280,7 +18280,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18292,7 +18292,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message, at most 1024.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
