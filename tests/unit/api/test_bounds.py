@@ -54,7 +54,8 @@ def test_enum_numbers_this_server_does_not_know_are_violations() -> None:
 def test_dimensions_bound_the_answer_size() -> None:
     over = embedding_pb2.EmbedRequest(inputs=["a"] * 2, dimensions=bounds.EMBED_VALUES // 2 + 1)
     assert [f for f, _ in _violations(bounds.check_embed, over)] == ["dimensions"]
-    bounds.check_embed(embedding_pb2.EmbedRequest(inputs=["a"] * 64, dimensions=bounds.DIMENSIONS))
+    fits = bounds.EMBED_VALUES // bounds.DIMENSIONS
+    bounds.check_embed(embedding_pb2.EmbedRequest(inputs=["a"] * fits, dimensions=bounds.DIMENSIONS))
 
 
 def test_violations_never_echo_the_value() -> None:

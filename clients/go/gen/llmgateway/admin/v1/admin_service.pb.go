@@ -211,7 +211,7 @@ func (x *GetModelResponse) GetModel() *Model {
 // ListModelsRequest pages through the registry.
 type ListModelsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// At most this many models (default 100; larger values are lowered to 100; negative is
+	// At most this many models (default 25; larger values are lowered to 25; negative is
 	// a field violation).
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// `next_page_token` of the previous page (with the same filters; at most 512

@@ -37,7 +37,7 @@ export type EmbedRequest = Message<"llmgateway.v1.EmbedRequest"> & {
 
   /**
    * Output dimensions for models that can shorten their vectors: 1 to 4096, and
-   * `len(inputs) * dimensions` at most 262144 (the answer's size).
+   * `len(inputs) * dimensions` at most 131072 (the answer's size).
    *
    * @generated from field: optional int32 dimensions = 3;
    */

@@ -85,7 +85,7 @@ public final class EmbeddingOuterClass {
     /**
      * <pre>
      * Output dimensions for models that can shorten their vectors: 1 to 4096, and
-     * `len(inputs) * dimensions` at most 262144 (the answer's size).
+     * `len(inputs) * dimensions` at most 131072 (the answer's size).
      * </pre>
      *
      * <code>optional int32 dimensions = 3;</code>
@@ -95,7 +95,7 @@ public final class EmbeddingOuterClass {
     /**
      * <pre>
      * Output dimensions for models that can shorten their vectors: 1 to 4096, and
-     * `len(inputs) * dimensions` at most 262144 (the answer's size).
+     * `len(inputs) * dimensions` at most 131072 (the answer's size).
      * </pre>
      *
      * <code>optional int32 dimensions = 3;</code>
@@ -301,7 +301,7 @@ public final class EmbeddingOuterClass {
     /**
      * <pre>
      * Output dimensions for models that can shorten their vectors: 1 to 4096, and
-     * `len(inputs) * dimensions` at most 262144 (the answer's size).
+     * `len(inputs) * dimensions` at most 131072 (the answer's size).
      * </pre>
      *
      * <code>optional int32 dimensions = 3;</code>
@@ -314,7 +314,7 @@ public final class EmbeddingOuterClass {
     /**
      * <pre>
      * Output dimensions for models that can shorten their vectors: 1 to 4096, and
-     * `len(inputs) * dimensions` at most 262144 (the answer's size).
+     * `len(inputs) * dimensions` at most 131072 (the answer's size).
      * </pre>
      *
      * <code>optional int32 dimensions = 3;</code>
@@ -1125,7 +1125,7 @@ public final class EmbeddingOuterClass {
       /**
        * <pre>
        * Output dimensions for models that can shorten their vectors: 1 to 4096, and
-       * `len(inputs) * dimensions` at most 262144 (the answer's size).
+       * `len(inputs) * dimensions` at most 131072 (the answer's size).
        * </pre>
        *
        * <code>optional int32 dimensions = 3;</code>
@@ -1138,7 +1138,7 @@ public final class EmbeddingOuterClass {
       /**
        * <pre>
        * Output dimensions for models that can shorten their vectors: 1 to 4096, and
-       * `len(inputs) * dimensions` at most 262144 (the answer's size).
+       * `len(inputs) * dimensions` at most 131072 (the answer's size).
        * </pre>
        *
        * <code>optional int32 dimensions = 3;</code>
@@ -1151,7 +1151,7 @@ public final class EmbeddingOuterClass {
       /**
        * <pre>
        * Output dimensions for models that can shorten their vectors: 1 to 4096, and
-       * `len(inputs) * dimensions` at most 262144 (the answer's size).
+       * `len(inputs) * dimensions` at most 131072 (the answer's size).
        * </pre>
        *
        * <code>optional int32 dimensions = 3;</code>
@@ -1168,7 +1168,7 @@ public final class EmbeddingOuterClass {
       /**
        * <pre>
        * Output dimensions for models that can shorten their vectors: 1 to 4096, and
-       * `len(inputs) * dimensions` at most 262144 (the answer's size).
+       * `len(inputs) * dimensions` at most 131072 (the answer's size).
        * </pre>
        *
        * <code>optional int32 dimensions = 3;</code>

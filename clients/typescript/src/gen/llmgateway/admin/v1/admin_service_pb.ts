@@ -112,7 +112,7 @@ export const GetModelResponseSchema: GenMessage<GetModelResponse> = /*@__PURE__*
  */
 export type ListModelsRequest = Message<"llmgateway.admin.v1.ListModelsRequest"> & {
   /**
-   * At most this many models (default 100; larger values are lowered to 100; negative is
+   * At most this many models (default 25; larger values are lowered to 25; negative is
    * a field violation).
    *
    * @generated from field: int32 page_size = 1;

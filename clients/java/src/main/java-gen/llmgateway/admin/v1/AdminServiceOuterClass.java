@@ -2672,7 +2672,7 @@ public final class AdminServiceOuterClass {
 
     /**
      * <pre>
-     * At most this many models (default 100; larger values are lowered to 100; negative is
+     * At most this many models (default 25; larger values are lowered to 25; negative is
      * a field violation).
      * </pre>
      *
@@ -2810,7 +2810,7 @@ public final class AdminServiceOuterClass {
     private int pageSize_ = 0;
     /**
      * <pre>
-     * At most this many models (default 100; larger values are lowered to 100; negative is
+     * At most this many models (default 25; larger values are lowered to 25; negative is
      * a field violation).
      * </pre>
      *
@@ -3407,7 +3407,7 @@ public final class AdminServiceOuterClass {
       private int pageSize_ ;
       /**
        * <pre>
-       * At most this many models (default 100; larger values are lowered to 100; negative is
+       * At most this many models (default 25; larger values are lowered to 25; negative is
        * a field violation).
        * </pre>
        *
@@ -3420,7 +3420,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100; larger values are lowered to 100; negative is
+       * At most this many models (default 25; larger values are lowered to 25; negative is
        * a field violation).
        * </pre>
        *
@@ -3437,7 +3437,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100; larger values are lowered to 100; negative is
+       * At most this many models (default 25; larger values are lowered to 25; negative is
        * a field violation).
        * </pre>
        *
