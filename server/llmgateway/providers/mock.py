@@ -3,7 +3,7 @@
 - chat/stream: echoes the last user message ("Echo: ..."), mentions image parts,
   and reports a tool result; with tools given (and no tool result yet) it calls
   the chosen or first tool with `{"input": <last user text>}` (its first
-  `MAX_OUTPUT_TOKENS` words); with a reasoning
+  `MAX_TOOL_INPUT` characters); with a reasoning
   effort or budget set it first "thinks"; `max_tokens` truncates (finish LENGTH), and
   so does the mock's own output limit of `MAX_OUTPUT_TOKENS` words. Usage counts words
   (a prompt's as its spaces plus one).
@@ -61,6 +61,7 @@ from llmgateway.providers.base import BaseAdapter
 
 EMBEDDING_DIMENSIONS = 8
 MAX_OUTPUT_TOKENS = 4096
+MAX_TOOL_INPUT = 16384  # characters of the user's text the mock's tool call repeats
 # Vector values computed between two yields to the event loop (~0.5 ms of work).
 EMBED_SLICE = 4096
 _TOKEN = re.compile(r"\S+\s*|\s+")
@@ -107,7 +108,7 @@ class _Answer:
             name = request.tools[0].name
             if request.tool_choice and request.tool_choice.mode == "function":
                 name = request.tool_choice.function_name
-            tool_input = "".join(_tokens(user_text)[:MAX_OUTPUT_TOKENS])  # the output limit
+            tool_input = user_text[:MAX_TOOL_INPUT]
             self.tool_call = ToolCall("call_mock_1", name, orjson.dumps({"input": tool_input}).decode())
             self.finish = FinishReason.TOOL_CALLS
             self.text = ""
