@@ -68,7 +68,7 @@ LIMITS: dict[str, Limit] = {
     "page_token_chars": Limit(512, "`page_token`"),
     "provider_chars": Limit(64, "`provider` filters and admin `provider`"),
     "admin_string_chars": Limit(2048, "other admin `Model` and `Deployment` strings"),
-    "admin_options": Limit(16, "entries of an admin `options` map (keys 128, values 1024 characters)"),
+    "admin_options": Limit(8, "entries of an admin `options` map (keys 128, values 512 characters)"),
     "admin_deployments": Limit(8, "admin `deployments`"),
     "admin_list_items": Limit(16, "admin `capabilities`, `fallbacks`, `fallback_on`, `operator_fields`"),
     "update_mask_paths": Limit(64, "admin `update_mask.paths` (128 characters each)"),
@@ -111,7 +111,7 @@ PROVIDER = _limit("provider_chars")
 ADMIN_STRING = _limit("admin_string_chars")
 ADMIN_OPTIONS = _limit("admin_options")
 ADMIN_OPTION_KEY = 128
-ADMIN_OPTION_VALUE = 1024
+ADMIN_OPTION_VALUE = 512
 ADMIN_DEPLOYMENTS = _limit("admin_deployments")
 ADMIN_LIST_ITEMS = _limit("admin_list_items")
 UPDATE_MASK_PATHS = _limit("update_mask_paths")
