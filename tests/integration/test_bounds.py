@@ -10,12 +10,11 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import struct_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from llmgateway.api import bounds
 from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
-from tests.helpers import Details, chat, stream, user
+from tests.helpers import ASSISTANT_CALL, Details, chat, stream, tool, user, with_image
 
 
 async def _fails(call: Any) -> Details:
@@ -29,16 +28,6 @@ async def _invalid(call: Any, field: str) -> Details:
     assert (details.code, details.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_REQUEST")
     assert field in details.fields, details.fields
     return details
-
-
-def _schema(value: dict[str, Any]) -> struct_pb2.Struct:
-    s = struct_pb2.Struct()
-    s.update(value)
-    return s
-
-
-def _tool(parameters: dict[str, Any], name: str = "f") -> chat_pb2.Tool:
-    return chat_pb2.Tool(name=name, parameters=_schema(parameters))
 
 
 # -- the mock embedding: any `dimensions` froze the server -----------------------------------------
@@ -91,7 +80,7 @@ def _parts(n: int) -> list[chat_pb2.ContentPart]:
             },
             "messages",
         ),
-        ({"tools": [_tool({"type": "object"}, f"t{i}") for i in range(bounds.TOOLS + 1)]}, "tools"),
+        ({"tools": [tool({"type": "object"}, f"t{i}") for i in range(bounds.TOOLS + 1)]}, "tools"),
         (
             {"generation": chat_pb2.GenerationConfig(stop=["s"] * (bounds.STOP_SEQUENCES + 1))},
             "generation.stop",
@@ -143,15 +132,15 @@ def _deep(levels: int) -> dict[str, Any]:
     ids=["depth", "keys", "bytes"],
 )
 async def test_schema_bounds(gateway, parameters: dict[str, Any], why: str) -> None:
-    details = await _invalid(gateway.Chat(chat(tools=[_tool(parameters)]), timeout=5), "tools[0].parameters")
+    details = await _invalid(gateway.Chat(chat(tools=[tool(parameters)]), timeout=5), "tools[0].parameters")
     assert why in details.bad_request.field_violations[0].description
 
 
 async def test_schema_values_are_counted_over_every_schema_of_a_request(gateway) -> None:
     half = bounds.SCHEMA_NODES // 2
-    within = [_tool(_wide(half), "a"), _tool(_wide(half), "b")]
+    within = [tool(_wide(half), "a"), tool(_wide(half), "b")]
     assert (await gateway.Chat(chat(tools=within), timeout=10)).message.tool_calls
-    over = [*within, _tool({"type": "object", "properties": {"x": {}}}, "c")]
+    over = [*within, tool({"type": "object", "properties": {"x": {}}}, "c")]
     await _invalid(gateway.Chat(chat(tools=over), timeout=5), "tools[2].parameters")
 
 
@@ -172,7 +161,7 @@ async def test_an_unknown_schema_dialect_is_a_violation_and_never_fetched(gatewa
     listener.setblocking(False)
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/schema"
     try:
-        tools = [_tool({"$schema": url, "type": "object"})]
+        tools = [tool({"$schema": url, "type": "object"})]
         details = await _invalid(gateway.Chat(chat(tools=tools), timeout=5), "tools[0].parameters")
         assert "$schema" in details.bad_request.field_violations[0].description
         with pytest.raises(BlockingIOError):
@@ -186,26 +175,16 @@ async def test_known_schema_dialects_are_accepted(gateway) -> None:
         "http://json-schema.org/draft-07/schema#",
         "https://json-schema.org/draft/2020-12/schema",
     ):
-        tools = [_tool({"$schema": dialect, "type": "object", "properties": {"a": {"type": "string"}}})]
+        tools = [tool({"$schema": dialect, "type": "object", "properties": {"a": {"type": "string"}}})]
         assert (await gateway.Chat(chat(tools=tools), timeout=5)).message.tool_calls
 
 
 # -- unknown enum numbers, malformed URLs, over-long ids ----------------------------------------------
-def _image(**kw: Any) -> chat_pb2.Message:
-    return chat_pb2.Message(
-        role=chat_pb2.ROLE_USER,
-        content=[chat_pb2.ContentPart(text="look"), chat_pb2.ContentPart(image=chat_pb2.ImagePart(**kw))],
-    )
-
-
-CALL = chat_pb2.Message(
-    role=chat_pb2.ROLE_ASSISTANT, tool_calls=[chat_pb2.ToolCall(id="c1", name="f", arguments="{}")]
-)
 CHAT_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown role", {"messages": [chat_pb2.Message(role=42, content=_parts(1))]}, "messages[0].role"),
     (
         "unknown image detail",
-        {"messages": [_image(uri="https://e.com/a.png", detail=9)]},
+        {"messages": [with_image(uri="https://e.com/a.png", detail=9)]},
         "messages[0].content[1].image.detail",
     ),
     ("unknown tool choice mode", {"tool_choice": chat_pb2.ToolChoice(mode=17)}, "tool_choice.mode"),
@@ -217,17 +196,17 @@ CHAT_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown response format", {"response_format": chat_pb2.ResponseFormat(type=5)}, "response_format.type"),
     (
         "URL with a broken host",
-        {"messages": [_image(uri="http://[::1/cat.png")]},
+        {"messages": [with_image(uri="http://[::1/cat.png")]},
         "messages[0].content[1].image.uri",
     ),
     (
         "URL with a port out of range",
-        {"messages": [_image(uri="https://h:99999/a.png")]},
+        {"messages": [with_image(uri="https://h:99999/a.png")]},
         "messages[0].content[1].image.uri",
     ),
     (
         "over-long URL",
-        {"messages": [_image(uri="https://e.com/" + "a" * bounds.IMAGE_URL)]},
+        {"messages": [with_image(uri="https://e.com/" + "a" * bounds.IMAGE_URL)]},
         "messages[0].content[1].image.uri",
     ),
     ("over-long model id", {"model": "m/" + "x" * bounds.MODEL_ID}, "model"),
@@ -249,7 +228,7 @@ CHAT_CASES: list[tuple[str, dict[str, Any], str]] = [
         {
             "messages": [
                 user("q"),
-                CALL,
+                ASSISTANT_CALL,
                 chat_pb2.Message(
                     role=chat_pb2.ROLE_TOOL, tool_call_id="c" * (bounds.ID + 1), content=_parts(1)
                 ),
