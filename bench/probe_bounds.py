@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 import grpc
 from google.protobuf import field_mask_pb2, struct_pb2
@@ -48,6 +48,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from llmgateway.admin.v1 import admin_service_pb2 as admin_pb
 from llmgateway.admin.v1 import model_pb2 as admin_model_pb2
 from llmgateway.api import bounds as b
+from llmgateway.core import models
+from llmgateway.core.fields import MaxItems, MaxLength
 from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,11 +149,22 @@ def _kitchen_sink(cls: Any) -> bytes:
     return _filled(request)
 
 
+def _bound(annotated: Any, kind: type[Any]) -> Any:
+    return next(a for a in get_args(annotated)[1:] if isinstance(a, kind))
+
+
+# The admin model's own bounds (core/models.py): options per upstream and their length,
+# deployments per model.
+OPTIONS = _bound(models.Options, MaxItems).count
+OPTION_CHARS = _bound(models.Options, MaxLength).chars
+DEPLOYMENTS = _bound(get_type_hints(models.Model, include_extras=True)["deployments"], MaxItems).count
+
+
 def _admin_model(model_id: str, option_chars: int) -> admin_model_pb2.Model:
-    options = {f"{'k' * (b.ADMIN_OPTION_KEY - 3)}{i:03d}": "v" * option_chars for i in range(b.ADMIN_OPTIONS)}
+    options = {f"option{i:03d}": "v" * option_chars for i in range(OPTIONS)}
     deployments = [
         admin_model_pb2.Deployment(id=f"d{i}", provider="mock", upstream_model="echo", options=options)
-        for i in range(b.ADMIN_DEPLOYMENTS)
+        for i in range(DEPLOYMENTS)
     ]
     return admin_model_pb2.Model(
         id=model_id,
@@ -171,8 +184,8 @@ def _size(times: int = 1) -> str:
 def cases() -> list[Case]:
     gw, adm = "/llmgateway.v1.GatewayService/", "/llmgateway.admin.v1.AdminService/"
     big_model_bytes = _admin_model("probe/big-0", 1).ByteSize()
-    per_option = (REQUEST_BYTES - big_model_bytes - 4096) // (b.ADMIN_OPTIONS * (b.ADMIN_DEPLOYMENTS + 1))
-    option_chars = min(per_option, b.ADMIN_OPTION_VALUE)
+    per_option = (REQUEST_BYTES - big_model_bytes - 4096) // (OPTIONS * (DEPLOYMENTS + 1))
+    option_chars = max(1, min(per_option, OPTION_CHARS))
 
     def create(i: int) -> bytes:
         return admin_pb.CreateModelRequest(  # type: ignore[no-any-return]

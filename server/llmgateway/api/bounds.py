@@ -20,7 +20,6 @@ from typing import Any, get_args
 from google.protobuf import struct_pb2
 
 from llmgateway.admin.v1 import admin_service_pb2 as admin_pb
-from llmgateway.admin.v1 import model_pb2 as admin_model_pb2
 from llmgateway.core.errors import invalid_request
 from llmgateway.core.models import Name
 from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
@@ -38,7 +37,7 @@ class Limit:
 
 # One table: the README "Limits" section lists exactly these (a test keeps them equal).
 LIMITS: dict[str, Limit] = {
-    "model_id_chars": Limit(MAX_ID, "`model` of every request, admin `id`s and `fallbacks`"),
+    "model_id_chars": Limit(MAX_ID, "`model` of every request, `id` of admin GetModel and DeleteModel"),
     "user_chars": Limit(256, "`user`"),
     "messages": Limit(512, "`messages`"),
     "content_parts": Limit(1024, "content parts of all messages together"),
@@ -66,11 +65,7 @@ LIMITS: dict[str, Limit] = {
     "page_size": Limit(1000, "`page_size` of ListModels (larger values are lowered to it)"),
     "admin_page_size": Limit(25, "`page_size` of admin ListModels (larger values are lowered to it)"),
     "page_token_chars": Limit(512, "`page_token`"),
-    "provider_chars": Limit(64, "`provider` filters and admin `provider`"),
-    "admin_string_chars": Limit(2048, "other admin `Model` and `Deployment` strings"),
-    "admin_options": Limit(8, "entries of an admin `options` map (keys 128, values 512 characters)"),
-    "admin_deployments": Limit(8, "admin `deployments`"),
-    "admin_list_items": Limit(16, "admin `capabilities`, `fallbacks`, `fallback_on`, `operator_fields`"),
+    "provider_chars": Limit(64, "`provider` filters of ListModels"),
     "update_mask_paths": Limit(64, "admin `update_mask.paths` (128 characters each)"),
 }
 
@@ -108,12 +103,6 @@ PAGE_SIZE = _limit("page_size")
 ADMIN_PAGE_SIZE = _limit("admin_page_size")
 PAGE_TOKEN = _limit("page_token_chars")
 PROVIDER = _limit("provider_chars")
-ADMIN_STRING = _limit("admin_string_chars")
-ADMIN_OPTIONS = _limit("admin_options")
-ADMIN_OPTION_KEY = 128
-ADMIN_OPTION_VALUE = 512
-ADMIN_DEPLOYMENTS = _limit("admin_deployments")
-ADMIN_LIST_ITEMS = _limit("admin_list_items")
 UPDATE_MASK_PATHS = _limit("update_mask_paths")
 UPDATE_MASK_PATH = 128
 # A data: URI carries base64 (4 characters per 3 bytes) after a short header.
@@ -131,7 +120,6 @@ _EFFORTS = _known(chat_pb2.ReasoningEffort)
 _FORMATS = _known(chat_pb2.ResponseFormatType)
 _IMAGE_OUTPUTS = _known(image_pb2.ImageOutput)
 _CAPABILITIES = _known(model_pb2.Capability)
-_ROUTING = _known(admin_model_pb2.RoutingStrategy)
 
 
 class _Checker:
@@ -299,7 +287,9 @@ def check_list_models(pb: model_pb2.ListModelsRequest | admin_pb.ListModelsReque
 
 # -- AdminService -----------------------------------------------------------------------------
 def check_admin(request: object) -> None:
-    """The bounds of any AdminService request (called once per call by its edge)."""
+    """The bounds of an AdminService request's own fields. A `Model`'s fields are bounded
+    by the model's types (`core.models`), checked by the registry's validation: its
+    conversion is linear in the request, which the request size bounds."""
     if isinstance(request, admin_pb.ListModelsRequest):
         check_list_models(request)
         return
@@ -313,37 +303,4 @@ def check_admin(request: object) -> None:
         if not c.over("update_mask.paths", len(paths), UPDATE_MASK_PATHS, "paths"):
             for i, p in enumerate(paths):
                 c.over(f"update_mask.paths[{i}]", len(p), UPDATE_MASK_PATH)
-    if isinstance(request, admin_pb.CreateModelRequest | admin_pb.UpdateModelRequest):
-        _admin_model(c, request.model)
     c.raise_if_any()
-
-
-def _admin_model(c: _Checker, m: admin_model_pb2.Model) -> None:
-    c.over("model.id", len(m.id), MODEL_ID)
-    c.over("model.provider", len(m.provider), PROVIDER)
-    _admin_upstream(c, "model", m)
-    c.over("model.display_name", len(m.display_name), ADMIN_STRING)
-    c.over("model.etag", len(m.etag), ID)
-    c.enum("model.routing", m.routing, _ROUTING, "RoutingStrategy")
-    for name in ("capabilities", "fallbacks", "fallback_on", "operator_fields"):
-        c.over(f"model.{name}", len(getattr(m, name)), ADMIN_LIST_ITEMS, "items")
-    if len(m.fallbacks) <= ADMIN_LIST_ITEMS:
-        for i, fallback in enumerate(m.fallbacks):
-            c.over(f"model.fallbacks[{i}]", len(fallback), MODEL_ID)
-    if not c.over("model.deployments", len(m.deployments), ADMIN_DEPLOYMENTS, "deployments"):
-        for i, d in enumerate(m.deployments):
-            path = f"model.deployments[{i}]"
-            c.over(f"{path}.id", len(d.id), ID)
-            c.over(f"{path}.provider", len(d.provider), PROVIDER)
-            _admin_upstream(c, path, d)
-
-
-def _admin_upstream(c: _Checker, path: str, m: admin_model_pb2.Model | admin_model_pb2.Deployment) -> None:
-    for name in ("upstream_model", "adapter_class", "base_url", "credential_ref"):
-        c.over(f"{path}.{name}", len(getattr(m, name)), ADMIN_STRING)
-    if not c.over(f"{path}.options", len(m.options), ADMIN_OPTIONS, "entries"):
-        for key, value in m.options.items():
-            if c.over(f"{path}.options", len(key), ADMIN_OPTION_KEY, "characters in a key") or c.over(
-                f"{path}.options", len(value), ADMIN_OPTION_VALUE, "characters in a value"
-            ):
-                return
