@@ -3,7 +3,7 @@ generated requests (any field, any value), near-valid chat requests, mutated enc
 and raw bytes. Properties (tests/fuzz/conftest.py): never INTERNAL, UNKNOWN, a timeout
 or a dropped connection; every error with an ErrorInfo, every INVALID_ARGUMENT with a
 field violation, the trailers within the client's metadata limit; the server healthy
-after each test. About 3,500 requests per run."""
+after each test. About 3,000 requests per run."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _path(service, method) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("service", "method"), METHODS, ids=[m.name + "@" + s.name for s, m in METHODS])
 @given(data=st.data())
-@examples(200)
+@examples(150)
 async def test_generated_requests(target: Target, service, method, data) -> None:  # type: ignore[no-untyped-def]
     request = data.draw(messages(method.input_type))
     await target.call(
@@ -40,7 +40,7 @@ async def test_generated_requests(target: Target, service, method, data) -> None
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["Chat", "StreamChat"])
 @given(data=st.data())
-@examples(300)
+@examples(250)
 async def test_near_valid_chat_requests(target: Target, streaming: bool, data) -> None:  # type: ignore[no-untyped-def]
     cls = chat_pb2.StreamChatRequest if streaming else chat_pb2.ChatRequest
     request = data.draw(chat_requests(cls))
@@ -77,7 +77,7 @@ async def test_mutated_and_raw_bytes(target: Target, service, method, data) -> N
 
 
 @given(model=admin_models())
-@examples(100)
+@examples(60)
 async def test_admin_writes_store_only_rows_that_render(target: Target, model) -> None:  # type: ignore[no-untyped-def]
     admin = "/llmgateway.admin.v1.AdminService/"
     status = await target.call(
