@@ -50,7 +50,10 @@ DEFAULT_MAX_CALL_DURATION_S = {
 class ServerSettings(BaseModel):
     address: str = "127.0.0.1:50051"
     grace_period_s: float = 10.0  # how long SIGTERM waits for in-flight calls
-    max_request_bytes: int = 16 * 1024 * 1024
+    # Parsing costs ~20 ms and ~50 MB per MiB of the densest protobuf (tiny submessages)
+    # before any bound can be checked: 1 MiB keeps even a refused request near the loop's
+    # 20 ms budget (bench/probe_bounds.py; README "Limits").
+    max_request_bytes: int = Field(default=1024 * 1024, gt=0)
     # Beyond these the gateway sheds load at once (RESOURCE_EXHAUSTED / OVERLOADED with
     # RetryInfo) instead of queueing; 0 means no cap.
     max_concurrent_calls: int = Field(default=1024, ge=0)  # unary data-plane calls

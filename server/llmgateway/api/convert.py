@@ -6,6 +6,7 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
+from llmgateway.api import bounds
 from llmgateway.core import types as t
 from llmgateway.core.calls import CacheMode, CacheStatus, CacheUse, Call
 from llmgateway.core.errors import invalid_request
@@ -85,7 +86,8 @@ _CACHE_STATUS = {
 def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
     """A Struct as plain JSON data. Struct stores every number as a double; integral
     ones become ints again so that schemas keep `"minimum": 1`, not `1.0`."""
-    return {key: _value(v) for key, v in struct.fields.items()}
+    fields = struct.fields
+    return {key: _value(fields[key]) for key in fields}  # faster than fields.items()
 
 
 def _value(v: struct_pb2.Value) -> Any:
@@ -106,6 +108,7 @@ def _value(v: struct_pb2.Value) -> Any:
 
 # -- requests -----------------------------------------------------------------------------
 def chat_request(pb: chat_pb2.ChatRequest | chat_pb2.StreamChatRequest) -> t.ChatRequest:
+    bounds.check_chat(pb)
     req = t.ChatRequest(
         model=pb.model, messages=[_message(m) for m in pb.messages], user=pb.user, session_id=pb.session_id
     )
@@ -185,12 +188,14 @@ def _generation(g: chat_pb2.GenerationConfig) -> t.GenerationConfig:
 
 
 def embed_request(pb: embedding_pb2.EmbedRequest) -> t.EmbedRequest:
+    bounds.check_embed(pb)
     return t.EmbedRequest(
         pb.model, list(pb.inputs), pb.dimensions if pb.HasField("dimensions") else None, pb.user
     )
 
 
 def image_request(pb: image_pb2.GenerateImageRequest) -> t.ImageRequest:
+    bounds.check_image(pb)
     return t.ImageRequest(
         model=pb.model,
         prompt=pb.prompt,
@@ -200,6 +205,17 @@ def image_request(pb: image_pb2.GenerateImageRequest) -> t.ImageRequest:
         style=pb.style,
         output=_IMAGE_OUTPUT.get(pb.output),
         user=pb.user,
+    )
+
+
+def list_models_request(pb: model_pb2.ListModelsRequest) -> tuple[int, str, str, Capability | None]:
+    """(page size, page token, provider filter, capability filter) of a ListModels call."""
+    bounds.check_list_models(pb)
+    return (
+        min(pb.page_size, bounds.PAGE_SIZE),
+        pb.page_token,
+        pb.provider,
+        CAPABILITIES.get(pb.capability),
     )
 
 

@@ -57,11 +57,9 @@ class GatewayServicer:
     async def list_models(
         self, request: model_pb2.ListModelsRequest, call: Call
     ) -> model_pb2.ListModelsResponse:
-        capability = convert.CAPABILITIES.get(request.capability)
+        page_size, page_token, provider, capability = convert.list_models_request(request)
         grant = call.principal.models if call.principal is not None else EVERY_MODEL
-        page = self.service.list_models(
-            request.page_size, request.page_token, request.provider, capability, grant
-        )
+        page = self.service.list_models(page_size, page_token, provider, capability, grant)
         return model_pb2.ListModelsResponse(
             models=[convert.model_out(m) for m in page.models], next_page_token=page.next_page_token
         )

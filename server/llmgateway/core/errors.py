@@ -123,6 +123,7 @@ def capability_not_supported(model_id: str, capability: str) -> GatewayError:
         Reason.CAPABILITY_NOT_SUPPORTED,
         f"model {model_id!r} does not support {capability}",
         metadata={"model": model_id, "capability": capability},
+        field_violations=[("model", f"does not support {capability}")],
     )
 
 

@@ -4,11 +4,10 @@ match a BadRequest violation to the field it sent."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
-import jsonschema
-import orjson
+import jsonschema_rs
 
 from llmgateway.core.errors import invalid_request
 from llmgateway.core.types import (
@@ -22,15 +21,15 @@ from llmgateway.core.types import (
 )
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]+$")  # its length is a wire bound (api/bounds.py)
 IMAGE_URI = re.compile(
     r"^(https?://\S+|data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+)$", re.IGNORECASE
 )
 IMAGE_MIME_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-MAX_MESSAGES = 10_000
-MAX_TOOLS = 128
-MAX_STOP = 4
-MAX_EMBED_INPUTS = 2048
+# Schemas are checked against their draft's meta-schema only, never fetched: with a registry
+# given, jsonschema_rs refuses to retrieve anything (an unknown `$schema` URL included).
+_OFFLINE = jsonschema_rs.Registry([])
+_MAX_ECHO = 160  # characters of a validator message quoted in a violation
 
 Violations = list[tuple[str, str]]
 
@@ -47,23 +46,20 @@ def sniff_image_type(data: bytes) -> str:
     return ""
 
 
-@lru_cache(maxsize=1024)
-def _schema_error(schema_json: bytes) -> str:
-    """Why a JSON Schema is invalid ('' when valid); cached since callers resend the same tools."""
-    schema = orjson.loads(schema_json)
-    try:
-        jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator).check_schema(
-            schema
-        )
-    except jsonschema.SchemaError as exc:
-        return f"not a valid JSON Schema: {exc.message}"
-    return ""
-
-
 def schema_problem(schema: dict[str, Any], *, require_object: bool) -> str:
+    """Why a JSON Schema is invalid ('' when valid). No cache: the meta-schema check
+    (jsonschema_rs, ~0.15 us per schema value) costs less than hashing the schema would."""
     if require_object and schema.get("type", "object") != "object":
         return 'must describe an object ("type": "object")'
-    return _schema_error(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS))
+    try:
+        jsonschema_rs.meta.validate(schema, registry=_OFFLINE)
+    except jsonschema_rs.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.instance_path)
+        message = exc.message if len(exc.message) <= _MAX_ECHO else exc.message[:_MAX_ECHO] + "…"
+        return f"not a valid JSON Schema{f' at {where[:_MAX_ECHO]}' if where else ''}: {message}"
+    except jsonschema_rs.ReferencingError:
+        return "`$schema` must name a JSON Schema draft (4, 6, 7, 2019-09 or 2020-12)"
+    return ""
 
 
 def validate_chat(req: ChatRequest) -> None:
@@ -72,10 +68,8 @@ def validate_chat(req: ChatRequest) -> None:
         v.append(("model", "is required"))
     if not req.messages:
         v.append(("messages", "at least one message is required"))
-    elif len(req.messages) > MAX_MESSAGES:
-        v.append(("messages", f"at most {MAX_MESSAGES} messages"))
     if req.session_id and not SESSION_ID.match(req.session_id):
-        v.append(("session_id", "letters, digits, _ and -, at most 128 characters"))
+        v.append(("session_id", "letters, digits and _ -"))
     _check_messages(req, v)
     _check_tools(req, v)
     _check_generation(req, v)
@@ -141,15 +135,24 @@ def _check_image(part: ImagePart, role: Role, path: str, v: Violations) -> None:
         elif part.mime_type not in IMAGE_MIME_TYPES:
             v.append((f"{path}.image.mime_type", f"must be one of {', '.join(sorted(IMAGE_MIME_TYPES))}"))
     elif part.uri is not None:
-        if not IMAGE_URI.match(part.uri):
+        if not IMAGE_URI.match(part.uri) or not _parses(part.uri):
             v.append((f"{path}.image.uri", "must be an http(s) URL or a data:image/...;base64 URI"))
     else:
         v.append((f"{path}.image", "needs either data (bytes) or uri"))
 
 
+def _parses(uri: str) -> bool:
+    """A data: URI, or a URL whose host and port parse (urlsplit raises on `http://[x`)."""
+    if uri[:5].lower() == "data:":
+        return True
+    try:
+        parts = urlsplit(uri)
+        return bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:
+        return False
+
+
 def _check_tools(req: ChatRequest, v: Violations) -> None:
-    if len(req.tools) > MAX_TOOLS:
-        v.append(("tools", f"at most {MAX_TOOLS} tools"))
     names: set[str] = set()
     for i, tool in enumerate(req.tools):
         if not TOOL_NAME.match(tool.name):
@@ -182,8 +185,6 @@ def _check_generation(req: ChatRequest, v: Violations) -> None:
         value = getattr(g, name)
         if value is not None and not -2.0 <= value <= 2.0:
             v.append((f"generation.{name}", "must be between -2 and 2"))
-    if len(g.stop) > MAX_STOP:
-        v.append(("generation.stop", f"at most {MAX_STOP} stop sequences"))
     if any(not s for s in g.stop):
         v.append(("generation.stop", "stop sequences must not be empty"))
     if g.reasoning_budget_tokens is not None and g.reasoning_budget_tokens < 1024:
@@ -196,11 +197,7 @@ def validate_embed(req: EmbedRequest) -> None:
         v.append(("model", "is required"))
     if not req.inputs:
         v.append(("inputs", "at least one input is required"))
-    elif len(req.inputs) > MAX_EMBED_INPUTS:
-        v.append(("inputs", f"at most {MAX_EMBED_INPUTS} inputs"))
     v.extend((f"inputs[{i}]", "must not be empty") for i, text in enumerate(req.inputs) if not text)
-    if req.dimensions is not None and req.dimensions <= 0:
-        v.append(("dimensions", "must be positive"))
     if v:
         raise invalid_request(v)
 
@@ -211,7 +208,5 @@ def validate_image(req: ImageRequest) -> None:
         v.append(("model", "is required"))
     if not req.prompt.strip():
         v.append(("prompt", "is required"))
-    if not 1 <= req.count <= 10:
-        v.append(("count", "must be between 1 and 10"))
     if v:
         raise invalid_request(v)

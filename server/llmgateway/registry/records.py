@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from llmgateway.core.errors import Reason
 from llmgateway.core.fields import FieldInfo, describe
@@ -189,9 +189,9 @@ def _upstream(
         elif problem:
             default_url = ""  # unknown here; the router reports the adapter when the model is used
     if base_url:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            bad("base_url", "must be an http:// or https:// URL with a host")
+        parts = _parsed_url(base_url)
+        if parts is None or parts.scheme not in ("http", "https"):
+            bad("base_url", "must be an http:// or https:// URL with a host (and a valid port)")
         elif parts.username or parts.password:
             bad("base_url", "must not carry credentials; use credential_ref")
     elif adapter_class and default_url is None:
@@ -230,3 +230,13 @@ def _deployments(
         _upstream(
             d.provider, d.upstream_model, d.adapter_class, d.base_url, d.credential_ref, sub, strict, policy
         )
+
+
+def _parsed_url(url: str) -> SplitResult | None:
+    """The URL's parts when its host and port parse (urlsplit raises on `http://[x`,
+    `.port` on `:99999`), else None."""
+    try:
+        parts = urlsplit(url)
+        return parts if parts.hostname and (parts.port is None or parts.port > 0) else None
+    except ValueError:
+        return None

@@ -256,13 +256,15 @@ func (x *Model) GetDescription() string {
 // ListModelsRequest pages through the routable models.
 type ListModelsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// At most this many models (default 100, at most 1000).
+	// At most this many models (default 100; larger values are lowered to 1000; negative
+	// is a field violation).
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	// `next_page_token` of the previous page.
+	// `next_page_token` of the previous page (at most 512 characters).
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// Only models of this provider kind.
+	// Only models of this provider kind (at most 64 characters).
 	Provider string `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
-	// Only models with this capability.
+	// Only models with this capability; a number this server does not know is a field
+	// violation.
 	Capability    Capability `protobuf:"varint,4,opt,name=capability,proto3,enum=llmgateway.v1.Capability" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -22,21 +22,23 @@ export const file_llmgateway_v1_chat: GenFile = /*@__PURE__*/
  */
 export type Message = Message$1<"llmgateway.v1.Message"> & {
   /**
-   * Who wrote it. Required.
+   * Who wrote it. Required; a number this server does not know is a field violation.
    *
    * @generated from field: llmgateway.v1.Role role = 1;
    */
   role: Role;
 
   /**
-   * Text, image and reasoning parts, in order.
+   * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+   * request together, at most 32 of them images.
    *
    * @generated from field: repeated llmgateway.v1.ContentPart content = 2;
    */
   content: ContentPart[];
 
   /**
-   * Tool calls the assistant made (assistant messages only).
+   * Tool calls the assistant made (assistant messages only). At most 256 in all
+   * messages of a request together.
    *
    * @generated from field: repeated llmgateway.v1.ToolCall tool_calls = 3;
    */
@@ -44,13 +46,14 @@ export type Message = Message$1<"llmgateway.v1.Message"> & {
 
   /**
    * The id of the tool call this message answers (tool messages only; required there).
+   * At most 256 characters.
    *
    * @generated from field: string tool_call_id = 4;
    */
   toolCallId: string;
 
   /**
-   * Optional author name, passed to providers that support it.
+   * Optional author name, passed to providers that support it. At most 256 characters.
    *
    * @generated from field: string name = 5;
    */
@@ -123,7 +126,7 @@ export type ImagePart = Message$1<"llmgateway.v1.ImagePart"> & {
    */
   source: {
     /**
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      *
      * @generated from field: bytes data = 1;
      */
@@ -131,7 +134,8 @@ export type ImagePart = Message$1<"llmgateway.v1.ImagePart"> & {
     case: "data";
   } | {
     /**
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      *
      * @generated from field: string uri = 2;
      */
@@ -140,14 +144,15 @@ export type ImagePart = Message$1<"llmgateway.v1.ImagePart"> & {
   } | { case: undefined; value?: undefined };
 
   /**
-   * MIME type of `data` (for example `image/png`). Required with `data`.
+   * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+   * characters.
    *
    * @generated from field: string mime_type = 3;
    */
   mimeType: string;
 
   /**
-   * Resolution hint.
+   * Resolution hint; a number this server does not know is a field violation.
    *
    * @generated from field: llmgateway.v1.ImageDetail detail = 4;
    */
@@ -211,14 +216,16 @@ export type Tool = Message$1<"llmgateway.v1.Tool"> & {
   name: string;
 
   /**
-   * What the function does, for the model.
+   * What the function does, for the model. At most 4096 characters.
    *
    * @generated from field: string description = 2;
    */
   description: string;
 
   /**
-   * JSON Schema of the arguments object.
+   * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+   * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+   * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
    *
    * @generated from field: google.protobuf.Struct parameters = 3;
    */
@@ -252,7 +259,7 @@ export type ToolChoice = Message$1<"llmgateway.v1.ToolChoice"> & {
    */
   choice: {
     /**
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      *
      * @generated from field: llmgateway.v1.ToolChoiceMode mode = 1;
      */
@@ -260,7 +267,7 @@ export type ToolChoice = Message$1<"llmgateway.v1.ToolChoice"> & {
     case: "mode";
   } | {
     /**
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      *
      * @generated from field: string function_name = 2;
      */
@@ -283,14 +290,14 @@ export const ToolChoiceSchema: GenMessage<ToolChoice> = /*@__PURE__*/
  */
 export type ToolCall = Message$1<"llmgateway.v1.ToolCall"> & {
   /**
-   * Provider-assigned call id; tool results refer to it.
+   * Provider-assigned call id; tool results refer to it. At most 256 characters.
    *
    * @generated from field: string id = 1;
    */
   id: string;
 
   /**
-   * Function name.
+   * Function name (at most 64 characters).
    *
    * @generated from field: string name = 2;
    */
@@ -346,7 +353,7 @@ export type GenerationConfig = Message$1<"llmgateway.v1.GenerationConfig"> & {
   topK?: number | undefined;
 
   /**
-   * Stop sequences, at most 4.
+   * Stop sequences: at most 4, each at most 1024 characters.
    *
    * @generated from field: repeated string stop = 5;
    */
@@ -374,7 +381,8 @@ export type GenerationConfig = Message$1<"llmgateway.v1.GenerationConfig"> & {
   frequencyPenalty?: number | undefined;
 
   /**
-   * Reasoning effort for reasoning models (OpenAI-style).
+   * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+   * know is a field violation.
    *
    * @generated from field: llmgateway.v1.ReasoningEffort reasoning_effort = 9;
    */
@@ -402,21 +410,22 @@ export const GenerationConfigSchema: GenMessage<GenerationConfig> = /*@__PURE__*
  */
 export type ResponseFormat = Message$1<"llmgateway.v1.ResponseFormat"> & {
   /**
-   * The format.
+   * The format; a number this server does not know is a field violation.
    *
    * @generated from field: llmgateway.v1.ResponseFormatType type = 1;
    */
   type: ResponseFormatType;
 
   /**
-   * Schema name (JSON_SCHEMA only).
+   * Schema name (JSON_SCHEMA only; at most 64 characters).
    *
    * @generated from field: string schema_name = 2;
    */
   schemaName: string;
 
   /**
-   * JSON Schema (JSON_SCHEMA only; required there).
+   * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+   * its values count toward the request's 2048.
    *
    * @generated from field: google.protobuf.Struct schema = 3;
    */
@@ -502,21 +511,22 @@ export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
  */
 export type ChatRequest = Message$1<"llmgateway.v1.ChatRequest"> & {
   /**
-   * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+   * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+   * 200 characters.
    *
    * @generated from field: string model = 1;
    */
   model: string;
 
   /**
-   * The conversation so far. At least one message.
+   * The conversation so far. At least one message, at most 512.
    *
    * @generated from field: repeated llmgateway.v1.Message messages = 2;
    */
   messages: Message[];
 
   /**
-   * Functions the model may call.
+   * Functions the model may call; at most 128.
    *
    * @generated from field: repeated llmgateway.v1.Tool tools = 3;
    */
@@ -551,7 +561,7 @@ export type ChatRequest = Message$1<"llmgateway.v1.ChatRequest"> & {
   parallelToolCalls?: boolean | undefined;
 
   /**
-   * End-user id passed to the provider for abuse monitoring.
+   * End-user id passed to the provider for abuse monitoring (at most 256 characters).
    *
    * @generated from field: string user = 8;
    */
@@ -590,21 +600,22 @@ export const ChatRequestSchema: GenMessage<ChatRequest> = /*@__PURE__*/
  */
 export type StreamChatRequest = Message$1<"llmgateway.v1.StreamChatRequest"> & {
   /**
-   * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+   * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+   * 200 characters.
    *
    * @generated from field: string model = 1;
    */
   model: string;
 
   /**
-   * The conversation so far. At least one message.
+   * The conversation so far. At least one message, at most 512.
    *
    * @generated from field: repeated llmgateway.v1.Message messages = 2;
    */
   messages: Message[];
 
   /**
-   * Functions the model may call.
+   * Functions the model may call; at most 128.
    *
    * @generated from field: repeated llmgateway.v1.Tool tools = 3;
    */
@@ -639,7 +650,7 @@ export type StreamChatRequest = Message$1<"llmgateway.v1.StreamChatRequest"> & {
   parallelToolCalls?: boolean | undefined;
 
   /**
-   * End-user id passed to the provider for abuse monitoring.
+   * End-user id passed to the provider for abuse monitoring (at most 256 characters).
    *
    * @generated from field: string user = 8;
    */

@@ -83,28 +83,30 @@ export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
  */
 export type ListModelsRequest = Message<"llmgateway.v1.ListModelsRequest"> & {
   /**
-   * At most this many models (default 100, at most 1000).
+   * At most this many models (default 100; larger values are lowered to 1000; negative
+   * is a field violation).
    *
    * @generated from field: int32 page_size = 1;
    */
   pageSize: number;
 
   /**
-   * `next_page_token` of the previous page.
+   * `next_page_token` of the previous page (at most 512 characters).
    *
    * @generated from field: string page_token = 2;
    */
   pageToken: string;
 
   /**
-   * Only models of this provider kind.
+   * Only models of this provider kind (at most 64 characters).
    *
    * @generated from field: string provider = 3;
    */
   provider: string;
 
   /**
-   * Only models with this capability.
+   * Only models with this capability; a number this server does not know is a field
+   * violation.
    *
    * @generated from field: llmgateway.v1.Capability capability = 4;
    */

@@ -1078,7 +1078,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Who wrote it. Required.
+     * Who wrote it. Required; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Role role = 1;</code>
@@ -1087,7 +1087,7 @@ public final class Chat {
     int getRoleValue();
     /**
      * <pre>
-     * Who wrote it. Required.
+     * Who wrote it. Required; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Role role = 1;</code>
@@ -1097,7 +1097,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1106,7 +1107,8 @@ public final class Chat {
         getContentList();
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1114,7 +1116,8 @@ public final class Chat {
     llmgateway.v1.Chat.ContentPart getContent(int index);
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1122,7 +1125,8 @@ public final class Chat {
     int getContentCount();
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1131,7 +1135,8 @@ public final class Chat {
         getContentOrBuilderList();
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1141,7 +1146,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1150,7 +1156,8 @@ public final class Chat {
         getToolCallsList();
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1158,7 +1165,8 @@ public final class Chat {
     llmgateway.v1.Chat.ToolCall getToolCalls(int index);
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1166,7 +1174,8 @@ public final class Chat {
     int getToolCallsCount();
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1175,7 +1184,8 @@ public final class Chat {
         getToolCallsOrBuilderList();
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1186,6 +1196,7 @@ public final class Chat {
     /**
      * <pre>
      * The id of the tool call this message answers (tool messages only; required there).
+     * At most 256 characters.
      * </pre>
      *
      * <code>string tool_call_id = 4;</code>
@@ -1195,6 +1206,7 @@ public final class Chat {
     /**
      * <pre>
      * The id of the tool call this message answers (tool messages only; required there).
+     * At most 256 characters.
      * </pre>
      *
      * <code>string tool_call_id = 4;</code>
@@ -1205,7 +1217,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Optional author name, passed to providers that support it.
+     * Optional author name, passed to providers that support it. At most 256 characters.
      * </pre>
      *
      * <code>string name = 5;</code>
@@ -1214,7 +1226,7 @@ public final class Chat {
     java.lang.String getName();
     /**
      * <pre>
-     * Optional author name, passed to providers that support it.
+     * Optional author name, passed to providers that support it. At most 256 characters.
      * </pre>
      *
      * <code>string name = 5;</code>
@@ -1271,7 +1283,7 @@ public final class Chat {
     private int role_ = 0;
     /**
      * <pre>
-     * Who wrote it. Required.
+     * Who wrote it. Required; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Role role = 1;</code>
@@ -1282,7 +1294,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Who wrote it. Required.
+     * Who wrote it. Required; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Role role = 1;</code>
@@ -1298,7 +1310,8 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.ContentPart> content_;
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1309,7 +1322,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1321,7 +1335,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1332,7 +1347,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1343,7 +1359,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1359,7 +1376,8 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.ToolCall> toolCalls_;
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1370,7 +1388,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1382,7 +1401,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1393,7 +1413,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1404,7 +1425,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1421,6 +1443,7 @@ public final class Chat {
     /**
      * <pre>
      * The id of the tool call this message answers (tool messages only; required there).
+     * At most 256 characters.
      * </pre>
      *
      * <code>string tool_call_id = 4;</code>
@@ -1442,6 +1465,7 @@ public final class Chat {
     /**
      * <pre>
      * The id of the tool call this message answers (tool messages only; required there).
+     * At most 256 characters.
      * </pre>
      *
      * <code>string tool_call_id = 4;</code>
@@ -1467,7 +1491,7 @@ public final class Chat {
     private volatile java.lang.Object name_ = "";
     /**
      * <pre>
-     * Optional author name, passed to providers that support it.
+     * Optional author name, passed to providers that support it. At most 256 characters.
      * </pre>
      *
      * <code>string name = 5;</code>
@@ -1488,7 +1512,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Optional author name, passed to providers that support it.
+     * Optional author name, passed to providers that support it. At most 256 characters.
      * </pre>
      *
      * <code>string name = 5;</code>
@@ -2028,7 +2052,7 @@ public final class Chat {
       private int role_ = 0;
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2039,7 +2063,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2054,7 +2078,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2067,7 +2091,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2085,7 +2109,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2112,7 +2136,8 @@ public final class Chat {
 
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2126,7 +2151,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2140,7 +2166,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2154,7 +2181,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2175,7 +2203,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2193,7 +2222,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2213,7 +2243,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2234,7 +2265,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2252,7 +2284,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2270,7 +2303,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2289,7 +2323,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2306,7 +2341,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2323,7 +2359,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2334,7 +2371,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2348,7 +2386,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2363,7 +2402,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2374,7 +2414,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2386,7 +2427,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2424,7 +2466,8 @@ public final class Chat {
 
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2438,7 +2481,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2452,7 +2496,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2466,7 +2511,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2487,7 +2533,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2505,7 +2552,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2525,7 +2573,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2546,7 +2595,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2564,7 +2614,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2582,7 +2633,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2601,7 +2653,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2618,7 +2671,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2635,7 +2689,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2646,7 +2701,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2660,7 +2716,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2675,7 +2732,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2686,7 +2744,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2698,7 +2757,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2726,6 +2786,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2746,6 +2807,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2767,6 +2829,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2784,6 +2847,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2798,6 +2862,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2817,7 +2882,7 @@ public final class Chat {
       private java.lang.Object name_ = "";
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -2837,7 +2902,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -2858,7 +2923,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -2875,7 +2940,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -2889,7 +2954,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -4283,7 +4348,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      * </pre>
      *
      * <code>bytes data = 1;</code>
@@ -4292,7 +4357,7 @@ public final class Chat {
     boolean hasData();
     /**
      * <pre>
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      * </pre>
      *
      * <code>bytes data = 1;</code>
@@ -4302,7 +4367,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4311,7 +4377,8 @@ public final class Chat {
     boolean hasUri();
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4320,7 +4387,8 @@ public final class Chat {
     java.lang.String getUri();
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4331,7 +4399,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * MIME type of `data` (for example `image/png`). Required with `data`.
+     * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+     * characters.
      * </pre>
      *
      * <code>string mime_type = 3;</code>
@@ -4340,7 +4409,8 @@ public final class Chat {
     java.lang.String getMimeType();
     /**
      * <pre>
-     * MIME type of `data` (for example `image/png`). Required with `data`.
+     * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+     * characters.
      * </pre>
      *
      * <code>string mime_type = 3;</code>
@@ -4351,7 +4421,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Resolution hint.
+     * Resolution hint; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -4360,7 +4430,7 @@ public final class Chat {
     int getDetailValue();
     /**
      * <pre>
-     * Resolution hint.
+     * Resolution hint; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -4456,7 +4526,7 @@ public final class Chat {
     public static final int DATA_FIELD_NUMBER = 1;
     /**
      * <pre>
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      * </pre>
      *
      * <code>bytes data = 1;</code>
@@ -4468,7 +4538,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      * </pre>
      *
      * <code>bytes data = 1;</code>
@@ -4485,7 +4555,8 @@ public final class Chat {
     public static final int URI_FIELD_NUMBER = 2;
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4496,7 +4567,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4521,7 +4593,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4551,7 +4624,8 @@ public final class Chat {
     private volatile java.lang.Object mimeType_ = "";
     /**
      * <pre>
-     * MIME type of `data` (for example `image/png`). Required with `data`.
+     * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+     * characters.
      * </pre>
      *
      * <code>string mime_type = 3;</code>
@@ -4572,7 +4646,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * MIME type of `data` (for example `image/png`). Required with `data`.
+     * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+     * characters.
      * </pre>
      *
      * <code>string mime_type = 3;</code>
@@ -4597,7 +4672,7 @@ public final class Chat {
     private int detail_ = 0;
     /**
      * <pre>
-     * Resolution hint.
+     * Resolution hint; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -4608,7 +4683,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Resolution hint.
+     * Resolution hint; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5062,7 +5137,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * Raw image bytes (PNG, JPEG, GIF or WebP).
+       * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
        * </pre>
        *
        * <code>bytes data = 1;</code>
@@ -5073,7 +5148,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Raw image bytes (PNG, JPEG, GIF or WebP).
+       * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
        * </pre>
        *
        * <code>bytes data = 1;</code>
@@ -5087,7 +5162,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Raw image bytes (PNG, JPEG, GIF or WebP).
+       * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
        * </pre>
        *
        * <code>bytes data = 1;</code>
@@ -5103,7 +5178,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Raw image bytes (PNG, JPEG, GIF or WebP).
+       * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
        * </pre>
        *
        * <code>bytes data = 1;</code>
@@ -5120,7 +5195,8 @@ public final class Chat {
 
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5132,7 +5208,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5158,7 +5235,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5185,7 +5263,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5202,7 +5281,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5218,7 +5298,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5238,7 +5319,8 @@ public final class Chat {
       private java.lang.Object mimeType_ = "";
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5258,7 +5340,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5279,7 +5362,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5296,7 +5380,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5310,7 +5395,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5330,7 +5416,7 @@ public final class Chat {
       private int detail_ = 0;
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5341,7 +5427,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5356,7 +5442,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5369,7 +5455,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5387,7 +5473,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -6462,7 +6548,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * What the function does, for the model.
+     * What the function does, for the model. At most 4096 characters.
      * </pre>
      *
      * <code>string description = 2;</code>
@@ -6471,7 +6557,7 @@ public final class Chat {
     java.lang.String getDescription();
     /**
      * <pre>
-     * What the function does, for the model.
+     * What the function does, for the model. At most 4096 characters.
      * </pre>
      *
      * <code>string description = 2;</code>
@@ -6482,7 +6568,9 @@ public final class Chat {
 
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6491,7 +6579,9 @@ public final class Chat {
     boolean hasParameters();
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6500,7 +6590,9 @@ public final class Chat {
     com.google.protobuf.Struct getParameters();
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6611,7 +6703,7 @@ public final class Chat {
     private volatile java.lang.Object description_ = "";
     /**
      * <pre>
-     * What the function does, for the model.
+     * What the function does, for the model. At most 4096 characters.
      * </pre>
      *
      * <code>string description = 2;</code>
@@ -6632,7 +6724,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * What the function does, for the model.
+     * What the function does, for the model. At most 4096 characters.
      * </pre>
      *
      * <code>string description = 2;</code>
@@ -6657,7 +6749,9 @@ public final class Chat {
     private com.google.protobuf.Struct parameters_;
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6669,7 +6763,9 @@ public final class Chat {
     }
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6681,7 +6777,9 @@ public final class Chat {
     }
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7224,7 +7322,7 @@ public final class Chat {
       private java.lang.Object description_ = "";
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7244,7 +7342,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7265,7 +7363,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7282,7 +7380,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7296,7 +7394,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7318,7 +7416,9 @@ public final class Chat {
           com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> parametersBuilder_;
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7329,7 +7429,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7344,7 +7446,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7364,7 +7468,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7382,7 +7488,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7407,7 +7515,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7424,7 +7534,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7436,7 +7548,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7451,7 +7565,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7583,7 +7699,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7592,7 +7708,7 @@ public final class Chat {
     boolean hasMode();
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7601,7 +7717,7 @@ public final class Chat {
     int getModeValue();
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7611,7 +7727,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7620,7 +7736,7 @@ public final class Chat {
     boolean hasFunctionName();
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7629,7 +7745,7 @@ public final class Chat {
     java.lang.String getFunctionName();
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7724,7 +7840,7 @@ public final class Chat {
     public static final int MODE_FIELD_NUMBER = 1;
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7735,7 +7851,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7749,7 +7865,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7767,7 +7883,7 @@ public final class Chat {
     public static final int FUNCTION_NAME_FIELD_NUMBER = 2;
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7778,7 +7894,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7803,7 +7919,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -8224,7 +8340,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8236,7 +8352,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8251,7 +8367,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8266,7 +8382,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8283,7 +8399,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8301,7 +8417,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8318,7 +8434,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8330,7 +8446,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8356,7 +8472,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8383,7 +8499,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8400,7 +8516,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8416,7 +8532,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8502,7 +8618,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Provider-assigned call id; tool results refer to it.
+     * Provider-assigned call id; tool results refer to it. At most 256 characters.
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -8511,7 +8627,7 @@ public final class Chat {
     java.lang.String getId();
     /**
      * <pre>
-     * Provider-assigned call id; tool results refer to it.
+     * Provider-assigned call id; tool results refer to it. At most 256 characters.
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -8522,7 +8638,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Function name.
+     * Function name (at most 64 characters).
      * </pre>
      *
      * <code>string name = 2;</code>
@@ -8531,7 +8647,7 @@ public final class Chat {
     java.lang.String getName();
     /**
      * <pre>
-     * Function name.
+     * Function name (at most 64 characters).
      * </pre>
      *
      * <code>string name = 2;</code>
@@ -8607,7 +8723,7 @@ public final class Chat {
     private volatile java.lang.Object id_ = "";
     /**
      * <pre>
-     * Provider-assigned call id; tool results refer to it.
+     * Provider-assigned call id; tool results refer to it. At most 256 characters.
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -8628,7 +8744,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Provider-assigned call id; tool results refer to it.
+     * Provider-assigned call id; tool results refer to it. At most 256 characters.
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -8654,7 +8770,7 @@ public final class Chat {
     private volatile java.lang.Object name_ = "";
     /**
      * <pre>
-     * Function name.
+     * Function name (at most 64 characters).
      * </pre>
      *
      * <code>string name = 2;</code>
@@ -8675,7 +8791,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Function name.
+     * Function name (at most 64 characters).
      * </pre>
      *
      * <code>string name = 2;</code>
@@ -9124,7 +9240,7 @@ public final class Chat {
       private java.lang.Object id_ = "";
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9144,7 +9260,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9165,7 +9281,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9182,7 +9298,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9196,7 +9312,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9216,7 +9332,7 @@ public final class Chat {
       private java.lang.Object name_ = "";
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9236,7 +9352,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9257,7 +9373,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9274,7 +9390,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9288,7 +9404,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9542,7 +9658,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9552,7 +9668,7 @@ public final class Chat {
         getStopList();
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9561,7 +9677,7 @@ public final class Chat {
     int getStopCount();
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9571,7 +9687,7 @@ public final class Chat {
     java.lang.String getStop(int index);
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9640,7 +9756,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Reasoning effort for reasoning models (OpenAI-style).
+     * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+     * know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -9649,7 +9766,8 @@ public final class Chat {
     int getReasoningEffortValue();
     /**
      * <pre>
-     * Reasoning effort for reasoning models (OpenAI-style).
+     * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+     * know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -9833,7 +9951,7 @@ public final class Chat {
         com.google.protobuf.LazyStringArrayList.emptyList();
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9845,7 +9963,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9856,7 +9974,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9868,7 +9986,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9965,7 +10083,8 @@ public final class Chat {
     private int reasoningEffort_ = 0;
     /**
      * <pre>
-     * Reasoning effort for reasoning models (OpenAI-style).
+     * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+     * know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -9976,7 +10095,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Reasoning effort for reasoning models (OpenAI-style).
+     * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+     * know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -10858,7 +10978,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10871,7 +10991,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10882,7 +11002,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10894,7 +11014,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10907,7 +11027,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10926,7 +11046,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10944,7 +11064,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10962,7 +11082,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10977,7 +11097,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -11166,7 +11286,8 @@ public final class Chat {
       private int reasoningEffort_ = 0;
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11177,7 +11298,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11192,7 +11314,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11205,7 +11328,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11223,7 +11347,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11361,7 +11486,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The format.
+     * The format; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -11370,7 +11495,7 @@ public final class Chat {
     int getTypeValue();
     /**
      * <pre>
-     * The format.
+     * The format; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -11380,7 +11505,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Schema name (JSON_SCHEMA only).
+     * Schema name (JSON_SCHEMA only; at most 64 characters).
      * </pre>
      *
      * <code>string schema_name = 2;</code>
@@ -11389,7 +11514,7 @@ public final class Chat {
     java.lang.String getSchemaName();
     /**
      * <pre>
-     * Schema name (JSON_SCHEMA only).
+     * Schema name (JSON_SCHEMA only; at most 64 characters).
      * </pre>
      *
      * <code>string schema_name = 2;</code>
@@ -11400,7 +11525,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11409,7 +11535,8 @@ public final class Chat {
     boolean hasSchema();
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11418,7 +11545,8 @@ public final class Chat {
     com.google.protobuf.Struct getSchema();
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11481,7 +11609,7 @@ public final class Chat {
     private int type_ = 0;
     /**
      * <pre>
-     * The format.
+     * The format; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -11492,7 +11620,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The format.
+     * The format; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -11508,7 +11636,7 @@ public final class Chat {
     private volatile java.lang.Object schemaName_ = "";
     /**
      * <pre>
-     * Schema name (JSON_SCHEMA only).
+     * Schema name (JSON_SCHEMA only; at most 64 characters).
      * </pre>
      *
      * <code>string schema_name = 2;</code>
@@ -11529,7 +11657,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Schema name (JSON_SCHEMA only).
+     * Schema name (JSON_SCHEMA only; at most 64 characters).
      * </pre>
      *
      * <code>string schema_name = 2;</code>
@@ -11554,7 +11682,8 @@ public final class Chat {
     private com.google.protobuf.Struct schema_;
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11566,7 +11695,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11578,7 +11708,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12027,7 +12158,7 @@ public final class Chat {
       private int type_ = 0;
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12038,7 +12169,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12053,7 +12184,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12066,7 +12197,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12084,7 +12215,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12100,7 +12231,7 @@ public final class Chat {
       private java.lang.Object schemaName_ = "";
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12120,7 +12251,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12141,7 +12272,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12158,7 +12289,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12172,7 +12303,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12194,7 +12325,8 @@ public final class Chat {
           com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> schemaBuilder_;
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12205,7 +12337,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12220,7 +12353,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12240,7 +12374,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12258,7 +12393,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12283,7 +12419,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12300,7 +12437,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12312,7 +12450,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12327,7 +12466,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -13439,7 +13579,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -13448,7 +13589,8 @@ public final class Chat {
     java.lang.String getModel();
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -13459,7 +13601,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13468,7 +13610,7 @@ public final class Chat {
         getMessagesList();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13476,7 +13618,7 @@ public final class Chat {
     llmgateway.v1.Chat.Message getMessages(int index);
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13484,7 +13626,7 @@ public final class Chat {
     int getMessagesCount();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13493,7 +13635,7 @@ public final class Chat {
         getMessagesOrBuilderList();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13503,7 +13645,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13512,7 +13654,7 @@ public final class Chat {
         getToolsList();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13520,7 +13662,7 @@ public final class Chat {
     llmgateway.v1.Chat.Tool getTools(int index);
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13528,7 +13670,7 @@ public final class Chat {
     int getToolsCount();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13537,7 +13679,7 @@ public final class Chat {
         getToolsOrBuilderList();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13647,7 +13789,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -13656,7 +13798,7 @@ public final class Chat {
     java.lang.String getUser();
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -13770,7 +13912,8 @@ public final class Chat {
     private volatile java.lang.Object model_ = "";
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -13791,7 +13934,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -13817,7 +13961,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Message> messages_;
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13828,7 +13972,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13840,7 +13984,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13851,7 +13995,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13862,7 +14006,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13878,7 +14022,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Tool> tools_;
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13889,7 +14033,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13901,7 +14045,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13912,7 +14056,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13923,7 +14067,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -14080,7 +14224,7 @@ public final class Chat {
     private volatile java.lang.Object user_ = "";
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -14101,7 +14245,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -14927,7 +15071,8 @@ public final class Chat {
       private java.lang.Object model_ = "";
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -14947,7 +15092,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -14968,7 +15114,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -14985,7 +15132,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -14999,7 +15147,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -15030,7 +15179,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15044,7 +15193,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15058,7 +15207,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15072,7 +15221,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15093,7 +15242,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15111,7 +15260,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15131,7 +15280,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15152,7 +15301,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15170,7 +15319,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15188,7 +15337,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15207,7 +15356,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15224,7 +15373,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15241,7 +15390,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15252,7 +15401,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15266,7 +15415,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15281,7 +15430,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15292,7 +15441,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15304,7 +15453,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15342,7 +15491,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15356,7 +15505,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15370,7 +15519,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15384,7 +15533,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15405,7 +15554,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15423,7 +15572,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15443,7 +15592,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15464,7 +15613,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15482,7 +15631,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15500,7 +15649,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15519,7 +15668,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15536,7 +15685,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15553,7 +15702,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15564,7 +15713,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15578,7 +15727,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15593,7 +15742,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15604,7 +15753,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15616,7 +15765,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16170,7 +16319,7 @@ public final class Chat {
       private java.lang.Object user_ = "";
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16190,7 +16339,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16211,7 +16360,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16228,7 +16377,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16242,7 +16391,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16597,7 +16746,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -16606,7 +16756,8 @@ public final class Chat {
     java.lang.String getModel();
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -16617,7 +16768,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16626,7 +16777,7 @@ public final class Chat {
         getMessagesList();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16634,7 +16785,7 @@ public final class Chat {
     llmgateway.v1.Chat.Message getMessages(int index);
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16642,7 +16793,7 @@ public final class Chat {
     int getMessagesCount();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16651,7 +16802,7 @@ public final class Chat {
         getMessagesOrBuilderList();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16661,7 +16812,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16670,7 +16821,7 @@ public final class Chat {
         getToolsList();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16678,7 +16829,7 @@ public final class Chat {
     llmgateway.v1.Chat.Tool getTools(int index);
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16686,7 +16837,7 @@ public final class Chat {
     int getToolsCount();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16695,7 +16846,7 @@ public final class Chat {
         getToolsOrBuilderList();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16805,7 +16956,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -16814,7 +16965,7 @@ public final class Chat {
     java.lang.String getUser();
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -16928,7 +17079,8 @@ public final class Chat {
     private volatile java.lang.Object model_ = "";
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -16949,7 +17101,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -16975,7 +17128,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Message> messages_;
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16986,7 +17139,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16998,7 +17151,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17009,7 +17162,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17020,7 +17173,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17036,7 +17189,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Tool> tools_;
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -17047,7 +17200,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -17059,7 +17212,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -17070,7 +17223,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -17081,7 +17234,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -17238,7 +17391,7 @@ public final class Chat {
     private volatile java.lang.Object user_ = "";
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -17259,7 +17412,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -18085,7 +18238,8 @@ public final class Chat {
       private java.lang.Object model_ = "";
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -18105,7 +18259,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -18126,7 +18281,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -18143,7 +18299,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -18157,7 +18314,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -18188,7 +18346,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18202,7 +18360,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18216,7 +18374,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18230,7 +18388,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18251,7 +18409,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18269,7 +18427,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18289,7 +18447,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18310,7 +18468,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18328,7 +18486,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18346,7 +18504,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18365,7 +18523,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18382,7 +18540,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18399,7 +18557,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18410,7 +18568,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18424,7 +18582,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18439,7 +18597,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18450,7 +18608,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18462,7 +18620,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18500,7 +18658,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18514,7 +18672,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18528,7 +18686,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18542,7 +18700,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18563,7 +18721,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18581,7 +18739,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18601,7 +18759,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18622,7 +18780,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18640,7 +18798,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18658,7 +18816,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18677,7 +18835,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18694,7 +18852,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18711,7 +18869,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18722,7 +18880,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18736,7 +18894,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18751,7 +18909,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18762,7 +18920,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18774,7 +18932,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -19328,7 +19486,7 @@ public final class Chat {
       private java.lang.Object user_ = "";
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -19348,7 +19506,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -19369,7 +19527,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -19386,7 +19544,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -19400,7 +19558,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>

@@ -2184,7 +2184,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * At most this many models (default 100, at most 1000).
+     * At most this many models (default 100; larger values are lowered to 1000; negative
+     * is a field violation).
      * </pre>
      *
      * <code>int32 page_size = 1;</code>
@@ -2194,7 +2195,7 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -2203,7 +2204,7 @@ public final class ModelOuterClass {
     java.lang.String getPageToken();
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -2214,7 +2215,7 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -2223,7 +2224,7 @@ public final class ModelOuterClass {
     java.lang.String getProvider();
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -2234,7 +2235,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2243,7 +2245,8 @@ public final class ModelOuterClass {
     int getCapabilityValue();
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2297,7 +2300,8 @@ public final class ModelOuterClass {
     private int pageSize_ = 0;
     /**
      * <pre>
-     * At most this many models (default 100, at most 1000).
+     * At most this many models (default 100; larger values are lowered to 1000; negative
+     * is a field violation).
      * </pre>
      *
      * <code>int32 page_size = 1;</code>
@@ -2313,7 +2317,7 @@ public final class ModelOuterClass {
     private volatile java.lang.Object pageToken_ = "";
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -2334,7 +2338,7 @@ public final class ModelOuterClass {
     }
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -2360,7 +2364,7 @@ public final class ModelOuterClass {
     private volatile java.lang.Object provider_ = "";
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -2381,7 +2385,7 @@ public final class ModelOuterClass {
     }
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -2406,7 +2410,8 @@ public final class ModelOuterClass {
     private int capability_ = 0;
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2417,7 +2422,8 @@ public final class ModelOuterClass {
     }
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2830,7 +2836,8 @@ public final class ModelOuterClass {
       private int pageSize_ ;
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 100; larger values are lowered to 1000; negative
+       * is a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -2842,7 +2849,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 100; larger values are lowered to 1000; negative
+       * is a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -2858,7 +2866,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 100; larger values are lowered to 1000; negative
+       * is a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -2874,7 +2883,7 @@ public final class ModelOuterClass {
       private java.lang.Object pageToken_ = "";
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2894,7 +2903,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2915,7 +2924,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2932,7 +2941,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2946,7 +2955,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2966,7 +2975,7 @@ public final class ModelOuterClass {
       private java.lang.Object provider_ = "";
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2986,7 +2995,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -3007,7 +3016,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -3024,7 +3033,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -3038,7 +3047,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -3058,7 +3067,8 @@ public final class ModelOuterClass {
       private int capability_ = 0;
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3069,7 +3079,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3084,7 +3095,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3097,7 +3109,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3115,7 +3128,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
