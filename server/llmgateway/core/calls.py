@@ -104,6 +104,7 @@ class Call:
     first_event_at: float | None = None  # perf_counter of the first answer event
     usage: Usage | None = None
     events: int = 0  # stream events sent after the start event
+    fold: bool = False  # a policy asked (at admit) to see this stream's folded answer
     status: str = ""  # at the end: "OK", a gRPC code name, or "CANCELLED"
     error: GatewayError | None = None  # what a failed call answered
     target: str = ""  # what an admin call acts on (a model id), for the audit line

@@ -239,7 +239,7 @@ class InferenceService:
     async def _governed_stream(self, req: ChatRequest, call: Call) -> AsyncGenerator[StreamEvent, None]:
         pipeline = self.pipeline
         admitted, admitted_req, answer = await pipeline.admit(call, req)
-        folder = StreamFolder() if pipeline.wants_result else None
+        folder = StreamFolder() if pipeline.wants_result or call.fold else None
         if answer is not None:
             result = cast(ChatResult, answer)
             self._answered(call, call.served, result.usage)

@@ -63,7 +63,7 @@ class _Ticket:
 
 
 class SessionPolicy:
-    wants_result = True  # the answer joins the history
+    wants_result = False  # only calls with memory need their answer: they set `call.fold`
 
     def __init__(self, catalog: ModelCatalog, store: SessionStore, settings: SessionsSettings) -> None:
         self.catalog = catalog
@@ -86,6 +86,7 @@ class SessionPolicy:
         virtual = self._compile(model)
         if not virtual.config.memory.enabled:
             return Admit(request=self._rewrite(call, virtual, request, [], request.session_id))
+        call.fold = True  # the complete answer joins the history at settle
         ticket, history = await self._begin(call, virtual, request)
         try:
             rewritten = self._rewrite(call, virtual, request, history, ticket.session_id)
