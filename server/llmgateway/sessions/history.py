@@ -3,34 +3,18 @@ begins (a user message), oldest turns first, so a tool result always travels wit
 call that asked for it and a conversation still opens with a user message. The
 system prompt is not history: it is rendered per call and never cut.
 
-Tokens are estimated the usual way (4 characters a token, 4 for a message's framing,
-85 for an image); the cut runs once per call over the history's sizes."""
+Tokens are estimated by the gateway's one heuristic (core/estimate.py); the cut runs
+once per call over the history's sizes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from llmgateway.core.models import Model
-from llmgateway.core.types import ImagePart, Message, Role
+from llmgateway.core.types import Role
 
-CHARS_PER_TOKEN = 4
-MESSAGE_TOKENS = 4
-IMAGE_TOKENS = 85
 # Reserved for the answer when neither the call nor the model says (at most a quarter of the context).
 DEFAULT_ANSWER_TOKENS = 4_096
-
-
-def message_tokens(message: Message) -> int:
-    chars = 0
-    images = 0
-    for part in message.parts:
-        if isinstance(part, ImagePart):
-            images += 1
-        else:
-            chars += len(part.text)
-    for call in message.tool_calls:
-        chars += len(call.name) + len(call.arguments)
-    return MESSAGE_TOKENS + images * IMAGE_TOKENS + -(-chars // CHARS_PER_TOKEN)
 
 
 def turn_starts(roles: Sequence[Role]) -> list[int]:

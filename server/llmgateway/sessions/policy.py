@@ -31,6 +31,7 @@ from typing import Any
 from llmgateway.config import SessionsSettings
 from llmgateway.core.calls import NO_TAGS, Call, VirtualRoute
 from llmgateway.core.errors import invalid_request, session_busy, session_not_found, sessions_unavailable
+from llmgateway.core.estimate import message_tokens
 from llmgateway.core.models import ModelCatalog
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.ports import OpenedSession, SessionLeased, SessionStore, SessionsUnavailable
@@ -38,7 +39,7 @@ from llmgateway.core.router import chat_needs, check_available
 from llmgateway.core.types import ChatRequest, ChatResult, FinishReason, ImagePart, Message, Role, TextPart
 from llmgateway.core.virtual import Memory
 from llmgateway.sessions import codec
-from llmgateway.sessions.history import cut, history_budget, message_tokens, turn_starts
+from llmgateway.sessions.history import cut, history_budget, turn_starts
 from llmgateway.sessions.resolve import CompiledVirtual, compile_virtual
 from llmgateway.sessions.rules import MAX_SCAN_CHARS, UNKNOWN_TOKENS, Facts
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from llmgateway.core.estimate import message_tokens
 from llmgateway.core.models import Model
 from llmgateway.core.types import ImagePart, Message, ReasoningPart, Role, TextPart, ToolCall
 from llmgateway.sessions import codec
-from llmgateway.sessions.history import cut, history_budget, message_tokens, turn_starts
+from llmgateway.sessions.history import cut, history_budget, turn_starts
 
 U, A, T = Role.USER, Role.ASSISTANT, Role.TOOL
 # user, assistant (tool call), tool, assistant | user, assistant | user, assistant
