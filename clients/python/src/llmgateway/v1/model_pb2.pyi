@@ -18,6 +18,8 @@ class Capability(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CAPABILITY_IMAGE: _ClassVar[Capability]
     CAPABILITY_REASONING: _ClassVar[Capability]
     CAPABILITY_JSON_OUTPUT: _ClassVar[Capability]
+    CAPABILITY_TRANSCRIBE: _ClassVar[Capability]
+    CAPABILITY_SPEECH: _ClassVar[Capability]
 CAPABILITY_UNSPECIFIED: Capability
 CAPABILITY_CHAT: Capability
 CAPABILITY_STREAM: Capability
@@ -27,6 +29,8 @@ CAPABILITY_EMBED: Capability
 CAPABILITY_IMAGE: Capability
 CAPABILITY_REASONING: Capability
 CAPABILITY_JSON_OUTPUT: Capability
+CAPABILITY_TRANSCRIBE: Capability
+CAPABILITY_SPEECH: Capability
 
 class Model(_message.Message):
     __slots__ = ("id", "provider", "display_name", "capabilities", "context_length")

@@ -96,6 +96,22 @@ public final class ModelOuterClass {
      * <code>CAPABILITY_JSON_OUTPUT = 8;</code>
      */
     CAPABILITY_JSON_OUTPUT(8),
+    /**
+     * <pre>
+     * Transcribe (speech to text).
+     * </pre>
+     *
+     * <code>CAPABILITY_TRANSCRIBE = 9;</code>
+     */
+    CAPABILITY_TRANSCRIBE(9),
+    /**
+     * <pre>
+     * SynthesizeSpeech (text to speech).
+     * </pre>
+     *
+     * <code>CAPABILITY_SPEECH = 10;</code>
+     */
+    CAPABILITY_SPEECH(10),
     UNRECOGNIZED(-1),
     ;
 
@@ -171,6 +187,22 @@ public final class ModelOuterClass {
      * <code>CAPABILITY_JSON_OUTPUT = 8;</code>
      */
     public static final int CAPABILITY_JSON_OUTPUT_VALUE = 8;
+    /**
+     * <pre>
+     * Transcribe (speech to text).
+     * </pre>
+     *
+     * <code>CAPABILITY_TRANSCRIBE = 9;</code>
+     */
+    public static final int CAPABILITY_TRANSCRIBE_VALUE = 9;
+    /**
+     * <pre>
+     * SynthesizeSpeech (text to speech).
+     * </pre>
+     *
+     * <code>CAPABILITY_SPEECH = 10;</code>
+     */
+    public static final int CAPABILITY_SPEECH_VALUE = 10;
 
 
     public final int getNumber() {
@@ -206,6 +238,8 @@ public final class ModelOuterClass {
         case 6: return CAPABILITY_IMAGE;
         case 7: return CAPABILITY_REASONING;
         case 8: return CAPABILITY_JSON_OUTPUT;
+        case 9: return CAPABILITY_TRANSCRIBE;
+        case 10: return CAPABILITY_SPEECH;
         default: return null;
       }
     }
@@ -3829,13 +3863,14 @@ public final class ModelOuterClass {
       "\010provider\030\003 \001(\t\022-\n\ncapability\030\004 \001(\0162\031.ll" +
       "mgateway.v1.Capability\"S\n\022ListModelsResp" +
       "onse\022$\n\006models\030\001 \003(\0132\024.llmgateway.v1.Mod" +
-      "el\022\027\n\017next_page_token\030\002 \001(\t*\343\001\n\nCapabili" +
+      "el\022\027\n\017next_page_token\030\002 \001(\t*\225\002\n\nCapabili" +
       "ty\022\032\n\026CAPABILITY_UNSPECIFIED\020\000\022\023\n\017CAPABI" +
       "LITY_CHAT\020\001\022\025\n\021CAPABILITY_STREAM\020\002\022\024\n\020CA" +
       "PABILITY_TOOLS\020\003\022\025\n\021CAPABILITY_VISION\020\004\022" +
       "\024\n\020CAPABILITY_EMBED\020\005\022\024\n\020CAPABILITY_IMAG" +
       "E\020\006\022\030\n\024CAPABILITY_REASONING\020\007\022\032\n\026CAPABIL" +
-      "ITY_JSON_OUTPUT\020\010b\006proto3"
+      "ITY_JSON_OUTPUT\020\010\022\031\n\025CAPABILITY_TRANSCRI" +
+      "BE\020\t\022\025\n\021CAPABILITY_SPEECH\020\nb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
