@@ -58,6 +58,8 @@ CAPABILITIES = {
     model_pb2.CAPABILITY_IMAGE: Capability.IMAGE,
     model_pb2.CAPABILITY_REASONING: Capability.REASONING,
     model_pb2.CAPABILITY_JSON_OUTPUT: Capability.JSON_OUTPUT,
+    model_pb2.CAPABILITY_TRANSCRIBE: Capability.TRANSCRIBE,
+    model_pb2.CAPABILITY_SPEECH: Capability.SPEECH,
 }
 _CAPABILITIES_OUT = {v: k for k, v in CAPABILITIES.items()}
 _CACHE_MODES = {
@@ -251,11 +253,11 @@ def message_out(m: t.Message) -> dict[str, Any]:
     }
 
 
-_NOBODY = t.Served("", "", "", "", attempts=0)
+NOBODY = t.Served("", "", "", "", attempts=0)
 
 
 def chat_response(result: t.ChatResult, call: Call) -> chat_pb2.ChatResponse:
-    served = call.served or _NOBODY
+    served = call.served or NOBODY
     return chat_pb2.ChatResponse(
         id=result.response_id or served.response_id,
         model=served.model or call.model,
@@ -284,7 +286,7 @@ def stream_event(e: t.StreamEvent, call: Call) -> chat_pb2.StreamChatResponse:
             reasoning_delta={"text": e.text, "signature": e.signature, "redacted_data": e.redacted_data}
         )
     if isinstance(e, t.StreamStart):
-        served = e.served or _NOBODY
+        served = e.served or NOBODY
         return chat_pb2.StreamChatResponse(
             start={
                 "id": e.response_id,
@@ -306,7 +308,7 @@ def stream_event(e: t.StreamEvent, call: Call) -> chat_pb2.StreamChatResponse:
 
 
 def embed_response(result: t.EmbedResult, call: Call) -> embedding_pb2.EmbedResponse:
-    served = call.served or _NOBODY
+    served = call.served or NOBODY
     return embedding_pb2.EmbedResponse(
         model=served.model or call.model,
         provider=served.provider,
@@ -318,7 +320,7 @@ def embed_response(result: t.EmbedResult, call: Call) -> embedding_pb2.EmbedResp
 
 
 def image_response(result: t.ImageResult, call: Call) -> image_pb2.GenerateImageResponse:
-    served = call.served or _NOBODY
+    served = call.served or NOBODY
     images = [
         image_pb2.GeneratedImage(data=i.data, mime_type=i.mime_type, revised_prompt=i.revised_prompt)
         if i.data is not None

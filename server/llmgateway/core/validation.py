@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, get_args
 
 import jsonschema
 import orjson
 
+from llmgateway.core.audio import RECORDING_TYPES, SPEECH_FORMATS, recording_type, sniff_recording_type
 from llmgateway.core.errors import invalid_request
+from llmgateway.core.models import Name
 from llmgateway.core.types import (
     ChatRequest,
     EmbedRequest,
@@ -18,7 +20,9 @@ from llmgateway.core.types import (
     ImageRequest,
     ReasoningPart,
     Role,
+    SpeechRequest,
     TextPart,
+    TranscribeRequest,
 )
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -30,6 +34,17 @@ MAX_MESSAGES = 10_000
 MAX_TOOLS = 128
 MAX_STOP = 4
 MAX_EMBED_INPUTS = 2048
+MAX_MODEL_ID = get_args(Name)[1].chars  # the registry's longest model id
+# OpenAI's upload limit; the server's maximum request size (`server.max_request_bytes`)
+# bounds the whole request before this, so with the defaults it is the tighter bound.
+MAX_AUDIO_BYTES = 25 * 1024 * 1024
+MAX_MIME_TYPE = 128
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+MAX_LANGUAGE = 16
+MAX_TRANSCRIBE_PROMPT = 4096
+MAX_SPEECH_INPUT = 4096  # characters; OpenAI's limit
+MAX_INSTRUCTIONS = 4096
+VOICE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 Violations = list[tuple[str, str]]
 
@@ -208,5 +223,59 @@ def validate_image(req: ImageRequest) -> None:
         v.append(("prompt", "is required"))
     if not 1 <= req.count <= 10:
         v.append(("count", "must be between 1 and 10"))
+    if v:
+        raise invalid_request(v)
+
+
+def _check_model(model: str, v: Violations) -> None:
+    if not model:
+        v.append(("model", "is required"))
+    elif len(model) > MAX_MODEL_ID:
+        v.append(("model", f"at most {MAX_MODEL_ID} characters"))
+
+
+def validate_transcribe(req: TranscribeRequest) -> None:
+    """Also sets `req.mime_type` to the canonical type (recognised from the bytes when empty)."""
+    v: Violations = []
+    _check_model(req.model, v)
+    if not req.audio:
+        v.append(("audio", "is required"))
+    elif len(req.audio) > MAX_AUDIO_BYTES:
+        v.append(("audio", f"at most {MAX_AUDIO_BYTES} bytes (split longer recordings)"))
+    elif len(req.mime_type) > MAX_MIME_TYPE:
+        v.append(("mime_type", f"at most {MAX_MIME_TYPE} characters"))
+    elif req.mime_type:
+        req.mime_type = recording_type(req.mime_type)
+        if not req.mime_type:
+            v.append(("mime_type", f"must be one of {', '.join(RECORDING_TYPES)}"))
+    else:
+        req.mime_type = sniff_recording_type(req.audio)
+        if not req.mime_type:
+            v.append(("mime_type", "is required: the bytes are not WAV, MP3, FLAC, Ogg, WebM or MP4"))
+    if req.language and (len(req.language) > MAX_LANGUAGE or not LANGUAGE.match(req.language)):
+        v.append(("language", "an ISO-639-1 code such as `en`, at most 16 characters"))
+    if len(req.prompt) > MAX_TRANSCRIBE_PROMPT:
+        v.append(("prompt", f"at most {MAX_TRANSCRIBE_PROMPT} characters"))
+    if req.temperature is not None and not 0.0 <= req.temperature <= 1.0:
+        v.append(("temperature", "must be between 0 and 1"))
+    if v:
+        raise invalid_request(v)
+
+
+def validate_speech(req: SpeechRequest) -> None:
+    v: Violations = []
+    _check_model(req.model, v)
+    if not req.input.strip():
+        v.append(("input", "is required"))
+    elif len(req.input) > MAX_SPEECH_INPUT:
+        v.append(("input", f"at most {MAX_SPEECH_INPUT} characters"))
+    if req.voice and not VOICE.match(req.voice):
+        v.append(("voice", "letters, digits, _ and -, 1 to 64 characters"))
+    if req.format is not None and req.format not in SPEECH_FORMATS:
+        v.append(("format", "is not an AudioFormat value this server knows"))
+    if req.speed is not None and not 0.25 <= req.speed <= 4.0:
+        v.append(("speed", "must be between 0.25 and 4"))
+    if len(req.instructions) > MAX_INSTRUCTIONS:
+        v.append(("instructions", f"at most {MAX_INSTRUCTIONS} characters"))
     if v:
         raise invalid_request(v)
