@@ -154,6 +154,24 @@ class CacheSettings(BaseModel):
     poll_interval_s: float = Field(default=0.05, gt=0)
 
 
+class SessionsSettings(BaseModel):
+    """Virtual models and their sessions (llmgateway.sessions): the `sessions` policy,
+    on unless `enabled` is off. Sessions live in Redis when `redis.url` is set (unless
+    `backend: sql`), else in the registry database (SQLite or PostgreSQL)."""
+
+    enabled: bool = True
+    backend: Literal["auto", "sql", "redis"] = "auto"
+    idle_ttl_s: float = Field(default=7 * 86400.0, gt=0)  # unless the model's memory.idle_timeout says
+    max_session_bytes: int = Field(default=4 * 1024 * 1024, gt=0)  # stored history; oldest turns go first
+    # A call on a session another call is using waits at most this long (and never past
+    # its deadline) before SESSION_BUSY, polling the store every `poll_interval_s`
+    # (a call of this replica that ends wakes it at once).
+    busy_wait_s: float = Field(default=30.0, ge=0)
+    poll_interval_s: float = Field(default=0.1, gt=0)
+    max_lease_s: float = Field(default=900.0, gt=0)  # a call holds its session at most this long
+    purge_interval_s: float = Field(default=300.0, gt=0)  # how often expired sessions leave the database
+
+
 class AdminSettings(BaseModel):
     """The Admin API token: the *name* of an env var holding it, or a file. With an
     `address` the Admin API listens there only (not on `server.address`)."""
@@ -226,7 +244,7 @@ class ComponentSpec(BaseModel):
 
 
 # The built-in policies in their default order; each is skipped unless configured.
-DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits", "cache")
+DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits", "sessions", "cache")
 
 
 class PipelineSettings(BaseModel):
@@ -291,6 +309,7 @@ class Settings(BaseSettings):
     redis: RedisSettings = RedisSettings()
     secrets: SecretsSettings = SecretsSettings()
     cache: CacheSettings = CacheSettings()
+    sessions: SessionsSettings = SessionsSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider and vendor

@@ -21,6 +21,7 @@ from llmgateway.api.admin import ADMIN_SERVICE, AdminServicer, load_admin_token
 from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
+from llmgateway.api.sessions import SESSION_SERVICE, SessionServicer
 from llmgateway.cache import policy as cache_policy
 from llmgateway.config import PipelineSettings, Settings
 from llmgateway.core.balancer import DeploymentState, InProcessState
@@ -31,6 +32,7 @@ from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
 from llmgateway.providers import http
 from llmgateway.registry.runtime import Registry
+from llmgateway.sessions import policy as sessions_policy
 from llmgateway.stores.redis import RedisStore
 from llmgateway.telemetry.access_metrics import AccessMetrics
 from llmgateway.telemetry.cache_metrics import CacheCollector
@@ -89,6 +91,7 @@ def _register_access_metrics(observers: list[Any], counters: AccessMetrics) -> N
 BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {
     "keys": access.key_permissions,
     "limits": access.rate_limits,
+    "sessions": sessions_policy.build,
     "cache": cache_policy.build,
 }
 BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics}
@@ -222,6 +225,16 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     server.add_generic_rpc_handlers(
         (edge.bind(GATEWAY_SERVICE, GatewayServicer(service, caching), authenticate=authenticate),)
     )
+    sessions = next((p for p in policies if isinstance(p, sessions_policy.SessionPolicy)), None)
+    server.add_generic_rpc_handlers(
+        (
+            edge.bind(
+                SESSION_SERVICE,
+                SessionServicer(sessions.store if sessions else None),
+                authenticate=authenticate,
+            ),
+        )
+    )
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     admin = AdminServicer(registry, admin_token)
     admin_handler = edge.bind(
@@ -237,7 +250,12 @@ async def _start(settings: Settings, registry: Registry, admin_token: str) -> Ru
     else:
         server.add_generic_rpc_handlers((admin_handler,))
     if s.reflection:
-        names = [GATEWAY_SERVICE.full_name, HEALTH_SERVICE, reflection.SERVICE_NAME]
+        names = [
+            GATEWAY_SERVICE.full_name,
+            SESSION_SERVICE.full_name,
+            HEALTH_SERVICE,
+            reflection.SERVICE_NAME,
+        ]
         if settings.admin.reflection and admin_server is None:
             names.append(ADMIN_SERVICE.full_name)
         reflection.enable_server_reflection(names, server)

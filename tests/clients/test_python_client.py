@@ -233,6 +233,22 @@ def test_a_repeated_deterministic_chat_comes_from_the_cache(
     )
 
 
+def test_a_session_remembers_and_can_be_read_and_deleted(client: GatewayClient) -> None:
+    first = client.chat_result(model="support/bot", messages="My name is Ada (python)")
+    assert first.session_id and first.model == "support/bot"
+    events = list(client.stream_chat(model="support/bot", messages="And yours?", session_id=first.session_id))
+    again = fold_stream(iter(events))
+    assert again.session_id == first.session_id and again.complete
+    session = client.get_session(first.session_id)
+    assert session.model == "support/bot" and session.message_count == 4
+    history = list(client.session_messages(first.session_id, page_size=3))
+    assert [m.content[0].text for m in history[::2]] == ["My name is Ada (python)", "And yours?"]
+    client.delete_session(first.session_id)
+    with pytest.raises(GatewayError) as info:
+        client.get_session(first.session_id)
+    assert info.value.reason == ErrorReason.SESSION_NOT_FOUND and info.value.code == grpc.StatusCode.NOT_FOUND
+
+
 def test_unknown_model_raises_not_found_with_details(client: GatewayClient) -> None:
     with pytest.raises(GatewayError) as info:
         client.chat(model="nobody/nothing", messages="hi", request_id="trace-unknown-model")

@@ -113,6 +113,12 @@ var weatherTool = func() *llmgatewayv1.Tool {
 // live returns a client of the gateway at LLMGATEWAY_ADDR, or skips the test when it is unset.
 func live(t *testing.T, options ...grpc.DialOption) llmgatewayv1.GatewayServiceClient {
 	t.Helper()
+	return llmgatewayv1.NewGatewayServiceClient(liveConn(t, options...))
+}
+
+// liveConn is a connection to the gateway at LLMGATEWAY_ADDR (skipping the test when it is unset).
+func liveConn(t *testing.T, options ...grpc.DialOption) *grpc.ClientConn {
+	t.Helper()
 	addr := os.Getenv("LLMGATEWAY_ADDR")
 	if addr == "" {
 		t.Skip("LLMGATEWAY_ADDR is not set (tests/clients/test_go.py sets it to a live gateway)")
@@ -129,7 +135,7 @@ func live(t *testing.T, options ...grpc.DialOption) llmgatewayv1.GatewayServiceC
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return llmgatewayv1.NewGatewayServiceClient(conn)
+	return conn
 }
 
 func timeout(t *testing.T, d time.Duration) context.Context {
@@ -356,6 +362,38 @@ func TestARepeatedDeterministicChatComesFromTheCache(t *testing.T) {
 	}, grpc.Trailer(&trailer))
 	if e := gateway.ParseError(err, trailer); e == nil || e.Code != codes.NotFound || e.Reason != "CACHE_MISS" {
 		t.Fatalf("cache mode ONLY on a new prompt: %v", e)
+	}
+}
+
+func TestASessionRemembersAndCanBeReadAndDeleted(t *testing.T) {
+	conn := liveConn(t, gateway.WithServiceConfig())
+	client, sessions := llmgatewayv1.NewGatewayServiceClient(conn), llmgatewayv1.NewSessionServiceClient(conn)
+	ctx := timeout(t, 10*time.Second)
+	first, err := client.Chat(ctx, &llmgatewayv1.ChatRequest{Model: "support/bot", Messages: []*llmgatewayv1.Message{user("My name is Ada (go)")}})
+	if err != nil || first.GetSessionId() == "" || first.GetModel() != "support/bot" {
+		t.Fatalf("first turn: %v, %v", first, gateway.ParseError(err, nil))
+	}
+	events, err := client.StreamChat(ctx, &llmgatewayv1.StreamChatRequest{
+		Model: "support/bot", Messages: []*llmgatewayv1.Message{user("And yours?")}, SessionId: first.GetSessionId(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := gateway.Collect(events)
+	if err != nil || again.SessionID() != first.GetSessionId() || !again.Complete() {
+		t.Fatalf("second turn: session %q, %v", again.SessionID(), err)
+	}
+	history, err := gateway.SessionHistory(ctx, sessions, first.GetSessionId(), 3)
+	if err != nil || len(history) != 4 || history[2].GetContent()[0].GetText() != "And yours?" {
+		t.Fatalf("history: %v, %v", history, err)
+	}
+	if _, err := sessions.DeleteSession(ctx, &llmgatewayv1.DeleteSessionRequest{SessionId: first.GetSessionId()}); err != nil {
+		t.Fatal(err)
+	}
+	var trailer metadata.MD
+	_, err = sessions.GetSession(ctx, &llmgatewayv1.GetSessionRequest{SessionId: first.GetSessionId()}, grpc.Trailer(&trailer))
+	if e := gateway.ParseError(err, trailer); e == nil || e.Code != codes.NotFound || e.ErrorReason() != llmgatewayv1.ErrorReason_ERROR_REASON_SESSION_NOT_FOUND {
+		t.Fatalf("a deleted session: %v", e)
 	}
 }
 

@@ -28,6 +28,14 @@ import { EmbedRequestSchema, type EmbedResponse } from "./gen/llmgateway/v1/embe
 import { GatewayService } from "./gen/llmgateway/v1/gateway_service_pb.js";
 import { GenerateImageRequestSchema, type GenerateImageResponse } from "./gen/llmgateway/v1/image_pb.js";
 import { ListModelsRequestSchema, type Model } from "./gen/llmgateway/v1/model_pb.js";
+import type { Message } from "./gen/llmgateway/v1/chat_pb.js";
+import {
+  DeleteSessionRequestSchema,
+  GetSessionRequestSchema,
+  ListSessionMessagesRequestSchema,
+  SessionService,
+  type Session,
+} from "./gen/llmgateway/v1/session_service_pb.js";
 import { toMessages, type MessageLike } from "./messages.js";
 import { foldSpeechAsync, type SpeechResult } from "./speech.js";
 import {
@@ -121,6 +129,8 @@ export class GatewayClient {
   readonly transport: Transport;
   /** The plain generated Connect client on the same transport (no GatewayError wrapping, no default deadlines). */
   readonly service: Client<typeof GatewayService>;
+  /** The generated SessionService client on the same transport (sessions of virtual models with memory). */
+  readonly sessionService: Client<typeof SessionService>;
   private readonly sessions: Http2SessionManager;
   private readonly policies: Map<string, MethodPolicy>;
   private readonly timeoutMs: number | undefined;
@@ -150,6 +160,7 @@ export class GatewayClient {
       interceptors: [metadataInterceptor(defaults), ...(options.interceptors ?? []), retryInterceptor(this.policies)],
     });
     this.service = createClient(GatewayService, this.transport);
+    this.sessionService = createClient(SessionService, this.transport);
   }
 
   /** Closes the HTTP/2 connection (and any call still open on it). */
@@ -290,5 +301,29 @@ export class GatewayClient {
       yield* page.models;
       pageToken = page.nextPageToken;
     } while (pageToken);
+  }
+
+  /** A session of a virtual model with memory: its model, times and message count. */
+  async getSession(sessionId: string, options: CallOptions = {}): Promise<Session | undefined> {
+    const request = create(GetSessionRequestSchema, { sessionId });
+    const response = await this.unary("GetSession", options, (o) => this.sessionService.getSession(request, o));
+    return response.session;
+  }
+
+  /** A session's stored history, oldest first, following `next_page_token` (one call per page). */
+  async *sessionMessages(sessionId: string, pageSize = 0, options: CallOptions = {}): AsyncGenerator<Message, void, undefined> {
+    let pageToken = "";
+    do {
+      const request = create(ListSessionMessagesRequestSchema, { sessionId, pageSize, pageToken });
+      const page = await this.unary("ListSessionMessages", options, (o) => this.sessionService.listSessionMessages(request, o));
+      yield* page.messages;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  /** Deletes a session and its history. */
+  async deleteSession(sessionId: string, options: CallOptions = {}): Promise<void> {
+    const request = create(DeleteSessionRequestSchema, { sessionId });
+    await this.unary("DeleteSession", options, (o) => this.sessionService.deleteSession(request, o));
   }
 }

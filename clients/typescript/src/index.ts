@@ -3,7 +3,8 @@
  *
  * - `GatewayClient`: chat, streamChat (typed events), streamChatResult (folded), embed,
  *   generateImage, transcribe, synthesizeSpeech (typed events), synthesizeSpeechResult (the audio),
- *   listModels (every page), over HTTP/2 gRPC with the recommended service config.
+ *   listModels (every page), over HTTP/2 gRPC with the recommended service config;
+ *   getSession, sessionMessages (every page) and deleteSession for virtual models with memory.
  * - `cached(info)`: whether an answer came from the gateway's response cache.
  * - `GatewayError`: gRPC code plus the decoded `ErrorInfo` (reason, metadata), `RetryInfo` and
  *   `BadRequest` details and the request id.
@@ -56,4 +57,5 @@ export * from "./gen/llmgateway/v1/embedding_pb.js";
 export * from "./gen/llmgateway/v1/gateway_service_pb.js";
 export * from "./gen/llmgateway/v1/image_pb.js";
 export * from "./gen/llmgateway/v1/model_pb.js";
+export * from "./gen/llmgateway/v1/session_service_pb.js";
 export { ErrorReasonSchema, file_llmgateway_v1_error_reason } from "./gen/llmgateway/v1/error_reason_pb.js";

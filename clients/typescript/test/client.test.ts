@@ -174,6 +174,25 @@ describe("live gateway", live, () => {
     );
   });
 
+  test("a session remembers and can be read and deleted", async () => {
+    const first = await client.chat({ model: "support/bot", messages: "My name is Ada (typescript)" });
+    assert.ok(first.sessionId && first.model === "support/bot");
+    const again = await client.streamChatResult({ model: "support/bot", messages: "And yours?", sessionId: first.sessionId });
+    assert.equal(again.sessionId, first.sessionId);
+    assert.ok(again.complete);
+    const session = await client.getSession(first.sessionId);
+    assert.equal(session?.messageCount, 4);
+    const history = [];
+    for await (const message of client.sessionMessages(first.sessionId, 3)) history.push(textOf(message));
+    assert.deepEqual([history[0], history[2]], ["My name is Ada (typescript)", "And yours?"]);
+    await client.deleteSession(first.sessionId);
+    await assert.rejects(
+      client.getSession(first.sessionId),
+      (err: unknown) =>
+        err instanceof GatewayError && err.code === Code.NotFound && err.errorReason === ErrorReason.SESSION_NOT_FOUND,
+    );
+  });
+
   test("an unknown model is NOT_FOUND with ErrorInfo details", async () => {
     const error = await rejection(
       client.chat({ model: "nobody/nothing", messages: "hi" }, { requestId: "ts-unknown-model" }),

@@ -121,6 +121,7 @@ class ChatRequest:
     response_format: ResponseFormat | None = None
     parallel_tool_calls: bool | None = None
     user: str = ""
+    session_id: str = ""  # the conversation to continue (virtual models with memory)
 
 
 @dataclass(slots=True)

@@ -26,6 +26,7 @@ from llmgateway.core.types import (
 )
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 IMAGE_URI = re.compile(
     r"^(https?://\S+|data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+)$", re.IGNORECASE
 )
@@ -88,6 +89,8 @@ def validate_chat(req: ChatRequest) -> None:
         v.append(("messages", "at least one message is required"))
     elif len(req.messages) > MAX_MESSAGES:
         v.append(("messages", f"at most {MAX_MESSAGES} messages"))
+    if req.session_id and not SESSION_ID.match(req.session_id):
+        v.append(("session_id", "letters, digits, _ and -, at most 128 characters"))
     _check_messages(req, v)
     _check_tools(req, v)
     _check_generation(req, v)
@@ -124,7 +127,9 @@ def _check_messages(req: ChatRequest, v: Violations) -> None:
         if msg.role is Role.TOOL:
             if not msg.tool_call_id:
                 v.append((f"{path}.tool_call_id", "a tool message must name the tool call it answers"))
-            elif msg.tool_call_id not in call_ids:
+            elif msg.tool_call_id not in call_ids and not req.session_id:
+                # In a session the call may be in the history: the sessions policy
+                # checks the conversation it assembles.
                 v.append(
                     (f"{path}.tool_call_id", "does not match a tool call of an earlier assistant message")
                 )

@@ -127,6 +127,13 @@ class Instruments:
             registry=registry,
             buckets=LATENCY_BUCKETS,
         )
+        self.virtual = Counter(
+            "llmgateway_virtual_model_calls",
+            "Calls to virtual models, by virtual model, the rule that picked the target (empty: "
+            "the default target) and the model the call went to.",
+            ["virtual_model", "rule", MODEL],
+            registry=registry,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +174,7 @@ class MetricsObserver:
         self._usage: dict[tuple[str, str, str], _UsageSeries] = {}
         self._ttft: dict[tuple[str, str, str], Histogram] = {}
         self._attempts: dict[tuple[str, str, str, str, str], tuple[Counter, Histogram]] = {}
+        self._virtual: dict[tuple[str, str, str], Counter] = {}
 
     @property
     def port(self) -> int:
@@ -226,6 +234,13 @@ class MetricsObserver:
             if series.usage is None:
                 series.usage = self._usage_series(*series.labels)
             series.usage.record(usage)
+        route = call.route
+        if route is not None:
+            route_key = (route.virtual_model, route.rule, route.target)
+            routed = self._virtual.get(route_key)
+            if routed is None:
+                routed = self._virtual[route_key] = self.m.virtual.labels(*route_key)
+            routed.inc()
 
     # -- resolving labelled children (once per label combination) -------------------------
     def _in_flight_of(self, method: str) -> Gauge:

@@ -1278,7 +1278,13 @@ type ChatRequest struct {
 	// End-user id passed to the provider for abuse monitoring.
 	User string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
 	// How this call uses the response cache (default: read and store when the model is cached).
-	Cache         *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The conversation to continue, as returned in `ChatResponse.session_id` or
+	// `StreamStart.session_id` of an earlier call (virtual models with memory: the
+	// stored history is inserted before `messages`, which then hold only the new
+	// turn). Empty: a virtual model with memory starts a new session. Letters,
+	// digits, `_` and `-`, at most 128 characters.
+	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1376,6 +1382,13 @@ func (x *ChatRequest) GetCache() *CacheControl {
 	return nil
 }
 
+func (x *ChatRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
 // StreamChatRequest is identical to ChatRequest (same fields and numbers).
 type StreamChatRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1396,7 +1409,13 @@ type StreamChatRequest struct {
 	// End-user id passed to the provider for abuse monitoring.
 	User string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
 	// How this call uses the response cache (default: read and store when the model is cached).
-	Cache         *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The conversation to continue, as returned in `ChatResponse.session_id` or
+	// `StreamStart.session_id` of an earlier call (virtual models with memory: the
+	// stored history is inserted before `messages`, which then hold only the new
+	// turn). Empty: a virtual model with memory starts a new session. Letters,
+	// digits, `_` and `-`, at most 128 characters.
+	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1494,6 +1513,13 @@ func (x *StreamChatRequest) GetCache() *CacheControl {
 	return nil
 }
 
+func (x *StreamChatRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
 // ChatResponse is a complete answer.
 type ChatResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1521,7 +1547,10 @@ type ChatResponse struct {
 	Deployment string `protobuf:"bytes,10,opt,name=deployment,proto3" json:"deployment,omitempty"`
 	// Whether the answer came from the response cache, and how old it is (unset when the
 	// gateway has no cache).
-	Cache         *CacheInfo `protobuf:"bytes,11,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheInfo `protobuf:"bytes,11,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The session this call belongs to (virtual models with memory; send it back
+	// as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1631,6 +1660,13 @@ func (x *ChatResponse) GetCache() *CacheInfo {
 		return x.Cache
 	}
 	return nil
+}
+
+func (x *ChatResponse) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
 }
 
 // StreamChatResponse is one typed event of a chat stream: exactly one `start`
@@ -1794,7 +1830,10 @@ type StreamStart struct {
 	Deployment string `protobuf:"bytes,7,opt,name=deployment,proto3" json:"deployment,omitempty"`
 	// Whether the stream replays a cached answer, and how old it is (unset when the gateway
 	// has no cache). A replayed stream has the same events as a live one.
-	Cache         *CacheInfo `protobuf:"bytes,8,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheInfo `protobuf:"bytes,8,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The session this stream belongs to (virtual models with memory), known before
+	// the first delta; the answer joins its history once the stream ends complete.
+	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1883,6 +1922,13 @@ func (x *StreamStart) GetCache() *CacheInfo {
 		return x.Cache
 	}
 	return nil
+}
+
+func (x *StreamStart) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
 }
 
 // TextDelta is a fragment of answer text; concatenate in order.
@@ -2202,7 +2248,7 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\ftotal_tokens\x18\x03 \x01(\x03R\vtotalTokens\x120\n" +
 	"\x14cached_prompt_tokens\x18\x04 \x01(\x03R\x12cachedPromptTokens\x12)\n" +
 	"\x10reasoning_tokens\x18\x05 \x01(\x03R\x0freasoningTokens\x12\x1c\n" +
-	"\testimated\x18\x06 \x01(\bR\testimated\"\xdb\x03\n" +
+	"\testimated\x18\x06 \x01(\bR\testimated\"\xfa\x03\n" +
 	"\vChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12)\n" +
@@ -2215,8 +2261,10 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x0fresponse_format\x18\x06 \x01(\v2\x1d.llmgateway.v1.ResponseFormatR\x0eresponseFormat\x123\n" +
 	"\x13parallel_tool_calls\x18\a \x01(\bH\x00R\x11parallelToolCalls\x88\x01\x01\x12\x12\n" +
 	"\x04user\x18\b \x01(\tR\x04user\x121\n" +
-	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cacheB\x16\n" +
-	"\x14_parallel_tool_calls\"\xe1\x03\n" +
+	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cache\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionIdB\x16\n" +
+	"\x14_parallel_tool_calls\"\x80\x04\n" +
 	"\x11StreamChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12)\n" +
@@ -2229,8 +2277,10 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x0fresponse_format\x18\x06 \x01(\v2\x1d.llmgateway.v1.ResponseFormatR\x0eresponseFormat\x123\n" +
 	"\x13parallel_tool_calls\x18\a \x01(\bH\x00R\x11parallelToolCalls\x88\x01\x01\x12\x12\n" +
 	"\x04user\x18\b \x01(\tR\x04user\x121\n" +
-	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cacheB\x16\n" +
-	"\x14_parallel_tool_calls\"\xa2\x03\n" +
+	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cache\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionIdB\x16\n" +
+	"\x14_parallel_tool_calls\"\xc1\x03\n" +
 	"\fChatResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x1a\n" +
@@ -2246,7 +2296,9 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"deployment\x18\n" +
 	" \x01(\tR\n" +
 	"deployment\x12.\n" +
-	"\x05cache\x18\v \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\"\xcc\x02\n" +
+	"\x05cache\x18\v \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionId\"\xcc\x02\n" +
 	"\x12StreamChatResponse\x122\n" +
 	"\x05start\x18\x01 \x01(\v2\x1a.llmgateway.v1.StreamStartH\x00R\x05start\x129\n" +
 	"\n" +
@@ -2254,7 +2306,7 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x0freasoning_delta\x18\x03 \x01(\v2\x1d.llmgateway.v1.ReasoningDeltaH\x00R\x0ereasoningDelta\x12F\n" +
 	"\x0ftool_call_delta\x18\x04 \x01(\v2\x1c.llmgateway.v1.ToolCallDeltaH\x00R\rtoolCallDelta\x12,\n" +
 	"\x03end\x18\x05 \x01(\v2\x18.llmgateway.v1.StreamEndH\x00R\x03endB\a\n" +
-	"\x05event\"\x81\x02\n" +
+	"\x05event\"\xa0\x02\n" +
 	"\vStreamStart\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x1a\n" +
@@ -2266,7 +2318,9 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\n" +
 	"deployment\x18\a \x01(\tR\n" +
 	"deployment\x12.\n" +
-	"\x05cache\x18\b \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\"\x1f\n" +
+	"\x05cache\x18\b \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionId\"\x1f\n" +
 	"\tTextDelta\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\"g\n" +
 	"\x0eReasoningDelta\x12\x12\n" +

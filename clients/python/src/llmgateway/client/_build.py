@@ -218,6 +218,7 @@ class ChatOptions(TypedDict, total=False):
     parallel_tool_calls: bool
     user: str
     cache: CacheLike
+    session_id: str
 
 
 def chat_request(
@@ -257,6 +258,7 @@ def chat_request(
     built.user = given.get("user", "")
     if "cache" in given:
         built.cache.CopyFrom(cache(given["cache"]))
+    built.session_id = given.get("session_id", "")
     return built
 
 

@@ -25,7 +25,16 @@ from llmgateway.client._channel import (
 from llmgateway.client.errors import GatewayError
 from llmgateway.client.fold import ChatResult, fold_stream_async
 from llmgateway.client.speech import SpeechResult, fold_speech_async
-from llmgateway.v1 import audio_pb2, chat_pb2, embedding_pb2, gateway_service_pb2_grpc, image_pb2, model_pb2
+from llmgateway.v1 import (
+    audio_pb2,
+    chat_pb2,
+    embedding_pb2,
+    gateway_service_pb2_grpc,
+    image_pb2,
+    model_pb2,
+    session_service_pb2,
+    session_service_pb2_grpc,
+)
 
 MetadataLike = Mapping[str, str] | Sequence[tuple[str, str]]
 
@@ -67,6 +76,7 @@ class AsyncGatewayClient:
             grpc.aio.secure_channel(target, creds, opts) if creds else grpc.aio.insecure_channel(target, opts)
         )
         self._stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)  # type: ignore[no-untyped-call]
+        self._sessions = session_service_pb2_grpc.SessionServiceStub(self.channel)  # type: ignore[no-untyped-call]
 
     async def close(self) -> None:
         await self.channel.close()
@@ -316,6 +326,47 @@ class AsyncGatewayClient:
             next_page.CopyFrom(page)
             next_page.page_token = response.next_page_token
             page = next_page
+
+    # -- sessions of virtual models with memory -------------------------------------------
+    async def get_session(
+        self, session_id: str, *, timeout: float | None = None, metadata: MetadataLike | None = None
+    ) -> session_service_pb2.Session:
+        """A session: its virtual model, times and how many messages it holds."""
+        request = session_service_pb2.GetSessionRequest(session_id=session_id)
+        response: session_service_pb2.GetSessionResponse = await self._unary(
+            self._sessions.GetSession, request, timeout, metadata, None
+        )
+        return response.session
+
+    async def session_messages(
+        self,
+        session_id: str,
+        *,
+        page_size: int | None = None,
+        timeout: float | None = None,
+        metadata: MetadataLike | None = None,
+    ) -> AsyncIterator[chat_pb2.Message]:
+        """A session's stored history, oldest first, fetching the pages lazily (`timeout`
+        applies to each page)."""
+        request = session_service_pb2.ListSessionMessagesRequest(
+            session_id=session_id, page_size=page_size or 0
+        )
+        while True:
+            response: session_service_pb2.ListSessionMessagesResponse = await self._unary(
+                self._sessions.ListSessionMessages, request, timeout, metadata, None
+            )
+            for message in response.messages:
+                yield message
+            if not response.next_page_token:
+                return
+            request.page_token = response.next_page_token
+
+    async def delete_session(
+        self, session_id: str, *, timeout: float | None = None, metadata: MetadataLike | None = None
+    ) -> None:
+        """Deletes a session and its history."""
+        request = session_service_pb2.DeleteSessionRequest(session_id=session_id)
+        await self._unary(self._sessions.DeleteSession, request, timeout, metadata, None)
 
 
 async def _events(call: Any, request_id: str | None) -> AsyncIterator[Any]:

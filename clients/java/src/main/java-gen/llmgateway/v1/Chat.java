@@ -13691,6 +13691,34 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheControl cache = 9;</code>
      */
     llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -13713,6 +13741,7 @@ public final class Chat {
       messages_ = java.util.Collections.emptyList();
       tools_ = java.util.Collections.emptyList();
       user_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -14131,6 +14160,61 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -14171,6 +14255,9 @@ public final class Chat {
       }
       if (((bitField0_ & 0x00000010) != 0)) {
         output.writeMessage(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -14214,6 +14301,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000010) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -14263,6 +14353,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -14307,6 +14399,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -14490,6 +14584,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -14579,6 +14674,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000010;
+        }
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -14704,6 +14802,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000200;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -14799,6 +14902,11 @@ public final class Chat {
                 bitField0_ |= 0x00000100;
                 break;
               } // case 74
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -16307,6 +16415,118 @@ public final class Chat {
         }
         return cacheBuilder_;
       }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000200);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -16629,6 +16849,34 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheControl cache = 9;</code>
      */
     llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -16651,6 +16899,7 @@ public final class Chat {
       messages_ = java.util.Collections.emptyList();
       tools_ = java.util.Collections.emptyList();
       user_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -17069,6 +17318,61 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -17109,6 +17413,9 @@ public final class Chat {
       }
       if (((bitField0_ & 0x00000010) != 0)) {
         output.writeMessage(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -17152,6 +17459,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000010) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -17201,6 +17511,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -17245,6 +17557,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -17428,6 +17742,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -17517,6 +17832,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000010;
+        }
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -17642,6 +17960,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000200;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -17737,6 +18060,11 @@ public final class Chat {
                 bitField0_ |= 0x00000100;
                 break;
               } // case 74
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -19245,6 +19573,118 @@ public final class Chat {
         }
         return cacheBuilder_;
       }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000200);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -19548,6 +19988,28 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
      */
     llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -19573,6 +20035,7 @@ public final class Chat {
       finishReason_ = 0;
       requestId_ = "";
       deployment_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -20039,6 +20502,55 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -20085,6 +20597,9 @@ public final class Chat {
       }
       if (((bitField0_ & 0x00000004) != 0)) {
         output.writeMessage(11, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -20133,6 +20648,9 @@ public final class Chat {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(11, getCache());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -20178,6 +20696,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -20217,6 +20737,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -20383,6 +20905,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -20458,6 +20981,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000004;
+        }
+        if (((from_bitField0_ & 0x00000800) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -20551,6 +21077,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000800;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -20638,6 +21169,11 @@ public final class Chat {
                 bitField0_ |= 0x00000400;
                 break;
               } // case 90
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000800;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -21810,6 +22346,103 @@ public final class Chat {
           cache_ = null;
         }
         return cacheBuilder_;
+      }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000800;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000800);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000800;
+        onChanged();
+        return this;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -23949,6 +24582,28 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
      */
     llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -23973,6 +24628,7 @@ public final class Chat {
       upstreamModel_ = "";
       requestId_ = "";
       deployment_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -24337,6 +24993,55 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -24375,6 +25080,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000001) != 0)) {
         output.writeMessage(8, getCache());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -24410,6 +25118,9 @@ public final class Chat {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(8, getCache());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -24444,6 +25155,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -24473,6 +25186,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -24626,6 +25341,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -24686,6 +25402,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -24770,6 +25489,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000100;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -24838,6 +25562,11 @@ public final class Chat {
                 bitField0_ |= 0x00000080;
                 break;
               } // case 66
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -25623,6 +26352,103 @@ public final class Chat {
           cache_ = null;
         }
         return cacheBuilder_;
+      }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000100);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -29279,7 +30105,7 @@ public final class Chat {
       "age\022\025\n\rprompt_tokens\030\001 \001(\003\022\031\n\021completion" +
       "_tokens\030\002 \001(\003\022\024\n\014total_tokens\030\003 \001(\003\022\034\n\024c" +
       "ached_prompt_tokens\030\004 \001(\003\022\030\n\020reasoning_t" +
-      "okens\030\005 \001(\003\022\021\n\testimated\030\006 \001(\010\"\373\002\n\013ChatR" +
+      "okens\030\005 \001(\003\022\021\n\testimated\030\006 \001(\010\"\217\003\n\013ChatR" +
       "equest\022\r\n\005model\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132" +
       "\026.llmgateway.v1.Message\022\"\n\005tools\030\003 \003(\0132\023" +
       ".llmgateway.v1.Tool\022.\n\013tool_choice\030\004 \001(\013" +
@@ -29288,37 +30114,39 @@ public final class Chat {
       "\0226\n\017response_format\030\006 \001(\0132\035.llmgateway.v" +
       "1.ResponseFormat\022 \n\023parallel_tool_calls\030" +
       "\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132" +
-      "\033.llmgateway.v1.CacheControlB\026\n\024_paralle" +
-      "l_tool_calls\"\201\003\n\021StreamChatRequest\022\r\n\005mo" +
-      "del\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132\026.llmgateway" +
-      ".v1.Message\022\"\n\005tools\030\003 \003(\0132\023.llmgateway." +
-      "v1.Tool\022.\n\013tool_choice\030\004 \001(\0132\031.llmgatewa" +
-      "y.v1.ToolChoice\0223\n\ngeneration\030\005 \001(\0132\037.ll" +
-      "mgateway.v1.GenerationConfig\0226\n\017response" +
-      "_format\030\006 \001(\0132\035.llmgateway.v1.ResponseFo" +
-      "rmat\022 \n\023parallel_tool_calls\030\007 \001(\010H\000\210\001\001\022\014" +
-      "\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132\033.llmgateway" +
-      ".v1.CacheControlB\026\n\024_parallel_tool_calls" +
-      "\"\270\002\n\014ChatResponse\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002" +
+      "\033.llmgateway.v1.CacheControl\022\022\n\nsession_" +
+      "id\030\024 \001(\tB\026\n\024_parallel_tool_calls\"\225\003\n\021Str" +
+      "eamChatRequest\022\r\n\005model\030\001 \001(\t\022(\n\010message" +
+      "s\030\002 \003(\0132\026.llmgateway.v1.Message\022\"\n\005tools" +
+      "\030\003 \003(\0132\023.llmgateway.v1.Tool\022.\n\013tool_choi" +
+      "ce\030\004 \001(\0132\031.llmgateway.v1.ToolChoice\0223\n\ng" +
+      "eneration\030\005 \001(\0132\037.llmgateway.v1.Generati" +
+      "onConfig\0226\n\017response_format\030\006 \001(\0132\035.llmg" +
+      "ateway.v1.ResponseFormat\022 \n\023parallel_too" +
+      "l_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cach" +
+      "e\030\t \001(\0132\033.llmgateway.v1.CacheControl\022\022\n\n" +
+      "session_id\030\024 \001(\tB\026\n\024_parallel_tool_calls" +
+      "\"\314\002\n\014ChatResponse\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002" +
       " \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model" +
       "\030\004 \001(\t\022\'\n\007message\030\005 \001(\0132\026.llmgateway.v1." +
       "Message\0222\n\rfinish_reason\030\006 \001(\0162\033.llmgate" +
       "way.v1.FinishReason\022#\n\005usage\030\007 \001(\0132\024.llm" +
       "gateway.v1.Usage\022\022\n\nrequest_id\030\010 \001(\t\022\020\n\010" +
       "attempts\030\t \001(\005\022\022\n\ndeployment\030\n \001(\t\022\'\n\005ca" +
-      "che\030\013 \001(\0132\030.llmgateway.v1.CacheInfo\"\226\002\n\022" +
-      "StreamChatResponse\022+\n\005start\030\001 \001(\0132\032.llmg" +
-      "ateway.v1.StreamStartH\000\022.\n\ntext_delta\030\002 " +
-      "\001(\0132\030.llmgateway.v1.TextDeltaH\000\0228\n\017reaso" +
-      "ning_delta\030\003 \001(\0132\035.llmgateway.v1.Reasoni" +
-      "ngDeltaH\000\0227\n\017tool_call_delta\030\004 \001(\0132\034.llm" +
-      "gateway.v1.ToolCallDeltaH\000\022\'\n\003end\030\005 \001(\0132" +
-      "\030.llmgateway.v1.StreamEndH\000B\007\n\005event\"\265\001\n" +
-      "\013StreamStart\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022" +
-      "\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model\030\004 \001(" +
-      "\t\022\022\n\nrequest_id\030\005 \001(\t\022\020\n\010attempts\030\006 \001(\005\022" +
-      "\022\n\ndeployment\030\007 \001(\t\022\'\n\005cache\030\010 \001(\0132\030.llm" +
-      "gateway.v1.CacheInfo\"\031\n\tTextDelta\022\014\n\004tex" +
+      "che\030\013 \001(\0132\030.llmgateway.v1.CacheInfo\022\022\n\ns" +
+      "ession_id\030\024 \001(\t\"\226\002\n\022StreamChatResponse\022+" +
+      "\n\005start\030\001 \001(\0132\032.llmgateway.v1.StreamStar" +
+      "tH\000\022.\n\ntext_delta\030\002 \001(\0132\030.llmgateway.v1." +
+      "TextDeltaH\000\0228\n\017reasoning_delta\030\003 \001(\0132\035.l" +
+      "lmgateway.v1.ReasoningDeltaH\000\0227\n\017tool_ca" +
+      "ll_delta\030\004 \001(\0132\034.llmgateway.v1.ToolCallD" +
+      "eltaH\000\022\'\n\003end\030\005 \001(\0132\030.llmgateway.v1.Stre" +
+      "amEndH\000B\007\n\005event\"\311\001\n\013StreamStart\022\n\n\002id\030\001" +
+      " \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n" +
+      "\016upstream_model\030\004 \001(\t\022\022\n\nrequest_id\030\005 \001(" +
+      "\t\022\020\n\010attempts\030\006 \001(\005\022\022\n\ndeployment\030\007 \001(\t\022" +
+      "\'\n\005cache\030\010 \001(\0132\030.llmgateway.v1.CacheInfo" +
+      "\022\022\n\nsession_id\030\024 \001(\t\"\031\n\tTextDelta\022\014\n\004tex" +
       "t\030\001 \001(\t\"H\n\016ReasoningDelta\022\014\n\004text\030\001 \001(\t\022" +
       "\021\n\tsignature\030\002 \001(\t\022\025\n\rredacted_data\030\003 \001(" +
       "\t\"T\n\rToolCallDelta\022\r\n\005index\030\001 \001(\005\022\n\n\002id\030" +
@@ -29421,19 +30249,19 @@ public final class Chat {
     internal_static_llmgateway_v1_ChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", });
     internal_static_llmgateway_v1_StreamChatRequest_descriptor =
       getDescriptor().getMessageTypes().get(11);
     internal_static_llmgateway_v1_StreamChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", });
     internal_static_llmgateway_v1_ChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(12);
     internal_static_llmgateway_v1_ChatResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatResponse_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", "SessionId", });
     internal_static_llmgateway_v1_StreamChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(13);
     internal_static_llmgateway_v1_StreamChatResponse_fieldAccessorTable = new
@@ -29445,7 +30273,7 @@ public final class Chat {
     internal_static_llmgateway_v1_StreamStart_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamStart_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", "Cache", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", "Cache", "SessionId", });
     internal_static_llmgateway_v1_TextDelta_descriptor =
       getDescriptor().getMessageTypes().get(15);
     internal_static_llmgateway_v1_TextDelta_fieldAccessorTable = new

@@ -48,6 +48,11 @@ import llmgateway.v1.Chat.Tool;
 import llmgateway.v1.ErrorReasonOuterClass.ErrorReason;
 import llmgateway.v1.GatewayServiceGrpc;
 import llmgateway.v1.GatewayServiceGrpc.GatewayServiceBlockingStub;
+import llmgateway.v1.SessionServiceGrpc;
+import llmgateway.v1.SessionServiceOuterClass.DeleteSessionRequest;
+import llmgateway.v1.SessionServiceOuterClass.GetSessionRequest;
+import llmgateway.v1.SessionServiceOuterClass.ListSessionMessagesRequest;
+import llmgateway.v1.SessionServiceOuterClass.ListSessionMessagesResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -319,6 +324,37 @@ class LiveGatewayTest {
     GatewayError error = GatewayError.from(e);
     assertEquals(ErrorReason.ERROR_REASON_INVALID_REQUEST, error.errorReason());
     assertEquals("speed", error.fieldViolations().get(0).getField());
+  }
+
+  @Test
+  void aSessionRemembersAndCanBeReadAndDeleted() {
+    ChatResponse first = stub().chat(chat("support/bot", "My name is Ada (java)"));
+    String session = first.getSessionId();
+    assertFalse(session.isEmpty());
+    assertEquals("support/bot", first.getModel());
+    List<StreamChatResponse> events = new ArrayList<>();
+    stub()
+        .streamChat(streamChat("support/bot", "And yours?").toBuilder().setSessionId(session).build())
+        .forEachRemaining(events::add);
+    assertEquals(session, events.get(0).getStart().getSessionId());
+    var sessions = SessionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    assertEquals(
+        4,
+        sessions
+            .getSession(GetSessionRequest.newBuilder().setSessionId(session).build())
+            .getSession()
+            .getMessageCount());
+    ListSessionMessagesResponse page =
+        sessions.listSessionMessages(
+            ListSessionMessagesRequest.newBuilder().setSessionId(session).setPageSize(3).build());
+    assertEquals("My name is Ada (java)", page.getMessages(0).getContent(0).getText());
+    assertFalse(page.getNextPageToken().isEmpty());
+    sessions.deleteSession(DeleteSessionRequest.newBuilder().setSessionId(session).build());
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> sessions.getSession(GetSessionRequest.newBuilder().setSessionId(session).build()));
+    assertEquals(ErrorReason.ERROR_REASON_SESSION_NOT_FOUND, GatewayError.from(e).errorReason());
   }
 
   @Test
