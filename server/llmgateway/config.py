@@ -43,6 +43,8 @@ DEFAULT_MAX_CALL_DURATION_S = {
     "StreamChat": 600.0,
     "Embed": 30.0,
     "GenerateImage": 120.0,
+    "Transcribe": 120.0,
+    "SynthesizeSpeech": 300.0,
     "ListModels": 10.0,
 }
 

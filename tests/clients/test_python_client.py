@@ -27,13 +27,14 @@ from llmgateway.client import (
     GatewayError,
     build_message,
     default_service_config,
+    fold_speech,
     fold_stream,
     fold_stream_async,
     new_request_id,
 )
-from llmgateway.config import Settings
+from llmgateway.config import DEFAULT_MAX_CALL_DURATION_S, Settings
 from llmgateway.server import start_server
-from llmgateway.v1 import cache_pb2, chat_pb2, error_reason_pb2, gateway_service_pb2_grpc
+from llmgateway.v1 import audio_pb2, cache_pb2, chat_pb2, error_reason_pb2, gateway_service_pb2_grpc
 from tests.clients.conftest import LiveGateway
 
 REPO = Path(__file__).resolve().parents[2]
@@ -166,6 +167,38 @@ def test_generate_image(client: GatewayClient) -> None:
     assert all(i.data.startswith(b"\x89PNG") and i.mime_type == "image/png" for i in response.images)
     by_uri = client.generate_image(model="mock/image", prompt="a red square", output="uri")
     assert by_uri.images[0].uri.startswith("data:image/png;base64,")
+
+
+def test_speech_and_its_transcription(client: GatewayClient, tmp_path: Path) -> None:
+    spoken = client.synthesize_speech_result(model="mock/speech", input="Hello from Python.", format="wav")
+    assert spoken.complete and spoken.audio[:4] == b"RIFF" and spoken.audio[8:12] == b"WAVE"
+    assert (spoken.model, spoken.mime_type, spoken.format) == (
+        "mock/speech",
+        "audio/wav",
+        audio_pb2.AUDIO_FORMAT_WAV,
+    )
+    assert spoken.input_characters == len("Hello from Python.") and spoken.request_id
+    heard = client.transcribe(model="mock/transcribe", audio=spoken.audio, language="en")
+    assert (heard.text, heard.language) == ("Hello from Python.", "en")
+    assert [s.text for s in heard.segments] == ["Hello from Python."]
+    recording = tmp_path / "hello.wav"
+    recording.write_bytes(spoken.audio)
+    assert client.transcribe(model="mock/transcribe", audio=recording).text == "Hello from Python."
+    events = list(client.synthesize_speech(model="mock/speech", input="Hi.", format="pcm", speed=2))
+    kinds = _events(events)
+    assert kinds[0] == "start" and kinds[-1] == "end" and set(kinds[1:-1]) == {"audio"}
+    assert events[0].start.sample_rate_hz == 16_000
+    assert fold_speech(events).audio == b"".join(e.audio.data for e in events[1:-1])
+
+
+def test_bad_speech_raises_with_the_field(client: GatewayClient) -> None:
+    with pytest.raises(GatewayError) as info:
+        list(client.synthesize_speech(model="mock/speech", input="x" * 5000))
+    assert info.value.reason == ErrorReason.INVALID_REQUEST
+    assert [field for field, _ in info.value.field_violations] == ["input"]
+    with pytest.raises(GatewayError) as info:
+        client.transcribe(model="mock/transcribe", audio=b"not audio")
+    assert [field for field, _ in info.value.field_violations] == ["mime_type"]
 
 
 def test_list_models_follows_every_page(client: GatewayClient, live_gateway: LiveGateway) -> None:
@@ -338,6 +371,16 @@ async def test_async_chat_embed_image_and_models(live_gateway: LiveGateway) -> N
         paged = [m.id async for m in c.list_models(page_size=1)]
         whole = [m.id async for m in c.list_models(page_size=1000)]
         assert paged == whole and "mock/slow" in paged
+
+
+async def test_async_speech_and_transcription(live_gateway: LiveGateway) -> None:
+    async with AsyncGatewayClient(live_gateway.address, api_key=live_gateway.api_key) as c:
+        events = [e async for e in c.synthesize_speech(model="mock/speech", input="Async hello.")]
+        assert _events(events)[0] == "start" and events[0].start.mime_type == "audio/wav"
+        spoken = await c.synthesize_speech_result(model="mock/speech", input="Async hello.")
+        assert spoken.audio == b"".join(e.audio.data for e in events if e.HasField("audio"))
+        heard = await c.transcribe(model="mock/transcribe", audio=spoken.audio)
+        assert heard.text == "Async hello." and heard.duration_seconds > 0
 
 
 async def test_async_stream_and_fold(live_gateway: LiveGateway) -> None:
@@ -621,15 +664,20 @@ def test_service_config_retries_unary_methods_only() -> None:
         for name in entry["name"]:
             assert name["service"] == "llmgateway.v1.GatewayService"
             methods[name["method"]] = entry
-    assert set(methods) == {"Chat", "StreamChat", "Embed", "GenerateImage", "ListModels"}
     assert {m: e["timeout"] for m, e in methods.items()} == {
         "Chat": "120s",
         "StreamChat": "600s",
         "Embed": "30s",
         "GenerateImage": "120s",
+        "Transcribe": "120s",
+        "SynthesizeSpeech": "300s",
         "ListModels": "10s",
     }
-    assert "retryPolicy" not in methods["StreamChat"]
-    for method in ("Chat", "Embed", "GenerateImage", "ListModels"):
+    # the server's own bound on a call without a deadline is the same
+    assert {m: float(t[:-1]) for m, t in {m: e["timeout"] for m, e in methods.items()}.items()} == (
+        DEFAULT_MAX_CALL_DURATION_S
+    )
+    assert "retryPolicy" not in methods["StreamChat"] and "retryPolicy" not in methods["SynthesizeSpeech"]
+    for method in ("Chat", "Embed", "GenerateImage", "Transcribe", "ListModels"):
         policy = methods[method]["retryPolicy"]
         assert policy["retryableStatusCodes"] == ["UNAVAILABLE"] and policy["maxAttempts"] == 3

@@ -293,7 +293,13 @@ async def test_bad_list_models_fields(gateway, request_: model_pb2.ListModelsReq
 
 async def test_a_page_size_above_the_limit_is_lowered(gateway) -> None:
     page = await gateway.ListModels(model_pb2.ListModelsRequest(page_size=2**31 - 1), timeout=5)
-    assert [m.id for m in page.models] == ["mock/echo", "mock/embed", "mock/image"]
+    assert [m.id for m in page.models] == [
+        "mock/echo",
+        "mock/embed",
+        "mock/image",
+        "mock/speech",
+        "mock/transcribe",
+    ]
 
 
 async def test_an_unsupported_capability_names_the_model_field(gateway) -> None:

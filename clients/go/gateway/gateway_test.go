@@ -52,6 +52,7 @@ func TestServiceConfigIsTheSharedOne(t *testing.T) {
 	for _, method := range []string{
 		llmgatewayv1.GatewayService_Chat_FullMethodName, llmgatewayv1.GatewayService_StreamChat_FullMethodName,
 		llmgatewayv1.GatewayService_Embed_FullMethodName, llmgatewayv1.GatewayService_GenerateImage_FullMethodName,
+		llmgatewayv1.GatewayService_Transcribe_FullMethodName, llmgatewayv1.GatewayService_SynthesizeSpeech_FullMethodName,
 		llmgatewayv1.GatewayService_ListModels_FullMethodName,
 	} {
 		if !methods[strings.TrimPrefix(method, "/")] {
@@ -431,6 +432,56 @@ func TestGenerateImage(t *testing.T) {
 	}
 	if len(response.GetImages()) != 2 || !bytes.HasPrefix(response.GetImages()[0].GetData(), []byte("\x89PNG")) {
 		t.Errorf("images = %v", response.GetImages())
+	}
+}
+
+func TestSpeechAndItsTranscription(t *testing.T) {
+	client := live(t)
+	ctx := timeout(t, 10*time.Second)
+	const text = "Hello from Go."
+	request := &llmgatewayv1.SynthesizeSpeechRequest{
+		Model: "mock/speech", Input: text, Format: llmgatewayv1.AudioFormat_AUDIO_FORMAT_WAV,
+	}
+	stream, err := client.SynthesizeSpeech(ctx, request)
+	if err != nil {
+		t.Fatal(gateway.ParseError(err, nil))
+	}
+	spoken, err := gateway.CollectSpeech(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio := spoken.Audio()
+	if !spoken.Complete() || !bytes.HasPrefix(audio, []byte("RIFF")) || string(audio[8:12]) != "WAVE" ||
+		spoken.Start.GetMimeType() != "audio/wav" || spoken.Start.GetModel() != "mock/speech" ||
+		spoken.End.GetAudioBytes() != int64(len(audio)) || spoken.End.GetInputCharacters() != int64(len(text)) {
+		t.Fatalf("speech: start %v, end %v, %d bytes", spoken.Start, spoken.End, len(audio))
+	}
+
+	heard, err := client.Transcribe(ctx, &llmgatewayv1.TranscribeRequest{Model: "mock/transcribe", Audio: audio})
+	if err != nil {
+		t.Fatal(gateway.ParseError(err, nil))
+	}
+	if heard.GetText() != text || len(heard.GetSegments()) != 1 || heard.GetDurationSeconds() <= 0 {
+		t.Errorf("transcription = %v", heard)
+	}
+
+	stream, err = client.SynthesizeSpeech(ctx, request)
+	if err != nil {
+		t.Fatal(gateway.ParseError(err, nil))
+	}
+	var copied bytes.Buffer
+	start, err := gateway.CopySpeech(&copied, stream)
+	if err != nil || start.GetFormat() != llmgatewayv1.AudioFormat_AUDIO_FORMAT_WAV || !bytes.Equal(copied.Bytes(), audio) {
+		t.Errorf("CopySpeech: start %v, err %v, %d bytes", start, err, copied.Len())
+	}
+
+	stream, err = client.SynthesizeSpeech(ctx, &llmgatewayv1.SynthesizeSpeechRequest{Model: "mock/speech", Input: "", Voice: "no voice"})
+	if err == nil {
+		_, err = gateway.CollectSpeech(stream)
+	}
+	var e *gateway.Error
+	if !errors.As(err, &e) || e.Code != codes.InvalidArgument || len(e.FieldViolations) != 2 {
+		t.Errorf("bad speech request: %v", err)
 	}
 }
 

@@ -2,7 +2,8 @@
  * llmgateway TypeScript client for Node.js.
  *
  * - `GatewayClient`: chat, streamChat (typed events), streamChatResult (folded), embed,
- *   generateImage, listModels (every page), over HTTP/2 gRPC with the recommended service config;
+ *   generateImage, transcribe, synthesizeSpeech (typed events), synthesizeSpeechResult (the audio),
+ *   listModels (every page), over HTTP/2 gRPC with the recommended service config;
  *   getSession, sessionMessages (every page) and deleteSession for virtual models with memory.
  * - `cached(info)`: whether an answer came from the gateway's response cache.
  * - `GatewayError`: gRPC code plus the decoded `ErrorInfo` (reason, metadata), `RetryInfo` and
@@ -18,12 +19,16 @@ export type {
   GatewayClientOptions,
   GenerateImageInput,
   ListModelsInput,
+  SynthesizeSpeechInput,
   TlsOptions,
+  TranscribeInput,
 } from "./client.js";
 export { Code, ErrorReason, GatewayError } from "./errors.js";
 export type { FieldViolation } from "./errors.js";
 export { cached, foldStream, foldStreamAsync, resultToMessage, StreamFolder, textOf } from "./fold.js";
 export type { ChatResult, FoldedToolCall } from "./fold.js";
+export { foldSpeechAsync, SpeechFolder } from "./speech.js";
+export type { SpeechResult } from "./speech.js";
 export {
   assistantMessage,
   imageData,
@@ -45,6 +50,7 @@ export {
 } from "./service-config.js";
 export type { MethodConfig, MethodPolicy, RetryPolicy, ServiceConfig } from "./service-config.js";
 
+export * from "./gen/llmgateway/v1/audio_pb.js";
 export * from "./gen/llmgateway/v1/cache_pb.js";
 export * from "./gen/llmgateway/v1/chat_pb.js";
 export * from "./gen/llmgateway/v1/embedding_pb.js";

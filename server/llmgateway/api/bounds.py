@@ -22,7 +22,7 @@ from google.protobuf import struct_pb2
 from llmgateway.admin.v1 import admin_service_pb2 as admin_pb
 from llmgateway.core.errors import invalid_request
 from llmgateway.core.models import Name
-from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
+from llmgateway.v1 import audio_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
 
 Violations = list[tuple[str, str]]
 # A model id is at most as long as the registry's model type allows (`core.models.Name`).
@@ -63,6 +63,12 @@ LIMITS: dict[str, Limit] = {
     "prompt_chars": Limit(32000, "`GenerateImage.prompt`"),
     "image_count": Limit(10, "`GenerateImage.count`"),
     "image_option_chars": Limit(32, "`GenerateImage.size`, `quality`, `style`"),
+    "audio_bytes": Limit(
+        25 * 1024 * 1024, "`Transcribe.audio` (and the whole request fits `server.max_request_bytes`)"
+    ),
+    "audio_text_chars": Limit(4096, "`Transcribe.prompt`, `SynthesizeSpeech.input` and `instructions`"),
+    "language_chars": Limit(16, "`Transcribe.language`"),
+    "voice_chars": Limit(64, "`SynthesizeSpeech.voice`"),
     "page_size": Limit(1000, "`page_size` of ListModels (larger values are lowered to it)"),
     "admin_page_size": Limit(25, "`page_size` of admin ListModels (larger values are lowered to it)"),
     "page_token_chars": Limit(512, "`page_token`"),
@@ -101,6 +107,10 @@ EMBED_VALUES = _limit("embed_values")
 PROMPT = _limit("prompt_chars")
 IMAGE_COUNT = _limit("image_count")
 IMAGE_OPTION = _limit("image_option_chars")
+AUDIO_BYTES = _limit("audio_bytes")
+AUDIO_TEXT = _limit("audio_text_chars")
+LANGUAGE = _limit("language_chars")
+VOICE = _limit("voice_chars")
 PAGE_SIZE = _limit("page_size")
 ADMIN_PAGE_SIZE = _limit("admin_page_size")
 PAGE_TOKEN = _limit("page_token_chars")
@@ -120,6 +130,7 @@ _DETAILS = _known(chat_pb2.ImageDetail)
 _TOOL_MODES = _known(chat_pb2.ToolChoiceMode)
 _EFFORTS = _known(chat_pb2.ReasoningEffort)
 _FORMATS = _known(chat_pb2.ResponseFormatType)
+_AUDIO_FORMATS = _known(audio_pb2.AudioFormat)
 _IMAGE_OUTPUTS = _known(image_pb2.ImageOutput)
 _CAPABILITIES = _known(model_pb2.Capability)
 
@@ -261,6 +272,26 @@ def check_embed(pb: embedding_pb2.EmbedRequest) -> None:
             c.violations.append(
                 ("dimensions", f"inputs times dimensions must be at most {EMBED_VALUES} (the answer's size)")
             )
+    c.raise_if_any()
+
+
+def check_transcribe(pb: audio_pb2.TranscribeRequest) -> None:
+    c = _Checker()
+    c.over("model", len(pb.model), MODEL_ID)
+    c.over("audio", len(pb.audio), AUDIO_BYTES, "bytes (split longer recordings)")
+    c.over("mime_type", len(pb.mime_type), MIME_TYPE)
+    c.over("language", len(pb.language), LANGUAGE)
+    c.over("prompt", len(pb.prompt), AUDIO_TEXT)
+    c.raise_if_any()
+
+
+def check_speech(pb: audio_pb2.SynthesizeSpeechRequest) -> None:
+    c = _Checker()
+    c.over("model", len(pb.model), MODEL_ID)
+    c.over("input", len(pb.input), AUDIO_TEXT)
+    c.over("instructions", len(pb.instructions), AUDIO_TEXT)
+    c.over("voice", len(pb.voice), VOICE)
+    c.enum("format", pb.format, _AUDIO_FORMATS, "AudioFormat")
     c.raise_if_any()
 
 

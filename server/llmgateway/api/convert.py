@@ -60,6 +60,8 @@ CAPABILITIES = {
     model_pb2.CAPABILITY_IMAGE: Capability.IMAGE,
     model_pb2.CAPABILITY_REASONING: Capability.REASONING,
     model_pb2.CAPABILITY_JSON_OUTPUT: Capability.JSON_OUTPUT,
+    model_pb2.CAPABILITY_TRANSCRIBE: Capability.TRANSCRIBE,
+    model_pb2.CAPABILITY_SPEECH: Capability.SPEECH,
 }
 _CAPABILITIES_OUT = {v: k for k, v in CAPABILITIES.items()}
 _KINDS_OUT = {
@@ -291,14 +293,14 @@ def _image_out(p: t.ImagePart) -> dict[str, Any]:
     return image
 
 
-_NOBODY = t.Served("", "", "", "", attempts=0)
+NOBODY = t.Served("", "", "", "", attempts=0)
 
 
 def _shown(call: Call, response_id: str, upstream_model: str) -> tuple[str, str, str, str, str]:
     """(response id, model, provider, upstream model, deployment) as the caller may see
     them (the result's or event's own ids first): a virtual model that hides what served
     it is named alone."""
-    served, route = call.served or _NOBODY, call.route
+    served, route = call.served or NOBODY, call.route
     if route is not None and not route.show_served:
         return "", route.virtual_model, "", "", ""
     return (
@@ -324,7 +326,7 @@ def chat_response(result: t.ChatResult, call: Call) -> chat_pb2.ChatResponse:
         finish_reason=_FINISH.get(result.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED),
         usage=usage(result.usage),
         request_id=call.request_id,
-        attempts=(call.served or _NOBODY).attempts,
+        attempts=(call.served or NOBODY).attempts,
         deployment=deployment,
         cache=cache_info(call.cache),
         session_id=route.session_id if route is not None else "",
@@ -355,7 +357,7 @@ def stream_event(e: t.StreamEvent, call: Call) -> chat_pb2.StreamChatResponse:
                 "provider": provider,
                 "upstream_model": upstream_model,
                 "request_id": call.request_id,
-                "attempts": (e.served or _NOBODY).attempts,
+                "attempts": (e.served or NOBODY).attempts,
                 "deployment": deployment,
                 "cache": cache_info(call.cache),
                 "session_id": route.session_id if route is not None else "",
@@ -370,7 +372,7 @@ def stream_event(e: t.StreamEvent, call: Call) -> chat_pb2.StreamChatResponse:
 
 
 def embed_response(result: t.EmbedResult, call: Call) -> embedding_pb2.EmbedResponse:
-    served = call.served or _NOBODY
+    served = call.served or NOBODY
     return embedding_pb2.EmbedResponse(
         model=served.model or call.model,
         provider=served.provider,
@@ -382,7 +384,7 @@ def embed_response(result: t.EmbedResult, call: Call) -> embedding_pb2.EmbedResp
 
 
 def image_response(result: t.ImageResult, call: Call) -> image_pb2.GenerateImageResponse:
-    served = call.served or _NOBODY
+    served = call.served or NOBODY
     images = [
         image_pb2.GeneratedImage(data=i.data, mime_type=i.mime_type, revised_prompt=i.revised_prompt)
         if i.data is not None

@@ -26,6 +26,8 @@ class Capability(StrEnum):
     IMAGE = "image"
     REASONING = "reasoning"
     JSON_OUTPUT = "json_output"
+    TRANSCRIBE = "transcribe"
+    SPEECH = "speech"
 
 
 CHAT_CAPABILITIES = frozenset(

@@ -1,14 +1,14 @@
 """The one seam for governance: policies that admit and settle every call, and
 observers that watch it.
 
-`InferenceService` runs Chat, StreamChat, Embed and GenerateImage through the
-same steps: `admit` of each policy in order (before routing), then a ready answer
-or the upstream call, then `settle` of every admitted policy in reverse order,
-always (success, failure or cancellation). With no policy configured the service
-skips all of it. A stream is folded into a result once, by the core, and only
-when a policy asks for it (`wants_result`, or `call.fold` for one call): a stream
-nobody watches pays nothing
-per delta.
+`InferenceService` runs Chat, StreamChat, Embed, GenerateImage, Transcribe and
+SynthesizeSpeech through the same steps: `admit` of each policy in order (before
+routing), then a ready answer or the upstream call, then `settle` of every
+admitted policy in reverse order, always (success, failure or cancellation).
+With no policy configured the service skips all of it. A chat stream is folded
+into a result once, by the core, and only when a policy asks for it
+(`wants_result`, or `call.fold` for one call): a stream nobody watches pays
+nothing per delta.
 
 Observers (logs, metrics, spans, user callbacks) see the call start, each
 upstream attempt end, the first answer event and the call end. They must not
@@ -38,12 +38,16 @@ from llmgateway.core.types import (
     EmbedResult,
     ImageRequest,
     ImageResult,
+    SpeechRequest,
+    TranscribeRequest,
+    TranscribeResult,
 )
 
 log = logging.getLogger(__name__)
 
-Request = ChatRequest | EmbedRequest | ImageRequest
-Result = ChatResult | EmbedResult | ImageResult
+Request = ChatRequest | EmbedRequest | ImageRequest | TranscribeRequest | SpeechRequest
+# A synthesized speech stream has no folded result (its outcome says only whether it completed).
+Result = ChatResult | EmbedResult | ImageResult | TranscribeResult
 
 
 @dataclass(frozen=True, slots=True)

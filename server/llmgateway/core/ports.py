@@ -15,7 +15,11 @@ from llmgateway.core.types import (
     EmbedResult,
     ImageRequest,
     ImageResult,
+    SpeechEvent,
+    SpeechRequest,
     StreamEvent,
+    TranscribeRequest,
+    TranscribeResult,
 )
 
 
@@ -37,8 +41,9 @@ class ProviderAdapter(Protocol):
     model on it; it owns that upstream's pooled HTTP connections.
 
     Unsupported operations raise a CAPABILITY_NOT_SUPPORTED GatewayError.
-    `stream_chat` is an async generator: closing it early (caller cancelled)
-    must close the upstream request.
+    `stream_chat` and `synthesize_speech` are async generators: closing one early
+    (caller cancelled) must close the upstream request. `synthesize_speech` opens
+    with a SpeechStart naming the format it produces, then yields AudioChunks.
     """
 
     provider: ClassVar[str]
@@ -59,6 +64,14 @@ class ProviderAdapter(Protocol):
     async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult: ...
 
     async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult: ...
+
+    async def transcribe(
+        self, model: Model, request: TranscribeRequest, budget: Budget
+    ) -> TranscribeResult: ...
+
+    def synthesize_speech(
+        self, model: Model, request: SpeechRequest, budget: Budget
+    ) -> AsyncGenerator[SpeechEvent, None]: ...
 
     async def aclose(self) -> None: ...
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import jsonschema_rs
 
+from llmgateway.core.audio import RECORDING_TYPES, recording_type, sniff_recording_type
 from llmgateway.core.errors import invalid_request
 from llmgateway.core.types import (
     ChatRequest,
@@ -17,7 +18,9 @@ from llmgateway.core.types import (
     ImageRequest,
     ReasoningPart,
     Role,
+    SpeechRequest,
     TextPart,
+    TranscribeRequest,
 )
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -30,6 +33,8 @@ IMAGE_MIME_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/web
 # given, jsonschema_rs refuses to retrieve anything (an unknown `$schema` URL included).
 _OFFLINE = jsonschema_rs.Registry([])
 _MAX_ECHO = 160  # characters of a validator message quoted in a violation
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+VOICE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 Violations = list[tuple[str, str]]
 
@@ -208,5 +213,44 @@ def validate_image(req: ImageRequest) -> None:
         v.append(("model", "is required"))
     if not req.prompt.strip():
         v.append(("prompt", "is required"))
+    if v:
+        raise invalid_request(v)
+
+
+def validate_transcribe(req: TranscribeRequest) -> None:
+    """Also sets `req.mime_type` to the canonical type (recognised from the bytes when empty).
+    Sizes are wire bounds (api/bounds.py), checked before this."""
+    v: Violations = []
+    if not req.model:
+        v.append(("model", "is required"))
+    if not req.audio:
+        v.append(("audio", "is required"))
+    elif req.mime_type:
+        req.mime_type = recording_type(req.mime_type)
+        if not req.mime_type:
+            v.append(("mime_type", f"must be one of {', '.join(RECORDING_TYPES)}"))
+    else:
+        req.mime_type = sniff_recording_type(req.audio)
+        if not req.mime_type:
+            v.append(("mime_type", "is required: the bytes are not WAV, MP3, FLAC, Ogg, WebM or MP4"))
+    if req.language and not LANGUAGE.match(req.language):
+        v.append(("language", "an ISO-639-1 code such as `en`"))
+    if req.temperature is not None and not 0.0 <= req.temperature <= 1.0:
+        v.append(("temperature", "must be between 0 and 1"))
+    if v:
+        raise invalid_request(v)
+
+
+def validate_speech(req: SpeechRequest) -> None:
+    """Sizes are wire bounds (api/bounds.py), checked before this."""
+    v: Violations = []
+    if not req.model:
+        v.append(("model", "is required"))
+    if not req.input.strip():
+        v.append(("input", "is required"))
+    if req.voice and not VOICE.match(req.voice):
+        v.append(("voice", "letters, digits, _ and -"))
+    if req.speed is not None and not 0.25 <= req.speed <= 4.0:
+        v.append(("speed", "must be between 0.25 and 4"))
     if v:
         raise invalid_request(v)

@@ -11,6 +11,9 @@
 - embed: a unit vector derived from a hash of each input, 8 dimensions unless the
   request asks for others; built in linear time, in slices that yield to the event loop.
 - generate_image: a small solid-colour PNG whose colour derives from the prompt.
+- synthesize_speech: a short WAV (or raw PCM) of a tone, 20 ms per character, that
+  carries the text; transcribe: gives that text back, with one segment per sentence,
+  and describes any other recording (providers/mock_audio.py).
 
 Every step is linear in the request and bounded by the wire bounds (api/bounds.py), so the
 default models cannot stall the server.
@@ -32,9 +35,10 @@ from itertools import islice
 import orjson
 
 from llmgateway.core.deadline import Budget
-from llmgateway.core.errors import provider_timeout
+from llmgateway.core.errors import invalid_request, provider_timeout
 from llmgateway.core.models import CHAT_CAPABILITIES, Capability, Model, ModelSpec
 from llmgateway.core.types import (
+    AudioChunk,
     ChatRequest,
     ChatResult,
     EmbedRequest,
@@ -48,6 +52,9 @@ from llmgateway.core.types import (
     ReasoningDelta,
     ReasoningPart,
     Role,
+    SpeechEvent,
+    SpeechRequest,
+    SpeechStart,
     StreamEnd,
     StreamEvent,
     StreamStart,
@@ -55,8 +62,11 @@ from llmgateway.core.types import (
     TextPart,
     ToolCall,
     ToolCallDelta,
+    TranscribeRequest,
+    TranscribeResult,
     Usage,
 )
+from llmgateway.providers import mock_audio
 from llmgateway.providers.base import BaseAdapter
 
 EMBEDDING_DIMENSIONS = 8
@@ -150,6 +160,8 @@ class MockAdapter(BaseAdapter):
             ModelSpec("echo", CHAT_CAPABILITIES | {Capability.REASONING}, 32768, "Mock echo chat model"),
             ModelSpec("embed", frozenset({Capability.EMBED}), 8192, "Mock 8-dimensional embeddings"),
             ModelSpec("image", frozenset({Capability.IMAGE}), 0, "Mock PNG image generator"),
+            ModelSpec("transcribe", frozenset({Capability.TRANSCRIBE}), 0, "Mock transcription"),
+            ModelSpec("speech", frozenset({Capability.SPEECH}), 0, "Mock WAV speech"),
         ]
 
     async def chat(self, model: Model, request: ChatRequest, budget: Budget) -> ChatResult:
@@ -173,12 +185,7 @@ class MockAdapter(BaseAdapter):
             yield ReasoningDelta(token)
         for token in answer.tokens:
             if delay:
-                # Paced like a real upstream, so bounded by the same total budget.
-                remaining = deadline - time.monotonic()
-                if remaining < delay:
-                    await asyncio.sleep(max(remaining, 0.0))
-                    raise provider_timeout(self.provider, "total")
-                await asyncio.sleep(delay)
+                await self._pace(delay, deadline)
             yield TextDelta(token)
         if answer.tool_call is not None:
             call = answer.tool_call
@@ -186,6 +193,14 @@ class MockAdapter(BaseAdapter):
             yield ToolCallDelta(0, call.id, call.name, call.arguments[:half])
             yield ToolCallDelta(0, arguments=call.arguments[half:])
         yield StreamEnd(answer.finish, answer.usage, "mock-1", model.upstream_model)
+
+    async def _pace(self, delay: float, deadline: float) -> None:
+        """Paced like a real upstream, so bounded by the same total budget."""
+        remaining = deadline - time.monotonic()
+        if remaining < delay:
+            await asyncio.sleep(max(remaining, 0.0))
+            raise provider_timeout(self.provider, "total")
+        await asyncio.sleep(delay)
 
     async def embed(self, model: Model, request: EmbedRequest, budget: Budget) -> EmbedResult:
         size = request.dimensions or EMBEDDING_DIMENSIONS
@@ -208,6 +223,35 @@ class MockAdapter(BaseAdapter):
             else:
                 images.append(GeneratedImage(data=png, mime_type="image/png"))
         return ImageResult(images)
+
+    async def transcribe(self, model: Model, request: TranscribeRequest, budget: Budget) -> TranscribeResult:
+        text, duration = mock_audio.read_wav(request.audio)
+        if text is None:
+            text = f"A recording of {len(request.audio)} bytes ({request.mime_type})."
+        return TranscribeResult(
+            text,
+            request.language or "en",
+            duration,
+            mock_audio.segments(text, duration),
+            audio_s=duration,
+        )
+
+    async def synthesize_speech(
+        self, model: Model, request: SpeechRequest, budget: Budget
+    ) -> AsyncGenerator[SpeechEvent, None]:
+        fmt = request.format or "wav"
+        if fmt not in ("wav", "pcm"):
+            raise invalid_request([("format", "the mock makes AUDIO_FORMAT_WAV or AUDIO_FORMAT_PCM only")])
+        delay = float(model.options.get("chunk_delay_ms", 0)) / 1000.0
+        deadline = time.monotonic() + budget.total
+        size = mock_audio.speech_bytes(len(request.input), request.speed or 1.0)
+        yield SpeechStart(fmt, mock_audio.SAMPLE_RATE_HZ if fmt == "pcm" else 0)
+        if fmt == "wav":
+            yield AudioChunk(mock_audio.wav_header(request.input, size))
+        for chunk in mock_audio.tone(size):
+            if delay:
+                await self._pace(delay, deadline)
+            yield AudioChunk(chunk)
 
 
 def _unit_vector(text: str, size: int) -> list[float]:

@@ -43,20 +43,26 @@ const (
 	Capability_CAPABILITY_REASONING Capability = 7
 	// JSON object / JSON schema response formats.
 	Capability_CAPABILITY_JSON_OUTPUT Capability = 8
+	// Transcribe (speech to text).
+	Capability_CAPABILITY_TRANSCRIBE Capability = 9
+	// SynthesizeSpeech (text to speech).
+	Capability_CAPABILITY_SPEECH Capability = 10
 )
 
 // Enum value maps for Capability.
 var (
 	Capability_name = map[int32]string{
-		0: "CAPABILITY_UNSPECIFIED",
-		1: "CAPABILITY_CHAT",
-		2: "CAPABILITY_STREAM",
-		3: "CAPABILITY_TOOLS",
-		4: "CAPABILITY_VISION",
-		5: "CAPABILITY_EMBED",
-		6: "CAPABILITY_IMAGE",
-		7: "CAPABILITY_REASONING",
-		8: "CAPABILITY_JSON_OUTPUT",
+		0:  "CAPABILITY_UNSPECIFIED",
+		1:  "CAPABILITY_CHAT",
+		2:  "CAPABILITY_STREAM",
+		3:  "CAPABILITY_TOOLS",
+		4:  "CAPABILITY_VISION",
+		5:  "CAPABILITY_EMBED",
+		6:  "CAPABILITY_IMAGE",
+		7:  "CAPABILITY_REASONING",
+		8:  "CAPABILITY_JSON_OUTPUT",
+		9:  "CAPABILITY_TRANSCRIBE",
+		10: "CAPABILITY_SPEECH",
 	}
 	Capability_value = map[string]int32{
 		"CAPABILITY_UNSPECIFIED": 0,
@@ -68,6 +74,8 @@ var (
 		"CAPABILITY_IMAGE":       6,
 		"CAPABILITY_REASONING":   7,
 		"CAPABILITY_JSON_OUTPUT": 8,
+		"CAPABILITY_TRANSCRIBE":  9,
+		"CAPABILITY_SPEECH":      10,
 	}
 )
 
@@ -406,7 +414,7 @@ const file_llmgateway_v1_model_proto_rawDesc = "" +
 	"capability\"j\n" +
 	"\x12ListModelsResponse\x12,\n" +
 	"\x06models\x18\x01 \x03(\v2\x14.llmgateway.v1.ModelR\x06models\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xe3\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x95\x02\n" +
 	"\n" +
 	"Capability\x12\x1a\n" +
 	"\x16CAPABILITY_UNSPECIFIED\x10\x00\x12\x13\n" +
@@ -417,7 +425,10 @@ const file_llmgateway_v1_model_proto_rawDesc = "" +
 	"\x10CAPABILITY_EMBED\x10\x05\x12\x14\n" +
 	"\x10CAPABILITY_IMAGE\x10\x06\x12\x18\n" +
 	"\x14CAPABILITY_REASONING\x10\a\x12\x1a\n" +
-	"\x16CAPABILITY_JSON_OUTPUT\x10\b*X\n" +
+	"\x16CAPABILITY_JSON_OUTPUT\x10\b\x12\x19\n" +
+	"\x15CAPABILITY_TRANSCRIBE\x10\t\x12\x15\n" +
+	"\x11CAPABILITY_SPEECH\x10\n" +
+	"*X\n" +
 	"\tModelKind\x12\x1a\n" +
 	"\x16MODEL_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13MODEL_KIND_UPSTREAM\x10\x01\x12\x16\n" +

@@ -12,7 +12,7 @@ from typing import Any, Unpack
 import grpc
 
 from llmgateway.client import _build
-from llmgateway.client._build import CacheLike, ChatOptions
+from llmgateway.client._build import AudioLike, CacheLike, ChatOptions, SpeechOptions
 from llmgateway.client._channel import (
     CallSettings,
     ChannelOptions,
@@ -24,7 +24,9 @@ from llmgateway.client._channel import (
 )
 from llmgateway.client.errors import GatewayError
 from llmgateway.client.fold import ChatResult, fold_stream_async
+from llmgateway.client.speech import SpeechResult, fold_speech_async
 from llmgateway.v1 import (
+    audio_pb2,
     chat_pb2,
     embedding_pb2,
     gateway_service_pb2_grpc,
@@ -230,6 +232,72 @@ class AsyncGatewayClient:
         )
         return response
 
+    async def transcribe(
+        self,
+        request: audio_pb2.TranscribeRequest | None = None,
+        /,
+        *,
+        model: str | None = None,
+        audio: AudioLike | None = None,
+        mime_type: str | None = None,
+        language: str | None = None,
+        prompt: str | None = None,
+        temperature: float | None = None,
+        timeout: float | None = None,
+        metadata: MetadataLike | None = None,
+        request_id: str | None = None,
+    ) -> audio_pb2.TranscribeResponse:
+        """The text of a recording (a `TranscribeRequest`, or `model=` and `audio=`: bytes or a file
+        path). `mime_type` may be left out: the gateway recognises WAV, MP3, FLAC, Ogg, WebM and MP4."""
+        built = _build.transcribe_request(
+            request,
+            model=model,
+            audio=audio,
+            mime_type=mime_type,
+            language=language,
+            prompt=prompt,
+            temperature=temperature,
+        )
+        response: audio_pb2.TranscribeResponse = await self._unary(
+            self._stub.Transcribe, built, timeout, metadata, request_id
+        )
+        return response
+
+    def synthesize_speech(
+        self,
+        request: audio_pb2.SynthesizeSpeechRequest | None = None,
+        /,
+        *,
+        timeout: float | None = None,
+        metadata: MetadataLike | None = None,
+        request_id: str | None = None,
+        **options: Unpack[SpeechOptions],
+    ) -> AsyncIterator[audio_pb2.SynthesizeSpeechResponse]:
+        """The events of spoken audio: `start` (format, MIME type), `audio` chunks, `end`. Pass a
+        `SynthesizeSpeechRequest`, or `model=` and `input=` with optional `voice`, `format` ("mp3",
+        "opus", "aac", "flac", "wav", "pcm" or an `AudioFormat`), `speed` and `instructions`. The
+        RPC starts at once; closing the iterator early cancels it."""
+        built = _build.speech_request(request, options)
+        deadline, headers, rid = self._settings.call(timeout, metadata, request_id)
+        call = self._stub.SynthesizeSpeech(built, timeout=deadline, metadata=headers)
+        return _events(call, rid)
+
+    async def synthesize_speech_result(
+        self,
+        request: audio_pb2.SynthesizeSpeechRequest | None = None,
+        /,
+        *,
+        timeout: float | None = None,
+        metadata: MetadataLike | None = None,
+        request_id: str | None = None,
+        **options: Unpack[SpeechOptions],
+    ) -> SpeechResult:
+        """`synthesize_speech` joined: the whole audio as bytes (`SpeechResult.audio`)."""
+        events = self.synthesize_speech(
+            request, timeout=timeout, metadata=metadata, request_id=request_id, **options
+        )
+        return await fold_speech_async(events)
+
     async def list_models(
         self,
         request: model_pb2.ListModelsRequest | None = None,
@@ -301,7 +369,7 @@ class AsyncGatewayClient:
         await self._unary(self._sessions.DeleteSession, request, timeout, metadata, None)
 
 
-async def _events(call: Any, request_id: str | None) -> AsyncIterator[chat_pb2.StreamChatResponse]:
+async def _events(call: Any, request_id: str | None) -> AsyncIterator[Any]:
     try:
         async for event in call:
             yield event

@@ -18,6 +18,8 @@ class Capability(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CAPABILITY_IMAGE: _ClassVar[Capability]
     CAPABILITY_REASONING: _ClassVar[Capability]
     CAPABILITY_JSON_OUTPUT: _ClassVar[Capability]
+    CAPABILITY_TRANSCRIBE: _ClassVar[Capability]
+    CAPABILITY_SPEECH: _ClassVar[Capability]
 
 class ModelKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -33,6 +35,8 @@ CAPABILITY_EMBED: Capability
 CAPABILITY_IMAGE: Capability
 CAPABILITY_REASONING: Capability
 CAPABILITY_JSON_OUTPUT: Capability
+CAPABILITY_TRANSCRIBE: Capability
+CAPABILITY_SPEECH: Capability
 MODEL_KIND_UNSPECIFIED: ModelKind
 MODEL_KIND_UPSTREAM: ModelKind
 MODEL_KIND_VIRTUAL: ModelKind

@@ -96,6 +96,22 @@ public final class ModelOuterClass {
      * <code>CAPABILITY_JSON_OUTPUT = 8;</code>
      */
     CAPABILITY_JSON_OUTPUT(8),
+    /**
+     * <pre>
+     * Transcribe (speech to text).
+     * </pre>
+     *
+     * <code>CAPABILITY_TRANSCRIBE = 9;</code>
+     */
+    CAPABILITY_TRANSCRIBE(9),
+    /**
+     * <pre>
+     * SynthesizeSpeech (text to speech).
+     * </pre>
+     *
+     * <code>CAPABILITY_SPEECH = 10;</code>
+     */
+    CAPABILITY_SPEECH(10),
     UNRECOGNIZED(-1),
     ;
 
@@ -171,6 +187,22 @@ public final class ModelOuterClass {
      * <code>CAPABILITY_JSON_OUTPUT = 8;</code>
      */
     public static final int CAPABILITY_JSON_OUTPUT_VALUE = 8;
+    /**
+     * <pre>
+     * Transcribe (speech to text).
+     * </pre>
+     *
+     * <code>CAPABILITY_TRANSCRIBE = 9;</code>
+     */
+    public static final int CAPABILITY_TRANSCRIBE_VALUE = 9;
+    /**
+     * <pre>
+     * SynthesizeSpeech (text to speech).
+     * </pre>
+     *
+     * <code>CAPABILITY_SPEECH = 10;</code>
+     */
+    public static final int CAPABILITY_SPEECH_VALUE = 10;
 
 
     public final int getNumber() {
@@ -206,6 +238,8 @@ public final class ModelOuterClass {
         case 6: return CAPABILITY_IMAGE;
         case 7: return CAPABILITY_REASONING;
         case 8: return CAPABILITY_JSON_OUTPUT;
+        case 9: return CAPABILITY_TRANSCRIBE;
+        case 10: return CAPABILITY_SPEECH;
         default: return null;
       }
     }
@@ -4326,15 +4360,16 @@ public final class ModelOuterClass {
       "capability\030\004 \001(\0162\031.llmgateway.v1.Capabil" +
       "ity\"S\n\022ListModelsResponse\022$\n\006models\030\001 \003(" +
       "\0132\024.llmgateway.v1.Model\022\027\n\017next_page_tok" +
-      "en\030\002 \001(\t*\343\001\n\nCapability\022\032\n\026CAPABILITY_UN" +
+      "en\030\002 \001(\t*\225\002\n\nCapability\022\032\n\026CAPABILITY_UN" +
       "SPECIFIED\020\000\022\023\n\017CAPABILITY_CHAT\020\001\022\025\n\021CAPA" +
       "BILITY_STREAM\020\002\022\024\n\020CAPABILITY_TOOLS\020\003\022\025\n" +
       "\021CAPABILITY_VISION\020\004\022\024\n\020CAPABILITY_EMBED" +
       "\020\005\022\024\n\020CAPABILITY_IMAGE\020\006\022\030\n\024CAPABILITY_R" +
-      "EASONING\020\007\022\032\n\026CAPABILITY_JSON_OUTPUT\020\010*X" +
-      "\n\tModelKind\022\032\n\026MODEL_KIND_UNSPECIFIED\020\000\022" +
-      "\027\n\023MODEL_KIND_UPSTREAM\020\001\022\026\n\022MODEL_KIND_V" +
-      "IRTUAL\020\002b\006proto3"
+      "EASONING\020\007\022\032\n\026CAPABILITY_JSON_OUTPUT\020\010\022\031" +
+      "\n\025CAPABILITY_TRANSCRIBE\020\t\022\025\n\021CAPABILITY_" +
+      "SPEECH\020\n*X\n\tModelKind\022\032\n\026MODEL_KIND_UNSP" +
+      "ECIFIED\020\000\022\027\n\023MODEL_KIND_UPSTREAM\020\001\022\026\n\022MO" +
+      "DEL_KIND_VIRTUAL\020\002b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

@@ -26,6 +26,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import llmgateway.v1.Audio.AudioFormat;
+import llmgateway.v1.Audio.SynthesizeSpeechRequest;
+import llmgateway.v1.Audio.TranscribeRequest;
+import llmgateway.v1.Audio.TranscribeResponse;
 import llmgateway.v1.Cache.CacheControl;
 import llmgateway.v1.Cache.CacheMode;
 import llmgateway.v1.Cache.CacheStatus;
@@ -278,6 +282,48 @@ class LiveGatewayTest {
     GatewayError error = GatewayError.from(e);
     assertEquals(Status.Code.NOT_FOUND, error.code());
     assertEquals(ErrorReason.ERROR_REASON_CACHE_MISS, error.errorReason());
+  }
+
+  @Test
+  void speechAndItsTranscription() throws Exception {
+    String text = "Hello from Java.";
+    SynthesizeSpeechRequest request =
+        SynthesizeSpeechRequest.newBuilder()
+            .setModel("mock/speech")
+            .setInput(text)
+            .setFormat(AudioFormat.AUDIO_FORMAT_WAV)
+            .build();
+    Speech.Result spoken = Speech.collect(stub().synthesizeSpeech(request));
+    assertTrue(spoken.complete());
+    assertEquals("audio/wav", spoken.start().getMimeType());
+    assertEquals("mock/speech", spoken.start().getModel());
+    assertEquals("RIFF", spoken.audio().substring(0, 4).toStringUtf8());
+    assertEquals(spoken.audio().size(), spoken.end().getAudioBytes());
+    assertEquals(text.length(), spoken.end().getInputCharacters());
+
+    TranscribeResponse heard =
+        stub()
+            .transcribe(
+                TranscribeRequest.newBuilder()
+                    .setModel("mock/transcribe")
+                    .setAudio(spoken.audio())
+                    .build());
+    assertEquals(text, heard.getText());
+    assertEquals(1, heard.getSegmentsCount());
+    assertTrue(heard.getDurationSeconds() > 0);
+
+    ByteArrayOutputStream copied = new ByteArrayOutputStream();
+    assertEquals(
+        AudioFormat.AUDIO_FORMAT_WAV, Speech.copy(stub().synthesizeSpeech(request), copied).getFormat());
+    assertEquals(spoken.audio(), com.google.protobuf.ByteString.copyFrom(copied.toByteArray()));
+
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> Speech.collect(stub().synthesizeSpeech(request.toBuilder().setSpeed(10).build())));
+    GatewayError error = GatewayError.from(e);
+    assertEquals(ErrorReason.ERROR_REASON_INVALID_REQUEST, error.errorReason());
+    assertEquals("speed", error.fieldViolations().get(0).getField());
   }
 
   @Test

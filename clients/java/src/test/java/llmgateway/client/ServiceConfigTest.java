@@ -37,25 +37,25 @@ class ServiceConfigTest {
         methods.put((String) n.get("method"), config);
       }
     }
+    Map<String, String> timeouts = new HashMap<>();
+    methods.forEach((method, config) -> timeouts.put(method, (String) config.get("timeout")));
     assertEquals(
         Map.of(
             "Chat", "120s",
             "StreamChat", "600s",
             "Embed", "30s",
             "GenerateImage", "120s",
+            "Transcribe", "120s",
+            "SynthesizeSpeech", "300s",
             "ListModels", "10s"),
-        Map.of(
-            "Chat", methods.get("Chat").get("timeout"),
-            "StreamChat", methods.get("StreamChat").get("timeout"),
-            "Embed", methods.get("Embed").get("timeout"),
-            "GenerateImage", methods.get("GenerateImage").get("timeout"),
-            "ListModels", methods.get("ListModels").get("timeout")));
+        timeouts);
     assertFalse(methods.get("StreamChat").containsKey("retryPolicy"));
-    for (String method : List.of("Chat", "Embed", "GenerateImage", "ListModels")) {
+    assertFalse(methods.get("SynthesizeSpeech").containsKey("retryPolicy"));
+    for (String method : List.of("Chat", "Embed", "GenerateImage", "Transcribe", "ListModels")) {
       Map<String, Object> policy = (Map<String, Object>) methods.get(method).get("retryPolicy");
       assertEquals(3.0, policy.get("maxAttempts")); // JSON numbers are doubles, as grpc-java wants
       assertEquals(List.of("UNAVAILABLE"), policy.get("retryableStatusCodes"));
     }
-    assertTrue(methods.keySet().size() == 5);
+    assertTrue(methods.keySet().size() == 7);
   }
 }
