@@ -1,4 +1,4 @@
-"""Property-based fuzzing of every RPC of both services through the real server:
+"""Property-based fuzzing of every RPC of every service through the real server:
 generated requests (any field, any value), near-valid chat requests, mutated encodings
 and raw bytes. Properties (tests/fuzz/conftest.py): never INTERNAL, UNKNOWN, a timeout
 or a dropped connection; every error with an ErrorInfo, every INVALID_ARGUMENT with a
@@ -12,13 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from llmgateway.admin.v1 import admin_service_pb2
-from llmgateway.v1 import chat_pb2, embedding_pb2, gateway_service_pb2
+from llmgateway.v1 import chat_pb2, embedding_pb2, gateway_service_pb2, session_service_pb2
 from tests.fuzz.conftest import Target, examples
 from tests.fuzz.strategies import admin_models, chat_requests, messages, mutations
 
 GATEWAY = gateway_service_pb2.DESCRIPTOR.services_by_name["GatewayService"]
 ADMIN = admin_service_pb2.DESCRIPTOR.services_by_name["AdminService"]
-METHODS = [(GATEWAY, m) for m in GATEWAY.methods] + [(ADMIN, m) for m in ADMIN.methods]
+SESSIONS = session_service_pb2.DESCRIPTOR.services_by_name["SessionService"]
+METHODS = [(s, m) for s in (GATEWAY, SESSIONS, ADMIN) for m in s.methods]
 
 
 def _path(service, method) -> str:  # type: ignore[no-untyped-def]
