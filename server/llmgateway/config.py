@@ -45,6 +45,9 @@ DEFAULT_MAX_CALL_DURATION_S = {
     "GenerateImage": 120.0,
     "Transcribe": 120.0,
     "SynthesizeSpeech": 300.0,
+    "GetSession": 10.0,
+    "ListSessionMessages": 10.0,
+    "DeleteSession": 10.0,
     "ListModels": 10.0,
 }
 

@@ -662,7 +662,7 @@ def test_service_config_retries_unary_methods_only() -> None:
     methods = {}
     for entry in default_service_config()["methodConfig"]:
         for name in entry["name"]:
-            assert name["service"] == "llmgateway.v1.GatewayService"
+            assert name["service"] in ("llmgateway.v1.GatewayService", "llmgateway.v1.SessionService")
             methods[name["method"]] = entry
     assert {m: e["timeout"] for m, e in methods.items()} == {
         "Chat": "120s",
@@ -672,12 +672,24 @@ def test_service_config_retries_unary_methods_only() -> None:
         "Transcribe": "120s",
         "SynthesizeSpeech": "300s",
         "ListModels": "10s",
+        "GetSession": "10s",
+        "ListSessionMessages": "10s",
+        "DeleteSession": "10s",
     }
     # the server's own bound on a call without a deadline is the same
     assert {m: float(t[:-1]) for m, t in {m: e["timeout"] for m, e in methods.items()}.items()} == (
         DEFAULT_MAX_CALL_DURATION_S
     )
-    assert "retryPolicy" not in methods["StreamChat"] and "retryPolicy" not in methods["SynthesizeSpeech"]
-    for method in ("Chat", "Embed", "GenerateImage", "Transcribe", "ListModels"):
+    for method in ("StreamChat", "SynthesizeSpeech", "DeleteSession"):
+        assert "retryPolicy" not in methods[method]
+    for method in (
+        "Chat",
+        "Embed",
+        "GenerateImage",
+        "Transcribe",
+        "ListModels",
+        "GetSession",
+        "ListSessionMessages",
+    ):
         policy = methods[method]["retryPolicy"]
         assert policy["retryableStatusCodes"] == ["UNAVAILABLE"] and policy["maxAttempts"] == 3

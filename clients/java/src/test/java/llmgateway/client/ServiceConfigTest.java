@@ -33,7 +33,8 @@ class ServiceConfigTest {
       Map<String, Object> config = (Map<String, Object>) entry;
       for (Object name : (List<Object>) config.get("name")) {
         Map<String, Object> n = (Map<String, Object>) name;
-        assertEquals("llmgateway.v1.GatewayService", n.get("service"));
+        assertTrue(
+            List.of("llmgateway.v1.GatewayService", "llmgateway.v1.SessionService").contains(n.get("service")));
         methods.put((String) n.get("method"), config);
       }
     }
@@ -47,15 +48,21 @@ class ServiceConfigTest {
             "GenerateImage", "120s",
             "Transcribe", "120s",
             "SynthesizeSpeech", "300s",
-            "ListModels", "10s"),
+            "ListModels", "10s",
+            "GetSession", "10s",
+            "ListSessionMessages", "10s",
+            "DeleteSession", "10s"),
         timeouts);
-    assertFalse(methods.get("StreamChat").containsKey("retryPolicy"));
-    assertFalse(methods.get("SynthesizeSpeech").containsKey("retryPolicy"));
-    for (String method : List.of("Chat", "Embed", "GenerateImage", "Transcribe", "ListModels")) {
+    for (String method : List.of("StreamChat", "SynthesizeSpeech", "DeleteSession")) {
+      assertFalse(methods.get(method).containsKey("retryPolicy"));
+    }
+    for (String method :
+        List.of(
+            "Chat", "Embed", "GenerateImage", "Transcribe", "ListModels", "GetSession", "ListSessionMessages")) {
       Map<String, Object> policy = (Map<String, Object>) methods.get(method).get("retryPolicy");
       assertEquals(3.0, policy.get("maxAttempts")); // JSON numbers are doubles, as grpc-java wants
       assertEquals(List.of("UNAVAILABLE"), policy.get("retryableStatusCodes"));
     }
-    assertTrue(methods.keySet().size() == 7);
+    assertTrue(methods.keySet().size() == 10);
   }
 }
