@@ -136,14 +136,32 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
     def rpc_error(e: grpc.aio.AioRpcError) -> str:
         return f"grpc {e.code().name}: {(e.details() or '')[:120]}"
 
+    # --session-turns N: each session (of a virtual model with memory) is continued for N
+    # calls, then a new one starts; a session is used by one call at a time.
+    turns = args.session_turns
+    idle: list[tuple[str, int]] = []
+
+    def take_session() -> tuple[str, int]:
+        return idle.pop() if idle else ("", 0)
+
+    def give_back(session_id: str, used: int) -> None:
+        if session_id and used + 1 < turns:
+            idle.append((session_id, used + 1))
+
     if args.mode == "unary":
         req = chat_pb2.ChatRequest(model=args.model, messages=[msg])
 
         async def call() -> CallResult:
+            session, used = take_session() if turns else ("", 0)
+            sent = req
+            if turns:
+                sent = chat_pb2.ChatRequest(model=args.model, messages=[msg], session_id=session)
             try:
-                r = await next(turn).Chat(req, timeout=timeout, metadata=metadata)
+                r = await next(turn).Chat(sent, timeout=timeout, metadata=metadata)
             except grpc.aio.AioRpcError as e:
                 return False, None, 0, 0, rpc_error(e)
+            if turns:
+                give_back(r.session_id, used)
             text = "".join(p.text for p in r.message.content)
             if not text:
                 return False, None, 0, 0, "empty content"
@@ -164,10 +182,16 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
             deltas = 0
             end = None
             texts: list[str] = []
+            session, used = take_session() if turns else ("", 0)
+            request = sreq
+            if turns:
+                request = chat_pb2.StreamChatRequest(model=args.model, messages=[msg], session_id=session)
             try:
-                async for ev in next(turn).StreamChat(sreq, timeout=timeout, metadata=metadata):
+                async for ev in next(turn).StreamChat(request, timeout=timeout, metadata=metadata):
                     kind = ev.WhichOneof("event")
-                    if kind == "text_delta":
+                    if kind == "start":
+                        session = ev.start.session_id
+                    elif kind == "text_delta":
                         if ttft is None:
                             ttft = time.perf_counter() - t0
                         deltas += 1
@@ -176,6 +200,8 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
                         end = ev.end
             except grpc.aio.AioRpcError as e:
                 return False, ttft, 0, deltas, rpc_error(e)
+            if turns:
+                give_back(session, used)
             if end is None:
                 return False, ttft, 0, deltas, "stream without StreamEnd"
             if ttft is None:
@@ -516,6 +542,9 @@ def main() -> None:
     ap.add_argument("--max-calls", type=int, default=1_000_000)
     ap.add_argument("--api-key", default="", help="sent as authorization: Bearer <key> (grpc target)")
     ap.add_argument("--tokens", type=int, default=20, help="expected tokens per call (0: don't check)")
+    ap.add_argument(
+        "--session-turns", type=int, default=0, help="grpc: continue each session for N calls (0: none)"
+    )
     ap.add_argument("--pid", action="append", help="NAME=PID of a process tree to measure")
     ap.add_argument("--label", default=None)
     ap.add_argument("--note", default="")

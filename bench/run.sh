@@ -15,6 +15,12 @@
 #            scraped once after its load (logs/metrics-*.txt) to check that every call was counted
 #   cache    the gateway with the response cache on: every call after the first is a hit
 #            (PHASES="aiohttp cache": hits against uncached calls in one run)
+#   nosessions  the aiohttp gateway with no policy at all (pipeline.policies: []): what the
+#            default pipeline (the sessions policy, on for every call) costs a direct call
+#   sessions-sql    calls of bench/bot, a virtual model with memory over bench/fake, each session
+#            continued for SESSION_TURNS calls; sessions in the SQLite registry database
+#   sessions-redis  the same with sessions in a redis-server started for the phase (on LG_CPU)
+#            (PHASES="aiohttp nosessions sessions-sql sessions-redis": all in one run)
 #   floor    bench/floor.py on CPU 1: the same RPCs answered from memory (grpc.aio + protobuf only)
 #   floor-md the same with a separate send_initial_metadata per call, as the gateway does
 #   relay    bench/floor.py --relay: the anchor kit's bare relay (grpc.aio + aiohttp) on our proto
@@ -58,6 +64,7 @@ REDIS_PORT=${REDIS_PORT:-6399}
 # The keys phases' key: three limits far above the load (KEY_LIMITS="" measures auth alone).
 DEFAULT_KEY_LIMITS="--rpm 1000000000 --tpm 1000000000000 --concurrent 100000"
 ADAPTER_MODELS=${ADAPTER_MODELS:-"bench/fake bench/gemini bench/ollama"}
+SESSION_TURNS=${SESSION_TURNS:-10}
 MODEL=bench/fake
 # The long-stream phase: its own paced upstream on LONG_UP_PORT. Variants: gateway (the
 # defaults), no-coalesce (upstream.coalesce_deltas off), before (the gateway sources in
@@ -252,6 +259,42 @@ for REP in $(seq 1 "$REPEATS"); do
           done
           stop_gateway
         done
+        ;;
+      nosessions)
+        GW_ENV=(LLMGATEWAY_PIPELINE__POLICIES='[]')
+        start_gateway aiohttp nosessions
+        GW_ENV=()
+        for mode in $MODES; do
+          for c in $CONCS; do
+            "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
+              --label "gateway-nosessions" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
+          done
+        done
+        stop_gateway
+        ;;
+      sessions-sql|sessions-redis)
+        extra=()
+        if [ "$phase" = sessions-redis ]; then
+          command -v redis-server > /dev/null || { echo "redis-server is not installed"; continue; }
+          taskset -c "$LG_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+            > "$BENCH/logs/redis-$STAMP.log" 2>&1 &
+          RPID=$!
+          PIDS+=("$RPID")
+          for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
+          GW_ENV=(LLMGATEWAY_REDIS__URL="redis://127.0.0.1:$REDIS_PORT/0")
+          extra=(--pid "redis=$RPID")
+        fi
+        start_gateway aiohttp "$phase"
+        GW_ENV=()
+        for mode in $MODES; do
+          for c in $CONCS; do
+            "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model bench/bot --mode "$mode" -c "$c" \
+              --session-turns "$SESSION_TURNS" --label "gateway-$phase" --pid "sut=$GWPID" --pid "upstream=$UPID" \
+              "${extra[@]}" --note "rep=$REP src=$GW_SRC turns=$SESSION_TURNS"
+          done
+        done
+        stop_gateway
+        [ "$phase" = sessions-redis ] && stop_pid "$RPID"
         ;;
       floor|floor-md|relay)
         # grpc.aio floor: the same RPCs answered from memory (floor-md: plus the gateway's

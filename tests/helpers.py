@@ -6,6 +6,7 @@ from typing import Any
 
 import aiohttp
 import grpc
+from google.protobuf import struct_pb2
 from google.rpc import error_details_pb2, status_pb2
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -14,6 +15,29 @@ from llmgateway.v1 import chat_pb2
 
 def user(text: str) -> chat_pb2.Message:
     return chat_pb2.Message(role=chat_pb2.ROLE_USER, content=[chat_pb2.ContentPart(text=text)])
+
+
+def struct(value: dict[str, Any]) -> struct_pb2.Struct:
+    s = struct_pb2.Struct()
+    s.update(value)
+    return s
+
+
+def tool(parameters: dict[str, Any], name: str = "f") -> chat_pb2.Tool:
+    return chat_pb2.Tool(name=name, parameters=struct(parameters))
+
+
+def with_image(**image: Any) -> chat_pb2.Message:
+    """A user message of a text part and an image part made of `image`'s fields."""
+    return chat_pb2.Message(
+        role=chat_pb2.ROLE_USER,
+        content=[chat_pb2.ContentPart(text="look"), chat_pb2.ContentPart(image=chat_pb2.ImagePart(**image))],
+    )
+
+
+ASSISTANT_CALL = chat_pb2.Message(
+    role=chat_pb2.ROLE_ASSISTANT, tool_calls=[chat_pb2.ToolCall(id="c1", name="f", arguments="{}")]
+)
 
 
 def chat(model: str = "mock/echo", *messages: chat_pb2.Message, **kw: Any) -> chat_pb2.ChatRequest:

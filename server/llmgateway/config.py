@@ -43,6 +43,11 @@ DEFAULT_MAX_CALL_DURATION_S = {
     "StreamChat": 600.0,
     "Embed": 30.0,
     "GenerateImage": 120.0,
+    "Transcribe": 120.0,
+    "SynthesizeSpeech": 300.0,
+    "GetSession": 10.0,
+    "ListSessionMessages": 10.0,
+    "DeleteSession": 10.0,
     "ListModels": 10.0,
 }
 
@@ -50,7 +55,10 @@ DEFAULT_MAX_CALL_DURATION_S = {
 class ServerSettings(BaseModel):
     address: str = "127.0.0.1:50051"
     grace_period_s: float = 10.0  # how long SIGTERM waits for in-flight calls
-    max_request_bytes: int = 16 * 1024 * 1024
+    # Parsing costs ~20 ms and ~50 MB per MiB of the densest protobuf (tiny submessages)
+    # before any bound can be checked: 1 MiB keeps even a refused request near the loop's
+    # 20 ms budget (bench/probe_bounds.py; README "Limits").
+    max_request_bytes: int = Field(default=1024 * 1024, gt=0)
     # Beyond these the gateway sheds load at once (RESOURCE_EXHAUSTED / OVERLOADED with
     # RetryInfo) instead of queueing; 0 means no cap.
     max_concurrent_calls: int = Field(default=1024, ge=0)  # unary data-plane calls
@@ -160,6 +168,24 @@ class CacheSettings(BaseModel):
     poll_interval_s: float = Field(default=0.05, gt=0)
 
 
+class SessionsSettings(BaseModel):
+    """Virtual models and their sessions (llmgateway.sessions): the `sessions` policy,
+    on unless `enabled` is off. Sessions live in Redis when `redis.url` is set (unless
+    `backend: sql`), else in the registry database (SQLite or PostgreSQL)."""
+
+    enabled: bool = True
+    backend: Literal["auto", "sql", "redis"] = "auto"
+    idle_ttl_s: float = Field(default=7 * 86400.0, gt=0)  # unless the model's memory.idle_timeout says
+    max_session_bytes: int = Field(default=4 * 1024 * 1024, gt=0)  # stored history; oldest turns go first
+    # A call on a session another call is using waits at most this long (and never past
+    # its deadline) before SESSION_BUSY, polling the store every `poll_interval_s`
+    # (a call of this replica that ends wakes it at once).
+    busy_wait_s: float = Field(default=30.0, ge=0)
+    poll_interval_s: float = Field(default=0.1, gt=0)
+    max_lease_s: float = Field(default=900.0, gt=0)  # a call holds its session at most this long
+    purge_interval_s: float = Field(default=300.0, gt=0)  # how often expired sessions leave the database
+
+
 class AdminSettings(BaseModel):
     """The Admin API token: the *name* of an env var holding it, or a file. With an
     `address` the Admin API listens there only (not on `server.address`)."""
@@ -232,7 +258,7 @@ class ComponentSpec(BaseModel):
 
 
 # The built-in policies in their default order; each is skipped unless configured.
-DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits", "cache")
+DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits", "sessions", "cache")
 
 
 class PipelineSettings(BaseModel):
@@ -297,6 +323,7 @@ class Settings(BaseSettings):
     redis: RedisSettings = RedisSettings()
     secrets: SecretsSettings = SecretsSettings()
     cache: CacheSettings = CacheSettings()
+    sessions: SessionsSettings = SessionsSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider and vendor

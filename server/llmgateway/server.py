@@ -23,6 +23,7 @@ from llmgateway.api.admin import ADMIN_SERVICE, AdminServicer, load_admin_token
 from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
+from llmgateway.api.sessions import SESSION_SERVICE, SessionServicer
 from llmgateway.cache import policy as cache_policy
 from llmgateway.config import PipelineSettings, Settings
 from llmgateway.core.balancer import DeploymentState, InProcessState
@@ -33,6 +34,7 @@ from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
 from llmgateway.providers import http, streaming
 from llmgateway.registry.runtime import Registry
+from llmgateway.sessions import policy as sessions_policy
 from llmgateway.stores.redis import RedisStore
 from llmgateway.telemetry.access_metrics import AccessMetrics
 from llmgateway.telemetry.cache_metrics import CacheCollector
@@ -94,6 +96,7 @@ def _register_access_metrics(observers: list[Any], counters: AccessMetrics) -> N
 BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {
     "keys": access.key_permissions,
     "limits": access.rate_limits,
+    "sessions": sessions_policy.build,
     "cache": cache_policy.build,
 }
 BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics}
@@ -159,13 +162,15 @@ async def start_server(settings: Settings, worker: int = 0) -> RunningServer:
 
 def _new_server(settings: Settings, interceptors: list[Any], reuse_port: bool) -> grpc.aio.Server:
     # grpc's own limit sits above ours, so an oversized request reaches the edge and
-    # gets INVALID_ARGUMENT with a field violation rather than a bare RESOURCE_EXHAUSTED.
-    grpc_limit = max(settings.server.max_request_bytes * 4, 64 * 1024 * 1024)
+    # gets INVALID_ARGUMENT with a field violation rather than a bare RESOURCE_EXHAUSTED;
+    # not far above: grpc buffers what it accepts (a 60 MiB request took 190 MB).
+    receive_limit = settings.server.max_request_bytes * 4
+    send_limit = max(receive_limit, 64 * 1024 * 1024)  # images and embeddings can be large
     return grpc.aio.server(
         interceptors=interceptors,
         options=[
-            ("grpc.max_receive_message_length", grpc_limit),
-            ("grpc.max_send_message_length", grpc_limit),
+            ("grpc.max_receive_message_length", receive_limit),
+            ("grpc.max_send_message_length", send_limit),
             ("grpc.so_reuseport", int(reuse_port)),
         ],
     )
@@ -229,6 +234,16 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
     server.add_generic_rpc_handlers(
         (edge.bind(GATEWAY_SERVICE, GatewayServicer(service, caching), authenticate=authenticate),)
     )
+    sessions = next((p for p in policies if isinstance(p, sessions_policy.SessionPolicy)), None)
+    server.add_generic_rpc_handlers(
+        (
+            edge.bind(
+                SESSION_SERVICE,
+                SessionServicer(sessions.store if sessions else None),
+                authenticate=authenticate,
+            ),
+        )
+    )
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     admin = AdminServicer(registry, admin_token)
     admin_handler = edge.bind(
@@ -244,7 +259,12 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
     else:
         server.add_generic_rpc_handlers((admin_handler,))
     if s.reflection:
-        names = [GATEWAY_SERVICE.full_name, HEALTH_SERVICE, reflection.SERVICE_NAME]
+        names = [
+            GATEWAY_SERVICE.full_name,
+            SESSION_SERVICE.full_name,
+            HEALTH_SERVICE,
+            reflection.SERVICE_NAME,
+        ]
         if settings.admin.reflection and admin_server is None:
             names.append(ADMIN_SERVICE.full_name)
         reflection.enable_server_reflection(names, server)
@@ -346,6 +366,14 @@ async def _aclose_all(closers: Sequence[Callable[[], Awaitable[None]]]) -> None:
             log.exception("closing %s failed", getattr(aclose, "__qualname__", aclose))
 
 
+def _freeze_startup_objects() -> None:
+    """Moves what start-up built (modules, SQLAlchemy, grpc: ~100k objects) out of the
+    garbage collector's sight: else each full collection, which large requests trigger,
+    scans them all and stalls the event loop for 60-100 ms."""
+    gc.collect()
+    gc.freeze()
+
+
 def _stop_with_parent(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
     """A worker drains and stops when its parent dies (killed, so it could not say)."""
     parent = multiprocessing.parent_process()
@@ -375,9 +403,7 @@ def run(settings: Settings, worker: int = 0) -> None:
 async def serve(settings: Settings, worker: int = 0) -> None:
     """Runs until SIGTERM/SIGINT, then drains in-flight calls for the grace period."""
     running = await start_server(settings, worker)
-    # What start-up built (modules, settings, the registry's snapshot, adapters) lives as
-    # long as the process: out of the collector's sight, so full collections stay short.
-    gc.freeze()
+    _freeze_startup_objects()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -16,8 +16,7 @@ calls within the grace period. Every log line names its process (`worker`: 1..N,
 the parent 0).
 
 What the workers do not share: every in-process backend (rate limits, budgets, the
-response cache, sessions, deployment cooldowns) is per worker. Set `redis.url` to
-share them.
+response cache, deployment cooldowns) is per worker. Set `redis.url` to share them.
 """
 
 from __future__ import annotations

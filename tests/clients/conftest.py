@@ -1,9 +1,10 @@
 """A real gateway process shared by the client tests of every language.
 
 `live_gateway` runs `python -m llmgateway.cli serve --address 127.0.0.1:0` once per session with
-the default models (`mock/echo`, `mock/embed`, `mock/image`) plus the models of `LIVE_CONFIG`
-(`mock/slow`: an echo model that paces its stream by 200 ms per chunk) and the response cache on
-(deterministic calls, `temperature: 0`, are cached), reads the port from the
+the default models (`mock/echo`, `mock/embed`, `mock/image`, `mock/transcribe`, `mock/speech`)
+plus the models of `LIVE_CONFIG` (`mock/slow`: an echo model that paces its stream by 200 ms per
+chunk; `support/bot`: a virtual model with memory over `mock/echo`, for the session calls) and the
+response cache on (deterministic calls, `temperature: 0`, are cached), reads the port from the
 `{"msg": "serving", "port": N}` log line on stderr, and stops the process at the end. It runs
 with the canary admin token configured; the canary guard (tests/conftest.py) reads its log lines.
 The gateway requires an API key (`auth.mode: required`): `llmgateway keys create` makes one in
@@ -42,6 +43,14 @@ models:
     upstream_model: echo
     capabilities: [chat, stream]
     options: {chunk_delay_ms: "200"}
+  - id: support/bot
+    kind: virtual
+    description: A bot with memory over mock/echo
+    capabilities: [chat, stream]
+    virtual:
+      system_prompt: "You are a test bot."
+      default_target: mock/echo
+      memory: {enabled: true}
 """
 STARTUP_TIMEOUT_S = 30
 ADDRESS = "127.0.0.1:0"

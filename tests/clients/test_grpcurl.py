@@ -9,6 +9,7 @@ StreamChat, ...) must show what they promise. grpcurl works through server refle
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -93,7 +94,15 @@ def _json_stream(output: str) -> list[dict[str, Any]]:
 
 
 def test_the_readme_shows_the_required_commands() -> None:
-    for needed in ("list", "describe", "Check", "Chat", "StreamChat-generation"):
+    for needed in (
+        "list",
+        "describe",
+        "Check",
+        "Chat",
+        "StreamChat-generation",
+        "SynthesizeSpeech",
+        "Transcribe",
+    ):
         assert needed in LABELS, f"README's grpcurl block lacks {needed}: {LABELS}"
     for command in COMMANDS:
         assert README_ADDRESS in command and "-plaintext" in command, shlex.join(command)
@@ -153,6 +162,15 @@ def test_readme_command(command: list[str], live_gateway: LiveGateway) -> None:
     elif label == "GenerateImage":
         [response] = responses
         assert response["images"] and response["images"][0]["mime_type"] == "image/png", response
+    elif label == "SynthesizeSpeech":
+        kinds = [next(iter(event)) for event in responses]
+        assert kinds[0] == "start" and kinds[-1] == "end" and set(kinds[1:-1]) == {"audio"}, kinds
+        assert responses[0]["start"]["mime_type"] == "audio/wav", responses[0]
+        audio = b"".join(base64.b64decode(event["audio"]["data"]) for event in responses[1:-1])
+        assert audio[:4] == b"RIFF" and int(responses[-1]["end"]["audio_bytes"]) == len(audio)
+    elif label == "Transcribe":
+        [response] = responses
+        assert (response["text"], response["language"]) == ("Hello!", "en"), response
     elif label == "ListModels":
         [response] = responses
         assert response["models"], response

@@ -27,13 +27,14 @@ from llmgateway.client import (
     GatewayError,
     build_message,
     default_service_config,
+    fold_speech,
     fold_stream,
     fold_stream_async,
     new_request_id,
 )
-from llmgateway.config import Settings
+from llmgateway.config import DEFAULT_MAX_CALL_DURATION_S, Settings
 from llmgateway.server import start_server
-from llmgateway.v1 import cache_pb2, chat_pb2, error_reason_pb2, gateway_service_pb2_grpc
+from llmgateway.v1 import audio_pb2, cache_pb2, chat_pb2, error_reason_pb2, gateway_service_pb2_grpc
 from tests.clients.conftest import LiveGateway
 
 REPO = Path(__file__).resolve().parents[2]
@@ -168,6 +169,38 @@ def test_generate_image(client: GatewayClient) -> None:
     assert by_uri.images[0].uri.startswith("data:image/png;base64,")
 
 
+def test_speech_and_its_transcription(client: GatewayClient, tmp_path: Path) -> None:
+    spoken = client.synthesize_speech_result(model="mock/speech", input="Hello from Python.", format="wav")
+    assert spoken.complete and spoken.audio[:4] == b"RIFF" and spoken.audio[8:12] == b"WAVE"
+    assert (spoken.model, spoken.mime_type, spoken.format) == (
+        "mock/speech",
+        "audio/wav",
+        audio_pb2.AUDIO_FORMAT_WAV,
+    )
+    assert spoken.input_characters == len("Hello from Python.") and spoken.request_id
+    heard = client.transcribe(model="mock/transcribe", audio=spoken.audio, language="en")
+    assert (heard.text, heard.language) == ("Hello from Python.", "en")
+    assert [s.text for s in heard.segments] == ["Hello from Python."]
+    recording = tmp_path / "hello.wav"
+    recording.write_bytes(spoken.audio)
+    assert client.transcribe(model="mock/transcribe", audio=recording).text == "Hello from Python."
+    events = list(client.synthesize_speech(model="mock/speech", input="Hi.", format="pcm", speed=2))
+    kinds = _events(events)
+    assert kinds[0] == "start" and kinds[-1] == "end" and set(kinds[1:-1]) == {"audio"}
+    assert events[0].start.sample_rate_hz == 16_000
+    assert fold_speech(events).audio == b"".join(e.audio.data for e in events[1:-1])
+
+
+def test_bad_speech_raises_with_the_field(client: GatewayClient) -> None:
+    with pytest.raises(GatewayError) as info:
+        list(client.synthesize_speech(model="mock/speech", input="x" * 5000))
+    assert info.value.reason == ErrorReason.INVALID_REQUEST
+    assert [field for field, _ in info.value.field_violations] == ["input"]
+    with pytest.raises(GatewayError) as info:
+        client.transcribe(model="mock/transcribe", audio=b"not audio")
+    assert [field for field, _ in info.value.field_violations] == ["mime_type"]
+
+
 def test_list_models_follows_every_page(client: GatewayClient, live_gateway: LiveGateway) -> None:
     everything = [m.id for m in client.list_models(page_size=1000)]
     assert {"mock/echo", "mock/embed", "mock/image", "mock/slow"} <= set(everything)
@@ -198,6 +231,22 @@ def test_a_repeated_deterministic_chat_comes_from_the_cache(
         client.embed(model="mock/embed", inputs=["cached (python)"], cache="only").embeddings
         == vectors.embeddings
     )
+
+
+def test_a_session_remembers_and_can_be_read_and_deleted(client: GatewayClient) -> None:
+    first = client.chat_result(model="support/bot", messages="My name is Ada (python)")
+    assert first.session_id and first.model == "support/bot"
+    events = list(client.stream_chat(model="support/bot", messages="And yours?", session_id=first.session_id))
+    again = fold_stream(iter(events))
+    assert again.session_id == first.session_id and again.complete
+    session = client.get_session(first.session_id)
+    assert session.model == "support/bot" and session.message_count == 4
+    history = list(client.session_messages(first.session_id, page_size=3))
+    assert [m.content[0].text for m in history[::2]] == ["My name is Ada (python)", "And yours?"]
+    client.delete_session(first.session_id)
+    with pytest.raises(GatewayError) as info:
+        client.get_session(first.session_id)
+    assert info.value.reason == ErrorReason.SESSION_NOT_FOUND and info.value.code == grpc.StatusCode.NOT_FOUND
 
 
 def test_unknown_model_raises_not_found_with_details(client: GatewayClient) -> None:
@@ -322,6 +371,16 @@ async def test_async_chat_embed_image_and_models(live_gateway: LiveGateway) -> N
         paged = [m.id async for m in c.list_models(page_size=1)]
         whole = [m.id async for m in c.list_models(page_size=1000)]
         assert paged == whole and "mock/slow" in paged
+
+
+async def test_async_speech_and_transcription(live_gateway: LiveGateway) -> None:
+    async with AsyncGatewayClient(live_gateway.address, api_key=live_gateway.api_key) as c:
+        events = [e async for e in c.synthesize_speech(model="mock/speech", input="Async hello.")]
+        assert _events(events)[0] == "start" and events[0].start.mime_type == "audio/wav"
+        spoken = await c.synthesize_speech_result(model="mock/speech", input="Async hello.")
+        assert spoken.audio == b"".join(e.audio.data for e in events if e.HasField("audio"))
+        heard = await c.transcribe(model="mock/transcribe", audio=spoken.audio)
+        assert heard.text == "Async hello." and heard.duration_seconds > 0
 
 
 async def test_async_stream_and_fold(live_gateway: LiveGateway) -> None:
@@ -603,17 +662,34 @@ def test_service_config_retries_unary_methods_only() -> None:
     methods = {}
     for entry in default_service_config()["methodConfig"]:
         for name in entry["name"]:
-            assert name["service"] == "llmgateway.v1.GatewayService"
+            assert name["service"] in ("llmgateway.v1.GatewayService", "llmgateway.v1.SessionService")
             methods[name["method"]] = entry
-    assert set(methods) == {"Chat", "StreamChat", "Embed", "GenerateImage", "ListModels"}
     assert {m: e["timeout"] for m, e in methods.items()} == {
         "Chat": "120s",
         "StreamChat": "600s",
         "Embed": "30s",
         "GenerateImage": "120s",
+        "Transcribe": "120s",
+        "SynthesizeSpeech": "300s",
         "ListModels": "10s",
+        "GetSession": "10s",
+        "ListSessionMessages": "10s",
+        "DeleteSession": "10s",
     }
-    assert "retryPolicy" not in methods["StreamChat"]
-    for method in ("Chat", "Embed", "GenerateImage", "ListModels"):
+    # the server's own bound on a call without a deadline is the same
+    assert {m: float(t[:-1]) for m, t in {m: e["timeout"] for m, e in methods.items()}.items()} == (
+        DEFAULT_MAX_CALL_DURATION_S
+    )
+    for method in ("StreamChat", "SynthesizeSpeech", "DeleteSession"):
+        assert "retryPolicy" not in methods[method]
+    for method in (
+        "Chat",
+        "Embed",
+        "GenerateImage",
+        "Transcribe",
+        "ListModels",
+        "GetSession",
+        "ListSessionMessages",
+    ):
         policy = methods[method]["retryPolicy"]
         assert policy["retryableStatusCodes"] == ["UNAVAILABLE"] and policy["maxAttempts"] == 3

@@ -122,6 +122,11 @@ class Emulator:
     async def record(self, request: web.Request) -> Any:
         raw = await request.read()
         body: Any = orjson.loads(raw) if raw else None
+        self.remember(request, body)
+        return body
+
+    def remember(self, request: web.Request, body: Any) -> None:
+        """Records a request whose body was read (and decoded) by the caller."""
         peer = request.transport.get_extra_info("peername") if request.transport else None
         self.requests.append(
             RecordedRequest(
@@ -132,7 +137,6 @@ class Emulator:
                 f"{peer[0]}:{peer[1]}" if peer else "",
             )
         )
-        return body
 
     async def handle_generation(self, request: web.Request, stream: bool | None = None) -> web.StreamResponse:
         """Serves a chat-like request according to the next script; `stream` when the
@@ -173,8 +177,12 @@ class Emulator:
         await resp.write_eof()
         return resp
 
-    async def stream(self, request: web.Request, script: Script, frames: list[bytes]) -> web.StreamResponse:
-        resp = web.StreamResponse(headers={"Content-Type": self.content_type_stream})
+    async def stream(
+        self, request: web.Request, script: Script, frames: list[bytes], content_type: str = ""
+    ) -> web.StreamResponse:
+        """Writes `frames` (chunked) as the script says: stalls, truncation, a mid-stream
+        error; `content_type` defaults to the provider's stream type."""
+        resp = web.StreamResponse(headers={"Content-Type": content_type or self.content_type_stream})
         await resp.prepare(request)
         if script.midstream_error:
             frames = [*frames[: max(len(frames) // 2, 1)], self.render_midstream_error(script)]

@@ -1,4 +1,4 @@
-"""OpenAI Chat Completions / embeddings / images emulator, and its Azure OpenAI variant.
+"""OpenAI Chat Completions / embeddings / images / audio emulator, and its Azure OpenAI variant.
 
 Wire shapes follow /work/shared/reference/wire-protocols.md sections 1-4, 7.2 and 8. The knobs
 on `OpenAIEmulator` reproduce the quirks of OpenAI-compatible servers (vLLM, Ollama /v1,
@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.emulators.base import Emulator, Script, sse
+from tests.emulators.openai_audio import AudioEndpoints
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -45,7 +46,7 @@ def _join_leading(frames: list[bytes]) -> list[bytes]:
     return frames
 
 
-class OpenAIEmulator(Emulator):
+class OpenAIEmulator(AudioEndpoints, Emulator):
     # OpenAI-compatible quirks (defaults: api.openai.com behaviour)
     require_auth = True
     reasoning_field = "reasoning_content"  # "reasoning" for vLLM >= 0.11 / Ollama / OpenRouter
@@ -67,6 +68,7 @@ class OpenAIEmulator(Emulator):
             web.post("/v1/chat/completions", self.handle_chat),
             web.post("/v1/embeddings", self.handle_embeddings),
             web.post("/v1/images/generations", self.handle_images),
+            *self.audio_routes("/v1"),
         ]
 
     # -- request checks ----------------------------------------------------------------
@@ -482,6 +484,8 @@ class AzureOpenAIEmulator(OpenAIEmulator):
             web.post("/openai/v1/chat/completions", self.handle_chat),
             web.post("/openai/v1/embeddings", self.handle_embeddings),
             web.post("/openai/v1/images/generations", self.handle_images),
+            *self.audio_routes("/openai/deployments/{deployment}"),
+            *self.audio_routes("/openai/v1"),
         ]
 
     def api_key(self, request: web.Request) -> str:

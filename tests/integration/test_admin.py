@@ -103,6 +103,8 @@ async def test_every_field_round_trips_through_the_api(gw: Gateway) -> None:
         routing=admin_pb2.ROUTING_STRATEGY_LOWEST_LATENCY,
         retry=admin_pb2.RetryPolicy(max_retries=3, multiplier=2.5),
         cooldown=admin_pb2.CooldownPolicy(failures=4),
+        kind=model_pb2.MODEL_KIND_UPSTREAM,
+        description="The team's full model",
     )
     model.timeouts.total.FromSeconds(90)
     created = (await gw.call("CreateModel", pb.CreateModelRequest(model=model))).model

@@ -7,32 +7,10 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import struct_pb2
 
 from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2
-from tests.helpers import Details, chat, stream, user
+from tests.helpers import ASSISTANT_CALL, Details, chat, stream, tool, user, with_image
 
-
-def _struct(value: dict[str, Any]) -> struct_pb2.Struct:
-    s = struct_pb2.Struct()
-    s.update(value)
-    return s
-
-
-def _tool(params: dict[str, Any], name: str = "f") -> chat_pb2.Tool:
-    return chat_pb2.Tool(name=name, parameters=_struct(params))
-
-
-def _image(**kw: Any) -> chat_pb2.Message:
-    return chat_pb2.Message(
-        role=chat_pb2.ROLE_USER,
-        content=[chat_pb2.ContentPart(text="look"), chat_pb2.ContentPart(image=chat_pb2.ImagePart(**kw))],
-    )
-
-
-ASSISTANT_CALL = chat_pb2.Message(
-    role=chat_pb2.ROLE_ASSISTANT, tool_calls=[chat_pb2.ToolCall(id="c1", name="f", arguments="{}")]
-)
 OBJECT = {"type": "object", "properties": {}}
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
@@ -69,15 +47,15 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ),
     (
         "invalid JSON schema",
-        {"tools": [_tool({"type": "object", "properties": {"a": {"type": 12}}})]},
+        {"tools": [tool({"type": "object", "properties": {"a": {"type": 12}}})]},
         "tools[0].parameters",
     ),
-    ("non-object parameters", {"tools": [_tool({"type": "string"})]}, "tools[0].parameters"),
-    ("bad tool name", {"tools": [_tool(OBJECT, name="no spaces allowed")]}, "tools[0].name"),
-    ("duplicate tool", {"tools": [_tool(OBJECT), _tool(OBJECT)]}, "tools[1].name"),
+    ("non-object parameters", {"tools": [tool({"type": "string"})]}, "tools[0].parameters"),
+    ("bad tool name", {"tools": [tool(OBJECT, name="no spaces allowed")]}, "tools[0].name"),
+    ("duplicate tool", {"tools": [tool(OBJECT), tool(OBJECT)]}, "tools[1].name"),
     (
         "tool choice names no tool",
-        {"tools": [_tool(OBJECT)], "tool_choice": chat_pb2.ToolChoice(function_name="g")},
+        {"tools": [tool(OBJECT)], "tool_choice": chat_pb2.ToolChoice(function_name="g")},
         "tool_choice.function_name",
     ),
     (
@@ -92,15 +70,19 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "generation.temperature",
     ),
     ("too many stops", {"generation": chat_pb2.GenerationConfig(stop=list("abcde"))}, "generation.stop"),
-    ("image without source", {"messages": [_image(mime_type="image/png")]}, "messages[0].content[1].image"),
+    (
+        "image without source",
+        {"messages": [with_image(mime_type="image/png")]},
+        "messages[0].content[1].image",
+    ),
     (
         "image bytes of unknown type",
-        {"messages": [_image(data=b"not an image")]},
+        {"messages": [with_image(data=b"not an image")]},
         "messages[0].content[1].image.mime_type",
     ),
     (
         "image with a file uri",
-        {"messages": [_image(uri="file:///etc/passwd")]},
+        {"messages": [with_image(uri="file:///etc/passwd")]},
         "messages[0].content[1].image.uri",
     ),
     (

@@ -83,15 +83,16 @@ async def test_tokens_are_reserved_from_an_estimate_and_settled_to_the_usage(
 ) -> None:
     gw: KeyedGateway = await keyed_factory(**backend)
     _, secret = await gw.create_key(name="k", limits=limits(tpm=150))
-    # Reserves 1 + 100 tokens (the prompt's 4 characters, max_tokens), uses 3 ("abcd" -> "Echo: abcd").
+    # Reserves 5 + 100 tokens (the message's framing and its 4 characters, max_tokens), uses 3
+    # ("abcd" -> "Echo: abcd").
     request = chat("mock/echo", user("abcd"), generation=chat_pb2.GenerationConfig(max_tokens=100))
     for _ in range(3):
         call = gw.stub.Chat(request, metadata=bearer(secret), timeout=5)
         response = await call
         assert response.usage.total_tokens == 3
     remaining = dict(await call.trailing_metadata())["x-ratelimit-remaining-tokens"]
-    assert remaining == str(150 - 3 - 3 - 101)  # two settled calls and this one's reservation
-    # 9 used + 146 reserved > 150
+    assert remaining == str(150 - 3 - 3 - 105)  # two settled calls and this one's reservation
+    # 9 used + 150 reserved > 150
     greedy = chat("mock/echo", user("abcd"), generation=chat_pb2.GenerationConfig(max_tokens=145))
     details = await outcome(gw.stub.Chat(greedy, metadata=bearer(secret), timeout=5))
     assert details is not None and details.reason == "RATE_LIMITED"

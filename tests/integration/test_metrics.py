@@ -18,7 +18,7 @@ import pytest
 from llmgateway.admin.v1 import admin_service_pb2, admin_service_pb2_grpc
 from llmgateway.config import Settings
 from llmgateway.server import start_server
-from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2, model_pb2
+from llmgateway.v1 import audio_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import Scrape, chat, scrape, stream
@@ -32,6 +32,8 @@ OPERATIONS = {
     "StreamChat": "chat",
     "Embed": "embeddings",
     "GenerateImage": "generate_content",
+    "Transcribe": "transcription",
+    "SynthesizeSpeech": "speech",
 }
 CALL_LABELS = ("grpc_method", "gen_ai_request_model", "gen_ai_provider_name", "grpc_code", "error_type")
 MODEL_LABELS = ("gen_ai_operation_name", "gen_ai_request_model", "gen_ai_provider_name")
@@ -77,7 +79,8 @@ async def test_scrape_counts_calls_attempts_and_tokens_exactly(gateway_factory: 
         ],
     )
     usages: dict[str, list[chat_pb2.Usage]] = {"mock/echo": []}
-    # successes: two unary chats, a stream with reasoning, an embedding and an image
+    # successes: two unary chats, a stream with reasoning, an embedding, an image, speech and
+    # its transcription
     for _ in range(2):
         usages["mock/echo"].append((await gw.Chat(chat("mock/echo"), timeout=5)).usage)
     low = chat_pb2.GenerationConfig(reasoning_effort=chat_pb2.REASONING_EFFORT_LOW)
@@ -86,6 +89,11 @@ async def test_scrape_counts_calls_attempts_and_tokens_exactly(gateway_factory: 
     assert events[-1].end.usage.reasoning_tokens > 0
     embedded = await gw.Embed(embedding_pb2.EmbedRequest(model="mock/embed", inputs=["a b", "c"]), timeout=5)
     await gw.GenerateImage(image_pb2.GenerateImageRequest(model="mock/image", prompt="red"), timeout=5)
+    speech = audio_pb2.SynthesizeSpeechRequest(model="mock/speech", input="Hi.")
+    spoken = gw.SynthesizeSpeech(speech, timeout=5)
+    wav = b"".join([e.audio.data async for e in spoken])
+    heard = await gw.Transcribe(audio_pb2.TranscribeRequest(model="mock/transcribe", audio=wav), timeout=5)
+    assert heard.text == "Hi."
     listed = gw.ListModels(model_pb2.ListModelsRequest(), timeout=5)
     await listed
     revision = dict(await listed.trailing_metadata())["x-registry-revision"]
@@ -124,6 +132,8 @@ async def test_scrape_counts_calls_attempts_and_tokens_exactly(gateway_factory: 
         ("StreamChat", "mock/echo", "mock", "OK", ""): 1,
         ("Embed", "mock/embed", "mock", "OK", ""): 1,
         ("GenerateImage", "mock/image", "mock", "OK", ""): 1,
+        ("SynthesizeSpeech", "mock/speech", "mock", "OK", ""): 1,
+        ("Transcribe", "mock/transcribe", "mock", "OK", ""): 1,
         ("ListModels", "", "", "OK", ""): 1,
         ("Chat", "m/a", "openai", "OK", ""): 1,
         ("Chat", "m/a", "", "INVALID_ARGUMENT", "PROVIDER_REJECTED"): 1,
@@ -151,6 +161,8 @@ async def test_scrape_counts_calls_attempts_and_tokens_exactly(gateway_factory: 
         ("chat", "mock/echo", "mock", "primary", "OK"): 3,
         ("embeddings", "mock/embed", "mock", "primary", "OK"): 1,
         ("generate_content", "mock/image", "mock", "primary", "OK"): 1,
+        ("speech", "mock/speech", "mock", "primary", "OK"): 1,
+        ("transcription", "mock/transcribe", "mock", "primary", "OK"): 1,
         ("chat", "m/a", "openai", "primary", "PROVIDER_UNAVAILABLE"): 1,
         ("chat", "m/a", "openai", "primary", "OK"): 1,
         ("chat", "m/a", "openai", "primary", "PROVIDER_REJECTED"): 1,
@@ -160,7 +172,7 @@ async def test_scrape_counts_calls_attempts_and_tokens_exactly(gateway_factory: 
     attempt_counts = m.series(
         "gen_ai_client_operation_duration_seconds_count", *MODEL_LABELS, "deployment", "error_type"
     )
-    assert sum(attempt_counts.values()) == 10
+    assert sum(attempt_counts.values()) == 12
     assert attempt_counts[("chat", "m/a", "openai", "primary", "")] == 1
 
     echo = usages["mock/echo"]
@@ -187,9 +199,11 @@ async def test_scrape_counts_calls_attempts_and_tokens_exactly(gateway_factory: 
         ("embeddings", "mock/embed", "mock"): 0,
         ("chat", "m/a", "openai"): 2,
     }
-    # time to first token: streams only, the cancelled one included (it had its first event)
+    # time to first token (or audio): streams only, the cancelled one included (it had its
+    # first event)
     assert m.series("gen_ai_server_time_to_first_token_seconds_count", *MODEL_LABELS) == {
         ("chat", "mock/echo", "mock"): 1,
+        ("speech", "mock/speech", "mock"): 1,
         ("chat", "m/a", "openai"): 1,
     }
     in_flight = m.series("llmgateway_calls_in_flight", "grpc_method")
@@ -202,11 +216,13 @@ async def test_scrape_counts_calls_attempts_and_tokens_exactly(gateway_factory: 
         ("mock/echo", "primary", "mock"): 0,
         ("mock/embed", "primary", "mock"): 0,
         ("mock/image", "primary", "mock"): 0,
+        ("mock/speech", "primary", "mock"): 0,
+        ("mock/transcribe", "primary", "mock"): 0,
         ("m/a", "primary", "openai"): 0,
         ("m/b", "primary", "openai"): 2,  # open
     }
     assert m.value("llmgateway_registry_revision") == int(revision)
-    assert m.value("llmgateway_registry_models") == 5
+    assert m.value("llmgateway_registry_models") == 7
     assert m.value("llmgateway_registry_healthy") == 1
     assert m.value("llmgateway_registry_reload_failures_total") == 0
     assert m.value("llmgateway_registry_last_failed_reload_timestamp_seconds") == 0

@@ -170,9 +170,12 @@ async def test_list_models_paginates_and_filters(gateway) -> None:
         token = page.next_page_token
         if not token:
             break
-    assert seen == ["mock/echo", "mock/embed", "mock/image"]
+    assert seen == ["mock/echo", "mock/embed", "mock/image", "mock/speech", "mock/transcribe"]
     page = await gateway.ListModels(model_pb2.ListModelsRequest(capability=model_pb2.CAPABILITY_EMBED))
     assert [m.id for m in page.models] == ["mock/embed"]
+    page = await gateway.ListModels(model_pb2.ListModelsRequest(capability=model_pb2.CAPABILITY_SPEECH))
+    speech = [(m.id, list(m.capabilities)) for m in page.models]
+    assert speech == [("mock/speech", [model_pb2.CAPABILITY_SPEECH])]
     page = await gateway.ListModels(model_pb2.ListModelsRequest(provider="nobody"))
     assert list(page.models) == [] and page.next_page_token == ""
 

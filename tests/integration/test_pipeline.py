@@ -27,7 +27,7 @@ from llmgateway.core.types import (
     ToolCall,
     Usage,
 )
-from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2
+from llmgateway.v1 import audio_pb2, chat_pb2, embedding_pb2, image_pb2
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import Details, chat, stream
@@ -174,7 +174,16 @@ async def gateway(gateway_factory: Any, emu: OpenAIEmulator, monkeypatch: pytest
                 "credential_ref": "PIPELINE_TEST_API_KEY",
                 "capabilities": ["chat", "stream"],
                 "retry": {"max_retries": 0},
-            }
+            },
+            {
+                "id": "emu/tts",
+                "provider": "openai",
+                "upstream_model": "tts-1",
+                "base_url": emu.base_url,
+                "credential_ref": "PIPELINE_TEST_API_KEY",
+                "capabilities": ["speech"],
+                "retry": {"max_retries": 0},
+            },
         ],
     )
 
@@ -188,7 +197,10 @@ async def test_every_rpc_is_admitted_and_settled_in_order(gateway: Any) -> None:
     [e async for e in gateway.StreamChat(stream(), timeout=5)]
     await gateway.Embed(embedding_pb2.EmbedRequest(model="mock/embed", inputs=["a"]), timeout=5)
     await gateway.GenerateImage(image_pb2.GenerateImageRequest(model="mock/image", prompt="p"), timeout=5)
-    for method in ("Chat", "StreamChat", "Embed", "GenerateImage"):
+    speech = audio_pb2.SynthesizeSpeechRequest(model="mock/speech", input="Hi.")
+    wav = b"".join([e.audio.data async for e in gateway.SynthesizeSpeech(speech, timeout=5)])
+    await gateway.Transcribe(audio_pb2.TranscribeRequest(model="mock/transcribe", audio=wav), timeout=5)
+    for method in ("Chat", "StreamChat", "Embed", "GenerateImage", "SynthesizeSpeech", "Transcribe"):
         assert [e for e in entries("first", "last", "refuser", "ready") if e[2] == method] == [
             ("first", "admit", method),
             ("last", "admit", method),
@@ -207,6 +219,15 @@ async def test_every_rpc_is_admitted_and_settled_in_order(gateway: Any) -> None:
     stream_outcome = JOURNAL.outcomes[2]
     assert stream_outcome.complete and isinstance(stream_outcome.result, ChatResult)
     assert stream_outcome.result.message.text() == "Echo: hello there"
+    # Speech is not folded: its outcome says only that it completed.
+    speech_outcome = JOURNAL.outcomes[8]
+    assert speech_outcome.complete and speech_outcome.result is None and speech_outcome.error is None
+    assert [e for e in entries("watch") if e[2] == "SynthesizeSpeech"] == [
+        ("watch", "started", "SynthesizeSpeech"),
+        ("watch", "first_event", "SynthesizeSpeech"),
+        ("watch", "attempt", "SynthesizeSpeech", "OK"),
+        ("watch", "ended", "SynthesizeSpeech", "OK"),
+    ]
 
 
 async def test_a_refusal_settles_only_the_policies_admitted_before_it(gateway: Any) -> None:
@@ -255,6 +276,38 @@ async def test_a_cancelled_stream_is_settled_as_cancelled(gateway: Any, emu: Ope
     ]
     assert ("watch", "ended", "StreamChat", "CANCELLED") in JOURNAL.entries
     assert await _disconnected(emu)
+
+
+@pytest.mark.parametrize(
+    "script", [Script(stall_after_first_event=5), Script(truncate=True)], ids=["cancel", "fail"]
+)
+async def test_a_speech_stream_that_stops_after_its_first_audio_is_settled_so(
+    gateway: Any, emu: OpenAIEmulator, script: Script
+) -> None:
+    emu.script = script
+    call = gateway.SynthesizeSpeech(
+        audio_pb2.SynthesizeSpeechRequest(model="emu/tts", input="Hi."), timeout=10
+    )
+    if script.stall_after_first_event:
+        async for event in call:
+            if event.HasField("audio"):
+                call.cancel()
+                break
+    else:
+        with pytest.raises(grpc.aio.AioRpcError):
+            [e async for e in call]
+    for _ in range(100):
+        if len(entries("first")) == 2:
+            break
+        await asyncio.sleep(0.02)
+    kind = "cancelled" if script.stall_after_first_event else "error"
+    assert entries("first", "last") == [
+        ("first", "admit", "SynthesizeSpeech"),
+        ("last", "admit", "SynthesizeSpeech"),
+        ("last", "settle", "SynthesizeSpeech", kind),
+        ("first", "settle", "SynthesizeSpeech", kind),
+    ]
+    assert not JOURNAL.outcomes[0].complete and JOURNAL.outcomes[0].result is None
 
 
 async def test_a_ready_answer_serves_chat_and_a_replayed_stream(gateway: Any, emu: OpenAIEmulator) -> None:

@@ -29,8 +29,9 @@ registry: {{database_url: "sqlite:///{db}", refresh_interval_s: 0.5}}
 redis: {{url: "{redis}", timeout_s: 0.3}}
 limits: {{failure_mode: {mode}}}
 """
-# "abcd" with max_tokens 2 reserves 1 + 2 tokens and uses 3 ("abcd" -> "Echo: abcd"): known usage.
-KNOWN_USAGE = chat("mock/echo", user("abcd"), generation=chat_pb2.GenerationConfig(max_tokens=2))
+# Eight one-letter words with max_tokens 2 reserve 4 (the message's framing) + 4 (15 characters)
+# + 2 tokens and use 8 + 2 ("Echo: a" of "Echo: a b c ..."): known usage, equal to the reservation.
+KNOWN_USAGE = chat("mock/echo", user("a b c d e f g h"), generation=chat_pb2.GenerationConfig(max_tokens=2))
 
 
 class Replica:
@@ -129,7 +130,7 @@ async def test_requests_per_minute_are_exact_across_replicas(replicas: Setup) ->
 
 
 async def test_tokens_per_minute_are_exact_across_replicas(replicas: Setup) -> None:
-    running, key = await replicas(tpm=150)
+    running, key = await replicas(tpm=500)
     assert await _storm(running, key, KNOWN_USAGE) == {"OK": 50, "RESOURCE_EXHAUSTED": 150}
 
 

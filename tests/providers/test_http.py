@@ -8,12 +8,13 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
 
+import orjson
 import pytest
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import Code, GatewayError, Reason
-from llmgateway.providers.http import AiohttpClient, HttpClient, HttpxClient
+from llmgateway.providers.http import AiohttpClient, Form, FormFile, HttpClient, HttpxClient
 
 PROVIDER = "upstream"
 HEADERS = {"Content-Type": "application/json"}
@@ -78,9 +79,21 @@ class Server:
         await resp.write_eof()
         return resp
 
+    async def form(self, request: web.Request) -> web.Response:
+        """What a multipart form held, part by part, as JSON (text as UTF-8, file bytes as latin-1)."""
+        parts = []
+        reader = await request.multipart()
+        async for part in reader:
+            assert isinstance(part, BodyPartReader)
+            data = await part.read()
+            text = data.decode("latin-1" if part.filename else "utf-8")
+            parts.append([part.name, part.filename, part.headers.get("Content-Type"), text])
+        return web.json_response({"content_type": request.headers["Content-Type"], "parts": parts})
+
     async def __aenter__(self) -> Server:
         app = web.Application()
         app.add_routes([web.post("/whole", self.whole), web.get("/whole", self.whole)])
+        app.add_routes([web.post("/form", self.form)])
         app.add_routes([web.post("/stream", self.stream)])
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
         await self._runner.setup()
@@ -235,3 +248,19 @@ async def test_connection_refused_is_unavailable(client: HttpClient) -> None:
         with pytest.raises(GatewayError) as info:
             await client.fetch(f"http://127.0.0.1:{port}/", HEADERS, b"{}", budget())
     assert (info.value.code, info.value.reason) == (Code.UNAVAILABLE, Reason.PROVIDER_UNAVAILABLE)
+
+
+async def test_a_form_is_sent_as_multipart_form_data(client: HttpClient, server: Server) -> None:
+    audio = bytes(range(256)) * 4 + b"\r\n--boundary\r\n"  # every byte value, and a fake delimiter
+    form = Form(
+        (("model", "whisper-1"), ("timestamp_granularities[]", "segment"), ("prompt", "Zoë, naïve café")),
+        (FormFile("file", "audio.wav", "audio/wav", audio),),
+    )
+    headers = {"Authorization": "Bearer k"}
+    reply = await client.fetch(f"{server.base_url}/form", headers, form, budget())
+    got = orjson.loads(reply.body)
+    assert got["content_type"].startswith("multipart/form-data; boundary=")
+    texts = [[name, value] for name, filename, _, value in got["parts"] if filename is None]
+    assert texts == [list(field) for field in form.fields]
+    files = [part for part in got["parts"] if part[1] is not None]
+    assert files == [["file", "audio.wav", "audio/wav", audio.decode("latin-1")]]

@@ -6,6 +6,8 @@
 //   - [ParseError] decodes the google.rpc details of a failed call (ErrorInfo, BadRequest,
 //     RetryInfo) and the gateway request id into an [*Error].
 //   - [Collect] and [StreamResult] fold StreamChat events into the final answer.
+//   - [CollectSpeech] and [SpeechResult] join SynthesizeSpeech events into the audio;
+//     [CopySpeech] writes the audio to an io.Writer as it arrives.
 //
 // Everything else is the generated client, used directly:
 //

@@ -52,6 +52,7 @@ func TestServiceConfigIsTheSharedOne(t *testing.T) {
 	for _, method := range []string{
 		llmgatewayv1.GatewayService_Chat_FullMethodName, llmgatewayv1.GatewayService_StreamChat_FullMethodName,
 		llmgatewayv1.GatewayService_Embed_FullMethodName, llmgatewayv1.GatewayService_GenerateImage_FullMethodName,
+		llmgatewayv1.GatewayService_Transcribe_FullMethodName, llmgatewayv1.GatewayService_SynthesizeSpeech_FullMethodName,
 		llmgatewayv1.GatewayService_ListModels_FullMethodName,
 	} {
 		if !methods[strings.TrimPrefix(method, "/")] {
@@ -112,6 +113,12 @@ var weatherTool = func() *llmgatewayv1.Tool {
 // live returns a client of the gateway at LLMGATEWAY_ADDR, or skips the test when it is unset.
 func live(t *testing.T, options ...grpc.DialOption) llmgatewayv1.GatewayServiceClient {
 	t.Helper()
+	return llmgatewayv1.NewGatewayServiceClient(liveConn(t, options...))
+}
+
+// liveConn is a connection to the gateway at LLMGATEWAY_ADDR (skipping the test when it is unset).
+func liveConn(t *testing.T, options ...grpc.DialOption) *grpc.ClientConn {
+	t.Helper()
 	addr := os.Getenv("LLMGATEWAY_ADDR")
 	if addr == "" {
 		t.Skip("LLMGATEWAY_ADDR is not set (tests/clients/test_go.py sets it to a live gateway)")
@@ -128,7 +135,7 @@ func live(t *testing.T, options ...grpc.DialOption) llmgatewayv1.GatewayServiceC
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return llmgatewayv1.NewGatewayServiceClient(conn)
+	return conn
 }
 
 func timeout(t *testing.T, d time.Duration) context.Context {
@@ -358,6 +365,38 @@ func TestARepeatedDeterministicChatComesFromTheCache(t *testing.T) {
 	}
 }
 
+func TestASessionRemembersAndCanBeReadAndDeleted(t *testing.T) {
+	conn := liveConn(t, gateway.WithServiceConfig())
+	client, sessions := llmgatewayv1.NewGatewayServiceClient(conn), llmgatewayv1.NewSessionServiceClient(conn)
+	ctx := timeout(t, 10*time.Second)
+	first, err := client.Chat(ctx, &llmgatewayv1.ChatRequest{Model: "support/bot", Messages: []*llmgatewayv1.Message{user("My name is Ada (go)")}})
+	if err != nil || first.GetSessionId() == "" || first.GetModel() != "support/bot" {
+		t.Fatalf("first turn: %v, %v", first, gateway.ParseError(err, nil))
+	}
+	events, err := client.StreamChat(ctx, &llmgatewayv1.StreamChatRequest{
+		Model: "support/bot", Messages: []*llmgatewayv1.Message{user("And yours?")}, SessionId: first.GetSessionId(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := gateway.Collect(events)
+	if err != nil || again.SessionID() != first.GetSessionId() || !again.Complete() {
+		t.Fatalf("second turn: session %q, %v", again.SessionID(), err)
+	}
+	history, err := gateway.SessionHistory(ctx, sessions, first.GetSessionId(), 3)
+	if err != nil || len(history) != 4 || history[2].GetContent()[0].GetText() != "And yours?" {
+		t.Fatalf("history: %v, %v", history, err)
+	}
+	if _, err := sessions.DeleteSession(ctx, &llmgatewayv1.DeleteSessionRequest{SessionId: first.GetSessionId()}); err != nil {
+		t.Fatal(err)
+	}
+	var trailer metadata.MD
+	_, err = sessions.GetSession(ctx, &llmgatewayv1.GetSessionRequest{SessionId: first.GetSessionId()}, grpc.Trailer(&trailer))
+	if e := gateway.ParseError(err, trailer); e == nil || e.Code != codes.NotFound || e.ErrorReason() != llmgatewayv1.ErrorReason_ERROR_REASON_SESSION_NOT_FOUND {
+		t.Fatalf("a deleted session: %v", e)
+	}
+}
+
 func TestEmbed(t *testing.T) {
 	response, err := live(t).Embed(timeout(t, 10*time.Second), &llmgatewayv1.EmbedRequest{
 		Model: "mock/embed", Inputs: []string{"first text", "second text"},
@@ -393,6 +432,56 @@ func TestGenerateImage(t *testing.T) {
 	}
 	if len(response.GetImages()) != 2 || !bytes.HasPrefix(response.GetImages()[0].GetData(), []byte("\x89PNG")) {
 		t.Errorf("images = %v", response.GetImages())
+	}
+}
+
+func TestSpeechAndItsTranscription(t *testing.T) {
+	client := live(t)
+	ctx := timeout(t, 10*time.Second)
+	const text = "Hello from Go."
+	request := &llmgatewayv1.SynthesizeSpeechRequest{
+		Model: "mock/speech", Input: text, Format: llmgatewayv1.AudioFormat_AUDIO_FORMAT_WAV,
+	}
+	stream, err := client.SynthesizeSpeech(ctx, request)
+	if err != nil {
+		t.Fatal(gateway.ParseError(err, nil))
+	}
+	spoken, err := gateway.CollectSpeech(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio := spoken.Audio()
+	if !spoken.Complete() || !bytes.HasPrefix(audio, []byte("RIFF")) || string(audio[8:12]) != "WAVE" ||
+		spoken.Start.GetMimeType() != "audio/wav" || spoken.Start.GetModel() != "mock/speech" ||
+		spoken.End.GetAudioBytes() != int64(len(audio)) || spoken.End.GetInputCharacters() != int64(len(text)) {
+		t.Fatalf("speech: start %v, end %v, %d bytes", spoken.Start, spoken.End, len(audio))
+	}
+
+	heard, err := client.Transcribe(ctx, &llmgatewayv1.TranscribeRequest{Model: "mock/transcribe", Audio: audio})
+	if err != nil {
+		t.Fatal(gateway.ParseError(err, nil))
+	}
+	if heard.GetText() != text || len(heard.GetSegments()) != 1 || heard.GetDurationSeconds() <= 0 {
+		t.Errorf("transcription = %v", heard)
+	}
+
+	stream, err = client.SynthesizeSpeech(ctx, request)
+	if err != nil {
+		t.Fatal(gateway.ParseError(err, nil))
+	}
+	var copied bytes.Buffer
+	start, err := gateway.CopySpeech(&copied, stream)
+	if err != nil || start.GetFormat() != llmgatewayv1.AudioFormat_AUDIO_FORMAT_WAV || !bytes.Equal(copied.Bytes(), audio) {
+		t.Errorf("CopySpeech: start %v, err %v, %d bytes", start, err, copied.Len())
+	}
+
+	stream, err = client.SynthesizeSpeech(ctx, &llmgatewayv1.SynthesizeSpeechRequest{Model: "mock/speech", Input: "", Voice: "no voice"})
+	if err == nil {
+		_, err = gateway.CollectSpeech(stream)
+	}
+	var e *gateway.Error
+	if !errors.As(err, &e) || e.Code != codes.InvalidArgument || len(e.FieldViolations) != 2 {
+		t.Errorf("bad speech request: %v", err)
 	}
 }
 

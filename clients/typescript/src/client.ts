@@ -13,6 +13,12 @@ import type { SecureClientSessionOptions } from "node:http2";
 import { GatewayError } from "./errors.js";
 import { foldStreamAsync, type ChatResult } from "./fold.js";
 import {
+  SynthesizeSpeechRequestSchema,
+  TranscribeRequestSchema,
+  type SynthesizeSpeechResponse,
+  type TranscribeResponse,
+} from "./gen/llmgateway/v1/audio_pb.js";
+import {
   ChatRequestSchema,
   StreamChatRequestSchema,
   type ChatResponse,
@@ -22,7 +28,16 @@ import { EmbedRequestSchema, type EmbedResponse } from "./gen/llmgateway/v1/embe
 import { GatewayService } from "./gen/llmgateway/v1/gateway_service_pb.js";
 import { GenerateImageRequestSchema, type GenerateImageResponse } from "./gen/llmgateway/v1/image_pb.js";
 import { ListModelsRequestSchema, type Model } from "./gen/llmgateway/v1/model_pb.js";
+import type { Message } from "./gen/llmgateway/v1/chat_pb.js";
+import {
+  DeleteSessionRequestSchema,
+  GetSessionRequestSchema,
+  ListSessionMessagesRequestSchema,
+  SessionService,
+  type Session,
+} from "./gen/llmgateway/v1/session_service_pb.js";
 import { toMessages, type MessageLike } from "./messages.js";
+import { foldSpeechAsync, type SpeechResult } from "./speech.js";
 import {
   defaultServiceConfig,
   methodPolicies,
@@ -85,6 +100,8 @@ export type EmbedInput = Omit<MessageInitShape<typeof EmbedRequestSchema>, "inpu
   inputs: string | readonly string[];
 };
 export type GenerateImageInput = Omit<MessageInitShape<typeof GenerateImageRequestSchema>, "$typeName">;
+export type TranscribeInput = Omit<MessageInitShape<typeof TranscribeRequestSchema>, "$typeName">;
+export type SynthesizeSpeechInput = Omit<MessageInitShape<typeof SynthesizeSpeechRequestSchema>, "$typeName">;
 export type ListModelsInput = Omit<MessageInitShape<typeof ListModelsRequestSchema>, "pageToken" | "$typeName">;
 
 const SERVICE = GatewayService.typeName;
@@ -112,6 +129,8 @@ export class GatewayClient {
   readonly transport: Transport;
   /** The plain generated Connect client on the same transport (no GatewayError wrapping, no default deadlines). */
   readonly service: Client<typeof GatewayService>;
+  /** The generated SessionService client on the same transport (sessions of virtual models with memory). */
+  readonly sessionService: Client<typeof SessionService>;
   private readonly sessions: Http2SessionManager;
   private readonly policies: Map<string, MethodPolicy>;
   private readonly timeoutMs: number | undefined;
@@ -141,6 +160,7 @@ export class GatewayClient {
       interceptors: [metadataInterceptor(defaults), ...(options.interceptors ?? []), retryInterceptor(this.policies)],
     });
     this.service = createClient(GatewayService, this.transport);
+    this.sessionService = createClient(SessionService, this.transport);
   }
 
   /** Closes the HTTP/2 connection (and any call still open on it). */
@@ -188,18 +208,27 @@ export class GatewayClient {
    */
   async *streamChat(input: ChatInput, options: CallOptions = {}): AsyncGenerator<StreamChatResponse, void, undefined> {
     const request = create(StreamChatRequestSchema, { ...input, messages: toMessages(input.messages) });
+    yield* this.stream("StreamChat", options, (o) => this.service.streamChat(request, o));
+  }
+
+  /** A server stream's events; a failure rejects the iteration with a GatewayError. */
+  private async *stream<T>(
+    method: string,
+    options: CallOptions,
+    open: (o: ConnectCallOptions) => AsyncIterable<T>,
+  ): AsyncGenerator<T, void, undefined> {
     let fromHeader: string | undefined;
     // Connect's stream iterator has no `return()`: leaving the loop early would neither cancel the
     // HTTP/2 stream nor clear the deadline timer. This controller does both (see `finally`).
     const controller = new AbortController();
     const callOptions = this.callOptions(
-      "StreamChat",
+      method,
       { ...options, signal: options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal },
       (h) => {
         fromHeader = h.get("x-request-id") ?? undefined;
       },
     );
-    const events = this.service.streamChat(request, callOptions)[Symbol.asyncIterator]();
+    const events = open(callOptions)[Symbol.asyncIterator]();
     let finished = false;
     try {
       for (;;) {
@@ -240,6 +269,29 @@ export class GatewayClient {
     return this.unary("GenerateImage", options, (o) => this.service.generateImage(request, o));
   }
 
+  /** The text of a recording (`audio` bytes; `mimeType` may be left out for WAV, MP3, FLAC, Ogg, WebM, MP4). */
+  transcribe(input: TranscribeInput, options: CallOptions = {}): Promise<TranscribeResponse> {
+    const request = create(TranscribeRequestSchema, input);
+    return this.unary("Transcribe", options, (o) => this.service.transcribe(request, o));
+  }
+
+  /**
+   * Spoken audio of `input` as typed events: one `start` (format, MIME type), `audio` chunks, one
+   * `end`. Breaking out of the loop cancels the call.
+   */
+  async *synthesizeSpeech(
+    input: SynthesizeSpeechInput,
+    options: CallOptions = {},
+  ): AsyncGenerator<SynthesizeSpeechResponse, void, undefined> {
+    const request = create(SynthesizeSpeechRequestSchema, input);
+    yield* this.stream("SynthesizeSpeech", options, (o) => this.service.synthesizeSpeech(request, o));
+  }
+
+  /** `synthesizeSpeech` joined: the whole audio (`audio`, a Uint8Array) and its format. */
+  synthesizeSpeechResult(input: SynthesizeSpeechInput, options: CallOptions = {}): Promise<SpeechResult> {
+    return foldSpeechAsync(this.synthesizeSpeech(input, options));
+  }
+
   /** Every model, following `next_page_token` (one ListModels call per page). */
   async *listModels(input: ListModelsInput = {}, options: CallOptions = {}): AsyncGenerator<Model, void, undefined> {
     let pageToken = "";
@@ -249,5 +301,29 @@ export class GatewayClient {
       yield* page.models;
       pageToken = page.nextPageToken;
     } while (pageToken);
+  }
+
+  /** A session of a virtual model with memory: its model, times and message count. */
+  async getSession(sessionId: string, options: CallOptions = {}): Promise<Session | undefined> {
+    const request = create(GetSessionRequestSchema, { sessionId });
+    const response = await this.unary("GetSession", options, (o) => this.sessionService.getSession(request, o));
+    return response.session;
+  }
+
+  /** A session's stored history, oldest first, following `next_page_token` (one call per page). */
+  async *sessionMessages(sessionId: string, pageSize = 0, options: CallOptions = {}): AsyncGenerator<Message, void, undefined> {
+    let pageToken = "";
+    do {
+      const request = create(ListSessionMessagesRequestSchema, { sessionId, pageSize, pageToken });
+      const page = await this.unary("ListSessionMessages", options, (o) => this.sessionService.listSessionMessages(request, o));
+      yield* page.messages;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  /** Deletes a session and its history. */
+  async deleteSession(sessionId: string, options: CallOptions = {}): Promise<void> {
+    const request = create(DeleteSessionRequestSchema, { sessionId });
+    await this.unary("DeleteSession", options, (o) => this.sessionService.deleteSession(request, o));
   }
 }

@@ -52,6 +52,8 @@ export interface ChatResult {
   complete: boolean;
   /** From `start`: what the gateway's response cache did (undefined when the gateway has none). */
   cache: CacheInfo | undefined;
+  /** From `start`: the session of a virtual model with memory ("" otherwise); send it back to continue. */
+  sessionId: string;
 }
 
 /**
@@ -91,6 +93,7 @@ export class StreamFolder {
     usage: create(UsageSchema),
     complete: false,
     cache: undefined,
+    sessionId: "",
   };
   private readonly calls = new Map<number, { id: string; name: string; args: string[] }>();
 
@@ -107,6 +110,7 @@ export class StreamFolder {
         s.deployment = e.value.deployment;
         s.attempts = e.value.attempts;
         s.cache = e.value.cache;
+        s.sessionId = e.value.sessionId;
         break;
       case "textDelta":
         s.text += e.value.text;

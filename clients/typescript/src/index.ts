@@ -2,7 +2,9 @@
  * llmgateway TypeScript client for Node.js.
  *
  * - `GatewayClient`: chat, streamChat (typed events), streamChatResult (folded), embed,
- *   generateImage, listModels (every page), over HTTP/2 gRPC with the recommended service config.
+ *   generateImage, transcribe, synthesizeSpeech (typed events), synthesizeSpeechResult (the audio),
+ *   listModels (every page), over HTTP/2 gRPC with the recommended service config;
+ *   getSession, sessionMessages (every page) and deleteSession for virtual models with memory.
  * - `cached(info)`: whether an answer came from the gateway's response cache.
  * - `GatewayError`: gRPC code plus the decoded `ErrorInfo` (reason, metadata), `RetryInfo` and
  *   `BadRequest` details and the request id.
@@ -17,12 +19,16 @@ export type {
   GatewayClientOptions,
   GenerateImageInput,
   ListModelsInput,
+  SynthesizeSpeechInput,
   TlsOptions,
+  TranscribeInput,
 } from "./client.js";
 export { Code, ErrorReason, GatewayError } from "./errors.js";
 export type { FieldViolation } from "./errors.js";
 export { cached, foldStream, foldStreamAsync, resultToMessage, StreamFolder, textOf } from "./fold.js";
 export type { ChatResult, FoldedToolCall } from "./fold.js";
+export { foldSpeechAsync, SpeechFolder } from "./speech.js";
+export type { SpeechResult } from "./speech.js";
 export {
   assistantMessage,
   imageData,
@@ -44,10 +50,12 @@ export {
 } from "./service-config.js";
 export type { MethodConfig, MethodPolicy, RetryPolicy, ServiceConfig } from "./service-config.js";
 
+export * from "./gen/llmgateway/v1/audio_pb.js";
 export * from "./gen/llmgateway/v1/cache_pb.js";
 export * from "./gen/llmgateway/v1/chat_pb.js";
 export * from "./gen/llmgateway/v1/embedding_pb.js";
 export * from "./gen/llmgateway/v1/gateway_service_pb.js";
 export * from "./gen/llmgateway/v1/image_pb.js";
 export * from "./gen/llmgateway/v1/model_pb.js";
+export * from "./gen/llmgateway/v1/session_service_pb.js";
 export { ErrorReasonSchema, file_llmgateway_v1_error_reason } from "./gen/llmgateway/v1/error_reason_pb.js";

@@ -15,6 +15,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../src/gen/google/rpc/error_details_pb.js";
 import {
+  AudioFormat,
   CacheMode,
   CacheStatus,
   Capability,
@@ -29,6 +30,7 @@ import {
   cached,
   codeName,
   defaultServiceConfig,
+  foldSpeechAsync,
   foldStream,
   imageUri,
   methodPolicies,
@@ -66,6 +68,10 @@ async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
 async function collect(stream: AsyncIterable<StreamChatResponse>, into: StreamChatResponse[] = []): Promise<StreamChatResponse[]> {
   for await (const event of stream) into.push(event);
   return into;
+}
+
+async function* replay<T>(items: T[]): AsyncGenerator<T> {
+  yield* items;
 }
 
 // --- against the live gateway ------------------------------------------------------------------
@@ -168,6 +174,25 @@ describe("live gateway", live, () => {
     );
   });
 
+  test("a session remembers and can be read and deleted", async () => {
+    const first = await client.chat({ model: "support/bot", messages: "My name is Ada (typescript)" });
+    assert.ok(first.sessionId && first.model === "support/bot");
+    const again = await client.streamChatResult({ model: "support/bot", messages: "And yours?", sessionId: first.sessionId });
+    assert.equal(again.sessionId, first.sessionId);
+    assert.ok(again.complete);
+    const session = await client.getSession(first.sessionId);
+    assert.equal(session?.messageCount, 4);
+    const history = [];
+    for await (const message of client.sessionMessages(first.sessionId, 3)) history.push(textOf(message));
+    assert.deepEqual([history[0], history[2]], ["My name is Ada (typescript)", "And yours?"]);
+    await client.deleteSession(first.sessionId);
+    await assert.rejects(
+      client.getSession(first.sessionId),
+      (err: unknown) =>
+        err instanceof GatewayError && err.code === Code.NotFound && err.errorReason === ErrorReason.SESSION_NOT_FOUND,
+    );
+  });
+
   test("an unknown model is NOT_FOUND with ErrorInfo details", async () => {
     const error = await rejection(
       client.chat({ model: "nobody/nothing", messages: "hi" }, { requestId: "ts-unknown-model" }),
@@ -227,6 +252,37 @@ describe("live gateway", live, () => {
       assert.deepEqual([...(image.image.value as Uint8Array).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
       assert.equal(image.mimeType, "image/png");
     }
+  });
+
+  test("speech, and its transcription", async () => {
+    const text = "Hello from TypeScript.";
+    const events = [];
+    for await (const event of client.synthesizeSpeech({ model: "mock/speech", input: text, format: AudioFormat.WAV })) {
+      events.push(event);
+    }
+    assert.equal(events[0]?.event.case, "start");
+    assert.equal(events.at(-1)?.event.case, "end");
+    assert.ok(events.slice(1, -1).every((e) => e.event.case === "audio"));
+    const spoken = await client.synthesizeSpeechResult({ model: "mock/speech", input: text });
+    assert.ok(spoken.complete);
+    assert.equal(spoken.mimeType, "audio/wav");
+    assert.equal(spoken.format, AudioFormat.WAV);
+    assert.equal(spoken.inputCharacters, text.length);
+    assert.equal(Buffer.from(spoken.audio.subarray(0, 4)).toString(), "RIFF");
+    assert.deepEqual(spoken.audio, (await foldSpeechAsync(replay(events))).audio);
+    const heard = await client.transcribe({ model: "mock/transcribe", audio: spoken.audio, language: "en" });
+    assert.equal(heard.text, text);
+    assert.equal(heard.language, "en");
+    assert.deepEqual(
+      heard.segments.map((s) => s.text),
+      [text],
+    );
+    const error = await rejection(client.transcribe({ model: "mock/transcribe", audio: new Uint8Array([1, 2, 3]) }));
+    assert.equal(error.reason, "INVALID_REQUEST");
+    assert.deepEqual(
+      error.fieldViolations.map((v) => v.field),
+      ["mime_type"],
+    );
   });
 
   test("listModels follows every page", async () => {
@@ -534,11 +590,23 @@ test("the bundled service config: per-method deadlines, retries for unary method
   const policies = methodPolicies(defaultServiceConfig());
   const service = GatewayService.typeName;
   const timeouts = Object.fromEntries(
-    ["Chat", "StreamChat", "Embed", "GenerateImage", "ListModels"].map((m) => [m, policyFor(policies, service, m).timeoutMs]),
+    ["Chat", "StreamChat", "Embed", "GenerateImage", "Transcribe", "SynthesizeSpeech", "ListModels"].map((m) => [
+      m,
+      policyFor(policies, service, m).timeoutMs,
+    ]),
   );
-  assert.deepEqual(timeouts, { Chat: 120_000, StreamChat: 600_000, Embed: 30_000, GenerateImage: 120_000, ListModels: 10_000 });
+  assert.deepEqual(timeouts, {
+    Chat: 120_000,
+    StreamChat: 600_000,
+    Embed: 30_000,
+    GenerateImage: 120_000,
+    Transcribe: 120_000,
+    SynthesizeSpeech: 300_000,
+    ListModels: 10_000,
+  });
   assert.equal(policyFor(policies, service, "StreamChat").retry, undefined);
-  for (const method of ["Chat", "Embed", "GenerateImage", "ListModels"]) {
+  assert.equal(policyFor(policies, service, "SynthesizeSpeech").retry, undefined);
+  for (const method of ["Chat", "Embed", "GenerateImage", "Transcribe", "ListModels"]) {
     const retry = policyFor(policies, service, method).retry;
     assert.deepEqual(retry?.retryableCodes, [Code.Unavailable]);
     assert.equal(retry?.maxAttempts, 3);

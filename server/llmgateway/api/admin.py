@@ -11,9 +11,9 @@ from google.protobuf import field_mask_pb2
 
 from llmgateway.admin.v1 import admin_service_pb2 as pb
 from llmgateway.admin.v1 import model_pb2 as admin_model_pb2
-from llmgateway.api import admin_convert
+from llmgateway.api import admin_convert, bounds
 from llmgateway.api.admin_convert import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS
-from llmgateway.api.admin_fields import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_after, update_paths
+from llmgateway.api.admin_fields import page_after, update_paths
 from llmgateway.api.admin_keys import ApiKeyMethods
 from llmgateway.api.convert import CAPABILITIES
 from llmgateway.api.edge import Context
@@ -65,26 +65,23 @@ class AdminServicer(ApiKeyMethods):
 
     async def create_model(self, request: pb.CreateModelRequest, call: Call) -> pb.CreateModelResponse:
         call.target = request.model.id
+        bounds.check_admin(request)
         record = admin_convert.model_from_proto(request.model)
         created = await self.registry.write(self.registry.repository.create, record)
         return pb.CreateModelResponse(model=admin_convert.model_to_proto(created))
 
     async def get_model(self, request: pb.GetModelRequest, call: Call) -> pb.GetModelResponse:
         call.target = request.id
+        bounds.check_admin(request)
         if not request.id:
             raise invalid_request([("id", "is required")])
         record = await self.registry.db(self.registry.repository.get, request.id)
         return pb.GetModelResponse(model=admin_convert.model_to_proto(record))
 
     async def list_models(self, request: pb.ListModelsRequest, call: Call) -> pb.ListModelsResponse:
-        if request.page_size < 0:
-            raise invalid_request([("page_size", "must not be negative")])
-        capability = None
-        if request.capability:
-            capability = CAPABILITIES.get(request.capability)
-            if capability is None:
-                raise invalid_request([("capability", "is not a known capability")])
-        size = min(request.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        bounds.check_admin(request)
+        capability = CAPABILITIES.get(request.capability)
+        size = min(request.page_size or bounds.ADMIN_PAGE_SIZE, bounds.ADMIN_PAGE_SIZE)
         page, more, revision = await self.registry.db(
             functools.partial(
                 self.registry.repository.list,
@@ -103,6 +100,7 @@ class AdminServicer(ApiKeyMethods):
 
     async def update_model(self, request: pb.UpdateModelRequest, call: Call) -> pb.UpdateModelResponse:
         call.target = request.model.id
+        bounds.check_admin(request)
         if not request.model.id:
             raise invalid_request([("model.id", "is required: it names the model to update")])
         paths = update_paths(request.update_mask, WRITABLE_FIELDS, OUTPUT_ONLY_FIELDS, admin_model_pb2.Model)
@@ -122,6 +120,7 @@ class AdminServicer(ApiKeyMethods):
 
     async def delete_model(self, request: pb.DeleteModelRequest, call: Call) -> pb.DeleteModelResponse:
         call.target = request.id
+        bounds.check_admin(request)
         if not request.id:
             raise invalid_request([("id", "is required")])
         revision = await self.registry.write(self.registry.repository.delete, request.id, request.etag)

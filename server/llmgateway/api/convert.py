@@ -6,10 +6,12 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
+from llmgateway.api import bounds
 from llmgateway.core import types as t
 from llmgateway.core.calls import CacheMode, CacheStatus, CacheUse, Call
 from llmgateway.core.errors import invalid_request
 from llmgateway.core.models import Capability, Model
+from llmgateway.core.virtual import ModelKind
 from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
 
 _ROLES = {
@@ -58,8 +60,15 @@ CAPABILITIES = {
     model_pb2.CAPABILITY_IMAGE: Capability.IMAGE,
     model_pb2.CAPABILITY_REASONING: Capability.REASONING,
     model_pb2.CAPABILITY_JSON_OUTPUT: Capability.JSON_OUTPUT,
+    model_pb2.CAPABILITY_TRANSCRIBE: Capability.TRANSCRIBE,
+    model_pb2.CAPABILITY_SPEECH: Capability.SPEECH,
 }
 _CAPABILITIES_OUT = {v: k for k, v in CAPABILITIES.items()}
+_KINDS_OUT = {
+    ModelKind.UPSTREAM: model_pb2.MODEL_KIND_UPSTREAM,
+    ModelKind.VIRTUAL: model_pb2.MODEL_KIND_VIRTUAL,
+}
+_DETAIL_OUT = {v: k for k, v in _DETAIL.items()}
 _CACHE_MODES = {
     cache_pb2.CACHE_MODE_UNSPECIFIED: CacheMode.DEFAULT,
     cache_pb2.CACHE_MODE_BYPASS: CacheMode.BYPASS,
@@ -79,7 +88,8 @@ _CACHE_STATUS = {
 def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
     """A Struct as plain JSON data. Struct stores every number as a double; integral
     ones become ints again so that schemas keep `"minimum": 1`, not `1.0`."""
-    return {key: _value(v) for key, v in struct.fields.items()}
+    fields = struct.fields
+    return {key: _value(fields[key]) for key in fields}  # faster than fields.items()
 
 
 def _value(v: struct_pb2.Value) -> Any:
@@ -100,7 +110,10 @@ def _value(v: struct_pb2.Value) -> Any:
 
 # -- requests -----------------------------------------------------------------------------
 def chat_request(pb: chat_pb2.ChatRequest | chat_pb2.StreamChatRequest) -> t.ChatRequest:
-    req = t.ChatRequest(model=pb.model, messages=[_message(m) for m in pb.messages], user=pb.user)
+    bounds.check_chat(pb)
+    req = t.ChatRequest(
+        model=pb.model, messages=[_message(m) for m in pb.messages], user=pb.user, session_id=pb.session_id
+    )
     if pb.tools:
         req.tools = [
             t.Tool(
@@ -177,12 +190,14 @@ def _generation(g: chat_pb2.GenerationConfig) -> t.GenerationConfig:
 
 
 def embed_request(pb: embedding_pb2.EmbedRequest) -> t.EmbedRequest:
+    bounds.check_embed(pb)
     return t.EmbedRequest(
         pb.model, list(pb.inputs), pb.dimensions if pb.HasField("dimensions") else None, pb.user
     )
 
 
 def image_request(pb: image_pb2.GenerateImageRequest) -> t.ImageRequest:
+    bounds.check_image(pb)
     return t.ImageRequest(
         model=pb.model,
         prompt=pb.prompt,
@@ -192,6 +207,17 @@ def image_request(pb: image_pb2.GenerateImageRequest) -> t.ImageRequest:
         style=pb.style,
         output=_IMAGE_OUTPUT.get(pb.output),
         user=pb.user,
+    )
+
+
+def list_models_request(pb: model_pb2.ListModelsRequest) -> tuple[int, str, str, Capability | None]:
+    """(page size, page token, provider filter, capability filter) of a ListModels call."""
+    bounds.check_list_models(pb)
+    return (
+        min(pb.page_size, bounds.PAGE_SIZE),
+        pb.page_token,
+        pb.provider,
+        CAPABILITIES.get(pb.capability),
     )
 
 
@@ -244,30 +270,66 @@ def message_out(m: t.Message) -> dict[str, Any]:
             content.append(
                 {"reasoning": {"text": p.text, "signature": p.signature, "redacted_data": p.redacted_data}}
             )
-    return {
+        else:
+            content.append({"image": _image_out(p)})
+    out: dict[str, Any] = {
         "role": _ROLES_OUT.get(m.role, chat_pb2.ROLE_UNSPECIFIED),
         "content": content,
         "tool_calls": [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in m.tool_calls],
     }
+    if m.tool_call_id:
+        out["tool_call_id"] = m.tool_call_id
+    if m.name:
+        out["name"] = m.name
+    return out
 
 
-_NOBODY = t.Served("", "", "", "", attempts=0)
+def _image_out(p: t.ImagePart) -> dict[str, Any]:
+    image: dict[str, Any] = {"mime_type": p.mime_type, "detail": _DETAIL_OUT.get(p.detail or "", 0)}
+    if p.data is not None:
+        image["data"] = p.data
+    else:
+        image["uri"] = p.uri or ""
+    return image
+
+
+NOBODY = t.Served("", "", "", "", attempts=0)
+
+
+def _shown(call: Call, response_id: str, upstream_model: str) -> tuple[str, str, str, str, str]:
+    """(response id, model, provider, upstream model, deployment) as the caller may see
+    them (the result's or event's own ids first): a virtual model that hides what served
+    it is named alone."""
+    served, route = call.served or NOBODY, call.route
+    if route is not None and not route.show_served:
+        return "", route.virtual_model, "", "", ""
+    return (
+        response_id or served.response_id,
+        served.model or call.model,
+        served.provider,
+        upstream_model or served.upstream_model,
+        served.deployment,
+    )
 
 
 def chat_response(result: t.ChatResult, call: Call) -> chat_pb2.ChatResponse:
-    served = call.served or _NOBODY
+    response_id, model, provider, upstream_model, deployment = _shown(
+        call, result.response_id, result.upstream_model
+    )
+    route = call.route
     return chat_pb2.ChatResponse(
-        id=result.response_id or served.response_id,
-        model=served.model or call.model,
-        provider=served.provider,
-        upstream_model=result.upstream_model or served.upstream_model,
+        id=response_id,
+        model=model,
+        provider=provider,
+        upstream_model=upstream_model,
         message=message_out(result.message),
         finish_reason=_FINISH.get(result.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED),
         usage=usage(result.usage),
         request_id=call.request_id,
-        attempts=served.attempts,
-        deployment=served.deployment,
+        attempts=(call.served or NOBODY).attempts,
+        deployment=deployment,
         cache=cache_info(call.cache),
+        session_id=route.session_id if route is not None else "",
     )
 
 
@@ -284,17 +346,21 @@ def stream_event(e: t.StreamEvent, call: Call) -> chat_pb2.StreamChatResponse:
             reasoning_delta={"text": e.text, "signature": e.signature, "redacted_data": e.redacted_data}
         )
     if isinstance(e, t.StreamStart):
-        served = e.served or _NOBODY
+        route = call.route
+        response_id, model, provider, upstream_model, deployment = _shown(
+            call, e.response_id, e.upstream_model
+        )
         return chat_pb2.StreamChatResponse(
             start={
-                "id": e.response_id,
-                "model": served.model or call.model,
-                "provider": served.provider,
-                "upstream_model": e.upstream_model or served.upstream_model,
+                "id": response_id,
+                "model": model,
+                "provider": provider,
+                "upstream_model": upstream_model,
                 "request_id": call.request_id,
-                "attempts": served.attempts,
-                "deployment": served.deployment,
+                "attempts": (e.served or NOBODY).attempts,
+                "deployment": deployment,
                 "cache": cache_info(call.cache),
+                "session_id": route.session_id if route is not None else "",
             }
         )
     return chat_pb2.StreamChatResponse(
@@ -306,7 +372,7 @@ def stream_event(e: t.StreamEvent, call: Call) -> chat_pb2.StreamChatResponse:
 
 
 def embed_response(result: t.EmbedResult, call: Call) -> embedding_pb2.EmbedResponse:
-    served = call.served or _NOBODY
+    served = call.served or NOBODY
     return embedding_pb2.EmbedResponse(
         model=served.model or call.model,
         provider=served.provider,
@@ -318,7 +384,7 @@ def embed_response(result: t.EmbedResult, call: Call) -> embedding_pb2.EmbedResp
 
 
 def image_response(result: t.ImageResult, call: Call) -> image_pb2.GenerateImageResponse:
-    served = call.served or _NOBODY
+    served = call.served or NOBODY
     images = [
         image_pb2.GeneratedImage(data=i.data, mime_type=i.mime_type, revised_prompt=i.revised_prompt)
         if i.data is not None
@@ -337,4 +403,6 @@ def model_out(m: Model) -> model_pb2.Model:
         display_name=m.display_name or m.id,
         capabilities=sorted(_CAPABILITIES_OUT[c] for c in m.capabilities),
         context_length=m.context_length,
+        kind=_KINDS_OUT[m.kind],
+        description=m.description,
     )

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from llmgateway.api import convert
+from llmgateway.api import audio_convert, convert
 from llmgateway.core.calls import CacheMode, Call
 from llmgateway.core.errors import cache_miss
 from llmgateway.core.patterns import EVERY_MODEL
 from llmgateway.core.service import InferenceService
-from llmgateway.core.types import StreamEvent
-from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2, gateway_service_pb2, image_pb2, model_pb2
+from llmgateway.core.types import SpeechEvent, StreamEvent
+from llmgateway.v1 import (
+    audio_pb2,
+    cache_pb2,
+    chat_pb2,
+    embedding_pb2,
+    gateway_service_pb2,
+    image_pb2,
+    model_pb2,
+)
 
 GATEWAY_SERVICE = gateway_service_pb2.DESCRIPTOR.services_by_name["GatewayService"]
 
@@ -54,14 +62,25 @@ class GatewayServicer:
         result = await self.service.generate_image(convert.image_request(request), call)
         return convert.image_response(result, call)
 
+    async def transcribe(
+        self, request: audio_pb2.TranscribeRequest, call: Call
+    ) -> audio_pb2.TranscribeResponse:
+        result = await self.service.transcribe(audio_convert.transcribe_request(request), call)
+        return audio_convert.transcribe_response(result, call)
+
+    def synthesize_speech(
+        self, request: audio_pb2.SynthesizeSpeechRequest, call: Call
+    ) -> AsyncIterator[SpeechEvent]:
+        return self.service.synthesize_speech(audio_convert.speech_request(request), call)
+
+    convert_synthesize_speech = staticmethod(audio_convert.speech_event)
+
     async def list_models(
         self, request: model_pb2.ListModelsRequest, call: Call
     ) -> model_pb2.ListModelsResponse:
-        capability = convert.CAPABILITIES.get(request.capability)
+        page_size, page_token, provider, capability = convert.list_models_request(request)
         grant = call.principal.models if call.principal is not None else EVERY_MODEL
-        page = self.service.list_models(
-            request.page_size, request.page_token, request.provider, capability, grant
-        )
+        page = self.service.list_models(page_size, page_token, provider, capability, grant)
         return model_pb2.ListModelsResponse(
             models=[convert.model_out(m) for m in page.models], next_page_token=page.next_page_token
         )

@@ -41,10 +41,10 @@ from llmgateway.core.errors import cache_miss
 from llmgateway.core.models import Capability, Model, ModelCatalog
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.ports import CacheUnavailable, ResponseCache
-from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult, ImagePart
+from llmgateway.core.router import chat_needs
+from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult
 
 log = logging.getLogger(__name__)
-STREAM_METHOD = "StreamChat"
 _EMBED = frozenset({Capability.EMBED})
 
 
@@ -113,7 +113,7 @@ class CachePolicy:
     # -- chat ------------------------------------------------------------------------------
     async def _admit_chat(self, call: Call, req: ChatRequest) -> Admit | None:
         use = _use(call)
-        model = self._model(req.model, _chat_needs(call, req))
+        model = self._model(req.model, chat_needs(call.method, req))
         if model is None:
             return None  # the core answers MODEL_NOT_FOUND, MODEL_DISABLED, CAPABILITY_NOT_SUPPORTED
         rules = model.rules
@@ -303,16 +303,6 @@ class CachePolicy:
 
     def _error(self, kind: str) -> None:
         self.stats.add("errors", kind)
-
-
-def _chat_needs(call: Call, req: ChatRequest) -> frozenset[Capability]:
-    """The capabilities the core requires of the model for this call."""
-    needs = {Capability.STREAM if call.method == STREAM_METHOD else Capability.CHAT}
-    if req.tools:
-        needs.add(Capability.TOOLS)
-    if any(isinstance(p, ImagePart) for m in req.messages for p in m.parts):
-        needs.add(Capability.VISION)
-    return frozenset(needs)
 
 
 def _use(call: Call) -> CacheUse:

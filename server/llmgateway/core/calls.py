@@ -6,6 +6,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 from llmgateway.core.errors import GatewayError
 from llmgateway.core.limits import NO_LIMITS, Limits
@@ -69,6 +70,22 @@ class CacheUse:
 
 
 @dataclass(slots=True)
+class VirtualRoute:
+    """A call to a virtual model: the id the caller named, the target its routing
+    picked and the rule that picked it ("" when none matched: the default target),
+    whether responses may name what served, and the call's session ("" without memory)."""
+
+    virtual_model: str
+    target: str
+    rule: str = ""
+    show_served: bool = False
+    session_id: str = ""
+
+
+NO_TAGS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(slots=True)
 class Call:
     """What is known about one RPC. The edge fills the caller's side (method, request
     id, deadline, client address) and, at the end, `status`/`error`; the core fills
@@ -87,10 +104,13 @@ class Call:
     first_event_at: float | None = None  # perf_counter of the first answer event
     usage: Usage | None = None
     events: int = 0  # stream events sent after the start event
+    fold: bool = False  # a policy asked (at admit) to see this stream's folded answer
     status: str = ""  # at the end: "OK", a gRPC code name, or "CANCELLED"
     error: GatewayError | None = None  # what a failed call answered
     target: str = ""  # what an admin call acts on (a model id), for the audit line
     cache: CacheUse | None = None  # the response cache's part in the call (None: not involved)
+    tags: Mapping[str, str] = field(default_factory=lambda: NO_TAGS)  # the caller's tags of the call
+    route: VirtualRoute | None = None  # set when the caller named a virtual model
     # Response metadata policies add (rate-limit headers, cost): headers of a stream,
     # trailers of a unary call.
     response_metadata: list[tuple[str, str]] = field(default_factory=list)

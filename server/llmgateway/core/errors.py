@@ -63,6 +63,9 @@ class Reason(StrEnum):
     OVERLOADED = "OVERLOADED", Code.RESOURCE_EXHAUSTED, 503
     CACHE_MISS = "CACHE_MISS", Code.NOT_FOUND, 404
     LIMITS_UNAVAILABLE = "LIMITS_UNAVAILABLE", Code.UNAVAILABLE, 503
+    SESSION_NOT_FOUND = "SESSION_NOT_FOUND", Code.NOT_FOUND, 404
+    SESSION_BUSY = "SESSION_BUSY", Code.ABORTED, 409
+    SESSIONS_UNAVAILABLE = "SESSIONS_UNAVAILABLE", Code.UNAVAILABLE, 503
     # management plane (llmgateway.admin.v1.AdminErrorReason)
     ADMIN_DISABLED = "ADMIN_DISABLED", Code.PERMISSION_DENIED, 403
     MODEL_ALREADY_EXISTS = "MODEL_ALREADY_EXISTS", Code.ALREADY_EXISTS, 409
@@ -120,6 +123,21 @@ def capability_not_supported(model_id: str, capability: str) -> GatewayError:
         Reason.CAPABILITY_NOT_SUPPORTED,
         f"model {model_id!r} does not support {capability}",
         metadata={"model": model_id, "capability": capability},
+        field_violations=[("model", f"does not support {capability}")],
+    )
+
+
+def model_not_found(model_id: str) -> GatewayError:
+    return GatewayError(
+        Reason.MODEL_NOT_FOUND,
+        f"model {model_id!r} is not configured; ListModels shows the available ones",
+        metadata={"model": model_id},
+    )
+
+
+def model_disabled(model_id: str) -> GatewayError:
+    return GatewayError(
+        Reason.MODEL_DISABLED, f"model {model_id!r} is disabled", metadata={"model": model_id}
     )
 
 
@@ -156,4 +174,28 @@ def cache_miss(model_id: str) -> GatewayError:
         Reason.CACHE_MISS,
         f"no cached answer to this request for model {model_id!r} (cache mode ONLY)",
         metadata={"model": model_id},
+    )
+
+
+def session_not_found(session_id: str) -> GatewayError:
+    return GatewayError(
+        Reason.SESSION_NOT_FOUND,
+        f"session {session_id!r} does not exist for this API key and model, or it expired; "
+        "call without session_id to start a new one",
+        metadata={"session_id": session_id},
+    )
+
+
+def session_busy(session_id: str) -> GatewayError:
+    return GatewayError(
+        Reason.SESSION_BUSY,
+        f"another call on session {session_id!r} is still running; retry when it has ended",
+        metadata={"session_id": session_id},
+    )
+
+
+def sessions_unavailable() -> GatewayError:
+    return GatewayError(
+        Reason.SESSIONS_UNAVAILABLE,
+        "the session store cannot be reached, so the conversation cannot be read or kept; retry shortly",
     )

@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar, Protocol
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.errors import Reason
 from llmgateway.core.fields import OUTPUT_ONLY, MaxItems, MaxLength, Range
+from llmgateway.core.virtual import ModelKind, VirtualModel
 
 
 class Capability(StrEnum):
@@ -25,6 +26,8 @@ class Capability(StrEnum):
     IMAGE = "image"
     REASONING = "reasoning"
     JSON_OUTPUT = "json_output"
+    TRANSCRIBE = "transcribe"
+    SPEECH = "speech"
 
 
 CHAT_CAPABILITIES = frozenset(
@@ -151,12 +154,14 @@ class Model:
     as Azure's `api_version`. `fallbacks` are model ids tried in order once this
     model's deployments are exhausted, or at once on a reason in `fallback_on`.
     `timeouts`, `retry` and `cooldown` left unset follow the gateway defaults.
+    A virtual model (`kind`) has no upstream of its own: `virtual` says how the
+    gateway serves it and `capabilities` what it promises.
     The last fields are maintained by the registry (output only)."""
 
     __pydantic_config__: ClassVar[dict[str, str]] = _STRICT
     id: Name
-    provider: Annotated[str, MaxLength(64)]
-    upstream_model: Name
+    provider: Annotated[str, MaxLength(64)] = ""  # empty for a virtual model
+    upstream_model: Name = ""
     adapter_class: Annotated[str, MaxLength(300)] = ""
     base_url: Annotated[str, MaxLength(2_000)] = ""
     credential_ref: Name = ""
@@ -175,6 +180,9 @@ class Model:
     routing: RoutingStrategy = RoutingStrategy.WEIGHTED
     retry: RetryPolicy | None = None
     cooldown: CooldownPolicy | None = None
+    kind: ModelKind = ModelKind.UPSTREAM
+    description: Annotated[str, MaxLength(2_000)] = ""
+    virtual: VirtualModel | None = None  # kind VIRTUAL only: how it serves (core.virtual)
     # Maintained by the registry.
     create_time: Annotated[datetime | None, OUTPUT_ONLY] = None
     update_time: Annotated[datetime | None, OUTPUT_ONLY] = None

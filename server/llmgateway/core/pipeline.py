@@ -1,13 +1,14 @@
 """The one seam for governance: policies that admit and settle every call, and
 observers that watch it.
 
-`InferenceService` runs Chat, StreamChat, Embed and GenerateImage through the
-same steps: `admit` of each policy in order (before routing), then a ready answer
-or the upstream call, then `settle` of every admitted policy in reverse order,
-always (success, failure or cancellation). With no policy configured the service
-skips all of it. A stream is folded into a result once, by the core, and only
-when a policy asks for it (`wants_result`): a stream nobody watches pays nothing
-per delta.
+`InferenceService` runs Chat, StreamChat, Embed, GenerateImage, Transcribe and
+SynthesizeSpeech through the same steps: `admit` of each policy in order (before
+routing), then a ready answer or the upstream call, then `settle` of every
+admitted policy in reverse order, always (success, failure or cancellation).
+With no policy configured the service skips all of it. A chat stream is folded
+into a result once, by the core, and only when a policy asks for it
+(`wants_result`, or `call.fold` for one call): a stream nobody watches pays
+nothing per delta.
 
 Observers (logs, metrics, spans, user callbacks) see the call start, each
 upstream attempt end, the first answer event and the call end. They must not
@@ -37,12 +38,16 @@ from llmgateway.core.types import (
     EmbedResult,
     ImageRequest,
     ImageResult,
+    SpeechRequest,
+    TranscribeRequest,
+    TranscribeResult,
 )
 
 log = logging.getLogger(__name__)
 
-Request = ChatRequest | EmbedRequest | ImageRequest
-Result = ChatResult | EmbedResult | ImageResult
+Request = ChatRequest | EmbedRequest | ImageRequest | TranscribeRequest | SpeechRequest
+# A synthesized speech stream has no folded result (its outcome says only whether it completed).
+Result = ChatResult | EmbedResult | ImageResult | TranscribeResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +64,7 @@ class Admit:
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """How the call ended, for `settle`. `result` is the answer (for a stream, the
-    folded events, present only when a policy `wants_result`; `complete` is False
+    folded events, present only when a policy `wants_result` or set `call.fold`; `complete` is False
     when the stream stopped before its end event). `error` is the failure;
     `cancelled` means the caller went away or the server stopped. Usage so far is
     `call.usage`."""
@@ -74,7 +79,8 @@ class Policy(Protocol):
     """`admit` runs in order before routing: it may raise a GatewayError (RATE_LIMITED,
     BUDGET_EXCEEDED, PERMISSION_DENIED), rewrite the request or return a ready answer.
     `settle` runs, in reverse order, for every policy whose `admit` returned, when the
-    call ends. `wants_result`: ask the core to fold a stream for `settle`."""
+    call ends. `wants_result`: ask the core to fold every stream for `settle`; a
+    policy that needs the answer of some calls only sets `call.fold` in their `admit`."""
 
     wants_result: bool
 

@@ -7,14 +7,42 @@ import logging
 import os
 from collections.abc import Mapping
 
-from llmgateway.core.errors import GatewayError, Reason, capability_not_supported
+from llmgateway.core.errors import (
+    GatewayError,
+    Reason,
+    capability_not_supported,
+    model_disabled,
+    model_not_found,
+)
 from llmgateway.core.models import Capability, Model, ModelCatalog
 from llmgateway.core.ports import Endpoint, ProviderAdapter
 from llmgateway.core.secrets import CredentialError, CredentialPolicy, looks_like_key
+from llmgateway.core.types import ChatRequest, ImagePart
 
 log = logging.getLogger(__name__)
 
 AdapterKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
+STREAM_METHOD = "StreamChat"
+
+
+def chat_needs(method: str, req: ChatRequest) -> frozenset[Capability]:
+    """The capabilities a chat call requires of its model: chat or stream, tools when
+    it offers tools, vision when a message carries an image."""
+    needs = {Capability.STREAM if method == STREAM_METHOD else Capability.CHAT}
+    if req.tools:
+        needs.add(Capability.TOOLS)
+    if any(isinstance(p, ImagePart) for m in req.messages for p in m.parts):
+        needs.add(Capability.VISION)
+    return frozenset(needs)
+
+
+def check_available(model: Model, needs: frozenset[Capability]) -> None:
+    """MODEL_DISABLED, or CAPABILITY_NOT_SUPPORTED naming the first capability missing."""
+    if not model.is_available:
+        raise model_disabled(model.id)
+    missing = needs - model.capabilities
+    if missing:
+        raise capability_not_supported(model.id, min(missing).value)
 
 
 def load_adapter_class(dotted_path: str) -> type[ProviderAdapter]:
@@ -46,19 +74,19 @@ class Router:
         """The available model that has `capability`, or the precise error."""
         model = self.catalog.get(model_id)
         if model is None:
-            raise GatewayError(
-                Reason.MODEL_NOT_FOUND,
-                f"model {model_id!r} is not configured; ListModels shows the available ones",
-                metadata={"model": model_id},
-            )
+            raise model_not_found(model_id)
         if not model.is_available:
-            raise GatewayError(
-                Reason.MODEL_DISABLED,
-                f"model {model_id!r} is disabled",
-                metadata={"model": model_id},
-            )
+            raise model_disabled(model.id)
         if capability not in model.capabilities:
             raise capability_not_supported(model_id, capability.value)
+        if model.virtual is not None:
+            # Reached only when the `sessions` policy is not configured (it resolves them).
+            raise GatewayError(
+                Reason.MODEL_MISCONFIGURED,
+                f"model {model_id!r} is a virtual model, which this gateway serves only with the "
+                "`sessions` policy in pipeline.policies",
+                metadata={"model": model_id},
+            )
         return model
 
     def require(self, model: Model, capability: Capability) -> None:

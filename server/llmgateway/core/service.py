@@ -1,11 +1,11 @@
 """The inference service: validates a request, runs the policy pipeline around it,
 routes it and runs the adapter under the call's time budget through `Resilience`.
 Transport-neutral: the edge gives it domain requests and a `Call`, and gets
-domain results (and, for a stream, domain events starting with a StreamStart)."""
+domain results (and, for a stream, domain events starting with a StreamStart or,
+for speech, a SpeechStart)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import aclosing
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar, cast
 
+from llmgateway.core.attempts import Attempt
 from llmgateway.core.calls import Call
 from llmgateway.core.deadline import Budget
-from llmgateway.core.errors import GatewayError, bad_response, invalid_request, provider_timeout
+from llmgateway.core.errors import GatewayError, invalid_request
 from llmgateway.core.models import Capability, Model
 from llmgateway.core.paging import decode_page_token, encode_page_token
 from llmgateway.core.patterns import EVERY_MODEL, ModelGrant
@@ -23,8 +24,9 @@ from llmgateway.core.pipeline import Outcome, Pipeline, Result
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
-from llmgateway.core.streams import StreamFolder, replay
+from llmgateway.core.streams import StreamFolder, first_event, replay
 from llmgateway.core.types import (
+    AudioChunk,
     ChatRequest,
     ChatResult,
     EmbedRequest,
@@ -33,19 +35,30 @@ from llmgateway.core.types import (
     ImageRequest,
     ImageResult,
     Served,
+    SpeechEnd,
+    SpeechEvent,
+    SpeechRequest,
+    SpeechStart,
     StreamEnd,
     StreamEvent,
     StreamStart,
+    TranscribeRequest,
+    TranscribeResult,
     Usage,
 )
-from llmgateway.core.validation import validate_chat, validate_embed, validate_image
+from llmgateway.core.validation import (
+    validate_chat,
+    validate_embed,
+    validate_image,
+    validate_speech,
+    validate_transcribe,
+)
 
-Req = TypeVar("Req", ChatRequest, EmbedRequest, ImageRequest)
-Res = TypeVar("Res", ChatResult, EmbedResult, ImageResult)
+Req = TypeVar("Req", ChatRequest, EmbedRequest, ImageRequest, TranscribeRequest)
+Res = TypeVar("Res", ChatResult, EmbedResult, ImageResult, TranscribeResult)
 _LISTING = "models/v1"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
-FIRST_EVENT_GRACE_S = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +68,9 @@ class ModelPage:
 
 
 class InferenceService:
-    """Chat, StreamChat, Embed and GenerateImage: validate, `admit*`, then a ready
-    answer or route + resilience + adapter, then `settle*`. With no policy the
-    pipeline steps are skipped entirely."""
+    """Chat, StreamChat, Embed, GenerateImage, Transcribe and SynthesizeSpeech:
+    validate, `admit*`, then a ready answer or route + resilience + adapter, then
+    `settle*`. With no policy the pipeline steps are skipped entirely."""
 
     def __init__(self, router: Router, resilience: Resilience, pipeline: Pipeline | None = None) -> None:
         self.router = router
@@ -65,7 +78,7 @@ class InferenceService:
         self.pipeline = pipeline if pipeline is not None else Pipeline()
         self.observers = self.pipeline.observers
 
-    # -- the four RPCs ------------------------------------------------------------------
+    # -- the RPCs -----------------------------------------------------------------------
     async def chat(self, req: ChatRequest, call: Call) -> ChatResult:
         validate_chat(req)
         if not self.pipeline.policies:
@@ -93,6 +106,21 @@ class InferenceService:
         if not self.pipeline.policies:
             return await self._image(req, call)
         return await self._governed(req, call, self._image)
+
+    async def transcribe(self, req: TranscribeRequest, call: Call) -> TranscribeResult:
+        validate_transcribe(req)
+        if not self.pipeline.policies:
+            return await self._transcribe(req, call)
+        return await self._governed(req, call, self._transcribe)
+
+    def synthesize_speech(self, req: SpeechRequest, call: Call) -> AsyncIterator[SpeechEvent]:
+        """A SpeechStart (served facts and format), the audio chunks and one SpeechEnd.
+        Like a chat stream, nothing is yielded before the upstream sent its first audio:
+        until then a failure may be retried or fall back."""
+        validate_speech(req)
+        if not self.pipeline.policies:
+            return self._speech(req, call)
+        return self._governed_speech(req, call)
 
     def list_models(
         self,
@@ -159,6 +187,11 @@ class InferenceService:
             req.model, Capability.IMAGE, call, "generate_image", lambda a, m, b: a.generate_image(m, req, b)
         )
 
+    async def _transcribe(self, req: TranscribeRequest, call: Call) -> TranscribeResult:
+        return await self._unary(
+            req.model, Capability.TRANSCRIBE, call, "transcribe", lambda a, m, b: a.transcribe(m, req, b)
+        )
+
     async def _unary(
         self,
         model_id: str,
@@ -167,8 +200,8 @@ class InferenceService:
         operation: str,
         run: Callable[[ProviderAdapter, Model, Budget], Awaitable[Res]],
     ) -> Res:
-        """One unary upstream operation (Embed, GenerateImage) through deployments,
-        retries and fallbacks."""
+        """One unary upstream operation (Embed, GenerateImage, Transcribe) through
+        deployments, retries and fallbacks."""
         model = self.router.lookup(model_id, capability)
         call.model = model.id
 
@@ -176,7 +209,7 @@ class InferenceService:
             return await run(adapter, cfg, budget)
 
         result, attempt = await self.resilience.run(model, (capability,), call, operation, op)
-        usage = Usage(prompt_tokens=result.prompt_tokens) if isinstance(result, EmbedResult) else None
+        usage = _usage_of(result)
         attempt.ok(usage)
         self._answered(call, attempt.served(), usage)
         return result
@@ -193,10 +226,7 @@ class InferenceService:
             model, needs, call, "stream_chat", partial(_open, req)
         )
         served = attempt.served(start.response_id, start.upstream_model)
-        call.served = served
-        attempt.first_event()
-        call.first_event_at = time.perf_counter()
-        self.observers.first_event(call)
+        self._streaming(call, served, attempt)
         try:
             yield StreamStart(start.response_id, served.upstream_model, served)
             if isinstance(first, StreamEnd):
@@ -216,6 +246,43 @@ class InferenceService:
             attempt.ok(call.usage, start.response_id, served.upstream_model)
         finally:
             await events.aclose()
+
+    async def _speech(self, req: SpeechRequest, call: Call) -> AsyncGenerator[SpeechEvent, None]:
+        model = self.router.lookup(req.model, Capability.SPEECH)
+        call.model = model.id
+        (events, start, first), attempt = await self.resilience.run(
+            model, (Capability.SPEECH,), call, "synthesize_speech", partial(_open_speech, req)
+        )
+        served = attempt.served()
+        self._streaming(call, served, attempt)
+        sent = 0
+        try:
+            yield SpeechStart(start.format, start.sample_rate_hz, served)
+            if isinstance(first, AudioChunk):
+                sent = len(first.data)
+                yield first
+            async for event in events:
+                if isinstance(event, AudioChunk):
+                    sent += len(event.data)
+                    yield event
+            yield SpeechEnd(len(req.input), sent)
+        except GatewayError as exc:
+            attempt.fail(exc)
+            raise
+        except BaseException:
+            attempt.cancel()
+            raise
+        else:
+            attempt.ok()
+        finally:
+            await events.aclose()
+
+    def _streaming(self, call: Call, served: Served, attempt: Attempt) -> None:
+        """A stream's first event arrived: the call is served."""
+        call.served = served
+        attempt.first_event()
+        call.first_event_at = time.perf_counter()
+        self.observers.first_event(call)
 
     # -- the pipeline around them -------------------------------------------------------
     async def _governed(self, req: Req, call: Call, upstream: Callable[[Req, Call], Awaitable[Res]]) -> Res:
@@ -239,7 +306,7 @@ class InferenceService:
     async def _governed_stream(self, req: ChatRequest, call: Call) -> AsyncGenerator[StreamEvent, None]:
         pipeline = self.pipeline
         admitted, admitted_req, answer = await pipeline.admit(call, req)
-        folder = StreamFolder() if pipeline.wants_result else None
+        folder = StreamFolder() if pipeline.wants_result or call.fold else None
         if answer is not None:
             result = cast(ChatResult, answer)
             self._answered(call, call.served, result.usage)
@@ -261,6 +328,23 @@ class InferenceService:
             raise
         await pipeline.settle(call, admitted, _stream_outcome(folder))
 
+    async def _governed_speech(self, req: SpeechRequest, call: Call) -> AsyncGenerator[SpeechEvent, None]:
+        pipeline = self.pipeline
+        # No policy has a ready answer for speech (`Result` holds none), nor folds audio.
+        admitted, admitted_req, _ = await pipeline.admit(call, req)
+        events = self._speech(cast(SpeechRequest, admitted_req), call)
+        try:
+            async with aclosing(events):
+                async for event in events:
+                    yield event
+        except GatewayError as exc:
+            await pipeline.settle(call, admitted, _stream_outcome(None, error=exc))
+            raise
+        except BaseException:
+            await pipeline.settle(call, admitted, _stream_outcome(None, cancelled=True))
+            raise
+        await pipeline.settle(call, admitted, _stream_outcome(None))
+
 
 def _stream_outcome(
     folder: StreamFolder | None, error: GatewayError | None = None, cancelled: bool = False
@@ -275,6 +359,8 @@ def _usage_of(result: Result) -> Usage | None:
         return result.usage
     if isinstance(result, EmbedResult):
         return Usage(prompt_tokens=result.prompt_tokens)
+    if isinstance(result, TranscribeResult):
+        return result.usage
     return None
 
 
@@ -286,26 +372,11 @@ async def _replayed(events: Iterator[StreamEvent]) -> AsyncGenerator[StreamEvent
 async def _open(
     req: ChatRequest, cfg: Model, adapter: ProviderAdapter, budget: Budget
 ) -> tuple[AsyncGenerator[StreamEvent, None], StreamStart, StreamEvent]:
-    """Starts one upstream stream and waits for its first delta (first-token budget).
-    A StreamStart the adapter sends first gives the response id and model; it does
-    not count as the first delta (a failure right after it may still be retried).
-    The HTTP transport times the phases before it (response headers, first chunk)
-    itself: this bound is a backstop a little later, so that the transport's phase wins."""
-    events = adapter.stream_chat(cfg, req, budget)
-    start = StreamStart()
-    try:
-        async with asyncio.timeout(budget.first_token + FIRST_EVENT_GRACE_S):
-            first = await anext(events, None)
-            while isinstance(first, StreamStart):
-                start = first
-                first = await anext(events, None)
-    except TimeoutError:
-        await events.aclose()
-        raise provider_timeout(cfg.provider, "first token") from None
-    except BaseException:
-        await events.aclose()
-        raise
-    if first is None:
-        await events.aclose()
-        raise bad_response(cfg.provider, "the stream ended before any event")
-    return events, start, first
+    return await first_event(adapter.stream_chat(cfg, req, budget), StreamStart(), cfg, budget)
+
+
+async def _open_speech(
+    req: SpeechRequest, cfg: Model, adapter: ProviderAdapter, budget: Budget
+) -> tuple[AsyncGenerator[SpeechEvent, None], SpeechStart, SpeechEvent]:
+    start = SpeechStart(req.format or "")
+    return await first_event(adapter.synthesize_speech(cfg, req, budget), start, cfg, budget)

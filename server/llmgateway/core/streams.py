@@ -1,7 +1,8 @@
 """Streams and results, both ways: `StreamFolder` folds stream events into the
 `ChatResult` a unary call would have returned, and `replay` turns a result back
-into the events a live stream gives (a cache hit on StreamChat). `coalesce` merges
-deltas that were ready together into fewer events.
+into the events a live stream gives (a cache hit on StreamChat). `first_event`
+opens an upstream stream (chat or speech) up to its first answer event. `coalesce`
+merges deltas that were ready together into fewer events.
 
 fold(replay(r)) == r for every result the gateway produces: reasoning parts (text,
 signature, redacted data), text, tool calls in order, finish reason and usage.
@@ -10,8 +11,13 @@ fold(coalesce(events)) == fold(events) for every list of events.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncGenerator, Iterator
+from typing import TypeVar
 
+from llmgateway.core.deadline import Budget
+from llmgateway.core.errors import bad_response, provider_timeout
+from llmgateway.core.models import Model
 from llmgateway.core.types import (
     ChatResult,
     FinishReason,
@@ -29,6 +35,10 @@ from llmgateway.core.types import (
     ToolCallDelta,
     Usage,
 )
+
+FIRST_EVENT_GRACE_S = 0.05
+Event = TypeVar("Event")
+Start = TypeVar("Start")
 
 
 class StreamFolder:
@@ -142,6 +152,33 @@ def _chunks(text: str, size: int) -> Iterator[str]:
         return
     for i in range(0, len(text), size):
         yield text[i : i + size]
+
+
+async def first_event(
+    events: AsyncGenerator[Event, None], start: Start, cfg: Model, budget: Budget
+) -> tuple[AsyncGenerator[Event, None], Start, Event]:
+    """Starts one upstream stream and waits for its first delta or audio (first-token
+    budget). A start event the adapter sends first (StreamStart: the response id and
+    model; SpeechStart: the format) does not count as the first event (a failure right
+    after it may still be retried). The HTTP transport times the phases before it
+    (response headers, first chunk) itself: this bound is a backstop a little later, so
+    that the transport's phase wins."""
+    try:
+        async with asyncio.timeout(budget.first_token + FIRST_EVENT_GRACE_S):
+            first = await anext(events, None)
+            while isinstance(first, type(start)):
+                start = first
+                first = await anext(events, None)
+    except TimeoutError:
+        await events.aclose()
+        raise provider_timeout(cfg.provider, "first token") from None
+    except BaseException:
+        await events.aclose()
+        raise
+    if first is None:
+        await events.aclose()
+        raise bad_response(cfg.provider, "the stream ended before any event")
+    return events, start, first
 
 
 def coalesce(events: list[StreamEvent]) -> list[StreamEvent]:

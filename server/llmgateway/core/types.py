@@ -121,6 +121,7 @@ class ChatRequest:
     response_format: ResponseFormat | None = None
     parallel_tool_calls: bool | None = None
     user: str = ""
+    session_id: str = ""  # the conversation to continue (virtual models with memory)
 
 
 @dataclass(slots=True)
@@ -238,3 +239,64 @@ class GeneratedImage:
 @dataclass(slots=True)
 class ImageResult:
     images: list[GeneratedImage]
+
+
+@dataclass(slots=True)
+class TranscribeRequest:
+    model: str
+    audio: bytes
+    mime_type: str = ""  # canonical audio type (validation recognises it from the bytes when empty)
+    language: str = ""
+    prompt: str = ""
+    temperature: float | None = None
+
+
+@dataclass(slots=True)
+class TranscriptSegment:
+    start_s: float
+    end_s: float
+    text: str
+
+
+@dataclass(slots=True)
+class TranscribeResult:
+    text: str
+    language: str = ""
+    duration_s: float = 0.0
+    segments: list[TranscriptSegment] = field(default_factory=list)
+    usage: Usage | None = None  # token counts, when the provider bills by tokens
+    audio_s: float = 0.0  # billed seconds of audio, when the provider bills by duration
+
+
+@dataclass(slots=True)
+class SpeechRequest:
+    model: str
+    input: str
+    voice: str = ""
+    format: str | None = None  # "mp3" | "opus" | "aac" | "flac" | "wav" | "pcm" | None (provider default)
+    speed: float | None = None
+    instructions: str = ""
+
+
+# Speech stream events. An adapter opens its stream with a SpeechStart naming the
+# format it produces, then yields AudioChunks; the service yields a SpeechStart with
+# `served` filled in, the chunks and one SpeechEnd.
+@dataclass(slots=True)
+class SpeechStart:
+    format: str = ""
+    sample_rate_hz: int = 0  # of "pcm" audio
+    served: Served | None = None
+
+
+@dataclass(slots=True)
+class AudioChunk:
+    data: bytes
+
+
+@dataclass(slots=True)
+class SpeechEnd:
+    input_characters: int = 0
+    audio_bytes: int = 0
+
+
+SpeechEvent = SpeechStart | AudioChunk | SpeechEnd

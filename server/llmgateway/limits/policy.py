@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from llmgateway.core.calls import Call, client_ip
 from llmgateway.core.errors import GatewayError, Reason
+from llmgateway.core.estimate import prompt_tokens, text_tokens
 from llmgateway.core.limits import (
     Check,
     Grant,
@@ -32,11 +33,9 @@ from llmgateway.core.limits import (
 )
 from llmgateway.core.patterns import PatternMap
 from llmgateway.core.pipeline import Admit, Outcome, Request
-from llmgateway.core.types import ChatRequest, EmbedRequest, ImagePart, ReasoningPart, TextPart
+from llmgateway.core.types import ChatRequest, EmbedRequest
 
 _REQUESTS = Kind.REQUESTS
-CHARS_PER_TOKEN = 4  # the usual rough estimate of a prompt's tokens before the provider counts them
-IMAGE_TOKENS = 256
 LEASE_MARGIN_S = 30.0  # a lease outlives its call's deadline by this much
 MAX_LEASE_S = 3600.0
 # Lease ids: unique across replicas and calls (a caller's request id may repeat).
@@ -216,22 +215,11 @@ def _duration(seconds: float) -> str:
 
 def estimate_tokens(request: Request, default_completion: int) -> tuple[int, int]:
     """(prompt, completion) tokens to reserve before the provider counts them: the
-    prompt's characters / 4 (plus a flat amount per image), and `max_tokens` or the
+    gateway's one estimate of the prompt (core/estimate.py), and `max_tokens` or the
     configured default."""
     if isinstance(request, ChatRequest):
-        chars = 0
-        images = 0
-        for message in request.messages:
-            for part in message.parts:
-                if isinstance(part, TextPart | ReasoningPart):
-                    chars += len(part.text)
-                elif isinstance(part, ImagePart):
-                    images += 1
-            for tool_call in message.tool_calls:
-                chars += len(tool_call.arguments)
         max_tokens = request.generation.max_tokens
-        completion = default_completion if max_tokens is None else max_tokens
-        return -(-chars // CHARS_PER_TOKEN) + images * IMAGE_TOKENS, completion
+        return prompt_tokens(request), default_completion if max_tokens is None else max_tokens
     if isinstance(request, EmbedRequest):
-        return -(-sum(len(text) for text in request.inputs) // CHARS_PER_TOKEN), 0
+        return text_tokens(sum(len(text) for text in request.inputs)), 0
     return 0, 0

@@ -19,7 +19,11 @@ from llmgateway.core.types import (
     GenerationConfig,
     ImageRequest,
     ImageResult,
+    SpeechEvent,
+    SpeechRequest,
     StreamEvent,
+    TranscribeRequest,
+    TranscribeResult,
 )
 from llmgateway.providers.http import HttpClient, new_http_client
 
@@ -53,6 +57,14 @@ class BaseAdapter:
 
     async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult:
         raise capability_not_supported(model.id, "image")
+
+    async def transcribe(self, model: Model, request: TranscribeRequest, budget: Budget) -> TranscribeResult:
+        raise capability_not_supported(model.id, "transcribe")
+
+    def synthesize_speech(
+        self, model: Model, request: SpeechRequest, budget: Budget
+    ) -> AsyncGenerator[SpeechEvent, None]:
+        raise capability_not_supported(model.id, "speech")
 
     async def aclose(self) -> None:
         await self.http.aclose()

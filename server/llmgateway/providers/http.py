@@ -8,7 +8,9 @@ failures are translated into GatewayErrors here, once for every adapter.
 Three ways to call: `fetch` posts and reads a whole answer, freeing the
 connection before it returns (unary calls: no context manager, no response
 wrapper on the hot path); `get` is the same for a GET; `post` yields the open
-response for streaming.
+response for streaming. `fetch` sends bytes as they are, or a `Form` as
+multipart/form-data encoded by the transport (which sets the Content-Type and its
+boundary: the caller's headers must not name one).
 
 Time budgets. A timeout names the phase that ran out, in the error's `timeout`
 metadata and its message:
@@ -28,6 +30,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import aiohttp
@@ -64,8 +67,29 @@ class Reply:
         self.body = body
 
 
+@dataclass(frozen=True, slots=True)
+class FormFile:
+    """A file part of a multipart form."""
+
+    name: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A multipart/form-data body: text fields (a name may repeat) and files."""
+
+    fields: tuple[tuple[str, str], ...]
+    files: tuple[FormFile, ...]
+
+
+Body = bytes | Form
+
+
 class HttpClient(Protocol):
-    async def fetch(self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget) -> Reply: ...
+    async def fetch(self, url: str, headers: Mapping[str, str], body: Body, budget: Budget) -> Reply: ...
 
     async def get(self, url: str, headers: Mapping[str, str], budget: Budget) -> Reply: ...
 
@@ -250,16 +274,17 @@ class AiohttpClient:
         return self._session
 
     async def _send(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, budget: Budget
+        self, method: str, url: str, headers: Mapping[str, str], body: Body | None, budget: Budget
     ) -> aiohttp.ClientResponse:
         timeout = aiohttp.ClientTimeout(total=budget.total, connect=budget.connect)
+        data = _form_data(body) if isinstance(body, Form) else body
         try:
-            return await self._get_session().request(method, url, data=body, headers=headers, timeout=timeout)
+            return await self._get_session().request(method, url, data=data, headers=headers, timeout=timeout)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise _translate(exc, self._provider, "connecting") from None
 
     async def _whole(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, budget: Budget
+        self, method: str, url: str, headers: Mapping[str, str], body: Body | None, budget: Budget
     ) -> Reply:
         resp = await self._send(method, url, headers, body, budget)
         try:
@@ -273,7 +298,7 @@ class AiohttpClient:
         resp.release()
         return Reply(resp.status, resp.headers, raw)
 
-    async def fetch(self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget) -> Reply:
+    async def fetch(self, url: str, headers: Mapping[str, str], body: Body, budget: Budget) -> Reply:
         return await self._whole("POST", url, headers, body, budget)
 
     async def get(self, url: str, headers: Mapping[str, str], budget: Budget) -> Reply:
@@ -298,6 +323,15 @@ class AiohttpClient:
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+def _form_data(form: Form) -> aiohttp.FormData:
+    data = aiohttp.FormData(default_to_multipart=True)
+    for name, value in form.fields:
+        data.add_field(name, value)
+    for f in form.files:
+        data.add_field(f.name, f.data, filename=f.filename, content_type=f.content_type)
+    return data
 
 
 class _HttpxResponse:
@@ -339,10 +373,19 @@ class HttpxClient:
         return self._client
 
     def _request(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, budget: Budget
+        self, method: str, url: str, headers: Mapping[str, str], body: Body | None, budget: Budget
     ) -> httpx.Request:
         timeout = httpx.Timeout(budget.total, connect=budget.connect, read=None)
-        return self._get_client().build_request(method, url, content=body, headers=headers, timeout=timeout)
+        client = self._get_client()
+        if isinstance(body, Form):
+            fields: dict[str, list[str]] = {}
+            for name, value in body.fields:
+                fields.setdefault(name, []).append(value)
+            files = [(f.name, (f.filename, f.data, f.content_type)) for f in body.files]
+            return client.build_request(
+                method, url, data=fields, files=files, headers=headers, timeout=timeout
+            )
+        return client.build_request(method, url, content=body, headers=headers, timeout=timeout)
 
     async def _send(self, request: httpx.Request, stream: bool) -> httpx.Response:
         try:
@@ -351,7 +394,7 @@ class HttpxClient:
             raise _translate(exc, self._provider, "connecting") from None
 
     async def _whole(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, budget: Budget
+        self, method: str, url: str, headers: Mapping[str, str], body: Body | None, budget: Budget
     ) -> Reply:
         request = self._request(method, url, headers, body, budget)
         try:
@@ -361,7 +404,7 @@ class HttpxClient:
             raise provider_timeout(self._provider, TOTAL) from None
         return Reply(resp.status_code, resp.headers, resp.content)
 
-    async def fetch(self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget) -> Reply:
+    async def fetch(self, url: str, headers: Mapping[str, str], body: Body, budget: Budget) -> Reply:
         return await self._whole("POST", url, headers, body, budget)
 
     async def get(self, url: str, headers: Mapping[str, str], budget: Budget) -> Reply:

@@ -9,15 +9,17 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from llmgateway.core.errors import Reason
 from llmgateway.core.fields import FieldInfo, describe
 from llmgateway.core.models import Deployment, Model
 from llmgateway.core.router import load_adapter_class
 from llmgateway.core.secrets import CredentialPolicy, default_credential
+from llmgateway.core.virtual import ModelKind
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
 from llmgateway.providers.presets import with_preset
+from llmgateway.registry import virtual
 
 # `prefix/name`: segments of letters, digits and . _ : @ + - separated by single slashes.
 MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*(/[A-Za-z0-9._:@+-]+)*$")
@@ -45,6 +47,9 @@ def with_defaults(model: Model, default_credential: bool = True) -> Model:
     and the adapters' known models; the Admin API documents empty as "no key"),
     the provider's or preset's default key variable for its default endpoint only
     (`core.secrets.default_credential`)."""
+
+    if model.kind is ModelKind.VIRTUAL:
+        return model  # no upstream to fill
 
     def filled(d: Model | Deployment) -> dict[str, Any]:
         adapter_class, base_url, preset_key, options = with_preset(
@@ -95,8 +100,10 @@ def validate(
         bad("id", "is required")
     elif not MODEL_ID.match(rec.id):
         bad("id", "must look like `prefix/name`: letters, digits and . _ : @ + - in /-separated segments")
-    upstream = (rec.provider, rec.upstream_model, rec.adapter_class, rec.base_url, rec.credential_ref)
-    _upstream(*upstream, bad, strict, policy)
+    errors += virtual.violations(rec, prefix)
+    if rec.kind is not ModelKind.VIRTUAL:
+        upstream = (rec.provider, rec.upstream_model, rec.adapter_class, rec.base_url, rec.credential_ref)
+        _upstream(*upstream, bad, strict, policy)
     if not rec.capabilities:
         bad("capabilities", "must name at least one capability")
     for i, fallback in enumerate(rec.fallbacks):
@@ -182,9 +189,9 @@ def _upstream(
         elif problem:
             default_url = ""  # unknown here; the router reports the adapter when the model is used
     if base_url:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            bad("base_url", "must be an http:// or https:// URL with a host")
+        parts = _parsed_url(base_url)
+        if parts is None or parts.scheme not in ("http", "https"):
+            bad("base_url", "must be an http:// or https:// URL with a host (and a valid port)")
         elif parts.username or parts.password:
             bad("base_url", "must not carry credentials; use credential_ref")
     elif adapter_class and default_url is None:
@@ -223,3 +230,13 @@ def _deployments(
         _upstream(
             d.provider, d.upstream_model, d.adapter_class, d.base_url, d.credential_ref, sub, strict, policy
         )
+
+
+def _parsed_url(url: str) -> SplitResult | None:
+    """The URL's parts when its host and port parse (urlsplit raises on `http://[x`,
+    `.port` on `:99999`), else None."""
+    try:
+        parts = urlsplit(url)
+        return parts if parts.hostname and (parts.port is None or parts.port > 0) else None
+    except ValueError:
+        return None

@@ -25,7 +25,8 @@ from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.core.fields import writable
 from llmgateway.core.models import SOURCE_ADMIN, SOURCE_SYNC, Capability, Model
 from llmgateway.core.secrets import CredentialPolicy
-from llmgateway.registry import records
+from llmgateway.core.virtual import ModelKind
+from llmgateway.registry import records, virtual
 from llmgateway.registry.rows import from_row, to_row
 from llmgateway.registry.schema import RegistryState, models
 
@@ -139,6 +140,7 @@ class Repository:
                     f"model {rec.id!r} already exists",
                     metadata={"model": rec.id},
                 )
+            self._check_routes(session, rec.id, rec, "model")
             stamp = now()
             rec = replace(
                 rec,
@@ -168,6 +170,7 @@ class Repository:
             # A synced row may name an adapter this process cannot import; only a
             # write that sets the adapter must name an importable one.
             self._check(new, strict=bool({"adapter_class", "deployments", "provider"} & set(fields)))
+            self._check_routes(session, model_id, new, "model")
             operator_fields = tuple(sorted({*current.operator_fields, *fields}))
             new = replace(
                 new,
@@ -186,6 +189,7 @@ class Repository:
             row = _row(session, model_id)  # a broken row can be deleted: only its revision is read
             if etag and etag != str(row["revision"]):
                 raise _etag_mismatch(model_id, etag, str(row["revision"]))
+            self._check_routes(session, model_id, None, "id")
             session.execute(delete(models).where(models.c.id == model_id))
         return revision
 
@@ -204,6 +208,7 @@ class Repository:
             else:
                 valid.append(src)
         with self._write(commit=not dry_run) as (session, revision):
+            valid = _routable(session, valid, report)
             stamp = now()
             for src in valid:
                 row = _find(session, src.id)
@@ -243,6 +248,27 @@ class Repository:
         return report
 
     # --- plumbing -----------------------------------------------------------------------------
+
+    def _check_routes(self, session: Session, model_id: str, rec: Model | None, field: str) -> None:
+        """Refuses a write that leaves a virtual model with a missing or unable target
+        or a routing loop (`rec` None: `model_id` is being deleted)."""
+        touches_virtual = rec is not None and rec.kind is ModelKind.VIRTUAL
+        if (
+            not touches_virtual
+            and session.execute(
+                select(models.c.id).where(models.c.kind == ModelKind.VIRTUAL.value).limit(1)
+            ).first()
+            is None
+        ):
+            return
+        after = {m.id: m for m in _decodable(session)}
+        after.pop(model_id, None)
+        if rec is not None:
+            after[rec.id] = rec
+        found = virtual.graph_violations(rec, after) if rec is not None else []
+        found += [(field, problem) for problem in virtual.broken_dependents(model_id, after)]
+        if found:
+            raise invalid_request(found)
 
     def _check(self, rec: Model, strict: bool = True) -> None:
         violations = records.validate(rec, strict=strict, policy=self.policy)
@@ -330,6 +356,32 @@ def decode(row: RowMapping) -> Model:
     if violations:
         raise UnusableRow("; ".join(f"{f}: {d}" for f, d in violations[:3]))
     return model
+
+
+def _routable(session: Session, sources: list[Model], report: SyncReport) -> list[Model]:
+    """The sources without the virtual ones whose targets are missing, unable or loop
+    (reported); the targets may be other sources."""
+    if not any(s.virtual is not None for s in sources):
+        return sources
+    after = {m.id: m for m in _decodable(session)}
+    after.update((s.id, s) for s in sources)
+    kept = []
+    for src in sources:
+        found = virtual.graph_violations(src, after)
+        report.errors += [(src.id, f, d) for f, d in found]
+        if not found:
+            kept.append(src)
+    return kept
+
+
+def _decodable(session: Session) -> list[Model]:
+    found = []
+    for row in session.execute(select(models)).mappings():
+        try:
+            found.append(decode(row))
+        except UnusableRow:
+            continue
+    return found
 
 
 def _find(session: Session, model_id: str) -> RowMapping | None:

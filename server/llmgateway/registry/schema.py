@@ -21,6 +21,8 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Table,
 )
@@ -109,3 +111,33 @@ class ApiKeyRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     revision: Mapped[int] = mapped_column(BigInteger)
+
+
+# Sessions of virtual models with memory (llmgateway.registry.sessions). Times are Unix
+# milliseconds; messages are numbered per session from 0, `first_seq` is the oldest
+# one kept and `next_seq` the next one's. `lease_token` is held by the call using the
+# session until `lease_until`.
+sessions = Table(
+    "llm_sessions",
+    Base.metadata,
+    Column("id", String(128), primary_key=True),
+    Column("owner", String(128), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("create_ms", BigInteger, nullable=False),
+    Column("update_ms", BigInteger, nullable=False),
+    Column("expire_ms", BigInteger, nullable=False),
+    Column("first_seq", BigInteger, nullable=False),
+    Column("next_seq", BigInteger, nullable=False),
+    Column("lease_token", String(32), nullable=True),
+    Column("lease_until", BigInteger, nullable=True),
+    Index("ix_llm_sessions_expire_ms", "expire_ms"),
+)
+
+session_messages = Table(
+    "llm_session_messages",
+    Base.metadata,
+    Column("session_id", String(128), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("session_id", "seq"),
+)

@@ -30,7 +30,7 @@ def configured_models(settings: Settings) -> list[Model]:
         if model.id in seen:
             problems.append(f"models[{i}] ({model.id}): the id is already used by an earlier entry")
         seen.add(model.id)
-        upstreams: list[Model | Deployment] = [model, *model.deployments]
+        upstreams: list[Model | Deployment] = [model, *model.deployments] if model.virtual is None else []
         for upstream in upstreams:
             if not upstream.adapter_class:
                 problems.append(

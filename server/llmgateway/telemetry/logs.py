@@ -121,7 +121,7 @@ class LogObserver:
             return
         if not self.calls.isEnabledFor(logging.INFO):
             return
-        usage, served = call.usage, call.served
+        usage, served, route = call.usage, call.served, call.route
         ttft = call.ttft_ms
         self.calls.info(
             "call",
@@ -139,6 +139,9 @@ class LogObserver:
                 "prompt_tokens": usage.prompt_tokens if usage else None,
                 "completion_tokens": usage.completion_tokens if usage else None,
                 "cache": call.cache.status if call.cache else None,
+                "virtual_model": route.virtual_model if route else None,
+                "rule": route.rule if route else None,
+                "session_id": route.session_id if route else None,
             },
         )
 

@@ -46,13 +46,12 @@ from prometheus_client.registry import Collector
 
 from llmgateway.core.calls import AttemptRecord, Call
 from llmgateway.core.types import Usage
-from llmgateway.telemetry.genai import METHOD_OPERATIONS, operation_name, provider_name
+from llmgateway.telemetry.genai import METHOD_OPERATIONS, STREAM_OPERATIONS, operation_name, provider_name
 
 # Seconds: from a cached answer (5 ms) to a long generation (2 min).
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0)
 # The GenAI conventions' boundaries for gen_ai.client.token.usage.
 TOKEN_BUCKETS = tuple(float(4**i) for i in range(14))  # 1, 4, 16, ... 67108864
-STREAM_METHOD = "StreamChat"
 CANCELLED = "CANCELLED"
 
 MODEL = "gen_ai_request_model"
@@ -77,21 +76,21 @@ class Instruments:
         )
         self.in_flight = Gauge(
             "llmgateway_calls_in_flight",
-            "RPCs in progress (a StreamChat until its last event), by method.",
+            "RPCs in progress (a stream until its last event), by method.",
             [METHOD],
             registry=registry,
             multiprocess_mode="livesum",
         )
         self.duration = Histogram(
             "gen_ai_server_request_duration_seconds",
-            "Duration of Chat, StreamChat (to the last event), Embed and GenerateImage calls.",
+            "Duration of data-plane calls (a stream's to its last event).",
             [METHOD, OPERATION, MODEL, PROVIDER, ERROR],
             registry=registry,
             buckets=LATENCY_BUCKETS,
         )
         self.ttft = Histogram(
             "gen_ai_server_time_to_first_token_seconds",
-            "Time from a StreamChat call to its first answer event.",
+            "Time from a StreamChat or SynthesizeSpeech call to its first answer event (text or audio).",
             [OPERATION, MODEL, PROVIDER],
             registry=registry,
             buckets=LATENCY_BUCKETS,
@@ -128,6 +127,13 @@ class Instruments:
             [OPERATION, MODEL, PROVIDER, DEPLOYMENT, ERROR],
             registry=registry,
             buckets=LATENCY_BUCKETS,
+        )
+        self.virtual = Counter(
+            "llmgateway_virtual_model_calls",
+            "Calls to virtual models, by virtual model, the rule that picked the target (empty: "
+            "the default target) and the model the call went to.",
+            ["virtual_model", "rule", MODEL],
+            registry=registry,
         )
 
 
@@ -167,8 +173,9 @@ class MetricsObserver:
         self._in_flight: dict[str, Gauge] = {}
         self._calls: dict[tuple[str, str, str, str, str], _CallSeries] = {}
         self._usage: dict[tuple[str, str, str], _UsageSeries] = {}
-        self._ttft: dict[tuple[str, str], Histogram] = {}
+        self._ttft: dict[tuple[str, str, str], Histogram] = {}
         self._attempts: dict[tuple[str, str, str, str, str], tuple[Counter, Histogram]] = {}
+        self._virtual: dict[tuple[str, str, str], Counter] = {}
 
     @property
     def port(self) -> int:
@@ -188,13 +195,14 @@ class MetricsObserver:
 
     def first_event(self, call: Call) -> None:
         at = call.first_event_at
-        if call.method != STREAM_METHOD or at is None:
+        operation = STREAM_OPERATIONS.get(call.method)
+        if operation is None or at is None:
             return  # a unary call's first event is its answer: its duration says it
         served = call.served
-        key = (served.model, served.provider) if served is not None else (call.model, "")
+        key = (operation, *((served.model, served.provider) if served is not None else (call.model, "")))
         child = self._ttft.get(key)
         if child is None:
-            child = self._ttft[key] = self.m.ttft.labels("chat", key[0], provider_name(key[1]))
+            child = self._ttft[key] = self.m.ttft.labels(operation, key[1], provider_name(key[2]))
         child.observe(at - call.started)
 
     def attempt_ended(self, call: Call, attempt: AttemptRecord) -> None:
@@ -227,6 +235,13 @@ class MetricsObserver:
             if series.usage is None:
                 series.usage = self._usage_series(*series.labels)
             series.usage.record(usage)
+        route = call.route
+        if route is not None:
+            route_key = (route.virtual_model, route.rule, route.target)
+            routed = self._virtual.get(route_key)
+            if routed is None:
+                routed = self._virtual[route_key] = self.m.virtual.labels(*route_key)
+            routed.inc()
 
     # -- resolving labelled children (once per label combination) -------------------------
     def _in_flight_of(self, method: str) -> Gauge:

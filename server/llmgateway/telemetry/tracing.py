@@ -93,6 +93,12 @@ class SpanObserver:
             span.set_attribute("llmgateway.model", served.model)
         elif call.model:
             span.set_attribute("llmgateway.model", call.model)
+        route = call.route
+        if route is not None:
+            span.set_attribute("llmgateway.virtual_model", route.virtual_model)
+            span.set_attribute("llmgateway.rule", route.rule)
+            if route.session_id:
+                span.set_attribute("llmgateway.session_id", route.session_id)
         if usage is not None:
             span.set_attribute("gen_ai.usage.input_tokens", usage.prompt_tokens)
             span.set_attribute("gen_ai.usage.output_tokens", usage.completion_tokens)

@@ -11,7 +11,7 @@ from llmgateway.registry.sources import configured_models, sync_sources
 
 def test_defaults_serve_mock_models_and_keyed_providers() -> None:
     ids = {m.id for m in sync_sources(Settings(), environ={})}
-    assert ids == {"mock/echo", "mock/embed", "mock/image"}
+    assert ids == {"mock/echo", "mock/embed", "mock/image", "mock/transcribe", "mock/speech"}
     keyed = {
         m.id for m in sync_sources(Settings(), environ={"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"})
     }

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from llmgateway.core.attempts import Disposition, backoff_delay, build_plan, disposition, retry_wait
 from llmgateway.core.balancer import InProcessState
 from llmgateway.core.calls import AttemptRecord, Call
 from llmgateway.core.deadline import Timeouts
@@ -20,14 +21,7 @@ from llmgateway.core.models import (
     TimeoutOverrides,
 )
 from llmgateway.core.pipeline import Observers
-from llmgateway.core.resilience import (
-    Disposition,
-    Resilience,
-    backoff_delay,
-    build_plan,
-    disposition,
-    retry_wait,
-)
+from llmgateway.core.resilience import Resilience
 
 POLICY = RetryPolicy(max_retries=3, initial_backoff=0.5, max_backoff=3.0, multiplier=2.0)
 FAST = RetryPolicy(max_retries=2, initial_backoff=0.001, max_backoff=0.001)

@@ -21,9 +21,9 @@ from llmgateway.limits.policy import RateLimitPolicy, _duration, _headers, estim
 
 def test_token_estimates() -> None:
     chat = ChatRequest("m", [Message(Role.USER, [TextPart("abcd" * 3), ImagePart(uri="https://x")])])
-    assert estimate_tokens(chat, 1024) == (3 + 256, 1024)
+    assert estimate_tokens(chat, 1024) == (4 + 3 + 85, 1024)  # framing, 12 characters, an image
     chat.generation = GenerationConfig(max_tokens=7)
-    assert estimate_tokens(chat, 1024) == (259, 7)
+    assert estimate_tokens(chat, 1024) == (92, 7)
     assert estimate_tokens(EmbedRequest("m", ["abcde", "f"]), 1024) == (2, 0)
     assert estimate_tokens(ImageRequest("m", "a red square"), 1024) == (0, 0)
 

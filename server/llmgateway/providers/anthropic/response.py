@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.errors import GatewayError, bad_response, provider_unavailable
+from llmgateway.core.estimate import answer_chars, estimate_usage
 from llmgateway.core.secrets import scrub
 from llmgateway.core.types import (
     ChatRequest,
@@ -29,7 +30,6 @@ from llmgateway.core.types import (
     Usage,
 )
 from llmgateway.providers.errors import QUOTA_EXHAUSTED, classify_http_error
-from llmgateway.providers.estimate import answer_chars, estimate_usage
 from llmgateway.providers.sse import SSEEvent
 
 PROVIDER = "anthropic"

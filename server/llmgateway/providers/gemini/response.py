@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from llmgateway.core.errors import GatewayError, bad_response
+from llmgateway.core.estimate import answer_chars, estimate_usage
 from llmgateway.core.types import (
     ChatRequest,
     ChatResult,
@@ -28,7 +29,6 @@ from llmgateway.core.types import (
     Usage,
 )
 from llmgateway.providers.errors import AUTH_FAILED, CONTENT_POLICY, classify_http_error
-from llmgateway.providers.estimate import answer_chars, estimate_usage
 from llmgateway.providers.toolcalls import stable_call_id
 
 PROVIDER = "gemini"

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.errors import bad_response, provider_unavailable
+from llmgateway.core.estimate import estimate_usage
 from llmgateway.core.types import (
     ChatRequest,
     ReasoningDelta,
@@ -23,7 +24,6 @@ from llmgateway.core.types import (
     TextDelta,
     ToolCallDelta,
 )
-from llmgateway.providers.estimate import estimate_usage
 from llmgateway.providers.gemini.response import (
     PROVIDER,
     candidate_parts,

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.errors import GatewayError, bad_response, provider_unavailable
+from llmgateway.core.estimate import answer_chars, estimate_usage, prompt_tokens
 from llmgateway.core.types import (
     ChatRequest,
     ChatResult,
@@ -34,7 +35,6 @@ from llmgateway.core.types import (
     Usage,
 )
 from llmgateway.providers.errors import classify_http_error
-from llmgateway.providers.estimate import answer_chars, estimate_usage, prompt_tokens
 from llmgateway.providers.toolcalls import stable_call_id
 
 PROVIDER = "ollama"

@@ -1,5 +1,6 @@
-"""OpenAI Chat Completions, embeddings and images; every OpenAI-compatible server
-(vLLM, Ollama /v1, LM Studio, DeepSeek, Groq, OpenRouter, ...); Azure OpenAI."""
+"""OpenAI Chat Completions, embeddings, images, transcription and speech; every
+OpenAI-compatible server (vLLM, Ollama /v1, LM Studio, DeepSeek, Groq, OpenRouter,
+...); Azure OpenAI."""
 
 from __future__ import annotations
 
@@ -9,18 +10,34 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from llmgateway.core.deadline import Budget
+from llmgateway.core.errors import bad_response
 from llmgateway.core.models import CHAT_CAPABILITIES, Capability, Model, ModelSpec
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import (
+    AudioChunk,
     ChatRequest,
     ChatResult,
     EmbedRequest,
     EmbedResult,
     ImageRequest,
     ImageResult,
+    SpeechEvent,
+    SpeechRequest,
+    SpeechStart,
     StreamEvent,
+    TranscribeRequest,
+    TranscribeResult,
 )
 from llmgateway.providers.base import BaseAdapter
+from llmgateway.providers.http import Body, Form
+from llmgateway.providers.openai.audio import (
+    DEFAULT_SPEECH_FORMAT,
+    PCM_SAMPLE_RATE_HZ,
+    parse_transcription,
+    speech_body,
+    transcription_form,
+    transcription_format,
+)
 from llmgateway.providers.openai.request import chat_body, embed_body, image_body
 from llmgateway.providers.openai.response import (
     http_error,
@@ -36,7 +53,9 @@ from llmgateway.providers.streaming import relay
 CHAT = "chat/completions"
 EMBEDDINGS = "embeddings"
 IMAGES = "images/generations"
-_OPS = (CHAT, EMBEDDINGS, IMAGES)
+TRANSCRIPTIONS = "audio/transcriptions"
+SPEECH = "audio/speech"
+_OPS = (CHAT, EMBEDDINGS, IMAGES, TRANSCRIPTIONS, SPEECH)
 
 _REASONING_CHAT = CHAT_CAPABILITIES | {Capability.REASONING}
 _MODELS = [
@@ -50,6 +69,12 @@ _MODELS = [
     ModelSpec("text-embedding-3-small", frozenset({Capability.EMBED}), 8_191, "text-embedding-3-small"),
     ModelSpec("text-embedding-3-large", frozenset({Capability.EMBED}), 8_191, "text-embedding-3-large"),
     ModelSpec("gpt-image-1", frozenset({Capability.IMAGE}), 0, "GPT Image 1"),
+    ModelSpec("whisper-1", frozenset({Capability.TRANSCRIBE}), 0, "Whisper"),
+    ModelSpec("gpt-4o-transcribe", frozenset({Capability.TRANSCRIBE}), 0, "GPT-4o Transcribe"),
+    ModelSpec("gpt-4o-mini-transcribe", frozenset({Capability.TRANSCRIBE}), 0, "GPT-4o mini Transcribe"),
+    ModelSpec("tts-1", frozenset({Capability.SPEECH}), 0, "TTS 1"),
+    ModelSpec("tts-1-hd", frozenset({Capability.SPEECH}), 0, "TTS 1 HD"),
+    ModelSpec("gpt-4o-mini-tts", frozenset({Capability.SPEECH}), 0, "GPT-4o mini TTS"),
 ]
 
 
@@ -58,8 +83,10 @@ class OpenAIAdapter(BaseAdapter):
     default: the latter for api.openai.com only), `reasoning_param` (`reasoning_effort`, the
     default | `reasoning`: OpenRouter's object | `enable_thinking`: Qwen's | `none`),
     `send_top_k` (`true` | `false`; default: all but api.openai.com), `embedding_encoding`
-    (`base64` | `float`), `organization`, `project`. The vendor presets
-    (providers/presets.py) set the first three."""
+    (`base64` | `float`), `transcription_format` (`verbose_json`: segments, the default for
+    Whisper models | `json`: the gpt-4o transcription models), `organization`, `project`.
+    The vendor presets (providers/presets.py) set the first three. Speech without a voice
+    uses `alloy`, without a format MP3."""
 
     provider: ClassVar[str] = "openai"
     default_base_url: ClassVar[str] = "https://api.openai.com/v1"
@@ -68,6 +95,8 @@ class OpenAIAdapter(BaseAdapter):
     def __init__(self, endpoint: Endpoint) -> None:
         super().__init__(endpoint)
         self._headers = self._build_headers(endpoint)
+        # A form upload: the transport sets the multipart Content-Type.
+        self._upload_headers = {k: v for k, v in self._headers.items() if k != "Content-Type"}
         is_openai = (urlsplit(self.base_url).hostname or "") == "api.openai.com"
         self._max_tokens_field = endpoint.option("max_tokens_field") or (
             "max_completion_tokens" if is_openai else "max_tokens"
@@ -108,8 +137,9 @@ class OpenAIAdapter(BaseAdapter):
             reasoning_param=model.options.get("reasoning_param") or self._reasoning_param,
         )
 
-    async def _post_json(self, model: Model, op: str, body: bytes, budget: Budget) -> Any:
-        reply = await self.http.fetch(self._url(model, op), self._headers, body, budget)
+    async def _post_json(self, model: Model, op: str, body: Body, budget: Budget) -> Any:
+        headers = self._upload_headers if isinstance(body, Form) else self._headers
+        reply = await self.http.fetch(self._url(model, op), headers, body, budget)
         if not 200 <= reply.status < 300:
             raise http_error(self.provider, reply.status, reply.headers, reply.body)
         obj = self.parse_json(reply.body)
@@ -148,6 +178,29 @@ class OpenAIAdapter(BaseAdapter):
     async def generate_image(self, model: Model, request: ImageRequest, budget: Budget) -> ImageResult:
         obj = await self._post_json(model, IMAGES, image_body(model.upstream_model, request), budget)
         return parse_images(self.provider, obj)
+
+    async def transcribe(self, model: Model, request: TranscribeRequest, budget: Budget) -> TranscribeResult:
+        option = model.options.get("transcription_format") or self.endpoint.option("transcription_format")
+        fmt = transcription_format(model.upstream_model, option)
+        form = transcription_form(model.upstream_model, request, fmt)
+        return parse_transcription(self.provider, await self._post_json(model, TRANSCRIPTIONS, form, budget))
+
+    async def synthesize_speech(
+        self, model: Model, request: SpeechRequest, budget: Budget
+    ) -> AsyncGenerator[SpeechEvent, None]:
+        fmt = request.format or DEFAULT_SPEECH_FORMAT
+        body = speech_body(model.upstream_model, request, fmt)
+        async with self.http.post(self._url(model, SPEECH), self._headers, body, budget) as resp:
+            if not 200 <= resp.status < 300:
+                raise http_error(self.provider, resp.status, resp.headers, await resp.read())
+            if resp.headers.get("Content-Type", "").startswith("application/json"):
+                obj = self.parse_json(await resp.read())
+                if isinstance(obj, dict) and obj.get("error"):
+                    raise inband_error(self.provider, obj["error"])
+                raise bad_response(self.provider, "the speech answer is JSON, not audio")
+            yield SpeechStart(fmt, PCM_SAMPLE_RATE_HZ if fmt == "pcm" else 0)
+            async for chunk in resp.iter_chunks():
+                yield AudioChunk(chunk)
 
 
 class AzureOpenAIAdapter(OpenAIAdapter):

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.errors import GatewayError, bad_response
+from llmgateway.core.estimate import answer_chars, estimate_usage
 from llmgateway.core.types import (
     ChatRequest,
     ChatResult,
@@ -27,7 +28,6 @@ from llmgateway.core.types import (
     Usage,
 )
 from llmgateway.providers.errors import CONTENT_POLICY, CONTEXT_LENGTH, QUOTA_EXHAUSTED, classify_http_error
-from llmgateway.providers.estimate import answer_chars, estimate_usage
 
 _FINISH = {
     "stop": FinishReason.STOP,

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from llmgateway.core.errors import bad_response, provider_unavailable
+from llmgateway.core.estimate import estimate_usage
 from llmgateway.core.types import (
     ChatRequest,
     ChatResult,
@@ -19,7 +20,6 @@ from llmgateway.core.types import (
     TextPart,
     ToolCallDelta,
 )
-from llmgateway.providers.estimate import estimate_usage
 from llmgateway.providers.openai.response import inband_error, map_finish, parse_usage
 from llmgateway.providers.sse import SSEEvent
 

@@ -387,15 +387,18 @@ func (FinishReason) EnumDescriptor() ([]byte, []int) {
 // Message is one turn of a conversation.
 type Message struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Who wrote it. Required.
+	// Who wrote it. Required; a number this server does not know is a field violation.
 	Role Role `protobuf:"varint,1,opt,name=role,proto3,enum=llmgateway.v1.Role" json:"role,omitempty"`
-	// Text, image and reasoning parts, in order.
+	// Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+	// request together, at most 32 of them images.
 	Content []*ContentPart `protobuf:"bytes,2,rep,name=content,proto3" json:"content,omitempty"`
-	// Tool calls the assistant made (assistant messages only).
+	// Tool calls the assistant made (assistant messages only). At most 256 in all
+	// messages of a request together.
 	ToolCalls []*ToolCall `protobuf:"bytes,3,rep,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
 	// The id of the tool call this message answers (tool messages only; required there).
+	// At most 256 characters.
 	ToolCallId string `protobuf:"bytes,4,opt,name=tool_call_id,json=toolCallId,proto3" json:"tool_call_id,omitempty"`
-	// Optional author name, passed to providers that support it.
+	// Optional author name, passed to providers that support it. At most 256 characters.
 	Name          string `protobuf:"bytes,5,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -581,9 +584,10 @@ type ImagePart struct {
 	//	*ImagePart_Data
 	//	*ImagePart_Uri
 	Source isImagePart_Source `protobuf_oneof:"source"`
-	// MIME type of `data` (for example `image/png`). Required with `data`.
+	// MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+	// characters.
 	MimeType string `protobuf:"bytes,3,opt,name=mime_type,json=mimeType,proto3" json:"mime_type,omitempty"`
-	// Resolution hint.
+	// Resolution hint; a number this server does not know is a field violation.
 	Detail        ImageDetail `protobuf:"varint,4,opt,name=detail,proto3,enum=llmgateway.v1.ImageDetail" json:"detail,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -663,12 +667,13 @@ type isImagePart_Source interface {
 }
 
 type ImagePart_Data struct {
-	// Raw image bytes (PNG, JPEG, GIF or WebP).
+	// Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
 	Data []byte `protobuf:"bytes,1,opt,name=data,proto3,oneof"`
 }
 
 type ImagePart_Uri struct {
-	// An `https://` URL or a `data:` URI.
+	// An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+	// `data:` URI (at most 20 MiB once decoded).
 	Uri string `protobuf:"bytes,2,opt,name=uri,proto3,oneof"`
 }
 
@@ -746,9 +751,11 @@ type Tool struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Function name; letters, digits, `_` and `-`, at most 64 characters.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What the function does, for the model.
+	// What the function does, for the model. At most 4096 characters.
 	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
-	// JSON Schema of the arguments object.
+	// JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+	// 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+	// `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
 	Parameters *structpb.Struct `protobuf:"bytes,3,opt,name=parameters,proto3" json:"parameters,omitempty"`
 	// Ask the provider to enforce the schema exactly where it can.
 	Strict        bool `protobuf:"varint,4,opt,name=strict,proto3" json:"strict,omitempty"`
@@ -888,12 +895,12 @@ type isToolChoice_Choice interface {
 }
 
 type ToolChoice_Mode struct {
-	// A general mode.
+	// A general mode; a number this server does not know is a field violation.
 	Mode ToolChoiceMode `protobuf:"varint,1,opt,name=mode,proto3,enum=llmgateway.v1.ToolChoiceMode,oneof"`
 }
 
 type ToolChoice_FunctionName struct {
-	// The model must call this function.
+	// The model must call this function (at most 64 characters).
 	FunctionName string `protobuf:"bytes,2,opt,name=function_name,json=functionName,proto3,oneof"`
 }
 
@@ -904,9 +911,9 @@ func (*ToolChoice_FunctionName) isToolChoice_Choice() {}
 // ToolCall is a function call made by the model.
 type ToolCall struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Provider-assigned call id; tool results refer to it.
+	// Provider-assigned call id; tool results refer to it. At most 256 characters.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// Function name.
+	// Function name (at most 64 characters).
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Arguments as a JSON string, exactly as the model produced them (may be invalid JSON).
 	Arguments     string `protobuf:"bytes,3,opt,name=arguments,proto3" json:"arguments,omitempty"`
@@ -976,7 +983,7 @@ type GenerationConfig struct {
 	TopP *float64 `protobuf:"fixed64,3,opt,name=top_p,json=topP,proto3,oneof" json:"top_p,omitempty"`
 	// Top-k sampling (Anthropic, Gemini, Ollama).
 	TopK *int32 `protobuf:"varint,4,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
-	// Stop sequences, at most 4.
+	// Stop sequences: at most 4, each at most 1024 characters.
 	Stop []string `protobuf:"bytes,5,rep,name=stop,proto3" json:"stop,omitempty"`
 	// Best-effort determinism.
 	Seed *int64 `protobuf:"varint,6,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
@@ -984,7 +991,8 @@ type GenerationConfig struct {
 	PresencePenalty *float64 `protobuf:"fixed64,7,opt,name=presence_penalty,json=presencePenalty,proto3,oneof" json:"presence_penalty,omitempty"`
 	// Frequency penalty, -2 to 2.
 	FrequencyPenalty *float64 `protobuf:"fixed64,8,opt,name=frequency_penalty,json=frequencyPenalty,proto3,oneof" json:"frequency_penalty,omitempty"`
-	// Reasoning effort for reasoning models (OpenAI-style).
+	// Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+	// know is a field violation.
 	ReasoningEffort ReasoningEffort `protobuf:"varint,9,opt,name=reasoning_effort,json=reasoningEffort,proto3,enum=llmgateway.v1.ReasoningEffort" json:"reasoning_effort,omitempty"`
 	// Thinking token budget (Anthropic-style extended thinking); at least 1024.
 	ReasoningBudgetTokens *int32 `protobuf:"varint,10,opt,name=reasoning_budget_tokens,json=reasoningBudgetTokens,proto3,oneof" json:"reasoning_budget_tokens,omitempty"`
@@ -1095,11 +1103,12 @@ func (x *GenerationConfig) GetReasoningBudgetTokens() int32 {
 // ResponseFormat constrains the answer's format.
 type ResponseFormat struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The format.
+	// The format; a number this server does not know is a field violation.
 	Type ResponseFormatType `protobuf:"varint,1,opt,name=type,proto3,enum=llmgateway.v1.ResponseFormatType" json:"type,omitempty"`
-	// Schema name (JSON_SCHEMA only).
+	// Schema name (JSON_SCHEMA only; at most 64 characters).
 	SchemaName string `protobuf:"bytes,2,opt,name=schema_name,json=schemaName,proto3" json:"schema_name,omitempty"`
-	// JSON Schema (JSON_SCHEMA only; required there).
+	// JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+	// its values count toward the request's 2048.
 	Schema *structpb.Struct `protobuf:"bytes,3,opt,name=schema,proto3" json:"schema,omitempty"`
 	// Ask for exact schema adherence where the provider supports it.
 	Strict        bool `protobuf:"varint,4,opt,name=strict,proto3" json:"strict,omitempty"`
@@ -1261,11 +1270,12 @@ func (x *Usage) GetEstimated() bool {
 // ChatRequest asks a model for one answer.
 type ChatRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+	// Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+	// 200 characters.
 	Model string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
-	// The conversation so far. At least one message.
+	// The conversation so far. At least one message, at most 512.
 	Messages []*Message `protobuf:"bytes,2,rep,name=messages,proto3" json:"messages,omitempty"`
-	// Functions the model may call.
+	// Functions the model may call; at most 128.
 	Tools []*Tool `protobuf:"bytes,3,rep,name=tools,proto3" json:"tools,omitempty"`
 	// Tool calling constraint.
 	ToolChoice *ToolChoice `protobuf:"bytes,4,opt,name=tool_choice,json=toolChoice,proto3" json:"tool_choice,omitempty"`
@@ -1275,10 +1285,16 @@ type ChatRequest struct {
 	ResponseFormat *ResponseFormat `protobuf:"bytes,6,opt,name=response_format,json=responseFormat,proto3" json:"response_format,omitempty"`
 	// Allow several tool calls in one turn (provider default when unset).
 	ParallelToolCalls *bool `protobuf:"varint,7,opt,name=parallel_tool_calls,json=parallelToolCalls,proto3,oneof" json:"parallel_tool_calls,omitempty"`
-	// End-user id passed to the provider for abuse monitoring.
+	// End-user id passed to the provider for abuse monitoring (at most 256 characters).
 	User string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
 	// How this call uses the response cache (default: read and store when the model is cached).
-	Cache         *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The conversation to continue, as returned in `ChatResponse.session_id` or
+	// `StreamStart.session_id` of an earlier call (virtual models with memory: the
+	// stored history is inserted before `messages`, which then hold only the new
+	// turn). Empty: a virtual model with memory starts a new session. Letters,
+	// digits, `_` and `-`, at most 128 characters.
+	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1376,14 +1392,22 @@ func (x *ChatRequest) GetCache() *CacheControl {
 	return nil
 }
 
+func (x *ChatRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
 // StreamChatRequest is identical to ChatRequest (same fields and numbers).
 type StreamChatRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+	// Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+	// 200 characters.
 	Model string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
-	// The conversation so far. At least one message.
+	// The conversation so far. At least one message, at most 512.
 	Messages []*Message `protobuf:"bytes,2,rep,name=messages,proto3" json:"messages,omitempty"`
-	// Functions the model may call.
+	// Functions the model may call; at most 128.
 	Tools []*Tool `protobuf:"bytes,3,rep,name=tools,proto3" json:"tools,omitempty"`
 	// Tool calling constraint.
 	ToolChoice *ToolChoice `protobuf:"bytes,4,opt,name=tool_choice,json=toolChoice,proto3" json:"tool_choice,omitempty"`
@@ -1393,10 +1417,16 @@ type StreamChatRequest struct {
 	ResponseFormat *ResponseFormat `protobuf:"bytes,6,opt,name=response_format,json=responseFormat,proto3" json:"response_format,omitempty"`
 	// Allow several tool calls in one turn (provider default when unset).
 	ParallelToolCalls *bool `protobuf:"varint,7,opt,name=parallel_tool_calls,json=parallelToolCalls,proto3,oneof" json:"parallel_tool_calls,omitempty"`
-	// End-user id passed to the provider for abuse monitoring.
+	// End-user id passed to the provider for abuse monitoring (at most 256 characters).
 	User string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
 	// How this call uses the response cache (default: read and store when the model is cached).
-	Cache         *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheControl `protobuf:"bytes,9,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The conversation to continue, as returned in `ChatResponse.session_id` or
+	// `StreamStart.session_id` of an earlier call (virtual models with memory: the
+	// stored history is inserted before `messages`, which then hold only the new
+	// turn). Empty: a virtual model with memory starts a new session. Letters,
+	// digits, `_` and `-`, at most 128 characters.
+	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1494,6 +1524,13 @@ func (x *StreamChatRequest) GetCache() *CacheControl {
 	return nil
 }
 
+func (x *StreamChatRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
 // ChatResponse is a complete answer.
 type ChatResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1521,7 +1558,10 @@ type ChatResponse struct {
 	Deployment string `protobuf:"bytes,10,opt,name=deployment,proto3" json:"deployment,omitempty"`
 	// Whether the answer came from the response cache, and how old it is (unset when the
 	// gateway has no cache).
-	Cache         *CacheInfo `protobuf:"bytes,11,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheInfo `protobuf:"bytes,11,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The session this call belongs to (virtual models with memory; send it back
+	// as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1631,6 +1671,13 @@ func (x *ChatResponse) GetCache() *CacheInfo {
 		return x.Cache
 	}
 	return nil
+}
+
+func (x *ChatResponse) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
 }
 
 // StreamChatResponse is one typed event of a chat stream: exactly one `start`
@@ -1794,7 +1841,10 @@ type StreamStart struct {
 	Deployment string `protobuf:"bytes,7,opt,name=deployment,proto3" json:"deployment,omitempty"`
 	// Whether the stream replays a cached answer, and how old it is (unset when the gateway
 	// has no cache). A replayed stream has the same events as a live one.
-	Cache         *CacheInfo `protobuf:"bytes,8,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheInfo `protobuf:"bytes,8,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The session this stream belongs to (virtual models with memory), known before
+	// the first delta; the answer joins its history once the stream ends complete.
+	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1883,6 +1933,13 @@ func (x *StreamStart) GetCache() *CacheInfo {
 		return x.Cache
 	}
 	return nil
+}
+
+func (x *StreamStart) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
 }
 
 // TextDelta is a fragment of answer text; concatenate in order.
@@ -2202,7 +2259,7 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\ftotal_tokens\x18\x03 \x01(\x03R\vtotalTokens\x120\n" +
 	"\x14cached_prompt_tokens\x18\x04 \x01(\x03R\x12cachedPromptTokens\x12)\n" +
 	"\x10reasoning_tokens\x18\x05 \x01(\x03R\x0freasoningTokens\x12\x1c\n" +
-	"\testimated\x18\x06 \x01(\bR\testimated\"\xdb\x03\n" +
+	"\testimated\x18\x06 \x01(\bR\testimated\"\xfa\x03\n" +
 	"\vChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12)\n" +
@@ -2215,8 +2272,10 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x0fresponse_format\x18\x06 \x01(\v2\x1d.llmgateway.v1.ResponseFormatR\x0eresponseFormat\x123\n" +
 	"\x13parallel_tool_calls\x18\a \x01(\bH\x00R\x11parallelToolCalls\x88\x01\x01\x12\x12\n" +
 	"\x04user\x18\b \x01(\tR\x04user\x121\n" +
-	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cacheB\x16\n" +
-	"\x14_parallel_tool_calls\"\xe1\x03\n" +
+	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cache\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionIdB\x16\n" +
+	"\x14_parallel_tool_calls\"\x80\x04\n" +
 	"\x11StreamChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12)\n" +
@@ -2229,8 +2288,10 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x0fresponse_format\x18\x06 \x01(\v2\x1d.llmgateway.v1.ResponseFormatR\x0eresponseFormat\x123\n" +
 	"\x13parallel_tool_calls\x18\a \x01(\bH\x00R\x11parallelToolCalls\x88\x01\x01\x12\x12\n" +
 	"\x04user\x18\b \x01(\tR\x04user\x121\n" +
-	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cacheB\x16\n" +
-	"\x14_parallel_tool_calls\"\xa2\x03\n" +
+	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cache\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionIdB\x16\n" +
+	"\x14_parallel_tool_calls\"\xc1\x03\n" +
 	"\fChatResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x1a\n" +
@@ -2246,7 +2307,9 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"deployment\x18\n" +
 	" \x01(\tR\n" +
 	"deployment\x12.\n" +
-	"\x05cache\x18\v \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\"\xcc\x02\n" +
+	"\x05cache\x18\v \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionId\"\xcc\x02\n" +
 	"\x12StreamChatResponse\x122\n" +
 	"\x05start\x18\x01 \x01(\v2\x1a.llmgateway.v1.StreamStartH\x00R\x05start\x129\n" +
 	"\n" +
@@ -2254,7 +2317,7 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x0freasoning_delta\x18\x03 \x01(\v2\x1d.llmgateway.v1.ReasoningDeltaH\x00R\x0ereasoningDelta\x12F\n" +
 	"\x0ftool_call_delta\x18\x04 \x01(\v2\x1c.llmgateway.v1.ToolCallDeltaH\x00R\rtoolCallDelta\x12,\n" +
 	"\x03end\x18\x05 \x01(\v2\x18.llmgateway.v1.StreamEndH\x00R\x03endB\a\n" +
-	"\x05event\"\x81\x02\n" +
+	"\x05event\"\xa0\x02\n" +
 	"\vStreamStart\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x1a\n" +
@@ -2266,7 +2329,9 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\n" +
 	"deployment\x18\a \x01(\tR\n" +
 	"deployment\x12.\n" +
-	"\x05cache\x18\b \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\"\x1f\n" +
+	"\x05cache\x18\b \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionId\"\x1f\n" +
 	"\tTextDelta\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\"g\n" +
 	"\x0eReasoningDelta\x12\x12\n" +

@@ -24,13 +24,15 @@ const (
 // EmbedRequest asks for one vector per input text.
 type EmbedRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Embedding model id, for example `openai/text-embedding-3-small`. Required.
+	// Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+	// 200 characters.
 	Model string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
-	// Texts to embed; at least one, none empty.
+	// Texts to embed; at least one, at most 2048, none empty.
 	Inputs []string `protobuf:"bytes,2,rep,name=inputs,proto3" json:"inputs,omitempty"`
-	// Output dimensions for models that can shorten their vectors.
+	// Output dimensions for models that can shorten their vectors: 1 to 4096, and
+	// `len(inputs) * dimensions` at most 131072 (the answer's size).
 	Dimensions *int32 `protobuf:"varint,3,opt,name=dimensions,proto3,oneof" json:"dimensions,omitempty"`
-	// End-user id passed to the provider.
+	// End-user id passed to the provider (at most 256 characters).
 	User string `protobuf:"bytes,4,opt,name=user,proto3" json:"user,omitempty"`
 	// How this call uses the response cache; vectors are cached per input text.
 	Cache         *CacheControl `protobuf:"bytes,5,opt,name=cache,proto3" json:"cache,omitempty"`

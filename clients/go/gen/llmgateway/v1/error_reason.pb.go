@@ -80,6 +80,14 @@ const (
 	// The gateway cannot check the caller's rate limits (their shared store is
 	// unreachable) and is configured to refuse calls meanwhile (UNAVAILABLE).
 	ErrorReason_ERROR_REASON_LIMITS_UNAVAILABLE ErrorReason = 22
+	// No session with this id belongs to the caller's key and model, or it expired (NOT_FOUND).
+	ErrorReason_ERROR_REASON_SESSION_NOT_FOUND ErrorReason = 30
+	// Another call on the same session is still running and did not end within this
+	// call's deadline; retry when it has ended (ABORTED).
+	ErrorReason_ERROR_REASON_SESSION_BUSY ErrorReason = 31
+	// The session store cannot be reached, so the conversation cannot be read or
+	// kept (UNAVAILABLE).
+	ErrorReason_ERROR_REASON_SESSIONS_UNAVAILABLE ErrorReason = 32
 )
 
 // Enum value maps for ErrorReason.
@@ -108,6 +116,9 @@ var (
 		20: "ERROR_REASON_OVERLOADED",
 		21: "ERROR_REASON_CACHE_MISS",
 		22: "ERROR_REASON_LIMITS_UNAVAILABLE",
+		30: "ERROR_REASON_SESSION_NOT_FOUND",
+		31: "ERROR_REASON_SESSION_BUSY",
+		32: "ERROR_REASON_SESSIONS_UNAVAILABLE",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":              0,
@@ -133,6 +144,9 @@ var (
 		"ERROR_REASON_OVERLOADED":               20,
 		"ERROR_REASON_CACHE_MISS":               21,
 		"ERROR_REASON_LIMITS_UNAVAILABLE":       22,
+		"ERROR_REASON_SESSION_NOT_FOUND":        30,
+		"ERROR_REASON_SESSION_BUSY":             31,
+		"ERROR_REASON_SESSIONS_UNAVAILABLE":     32,
 	}
 )
 
@@ -167,7 +181,7 @@ var File_llmgateway_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	" llmgateway/v1/error_reason.proto\x12\rllmgateway.v1*\xc7\x06\n" +
+	" llmgateway/v1/error_reason.proto\x12\rllmgateway.v1*\xb1\a\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cERROR_REASON_INVALID_REQUEST\x10\x01\x12 \n" +
@@ -192,7 +206,10 @@ const file_llmgateway_v1_error_reason_proto_rawDesc = "" +
 	" ERROR_REASON_MODEL_MISCONFIGURED\x10\x13\x12\x1b\n" +
 	"\x17ERROR_REASON_OVERLOADED\x10\x14\x12\x1b\n" +
 	"\x17ERROR_REASON_CACHE_MISS\x10\x15\x12#\n" +
-	"\x1fERROR_REASON_LIMITS_UNAVAILABLE\x10\x16B\xc6\x01\n" +
+	"\x1fERROR_REASON_LIMITS_UNAVAILABLE\x10\x16\x12\"\n" +
+	"\x1eERROR_REASON_SESSION_NOT_FOUND\x10\x1e\x12\x1d\n" +
+	"\x19ERROR_REASON_SESSION_BUSY\x10\x1f\x12%\n" +
+	"!ERROR_REASON_SESSIONS_UNAVAILABLE\x10 B\xc6\x01\n" +
 	"\x11com.llmgateway.v1B\x10ErrorReasonProtoP\x01ZJgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
 var (

@@ -24,7 +24,7 @@ var File_llmgateway_v1_gateway_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_gateway_service_proto_rawDesc = "" +
 	"\n" +
-	"#llmgateway/v1/gateway_service.proto\x12\rllmgateway.v1\x1a\x18llmgateway/v1/chat.proto\x1a\x1dllmgateway/v1/embedding.proto\x1a\x19llmgateway/v1/image.proto\x1a\x19llmgateway/v1/model.proto2\x99\x03\n" +
+	"#llmgateway/v1/gateway_service.proto\x12\rllmgateway.v1\x1a\x19llmgateway/v1/audio.proto\x1a\x18llmgateway/v1/chat.proto\x1a\x1dllmgateway/v1/embedding.proto\x1a\x19llmgateway/v1/image.proto\x1a\x19llmgateway/v1/model.proto2\xd3\x04\n" +
 	"\x0eGatewayService\x12?\n" +
 	"\x04Chat\x12\x1a.llmgateway.v1.ChatRequest\x1a\x1b.llmgateway.v1.ChatResponse\x12S\n" +
 	"\n" +
@@ -32,37 +32,48 @@ const file_llmgateway_v1_gateway_service_proto_rawDesc = "" +
 	"\x05Embed\x12\x1b.llmgateway.v1.EmbedRequest\x1a\x1c.llmgateway.v1.EmbedResponse\x12Z\n" +
 	"\rGenerateImage\x12#.llmgateway.v1.GenerateImageRequest\x1a$.llmgateway.v1.GenerateImageResponse\x12Q\n" +
 	"\n" +
+	"Transcribe\x12 .llmgateway.v1.TranscribeRequest\x1a!.llmgateway.v1.TranscribeResponse\x12e\n" +
+	"\x10SynthesizeSpeech\x12&.llmgateway.v1.SynthesizeSpeechRequest\x1a'.llmgateway.v1.SynthesizeSpeechResponse0\x01\x12Q\n" +
+	"\n" +
 	"ListModels\x12 .llmgateway.v1.ListModelsRequest\x1a!.llmgateway.v1.ListModelsResponseB\xc9\x01\n" +
 	"\x11com.llmgateway.v1B\x13GatewayServiceProtoP\x01ZJgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
 var file_llmgateway_v1_gateway_service_proto_goTypes = []any{
-	(*ChatRequest)(nil),           // 0: llmgateway.v1.ChatRequest
-	(*StreamChatRequest)(nil),     // 1: llmgateway.v1.StreamChatRequest
-	(*EmbedRequest)(nil),          // 2: llmgateway.v1.EmbedRequest
-	(*GenerateImageRequest)(nil),  // 3: llmgateway.v1.GenerateImageRequest
-	(*ListModelsRequest)(nil),     // 4: llmgateway.v1.ListModelsRequest
-	(*ChatResponse)(nil),          // 5: llmgateway.v1.ChatResponse
-	(*StreamChatResponse)(nil),    // 6: llmgateway.v1.StreamChatResponse
-	(*EmbedResponse)(nil),         // 7: llmgateway.v1.EmbedResponse
-	(*GenerateImageResponse)(nil), // 8: llmgateway.v1.GenerateImageResponse
-	(*ListModelsResponse)(nil),    // 9: llmgateway.v1.ListModelsResponse
+	(*ChatRequest)(nil),              // 0: llmgateway.v1.ChatRequest
+	(*StreamChatRequest)(nil),        // 1: llmgateway.v1.StreamChatRequest
+	(*EmbedRequest)(nil),             // 2: llmgateway.v1.EmbedRequest
+	(*GenerateImageRequest)(nil),     // 3: llmgateway.v1.GenerateImageRequest
+	(*TranscribeRequest)(nil),        // 4: llmgateway.v1.TranscribeRequest
+	(*SynthesizeSpeechRequest)(nil),  // 5: llmgateway.v1.SynthesizeSpeechRequest
+	(*ListModelsRequest)(nil),        // 6: llmgateway.v1.ListModelsRequest
+	(*ChatResponse)(nil),             // 7: llmgateway.v1.ChatResponse
+	(*StreamChatResponse)(nil),       // 8: llmgateway.v1.StreamChatResponse
+	(*EmbedResponse)(nil),            // 9: llmgateway.v1.EmbedResponse
+	(*GenerateImageResponse)(nil),    // 10: llmgateway.v1.GenerateImageResponse
+	(*TranscribeResponse)(nil),       // 11: llmgateway.v1.TranscribeResponse
+	(*SynthesizeSpeechResponse)(nil), // 12: llmgateway.v1.SynthesizeSpeechResponse
+	(*ListModelsResponse)(nil),       // 13: llmgateway.v1.ListModelsResponse
 }
 var file_llmgateway_v1_gateway_service_proto_depIdxs = []int32{
-	0, // 0: llmgateway.v1.GatewayService.Chat:input_type -> llmgateway.v1.ChatRequest
-	1, // 1: llmgateway.v1.GatewayService.StreamChat:input_type -> llmgateway.v1.StreamChatRequest
-	2, // 2: llmgateway.v1.GatewayService.Embed:input_type -> llmgateway.v1.EmbedRequest
-	3, // 3: llmgateway.v1.GatewayService.GenerateImage:input_type -> llmgateway.v1.GenerateImageRequest
-	4, // 4: llmgateway.v1.GatewayService.ListModels:input_type -> llmgateway.v1.ListModelsRequest
-	5, // 5: llmgateway.v1.GatewayService.Chat:output_type -> llmgateway.v1.ChatResponse
-	6, // 6: llmgateway.v1.GatewayService.StreamChat:output_type -> llmgateway.v1.StreamChatResponse
-	7, // 7: llmgateway.v1.GatewayService.Embed:output_type -> llmgateway.v1.EmbedResponse
-	8, // 8: llmgateway.v1.GatewayService.GenerateImage:output_type -> llmgateway.v1.GenerateImageResponse
-	9, // 9: llmgateway.v1.GatewayService.ListModels:output_type -> llmgateway.v1.ListModelsResponse
-	5, // [5:10] is the sub-list for method output_type
-	0, // [0:5] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	0,  // 0: llmgateway.v1.GatewayService.Chat:input_type -> llmgateway.v1.ChatRequest
+	1,  // 1: llmgateway.v1.GatewayService.StreamChat:input_type -> llmgateway.v1.StreamChatRequest
+	2,  // 2: llmgateway.v1.GatewayService.Embed:input_type -> llmgateway.v1.EmbedRequest
+	3,  // 3: llmgateway.v1.GatewayService.GenerateImage:input_type -> llmgateway.v1.GenerateImageRequest
+	4,  // 4: llmgateway.v1.GatewayService.Transcribe:input_type -> llmgateway.v1.TranscribeRequest
+	5,  // 5: llmgateway.v1.GatewayService.SynthesizeSpeech:input_type -> llmgateway.v1.SynthesizeSpeechRequest
+	6,  // 6: llmgateway.v1.GatewayService.ListModels:input_type -> llmgateway.v1.ListModelsRequest
+	7,  // 7: llmgateway.v1.GatewayService.Chat:output_type -> llmgateway.v1.ChatResponse
+	8,  // 8: llmgateway.v1.GatewayService.StreamChat:output_type -> llmgateway.v1.StreamChatResponse
+	9,  // 9: llmgateway.v1.GatewayService.Embed:output_type -> llmgateway.v1.EmbedResponse
+	10, // 10: llmgateway.v1.GatewayService.GenerateImage:output_type -> llmgateway.v1.GenerateImageResponse
+	11, // 11: llmgateway.v1.GatewayService.Transcribe:output_type -> llmgateway.v1.TranscribeResponse
+	12, // 12: llmgateway.v1.GatewayService.SynthesizeSpeech:output_type -> llmgateway.v1.SynthesizeSpeechResponse
+	13, // 13: llmgateway.v1.GatewayService.ListModels:output_type -> llmgateway.v1.ListModelsResponse
+	7,  // [7:14] is the sub-list for method output_type
+	0,  // [0:7] is the sub-list for method input_type
+	0,  // [0:0] is the sub-list for extension type_name
+	0,  // [0:0] is the sub-list for extension extendee
+	0,  // [0:0] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_gateway_service_proto_init() }
@@ -70,6 +81,7 @@ func file_llmgateway_v1_gateway_service_proto_init() {
 	if File_llmgateway_v1_gateway_service_proto != nil {
 		return
 	}
+	file_llmgateway_v1_audio_proto_init()
 	file_llmgateway_v1_chat_proto_init()
 	file_llmgateway_v1_embedding_proto_init()
 	file_llmgateway_v1_image_proto_init()

@@ -19,11 +19,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	GatewayService_Chat_FullMethodName          = "/llmgateway.v1.GatewayService/Chat"
-	GatewayService_StreamChat_FullMethodName    = "/llmgateway.v1.GatewayService/StreamChat"
-	GatewayService_Embed_FullMethodName         = "/llmgateway.v1.GatewayService/Embed"
-	GatewayService_GenerateImage_FullMethodName = "/llmgateway.v1.GatewayService/GenerateImage"
-	GatewayService_ListModels_FullMethodName    = "/llmgateway.v1.GatewayService/ListModels"
+	GatewayService_Chat_FullMethodName             = "/llmgateway.v1.GatewayService/Chat"
+	GatewayService_StreamChat_FullMethodName       = "/llmgateway.v1.GatewayService/StreamChat"
+	GatewayService_Embed_FullMethodName            = "/llmgateway.v1.GatewayService/Embed"
+	GatewayService_GenerateImage_FullMethodName    = "/llmgateway.v1.GatewayService/GenerateImage"
+	GatewayService_Transcribe_FullMethodName       = "/llmgateway.v1.GatewayService/Transcribe"
+	GatewayService_SynthesizeSpeech_FullMethodName = "/llmgateway.v1.GatewayService/SynthesizeSpeech"
+	GatewayService_ListModels_FullMethodName       = "/llmgateway.v1.GatewayService/ListModels"
 )
 
 // GatewayServiceClient is the client API for GatewayService service.
@@ -40,6 +42,10 @@ type GatewayServiceClient interface {
 	Embed(ctx context.Context, in *EmbedRequest, opts ...grpc.CallOption) (*EmbedResponse, error)
 	// GenerateImage draws images from a prompt.
 	GenerateImage(ctx context.Context, in *GenerateImageRequest, opts ...grpc.CallOption) (*GenerateImageResponse, error)
+	// Transcribe turns a recording into text, with timed segments when the model gives them.
+	Transcribe(ctx context.Context, in *TranscribeRequest, opts ...grpc.CallOption) (*TranscribeResponse, error)
+	// SynthesizeSpeech streams spoken audio of a text: start, audio chunks, end.
+	SynthesizeSpeech(ctx context.Context, in *SynthesizeSpeechRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SynthesizeSpeechResponse], error)
 	// ListModels pages through the models callers may use.
 	ListModels(ctx context.Context, in *ListModelsRequest, opts ...grpc.CallOption) (*ListModelsResponse, error)
 }
@@ -101,6 +107,35 @@ func (c *gatewayServiceClient) GenerateImage(ctx context.Context, in *GenerateIm
 	return out, nil
 }
 
+func (c *gatewayServiceClient) Transcribe(ctx context.Context, in *TranscribeRequest, opts ...grpc.CallOption) (*TranscribeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TranscribeResponse)
+	err := c.cc.Invoke(ctx, GatewayService_Transcribe_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *gatewayServiceClient) SynthesizeSpeech(ctx context.Context, in *SynthesizeSpeechRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[SynthesizeSpeechResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &GatewayService_ServiceDesc.Streams[1], GatewayService_SynthesizeSpeech_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[SynthesizeSpeechRequest, SynthesizeSpeechResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type GatewayService_SynthesizeSpeechClient = grpc.ServerStreamingClient[SynthesizeSpeechResponse]
+
 func (c *gatewayServiceClient) ListModels(ctx context.Context, in *ListModelsRequest, opts ...grpc.CallOption) (*ListModelsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListModelsResponse)
@@ -125,6 +160,10 @@ type GatewayServiceServer interface {
 	Embed(context.Context, *EmbedRequest) (*EmbedResponse, error)
 	// GenerateImage draws images from a prompt.
 	GenerateImage(context.Context, *GenerateImageRequest) (*GenerateImageResponse, error)
+	// Transcribe turns a recording into text, with timed segments when the model gives them.
+	Transcribe(context.Context, *TranscribeRequest) (*TranscribeResponse, error)
+	// SynthesizeSpeech streams spoken audio of a text: start, audio chunks, end.
+	SynthesizeSpeech(*SynthesizeSpeechRequest, grpc.ServerStreamingServer[SynthesizeSpeechResponse]) error
 	// ListModels pages through the models callers may use.
 	ListModels(context.Context, *ListModelsRequest) (*ListModelsResponse, error)
 	mustEmbedUnimplementedGatewayServiceServer()
@@ -148,6 +187,12 @@ func (UnimplementedGatewayServiceServer) Embed(context.Context, *EmbedRequest) (
 }
 func (UnimplementedGatewayServiceServer) GenerateImage(context.Context, *GenerateImageRequest) (*GenerateImageResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GenerateImage not implemented")
+}
+func (UnimplementedGatewayServiceServer) Transcribe(context.Context, *TranscribeRequest) (*TranscribeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Transcribe not implemented")
+}
+func (UnimplementedGatewayServiceServer) SynthesizeSpeech(*SynthesizeSpeechRequest, grpc.ServerStreamingServer[SynthesizeSpeechResponse]) error {
+	return status.Error(codes.Unimplemented, "method SynthesizeSpeech not implemented")
 }
 func (UnimplementedGatewayServiceServer) ListModels(context.Context, *ListModelsRequest) (*ListModelsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListModels not implemented")
@@ -238,6 +283,35 @@ func _GatewayService_GenerateImage_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _GatewayService_Transcribe_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TranscribeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(GatewayServiceServer).Transcribe(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: GatewayService_Transcribe_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(GatewayServiceServer).Transcribe(ctx, req.(*TranscribeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _GatewayService_SynthesizeSpeech_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(SynthesizeSpeechRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(GatewayServiceServer).SynthesizeSpeech(m, &grpc.GenericServerStream[SynthesizeSpeechRequest, SynthesizeSpeechResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type GatewayService_SynthesizeSpeechServer = grpc.ServerStreamingServer[SynthesizeSpeechResponse]
+
 func _GatewayService_ListModels_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListModelsRequest)
 	if err := dec(in); err != nil {
@@ -276,6 +350,10 @@ var GatewayService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _GatewayService_GenerateImage_Handler,
 		},
 		{
+			MethodName: "Transcribe",
+			Handler:    _GatewayService_Transcribe_Handler,
+		},
+		{
 			MethodName: "ListModels",
 			Handler:    _GatewayService_ListModels_Handler,
 		},
@@ -284,6 +362,11 @@ var GatewayService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "StreamChat",
 			Handler:       _GatewayService_StreamChat_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "SynthesizeSpeech",
+			Handler:       _GatewayService_SynthesizeSpeech_Handler,
 			ServerStreams: true,
 		},
 	},

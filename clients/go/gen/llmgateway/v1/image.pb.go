@@ -77,21 +77,22 @@ func (ImageOutput) EnumDescriptor() ([]byte, []int) {
 // GenerateImageRequest asks for images from a text prompt.
 type GenerateImageRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Image model id, for example `openai/gpt-image-1`. Required.
+	// Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
 	Model string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
-	// What to draw. Required.
+	// What to draw. Required; at most 32000 characters.
 	Prompt string `protobuf:"bytes,2,opt,name=prompt,proto3" json:"prompt,omitempty"`
 	// How many images, 1 to 10 (default 1).
 	Count *int32 `protobuf:"varint,3,opt,name=count,proto3,oneof" json:"count,omitempty"`
-	// Size such as `1024x1024` (provider-specific set).
+	// Size such as `1024x1024` (provider-specific set; at most 32 characters).
 	Size string `protobuf:"bytes,4,opt,name=size,proto3" json:"size,omitempty"`
-	// Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+	// Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+	// characters).
 	Quality string `protobuf:"bytes,5,opt,name=quality,proto3" json:"quality,omitempty"`
-	// Style such as `vivid` or `natural` (provider-specific).
+	// Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
 	Style string `protobuf:"bytes,6,opt,name=style,proto3" json:"style,omitempty"`
-	// Bytes or URL.
+	// Bytes or URL; a number this server does not know is a field violation.
 	Output ImageOutput `protobuf:"varint,7,opt,name=output,proto3,enum=llmgateway.v1.ImageOutput" json:"output,omitempty"`
-	// End-user id passed to the provider.
+	// End-user id passed to the provider (at most 256 characters).
 	User          string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -43,20 +43,26 @@ const (
 	Capability_CAPABILITY_REASONING Capability = 7
 	// JSON object / JSON schema response formats.
 	Capability_CAPABILITY_JSON_OUTPUT Capability = 8
+	// Transcribe (speech to text).
+	Capability_CAPABILITY_TRANSCRIBE Capability = 9
+	// SynthesizeSpeech (text to speech).
+	Capability_CAPABILITY_SPEECH Capability = 10
 )
 
 // Enum value maps for Capability.
 var (
 	Capability_name = map[int32]string{
-		0: "CAPABILITY_UNSPECIFIED",
-		1: "CAPABILITY_CHAT",
-		2: "CAPABILITY_STREAM",
-		3: "CAPABILITY_TOOLS",
-		4: "CAPABILITY_VISION",
-		5: "CAPABILITY_EMBED",
-		6: "CAPABILITY_IMAGE",
-		7: "CAPABILITY_REASONING",
-		8: "CAPABILITY_JSON_OUTPUT",
+		0:  "CAPABILITY_UNSPECIFIED",
+		1:  "CAPABILITY_CHAT",
+		2:  "CAPABILITY_STREAM",
+		3:  "CAPABILITY_TOOLS",
+		4:  "CAPABILITY_VISION",
+		5:  "CAPABILITY_EMBED",
+		6:  "CAPABILITY_IMAGE",
+		7:  "CAPABILITY_REASONING",
+		8:  "CAPABILITY_JSON_OUTPUT",
+		9:  "CAPABILITY_TRANSCRIBE",
+		10: "CAPABILITY_SPEECH",
 	}
 	Capability_value = map[string]int32{
 		"CAPABILITY_UNSPECIFIED": 0,
@@ -68,6 +74,8 @@ var (
 		"CAPABILITY_IMAGE":       6,
 		"CAPABILITY_REASONING":   7,
 		"CAPABILITY_JSON_OUTPUT": 8,
+		"CAPABILITY_TRANSCRIBE":  9,
+		"CAPABILITY_SPEECH":      10,
 	}
 )
 
@@ -98,6 +106,60 @@ func (Capability) EnumDescriptor() ([]byte, []int) {
 	return file_llmgateway_v1_model_proto_rawDescGZIP(), []int{0}
 }
 
+// ModelKind says whether a model id names an upstream model or a virtual one.
+type ModelKind int32
+
+const (
+	// Not set: an upstream model.
+	ModelKind_MODEL_KIND_UNSPECIFIED ModelKind = 0
+	// A model of a provider, served by its deployments.
+	ModelKind_MODEL_KIND_UPSTREAM ModelKind = 1
+	// A public id behind which the gateway adds a system prompt, default
+	// parameters and the conversation so far, and picks the real model by rules.
+	ModelKind_MODEL_KIND_VIRTUAL ModelKind = 2
+)
+
+// Enum value maps for ModelKind.
+var (
+	ModelKind_name = map[int32]string{
+		0: "MODEL_KIND_UNSPECIFIED",
+		1: "MODEL_KIND_UPSTREAM",
+		2: "MODEL_KIND_VIRTUAL",
+	}
+	ModelKind_value = map[string]int32{
+		"MODEL_KIND_UNSPECIFIED": 0,
+		"MODEL_KIND_UPSTREAM":    1,
+		"MODEL_KIND_VIRTUAL":     2,
+	}
+)
+
+func (x ModelKind) Enum() *ModelKind {
+	p := new(ModelKind)
+	*p = x
+	return p
+}
+
+func (x ModelKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ModelKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_llmgateway_v1_model_proto_enumTypes[1].Descriptor()
+}
+
+func (ModelKind) Type() protoreflect.EnumType {
+	return &file_llmgateway_v1_model_proto_enumTypes[1]
+}
+
+func (x ModelKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ModelKind.Descriptor instead.
+func (ModelKind) EnumDescriptor() ([]byte, []int) {
+	return file_llmgateway_v1_model_proto_rawDescGZIP(), []int{1}
+}
+
 // Model is a routable model.
 type Model struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -111,6 +173,11 @@ type Model struct {
 	Capabilities []Capability `protobuf:"varint,4,rep,packed,name=capabilities,proto3,enum=llmgateway.v1.Capability" json:"capabilities,omitempty"`
 	// Context window in tokens (0 when unknown).
 	ContextLength int32 `protobuf:"varint,5,opt,name=context_length,json=contextLength,proto3" json:"context_length,omitempty"`
+	// An upstream model, or a virtual model (a public id whose prompt, memory and
+	// choice of the real model live in the gateway).
+	Kind ModelKind `protobuf:"varint,6,opt,name=kind,proto3,enum=llmgateway.v1.ModelKind" json:"kind,omitempty"`
+	// What the model is for (may be empty).
+	Description   string `protobuf:"bytes,7,opt,name=description,proto3" json:"description,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -180,16 +247,32 @@ func (x *Model) GetContextLength() int32 {
 	return 0
 }
 
+func (x *Model) GetKind() ModelKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ModelKind_MODEL_KIND_UNSPECIFIED
+}
+
+func (x *Model) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
 // ListModelsRequest pages through the routable models.
 type ListModelsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// At most this many models (default 100, at most 1000).
+	// At most this many models (default 100; larger values are lowered to 1000; negative
+	// is a field violation).
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	// `next_page_token` of the previous page.
+	// `next_page_token` of the previous page (at most 512 characters).
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// Only models of this provider kind.
+	// Only models of this provider kind (at most 64 characters).
 	Provider string `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
-	// Only models with this capability.
+	// Only models with this capability; a number this server does not know is a field
+	// violation.
 	Capability    Capability `protobuf:"varint,4,opt,name=capability,proto3,enum=llmgateway.v1.Capability" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -312,13 +395,15 @@ var File_llmgateway_v1_model_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_model_proto_rawDesc = "" +
 	"\n" +
-	"\x19llmgateway/v1/model.proto\x12\rllmgateway.v1\"\xbc\x01\n" +
+	"\x19llmgateway/v1/model.proto\x12\rllmgateway.v1\"\x8c\x02\n" +
 	"\x05Model\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12!\n" +
 	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x12=\n" +
 	"\fcapabilities\x18\x04 \x03(\x0e2\x19.llmgateway.v1.CapabilityR\fcapabilities\x12%\n" +
-	"\x0econtext_length\x18\x05 \x01(\x05R\rcontextLength\"\xa6\x01\n" +
+	"\x0econtext_length\x18\x05 \x01(\x05R\rcontextLength\x12,\n" +
+	"\x04kind\x18\x06 \x01(\x0e2\x18.llmgateway.v1.ModelKindR\x04kind\x12 \n" +
+	"\vdescription\x18\a \x01(\tR\vdescription\"\xa6\x01\n" +
 	"\x11ListModelsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -329,7 +414,7 @@ const file_llmgateway_v1_model_proto_rawDesc = "" +
 	"capability\"j\n" +
 	"\x12ListModelsResponse\x12,\n" +
 	"\x06models\x18\x01 \x03(\v2\x14.llmgateway.v1.ModelR\x06models\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xe3\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x95\x02\n" +
 	"\n" +
 	"Capability\x12\x1a\n" +
 	"\x16CAPABILITY_UNSPECIFIED\x10\x00\x12\x13\n" +
@@ -340,7 +425,14 @@ const file_llmgateway_v1_model_proto_rawDesc = "" +
 	"\x10CAPABILITY_EMBED\x10\x05\x12\x14\n" +
 	"\x10CAPABILITY_IMAGE\x10\x06\x12\x18\n" +
 	"\x14CAPABILITY_REASONING\x10\a\x12\x1a\n" +
-	"\x16CAPABILITY_JSON_OUTPUT\x10\bB\xc0\x01\n" +
+	"\x16CAPABILITY_JSON_OUTPUT\x10\b\x12\x19\n" +
+	"\x15CAPABILITY_TRANSCRIBE\x10\t\x12\x15\n" +
+	"\x11CAPABILITY_SPEECH\x10\n" +
+	"*X\n" +
+	"\tModelKind\x12\x1a\n" +
+	"\x16MODEL_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13MODEL_KIND_UPSTREAM\x10\x01\x12\x16\n" +
+	"\x12MODEL_KIND_VIRTUAL\x10\x02B\xc0\x01\n" +
 	"\x11com.llmgateway.v1B\n" +
 	"ModelProtoP\x01ZJgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
@@ -356,23 +448,25 @@ func file_llmgateway_v1_model_proto_rawDescGZIP() []byte {
 	return file_llmgateway_v1_model_proto_rawDescData
 }
 
-var file_llmgateway_v1_model_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_llmgateway_v1_model_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_llmgateway_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_llmgateway_v1_model_proto_goTypes = []any{
 	(Capability)(0),            // 0: llmgateway.v1.Capability
-	(*Model)(nil),              // 1: llmgateway.v1.Model
-	(*ListModelsRequest)(nil),  // 2: llmgateway.v1.ListModelsRequest
-	(*ListModelsResponse)(nil), // 3: llmgateway.v1.ListModelsResponse
+	(ModelKind)(0),             // 1: llmgateway.v1.ModelKind
+	(*Model)(nil),              // 2: llmgateway.v1.Model
+	(*ListModelsRequest)(nil),  // 3: llmgateway.v1.ListModelsRequest
+	(*ListModelsResponse)(nil), // 4: llmgateway.v1.ListModelsResponse
 }
 var file_llmgateway_v1_model_proto_depIdxs = []int32{
 	0, // 0: llmgateway.v1.Model.capabilities:type_name -> llmgateway.v1.Capability
-	0, // 1: llmgateway.v1.ListModelsRequest.capability:type_name -> llmgateway.v1.Capability
-	1, // 2: llmgateway.v1.ListModelsResponse.models:type_name -> llmgateway.v1.Model
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	1, // 1: llmgateway.v1.Model.kind:type_name -> llmgateway.v1.ModelKind
+	0, // 2: llmgateway.v1.ListModelsRequest.capability:type_name -> llmgateway.v1.Capability
+	2, // 3: llmgateway.v1.ListModelsResponse.models:type_name -> llmgateway.v1.Model
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_model_proto_init() }
@@ -385,7 +479,7 @@ func file_llmgateway_v1_model_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_model_proto_rawDesc), len(file_llmgateway_v1_model_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      2,
 			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeAlias, TypedDict, TypeVar, cast
 
-from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
+from llmgateway.v1 import audio_pb2, cache_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
 
 MessageLike: TypeAlias = chat_pb2.Message | Mapping[str, Any]
 """A `Message`, or a dict such as `{"role": "user", "content": "hi"}`."""
@@ -20,6 +22,10 @@ ResponseFormatLike: TypeAlias = chat_pb2.ResponseFormat | str | Mapping[str, Any
 """A `ResponseFormat`, "text" / "json_object", or a JSON schema (dict) the answer must follow."""
 ReasoningEffortLike: TypeAlias = str | int
 """"minimal" / "low" / "medium" / "high", or a `ReasoningEffort` value."""
+AudioLike: TypeAlias = bytes | str | os.PathLike[str]
+"""Audio bytes, or the path of a file to read them from."""
+AudioFormatLike: TypeAlias = str | int
+""""mp3" / "opus" / "aac" / "flac" / "wav" / "pcm", or an `AudioFormat` value."""
 CacheLike: TypeAlias = cache_pb2.CacheControl | str | Mapping[str, Any]
 """A `CacheControl`, a mode ("default" / "bypass" / "refresh" / "only"), or
 `{"mode": ..., "ttl_seconds": ...}`."""
@@ -212,6 +218,7 @@ class ChatOptions(TypedDict, total=False):
     parallel_tool_calls: bool
     user: str
     cache: CacheLike
+    session_id: str
 
 
 def chat_request(
@@ -251,6 +258,7 @@ def chat_request(
     built.user = given.get("user", "")
     if "cache" in given:
         built.cache.CopyFrom(cache(given["cache"]))
+    built.session_id = given.get("session_id", "")
     return built
 
 
@@ -307,6 +315,64 @@ def image_request(
     if output is not None:
         built.output = cast(image_pb2.ImageOutput, output)
     return built
+
+
+def transcribe_request(
+    request: audio_pb2.TranscribeRequest | None,
+    *,
+    model: str | None,
+    audio: AudioLike | None,
+    mime_type: str | None,
+    language: str | None,
+    prompt: str | None,
+    temperature: float | None,
+) -> audio_pb2.TranscribeRequest:
+    if request is not None:
+        if any(v is not None for v in (model, audio, mime_type, language, prompt, temperature)):
+            raise ValueError("pass either a request message or keyword arguments, not both")
+        return request
+    if not model or audio is None:
+        raise ValueError("model and audio are required")
+    data = audio if isinstance(audio, bytes) else Path(audio).read_bytes()
+    built = audio_pb2.TranscribeRequest(
+        model=model, audio=data, mime_type=mime_type or "", language=language or "", prompt=prompt or ""
+    )
+    if temperature is not None:
+        built.temperature = temperature
+    return built
+
+
+def audio_format(value: AudioFormatLike) -> audio_pb2.AudioFormat:
+    if isinstance(value, int):
+        return cast(audio_pb2.AudioFormat, value)
+    name = "AUDIO_FORMAT_" + value.upper().removeprefix("AUDIO_FORMAT_")
+    return cast(audio_pb2.AudioFormat, audio_pb2.AudioFormat.Value(name))
+
+
+class SpeechOptions(TypedDict, total=False):
+    """Keyword arguments of `synthesize_speech` (instead of a request message)."""
+
+    model: str
+    input: str
+    voice: str
+    format: AudioFormatLike
+    speed: float
+    instructions: str
+
+
+def speech_request(
+    request: audio_pb2.SynthesizeSpeechRequest | None, options: SpeechOptions
+) -> audio_pb2.SynthesizeSpeechRequest:
+    given: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+    if request is not None:
+        if given:
+            raise ValueError("pass either a request message or keyword arguments, not both")
+        return request
+    if not given.get("model") or not given.get("input"):
+        raise ValueError("model and input are required")
+    if "format" in given:
+        given["format"] = audio_format(given["format"])
+    return audio_pb2.SynthesizeSpeechRequest(**given)
 
 
 def list_models_request(

@@ -47,6 +47,8 @@ class ChatResult:
     """True once the `end` event arrived (a stream that ended without it is not a full answer)."""
     cache: cache_pb2.CacheInfo = field(default_factory=cache_pb2.CacheInfo)
     """What the gateway's response cache did (status UNSPECIFIED when the gateway has none)."""
+    session_id: str = ""
+    """The session of a virtual model with memory: pass it as `session_id=` to continue."""
 
     @property
     def cached(self) -> bool:
@@ -87,6 +89,7 @@ class ChatResult:
             usage=response.usage,
             complete=True,
             cache=response.cache,
+            session_id=response.session_id,
         )
 
     def to_message(self) -> chat_pb2.Message:
@@ -124,7 +127,7 @@ class StreamFolder:
         if kind == "start":
             r.id, r.model, r.provider = event.start.id, event.start.model, event.start.provider
             r.upstream_model, r.request_id = event.start.upstream_model, event.start.request_id
-            r.cache = event.start.cache
+            r.cache, r.session_id = event.start.cache, event.start.session_id
         elif kind == "text_delta":
             self._text.append(event.text_delta.text)
         elif kind == "reasoning_delta":

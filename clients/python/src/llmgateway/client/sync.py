@@ -9,7 +9,7 @@ from typing import Any, Unpack
 import grpc
 
 from llmgateway.client import _build
-from llmgateway.client._build import CacheLike, ChatOptions
+from llmgateway.client._build import AudioLike, CacheLike, ChatOptions, SpeechOptions
 from llmgateway.client._channel import (
     CallSettings,
     ChannelOptions,
@@ -21,7 +21,17 @@ from llmgateway.client._channel import (
 )
 from llmgateway.client.errors import GatewayError
 from llmgateway.client.fold import ChatResult, fold_stream
-from llmgateway.v1 import chat_pb2, embedding_pb2, gateway_service_pb2_grpc, image_pb2, model_pb2
+from llmgateway.client.speech import SpeechResult, fold_speech
+from llmgateway.v1 import (
+    audio_pb2,
+    chat_pb2,
+    embedding_pb2,
+    gateway_service_pb2_grpc,
+    image_pb2,
+    model_pb2,
+    session_service_pb2,
+    session_service_pb2_grpc,
+)
 
 MetadataLike = Mapping[str, str] | Sequence[tuple[str, str]]
 
@@ -63,6 +73,7 @@ class GatewayClient:
             grpc.secure_channel(target, creds, opts) if creds else grpc.insecure_channel(target, opts)
         )
         self._stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)  # type: ignore[no-untyped-call]
+        self._sessions = session_service_pb2_grpc.SessionServiceStub(self.channel)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         self.channel.close()
@@ -214,6 +225,72 @@ class GatewayClient:
         )
         return response
 
+    def transcribe(
+        self,
+        request: audio_pb2.TranscribeRequest | None = None,
+        /,
+        *,
+        model: str | None = None,
+        audio: AudioLike | None = None,
+        mime_type: str | None = None,
+        language: str | None = None,
+        prompt: str | None = None,
+        temperature: float | None = None,
+        timeout: float | None = None,
+        metadata: MetadataLike | None = None,
+        request_id: str | None = None,
+    ) -> audio_pb2.TranscribeResponse:
+        """The text of a recording (a `TranscribeRequest`, or `model=` and `audio=`: bytes or a file
+        path). `mime_type` may be left out: the gateway recognises WAV, MP3, FLAC, Ogg, WebM and MP4."""
+        built = _build.transcribe_request(
+            request,
+            model=model,
+            audio=audio,
+            mime_type=mime_type,
+            language=language,
+            prompt=prompt,
+            temperature=temperature,
+        )
+        response: audio_pb2.TranscribeResponse = self._unary(
+            self._stub.Transcribe, built, timeout, metadata, request_id
+        )
+        return response
+
+    def synthesize_speech(
+        self,
+        request: audio_pb2.SynthesizeSpeechRequest | None = None,
+        /,
+        *,
+        timeout: float | None = None,
+        metadata: MetadataLike | None = None,
+        request_id: str | None = None,
+        **options: Unpack[SpeechOptions],
+    ) -> Iterator[audio_pb2.SynthesizeSpeechResponse]:
+        """The events of spoken audio: `start` (format, MIME type), `audio` chunks, `end`. Pass a
+        `SynthesizeSpeechRequest`, or `model=` and `input=` with optional `voice`, `format` ("mp3",
+        "opus", "aac", "flac", "wav", "pcm" or an `AudioFormat`), `speed` and `instructions`. The
+        RPC starts at once; closing the iterator early cancels it."""
+        built = _build.speech_request(request, options)
+        deadline, headers, rid = self._settings.call(timeout, metadata, request_id)
+        call = self._stub.SynthesizeSpeech(built, timeout=deadline, metadata=headers)
+        return _events(call, rid)
+
+    def synthesize_speech_result(
+        self,
+        request: audio_pb2.SynthesizeSpeechRequest | None = None,
+        /,
+        *,
+        timeout: float | None = None,
+        metadata: MetadataLike | None = None,
+        request_id: str | None = None,
+        **options: Unpack[SpeechOptions],
+    ) -> SpeechResult:
+        """`synthesize_speech` joined: the whole audio as bytes (`SpeechResult.audio`)."""
+        events = self.synthesize_speech(
+            request, timeout=timeout, metadata=metadata, request_id=request_id, **options
+        )
+        return fold_speech(events)
+
     def list_models(
         self,
         request: model_pb2.ListModelsRequest | None = None,
@@ -242,8 +319,48 @@ class GatewayClient:
             next_page.page_token = response.next_page_token
             page = next_page
 
+    # -- sessions of virtual models with memory -------------------------------------------
+    def get_session(
+        self, session_id: str, *, timeout: float | None = None, metadata: MetadataLike | None = None
+    ) -> session_service_pb2.Session:
+        """A session: its virtual model, times and how many messages it holds."""
+        request = session_service_pb2.GetSessionRequest(session_id=session_id)
+        response: session_service_pb2.GetSessionResponse = self._unary(
+            self._sessions.GetSession, request, timeout, metadata, None
+        )
+        return response.session
 
-def _events(call: Any, request_id: str | None) -> Iterator[chat_pb2.StreamChatResponse]:
+    def session_messages(
+        self,
+        session_id: str,
+        *,
+        page_size: int | None = None,
+        timeout: float | None = None,
+        metadata: MetadataLike | None = None,
+    ) -> Iterator[chat_pb2.Message]:
+        """A session's stored history, oldest first, fetching the pages lazily (`timeout`
+        applies to each page)."""
+        request = session_service_pb2.ListSessionMessagesRequest(
+            session_id=session_id, page_size=page_size or 0
+        )
+        while True:
+            response: session_service_pb2.ListSessionMessagesResponse = self._unary(
+                self._sessions.ListSessionMessages, request, timeout, metadata, None
+            )
+            yield from response.messages
+            if not response.next_page_token:
+                return
+            request.page_token = response.next_page_token
+
+    def delete_session(
+        self, session_id: str, *, timeout: float | None = None, metadata: MetadataLike | None = None
+    ) -> None:
+        """Deletes a session and its history."""
+        request = session_service_pb2.DeleteSessionRequest(session_id=session_id)
+        self._unary(self._sessions.DeleteSession, request, timeout, metadata, None)
+
+
+def _events(call: Any, request_id: str | None) -> Iterator[Any]:
     try:
         yield from call
     except grpc.RpcError as exc:

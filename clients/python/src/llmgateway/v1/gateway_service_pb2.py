@@ -22,19 +22,20 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from llmgateway.v1 import audio_pb2 as llmgateway_dot_v1_dot_audio__pb2
 from llmgateway.v1 import chat_pb2 as llmgateway_dot_v1_dot_chat__pb2
 from llmgateway.v1 import embedding_pb2 as llmgateway_dot_v1_dot_embedding__pb2
 from llmgateway.v1 import image_pb2 as llmgateway_dot_v1_dot_image__pb2
 from llmgateway.v1 import model_pb2 as llmgateway_dot_v1_dot_model__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#llmgateway/v1/gateway_service.proto\x12\rllmgateway.v1\x1a\x18llmgateway/v1/chat.proto\x1a\x1dllmgateway/v1/embedding.proto\x1a\x19llmgateway/v1/image.proto\x1a\x19llmgateway/v1/model.proto2\x99\x03\n\x0eGatewayService\x12?\n\x04\x43hat\x12\x1a.llmgateway.v1.ChatRequest\x1a\x1b.llmgateway.v1.ChatResponse\x12S\n\nStreamChat\x12 .llmgateway.v1.StreamChatRequest\x1a!.llmgateway.v1.StreamChatResponse0\x01\x12\x42\n\x05\x45mbed\x12\x1b.llmgateway.v1.EmbedRequest\x1a\x1c.llmgateway.v1.EmbedResponse\x12Z\n\rGenerateImage\x12#.llmgateway.v1.GenerateImageRequest\x1a$.llmgateway.v1.GenerateImageResponse\x12Q\n\nListModels\x12 .llmgateway.v1.ListModelsRequest\x1a!.llmgateway.v1.ListModelsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#llmgateway/v1/gateway_service.proto\x12\rllmgateway.v1\x1a\x19llmgateway/v1/audio.proto\x1a\x18llmgateway/v1/chat.proto\x1a\x1dllmgateway/v1/embedding.proto\x1a\x19llmgateway/v1/image.proto\x1a\x19llmgateway/v1/model.proto2\xd3\x04\n\x0eGatewayService\x12?\n\x04\x43hat\x12\x1a.llmgateway.v1.ChatRequest\x1a\x1b.llmgateway.v1.ChatResponse\x12S\n\nStreamChat\x12 .llmgateway.v1.StreamChatRequest\x1a!.llmgateway.v1.StreamChatResponse0\x01\x12\x42\n\x05\x45mbed\x12\x1b.llmgateway.v1.EmbedRequest\x1a\x1c.llmgateway.v1.EmbedResponse\x12Z\n\rGenerateImage\x12#.llmgateway.v1.GenerateImageRequest\x1a$.llmgateway.v1.GenerateImageResponse\x12Q\n\nTranscribe\x12 .llmgateway.v1.TranscribeRequest\x1a!.llmgateway.v1.TranscribeResponse\x12\x65\n\x10SynthesizeSpeech\x12&.llmgateway.v1.SynthesizeSpeechRequest\x1a\'.llmgateway.v1.SynthesizeSpeechResponse0\x01\x12Q\n\nListModels\x12 .llmgateway.v1.ListModelsRequest\x1a!.llmgateway.v1.ListModelsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmgateway.v1.gateway_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GATEWAYSERVICE']._serialized_start=166
-  _globals['_GATEWAYSERVICE']._serialized_end=575
+  _globals['_GATEWAYSERVICE']._serialized_start=193
+  _globals['_GATEWAYSERVICE']._serialized_end=788
 # @@protoc_insertion_point(module_scope)

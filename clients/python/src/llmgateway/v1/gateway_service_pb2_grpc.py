@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from llmgateway.v1 import audio_pb2 as llmgateway_dot_v1_dot_audio__pb2
 from llmgateway.v1 import chat_pb2 as llmgateway_dot_v1_dot_chat__pb2
 from llmgateway.v1 import embedding_pb2 as llmgateway_dot_v1_dot_embedding__pb2
 from llmgateway.v1 import image_pb2 as llmgateway_dot_v1_dot_image__pb2
@@ -58,6 +59,16 @@ class GatewayServiceStub:
                 request_serializer=llmgateway_dot_v1_dot_image__pb2.GenerateImageRequest.SerializeToString,
                 response_deserializer=llmgateway_dot_v1_dot_image__pb2.GenerateImageResponse.FromString,
                 _registered_method=True)
+        self.Transcribe = channel.unary_unary(
+                '/llmgateway.v1.GatewayService/Transcribe',
+                request_serializer=llmgateway_dot_v1_dot_audio__pb2.TranscribeRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_v1_dot_audio__pb2.TranscribeResponse.FromString,
+                _registered_method=True)
+        self.SynthesizeSpeech = channel.unary_stream(
+                '/llmgateway.v1.GatewayService/SynthesizeSpeech',
+                request_serializer=llmgateway_dot_v1_dot_audio__pb2.SynthesizeSpeechRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_v1_dot_audio__pb2.SynthesizeSpeechResponse.FromString,
+                _registered_method=True)
         self.ListModels = channel.unary_unary(
                 '/llmgateway.v1.GatewayService/ListModels',
                 request_serializer=llmgateway_dot_v1_dot_model__pb2.ListModelsRequest.SerializeToString,
@@ -97,6 +108,20 @@ class GatewayServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Transcribe(self, request, context):
+        """Transcribe turns a recording into text, with timed segments when the model gives them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SynthesizeSpeech(self, request, context):
+        """SynthesizeSpeech streams spoken audio of a text: start, audio chunks, end.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListModels(self, request, context):
         """ListModels pages through the models callers may use.
         """
@@ -126,6 +151,16 @@ def add_GatewayServiceServicer_to_server(servicer, server):
                     servicer.GenerateImage,
                     request_deserializer=llmgateway_dot_v1_dot_image__pb2.GenerateImageRequest.FromString,
                     response_serializer=llmgateway_dot_v1_dot_image__pb2.GenerateImageResponse.SerializeToString,
+            ),
+            'Transcribe': grpc.unary_unary_rpc_method_handler(
+                    servicer.Transcribe,
+                    request_deserializer=llmgateway_dot_v1_dot_audio__pb2.TranscribeRequest.FromString,
+                    response_serializer=llmgateway_dot_v1_dot_audio__pb2.TranscribeResponse.SerializeToString,
+            ),
+            'SynthesizeSpeech': grpc.unary_stream_rpc_method_handler(
+                    servicer.SynthesizeSpeech,
+                    request_deserializer=llmgateway_dot_v1_dot_audio__pb2.SynthesizeSpeechRequest.FromString,
+                    response_serializer=llmgateway_dot_v1_dot_audio__pb2.SynthesizeSpeechResponse.SerializeToString,
             ),
             'ListModels': grpc.unary_unary_rpc_method_handler(
                     servicer.ListModels,
@@ -242,6 +277,60 @@ class GatewayService:
             '/llmgateway.v1.GatewayService/GenerateImage',
             llmgateway_dot_v1_dot_image__pb2.GenerateImageRequest.SerializeToString,
             llmgateway_dot_v1_dot_image__pb2.GenerateImageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Transcribe(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.v1.GatewayService/Transcribe',
+            llmgateway_dot_v1_dot_audio__pb2.TranscribeRequest.SerializeToString,
+            llmgateway_dot_v1_dot_audio__pb2.TranscribeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SynthesizeSpeech(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/llmgateway.v1.GatewayService/SynthesizeSpeech',
+            llmgateway_dot_v1_dot_audio__pb2.SynthesizeSpeechRequest.SerializeToString,
+            llmgateway_dot_v1_dot_audio__pb2.SynthesizeSpeechResponse.FromString,
             options,
             channel_credentials,
             insecure,

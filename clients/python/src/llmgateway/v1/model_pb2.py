@@ -24,19 +24,21 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19llmgateway/v1/model.proto\x12\rllmgateway.v1\"\x84\x01\n\x05Model\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12/\n\x0c\x63\x61pabilities\x18\x04 \x03(\x0e\x32\x19.llmgateway.v1.Capability\x12\x16\n\x0e\x63ontext_length\x18\x05 \x01(\x05\"{\n\x11ListModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12-\n\ncapability\x18\x04 \x01(\x0e\x32\x19.llmgateway.v1.Capability\"S\n\x12ListModelsResponse\x12$\n\x06models\x18\x01 \x03(\x0b\x32\x14.llmgateway.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\xe3\x01\n\nCapability\x12\x1a\n\x16\x43\x41PABILITY_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x43\x41PABILITY_CHAT\x10\x01\x12\x15\n\x11\x43\x41PABILITY_STREAM\x10\x02\x12\x14\n\x10\x43\x41PABILITY_TOOLS\x10\x03\x12\x15\n\x11\x43\x41PABILITY_VISION\x10\x04\x12\x14\n\x10\x43\x41PABILITY_EMBED\x10\x05\x12\x14\n\x10\x43\x41PABILITY_IMAGE\x10\x06\x12\x18\n\x14\x43\x41PABILITY_REASONING\x10\x07\x12\x1a\n\x16\x43\x41PABILITY_JSON_OUTPUT\x10\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19llmgateway/v1/model.proto\x12\rllmgateway.v1\"\xc1\x01\n\x05Model\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12/\n\x0c\x63\x61pabilities\x18\x04 \x03(\x0e\x32\x19.llmgateway.v1.Capability\x12\x16\n\x0e\x63ontext_length\x18\x05 \x01(\x05\x12&\n\x04kind\x18\x06 \x01(\x0e\x32\x18.llmgateway.v1.ModelKind\x12\x13\n\x0b\x64\x65scription\x18\x07 \x01(\t\"{\n\x11ListModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12-\n\ncapability\x18\x04 \x01(\x0e\x32\x19.llmgateway.v1.Capability\"S\n\x12ListModelsResponse\x12$\n\x06models\x18\x01 \x03(\x0b\x32\x14.llmgateway.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x95\x02\n\nCapability\x12\x1a\n\x16\x43\x41PABILITY_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x43\x41PABILITY_CHAT\x10\x01\x12\x15\n\x11\x43\x41PABILITY_STREAM\x10\x02\x12\x14\n\x10\x43\x41PABILITY_TOOLS\x10\x03\x12\x15\n\x11\x43\x41PABILITY_VISION\x10\x04\x12\x14\n\x10\x43\x41PABILITY_EMBED\x10\x05\x12\x14\n\x10\x43\x41PABILITY_IMAGE\x10\x06\x12\x18\n\x14\x43\x41PABILITY_REASONING\x10\x07\x12\x1a\n\x16\x43\x41PABILITY_JSON_OUTPUT\x10\x08\x12\x19\n\x15\x43\x41PABILITY_TRANSCRIBE\x10\t\x12\x15\n\x11\x43\x41PABILITY_SPEECH\x10\n*X\n\tModelKind\x12\x1a\n\x16MODEL_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13MODEL_KIND_UPSTREAM\x10\x01\x12\x16\n\x12MODEL_KIND_VIRTUAL\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmgateway.v1.model_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CAPABILITY']._serialized_start=390
-  _globals['_CAPABILITY']._serialized_end=617
+  _globals['_CAPABILITY']._serialized_start=451
+  _globals['_CAPABILITY']._serialized_end=728
+  _globals['_MODELKIND']._serialized_start=730
+  _globals['_MODELKIND']._serialized_end=818
   _globals['_MODEL']._serialized_start=45
-  _globals['_MODEL']._serialized_end=177
-  _globals['_LISTMODELSREQUEST']._serialized_start=179
-  _globals['_LISTMODELSREQUEST']._serialized_end=302
-  _globals['_LISTMODELSRESPONSE']._serialized_start=304
-  _globals['_LISTMODELSRESPONSE']._serialized_end=387
+  _globals['_MODEL']._serialized_end=238
+  _globals['_LISTMODELSREQUEST']._serialized_start=240
+  _globals['_LISTMODELSREQUEST']._serialized_end=363
+  _globals['_LISTMODELSRESPONSE']._serialized_start=365
+  _globals['_LISTMODELSRESPONSE']._serialized_end=448
 # @@protoc_insertion_point(module_scope)

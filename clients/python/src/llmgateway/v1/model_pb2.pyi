@@ -18,6 +18,14 @@ class Capability(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CAPABILITY_IMAGE: _ClassVar[Capability]
     CAPABILITY_REASONING: _ClassVar[Capability]
     CAPABILITY_JSON_OUTPUT: _ClassVar[Capability]
+    CAPABILITY_TRANSCRIBE: _ClassVar[Capability]
+    CAPABILITY_SPEECH: _ClassVar[Capability]
+
+class ModelKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MODEL_KIND_UNSPECIFIED: _ClassVar[ModelKind]
+    MODEL_KIND_UPSTREAM: _ClassVar[ModelKind]
+    MODEL_KIND_VIRTUAL: _ClassVar[ModelKind]
 CAPABILITY_UNSPECIFIED: Capability
 CAPABILITY_CHAT: Capability
 CAPABILITY_STREAM: Capability
@@ -27,20 +35,29 @@ CAPABILITY_EMBED: Capability
 CAPABILITY_IMAGE: Capability
 CAPABILITY_REASONING: Capability
 CAPABILITY_JSON_OUTPUT: Capability
+CAPABILITY_TRANSCRIBE: Capability
+CAPABILITY_SPEECH: Capability
+MODEL_KIND_UNSPECIFIED: ModelKind
+MODEL_KIND_UPSTREAM: ModelKind
+MODEL_KIND_VIRTUAL: ModelKind
 
 class Model(_message.Message):
-    __slots__ = ("id", "provider", "display_name", "capabilities", "context_length")
+    __slots__ = ("id", "provider", "display_name", "capabilities", "context_length", "kind", "description")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     CONTEXT_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     id: str
     provider: str
     display_name: str
     capabilities: _containers.RepeatedScalarFieldContainer[Capability]
     context_length: int
-    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., display_name: _Optional[str] = ..., capabilities: _Optional[_Iterable[_Union[Capability, str]]] = ..., context_length: _Optional[int] = ...) -> None: ...
+    kind: ModelKind
+    description: str
+    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., display_name: _Optional[str] = ..., capabilities: _Optional[_Iterable[_Union[Capability, str]]] = ..., context_length: _Optional[int] = ..., kind: _Optional[_Union[ModelKind, str]] = ..., description: _Optional[str] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "provider", "capability")

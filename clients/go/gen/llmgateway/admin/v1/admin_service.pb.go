@@ -119,7 +119,7 @@ func (x *CreateModelResponse) GetModel() *Model {
 // GetModelRequest names a model.
 type GetModelRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The model id.
+	// The model id (at most 200 characters).
 	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -211,13 +211,16 @@ func (x *GetModelResponse) GetModel() *Model {
 // ListModelsRequest pages through the registry.
 type ListModelsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// At most this many models (default 100, at most 1000).
+	// At most this many models (default 25; larger values are lowered to 25; negative is
+	// a field violation).
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	// `next_page_token` of the previous page (with the same filters).
+	// `next_page_token` of the previous page (with the same filters; at most 512
+	// characters).
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// Only models of this provider kind.
+	// Only models of this provider kind (at most 64 characters).
 	Provider string `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
-	// Only models with this capability.
+	// Only models with this capability; a number this server does not know is a field
+	// violation.
 	Capability v1.Capability `protobuf:"varint,4,opt,name=capability,proto3,enum=llmgateway.v1.Capability" json:"capability,omitempty"`
 	// Only available (true) or only unavailable (false) models; unset: both.
 	IsAvailable   *bool `protobuf:"varint,5,opt,name=is_available,json=isAvailable,proto3,oneof" json:"is_available,omitempty"`
@@ -361,10 +364,11 @@ type UpdateModelRequest struct {
 	Model *Model `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
 	// The fields to change, e.g. `is_available`, `pricing.output_per_million`,
 	// `base_url`; `*` replaces every writable field. Output-only fields and `id`
-	// are refused. Fields changed here are left alone by later syncs.
+	// are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+	// at most 128 characters.
 	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	// When set, the update only applies if the model's etag still matches
-	// (ABORTED otherwise).
+	// (ABORTED otherwise). At most 256 characters.
 	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -470,10 +474,10 @@ func (x *UpdateModelResponse) GetModel() *Model {
 // DeleteModelRequest removes a model.
 type DeleteModelRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The model id.
+	// The model id (at most 200 characters).
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// When set, the delete only applies if the model's etag still matches
-	// (ABORTED otherwise).
+	// (ABORTED otherwise). At most 256 characters.
 	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -24,6 +24,87 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// GenerationField names one generation parameter of GenerationDefaults.
+type GenerationField int32
+
+const (
+	// Not a field; refused.
+	GenerationField_GENERATION_FIELD_UNSPECIFIED GenerationField = 0
+	// GenerationConfig.max_tokens.
+	GenerationField_GENERATION_FIELD_MAX_TOKENS GenerationField = 1
+	// GenerationConfig.temperature.
+	GenerationField_GENERATION_FIELD_TEMPERATURE GenerationField = 2
+	// GenerationConfig.top_p.
+	GenerationField_GENERATION_FIELD_TOP_P GenerationField = 3
+	// GenerationConfig.top_k.
+	GenerationField_GENERATION_FIELD_TOP_K GenerationField = 4
+	// GenerationConfig.seed.
+	GenerationField_GENERATION_FIELD_SEED GenerationField = 5
+	// GenerationConfig.presence_penalty.
+	GenerationField_GENERATION_FIELD_PRESENCE_PENALTY GenerationField = 6
+	// GenerationConfig.frequency_penalty.
+	GenerationField_GENERATION_FIELD_FREQUENCY_PENALTY GenerationField = 7
+	// GenerationConfig.reasoning_effort.
+	GenerationField_GENERATION_FIELD_REASONING_EFFORT GenerationField = 8
+	// GenerationConfig.reasoning_budget_tokens.
+	GenerationField_GENERATION_FIELD_REASONING_BUDGET_TOKENS GenerationField = 9
+)
+
+// Enum value maps for GenerationField.
+var (
+	GenerationField_name = map[int32]string{
+		0: "GENERATION_FIELD_UNSPECIFIED",
+		1: "GENERATION_FIELD_MAX_TOKENS",
+		2: "GENERATION_FIELD_TEMPERATURE",
+		3: "GENERATION_FIELD_TOP_P",
+		4: "GENERATION_FIELD_TOP_K",
+		5: "GENERATION_FIELD_SEED",
+		6: "GENERATION_FIELD_PRESENCE_PENALTY",
+		7: "GENERATION_FIELD_FREQUENCY_PENALTY",
+		8: "GENERATION_FIELD_REASONING_EFFORT",
+		9: "GENERATION_FIELD_REASONING_BUDGET_TOKENS",
+	}
+	GenerationField_value = map[string]int32{
+		"GENERATION_FIELD_UNSPECIFIED":             0,
+		"GENERATION_FIELD_MAX_TOKENS":              1,
+		"GENERATION_FIELD_TEMPERATURE":             2,
+		"GENERATION_FIELD_TOP_P":                   3,
+		"GENERATION_FIELD_TOP_K":                   4,
+		"GENERATION_FIELD_SEED":                    5,
+		"GENERATION_FIELD_PRESENCE_PENALTY":        6,
+		"GENERATION_FIELD_FREQUENCY_PENALTY":       7,
+		"GENERATION_FIELD_REASONING_EFFORT":        8,
+		"GENERATION_FIELD_REASONING_BUDGET_TOKENS": 9,
+	}
+)
+
+func (x GenerationField) Enum() *GenerationField {
+	p := new(GenerationField)
+	*p = x
+	return p
+}
+
+func (x GenerationField) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (GenerationField) Descriptor() protoreflect.EnumDescriptor {
+	return file_llmgateway_admin_v1_model_proto_enumTypes[0].Descriptor()
+}
+
+func (GenerationField) Type() protoreflect.EnumType {
+	return &file_llmgateway_admin_v1_model_proto_enumTypes[0]
+}
+
+func (x GenerationField) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use GenerationField.Descriptor instead.
+func (GenerationField) EnumDescriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{0}
+}
+
 // RoutingStrategy picks one of a model's deployments for an attempt.
 type RoutingStrategy int32
 
@@ -65,11 +146,11 @@ func (x RoutingStrategy) String() string {
 }
 
 func (RoutingStrategy) Descriptor() protoreflect.EnumDescriptor {
-	return file_llmgateway_admin_v1_model_proto_enumTypes[0].Descriptor()
+	return file_llmgateway_admin_v1_model_proto_enumTypes[1].Descriptor()
 }
 
 func (RoutingStrategy) Type() protoreflect.EnumType {
-	return &file_llmgateway_admin_v1_model_proto_enumTypes[0]
+	return &file_llmgateway_admin_v1_model_proto_enumTypes[1]
 }
 
 func (x RoutingStrategy) Number() protoreflect.EnumNumber {
@@ -78,7 +159,7 @@ func (x RoutingStrategy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RoutingStrategy.Descriptor instead.
 func (RoutingStrategy) EnumDescriptor() ([]byte, []int) {
-	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{0}
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{1}
 }
 
 // Model is one row of the model registry: a public model id and the upstream
@@ -90,9 +171,11 @@ type Model struct {
 	// Public id callers put in requests, `prefix/name` (for example
 	// `openai/gpt-4o-mini` or `local/llama3.1:8b`). Immutable.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+	// Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+	// for a virtual model.
 	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
-	// The model name the upstream knows (Azure: the deployment name).
+	// The model name the upstream knows (Azure: the deployment name). Empty for
+	// a virtual model.
 	UpstreamModel string `protobuf:"bytes,3,opt,name=upstream_model,json=upstreamModel,proto3" json:"upstream_model,omitempty"`
 	// Dotted path of the adapter class, imported with importlib; empty on
 	// create means the built-in adapter of `provider`.
@@ -147,7 +230,16 @@ type Model struct {
 	OperatorFields []string `protobuf:"bytes,24,rep,name=operator_fields,json=operatorFields,proto3" json:"operator_fields,omitempty"`
 	// Output only. Who created the row: `sync` or `admin`. Syncs never change
 	// rows created through the Admin API.
-	Source        string `protobuf:"bytes,25,opt,name=source,proto3" json:"source,omitempty"`
+	Source string `protobuf:"bytes,25,opt,name=source,proto3" json:"source,omitempty"`
+	// An upstream model (unset means upstream) or a virtual model. A virtual
+	// model has no upstream, deployments or fallbacks of its own: `virtual` says
+	// how it serves, and `capabilities` what it promises (every target has them).
+	Kind v1.ModelKind `protobuf:"varint,27,opt,name=kind,proto3,enum=llmgateway.v1.ModelKind" json:"kind,omitempty"`
+	// What the model is for, shown by ListModels (at most 2000 characters).
+	Description string `protobuf:"bytes,28,opt,name=description,proto3" json:"description,omitempty"`
+	// The system prompt, default parameters, memory and routing of a virtual
+	// model (required for kind VIRTUAL, refused otherwise).
+	Virtual       *VirtualModel `protobuf:"bytes,29,opt,name=virtual,proto3" json:"virtual,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -364,6 +456,545 @@ func (x *Model) GetSource() string {
 	return ""
 }
 
+func (x *Model) GetKind() v1.ModelKind {
+	if x != nil {
+		return x.Kind
+	}
+	return v1.ModelKind(0)
+}
+
+func (x *Model) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Model) GetVirtual() *VirtualModel {
+	if x != nil {
+		return x.Virtual
+	}
+	return nil
+}
+
+// VirtualModel is how a virtual model serves a call: the gateway renders the
+// system prompt, applies the defaults, inserts the session's history (memory)
+// and sends the call to the target of the first rule that matches, or to
+// `default_target`. That target's own deployments, retries and fallbacks apply.
+type VirtualModel struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// System prompt template (at most 32,000 characters), sent first. Variables
+	// in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+	// `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+	// `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+	// `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+	// system prompt.
+	SystemPrompt string `protobuf:"bytes,1,opt,name=system_prompt,json=systemPrompt,proto3" json:"system_prompt,omitempty"`
+	// Default generation parameters, each overridable by the caller or locked.
+	Defaults *GenerationDefaults `protobuf:"bytes,2,opt,name=defaults,proto3" json:"defaults,omitempty"`
+	// Whether calls keep a conversation (sessions), and how much of it.
+	Memory *Memory `protobuf:"bytes,3,opt,name=memory,proto3" json:"memory,omitempty"`
+	// Tried in order; the first that matches picks the target (at most 64).
+	Rules []*RoutingRule `protobuf:"bytes,4,rep,name=rules,proto3" json:"rules,omitempty"`
+	// The model that serves a call no rule matches. Required; an upstream or
+	// another virtual model.
+	DefaultTarget string `protobuf:"bytes,5,opt,name=default_target,json=defaultTarget,proto3" json:"default_target,omitempty"`
+	// Whether responses name the model, provider and deployment that served
+	// the call. Default false: they name this virtual model only. Logs,
+	// metrics, traces and the usage ledger always record the real ones.
+	ShowServed    bool `protobuf:"varint,6,opt,name=show_served,json=showServed,proto3" json:"show_served,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VirtualModel) Reset() {
+	*x = VirtualModel{}
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VirtualModel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VirtualModel) ProtoMessage() {}
+
+func (x *VirtualModel) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VirtualModel.ProtoReflect.Descriptor instead.
+func (*VirtualModel) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *VirtualModel) GetSystemPrompt() string {
+	if x != nil {
+		return x.SystemPrompt
+	}
+	return ""
+}
+
+func (x *VirtualModel) GetDefaults() *GenerationDefaults {
+	if x != nil {
+		return x.Defaults
+	}
+	return nil
+}
+
+func (x *VirtualModel) GetMemory() *Memory {
+	if x != nil {
+		return x.Memory
+	}
+	return nil
+}
+
+func (x *VirtualModel) GetRules() []*RoutingRule {
+	if x != nil {
+		return x.Rules
+	}
+	return nil
+}
+
+func (x *VirtualModel) GetDefaultTarget() string {
+	if x != nil {
+		return x.DefaultTarget
+	}
+	return ""
+}
+
+func (x *VirtualModel) GetShowServed() bool {
+	if x != nil {
+		return x.ShowServed
+	}
+	return false
+}
+
+// GenerationDefaults are a virtual model's generation parameters. A set value
+// applies when the caller sends none; a `locked` field always takes the value
+// here (or none, when it is unset here), whatever the caller sends.
+type GenerationDefaults struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Upper bound on generated tokens (1 to 100,000,000).
+	MaxTokens *int32 `protobuf:"varint,1,opt,name=max_tokens,json=maxTokens,proto3,oneof" json:"max_tokens,omitempty"`
+	// Sampling temperature, 0 to 2.
+	Temperature *float64 `protobuf:"fixed64,2,opt,name=temperature,proto3,oneof" json:"temperature,omitempty"`
+	// Nucleus sampling, 0 to 1.
+	TopP *float64 `protobuf:"fixed64,3,opt,name=top_p,json=topP,proto3,oneof" json:"top_p,omitempty"`
+	// Top-k sampling (1 to 1,000,000).
+	TopK *int32 `protobuf:"varint,4,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
+	// Best-effort determinism.
+	Seed *int64 `protobuf:"varint,5,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
+	// Presence penalty, -2 to 2.
+	PresencePenalty *float64 `protobuf:"fixed64,6,opt,name=presence_penalty,json=presencePenalty,proto3,oneof" json:"presence_penalty,omitempty"`
+	// Frequency penalty, -2 to 2.
+	FrequencyPenalty *float64 `protobuf:"fixed64,7,opt,name=frequency_penalty,json=frequencyPenalty,proto3,oneof" json:"frequency_penalty,omitempty"`
+	// Reasoning effort (unset: none).
+	ReasoningEffort v1.ReasoningEffort `protobuf:"varint,8,opt,name=reasoning_effort,json=reasoningEffort,proto3,enum=llmgateway.v1.ReasoningEffort" json:"reasoning_effort,omitempty"`
+	// Thinking token budget (1024 to 100,000,000).
+	ReasoningBudgetTokens *int32 `protobuf:"varint,9,opt,name=reasoning_budget_tokens,json=reasoningBudgetTokens,proto3,oneof" json:"reasoning_budget_tokens,omitempty"`
+	// The fields the caller may not override.
+	Locked        []GenerationField `protobuf:"varint,10,rep,packed,name=locked,proto3,enum=llmgateway.admin.v1.GenerationField" json:"locked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerationDefaults) Reset() {
+	*x = GenerationDefaults{}
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerationDefaults) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerationDefaults) ProtoMessage() {}
+
+func (x *GenerationDefaults) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerationDefaults.ProtoReflect.Descriptor instead.
+func (*GenerationDefaults) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GenerationDefaults) GetMaxTokens() int32 {
+	if x != nil && x.MaxTokens != nil {
+		return *x.MaxTokens
+	}
+	return 0
+}
+
+func (x *GenerationDefaults) GetTemperature() float64 {
+	if x != nil && x.Temperature != nil {
+		return *x.Temperature
+	}
+	return 0
+}
+
+func (x *GenerationDefaults) GetTopP() float64 {
+	if x != nil && x.TopP != nil {
+		return *x.TopP
+	}
+	return 0
+}
+
+func (x *GenerationDefaults) GetTopK() int32 {
+	if x != nil && x.TopK != nil {
+		return *x.TopK
+	}
+	return 0
+}
+
+func (x *GenerationDefaults) GetSeed() int64 {
+	if x != nil && x.Seed != nil {
+		return *x.Seed
+	}
+	return 0
+}
+
+func (x *GenerationDefaults) GetPresencePenalty() float64 {
+	if x != nil && x.PresencePenalty != nil {
+		return *x.PresencePenalty
+	}
+	return 0
+}
+
+func (x *GenerationDefaults) GetFrequencyPenalty() float64 {
+	if x != nil && x.FrequencyPenalty != nil {
+		return *x.FrequencyPenalty
+	}
+	return 0
+}
+
+func (x *GenerationDefaults) GetReasoningEffort() v1.ReasoningEffort {
+	if x != nil {
+		return x.ReasoningEffort
+	}
+	return v1.ReasoningEffort(0)
+}
+
+func (x *GenerationDefaults) GetReasoningBudgetTokens() int32 {
+	if x != nil && x.ReasoningBudgetTokens != nil {
+		return *x.ReasoningBudgetTokens
+	}
+	return 0
+}
+
+func (x *GenerationDefaults) GetLocked() []GenerationField {
+	if x != nil {
+		return x.Locked
+	}
+	return nil
+}
+
+// Memory says whether a virtual model keeps conversations, and how much of one
+// it sends. History is trimmed oldest turn first (a turn is a user message and
+// what answers it, so a tool result never loses its call) to `max_messages`
+// and to a token budget: `max_history_tokens`, and never more than the
+// target's context length less the answer's `max_tokens`, the system prompt
+// and the new messages.
+type Memory struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Keep conversations: a call without `session_id` starts a session, a call
+	// with one continues it.
+	Enabled bool `protobuf:"varint,1,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// Most history messages sent and kept (1 to 10,000; 0 means 200).
+	MaxMessages int32 `protobuf:"varint,2,opt,name=max_messages,json=maxMessages,proto3" json:"max_messages,omitempty"`
+	// Most estimated tokens of history sent (0: bounded by the target's context
+	// length only; at most 100,000,000).
+	MaxHistoryTokens int32 `protobuf:"varint,3,opt,name=max_history_tokens,json=maxHistoryTokens,proto3" json:"max_history_tokens,omitempty"`
+	// A session unused this long expires (greater than 0, at most 365 days;
+	// unset: the gateway's `sessions.idle_ttl_s`).
+	IdleTimeout   *durationpb.Duration `protobuf:"bytes,4,opt,name=idle_timeout,json=idleTimeout,proto3" json:"idle_timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Memory) Reset() {
+	*x = Memory{}
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Memory) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Memory) ProtoMessage() {}
+
+func (x *Memory) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Memory.ProtoReflect.Descriptor instead.
+func (*Memory) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Memory) GetEnabled() bool {
+	if x != nil {
+		return x.Enabled
+	}
+	return false
+}
+
+func (x *Memory) GetMaxMessages() int32 {
+	if x != nil {
+		return x.MaxMessages
+	}
+	return 0
+}
+
+func (x *Memory) GetMaxHistoryTokens() int32 {
+	if x != nil {
+		return x.MaxHistoryTokens
+	}
+	return 0
+}
+
+func (x *Memory) GetIdleTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.IdleTimeout
+	}
+	return nil
+}
+
+// RoutingRule picks a target when all of its conditions hold (a rule with no
+// condition always matches).
+type RoutingRule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Names the rule in logs, metrics, traces and the usage ledger; unique within
+	// the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The latest user message contains one of these words (whole words, any
+	// case; at most 64 words of at most 64 characters).
+	AnyWords []string `protobuf:"bytes,2,rep,name=any_words,json=anyWords,proto3" json:"any_words,omitempty"`
+	// The latest user message matches this RE2 regular expression (at most 512
+	// characters; RE2 runs in linear time, without backtracking).
+	Pattern string `protobuf:"bytes,3,opt,name=pattern,proto3" json:"pattern,omitempty"`
+	// The conversation (history and new messages) is estimated at least this
+	// many tokens (0: no lower bound).
+	MinEstimatedTokens int32 `protobuf:"varint,4,opt,name=min_estimated_tokens,json=minEstimatedTokens,proto3" json:"min_estimated_tokens,omitempty"`
+	// ... and at most this many (0: no upper bound).
+	MaxEstimatedTokens int32 `protobuf:"varint,5,opt,name=max_estimated_tokens,json=maxEstimatedTokens,proto3" json:"max_estimated_tokens,omitempty"`
+	// The conversation has at least this many messages (0: no lower bound).
+	MinMessages int32 `protobuf:"varint,6,opt,name=min_messages,json=minMessages,proto3" json:"min_messages,omitempty"`
+	// ... and at most this many (0: no upper bound).
+	MaxMessages int32 `protobuf:"varint,7,opt,name=max_messages,json=maxMessages,proto3" json:"max_messages,omitempty"`
+	// Each of these tags of the call has this value.
+	Tags map[string]string `protobuf:"bytes,8,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Each of these labels of the caller's API key has this value.
+	Labels map[string]string `protobuf:"bytes,9,rep,name=labels,proto3" json:"labels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The new messages carry images (true) or none (false); unset: either.
+	HasImages *bool `protobuf:"varint,10,opt,name=has_images,json=hasImages,proto3,oneof" json:"has_images,omitempty"`
+	// The call offers tools (true) or none (false); unset: either.
+	HasTools *bool `protobuf:"varint,11,opt,name=has_tools,json=hasTools,proto3,oneof" json:"has_tools,omitempty"`
+	// Where a matching call goes: one model, or several split by weight (A/B).
+	// A split is sticky per session: calls of one session keep their target.
+	Targets       []*RouteTarget `protobuf:"bytes,12,rep,name=targets,proto3" json:"targets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoutingRule) Reset() {
+	*x = RoutingRule{}
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoutingRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoutingRule) ProtoMessage() {}
+
+func (x *RoutingRule) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoutingRule.ProtoReflect.Descriptor instead.
+func (*RoutingRule) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *RoutingRule) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RoutingRule) GetAnyWords() []string {
+	if x != nil {
+		return x.AnyWords
+	}
+	return nil
+}
+
+func (x *RoutingRule) GetPattern() string {
+	if x != nil {
+		return x.Pattern
+	}
+	return ""
+}
+
+func (x *RoutingRule) GetMinEstimatedTokens() int32 {
+	if x != nil {
+		return x.MinEstimatedTokens
+	}
+	return 0
+}
+
+func (x *RoutingRule) GetMaxEstimatedTokens() int32 {
+	if x != nil {
+		return x.MaxEstimatedTokens
+	}
+	return 0
+}
+
+func (x *RoutingRule) GetMinMessages() int32 {
+	if x != nil {
+		return x.MinMessages
+	}
+	return 0
+}
+
+func (x *RoutingRule) GetMaxMessages() int32 {
+	if x != nil {
+		return x.MaxMessages
+	}
+	return 0
+}
+
+func (x *RoutingRule) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *RoutingRule) GetLabels() map[string]string {
+	if x != nil {
+		return x.Labels
+	}
+	return nil
+}
+
+func (x *RoutingRule) GetHasImages() bool {
+	if x != nil && x.HasImages != nil {
+		return *x.HasImages
+	}
+	return false
+}
+
+func (x *RoutingRule) GetHasTools() bool {
+	if x != nil && x.HasTools != nil {
+		return *x.HasTools
+	}
+	return false
+}
+
+func (x *RoutingRule) GetTargets() []*RouteTarget {
+	if x != nil {
+		return x.Targets
+	}
+	return nil
+}
+
+// RouteTarget is one model a rule sends calls to.
+type RouteTarget struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The model id (an upstream or another virtual model).
+	Model string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
+	// Its share of the rule's calls (default 1; greater than 0, at most 1e9).
+	Weight        float64 `protobuf:"fixed64,2,opt,name=weight,proto3" json:"weight,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RouteTarget) Reset() {
+	*x = RouteTarget{}
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RouteTarget) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RouteTarget) ProtoMessage() {}
+
+func (x *RouteTarget) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RouteTarget.ProtoReflect.Descriptor instead.
+func (*RouteTarget) Descriptor() ([]byte, []int) {
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *RouteTarget) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *RouteTarget) GetWeight() float64 {
+	if x != nil {
+		return x.Weight
+	}
+	return 0
+}
+
 // Pricing is what a model costs, in USD per million tokens (each from 0 to
 // 1,000,000).
 type Pricing struct {
@@ -380,7 +1011,7 @@ type Pricing struct {
 
 func (x *Pricing) Reset() {
 	*x = Pricing{}
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[1]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -392,7 +1023,7 @@ func (x *Pricing) String() string {
 func (*Pricing) ProtoMessage() {}
 
 func (x *Pricing) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[1]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -405,7 +1036,7 @@ func (x *Pricing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pricing.ProtoReflect.Descriptor instead.
 func (*Pricing) Descriptor() ([]byte, []int) {
-	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{1}
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Pricing) GetInputPerMillion() float64 {
@@ -454,7 +1085,7 @@ type Deployment struct {
 
 func (x *Deployment) Reset() {
 	*x = Deployment{}
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[2]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -466,7 +1097,7 @@ func (x *Deployment) String() string {
 func (*Deployment) ProtoMessage() {}
 
 func (x *Deployment) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[2]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -479,7 +1110,7 @@ func (x *Deployment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Deployment.ProtoReflect.Descriptor instead.
 func (*Deployment) Descriptor() ([]byte, []int) {
-	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{2}
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Deployment) GetId() string {
@@ -556,7 +1187,7 @@ type Timeouts struct {
 
 func (x *Timeouts) Reset() {
 	*x = Timeouts{}
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[3]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +1199,7 @@ func (x *Timeouts) String() string {
 func (*Timeouts) ProtoMessage() {}
 
 func (x *Timeouts) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[3]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,7 +1212,7 @@ func (x *Timeouts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Timeouts.ProtoReflect.Descriptor instead.
 func (*Timeouts) Descriptor() ([]byte, []int) {
-	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{3}
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Timeouts) GetConnect() *durationpb.Duration {
@@ -631,7 +1262,7 @@ type RetryPolicy struct {
 
 func (x *RetryPolicy) Reset() {
 	*x = RetryPolicy{}
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[4]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -643,7 +1274,7 @@ func (x *RetryPolicy) String() string {
 func (*RetryPolicy) ProtoMessage() {}
 
 func (x *RetryPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[4]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -656,7 +1287,7 @@ func (x *RetryPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryPolicy.ProtoReflect.Descriptor instead.
 func (*RetryPolicy) Descriptor() ([]byte, []int) {
-	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{4}
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RetryPolicy) GetMaxRetries() int32 {
@@ -704,7 +1335,7 @@ type CooldownPolicy struct {
 
 func (x *CooldownPolicy) Reset() {
 	*x = CooldownPolicy{}
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[5]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -716,7 +1347,7 @@ func (x *CooldownPolicy) String() string {
 func (*CooldownPolicy) ProtoMessage() {}
 
 func (x *CooldownPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[5]
+	mi := &file_llmgateway_admin_v1_model_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -729,7 +1360,7 @@ func (x *CooldownPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CooldownPolicy.ProtoReflect.Descriptor instead.
 func (*CooldownPolicy) Descriptor() ([]byte, []int) {
-	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{5}
+	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CooldownPolicy) GetFailures() int32 {
@@ -757,7 +1388,8 @@ var File_llmgateway_admin_v1_model_proto protoreflect.FileDescriptor
 
 const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"\n" +
-	"\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xdf\t\n" +
+	"\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18llmgateway/v1/chat.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xec\n" +
+	"\n" +
 	"\x05Model\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12%\n" +
@@ -788,11 +1420,75 @@ const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"updateTime\x12\x12\n" +
 	"\x04etag\x18\x17 \x01(\tR\x04etag\x12'\n" +
 	"\x0foperator_fields\x18\x18 \x03(\tR\x0eoperatorFields\x12\x16\n" +
-	"\x06source\x18\x19 \x01(\tR\x06source\x1a:\n" +
+	"\x06source\x18\x19 \x01(\tR\x06source\x12,\n" +
+	"\x04kind\x18\x1b \x01(\x0e2\x18.llmgateway.v1.ModelKindR\x04kind\x12 \n" +
+	"\vdescription\x18\x1c \x01(\tR\vdescription\x12;\n" +
+	"\avirtual\x18\x1d \x01(\v2!.llmgateway.admin.v1.VirtualModelR\avirtual\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0f\n" +
-	"\r_is_available\"\x9c\x01\n" +
+	"\r_is_available\"\xad\x02\n" +
+	"\fVirtualModel\x12#\n" +
+	"\rsystem_prompt\x18\x01 \x01(\tR\fsystemPrompt\x12C\n" +
+	"\bdefaults\x18\x02 \x01(\v2'.llmgateway.admin.v1.GenerationDefaultsR\bdefaults\x123\n" +
+	"\x06memory\x18\x03 \x01(\v2\x1b.llmgateway.admin.v1.MemoryR\x06memory\x126\n" +
+	"\x05rules\x18\x04 \x03(\v2 .llmgateway.admin.v1.RoutingRuleR\x05rules\x12%\n" +
+	"\x0edefault_target\x18\x05 \x01(\tR\rdefaultTarget\x12\x1f\n" +
+	"\vshow_served\x18\x06 \x01(\bR\n" +
+	"showServed\"\xd7\x04\n" +
+	"\x12GenerationDefaults\x12\"\n" +
+	"\n" +
+	"max_tokens\x18\x01 \x01(\x05H\x00R\tmaxTokens\x88\x01\x01\x12%\n" +
+	"\vtemperature\x18\x02 \x01(\x01H\x01R\vtemperature\x88\x01\x01\x12\x18\n" +
+	"\x05top_p\x18\x03 \x01(\x01H\x02R\x04topP\x88\x01\x01\x12\x18\n" +
+	"\x05top_k\x18\x04 \x01(\x05H\x03R\x04topK\x88\x01\x01\x12\x17\n" +
+	"\x04seed\x18\x05 \x01(\x03H\x04R\x04seed\x88\x01\x01\x12.\n" +
+	"\x10presence_penalty\x18\x06 \x01(\x01H\x05R\x0fpresencePenalty\x88\x01\x01\x120\n" +
+	"\x11frequency_penalty\x18\a \x01(\x01H\x06R\x10frequencyPenalty\x88\x01\x01\x12I\n" +
+	"\x10reasoning_effort\x18\b \x01(\x0e2\x1e.llmgateway.v1.ReasoningEffortR\x0freasoningEffort\x12;\n" +
+	"\x17reasoning_budget_tokens\x18\t \x01(\x05H\aR\x15reasoningBudgetTokens\x88\x01\x01\x12<\n" +
+	"\x06locked\x18\n" +
+	" \x03(\x0e2$.llmgateway.admin.v1.GenerationFieldR\x06lockedB\r\n" +
+	"\v_max_tokensB\x0e\n" +
+	"\f_temperatureB\b\n" +
+	"\x06_top_pB\b\n" +
+	"\x06_top_kB\a\n" +
+	"\x05_seedB\x13\n" +
+	"\x11_presence_penaltyB\x14\n" +
+	"\x12_frequency_penaltyB\x1a\n" +
+	"\x18_reasoning_budget_tokens\"\xb1\x01\n" +
+	"\x06Memory\x12\x18\n" +
+	"\aenabled\x18\x01 \x01(\bR\aenabled\x12!\n" +
+	"\fmax_messages\x18\x02 \x01(\x05R\vmaxMessages\x12,\n" +
+	"\x12max_history_tokens\x18\x03 \x01(\x05R\x10maxHistoryTokens\x12<\n" +
+	"\fidle_timeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\vidleTimeout\"\x9b\x05\n" +
+	"\vRoutingRule\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1b\n" +
+	"\tany_words\x18\x02 \x03(\tR\banyWords\x12\x18\n" +
+	"\apattern\x18\x03 \x01(\tR\apattern\x120\n" +
+	"\x14min_estimated_tokens\x18\x04 \x01(\x05R\x12minEstimatedTokens\x120\n" +
+	"\x14max_estimated_tokens\x18\x05 \x01(\x05R\x12maxEstimatedTokens\x12!\n" +
+	"\fmin_messages\x18\x06 \x01(\x05R\vminMessages\x12!\n" +
+	"\fmax_messages\x18\a \x01(\x05R\vmaxMessages\x12>\n" +
+	"\x04tags\x18\b \x03(\v2*.llmgateway.admin.v1.RoutingRule.TagsEntryR\x04tags\x12D\n" +
+	"\x06labels\x18\t \x03(\v2,.llmgateway.admin.v1.RoutingRule.LabelsEntryR\x06labels\x12\"\n" +
+	"\n" +
+	"has_images\x18\n" +
+	" \x01(\bH\x00R\thasImages\x88\x01\x01\x12 \n" +
+	"\thas_tools\x18\v \x01(\bH\x01R\bhasTools\x88\x01\x01\x12:\n" +
+	"\atargets\x18\f \x03(\v2 .llmgateway.admin.v1.RouteTargetR\atargets\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
+	"\vLabelsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\r\n" +
+	"\v_has_imagesB\f\n" +
+	"\n" +
+	"_has_tools\";\n" +
+	"\vRouteTarget\x12\x14\n" +
+	"\x05model\x18\x01 \x01(\tR\x05model\x12\x16\n" +
+	"\x06weight\x18\x02 \x01(\x01R\x06weight\"\x9c\x01\n" +
 	"\aPricing\x12*\n" +
 	"\x11input_per_million\x18\x01 \x01(\x01R\x0finputPerMillion\x12,\n" +
 	"\x12output_per_million\x18\x02 \x01(\x01R\x10outputPerMillion\x127\n" +
@@ -828,7 +1524,18 @@ const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"\x0eCooldownPolicy\x12\x1a\n" +
 	"\bfailures\x18\x01 \x01(\x05R\bfailures\x121\n" +
 	"\x06window\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x06window\x125\n" +
-	"\bcooldown\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\bcooldown*\x9c\x01\n" +
+	"\bcooldown\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\bcooldown*\xed\x02\n" +
+	"\x0fGenerationField\x12 \n" +
+	"\x1cGENERATION_FIELD_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bGENERATION_FIELD_MAX_TOKENS\x10\x01\x12 \n" +
+	"\x1cGENERATION_FIELD_TEMPERATURE\x10\x02\x12\x1a\n" +
+	"\x16GENERATION_FIELD_TOP_P\x10\x03\x12\x1a\n" +
+	"\x16GENERATION_FIELD_TOP_K\x10\x04\x12\x19\n" +
+	"\x15GENERATION_FIELD_SEED\x10\x05\x12%\n" +
+	"!GENERATION_FIELD_PRESENCE_PENALTY\x10\x06\x12&\n" +
+	"\"GENERATION_FIELD_FREQUENCY_PENALTY\x10\a\x12%\n" +
+	"!GENERATION_FIELD_REASONING_EFFORT\x10\b\x12,\n" +
+	"(GENERATION_FIELD_REASONING_BUDGET_TOKENS\x10\t*\x9c\x01\n" +
 	"\x0fRoutingStrategy\x12 \n" +
 	"\x1cROUTING_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19ROUTING_STRATEGY_WEIGHTED\x10\x01\x12#\n" +
@@ -849,49 +1556,70 @@ func file_llmgateway_admin_v1_model_proto_rawDescGZIP() []byte {
 	return file_llmgateway_admin_v1_model_proto_rawDescData
 }
 
-var file_llmgateway_admin_v1_model_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_llmgateway_admin_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_llmgateway_admin_v1_model_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_llmgateway_admin_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_llmgateway_admin_v1_model_proto_goTypes = []any{
-	(RoutingStrategy)(0),          // 0: llmgateway.admin.v1.RoutingStrategy
-	(*Model)(nil),                 // 1: llmgateway.admin.v1.Model
-	(*Pricing)(nil),               // 2: llmgateway.admin.v1.Pricing
-	(*Deployment)(nil),            // 3: llmgateway.admin.v1.Deployment
-	(*Timeouts)(nil),              // 4: llmgateway.admin.v1.Timeouts
-	(*RetryPolicy)(nil),           // 5: llmgateway.admin.v1.RetryPolicy
-	(*CooldownPolicy)(nil),        // 6: llmgateway.admin.v1.CooldownPolicy
-	nil,                           // 7: llmgateway.admin.v1.Model.OptionsEntry
-	nil,                           // 8: llmgateway.admin.v1.Deployment.OptionsEntry
-	(v1.Capability)(0),            // 9: llmgateway.v1.Capability
-	(v1.ErrorReason)(0),           // 10: llmgateway.v1.ErrorReason
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 12: google.protobuf.Duration
+	(GenerationField)(0),          // 0: llmgateway.admin.v1.GenerationField
+	(RoutingStrategy)(0),          // 1: llmgateway.admin.v1.RoutingStrategy
+	(*Model)(nil),                 // 2: llmgateway.admin.v1.Model
+	(*VirtualModel)(nil),          // 3: llmgateway.admin.v1.VirtualModel
+	(*GenerationDefaults)(nil),    // 4: llmgateway.admin.v1.GenerationDefaults
+	(*Memory)(nil),                // 5: llmgateway.admin.v1.Memory
+	(*RoutingRule)(nil),           // 6: llmgateway.admin.v1.RoutingRule
+	(*RouteTarget)(nil),           // 7: llmgateway.admin.v1.RouteTarget
+	(*Pricing)(nil),               // 8: llmgateway.admin.v1.Pricing
+	(*Deployment)(nil),            // 9: llmgateway.admin.v1.Deployment
+	(*Timeouts)(nil),              // 10: llmgateway.admin.v1.Timeouts
+	(*RetryPolicy)(nil),           // 11: llmgateway.admin.v1.RetryPolicy
+	(*CooldownPolicy)(nil),        // 12: llmgateway.admin.v1.CooldownPolicy
+	nil,                           // 13: llmgateway.admin.v1.Model.OptionsEntry
+	nil,                           // 14: llmgateway.admin.v1.RoutingRule.TagsEntry
+	nil,                           // 15: llmgateway.admin.v1.RoutingRule.LabelsEntry
+	nil,                           // 16: llmgateway.admin.v1.Deployment.OptionsEntry
+	(v1.Capability)(0),            // 17: llmgateway.v1.Capability
+	(v1.ErrorReason)(0),           // 18: llmgateway.v1.ErrorReason
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(v1.ModelKind)(0),             // 20: llmgateway.v1.ModelKind
+	(v1.ReasoningEffort)(0),       // 21: llmgateway.v1.ReasoningEffort
+	(*durationpb.Duration)(nil),   // 22: google.protobuf.Duration
 }
 var file_llmgateway_admin_v1_model_proto_depIdxs = []int32{
-	9,  // 0: llmgateway.admin.v1.Model.capabilities:type_name -> llmgateway.v1.Capability
-	2,  // 1: llmgateway.admin.v1.Model.pricing:type_name -> llmgateway.admin.v1.Pricing
-	10, // 2: llmgateway.admin.v1.Model.fallback_on:type_name -> llmgateway.v1.ErrorReason
-	4,  // 3: llmgateway.admin.v1.Model.timeouts:type_name -> llmgateway.admin.v1.Timeouts
-	7,  // 4: llmgateway.admin.v1.Model.options:type_name -> llmgateway.admin.v1.Model.OptionsEntry
-	3,  // 5: llmgateway.admin.v1.Model.deployments:type_name -> llmgateway.admin.v1.Deployment
-	0,  // 6: llmgateway.admin.v1.Model.routing:type_name -> llmgateway.admin.v1.RoutingStrategy
-	5,  // 7: llmgateway.admin.v1.Model.retry:type_name -> llmgateway.admin.v1.RetryPolicy
-	6,  // 8: llmgateway.admin.v1.Model.cooldown:type_name -> llmgateway.admin.v1.CooldownPolicy
-	11, // 9: llmgateway.admin.v1.Model.create_time:type_name -> google.protobuf.Timestamp
-	11, // 10: llmgateway.admin.v1.Model.update_time:type_name -> google.protobuf.Timestamp
-	8,  // 11: llmgateway.admin.v1.Deployment.options:type_name -> llmgateway.admin.v1.Deployment.OptionsEntry
-	12, // 12: llmgateway.admin.v1.Timeouts.connect:type_name -> google.protobuf.Duration
-	12, // 13: llmgateway.admin.v1.Timeouts.first_token:type_name -> google.protobuf.Duration
-	12, // 14: llmgateway.admin.v1.Timeouts.idle:type_name -> google.protobuf.Duration
-	12, // 15: llmgateway.admin.v1.Timeouts.total:type_name -> google.protobuf.Duration
-	12, // 16: llmgateway.admin.v1.RetryPolicy.initial_backoff:type_name -> google.protobuf.Duration
-	12, // 17: llmgateway.admin.v1.RetryPolicy.max_backoff:type_name -> google.protobuf.Duration
-	12, // 18: llmgateway.admin.v1.CooldownPolicy.window:type_name -> google.protobuf.Duration
-	12, // 19: llmgateway.admin.v1.CooldownPolicy.cooldown:type_name -> google.protobuf.Duration
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	17, // 0: llmgateway.admin.v1.Model.capabilities:type_name -> llmgateway.v1.Capability
+	8,  // 1: llmgateway.admin.v1.Model.pricing:type_name -> llmgateway.admin.v1.Pricing
+	18, // 2: llmgateway.admin.v1.Model.fallback_on:type_name -> llmgateway.v1.ErrorReason
+	10, // 3: llmgateway.admin.v1.Model.timeouts:type_name -> llmgateway.admin.v1.Timeouts
+	13, // 4: llmgateway.admin.v1.Model.options:type_name -> llmgateway.admin.v1.Model.OptionsEntry
+	9,  // 5: llmgateway.admin.v1.Model.deployments:type_name -> llmgateway.admin.v1.Deployment
+	1,  // 6: llmgateway.admin.v1.Model.routing:type_name -> llmgateway.admin.v1.RoutingStrategy
+	11, // 7: llmgateway.admin.v1.Model.retry:type_name -> llmgateway.admin.v1.RetryPolicy
+	12, // 8: llmgateway.admin.v1.Model.cooldown:type_name -> llmgateway.admin.v1.CooldownPolicy
+	19, // 9: llmgateway.admin.v1.Model.create_time:type_name -> google.protobuf.Timestamp
+	19, // 10: llmgateway.admin.v1.Model.update_time:type_name -> google.protobuf.Timestamp
+	20, // 11: llmgateway.admin.v1.Model.kind:type_name -> llmgateway.v1.ModelKind
+	3,  // 12: llmgateway.admin.v1.Model.virtual:type_name -> llmgateway.admin.v1.VirtualModel
+	4,  // 13: llmgateway.admin.v1.VirtualModel.defaults:type_name -> llmgateway.admin.v1.GenerationDefaults
+	5,  // 14: llmgateway.admin.v1.VirtualModel.memory:type_name -> llmgateway.admin.v1.Memory
+	6,  // 15: llmgateway.admin.v1.VirtualModel.rules:type_name -> llmgateway.admin.v1.RoutingRule
+	21, // 16: llmgateway.admin.v1.GenerationDefaults.reasoning_effort:type_name -> llmgateway.v1.ReasoningEffort
+	0,  // 17: llmgateway.admin.v1.GenerationDefaults.locked:type_name -> llmgateway.admin.v1.GenerationField
+	22, // 18: llmgateway.admin.v1.Memory.idle_timeout:type_name -> google.protobuf.Duration
+	14, // 19: llmgateway.admin.v1.RoutingRule.tags:type_name -> llmgateway.admin.v1.RoutingRule.TagsEntry
+	15, // 20: llmgateway.admin.v1.RoutingRule.labels:type_name -> llmgateway.admin.v1.RoutingRule.LabelsEntry
+	7,  // 21: llmgateway.admin.v1.RoutingRule.targets:type_name -> llmgateway.admin.v1.RouteTarget
+	16, // 22: llmgateway.admin.v1.Deployment.options:type_name -> llmgateway.admin.v1.Deployment.OptionsEntry
+	22, // 23: llmgateway.admin.v1.Timeouts.connect:type_name -> google.protobuf.Duration
+	22, // 24: llmgateway.admin.v1.Timeouts.first_token:type_name -> google.protobuf.Duration
+	22, // 25: llmgateway.admin.v1.Timeouts.idle:type_name -> google.protobuf.Duration
+	22, // 26: llmgateway.admin.v1.Timeouts.total:type_name -> google.protobuf.Duration
+	22, // 27: llmgateway.admin.v1.RetryPolicy.initial_backoff:type_name -> google.protobuf.Duration
+	22, // 28: llmgateway.admin.v1.RetryPolicy.max_backoff:type_name -> google.protobuf.Duration
+	22, // 29: llmgateway.admin.v1.CooldownPolicy.window:type_name -> google.protobuf.Duration
+	22, // 30: llmgateway.admin.v1.CooldownPolicy.cooldown:type_name -> google.protobuf.Duration
+	31, // [31:31] is the sub-list for method output_type
+	31, // [31:31] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_admin_v1_model_proto_init() }
@@ -900,13 +1628,15 @@ func file_llmgateway_admin_v1_model_proto_init() {
 		return
 	}
 	file_llmgateway_admin_v1_model_proto_msgTypes[0].OneofWrappers = []any{}
+	file_llmgateway_admin_v1_model_proto_msgTypes[2].OneofWrappers = []any{}
+	file_llmgateway_admin_v1_model_proto_msgTypes[4].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_admin_v1_model_proto_rawDesc), len(file_llmgateway_admin_v1_model_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   8,
+			NumEnums:      2,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

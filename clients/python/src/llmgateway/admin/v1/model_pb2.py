@@ -24,11 +24,12 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from llmgateway.v1 import chat_pb2 as llmgateway_dot_v1_dot_chat__pb2
 from llmgateway.v1 import error_reason_pb2 as llmgateway_dot_v1_dot_error__reason__pb2
 from llmgateway.v1 import model_pb2 as llmgateway_dot_v1_dot_model__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xb0\x07\n\x05Model\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x16\n\x0eupstream_model\x18\x03 \x01(\t\x12\x15\n\radapter_class\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_url\x18\x05 \x01(\t\x12\x16\n\x0e\x63redential_ref\x18\x06 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x07 \x01(\t\x12\x16\n\x0e\x63ontext_length\x18\x08 \x01(\x05\x12\x19\n\x11max_output_tokens\x18\x1a \x01(\x05\x12/\n\x0c\x63\x61pabilities\x18\t \x03(\x0e\x32\x19.llmgateway.v1.Capability\x12-\n\x07pricing\x18\n \x01(\x0b\x32\x1c.llmgateway.admin.v1.Pricing\x12\x11\n\tfallbacks\x18\x0b \x03(\t\x12/\n\x0b\x66\x61llback_on\x18\x0c \x03(\x0e\x32\x1a.llmgateway.v1.ErrorReason\x12\x19\n\x0cis_available\x18\r \x01(\x08H\x00\x88\x01\x01\x12/\n\x08timeouts\x18\x0e \x01(\x0b\x32\x1d.llmgateway.admin.v1.Timeouts\x12\x38\n\x07options\x18\x0f \x03(\x0b\x32\'.llmgateway.admin.v1.Model.OptionsEntry\x12\x0e\n\x06weight\x18\x10 \x01(\x01\x12\x34\n\x0b\x64\x65ployments\x18\x11 \x03(\x0b\x32\x1f.llmgateway.admin.v1.Deployment\x12\x35\n\x07routing\x18\x12 \x01(\x0e\x32$.llmgateway.admin.v1.RoutingStrategy\x12/\n\x05retry\x18\x13 \x01(\x0b\x32 .llmgateway.admin.v1.RetryPolicy\x12\x35\n\x08\x63ooldown\x18\x14 \x01(\x0b\x32#.llmgateway.admin.v1.CooldownPolicy\x12/\n\x0b\x63reate_time\x18\x15 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x16 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04\x65tag\x18\x17 \x01(\t\x12\x17\n\x0foperator_fields\x18\x18 \x03(\t\x12\x0e\n\x06source\x18\x19 \x01(\t\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0f\n\r_is_available\"b\n\x07Pricing\x12\x19\n\x11input_per_million\x18\x01 \x01(\x01\x12\x1a\n\x12output_per_million\x18\x02 \x01(\x01\x12 \n\x18\x63\x61\x63hed_input_per_million\x18\x03 \x01(\x01\"\x82\x02\n\nDeployment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x16\n\x0eupstream_model\x18\x03 \x01(\t\x12\x15\n\radapter_class\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_url\x18\x05 \x01(\t\x12\x16\n\x0e\x63redential_ref\x18\x06 \x01(\t\x12=\n\x07options\x18\x07 \x03(\x0b\x32,.llmgateway.admin.v1.Deployment.OptionsEntry\x12\x0e\n\x06weight\x18\x08 \x01(\x01\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb9\x01\n\x08Timeouts\x12*\n\x07\x63onnect\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0b\x66irst_token\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\'\n\x04idle\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12(\n\x05total\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x9a\x01\n\x0bRetryPolicy\x12\x13\n\x0bmax_retries\x18\x01 \x01(\x05\x12\x32\n\x0finitial_backoff\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0bmax_backoff\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nmultiplier\x18\x04 \x01(\x01\"z\n\x0e\x43ooldownPolicy\x12\x10\n\x08\x66\x61ilures\x18\x01 \x01(\x05\x12)\n\x06window\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12+\n\x08\x63ooldown\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration*\x9c\x01\n\x0fRoutingStrategy\x12 \n\x1cROUTING_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n\x19ROUTING_STRATEGY_WEIGHTED\x10\x01\x12#\n\x1fROUTING_STRATEGY_LEAST_INFLIGHT\x10\x02\x12#\n\x1fROUTING_STRATEGY_LOWEST_LATENCY\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18llmgateway/v1/chat.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xa1\x08\n\x05Model\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x16\n\x0eupstream_model\x18\x03 \x01(\t\x12\x15\n\radapter_class\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_url\x18\x05 \x01(\t\x12\x16\n\x0e\x63redential_ref\x18\x06 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x07 \x01(\t\x12\x16\n\x0e\x63ontext_length\x18\x08 \x01(\x05\x12\x19\n\x11max_output_tokens\x18\x1a \x01(\x05\x12/\n\x0c\x63\x61pabilities\x18\t \x03(\x0e\x32\x19.llmgateway.v1.Capability\x12-\n\x07pricing\x18\n \x01(\x0b\x32\x1c.llmgateway.admin.v1.Pricing\x12\x11\n\tfallbacks\x18\x0b \x03(\t\x12/\n\x0b\x66\x61llback_on\x18\x0c \x03(\x0e\x32\x1a.llmgateway.v1.ErrorReason\x12\x19\n\x0cis_available\x18\r \x01(\x08H\x00\x88\x01\x01\x12/\n\x08timeouts\x18\x0e \x01(\x0b\x32\x1d.llmgateway.admin.v1.Timeouts\x12\x38\n\x07options\x18\x0f \x03(\x0b\x32\'.llmgateway.admin.v1.Model.OptionsEntry\x12\x0e\n\x06weight\x18\x10 \x01(\x01\x12\x34\n\x0b\x64\x65ployments\x18\x11 \x03(\x0b\x32\x1f.llmgateway.admin.v1.Deployment\x12\x35\n\x07routing\x18\x12 \x01(\x0e\x32$.llmgateway.admin.v1.RoutingStrategy\x12/\n\x05retry\x18\x13 \x01(\x0b\x32 .llmgateway.admin.v1.RetryPolicy\x12\x35\n\x08\x63ooldown\x18\x14 \x01(\x0b\x32#.llmgateway.admin.v1.CooldownPolicy\x12/\n\x0b\x63reate_time\x18\x15 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x16 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04\x65tag\x18\x17 \x01(\t\x12\x17\n\x0foperator_fields\x18\x18 \x03(\t\x12\x0e\n\x06source\x18\x19 \x01(\t\x12&\n\x04kind\x18\x1b \x01(\x0e\x32\x18.llmgateway.v1.ModelKind\x12\x13\n\x0b\x64\x65scription\x18\x1c \x01(\t\x12\x32\n\x07virtual\x18\x1d \x01(\x0b\x32!.llmgateway.admin.v1.VirtualModel\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0f\n\r_is_available\"\xeb\x01\n\x0cVirtualModel\x12\x15\n\rsystem_prompt\x18\x01 \x01(\t\x12\x39\n\x08\x64\x65\x66\x61ults\x18\x02 \x01(\x0b\x32\'.llmgateway.admin.v1.GenerationDefaults\x12+\n\x06memory\x18\x03 \x01(\x0b\x32\x1b.llmgateway.admin.v1.Memory\x12/\n\x05rules\x18\x04 \x03(\x0b\x32 .llmgateway.admin.v1.RoutingRule\x12\x16\n\x0e\x64\x65\x66\x61ult_target\x18\x05 \x01(\t\x12\x13\n\x0bshow_served\x18\x06 \x01(\x08\"\xda\x03\n\x12GenerationDefaults\x12\x17\n\nmax_tokens\x18\x01 \x01(\x05H\x00\x88\x01\x01\x12\x18\n\x0btemperature\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\x05top_p\x18\x03 \x01(\x01H\x02\x88\x01\x01\x12\x12\n\x05top_k\x18\x04 \x01(\x05H\x03\x88\x01\x01\x12\x11\n\x04seed\x18\x05 \x01(\x03H\x04\x88\x01\x01\x12\x1d\n\x10presence_penalty\x18\x06 \x01(\x01H\x05\x88\x01\x01\x12\x1e\n\x11\x66requency_penalty\x18\x07 \x01(\x01H\x06\x88\x01\x01\x12\x38\n\x10reasoning_effort\x18\x08 \x01(\x0e\x32\x1e.llmgateway.v1.ReasoningEffort\x12$\n\x17reasoning_budget_tokens\x18\t \x01(\x05H\x07\x88\x01\x01\x12\x34\n\x06locked\x18\n \x03(\x0e\x32$.llmgateway.admin.v1.GenerationFieldB\r\n\x0b_max_tokensB\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\x08\n\x06_top_kB\x07\n\x05_seedB\x13\n\x11_presence_penaltyB\x14\n\x12_frequency_penaltyB\x1a\n\x18_reasoning_budget_tokens\"|\n\x06Memory\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x14\n\x0cmax_messages\x18\x02 \x01(\x05\x12\x1a\n\x12max_history_tokens\x18\x03 \x01(\x05\x12/\n\x0cidle_timeout\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xfc\x03\n\x0bRoutingRule\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tany_words\x18\x02 \x03(\t\x12\x0f\n\x07pattern\x18\x03 \x01(\t\x12\x1c\n\x14min_estimated_tokens\x18\x04 \x01(\x05\x12\x1c\n\x14max_estimated_tokens\x18\x05 \x01(\x05\x12\x14\n\x0cmin_messages\x18\x06 \x01(\x05\x12\x14\n\x0cmax_messages\x18\x07 \x01(\x05\x12\x38\n\x04tags\x18\x08 \x03(\x0b\x32*.llmgateway.admin.v1.RoutingRule.TagsEntry\x12<\n\x06labels\x18\t \x03(\x0b\x32,.llmgateway.admin.v1.RoutingRule.LabelsEntry\x12\x17\n\nhas_images\x18\n \x01(\x08H\x00\x88\x01\x01\x12\x16\n\thas_tools\x18\x0b \x01(\x08H\x01\x88\x01\x01\x12\x31\n\x07targets\x18\x0c \x03(\x0b\x32 .llmgateway.admin.v1.RouteTarget\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\r\n\x0b_has_imagesB\x0c\n\n_has_tools\",\n\x0bRouteTarget\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06weight\x18\x02 \x01(\x01\"b\n\x07Pricing\x12\x19\n\x11input_per_million\x18\x01 \x01(\x01\x12\x1a\n\x12output_per_million\x18\x02 \x01(\x01\x12 \n\x18\x63\x61\x63hed_input_per_million\x18\x03 \x01(\x01\"\x82\x02\n\nDeployment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x16\n\x0eupstream_model\x18\x03 \x01(\t\x12\x15\n\radapter_class\x18\x04 \x01(\t\x12\x10\n\x08\x62\x61se_url\x18\x05 \x01(\t\x12\x16\n\x0e\x63redential_ref\x18\x06 \x01(\t\x12=\n\x07options\x18\x07 \x03(\x0b\x32,.llmgateway.admin.v1.Deployment.OptionsEntry\x12\x0e\n\x06weight\x18\x08 \x01(\x01\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb9\x01\n\x08Timeouts\x12*\n\x07\x63onnect\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0b\x66irst_token\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\'\n\x04idle\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12(\n\x05total\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x9a\x01\n\x0bRetryPolicy\x12\x13\n\x0bmax_retries\x18\x01 \x01(\x05\x12\x32\n\x0finitial_backoff\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0bmax_backoff\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nmultiplier\x18\x04 \x01(\x01\"z\n\x0e\x43ooldownPolicy\x12\x10\n\x08\x66\x61ilures\x18\x01 \x01(\x05\x12)\n\x06window\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12+\n\x08\x63ooldown\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration*\xed\x02\n\x0fGenerationField\x12 \n\x1cGENERATION_FIELD_UNSPECIFIED\x10\x00\x12\x1f\n\x1bGENERATION_FIELD_MAX_TOKENS\x10\x01\x12 \n\x1cGENERATION_FIELD_TEMPERATURE\x10\x02\x12\x1a\n\x16GENERATION_FIELD_TOP_P\x10\x03\x12\x1a\n\x16GENERATION_FIELD_TOP_K\x10\x04\x12\x19\n\x15GENERATION_FIELD_SEED\x10\x05\x12%\n!GENERATION_FIELD_PRESENCE_PENALTY\x10\x06\x12&\n\"GENERATION_FIELD_FREQUENCY_PENALTY\x10\x07\x12%\n!GENERATION_FIELD_REASONING_EFFORT\x10\x08\x12,\n(GENERATION_FIELD_REASONING_BUDGET_TOKENS\x10\t*\x9c\x01\n\x0fRoutingStrategy\x12 \n\x1cROUTING_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n\x19ROUTING_STRATEGY_WEIGHTED\x10\x01\x12#\n\x1fROUTING_STRATEGY_LEAST_INFLIGHT\x10\x02\x12#\n\x1fROUTING_STRATEGY_LOWEST_LATENCY\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,24 +38,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_MODEL_OPTIONSENTRY']._loaded_options = None
   _globals['_MODEL_OPTIONSENTRY']._serialized_options = b'8\001'
+  _globals['_ROUTINGRULE_TAGSENTRY']._loaded_options = None
+  _globals['_ROUTINGRULE_TAGSENTRY']._serialized_options = b'8\001'
+  _globals['_ROUTINGRULE_LABELSENTRY']._loaded_options = None
+  _globals['_ROUTINGRULE_LABELSENTRY']._serialized_options = b'8\001'
   _globals['_DEPLOYMENT_OPTIONSENTRY']._loaded_options = None
   _globals['_DEPLOYMENT_OPTIONSENTRY']._serialized_options = b'8\001'
-  _globals['_ROUTINGSTRATEGY']._serialized_start=1960
-  _globals['_ROUTINGSTRATEGY']._serialized_end=2116
-  _globals['_MODEL']._serialized_start=183
-  _globals['_MODEL']._serialized_end=1127
-  _globals['_MODEL_OPTIONSENTRY']._serialized_start=1064
-  _globals['_MODEL_OPTIONSENTRY']._serialized_end=1110
-  _globals['_PRICING']._serialized_start=1129
-  _globals['_PRICING']._serialized_end=1227
-  _globals['_DEPLOYMENT']._serialized_start=1230
-  _globals['_DEPLOYMENT']._serialized_end=1488
-  _globals['_DEPLOYMENT_OPTIONSENTRY']._serialized_start=1064
-  _globals['_DEPLOYMENT_OPTIONSENTRY']._serialized_end=1110
-  _globals['_TIMEOUTS']._serialized_start=1491
-  _globals['_TIMEOUTS']._serialized_end=1676
-  _globals['_RETRYPOLICY']._serialized_start=1679
-  _globals['_RETRYPOLICY']._serialized_end=1833
-  _globals['_COOLDOWNPOLICY']._serialized_start=1835
-  _globals['_COOLDOWNPOLICY']._serialized_end=1957
+  _globals['_GENERATIONFIELD']._serialized_start=3497
+  _globals['_GENERATIONFIELD']._serialized_end=3862
+  _globals['_ROUTINGSTRATEGY']._serialized_start=3865
+  _globals['_ROUTINGSTRATEGY']._serialized_end=4021
+  _globals['_MODEL']._serialized_start=209
+  _globals['_MODEL']._serialized_end=1266
+  _globals['_MODEL_OPTIONSENTRY']._serialized_start=1203
+  _globals['_MODEL_OPTIONSENTRY']._serialized_end=1249
+  _globals['_VIRTUALMODEL']._serialized_start=1269
+  _globals['_VIRTUALMODEL']._serialized_end=1504
+  _globals['_GENERATIONDEFAULTS']._serialized_start=1507
+  _globals['_GENERATIONDEFAULTS']._serialized_end=1981
+  _globals['_MEMORY']._serialized_start=1983
+  _globals['_MEMORY']._serialized_end=2107
+  _globals['_ROUTINGRULE']._serialized_start=2110
+  _globals['_ROUTINGRULE']._serialized_end=2618
+  _globals['_ROUTINGRULE_TAGSENTRY']._serialized_start=2499
+  _globals['_ROUTINGRULE_TAGSENTRY']._serialized_end=2542
+  _globals['_ROUTINGRULE_LABELSENTRY']._serialized_start=2544
+  _globals['_ROUTINGRULE_LABELSENTRY']._serialized_end=2589
+  _globals['_ROUTETARGET']._serialized_start=2620
+  _globals['_ROUTETARGET']._serialized_end=2664
+  _globals['_PRICING']._serialized_start=2666
+  _globals['_PRICING']._serialized_end=2764
+  _globals['_DEPLOYMENT']._serialized_start=2767
+  _globals['_DEPLOYMENT']._serialized_end=3025
+  _globals['_DEPLOYMENT_OPTIONSENTRY']._serialized_start=1203
+  _globals['_DEPLOYMENT_OPTIONSENTRY']._serialized_end=1249
+  _globals['_TIMEOUTS']._serialized_start=3028
+  _globals['_TIMEOUTS']._serialized_end=3213
+  _globals['_RETRYPOLICY']._serialized_start=3216
+  _globals['_RETRYPOLICY']._serialized_end=3370
+  _globals['_COOLDOWNPOLICY']._serialized_start=3372
+  _globals['_COOLDOWNPOLICY']._serialized_end=3494
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from llmgateway.v1 import chat_pb2 as _chat_pb2
 from llmgateway.v1 import error_reason_pb2 as _error_reason_pb2
 from llmgateway.v1 import model_pb2 as _model_pb2
 from google.protobuf.internal import containers as _containers
@@ -13,19 +14,42 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class GenerationField(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    GENERATION_FIELD_UNSPECIFIED: _ClassVar[GenerationField]
+    GENERATION_FIELD_MAX_TOKENS: _ClassVar[GenerationField]
+    GENERATION_FIELD_TEMPERATURE: _ClassVar[GenerationField]
+    GENERATION_FIELD_TOP_P: _ClassVar[GenerationField]
+    GENERATION_FIELD_TOP_K: _ClassVar[GenerationField]
+    GENERATION_FIELD_SEED: _ClassVar[GenerationField]
+    GENERATION_FIELD_PRESENCE_PENALTY: _ClassVar[GenerationField]
+    GENERATION_FIELD_FREQUENCY_PENALTY: _ClassVar[GenerationField]
+    GENERATION_FIELD_REASONING_EFFORT: _ClassVar[GenerationField]
+    GENERATION_FIELD_REASONING_BUDGET_TOKENS: _ClassVar[GenerationField]
+
 class RoutingStrategy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ROUTING_STRATEGY_UNSPECIFIED: _ClassVar[RoutingStrategy]
     ROUTING_STRATEGY_WEIGHTED: _ClassVar[RoutingStrategy]
     ROUTING_STRATEGY_LEAST_INFLIGHT: _ClassVar[RoutingStrategy]
     ROUTING_STRATEGY_LOWEST_LATENCY: _ClassVar[RoutingStrategy]
+GENERATION_FIELD_UNSPECIFIED: GenerationField
+GENERATION_FIELD_MAX_TOKENS: GenerationField
+GENERATION_FIELD_TEMPERATURE: GenerationField
+GENERATION_FIELD_TOP_P: GenerationField
+GENERATION_FIELD_TOP_K: GenerationField
+GENERATION_FIELD_SEED: GenerationField
+GENERATION_FIELD_PRESENCE_PENALTY: GenerationField
+GENERATION_FIELD_FREQUENCY_PENALTY: GenerationField
+GENERATION_FIELD_REASONING_EFFORT: GenerationField
+GENERATION_FIELD_REASONING_BUDGET_TOKENS: GenerationField
 ROUTING_STRATEGY_UNSPECIFIED: RoutingStrategy
 ROUTING_STRATEGY_WEIGHTED: RoutingStrategy
 ROUTING_STRATEGY_LEAST_INFLIGHT: RoutingStrategy
 ROUTING_STRATEGY_LOWEST_LATENCY: RoutingStrategy
 
 class Model(_message.Message):
-    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "display_name", "context_length", "max_output_tokens", "capabilities", "pricing", "fallbacks", "fallback_on", "is_available", "timeouts", "options", "weight", "deployments", "routing", "retry", "cooldown", "create_time", "update_time", "etag", "operator_fields", "source")
+    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "display_name", "context_length", "max_output_tokens", "capabilities", "pricing", "fallbacks", "fallback_on", "is_available", "timeouts", "options", "weight", "deployments", "routing", "retry", "cooldown", "create_time", "update_time", "etag", "operator_fields", "source", "kind", "description", "virtual")
     class OptionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +83,9 @@ class Model(_message.Message):
     ETAG_FIELD_NUMBER: _ClassVar[int]
     OPERATOR_FIELDS_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    VIRTUAL_FIELD_NUMBER: _ClassVar[int]
     id: str
     provider: str
     upstream_model: str
@@ -85,7 +112,112 @@ class Model(_message.Message):
     etag: str
     operator_fields: _containers.RepeatedScalarFieldContainer[str]
     source: str
-    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., display_name: _Optional[str] = ..., context_length: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., capabilities: _Optional[_Iterable[_Union[_model_pb2.Capability, str]]] = ..., pricing: _Optional[_Union[Pricing, _Mapping]] = ..., fallbacks: _Optional[_Iterable[str]] = ..., fallback_on: _Optional[_Iterable[_Union[_error_reason_pb2.ErrorReason, str]]] = ..., is_available: _Optional[bool] = ..., timeouts: _Optional[_Union[Timeouts, _Mapping]] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., routing: _Optional[_Union[RoutingStrategy, str]] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., cooldown: _Optional[_Union[CooldownPolicy, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., operator_fields: _Optional[_Iterable[str]] = ..., source: _Optional[str] = ...) -> None: ...
+    kind: _model_pb2.ModelKind
+    description: str
+    virtual: VirtualModel
+    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., display_name: _Optional[str] = ..., context_length: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., capabilities: _Optional[_Iterable[_Union[_model_pb2.Capability, str]]] = ..., pricing: _Optional[_Union[Pricing, _Mapping]] = ..., fallbacks: _Optional[_Iterable[str]] = ..., fallback_on: _Optional[_Iterable[_Union[_error_reason_pb2.ErrorReason, str]]] = ..., is_available: _Optional[bool] = ..., timeouts: _Optional[_Union[Timeouts, _Mapping]] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., routing: _Optional[_Union[RoutingStrategy, str]] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., cooldown: _Optional[_Union[CooldownPolicy, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., operator_fields: _Optional[_Iterable[str]] = ..., source: _Optional[str] = ..., kind: _Optional[_Union[_model_pb2.ModelKind, str]] = ..., description: _Optional[str] = ..., virtual: _Optional[_Union[VirtualModel, _Mapping]] = ...) -> None: ...
+
+class VirtualModel(_message.Message):
+    __slots__ = ("system_prompt", "defaults", "memory", "rules", "default_target", "show_served")
+    SYSTEM_PROMPT_FIELD_NUMBER: _ClassVar[int]
+    DEFAULTS_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_FIELD_NUMBER: _ClassVar[int]
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_TARGET_FIELD_NUMBER: _ClassVar[int]
+    SHOW_SERVED_FIELD_NUMBER: _ClassVar[int]
+    system_prompt: str
+    defaults: GenerationDefaults
+    memory: Memory
+    rules: _containers.RepeatedCompositeFieldContainer[RoutingRule]
+    default_target: str
+    show_served: bool
+    def __init__(self, system_prompt: _Optional[str] = ..., defaults: _Optional[_Union[GenerationDefaults, _Mapping]] = ..., memory: _Optional[_Union[Memory, _Mapping]] = ..., rules: _Optional[_Iterable[_Union[RoutingRule, _Mapping]]] = ..., default_target: _Optional[str] = ..., show_served: _Optional[bool] = ...) -> None: ...
+
+class GenerationDefaults(_message.Message):
+    __slots__ = ("max_tokens", "temperature", "top_p", "top_k", "seed", "presence_penalty", "frequency_penalty", "reasoning_effort", "reasoning_budget_tokens", "locked")
+    MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
+    TOP_P_FIELD_NUMBER: _ClassVar[int]
+    TOP_K_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    PRESENCE_PENALTY_FIELD_NUMBER: _ClassVar[int]
+    FREQUENCY_PENALTY_FIELD_NUMBER: _ClassVar[int]
+    REASONING_EFFORT_FIELD_NUMBER: _ClassVar[int]
+    REASONING_BUDGET_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_FIELD_NUMBER: _ClassVar[int]
+    max_tokens: int
+    temperature: float
+    top_p: float
+    top_k: int
+    seed: int
+    presence_penalty: float
+    frequency_penalty: float
+    reasoning_effort: _chat_pb2.ReasoningEffort
+    reasoning_budget_tokens: int
+    locked: _containers.RepeatedScalarFieldContainer[GenerationField]
+    def __init__(self, max_tokens: _Optional[int] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., top_k: _Optional[int] = ..., seed: _Optional[int] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., reasoning_effort: _Optional[_Union[_chat_pb2.ReasoningEffort, str]] = ..., reasoning_budget_tokens: _Optional[int] = ..., locked: _Optional[_Iterable[_Union[GenerationField, str]]] = ...) -> None: ...
+
+class Memory(_message.Message):
+    __slots__ = ("enabled", "max_messages", "max_history_tokens", "idle_timeout")
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    MAX_MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    MAX_HISTORY_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    IDLE_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    enabled: bool
+    max_messages: int
+    max_history_tokens: int
+    idle_timeout: _duration_pb2.Duration
+    def __init__(self, enabled: _Optional[bool] = ..., max_messages: _Optional[int] = ..., max_history_tokens: _Optional[int] = ..., idle_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class RoutingRule(_message.Message):
+    __slots__ = ("name", "any_words", "pattern", "min_estimated_tokens", "max_estimated_tokens", "min_messages", "max_messages", "tags", "labels", "has_images", "has_tools", "targets")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class LabelsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ANY_WORDS_FIELD_NUMBER: _ClassVar[int]
+    PATTERN_FIELD_NUMBER: _ClassVar[int]
+    MIN_ESTIMATED_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    MAX_ESTIMATED_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    MIN_MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    MAX_MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    HAS_IMAGES_FIELD_NUMBER: _ClassVar[int]
+    HAS_TOOLS_FIELD_NUMBER: _ClassVar[int]
+    TARGETS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    any_words: _containers.RepeatedScalarFieldContainer[str]
+    pattern: str
+    min_estimated_tokens: int
+    max_estimated_tokens: int
+    min_messages: int
+    max_messages: int
+    tags: _containers.ScalarMap[str, str]
+    labels: _containers.ScalarMap[str, str]
+    has_images: bool
+    has_tools: bool
+    targets: _containers.RepeatedCompositeFieldContainer[RouteTarget]
+    def __init__(self, name: _Optional[str] = ..., any_words: _Optional[_Iterable[str]] = ..., pattern: _Optional[str] = ..., min_estimated_tokens: _Optional[int] = ..., max_estimated_tokens: _Optional[int] = ..., min_messages: _Optional[int] = ..., max_messages: _Optional[int] = ..., tags: _Optional[_Mapping[str, str]] = ..., labels: _Optional[_Mapping[str, str]] = ..., has_images: _Optional[bool] = ..., has_tools: _Optional[bool] = ..., targets: _Optional[_Iterable[_Union[RouteTarget, _Mapping]]] = ...) -> None: ...
+
+class RouteTarget(_message.Message):
+    __slots__ = ("model", "weight")
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    model: str
+    weight: float
+    def __init__(self, model: _Optional[str] = ..., weight: _Optional[float] = ...) -> None: ...
 
 class Pricing(_message.Message):
     __slots__ = ("input_per_million", "output_per_million", "cached_input_per_million")

@@ -13,7 +13,7 @@ import type { JsonObject, Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/chat.proto.
  */
 export const file_llmgateway_v1_chat: GenFile = /*@__PURE__*/
-  fileDesc("ChhsbG1nYXRld2F5L3YxL2NoYXQucHJvdG8SDWxsbWdhdGV3YXkudjEiqgEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIrCgdjb250ZW50GAIgAygLMhoubGxtZ2F0ZXdheS52MS5Db250ZW50UGFydBIrCgp0b29sX2NhbGxzGAMgAygLMhcubGxtZ2F0ZXdheS52MS5Ub29sQ2FsbBIUCgx0b29sX2NhbGxfaWQYBCABKAkSDAoEbmFtZRgFIAEoCSKDAQoLQ29udGVudFBhcnQSDgoEdGV4dBgBIAEoCUgAEikKBWltYWdlGAIgASgLMhgubGxtZ2F0ZXdheS52MS5JbWFnZVBhcnRIABIxCglyZWFzb25pbmcYAyABKAsyHC5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ1BhcnRIAEIGCgRwYXJ0InMKCUltYWdlUGFydBIOCgRkYXRhGAEgASgMSAASDQoDdXJpGAIgASgJSAASEQoJbWltZV90eXBlGAMgASgJEioKBmRldGFpbBgEIAEoDjIaLmxsbWdhdGV3YXkudjEuSW1hZ2VEZXRhaWxCCAoGc291cmNlIkcKDVJlYXNvbmluZ1BhcnQSDAoEdGV4dBgBIAEoCRIRCglzaWduYXR1cmUYAiABKAkSFQoNcmVkYWN0ZWRfZGF0YRgDIAEoCSJmCgRUb29sEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSKwoKcGFyYW1ldGVycxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDgoGc3RyaWN0GAQgASgIIl4KClRvb2xDaG9pY2USLQoEbW9kZRgBIAEoDjIdLmxsbWdhdGV3YXkudjEuVG9vbENob2ljZU1vZGVIABIXCg1mdW5jdGlvbl9uYW1lGAIgASgJSABCCAoGY2hvaWNlIjcKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEQoJYXJndW1lbnRzGAMgASgJIrADChBHZW5lcmF0aW9uQ29uZmlnEhcKCm1heF90b2tlbnMYASABKAVIAIgBARIYCgt0ZW1wZXJhdHVyZRgCIAEoAUgBiAEBEhIKBXRvcF9wGAMgASgBSAKIAQESEgoFdG9wX2sYBCABKAVIA4gBARIMCgRzdG9wGAUgAygJEhEKBHNlZWQYBiABKANIBIgBARIdChBwcmVzZW5jZV9wZW5hbHR5GAcgASgBSAWIAQESHgoRZnJlcXVlbmN5X3BlbmFsdHkYCCABKAFIBogBARI4ChByZWFzb25pbmdfZWZmb3J0GAkgASgOMh4ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdFZmZvcnQSJAoXcmVhc29uaW5nX2J1ZGdldF90b2tlbnMYCiABKAVIB4gBAUINCgtfbWF4X3Rva2Vuc0IOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQggKBl90b3Bfa0IHCgVfc2VlZEITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCGgoYX3JlYXNvbmluZ19idWRnZXRfdG9rZW5zIo8BCg5SZXNwb25zZUZvcm1hdBIvCgR0eXBlGAEgASgOMiEubGxtZ2F0ZXdheS52MS5SZXNwb25zZUZvcm1hdFR5cGUSEwoLc2NoZW1hX25hbWUYAiABKAkSJwoGc2NoZW1hGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIOCgZzdHJpY3QYBCABKAgimgEKBVVzYWdlEhUKDXByb21wdF90b2tlbnMYASABKAMSGQoRY29tcGxldGlvbl90b2tlbnMYAiABKAMSFAoMdG90YWxfdG9rZW5zGAMgASgDEhwKFGNhY2hlZF9wcm9tcHRfdG9rZW5zGAQgASgDEhgKEHJlYXNvbmluZ190b2tlbnMYBSABKAMSEQoJZXN0aW1hdGVkGAYgASgIIvsCCgtDaGF0UmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIiCgV0b29scxgDIAMoCzITLmxsbWdhdGV3YXkudjEuVG9vbBIuCgt0b29sX2Nob2ljZRgEIAEoCzIZLmxsbWdhdGV3YXkudjEuVG9vbENob2ljZRIzCgpnZW5lcmF0aW9uGAUgASgLMh8ubGxtZ2F0ZXdheS52MS5HZW5lcmF0aW9uQ29uZmlnEjYKD3Jlc3BvbnNlX2Zvcm1hdBgGIAEoCzIdLmxsbWdhdGV3YXkudjEuUmVzcG9uc2VGb3JtYXQSIAoTcGFyYWxsZWxfdG9vbF9jYWxscxgHIAEoCEgAiAEBEgwKBHVzZXIYCCABKAkSKgoFY2FjaGUYCSABKAsyGy5sbG1nYXRld2F5LnYxLkNhY2hlQ29udHJvbEIWChRfcGFyYWxsZWxfdG9vbF9jYWxscyKBAwoRU3RyZWFtQ2hhdFJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2USIgoFdG9vbHMYAyADKAsyEy5sbG1nYXRld2F5LnYxLlRvb2wSLgoLdG9vbF9jaG9pY2UYBCABKAsyGS5sbG1nYXRld2F5LnYxLlRvb2xDaG9pY2USMwoKZ2VuZXJhdGlvbhgFIAEoCzIfLmxsbWdhdGV3YXkudjEuR2VuZXJhdGlvbkNvbmZpZxI2Cg9yZXNwb25zZV9mb3JtYXQYBiABKAsyHS5sbG1nYXRld2F5LnYxLlJlc3BvbnNlRm9ybWF0EiAKE3BhcmFsbGVsX3Rvb2xfY2FsbHMYByABKAhIAIgBARIMCgR1c2VyGAggASgJEioKBWNhY2hlGAkgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZUNvbnRyb2xCFgoUX3BhcmFsbGVsX3Rvb2xfY2FsbHMiuAIKDENoYXRSZXNwb25zZRIKCgJpZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIQCghwcm92aWRlchgDIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgEIAEoCRInCgdtZXNzYWdlGAUgASgLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEjIKDWZpbmlzaF9yZWFzb24YBiABKA4yGy5sbG1nYXRld2F5LnYxLkZpbmlzaFJlYXNvbhIjCgV1c2FnZRgHIAEoCzIULmxsbWdhdGV3YXkudjEuVXNhZ2USEgoKcmVxdWVzdF9pZBgIIAEoCRIQCghhdHRlbXB0cxgJIAEoBRISCgpkZXBsb3ltZW50GAogASgJEicKBWNhY2hlGAsgASgLMhgubGxtZ2F0ZXdheS52MS5DYWNoZUluZm8ilgIKElN0cmVhbUNoYXRSZXNwb25zZRIrCgVzdGFydBgBIAEoCzIaLmxsbWdhdGV3YXkudjEuU3RyZWFtU3RhcnRIABIuCgp0ZXh0X2RlbHRhGAIgASgLMhgubGxtZ2F0ZXdheS52MS5UZXh0RGVsdGFIABI4Cg9yZWFzb25pbmdfZGVsdGEYAyABKAsyHS5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ0RlbHRhSAASNwoPdG9vbF9jYWxsX2RlbHRhGAQgASgLMhwubGxtZ2F0ZXdheS52MS5Ub29sQ2FsbERlbHRhSAASJwoDZW5kGAUgASgLMhgubGxtZ2F0ZXdheS52MS5TdHJlYW1FbmRIAEIHCgVldmVudCK1AQoLU3RyZWFtU3RhcnQSCgoCaWQYASABKAkSDQoFbW9kZWwYAiABKAkSEAoIcHJvdmlkZXIYAyABKAkSFgoOdXBzdHJlYW1fbW9kZWwYBCABKAkSEgoKcmVxdWVzdF9pZBgFIAEoCRIQCghhdHRlbXB0cxgGIAEoBRISCgpkZXBsb3ltZW50GAcgASgJEicKBWNhY2hlGAggASgLMhgubGxtZ2F0ZXdheS52MS5DYWNoZUluZm8iGQoJVGV4dERlbHRhEgwKBHRleHQYASABKAkiSAoOUmVhc29uaW5nRGVsdGESDAoEdGV4dBgBIAEoCRIRCglzaWduYXR1cmUYAiABKAkSFQoNcmVkYWN0ZWRfZGF0YRgDIAEoCSJUCg1Ub29sQ2FsbERlbHRhEg0KBWluZGV4GAEgASgFEgoKAmlkGAIgASgJEgwKBG5hbWUYAyABKAkSGgoSYXJndW1lbnRzX2ZyYWdtZW50GAQgASgJImQKCVN0cmVhbUVuZBIyCg1maW5pc2hfcmVhc29uGAEgASgOMhsubGxtZ2F0ZXdheS52MS5GaW5pc2hSZWFzb24SIwoFdXNhZ2UYAiABKAsyFC5sbG1nYXRld2F5LnYxLlVzYWdlKnMKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg8KC1JPTEVfU1lTVEVNEAESDQoJUk9MRV9VU0VSEAISEgoOUk9MRV9BU1NJU1RBTlQQAxINCglST0xFX1RPT0wQBBISCg5ST0xFX0RFVkVMT1BFUhAFKm8KC0ltYWdlRGV0YWlsEhwKGElNQUdFX0RFVEFJTF9VTlNQRUNJRklFRBAAEhUKEUlNQUdFX0RFVEFJTF9BVVRPEAESFAoQSU1BR0VfREVUQUlMX0xPVxACEhUKEUlNQUdFX0RFVEFJTF9ISUdIEAMqhwEKDlRvb2xDaG9pY2VNb2RlEiAKHFRPT0xfQ0hPSUNFX01PREVfVU5TUEVDSUZJRUQQABIZChVUT09MX0NIT0lDRV9NT0RFX0FVVE8QARIZChVUT09MX0NIT0lDRV9NT0RFX05PTkUQAhIdChlUT09MX0NIT0lDRV9NT0RFX1JFUVVJUkVEEAMqowEKD1JlYXNvbmluZ0VmZm9ydBIgChxSRUFTT05JTkdfRUZGT1JUX1VOU1BFQ0lGSUVEEAASHAoYUkVBU09OSU5HX0VGRk9SVF9NSU5JTUFMEAESGAoUUkVBU09OSU5HX0VGRk9SVF9MT1cQAhIbChdSRUFTT05JTkdfRUZGT1JUX01FRElVTRADEhkKFVJFQVNPTklOR19FRkZPUlRfSElHSBAEKqUBChJSZXNwb25zZUZvcm1hdFR5cGUSJAogUkVTUE9OU0VfRk9STUFUX1RZUEVfVU5TUEVDSUZJRUQQABIdChlSRVNQT05TRV9GT1JNQVRfVFlQRV9URVhUEAESJAogUkVTUE9OU0VfRk9STUFUX1RZUEVfSlNPTl9PQkpFQ1QQAhIkCiBSRVNQT05TRV9GT1JNQVRfVFlQRV9KU09OX1NDSEVNQRADKrgBCgxGaW5pc2hSZWFzb24SHQoZRklOSVNIX1JFQVNPTl9VTlNQRUNJRklFRBAAEhYKEkZJTklTSF9SRUFTT05fU1RPUBABEhgKFEZJTklTSF9SRUFTT05fTEVOR1RIEAISHAoYRklOSVNIX1JFQVNPTl9UT09MX0NBTExTEAMSIAocRklOSVNIX1JFQVNPTl9DT05URU5UX0ZJTFRFUhAEEhcKE0ZJTklTSF9SRUFTT05fT1RIRVIQBWIGcHJvdG8z", [file_google_protobuf_struct, file_llmgateway_v1_cache]);
+  fileDesc("ChhsbG1nYXRld2F5L3YxL2NoYXQucHJvdG8SDWxsbWdhdGV3YXkudjEiqgEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIrCgdjb250ZW50GAIgAygLMhoubGxtZ2F0ZXdheS52MS5Db250ZW50UGFydBIrCgp0b29sX2NhbGxzGAMgAygLMhcubGxtZ2F0ZXdheS52MS5Ub29sQ2FsbBIUCgx0b29sX2NhbGxfaWQYBCABKAkSDAoEbmFtZRgFIAEoCSKDAQoLQ29udGVudFBhcnQSDgoEdGV4dBgBIAEoCUgAEikKBWltYWdlGAIgASgLMhgubGxtZ2F0ZXdheS52MS5JbWFnZVBhcnRIABIxCglyZWFzb25pbmcYAyABKAsyHC5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ1BhcnRIAEIGCgRwYXJ0InMKCUltYWdlUGFydBIOCgRkYXRhGAEgASgMSAASDQoDdXJpGAIgASgJSAASEQoJbWltZV90eXBlGAMgASgJEioKBmRldGFpbBgEIAEoDjIaLmxsbWdhdGV3YXkudjEuSW1hZ2VEZXRhaWxCCAoGc291cmNlIkcKDVJlYXNvbmluZ1BhcnQSDAoEdGV4dBgBIAEoCRIRCglzaWduYXR1cmUYAiABKAkSFQoNcmVkYWN0ZWRfZGF0YRgDIAEoCSJmCgRUb29sEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSKwoKcGFyYW1ldGVycxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDgoGc3RyaWN0GAQgASgIIl4KClRvb2xDaG9pY2USLQoEbW9kZRgBIAEoDjIdLmxsbWdhdGV3YXkudjEuVG9vbENob2ljZU1vZGVIABIXCg1mdW5jdGlvbl9uYW1lGAIgASgJSABCCAoGY2hvaWNlIjcKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEQoJYXJndW1lbnRzGAMgASgJIrADChBHZW5lcmF0aW9uQ29uZmlnEhcKCm1heF90b2tlbnMYASABKAVIAIgBARIYCgt0ZW1wZXJhdHVyZRgCIAEoAUgBiAEBEhIKBXRvcF9wGAMgASgBSAKIAQESEgoFdG9wX2sYBCABKAVIA4gBARIMCgRzdG9wGAUgAygJEhEKBHNlZWQYBiABKANIBIgBARIdChBwcmVzZW5jZV9wZW5hbHR5GAcgASgBSAWIAQESHgoRZnJlcXVlbmN5X3BlbmFsdHkYCCABKAFIBogBARI4ChByZWFzb25pbmdfZWZmb3J0GAkgASgOMh4ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdFZmZvcnQSJAoXcmVhc29uaW5nX2J1ZGdldF90b2tlbnMYCiABKAVIB4gBAUINCgtfbWF4X3Rva2Vuc0IOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQggKBl90b3Bfa0IHCgVfc2VlZEITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCGgoYX3JlYXNvbmluZ19idWRnZXRfdG9rZW5zIo8BCg5SZXNwb25zZUZvcm1hdBIvCgR0eXBlGAEgASgOMiEubGxtZ2F0ZXdheS52MS5SZXNwb25zZUZvcm1hdFR5cGUSEwoLc2NoZW1hX25hbWUYAiABKAkSJwoGc2NoZW1hGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIOCgZzdHJpY3QYBCABKAgimgEKBVVzYWdlEhUKDXByb21wdF90b2tlbnMYASABKAMSGQoRY29tcGxldGlvbl90b2tlbnMYAiABKAMSFAoMdG90YWxfdG9rZW5zGAMgASgDEhwKFGNhY2hlZF9wcm9tcHRfdG9rZW5zGAQgASgDEhgKEHJlYXNvbmluZ190b2tlbnMYBSABKAMSEQoJZXN0aW1hdGVkGAYgASgIIo8DCgtDaGF0UmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIiCgV0b29scxgDIAMoCzITLmxsbWdhdGV3YXkudjEuVG9vbBIuCgt0b29sX2Nob2ljZRgEIAEoCzIZLmxsbWdhdGV3YXkudjEuVG9vbENob2ljZRIzCgpnZW5lcmF0aW9uGAUgASgLMh8ubGxtZ2F0ZXdheS52MS5HZW5lcmF0aW9uQ29uZmlnEjYKD3Jlc3BvbnNlX2Zvcm1hdBgGIAEoCzIdLmxsbWdhdGV3YXkudjEuUmVzcG9uc2VGb3JtYXQSIAoTcGFyYWxsZWxfdG9vbF9jYWxscxgHIAEoCEgAiAEBEgwKBHVzZXIYCCABKAkSKgoFY2FjaGUYCSABKAsyGy5sbG1nYXRld2F5LnYxLkNhY2hlQ29udHJvbBISCgpzZXNzaW9uX2lkGBQgASgJQhYKFF9wYXJhbGxlbF90b29sX2NhbGxzIpUDChFTdHJlYW1DaGF0UmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIiCgV0b29scxgDIAMoCzITLmxsbWdhdGV3YXkudjEuVG9vbBIuCgt0b29sX2Nob2ljZRgEIAEoCzIZLmxsbWdhdGV3YXkudjEuVG9vbENob2ljZRIzCgpnZW5lcmF0aW9uGAUgASgLMh8ubGxtZ2F0ZXdheS52MS5HZW5lcmF0aW9uQ29uZmlnEjYKD3Jlc3BvbnNlX2Zvcm1hdBgGIAEoCzIdLmxsbWdhdGV3YXkudjEuUmVzcG9uc2VGb3JtYXQSIAoTcGFyYWxsZWxfdG9vbF9jYWxscxgHIAEoCEgAiAEBEgwKBHVzZXIYCCABKAkSKgoFY2FjaGUYCSABKAsyGy5sbG1nYXRld2F5LnYxLkNhY2hlQ29udHJvbBISCgpzZXNzaW9uX2lkGBQgASgJQhYKFF9wYXJhbGxlbF90b29sX2NhbGxzIswCCgxDaGF0UmVzcG9uc2USCgoCaWQYASABKAkSDQoFbW9kZWwYAiABKAkSEAoIcHJvdmlkZXIYAyABKAkSFgoOdXBzdHJlYW1fbW9kZWwYBCABKAkSJwoHbWVzc2FnZRgFIAEoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIyCg1maW5pc2hfcmVhc29uGAYgASgOMhsubGxtZ2F0ZXdheS52MS5GaW5pc2hSZWFzb24SIwoFdXNhZ2UYByABKAsyFC5sbG1nYXRld2F5LnYxLlVzYWdlEhIKCnJlcXVlc3RfaWQYCCABKAkSEAoIYXR0ZW1wdHMYCSABKAUSEgoKZGVwbG95bWVudBgKIAEoCRInCgVjYWNoZRgLIAEoCzIYLmxsbWdhdGV3YXkudjEuQ2FjaGVJbmZvEhIKCnNlc3Npb25faWQYFCABKAkilgIKElN0cmVhbUNoYXRSZXNwb25zZRIrCgVzdGFydBgBIAEoCzIaLmxsbWdhdGV3YXkudjEuU3RyZWFtU3RhcnRIABIuCgp0ZXh0X2RlbHRhGAIgASgLMhgubGxtZ2F0ZXdheS52MS5UZXh0RGVsdGFIABI4Cg9yZWFzb25pbmdfZGVsdGEYAyABKAsyHS5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ0RlbHRhSAASNwoPdG9vbF9jYWxsX2RlbHRhGAQgASgLMhwubGxtZ2F0ZXdheS52MS5Ub29sQ2FsbERlbHRhSAASJwoDZW5kGAUgASgLMhgubGxtZ2F0ZXdheS52MS5TdHJlYW1FbmRIAEIHCgVldmVudCLJAQoLU3RyZWFtU3RhcnQSCgoCaWQYASABKAkSDQoFbW9kZWwYAiABKAkSEAoIcHJvdmlkZXIYAyABKAkSFgoOdXBzdHJlYW1fbW9kZWwYBCABKAkSEgoKcmVxdWVzdF9pZBgFIAEoCRIQCghhdHRlbXB0cxgGIAEoBRISCgpkZXBsb3ltZW50GAcgASgJEicKBWNhY2hlGAggASgLMhgubGxtZ2F0ZXdheS52MS5DYWNoZUluZm8SEgoKc2Vzc2lvbl9pZBgUIAEoCSIZCglUZXh0RGVsdGESDAoEdGV4dBgBIAEoCSJICg5SZWFzb25pbmdEZWx0YRIMCgR0ZXh0GAEgASgJEhEKCXNpZ25hdHVyZRgCIAEoCRIVCg1yZWRhY3RlZF9kYXRhGAMgASgJIlQKDVRvb2xDYWxsRGVsdGESDQoFaW5kZXgYASABKAUSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIaChJhcmd1bWVudHNfZnJhZ21lbnQYBCABKAkiZAoJU3RyZWFtRW5kEjIKDWZpbmlzaF9yZWFzb24YASABKA4yGy5sbG1nYXRld2F5LnYxLkZpbmlzaFJlYXNvbhIjCgV1c2FnZRgCIAEoCzIULmxsbWdhdGV3YXkudjEuVXNhZ2UqcwoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDwoLUk9MRV9TWVNURU0QARINCglST0xFX1VTRVIQAhISCg5ST0xFX0FTU0lTVEFOVBADEg0KCVJPTEVfVE9PTBAEEhIKDlJPTEVfREVWRUxPUEVSEAUqbwoLSW1hZ2VEZXRhaWwSHAoYSU1BR0VfREVUQUlMX1VOU1BFQ0lGSUVEEAASFQoRSU1BR0VfREVUQUlMX0FVVE8QARIUChBJTUFHRV9ERVRBSUxfTE9XEAISFQoRSU1BR0VfREVUQUlMX0hJR0gQAyqHAQoOVG9vbENob2ljZU1vZGUSIAocVE9PTF9DSE9JQ0VfTU9ERV9VTlNQRUNJRklFRBAAEhkKFVRPT0xfQ0hPSUNFX01PREVfQVVUTxABEhkKFVRPT0xfQ0hPSUNFX01PREVfTk9ORRACEh0KGVRPT0xfQ0hPSUNFX01PREVfUkVRVUlSRUQQAyqjAQoPUmVhc29uaW5nRWZmb3J0EiAKHFJFQVNPTklOR19FRkZPUlRfVU5TUEVDSUZJRUQQABIcChhSRUFTT05JTkdfRUZGT1JUX01JTklNQUwQARIYChRSRUFTT05JTkdfRUZGT1JUX0xPVxACEhsKF1JFQVNPTklOR19FRkZPUlRfTUVESVVNEAMSGQoVUkVBU09OSU5HX0VGRk9SVF9ISUdIEAQqpQEKElJlc3BvbnNlRm9ybWF0VHlwZRIkCiBSRVNQT05TRV9GT1JNQVRfVFlQRV9VTlNQRUNJRklFRBAAEh0KGVJFU1BPTlNFX0ZPUk1BVF9UWVBFX1RFWFQQARIkCiBSRVNQT05TRV9GT1JNQVRfVFlQRV9KU09OX09CSkVDVBACEiQKIFJFU1BPTlNFX0ZPUk1BVF9UWVBFX0pTT05fU0NIRU1BEAMquAEKDEZpbmlzaFJlYXNvbhIdChlGSU5JU0hfUkVBU09OX1VOU1BFQ0lGSUVEEAASFgoSRklOSVNIX1JFQVNPTl9TVE9QEAESGAoURklOSVNIX1JFQVNPTl9MRU5HVEgQAhIcChhGSU5JU0hfUkVBU09OX1RPT0xfQ0FMTFMQAxIgChxGSU5JU0hfUkVBU09OX0NPTlRFTlRfRklMVEVSEAQSFwoTRklOSVNIX1JFQVNPTl9PVEhFUhAFYgZwcm90bzM", [file_google_protobuf_struct, file_llmgateway_v1_cache]);
 
 /**
  * Message is one turn of a conversation.
@@ -22,21 +22,23 @@ export const file_llmgateway_v1_chat: GenFile = /*@__PURE__*/
  */
 export type Message = Message$1<"llmgateway.v1.Message"> & {
   /**
-   * Who wrote it. Required.
+   * Who wrote it. Required; a number this server does not know is a field violation.
    *
    * @generated from field: llmgateway.v1.Role role = 1;
    */
   role: Role;
 
   /**
-   * Text, image and reasoning parts, in order.
+   * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+   * request together, at most 32 of them images.
    *
    * @generated from field: repeated llmgateway.v1.ContentPart content = 2;
    */
   content: ContentPart[];
 
   /**
-   * Tool calls the assistant made (assistant messages only).
+   * Tool calls the assistant made (assistant messages only). At most 256 in all
+   * messages of a request together.
    *
    * @generated from field: repeated llmgateway.v1.ToolCall tool_calls = 3;
    */
@@ -44,13 +46,14 @@ export type Message = Message$1<"llmgateway.v1.Message"> & {
 
   /**
    * The id of the tool call this message answers (tool messages only; required there).
+   * At most 256 characters.
    *
    * @generated from field: string tool_call_id = 4;
    */
   toolCallId: string;
 
   /**
-   * Optional author name, passed to providers that support it.
+   * Optional author name, passed to providers that support it. At most 256 characters.
    *
    * @generated from field: string name = 5;
    */
@@ -123,7 +126,7 @@ export type ImagePart = Message$1<"llmgateway.v1.ImagePart"> & {
    */
   source: {
     /**
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      *
      * @generated from field: bytes data = 1;
      */
@@ -131,7 +134,8 @@ export type ImagePart = Message$1<"llmgateway.v1.ImagePart"> & {
     case: "data";
   } | {
     /**
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      *
      * @generated from field: string uri = 2;
      */
@@ -140,14 +144,15 @@ export type ImagePart = Message$1<"llmgateway.v1.ImagePart"> & {
   } | { case: undefined; value?: undefined };
 
   /**
-   * MIME type of `data` (for example `image/png`). Required with `data`.
+   * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+   * characters.
    *
    * @generated from field: string mime_type = 3;
    */
   mimeType: string;
 
   /**
-   * Resolution hint.
+   * Resolution hint; a number this server does not know is a field violation.
    *
    * @generated from field: llmgateway.v1.ImageDetail detail = 4;
    */
@@ -211,14 +216,16 @@ export type Tool = Message$1<"llmgateway.v1.Tool"> & {
   name: string;
 
   /**
-   * What the function does, for the model.
+   * What the function does, for the model. At most 4096 characters.
    *
    * @generated from field: string description = 2;
    */
   description: string;
 
   /**
-   * JSON Schema of the arguments object.
+   * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+   * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+   * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
    *
    * @generated from field: google.protobuf.Struct parameters = 3;
    */
@@ -252,7 +259,7 @@ export type ToolChoice = Message$1<"llmgateway.v1.ToolChoice"> & {
    */
   choice: {
     /**
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      *
      * @generated from field: llmgateway.v1.ToolChoiceMode mode = 1;
      */
@@ -260,7 +267,7 @@ export type ToolChoice = Message$1<"llmgateway.v1.ToolChoice"> & {
     case: "mode";
   } | {
     /**
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      *
      * @generated from field: string function_name = 2;
      */
@@ -283,14 +290,14 @@ export const ToolChoiceSchema: GenMessage<ToolChoice> = /*@__PURE__*/
  */
 export type ToolCall = Message$1<"llmgateway.v1.ToolCall"> & {
   /**
-   * Provider-assigned call id; tool results refer to it.
+   * Provider-assigned call id; tool results refer to it. At most 256 characters.
    *
    * @generated from field: string id = 1;
    */
   id: string;
 
   /**
-   * Function name.
+   * Function name (at most 64 characters).
    *
    * @generated from field: string name = 2;
    */
@@ -346,7 +353,7 @@ export type GenerationConfig = Message$1<"llmgateway.v1.GenerationConfig"> & {
   topK?: number | undefined;
 
   /**
-   * Stop sequences, at most 4.
+   * Stop sequences: at most 4, each at most 1024 characters.
    *
    * @generated from field: repeated string stop = 5;
    */
@@ -374,7 +381,8 @@ export type GenerationConfig = Message$1<"llmgateway.v1.GenerationConfig"> & {
   frequencyPenalty?: number | undefined;
 
   /**
-   * Reasoning effort for reasoning models (OpenAI-style).
+   * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+   * know is a field violation.
    *
    * @generated from field: llmgateway.v1.ReasoningEffort reasoning_effort = 9;
    */
@@ -402,21 +410,22 @@ export const GenerationConfigSchema: GenMessage<GenerationConfig> = /*@__PURE__*
  */
 export type ResponseFormat = Message$1<"llmgateway.v1.ResponseFormat"> & {
   /**
-   * The format.
+   * The format; a number this server does not know is a field violation.
    *
    * @generated from field: llmgateway.v1.ResponseFormatType type = 1;
    */
   type: ResponseFormatType;
 
   /**
-   * Schema name (JSON_SCHEMA only).
+   * Schema name (JSON_SCHEMA only; at most 64 characters).
    *
    * @generated from field: string schema_name = 2;
    */
   schemaName: string;
 
   /**
-   * JSON Schema (JSON_SCHEMA only; required there).
+   * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+   * its values count toward the request's 2048.
    *
    * @generated from field: google.protobuf.Struct schema = 3;
    */
@@ -502,21 +511,22 @@ export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
  */
 export type ChatRequest = Message$1<"llmgateway.v1.ChatRequest"> & {
   /**
-   * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+   * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+   * 200 characters.
    *
    * @generated from field: string model = 1;
    */
   model: string;
 
   /**
-   * The conversation so far. At least one message.
+   * The conversation so far. At least one message, at most 512.
    *
    * @generated from field: repeated llmgateway.v1.Message messages = 2;
    */
   messages: Message[];
 
   /**
-   * Functions the model may call.
+   * Functions the model may call; at most 128.
    *
    * @generated from field: repeated llmgateway.v1.Tool tools = 3;
    */
@@ -551,7 +561,7 @@ export type ChatRequest = Message$1<"llmgateway.v1.ChatRequest"> & {
   parallelToolCalls?: boolean | undefined;
 
   /**
-   * End-user id passed to the provider for abuse monitoring.
+   * End-user id passed to the provider for abuse monitoring (at most 256 characters).
    *
    * @generated from field: string user = 8;
    */
@@ -563,6 +573,17 @@ export type ChatRequest = Message$1<"llmgateway.v1.ChatRequest"> & {
    * @generated from field: llmgateway.v1.CacheControl cache = 9;
    */
   cache?: CacheControl | undefined;
+
+  /**
+   * The conversation to continue, as returned in `ChatResponse.session_id` or
+   * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+   * stored history is inserted before `messages`, which then hold only the new
+   * turn). Empty: a virtual model with memory starts a new session. Letters,
+   * digits, `_` and `-`, at most 128 characters.
+   *
+   * @generated from field: string session_id = 20;
+   */
+  sessionId: string;
 };
 
 /**
@@ -579,21 +600,22 @@ export const ChatRequestSchema: GenMessage<ChatRequest> = /*@__PURE__*/
  */
 export type StreamChatRequest = Message$1<"llmgateway.v1.StreamChatRequest"> & {
   /**
-   * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+   * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+   * 200 characters.
    *
    * @generated from field: string model = 1;
    */
   model: string;
 
   /**
-   * The conversation so far. At least one message.
+   * The conversation so far. At least one message, at most 512.
    *
    * @generated from field: repeated llmgateway.v1.Message messages = 2;
    */
   messages: Message[];
 
   /**
-   * Functions the model may call.
+   * Functions the model may call; at most 128.
    *
    * @generated from field: repeated llmgateway.v1.Tool tools = 3;
    */
@@ -628,7 +650,7 @@ export type StreamChatRequest = Message$1<"llmgateway.v1.StreamChatRequest"> & {
   parallelToolCalls?: boolean | undefined;
 
   /**
-   * End-user id passed to the provider for abuse monitoring.
+   * End-user id passed to the provider for abuse monitoring (at most 256 characters).
    *
    * @generated from field: string user = 8;
    */
@@ -640,6 +662,17 @@ export type StreamChatRequest = Message$1<"llmgateway.v1.StreamChatRequest"> & {
    * @generated from field: llmgateway.v1.CacheControl cache = 9;
    */
   cache?: CacheControl | undefined;
+
+  /**
+   * The conversation to continue, as returned in `ChatResponse.session_id` or
+   * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+   * stored history is inserted before `messages`, which then hold only the new
+   * turn). Empty: a virtual model with memory starts a new session. Letters,
+   * digits, `_` and `-`, at most 128 characters.
+   *
+   * @generated from field: string session_id = 20;
+   */
+  sessionId: string;
 };
 
 /**
@@ -734,6 +767,14 @@ export type ChatResponse = Message$1<"llmgateway.v1.ChatResponse"> & {
    * @generated from field: llmgateway.v1.CacheInfo cache = 11;
    */
   cache?: CacheInfo | undefined;
+
+  /**
+   * The session this call belongs to (virtual models with memory; send it back
+   * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+   *
+   * @generated from field: string session_id = 20;
+   */
+  sessionId: string;
 };
 
 /**
@@ -870,6 +911,14 @@ export type StreamStart = Message$1<"llmgateway.v1.StreamStart"> & {
    * @generated from field: llmgateway.v1.CacheInfo cache = 8;
    */
   cache?: CacheInfo | undefined;
+
+  /**
+   * The session this stream belongs to (virtual models with memory), known before
+   * the first delta; the answer joins its history once the stream ends complete.
+   *
+   * @generated from field: string session_id = 20;
+   */
+  sessionId: string;
 };
 
 /**

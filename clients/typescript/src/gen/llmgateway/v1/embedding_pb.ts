@@ -21,28 +21,30 @@ export const file_llmgateway_v1_embedding: GenFile = /*@__PURE__*/
  */
 export type EmbedRequest = Message<"llmgateway.v1.EmbedRequest"> & {
   /**
-   * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+   * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+   * 200 characters.
    *
    * @generated from field: string model = 1;
    */
   model: string;
 
   /**
-   * Texts to embed; at least one, none empty.
+   * Texts to embed; at least one, at most 2048, none empty.
    *
    * @generated from field: repeated string inputs = 2;
    */
   inputs: string[];
 
   /**
-   * Output dimensions for models that can shorten their vectors.
+   * Output dimensions for models that can shorten their vectors: 1 to 4096, and
+   * `len(inputs) * dimensions` at most 131072 (the answer's size).
    *
    * @generated from field: optional int32 dimensions = 3;
    */
   dimensions?: number | undefined;
 
   /**
-   * End-user id passed to the provider.
+   * End-user id passed to the provider (at most 256 characters).
    *
    * @generated from field: string user = 4;
    */

@@ -4,6 +4,8 @@
 
 import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { SynthesizeSpeechRequestSchema, SynthesizeSpeechResponseSchema, TranscribeRequestSchema, TranscribeResponseSchema } from "./audio_pb.js";
+import { file_llmgateway_v1_audio } from "./audio_pb.js";
 import type { ChatRequestSchema, ChatResponseSchema, StreamChatRequestSchema, StreamChatResponseSchema } from "./chat_pb.js";
 import { file_llmgateway_v1_chat } from "./chat_pb.js";
 import type { EmbedRequestSchema, EmbedResponseSchema } from "./embedding_pb.js";
@@ -17,7 +19,7 @@ import { file_llmgateway_v1_model } from "./model_pb.js";
  * Describes the file llmgateway/v1/gateway_service.proto.
  */
 export const file_llmgateway_v1_gateway_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNsbG1nYXRld2F5L3YxL2dhdGV3YXlfc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MTKZAwoOR2F0ZXdheVNlcnZpY2USPwoEQ2hhdBIaLmxsbWdhdGV3YXkudjEuQ2hhdFJlcXVlc3QaGy5sbG1nYXRld2F5LnYxLkNoYXRSZXNwb25zZRJTCgpTdHJlYW1DaGF0EiAubGxtZ2F0ZXdheS52MS5TdHJlYW1DaGF0UmVxdWVzdBohLmxsbWdhdGV3YXkudjEuU3RyZWFtQ2hhdFJlc3BvbnNlMAESQgoFRW1iZWQSGy5sbG1nYXRld2F5LnYxLkVtYmVkUmVxdWVzdBocLmxsbWdhdGV3YXkudjEuRW1iZWRSZXNwb25zZRJaCg1HZW5lcmF0ZUltYWdlEiMubGxtZ2F0ZXdheS52MS5HZW5lcmF0ZUltYWdlUmVxdWVzdBokLmxsbWdhdGV3YXkudjEuR2VuZXJhdGVJbWFnZVJlc3BvbnNlElEKCkxpc3RNb2RlbHMSIC5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_llmgateway_v1_chat, file_llmgateway_v1_embedding, file_llmgateway_v1_image, file_llmgateway_v1_model]);
+  fileDesc("CiNsbG1nYXRld2F5L3YxL2dhdGV3YXlfc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MTLTBAoOR2F0ZXdheVNlcnZpY2USPwoEQ2hhdBIaLmxsbWdhdGV3YXkudjEuQ2hhdFJlcXVlc3QaGy5sbG1nYXRld2F5LnYxLkNoYXRSZXNwb25zZRJTCgpTdHJlYW1DaGF0EiAubGxtZ2F0ZXdheS52MS5TdHJlYW1DaGF0UmVxdWVzdBohLmxsbWdhdGV3YXkudjEuU3RyZWFtQ2hhdFJlc3BvbnNlMAESQgoFRW1iZWQSGy5sbG1nYXRld2F5LnYxLkVtYmVkUmVxdWVzdBocLmxsbWdhdGV3YXkudjEuRW1iZWRSZXNwb25zZRJaCg1HZW5lcmF0ZUltYWdlEiMubGxtZ2F0ZXdheS52MS5HZW5lcmF0ZUltYWdlUmVxdWVzdBokLmxsbWdhdGV3YXkudjEuR2VuZXJhdGVJbWFnZVJlc3BvbnNlElEKClRyYW5zY3JpYmUSIC5sbG1nYXRld2F5LnYxLlRyYW5zY3JpYmVSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5UcmFuc2NyaWJlUmVzcG9uc2USZQoQU3ludGhlc2l6ZVNwZWVjaBImLmxsbWdhdGV3YXkudjEuU3ludGhlc2l6ZVNwZWVjaFJlcXVlc3QaJy5sbG1nYXRld2F5LnYxLlN5bnRoZXNpemVTcGVlY2hSZXNwb25zZTABElEKCkxpc3RNb2RlbHMSIC5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_llmgateway_v1_audio, file_llmgateway_v1_chat, file_llmgateway_v1_embedding, file_llmgateway_v1_image, file_llmgateway_v1_model]);
 
 /**
  * GatewayService gives one typed API to every model provider.
@@ -64,6 +66,26 @@ export const GatewayService: GenService<{
     methodKind: "unary";
     input: typeof GenerateImageRequestSchema;
     output: typeof GenerateImageResponseSchema;
+  },
+  /**
+   * Transcribe turns a recording into text, with timed segments when the model gives them.
+   *
+   * @generated from rpc llmgateway.v1.GatewayService.Transcribe
+   */
+  transcribe: {
+    methodKind: "unary";
+    input: typeof TranscribeRequestSchema;
+    output: typeof TranscribeResponseSchema;
+  },
+  /**
+   * SynthesizeSpeech streams spoken audio of a text: start, audio chunks, end.
+   *
+   * @generated from rpc llmgateway.v1.GatewayService.SynthesizeSpeech
+   */
+  synthesizeSpeech: {
+    methodKind: "server_streaming";
+    input: typeof SynthesizeSpeechRequestSchema;
+    output: typeof SynthesizeSpeechResponseSchema;
   },
   /**
    * ListModels pages through the models callers may use.

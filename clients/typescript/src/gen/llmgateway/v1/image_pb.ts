@@ -19,14 +19,14 @@ export const file_llmgateway_v1_image: GenFile = /*@__PURE__*/
  */
 export type GenerateImageRequest = Message<"llmgateway.v1.GenerateImageRequest"> & {
   /**
-   * Image model id, for example `openai/gpt-image-1`. Required.
+   * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
    *
    * @generated from field: string model = 1;
    */
   model: string;
 
   /**
-   * What to draw. Required.
+   * What to draw. Required; at most 32000 characters.
    *
    * @generated from field: string prompt = 2;
    */
@@ -40,35 +40,36 @@ export type GenerateImageRequest = Message<"llmgateway.v1.GenerateImageRequest">
   count?: number | undefined;
 
   /**
-   * Size such as `1024x1024` (provider-specific set).
+   * Size such as `1024x1024` (provider-specific set; at most 32 characters).
    *
    * @generated from field: string size = 4;
    */
   size: string;
 
   /**
-   * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+   * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+   * characters).
    *
    * @generated from field: string quality = 5;
    */
   quality: string;
 
   /**
-   * Style such as `vivid` or `natural` (provider-specific).
+   * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
    *
    * @generated from field: string style = 6;
    */
   style: string;
 
   /**
-   * Bytes or URL.
+   * Bytes or URL; a number this server does not know is a field violation.
    *
    * @generated from field: llmgateway.v1.ImageOutput output = 7;
    */
   output: ImageOutput;
 
   /**
-   * End-user id passed to the provider.
+   * End-user id passed to the provider (at most 256 characters).
    *
    * @generated from field: string user = 8;
    */

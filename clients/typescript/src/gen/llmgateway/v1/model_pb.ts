@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/model.proto.
  */
 export const file_llmgateway_v1_model: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1nYXRld2F5L3YxL21vZGVsLnByb3RvEg1sbG1nYXRld2F5LnYxIoQBCgVNb2RlbBIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSLwoMY2FwYWJpbGl0aWVzGAQgAygOMhkubGxtZ2F0ZXdheS52MS5DYXBhYmlsaXR5EhYKDmNvbnRleHRfbGVuZ3RoGAUgASgFInsKEUxpc3RNb2RlbHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhAKCHByb3ZpZGVyGAMgASgJEi0KCmNhcGFiaWxpdHkYBCABKA4yGS5sbG1nYXRld2F5LnYxLkNhcGFiaWxpdHkiUwoSTGlzdE1vZGVsc1Jlc3BvbnNlEiQKBm1vZGVscxgBIAMoCzIULmxsbWdhdGV3YXkudjEuTW9kZWwSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKuMBCgpDYXBhYmlsaXR5EhoKFkNBUEFCSUxJVFlfVU5TUEVDSUZJRUQQABITCg9DQVBBQklMSVRZX0NIQVQQARIVChFDQVBBQklMSVRZX1NUUkVBTRACEhQKEENBUEFCSUxJVFlfVE9PTFMQAxIVChFDQVBBQklMSVRZX1ZJU0lPThAEEhQKEENBUEFCSUxJVFlfRU1CRUQQBRIUChBDQVBBQklMSVRZX0lNQUdFEAYSGAoUQ0FQQUJJTElUWV9SRUFTT05JTkcQBxIaChZDQVBBQklMSVRZX0pTT05fT1VUUFVUEAhiBnByb3RvMw");
+  fileDesc("ChlsbG1nYXRld2F5L3YxL21vZGVsLnByb3RvEg1sbG1nYXRld2F5LnYxIsEBCgVNb2RlbBIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSLwoMY2FwYWJpbGl0aWVzGAQgAygOMhkubGxtZ2F0ZXdheS52MS5DYXBhYmlsaXR5EhYKDmNvbnRleHRfbGVuZ3RoGAUgASgFEiYKBGtpbmQYBiABKA4yGC5sbG1nYXRld2F5LnYxLk1vZGVsS2luZBITCgtkZXNjcmlwdGlvbhgHIAEoCSJ7ChFMaXN0TW9kZWxzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIQCghwcm92aWRlchgDIAEoCRItCgpjYXBhYmlsaXR5GAQgASgOMhkubGxtZ2F0ZXdheS52MS5DYXBhYmlsaXR5IlMKEkxpc3RNb2RlbHNSZXNwb25zZRIkCgZtb2RlbHMYASADKAsyFC5sbG1nYXRld2F5LnYxLk1vZGVsEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqVAgoKQ2FwYWJpbGl0eRIaChZDQVBBQklMSVRZX1VOU1BFQ0lGSUVEEAASEwoPQ0FQQUJJTElUWV9DSEFUEAESFQoRQ0FQQUJJTElUWV9TVFJFQU0QAhIUChBDQVBBQklMSVRZX1RPT0xTEAMSFQoRQ0FQQUJJTElUWV9WSVNJT04QBBIUChBDQVBBQklMSVRZX0VNQkVEEAUSFAoQQ0FQQUJJTElUWV9JTUFHRRAGEhgKFENBUEFCSUxJVFlfUkVBU09OSU5HEAcSGgoWQ0FQQUJJTElUWV9KU09OX09VVFBVVBAIEhkKFUNBUEFCSUxJVFlfVFJBTlNDUklCRRAJEhUKEUNBUEFCSUxJVFlfU1BFRUNIEAoqWAoJTW9kZWxLaW5kEhoKFk1PREVMX0tJTkRfVU5TUEVDSUZJRUQQABIXChNNT0RFTF9LSU5EX1VQU1RSRUFNEAESFgoSTU9ERUxfS0lORF9WSVJUVUFMEAJiBnByb3RvMw");
 
 /**
  * Model is a routable model.
@@ -52,6 +52,21 @@ export type Model = Message<"llmgateway.v1.Model"> & {
    * @generated from field: int32 context_length = 5;
    */
   contextLength: number;
+
+  /**
+   * An upstream model, or a virtual model (a public id whose prompt, memory and
+   * choice of the real model live in the gateway).
+   *
+   * @generated from field: llmgateway.v1.ModelKind kind = 6;
+   */
+  kind: ModelKind;
+
+  /**
+   * What the model is for (may be empty).
+   *
+   * @generated from field: string description = 7;
+   */
+  description: string;
 };
 
 /**
@@ -68,28 +83,30 @@ export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
  */
 export type ListModelsRequest = Message<"llmgateway.v1.ListModelsRequest"> & {
   /**
-   * At most this many models (default 100, at most 1000).
+   * At most this many models (default 100; larger values are lowered to 1000; negative
+   * is a field violation).
    *
    * @generated from field: int32 page_size = 1;
    */
   pageSize: number;
 
   /**
-   * `next_page_token` of the previous page.
+   * `next_page_token` of the previous page (at most 512 characters).
    *
    * @generated from field: string page_token = 2;
    */
   pageToken: string;
 
   /**
-   * Only models of this provider kind.
+   * Only models of this provider kind (at most 64 characters).
    *
    * @generated from field: string provider = 3;
    */
   provider: string;
 
   /**
-   * Only models with this capability.
+   * Only models with this capability; a number this server does not know is a field
+   * violation.
    *
    * @generated from field: llmgateway.v1.Capability capability = 4;
    */
@@ -199,6 +216,20 @@ export enum Capability {
    * @generated from enum value: CAPABILITY_JSON_OUTPUT = 8;
    */
   JSON_OUTPUT = 8,
+
+  /**
+   * Transcribe (speech to text).
+   *
+   * @generated from enum value: CAPABILITY_TRANSCRIBE = 9;
+   */
+  TRANSCRIBE = 9,
+
+  /**
+   * SynthesizeSpeech (text to speech).
+   *
+   * @generated from enum value: CAPABILITY_SPEECH = 10;
+   */
+  SPEECH = 10,
 }
 
 /**
@@ -206,4 +237,39 @@ export enum Capability {
  */
 export const CapabilitySchema: GenEnum<Capability> = /*@__PURE__*/
   enumDesc(file_llmgateway_v1_model, 0);
+
+/**
+ * ModelKind says whether a model id names an upstream model or a virtual one.
+ *
+ * @generated from enum llmgateway.v1.ModelKind
+ */
+export enum ModelKind {
+  /**
+   * Not set: an upstream model.
+   *
+   * @generated from enum value: MODEL_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A model of a provider, served by its deployments.
+   *
+   * @generated from enum value: MODEL_KIND_UPSTREAM = 1;
+   */
+  UPSTREAM = 1,
+
+  /**
+   * A public id behind which the gateway adds a system prompt, default
+   * parameters and the conversation so far, and picks the real model by rules.
+   *
+   * @generated from enum value: MODEL_KIND_VIRTUAL = 2;
+   */
+  VIRTUAL = 2,
+}
+
+/**
+ * Describes the enum llmgateway.v1.ModelKind.
+ */
+export const ModelKindSchema: GenEnum<ModelKind> = /*@__PURE__*/
+  enumDesc(file_llmgateway_v1_model, 1);
 

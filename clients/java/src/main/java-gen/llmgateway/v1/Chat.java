@@ -1078,7 +1078,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Who wrote it. Required.
+     * Who wrote it. Required; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Role role = 1;</code>
@@ -1087,7 +1087,7 @@ public final class Chat {
     int getRoleValue();
     /**
      * <pre>
-     * Who wrote it. Required.
+     * Who wrote it. Required; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Role role = 1;</code>
@@ -1097,7 +1097,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1106,7 +1107,8 @@ public final class Chat {
         getContentList();
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1114,7 +1116,8 @@ public final class Chat {
     llmgateway.v1.Chat.ContentPart getContent(int index);
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1122,7 +1125,8 @@ public final class Chat {
     int getContentCount();
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1131,7 +1135,8 @@ public final class Chat {
         getContentOrBuilderList();
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1141,7 +1146,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1150,7 +1156,8 @@ public final class Chat {
         getToolCallsList();
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1158,7 +1165,8 @@ public final class Chat {
     llmgateway.v1.Chat.ToolCall getToolCalls(int index);
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1166,7 +1174,8 @@ public final class Chat {
     int getToolCallsCount();
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1175,7 +1184,8 @@ public final class Chat {
         getToolCallsOrBuilderList();
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1186,6 +1196,7 @@ public final class Chat {
     /**
      * <pre>
      * The id of the tool call this message answers (tool messages only; required there).
+     * At most 256 characters.
      * </pre>
      *
      * <code>string tool_call_id = 4;</code>
@@ -1195,6 +1206,7 @@ public final class Chat {
     /**
      * <pre>
      * The id of the tool call this message answers (tool messages only; required there).
+     * At most 256 characters.
      * </pre>
      *
      * <code>string tool_call_id = 4;</code>
@@ -1205,7 +1217,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Optional author name, passed to providers that support it.
+     * Optional author name, passed to providers that support it. At most 256 characters.
      * </pre>
      *
      * <code>string name = 5;</code>
@@ -1214,7 +1226,7 @@ public final class Chat {
     java.lang.String getName();
     /**
      * <pre>
-     * Optional author name, passed to providers that support it.
+     * Optional author name, passed to providers that support it. At most 256 characters.
      * </pre>
      *
      * <code>string name = 5;</code>
@@ -1271,7 +1283,7 @@ public final class Chat {
     private int role_ = 0;
     /**
      * <pre>
-     * Who wrote it. Required.
+     * Who wrote it. Required; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Role role = 1;</code>
@@ -1282,7 +1294,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Who wrote it. Required.
+     * Who wrote it. Required; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Role role = 1;</code>
@@ -1298,7 +1310,8 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.ContentPart> content_;
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1309,7 +1322,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1321,7 +1335,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1332,7 +1347,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1343,7 +1359,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Text, image and reasoning parts, in order.
+     * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+     * request together, at most 32 of them images.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -1359,7 +1376,8 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.ToolCall> toolCalls_;
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1370,7 +1388,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1382,7 +1401,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1393,7 +1413,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1404,7 +1425,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Tool calls the assistant made (assistant messages only).
+     * Tool calls the assistant made (assistant messages only). At most 256 in all
+     * messages of a request together.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -1421,6 +1443,7 @@ public final class Chat {
     /**
      * <pre>
      * The id of the tool call this message answers (tool messages only; required there).
+     * At most 256 characters.
      * </pre>
      *
      * <code>string tool_call_id = 4;</code>
@@ -1442,6 +1465,7 @@ public final class Chat {
     /**
      * <pre>
      * The id of the tool call this message answers (tool messages only; required there).
+     * At most 256 characters.
      * </pre>
      *
      * <code>string tool_call_id = 4;</code>
@@ -1467,7 +1491,7 @@ public final class Chat {
     private volatile java.lang.Object name_ = "";
     /**
      * <pre>
-     * Optional author name, passed to providers that support it.
+     * Optional author name, passed to providers that support it. At most 256 characters.
      * </pre>
      *
      * <code>string name = 5;</code>
@@ -1488,7 +1512,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Optional author name, passed to providers that support it.
+     * Optional author name, passed to providers that support it. At most 256 characters.
      * </pre>
      *
      * <code>string name = 5;</code>
@@ -2028,7 +2052,7 @@ public final class Chat {
       private int role_ = 0;
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2039,7 +2063,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2054,7 +2078,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2067,7 +2091,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2085,7 +2109,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Who wrote it. Required.
+       * Who wrote it. Required; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Role role = 1;</code>
@@ -2112,7 +2136,8 @@ public final class Chat {
 
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2126,7 +2151,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2140,7 +2166,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2154,7 +2181,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2175,7 +2203,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2193,7 +2222,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2213,7 +2243,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2234,7 +2265,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2252,7 +2284,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2270,7 +2303,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2289,7 +2323,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2306,7 +2341,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2323,7 +2359,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2334,7 +2371,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2348,7 +2386,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2363,7 +2402,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2374,7 +2414,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2386,7 +2427,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Text, image and reasoning parts, in order.
+       * Text, image and reasoning parts, in order. At most 1024 parts in all messages of a
+       * request together, at most 32 of them images.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ContentPart content = 2;</code>
@@ -2424,7 +2466,8 @@ public final class Chat {
 
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2438,7 +2481,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2452,7 +2496,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2466,7 +2511,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2487,7 +2533,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2505,7 +2552,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2525,7 +2573,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2546,7 +2595,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2564,7 +2614,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2582,7 +2633,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2601,7 +2653,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2618,7 +2671,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2635,7 +2689,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2646,7 +2701,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2660,7 +2716,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2675,7 +2732,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2686,7 +2744,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2698,7 +2757,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Tool calls the assistant made (assistant messages only).
+       * Tool calls the assistant made (assistant messages only). At most 256 in all
+       * messages of a request together.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.ToolCall tool_calls = 3;</code>
@@ -2726,6 +2786,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2746,6 +2807,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2767,6 +2829,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2784,6 +2847,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2798,6 +2862,7 @@ public final class Chat {
       /**
        * <pre>
        * The id of the tool call this message answers (tool messages only; required there).
+       * At most 256 characters.
        * </pre>
        *
        * <code>string tool_call_id = 4;</code>
@@ -2817,7 +2882,7 @@ public final class Chat {
       private java.lang.Object name_ = "";
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -2837,7 +2902,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -2858,7 +2923,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -2875,7 +2940,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -2889,7 +2954,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Optional author name, passed to providers that support it.
+       * Optional author name, passed to providers that support it. At most 256 characters.
        * </pre>
        *
        * <code>string name = 5;</code>
@@ -4283,7 +4348,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      * </pre>
      *
      * <code>bytes data = 1;</code>
@@ -4292,7 +4357,7 @@ public final class Chat {
     boolean hasData();
     /**
      * <pre>
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      * </pre>
      *
      * <code>bytes data = 1;</code>
@@ -4302,7 +4367,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4311,7 +4377,8 @@ public final class Chat {
     boolean hasUri();
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4320,7 +4387,8 @@ public final class Chat {
     java.lang.String getUri();
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4331,7 +4399,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * MIME type of `data` (for example `image/png`). Required with `data`.
+     * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+     * characters.
      * </pre>
      *
      * <code>string mime_type = 3;</code>
@@ -4340,7 +4409,8 @@ public final class Chat {
     java.lang.String getMimeType();
     /**
      * <pre>
-     * MIME type of `data` (for example `image/png`). Required with `data`.
+     * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+     * characters.
      * </pre>
      *
      * <code>string mime_type = 3;</code>
@@ -4351,7 +4421,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Resolution hint.
+     * Resolution hint; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -4360,7 +4430,7 @@ public final class Chat {
     int getDetailValue();
     /**
      * <pre>
-     * Resolution hint.
+     * Resolution hint; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -4456,7 +4526,7 @@ public final class Chat {
     public static final int DATA_FIELD_NUMBER = 1;
     /**
      * <pre>
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      * </pre>
      *
      * <code>bytes data = 1;</code>
@@ -4468,7 +4538,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Raw image bytes (PNG, JPEG, GIF or WebP).
+     * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
      * </pre>
      *
      * <code>bytes data = 1;</code>
@@ -4485,7 +4555,8 @@ public final class Chat {
     public static final int URI_FIELD_NUMBER = 2;
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4496,7 +4567,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4521,7 +4593,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * An `https://` URL or a `data:` URI.
+     * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+     * `data:` URI (at most 20 MiB once decoded).
      * </pre>
      *
      * <code>string uri = 2;</code>
@@ -4551,7 +4624,8 @@ public final class Chat {
     private volatile java.lang.Object mimeType_ = "";
     /**
      * <pre>
-     * MIME type of `data` (for example `image/png`). Required with `data`.
+     * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+     * characters.
      * </pre>
      *
      * <code>string mime_type = 3;</code>
@@ -4572,7 +4646,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * MIME type of `data` (for example `image/png`). Required with `data`.
+     * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+     * characters.
      * </pre>
      *
      * <code>string mime_type = 3;</code>
@@ -4597,7 +4672,7 @@ public final class Chat {
     private int detail_ = 0;
     /**
      * <pre>
-     * Resolution hint.
+     * Resolution hint; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -4608,7 +4683,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Resolution hint.
+     * Resolution hint; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5062,7 +5137,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * Raw image bytes (PNG, JPEG, GIF or WebP).
+       * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
        * </pre>
        *
        * <code>bytes data = 1;</code>
@@ -5073,7 +5148,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Raw image bytes (PNG, JPEG, GIF or WebP).
+       * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
        * </pre>
        *
        * <code>bytes data = 1;</code>
@@ -5087,7 +5162,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Raw image bytes (PNG, JPEG, GIF or WebP).
+       * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
        * </pre>
        *
        * <code>bytes data = 1;</code>
@@ -5103,7 +5178,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Raw image bytes (PNG, JPEG, GIF or WebP).
+       * Raw image bytes (PNG, JPEG, GIF or WebP). At most 20 MiB (and the request size).
        * </pre>
        *
        * <code>bytes data = 1;</code>
@@ -5120,7 +5195,8 @@ public final class Chat {
 
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5132,7 +5208,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5158,7 +5235,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5185,7 +5263,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5202,7 +5281,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5218,7 +5298,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * An `https://` URL or a `data:` URI.
+       * An `https://` URL (at most 8192 characters, with a host and a valid port) or a
+       * `data:` URI (at most 20 MiB once decoded).
        * </pre>
        *
        * <code>string uri = 2;</code>
@@ -5238,7 +5319,8 @@ public final class Chat {
       private java.lang.Object mimeType_ = "";
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5258,7 +5340,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5279,7 +5362,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5296,7 +5380,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5310,7 +5395,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * MIME type of `data` (for example `image/png`). Required with `data`.
+       * MIME type of `data` (for example `image/png`). Required with `data`. At most 128
+       * characters.
        * </pre>
        *
        * <code>string mime_type = 3;</code>
@@ -5330,7 +5416,7 @@ public final class Chat {
       private int detail_ = 0;
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5341,7 +5427,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5356,7 +5442,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5369,7 +5455,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -5387,7 +5473,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Resolution hint.
+       * Resolution hint; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageDetail detail = 4;</code>
@@ -6462,7 +6548,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * What the function does, for the model.
+     * What the function does, for the model. At most 4096 characters.
      * </pre>
      *
      * <code>string description = 2;</code>
@@ -6471,7 +6557,7 @@ public final class Chat {
     java.lang.String getDescription();
     /**
      * <pre>
-     * What the function does, for the model.
+     * What the function does, for the model. At most 4096 characters.
      * </pre>
      *
      * <code>string description = 2;</code>
@@ -6482,7 +6568,9 @@ public final class Chat {
 
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6491,7 +6579,9 @@ public final class Chat {
     boolean hasParameters();
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6500,7 +6590,9 @@ public final class Chat {
     com.google.protobuf.Struct getParameters();
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6611,7 +6703,7 @@ public final class Chat {
     private volatile java.lang.Object description_ = "";
     /**
      * <pre>
-     * What the function does, for the model.
+     * What the function does, for the model. At most 4096 characters.
      * </pre>
      *
      * <code>string description = 2;</code>
@@ -6632,7 +6724,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * What the function does, for the model.
+     * What the function does, for the model. At most 4096 characters.
      * </pre>
      *
      * <code>string description = 2;</code>
@@ -6657,7 +6749,9 @@ public final class Chat {
     private com.google.protobuf.Struct parameters_;
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6669,7 +6763,9 @@ public final class Chat {
     }
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -6681,7 +6777,9 @@ public final class Chat {
     }
     /**
      * <pre>
-     * JSON Schema of the arguments object.
+     * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+     * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+     * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
      * </pre>
      *
      * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7224,7 +7322,7 @@ public final class Chat {
       private java.lang.Object description_ = "";
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7244,7 +7342,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7265,7 +7363,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7282,7 +7380,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7296,7 +7394,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * What the function does, for the model.
+       * What the function does, for the model. At most 4096 characters.
        * </pre>
        *
        * <code>string description = 2;</code>
@@ -7318,7 +7416,9 @@ public final class Chat {
           com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> parametersBuilder_;
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7329,7 +7429,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7344,7 +7446,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7364,7 +7468,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7382,7 +7488,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7407,7 +7515,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7424,7 +7534,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7436,7 +7548,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7451,7 +7565,9 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema of the arguments object.
+       * JSON Schema of the arguments object: at most 256 KiB encoded, 32 levels deep and
+       * 1024 keys in one object; all schemas of a request hold at most 2048 JSON values.
+       * `$schema`, when set, must name a JSON Schema draft (4, 6, 7, 2019-09, 2020-12).
        * </pre>
        *
        * <code>.google.protobuf.Struct parameters = 3;</code>
@@ -7583,7 +7699,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7592,7 +7708,7 @@ public final class Chat {
     boolean hasMode();
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7601,7 +7717,7 @@ public final class Chat {
     int getModeValue();
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7611,7 +7727,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7620,7 +7736,7 @@ public final class Chat {
     boolean hasFunctionName();
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7629,7 +7745,7 @@ public final class Chat {
     java.lang.String getFunctionName();
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7724,7 +7840,7 @@ public final class Chat {
     public static final int MODE_FIELD_NUMBER = 1;
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7735,7 +7851,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7749,7 +7865,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * A general mode.
+     * A general mode; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -7767,7 +7883,7 @@ public final class Chat {
     public static final int FUNCTION_NAME_FIELD_NUMBER = 2;
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7778,7 +7894,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -7803,7 +7919,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The model must call this function.
+     * The model must call this function (at most 64 characters).
      * </pre>
      *
      * <code>string function_name = 2;</code>
@@ -8224,7 +8340,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8236,7 +8352,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8251,7 +8367,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8266,7 +8382,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8283,7 +8399,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8301,7 +8417,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * A general mode.
+       * A general mode; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ToolChoiceMode mode = 1;</code>
@@ -8318,7 +8434,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8330,7 +8446,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8356,7 +8472,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8383,7 +8499,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8400,7 +8516,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8416,7 +8532,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The model must call this function.
+       * The model must call this function (at most 64 characters).
        * </pre>
        *
        * <code>string function_name = 2;</code>
@@ -8502,7 +8618,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Provider-assigned call id; tool results refer to it.
+     * Provider-assigned call id; tool results refer to it. At most 256 characters.
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -8511,7 +8627,7 @@ public final class Chat {
     java.lang.String getId();
     /**
      * <pre>
-     * Provider-assigned call id; tool results refer to it.
+     * Provider-assigned call id; tool results refer to it. At most 256 characters.
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -8522,7 +8638,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Function name.
+     * Function name (at most 64 characters).
      * </pre>
      *
      * <code>string name = 2;</code>
@@ -8531,7 +8647,7 @@ public final class Chat {
     java.lang.String getName();
     /**
      * <pre>
-     * Function name.
+     * Function name (at most 64 characters).
      * </pre>
      *
      * <code>string name = 2;</code>
@@ -8607,7 +8723,7 @@ public final class Chat {
     private volatile java.lang.Object id_ = "";
     /**
      * <pre>
-     * Provider-assigned call id; tool results refer to it.
+     * Provider-assigned call id; tool results refer to it. At most 256 characters.
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -8628,7 +8744,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Provider-assigned call id; tool results refer to it.
+     * Provider-assigned call id; tool results refer to it. At most 256 characters.
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -8654,7 +8770,7 @@ public final class Chat {
     private volatile java.lang.Object name_ = "";
     /**
      * <pre>
-     * Function name.
+     * Function name (at most 64 characters).
      * </pre>
      *
      * <code>string name = 2;</code>
@@ -8675,7 +8791,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Function name.
+     * Function name (at most 64 characters).
      * </pre>
      *
      * <code>string name = 2;</code>
@@ -9124,7 +9240,7 @@ public final class Chat {
       private java.lang.Object id_ = "";
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9144,7 +9260,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9165,7 +9281,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9182,7 +9298,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9196,7 +9312,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Provider-assigned call id; tool results refer to it.
+       * Provider-assigned call id; tool results refer to it. At most 256 characters.
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -9216,7 +9332,7 @@ public final class Chat {
       private java.lang.Object name_ = "";
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9236,7 +9352,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9257,7 +9373,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9274,7 +9390,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9288,7 +9404,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Function name.
+       * Function name (at most 64 characters).
        * </pre>
        *
        * <code>string name = 2;</code>
@@ -9542,7 +9658,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9552,7 +9668,7 @@ public final class Chat {
         getStopList();
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9561,7 +9677,7 @@ public final class Chat {
     int getStopCount();
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9571,7 +9687,7 @@ public final class Chat {
     java.lang.String getStop(int index);
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9640,7 +9756,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Reasoning effort for reasoning models (OpenAI-style).
+     * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+     * know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -9649,7 +9766,8 @@ public final class Chat {
     int getReasoningEffortValue();
     /**
      * <pre>
-     * Reasoning effort for reasoning models (OpenAI-style).
+     * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+     * know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -9833,7 +9951,7 @@ public final class Chat {
         com.google.protobuf.LazyStringArrayList.emptyList();
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9845,7 +9963,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9856,7 +9974,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9868,7 +9986,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Stop sequences, at most 4.
+     * Stop sequences: at most 4, each at most 1024 characters.
      * </pre>
      *
      * <code>repeated string stop = 5;</code>
@@ -9965,7 +10083,8 @@ public final class Chat {
     private int reasoningEffort_ = 0;
     /**
      * <pre>
-     * Reasoning effort for reasoning models (OpenAI-style).
+     * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+     * know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -9976,7 +10095,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Reasoning effort for reasoning models (OpenAI-style).
+     * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+     * know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -10858,7 +10978,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10871,7 +10991,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10882,7 +11002,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10894,7 +11014,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10907,7 +11027,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10926,7 +11046,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10944,7 +11064,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10962,7 +11082,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -10977,7 +11097,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Stop sequences, at most 4.
+       * Stop sequences: at most 4, each at most 1024 characters.
        * </pre>
        *
        * <code>repeated string stop = 5;</code>
@@ -11166,7 +11286,8 @@ public final class Chat {
       private int reasoningEffort_ = 0;
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11177,7 +11298,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11192,7 +11314,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11205,7 +11328,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11223,7 +11347,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Reasoning effort for reasoning models (OpenAI-style).
+       * Reasoning effort for reasoning models (OpenAI-style); a number this server does not
+       * know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 9;</code>
@@ -11361,7 +11486,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The format.
+     * The format; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -11370,7 +11495,7 @@ public final class Chat {
     int getTypeValue();
     /**
      * <pre>
-     * The format.
+     * The format; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -11380,7 +11505,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Schema name (JSON_SCHEMA only).
+     * Schema name (JSON_SCHEMA only; at most 64 characters).
      * </pre>
      *
      * <code>string schema_name = 2;</code>
@@ -11389,7 +11514,7 @@ public final class Chat {
     java.lang.String getSchemaName();
     /**
      * <pre>
-     * Schema name (JSON_SCHEMA only).
+     * Schema name (JSON_SCHEMA only; at most 64 characters).
      * </pre>
      *
      * <code>string schema_name = 2;</code>
@@ -11400,7 +11525,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11409,7 +11535,8 @@ public final class Chat {
     boolean hasSchema();
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11418,7 +11545,8 @@ public final class Chat {
     com.google.protobuf.Struct getSchema();
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11481,7 +11609,7 @@ public final class Chat {
     private int type_ = 0;
     /**
      * <pre>
-     * The format.
+     * The format; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -11492,7 +11620,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The format.
+     * The format; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -11508,7 +11636,7 @@ public final class Chat {
     private volatile java.lang.Object schemaName_ = "";
     /**
      * <pre>
-     * Schema name (JSON_SCHEMA only).
+     * Schema name (JSON_SCHEMA only; at most 64 characters).
      * </pre>
      *
      * <code>string schema_name = 2;</code>
@@ -11529,7 +11657,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Schema name (JSON_SCHEMA only).
+     * Schema name (JSON_SCHEMA only; at most 64 characters).
      * </pre>
      *
      * <code>string schema_name = 2;</code>
@@ -11554,7 +11682,8 @@ public final class Chat {
     private com.google.protobuf.Struct schema_;
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11566,7 +11695,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -11578,7 +11708,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * JSON Schema (JSON_SCHEMA only; required there).
+     * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+     * its values count toward the request's 2048.
      * </pre>
      *
      * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12027,7 +12158,7 @@ public final class Chat {
       private int type_ = 0;
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12038,7 +12169,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12053,7 +12184,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12066,7 +12197,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12084,7 +12215,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The format.
+       * The format; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ResponseFormatType type = 1;</code>
@@ -12100,7 +12231,7 @@ public final class Chat {
       private java.lang.Object schemaName_ = "";
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12120,7 +12251,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12141,7 +12272,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12158,7 +12289,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12172,7 +12303,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Schema name (JSON_SCHEMA only).
+       * Schema name (JSON_SCHEMA only; at most 64 characters).
        * </pre>
        *
        * <code>string schema_name = 2;</code>
@@ -12194,7 +12325,8 @@ public final class Chat {
           com.google.protobuf.Struct, com.google.protobuf.Struct.Builder, com.google.protobuf.StructOrBuilder> schemaBuilder_;
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12205,7 +12337,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12220,7 +12353,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12240,7 +12374,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12258,7 +12393,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12283,7 +12419,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12300,7 +12437,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12312,7 +12450,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -12327,7 +12466,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * JSON Schema (JSON_SCHEMA only; required there).
+       * JSON Schema (JSON_SCHEMA only; required there). Bounded like `Tool.parameters`, and
+       * its values count toward the request's 2048.
        * </pre>
        *
        * <code>.google.protobuf.Struct schema = 3;</code>
@@ -13439,7 +13579,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -13448,7 +13589,8 @@ public final class Chat {
     java.lang.String getModel();
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -13459,7 +13601,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13468,7 +13610,7 @@ public final class Chat {
         getMessagesList();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13476,7 +13618,7 @@ public final class Chat {
     llmgateway.v1.Chat.Message getMessages(int index);
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13484,7 +13626,7 @@ public final class Chat {
     int getMessagesCount();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13493,7 +13635,7 @@ public final class Chat {
         getMessagesOrBuilderList();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13503,7 +13645,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13512,7 +13654,7 @@ public final class Chat {
         getToolsList();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13520,7 +13662,7 @@ public final class Chat {
     llmgateway.v1.Chat.Tool getTools(int index);
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13528,7 +13670,7 @@ public final class Chat {
     int getToolsCount();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13537,7 +13679,7 @@ public final class Chat {
         getToolsOrBuilderList();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13647,7 +13789,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -13656,7 +13798,7 @@ public final class Chat {
     java.lang.String getUser();
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -13691,6 +13833,34 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheControl cache = 9;</code>
      */
     llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -13713,6 +13883,7 @@ public final class Chat {
       messages_ = java.util.Collections.emptyList();
       tools_ = java.util.Collections.emptyList();
       user_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -13741,7 +13912,8 @@ public final class Chat {
     private volatile java.lang.Object model_ = "";
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -13762,7 +13934,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -13788,7 +13961,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Message> messages_;
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13799,7 +13972,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13811,7 +13984,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13822,7 +13995,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13833,7 +14006,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -13849,7 +14022,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Tool> tools_;
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13860,7 +14033,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13872,7 +14045,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13883,7 +14056,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -13894,7 +14067,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -14051,7 +14224,7 @@ public final class Chat {
     private volatile java.lang.Object user_ = "";
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -14072,7 +14245,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -14131,6 +14304,61 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -14171,6 +14399,9 @@ public final class Chat {
       }
       if (((bitField0_ & 0x00000010) != 0)) {
         output.writeMessage(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -14214,6 +14445,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000010) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -14263,6 +14497,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -14307,6 +14543,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -14490,6 +14728,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -14579,6 +14818,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000010;
+        }
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -14704,6 +14946,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000200;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -14799,6 +15046,11 @@ public final class Chat {
                 bitField0_ |= 0x00000100;
                 break;
               } // case 74
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -14819,7 +15071,8 @@ public final class Chat {
       private java.lang.Object model_ = "";
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -14839,7 +15092,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -14860,7 +15114,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -14877,7 +15132,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -14891,7 +15147,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -14922,7 +15179,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -14936,7 +15193,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -14950,7 +15207,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -14964,7 +15221,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -14985,7 +15242,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15003,7 +15260,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15023,7 +15280,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15044,7 +15301,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15062,7 +15319,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15080,7 +15337,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15099,7 +15356,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15116,7 +15373,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15133,7 +15390,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15144,7 +15401,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15158,7 +15415,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15173,7 +15430,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15184,7 +15441,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15196,7 +15453,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -15234,7 +15491,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15248,7 +15505,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15262,7 +15519,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15276,7 +15533,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15297,7 +15554,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15315,7 +15572,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15335,7 +15592,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15356,7 +15613,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15374,7 +15631,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15392,7 +15649,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15411,7 +15668,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15428,7 +15685,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15445,7 +15702,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15456,7 +15713,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15470,7 +15727,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15485,7 +15742,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15496,7 +15753,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -15508,7 +15765,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16062,7 +16319,7 @@ public final class Chat {
       private java.lang.Object user_ = "";
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16082,7 +16339,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16103,7 +16360,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16120,7 +16377,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16134,7 +16391,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -16307,6 +16564,118 @@ public final class Chat {
         }
         return cacheBuilder_;
       }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000200);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -16377,7 +16746,8 @@ public final class Chat {
 
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -16386,7 +16756,8 @@ public final class Chat {
     java.lang.String getModel();
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -16397,7 +16768,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16406,7 +16777,7 @@ public final class Chat {
         getMessagesList();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16414,7 +16785,7 @@ public final class Chat {
     llmgateway.v1.Chat.Message getMessages(int index);
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16422,7 +16793,7 @@ public final class Chat {
     int getMessagesCount();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16431,7 +16802,7 @@ public final class Chat {
         getMessagesOrBuilderList();
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16441,7 +16812,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16450,7 +16821,7 @@ public final class Chat {
         getToolsList();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16458,7 +16829,7 @@ public final class Chat {
     llmgateway.v1.Chat.Tool getTools(int index);
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16466,7 +16837,7 @@ public final class Chat {
     int getToolsCount();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16475,7 +16846,7 @@ public final class Chat {
         getToolsOrBuilderList();
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16585,7 +16956,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -16594,7 +16965,7 @@ public final class Chat {
     java.lang.String getUser();
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -16629,6 +17000,34 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheControl cache = 9;</code>
      */
     llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -16651,6 +17050,7 @@ public final class Chat {
       messages_ = java.util.Collections.emptyList();
       tools_ = java.util.Collections.emptyList();
       user_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -16679,7 +17079,8 @@ public final class Chat {
     private volatile java.lang.Object model_ = "";
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -16700,7 +17101,8 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+     * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -16726,7 +17128,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Message> messages_;
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16737,7 +17139,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16749,7 +17151,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16760,7 +17162,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16771,7 +17173,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * The conversation so far. At least one message.
+     * The conversation so far. At least one message, at most 512.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -16787,7 +17189,7 @@ public final class Chat {
     private java.util.List<llmgateway.v1.Chat.Tool> tools_;
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16798,7 +17200,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16810,7 +17212,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16821,7 +17223,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16832,7 +17234,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * Functions the model may call.
+     * Functions the model may call; at most 128.
      * </pre>
      *
      * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -16989,7 +17391,7 @@ public final class Chat {
     private volatile java.lang.Object user_ = "";
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -17010,7 +17412,7 @@ public final class Chat {
     }
     /**
      * <pre>
-     * End-user id passed to the provider for abuse monitoring.
+     * End-user id passed to the provider for abuse monitoring (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -17069,6 +17471,61 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The conversation to continue, as returned in `ChatResponse.session_id` or
+     * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+     * stored history is inserted before `messages`, which then hold only the new
+     * turn). Empty: a virtual model with memory starts a new session. Letters,
+     * digits, `_` and `-`, at most 128 characters.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -17109,6 +17566,9 @@ public final class Chat {
       }
       if (((bitField0_ & 0x00000010) != 0)) {
         output.writeMessage(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -17152,6 +17612,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000010) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(9, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -17201,6 +17664,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -17245,6 +17710,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -17428,6 +17895,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -17517,6 +17985,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000010;
+        }
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -17642,6 +18113,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000200;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -17737,6 +18213,11 @@ public final class Chat {
                 bitField0_ |= 0x00000100;
                 break;
               } // case 74
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -17757,7 +18238,8 @@ public final class Chat {
       private java.lang.Object model_ = "";
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -17777,7 +18259,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -17798,7 +18281,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -17815,7 +18299,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -17829,7 +18314,8 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required.
+       * Model id as listed by ListModels, for example `openai/gpt-4o-mini`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -17860,7 +18346,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17874,7 +18360,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17888,7 +18374,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17902,7 +18388,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17923,7 +18409,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17941,7 +18427,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17961,7 +18447,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -17982,7 +18468,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18000,7 +18486,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18018,7 +18504,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18037,7 +18523,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18054,7 +18540,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18071,7 +18557,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18082,7 +18568,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18096,7 +18582,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18111,7 +18597,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18122,7 +18608,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18134,7 +18620,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * The conversation so far. At least one message.
+       * The conversation so far. At least one message, at most 512.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Message messages = 2;</code>
@@ -18172,7 +18658,7 @@ public final class Chat {
 
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18186,7 +18672,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18200,7 +18686,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18214,7 +18700,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18235,7 +18721,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18253,7 +18739,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18273,7 +18759,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18294,7 +18780,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18312,7 +18798,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18330,7 +18816,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18349,7 +18835,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18366,7 +18852,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18383,7 +18869,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18394,7 +18880,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18408,7 +18894,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18423,7 +18909,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18434,7 +18920,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -18446,7 +18932,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Functions the model may call.
+       * Functions the model may call; at most 128.
        * </pre>
        *
        * <code>repeated .llmgateway.v1.Tool tools = 3;</code>
@@ -19000,7 +19486,7 @@ public final class Chat {
       private java.lang.Object user_ = "";
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -19020,7 +19506,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -19041,7 +19527,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -19058,7 +19544,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -19072,7 +19558,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * End-user id passed to the provider for abuse monitoring.
+       * End-user id passed to the provider for abuse monitoring (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -19244,6 +19730,118 @@ public final class Chat {
           cache_ = null;
         }
         return cacheBuilder_;
+      }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000200);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation to continue, as returned in `ChatResponse.session_id` or
+       * `StreamStart.session_id` of an earlier call (virtual models with memory: the
+       * stored history is inserted before `messages`, which then hold only the new
+       * turn). Empty: a virtual model with memory starts a new session. Letters,
+       * digits, `_` and `-`, at most 128 characters.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -19548,6 +20146,28 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheInfo cache = 11;</code>
      */
     llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -19573,6 +20193,7 @@ public final class Chat {
       finishReason_ = 0;
       requestId_ = "";
       deployment_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -20039,6 +20660,55 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The session this call belongs to (virtual models with memory; send it back
+     * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -20085,6 +20755,9 @@ public final class Chat {
       }
       if (((bitField0_ & 0x00000004) != 0)) {
         output.writeMessage(11, getCache());
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -20133,6 +20806,9 @@ public final class Chat {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(11, getCache());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -20178,6 +20854,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -20217,6 +20895,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -20383,6 +21063,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -20458,6 +21139,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000004;
+        }
+        if (((from_bitField0_ & 0x00000800) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -20551,6 +21235,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000800;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -20638,6 +21327,11 @@ public final class Chat {
                 bitField0_ |= 0x00000400;
                 break;
               } // case 90
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000800;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -21810,6 +22504,103 @@ public final class Chat {
           cache_ = null;
         }
         return cacheBuilder_;
+      }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000800;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000800);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this call belongs to (virtual models with memory; send it back
+       * as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000800;
+        onChanged();
+        return this;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -23949,6 +24740,28 @@ public final class Chat {
      * <code>.llmgateway.v1.CacheInfo cache = 8;</code>
      */
     llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    java.lang.String getSessionId();
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    com.google.protobuf.ByteString
+        getSessionIdBytes();
   }
   /**
    * <pre>
@@ -23973,6 +24786,7 @@ public final class Chat {
       upstreamModel_ = "";
       requestId_ = "";
       deployment_ = "";
+      sessionId_ = "";
     }
 
     @java.lang.Override
@@ -24337,6 +25151,55 @@ public final class Chat {
       return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
     }
 
+    public static final int SESSION_ID_FIELD_NUMBER = 20;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object sessionId_ = "";
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The sessionId.
+     */
+    @java.lang.Override
+    public java.lang.String getSessionId() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        sessionId_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The session this stream belongs to (virtual models with memory), known before
+     * the first delta; the answer joins its history once the stream ends complete.
+     * </pre>
+     *
+     * <code>string session_id = 20;</code>
+     * @return The bytes for sessionId.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSessionIdBytes() {
+      java.lang.Object ref = sessionId_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        sessionId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -24375,6 +25238,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000001) != 0)) {
         output.writeMessage(8, getCache());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -24410,6 +25276,9 @@ public final class Chat {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(8, getCache());
       }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -24444,6 +25313,8 @@ public final class Chat {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!getSessionId()
+          .equals(other.getSessionId())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -24473,6 +25344,8 @@ public final class Chat {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
       }
+      hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
+      hash = (53 * hash) + getSessionId().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -24626,6 +25499,7 @@ public final class Chat {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        sessionId_ = "";
         return this;
       }
 
@@ -24686,6 +25560,9 @@ public final class Chat {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.sessionId_ = sessionId_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -24770,6 +25647,11 @@ public final class Chat {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (!other.getSessionId().isEmpty()) {
+          sessionId_ = other.sessionId_;
+          bitField0_ |= 0x00000100;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -24838,6 +25720,11 @@ public final class Chat {
                 bitField0_ |= 0x00000080;
                 break;
               } // case 66
+              case 162: {
+                sessionId_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 162
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -25623,6 +26510,103 @@ public final class Chat {
           cache_ = null;
         }
         return cacheBuilder_;
+      }
+
+      private java.lang.Object sessionId_ = "";
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The sessionId.
+       */
+      public java.lang.String getSessionId() {
+        java.lang.Object ref = sessionId_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          sessionId_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return The bytes for sessionId.
+       */
+      public com.google.protobuf.ByteString
+          getSessionIdBytes() {
+        java.lang.Object ref = sessionId_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          sessionId_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionId(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        sessionId_ = value;
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSessionId() {
+        sessionId_ = getDefaultInstance().getSessionId();
+        bitField0_ = (bitField0_ & ~0x00000100);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The session this stream belongs to (virtual models with memory), known before
+       * the first delta; the answer joins its history once the stream ends complete.
+       * </pre>
+       *
+       * <code>string session_id = 20;</code>
+       * @param value The bytes for sessionId to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSessionIdBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        sessionId_ = value;
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -29279,7 +30263,7 @@ public final class Chat {
       "age\022\025\n\rprompt_tokens\030\001 \001(\003\022\031\n\021completion" +
       "_tokens\030\002 \001(\003\022\024\n\014total_tokens\030\003 \001(\003\022\034\n\024c" +
       "ached_prompt_tokens\030\004 \001(\003\022\030\n\020reasoning_t" +
-      "okens\030\005 \001(\003\022\021\n\testimated\030\006 \001(\010\"\373\002\n\013ChatR" +
+      "okens\030\005 \001(\003\022\021\n\testimated\030\006 \001(\010\"\217\003\n\013ChatR" +
       "equest\022\r\n\005model\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132" +
       "\026.llmgateway.v1.Message\022\"\n\005tools\030\003 \003(\0132\023" +
       ".llmgateway.v1.Tool\022.\n\013tool_choice\030\004 \001(\013" +
@@ -29288,37 +30272,39 @@ public final class Chat {
       "\0226\n\017response_format\030\006 \001(\0132\035.llmgateway.v" +
       "1.ResponseFormat\022 \n\023parallel_tool_calls\030" +
       "\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132" +
-      "\033.llmgateway.v1.CacheControlB\026\n\024_paralle" +
-      "l_tool_calls\"\201\003\n\021StreamChatRequest\022\r\n\005mo" +
-      "del\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132\026.llmgateway" +
-      ".v1.Message\022\"\n\005tools\030\003 \003(\0132\023.llmgateway." +
-      "v1.Tool\022.\n\013tool_choice\030\004 \001(\0132\031.llmgatewa" +
-      "y.v1.ToolChoice\0223\n\ngeneration\030\005 \001(\0132\037.ll" +
-      "mgateway.v1.GenerationConfig\0226\n\017response" +
-      "_format\030\006 \001(\0132\035.llmgateway.v1.ResponseFo" +
-      "rmat\022 \n\023parallel_tool_calls\030\007 \001(\010H\000\210\001\001\022\014" +
-      "\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132\033.llmgateway" +
-      ".v1.CacheControlB\026\n\024_parallel_tool_calls" +
-      "\"\270\002\n\014ChatResponse\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002" +
+      "\033.llmgateway.v1.CacheControl\022\022\n\nsession_" +
+      "id\030\024 \001(\tB\026\n\024_parallel_tool_calls\"\225\003\n\021Str" +
+      "eamChatRequest\022\r\n\005model\030\001 \001(\t\022(\n\010message" +
+      "s\030\002 \003(\0132\026.llmgateway.v1.Message\022\"\n\005tools" +
+      "\030\003 \003(\0132\023.llmgateway.v1.Tool\022.\n\013tool_choi" +
+      "ce\030\004 \001(\0132\031.llmgateway.v1.ToolChoice\0223\n\ng" +
+      "eneration\030\005 \001(\0132\037.llmgateway.v1.Generati" +
+      "onConfig\0226\n\017response_format\030\006 \001(\0132\035.llmg" +
+      "ateway.v1.ResponseFormat\022 \n\023parallel_too" +
+      "l_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cach" +
+      "e\030\t \001(\0132\033.llmgateway.v1.CacheControl\022\022\n\n" +
+      "session_id\030\024 \001(\tB\026\n\024_parallel_tool_calls" +
+      "\"\314\002\n\014ChatResponse\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002" +
       " \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model" +
       "\030\004 \001(\t\022\'\n\007message\030\005 \001(\0132\026.llmgateway.v1." +
       "Message\0222\n\rfinish_reason\030\006 \001(\0162\033.llmgate" +
       "way.v1.FinishReason\022#\n\005usage\030\007 \001(\0132\024.llm" +
       "gateway.v1.Usage\022\022\n\nrequest_id\030\010 \001(\t\022\020\n\010" +
       "attempts\030\t \001(\005\022\022\n\ndeployment\030\n \001(\t\022\'\n\005ca" +
-      "che\030\013 \001(\0132\030.llmgateway.v1.CacheInfo\"\226\002\n\022" +
-      "StreamChatResponse\022+\n\005start\030\001 \001(\0132\032.llmg" +
-      "ateway.v1.StreamStartH\000\022.\n\ntext_delta\030\002 " +
-      "\001(\0132\030.llmgateway.v1.TextDeltaH\000\0228\n\017reaso" +
-      "ning_delta\030\003 \001(\0132\035.llmgateway.v1.Reasoni" +
-      "ngDeltaH\000\0227\n\017tool_call_delta\030\004 \001(\0132\034.llm" +
-      "gateway.v1.ToolCallDeltaH\000\022\'\n\003end\030\005 \001(\0132" +
-      "\030.llmgateway.v1.StreamEndH\000B\007\n\005event\"\265\001\n" +
-      "\013StreamStart\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022" +
-      "\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model\030\004 \001(" +
-      "\t\022\022\n\nrequest_id\030\005 \001(\t\022\020\n\010attempts\030\006 \001(\005\022" +
-      "\022\n\ndeployment\030\007 \001(\t\022\'\n\005cache\030\010 \001(\0132\030.llm" +
-      "gateway.v1.CacheInfo\"\031\n\tTextDelta\022\014\n\004tex" +
+      "che\030\013 \001(\0132\030.llmgateway.v1.CacheInfo\022\022\n\ns" +
+      "ession_id\030\024 \001(\t\"\226\002\n\022StreamChatResponse\022+" +
+      "\n\005start\030\001 \001(\0132\032.llmgateway.v1.StreamStar" +
+      "tH\000\022.\n\ntext_delta\030\002 \001(\0132\030.llmgateway.v1." +
+      "TextDeltaH\000\0228\n\017reasoning_delta\030\003 \001(\0132\035.l" +
+      "lmgateway.v1.ReasoningDeltaH\000\0227\n\017tool_ca" +
+      "ll_delta\030\004 \001(\0132\034.llmgateway.v1.ToolCallD" +
+      "eltaH\000\022\'\n\003end\030\005 \001(\0132\030.llmgateway.v1.Stre" +
+      "amEndH\000B\007\n\005event\"\311\001\n\013StreamStart\022\n\n\002id\030\001" +
+      " \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n" +
+      "\016upstream_model\030\004 \001(\t\022\022\n\nrequest_id\030\005 \001(" +
+      "\t\022\020\n\010attempts\030\006 \001(\005\022\022\n\ndeployment\030\007 \001(\t\022" +
+      "\'\n\005cache\030\010 \001(\0132\030.llmgateway.v1.CacheInfo" +
+      "\022\022\n\nsession_id\030\024 \001(\t\"\031\n\tTextDelta\022\014\n\004tex" +
       "t\030\001 \001(\t\"H\n\016ReasoningDelta\022\014\n\004text\030\001 \001(\t\022" +
       "\021\n\tsignature\030\002 \001(\t\022\025\n\rredacted_data\030\003 \001(" +
       "\t\"T\n\rToolCallDelta\022\r\n\005index\030\001 \001(\005\022\n\n\002id\030" +
@@ -29421,19 +30407,19 @@ public final class Chat {
     internal_static_llmgateway_v1_ChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", });
     internal_static_llmgateway_v1_StreamChatRequest_descriptor =
       getDescriptor().getMessageTypes().get(11);
     internal_static_llmgateway_v1_StreamChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", });
     internal_static_llmgateway_v1_ChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(12);
     internal_static_llmgateway_v1_ChatResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatResponse_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", "SessionId", });
     internal_static_llmgateway_v1_StreamChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(13);
     internal_static_llmgateway_v1_StreamChatResponse_fieldAccessorTable = new
@@ -29445,7 +30431,7 @@ public final class Chat {
     internal_static_llmgateway_v1_StreamStart_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamStart_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", "Cache", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "RequestId", "Attempts", "Deployment", "Cache", "SessionId", });
     internal_static_llmgateway_v1_TextDelta_descriptor =
       getDescriptor().getMessageTypes().get(15);
     internal_static_llmgateway_v1_TextDelta_fieldAccessorTable = new

@@ -21,7 +21,8 @@ public final class EmbeddingOuterClass {
 
     /**
      * <pre>
-     * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+     * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -30,7 +31,8 @@ public final class EmbeddingOuterClass {
     java.lang.String getModel();
     /**
      * <pre>
-     * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+     * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -41,7 +43,7 @@ public final class EmbeddingOuterClass {
 
     /**
      * <pre>
-     * Texts to embed; at least one, none empty.
+     * Texts to embed; at least one, at most 2048, none empty.
      * </pre>
      *
      * <code>repeated string inputs = 2;</code>
@@ -51,7 +53,7 @@ public final class EmbeddingOuterClass {
         getInputsList();
     /**
      * <pre>
-     * Texts to embed; at least one, none empty.
+     * Texts to embed; at least one, at most 2048, none empty.
      * </pre>
      *
      * <code>repeated string inputs = 2;</code>
@@ -60,7 +62,7 @@ public final class EmbeddingOuterClass {
     int getInputsCount();
     /**
      * <pre>
-     * Texts to embed; at least one, none empty.
+     * Texts to embed; at least one, at most 2048, none empty.
      * </pre>
      *
      * <code>repeated string inputs = 2;</code>
@@ -70,7 +72,7 @@ public final class EmbeddingOuterClass {
     java.lang.String getInputs(int index);
     /**
      * <pre>
-     * Texts to embed; at least one, none empty.
+     * Texts to embed; at least one, at most 2048, none empty.
      * </pre>
      *
      * <code>repeated string inputs = 2;</code>
@@ -82,7 +84,8 @@ public final class EmbeddingOuterClass {
 
     /**
      * <pre>
-     * Output dimensions for models that can shorten their vectors.
+     * Output dimensions for models that can shorten their vectors: 1 to 4096, and
+     * `len(inputs) * dimensions` at most 131072 (the answer's size).
      * </pre>
      *
      * <code>optional int32 dimensions = 3;</code>
@@ -91,7 +94,8 @@ public final class EmbeddingOuterClass {
     boolean hasDimensions();
     /**
      * <pre>
-     * Output dimensions for models that can shorten their vectors.
+     * Output dimensions for models that can shorten their vectors: 1 to 4096, and
+     * `len(inputs) * dimensions` at most 131072 (the answer's size).
      * </pre>
      *
      * <code>optional int32 dimensions = 3;</code>
@@ -101,7 +105,7 @@ public final class EmbeddingOuterClass {
 
     /**
      * <pre>
-     * End-user id passed to the provider.
+     * End-user id passed to the provider (at most 256 characters).
      * </pre>
      *
      * <code>string user = 4;</code>
@@ -110,7 +114,7 @@ public final class EmbeddingOuterClass {
     java.lang.String getUser();
     /**
      * <pre>
-     * End-user id passed to the provider.
+     * End-user id passed to the provider (at most 256 characters).
      * </pre>
      *
      * <code>string user = 4;</code>
@@ -195,7 +199,8 @@ public final class EmbeddingOuterClass {
     private volatile java.lang.Object model_ = "";
     /**
      * <pre>
-     * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+     * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -216,7 +221,8 @@ public final class EmbeddingOuterClass {
     }
     /**
      * <pre>
-     * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+     * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+     * 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -243,7 +249,7 @@ public final class EmbeddingOuterClass {
         com.google.protobuf.LazyStringArrayList.emptyList();
     /**
      * <pre>
-     * Texts to embed; at least one, none empty.
+     * Texts to embed; at least one, at most 2048, none empty.
      * </pre>
      *
      * <code>repeated string inputs = 2;</code>
@@ -255,7 +261,7 @@ public final class EmbeddingOuterClass {
     }
     /**
      * <pre>
-     * Texts to embed; at least one, none empty.
+     * Texts to embed; at least one, at most 2048, none empty.
      * </pre>
      *
      * <code>repeated string inputs = 2;</code>
@@ -266,7 +272,7 @@ public final class EmbeddingOuterClass {
     }
     /**
      * <pre>
-     * Texts to embed; at least one, none empty.
+     * Texts to embed; at least one, at most 2048, none empty.
      * </pre>
      *
      * <code>repeated string inputs = 2;</code>
@@ -278,7 +284,7 @@ public final class EmbeddingOuterClass {
     }
     /**
      * <pre>
-     * Texts to embed; at least one, none empty.
+     * Texts to embed; at least one, at most 2048, none empty.
      * </pre>
      *
      * <code>repeated string inputs = 2;</code>
@@ -294,7 +300,8 @@ public final class EmbeddingOuterClass {
     private int dimensions_ = 0;
     /**
      * <pre>
-     * Output dimensions for models that can shorten their vectors.
+     * Output dimensions for models that can shorten their vectors: 1 to 4096, and
+     * `len(inputs) * dimensions` at most 131072 (the answer's size).
      * </pre>
      *
      * <code>optional int32 dimensions = 3;</code>
@@ -306,7 +313,8 @@ public final class EmbeddingOuterClass {
     }
     /**
      * <pre>
-     * Output dimensions for models that can shorten their vectors.
+     * Output dimensions for models that can shorten their vectors: 1 to 4096, and
+     * `len(inputs) * dimensions` at most 131072 (the answer's size).
      * </pre>
      *
      * <code>optional int32 dimensions = 3;</code>
@@ -322,7 +330,7 @@ public final class EmbeddingOuterClass {
     private volatile java.lang.Object user_ = "";
     /**
      * <pre>
-     * End-user id passed to the provider.
+     * End-user id passed to the provider (at most 256 characters).
      * </pre>
      *
      * <code>string user = 4;</code>
@@ -343,7 +351,7 @@ public final class EmbeddingOuterClass {
     }
     /**
      * <pre>
-     * End-user id passed to the provider.
+     * End-user id passed to the provider (at most 256 characters).
      * </pre>
      *
      * <code>string user = 4;</code>
@@ -872,7 +880,8 @@ public final class EmbeddingOuterClass {
       private java.lang.Object model_ = "";
       /**
        * <pre>
-       * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+       * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -892,7 +901,8 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+       * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -913,7 +923,8 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+       * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -930,7 +941,8 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+       * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -944,7 +956,8 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Embedding model id, for example `openai/text-embedding-3-small`. Required.
+       * Embedding model id, for example `openai/text-embedding-3-small`. Required; at most
+       * 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -971,7 +984,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Texts to embed; at least one, none empty.
+       * Texts to embed; at least one, at most 2048, none empty.
        * </pre>
        *
        * <code>repeated string inputs = 2;</code>
@@ -984,7 +997,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Texts to embed; at least one, none empty.
+       * Texts to embed; at least one, at most 2048, none empty.
        * </pre>
        *
        * <code>repeated string inputs = 2;</code>
@@ -995,7 +1008,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Texts to embed; at least one, none empty.
+       * Texts to embed; at least one, at most 2048, none empty.
        * </pre>
        *
        * <code>repeated string inputs = 2;</code>
@@ -1007,7 +1020,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Texts to embed; at least one, none empty.
+       * Texts to embed; at least one, at most 2048, none empty.
        * </pre>
        *
        * <code>repeated string inputs = 2;</code>
@@ -1020,7 +1033,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Texts to embed; at least one, none empty.
+       * Texts to embed; at least one, at most 2048, none empty.
        * </pre>
        *
        * <code>repeated string inputs = 2;</code>
@@ -1039,7 +1052,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Texts to embed; at least one, none empty.
+       * Texts to embed; at least one, at most 2048, none empty.
        * </pre>
        *
        * <code>repeated string inputs = 2;</code>
@@ -1057,7 +1070,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Texts to embed; at least one, none empty.
+       * Texts to embed; at least one, at most 2048, none empty.
        * </pre>
        *
        * <code>repeated string inputs = 2;</code>
@@ -1075,7 +1088,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Texts to embed; at least one, none empty.
+       * Texts to embed; at least one, at most 2048, none empty.
        * </pre>
        *
        * <code>repeated string inputs = 2;</code>
@@ -1090,7 +1103,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Texts to embed; at least one, none empty.
+       * Texts to embed; at least one, at most 2048, none empty.
        * </pre>
        *
        * <code>repeated string inputs = 2;</code>
@@ -1111,7 +1124,8 @@ public final class EmbeddingOuterClass {
       private int dimensions_ ;
       /**
        * <pre>
-       * Output dimensions for models that can shorten their vectors.
+       * Output dimensions for models that can shorten their vectors: 1 to 4096, and
+       * `len(inputs) * dimensions` at most 131072 (the answer's size).
        * </pre>
        *
        * <code>optional int32 dimensions = 3;</code>
@@ -1123,7 +1137,8 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Output dimensions for models that can shorten their vectors.
+       * Output dimensions for models that can shorten their vectors: 1 to 4096, and
+       * `len(inputs) * dimensions` at most 131072 (the answer's size).
        * </pre>
        *
        * <code>optional int32 dimensions = 3;</code>
@@ -1135,7 +1150,8 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Output dimensions for models that can shorten their vectors.
+       * Output dimensions for models that can shorten their vectors: 1 to 4096, and
+       * `len(inputs) * dimensions` at most 131072 (the answer's size).
        * </pre>
        *
        * <code>optional int32 dimensions = 3;</code>
@@ -1151,7 +1167,8 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * Output dimensions for models that can shorten their vectors.
+       * Output dimensions for models that can shorten their vectors: 1 to 4096, and
+       * `len(inputs) * dimensions` at most 131072 (the answer's size).
        * </pre>
        *
        * <code>optional int32 dimensions = 3;</code>
@@ -1167,7 +1184,7 @@ public final class EmbeddingOuterClass {
       private java.lang.Object user_ = "";
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 4;</code>
@@ -1187,7 +1204,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 4;</code>
@@ -1208,7 +1225,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 4;</code>
@@ -1225,7 +1242,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 4;</code>
@@ -1239,7 +1256,7 @@ public final class EmbeddingOuterClass {
       }
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 4;</code>

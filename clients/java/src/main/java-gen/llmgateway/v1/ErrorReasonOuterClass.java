@@ -217,6 +217,32 @@ public final class ErrorReasonOuterClass {
      * <code>ERROR_REASON_LIMITS_UNAVAILABLE = 22;</code>
      */
     ERROR_REASON_LIMITS_UNAVAILABLE(22),
+    /**
+     * <pre>
+     * No session with this id belongs to the caller's key and model, or it expired (NOT_FOUND).
+     * </pre>
+     *
+     * <code>ERROR_REASON_SESSION_NOT_FOUND = 30;</code>
+     */
+    ERROR_REASON_SESSION_NOT_FOUND(30),
+    /**
+     * <pre>
+     * Another call on the same session is still running and did not end within this
+     * call's deadline; retry when it has ended (ABORTED).
+     * </pre>
+     *
+     * <code>ERROR_REASON_SESSION_BUSY = 31;</code>
+     */
+    ERROR_REASON_SESSION_BUSY(31),
+    /**
+     * <pre>
+     * The session store cannot be reached, so the conversation cannot be read or
+     * kept (UNAVAILABLE).
+     * </pre>
+     *
+     * <code>ERROR_REASON_SESSIONS_UNAVAILABLE = 32;</code>
+     */
+    ERROR_REASON_SESSIONS_UNAVAILABLE(32),
     UNRECOGNIZED(-1),
     ;
 
@@ -409,6 +435,32 @@ public final class ErrorReasonOuterClass {
      * <code>ERROR_REASON_LIMITS_UNAVAILABLE = 22;</code>
      */
     public static final int ERROR_REASON_LIMITS_UNAVAILABLE_VALUE = 22;
+    /**
+     * <pre>
+     * No session with this id belongs to the caller's key and model, or it expired (NOT_FOUND).
+     * </pre>
+     *
+     * <code>ERROR_REASON_SESSION_NOT_FOUND = 30;</code>
+     */
+    public static final int ERROR_REASON_SESSION_NOT_FOUND_VALUE = 30;
+    /**
+     * <pre>
+     * Another call on the same session is still running and did not end within this
+     * call's deadline; retry when it has ended (ABORTED).
+     * </pre>
+     *
+     * <code>ERROR_REASON_SESSION_BUSY = 31;</code>
+     */
+    public static final int ERROR_REASON_SESSION_BUSY_VALUE = 31;
+    /**
+     * <pre>
+     * The session store cannot be reached, so the conversation cannot be read or
+     * kept (UNAVAILABLE).
+     * </pre>
+     *
+     * <code>ERROR_REASON_SESSIONS_UNAVAILABLE = 32;</code>
+     */
+    public static final int ERROR_REASON_SESSIONS_UNAVAILABLE_VALUE = 32;
 
 
     public final int getNumber() {
@@ -458,6 +510,9 @@ public final class ErrorReasonOuterClass {
         case 20: return ERROR_REASON_OVERLOADED;
         case 21: return ERROR_REASON_CACHE_MISS;
         case 22: return ERROR_REASON_LIMITS_UNAVAILABLE;
+        case 30: return ERROR_REASON_SESSION_NOT_FOUND;
+        case 31: return ERROR_REASON_SESSION_BUSY;
+        case 32: return ERROR_REASON_SESSIONS_UNAVAILABLE;
         default: return null;
       }
     }
@@ -524,7 +579,7 @@ public final class ErrorReasonOuterClass {
   static {
     java.lang.String[] descriptorData = {
       "\n llmgateway/v1/error_reason.proto\022\rllmg" +
-      "ateway.v1*\307\006\n\013ErrorReason\022\034\n\030ERROR_REASO" +
+      "ateway.v1*\261\007\n\013ErrorReason\022\034\n\030ERROR_REASO" +
       "N_UNSPECIFIED\020\000\022 \n\034ERROR_REASON_INVALID_" +
       "REQUEST\020\001\022 \n\034ERROR_REASON_MODEL_NOT_FOUN" +
       "D\020\002\022\037\n\033ERROR_REASON_MODEL_DISABLED\020\003\022)\n%" +
@@ -545,7 +600,10 @@ public final class ErrorReasonOuterClass {
       "\n ERROR_REASON_MODEL_MISCONFIGURED\020\023\022\033\n\027" +
       "ERROR_REASON_OVERLOADED\020\024\022\033\n\027ERROR_REASO" +
       "N_CACHE_MISS\020\025\022#\n\037ERROR_REASON_LIMITS_UN" +
-      "AVAILABLE\020\026b\006proto3"
+      "AVAILABLE\020\026\022\"\n\036ERROR_REASON_SESSION_NOT_" +
+      "FOUND\020\036\022\035\n\031ERROR_REASON_SESSION_BUSY\020\037\022%" +
+      "\n!ERROR_REASON_SESSIONS_UNAVAILABLE\020 b\006p" +
+      "roto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

@@ -139,6 +139,68 @@ public final class GatewayServiceGrpc {
     return getGenerateImageMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<llmgateway.v1.Audio.TranscribeRequest,
+      llmgateway.v1.Audio.TranscribeResponse> getTranscribeMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "Transcribe",
+      requestType = llmgateway.v1.Audio.TranscribeRequest.class,
+      responseType = llmgateway.v1.Audio.TranscribeResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<llmgateway.v1.Audio.TranscribeRequest,
+      llmgateway.v1.Audio.TranscribeResponse> getTranscribeMethod() {
+    io.grpc.MethodDescriptor<llmgateway.v1.Audio.TranscribeRequest, llmgateway.v1.Audio.TranscribeResponse> getTranscribeMethod;
+    if ((getTranscribeMethod = GatewayServiceGrpc.getTranscribeMethod) == null) {
+      synchronized (GatewayServiceGrpc.class) {
+        if ((getTranscribeMethod = GatewayServiceGrpc.getTranscribeMethod) == null) {
+          GatewayServiceGrpc.getTranscribeMethod = getTranscribeMethod =
+              io.grpc.MethodDescriptor.<llmgateway.v1.Audio.TranscribeRequest, llmgateway.v1.Audio.TranscribeResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "Transcribe"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.v1.Audio.TranscribeRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.v1.Audio.TranscribeResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new GatewayServiceMethodDescriptorSupplier("Transcribe"))
+              .build();
+        }
+      }
+    }
+    return getTranscribeMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<llmgateway.v1.Audio.SynthesizeSpeechRequest,
+      llmgateway.v1.Audio.SynthesizeSpeechResponse> getSynthesizeSpeechMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "SynthesizeSpeech",
+      requestType = llmgateway.v1.Audio.SynthesizeSpeechRequest.class,
+      responseType = llmgateway.v1.Audio.SynthesizeSpeechResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING)
+  public static io.grpc.MethodDescriptor<llmgateway.v1.Audio.SynthesizeSpeechRequest,
+      llmgateway.v1.Audio.SynthesizeSpeechResponse> getSynthesizeSpeechMethod() {
+    io.grpc.MethodDescriptor<llmgateway.v1.Audio.SynthesizeSpeechRequest, llmgateway.v1.Audio.SynthesizeSpeechResponse> getSynthesizeSpeechMethod;
+    if ((getSynthesizeSpeechMethod = GatewayServiceGrpc.getSynthesizeSpeechMethod) == null) {
+      synchronized (GatewayServiceGrpc.class) {
+        if ((getSynthesizeSpeechMethod = GatewayServiceGrpc.getSynthesizeSpeechMethod) == null) {
+          GatewayServiceGrpc.getSynthesizeSpeechMethod = getSynthesizeSpeechMethod =
+              io.grpc.MethodDescriptor.<llmgateway.v1.Audio.SynthesizeSpeechRequest, llmgateway.v1.Audio.SynthesizeSpeechResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "SynthesizeSpeech"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.v1.Audio.SynthesizeSpeechRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.v1.Audio.SynthesizeSpeechResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new GatewayServiceMethodDescriptorSupplier("SynthesizeSpeech"))
+              .build();
+        }
+      }
+    }
+    return getSynthesizeSpeechMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<llmgateway.v1.ModelOuterClass.ListModelsRequest,
       llmgateway.v1.ModelOuterClass.ListModelsResponse> getListModelsMethod;
 
@@ -278,6 +340,26 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Transcribe turns a recording into text, with timed segments when the model gives them.
+     * </pre>
+     */
+    default void transcribe(llmgateway.v1.Audio.TranscribeRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.v1.Audio.TranscribeResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getTranscribeMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * SynthesizeSpeech streams spoken audio of a text: start, audio chunks, end.
+     * </pre>
+     */
+    default void synthesizeSpeech(llmgateway.v1.Audio.SynthesizeSpeechRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.v1.Audio.SynthesizeSpeechResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getSynthesizeSpeechMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * ListModels pages through the models callers may use.
      * </pre>
      */
@@ -366,6 +448,28 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Transcribe turns a recording into text, with timed segments when the model gives them.
+     * </pre>
+     */
+    public void transcribe(llmgateway.v1.Audio.TranscribeRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.v1.Audio.TranscribeResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getTranscribeMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * SynthesizeSpeech streams spoken audio of a text: start, audio chunks, end.
+     * </pre>
+     */
+    public void synthesizeSpeech(llmgateway.v1.Audio.SynthesizeSpeechRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.v1.Audio.SynthesizeSpeechResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncServerStreamingCall(
+          getChannel().newCall(getSynthesizeSpeechMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
      * ListModels pages through the models callers may use.
      * </pre>
      */
@@ -435,6 +539,28 @@ public final class GatewayServiceGrpc {
     public llmgateway.v1.Image.GenerateImageResponse generateImage(llmgateway.v1.Image.GenerateImageRequest request) throws io.grpc.StatusException {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getGenerateImageMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Transcribe turns a recording into text, with timed segments when the model gives them.
+     * </pre>
+     */
+    public llmgateway.v1.Audio.TranscribeResponse transcribe(llmgateway.v1.Audio.TranscribeRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getTranscribeMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * SynthesizeSpeech streams spoken audio of a text: start, audio chunks, end.
+     * </pre>
+     */
+    @io.grpc.ExperimentalApi("https://github.com/grpc/grpc-java/issues/10918")
+    public io.grpc.stub.BlockingClientCall<?, llmgateway.v1.Audio.SynthesizeSpeechResponse>
+        synthesizeSpeech(llmgateway.v1.Audio.SynthesizeSpeechRequest request) {
+      return io.grpc.stub.ClientCalls.blockingV2ServerStreamingCall(
+          getChannel(), getSynthesizeSpeechMethod(), getCallOptions(), request);
     }
 
     /**
@@ -510,6 +636,27 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Transcribe turns a recording into text, with timed segments when the model gives them.
+     * </pre>
+     */
+    public llmgateway.v1.Audio.TranscribeResponse transcribe(llmgateway.v1.Audio.TranscribeRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getTranscribeMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * SynthesizeSpeech streams spoken audio of a text: start, audio chunks, end.
+     * </pre>
+     */
+    public java.util.Iterator<llmgateway.v1.Audio.SynthesizeSpeechResponse> synthesizeSpeech(
+        llmgateway.v1.Audio.SynthesizeSpeechRequest request) {
+      return io.grpc.stub.ClientCalls.blockingServerStreamingCall(
+          getChannel(), getSynthesizeSpeechMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * ListModels pages through the models callers may use.
      * </pre>
      */
@@ -573,6 +720,17 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Transcribe turns a recording into text, with timed segments when the model gives them.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<llmgateway.v1.Audio.TranscribeResponse> transcribe(
+        llmgateway.v1.Audio.TranscribeRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getTranscribeMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * ListModels pages through the models callers may use.
      * </pre>
      */
@@ -587,7 +745,9 @@ public final class GatewayServiceGrpc {
   private static final int METHODID_STREAM_CHAT = 1;
   private static final int METHODID_EMBED = 2;
   private static final int METHODID_GENERATE_IMAGE = 3;
-  private static final int METHODID_LIST_MODELS = 4;
+  private static final int METHODID_TRANSCRIBE = 4;
+  private static final int METHODID_SYNTHESIZE_SPEECH = 5;
+  private static final int METHODID_LIST_MODELS = 6;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -621,6 +781,14 @@ public final class GatewayServiceGrpc {
         case METHODID_GENERATE_IMAGE:
           serviceImpl.generateImage((llmgateway.v1.Image.GenerateImageRequest) request,
               (io.grpc.stub.StreamObserver<llmgateway.v1.Image.GenerateImageResponse>) responseObserver);
+          break;
+        case METHODID_TRANSCRIBE:
+          serviceImpl.transcribe((llmgateway.v1.Audio.TranscribeRequest) request,
+              (io.grpc.stub.StreamObserver<llmgateway.v1.Audio.TranscribeResponse>) responseObserver);
+          break;
+        case METHODID_SYNTHESIZE_SPEECH:
+          serviceImpl.synthesizeSpeech((llmgateway.v1.Audio.SynthesizeSpeechRequest) request,
+              (io.grpc.stub.StreamObserver<llmgateway.v1.Audio.SynthesizeSpeechResponse>) responseObserver);
           break;
         case METHODID_LIST_MODELS:
           serviceImpl.listModels((llmgateway.v1.ModelOuterClass.ListModelsRequest) request,
@@ -672,6 +840,20 @@ public final class GatewayServiceGrpc {
               llmgateway.v1.Image.GenerateImageRequest,
               llmgateway.v1.Image.GenerateImageResponse>(
                 service, METHODID_GENERATE_IMAGE)))
+        .addMethod(
+          getTranscribeMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              llmgateway.v1.Audio.TranscribeRequest,
+              llmgateway.v1.Audio.TranscribeResponse>(
+                service, METHODID_TRANSCRIBE)))
+        .addMethod(
+          getSynthesizeSpeechMethod(),
+          io.grpc.stub.ServerCalls.asyncServerStreamingCall(
+            new MethodHandlers<
+              llmgateway.v1.Audio.SynthesizeSpeechRequest,
+              llmgateway.v1.Audio.SynthesizeSpeechResponse>(
+                service, METHODID_SYNTHESIZE_SPEECH)))
         .addMethod(
           getListModelsMethod(),
           io.grpc.stub.ServerCalls.asyncUnaryCall(
@@ -731,6 +913,8 @@ public final class GatewayServiceGrpc {
               .addMethod(getStreamChatMethod())
               .addMethod(getEmbedMethod())
               .addMethod(getGenerateImageMethod())
+              .addMethod(getTranscribeMethod())
+              .addMethod(getSynthesizeSpeechMethod())
               .addMethod(getListModelsMethod())
               .build();
         }

@@ -25,29 +25,36 @@ public final class GatewayServiceOuterClass {
   static {
     java.lang.String[] descriptorData = {
       "\n#llmgateway/v1/gateway_service.proto\022\rl" +
-      "lmgateway.v1\032\030llmgateway/v1/chat.proto\032\035" +
-      "llmgateway/v1/embedding.proto\032\031llmgatewa" +
-      "y/v1/image.proto\032\031llmgateway/v1/model.pr" +
-      "oto2\231\003\n\016GatewayService\022?\n\004Chat\022\032.llmgate" +
-      "way.v1.ChatRequest\032\033.llmgateway.v1.ChatR" +
-      "esponse\022S\n\nStreamChat\022 .llmgateway.v1.St" +
-      "reamChatRequest\032!.llmgateway.v1.StreamCh" +
-      "atResponse0\001\022B\n\005Embed\022\033.llmgateway.v1.Em" +
-      "bedRequest\032\034.llmgateway.v1.EmbedResponse" +
-      "\022Z\n\rGenerateImage\022#.llmgateway.v1.Genera" +
-      "teImageRequest\032$.llmgateway.v1.GenerateI" +
-      "mageResponse\022Q\n\nListModels\022 .llmgateway." +
-      "v1.ListModelsRequest\032!.llmgateway.v1.Lis" +
-      "tModelsResponseb\006proto3"
+      "lmgateway.v1\032\031llmgateway/v1/audio.proto\032" +
+      "\030llmgateway/v1/chat.proto\032\035llmgateway/v1" +
+      "/embedding.proto\032\031llmgateway/v1/image.pr" +
+      "oto\032\031llmgateway/v1/model.proto2\323\004\n\016Gatew" +
+      "ayService\022?\n\004Chat\022\032.llmgateway.v1.ChatRe" +
+      "quest\032\033.llmgateway.v1.ChatResponse\022S\n\nSt" +
+      "reamChat\022 .llmgateway.v1.StreamChatReque" +
+      "st\032!.llmgateway.v1.StreamChatResponse0\001\022" +
+      "B\n\005Embed\022\033.llmgateway.v1.EmbedRequest\032\034." +
+      "llmgateway.v1.EmbedResponse\022Z\n\rGenerateI" +
+      "mage\022#.llmgateway.v1.GenerateImageReques" +
+      "t\032$.llmgateway.v1.GenerateImageResponse\022" +
+      "Q\n\nTranscribe\022 .llmgateway.v1.Transcribe" +
+      "Request\032!.llmgateway.v1.TranscribeRespon" +
+      "se\022e\n\020SynthesizeSpeech\022&.llmgateway.v1.S" +
+      "ynthesizeSpeechRequest\032\'.llmgateway.v1.S" +
+      "ynthesizeSpeechResponse0\001\022Q\n\nListModels\022" +
+      " .llmgateway.v1.ListModelsRequest\032!.llmg" +
+      "ateway.v1.ListModelsResponseb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          llmgateway.v1.Audio.getDescriptor(),
           llmgateway.v1.Chat.getDescriptor(),
           llmgateway.v1.EmbeddingOuterClass.getDescriptor(),
           llmgateway.v1.Image.getDescriptor(),
           llmgateway.v1.ModelOuterClass.getDescriptor(),
         });
+    llmgateway.v1.Audio.getDescriptor();
     llmgateway.v1.Chat.getDescriptor();
     llmgateway.v1.EmbeddingOuterClass.getDescriptor();
     llmgateway.v1.Image.getDescriptor();

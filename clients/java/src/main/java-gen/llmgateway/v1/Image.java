@@ -166,7 +166,7 @@ public final class Image {
 
     /**
      * <pre>
-     * Image model id, for example `openai/gpt-image-1`. Required.
+     * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -175,7 +175,7 @@ public final class Image {
     java.lang.String getModel();
     /**
      * <pre>
-     * Image model id, for example `openai/gpt-image-1`. Required.
+     * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -186,7 +186,7 @@ public final class Image {
 
     /**
      * <pre>
-     * What to draw. Required.
+     * What to draw. Required; at most 32000 characters.
      * </pre>
      *
      * <code>string prompt = 2;</code>
@@ -195,7 +195,7 @@ public final class Image {
     java.lang.String getPrompt();
     /**
      * <pre>
-     * What to draw. Required.
+     * What to draw. Required; at most 32000 characters.
      * </pre>
      *
      * <code>string prompt = 2;</code>
@@ -225,7 +225,7 @@ public final class Image {
 
     /**
      * <pre>
-     * Size such as `1024x1024` (provider-specific set).
+     * Size such as `1024x1024` (provider-specific set; at most 32 characters).
      * </pre>
      *
      * <code>string size = 4;</code>
@@ -234,7 +234,7 @@ public final class Image {
     java.lang.String getSize();
     /**
      * <pre>
-     * Size such as `1024x1024` (provider-specific set).
+     * Size such as `1024x1024` (provider-specific set; at most 32 characters).
      * </pre>
      *
      * <code>string size = 4;</code>
@@ -245,7 +245,8 @@ public final class Image {
 
     /**
      * <pre>
-     * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+     * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+     * characters).
      * </pre>
      *
      * <code>string quality = 5;</code>
@@ -254,7 +255,8 @@ public final class Image {
     java.lang.String getQuality();
     /**
      * <pre>
-     * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+     * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+     * characters).
      * </pre>
      *
      * <code>string quality = 5;</code>
@@ -265,7 +267,7 @@ public final class Image {
 
     /**
      * <pre>
-     * Style such as `vivid` or `natural` (provider-specific).
+     * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
      * </pre>
      *
      * <code>string style = 6;</code>
@@ -274,7 +276,7 @@ public final class Image {
     java.lang.String getStyle();
     /**
      * <pre>
-     * Style such as `vivid` or `natural` (provider-specific).
+     * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
      * </pre>
      *
      * <code>string style = 6;</code>
@@ -285,7 +287,7 @@ public final class Image {
 
     /**
      * <pre>
-     * Bytes or URL.
+     * Bytes or URL; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageOutput output = 7;</code>
@@ -294,7 +296,7 @@ public final class Image {
     int getOutputValue();
     /**
      * <pre>
-     * Bytes or URL.
+     * Bytes or URL; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageOutput output = 7;</code>
@@ -304,7 +306,7 @@ public final class Image {
 
     /**
      * <pre>
-     * End-user id passed to the provider.
+     * End-user id passed to the provider (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -313,7 +315,7 @@ public final class Image {
     java.lang.String getUser();
     /**
      * <pre>
-     * End-user id passed to the provider.
+     * End-user id passed to the provider (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -374,7 +376,7 @@ public final class Image {
     private volatile java.lang.Object model_ = "";
     /**
      * <pre>
-     * Image model id, for example `openai/gpt-image-1`. Required.
+     * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -395,7 +397,7 @@ public final class Image {
     }
     /**
      * <pre>
-     * Image model id, for example `openai/gpt-image-1`. Required.
+     * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
      * </pre>
      *
      * <code>string model = 1;</code>
@@ -421,7 +423,7 @@ public final class Image {
     private volatile java.lang.Object prompt_ = "";
     /**
      * <pre>
-     * What to draw. Required.
+     * What to draw. Required; at most 32000 characters.
      * </pre>
      *
      * <code>string prompt = 2;</code>
@@ -442,7 +444,7 @@ public final class Image {
     }
     /**
      * <pre>
-     * What to draw. Required.
+     * What to draw. Required; at most 32000 characters.
      * </pre>
      *
      * <code>string prompt = 2;</code>
@@ -495,7 +497,7 @@ public final class Image {
     private volatile java.lang.Object size_ = "";
     /**
      * <pre>
-     * Size such as `1024x1024` (provider-specific set).
+     * Size such as `1024x1024` (provider-specific set; at most 32 characters).
      * </pre>
      *
      * <code>string size = 4;</code>
@@ -516,7 +518,7 @@ public final class Image {
     }
     /**
      * <pre>
-     * Size such as `1024x1024` (provider-specific set).
+     * Size such as `1024x1024` (provider-specific set; at most 32 characters).
      * </pre>
      *
      * <code>string size = 4;</code>
@@ -542,7 +544,8 @@ public final class Image {
     private volatile java.lang.Object quality_ = "";
     /**
      * <pre>
-     * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+     * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+     * characters).
      * </pre>
      *
      * <code>string quality = 5;</code>
@@ -563,7 +566,8 @@ public final class Image {
     }
     /**
      * <pre>
-     * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+     * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+     * characters).
      * </pre>
      *
      * <code>string quality = 5;</code>
@@ -589,7 +593,7 @@ public final class Image {
     private volatile java.lang.Object style_ = "";
     /**
      * <pre>
-     * Style such as `vivid` or `natural` (provider-specific).
+     * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
      * </pre>
      *
      * <code>string style = 6;</code>
@@ -610,7 +614,7 @@ public final class Image {
     }
     /**
      * <pre>
-     * Style such as `vivid` or `natural` (provider-specific).
+     * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
      * </pre>
      *
      * <code>string style = 6;</code>
@@ -635,7 +639,7 @@ public final class Image {
     private int output_ = 0;
     /**
      * <pre>
-     * Bytes or URL.
+     * Bytes or URL; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageOutput output = 7;</code>
@@ -646,7 +650,7 @@ public final class Image {
     }
     /**
      * <pre>
-     * Bytes or URL.
+     * Bytes or URL; a number this server does not know is a field violation.
      * </pre>
      *
      * <code>.llmgateway.v1.ImageOutput output = 7;</code>
@@ -662,7 +666,7 @@ public final class Image {
     private volatile java.lang.Object user_ = "";
     /**
      * <pre>
-     * End-user id passed to the provider.
+     * End-user id passed to the provider (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -683,7 +687,7 @@ public final class Image {
     }
     /**
      * <pre>
-     * End-user id passed to the provider.
+     * End-user id passed to the provider (at most 256 characters).
      * </pre>
      *
      * <code>string user = 8;</code>
@@ -1210,7 +1214,7 @@ public final class Image {
       private java.lang.Object model_ = "";
       /**
        * <pre>
-       * Image model id, for example `openai/gpt-image-1`. Required.
+       * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -1230,7 +1234,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Image model id, for example `openai/gpt-image-1`. Required.
+       * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -1251,7 +1255,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Image model id, for example `openai/gpt-image-1`. Required.
+       * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -1268,7 +1272,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Image model id, for example `openai/gpt-image-1`. Required.
+       * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -1282,7 +1286,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Image model id, for example `openai/gpt-image-1`. Required.
+       * Image model id, for example `openai/gpt-image-1`. Required; at most 200 characters.
        * </pre>
        *
        * <code>string model = 1;</code>
@@ -1302,7 +1306,7 @@ public final class Image {
       private java.lang.Object prompt_ = "";
       /**
        * <pre>
-       * What to draw. Required.
+       * What to draw. Required; at most 32000 characters.
        * </pre>
        *
        * <code>string prompt = 2;</code>
@@ -1322,7 +1326,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * What to draw. Required.
+       * What to draw. Required; at most 32000 characters.
        * </pre>
        *
        * <code>string prompt = 2;</code>
@@ -1343,7 +1347,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * What to draw. Required.
+       * What to draw. Required; at most 32000 characters.
        * </pre>
        *
        * <code>string prompt = 2;</code>
@@ -1360,7 +1364,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * What to draw. Required.
+       * What to draw. Required; at most 32000 characters.
        * </pre>
        *
        * <code>string prompt = 2;</code>
@@ -1374,7 +1378,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * What to draw. Required.
+       * What to draw. Required; at most 32000 characters.
        * </pre>
        *
        * <code>string prompt = 2;</code>
@@ -1450,7 +1454,7 @@ public final class Image {
       private java.lang.Object size_ = "";
       /**
        * <pre>
-       * Size such as `1024x1024` (provider-specific set).
+       * Size such as `1024x1024` (provider-specific set; at most 32 characters).
        * </pre>
        *
        * <code>string size = 4;</code>
@@ -1470,7 +1474,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Size such as `1024x1024` (provider-specific set).
+       * Size such as `1024x1024` (provider-specific set; at most 32 characters).
        * </pre>
        *
        * <code>string size = 4;</code>
@@ -1491,7 +1495,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Size such as `1024x1024` (provider-specific set).
+       * Size such as `1024x1024` (provider-specific set; at most 32 characters).
        * </pre>
        *
        * <code>string size = 4;</code>
@@ -1508,7 +1512,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Size such as `1024x1024` (provider-specific set).
+       * Size such as `1024x1024` (provider-specific set; at most 32 characters).
        * </pre>
        *
        * <code>string size = 4;</code>
@@ -1522,7 +1526,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Size such as `1024x1024` (provider-specific set).
+       * Size such as `1024x1024` (provider-specific set; at most 32 characters).
        * </pre>
        *
        * <code>string size = 4;</code>
@@ -1542,7 +1546,8 @@ public final class Image {
       private java.lang.Object quality_ = "";
       /**
        * <pre>
-       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+       * characters).
        * </pre>
        *
        * <code>string quality = 5;</code>
@@ -1562,7 +1567,8 @@ public final class Image {
       }
       /**
        * <pre>
-       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+       * characters).
        * </pre>
        *
        * <code>string quality = 5;</code>
@@ -1583,7 +1589,8 @@ public final class Image {
       }
       /**
        * <pre>
-       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+       * characters).
        * </pre>
        *
        * <code>string quality = 5;</code>
@@ -1600,7 +1607,8 @@ public final class Image {
       }
       /**
        * <pre>
-       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+       * characters).
        * </pre>
        *
        * <code>string quality = 5;</code>
@@ -1614,7 +1622,8 @@ public final class Image {
       }
       /**
        * <pre>
-       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific).
+       * Quality such as `standard`, `hd`, `low`, `high` (provider-specific; at most 32
+       * characters).
        * </pre>
        *
        * <code>string quality = 5;</code>
@@ -1634,7 +1643,7 @@ public final class Image {
       private java.lang.Object style_ = "";
       /**
        * <pre>
-       * Style such as `vivid` or `natural` (provider-specific).
+       * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
        * </pre>
        *
        * <code>string style = 6;</code>
@@ -1654,7 +1663,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Style such as `vivid` or `natural` (provider-specific).
+       * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
        * </pre>
        *
        * <code>string style = 6;</code>
@@ -1675,7 +1684,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Style such as `vivid` or `natural` (provider-specific).
+       * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
        * </pre>
        *
        * <code>string style = 6;</code>
@@ -1692,7 +1701,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Style such as `vivid` or `natural` (provider-specific).
+       * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
        * </pre>
        *
        * <code>string style = 6;</code>
@@ -1706,7 +1715,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Style such as `vivid` or `natural` (provider-specific).
+       * Style such as `vivid` or `natural` (provider-specific; at most 32 characters).
        * </pre>
        *
        * <code>string style = 6;</code>
@@ -1726,7 +1735,7 @@ public final class Image {
       private int output_ = 0;
       /**
        * <pre>
-       * Bytes or URL.
+       * Bytes or URL; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageOutput output = 7;</code>
@@ -1737,7 +1746,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Bytes or URL.
+       * Bytes or URL; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageOutput output = 7;</code>
@@ -1752,7 +1761,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Bytes or URL.
+       * Bytes or URL; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageOutput output = 7;</code>
@@ -1765,7 +1774,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Bytes or URL.
+       * Bytes or URL; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageOutput output = 7;</code>
@@ -1783,7 +1792,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * Bytes or URL.
+       * Bytes or URL; a number this server does not know is a field violation.
        * </pre>
        *
        * <code>.llmgateway.v1.ImageOutput output = 7;</code>
@@ -1799,7 +1808,7 @@ public final class Image {
       private java.lang.Object user_ = "";
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -1819,7 +1828,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -1840,7 +1849,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -1857,7 +1866,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>
@@ -1871,7 +1880,7 @@ public final class Image {
       }
       /**
        * <pre>
-       * End-user id passed to the provider.
+       * End-user id passed to the provider (at most 256 characters).
        * </pre>
        *
        * <code>string user = 8;</code>

@@ -96,6 +96,22 @@ public final class ModelOuterClass {
      * <code>CAPABILITY_JSON_OUTPUT = 8;</code>
      */
     CAPABILITY_JSON_OUTPUT(8),
+    /**
+     * <pre>
+     * Transcribe (speech to text).
+     * </pre>
+     *
+     * <code>CAPABILITY_TRANSCRIBE = 9;</code>
+     */
+    CAPABILITY_TRANSCRIBE(9),
+    /**
+     * <pre>
+     * SynthesizeSpeech (text to speech).
+     * </pre>
+     *
+     * <code>CAPABILITY_SPEECH = 10;</code>
+     */
+    CAPABILITY_SPEECH(10),
     UNRECOGNIZED(-1),
     ;
 
@@ -171,6 +187,22 @@ public final class ModelOuterClass {
      * <code>CAPABILITY_JSON_OUTPUT = 8;</code>
      */
     public static final int CAPABILITY_JSON_OUTPUT_VALUE = 8;
+    /**
+     * <pre>
+     * Transcribe (speech to text).
+     * </pre>
+     *
+     * <code>CAPABILITY_TRANSCRIBE = 9;</code>
+     */
+    public static final int CAPABILITY_TRANSCRIBE_VALUE = 9;
+    /**
+     * <pre>
+     * SynthesizeSpeech (text to speech).
+     * </pre>
+     *
+     * <code>CAPABILITY_SPEECH = 10;</code>
+     */
+    public static final int CAPABILITY_SPEECH_VALUE = 10;
 
 
     public final int getNumber() {
@@ -206,6 +238,8 @@ public final class ModelOuterClass {
         case 6: return CAPABILITY_IMAGE;
         case 7: return CAPABILITY_REASONING;
         case 8: return CAPABILITY_JSON_OUTPUT;
+        case 9: return CAPABILITY_TRANSCRIBE;
+        case 10: return CAPABILITY_SPEECH;
         default: return null;
       }
     }
@@ -260,6 +294,153 @@ public final class ModelOuterClass {
     }
 
     // @@protoc_insertion_point(enum_scope:llmgateway.v1.Capability)
+  }
+
+  /**
+   * <pre>
+   * ModelKind says whether a model id names an upstream model or a virtual one.
+   * </pre>
+   *
+   * Protobuf enum {@code llmgateway.v1.ModelKind}
+   */
+  public enum ModelKind
+      implements com.google.protobuf.ProtocolMessageEnum {
+    /**
+     * <pre>
+     * Not set: an upstream model.
+     * </pre>
+     *
+     * <code>MODEL_KIND_UNSPECIFIED = 0;</code>
+     */
+    MODEL_KIND_UNSPECIFIED(0),
+    /**
+     * <pre>
+     * A model of a provider, served by its deployments.
+     * </pre>
+     *
+     * <code>MODEL_KIND_UPSTREAM = 1;</code>
+     */
+    MODEL_KIND_UPSTREAM(1),
+    /**
+     * <pre>
+     * A public id behind which the gateway adds a system prompt, default
+     * parameters and the conversation so far, and picks the real model by rules.
+     * </pre>
+     *
+     * <code>MODEL_KIND_VIRTUAL = 2;</code>
+     */
+    MODEL_KIND_VIRTUAL(2),
+    UNRECOGNIZED(-1),
+    ;
+
+    /**
+     * <pre>
+     * Not set: an upstream model.
+     * </pre>
+     *
+     * <code>MODEL_KIND_UNSPECIFIED = 0;</code>
+     */
+    public static final int MODEL_KIND_UNSPECIFIED_VALUE = 0;
+    /**
+     * <pre>
+     * A model of a provider, served by its deployments.
+     * </pre>
+     *
+     * <code>MODEL_KIND_UPSTREAM = 1;</code>
+     */
+    public static final int MODEL_KIND_UPSTREAM_VALUE = 1;
+    /**
+     * <pre>
+     * A public id behind which the gateway adds a system prompt, default
+     * parameters and the conversation so far, and picks the real model by rules.
+     * </pre>
+     *
+     * <code>MODEL_KIND_VIRTUAL = 2;</code>
+     */
+    public static final int MODEL_KIND_VIRTUAL_VALUE = 2;
+
+
+    public final int getNumber() {
+      if (this == UNRECOGNIZED) {
+        throw new java.lang.IllegalArgumentException(
+            "Can't get the number of an unknown enum value.");
+      }
+      return value;
+    }
+
+    /**
+     * @param value The numeric wire value of the corresponding enum entry.
+     * @return The enum associated with the given numeric wire value.
+     * @deprecated Use {@link #forNumber(int)} instead.
+     */
+    @java.lang.Deprecated
+    public static ModelKind valueOf(int value) {
+      return forNumber(value);
+    }
+
+    /**
+     * @param value The numeric wire value of the corresponding enum entry.
+     * @return The enum associated with the given numeric wire value.
+     */
+    public static ModelKind forNumber(int value) {
+      switch (value) {
+        case 0: return MODEL_KIND_UNSPECIFIED;
+        case 1: return MODEL_KIND_UPSTREAM;
+        case 2: return MODEL_KIND_VIRTUAL;
+        default: return null;
+      }
+    }
+
+    public static com.google.protobuf.Internal.EnumLiteMap<ModelKind>
+        internalGetValueMap() {
+      return internalValueMap;
+    }
+    private static final com.google.protobuf.Internal.EnumLiteMap<
+        ModelKind> internalValueMap =
+          new com.google.protobuf.Internal.EnumLiteMap<ModelKind>() {
+            public ModelKind findValueByNumber(int number) {
+              return ModelKind.forNumber(number);
+            }
+          };
+
+    public final com.google.protobuf.Descriptors.EnumValueDescriptor
+        getValueDescriptor() {
+      if (this == UNRECOGNIZED) {
+        throw new java.lang.IllegalStateException(
+            "Can't get the descriptor of an unrecognized enum value.");
+      }
+      return getDescriptor().getValues().get(ordinal());
+    }
+    public final com.google.protobuf.Descriptors.EnumDescriptor
+        getDescriptorForType() {
+      return getDescriptor();
+    }
+    public static final com.google.protobuf.Descriptors.EnumDescriptor
+        getDescriptor() {
+      return llmgateway.v1.ModelOuterClass.getDescriptor().getEnumTypes().get(1);
+    }
+
+    private static final ModelKind[] VALUES = values();
+
+    public static ModelKind valueOf(
+        com.google.protobuf.Descriptors.EnumValueDescriptor desc) {
+      if (desc.getType() != getDescriptor()) {
+        throw new java.lang.IllegalArgumentException(
+          "EnumValueDescriptor is not for this type.");
+      }
+      if (desc.getIndex() == -1) {
+        return UNRECOGNIZED;
+      }
+      return VALUES[desc.getIndex()];
+    }
+
+    private final int value;
+
+    private ModelKind(int value) {
+      this.value = value;
+    }
+
+    // @@protoc_insertion_point(enum_scope:llmgateway.v1.ModelKind)
   }
 
   public interface ModelOrBuilder extends
@@ -384,6 +565,47 @@ public final class ModelOuterClass {
      * @return The contextLength.
      */
     int getContextLength();
+
+    /**
+     * <pre>
+     * An upstream model, or a virtual model (a public id whose prompt, memory and
+     * choice of the real model live in the gateway).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ModelKind kind = 6;</code>
+     * @return The enum numeric value on the wire for kind.
+     */
+    int getKindValue();
+    /**
+     * <pre>
+     * An upstream model, or a virtual model (a public id whose prompt, memory and
+     * choice of the real model live in the gateway).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ModelKind kind = 6;</code>
+     * @return The kind.
+     */
+    llmgateway.v1.ModelOuterClass.ModelKind getKind();
+
+    /**
+     * <pre>
+     * What the model is for (may be empty).
+     * </pre>
+     *
+     * <code>string description = 7;</code>
+     * @return The description.
+     */
+    java.lang.String getDescription();
+    /**
+     * <pre>
+     * What the model is for (may be empty).
+     * </pre>
+     *
+     * <code>string description = 7;</code>
+     * @return The bytes for description.
+     */
+    com.google.protobuf.ByteString
+        getDescriptionBytes();
   }
   /**
    * <pre>
@@ -406,6 +628,8 @@ public final class ModelOuterClass {
       provider_ = "";
       displayName_ = "";
       capabilities_ = java.util.Collections.emptyList();
+      kind_ = 0;
+      description_ = "";
     }
 
     @java.lang.Override
@@ -662,6 +886,81 @@ public final class ModelOuterClass {
       return contextLength_;
     }
 
+    public static final int KIND_FIELD_NUMBER = 6;
+    private int kind_ = 0;
+    /**
+     * <pre>
+     * An upstream model, or a virtual model (a public id whose prompt, memory and
+     * choice of the real model live in the gateway).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ModelKind kind = 6;</code>
+     * @return The enum numeric value on the wire for kind.
+     */
+    @java.lang.Override public int getKindValue() {
+      return kind_;
+    }
+    /**
+     * <pre>
+     * An upstream model, or a virtual model (a public id whose prompt, memory and
+     * choice of the real model live in the gateway).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ModelKind kind = 6;</code>
+     * @return The kind.
+     */
+    @java.lang.Override public llmgateway.v1.ModelOuterClass.ModelKind getKind() {
+      llmgateway.v1.ModelOuterClass.ModelKind result = llmgateway.v1.ModelOuterClass.ModelKind.forNumber(kind_);
+      return result == null ? llmgateway.v1.ModelOuterClass.ModelKind.UNRECOGNIZED : result;
+    }
+
+    public static final int DESCRIPTION_FIELD_NUMBER = 7;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object description_ = "";
+    /**
+     * <pre>
+     * What the model is for (may be empty).
+     * </pre>
+     *
+     * <code>string description = 7;</code>
+     * @return The description.
+     */
+    @java.lang.Override
+    public java.lang.String getDescription() {
+      java.lang.Object ref = description_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        description_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * What the model is for (may be empty).
+     * </pre>
+     *
+     * <code>string description = 7;</code>
+     * @return The bytes for description.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getDescriptionBytes() {
+      java.lang.Object ref = description_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        description_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -695,6 +994,12 @@ public final class ModelOuterClass {
       }
       if (contextLength_ != 0) {
         output.writeInt32(5, contextLength_);
+      }
+      if (kind_ != llmgateway.v1.ModelOuterClass.ModelKind.MODEL_KIND_UNSPECIFIED.getNumber()) {
+        output.writeEnum(6, kind_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(description_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 7, description_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -730,6 +1035,13 @@ public final class ModelOuterClass {
         size += com.google.protobuf.CodedOutputStream
           .computeInt32Size(5, contextLength_);
       }
+      if (kind_ != llmgateway.v1.ModelOuterClass.ModelKind.MODEL_KIND_UNSPECIFIED.getNumber()) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeEnumSize(6, kind_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(description_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(7, description_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -754,6 +1066,9 @@ public final class ModelOuterClass {
       if (!capabilities_.equals(other.capabilities_)) return false;
       if (getContextLength()
           != other.getContextLength()) return false;
+      if (kind_ != other.kind_) return false;
+      if (!getDescription()
+          .equals(other.getDescription())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -777,6 +1092,10 @@ public final class ModelOuterClass {
       }
       hash = (37 * hash) + CONTEXT_LENGTH_FIELD_NUMBER;
       hash = (53 * hash) + getContextLength();
+      hash = (37 * hash) + KIND_FIELD_NUMBER;
+      hash = (53 * hash) + kind_;
+      hash = (37 * hash) + DESCRIPTION_FIELD_NUMBER;
+      hash = (53 * hash) + getDescription().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -918,6 +1237,8 @@ public final class ModelOuterClass {
         capabilities_ = java.util.Collections.emptyList();
         bitField0_ = (bitField0_ & ~0x00000008);
         contextLength_ = 0;
+        kind_ = 0;
+        description_ = "";
         return this;
       }
 
@@ -971,6 +1292,12 @@ public final class ModelOuterClass {
         }
         if (((from_bitField0_ & 0x00000010) != 0)) {
           result.contextLength_ = contextLength_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.kind_ = kind_;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.description_ = description_;
         }
       }
 
@@ -1046,6 +1373,14 @@ public final class ModelOuterClass {
         if (other.getContextLength() != 0) {
           setContextLength(other.getContextLength());
         }
+        if (other.kind_ != 0) {
+          setKindValue(other.getKindValue());
+        }
+        if (!other.getDescription().isEmpty()) {
+          description_ = other.description_;
+          bitField0_ |= 0x00000040;
+          onChanged();
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -1109,6 +1444,16 @@ public final class ModelOuterClass {
                 bitField0_ |= 0x00000010;
                 break;
               } // case 40
+              case 48: {
+                kind_ = input.readEnum();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 48
+              case 58: {
+                description_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 58
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -1633,6 +1978,176 @@ public final class ModelOuterClass {
         onChanged();
         return this;
       }
+
+      private int kind_ = 0;
+      /**
+       * <pre>
+       * An upstream model, or a virtual model (a public id whose prompt, memory and
+       * choice of the real model live in the gateway).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 6;</code>
+       * @return The enum numeric value on the wire for kind.
+       */
+      @java.lang.Override public int getKindValue() {
+        return kind_;
+      }
+      /**
+       * <pre>
+       * An upstream model, or a virtual model (a public id whose prompt, memory and
+       * choice of the real model live in the gateway).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 6;</code>
+       * @param value The enum numeric value on the wire for kind to set.
+       * @return This builder for chaining.
+       */
+      public Builder setKindValue(int value) {
+        kind_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * An upstream model, or a virtual model (a public id whose prompt, memory and
+       * choice of the real model live in the gateway).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 6;</code>
+       * @return The kind.
+       */
+      @java.lang.Override
+      public llmgateway.v1.ModelOuterClass.ModelKind getKind() {
+        llmgateway.v1.ModelOuterClass.ModelKind result = llmgateway.v1.ModelOuterClass.ModelKind.forNumber(kind_);
+        return result == null ? llmgateway.v1.ModelOuterClass.ModelKind.UNRECOGNIZED : result;
+      }
+      /**
+       * <pre>
+       * An upstream model, or a virtual model (a public id whose prompt, memory and
+       * choice of the real model live in the gateway).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 6;</code>
+       * @param value The kind to set.
+       * @return This builder for chaining.
+       */
+      public Builder setKind(llmgateway.v1.ModelOuterClass.ModelKind value) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        bitField0_ |= 0x00000020;
+        kind_ = value.getNumber();
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * An upstream model, or a virtual model (a public id whose prompt, memory and
+       * choice of the real model live in the gateway).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 6;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearKind() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        kind_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object description_ = "";
+      /**
+       * <pre>
+       * What the model is for (may be empty).
+       * </pre>
+       *
+       * <code>string description = 7;</code>
+       * @return The description.
+       */
+      public java.lang.String getDescription() {
+        java.lang.Object ref = description_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          description_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * What the model is for (may be empty).
+       * </pre>
+       *
+       * <code>string description = 7;</code>
+       * @return The bytes for description.
+       */
+      public com.google.protobuf.ByteString
+          getDescriptionBytes() {
+        java.lang.Object ref = description_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          description_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * What the model is for (may be empty).
+       * </pre>
+       *
+       * <code>string description = 7;</code>
+       * @param value The description to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDescription(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        description_ = value;
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the model is for (may be empty).
+       * </pre>
+       *
+       * <code>string description = 7;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDescription() {
+        description_ = getDefaultInstance().getDescription();
+        bitField0_ = (bitField0_ & ~0x00000040);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the model is for (may be empty).
+       * </pre>
+       *
+       * <code>string description = 7;</code>
+       * @param value The bytes for description to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDescriptionBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        description_ = value;
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -1703,7 +2218,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * At most this many models (default 100, at most 1000).
+     * At most this many models (default 100; larger values are lowered to 1000; negative
+     * is a field violation).
      * </pre>
      *
      * <code>int32 page_size = 1;</code>
@@ -1713,7 +2229,7 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -1722,7 +2238,7 @@ public final class ModelOuterClass {
     java.lang.String getPageToken();
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -1733,7 +2249,7 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -1742,7 +2258,7 @@ public final class ModelOuterClass {
     java.lang.String getProvider();
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -1753,7 +2269,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -1762,7 +2279,8 @@ public final class ModelOuterClass {
     int getCapabilityValue();
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -1816,7 +2334,8 @@ public final class ModelOuterClass {
     private int pageSize_ = 0;
     /**
      * <pre>
-     * At most this many models (default 100, at most 1000).
+     * At most this many models (default 100; larger values are lowered to 1000; negative
+     * is a field violation).
      * </pre>
      *
      * <code>int32 page_size = 1;</code>
@@ -1832,7 +2351,7 @@ public final class ModelOuterClass {
     private volatile java.lang.Object pageToken_ = "";
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -1853,7 +2372,7 @@ public final class ModelOuterClass {
     }
     /**
      * <pre>
-     * `next_page_token` of the previous page.
+     * `next_page_token` of the previous page (at most 512 characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -1879,7 +2398,7 @@ public final class ModelOuterClass {
     private volatile java.lang.Object provider_ = "";
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -1900,7 +2419,7 @@ public final class ModelOuterClass {
     }
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -1925,7 +2444,8 @@ public final class ModelOuterClass {
     private int capability_ = 0;
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -1936,7 +2456,8 @@ public final class ModelOuterClass {
     }
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2349,7 +2870,8 @@ public final class ModelOuterClass {
       private int pageSize_ ;
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 100; larger values are lowered to 1000; negative
+       * is a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -2361,7 +2883,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 100; larger values are lowered to 1000; negative
+       * is a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -2377,7 +2900,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 100; larger values are lowered to 1000; negative
+       * is a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -2393,7 +2917,7 @@ public final class ModelOuterClass {
       private java.lang.Object pageToken_ = "";
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2413,7 +2937,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2434,7 +2958,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2451,7 +2975,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2465,7 +2989,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page.
+       * `next_page_token` of the previous page (at most 512 characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -2485,7 +3009,7 @@ public final class ModelOuterClass {
       private java.lang.Object provider_ = "";
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2505,7 +3029,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2526,7 +3050,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2543,7 +3067,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2557,7 +3081,7 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -2577,7 +3101,8 @@ public final class ModelOuterClass {
       private int capability_ = 0;
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2588,7 +3113,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2603,7 +3129,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2616,7 +3143,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2634,7 +3162,8 @@ public final class ModelOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3821,21 +4350,26 @@ public final class ModelOuterClass {
   static {
     java.lang.String[] descriptorData = {
       "\n\031llmgateway/v1/model.proto\022\rllmgateway." +
-      "v1\"\204\001\n\005Model\022\n\n\002id\030\001 \001(\t\022\020\n\010provider\030\002 \001" +
+      "v1\"\301\001\n\005Model\022\n\n\002id\030\001 \001(\t\022\020\n\010provider\030\002 \001" +
       "(\t\022\024\n\014display_name\030\003 \001(\t\022/\n\014capabilities" +
       "\030\004 \003(\0162\031.llmgateway.v1.Capability\022\026\n\016con" +
-      "text_length\030\005 \001(\005\"{\n\021ListModelsRequest\022\021" +
-      "\n\tpage_size\030\001 \001(\005\022\022\n\npage_token\030\002 \001(\t\022\020\n" +
-      "\010provider\030\003 \001(\t\022-\n\ncapability\030\004 \001(\0162\031.ll" +
-      "mgateway.v1.Capability\"S\n\022ListModelsResp" +
-      "onse\022$\n\006models\030\001 \003(\0132\024.llmgateway.v1.Mod" +
-      "el\022\027\n\017next_page_token\030\002 \001(\t*\343\001\n\nCapabili" +
-      "ty\022\032\n\026CAPABILITY_UNSPECIFIED\020\000\022\023\n\017CAPABI" +
-      "LITY_CHAT\020\001\022\025\n\021CAPABILITY_STREAM\020\002\022\024\n\020CA" +
-      "PABILITY_TOOLS\020\003\022\025\n\021CAPABILITY_VISION\020\004\022" +
-      "\024\n\020CAPABILITY_EMBED\020\005\022\024\n\020CAPABILITY_IMAG" +
-      "E\020\006\022\030\n\024CAPABILITY_REASONING\020\007\022\032\n\026CAPABIL" +
-      "ITY_JSON_OUTPUT\020\010b\006proto3"
+      "text_length\030\005 \001(\005\022&\n\004kind\030\006 \001(\0162\030.llmgat" +
+      "eway.v1.ModelKind\022\023\n\013description\030\007 \001(\t\"{" +
+      "\n\021ListModelsRequest\022\021\n\tpage_size\030\001 \001(\005\022\022" +
+      "\n\npage_token\030\002 \001(\t\022\020\n\010provider\030\003 \001(\t\022-\n\n" +
+      "capability\030\004 \001(\0162\031.llmgateway.v1.Capabil" +
+      "ity\"S\n\022ListModelsResponse\022$\n\006models\030\001 \003(" +
+      "\0132\024.llmgateway.v1.Model\022\027\n\017next_page_tok" +
+      "en\030\002 \001(\t*\225\002\n\nCapability\022\032\n\026CAPABILITY_UN" +
+      "SPECIFIED\020\000\022\023\n\017CAPABILITY_CHAT\020\001\022\025\n\021CAPA" +
+      "BILITY_STREAM\020\002\022\024\n\020CAPABILITY_TOOLS\020\003\022\025\n" +
+      "\021CAPABILITY_VISION\020\004\022\024\n\020CAPABILITY_EMBED" +
+      "\020\005\022\024\n\020CAPABILITY_IMAGE\020\006\022\030\n\024CAPABILITY_R" +
+      "EASONING\020\007\022\032\n\026CAPABILITY_JSON_OUTPUT\020\010\022\031" +
+      "\n\025CAPABILITY_TRANSCRIBE\020\t\022\025\n\021CAPABILITY_" +
+      "SPEECH\020\n*X\n\tModelKind\022\032\n\026MODEL_KIND_UNSP" +
+      "ECIFIED\020\000\022\027\n\023MODEL_KIND_UPSTREAM\020\001\022\026\n\022MO" +
+      "DEL_KIND_VIRTUAL\020\002b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -3846,7 +4380,7 @@ public final class ModelOuterClass {
     internal_static_llmgateway_v1_Model_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_Model_descriptor,
-        new java.lang.String[] { "Id", "Provider", "DisplayName", "Capabilities", "ContextLength", });
+        new java.lang.String[] { "Id", "Provider", "DisplayName", "Capabilities", "ContextLength", "Kind", "Description", });
     internal_static_llmgateway_v1_ListModelsRequest_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_llmgateway_v1_ListModelsRequest_fieldAccessorTable = new

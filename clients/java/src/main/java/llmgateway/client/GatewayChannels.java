@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Channels to the gateway with the recommended gRPC service config: per-method deadlines (Chat 120
- * s, StreamChat 600 s, Embed 30 s, GenerateImage 120 s, ListModels 10 s) and up to 3 attempts on
- * {@code UNAVAILABLE} for the unary methods. The config is a bundled copy of {@code
+ * s, StreamChat 600 s, Embed 30 s, GenerateImage 120 s, Transcribe 120 s, SynthesizeSpeech 300 s,
+ * ListModels 10 s) and up to 3 attempts on {@code UNAVAILABLE} for the unary methods. The config is a bundled copy of {@code
  * clients/service_config.json}. {@link #apiKey} sends an API key on every call.
  */
 public final class GatewayChannels {

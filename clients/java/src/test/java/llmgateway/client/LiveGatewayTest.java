@@ -26,6 +26,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import llmgateway.v1.Audio.AudioFormat;
+import llmgateway.v1.Audio.SynthesizeSpeechRequest;
+import llmgateway.v1.Audio.TranscribeRequest;
+import llmgateway.v1.Audio.TranscribeResponse;
 import llmgateway.v1.Cache.CacheControl;
 import llmgateway.v1.Cache.CacheMode;
 import llmgateway.v1.Cache.CacheStatus;
@@ -44,6 +48,11 @@ import llmgateway.v1.Chat.Tool;
 import llmgateway.v1.ErrorReasonOuterClass.ErrorReason;
 import llmgateway.v1.GatewayServiceGrpc;
 import llmgateway.v1.GatewayServiceGrpc.GatewayServiceBlockingStub;
+import llmgateway.v1.SessionServiceGrpc;
+import llmgateway.v1.SessionServiceOuterClass.DeleteSessionRequest;
+import llmgateway.v1.SessionServiceOuterClass.GetSessionRequest;
+import llmgateway.v1.SessionServiceOuterClass.ListSessionMessagesRequest;
+import llmgateway.v1.SessionServiceOuterClass.ListSessionMessagesResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -273,6 +282,79 @@ class LiveGatewayTest {
     GatewayError error = GatewayError.from(e);
     assertEquals(Status.Code.NOT_FOUND, error.code());
     assertEquals(ErrorReason.ERROR_REASON_CACHE_MISS, error.errorReason());
+  }
+
+  @Test
+  void speechAndItsTranscription() throws Exception {
+    String text = "Hello from Java.";
+    SynthesizeSpeechRequest request =
+        SynthesizeSpeechRequest.newBuilder()
+            .setModel("mock/speech")
+            .setInput(text)
+            .setFormat(AudioFormat.AUDIO_FORMAT_WAV)
+            .build();
+    Speech.Result spoken = Speech.collect(stub().synthesizeSpeech(request));
+    assertTrue(spoken.complete());
+    assertEquals("audio/wav", spoken.start().getMimeType());
+    assertEquals("mock/speech", spoken.start().getModel());
+    assertEquals("RIFF", spoken.audio().substring(0, 4).toStringUtf8());
+    assertEquals(spoken.audio().size(), spoken.end().getAudioBytes());
+    assertEquals(text.length(), spoken.end().getInputCharacters());
+
+    TranscribeResponse heard =
+        stub()
+            .transcribe(
+                TranscribeRequest.newBuilder()
+                    .setModel("mock/transcribe")
+                    .setAudio(spoken.audio())
+                    .build());
+    assertEquals(text, heard.getText());
+    assertEquals(1, heard.getSegmentsCount());
+    assertTrue(heard.getDurationSeconds() > 0);
+
+    ByteArrayOutputStream copied = new ByteArrayOutputStream();
+    assertEquals(
+        AudioFormat.AUDIO_FORMAT_WAV, Speech.copy(stub().synthesizeSpeech(request), copied).getFormat());
+    assertEquals(spoken.audio(), com.google.protobuf.ByteString.copyFrom(copied.toByteArray()));
+
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> Speech.collect(stub().synthesizeSpeech(request.toBuilder().setSpeed(10).build())));
+    GatewayError error = GatewayError.from(e);
+    assertEquals(ErrorReason.ERROR_REASON_INVALID_REQUEST, error.errorReason());
+    assertEquals("speed", error.fieldViolations().get(0).getField());
+  }
+
+  @Test
+  void aSessionRemembersAndCanBeReadAndDeleted() {
+    ChatResponse first = stub().chat(chat("support/bot", "My name is Ada (java)"));
+    String session = first.getSessionId();
+    assertFalse(session.isEmpty());
+    assertEquals("support/bot", first.getModel());
+    List<StreamChatResponse> events = new ArrayList<>();
+    stub()
+        .streamChat(streamChat("support/bot", "And yours?").toBuilder().setSessionId(session).build())
+        .forEachRemaining(events::add);
+    assertEquals(session, events.get(0).getStart().getSessionId());
+    var sessions = SessionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    assertEquals(
+        4,
+        sessions
+            .getSession(GetSessionRequest.newBuilder().setSessionId(session).build())
+            .getSession()
+            .getMessageCount());
+    ListSessionMessagesResponse page =
+        sessions.listSessionMessages(
+            ListSessionMessagesRequest.newBuilder().setSessionId(session).setPageSize(3).build());
+    assertEquals("My name is Ada (java)", page.getMessages(0).getContent(0).getText());
+    assertFalse(page.getNextPageToken().isEmpty());
+    sessions.deleteSession(DeleteSessionRequest.newBuilder().setSessionId(session).build());
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> sessions.getSession(GetSessionRequest.newBuilder().setSessionId(session).build()));
+    assertEquals(ErrorReason.ERROR_REASON_SESSION_NOT_FOUND, GatewayError.from(e).errorReason());
   }
 
   @Test

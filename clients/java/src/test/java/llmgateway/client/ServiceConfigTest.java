@@ -33,29 +33,36 @@ class ServiceConfigTest {
       Map<String, Object> config = (Map<String, Object>) entry;
       for (Object name : (List<Object>) config.get("name")) {
         Map<String, Object> n = (Map<String, Object>) name;
-        assertEquals("llmgateway.v1.GatewayService", n.get("service"));
+        assertTrue(
+            List.of("llmgateway.v1.GatewayService", "llmgateway.v1.SessionService").contains(n.get("service")));
         methods.put((String) n.get("method"), config);
       }
     }
+    Map<String, String> timeouts = new HashMap<>();
+    methods.forEach((method, config) -> timeouts.put(method, (String) config.get("timeout")));
     assertEquals(
         Map.of(
             "Chat", "120s",
             "StreamChat", "600s",
             "Embed", "30s",
             "GenerateImage", "120s",
-            "ListModels", "10s"),
-        Map.of(
-            "Chat", methods.get("Chat").get("timeout"),
-            "StreamChat", methods.get("StreamChat").get("timeout"),
-            "Embed", methods.get("Embed").get("timeout"),
-            "GenerateImage", methods.get("GenerateImage").get("timeout"),
-            "ListModels", methods.get("ListModels").get("timeout")));
-    assertFalse(methods.get("StreamChat").containsKey("retryPolicy"));
-    for (String method : List.of("Chat", "Embed", "GenerateImage", "ListModels")) {
+            "Transcribe", "120s",
+            "SynthesizeSpeech", "300s",
+            "ListModels", "10s",
+            "GetSession", "10s",
+            "ListSessionMessages", "10s",
+            "DeleteSession", "10s"),
+        timeouts);
+    for (String method : List.of("StreamChat", "SynthesizeSpeech", "DeleteSession")) {
+      assertFalse(methods.get(method).containsKey("retryPolicy"));
+    }
+    for (String method :
+        List.of(
+            "Chat", "Embed", "GenerateImage", "Transcribe", "ListModels", "GetSession", "ListSessionMessages")) {
       Map<String, Object> policy = (Map<String, Object>) methods.get(method).get("retryPolicy");
       assertEquals(3.0, policy.get("maxAttempts")); // JSON numbers are doubles, as grpc-java wants
       assertEquals(List.of("UNAVAILABLE"), policy.get("retryableStatusCodes"));
     }
-    assertTrue(methods.keySet().size() == 5);
+    assertTrue(methods.keySet().size() == 10);
   }
 }

@@ -70,7 +70,7 @@ export const CreateModelResponseSchema: GenMessage<CreateModelResponse> = /*@__P
  */
 export type GetModelRequest = Message<"llmgateway.admin.v1.GetModelRequest"> & {
   /**
-   * The model id.
+   * The model id (at most 200 characters).
    *
    * @generated from field: string id = 1;
    */
@@ -112,28 +112,31 @@ export const GetModelResponseSchema: GenMessage<GetModelResponse> = /*@__PURE__*
  */
 export type ListModelsRequest = Message<"llmgateway.admin.v1.ListModelsRequest"> & {
   /**
-   * At most this many models (default 100, at most 1000).
+   * At most this many models (default 25; larger values are lowered to 25; negative is
+   * a field violation).
    *
    * @generated from field: int32 page_size = 1;
    */
   pageSize: number;
 
   /**
-   * `next_page_token` of the previous page (with the same filters).
+   * `next_page_token` of the previous page (with the same filters; at most 512
+   * characters).
    *
    * @generated from field: string page_token = 2;
    */
   pageToken: string;
 
   /**
-   * Only models of this provider kind.
+   * Only models of this provider kind (at most 64 characters).
    *
    * @generated from field: string provider = 3;
    */
   provider: string;
 
   /**
-   * Only models with this capability.
+   * Only models with this capability; a number this server does not know is a field
+   * violation.
    *
    * @generated from field: llmgateway.v1.Capability capability = 4;
    */
@@ -205,7 +208,8 @@ export type UpdateModelRequest = Message<"llmgateway.admin.v1.UpdateModelRequest
   /**
    * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
    * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-   * are refused. Fields changed here are left alone by later syncs.
+   * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+   * at most 128 characters.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 2;
    */
@@ -213,7 +217,7 @@ export type UpdateModelRequest = Message<"llmgateway.admin.v1.UpdateModelRequest
 
   /**
    * When set, the update only applies if the model's etag still matches
-   * (ABORTED otherwise).
+   * (ABORTED otherwise). At most 256 characters.
    *
    * @generated from field: string etag = 3;
    */
@@ -255,7 +259,7 @@ export const UpdateModelResponseSchema: GenMessage<UpdateModelResponse> = /*@__P
  */
 export type DeleteModelRequest = Message<"llmgateway.admin.v1.DeleteModelRequest"> & {
   /**
-   * The model id.
+   * The model id (at most 200 characters).
    *
    * @generated from field: string id = 1;
    */
@@ -263,7 +267,7 @@ export type DeleteModelRequest = Message<"llmgateway.admin.v1.DeleteModelRequest
 
   /**
    * When set, the delete only applies if the model's etag still matches
-   * (ABORTED otherwise).
+   * (ABORTED otherwise). At most 256 characters.
    *
    * @generated from field: string etag = 2;
    */

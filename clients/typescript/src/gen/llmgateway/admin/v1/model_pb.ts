@@ -6,9 +6,11 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { ReasoningEffort } from "../../v1/chat_pb.js";
+import { file_llmgateway_v1_chat } from "../../v1/chat_pb.js";
 import type { ErrorReason } from "../../v1/error_reason_pb.js";
 import { file_llmgateway_v1_error_reason } from "../../v1/error_reason_pb.js";
-import type { Capability } from "../../v1/model_pb.js";
+import type { Capability, ModelKind } from "../../v1/model_pb.js";
 import { file_llmgateway_v1_model } from "../../v1/model_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/admin/v1/model.proto.
  */
 export const file_llmgateway_admin_v1_model: GenFile = /*@__PURE__*/
-  fileDesc("Ch9sbG1nYXRld2F5L2FkbWluL3YxL21vZGVsLnByb3RvEhNsbG1nYXRld2F5LmFkbWluLnYxIrAHCgVNb2RlbBIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRIVCg1hZGFwdGVyX2NsYXNzGAQgASgJEhAKCGJhc2VfdXJsGAUgASgJEhYKDmNyZWRlbnRpYWxfcmVmGAYgASgJEhQKDGRpc3BsYXlfbmFtZRgHIAEoCRIWCg5jb250ZXh0X2xlbmd0aBgIIAEoBRIZChFtYXhfb3V0cHV0X3Rva2VucxgaIAEoBRIvCgxjYXBhYmlsaXRpZXMYCSADKA4yGS5sbG1nYXRld2F5LnYxLkNhcGFiaWxpdHkSLQoHcHJpY2luZxgKIAEoCzIcLmxsbWdhdGV3YXkuYWRtaW4udjEuUHJpY2luZxIRCglmYWxsYmFja3MYCyADKAkSLwoLZmFsbGJhY2tfb24YDCADKA4yGi5sbG1nYXRld2F5LnYxLkVycm9yUmVhc29uEhkKDGlzX2F2YWlsYWJsZRgNIAEoCEgAiAEBEi8KCHRpbWVvdXRzGA4gASgLMh0ubGxtZ2F0ZXdheS5hZG1pbi52MS5UaW1lb3V0cxI4CgdvcHRpb25zGA8gAygLMicubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbC5PcHRpb25zRW50cnkSDgoGd2VpZ2h0GBAgASgBEjQKC2RlcGxveW1lbnRzGBEgAygLMh8ubGxtZ2F0ZXdheS5hZG1pbi52MS5EZXBsb3ltZW50EjUKB3JvdXRpbmcYEiABKA4yJC5sbG1nYXRld2F5LmFkbWluLnYxLlJvdXRpbmdTdHJhdGVneRIvCgVyZXRyeRgTIAEoCzIgLmxsbWdhdGV3YXkuYWRtaW4udjEuUmV0cnlQb2xpY3kSNQoIY29vbGRvd24YFCABKAsyIy5sbG1nYXRld2F5LmFkbWluLnYxLkNvb2xkb3duUG9saWN5Ei8KC2NyZWF0ZV90aW1lGBUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgXIAEoCRIXCg9vcGVyYXRvcl9maWVsZHMYGCADKAkSDgoGc291cmNlGBkgASgJGi4KDE9wdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg8KDV9pc19hdmFpbGFibGUiYgoHUHJpY2luZxIZChFpbnB1dF9wZXJfbWlsbGlvbhgBIAEoARIaChJvdXRwdXRfcGVyX21pbGxpb24YAiABKAESIAoYY2FjaGVkX2lucHV0X3Blcl9taWxsaW9uGAMgASgBIoICCgpEZXBsb3ltZW50EgoKAmlkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhYKDnVwc3RyZWFtX21vZGVsGAMgASgJEhUKDWFkYXB0ZXJfY2xhc3MYBCABKAkSEAoIYmFzZV91cmwYBSABKAkSFgoOY3JlZGVudGlhbF9yZWYYBiABKAkSPQoHb3B0aW9ucxgHIAMoCzIsLmxsbWdhdGV3YXkuYWRtaW4udjEuRGVwbG95bWVudC5PcHRpb25zRW50cnkSDgoGd2VpZ2h0GAggASgBGi4KDE9wdGlvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrkBCghUaW1lb3V0cxIqCgdjb25uZWN0GAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KC2ZpcnN0X3Rva2VuGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEicKBGlkbGUYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SKAoFdG90YWwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24imgEKC1JldHJ5UG9saWN5EhMKC21heF9yZXRyaWVzGAEgASgFEjIKD2luaXRpYWxfYmFja29mZhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIuCgttYXhfYmFja29mZhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhISCgptdWx0aXBsaWVyGAQgASgBInoKDkNvb2xkb3duUG9saWN5EhAKCGZhaWx1cmVzGAEgASgFEikKBndpbmRvdxgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghjb29sZG93bhgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiqcAQoPUm91dGluZ1N0cmF0ZWd5EiAKHFJPVVRJTkdfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIdChlST1VUSU5HX1NUUkFURUdZX1dFSUdIVEVEEAESIwofUk9VVElOR19TVFJBVEVHWV9MRUFTVF9JTkZMSUdIVBACEiMKH1JPVVRJTkdfU1RSQVRFR1lfTE9XRVNUX0xBVEVOQ1kQA2IGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_llmgateway_v1_error_reason, file_llmgateway_v1_model]);
+  fileDesc("Ch9sbG1nYXRld2F5L2FkbWluL3YxL21vZGVsLnByb3RvEhNsbG1nYXRld2F5LmFkbWluLnYxIqEICgVNb2RlbBIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRIVCg1hZGFwdGVyX2NsYXNzGAQgASgJEhAKCGJhc2VfdXJsGAUgASgJEhYKDmNyZWRlbnRpYWxfcmVmGAYgASgJEhQKDGRpc3BsYXlfbmFtZRgHIAEoCRIWCg5jb250ZXh0X2xlbmd0aBgIIAEoBRIZChFtYXhfb3V0cHV0X3Rva2VucxgaIAEoBRIvCgxjYXBhYmlsaXRpZXMYCSADKA4yGS5sbG1nYXRld2F5LnYxLkNhcGFiaWxpdHkSLQoHcHJpY2luZxgKIAEoCzIcLmxsbWdhdGV3YXkuYWRtaW4udjEuUHJpY2luZxIRCglmYWxsYmFja3MYCyADKAkSLwoLZmFsbGJhY2tfb24YDCADKA4yGi5sbG1nYXRld2F5LnYxLkVycm9yUmVhc29uEhkKDGlzX2F2YWlsYWJsZRgNIAEoCEgAiAEBEi8KCHRpbWVvdXRzGA4gASgLMh0ubGxtZ2F0ZXdheS5hZG1pbi52MS5UaW1lb3V0cxI4CgdvcHRpb25zGA8gAygLMicubGxtZ2F0ZXdheS5hZG1pbi52MS5Nb2RlbC5PcHRpb25zRW50cnkSDgoGd2VpZ2h0GBAgASgBEjQKC2RlcGxveW1lbnRzGBEgAygLMh8ubGxtZ2F0ZXdheS5hZG1pbi52MS5EZXBsb3ltZW50EjUKB3JvdXRpbmcYEiABKA4yJC5sbG1nYXRld2F5LmFkbWluLnYxLlJvdXRpbmdTdHJhdGVneRIvCgVyZXRyeRgTIAEoCzIgLmxsbWdhdGV3YXkuYWRtaW4udjEuUmV0cnlQb2xpY3kSNQoIY29vbGRvd24YFCABKAsyIy5sbG1nYXRld2F5LmFkbWluLnYxLkNvb2xkb3duUG9saWN5Ei8KC2NyZWF0ZV90aW1lGBUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgWIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEZXRhZxgXIAEoCRIXCg9vcGVyYXRvcl9maWVsZHMYGCADKAkSDgoGc291cmNlGBkgASgJEiYKBGtpbmQYGyABKA4yGC5sbG1nYXRld2F5LnYxLk1vZGVsS2luZBITCgtkZXNjcmlwdGlvbhgcIAEoCRIyCgd2aXJ0dWFsGB0gASgLMiEubGxtZ2F0ZXdheS5hZG1pbi52MS5WaXJ0dWFsTW9kZWwaLgoMT3B0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDwoNX2lzX2F2YWlsYWJsZSLrAQoMVmlydHVhbE1vZGVsEhUKDXN5c3RlbV9wcm9tcHQYASABKAkSOQoIZGVmYXVsdHMYAiABKAsyJy5sbG1nYXRld2F5LmFkbWluLnYxLkdlbmVyYXRpb25EZWZhdWx0cxIrCgZtZW1vcnkYAyABKAsyGy5sbG1nYXRld2F5LmFkbWluLnYxLk1lbW9yeRIvCgVydWxlcxgEIAMoCzIgLmxsbWdhdGV3YXkuYWRtaW4udjEuUm91dGluZ1J1bGUSFgoOZGVmYXVsdF90YXJnZXQYBSABKAkSEwoLc2hvd19zZXJ2ZWQYBiABKAgi2gMKEkdlbmVyYXRpb25EZWZhdWx0cxIXCgptYXhfdG9rZW5zGAEgASgFSACIAQESGAoLdGVtcGVyYXR1cmUYAiABKAFIAYgBARISCgV0b3BfcBgDIAEoAUgCiAEBEhIKBXRvcF9rGAQgASgFSAOIAQESEQoEc2VlZBgFIAEoA0gEiAEBEh0KEHByZXNlbmNlX3BlbmFsdHkYBiABKAFIBYgBARIeChFmcmVxdWVuY3lfcGVuYWx0eRgHIAEoAUgGiAEBEjgKEHJlYXNvbmluZ19lZmZvcnQYCCABKA4yHi5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ0VmZm9ydBIkChdyZWFzb25pbmdfYnVkZ2V0X3Rva2VucxgJIAEoBUgHiAEBEjQKBmxvY2tlZBgKIAMoDjIkLmxsbWdhdGV3YXkuYWRtaW4udjEuR2VuZXJhdGlvbkZpZWxkQg0KC19tYXhfdG9rZW5zQg4KDF90ZW1wZXJhdHVyZUIICgZfdG9wX3BCCAoGX3RvcF9rQgcKBV9zZWVkQhMKEV9wcmVzZW5jZV9wZW5hbHR5QhQKEl9mcmVxdWVuY3lfcGVuYWx0eUIaChhfcmVhc29uaW5nX2J1ZGdldF90b2tlbnMifAoGTWVtb3J5Eg8KB2VuYWJsZWQYASABKAgSFAoMbWF4X21lc3NhZ2VzGAIgASgFEhoKEm1heF9oaXN0b3J5X3Rva2VucxgDIAEoBRIvCgxpZGxlX3RpbWVvdXQYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24i/AMKC1JvdXRpbmdSdWxlEgwKBG5hbWUYASABKAkSEQoJYW55X3dvcmRzGAIgAygJEg8KB3BhdHRlcm4YAyABKAkSHAoUbWluX2VzdGltYXRlZF90b2tlbnMYBCABKAUSHAoUbWF4X2VzdGltYXRlZF90b2tlbnMYBSABKAUSFAoMbWluX21lc3NhZ2VzGAYgASgFEhQKDG1heF9tZXNzYWdlcxgHIAEoBRI4CgR0YWdzGAggAygLMioubGxtZ2F0ZXdheS5hZG1pbi52MS5Sb3V0aW5nUnVsZS5UYWdzRW50cnkSPAoGbGFiZWxzGAkgAygLMiwubGxtZ2F0ZXdheS5hZG1pbi52MS5Sb3V0aW5nUnVsZS5MYWJlbHNFbnRyeRIXCgpoYXNfaW1hZ2VzGAogASgISACIAQESFgoJaGFzX3Rvb2xzGAsgASgISAGIAQESMQoHdGFyZ2V0cxgMIAMoCzIgLmxsbWdhdGV3YXkuYWRtaW4udjEuUm91dGVUYXJnZXQaKwoJVGFnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfaGFzX2ltYWdlc0IMCgpfaGFzX3Rvb2xzIiwKC1JvdXRlVGFyZ2V0Eg0KBW1vZGVsGAEgASgJEg4KBndlaWdodBgCIAEoASJiCgdQcmljaW5nEhkKEWlucHV0X3Blcl9taWxsaW9uGAEgASgBEhoKEm91dHB1dF9wZXJfbWlsbGlvbhgCIAEoARIgChhjYWNoZWRfaW5wdXRfcGVyX21pbGxpb24YAyABKAEiggIKCkRlcGxveW1lbnQSCgoCaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSFgoOdXBzdHJlYW1fbW9kZWwYAyABKAkSFQoNYWRhcHRlcl9jbGFzcxgEIAEoCRIQCghiYXNlX3VybBgFIAEoCRIWCg5jcmVkZW50aWFsX3JlZhgGIAEoCRI9CgdvcHRpb25zGAcgAygLMiwubGxtZ2F0ZXdheS5hZG1pbi52MS5EZXBsb3ltZW50Lk9wdGlvbnNFbnRyeRIOCgZ3ZWlnaHQYCCABKAEaLgoMT3B0aW9uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiuQEKCFRpbWVvdXRzEioKB2Nvbm5lY3QYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLgoLZmlyc3RfdG9rZW4YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SJwoEaWRsZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIoCgV0b3RhbBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiKaAQoLUmV0cnlQb2xpY3kSEwoLbWF4X3JldHJpZXMYASABKAUSMgoPaW5pdGlhbF9iYWNrb2ZmGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KC21heF9iYWNrb2ZmGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhIKCm11bHRpcGxpZXIYBCABKAEiegoOQ29vbGRvd25Qb2xpY3kSEAoIZmFpbHVyZXMYASABKAUSKQoGd2luZG93GAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEisKCGNvb2xkb3duGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uKu0CCg9HZW5lcmF0aW9uRmllbGQSIAocR0VORVJBVElPTl9GSUVMRF9VTlNQRUNJRklFRBAAEh8KG0dFTkVSQVRJT05fRklFTERfTUFYX1RPS0VOUxABEiAKHEdFTkVSQVRJT05fRklFTERfVEVNUEVSQVRVUkUQAhIaChZHRU5FUkFUSU9OX0ZJRUxEX1RPUF9QEAMSGgoWR0VORVJBVElPTl9GSUVMRF9UT1BfSxAEEhkKFUdFTkVSQVRJT05fRklFTERfU0VFRBAFEiUKIUdFTkVSQVRJT05fRklFTERfUFJFU0VOQ0VfUEVOQUxUWRAGEiYKIkdFTkVSQVRJT05fRklFTERfRlJFUVVFTkNZX1BFTkFMVFkQBxIlCiFHRU5FUkFUSU9OX0ZJRUxEX1JFQVNPTklOR19FRkZPUlQQCBIsCihHRU5FUkFUSU9OX0ZJRUxEX1JFQVNPTklOR19CVURHRVRfVE9LRU5TEAkqnAEKD1JvdXRpbmdTdHJhdGVneRIgChxST1VUSU5HX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASHQoZUk9VVElOR19TVFJBVEVHWV9XRUlHSFRFRBABEiMKH1JPVVRJTkdfU1RSQVRFR1lfTEVBU1RfSU5GTElHSFQQAhIjCh9ST1VUSU5HX1NUUkFURUdZX0xPV0VTVF9MQVRFTkNZEANiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_llmgateway_v1_chat, file_llmgateway_v1_error_reason, file_llmgateway_v1_model]);
 
 /**
  * Model is one row of the model registry: a public model id and the upstream
@@ -36,14 +38,16 @@ export type Model = Message<"llmgateway.admin.v1.Model"> & {
   id: string;
 
   /**
-   * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+   * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+   * for a virtual model.
    *
    * @generated from field: string provider = 2;
    */
   provider: string;
 
   /**
-   * The model name the upstream knows (Azure: the deployment name).
+   * The model name the upstream knows (Azure: the deployment name). Empty for
+   * a virtual model.
    *
    * @generated from field: string upstream_model = 3;
    */
@@ -217,6 +221,30 @@ export type Model = Message<"llmgateway.admin.v1.Model"> & {
    * @generated from field: string source = 25;
    */
   source: string;
+
+  /**
+   * An upstream model (unset means upstream) or a virtual model. A virtual
+   * model has no upstream, deployments or fallbacks of its own: `virtual` says
+   * how it serves, and `capabilities` what it promises (every target has them).
+   *
+   * @generated from field: llmgateway.v1.ModelKind kind = 27;
+   */
+  kind: ModelKind;
+
+  /**
+   * What the model is for, shown by ListModels (at most 2000 characters).
+   *
+   * @generated from field: string description = 28;
+   */
+  description: string;
+
+  /**
+   * The system prompt, default parameters, memory and routing of a virtual
+   * model (required for kind VIRTUAL, refused otherwise).
+   *
+   * @generated from field: llmgateway.admin.v1.VirtualModel virtual = 29;
+   */
+  virtual?: VirtualModel | undefined;
 };
 
 /**
@@ -225,6 +253,341 @@ export type Model = Message<"llmgateway.admin.v1.Model"> & {
  */
 export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
   messageDesc(file_llmgateway_admin_v1_model, 0);
+
+/**
+ * VirtualModel is how a virtual model serves a call: the gateway renders the
+ * system prompt, applies the defaults, inserts the session's history (memory)
+ * and sends the call to the target of the first rule that matches, or to
+ * `default_target`. That target's own deployments, retries and fallbacks apply.
+ *
+ * @generated from message llmgateway.admin.v1.VirtualModel
+ */
+export type VirtualModel = Message<"llmgateway.admin.v1.VirtualModel"> & {
+  /**
+   * System prompt template (at most 32,000 characters), sent first. Variables
+   * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+   * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+   * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+   * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+   * system prompt.
+   *
+   * @generated from field: string system_prompt = 1;
+   */
+  systemPrompt: string;
+
+  /**
+   * Default generation parameters, each overridable by the caller or locked.
+   *
+   * @generated from field: llmgateway.admin.v1.GenerationDefaults defaults = 2;
+   */
+  defaults?: GenerationDefaults | undefined;
+
+  /**
+   * Whether calls keep a conversation (sessions), and how much of it.
+   *
+   * @generated from field: llmgateway.admin.v1.Memory memory = 3;
+   */
+  memory?: Memory | undefined;
+
+  /**
+   * Tried in order; the first that matches picks the target (at most 64).
+   *
+   * @generated from field: repeated llmgateway.admin.v1.RoutingRule rules = 4;
+   */
+  rules: RoutingRule[];
+
+  /**
+   * The model that serves a call no rule matches. Required; an upstream or
+   * another virtual model.
+   *
+   * @generated from field: string default_target = 5;
+   */
+  defaultTarget: string;
+
+  /**
+   * Whether responses name the model, provider and deployment that served
+   * the call. Default false: they name this virtual model only. Logs,
+   * metrics, traces and the usage ledger always record the real ones.
+   *
+   * @generated from field: bool show_served = 6;
+   */
+  showServed: boolean;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.VirtualModel.
+ * Use `create(VirtualModelSchema)` to create a new message.
+ */
+export const VirtualModelSchema: GenMessage<VirtualModel> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_model, 1);
+
+/**
+ * GenerationDefaults are a virtual model's generation parameters. A set value
+ * applies when the caller sends none; a `locked` field always takes the value
+ * here (or none, when it is unset here), whatever the caller sends.
+ *
+ * @generated from message llmgateway.admin.v1.GenerationDefaults
+ */
+export type GenerationDefaults = Message<"llmgateway.admin.v1.GenerationDefaults"> & {
+  /**
+   * Upper bound on generated tokens (1 to 100,000,000).
+   *
+   * @generated from field: optional int32 max_tokens = 1;
+   */
+  maxTokens?: number | undefined;
+
+  /**
+   * Sampling temperature, 0 to 2.
+   *
+   * @generated from field: optional double temperature = 2;
+   */
+  temperature?: number | undefined;
+
+  /**
+   * Nucleus sampling, 0 to 1.
+   *
+   * @generated from field: optional double top_p = 3;
+   */
+  topP?: number | undefined;
+
+  /**
+   * Top-k sampling (1 to 1,000,000).
+   *
+   * @generated from field: optional int32 top_k = 4;
+   */
+  topK?: number | undefined;
+
+  /**
+   * Best-effort determinism.
+   *
+   * @generated from field: optional int64 seed = 5;
+   */
+  seed?: bigint | undefined;
+
+  /**
+   * Presence penalty, -2 to 2.
+   *
+   * @generated from field: optional double presence_penalty = 6;
+   */
+  presencePenalty?: number | undefined;
+
+  /**
+   * Frequency penalty, -2 to 2.
+   *
+   * @generated from field: optional double frequency_penalty = 7;
+   */
+  frequencyPenalty?: number | undefined;
+
+  /**
+   * Reasoning effort (unset: none).
+   *
+   * @generated from field: llmgateway.v1.ReasoningEffort reasoning_effort = 8;
+   */
+  reasoningEffort: ReasoningEffort;
+
+  /**
+   * Thinking token budget (1024 to 100,000,000).
+   *
+   * @generated from field: optional int32 reasoning_budget_tokens = 9;
+   */
+  reasoningBudgetTokens?: number | undefined;
+
+  /**
+   * The fields the caller may not override.
+   *
+   * @generated from field: repeated llmgateway.admin.v1.GenerationField locked = 10;
+   */
+  locked: GenerationField[];
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.GenerationDefaults.
+ * Use `create(GenerationDefaultsSchema)` to create a new message.
+ */
+export const GenerationDefaultsSchema: GenMessage<GenerationDefaults> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_model, 2);
+
+/**
+ * Memory says whether a virtual model keeps conversations, and how much of one
+ * it sends. History is trimmed oldest turn first (a turn is a user message and
+ * what answers it, so a tool result never loses its call) to `max_messages`
+ * and to a token budget: `max_history_tokens`, and never more than the
+ * target's context length less the answer's `max_tokens`, the system prompt
+ * and the new messages.
+ *
+ * @generated from message llmgateway.admin.v1.Memory
+ */
+export type Memory = Message<"llmgateway.admin.v1.Memory"> & {
+  /**
+   * Keep conversations: a call without `session_id` starts a session, a call
+   * with one continues it.
+   *
+   * @generated from field: bool enabled = 1;
+   */
+  enabled: boolean;
+
+  /**
+   * Most history messages sent and kept (1 to 10,000; 0 means 200).
+   *
+   * @generated from field: int32 max_messages = 2;
+   */
+  maxMessages: number;
+
+  /**
+   * Most estimated tokens of history sent (0: bounded by the target's context
+   * length only; at most 100,000,000).
+   *
+   * @generated from field: int32 max_history_tokens = 3;
+   */
+  maxHistoryTokens: number;
+
+  /**
+   * A session unused this long expires (greater than 0, at most 365 days;
+   * unset: the gateway's `sessions.idle_ttl_s`).
+   *
+   * @generated from field: google.protobuf.Duration idle_timeout = 4;
+   */
+  idleTimeout?: Duration | undefined;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.Memory.
+ * Use `create(MemorySchema)` to create a new message.
+ */
+export const MemorySchema: GenMessage<Memory> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_model, 3);
+
+/**
+ * RoutingRule picks a target when all of its conditions hold (a rule with no
+ * condition always matches).
+ *
+ * @generated from message llmgateway.admin.v1.RoutingRule
+ */
+export type RoutingRule = Message<"llmgateway.admin.v1.RoutingRule"> & {
+  /**
+   * Names the rule in logs, metrics, traces and the usage ledger; unique within
+   * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The latest user message contains one of these words (whole words, any
+   * case; at most 64 words of at most 64 characters).
+   *
+   * @generated from field: repeated string any_words = 2;
+   */
+  anyWords: string[];
+
+  /**
+   * The latest user message matches this RE2 regular expression (at most 512
+   * characters; RE2 runs in linear time, without backtracking).
+   *
+   * @generated from field: string pattern = 3;
+   */
+  pattern: string;
+
+  /**
+   * The conversation (history and new messages) is estimated at least this
+   * many tokens (0: no lower bound).
+   *
+   * @generated from field: int32 min_estimated_tokens = 4;
+   */
+  minEstimatedTokens: number;
+
+  /**
+   * ... and at most this many (0: no upper bound).
+   *
+   * @generated from field: int32 max_estimated_tokens = 5;
+   */
+  maxEstimatedTokens: number;
+
+  /**
+   * The conversation has at least this many messages (0: no lower bound).
+   *
+   * @generated from field: int32 min_messages = 6;
+   */
+  minMessages: number;
+
+  /**
+   * ... and at most this many (0: no upper bound).
+   *
+   * @generated from field: int32 max_messages = 7;
+   */
+  maxMessages: number;
+
+  /**
+   * Each of these tags of the call has this value.
+   *
+   * @generated from field: map<string, string> tags = 8;
+   */
+  tags: { [key: string]: string };
+
+  /**
+   * Each of these labels of the caller's API key has this value.
+   *
+   * @generated from field: map<string, string> labels = 9;
+   */
+  labels: { [key: string]: string };
+
+  /**
+   * The new messages carry images (true) or none (false); unset: either.
+   *
+   * @generated from field: optional bool has_images = 10;
+   */
+  hasImages?: boolean | undefined;
+
+  /**
+   * The call offers tools (true) or none (false); unset: either.
+   *
+   * @generated from field: optional bool has_tools = 11;
+   */
+  hasTools?: boolean | undefined;
+
+  /**
+   * Where a matching call goes: one model, or several split by weight (A/B).
+   * A split is sticky per session: calls of one session keep their target.
+   *
+   * @generated from field: repeated llmgateway.admin.v1.RouteTarget targets = 12;
+   */
+  targets: RouteTarget[];
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.RoutingRule.
+ * Use `create(RoutingRuleSchema)` to create a new message.
+ */
+export const RoutingRuleSchema: GenMessage<RoutingRule> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_model, 4);
+
+/**
+ * RouteTarget is one model a rule sends calls to.
+ *
+ * @generated from message llmgateway.admin.v1.RouteTarget
+ */
+export type RouteTarget = Message<"llmgateway.admin.v1.RouteTarget"> & {
+  /**
+   * The model id (an upstream or another virtual model).
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * Its share of the rule's calls (default 1; greater than 0, at most 1e9).
+   *
+   * @generated from field: double weight = 2;
+   */
+  weight: number;
+};
+
+/**
+ * Describes the message llmgateway.admin.v1.RouteTarget.
+ * Use `create(RouteTargetSchema)` to create a new message.
+ */
+export const RouteTargetSchema: GenMessage<RouteTarget> = /*@__PURE__*/
+  messageDesc(file_llmgateway_admin_v1_model, 5);
 
 /**
  * Pricing is what a model costs, in USD per million tokens (each from 0 to
@@ -260,7 +623,7 @@ export type Pricing = Message<"llmgateway.admin.v1.Pricing"> & {
  * Use `create(PricingSchema)` to create a new message.
  */
 export const PricingSchema: GenMessage<Pricing> = /*@__PURE__*/
-  messageDesc(file_llmgateway_admin_v1_model, 1);
+  messageDesc(file_llmgateway_admin_v1_model, 6);
 
 /**
  * Deployment is one more upstream serving a model.
@@ -330,7 +693,7 @@ export type Deployment = Message<"llmgateway.admin.v1.Deployment"> & {
  * Use `create(DeploymentSchema)` to create a new message.
  */
 export const DeploymentSchema: GenMessage<Deployment> = /*@__PURE__*/
-  messageDesc(file_llmgateway_admin_v1_model, 2);
+  messageDesc(file_llmgateway_admin_v1_model, 7);
 
 /**
  * Timeouts are a model's upstream timeouts; unset ones follow the gateway's
@@ -373,7 +736,7 @@ export type Timeouts = Message<"llmgateway.admin.v1.Timeouts"> & {
  * Use `create(TimeoutsSchema)` to create a new message.
  */
 export const TimeoutsSchema: GenMessage<Timeouts> = /*@__PURE__*/
-  messageDesc(file_llmgateway_admin_v1_model, 3);
+  messageDesc(file_llmgateway_admin_v1_model, 8);
 
 /**
  * RetryPolicy retries one deployment after a retryable failure, with
@@ -417,7 +780,7 @@ export type RetryPolicy = Message<"llmgateway.admin.v1.RetryPolicy"> & {
  * Use `create(RetryPolicySchema)` to create a new message.
  */
 export const RetryPolicySchema: GenMessage<RetryPolicy> = /*@__PURE__*/
-  messageDesc(file_llmgateway_admin_v1_model, 4);
+  messageDesc(file_llmgateway_admin_v1_model, 9);
 
 /**
  * CooldownPolicy takes a failing deployment out of rotation for a while.
@@ -454,7 +817,90 @@ export type CooldownPolicy = Message<"llmgateway.admin.v1.CooldownPolicy"> & {
  * Use `create(CooldownPolicySchema)` to create a new message.
  */
 export const CooldownPolicySchema: GenMessage<CooldownPolicy> = /*@__PURE__*/
-  messageDesc(file_llmgateway_admin_v1_model, 5);
+  messageDesc(file_llmgateway_admin_v1_model, 10);
+
+/**
+ * GenerationField names one generation parameter of GenerationDefaults.
+ *
+ * @generated from enum llmgateway.admin.v1.GenerationField
+ */
+export enum GenerationField {
+  /**
+   * Not a field; refused.
+   *
+   * @generated from enum value: GENERATION_FIELD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * GenerationConfig.max_tokens.
+   *
+   * @generated from enum value: GENERATION_FIELD_MAX_TOKENS = 1;
+   */
+  MAX_TOKENS = 1,
+
+  /**
+   * GenerationConfig.temperature.
+   *
+   * @generated from enum value: GENERATION_FIELD_TEMPERATURE = 2;
+   */
+  TEMPERATURE = 2,
+
+  /**
+   * GenerationConfig.top_p.
+   *
+   * @generated from enum value: GENERATION_FIELD_TOP_P = 3;
+   */
+  TOP_P = 3,
+
+  /**
+   * GenerationConfig.top_k.
+   *
+   * @generated from enum value: GENERATION_FIELD_TOP_K = 4;
+   */
+  TOP_K = 4,
+
+  /**
+   * GenerationConfig.seed.
+   *
+   * @generated from enum value: GENERATION_FIELD_SEED = 5;
+   */
+  SEED = 5,
+
+  /**
+   * GenerationConfig.presence_penalty.
+   *
+   * @generated from enum value: GENERATION_FIELD_PRESENCE_PENALTY = 6;
+   */
+  PRESENCE_PENALTY = 6,
+
+  /**
+   * GenerationConfig.frequency_penalty.
+   *
+   * @generated from enum value: GENERATION_FIELD_FREQUENCY_PENALTY = 7;
+   */
+  FREQUENCY_PENALTY = 7,
+
+  /**
+   * GenerationConfig.reasoning_effort.
+   *
+   * @generated from enum value: GENERATION_FIELD_REASONING_EFFORT = 8;
+   */
+  REASONING_EFFORT = 8,
+
+  /**
+   * GenerationConfig.reasoning_budget_tokens.
+   *
+   * @generated from enum value: GENERATION_FIELD_REASONING_BUDGET_TOKENS = 9;
+   */
+  REASONING_BUDGET_TOKENS = 9,
+}
+
+/**
+ * Describes the enum llmgateway.admin.v1.GenerationField.
+ */
+export const GenerationFieldSchema: GenEnum<GenerationField> = /*@__PURE__*/
+  enumDesc(file_llmgateway_admin_v1_model, 0);
 
 /**
  * RoutingStrategy picks one of a model's deployments for an attempt.
@@ -495,5 +941,5 @@ export enum RoutingStrategy {
  * Describes the enum llmgateway.admin.v1.RoutingStrategy.
  */
 export const RoutingStrategySchema: GenEnum<RoutingStrategy> = /*@__PURE__*/
-  enumDesc(file_llmgateway_admin_v1_model, 0);
+  enumDesc(file_llmgateway_admin_v1_model, 1);
 

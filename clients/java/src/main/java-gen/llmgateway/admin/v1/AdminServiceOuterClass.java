@@ -1396,7 +1396,7 @@ public final class AdminServiceOuterClass {
 
     /**
      * <pre>
-     * The model id.
+     * The model id (at most 200 characters).
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -1405,7 +1405,7 @@ public final class AdminServiceOuterClass {
     java.lang.String getId();
     /**
      * <pre>
-     * The model id.
+     * The model id (at most 200 characters).
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -1459,7 +1459,7 @@ public final class AdminServiceOuterClass {
     private volatile java.lang.Object id_ = "";
     /**
      * <pre>
-     * The model id.
+     * The model id (at most 200 characters).
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -1480,7 +1480,7 @@ public final class AdminServiceOuterClass {
     }
     /**
      * <pre>
-     * The model id.
+     * The model id (at most 200 characters).
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -1834,7 +1834,7 @@ public final class AdminServiceOuterClass {
       private java.lang.Object id_ = "";
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -1854,7 +1854,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -1875,7 +1875,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -1892,7 +1892,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -1906,7 +1906,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -2672,7 +2672,8 @@ public final class AdminServiceOuterClass {
 
     /**
      * <pre>
-     * At most this many models (default 100, at most 1000).
+     * At most this many models (default 25; larger values are lowered to 25; negative is
+     * a field violation).
      * </pre>
      *
      * <code>int32 page_size = 1;</code>
@@ -2682,7 +2683,8 @@ public final class AdminServiceOuterClass {
 
     /**
      * <pre>
-     * `next_page_token` of the previous page (with the same filters).
+     * `next_page_token` of the previous page (with the same filters; at most 512
+     * characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -2691,7 +2693,8 @@ public final class AdminServiceOuterClass {
     java.lang.String getPageToken();
     /**
      * <pre>
-     * `next_page_token` of the previous page (with the same filters).
+     * `next_page_token` of the previous page (with the same filters; at most 512
+     * characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -2702,7 +2705,7 @@ public final class AdminServiceOuterClass {
 
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -2711,7 +2714,7 @@ public final class AdminServiceOuterClass {
     java.lang.String getProvider();
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -2722,7 +2725,8 @@ public final class AdminServiceOuterClass {
 
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2731,7 +2735,8 @@ public final class AdminServiceOuterClass {
     int getCapabilityValue();
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2805,7 +2810,8 @@ public final class AdminServiceOuterClass {
     private int pageSize_ = 0;
     /**
      * <pre>
-     * At most this many models (default 100, at most 1000).
+     * At most this many models (default 25; larger values are lowered to 25; negative is
+     * a field violation).
      * </pre>
      *
      * <code>int32 page_size = 1;</code>
@@ -2821,7 +2827,8 @@ public final class AdminServiceOuterClass {
     private volatile java.lang.Object pageToken_ = "";
     /**
      * <pre>
-     * `next_page_token` of the previous page (with the same filters).
+     * `next_page_token` of the previous page (with the same filters; at most 512
+     * characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -2842,7 +2849,8 @@ public final class AdminServiceOuterClass {
     }
     /**
      * <pre>
-     * `next_page_token` of the previous page (with the same filters).
+     * `next_page_token` of the previous page (with the same filters; at most 512
+     * characters).
      * </pre>
      *
      * <code>string page_token = 2;</code>
@@ -2868,7 +2876,7 @@ public final class AdminServiceOuterClass {
     private volatile java.lang.Object provider_ = "";
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -2889,7 +2897,7 @@ public final class AdminServiceOuterClass {
     }
     /**
      * <pre>
-     * Only models of this provider kind.
+     * Only models of this provider kind (at most 64 characters).
      * </pre>
      *
      * <code>string provider = 3;</code>
@@ -2914,7 +2922,8 @@ public final class AdminServiceOuterClass {
     private int capability_ = 0;
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -2925,7 +2934,8 @@ public final class AdminServiceOuterClass {
     }
     /**
      * <pre>
-     * Only models with this capability.
+     * Only models with this capability; a number this server does not know is a field
+     * violation.
      * </pre>
      *
      * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3397,7 +3407,8 @@ public final class AdminServiceOuterClass {
       private int pageSize_ ;
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 25; larger values are lowered to 25; negative is
+       * a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -3409,7 +3420,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 25; larger values are lowered to 25; negative is
+       * a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -3425,7 +3437,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * At most this many models (default 100, at most 1000).
+       * At most this many models (default 25; larger values are lowered to 25; negative is
+       * a field violation).
        * </pre>
        *
        * <code>int32 page_size = 1;</code>
@@ -3441,7 +3454,8 @@ public final class AdminServiceOuterClass {
       private java.lang.Object pageToken_ = "";
       /**
        * <pre>
-       * `next_page_token` of the previous page (with the same filters).
+       * `next_page_token` of the previous page (with the same filters; at most 512
+       * characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -3461,7 +3475,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page (with the same filters).
+       * `next_page_token` of the previous page (with the same filters; at most 512
+       * characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -3482,7 +3497,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page (with the same filters).
+       * `next_page_token` of the previous page (with the same filters; at most 512
+       * characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -3499,7 +3515,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page (with the same filters).
+       * `next_page_token` of the previous page (with the same filters; at most 512
+       * characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -3513,7 +3530,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * `next_page_token` of the previous page (with the same filters).
+       * `next_page_token` of the previous page (with the same filters; at most 512
+       * characters).
        * </pre>
        *
        * <code>string page_token = 2;</code>
@@ -3533,7 +3551,7 @@ public final class AdminServiceOuterClass {
       private java.lang.Object provider_ = "";
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -3553,7 +3571,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -3574,7 +3592,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -3591,7 +3609,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -3605,7 +3623,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * Only models of this provider kind.
+       * Only models of this provider kind (at most 64 characters).
        * </pre>
        *
        * <code>string provider = 3;</code>
@@ -3625,7 +3643,8 @@ public final class AdminServiceOuterClass {
       private int capability_ = 0;
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3636,7 +3655,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3651,7 +3671,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3664,7 +3685,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -3682,7 +3704,8 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * Only models with this capability.
+       * Only models with this capability; a number this server does not know is a field
+       * violation.
        * </pre>
        *
        * <code>.llmgateway.v1.Capability capability = 4;</code>
@@ -5028,7 +5051,8 @@ public final class AdminServiceOuterClass {
      * <pre>
      * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
      * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-     * are refused. Fields changed here are left alone by later syncs.
+     * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+     * at most 128 characters.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5039,7 +5063,8 @@ public final class AdminServiceOuterClass {
      * <pre>
      * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
      * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-     * are refused. Fields changed here are left alone by later syncs.
+     * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+     * at most 128 characters.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5050,7 +5075,8 @@ public final class AdminServiceOuterClass {
      * <pre>
      * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
      * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-     * are refused. Fields changed here are left alone by later syncs.
+     * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+     * at most 128 characters.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5060,7 +5086,7 @@ public final class AdminServiceOuterClass {
     /**
      * <pre>
      * When set, the update only applies if the model's etag still matches
-     * (ABORTED otherwise).
+     * (ABORTED otherwise). At most 256 characters.
      * </pre>
      *
      * <code>string etag = 3;</code>
@@ -5070,7 +5096,7 @@ public final class AdminServiceOuterClass {
     /**
      * <pre>
      * When set, the update only applies if the model's etag still matches
-     * (ABORTED otherwise).
+     * (ABORTED otherwise). At most 256 characters.
      * </pre>
      *
      * <code>string etag = 3;</code>
@@ -5164,7 +5190,8 @@ public final class AdminServiceOuterClass {
      * <pre>
      * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
      * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-     * are refused. Fields changed here are left alone by later syncs.
+     * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+     * at most 128 characters.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5178,7 +5205,8 @@ public final class AdminServiceOuterClass {
      * <pre>
      * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
      * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-     * are refused. Fields changed here are left alone by later syncs.
+     * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+     * at most 128 characters.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5192,7 +5220,8 @@ public final class AdminServiceOuterClass {
      * <pre>
      * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
      * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-     * are refused. Fields changed here are left alone by later syncs.
+     * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+     * at most 128 characters.
      * </pre>
      *
      * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5208,7 +5237,7 @@ public final class AdminServiceOuterClass {
     /**
      * <pre>
      * When set, the update only applies if the model's etag still matches
-     * (ABORTED otherwise).
+     * (ABORTED otherwise). At most 256 characters.
      * </pre>
      *
      * <code>string etag = 3;</code>
@@ -5230,7 +5259,7 @@ public final class AdminServiceOuterClass {
     /**
      * <pre>
      * When set, the update only applies if the model's etag still matches
-     * (ABORTED otherwise).
+     * (ABORTED otherwise). At most 256 characters.
      * </pre>
      *
      * <code>string etag = 3;</code>
@@ -5828,7 +5857,8 @@ public final class AdminServiceOuterClass {
        * <pre>
        * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
        * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-       * are refused. Fields changed here are left alone by later syncs.
+       * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+       * at most 128 characters.
        * </pre>
        *
        * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5841,7 +5871,8 @@ public final class AdminServiceOuterClass {
        * <pre>
        * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
        * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-       * are refused. Fields changed here are left alone by later syncs.
+       * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+       * at most 128 characters.
        * </pre>
        *
        * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5858,7 +5889,8 @@ public final class AdminServiceOuterClass {
        * <pre>
        * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
        * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-       * are refused. Fields changed here are left alone by later syncs.
+       * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+       * at most 128 characters.
        * </pre>
        *
        * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5880,7 +5912,8 @@ public final class AdminServiceOuterClass {
        * <pre>
        * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
        * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-       * are refused. Fields changed here are left alone by later syncs.
+       * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+       * at most 128 characters.
        * </pre>
        *
        * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5900,7 +5933,8 @@ public final class AdminServiceOuterClass {
        * <pre>
        * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
        * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-       * are refused. Fields changed here are left alone by later syncs.
+       * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+       * at most 128 characters.
        * </pre>
        *
        * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5927,7 +5961,8 @@ public final class AdminServiceOuterClass {
        * <pre>
        * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
        * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-       * are refused. Fields changed here are left alone by later syncs.
+       * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+       * at most 128 characters.
        * </pre>
        *
        * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5946,7 +5981,8 @@ public final class AdminServiceOuterClass {
        * <pre>
        * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
        * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-       * are refused. Fields changed here are left alone by later syncs.
+       * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+       * at most 128 characters.
        * </pre>
        *
        * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5960,7 +5996,8 @@ public final class AdminServiceOuterClass {
        * <pre>
        * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
        * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-       * are refused. Fields changed here are left alone by later syncs.
+       * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+       * at most 128 characters.
        * </pre>
        *
        * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -5977,7 +6014,8 @@ public final class AdminServiceOuterClass {
        * <pre>
        * The fields to change, e.g. `is_available`, `pricing.output_per_million`,
        * `base_url`; `*` replaces every writable field. Output-only fields and `id`
-       * are refused. Fields changed here are left alone by later syncs.
+       * are refused. Fields changed here are left alone by later syncs. At most 64 paths of
+       * at most 128 characters.
        * </pre>
        *
        * <code>.google.protobuf.FieldMask update_mask = 2;</code>
@@ -6000,7 +6038,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the update only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 3;</code>
@@ -6021,7 +6059,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the update only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 3;</code>
@@ -6043,7 +6081,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the update only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 3;</code>
@@ -6061,7 +6099,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the update only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 3;</code>
@@ -6076,7 +6114,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the update only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 3;</code>
@@ -6842,7 +6880,7 @@ public final class AdminServiceOuterClass {
 
     /**
      * <pre>
-     * The model id.
+     * The model id (at most 200 characters).
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -6851,7 +6889,7 @@ public final class AdminServiceOuterClass {
     java.lang.String getId();
     /**
      * <pre>
-     * The model id.
+     * The model id (at most 200 characters).
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -6863,7 +6901,7 @@ public final class AdminServiceOuterClass {
     /**
      * <pre>
      * When set, the delete only applies if the model's etag still matches
-     * (ABORTED otherwise).
+     * (ABORTED otherwise). At most 256 characters.
      * </pre>
      *
      * <code>string etag = 2;</code>
@@ -6873,7 +6911,7 @@ public final class AdminServiceOuterClass {
     /**
      * <pre>
      * When set, the delete only applies if the model's etag still matches
-     * (ABORTED otherwise).
+     * (ABORTED otherwise). At most 256 characters.
      * </pre>
      *
      * <code>string etag = 2;</code>
@@ -6928,7 +6966,7 @@ public final class AdminServiceOuterClass {
     private volatile java.lang.Object id_ = "";
     /**
      * <pre>
-     * The model id.
+     * The model id (at most 200 characters).
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -6949,7 +6987,7 @@ public final class AdminServiceOuterClass {
     }
     /**
      * <pre>
-     * The model id.
+     * The model id (at most 200 characters).
      * </pre>
      *
      * <code>string id = 1;</code>
@@ -6976,7 +7014,7 @@ public final class AdminServiceOuterClass {
     /**
      * <pre>
      * When set, the delete only applies if the model's etag still matches
-     * (ABORTED otherwise).
+     * (ABORTED otherwise). At most 256 characters.
      * </pre>
      *
      * <code>string etag = 2;</code>
@@ -6998,7 +7036,7 @@ public final class AdminServiceOuterClass {
     /**
      * <pre>
      * When set, the delete only applies if the model's etag still matches
-     * (ABORTED otherwise).
+     * (ABORTED otherwise). At most 256 characters.
      * </pre>
      *
      * <code>string etag = 2;</code>
@@ -7376,7 +7414,7 @@ public final class AdminServiceOuterClass {
       private java.lang.Object id_ = "";
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -7396,7 +7434,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -7417,7 +7455,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -7434,7 +7472,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -7448,7 +7486,7 @@ public final class AdminServiceOuterClass {
       }
       /**
        * <pre>
-       * The model id.
+       * The model id (at most 200 characters).
        * </pre>
        *
        * <code>string id = 1;</code>
@@ -7469,7 +7507,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the delete only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 2;</code>
@@ -7490,7 +7528,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the delete only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 2;</code>
@@ -7512,7 +7550,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the delete only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 2;</code>
@@ -7530,7 +7568,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the delete only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 2;</code>
@@ -7545,7 +7583,7 @@ public final class AdminServiceOuterClass {
       /**
        * <pre>
        * When set, the delete only applies if the model's etag still matches
-       * (ABORTED otherwise).
+       * (ABORTED otherwise). At most 256 characters.
        * </pre>
        *
        * <code>string etag = 2;</code>

@@ -17,6 +17,270 @@ public final class ModelOuterClass {
   }
   /**
    * <pre>
+   * GenerationField names one generation parameter of GenerationDefaults.
+   * </pre>
+   *
+   * Protobuf enum {@code llmgateway.admin.v1.GenerationField}
+   */
+  public enum GenerationField
+      implements com.google.protobuf.ProtocolMessageEnum {
+    /**
+     * <pre>
+     * Not a field; refused.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_UNSPECIFIED = 0;</code>
+     */
+    GENERATION_FIELD_UNSPECIFIED(0),
+    /**
+     * <pre>
+     * GenerationConfig.max_tokens.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_MAX_TOKENS = 1;</code>
+     */
+    GENERATION_FIELD_MAX_TOKENS(1),
+    /**
+     * <pre>
+     * GenerationConfig.temperature.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_TEMPERATURE = 2;</code>
+     */
+    GENERATION_FIELD_TEMPERATURE(2),
+    /**
+     * <pre>
+     * GenerationConfig.top_p.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_TOP_P = 3;</code>
+     */
+    GENERATION_FIELD_TOP_P(3),
+    /**
+     * <pre>
+     * GenerationConfig.top_k.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_TOP_K = 4;</code>
+     */
+    GENERATION_FIELD_TOP_K(4),
+    /**
+     * <pre>
+     * GenerationConfig.seed.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_SEED = 5;</code>
+     */
+    GENERATION_FIELD_SEED(5),
+    /**
+     * <pre>
+     * GenerationConfig.presence_penalty.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_PRESENCE_PENALTY = 6;</code>
+     */
+    GENERATION_FIELD_PRESENCE_PENALTY(6),
+    /**
+     * <pre>
+     * GenerationConfig.frequency_penalty.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_FREQUENCY_PENALTY = 7;</code>
+     */
+    GENERATION_FIELD_FREQUENCY_PENALTY(7),
+    /**
+     * <pre>
+     * GenerationConfig.reasoning_effort.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_REASONING_EFFORT = 8;</code>
+     */
+    GENERATION_FIELD_REASONING_EFFORT(8),
+    /**
+     * <pre>
+     * GenerationConfig.reasoning_budget_tokens.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_REASONING_BUDGET_TOKENS = 9;</code>
+     */
+    GENERATION_FIELD_REASONING_BUDGET_TOKENS(9),
+    UNRECOGNIZED(-1),
+    ;
+
+    /**
+     * <pre>
+     * Not a field; refused.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_UNSPECIFIED = 0;</code>
+     */
+    public static final int GENERATION_FIELD_UNSPECIFIED_VALUE = 0;
+    /**
+     * <pre>
+     * GenerationConfig.max_tokens.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_MAX_TOKENS = 1;</code>
+     */
+    public static final int GENERATION_FIELD_MAX_TOKENS_VALUE = 1;
+    /**
+     * <pre>
+     * GenerationConfig.temperature.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_TEMPERATURE = 2;</code>
+     */
+    public static final int GENERATION_FIELD_TEMPERATURE_VALUE = 2;
+    /**
+     * <pre>
+     * GenerationConfig.top_p.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_TOP_P = 3;</code>
+     */
+    public static final int GENERATION_FIELD_TOP_P_VALUE = 3;
+    /**
+     * <pre>
+     * GenerationConfig.top_k.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_TOP_K = 4;</code>
+     */
+    public static final int GENERATION_FIELD_TOP_K_VALUE = 4;
+    /**
+     * <pre>
+     * GenerationConfig.seed.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_SEED = 5;</code>
+     */
+    public static final int GENERATION_FIELD_SEED_VALUE = 5;
+    /**
+     * <pre>
+     * GenerationConfig.presence_penalty.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_PRESENCE_PENALTY = 6;</code>
+     */
+    public static final int GENERATION_FIELD_PRESENCE_PENALTY_VALUE = 6;
+    /**
+     * <pre>
+     * GenerationConfig.frequency_penalty.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_FREQUENCY_PENALTY = 7;</code>
+     */
+    public static final int GENERATION_FIELD_FREQUENCY_PENALTY_VALUE = 7;
+    /**
+     * <pre>
+     * GenerationConfig.reasoning_effort.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_REASONING_EFFORT = 8;</code>
+     */
+    public static final int GENERATION_FIELD_REASONING_EFFORT_VALUE = 8;
+    /**
+     * <pre>
+     * GenerationConfig.reasoning_budget_tokens.
+     * </pre>
+     *
+     * <code>GENERATION_FIELD_REASONING_BUDGET_TOKENS = 9;</code>
+     */
+    public static final int GENERATION_FIELD_REASONING_BUDGET_TOKENS_VALUE = 9;
+
+
+    public final int getNumber() {
+      if (this == UNRECOGNIZED) {
+        throw new java.lang.IllegalArgumentException(
+            "Can't get the number of an unknown enum value.");
+      }
+      return value;
+    }
+
+    /**
+     * @param value The numeric wire value of the corresponding enum entry.
+     * @return The enum associated with the given numeric wire value.
+     * @deprecated Use {@link #forNumber(int)} instead.
+     */
+    @java.lang.Deprecated
+    public static GenerationField valueOf(int value) {
+      return forNumber(value);
+    }
+
+    /**
+     * @param value The numeric wire value of the corresponding enum entry.
+     * @return The enum associated with the given numeric wire value.
+     */
+    public static GenerationField forNumber(int value) {
+      switch (value) {
+        case 0: return GENERATION_FIELD_UNSPECIFIED;
+        case 1: return GENERATION_FIELD_MAX_TOKENS;
+        case 2: return GENERATION_FIELD_TEMPERATURE;
+        case 3: return GENERATION_FIELD_TOP_P;
+        case 4: return GENERATION_FIELD_TOP_K;
+        case 5: return GENERATION_FIELD_SEED;
+        case 6: return GENERATION_FIELD_PRESENCE_PENALTY;
+        case 7: return GENERATION_FIELD_FREQUENCY_PENALTY;
+        case 8: return GENERATION_FIELD_REASONING_EFFORT;
+        case 9: return GENERATION_FIELD_REASONING_BUDGET_TOKENS;
+        default: return null;
+      }
+    }
+
+    public static com.google.protobuf.Internal.EnumLiteMap<GenerationField>
+        internalGetValueMap() {
+      return internalValueMap;
+    }
+    private static final com.google.protobuf.Internal.EnumLiteMap<
+        GenerationField> internalValueMap =
+          new com.google.protobuf.Internal.EnumLiteMap<GenerationField>() {
+            public GenerationField findValueByNumber(int number) {
+              return GenerationField.forNumber(number);
+            }
+          };
+
+    public final com.google.protobuf.Descriptors.EnumValueDescriptor
+        getValueDescriptor() {
+      if (this == UNRECOGNIZED) {
+        throw new java.lang.IllegalStateException(
+            "Can't get the descriptor of an unrecognized enum value.");
+      }
+      return getDescriptor().getValues().get(ordinal());
+    }
+    public final com.google.protobuf.Descriptors.EnumDescriptor
+        getDescriptorForType() {
+      return getDescriptor();
+    }
+    public static final com.google.protobuf.Descriptors.EnumDescriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.ModelOuterClass.getDescriptor().getEnumTypes().get(0);
+    }
+
+    private static final GenerationField[] VALUES = values();
+
+    public static GenerationField valueOf(
+        com.google.protobuf.Descriptors.EnumValueDescriptor desc) {
+      if (desc.getType() != getDescriptor()) {
+        throw new java.lang.IllegalArgumentException(
+          "EnumValueDescriptor is not for this type.");
+      }
+      if (desc.getIndex() == -1) {
+        return UNRECOGNIZED;
+      }
+      return VALUES[desc.getIndex()];
+    }
+
+    private final int value;
+
+    private GenerationField(int value) {
+      this.value = value;
+    }
+
+    // @@protoc_insertion_point(enum_scope:llmgateway.admin.v1.GenerationField)
+  }
+
+  /**
+   * <pre>
    * RoutingStrategy picks one of a model's deployments for an attempt.
    * </pre>
    *
@@ -151,7 +415,7 @@ public final class ModelOuterClass {
     }
     public static final com.google.protobuf.Descriptors.EnumDescriptor
         getDescriptor() {
-      return llmgateway.admin.v1.ModelOuterClass.getDescriptor().getEnumTypes().get(0);
+      return llmgateway.admin.v1.ModelOuterClass.getDescriptor().getEnumTypes().get(1);
     }
 
     private static final RoutingStrategy[] VALUES = values();
@@ -205,7 +469,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+     * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+     * for a virtual model.
      * </pre>
      *
      * <code>string provider = 2;</code>
@@ -214,7 +479,8 @@ public final class ModelOuterClass {
     java.lang.String getProvider();
     /**
      * <pre>
-     * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+     * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+     * for a virtual model.
      * </pre>
      *
      * <code>string provider = 2;</code>
@@ -225,7 +491,8 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * The model name the upstream knows (Azure: the deployment name).
+     * The model name the upstream knows (Azure: the deployment name). Empty for
+     * a virtual model.
      * </pre>
      *
      * <code>string upstream_model = 3;</code>
@@ -234,7 +501,8 @@ public final class ModelOuterClass {
     java.lang.String getUpstreamModel();
     /**
      * <pre>
-     * The model name the upstream knows (Azure: the deployment name).
+     * The model name the upstream knows (Azure: the deployment name). Empty for
+     * a virtual model.
      * </pre>
      *
      * <code>string upstream_model = 3;</code>
@@ -889,6 +1157,79 @@ java.lang.String defaultValue);
      */
     com.google.protobuf.ByteString
         getSourceBytes();
+
+    /**
+     * <pre>
+     * An upstream model (unset means upstream) or a virtual model. A virtual
+     * model has no upstream, deployments or fallbacks of its own: `virtual` says
+     * how it serves, and `capabilities` what it promises (every target has them).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ModelKind kind = 27;</code>
+     * @return The enum numeric value on the wire for kind.
+     */
+    int getKindValue();
+    /**
+     * <pre>
+     * An upstream model (unset means upstream) or a virtual model. A virtual
+     * model has no upstream, deployments or fallbacks of its own: `virtual` says
+     * how it serves, and `capabilities` what it promises (every target has them).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ModelKind kind = 27;</code>
+     * @return The kind.
+     */
+    llmgateway.v1.ModelOuterClass.ModelKind getKind();
+
+    /**
+     * <pre>
+     * What the model is for, shown by ListModels (at most 2000 characters).
+     * </pre>
+     *
+     * <code>string description = 28;</code>
+     * @return The description.
+     */
+    java.lang.String getDescription();
+    /**
+     * <pre>
+     * What the model is for, shown by ListModels (at most 2000 characters).
+     * </pre>
+     *
+     * <code>string description = 28;</code>
+     * @return The bytes for description.
+     */
+    com.google.protobuf.ByteString
+        getDescriptionBytes();
+
+    /**
+     * <pre>
+     * The system prompt, default parameters, memory and routing of a virtual
+     * model (required for kind VIRTUAL, refused otherwise).
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+     * @return Whether the virtual field is set.
+     */
+    boolean hasVirtual();
+    /**
+     * <pre>
+     * The system prompt, default parameters, memory and routing of a virtual
+     * model (required for kind VIRTUAL, refused otherwise).
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+     * @return The virtual.
+     */
+    llmgateway.admin.v1.ModelOuterClass.VirtualModel getVirtual();
+    /**
+     * <pre>
+     * The system prompt, default parameters, memory and routing of a virtual
+     * model (required for kind VIRTUAL, refused otherwise).
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+     */
+    llmgateway.admin.v1.ModelOuterClass.VirtualModelOrBuilder getVirtualOrBuilder();
   }
   /**
    * <pre>
@@ -927,6 +1268,8 @@ java.lang.String defaultValue);
       operatorFields_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
       source_ = "";
+      kind_ = 0;
+      description_ = "";
     }
 
     @java.lang.Override
@@ -1016,7 +1359,8 @@ java.lang.String defaultValue);
     private volatile java.lang.Object provider_ = "";
     /**
      * <pre>
-     * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+     * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+     * for a virtual model.
      * </pre>
      *
      * <code>string provider = 2;</code>
@@ -1037,7 +1381,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+     * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+     * for a virtual model.
      * </pre>
      *
      * <code>string provider = 2;</code>
@@ -1063,7 +1408,8 @@ java.lang.String defaultValue);
     private volatile java.lang.Object upstreamModel_ = "";
     /**
      * <pre>
-     * The model name the upstream knows (Azure: the deployment name).
+     * The model name the upstream knows (Azure: the deployment name). Empty for
+     * a virtual model.
      * </pre>
      *
      * <code>string upstream_model = 3;</code>
@@ -1084,7 +1430,8 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * The model name the upstream knows (Azure: the deployment name).
+     * The model name the upstream knows (Azure: the deployment name). Empty for
+     * a virtual model.
      * </pre>
      *
      * <code>string upstream_model = 3;</code>
@@ -2149,6 +2496,124 @@ java.lang.String defaultValue) {
       }
     }
 
+    public static final int KIND_FIELD_NUMBER = 27;
+    private int kind_ = 0;
+    /**
+     * <pre>
+     * An upstream model (unset means upstream) or a virtual model. A virtual
+     * model has no upstream, deployments or fallbacks of its own: `virtual` says
+     * how it serves, and `capabilities` what it promises (every target has them).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ModelKind kind = 27;</code>
+     * @return The enum numeric value on the wire for kind.
+     */
+    @java.lang.Override public int getKindValue() {
+      return kind_;
+    }
+    /**
+     * <pre>
+     * An upstream model (unset means upstream) or a virtual model. A virtual
+     * model has no upstream, deployments or fallbacks of its own: `virtual` says
+     * how it serves, and `capabilities` what it promises (every target has them).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ModelKind kind = 27;</code>
+     * @return The kind.
+     */
+    @java.lang.Override public llmgateway.v1.ModelOuterClass.ModelKind getKind() {
+      llmgateway.v1.ModelOuterClass.ModelKind result = llmgateway.v1.ModelOuterClass.ModelKind.forNumber(kind_);
+      return result == null ? llmgateway.v1.ModelOuterClass.ModelKind.UNRECOGNIZED : result;
+    }
+
+    public static final int DESCRIPTION_FIELD_NUMBER = 28;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object description_ = "";
+    /**
+     * <pre>
+     * What the model is for, shown by ListModels (at most 2000 characters).
+     * </pre>
+     *
+     * <code>string description = 28;</code>
+     * @return The description.
+     */
+    @java.lang.Override
+    public java.lang.String getDescription() {
+      java.lang.Object ref = description_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        description_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * What the model is for, shown by ListModels (at most 2000 characters).
+     * </pre>
+     *
+     * <code>string description = 28;</code>
+     * @return The bytes for description.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getDescriptionBytes() {
+      java.lang.Object ref = description_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        description_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int VIRTUAL_FIELD_NUMBER = 29;
+    private llmgateway.admin.v1.ModelOuterClass.VirtualModel virtual_;
+    /**
+     * <pre>
+     * The system prompt, default parameters, memory and routing of a virtual
+     * model (required for kind VIRTUAL, refused otherwise).
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+     * @return Whether the virtual field is set.
+     */
+    @java.lang.Override
+    public boolean hasVirtual() {
+      return ((bitField0_ & 0x00000080) != 0);
+    }
+    /**
+     * <pre>
+     * The system prompt, default parameters, memory and routing of a virtual
+     * model (required for kind VIRTUAL, refused otherwise).
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+     * @return The virtual.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.VirtualModel getVirtual() {
+      return virtual_ == null ? llmgateway.admin.v1.ModelOuterClass.VirtualModel.getDefaultInstance() : virtual_;
+    }
+    /**
+     * <pre>
+     * The system prompt, default parameters, memory and routing of a virtual
+     * model (required for kind VIRTUAL, refused otherwise).
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.VirtualModelOrBuilder getVirtualOrBuilder() {
+      return virtual_ == null ? llmgateway.admin.v1.ModelOuterClass.VirtualModel.getDefaultInstance() : virtual_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -2252,6 +2717,15 @@ java.lang.String defaultValue) {
       }
       if (maxOutputTokens_ != 0) {
         output.writeInt32(26, maxOutputTokens_);
+      }
+      if (kind_ != llmgateway.v1.ModelOuterClass.ModelKind.MODEL_KIND_UNSPECIFIED.getNumber()) {
+        output.writeEnum(27, kind_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(description_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 28, description_);
+      }
+      if (((bitField0_ & 0x00000080) != 0)) {
+        output.writeMessage(29, getVirtual());
       }
       getUnknownFields().writeTo(output);
     }
@@ -2387,6 +2861,17 @@ java.lang.String defaultValue) {
         size += com.google.protobuf.CodedOutputStream
           .computeInt32Size(26, maxOutputTokens_);
       }
+      if (kind_ != llmgateway.v1.ModelOuterClass.ModelKind.MODEL_KIND_UNSPECIFIED.getNumber()) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeEnumSize(27, kind_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(description_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(28, description_);
+      }
+      if (((bitField0_ & 0x00000080) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(29, getVirtual());
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -2473,6 +2958,14 @@ java.lang.String defaultValue) {
           .equals(other.getOperatorFieldsList())) return false;
       if (!getSource()
           .equals(other.getSource())) return false;
+      if (kind_ != other.kind_) return false;
+      if (!getDescription()
+          .equals(other.getDescription())) return false;
+      if (hasVirtual() != other.hasVirtual()) return false;
+      if (hasVirtual()) {
+        if (!getVirtual()
+            .equals(other.getVirtual())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -2564,6 +3057,14 @@ java.lang.String defaultValue) {
       }
       hash = (37 * hash) + SOURCE_FIELD_NUMBER;
       hash = (53 * hash) + getSource().hashCode();
+      hash = (37 * hash) + KIND_FIELD_NUMBER;
+      hash = (53 * hash) + kind_;
+      hash = (37 * hash) + DESCRIPTION_FIELD_NUMBER;
+      hash = (53 * hash) + getDescription().hashCode();
+      if (hasVirtual()) {
+        hash = (37 * hash) + VIRTUAL_FIELD_NUMBER;
+        hash = (53 * hash) + getVirtual().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -2730,6 +3231,7 @@ java.lang.String defaultValue) {
           getCooldownFieldBuilder();
           getCreateTimeFieldBuilder();
           getUpdateTimeFieldBuilder();
+          getVirtualFieldBuilder();
         }
       }
       @java.lang.Override
@@ -2796,6 +3298,13 @@ java.lang.String defaultValue) {
         operatorFields_ =
             com.google.protobuf.LazyStringArrayList.emptyList();
         source_ = "";
+        kind_ = 0;
+        description_ = "";
+        virtual_ = null;
+        if (virtualBuilder_ != null) {
+          virtualBuilder_.dispose();
+          virtualBuilder_ = null;
+        }
         return this;
       }
 
@@ -2943,6 +3452,18 @@ java.lang.String defaultValue) {
         }
         if (((from_bitField0_ & 0x02000000) != 0)) {
           result.source_ = source_;
+        }
+        if (((from_bitField0_ & 0x04000000) != 0)) {
+          result.kind_ = kind_;
+        }
+        if (((from_bitField0_ & 0x08000000) != 0)) {
+          result.description_ = description_;
+        }
+        if (((from_bitField0_ & 0x10000000) != 0)) {
+          result.virtual_ = virtualBuilder_ == null
+              ? virtual_
+              : virtualBuilder_.build();
+          to_bitField0_ |= 0x00000080;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -3137,6 +3658,17 @@ java.lang.String defaultValue) {
           source_ = other.source_;
           bitField0_ |= 0x02000000;
           onChanged();
+        }
+        if (other.kind_ != 0) {
+          setKindValue(other.getKindValue());
+        }
+        if (!other.getDescription().isEmpty()) {
+          description_ = other.description_;
+          bitField0_ |= 0x08000000;
+          onChanged();
+        }
+        if (other.hasVirtual()) {
+          mergeVirtual(other.getVirtual());
         }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
@@ -3344,6 +3876,23 @@ java.lang.String defaultValue) {
                 bitField0_ |= 0x00000100;
                 break;
               } // case 208
+              case 216: {
+                kind_ = input.readEnum();
+                bitField0_ |= 0x04000000;
+                break;
+              } // case 216
+              case 226: {
+                description_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x08000000;
+                break;
+              } // case 226
+              case 234: {
+                input.readMessage(
+                    getVirtualFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x10000000;
+                break;
+              } // case 234
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -3461,7 +4010,8 @@ java.lang.String defaultValue) {
       private java.lang.Object provider_ = "";
       /**
        * <pre>
-       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+       * for a virtual model.
        * </pre>
        *
        * <code>string provider = 2;</code>
@@ -3481,7 +4031,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+       * for a virtual model.
        * </pre>
        *
        * <code>string provider = 2;</code>
@@ -3502,7 +4053,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+       * for a virtual model.
        * </pre>
        *
        * <code>string provider = 2;</code>
@@ -3519,7 +4071,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+       * for a virtual model.
        * </pre>
        *
        * <code>string provider = 2;</code>
@@ -3533,7 +4086,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`.
+       * Provider kind, for example `openai`, `azure`, `anthropic`, `mock`. Empty
+       * for a virtual model.
        * </pre>
        *
        * <code>string provider = 2;</code>
@@ -3553,7 +4107,8 @@ java.lang.String defaultValue) {
       private java.lang.Object upstreamModel_ = "";
       /**
        * <pre>
-       * The model name the upstream knows (Azure: the deployment name).
+       * The model name the upstream knows (Azure: the deployment name). Empty for
+       * a virtual model.
        * </pre>
        *
        * <code>string upstream_model = 3;</code>
@@ -3573,7 +4128,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The model name the upstream knows (Azure: the deployment name).
+       * The model name the upstream knows (Azure: the deployment name). Empty for
+       * a virtual model.
        * </pre>
        *
        * <code>string upstream_model = 3;</code>
@@ -3594,7 +4150,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The model name the upstream knows (Azure: the deployment name).
+       * The model name the upstream knows (Azure: the deployment name). Empty for
+       * a virtual model.
        * </pre>
        *
        * <code>string upstream_model = 3;</code>
@@ -3611,7 +4168,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The model name the upstream knows (Azure: the deployment name).
+       * The model name the upstream knows (Azure: the deployment name). Empty for
+       * a virtual model.
        * </pre>
        *
        * <code>string upstream_model = 3;</code>
@@ -3625,7 +4183,8 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * The model name the upstream knows (Azure: the deployment name).
+       * The model name the upstream knows (Azure: the deployment name). Empty for
+       * a virtual model.
        * </pre>
        *
        * <code>string upstream_model = 3;</code>
@@ -6575,6 +7134,347 @@ java.lang.String defaultValue) {
         onChanged();
         return this;
       }
+
+      private int kind_ = 0;
+      /**
+       * <pre>
+       * An upstream model (unset means upstream) or a virtual model. A virtual
+       * model has no upstream, deployments or fallbacks of its own: `virtual` says
+       * how it serves, and `capabilities` what it promises (every target has them).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 27;</code>
+       * @return The enum numeric value on the wire for kind.
+       */
+      @java.lang.Override public int getKindValue() {
+        return kind_;
+      }
+      /**
+       * <pre>
+       * An upstream model (unset means upstream) or a virtual model. A virtual
+       * model has no upstream, deployments or fallbacks of its own: `virtual` says
+       * how it serves, and `capabilities` what it promises (every target has them).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 27;</code>
+       * @param value The enum numeric value on the wire for kind to set.
+       * @return This builder for chaining.
+       */
+      public Builder setKindValue(int value) {
+        kind_ = value;
+        bitField0_ |= 0x04000000;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * An upstream model (unset means upstream) or a virtual model. A virtual
+       * model has no upstream, deployments or fallbacks of its own: `virtual` says
+       * how it serves, and `capabilities` what it promises (every target has them).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 27;</code>
+       * @return The kind.
+       */
+      @java.lang.Override
+      public llmgateway.v1.ModelOuterClass.ModelKind getKind() {
+        llmgateway.v1.ModelOuterClass.ModelKind result = llmgateway.v1.ModelOuterClass.ModelKind.forNumber(kind_);
+        return result == null ? llmgateway.v1.ModelOuterClass.ModelKind.UNRECOGNIZED : result;
+      }
+      /**
+       * <pre>
+       * An upstream model (unset means upstream) or a virtual model. A virtual
+       * model has no upstream, deployments or fallbacks of its own: `virtual` says
+       * how it serves, and `capabilities` what it promises (every target has them).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 27;</code>
+       * @param value The kind to set.
+       * @return This builder for chaining.
+       */
+      public Builder setKind(llmgateway.v1.ModelOuterClass.ModelKind value) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        bitField0_ |= 0x04000000;
+        kind_ = value.getNumber();
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * An upstream model (unset means upstream) or a virtual model. A virtual
+       * model has no upstream, deployments or fallbacks of its own: `virtual` says
+       * how it serves, and `capabilities` what it promises (every target has them).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ModelKind kind = 27;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearKind() {
+        bitField0_ = (bitField0_ & ~0x04000000);
+        kind_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object description_ = "";
+      /**
+       * <pre>
+       * What the model is for, shown by ListModels (at most 2000 characters).
+       * </pre>
+       *
+       * <code>string description = 28;</code>
+       * @return The description.
+       */
+      public java.lang.String getDescription() {
+        java.lang.Object ref = description_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          description_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * What the model is for, shown by ListModels (at most 2000 characters).
+       * </pre>
+       *
+       * <code>string description = 28;</code>
+       * @return The bytes for description.
+       */
+      public com.google.protobuf.ByteString
+          getDescriptionBytes() {
+        java.lang.Object ref = description_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          description_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * What the model is for, shown by ListModels (at most 2000 characters).
+       * </pre>
+       *
+       * <code>string description = 28;</code>
+       * @param value The description to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDescription(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        description_ = value;
+        bitField0_ |= 0x08000000;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the model is for, shown by ListModels (at most 2000 characters).
+       * </pre>
+       *
+       * <code>string description = 28;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDescription() {
+        description_ = getDefaultInstance().getDescription();
+        bitField0_ = (bitField0_ & ~0x08000000);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the model is for, shown by ListModels (at most 2000 characters).
+       * </pre>
+       *
+       * <code>string description = 28;</code>
+       * @param value The bytes for description to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDescriptionBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        description_ = value;
+        bitField0_ |= 0x08000000;
+        onChanged();
+        return this;
+      }
+
+      private llmgateway.admin.v1.ModelOuterClass.VirtualModel virtual_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.VirtualModel, llmgateway.admin.v1.ModelOuterClass.VirtualModel.Builder, llmgateway.admin.v1.ModelOuterClass.VirtualModelOrBuilder> virtualBuilder_;
+      /**
+       * <pre>
+       * The system prompt, default parameters, memory and routing of a virtual
+       * model (required for kind VIRTUAL, refused otherwise).
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+       * @return Whether the virtual field is set.
+       */
+      public boolean hasVirtual() {
+        return ((bitField0_ & 0x10000000) != 0);
+      }
+      /**
+       * <pre>
+       * The system prompt, default parameters, memory and routing of a virtual
+       * model (required for kind VIRTUAL, refused otherwise).
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+       * @return The virtual.
+       */
+      public llmgateway.admin.v1.ModelOuterClass.VirtualModel getVirtual() {
+        if (virtualBuilder_ == null) {
+          return virtual_ == null ? llmgateway.admin.v1.ModelOuterClass.VirtualModel.getDefaultInstance() : virtual_;
+        } else {
+          return virtualBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * The system prompt, default parameters, memory and routing of a virtual
+       * model (required for kind VIRTUAL, refused otherwise).
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+       */
+      public Builder setVirtual(llmgateway.admin.v1.ModelOuterClass.VirtualModel value) {
+        if (virtualBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          virtual_ = value;
+        } else {
+          virtualBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x10000000;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The system prompt, default parameters, memory and routing of a virtual
+       * model (required for kind VIRTUAL, refused otherwise).
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+       */
+      public Builder setVirtual(
+          llmgateway.admin.v1.ModelOuterClass.VirtualModel.Builder builderForValue) {
+        if (virtualBuilder_ == null) {
+          virtual_ = builderForValue.build();
+        } else {
+          virtualBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x10000000;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The system prompt, default parameters, memory and routing of a virtual
+       * model (required for kind VIRTUAL, refused otherwise).
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+       */
+      public Builder mergeVirtual(llmgateway.admin.v1.ModelOuterClass.VirtualModel value) {
+        if (virtualBuilder_ == null) {
+          if (((bitField0_ & 0x10000000) != 0) &&
+            virtual_ != null &&
+            virtual_ != llmgateway.admin.v1.ModelOuterClass.VirtualModel.getDefaultInstance()) {
+            getVirtualBuilder().mergeFrom(value);
+          } else {
+            virtual_ = value;
+          }
+        } else {
+          virtualBuilder_.mergeFrom(value);
+        }
+        if (virtual_ != null) {
+          bitField0_ |= 0x10000000;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * The system prompt, default parameters, memory and routing of a virtual
+       * model (required for kind VIRTUAL, refused otherwise).
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+       */
+      public Builder clearVirtual() {
+        bitField0_ = (bitField0_ & ~0x10000000);
+        virtual_ = null;
+        if (virtualBuilder_ != null) {
+          virtualBuilder_.dispose();
+          virtualBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The system prompt, default parameters, memory and routing of a virtual
+       * model (required for kind VIRTUAL, refused otherwise).
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.VirtualModel.Builder getVirtualBuilder() {
+        bitField0_ |= 0x10000000;
+        onChanged();
+        return getVirtualFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * The system prompt, default parameters, memory and routing of a virtual
+       * model (required for kind VIRTUAL, refused otherwise).
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.VirtualModelOrBuilder getVirtualOrBuilder() {
+        if (virtualBuilder_ != null) {
+          return virtualBuilder_.getMessageOrBuilder();
+        } else {
+          return virtual_ == null ?
+              llmgateway.admin.v1.ModelOuterClass.VirtualModel.getDefaultInstance() : virtual_;
+        }
+      }
+      /**
+       * <pre>
+       * The system prompt, default parameters, memory and routing of a virtual
+       * model (required for kind VIRTUAL, refused otherwise).
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.VirtualModel, llmgateway.admin.v1.ModelOuterClass.VirtualModel.Builder, llmgateway.admin.v1.ModelOuterClass.VirtualModelOrBuilder> 
+          getVirtualFieldBuilder() {
+        if (virtualBuilder_ == null) {
+          virtualBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ModelOuterClass.VirtualModel, llmgateway.admin.v1.ModelOuterClass.VirtualModel.Builder, llmgateway.admin.v1.ModelOuterClass.VirtualModelOrBuilder>(
+                  getVirtual(),
+                  getParentForChildren(),
+                  isClean());
+          virtual_ = null;
+        }
+        return virtualBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -6634,6 +7534,8629 @@ java.lang.String defaultValue) {
 
     @java.lang.Override
     public llmgateway.admin.v1.ModelOuterClass.Model getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface VirtualModelOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.VirtualModel)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * System prompt template (at most 32,000 characters), sent first. Variables
+     * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+     * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+     * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+     * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+     * system prompt.
+     * </pre>
+     *
+     * <code>string system_prompt = 1;</code>
+     * @return The systemPrompt.
+     */
+    java.lang.String getSystemPrompt();
+    /**
+     * <pre>
+     * System prompt template (at most 32,000 characters), sent first. Variables
+     * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+     * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+     * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+     * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+     * system prompt.
+     * </pre>
+     *
+     * <code>string system_prompt = 1;</code>
+     * @return The bytes for systemPrompt.
+     */
+    com.google.protobuf.ByteString
+        getSystemPromptBytes();
+
+    /**
+     * <pre>
+     * Default generation parameters, each overridable by the caller or locked.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+     * @return Whether the defaults field is set.
+     */
+    boolean hasDefaults();
+    /**
+     * <pre>
+     * Default generation parameters, each overridable by the caller or locked.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+     * @return The defaults.
+     */
+    llmgateway.admin.v1.ModelOuterClass.GenerationDefaults getDefaults();
+    /**
+     * <pre>
+     * Default generation parameters, each overridable by the caller or locked.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+     */
+    llmgateway.admin.v1.ModelOuterClass.GenerationDefaultsOrBuilder getDefaultsOrBuilder();
+
+    /**
+     * <pre>
+     * Whether calls keep a conversation (sessions), and how much of it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+     * @return Whether the memory field is set.
+     */
+    boolean hasMemory();
+    /**
+     * <pre>
+     * Whether calls keep a conversation (sessions), and how much of it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+     * @return The memory.
+     */
+    llmgateway.admin.v1.ModelOuterClass.Memory getMemory();
+    /**
+     * <pre>
+     * Whether calls keep a conversation (sessions), and how much of it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+     */
+    llmgateway.admin.v1.ModelOuterClass.MemoryOrBuilder getMemoryOrBuilder();
+
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    java.util.List<llmgateway.admin.v1.ModelOuterClass.RoutingRule> 
+        getRulesList();
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    llmgateway.admin.v1.ModelOuterClass.RoutingRule getRules(int index);
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    int getRulesCount();
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    java.util.List<? extends llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder> 
+        getRulesOrBuilderList();
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder getRulesOrBuilder(
+        int index);
+
+    /**
+     * <pre>
+     * The model that serves a call no rule matches. Required; an upstream or
+     * another virtual model.
+     * </pre>
+     *
+     * <code>string default_target = 5;</code>
+     * @return The defaultTarget.
+     */
+    java.lang.String getDefaultTarget();
+    /**
+     * <pre>
+     * The model that serves a call no rule matches. Required; an upstream or
+     * another virtual model.
+     * </pre>
+     *
+     * <code>string default_target = 5;</code>
+     * @return The bytes for defaultTarget.
+     */
+    com.google.protobuf.ByteString
+        getDefaultTargetBytes();
+
+    /**
+     * <pre>
+     * Whether responses name the model, provider and deployment that served
+     * the call. Default false: they name this virtual model only. Logs,
+     * metrics, traces and the usage ledger always record the real ones.
+     * </pre>
+     *
+     * <code>bool show_served = 6;</code>
+     * @return The showServed.
+     */
+    boolean getShowServed();
+  }
+  /**
+   * <pre>
+   * VirtualModel is how a virtual model serves a call: the gateway renders the
+   * system prompt, applies the defaults, inserts the session's history (memory)
+   * and sends the call to the target of the first rule that matches, or to
+   * `default_target`. That target's own deployments, retries and fallbacks apply.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.VirtualModel}
+   */
+  public static final class VirtualModel extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.VirtualModel)
+      VirtualModelOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use VirtualModel.newBuilder() to construct.
+    private VirtualModel(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private VirtualModel() {
+      systemPrompt_ = "";
+      rules_ = java.util.Collections.emptyList();
+      defaultTarget_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new VirtualModel();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_VirtualModel_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_VirtualModel_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.ModelOuterClass.VirtualModel.class, llmgateway.admin.v1.ModelOuterClass.VirtualModel.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int SYSTEM_PROMPT_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object systemPrompt_ = "";
+    /**
+     * <pre>
+     * System prompt template (at most 32,000 characters), sent first. Variables
+     * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+     * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+     * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+     * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+     * system prompt.
+     * </pre>
+     *
+     * <code>string system_prompt = 1;</code>
+     * @return The systemPrompt.
+     */
+    @java.lang.Override
+    public java.lang.String getSystemPrompt() {
+      java.lang.Object ref = systemPrompt_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        systemPrompt_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * System prompt template (at most 32,000 characters), sent first. Variables
+     * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+     * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+     * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+     * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+     * system prompt.
+     * </pre>
+     *
+     * <code>string system_prompt = 1;</code>
+     * @return The bytes for systemPrompt.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSystemPromptBytes() {
+      java.lang.Object ref = systemPrompt_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        systemPrompt_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int DEFAULTS_FIELD_NUMBER = 2;
+    private llmgateway.admin.v1.ModelOuterClass.GenerationDefaults defaults_;
+    /**
+     * <pre>
+     * Default generation parameters, each overridable by the caller or locked.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+     * @return Whether the defaults field is set.
+     */
+    @java.lang.Override
+    public boolean hasDefaults() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * Default generation parameters, each overridable by the caller or locked.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+     * @return The defaults.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.GenerationDefaults getDefaults() {
+      return defaults_ == null ? llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.getDefaultInstance() : defaults_;
+    }
+    /**
+     * <pre>
+     * Default generation parameters, each overridable by the caller or locked.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.GenerationDefaultsOrBuilder getDefaultsOrBuilder() {
+      return defaults_ == null ? llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.getDefaultInstance() : defaults_;
+    }
+
+    public static final int MEMORY_FIELD_NUMBER = 3;
+    private llmgateway.admin.v1.ModelOuterClass.Memory memory_;
+    /**
+     * <pre>
+     * Whether calls keep a conversation (sessions), and how much of it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+     * @return Whether the memory field is set.
+     */
+    @java.lang.Override
+    public boolean hasMemory() {
+      return ((bitField0_ & 0x00000002) != 0);
+    }
+    /**
+     * <pre>
+     * Whether calls keep a conversation (sessions), and how much of it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+     * @return The memory.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.Memory getMemory() {
+      return memory_ == null ? llmgateway.admin.v1.ModelOuterClass.Memory.getDefaultInstance() : memory_;
+    }
+    /**
+     * <pre>
+     * Whether calls keep a conversation (sessions), and how much of it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.MemoryOrBuilder getMemoryOrBuilder() {
+      return memory_ == null ? llmgateway.admin.v1.ModelOuterClass.Memory.getDefaultInstance() : memory_;
+    }
+
+    public static final int RULES_FIELD_NUMBER = 4;
+    @SuppressWarnings("serial")
+    private java.util.List<llmgateway.admin.v1.ModelOuterClass.RoutingRule> rules_;
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    @java.lang.Override
+    public java.util.List<llmgateway.admin.v1.ModelOuterClass.RoutingRule> getRulesList() {
+      return rules_;
+    }
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    @java.lang.Override
+    public java.util.List<? extends llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder> 
+        getRulesOrBuilderList() {
+      return rules_;
+    }
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    @java.lang.Override
+    public int getRulesCount() {
+      return rules_.size();
+    }
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.RoutingRule getRules(int index) {
+      return rules_.get(index);
+    }
+    /**
+     * <pre>
+     * Tried in order; the first that matches picks the target (at most 64).
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder getRulesOrBuilder(
+        int index) {
+      return rules_.get(index);
+    }
+
+    public static final int DEFAULT_TARGET_FIELD_NUMBER = 5;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object defaultTarget_ = "";
+    /**
+     * <pre>
+     * The model that serves a call no rule matches. Required; an upstream or
+     * another virtual model.
+     * </pre>
+     *
+     * <code>string default_target = 5;</code>
+     * @return The defaultTarget.
+     */
+    @java.lang.Override
+    public java.lang.String getDefaultTarget() {
+      java.lang.Object ref = defaultTarget_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        defaultTarget_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The model that serves a call no rule matches. Required; an upstream or
+     * another virtual model.
+     * </pre>
+     *
+     * <code>string default_target = 5;</code>
+     * @return The bytes for defaultTarget.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getDefaultTargetBytes() {
+      java.lang.Object ref = defaultTarget_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        defaultTarget_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int SHOW_SERVED_FIELD_NUMBER = 6;
+    private boolean showServed_ = false;
+    /**
+     * <pre>
+     * Whether responses name the model, provider and deployment that served
+     * the call. Default false: they name this virtual model only. Logs,
+     * metrics, traces and the usage ledger always record the real ones.
+     * </pre>
+     *
+     * <code>bool show_served = 6;</code>
+     * @return The showServed.
+     */
+    @java.lang.Override
+    public boolean getShowServed() {
+      return showServed_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(systemPrompt_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, systemPrompt_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(2, getDefaults());
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        output.writeMessage(3, getMemory());
+      }
+      for (int i = 0; i < rules_.size(); i++) {
+        output.writeMessage(4, rules_.get(i));
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(defaultTarget_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 5, defaultTarget_);
+      }
+      if (showServed_ != false) {
+        output.writeBool(6, showServed_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(systemPrompt_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, systemPrompt_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(2, getDefaults());
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(3, getMemory());
+      }
+      for (int i = 0; i < rules_.size(); i++) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(4, rules_.get(i));
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(defaultTarget_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(5, defaultTarget_);
+      }
+      if (showServed_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(6, showServed_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.ModelOuterClass.VirtualModel)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.ModelOuterClass.VirtualModel other = (llmgateway.admin.v1.ModelOuterClass.VirtualModel) obj;
+
+      if (!getSystemPrompt()
+          .equals(other.getSystemPrompt())) return false;
+      if (hasDefaults() != other.hasDefaults()) return false;
+      if (hasDefaults()) {
+        if (!getDefaults()
+            .equals(other.getDefaults())) return false;
+      }
+      if (hasMemory() != other.hasMemory()) return false;
+      if (hasMemory()) {
+        if (!getMemory()
+            .equals(other.getMemory())) return false;
+      }
+      if (!getRulesList()
+          .equals(other.getRulesList())) return false;
+      if (!getDefaultTarget()
+          .equals(other.getDefaultTarget())) return false;
+      if (getShowServed()
+          != other.getShowServed()) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + SYSTEM_PROMPT_FIELD_NUMBER;
+      hash = (53 * hash) + getSystemPrompt().hashCode();
+      if (hasDefaults()) {
+        hash = (37 * hash) + DEFAULTS_FIELD_NUMBER;
+        hash = (53 * hash) + getDefaults().hashCode();
+      }
+      if (hasMemory()) {
+        hash = (37 * hash) + MEMORY_FIELD_NUMBER;
+        hash = (53 * hash) + getMemory().hashCode();
+      }
+      if (getRulesCount() > 0) {
+        hash = (37 * hash) + RULES_FIELD_NUMBER;
+        hash = (53 * hash) + getRulesList().hashCode();
+      }
+      hash = (37 * hash) + DEFAULT_TARGET_FIELD_NUMBER;
+      hash = (53 * hash) + getDefaultTarget().hashCode();
+      hash = (37 * hash) + SHOW_SERVED_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getShowServed());
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.ModelOuterClass.VirtualModel prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * VirtualModel is how a virtual model serves a call: the gateway renders the
+     * system prompt, applies the defaults, inserts the session's history (memory)
+     * and sends the call to the target of the first rule that matches, or to
+     * `default_target`. That target's own deployments, retries and fallbacks apply.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.VirtualModel}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.VirtualModel)
+        llmgateway.admin.v1.ModelOuterClass.VirtualModelOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_VirtualModel_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_VirtualModel_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.ModelOuterClass.VirtualModel.class, llmgateway.admin.v1.ModelOuterClass.VirtualModel.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.ModelOuterClass.VirtualModel.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getDefaultsFieldBuilder();
+          getMemoryFieldBuilder();
+          getRulesFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        systemPrompt_ = "";
+        defaults_ = null;
+        if (defaultsBuilder_ != null) {
+          defaultsBuilder_.dispose();
+          defaultsBuilder_ = null;
+        }
+        memory_ = null;
+        if (memoryBuilder_ != null) {
+          memoryBuilder_.dispose();
+          memoryBuilder_ = null;
+        }
+        if (rulesBuilder_ == null) {
+          rules_ = java.util.Collections.emptyList();
+        } else {
+          rules_ = null;
+          rulesBuilder_.clear();
+        }
+        bitField0_ = (bitField0_ & ~0x00000008);
+        defaultTarget_ = "";
+        showServed_ = false;
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_VirtualModel_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.VirtualModel getDefaultInstanceForType() {
+        return llmgateway.admin.v1.ModelOuterClass.VirtualModel.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.VirtualModel build() {
+        llmgateway.admin.v1.ModelOuterClass.VirtualModel result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.VirtualModel buildPartial() {
+        llmgateway.admin.v1.ModelOuterClass.VirtualModel result = new llmgateway.admin.v1.ModelOuterClass.VirtualModel(this);
+        buildPartialRepeatedFields(result);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartialRepeatedFields(llmgateway.admin.v1.ModelOuterClass.VirtualModel result) {
+        if (rulesBuilder_ == null) {
+          if (((bitField0_ & 0x00000008) != 0)) {
+            rules_ = java.util.Collections.unmodifiableList(rules_);
+            bitField0_ = (bitField0_ & ~0x00000008);
+          }
+          result.rules_ = rules_;
+        } else {
+          result.rules_ = rulesBuilder_.build();
+        }
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.ModelOuterClass.VirtualModel result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.systemPrompt_ = systemPrompt_;
+        }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.defaults_ = defaultsBuilder_ == null
+              ? defaults_
+              : defaultsBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.memory_ = memoryBuilder_ == null
+              ? memory_
+              : memoryBuilder_.build();
+          to_bitField0_ |= 0x00000002;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.defaultTarget_ = defaultTarget_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.showServed_ = showServed_;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.ModelOuterClass.VirtualModel) {
+          return mergeFrom((llmgateway.admin.v1.ModelOuterClass.VirtualModel)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.ModelOuterClass.VirtualModel other) {
+        if (other == llmgateway.admin.v1.ModelOuterClass.VirtualModel.getDefaultInstance()) return this;
+        if (!other.getSystemPrompt().isEmpty()) {
+          systemPrompt_ = other.systemPrompt_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        if (other.hasDefaults()) {
+          mergeDefaults(other.getDefaults());
+        }
+        if (other.hasMemory()) {
+          mergeMemory(other.getMemory());
+        }
+        if (rulesBuilder_ == null) {
+          if (!other.rules_.isEmpty()) {
+            if (rules_.isEmpty()) {
+              rules_ = other.rules_;
+              bitField0_ = (bitField0_ & ~0x00000008);
+            } else {
+              ensureRulesIsMutable();
+              rules_.addAll(other.rules_);
+            }
+            onChanged();
+          }
+        } else {
+          if (!other.rules_.isEmpty()) {
+            if (rulesBuilder_.isEmpty()) {
+              rulesBuilder_.dispose();
+              rulesBuilder_ = null;
+              rules_ = other.rules_;
+              bitField0_ = (bitField0_ & ~0x00000008);
+              rulesBuilder_ = 
+                com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                   getRulesFieldBuilder() : null;
+            } else {
+              rulesBuilder_.addAllMessages(other.rules_);
+            }
+          }
+        }
+        if (!other.getDefaultTarget().isEmpty()) {
+          defaultTarget_ = other.defaultTarget_;
+          bitField0_ |= 0x00000010;
+          onChanged();
+        }
+        if (other.getShowServed() != false) {
+          setShowServed(other.getShowServed());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                systemPrompt_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 18: {
+                input.readMessage(
+                    getDefaultsFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 18
+              case 26: {
+                input.readMessage(
+                    getMemoryFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
+              case 34: {
+                llmgateway.admin.v1.ModelOuterClass.RoutingRule m =
+                    input.readMessage(
+                        llmgateway.admin.v1.ModelOuterClass.RoutingRule.parser(),
+                        extensionRegistry);
+                if (rulesBuilder_ == null) {
+                  ensureRulesIsMutable();
+                  rules_.add(m);
+                } else {
+                  rulesBuilder_.addMessage(m);
+                }
+                break;
+              } // case 34
+              case 42: {
+                defaultTarget_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 42
+              case 48: {
+                showServed_ = input.readBool();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 48
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object systemPrompt_ = "";
+      /**
+       * <pre>
+       * System prompt template (at most 32,000 characters), sent first. Variables
+       * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+       * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+       * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+       * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+       * system prompt.
+       * </pre>
+       *
+       * <code>string system_prompt = 1;</code>
+       * @return The systemPrompt.
+       */
+      public java.lang.String getSystemPrompt() {
+        java.lang.Object ref = systemPrompt_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          systemPrompt_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * System prompt template (at most 32,000 characters), sent first. Variables
+       * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+       * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+       * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+       * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+       * system prompt.
+       * </pre>
+       *
+       * <code>string system_prompt = 1;</code>
+       * @return The bytes for systemPrompt.
+       */
+      public com.google.protobuf.ByteString
+          getSystemPromptBytes() {
+        java.lang.Object ref = systemPrompt_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          systemPrompt_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * System prompt template (at most 32,000 characters), sent first. Variables
+       * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+       * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+       * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+       * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+       * system prompt.
+       * </pre>
+       *
+       * <code>string system_prompt = 1;</code>
+       * @param value The systemPrompt to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSystemPrompt(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        systemPrompt_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * System prompt template (at most 32,000 characters), sent first. Variables
+       * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+       * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+       * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+       * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+       * system prompt.
+       * </pre>
+       *
+       * <code>string system_prompt = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSystemPrompt() {
+        systemPrompt_ = getDefaultInstance().getSystemPrompt();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * System prompt template (at most 32,000 characters), sent first. Variables
+       * in double braces are filled per call: `{{date}}` (UTC, 2006-01-02),
+       * `{{time}}` (UTC, 15:04), `{{model}}` (this model's id), `{{key_id}}`,
+       * `{{key_name}}`, `{{label.NAME}}` (a label of the caller's API key),
+       * `{{tag.NAME}}` (a tag of the call); an unknown value is empty. Empty: no
+       * system prompt.
+       * </pre>
+       *
+       * <code>string system_prompt = 1;</code>
+       * @param value The bytes for systemPrompt to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSystemPromptBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        systemPrompt_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private llmgateway.admin.v1.ModelOuterClass.GenerationDefaults defaults_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.GenerationDefaults, llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.Builder, llmgateway.admin.v1.ModelOuterClass.GenerationDefaultsOrBuilder> defaultsBuilder_;
+      /**
+       * <pre>
+       * Default generation parameters, each overridable by the caller or locked.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+       * @return Whether the defaults field is set.
+       */
+      public boolean hasDefaults() {
+        return ((bitField0_ & 0x00000002) != 0);
+      }
+      /**
+       * <pre>
+       * Default generation parameters, each overridable by the caller or locked.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+       * @return The defaults.
+       */
+      public llmgateway.admin.v1.ModelOuterClass.GenerationDefaults getDefaults() {
+        if (defaultsBuilder_ == null) {
+          return defaults_ == null ? llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.getDefaultInstance() : defaults_;
+        } else {
+          return defaultsBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * Default generation parameters, each overridable by the caller or locked.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+       */
+      public Builder setDefaults(llmgateway.admin.v1.ModelOuterClass.GenerationDefaults value) {
+        if (defaultsBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          defaults_ = value;
+        } else {
+          defaultsBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Default generation parameters, each overridable by the caller or locked.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+       */
+      public Builder setDefaults(
+          llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.Builder builderForValue) {
+        if (defaultsBuilder_ == null) {
+          defaults_ = builderForValue.build();
+        } else {
+          defaultsBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Default generation parameters, each overridable by the caller or locked.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+       */
+      public Builder mergeDefaults(llmgateway.admin.v1.ModelOuterClass.GenerationDefaults value) {
+        if (defaultsBuilder_ == null) {
+          if (((bitField0_ & 0x00000002) != 0) &&
+            defaults_ != null &&
+            defaults_ != llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.getDefaultInstance()) {
+            getDefaultsBuilder().mergeFrom(value);
+          } else {
+            defaults_ = value;
+          }
+        } else {
+          defaultsBuilder_.mergeFrom(value);
+        }
+        if (defaults_ != null) {
+          bitField0_ |= 0x00000002;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Default generation parameters, each overridable by the caller or locked.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+       */
+      public Builder clearDefaults() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        defaults_ = null;
+        if (defaultsBuilder_ != null) {
+          defaultsBuilder_.dispose();
+          defaultsBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Default generation parameters, each overridable by the caller or locked.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.Builder getDefaultsBuilder() {
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return getDefaultsFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * Default generation parameters, each overridable by the caller or locked.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.GenerationDefaultsOrBuilder getDefaultsOrBuilder() {
+        if (defaultsBuilder_ != null) {
+          return defaultsBuilder_.getMessageOrBuilder();
+        } else {
+          return defaults_ == null ?
+              llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.getDefaultInstance() : defaults_;
+        }
+      }
+      /**
+       * <pre>
+       * Default generation parameters, each overridable by the caller or locked.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.GenerationDefaults defaults = 2;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.GenerationDefaults, llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.Builder, llmgateway.admin.v1.ModelOuterClass.GenerationDefaultsOrBuilder> 
+          getDefaultsFieldBuilder() {
+        if (defaultsBuilder_ == null) {
+          defaultsBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ModelOuterClass.GenerationDefaults, llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.Builder, llmgateway.admin.v1.ModelOuterClass.GenerationDefaultsOrBuilder>(
+                  getDefaults(),
+                  getParentForChildren(),
+                  isClean());
+          defaults_ = null;
+        }
+        return defaultsBuilder_;
+      }
+
+      private llmgateway.admin.v1.ModelOuterClass.Memory memory_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.Memory, llmgateway.admin.v1.ModelOuterClass.Memory.Builder, llmgateway.admin.v1.ModelOuterClass.MemoryOrBuilder> memoryBuilder_;
+      /**
+       * <pre>
+       * Whether calls keep a conversation (sessions), and how much of it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+       * @return Whether the memory field is set.
+       */
+      public boolean hasMemory() {
+        return ((bitField0_ & 0x00000004) != 0);
+      }
+      /**
+       * <pre>
+       * Whether calls keep a conversation (sessions), and how much of it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+       * @return The memory.
+       */
+      public llmgateway.admin.v1.ModelOuterClass.Memory getMemory() {
+        if (memoryBuilder_ == null) {
+          return memory_ == null ? llmgateway.admin.v1.ModelOuterClass.Memory.getDefaultInstance() : memory_;
+        } else {
+          return memoryBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * Whether calls keep a conversation (sessions), and how much of it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+       */
+      public Builder setMemory(llmgateway.admin.v1.ModelOuterClass.Memory value) {
+        if (memoryBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          memory_ = value;
+        } else {
+          memoryBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether calls keep a conversation (sessions), and how much of it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+       */
+      public Builder setMemory(
+          llmgateway.admin.v1.ModelOuterClass.Memory.Builder builderForValue) {
+        if (memoryBuilder_ == null) {
+          memory_ = builderForValue.build();
+        } else {
+          memoryBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether calls keep a conversation (sessions), and how much of it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+       */
+      public Builder mergeMemory(llmgateway.admin.v1.ModelOuterClass.Memory value) {
+        if (memoryBuilder_ == null) {
+          if (((bitField0_ & 0x00000004) != 0) &&
+            memory_ != null &&
+            memory_ != llmgateway.admin.v1.ModelOuterClass.Memory.getDefaultInstance()) {
+            getMemoryBuilder().mergeFrom(value);
+          } else {
+            memory_ = value;
+          }
+        } else {
+          memoryBuilder_.mergeFrom(value);
+        }
+        if (memory_ != null) {
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether calls keep a conversation (sessions), and how much of it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+       */
+      public Builder clearMemory() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        memory_ = null;
+        if (memoryBuilder_ != null) {
+          memoryBuilder_.dispose();
+          memoryBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether calls keep a conversation (sessions), and how much of it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.Memory.Builder getMemoryBuilder() {
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return getMemoryFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * Whether calls keep a conversation (sessions), and how much of it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.MemoryOrBuilder getMemoryOrBuilder() {
+        if (memoryBuilder_ != null) {
+          return memoryBuilder_.getMessageOrBuilder();
+        } else {
+          return memory_ == null ?
+              llmgateway.admin.v1.ModelOuterClass.Memory.getDefaultInstance() : memory_;
+        }
+      }
+      /**
+       * <pre>
+       * Whether calls keep a conversation (sessions), and how much of it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Memory memory = 3;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.Memory, llmgateway.admin.v1.ModelOuterClass.Memory.Builder, llmgateway.admin.v1.ModelOuterClass.MemoryOrBuilder> 
+          getMemoryFieldBuilder() {
+        if (memoryBuilder_ == null) {
+          memoryBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ModelOuterClass.Memory, llmgateway.admin.v1.ModelOuterClass.Memory.Builder, llmgateway.admin.v1.ModelOuterClass.MemoryOrBuilder>(
+                  getMemory(),
+                  getParentForChildren(),
+                  isClean());
+          memory_ = null;
+        }
+        return memoryBuilder_;
+      }
+
+      private java.util.List<llmgateway.admin.v1.ModelOuterClass.RoutingRule> rules_ =
+        java.util.Collections.emptyList();
+      private void ensureRulesIsMutable() {
+        if (!((bitField0_ & 0x00000008) != 0)) {
+          rules_ = new java.util.ArrayList<llmgateway.admin.v1.ModelOuterClass.RoutingRule>(rules_);
+          bitField0_ |= 0x00000008;
+         }
+      }
+
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.RoutingRule, llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder, llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder> rulesBuilder_;
+
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public java.util.List<llmgateway.admin.v1.ModelOuterClass.RoutingRule> getRulesList() {
+        if (rulesBuilder_ == null) {
+          return java.util.Collections.unmodifiableList(rules_);
+        } else {
+          return rulesBuilder_.getMessageList();
+        }
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public int getRulesCount() {
+        if (rulesBuilder_ == null) {
+          return rules_.size();
+        } else {
+          return rulesBuilder_.getCount();
+        }
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RoutingRule getRules(int index) {
+        if (rulesBuilder_ == null) {
+          return rules_.get(index);
+        } else {
+          return rulesBuilder_.getMessage(index);
+        }
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public Builder setRules(
+          int index, llmgateway.admin.v1.ModelOuterClass.RoutingRule value) {
+        if (rulesBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureRulesIsMutable();
+          rules_.set(index, value);
+          onChanged();
+        } else {
+          rulesBuilder_.setMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public Builder setRules(
+          int index, llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder builderForValue) {
+        if (rulesBuilder_ == null) {
+          ensureRulesIsMutable();
+          rules_.set(index, builderForValue.build());
+          onChanged();
+        } else {
+          rulesBuilder_.setMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public Builder addRules(llmgateway.admin.v1.ModelOuterClass.RoutingRule value) {
+        if (rulesBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureRulesIsMutable();
+          rules_.add(value);
+          onChanged();
+        } else {
+          rulesBuilder_.addMessage(value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public Builder addRules(
+          int index, llmgateway.admin.v1.ModelOuterClass.RoutingRule value) {
+        if (rulesBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureRulesIsMutable();
+          rules_.add(index, value);
+          onChanged();
+        } else {
+          rulesBuilder_.addMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public Builder addRules(
+          llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder builderForValue) {
+        if (rulesBuilder_ == null) {
+          ensureRulesIsMutable();
+          rules_.add(builderForValue.build());
+          onChanged();
+        } else {
+          rulesBuilder_.addMessage(builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public Builder addRules(
+          int index, llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder builderForValue) {
+        if (rulesBuilder_ == null) {
+          ensureRulesIsMutable();
+          rules_.add(index, builderForValue.build());
+          onChanged();
+        } else {
+          rulesBuilder_.addMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public Builder addAllRules(
+          java.lang.Iterable<? extends llmgateway.admin.v1.ModelOuterClass.RoutingRule> values) {
+        if (rulesBuilder_ == null) {
+          ensureRulesIsMutable();
+          com.google.protobuf.AbstractMessageLite.Builder.addAll(
+              values, rules_);
+          onChanged();
+        } else {
+          rulesBuilder_.addAllMessages(values);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public Builder clearRules() {
+        if (rulesBuilder_ == null) {
+          rules_ = java.util.Collections.emptyList();
+          bitField0_ = (bitField0_ & ~0x00000008);
+          onChanged();
+        } else {
+          rulesBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public Builder removeRules(int index) {
+        if (rulesBuilder_ == null) {
+          ensureRulesIsMutable();
+          rules_.remove(index);
+          onChanged();
+        } else {
+          rulesBuilder_.remove(index);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder getRulesBuilder(
+          int index) {
+        return getRulesFieldBuilder().getBuilder(index);
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder getRulesOrBuilder(
+          int index) {
+        if (rulesBuilder_ == null) {
+          return rules_.get(index);  } else {
+          return rulesBuilder_.getMessageOrBuilder(index);
+        }
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public java.util.List<? extends llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder> 
+           getRulesOrBuilderList() {
+        if (rulesBuilder_ != null) {
+          return rulesBuilder_.getMessageOrBuilderList();
+        } else {
+          return java.util.Collections.unmodifiableList(rules_);
+        }
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder addRulesBuilder() {
+        return getRulesFieldBuilder().addBuilder(
+            llmgateway.admin.v1.ModelOuterClass.RoutingRule.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder addRulesBuilder(
+          int index) {
+        return getRulesFieldBuilder().addBuilder(
+            index, llmgateway.admin.v1.ModelOuterClass.RoutingRule.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Tried in order; the first that matches picks the target (at most 64).
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RoutingRule rules = 4;</code>
+       */
+      public java.util.List<llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder> 
+           getRulesBuilderList() {
+        return getRulesFieldBuilder().getBuilderList();
+      }
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.RoutingRule, llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder, llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder> 
+          getRulesFieldBuilder() {
+        if (rulesBuilder_ == null) {
+          rulesBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+              llmgateway.admin.v1.ModelOuterClass.RoutingRule, llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder, llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder>(
+                  rules_,
+                  ((bitField0_ & 0x00000008) != 0),
+                  getParentForChildren(),
+                  isClean());
+          rules_ = null;
+        }
+        return rulesBuilder_;
+      }
+
+      private java.lang.Object defaultTarget_ = "";
+      /**
+       * <pre>
+       * The model that serves a call no rule matches. Required; an upstream or
+       * another virtual model.
+       * </pre>
+       *
+       * <code>string default_target = 5;</code>
+       * @return The defaultTarget.
+       */
+      public java.lang.String getDefaultTarget() {
+        java.lang.Object ref = defaultTarget_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          defaultTarget_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The model that serves a call no rule matches. Required; an upstream or
+       * another virtual model.
+       * </pre>
+       *
+       * <code>string default_target = 5;</code>
+       * @return The bytes for defaultTarget.
+       */
+      public com.google.protobuf.ByteString
+          getDefaultTargetBytes() {
+        java.lang.Object ref = defaultTarget_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          defaultTarget_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The model that serves a call no rule matches. Required; an upstream or
+       * another virtual model.
+       * </pre>
+       *
+       * <code>string default_target = 5;</code>
+       * @param value The defaultTarget to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDefaultTarget(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        defaultTarget_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The model that serves a call no rule matches. Required; an upstream or
+       * another virtual model.
+       * </pre>
+       *
+       * <code>string default_target = 5;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearDefaultTarget() {
+        defaultTarget_ = getDefaultInstance().getDefaultTarget();
+        bitField0_ = (bitField0_ & ~0x00000010);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The model that serves a call no rule matches. Required; an upstream or
+       * another virtual model.
+       * </pre>
+       *
+       * <code>string default_target = 5;</code>
+       * @param value The bytes for defaultTarget to set.
+       * @return This builder for chaining.
+       */
+      public Builder setDefaultTargetBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        defaultTarget_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+
+      private boolean showServed_ ;
+      /**
+       * <pre>
+       * Whether responses name the model, provider and deployment that served
+       * the call. Default false: they name this virtual model only. Logs,
+       * metrics, traces and the usage ledger always record the real ones.
+       * </pre>
+       *
+       * <code>bool show_served = 6;</code>
+       * @return The showServed.
+       */
+      @java.lang.Override
+      public boolean getShowServed() {
+        return showServed_;
+      }
+      /**
+       * <pre>
+       * Whether responses name the model, provider and deployment that served
+       * the call. Default false: they name this virtual model only. Logs,
+       * metrics, traces and the usage ledger always record the real ones.
+       * </pre>
+       *
+       * <code>bool show_served = 6;</code>
+       * @param value The showServed to set.
+       * @return This builder for chaining.
+       */
+      public Builder setShowServed(boolean value) {
+
+        showServed_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether responses name the model, provider and deployment that served
+       * the call. Default false: they name this virtual model only. Logs,
+       * metrics, traces and the usage ledger always record the real ones.
+       * </pre>
+       *
+       * <code>bool show_served = 6;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearShowServed() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        showServed_ = false;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.VirtualModel)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.VirtualModel)
+    private static final llmgateway.admin.v1.ModelOuterClass.VirtualModel DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.ModelOuterClass.VirtualModel();
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.VirtualModel getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<VirtualModel>
+        PARSER = new com.google.protobuf.AbstractParser<VirtualModel>() {
+      @java.lang.Override
+      public VirtualModel parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<VirtualModel> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<VirtualModel> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.VirtualModel getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface GenerationDefaultsOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.GenerationDefaults)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Upper bound on generated tokens (1 to 100,000,000).
+     * </pre>
+     *
+     * <code>optional int32 max_tokens = 1;</code>
+     * @return Whether the maxTokens field is set.
+     */
+    boolean hasMaxTokens();
+    /**
+     * <pre>
+     * Upper bound on generated tokens (1 to 100,000,000).
+     * </pre>
+     *
+     * <code>optional int32 max_tokens = 1;</code>
+     * @return The maxTokens.
+     */
+    int getMaxTokens();
+
+    /**
+     * <pre>
+     * Sampling temperature, 0 to 2.
+     * </pre>
+     *
+     * <code>optional double temperature = 2;</code>
+     * @return Whether the temperature field is set.
+     */
+    boolean hasTemperature();
+    /**
+     * <pre>
+     * Sampling temperature, 0 to 2.
+     * </pre>
+     *
+     * <code>optional double temperature = 2;</code>
+     * @return The temperature.
+     */
+    double getTemperature();
+
+    /**
+     * <pre>
+     * Nucleus sampling, 0 to 1.
+     * </pre>
+     *
+     * <code>optional double top_p = 3;</code>
+     * @return Whether the topP field is set.
+     */
+    boolean hasTopP();
+    /**
+     * <pre>
+     * Nucleus sampling, 0 to 1.
+     * </pre>
+     *
+     * <code>optional double top_p = 3;</code>
+     * @return The topP.
+     */
+    double getTopP();
+
+    /**
+     * <pre>
+     * Top-k sampling (1 to 1,000,000).
+     * </pre>
+     *
+     * <code>optional int32 top_k = 4;</code>
+     * @return Whether the topK field is set.
+     */
+    boolean hasTopK();
+    /**
+     * <pre>
+     * Top-k sampling (1 to 1,000,000).
+     * </pre>
+     *
+     * <code>optional int32 top_k = 4;</code>
+     * @return The topK.
+     */
+    int getTopK();
+
+    /**
+     * <pre>
+     * Best-effort determinism.
+     * </pre>
+     *
+     * <code>optional int64 seed = 5;</code>
+     * @return Whether the seed field is set.
+     */
+    boolean hasSeed();
+    /**
+     * <pre>
+     * Best-effort determinism.
+     * </pre>
+     *
+     * <code>optional int64 seed = 5;</code>
+     * @return The seed.
+     */
+    long getSeed();
+
+    /**
+     * <pre>
+     * Presence penalty, -2 to 2.
+     * </pre>
+     *
+     * <code>optional double presence_penalty = 6;</code>
+     * @return Whether the presencePenalty field is set.
+     */
+    boolean hasPresencePenalty();
+    /**
+     * <pre>
+     * Presence penalty, -2 to 2.
+     * </pre>
+     *
+     * <code>optional double presence_penalty = 6;</code>
+     * @return The presencePenalty.
+     */
+    double getPresencePenalty();
+
+    /**
+     * <pre>
+     * Frequency penalty, -2 to 2.
+     * </pre>
+     *
+     * <code>optional double frequency_penalty = 7;</code>
+     * @return Whether the frequencyPenalty field is set.
+     */
+    boolean hasFrequencyPenalty();
+    /**
+     * <pre>
+     * Frequency penalty, -2 to 2.
+     * </pre>
+     *
+     * <code>optional double frequency_penalty = 7;</code>
+     * @return The frequencyPenalty.
+     */
+    double getFrequencyPenalty();
+
+    /**
+     * <pre>
+     * Reasoning effort (unset: none).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 8;</code>
+     * @return The enum numeric value on the wire for reasoningEffort.
+     */
+    int getReasoningEffortValue();
+    /**
+     * <pre>
+     * Reasoning effort (unset: none).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 8;</code>
+     * @return The reasoningEffort.
+     */
+    llmgateway.v1.Chat.ReasoningEffort getReasoningEffort();
+
+    /**
+     * <pre>
+     * Thinking token budget (1024 to 100,000,000).
+     * </pre>
+     *
+     * <code>optional int32 reasoning_budget_tokens = 9;</code>
+     * @return Whether the reasoningBudgetTokens field is set.
+     */
+    boolean hasReasoningBudgetTokens();
+    /**
+     * <pre>
+     * Thinking token budget (1024 to 100,000,000).
+     * </pre>
+     *
+     * <code>optional int32 reasoning_budget_tokens = 9;</code>
+     * @return The reasoningBudgetTokens.
+     */
+    int getReasoningBudgetTokens();
+
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @return A list containing the locked.
+     */
+    java.util.List<llmgateway.admin.v1.ModelOuterClass.GenerationField> getLockedList();
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @return The count of locked.
+     */
+    int getLockedCount();
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @param index The index of the element to return.
+     * @return The locked at the given index.
+     */
+    llmgateway.admin.v1.ModelOuterClass.GenerationField getLocked(int index);
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @return A list containing the enum numeric values on the wire for locked.
+     */
+    java.util.List<java.lang.Integer>
+    getLockedValueList();
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @param index The index of the value to return.
+     * @return The enum numeric value on the wire of locked at the given index.
+     */
+    int getLockedValue(int index);
+  }
+  /**
+   * <pre>
+   * GenerationDefaults are a virtual model's generation parameters. A set value
+   * applies when the caller sends none; a `locked` field always takes the value
+   * here (or none, when it is unset here), whatever the caller sends.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.GenerationDefaults}
+   */
+  public static final class GenerationDefaults extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.GenerationDefaults)
+      GenerationDefaultsOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use GenerationDefaults.newBuilder() to construct.
+    private GenerationDefaults(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private GenerationDefaults() {
+      reasoningEffort_ = 0;
+      locked_ = java.util.Collections.emptyList();
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new GenerationDefaults();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_GenerationDefaults_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_GenerationDefaults_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.class, llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int MAX_TOKENS_FIELD_NUMBER = 1;
+    private int maxTokens_ = 0;
+    /**
+     * <pre>
+     * Upper bound on generated tokens (1 to 100,000,000).
+     * </pre>
+     *
+     * <code>optional int32 max_tokens = 1;</code>
+     * @return Whether the maxTokens field is set.
+     */
+    @java.lang.Override
+    public boolean hasMaxTokens() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * Upper bound on generated tokens (1 to 100,000,000).
+     * </pre>
+     *
+     * <code>optional int32 max_tokens = 1;</code>
+     * @return The maxTokens.
+     */
+    @java.lang.Override
+    public int getMaxTokens() {
+      return maxTokens_;
+    }
+
+    public static final int TEMPERATURE_FIELD_NUMBER = 2;
+    private double temperature_ = 0D;
+    /**
+     * <pre>
+     * Sampling temperature, 0 to 2.
+     * </pre>
+     *
+     * <code>optional double temperature = 2;</code>
+     * @return Whether the temperature field is set.
+     */
+    @java.lang.Override
+    public boolean hasTemperature() {
+      return ((bitField0_ & 0x00000002) != 0);
+    }
+    /**
+     * <pre>
+     * Sampling temperature, 0 to 2.
+     * </pre>
+     *
+     * <code>optional double temperature = 2;</code>
+     * @return The temperature.
+     */
+    @java.lang.Override
+    public double getTemperature() {
+      return temperature_;
+    }
+
+    public static final int TOP_P_FIELD_NUMBER = 3;
+    private double topP_ = 0D;
+    /**
+     * <pre>
+     * Nucleus sampling, 0 to 1.
+     * </pre>
+     *
+     * <code>optional double top_p = 3;</code>
+     * @return Whether the topP field is set.
+     */
+    @java.lang.Override
+    public boolean hasTopP() {
+      return ((bitField0_ & 0x00000004) != 0);
+    }
+    /**
+     * <pre>
+     * Nucleus sampling, 0 to 1.
+     * </pre>
+     *
+     * <code>optional double top_p = 3;</code>
+     * @return The topP.
+     */
+    @java.lang.Override
+    public double getTopP() {
+      return topP_;
+    }
+
+    public static final int TOP_K_FIELD_NUMBER = 4;
+    private int topK_ = 0;
+    /**
+     * <pre>
+     * Top-k sampling (1 to 1,000,000).
+     * </pre>
+     *
+     * <code>optional int32 top_k = 4;</code>
+     * @return Whether the topK field is set.
+     */
+    @java.lang.Override
+    public boolean hasTopK() {
+      return ((bitField0_ & 0x00000008) != 0);
+    }
+    /**
+     * <pre>
+     * Top-k sampling (1 to 1,000,000).
+     * </pre>
+     *
+     * <code>optional int32 top_k = 4;</code>
+     * @return The topK.
+     */
+    @java.lang.Override
+    public int getTopK() {
+      return topK_;
+    }
+
+    public static final int SEED_FIELD_NUMBER = 5;
+    private long seed_ = 0L;
+    /**
+     * <pre>
+     * Best-effort determinism.
+     * </pre>
+     *
+     * <code>optional int64 seed = 5;</code>
+     * @return Whether the seed field is set.
+     */
+    @java.lang.Override
+    public boolean hasSeed() {
+      return ((bitField0_ & 0x00000010) != 0);
+    }
+    /**
+     * <pre>
+     * Best-effort determinism.
+     * </pre>
+     *
+     * <code>optional int64 seed = 5;</code>
+     * @return The seed.
+     */
+    @java.lang.Override
+    public long getSeed() {
+      return seed_;
+    }
+
+    public static final int PRESENCE_PENALTY_FIELD_NUMBER = 6;
+    private double presencePenalty_ = 0D;
+    /**
+     * <pre>
+     * Presence penalty, -2 to 2.
+     * </pre>
+     *
+     * <code>optional double presence_penalty = 6;</code>
+     * @return Whether the presencePenalty field is set.
+     */
+    @java.lang.Override
+    public boolean hasPresencePenalty() {
+      return ((bitField0_ & 0x00000020) != 0);
+    }
+    /**
+     * <pre>
+     * Presence penalty, -2 to 2.
+     * </pre>
+     *
+     * <code>optional double presence_penalty = 6;</code>
+     * @return The presencePenalty.
+     */
+    @java.lang.Override
+    public double getPresencePenalty() {
+      return presencePenalty_;
+    }
+
+    public static final int FREQUENCY_PENALTY_FIELD_NUMBER = 7;
+    private double frequencyPenalty_ = 0D;
+    /**
+     * <pre>
+     * Frequency penalty, -2 to 2.
+     * </pre>
+     *
+     * <code>optional double frequency_penalty = 7;</code>
+     * @return Whether the frequencyPenalty field is set.
+     */
+    @java.lang.Override
+    public boolean hasFrequencyPenalty() {
+      return ((bitField0_ & 0x00000040) != 0);
+    }
+    /**
+     * <pre>
+     * Frequency penalty, -2 to 2.
+     * </pre>
+     *
+     * <code>optional double frequency_penalty = 7;</code>
+     * @return The frequencyPenalty.
+     */
+    @java.lang.Override
+    public double getFrequencyPenalty() {
+      return frequencyPenalty_;
+    }
+
+    public static final int REASONING_EFFORT_FIELD_NUMBER = 8;
+    private int reasoningEffort_ = 0;
+    /**
+     * <pre>
+     * Reasoning effort (unset: none).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 8;</code>
+     * @return The enum numeric value on the wire for reasoningEffort.
+     */
+    @java.lang.Override public int getReasoningEffortValue() {
+      return reasoningEffort_;
+    }
+    /**
+     * <pre>
+     * Reasoning effort (unset: none).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 8;</code>
+     * @return The reasoningEffort.
+     */
+    @java.lang.Override public llmgateway.v1.Chat.ReasoningEffort getReasoningEffort() {
+      llmgateway.v1.Chat.ReasoningEffort result = llmgateway.v1.Chat.ReasoningEffort.forNumber(reasoningEffort_);
+      return result == null ? llmgateway.v1.Chat.ReasoningEffort.UNRECOGNIZED : result;
+    }
+
+    public static final int REASONING_BUDGET_TOKENS_FIELD_NUMBER = 9;
+    private int reasoningBudgetTokens_ = 0;
+    /**
+     * <pre>
+     * Thinking token budget (1024 to 100,000,000).
+     * </pre>
+     *
+     * <code>optional int32 reasoning_budget_tokens = 9;</code>
+     * @return Whether the reasoningBudgetTokens field is set.
+     */
+    @java.lang.Override
+    public boolean hasReasoningBudgetTokens() {
+      return ((bitField0_ & 0x00000080) != 0);
+    }
+    /**
+     * <pre>
+     * Thinking token budget (1024 to 100,000,000).
+     * </pre>
+     *
+     * <code>optional int32 reasoning_budget_tokens = 9;</code>
+     * @return The reasoningBudgetTokens.
+     */
+    @java.lang.Override
+    public int getReasoningBudgetTokens() {
+      return reasoningBudgetTokens_;
+    }
+
+    public static final int LOCKED_FIELD_NUMBER = 10;
+    @SuppressWarnings("serial")
+    private java.util.List<java.lang.Integer> locked_;
+    private static final com.google.protobuf.Internal.ListAdapter.Converter<
+        java.lang.Integer, llmgateway.admin.v1.ModelOuterClass.GenerationField> locked_converter_ =
+            new com.google.protobuf.Internal.ListAdapter.Converter<
+                java.lang.Integer, llmgateway.admin.v1.ModelOuterClass.GenerationField>() {
+              public llmgateway.admin.v1.ModelOuterClass.GenerationField convert(java.lang.Integer from) {
+                llmgateway.admin.v1.ModelOuterClass.GenerationField result = llmgateway.admin.v1.ModelOuterClass.GenerationField.forNumber(from);
+                return result == null ? llmgateway.admin.v1.ModelOuterClass.GenerationField.UNRECOGNIZED : result;
+              }
+            };
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @return A list containing the locked.
+     */
+    @java.lang.Override
+    public java.util.List<llmgateway.admin.v1.ModelOuterClass.GenerationField> getLockedList() {
+      return new com.google.protobuf.Internal.ListAdapter<
+          java.lang.Integer, llmgateway.admin.v1.ModelOuterClass.GenerationField>(locked_, locked_converter_);
+    }
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @return The count of locked.
+     */
+    @java.lang.Override
+    public int getLockedCount() {
+      return locked_.size();
+    }
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @param index The index of the element to return.
+     * @return The locked at the given index.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.GenerationField getLocked(int index) {
+      return locked_converter_.convert(locked_.get(index));
+    }
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @return A list containing the enum numeric values on the wire for locked.
+     */
+    @java.lang.Override
+    public java.util.List<java.lang.Integer>
+    getLockedValueList() {
+      return locked_;
+    }
+    /**
+     * <pre>
+     * The fields the caller may not override.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+     * @param index The index of the value to return.
+     * @return The enum numeric value on the wire of locked at the given index.
+     */
+    @java.lang.Override
+    public int getLockedValue(int index) {
+      return locked_.get(index);
+    }
+    private int lockedMemoizedSerializedSize;
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      getSerializedSize();
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeInt32(1, maxTokens_);
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        output.writeDouble(2, temperature_);
+      }
+      if (((bitField0_ & 0x00000004) != 0)) {
+        output.writeDouble(3, topP_);
+      }
+      if (((bitField0_ & 0x00000008) != 0)) {
+        output.writeInt32(4, topK_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        output.writeInt64(5, seed_);
+      }
+      if (((bitField0_ & 0x00000020) != 0)) {
+        output.writeDouble(6, presencePenalty_);
+      }
+      if (((bitField0_ & 0x00000040) != 0)) {
+        output.writeDouble(7, frequencyPenalty_);
+      }
+      if (reasoningEffort_ != llmgateway.v1.Chat.ReasoningEffort.REASONING_EFFORT_UNSPECIFIED.getNumber()) {
+        output.writeEnum(8, reasoningEffort_);
+      }
+      if (((bitField0_ & 0x00000080) != 0)) {
+        output.writeInt32(9, reasoningBudgetTokens_);
+      }
+      if (getLockedList().size() > 0) {
+        output.writeUInt32NoTag(82);
+        output.writeUInt32NoTag(lockedMemoizedSerializedSize);
+      }
+      for (int i = 0; i < locked_.size(); i++) {
+        output.writeEnumNoTag(locked_.get(i));
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(1, maxTokens_);
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(2, temperature_);
+      }
+      if (((bitField0_ & 0x00000004) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(3, topP_);
+      }
+      if (((bitField0_ & 0x00000008) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(4, topK_);
+      }
+      if (((bitField0_ & 0x00000010) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt64Size(5, seed_);
+      }
+      if (((bitField0_ & 0x00000020) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(6, presencePenalty_);
+      }
+      if (((bitField0_ & 0x00000040) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(7, frequencyPenalty_);
+      }
+      if (reasoningEffort_ != llmgateway.v1.Chat.ReasoningEffort.REASONING_EFFORT_UNSPECIFIED.getNumber()) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeEnumSize(8, reasoningEffort_);
+      }
+      if (((bitField0_ & 0x00000080) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(9, reasoningBudgetTokens_);
+      }
+      {
+        int dataSize = 0;
+        for (int i = 0; i < locked_.size(); i++) {
+          dataSize += com.google.protobuf.CodedOutputStream
+            .computeEnumSizeNoTag(locked_.get(i));
+        }
+        size += dataSize;
+        if (!getLockedList().isEmpty()) {  size += 1;
+          size += com.google.protobuf.CodedOutputStream
+            .computeUInt32SizeNoTag(dataSize);
+        }lockedMemoizedSerializedSize = dataSize;
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.ModelOuterClass.GenerationDefaults)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.ModelOuterClass.GenerationDefaults other = (llmgateway.admin.v1.ModelOuterClass.GenerationDefaults) obj;
+
+      if (hasMaxTokens() != other.hasMaxTokens()) return false;
+      if (hasMaxTokens()) {
+        if (getMaxTokens()
+            != other.getMaxTokens()) return false;
+      }
+      if (hasTemperature() != other.hasTemperature()) return false;
+      if (hasTemperature()) {
+        if (java.lang.Double.doubleToLongBits(getTemperature())
+            != java.lang.Double.doubleToLongBits(
+                other.getTemperature())) return false;
+      }
+      if (hasTopP() != other.hasTopP()) return false;
+      if (hasTopP()) {
+        if (java.lang.Double.doubleToLongBits(getTopP())
+            != java.lang.Double.doubleToLongBits(
+                other.getTopP())) return false;
+      }
+      if (hasTopK() != other.hasTopK()) return false;
+      if (hasTopK()) {
+        if (getTopK()
+            != other.getTopK()) return false;
+      }
+      if (hasSeed() != other.hasSeed()) return false;
+      if (hasSeed()) {
+        if (getSeed()
+            != other.getSeed()) return false;
+      }
+      if (hasPresencePenalty() != other.hasPresencePenalty()) return false;
+      if (hasPresencePenalty()) {
+        if (java.lang.Double.doubleToLongBits(getPresencePenalty())
+            != java.lang.Double.doubleToLongBits(
+                other.getPresencePenalty())) return false;
+      }
+      if (hasFrequencyPenalty() != other.hasFrequencyPenalty()) return false;
+      if (hasFrequencyPenalty()) {
+        if (java.lang.Double.doubleToLongBits(getFrequencyPenalty())
+            != java.lang.Double.doubleToLongBits(
+                other.getFrequencyPenalty())) return false;
+      }
+      if (reasoningEffort_ != other.reasoningEffort_) return false;
+      if (hasReasoningBudgetTokens() != other.hasReasoningBudgetTokens()) return false;
+      if (hasReasoningBudgetTokens()) {
+        if (getReasoningBudgetTokens()
+            != other.getReasoningBudgetTokens()) return false;
+      }
+      if (!locked_.equals(other.locked_)) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      if (hasMaxTokens()) {
+        hash = (37 * hash) + MAX_TOKENS_FIELD_NUMBER;
+        hash = (53 * hash) + getMaxTokens();
+      }
+      if (hasTemperature()) {
+        hash = (37 * hash) + TEMPERATURE_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+            java.lang.Double.doubleToLongBits(getTemperature()));
+      }
+      if (hasTopP()) {
+        hash = (37 * hash) + TOP_P_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+            java.lang.Double.doubleToLongBits(getTopP()));
+      }
+      if (hasTopK()) {
+        hash = (37 * hash) + TOP_K_FIELD_NUMBER;
+        hash = (53 * hash) + getTopK();
+      }
+      if (hasSeed()) {
+        hash = (37 * hash) + SEED_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+            getSeed());
+      }
+      if (hasPresencePenalty()) {
+        hash = (37 * hash) + PRESENCE_PENALTY_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+            java.lang.Double.doubleToLongBits(getPresencePenalty()));
+      }
+      if (hasFrequencyPenalty()) {
+        hash = (37 * hash) + FREQUENCY_PENALTY_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+            java.lang.Double.doubleToLongBits(getFrequencyPenalty()));
+      }
+      hash = (37 * hash) + REASONING_EFFORT_FIELD_NUMBER;
+      hash = (53 * hash) + reasoningEffort_;
+      if (hasReasoningBudgetTokens()) {
+        hash = (37 * hash) + REASONING_BUDGET_TOKENS_FIELD_NUMBER;
+        hash = (53 * hash) + getReasoningBudgetTokens();
+      }
+      if (getLockedCount() > 0) {
+        hash = (37 * hash) + LOCKED_FIELD_NUMBER;
+        hash = (53 * hash) + locked_.hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.ModelOuterClass.GenerationDefaults prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * GenerationDefaults are a virtual model's generation parameters. A set value
+     * applies when the caller sends none; a `locked` field always takes the value
+     * here (or none, when it is unset here), whatever the caller sends.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.GenerationDefaults}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.GenerationDefaults)
+        llmgateway.admin.v1.ModelOuterClass.GenerationDefaultsOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_GenerationDefaults_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_GenerationDefaults_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.class, llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        maxTokens_ = 0;
+        temperature_ = 0D;
+        topP_ = 0D;
+        topK_ = 0;
+        seed_ = 0L;
+        presencePenalty_ = 0D;
+        frequencyPenalty_ = 0D;
+        reasoningEffort_ = 0;
+        reasoningBudgetTokens_ = 0;
+        locked_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000200);
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_GenerationDefaults_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.GenerationDefaults getDefaultInstanceForType() {
+        return llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.GenerationDefaults build() {
+        llmgateway.admin.v1.ModelOuterClass.GenerationDefaults result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.GenerationDefaults buildPartial() {
+        llmgateway.admin.v1.ModelOuterClass.GenerationDefaults result = new llmgateway.admin.v1.ModelOuterClass.GenerationDefaults(this);
+        buildPartialRepeatedFields(result);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartialRepeatedFields(llmgateway.admin.v1.ModelOuterClass.GenerationDefaults result) {
+        if (((bitField0_ & 0x00000200) != 0)) {
+          locked_ = java.util.Collections.unmodifiableList(locked_);
+          bitField0_ = (bitField0_ & ~0x00000200);
+        }
+        result.locked_ = locked_;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.ModelOuterClass.GenerationDefaults result) {
+        int from_bitField0_ = bitField0_;
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.maxTokens_ = maxTokens_;
+          to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.temperature_ = temperature_;
+          to_bitField0_ |= 0x00000002;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.topP_ = topP_;
+          to_bitField0_ |= 0x00000004;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.topK_ = topK_;
+          to_bitField0_ |= 0x00000008;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.seed_ = seed_;
+          to_bitField0_ |= 0x00000010;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.presencePenalty_ = presencePenalty_;
+          to_bitField0_ |= 0x00000020;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.frequencyPenalty_ = frequencyPenalty_;
+          to_bitField0_ |= 0x00000040;
+        }
+        if (((from_bitField0_ & 0x00000080) != 0)) {
+          result.reasoningEffort_ = reasoningEffort_;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.reasoningBudgetTokens_ = reasoningBudgetTokens_;
+          to_bitField0_ |= 0x00000080;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.ModelOuterClass.GenerationDefaults) {
+          return mergeFrom((llmgateway.admin.v1.ModelOuterClass.GenerationDefaults)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.ModelOuterClass.GenerationDefaults other) {
+        if (other == llmgateway.admin.v1.ModelOuterClass.GenerationDefaults.getDefaultInstance()) return this;
+        if (other.hasMaxTokens()) {
+          setMaxTokens(other.getMaxTokens());
+        }
+        if (other.hasTemperature()) {
+          setTemperature(other.getTemperature());
+        }
+        if (other.hasTopP()) {
+          setTopP(other.getTopP());
+        }
+        if (other.hasTopK()) {
+          setTopK(other.getTopK());
+        }
+        if (other.hasSeed()) {
+          setSeed(other.getSeed());
+        }
+        if (other.hasPresencePenalty()) {
+          setPresencePenalty(other.getPresencePenalty());
+        }
+        if (other.hasFrequencyPenalty()) {
+          setFrequencyPenalty(other.getFrequencyPenalty());
+        }
+        if (other.reasoningEffort_ != 0) {
+          setReasoningEffortValue(other.getReasoningEffortValue());
+        }
+        if (other.hasReasoningBudgetTokens()) {
+          setReasoningBudgetTokens(other.getReasoningBudgetTokens());
+        }
+        if (!other.locked_.isEmpty()) {
+          if (locked_.isEmpty()) {
+            locked_ = other.locked_;
+            bitField0_ = (bitField0_ & ~0x00000200);
+          } else {
+            ensureLockedIsMutable();
+            locked_.addAll(other.locked_);
+          }
+          onChanged();
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 8: {
+                maxTokens_ = input.readInt32();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 8
+              case 17: {
+                temperature_ = input.readDouble();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 17
+              case 25: {
+                topP_ = input.readDouble();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 25
+              case 32: {
+                topK_ = input.readInt32();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 32
+              case 40: {
+                seed_ = input.readInt64();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 40
+              case 49: {
+                presencePenalty_ = input.readDouble();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 49
+              case 57: {
+                frequencyPenalty_ = input.readDouble();
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 57
+              case 64: {
+                reasoningEffort_ = input.readEnum();
+                bitField0_ |= 0x00000080;
+                break;
+              } // case 64
+              case 72: {
+                reasoningBudgetTokens_ = input.readInt32();
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 72
+              case 80: {
+                int tmpRaw = input.readEnum();
+                ensureLockedIsMutable();
+                locked_.add(tmpRaw);
+                break;
+              } // case 80
+              case 82: {
+                int length = input.readRawVarint32();
+                int oldLimit = input.pushLimit(length);
+                while(input.getBytesUntilLimit() > 0) {
+                  int tmpRaw = input.readEnum();
+                  ensureLockedIsMutable();
+                  locked_.add(tmpRaw);
+                }
+                input.popLimit(oldLimit);
+                break;
+              } // case 82
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private int maxTokens_ ;
+      /**
+       * <pre>
+       * Upper bound on generated tokens (1 to 100,000,000).
+       * </pre>
+       *
+       * <code>optional int32 max_tokens = 1;</code>
+       * @return Whether the maxTokens field is set.
+       */
+      @java.lang.Override
+      public boolean hasMaxTokens() {
+        return ((bitField0_ & 0x00000001) != 0);
+      }
+      /**
+       * <pre>
+       * Upper bound on generated tokens (1 to 100,000,000).
+       * </pre>
+       *
+       * <code>optional int32 max_tokens = 1;</code>
+       * @return The maxTokens.
+       */
+      @java.lang.Override
+      public int getMaxTokens() {
+        return maxTokens_;
+      }
+      /**
+       * <pre>
+       * Upper bound on generated tokens (1 to 100,000,000).
+       * </pre>
+       *
+       * <code>optional int32 max_tokens = 1;</code>
+       * @param value The maxTokens to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMaxTokens(int value) {
+
+        maxTokens_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Upper bound on generated tokens (1 to 100,000,000).
+       * </pre>
+       *
+       * <code>optional int32 max_tokens = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMaxTokens() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        maxTokens_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private double temperature_ ;
+      /**
+       * <pre>
+       * Sampling temperature, 0 to 2.
+       * </pre>
+       *
+       * <code>optional double temperature = 2;</code>
+       * @return Whether the temperature field is set.
+       */
+      @java.lang.Override
+      public boolean hasTemperature() {
+        return ((bitField0_ & 0x00000002) != 0);
+      }
+      /**
+       * <pre>
+       * Sampling temperature, 0 to 2.
+       * </pre>
+       *
+       * <code>optional double temperature = 2;</code>
+       * @return The temperature.
+       */
+      @java.lang.Override
+      public double getTemperature() {
+        return temperature_;
+      }
+      /**
+       * <pre>
+       * Sampling temperature, 0 to 2.
+       * </pre>
+       *
+       * <code>optional double temperature = 2;</code>
+       * @param value The temperature to set.
+       * @return This builder for chaining.
+       */
+      public Builder setTemperature(double value) {
+
+        temperature_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Sampling temperature, 0 to 2.
+       * </pre>
+       *
+       * <code>optional double temperature = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearTemperature() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        temperature_ = 0D;
+        onChanged();
+        return this;
+      }
+
+      private double topP_ ;
+      /**
+       * <pre>
+       * Nucleus sampling, 0 to 1.
+       * </pre>
+       *
+       * <code>optional double top_p = 3;</code>
+       * @return Whether the topP field is set.
+       */
+      @java.lang.Override
+      public boolean hasTopP() {
+        return ((bitField0_ & 0x00000004) != 0);
+      }
+      /**
+       * <pre>
+       * Nucleus sampling, 0 to 1.
+       * </pre>
+       *
+       * <code>optional double top_p = 3;</code>
+       * @return The topP.
+       */
+      @java.lang.Override
+      public double getTopP() {
+        return topP_;
+      }
+      /**
+       * <pre>
+       * Nucleus sampling, 0 to 1.
+       * </pre>
+       *
+       * <code>optional double top_p = 3;</code>
+       * @param value The topP to set.
+       * @return This builder for chaining.
+       */
+      public Builder setTopP(double value) {
+
+        topP_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Nucleus sampling, 0 to 1.
+       * </pre>
+       *
+       * <code>optional double top_p = 3;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearTopP() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        topP_ = 0D;
+        onChanged();
+        return this;
+      }
+
+      private int topK_ ;
+      /**
+       * <pre>
+       * Top-k sampling (1 to 1,000,000).
+       * </pre>
+       *
+       * <code>optional int32 top_k = 4;</code>
+       * @return Whether the topK field is set.
+       */
+      @java.lang.Override
+      public boolean hasTopK() {
+        return ((bitField0_ & 0x00000008) != 0);
+      }
+      /**
+       * <pre>
+       * Top-k sampling (1 to 1,000,000).
+       * </pre>
+       *
+       * <code>optional int32 top_k = 4;</code>
+       * @return The topK.
+       */
+      @java.lang.Override
+      public int getTopK() {
+        return topK_;
+      }
+      /**
+       * <pre>
+       * Top-k sampling (1 to 1,000,000).
+       * </pre>
+       *
+       * <code>optional int32 top_k = 4;</code>
+       * @param value The topK to set.
+       * @return This builder for chaining.
+       */
+      public Builder setTopK(int value) {
+
+        topK_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Top-k sampling (1 to 1,000,000).
+       * </pre>
+       *
+       * <code>optional int32 top_k = 4;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearTopK() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        topK_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private long seed_ ;
+      /**
+       * <pre>
+       * Best-effort determinism.
+       * </pre>
+       *
+       * <code>optional int64 seed = 5;</code>
+       * @return Whether the seed field is set.
+       */
+      @java.lang.Override
+      public boolean hasSeed() {
+        return ((bitField0_ & 0x00000010) != 0);
+      }
+      /**
+       * <pre>
+       * Best-effort determinism.
+       * </pre>
+       *
+       * <code>optional int64 seed = 5;</code>
+       * @return The seed.
+       */
+      @java.lang.Override
+      public long getSeed() {
+        return seed_;
+      }
+      /**
+       * <pre>
+       * Best-effort determinism.
+       * </pre>
+       *
+       * <code>optional int64 seed = 5;</code>
+       * @param value The seed to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSeed(long value) {
+
+        seed_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Best-effort determinism.
+       * </pre>
+       *
+       * <code>optional int64 seed = 5;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSeed() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        seed_ = 0L;
+        onChanged();
+        return this;
+      }
+
+      private double presencePenalty_ ;
+      /**
+       * <pre>
+       * Presence penalty, -2 to 2.
+       * </pre>
+       *
+       * <code>optional double presence_penalty = 6;</code>
+       * @return Whether the presencePenalty field is set.
+       */
+      @java.lang.Override
+      public boolean hasPresencePenalty() {
+        return ((bitField0_ & 0x00000020) != 0);
+      }
+      /**
+       * <pre>
+       * Presence penalty, -2 to 2.
+       * </pre>
+       *
+       * <code>optional double presence_penalty = 6;</code>
+       * @return The presencePenalty.
+       */
+      @java.lang.Override
+      public double getPresencePenalty() {
+        return presencePenalty_;
+      }
+      /**
+       * <pre>
+       * Presence penalty, -2 to 2.
+       * </pre>
+       *
+       * <code>optional double presence_penalty = 6;</code>
+       * @param value The presencePenalty to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPresencePenalty(double value) {
+
+        presencePenalty_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Presence penalty, -2 to 2.
+       * </pre>
+       *
+       * <code>optional double presence_penalty = 6;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearPresencePenalty() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        presencePenalty_ = 0D;
+        onChanged();
+        return this;
+      }
+
+      private double frequencyPenalty_ ;
+      /**
+       * <pre>
+       * Frequency penalty, -2 to 2.
+       * </pre>
+       *
+       * <code>optional double frequency_penalty = 7;</code>
+       * @return Whether the frequencyPenalty field is set.
+       */
+      @java.lang.Override
+      public boolean hasFrequencyPenalty() {
+        return ((bitField0_ & 0x00000040) != 0);
+      }
+      /**
+       * <pre>
+       * Frequency penalty, -2 to 2.
+       * </pre>
+       *
+       * <code>optional double frequency_penalty = 7;</code>
+       * @return The frequencyPenalty.
+       */
+      @java.lang.Override
+      public double getFrequencyPenalty() {
+        return frequencyPenalty_;
+      }
+      /**
+       * <pre>
+       * Frequency penalty, -2 to 2.
+       * </pre>
+       *
+       * <code>optional double frequency_penalty = 7;</code>
+       * @param value The frequencyPenalty to set.
+       * @return This builder for chaining.
+       */
+      public Builder setFrequencyPenalty(double value) {
+
+        frequencyPenalty_ = value;
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Frequency penalty, -2 to 2.
+       * </pre>
+       *
+       * <code>optional double frequency_penalty = 7;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearFrequencyPenalty() {
+        bitField0_ = (bitField0_ & ~0x00000040);
+        frequencyPenalty_ = 0D;
+        onChanged();
+        return this;
+      }
+
+      private int reasoningEffort_ = 0;
+      /**
+       * <pre>
+       * Reasoning effort (unset: none).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 8;</code>
+       * @return The enum numeric value on the wire for reasoningEffort.
+       */
+      @java.lang.Override public int getReasoningEffortValue() {
+        return reasoningEffort_;
+      }
+      /**
+       * <pre>
+       * Reasoning effort (unset: none).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 8;</code>
+       * @param value The enum numeric value on the wire for reasoningEffort to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReasoningEffortValue(int value) {
+        reasoningEffort_ = value;
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Reasoning effort (unset: none).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 8;</code>
+       * @return The reasoningEffort.
+       */
+      @java.lang.Override
+      public llmgateway.v1.Chat.ReasoningEffort getReasoningEffort() {
+        llmgateway.v1.Chat.ReasoningEffort result = llmgateway.v1.Chat.ReasoningEffort.forNumber(reasoningEffort_);
+        return result == null ? llmgateway.v1.Chat.ReasoningEffort.UNRECOGNIZED : result;
+      }
+      /**
+       * <pre>
+       * Reasoning effort (unset: none).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 8;</code>
+       * @param value The reasoningEffort to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReasoningEffort(llmgateway.v1.Chat.ReasoningEffort value) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        bitField0_ |= 0x00000080;
+        reasoningEffort_ = value.getNumber();
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Reasoning effort (unset: none).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.ReasoningEffort reasoning_effort = 8;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearReasoningEffort() {
+        bitField0_ = (bitField0_ & ~0x00000080);
+        reasoningEffort_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private int reasoningBudgetTokens_ ;
+      /**
+       * <pre>
+       * Thinking token budget (1024 to 100,000,000).
+       * </pre>
+       *
+       * <code>optional int32 reasoning_budget_tokens = 9;</code>
+       * @return Whether the reasoningBudgetTokens field is set.
+       */
+      @java.lang.Override
+      public boolean hasReasoningBudgetTokens() {
+        return ((bitField0_ & 0x00000100) != 0);
+      }
+      /**
+       * <pre>
+       * Thinking token budget (1024 to 100,000,000).
+       * </pre>
+       *
+       * <code>optional int32 reasoning_budget_tokens = 9;</code>
+       * @return The reasoningBudgetTokens.
+       */
+      @java.lang.Override
+      public int getReasoningBudgetTokens() {
+        return reasoningBudgetTokens_;
+      }
+      /**
+       * <pre>
+       * Thinking token budget (1024 to 100,000,000).
+       * </pre>
+       *
+       * <code>optional int32 reasoning_budget_tokens = 9;</code>
+       * @param value The reasoningBudgetTokens to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReasoningBudgetTokens(int value) {
+
+        reasoningBudgetTokens_ = value;
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Thinking token budget (1024 to 100,000,000).
+       * </pre>
+       *
+       * <code>optional int32 reasoning_budget_tokens = 9;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearReasoningBudgetTokens() {
+        bitField0_ = (bitField0_ & ~0x00000100);
+        reasoningBudgetTokens_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private java.util.List<java.lang.Integer> locked_ =
+        java.util.Collections.emptyList();
+      private void ensureLockedIsMutable() {
+        if (!((bitField0_ & 0x00000200) != 0)) {
+          locked_ = new java.util.ArrayList<java.lang.Integer>(locked_);
+          bitField0_ |= 0x00000200;
+        }
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @return A list containing the locked.
+       */
+      public java.util.List<llmgateway.admin.v1.ModelOuterClass.GenerationField> getLockedList() {
+        return new com.google.protobuf.Internal.ListAdapter<
+            java.lang.Integer, llmgateway.admin.v1.ModelOuterClass.GenerationField>(locked_, locked_converter_);
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @return The count of locked.
+       */
+      public int getLockedCount() {
+        return locked_.size();
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @param index The index of the element to return.
+       * @return The locked at the given index.
+       */
+      public llmgateway.admin.v1.ModelOuterClass.GenerationField getLocked(int index) {
+        return locked_converter_.convert(locked_.get(index));
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @param index The index to set the value at.
+       * @param value The locked to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLocked(
+          int index, llmgateway.admin.v1.ModelOuterClass.GenerationField value) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureLockedIsMutable();
+        locked_.set(index, value.getNumber());
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @param value The locked to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLocked(llmgateway.admin.v1.ModelOuterClass.GenerationField value) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureLockedIsMutable();
+        locked_.add(value.getNumber());
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @param values The locked to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAllLocked(
+          java.lang.Iterable<? extends llmgateway.admin.v1.ModelOuterClass.GenerationField> values) {
+        ensureLockedIsMutable();
+        for (llmgateway.admin.v1.ModelOuterClass.GenerationField value : values) {
+          locked_.add(value.getNumber());
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearLocked() {
+        locked_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000200);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @return A list containing the enum numeric values on the wire for locked.
+       */
+      public java.util.List<java.lang.Integer>
+      getLockedValueList() {
+        return java.util.Collections.unmodifiableList(locked_);
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @param index The index of the value to return.
+       * @return The enum numeric value on the wire of locked at the given index.
+       */
+      public int getLockedValue(int index) {
+        return locked_.get(index);
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @param index The index to set the value at.
+       * @param value The enum numeric value on the wire for locked to set.
+       * @return This builder for chaining.
+       */
+      public Builder setLockedValue(
+          int index, int value) {
+        ensureLockedIsMutable();
+        locked_.set(index, value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @param value The enum numeric value on the wire for locked to add.
+       * @return This builder for chaining.
+       */
+      public Builder addLockedValue(int value) {
+        ensureLockedIsMutable();
+        locked_.add(value);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The fields the caller may not override.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.GenerationField locked = 10;</code>
+       * @param values The enum numeric values on the wire for locked to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAllLockedValue(
+          java.lang.Iterable<java.lang.Integer> values) {
+        ensureLockedIsMutable();
+        for (int value : values) {
+          locked_.add(value);
+        }
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.GenerationDefaults)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.GenerationDefaults)
+    private static final llmgateway.admin.v1.ModelOuterClass.GenerationDefaults DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.ModelOuterClass.GenerationDefaults();
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.GenerationDefaults getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<GenerationDefaults>
+        PARSER = new com.google.protobuf.AbstractParser<GenerationDefaults>() {
+      @java.lang.Override
+      public GenerationDefaults parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<GenerationDefaults> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<GenerationDefaults> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.GenerationDefaults getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface MemoryOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.Memory)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Keep conversations: a call without `session_id` starts a session, a call
+     * with one continues it.
+     * </pre>
+     *
+     * <code>bool enabled = 1;</code>
+     * @return The enabled.
+     */
+    boolean getEnabled();
+
+    /**
+     * <pre>
+     * Most history messages sent and kept (1 to 10,000; 0 means 200).
+     * </pre>
+     *
+     * <code>int32 max_messages = 2;</code>
+     * @return The maxMessages.
+     */
+    int getMaxMessages();
+
+    /**
+     * <pre>
+     * Most estimated tokens of history sent (0: bounded by the target's context
+     * length only; at most 100,000,000).
+     * </pre>
+     *
+     * <code>int32 max_history_tokens = 3;</code>
+     * @return The maxHistoryTokens.
+     */
+    int getMaxHistoryTokens();
+
+    /**
+     * <pre>
+     * A session unused this long expires (greater than 0, at most 365 days;
+     * unset: the gateway's `sessions.idle_ttl_s`).
+     * </pre>
+     *
+     * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+     * @return Whether the idleTimeout field is set.
+     */
+    boolean hasIdleTimeout();
+    /**
+     * <pre>
+     * A session unused this long expires (greater than 0, at most 365 days;
+     * unset: the gateway's `sessions.idle_ttl_s`).
+     * </pre>
+     *
+     * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+     * @return The idleTimeout.
+     */
+    com.google.protobuf.Duration getIdleTimeout();
+    /**
+     * <pre>
+     * A session unused this long expires (greater than 0, at most 365 days;
+     * unset: the gateway's `sessions.idle_ttl_s`).
+     * </pre>
+     *
+     * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+     */
+    com.google.protobuf.DurationOrBuilder getIdleTimeoutOrBuilder();
+  }
+  /**
+   * <pre>
+   * Memory says whether a virtual model keeps conversations, and how much of one
+   * it sends. History is trimmed oldest turn first (a turn is a user message and
+   * what answers it, so a tool result never loses its call) to `max_messages`
+   * and to a token budget: `max_history_tokens`, and never more than the
+   * target's context length less the answer's `max_tokens`, the system prompt
+   * and the new messages.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.Memory}
+   */
+  public static final class Memory extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.Memory)
+      MemoryOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use Memory.newBuilder() to construct.
+    private Memory(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private Memory() {
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new Memory();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_Memory_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_Memory_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.ModelOuterClass.Memory.class, llmgateway.admin.v1.ModelOuterClass.Memory.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int ENABLED_FIELD_NUMBER = 1;
+    private boolean enabled_ = false;
+    /**
+     * <pre>
+     * Keep conversations: a call without `session_id` starts a session, a call
+     * with one continues it.
+     * </pre>
+     *
+     * <code>bool enabled = 1;</code>
+     * @return The enabled.
+     */
+    @java.lang.Override
+    public boolean getEnabled() {
+      return enabled_;
+    }
+
+    public static final int MAX_MESSAGES_FIELD_NUMBER = 2;
+    private int maxMessages_ = 0;
+    /**
+     * <pre>
+     * Most history messages sent and kept (1 to 10,000; 0 means 200).
+     * </pre>
+     *
+     * <code>int32 max_messages = 2;</code>
+     * @return The maxMessages.
+     */
+    @java.lang.Override
+    public int getMaxMessages() {
+      return maxMessages_;
+    }
+
+    public static final int MAX_HISTORY_TOKENS_FIELD_NUMBER = 3;
+    private int maxHistoryTokens_ = 0;
+    /**
+     * <pre>
+     * Most estimated tokens of history sent (0: bounded by the target's context
+     * length only; at most 100,000,000).
+     * </pre>
+     *
+     * <code>int32 max_history_tokens = 3;</code>
+     * @return The maxHistoryTokens.
+     */
+    @java.lang.Override
+    public int getMaxHistoryTokens() {
+      return maxHistoryTokens_;
+    }
+
+    public static final int IDLE_TIMEOUT_FIELD_NUMBER = 4;
+    private com.google.protobuf.Duration idleTimeout_;
+    /**
+     * <pre>
+     * A session unused this long expires (greater than 0, at most 365 days;
+     * unset: the gateway's `sessions.idle_ttl_s`).
+     * </pre>
+     *
+     * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+     * @return Whether the idleTimeout field is set.
+     */
+    @java.lang.Override
+    public boolean hasIdleTimeout() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * A session unused this long expires (greater than 0, at most 365 days;
+     * unset: the gateway's `sessions.idle_ttl_s`).
+     * </pre>
+     *
+     * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+     * @return The idleTimeout.
+     */
+    @java.lang.Override
+    public com.google.protobuf.Duration getIdleTimeout() {
+      return idleTimeout_ == null ? com.google.protobuf.Duration.getDefaultInstance() : idleTimeout_;
+    }
+    /**
+     * <pre>
+     * A session unused this long expires (greater than 0, at most 365 days;
+     * unset: the gateway's `sessions.idle_ttl_s`).
+     * </pre>
+     *
+     * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+     */
+    @java.lang.Override
+    public com.google.protobuf.DurationOrBuilder getIdleTimeoutOrBuilder() {
+      return idleTimeout_ == null ? com.google.protobuf.Duration.getDefaultInstance() : idleTimeout_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (enabled_ != false) {
+        output.writeBool(1, enabled_);
+      }
+      if (maxMessages_ != 0) {
+        output.writeInt32(2, maxMessages_);
+      }
+      if (maxHistoryTokens_ != 0) {
+        output.writeInt32(3, maxHistoryTokens_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(4, getIdleTimeout());
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (enabled_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(1, enabled_);
+      }
+      if (maxMessages_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(2, maxMessages_);
+      }
+      if (maxHistoryTokens_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(3, maxHistoryTokens_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(4, getIdleTimeout());
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.ModelOuterClass.Memory)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.ModelOuterClass.Memory other = (llmgateway.admin.v1.ModelOuterClass.Memory) obj;
+
+      if (getEnabled()
+          != other.getEnabled()) return false;
+      if (getMaxMessages()
+          != other.getMaxMessages()) return false;
+      if (getMaxHistoryTokens()
+          != other.getMaxHistoryTokens()) return false;
+      if (hasIdleTimeout() != other.hasIdleTimeout()) return false;
+      if (hasIdleTimeout()) {
+        if (!getIdleTimeout()
+            .equals(other.getIdleTimeout())) return false;
+      }
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + ENABLED_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getEnabled());
+      hash = (37 * hash) + MAX_MESSAGES_FIELD_NUMBER;
+      hash = (53 * hash) + getMaxMessages();
+      hash = (37 * hash) + MAX_HISTORY_TOKENS_FIELD_NUMBER;
+      hash = (53 * hash) + getMaxHistoryTokens();
+      if (hasIdleTimeout()) {
+        hash = (37 * hash) + IDLE_TIMEOUT_FIELD_NUMBER;
+        hash = (53 * hash) + getIdleTimeout().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.Memory parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.ModelOuterClass.Memory prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * Memory says whether a virtual model keeps conversations, and how much of one
+     * it sends. History is trimmed oldest turn first (a turn is a user message and
+     * what answers it, so a tool result never loses its call) to `max_messages`
+     * and to a token budget: `max_history_tokens`, and never more than the
+     * target's context length less the answer's `max_tokens`, the system prompt
+     * and the new messages.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.Memory}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.Memory)
+        llmgateway.admin.v1.ModelOuterClass.MemoryOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_Memory_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_Memory_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.ModelOuterClass.Memory.class, llmgateway.admin.v1.ModelOuterClass.Memory.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.ModelOuterClass.Memory.newBuilder()
+      private Builder() {
+        maybeForceBuilderInitialization();
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getIdleTimeoutFieldBuilder();
+        }
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        enabled_ = false;
+        maxMessages_ = 0;
+        maxHistoryTokens_ = 0;
+        idleTimeout_ = null;
+        if (idleTimeoutBuilder_ != null) {
+          idleTimeoutBuilder_.dispose();
+          idleTimeoutBuilder_ = null;
+        }
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_Memory_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.Memory getDefaultInstanceForType() {
+        return llmgateway.admin.v1.ModelOuterClass.Memory.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.Memory build() {
+        llmgateway.admin.v1.ModelOuterClass.Memory result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.Memory buildPartial() {
+        llmgateway.admin.v1.ModelOuterClass.Memory result = new llmgateway.admin.v1.ModelOuterClass.Memory(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.ModelOuterClass.Memory result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.enabled_ = enabled_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.maxMessages_ = maxMessages_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.maxHistoryTokens_ = maxHistoryTokens_;
+        }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.idleTimeout_ = idleTimeoutBuilder_ == null
+              ? idleTimeout_
+              : idleTimeoutBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.ModelOuterClass.Memory) {
+          return mergeFrom((llmgateway.admin.v1.ModelOuterClass.Memory)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.ModelOuterClass.Memory other) {
+        if (other == llmgateway.admin.v1.ModelOuterClass.Memory.getDefaultInstance()) return this;
+        if (other.getEnabled() != false) {
+          setEnabled(other.getEnabled());
+        }
+        if (other.getMaxMessages() != 0) {
+          setMaxMessages(other.getMaxMessages());
+        }
+        if (other.getMaxHistoryTokens() != 0) {
+          setMaxHistoryTokens(other.getMaxHistoryTokens());
+        }
+        if (other.hasIdleTimeout()) {
+          mergeIdleTimeout(other.getIdleTimeout());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 8: {
+                enabled_ = input.readBool();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 8
+              case 16: {
+                maxMessages_ = input.readInt32();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 16
+              case 24: {
+                maxHistoryTokens_ = input.readInt32();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 24
+              case 34: {
+                input.readMessage(
+                    getIdleTimeoutFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 34
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private boolean enabled_ ;
+      /**
+       * <pre>
+       * Keep conversations: a call without `session_id` starts a session, a call
+       * with one continues it.
+       * </pre>
+       *
+       * <code>bool enabled = 1;</code>
+       * @return The enabled.
+       */
+      @java.lang.Override
+      public boolean getEnabled() {
+        return enabled_;
+      }
+      /**
+       * <pre>
+       * Keep conversations: a call without `session_id` starts a session, a call
+       * with one continues it.
+       * </pre>
+       *
+       * <code>bool enabled = 1;</code>
+       * @param value The enabled to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEnabled(boolean value) {
+
+        enabled_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Keep conversations: a call without `session_id` starts a session, a call
+       * with one continues it.
+       * </pre>
+       *
+       * <code>bool enabled = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearEnabled() {
+        bitField0_ = (bitField0_ & ~0x00000001);
+        enabled_ = false;
+        onChanged();
+        return this;
+      }
+
+      private int maxMessages_ ;
+      /**
+       * <pre>
+       * Most history messages sent and kept (1 to 10,000; 0 means 200).
+       * </pre>
+       *
+       * <code>int32 max_messages = 2;</code>
+       * @return The maxMessages.
+       */
+      @java.lang.Override
+      public int getMaxMessages() {
+        return maxMessages_;
+      }
+      /**
+       * <pre>
+       * Most history messages sent and kept (1 to 10,000; 0 means 200).
+       * </pre>
+       *
+       * <code>int32 max_messages = 2;</code>
+       * @param value The maxMessages to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMaxMessages(int value) {
+
+        maxMessages_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Most history messages sent and kept (1 to 10,000; 0 means 200).
+       * </pre>
+       *
+       * <code>int32 max_messages = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMaxMessages() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        maxMessages_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private int maxHistoryTokens_ ;
+      /**
+       * <pre>
+       * Most estimated tokens of history sent (0: bounded by the target's context
+       * length only; at most 100,000,000).
+       * </pre>
+       *
+       * <code>int32 max_history_tokens = 3;</code>
+       * @return The maxHistoryTokens.
+       */
+      @java.lang.Override
+      public int getMaxHistoryTokens() {
+        return maxHistoryTokens_;
+      }
+      /**
+       * <pre>
+       * Most estimated tokens of history sent (0: bounded by the target's context
+       * length only; at most 100,000,000).
+       * </pre>
+       *
+       * <code>int32 max_history_tokens = 3;</code>
+       * @param value The maxHistoryTokens to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMaxHistoryTokens(int value) {
+
+        maxHistoryTokens_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Most estimated tokens of history sent (0: bounded by the target's context
+       * length only; at most 100,000,000).
+       * </pre>
+       *
+       * <code>int32 max_history_tokens = 3;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMaxHistoryTokens() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        maxHistoryTokens_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.Duration idleTimeout_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> idleTimeoutBuilder_;
+      /**
+       * <pre>
+       * A session unused this long expires (greater than 0, at most 365 days;
+       * unset: the gateway's `sessions.idle_ttl_s`).
+       * </pre>
+       *
+       * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+       * @return Whether the idleTimeout field is set.
+       */
+      public boolean hasIdleTimeout() {
+        return ((bitField0_ & 0x00000008) != 0);
+      }
+      /**
+       * <pre>
+       * A session unused this long expires (greater than 0, at most 365 days;
+       * unset: the gateway's `sessions.idle_ttl_s`).
+       * </pre>
+       *
+       * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+       * @return The idleTimeout.
+       */
+      public com.google.protobuf.Duration getIdleTimeout() {
+        if (idleTimeoutBuilder_ == null) {
+          return idleTimeout_ == null ? com.google.protobuf.Duration.getDefaultInstance() : idleTimeout_;
+        } else {
+          return idleTimeoutBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * A session unused this long expires (greater than 0, at most 365 days;
+       * unset: the gateway's `sessions.idle_ttl_s`).
+       * </pre>
+       *
+       * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+       */
+      public Builder setIdleTimeout(com.google.protobuf.Duration value) {
+        if (idleTimeoutBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          idleTimeout_ = value;
+        } else {
+          idleTimeoutBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * A session unused this long expires (greater than 0, at most 365 days;
+       * unset: the gateway's `sessions.idle_ttl_s`).
+       * </pre>
+       *
+       * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+       */
+      public Builder setIdleTimeout(
+          com.google.protobuf.Duration.Builder builderForValue) {
+        if (idleTimeoutBuilder_ == null) {
+          idleTimeout_ = builderForValue.build();
+        } else {
+          idleTimeoutBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * A session unused this long expires (greater than 0, at most 365 days;
+       * unset: the gateway's `sessions.idle_ttl_s`).
+       * </pre>
+       *
+       * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+       */
+      public Builder mergeIdleTimeout(com.google.protobuf.Duration value) {
+        if (idleTimeoutBuilder_ == null) {
+          if (((bitField0_ & 0x00000008) != 0) &&
+            idleTimeout_ != null &&
+            idleTimeout_ != com.google.protobuf.Duration.getDefaultInstance()) {
+            getIdleTimeoutBuilder().mergeFrom(value);
+          } else {
+            idleTimeout_ = value;
+          }
+        } else {
+          idleTimeoutBuilder_.mergeFrom(value);
+        }
+        if (idleTimeout_ != null) {
+          bitField0_ |= 0x00000008;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * A session unused this long expires (greater than 0, at most 365 days;
+       * unset: the gateway's `sessions.idle_ttl_s`).
+       * </pre>
+       *
+       * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+       */
+      public Builder clearIdleTimeout() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        idleTimeout_ = null;
+        if (idleTimeoutBuilder_ != null) {
+          idleTimeoutBuilder_.dispose();
+          idleTimeoutBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * A session unused this long expires (greater than 0, at most 365 days;
+       * unset: the gateway's `sessions.idle_ttl_s`).
+       * </pre>
+       *
+       * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+       */
+      public com.google.protobuf.Duration.Builder getIdleTimeoutBuilder() {
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return getIdleTimeoutFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * A session unused this long expires (greater than 0, at most 365 days;
+       * unset: the gateway's `sessions.idle_ttl_s`).
+       * </pre>
+       *
+       * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+       */
+      public com.google.protobuf.DurationOrBuilder getIdleTimeoutOrBuilder() {
+        if (idleTimeoutBuilder_ != null) {
+          return idleTimeoutBuilder_.getMessageOrBuilder();
+        } else {
+          return idleTimeout_ == null ?
+              com.google.protobuf.Duration.getDefaultInstance() : idleTimeout_;
+        }
+      }
+      /**
+       * <pre>
+       * A session unused this long expires (greater than 0, at most 365 days;
+       * unset: the gateway's `sessions.idle_ttl_s`).
+       * </pre>
+       *
+       * <code>.google.protobuf.Duration idle_timeout = 4;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> 
+          getIdleTimeoutFieldBuilder() {
+        if (idleTimeoutBuilder_ == null) {
+          idleTimeoutBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder>(
+                  getIdleTimeout(),
+                  getParentForChildren(),
+                  isClean());
+          idleTimeout_ = null;
+        }
+        return idleTimeoutBuilder_;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.Memory)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.Memory)
+    private static final llmgateway.admin.v1.ModelOuterClass.Memory DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.ModelOuterClass.Memory();
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.Memory getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<Memory>
+        PARSER = new com.google.protobuf.AbstractParser<Memory>() {
+      @java.lang.Override
+      public Memory parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<Memory> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<Memory> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.Memory getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface RoutingRuleOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.RoutingRule)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * Names the rule in logs, metrics, traces and the usage ledger; unique within
+     * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+     * </pre>
+     *
+     * <code>string name = 1;</code>
+     * @return The name.
+     */
+    java.lang.String getName();
+    /**
+     * <pre>
+     * Names the rule in logs, metrics, traces and the usage ledger; unique within
+     * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+     * </pre>
+     *
+     * <code>string name = 1;</code>
+     * @return The bytes for name.
+     */
+    com.google.protobuf.ByteString
+        getNameBytes();
+
+    /**
+     * <pre>
+     * The latest user message contains one of these words (whole words, any
+     * case; at most 64 words of at most 64 characters).
+     * </pre>
+     *
+     * <code>repeated string any_words = 2;</code>
+     * @return A list containing the anyWords.
+     */
+    java.util.List<java.lang.String>
+        getAnyWordsList();
+    /**
+     * <pre>
+     * The latest user message contains one of these words (whole words, any
+     * case; at most 64 words of at most 64 characters).
+     * </pre>
+     *
+     * <code>repeated string any_words = 2;</code>
+     * @return The count of anyWords.
+     */
+    int getAnyWordsCount();
+    /**
+     * <pre>
+     * The latest user message contains one of these words (whole words, any
+     * case; at most 64 words of at most 64 characters).
+     * </pre>
+     *
+     * <code>repeated string any_words = 2;</code>
+     * @param index The index of the element to return.
+     * @return The anyWords at the given index.
+     */
+    java.lang.String getAnyWords(int index);
+    /**
+     * <pre>
+     * The latest user message contains one of these words (whole words, any
+     * case; at most 64 words of at most 64 characters).
+     * </pre>
+     *
+     * <code>repeated string any_words = 2;</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the anyWords at the given index.
+     */
+    com.google.protobuf.ByteString
+        getAnyWordsBytes(int index);
+
+    /**
+     * <pre>
+     * The latest user message matches this RE2 regular expression (at most 512
+     * characters; RE2 runs in linear time, without backtracking).
+     * </pre>
+     *
+     * <code>string pattern = 3;</code>
+     * @return The pattern.
+     */
+    java.lang.String getPattern();
+    /**
+     * <pre>
+     * The latest user message matches this RE2 regular expression (at most 512
+     * characters; RE2 runs in linear time, without backtracking).
+     * </pre>
+     *
+     * <code>string pattern = 3;</code>
+     * @return The bytes for pattern.
+     */
+    com.google.protobuf.ByteString
+        getPatternBytes();
+
+    /**
+     * <pre>
+     * The conversation (history and new messages) is estimated at least this
+     * many tokens (0: no lower bound).
+     * </pre>
+     *
+     * <code>int32 min_estimated_tokens = 4;</code>
+     * @return The minEstimatedTokens.
+     */
+    int getMinEstimatedTokens();
+
+    /**
+     * <pre>
+     * ... and at most this many (0: no upper bound).
+     * </pre>
+     *
+     * <code>int32 max_estimated_tokens = 5;</code>
+     * @return The maxEstimatedTokens.
+     */
+    int getMaxEstimatedTokens();
+
+    /**
+     * <pre>
+     * The conversation has at least this many messages (0: no lower bound).
+     * </pre>
+     *
+     * <code>int32 min_messages = 6;</code>
+     * @return The minMessages.
+     */
+    int getMinMessages();
+
+    /**
+     * <pre>
+     * ... and at most this many (0: no upper bound).
+     * </pre>
+     *
+     * <code>int32 max_messages = 7;</code>
+     * @return The maxMessages.
+     */
+    int getMaxMessages();
+
+    /**
+     * <pre>
+     * Each of these tags of the call has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 8;</code>
+     */
+    int getTagsCount();
+    /**
+     * <pre>
+     * Each of these tags of the call has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 8;</code>
+     */
+    boolean containsTags(
+        java.lang.String key);
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getTags();
+    /**
+     * <pre>
+     * Each of these tags of the call has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 8;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getTagsMap();
+    /**
+     * <pre>
+     * Each of these tags of the call has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 8;</code>
+     */
+    /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * Each of these tags of the call has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 8;</code>
+     */
+    java.lang.String getTagsOrThrow(
+        java.lang.String key);
+
+    /**
+     * <pre>
+     * Each of these labels of the caller's API key has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 9;</code>
+     */
+    int getLabelsCount();
+    /**
+     * <pre>
+     * Each of these labels of the caller's API key has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 9;</code>
+     */
+    boolean containsLabels(
+        java.lang.String key);
+    /**
+     * Use {@link #getLabelsMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getLabels();
+    /**
+     * <pre>
+     * Each of these labels of the caller's API key has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 9;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getLabelsMap();
+    /**
+     * <pre>
+     * Each of these labels of the caller's API key has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 9;</code>
+     */
+    /* nullable */
+java.lang.String getLabelsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * Each of these labels of the caller's API key has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 9;</code>
+     */
+    java.lang.String getLabelsOrThrow(
+        java.lang.String key);
+
+    /**
+     * <pre>
+     * The new messages carry images (true) or none (false); unset: either.
+     * </pre>
+     *
+     * <code>optional bool has_images = 10;</code>
+     * @return Whether the hasImages field is set.
+     */
+    boolean hasHasImages();
+    /**
+     * <pre>
+     * The new messages carry images (true) or none (false); unset: either.
+     * </pre>
+     *
+     * <code>optional bool has_images = 10;</code>
+     * @return The hasImages.
+     */
+    boolean getHasImages();
+
+    /**
+     * <pre>
+     * The call offers tools (true) or none (false); unset: either.
+     * </pre>
+     *
+     * <code>optional bool has_tools = 11;</code>
+     * @return Whether the hasTools field is set.
+     */
+    boolean hasHasTools();
+    /**
+     * <pre>
+     * The call offers tools (true) or none (false); unset: either.
+     * </pre>
+     *
+     * <code>optional bool has_tools = 11;</code>
+     * @return The hasTools.
+     */
+    boolean getHasTools();
+
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    java.util.List<llmgateway.admin.v1.ModelOuterClass.RouteTarget> 
+        getTargetsList();
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    llmgateway.admin.v1.ModelOuterClass.RouteTarget getTargets(int index);
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    int getTargetsCount();
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    java.util.List<? extends llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder> 
+        getTargetsOrBuilderList();
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder getTargetsOrBuilder(
+        int index);
+  }
+  /**
+   * <pre>
+   * RoutingRule picks a target when all of its conditions hold (a rule with no
+   * condition always matches).
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.RoutingRule}
+   */
+  public static final class RoutingRule extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.RoutingRule)
+      RoutingRuleOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use RoutingRule.newBuilder() to construct.
+    private RoutingRule(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private RoutingRule() {
+      name_ = "";
+      anyWords_ =
+          com.google.protobuf.LazyStringArrayList.emptyList();
+      pattern_ = "";
+      targets_ = java.util.Collections.emptyList();
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new RoutingRule();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RoutingRule_descriptor;
+    }
+
+    @SuppressWarnings({"rawtypes"})
+    @java.lang.Override
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 8:
+          return internalGetTags();
+        case 9:
+          return internalGetLabels();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RoutingRule_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.ModelOuterClass.RoutingRule.class, llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder.class);
+    }
+
+    private int bitField0_;
+    public static final int NAME_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object name_ = "";
+    /**
+     * <pre>
+     * Names the rule in logs, metrics, traces and the usage ledger; unique within
+     * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+     * </pre>
+     *
+     * <code>string name = 1;</code>
+     * @return The name.
+     */
+    @java.lang.Override
+    public java.lang.String getName() {
+      java.lang.Object ref = name_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        name_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Names the rule in logs, metrics, traces and the usage ledger; unique within
+     * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+     * </pre>
+     *
+     * <code>string name = 1;</code>
+     * @return The bytes for name.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getNameBytes() {
+      java.lang.Object ref = name_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        name_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int ANY_WORDS_FIELD_NUMBER = 2;
+    @SuppressWarnings("serial")
+    private com.google.protobuf.LazyStringArrayList anyWords_ =
+        com.google.protobuf.LazyStringArrayList.emptyList();
+    /**
+     * <pre>
+     * The latest user message contains one of these words (whole words, any
+     * case; at most 64 words of at most 64 characters).
+     * </pre>
+     *
+     * <code>repeated string any_words = 2;</code>
+     * @return A list containing the anyWords.
+     */
+    public com.google.protobuf.ProtocolStringList
+        getAnyWordsList() {
+      return anyWords_;
+    }
+    /**
+     * <pre>
+     * The latest user message contains one of these words (whole words, any
+     * case; at most 64 words of at most 64 characters).
+     * </pre>
+     *
+     * <code>repeated string any_words = 2;</code>
+     * @return The count of anyWords.
+     */
+    public int getAnyWordsCount() {
+      return anyWords_.size();
+    }
+    /**
+     * <pre>
+     * The latest user message contains one of these words (whole words, any
+     * case; at most 64 words of at most 64 characters).
+     * </pre>
+     *
+     * <code>repeated string any_words = 2;</code>
+     * @param index The index of the element to return.
+     * @return The anyWords at the given index.
+     */
+    public java.lang.String getAnyWords(int index) {
+      return anyWords_.get(index);
+    }
+    /**
+     * <pre>
+     * The latest user message contains one of these words (whole words, any
+     * case; at most 64 words of at most 64 characters).
+     * </pre>
+     *
+     * <code>repeated string any_words = 2;</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the anyWords at the given index.
+     */
+    public com.google.protobuf.ByteString
+        getAnyWordsBytes(int index) {
+      return anyWords_.getByteString(index);
+    }
+
+    public static final int PATTERN_FIELD_NUMBER = 3;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object pattern_ = "";
+    /**
+     * <pre>
+     * The latest user message matches this RE2 regular expression (at most 512
+     * characters; RE2 runs in linear time, without backtracking).
+     * </pre>
+     *
+     * <code>string pattern = 3;</code>
+     * @return The pattern.
+     */
+    @java.lang.Override
+    public java.lang.String getPattern() {
+      java.lang.Object ref = pattern_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        pattern_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The latest user message matches this RE2 regular expression (at most 512
+     * characters; RE2 runs in linear time, without backtracking).
+     * </pre>
+     *
+     * <code>string pattern = 3;</code>
+     * @return The bytes for pattern.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getPatternBytes() {
+      java.lang.Object ref = pattern_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        pattern_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int MIN_ESTIMATED_TOKENS_FIELD_NUMBER = 4;
+    private int minEstimatedTokens_ = 0;
+    /**
+     * <pre>
+     * The conversation (history and new messages) is estimated at least this
+     * many tokens (0: no lower bound).
+     * </pre>
+     *
+     * <code>int32 min_estimated_tokens = 4;</code>
+     * @return The minEstimatedTokens.
+     */
+    @java.lang.Override
+    public int getMinEstimatedTokens() {
+      return minEstimatedTokens_;
+    }
+
+    public static final int MAX_ESTIMATED_TOKENS_FIELD_NUMBER = 5;
+    private int maxEstimatedTokens_ = 0;
+    /**
+     * <pre>
+     * ... and at most this many (0: no upper bound).
+     * </pre>
+     *
+     * <code>int32 max_estimated_tokens = 5;</code>
+     * @return The maxEstimatedTokens.
+     */
+    @java.lang.Override
+    public int getMaxEstimatedTokens() {
+      return maxEstimatedTokens_;
+    }
+
+    public static final int MIN_MESSAGES_FIELD_NUMBER = 6;
+    private int minMessages_ = 0;
+    /**
+     * <pre>
+     * The conversation has at least this many messages (0: no lower bound).
+     * </pre>
+     *
+     * <code>int32 min_messages = 6;</code>
+     * @return The minMessages.
+     */
+    @java.lang.Override
+    public int getMinMessages() {
+      return minMessages_;
+    }
+
+    public static final int MAX_MESSAGES_FIELD_NUMBER = 7;
+    private int maxMessages_ = 0;
+    /**
+     * <pre>
+     * ... and at most this many (0: no upper bound).
+     * </pre>
+     *
+     * <code>int32 max_messages = 7;</code>
+     * @return The maxMessages.
+     */
+    @java.lang.Override
+    public int getMaxMessages() {
+      return maxMessages_;
+    }
+
+    public static final int TAGS_FIELD_NUMBER = 8;
+    private static final class TagsDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RoutingRule_TagsEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> tags_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetTags() {
+      if (tags_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            TagsDefaultEntryHolder.defaultEntry);
+      }
+      return tags_;
+    }
+    public int getTagsCount() {
+      return internalGetTags().getMap().size();
+    }
+    /**
+     * <pre>
+     * Each of these tags of the call has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 8;</code>
+     */
+    @java.lang.Override
+    public boolean containsTags(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetTags().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getTags() {
+      return getTagsMap();
+    }
+    /**
+     * <pre>
+     * Each of these tags of the call has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 8;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+      return internalGetTags().getMap();
+    }
+    /**
+     * <pre>
+     * Each of these tags of the call has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 8;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * Each of these tags of the call has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 8;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getTagsOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
+    public static final int LABELS_FIELD_NUMBER = 9;
+    private static final class LabelsDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RoutingRule_LabelsEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> labels_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetLabels() {
+      if (labels_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            LabelsDefaultEntryHolder.defaultEntry);
+      }
+      return labels_;
+    }
+    public int getLabelsCount() {
+      return internalGetLabels().getMap().size();
+    }
+    /**
+     * <pre>
+     * Each of these labels of the caller's API key has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 9;</code>
+     */
+    @java.lang.Override
+    public boolean containsLabels(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetLabels().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getLabelsMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getLabels() {
+      return getLabelsMap();
+    }
+    /**
+     * <pre>
+     * Each of these labels of the caller's API key has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 9;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getLabelsMap() {
+      return internalGetLabels().getMap();
+    }
+    /**
+     * <pre>
+     * Each of these labels of the caller's API key has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 9;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getLabelsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetLabels().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * Each of these labels of the caller's API key has this value.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; labels = 9;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getLabelsOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetLabels().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
+    public static final int HAS_IMAGES_FIELD_NUMBER = 10;
+    private boolean hasImages_ = false;
+    /**
+     * <pre>
+     * The new messages carry images (true) or none (false); unset: either.
+     * </pre>
+     *
+     * <code>optional bool has_images = 10;</code>
+     * @return Whether the hasImages field is set.
+     */
+    @java.lang.Override
+    public boolean hasHasImages() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * The new messages carry images (true) or none (false); unset: either.
+     * </pre>
+     *
+     * <code>optional bool has_images = 10;</code>
+     * @return The hasImages.
+     */
+    @java.lang.Override
+    public boolean getHasImages() {
+      return hasImages_;
+    }
+
+    public static final int HAS_TOOLS_FIELD_NUMBER = 11;
+    private boolean hasTools_ = false;
+    /**
+     * <pre>
+     * The call offers tools (true) or none (false); unset: either.
+     * </pre>
+     *
+     * <code>optional bool has_tools = 11;</code>
+     * @return Whether the hasTools field is set.
+     */
+    @java.lang.Override
+    public boolean hasHasTools() {
+      return ((bitField0_ & 0x00000002) != 0);
+    }
+    /**
+     * <pre>
+     * The call offers tools (true) or none (false); unset: either.
+     * </pre>
+     *
+     * <code>optional bool has_tools = 11;</code>
+     * @return The hasTools.
+     */
+    @java.lang.Override
+    public boolean getHasTools() {
+      return hasTools_;
+    }
+
+    public static final int TARGETS_FIELD_NUMBER = 12;
+    @SuppressWarnings("serial")
+    private java.util.List<llmgateway.admin.v1.ModelOuterClass.RouteTarget> targets_;
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    @java.lang.Override
+    public java.util.List<llmgateway.admin.v1.ModelOuterClass.RouteTarget> getTargetsList() {
+      return targets_;
+    }
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    @java.lang.Override
+    public java.util.List<? extends llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder> 
+        getTargetsOrBuilderList() {
+      return targets_;
+    }
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    @java.lang.Override
+    public int getTargetsCount() {
+      return targets_.size();
+    }
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.RouteTarget getTargets(int index) {
+      return targets_.get(index);
+    }
+    /**
+     * <pre>
+     * Where a matching call goes: one model, or several split by weight (A/B).
+     * A split is sticky per session: calls of one session keep their target.
+     * </pre>
+     *
+     * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder getTargetsOrBuilder(
+        int index) {
+      return targets_.get(index);
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(name_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, name_);
+      }
+      for (int i = 0; i < anyWords_.size(); i++) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 2, anyWords_.getRaw(i));
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(pattern_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 3, pattern_);
+      }
+      if (minEstimatedTokens_ != 0) {
+        output.writeInt32(4, minEstimatedTokens_);
+      }
+      if (maxEstimatedTokens_ != 0) {
+        output.writeInt32(5, maxEstimatedTokens_);
+      }
+      if (minMessages_ != 0) {
+        output.writeInt32(6, minMessages_);
+      }
+      if (maxMessages_ != 0) {
+        output.writeInt32(7, maxMessages_);
+      }
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetTags(),
+          TagsDefaultEntryHolder.defaultEntry,
+          8);
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetLabels(),
+          LabelsDefaultEntryHolder.defaultEntry,
+          9);
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeBool(10, hasImages_);
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        output.writeBool(11, hasTools_);
+      }
+      for (int i = 0; i < targets_.size(); i++) {
+        output.writeMessage(12, targets_.get(i));
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(name_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, name_);
+      }
+      {
+        int dataSize = 0;
+        for (int i = 0; i < anyWords_.size(); i++) {
+          dataSize += computeStringSizeNoTag(anyWords_.getRaw(i));
+        }
+        size += dataSize;
+        size += 1 * getAnyWordsList().size();
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(pattern_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(3, pattern_);
+      }
+      if (minEstimatedTokens_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(4, minEstimatedTokens_);
+      }
+      if (maxEstimatedTokens_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(5, maxEstimatedTokens_);
+      }
+      if (minMessages_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(6, minMessages_);
+      }
+      if (maxMessages_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(7, maxMessages_);
+      }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetTags().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        tags__ = TagsDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
+        size += com.google.protobuf.CodedOutputStream
+            .computeMessageSize(8, tags__);
+      }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetLabels().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        labels__ = LabelsDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
+        size += com.google.protobuf.CodedOutputStream
+            .computeMessageSize(9, labels__);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(10, hasImages_);
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(11, hasTools_);
+      }
+      for (int i = 0; i < targets_.size(); i++) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(12, targets_.get(i));
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.ModelOuterClass.RoutingRule)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.ModelOuterClass.RoutingRule other = (llmgateway.admin.v1.ModelOuterClass.RoutingRule) obj;
+
+      if (!getName()
+          .equals(other.getName())) return false;
+      if (!getAnyWordsList()
+          .equals(other.getAnyWordsList())) return false;
+      if (!getPattern()
+          .equals(other.getPattern())) return false;
+      if (getMinEstimatedTokens()
+          != other.getMinEstimatedTokens()) return false;
+      if (getMaxEstimatedTokens()
+          != other.getMaxEstimatedTokens()) return false;
+      if (getMinMessages()
+          != other.getMinMessages()) return false;
+      if (getMaxMessages()
+          != other.getMaxMessages()) return false;
+      if (!internalGetTags().equals(
+          other.internalGetTags())) return false;
+      if (!internalGetLabels().equals(
+          other.internalGetLabels())) return false;
+      if (hasHasImages() != other.hasHasImages()) return false;
+      if (hasHasImages()) {
+        if (getHasImages()
+            != other.getHasImages()) return false;
+      }
+      if (hasHasTools() != other.hasHasTools()) return false;
+      if (hasHasTools()) {
+        if (getHasTools()
+            != other.getHasTools()) return false;
+      }
+      if (!getTargetsList()
+          .equals(other.getTargetsList())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + NAME_FIELD_NUMBER;
+      hash = (53 * hash) + getName().hashCode();
+      if (getAnyWordsCount() > 0) {
+        hash = (37 * hash) + ANY_WORDS_FIELD_NUMBER;
+        hash = (53 * hash) + getAnyWordsList().hashCode();
+      }
+      hash = (37 * hash) + PATTERN_FIELD_NUMBER;
+      hash = (53 * hash) + getPattern().hashCode();
+      hash = (37 * hash) + MIN_ESTIMATED_TOKENS_FIELD_NUMBER;
+      hash = (53 * hash) + getMinEstimatedTokens();
+      hash = (37 * hash) + MAX_ESTIMATED_TOKENS_FIELD_NUMBER;
+      hash = (53 * hash) + getMaxEstimatedTokens();
+      hash = (37 * hash) + MIN_MESSAGES_FIELD_NUMBER;
+      hash = (53 * hash) + getMinMessages();
+      hash = (37 * hash) + MAX_MESSAGES_FIELD_NUMBER;
+      hash = (53 * hash) + getMaxMessages();
+      if (!internalGetTags().getMap().isEmpty()) {
+        hash = (37 * hash) + TAGS_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetTags().hashCode();
+      }
+      if (!internalGetLabels().getMap().isEmpty()) {
+        hash = (37 * hash) + LABELS_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetLabels().hashCode();
+      }
+      if (hasHasImages()) {
+        hash = (37 * hash) + HAS_IMAGES_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+            getHasImages());
+      }
+      if (hasHasTools()) {
+        hash = (37 * hash) + HAS_TOOLS_FIELD_NUMBER;
+        hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+            getHasTools());
+      }
+      if (getTargetsCount() > 0) {
+        hash = (37 * hash) + TARGETS_FIELD_NUMBER;
+        hash = (53 * hash) + getTargetsList().hashCode();
+      }
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.ModelOuterClass.RoutingRule prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * RoutingRule picks a target when all of its conditions hold (a rule with no
+     * condition always matches).
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.RoutingRule}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.RoutingRule)
+        llmgateway.admin.v1.ModelOuterClass.RoutingRuleOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RoutingRule_descriptor;
+      }
+
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 8:
+            return internalGetTags();
+          case 9:
+            return internalGetLabels();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 8:
+            return internalGetMutableTags();
+          case 9:
+            return internalGetMutableLabels();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RoutingRule_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.ModelOuterClass.RoutingRule.class, llmgateway.admin.v1.ModelOuterClass.RoutingRule.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.ModelOuterClass.RoutingRule.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        name_ = "";
+        anyWords_ =
+            com.google.protobuf.LazyStringArrayList.emptyList();
+        pattern_ = "";
+        minEstimatedTokens_ = 0;
+        maxEstimatedTokens_ = 0;
+        minMessages_ = 0;
+        maxMessages_ = 0;
+        internalGetMutableTags().clear();
+        internalGetMutableLabels().clear();
+        hasImages_ = false;
+        hasTools_ = false;
+        if (targetsBuilder_ == null) {
+          targets_ = java.util.Collections.emptyList();
+        } else {
+          targets_ = null;
+          targetsBuilder_.clear();
+        }
+        bitField0_ = (bitField0_ & ~0x00000800);
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RoutingRule_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.RoutingRule getDefaultInstanceForType() {
+        return llmgateway.admin.v1.ModelOuterClass.RoutingRule.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.RoutingRule build() {
+        llmgateway.admin.v1.ModelOuterClass.RoutingRule result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.RoutingRule buildPartial() {
+        llmgateway.admin.v1.ModelOuterClass.RoutingRule result = new llmgateway.admin.v1.ModelOuterClass.RoutingRule(this);
+        buildPartialRepeatedFields(result);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartialRepeatedFields(llmgateway.admin.v1.ModelOuterClass.RoutingRule result) {
+        if (targetsBuilder_ == null) {
+          if (((bitField0_ & 0x00000800) != 0)) {
+            targets_ = java.util.Collections.unmodifiableList(targets_);
+            bitField0_ = (bitField0_ & ~0x00000800);
+          }
+          result.targets_ = targets_;
+        } else {
+          result.targets_ = targetsBuilder_.build();
+        }
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.ModelOuterClass.RoutingRule result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.name_ = name_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          anyWords_.makeImmutable();
+          result.anyWords_ = anyWords_;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.pattern_ = pattern_;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
+          result.minEstimatedTokens_ = minEstimatedTokens_;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.maxEstimatedTokens_ = maxEstimatedTokens_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.minMessages_ = minMessages_;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.maxMessages_ = maxMessages_;
+        }
+        if (((from_bitField0_ & 0x00000080) != 0)) {
+          result.tags_ = internalGetTags();
+          result.tags_.makeImmutable();
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.labels_ = internalGetLabels();
+          result.labels_.makeImmutable();
+        }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.hasImages_ = hasImages_;
+          to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000400) != 0)) {
+          result.hasTools_ = hasTools_;
+          to_bitField0_ |= 0x00000002;
+        }
+        result.bitField0_ |= to_bitField0_;
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.ModelOuterClass.RoutingRule) {
+          return mergeFrom((llmgateway.admin.v1.ModelOuterClass.RoutingRule)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.ModelOuterClass.RoutingRule other) {
+        if (other == llmgateway.admin.v1.ModelOuterClass.RoutingRule.getDefaultInstance()) return this;
+        if (!other.getName().isEmpty()) {
+          name_ = other.name_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        if (!other.anyWords_.isEmpty()) {
+          if (anyWords_.isEmpty()) {
+            anyWords_ = other.anyWords_;
+            bitField0_ |= 0x00000002;
+          } else {
+            ensureAnyWordsIsMutable();
+            anyWords_.addAll(other.anyWords_);
+          }
+          onChanged();
+        }
+        if (!other.getPattern().isEmpty()) {
+          pattern_ = other.pattern_;
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        if (other.getMinEstimatedTokens() != 0) {
+          setMinEstimatedTokens(other.getMinEstimatedTokens());
+        }
+        if (other.getMaxEstimatedTokens() != 0) {
+          setMaxEstimatedTokens(other.getMaxEstimatedTokens());
+        }
+        if (other.getMinMessages() != 0) {
+          setMinMessages(other.getMinMessages());
+        }
+        if (other.getMaxMessages() != 0) {
+          setMaxMessages(other.getMaxMessages());
+        }
+        internalGetMutableTags().mergeFrom(
+            other.internalGetTags());
+        bitField0_ |= 0x00000080;
+        internalGetMutableLabels().mergeFrom(
+            other.internalGetLabels());
+        bitField0_ |= 0x00000100;
+        if (other.hasHasImages()) {
+          setHasImages(other.getHasImages());
+        }
+        if (other.hasHasTools()) {
+          setHasTools(other.getHasTools());
+        }
+        if (targetsBuilder_ == null) {
+          if (!other.targets_.isEmpty()) {
+            if (targets_.isEmpty()) {
+              targets_ = other.targets_;
+              bitField0_ = (bitField0_ & ~0x00000800);
+            } else {
+              ensureTargetsIsMutable();
+              targets_.addAll(other.targets_);
+            }
+            onChanged();
+          }
+        } else {
+          if (!other.targets_.isEmpty()) {
+            if (targetsBuilder_.isEmpty()) {
+              targetsBuilder_.dispose();
+              targetsBuilder_ = null;
+              targets_ = other.targets_;
+              bitField0_ = (bitField0_ & ~0x00000800);
+              targetsBuilder_ = 
+                com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
+                   getTargetsFieldBuilder() : null;
+            } else {
+              targetsBuilder_.addAllMessages(other.targets_);
+            }
+          }
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                name_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 18: {
+                java.lang.String s = input.readStringRequireUtf8();
+                ensureAnyWordsIsMutable();
+                anyWords_.add(s);
+                break;
+              } // case 18
+              case 26: {
+                pattern_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
+              case 32: {
+                minEstimatedTokens_ = input.readInt32();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 32
+              case 40: {
+                maxEstimatedTokens_ = input.readInt32();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 40
+              case 48: {
+                minMessages_ = input.readInt32();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 48
+              case 56: {
+                maxMessages_ = input.readInt32();
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 56
+              case 66: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                tags__ = input.readMessage(
+                    TagsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutableTags().getMutableMap().put(
+                    tags__.getKey(), tags__.getValue());
+                bitField0_ |= 0x00000080;
+                break;
+              } // case 66
+              case 74: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                labels__ = input.readMessage(
+                    LabelsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutableLabels().getMutableMap().put(
+                    labels__.getKey(), labels__.getValue());
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 74
+              case 80: {
+                hasImages_ = input.readBool();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 80
+              case 88: {
+                hasTools_ = input.readBool();
+                bitField0_ |= 0x00000400;
+                break;
+              } // case 88
+              case 98: {
+                llmgateway.admin.v1.ModelOuterClass.RouteTarget m =
+                    input.readMessage(
+                        llmgateway.admin.v1.ModelOuterClass.RouteTarget.parser(),
+                        extensionRegistry);
+                if (targetsBuilder_ == null) {
+                  ensureTargetsIsMutable();
+                  targets_.add(m);
+                } else {
+                  targetsBuilder_.addMessage(m);
+                }
+                break;
+              } // case 98
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object name_ = "";
+      /**
+       * <pre>
+       * Names the rule in logs, metrics, traces and the usage ledger; unique within
+       * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+       * </pre>
+       *
+       * <code>string name = 1;</code>
+       * @return The name.
+       */
+      public java.lang.String getName() {
+        java.lang.Object ref = name_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          name_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Names the rule in logs, metrics, traces and the usage ledger; unique within
+       * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+       * </pre>
+       *
+       * <code>string name = 1;</code>
+       * @return The bytes for name.
+       */
+      public com.google.protobuf.ByteString
+          getNameBytes() {
+        java.lang.Object ref = name_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          name_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Names the rule in logs, metrics, traces and the usage ledger; unique within
+       * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+       * </pre>
+       *
+       * <code>string name = 1;</code>
+       * @param value The name to set.
+       * @return This builder for chaining.
+       */
+      public Builder setName(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        name_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Names the rule in logs, metrics, traces and the usage ledger; unique within
+       * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+       * </pre>
+       *
+       * <code>string name = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearName() {
+        name_ = getDefaultInstance().getName();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Names the rule in logs, metrics, traces and the usage ledger; unique within
+       * the model (letters, digits, `_`, `-` and `.`, at most 64 characters).
+       * </pre>
+       *
+       * <code>string name = 1;</code>
+       * @param value The bytes for name to set.
+       * @return This builder for chaining.
+       */
+      public Builder setNameBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        name_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.LazyStringArrayList anyWords_ =
+          com.google.protobuf.LazyStringArrayList.emptyList();
+      private void ensureAnyWordsIsMutable() {
+        if (!anyWords_.isModifiable()) {
+          anyWords_ = new com.google.protobuf.LazyStringArrayList(anyWords_);
+        }
+        bitField0_ |= 0x00000002;
+      }
+      /**
+       * <pre>
+       * The latest user message contains one of these words (whole words, any
+       * case; at most 64 words of at most 64 characters).
+       * </pre>
+       *
+       * <code>repeated string any_words = 2;</code>
+       * @return A list containing the anyWords.
+       */
+      public com.google.protobuf.ProtocolStringList
+          getAnyWordsList() {
+        anyWords_.makeImmutable();
+        return anyWords_;
+      }
+      /**
+       * <pre>
+       * The latest user message contains one of these words (whole words, any
+       * case; at most 64 words of at most 64 characters).
+       * </pre>
+       *
+       * <code>repeated string any_words = 2;</code>
+       * @return The count of anyWords.
+       */
+      public int getAnyWordsCount() {
+        return anyWords_.size();
+      }
+      /**
+       * <pre>
+       * The latest user message contains one of these words (whole words, any
+       * case; at most 64 words of at most 64 characters).
+       * </pre>
+       *
+       * <code>repeated string any_words = 2;</code>
+       * @param index The index of the element to return.
+       * @return The anyWords at the given index.
+       */
+      public java.lang.String getAnyWords(int index) {
+        return anyWords_.get(index);
+      }
+      /**
+       * <pre>
+       * The latest user message contains one of these words (whole words, any
+       * case; at most 64 words of at most 64 characters).
+       * </pre>
+       *
+       * <code>repeated string any_words = 2;</code>
+       * @param index The index of the value to return.
+       * @return The bytes of the anyWords at the given index.
+       */
+      public com.google.protobuf.ByteString
+          getAnyWordsBytes(int index) {
+        return anyWords_.getByteString(index);
+      }
+      /**
+       * <pre>
+       * The latest user message contains one of these words (whole words, any
+       * case; at most 64 words of at most 64 characters).
+       * </pre>
+       *
+       * <code>repeated string any_words = 2;</code>
+       * @param index The index to set the value at.
+       * @param value The anyWords to set.
+       * @return This builder for chaining.
+       */
+      public Builder setAnyWords(
+          int index, java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureAnyWordsIsMutable();
+        anyWords_.set(index, value);
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The latest user message contains one of these words (whole words, any
+       * case; at most 64 words of at most 64 characters).
+       * </pre>
+       *
+       * <code>repeated string any_words = 2;</code>
+       * @param value The anyWords to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAnyWords(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        ensureAnyWordsIsMutable();
+        anyWords_.add(value);
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The latest user message contains one of these words (whole words, any
+       * case; at most 64 words of at most 64 characters).
+       * </pre>
+       *
+       * <code>repeated string any_words = 2;</code>
+       * @param values The anyWords to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAllAnyWords(
+          java.lang.Iterable<java.lang.String> values) {
+        ensureAnyWordsIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, anyWords_);
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The latest user message contains one of these words (whole words, any
+       * case; at most 64 words of at most 64 characters).
+       * </pre>
+       *
+       * <code>repeated string any_words = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearAnyWords() {
+        anyWords_ =
+          com.google.protobuf.LazyStringArrayList.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000002);;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The latest user message contains one of these words (whole words, any
+       * case; at most 64 words of at most 64 characters).
+       * </pre>
+       *
+       * <code>repeated string any_words = 2;</code>
+       * @param value The bytes of the anyWords to add.
+       * @return This builder for chaining.
+       */
+      public Builder addAnyWordsBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        ensureAnyWordsIsMutable();
+        anyWords_.add(value);
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object pattern_ = "";
+      /**
+       * <pre>
+       * The latest user message matches this RE2 regular expression (at most 512
+       * characters; RE2 runs in linear time, without backtracking).
+       * </pre>
+       *
+       * <code>string pattern = 3;</code>
+       * @return The pattern.
+       */
+      public java.lang.String getPattern() {
+        java.lang.Object ref = pattern_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          pattern_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The latest user message matches this RE2 regular expression (at most 512
+       * characters; RE2 runs in linear time, without backtracking).
+       * </pre>
+       *
+       * <code>string pattern = 3;</code>
+       * @return The bytes for pattern.
+       */
+      public com.google.protobuf.ByteString
+          getPatternBytes() {
+        java.lang.Object ref = pattern_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          pattern_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The latest user message matches this RE2 regular expression (at most 512
+       * characters; RE2 runs in linear time, without backtracking).
+       * </pre>
+       *
+       * <code>string pattern = 3;</code>
+       * @param value The pattern to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPattern(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        pattern_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The latest user message matches this RE2 regular expression (at most 512
+       * characters; RE2 runs in linear time, without backtracking).
+       * </pre>
+       *
+       * <code>string pattern = 3;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearPattern() {
+        pattern_ = getDefaultInstance().getPattern();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The latest user message matches this RE2 regular expression (at most 512
+       * characters; RE2 runs in linear time, without backtracking).
+       * </pre>
+       *
+       * <code>string pattern = 3;</code>
+       * @param value The bytes for pattern to set.
+       * @return This builder for chaining.
+       */
+      public Builder setPatternBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        pattern_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+
+      private int minEstimatedTokens_ ;
+      /**
+       * <pre>
+       * The conversation (history and new messages) is estimated at least this
+       * many tokens (0: no lower bound).
+       * </pre>
+       *
+       * <code>int32 min_estimated_tokens = 4;</code>
+       * @return The minEstimatedTokens.
+       */
+      @java.lang.Override
+      public int getMinEstimatedTokens() {
+        return minEstimatedTokens_;
+      }
+      /**
+       * <pre>
+       * The conversation (history and new messages) is estimated at least this
+       * many tokens (0: no lower bound).
+       * </pre>
+       *
+       * <code>int32 min_estimated_tokens = 4;</code>
+       * @param value The minEstimatedTokens to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMinEstimatedTokens(int value) {
+
+        minEstimatedTokens_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation (history and new messages) is estimated at least this
+       * many tokens (0: no lower bound).
+       * </pre>
+       *
+       * <code>int32 min_estimated_tokens = 4;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMinEstimatedTokens() {
+        bitField0_ = (bitField0_ & ~0x00000008);
+        minEstimatedTokens_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private int maxEstimatedTokens_ ;
+      /**
+       * <pre>
+       * ... and at most this many (0: no upper bound).
+       * </pre>
+       *
+       * <code>int32 max_estimated_tokens = 5;</code>
+       * @return The maxEstimatedTokens.
+       */
+      @java.lang.Override
+      public int getMaxEstimatedTokens() {
+        return maxEstimatedTokens_;
+      }
+      /**
+       * <pre>
+       * ... and at most this many (0: no upper bound).
+       * </pre>
+       *
+       * <code>int32 max_estimated_tokens = 5;</code>
+       * @param value The maxEstimatedTokens to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMaxEstimatedTokens(int value) {
+
+        maxEstimatedTokens_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * ... and at most this many (0: no upper bound).
+       * </pre>
+       *
+       * <code>int32 max_estimated_tokens = 5;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMaxEstimatedTokens() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        maxEstimatedTokens_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private int minMessages_ ;
+      /**
+       * <pre>
+       * The conversation has at least this many messages (0: no lower bound).
+       * </pre>
+       *
+       * <code>int32 min_messages = 6;</code>
+       * @return The minMessages.
+       */
+      @java.lang.Override
+      public int getMinMessages() {
+        return minMessages_;
+      }
+      /**
+       * <pre>
+       * The conversation has at least this many messages (0: no lower bound).
+       * </pre>
+       *
+       * <code>int32 min_messages = 6;</code>
+       * @param value The minMessages to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMinMessages(int value) {
+
+        minMessages_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The conversation has at least this many messages (0: no lower bound).
+       * </pre>
+       *
+       * <code>int32 min_messages = 6;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMinMessages() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        minMessages_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private int maxMessages_ ;
+      /**
+       * <pre>
+       * ... and at most this many (0: no upper bound).
+       * </pre>
+       *
+       * <code>int32 max_messages = 7;</code>
+       * @return The maxMessages.
+       */
+      @java.lang.Override
+      public int getMaxMessages() {
+        return maxMessages_;
+      }
+      /**
+       * <pre>
+       * ... and at most this many (0: no upper bound).
+       * </pre>
+       *
+       * <code>int32 max_messages = 7;</code>
+       * @param value The maxMessages to set.
+       * @return This builder for chaining.
+       */
+      public Builder setMaxMessages(int value) {
+
+        maxMessages_ = value;
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * ... and at most this many (0: no upper bound).
+       * </pre>
+       *
+       * <code>int32 max_messages = 7;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearMaxMessages() {
+        bitField0_ = (bitField0_ & ~0x00000040);
+        maxMessages_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> tags_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetTags() {
+        if (tags_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        return tags_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutableTags() {
+        if (tags_ == null) {
+          tags_ = com.google.protobuf.MapField.newMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        if (!tags_.isMutable()) {
+          tags_ = tags_.copy();
+        }
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return tags_;
+      }
+      public int getTagsCount() {
+        return internalGetTags().getMap().size();
+      }
+      /**
+       * <pre>
+       * Each of these tags of the call has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 8;</code>
+       */
+      @java.lang.Override
+      public boolean containsTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetTags().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getTagsMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getTags() {
+        return getTagsMap();
+      }
+      /**
+       * <pre>
+       * Each of these tags of the call has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 8;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+        return internalGetTags().getMap();
+      }
+      /**
+       * <pre>
+       * Each of these tags of the call has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 8;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getTagsOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * Each of these tags of the call has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 8;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getTagsOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearTags() {
+        bitField0_ = (bitField0_ & ~0x00000080);
+        internalGetMutableTags().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * Each of these tags of the call has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 8;</code>
+       */
+      public Builder removeTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutableTags().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutableTags() {
+        bitField0_ |= 0x00000080;
+        return internalGetMutableTags().getMutableMap();
+      }
+      /**
+       * <pre>
+       * Each of these tags of the call has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 8;</code>
+       */
+      public Builder putTags(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutableTags().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000080;
+        return this;
+      }
+      /**
+       * <pre>
+       * Each of these tags of the call has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 8;</code>
+       */
+      public Builder putAllTags(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutableTags().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000080;
+        return this;
+      }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> labels_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetLabels() {
+        if (labels_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              LabelsDefaultEntryHolder.defaultEntry);
+        }
+        return labels_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutableLabels() {
+        if (labels_ == null) {
+          labels_ = com.google.protobuf.MapField.newMapField(
+              LabelsDefaultEntryHolder.defaultEntry);
+        }
+        if (!labels_.isMutable()) {
+          labels_ = labels_.copy();
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return labels_;
+      }
+      public int getLabelsCount() {
+        return internalGetLabels().getMap().size();
+      }
+      /**
+       * <pre>
+       * Each of these labels of the caller's API key has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 9;</code>
+       */
+      @java.lang.Override
+      public boolean containsLabels(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetLabels().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getLabelsMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getLabels() {
+        return getLabelsMap();
+      }
+      /**
+       * <pre>
+       * Each of these labels of the caller's API key has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 9;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getLabelsMap() {
+        return internalGetLabels().getMap();
+      }
+      /**
+       * <pre>
+       * Each of these labels of the caller's API key has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 9;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getLabelsOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetLabels().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * Each of these labels of the caller's API key has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 9;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getLabelsOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetLabels().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearLabels() {
+        bitField0_ = (bitField0_ & ~0x00000100);
+        internalGetMutableLabels().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * Each of these labels of the caller's API key has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 9;</code>
+       */
+      public Builder removeLabels(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutableLabels().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutableLabels() {
+        bitField0_ |= 0x00000100;
+        return internalGetMutableLabels().getMutableMap();
+      }
+      /**
+       * <pre>
+       * Each of these labels of the caller's API key has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 9;</code>
+       */
+      public Builder putLabels(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutableLabels().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000100;
+        return this;
+      }
+      /**
+       * <pre>
+       * Each of these labels of the caller's API key has this value.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; labels = 9;</code>
+       */
+      public Builder putAllLabels(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutableLabels().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000100;
+        return this;
+      }
+
+      private boolean hasImages_ ;
+      /**
+       * <pre>
+       * The new messages carry images (true) or none (false); unset: either.
+       * </pre>
+       *
+       * <code>optional bool has_images = 10;</code>
+       * @return Whether the hasImages field is set.
+       */
+      @java.lang.Override
+      public boolean hasHasImages() {
+        return ((bitField0_ & 0x00000200) != 0);
+      }
+      /**
+       * <pre>
+       * The new messages carry images (true) or none (false); unset: either.
+       * </pre>
+       *
+       * <code>optional bool has_images = 10;</code>
+       * @return The hasImages.
+       */
+      @java.lang.Override
+      public boolean getHasImages() {
+        return hasImages_;
+      }
+      /**
+       * <pre>
+       * The new messages carry images (true) or none (false); unset: either.
+       * </pre>
+       *
+       * <code>optional bool has_images = 10;</code>
+       * @param value The hasImages to set.
+       * @return This builder for chaining.
+       */
+      public Builder setHasImages(boolean value) {
+
+        hasImages_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The new messages carry images (true) or none (false); unset: either.
+       * </pre>
+       *
+       * <code>optional bool has_images = 10;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearHasImages() {
+        bitField0_ = (bitField0_ & ~0x00000200);
+        hasImages_ = false;
+        onChanged();
+        return this;
+      }
+
+      private boolean hasTools_ ;
+      /**
+       * <pre>
+       * The call offers tools (true) or none (false); unset: either.
+       * </pre>
+       *
+       * <code>optional bool has_tools = 11;</code>
+       * @return Whether the hasTools field is set.
+       */
+      @java.lang.Override
+      public boolean hasHasTools() {
+        return ((bitField0_ & 0x00000400) != 0);
+      }
+      /**
+       * <pre>
+       * The call offers tools (true) or none (false); unset: either.
+       * </pre>
+       *
+       * <code>optional bool has_tools = 11;</code>
+       * @return The hasTools.
+       */
+      @java.lang.Override
+      public boolean getHasTools() {
+        return hasTools_;
+      }
+      /**
+       * <pre>
+       * The call offers tools (true) or none (false); unset: either.
+       * </pre>
+       *
+       * <code>optional bool has_tools = 11;</code>
+       * @param value The hasTools to set.
+       * @return This builder for chaining.
+       */
+      public Builder setHasTools(boolean value) {
+
+        hasTools_ = value;
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The call offers tools (true) or none (false); unset: either.
+       * </pre>
+       *
+       * <code>optional bool has_tools = 11;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearHasTools() {
+        bitField0_ = (bitField0_ & ~0x00000400);
+        hasTools_ = false;
+        onChanged();
+        return this;
+      }
+
+      private java.util.List<llmgateway.admin.v1.ModelOuterClass.RouteTarget> targets_ =
+        java.util.Collections.emptyList();
+      private void ensureTargetsIsMutable() {
+        if (!((bitField0_ & 0x00000800) != 0)) {
+          targets_ = new java.util.ArrayList<llmgateway.admin.v1.ModelOuterClass.RouteTarget>(targets_);
+          bitField0_ |= 0x00000800;
+         }
+      }
+
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.RouteTarget, llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder, llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder> targetsBuilder_;
+
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public java.util.List<llmgateway.admin.v1.ModelOuterClass.RouteTarget> getTargetsList() {
+        if (targetsBuilder_ == null) {
+          return java.util.Collections.unmodifiableList(targets_);
+        } else {
+          return targetsBuilder_.getMessageList();
+        }
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public int getTargetsCount() {
+        if (targetsBuilder_ == null) {
+          return targets_.size();
+        } else {
+          return targetsBuilder_.getCount();
+        }
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RouteTarget getTargets(int index) {
+        if (targetsBuilder_ == null) {
+          return targets_.get(index);
+        } else {
+          return targetsBuilder_.getMessage(index);
+        }
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public Builder setTargets(
+          int index, llmgateway.admin.v1.ModelOuterClass.RouteTarget value) {
+        if (targetsBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureTargetsIsMutable();
+          targets_.set(index, value);
+          onChanged();
+        } else {
+          targetsBuilder_.setMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public Builder setTargets(
+          int index, llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder builderForValue) {
+        if (targetsBuilder_ == null) {
+          ensureTargetsIsMutable();
+          targets_.set(index, builderForValue.build());
+          onChanged();
+        } else {
+          targetsBuilder_.setMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public Builder addTargets(llmgateway.admin.v1.ModelOuterClass.RouteTarget value) {
+        if (targetsBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureTargetsIsMutable();
+          targets_.add(value);
+          onChanged();
+        } else {
+          targetsBuilder_.addMessage(value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public Builder addTargets(
+          int index, llmgateway.admin.v1.ModelOuterClass.RouteTarget value) {
+        if (targetsBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          ensureTargetsIsMutable();
+          targets_.add(index, value);
+          onChanged();
+        } else {
+          targetsBuilder_.addMessage(index, value);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public Builder addTargets(
+          llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder builderForValue) {
+        if (targetsBuilder_ == null) {
+          ensureTargetsIsMutable();
+          targets_.add(builderForValue.build());
+          onChanged();
+        } else {
+          targetsBuilder_.addMessage(builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public Builder addTargets(
+          int index, llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder builderForValue) {
+        if (targetsBuilder_ == null) {
+          ensureTargetsIsMutable();
+          targets_.add(index, builderForValue.build());
+          onChanged();
+        } else {
+          targetsBuilder_.addMessage(index, builderForValue.build());
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public Builder addAllTargets(
+          java.lang.Iterable<? extends llmgateway.admin.v1.ModelOuterClass.RouteTarget> values) {
+        if (targetsBuilder_ == null) {
+          ensureTargetsIsMutable();
+          com.google.protobuf.AbstractMessageLite.Builder.addAll(
+              values, targets_);
+          onChanged();
+        } else {
+          targetsBuilder_.addAllMessages(values);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public Builder clearTargets() {
+        if (targetsBuilder_ == null) {
+          targets_ = java.util.Collections.emptyList();
+          bitField0_ = (bitField0_ & ~0x00000800);
+          onChanged();
+        } else {
+          targetsBuilder_.clear();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public Builder removeTargets(int index) {
+        if (targetsBuilder_ == null) {
+          ensureTargetsIsMutable();
+          targets_.remove(index);
+          onChanged();
+        } else {
+          targetsBuilder_.remove(index);
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder getTargetsBuilder(
+          int index) {
+        return getTargetsFieldBuilder().getBuilder(index);
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder getTargetsOrBuilder(
+          int index) {
+        if (targetsBuilder_ == null) {
+          return targets_.get(index);  } else {
+          return targetsBuilder_.getMessageOrBuilder(index);
+        }
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public java.util.List<? extends llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder> 
+           getTargetsOrBuilderList() {
+        if (targetsBuilder_ != null) {
+          return targetsBuilder_.getMessageOrBuilderList();
+        } else {
+          return java.util.Collections.unmodifiableList(targets_);
+        }
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder addTargetsBuilder() {
+        return getTargetsFieldBuilder().addBuilder(
+            llmgateway.admin.v1.ModelOuterClass.RouteTarget.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder addTargetsBuilder(
+          int index) {
+        return getTargetsFieldBuilder().addBuilder(
+            index, llmgateway.admin.v1.ModelOuterClass.RouteTarget.getDefaultInstance());
+      }
+      /**
+       * <pre>
+       * Where a matching call goes: one model, or several split by weight (A/B).
+       * A split is sticky per session: calls of one session keep their target.
+       * </pre>
+       *
+       * <code>repeated .llmgateway.admin.v1.RouteTarget targets = 12;</code>
+       */
+      public java.util.List<llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder> 
+           getTargetsBuilderList() {
+        return getTargetsFieldBuilder().getBuilderList();
+      }
+      private com.google.protobuf.RepeatedFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.RouteTarget, llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder, llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder> 
+          getTargetsFieldBuilder() {
+        if (targetsBuilder_ == null) {
+          targetsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
+              llmgateway.admin.v1.ModelOuterClass.RouteTarget, llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder, llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder>(
+                  targets_,
+                  ((bitField0_ & 0x00000800) != 0),
+                  getParentForChildren(),
+                  isClean());
+          targets_ = null;
+        }
+        return targetsBuilder_;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.RoutingRule)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.RoutingRule)
+    private static final llmgateway.admin.v1.ModelOuterClass.RoutingRule DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.ModelOuterClass.RoutingRule();
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.RoutingRule getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<RoutingRule>
+        PARSER = new com.google.protobuf.AbstractParser<RoutingRule>() {
+      @java.lang.Override
+      public RoutingRule parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<RoutingRule> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<RoutingRule> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.RoutingRule getDefaultInstanceForType() {
+      return DEFAULT_INSTANCE;
+    }
+
+  }
+
+  public interface RouteTargetOrBuilder extends
+      // @@protoc_insertion_point(interface_extends:llmgateway.admin.v1.RouteTarget)
+      com.google.protobuf.MessageOrBuilder {
+
+    /**
+     * <pre>
+     * The model id (an upstream or another virtual model).
+     * </pre>
+     *
+     * <code>string model = 1;</code>
+     * @return The model.
+     */
+    java.lang.String getModel();
+    /**
+     * <pre>
+     * The model id (an upstream or another virtual model).
+     * </pre>
+     *
+     * <code>string model = 1;</code>
+     * @return The bytes for model.
+     */
+    com.google.protobuf.ByteString
+        getModelBytes();
+
+    /**
+     * <pre>
+     * Its share of the rule's calls (default 1; greater than 0, at most 1e9).
+     * </pre>
+     *
+     * <code>double weight = 2;</code>
+     * @return The weight.
+     */
+    double getWeight();
+  }
+  /**
+   * <pre>
+   * RouteTarget is one model a rule sends calls to.
+   * </pre>
+   *
+   * Protobuf type {@code llmgateway.admin.v1.RouteTarget}
+   */
+  public static final class RouteTarget extends
+      com.google.protobuf.GeneratedMessageV3 implements
+      // @@protoc_insertion_point(message_implements:llmgateway.admin.v1.RouteTarget)
+      RouteTargetOrBuilder {
+  private static final long serialVersionUID = 0L;
+    // Use RouteTarget.newBuilder() to construct.
+    private RouteTarget(com.google.protobuf.GeneratedMessageV3.Builder<?> builder) {
+      super(builder);
+    }
+    private RouteTarget() {
+      model_ = "";
+    }
+
+    @java.lang.Override
+    @SuppressWarnings({"unused"})
+    protected java.lang.Object newInstance(
+        UnusedPrivateParameter unused) {
+      return new RouteTarget();
+    }
+
+    public static final com.google.protobuf.Descriptors.Descriptor
+        getDescriptor() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RouteTarget_descriptor;
+    }
+
+    @java.lang.Override
+    protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+        internalGetFieldAccessorTable() {
+      return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RouteTarget_fieldAccessorTable
+          .ensureFieldAccessorsInitialized(
+              llmgateway.admin.v1.ModelOuterClass.RouteTarget.class, llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder.class);
+    }
+
+    public static final int MODEL_FIELD_NUMBER = 1;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object model_ = "";
+    /**
+     * <pre>
+     * The model id (an upstream or another virtual model).
+     * </pre>
+     *
+     * <code>string model = 1;</code>
+     * @return The model.
+     */
+    @java.lang.Override
+    public java.lang.String getModel() {
+      java.lang.Object ref = model_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        model_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * The model id (an upstream or another virtual model).
+     * </pre>
+     *
+     * <code>string model = 1;</code>
+     * @return The bytes for model.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getModelBytes() {
+      java.lang.Object ref = model_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        model_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int WEIGHT_FIELD_NUMBER = 2;
+    private double weight_ = 0D;
+    /**
+     * <pre>
+     * Its share of the rule's calls (default 1; greater than 0, at most 1e9).
+     * </pre>
+     *
+     * <code>double weight = 2;</code>
+     * @return The weight.
+     */
+    @java.lang.Override
+    public double getWeight() {
+      return weight_;
+    }
+
+    private byte memoizedIsInitialized = -1;
+    @java.lang.Override
+    public final boolean isInitialized() {
+      byte isInitialized = memoizedIsInitialized;
+      if (isInitialized == 1) return true;
+      if (isInitialized == 0) return false;
+
+      memoizedIsInitialized = 1;
+      return true;
+    }
+
+    @java.lang.Override
+    public void writeTo(com.google.protobuf.CodedOutputStream output)
+                        throws java.io.IOException {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(model_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 1, model_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(weight_) != 0) {
+        output.writeDouble(2, weight_);
+      }
+      getUnknownFields().writeTo(output);
+    }
+
+    @java.lang.Override
+    public int getSerializedSize() {
+      int size = memoizedSize;
+      if (size != -1) return size;
+
+      size = 0;
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(model_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(1, model_);
+      }
+      if (java.lang.Double.doubleToRawLongBits(weight_) != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeDoubleSize(2, weight_);
+      }
+      size += getUnknownFields().getSerializedSize();
+      memoizedSize = size;
+      return size;
+    }
+
+    @java.lang.Override
+    public boolean equals(final java.lang.Object obj) {
+      if (obj == this) {
+       return true;
+      }
+      if (!(obj instanceof llmgateway.admin.v1.ModelOuterClass.RouteTarget)) {
+        return super.equals(obj);
+      }
+      llmgateway.admin.v1.ModelOuterClass.RouteTarget other = (llmgateway.admin.v1.ModelOuterClass.RouteTarget) obj;
+
+      if (!getModel()
+          .equals(other.getModel())) return false;
+      if (java.lang.Double.doubleToLongBits(getWeight())
+          != java.lang.Double.doubleToLongBits(
+              other.getWeight())) return false;
+      if (!getUnknownFields().equals(other.getUnknownFields())) return false;
+      return true;
+    }
+
+    @java.lang.Override
+    public int hashCode() {
+      if (memoizedHashCode != 0) {
+        return memoizedHashCode;
+      }
+      int hash = 41;
+      hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + MODEL_FIELD_NUMBER;
+      hash = (53 * hash) + getModel().hashCode();
+      hash = (37 * hash) + WEIGHT_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          java.lang.Double.doubleToLongBits(getWeight()));
+      hash = (29 * hash) + getUnknownFields().hashCode();
+      memoizedHashCode = hash;
+      return hash;
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(
+        java.nio.ByteBuffer data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(
+        java.nio.ByteBuffer data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(
+        com.google.protobuf.ByteString data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(
+        com.google.protobuf.ByteString data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(byte[] data)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(
+        byte[] data,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws com.google.protobuf.InvalidProtocolBufferException {
+      return PARSER.parseFrom(data, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseDelimitedFrom(java.io.InputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input);
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseDelimitedFrom(
+        java.io.InputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseDelimitedWithIOException(PARSER, input, extensionRegistry);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(
+        com.google.protobuf.CodedInputStream input)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input);
+    }
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget parseFrom(
+        com.google.protobuf.CodedInputStream input,
+        com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+        throws java.io.IOException {
+      return com.google.protobuf.GeneratedMessageV3
+          .parseWithIOException(PARSER, input, extensionRegistry);
+    }
+
+    @java.lang.Override
+    public Builder newBuilderForType() { return newBuilder(); }
+    public static Builder newBuilder() {
+      return DEFAULT_INSTANCE.toBuilder();
+    }
+    public static Builder newBuilder(llmgateway.admin.v1.ModelOuterClass.RouteTarget prototype) {
+      return DEFAULT_INSTANCE.toBuilder().mergeFrom(prototype);
+    }
+    @java.lang.Override
+    public Builder toBuilder() {
+      return this == DEFAULT_INSTANCE
+          ? new Builder() : new Builder().mergeFrom(this);
+    }
+
+    @java.lang.Override
+    protected Builder newBuilderForType(
+        com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+      Builder builder = new Builder(parent);
+      return builder;
+    }
+    /**
+     * <pre>
+     * RouteTarget is one model a rule sends calls to.
+     * </pre>
+     *
+     * Protobuf type {@code llmgateway.admin.v1.RouteTarget}
+     */
+    public static final class Builder extends
+        com.google.protobuf.GeneratedMessageV3.Builder<Builder> implements
+        // @@protoc_insertion_point(builder_implements:llmgateway.admin.v1.RouteTarget)
+        llmgateway.admin.v1.ModelOuterClass.RouteTargetOrBuilder {
+      public static final com.google.protobuf.Descriptors.Descriptor
+          getDescriptor() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RouteTarget_descriptor;
+      }
+
+      @java.lang.Override
+      protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+          internalGetFieldAccessorTable() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RouteTarget_fieldAccessorTable
+            .ensureFieldAccessorsInitialized(
+                llmgateway.admin.v1.ModelOuterClass.RouteTarget.class, llmgateway.admin.v1.ModelOuterClass.RouteTarget.Builder.class);
+      }
+
+      // Construct using llmgateway.admin.v1.ModelOuterClass.RouteTarget.newBuilder()
+      private Builder() {
+
+      }
+
+      private Builder(
+          com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
+        super(parent);
+
+      }
+      @java.lang.Override
+      public Builder clear() {
+        super.clear();
+        bitField0_ = 0;
+        model_ = "";
+        weight_ = 0D;
+        return this;
+      }
+
+      @java.lang.Override
+      public com.google.protobuf.Descriptors.Descriptor
+          getDescriptorForType() {
+        return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_RouteTarget_descriptor;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.RouteTarget getDefaultInstanceForType() {
+        return llmgateway.admin.v1.ModelOuterClass.RouteTarget.getDefaultInstance();
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.RouteTarget build() {
+        llmgateway.admin.v1.ModelOuterClass.RouteTarget result = buildPartial();
+        if (!result.isInitialized()) {
+          throw newUninitializedMessageException(result);
+        }
+        return result;
+      }
+
+      @java.lang.Override
+      public llmgateway.admin.v1.ModelOuterClass.RouteTarget buildPartial() {
+        llmgateway.admin.v1.ModelOuterClass.RouteTarget result = new llmgateway.admin.v1.ModelOuterClass.RouteTarget(this);
+        if (bitField0_ != 0) { buildPartial0(result); }
+        onBuilt();
+        return result;
+      }
+
+      private void buildPartial0(llmgateway.admin.v1.ModelOuterClass.RouteTarget result) {
+        int from_bitField0_ = bitField0_;
+        if (((from_bitField0_ & 0x00000001) != 0)) {
+          result.model_ = model_;
+        }
+        if (((from_bitField0_ & 0x00000002) != 0)) {
+          result.weight_ = weight_;
+        }
+      }
+
+      @java.lang.Override
+      public Builder clone() {
+        return super.clone();
+      }
+      @java.lang.Override
+      public Builder setField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.setField(field, value);
+      }
+      @java.lang.Override
+      public Builder clearField(
+          com.google.protobuf.Descriptors.FieldDescriptor field) {
+        return super.clearField(field);
+      }
+      @java.lang.Override
+      public Builder clearOneof(
+          com.google.protobuf.Descriptors.OneofDescriptor oneof) {
+        return super.clearOneof(oneof);
+      }
+      @java.lang.Override
+      public Builder setRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          int index, java.lang.Object value) {
+        return super.setRepeatedField(field, index, value);
+      }
+      @java.lang.Override
+      public Builder addRepeatedField(
+          com.google.protobuf.Descriptors.FieldDescriptor field,
+          java.lang.Object value) {
+        return super.addRepeatedField(field, value);
+      }
+      @java.lang.Override
+      public Builder mergeFrom(com.google.protobuf.Message other) {
+        if (other instanceof llmgateway.admin.v1.ModelOuterClass.RouteTarget) {
+          return mergeFrom((llmgateway.admin.v1.ModelOuterClass.RouteTarget)other);
+        } else {
+          super.mergeFrom(other);
+          return this;
+        }
+      }
+
+      public Builder mergeFrom(llmgateway.admin.v1.ModelOuterClass.RouteTarget other) {
+        if (other == llmgateway.admin.v1.ModelOuterClass.RouteTarget.getDefaultInstance()) return this;
+        if (!other.getModel().isEmpty()) {
+          model_ = other.model_;
+          bitField0_ |= 0x00000001;
+          onChanged();
+        }
+        if (other.getWeight() != 0D) {
+          setWeight(other.getWeight());
+        }
+        this.mergeUnknownFields(other.getUnknownFields());
+        onChanged();
+        return this;
+      }
+
+      @java.lang.Override
+      public final boolean isInitialized() {
+        return true;
+      }
+
+      @java.lang.Override
+      public Builder mergeFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws java.io.IOException {
+        if (extensionRegistry == null) {
+          throw new java.lang.NullPointerException();
+        }
+        try {
+          boolean done = false;
+          while (!done) {
+            int tag = input.readTag();
+            switch (tag) {
+              case 0:
+                done = true;
+                break;
+              case 10: {
+                model_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000001;
+                break;
+              } // case 10
+              case 17: {
+                weight_ = input.readDouble();
+                bitField0_ |= 0x00000002;
+                break;
+              } // case 17
+              default: {
+                if (!super.parseUnknownField(input, extensionRegistry, tag)) {
+                  done = true; // was an endgroup tag
+                }
+                break;
+              } // default:
+            } // switch (tag)
+          } // while (!done)
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.unwrapIOException();
+        } finally {
+          onChanged();
+        } // finally
+        return this;
+      }
+      private int bitField0_;
+
+      private java.lang.Object model_ = "";
+      /**
+       * <pre>
+       * The model id (an upstream or another virtual model).
+       * </pre>
+       *
+       * <code>string model = 1;</code>
+       * @return The model.
+       */
+      public java.lang.String getModel() {
+        java.lang.Object ref = model_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          model_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The model id (an upstream or another virtual model).
+       * </pre>
+       *
+       * <code>string model = 1;</code>
+       * @return The bytes for model.
+       */
+      public com.google.protobuf.ByteString
+          getModelBytes() {
+        java.lang.Object ref = model_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          model_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * The model id (an upstream or another virtual model).
+       * </pre>
+       *
+       * <code>string model = 1;</code>
+       * @param value The model to set.
+       * @return This builder for chaining.
+       */
+      public Builder setModel(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        model_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The model id (an upstream or another virtual model).
+       * </pre>
+       *
+       * <code>string model = 1;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearModel() {
+        model_ = getDefaultInstance().getModel();
+        bitField0_ = (bitField0_ & ~0x00000001);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * The model id (an upstream or another virtual model).
+       * </pre>
+       *
+       * <code>string model = 1;</code>
+       * @param value The bytes for model to set.
+       * @return This builder for chaining.
+       */
+      public Builder setModelBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        model_ = value;
+        bitField0_ |= 0x00000001;
+        onChanged();
+        return this;
+      }
+
+      private double weight_ ;
+      /**
+       * <pre>
+       * Its share of the rule's calls (default 1; greater than 0, at most 1e9).
+       * </pre>
+       *
+       * <code>double weight = 2;</code>
+       * @return The weight.
+       */
+      @java.lang.Override
+      public double getWeight() {
+        return weight_;
+      }
+      /**
+       * <pre>
+       * Its share of the rule's calls (default 1; greater than 0, at most 1e9).
+       * </pre>
+       *
+       * <code>double weight = 2;</code>
+       * @param value The weight to set.
+       * @return This builder for chaining.
+       */
+      public Builder setWeight(double value) {
+
+        weight_ = value;
+        bitField0_ |= 0x00000002;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Its share of the rule's calls (default 1; greater than 0, at most 1e9).
+       * </pre>
+       *
+       * <code>double weight = 2;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearWeight() {
+        bitField0_ = (bitField0_ & ~0x00000002);
+        weight_ = 0D;
+        onChanged();
+        return this;
+      }
+      @java.lang.Override
+      public final Builder setUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.setUnknownFields(unknownFields);
+      }
+
+      @java.lang.Override
+      public final Builder mergeUnknownFields(
+          final com.google.protobuf.UnknownFieldSet unknownFields) {
+        return super.mergeUnknownFields(unknownFields);
+      }
+
+
+      // @@protoc_insertion_point(builder_scope:llmgateway.admin.v1.RouteTarget)
+    }
+
+    // @@protoc_insertion_point(class_scope:llmgateway.admin.v1.RouteTarget)
+    private static final llmgateway.admin.v1.ModelOuterClass.RouteTarget DEFAULT_INSTANCE;
+    static {
+      DEFAULT_INSTANCE = new llmgateway.admin.v1.ModelOuterClass.RouteTarget();
+    }
+
+    public static llmgateway.admin.v1.ModelOuterClass.RouteTarget getDefaultInstance() {
+      return DEFAULT_INSTANCE;
+    }
+
+    private static final com.google.protobuf.Parser<RouteTarget>
+        PARSER = new com.google.protobuf.AbstractParser<RouteTarget>() {
+      @java.lang.Override
+      public RouteTarget parsePartialFrom(
+          com.google.protobuf.CodedInputStream input,
+          com.google.protobuf.ExtensionRegistryLite extensionRegistry)
+          throws com.google.protobuf.InvalidProtocolBufferException {
+        Builder builder = newBuilder();
+        try {
+          builder.mergeFrom(input, extensionRegistry);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw e.setUnfinishedMessage(builder.buildPartial());
+        } catch (com.google.protobuf.UninitializedMessageException e) {
+          throw e.asInvalidProtocolBufferException().setUnfinishedMessage(builder.buildPartial());
+        } catch (java.io.IOException e) {
+          throw new com.google.protobuf.InvalidProtocolBufferException(e)
+              .setUnfinishedMessage(builder.buildPartial());
+        }
+        return builder.buildPartial();
+      }
+    };
+
+    public static com.google.protobuf.Parser<RouteTarget> parser() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public com.google.protobuf.Parser<RouteTarget> getParserForType() {
+      return PARSER;
+    }
+
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.RouteTarget getDefaultInstanceForType() {
       return DEFAULT_INSTANCE;
     }
 
@@ -12990,6 +22513,41 @@ java.lang.String defaultValue) {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_llmgateway_admin_v1_Model_OptionsEntry_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_VirtualModel_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_VirtualModel_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_GenerationDefaults_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_GenerationDefaults_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_Memory_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_Memory_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_RoutingRule_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_RoutingRule_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_RoutingRule_TagsEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_RoutingRule_TagsEntry_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_RoutingRule_LabelsEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_RoutingRule_LabelsEntry_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_RouteTarget_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_RouteTarget_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_llmgateway_admin_v1_Pricing_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -13031,63 +22589,111 @@ java.lang.String defaultValue) {
       "\n\037llmgateway/admin/v1/model.proto\022\023llmga" +
       "teway.admin.v1\032\036google/protobuf/duration" +
       ".proto\032\037google/protobuf/timestamp.proto\032" +
-      " llmgateway/v1/error_reason.proto\032\031llmga" +
-      "teway/v1/model.proto\"\260\007\n\005Model\022\n\n\002id\030\001 \001" +
-      "(\t\022\020\n\010provider\030\002 \001(\t\022\026\n\016upstream_model\030\003" +
-      " \001(\t\022\025\n\radapter_class\030\004 \001(\t\022\020\n\010base_url\030" +
-      "\005 \001(\t\022\026\n\016credential_ref\030\006 \001(\t\022\024\n\014display" +
-      "_name\030\007 \001(\t\022\026\n\016context_length\030\010 \001(\005\022\031\n\021m" +
-      "ax_output_tokens\030\032 \001(\005\022/\n\014capabilities\030\t" +
-      " \003(\0162\031.llmgateway.v1.Capability\022-\n\007prici" +
-      "ng\030\n \001(\0132\034.llmgateway.admin.v1.Pricing\022\021" +
-      "\n\tfallbacks\030\013 \003(\t\022/\n\013fallback_on\030\014 \003(\0162\032" +
-      ".llmgateway.v1.ErrorReason\022\031\n\014is_availab" +
-      "le\030\r \001(\010H\000\210\001\001\022/\n\010timeouts\030\016 \001(\0132\035.llmgat" +
-      "eway.admin.v1.Timeouts\0228\n\007options\030\017 \003(\0132" +
-      "\'.llmgateway.admin.v1.Model.OptionsEntry" +
-      "\022\016\n\006weight\030\020 \001(\001\0224\n\013deployments\030\021 \003(\0132\037." +
-      "llmgateway.admin.v1.Deployment\0225\n\007routin" +
-      "g\030\022 \001(\0162$.llmgateway.admin.v1.RoutingStr" +
-      "ategy\022/\n\005retry\030\023 \001(\0132 .llmgateway.admin." +
-      "v1.RetryPolicy\0225\n\010cooldown\030\024 \001(\0132#.llmga" +
-      "teway.admin.v1.CooldownPolicy\022/\n\013create_" +
-      "time\030\025 \001(\0132\032.google.protobuf.Timestamp\022/" +
-      "\n\013update_time\030\026 \001(\0132\032.google.protobuf.Ti" +
-      "mestamp\022\014\n\004etag\030\027 \001(\t\022\027\n\017operator_fields" +
-      "\030\030 \003(\t\022\016\n\006source\030\031 \001(\t\032.\n\014OptionsEntry\022\013" +
-      "\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\017\n\r_is_av" +
-      "ailable\"b\n\007Pricing\022\031\n\021input_per_million\030" +
-      "\001 \001(\001\022\032\n\022output_per_million\030\002 \001(\001\022 \n\030cac" +
-      "hed_input_per_million\030\003 \001(\001\"\202\002\n\nDeployme" +
-      "nt\022\n\n\002id\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022\026\n\016upst" +
-      "ream_model\030\003 \001(\t\022\025\n\radapter_class\030\004 \001(\t\022" +
-      "\020\n\010base_url\030\005 \001(\t\022\026\n\016credential_ref\030\006 \001(" +
-      "\t\022=\n\007options\030\007 \003(\0132,.llmgateway.admin.v1" +
-      ".Deployment.OptionsEntry\022\016\n\006weight\030\010 \001(\001" +
-      "\032.\n\014OptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
-      " \001(\t:\0028\001\"\271\001\n\010Timeouts\022*\n\007connect\030\001 \001(\0132\031" +
-      ".google.protobuf.Duration\022.\n\013first_token" +
-      "\030\002 \001(\0132\031.google.protobuf.Duration\022\'\n\004idl" +
-      "e\030\003 \001(\0132\031.google.protobuf.Duration\022(\n\005to" +
-      "tal\030\004 \001(\0132\031.google.protobuf.Duration\"\232\001\n" +
-      "\013RetryPolicy\022\023\n\013max_retries\030\001 \001(\005\0222\n\017ini" +
-      "tial_backoff\030\002 \001(\0132\031.google.protobuf.Dur" +
-      "ation\022.\n\013max_backoff\030\003 \001(\0132\031.google.prot" +
-      "obuf.Duration\022\022\n\nmultiplier\030\004 \001(\001\"z\n\016Coo" +
-      "ldownPolicy\022\020\n\010failures\030\001 \001(\005\022)\n\006window\030" +
-      "\002 \001(\0132\031.google.protobuf.Duration\022+\n\010cool" +
-      "down\030\003 \001(\0132\031.google.protobuf.Duration*\234\001" +
-      "\n\017RoutingStrategy\022 \n\034ROUTING_STRATEGY_UN" +
-      "SPECIFIED\020\000\022\035\n\031ROUTING_STRATEGY_WEIGHTED" +
-      "\020\001\022#\n\037ROUTING_STRATEGY_LEAST_INFLIGHT\020\002\022" +
-      "#\n\037ROUTING_STRATEGY_LOWEST_LATENCY\020\003b\006pr" +
-      "oto3"
+      "\030llmgateway/v1/chat.proto\032 llmgateway/v1" +
+      "/error_reason.proto\032\031llmgateway/v1/model" +
+      ".proto\"\241\010\n\005Model\022\n\n\002id\030\001 \001(\t\022\020\n\010provider" +
+      "\030\002 \001(\t\022\026\n\016upstream_model\030\003 \001(\t\022\025\n\radapte" +
+      "r_class\030\004 \001(\t\022\020\n\010base_url\030\005 \001(\t\022\026\n\016crede" +
+      "ntial_ref\030\006 \001(\t\022\024\n\014display_name\030\007 \001(\t\022\026\n" +
+      "\016context_length\030\010 \001(\005\022\031\n\021max_output_toke" +
+      "ns\030\032 \001(\005\022/\n\014capabilities\030\t \003(\0162\031.llmgate" +
+      "way.v1.Capability\022-\n\007pricing\030\n \001(\0132\034.llm" +
+      "gateway.admin.v1.Pricing\022\021\n\tfallbacks\030\013 " +
+      "\003(\t\022/\n\013fallback_on\030\014 \003(\0162\032.llmgateway.v1" +
+      ".ErrorReason\022\031\n\014is_available\030\r \001(\010H\000\210\001\001\022" +
+      "/\n\010timeouts\030\016 \001(\0132\035.llmgateway.admin.v1." +
+      "Timeouts\0228\n\007options\030\017 \003(\0132\'.llmgateway.a" +
+      "dmin.v1.Model.OptionsEntry\022\016\n\006weight\030\020 \001" +
+      "(\001\0224\n\013deployments\030\021 \003(\0132\037.llmgateway.adm" +
+      "in.v1.Deployment\0225\n\007routing\030\022 \001(\0162$.llmg" +
+      "ateway.admin.v1.RoutingStrategy\022/\n\005retry" +
+      "\030\023 \001(\0132 .llmgateway.admin.v1.RetryPolicy" +
+      "\0225\n\010cooldown\030\024 \001(\0132#.llmgateway.admin.v1" +
+      ".CooldownPolicy\022/\n\013create_time\030\025 \001(\0132\032.g" +
+      "oogle.protobuf.Timestamp\022/\n\013update_time\030" +
+      "\026 \001(\0132\032.google.protobuf.Timestamp\022\014\n\004eta" +
+      "g\030\027 \001(\t\022\027\n\017operator_fields\030\030 \003(\t\022\016\n\006sour" +
+      "ce\030\031 \001(\t\022&\n\004kind\030\033 \001(\0162\030.llmgateway.v1.M" +
+      "odelKind\022\023\n\013description\030\034 \001(\t\0222\n\007virtual" +
+      "\030\035 \001(\0132!.llmgateway.admin.v1.VirtualMode" +
+      "l\032.\n\014OptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030" +
+      "\002 \001(\t:\0028\001B\017\n\r_is_available\"\353\001\n\014VirtualMo" +
+      "del\022\025\n\rsystem_prompt\030\001 \001(\t\0229\n\010defaults\030\002" +
+      " \001(\0132\'.llmgateway.admin.v1.GenerationDef" +
+      "aults\022+\n\006memory\030\003 \001(\0132\033.llmgateway.admin" +
+      ".v1.Memory\022/\n\005rules\030\004 \003(\0132 .llmgateway.a" +
+      "dmin.v1.RoutingRule\022\026\n\016default_target\030\005 " +
+      "\001(\t\022\023\n\013show_served\030\006 \001(\010\"\332\003\n\022GenerationD" +
+      "efaults\022\027\n\nmax_tokens\030\001 \001(\005H\000\210\001\001\022\030\n\013temp" +
+      "erature\030\002 \001(\001H\001\210\001\001\022\022\n\005top_p\030\003 \001(\001H\002\210\001\001\022\022" +
+      "\n\005top_k\030\004 \001(\005H\003\210\001\001\022\021\n\004seed\030\005 \001(\003H\004\210\001\001\022\035\n" +
+      "\020presence_penalty\030\006 \001(\001H\005\210\001\001\022\036\n\021frequenc" +
+      "y_penalty\030\007 \001(\001H\006\210\001\001\0228\n\020reasoning_effort" +
+      "\030\010 \001(\0162\036.llmgateway.v1.ReasoningEffort\022$" +
+      "\n\027reasoning_budget_tokens\030\t \001(\005H\007\210\001\001\0224\n\006" +
+      "locked\030\n \003(\0162$.llmgateway.admin.v1.Gener" +
+      "ationFieldB\r\n\013_max_tokensB\016\n\014_temperatur" +
+      "eB\010\n\006_top_pB\010\n\006_top_kB\007\n\005_seedB\023\n\021_prese" +
+      "nce_penaltyB\024\n\022_frequency_penaltyB\032\n\030_re" +
+      "asoning_budget_tokens\"|\n\006Memory\022\017\n\007enabl" +
+      "ed\030\001 \001(\010\022\024\n\014max_messages\030\002 \001(\005\022\032\n\022max_hi" +
+      "story_tokens\030\003 \001(\005\022/\n\014idle_timeout\030\004 \001(\013" +
+      "2\031.google.protobuf.Duration\"\374\003\n\013RoutingR" +
+      "ule\022\014\n\004name\030\001 \001(\t\022\021\n\tany_words\030\002 \003(\t\022\017\n\007" +
+      "pattern\030\003 \001(\t\022\034\n\024min_estimated_tokens\030\004 " +
+      "\001(\005\022\034\n\024max_estimated_tokens\030\005 \001(\005\022\024\n\014min" +
+      "_messages\030\006 \001(\005\022\024\n\014max_messages\030\007 \001(\005\0228\n" +
+      "\004tags\030\010 \003(\0132*.llmgateway.admin.v1.Routin" +
+      "gRule.TagsEntry\022<\n\006labels\030\t \003(\0132,.llmgat" +
+      "eway.admin.v1.RoutingRule.LabelsEntry\022\027\n" +
+      "\nhas_images\030\n \001(\010H\000\210\001\001\022\026\n\thas_tools\030\013 \001(" +
+      "\010H\001\210\001\001\0221\n\007targets\030\014 \003(\0132 .llmgateway.adm" +
+      "in.v1.RouteTarget\032+\n\tTagsEntry\022\013\n\003key\030\001 " +
+      "\001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\032-\n\013LabelsEntry\022\013\n" +
+      "\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\r\n\013_has_im" +
+      "agesB\014\n\n_has_tools\",\n\013RouteTarget\022\r\n\005mod" +
+      "el\030\001 \001(\t\022\016\n\006weight\030\002 \001(\001\"b\n\007Pricing\022\031\n\021i" +
+      "nput_per_million\030\001 \001(\001\022\032\n\022output_per_mil" +
+      "lion\030\002 \001(\001\022 \n\030cached_input_per_million\030\003" +
+      " \001(\001\"\202\002\n\nDeployment\022\n\n\002id\030\001 \001(\t\022\020\n\010provi" +
+      "der\030\002 \001(\t\022\026\n\016upstream_model\030\003 \001(\t\022\025\n\rada" +
+      "pter_class\030\004 \001(\t\022\020\n\010base_url\030\005 \001(\t\022\026\n\016cr" +
+      "edential_ref\030\006 \001(\t\022=\n\007options\030\007 \003(\0132,.ll" +
+      "mgateway.admin.v1.Deployment.OptionsEntr" +
+      "y\022\016\n\006weight\030\010 \001(\001\032.\n\014OptionsEntry\022\013\n\003key" +
+      "\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\271\001\n\010Timeouts\022*" +
+      "\n\007connect\030\001 \001(\0132\031.google.protobuf.Durati" +
+      "on\022.\n\013first_token\030\002 \001(\0132\031.google.protobu" +
+      "f.Duration\022\'\n\004idle\030\003 \001(\0132\031.google.protob" +
+      "uf.Duration\022(\n\005total\030\004 \001(\0132\031.google.prot" +
+      "obuf.Duration\"\232\001\n\013RetryPolicy\022\023\n\013max_ret" +
+      "ries\030\001 \001(\005\0222\n\017initial_backoff\030\002 \001(\0132\031.go" +
+      "ogle.protobuf.Duration\022.\n\013max_backoff\030\003 " +
+      "\001(\0132\031.google.protobuf.Duration\022\022\n\nmultip" +
+      "lier\030\004 \001(\001\"z\n\016CooldownPolicy\022\020\n\010failures" +
+      "\030\001 \001(\005\022)\n\006window\030\002 \001(\0132\031.google.protobuf" +
+      ".Duration\022+\n\010cooldown\030\003 \001(\0132\031.google.pro" +
+      "tobuf.Duration*\355\002\n\017GenerationField\022 \n\034GE" +
+      "NERATION_FIELD_UNSPECIFIED\020\000\022\037\n\033GENERATI" +
+      "ON_FIELD_MAX_TOKENS\020\001\022 \n\034GENERATION_FIEL" +
+      "D_TEMPERATURE\020\002\022\032\n\026GENERATION_FIELD_TOP_" +
+      "P\020\003\022\032\n\026GENERATION_FIELD_TOP_K\020\004\022\031\n\025GENER" +
+      "ATION_FIELD_SEED\020\005\022%\n!GENERATION_FIELD_P" +
+      "RESENCE_PENALTY\020\006\022&\n\"GENERATION_FIELD_FR" +
+      "EQUENCY_PENALTY\020\007\022%\n!GENERATION_FIELD_RE" +
+      "ASONING_EFFORT\020\010\022,\n(GENERATION_FIELD_REA" +
+      "SONING_BUDGET_TOKENS\020\t*\234\001\n\017RoutingStrate" +
+      "gy\022 \n\034ROUTING_STRATEGY_UNSPECIFIED\020\000\022\035\n\031" +
+      "ROUTING_STRATEGY_WEIGHTED\020\001\022#\n\037ROUTING_S" +
+      "TRATEGY_LEAST_INFLIGHT\020\002\022#\n\037ROUTING_STRA" +
+      "TEGY_LOWEST_LATENCY\020\003b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
           com.google.protobuf.DurationProto.getDescriptor(),
           com.google.protobuf.TimestampProto.getDescriptor(),
+          llmgateway.v1.Chat.getDescriptor(),
           llmgateway.v1.ErrorReasonOuterClass.getDescriptor(),
           llmgateway.v1.ModelOuterClass.getDescriptor(),
         });
@@ -13096,21 +22702,63 @@ java.lang.String defaultValue) {
     internal_static_llmgateway_admin_v1_Model_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Model_descriptor,
-        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "DisplayName", "ContextLength", "MaxOutputTokens", "Capabilities", "Pricing", "Fallbacks", "FallbackOn", "IsAvailable", "Timeouts", "Options", "Weight", "Deployments", "Routing", "Retry", "Cooldown", "CreateTime", "UpdateTime", "Etag", "OperatorFields", "Source", });
+        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "DisplayName", "ContextLength", "MaxOutputTokens", "Capabilities", "Pricing", "Fallbacks", "FallbackOn", "IsAvailable", "Timeouts", "Options", "Weight", "Deployments", "Routing", "Retry", "Cooldown", "CreateTime", "UpdateTime", "Etag", "OperatorFields", "Source", "Kind", "Description", "Virtual", });
     internal_static_llmgateway_admin_v1_Model_OptionsEntry_descriptor =
       internal_static_llmgateway_admin_v1_Model_descriptor.getNestedTypes().get(0);
     internal_static_llmgateway_admin_v1_Model_OptionsEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Model_OptionsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
-    internal_static_llmgateway_admin_v1_Pricing_descriptor =
+    internal_static_llmgateway_admin_v1_VirtualModel_descriptor =
       getDescriptor().getMessageTypes().get(1);
+    internal_static_llmgateway_admin_v1_VirtualModel_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_VirtualModel_descriptor,
+        new java.lang.String[] { "SystemPrompt", "Defaults", "Memory", "Rules", "DefaultTarget", "ShowServed", });
+    internal_static_llmgateway_admin_v1_GenerationDefaults_descriptor =
+      getDescriptor().getMessageTypes().get(2);
+    internal_static_llmgateway_admin_v1_GenerationDefaults_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_GenerationDefaults_descriptor,
+        new java.lang.String[] { "MaxTokens", "Temperature", "TopP", "TopK", "Seed", "PresencePenalty", "FrequencyPenalty", "ReasoningEffort", "ReasoningBudgetTokens", "Locked", });
+    internal_static_llmgateway_admin_v1_Memory_descriptor =
+      getDescriptor().getMessageTypes().get(3);
+    internal_static_llmgateway_admin_v1_Memory_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_Memory_descriptor,
+        new java.lang.String[] { "Enabled", "MaxMessages", "MaxHistoryTokens", "IdleTimeout", });
+    internal_static_llmgateway_admin_v1_RoutingRule_descriptor =
+      getDescriptor().getMessageTypes().get(4);
+    internal_static_llmgateway_admin_v1_RoutingRule_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_RoutingRule_descriptor,
+        new java.lang.String[] { "Name", "AnyWords", "Pattern", "MinEstimatedTokens", "MaxEstimatedTokens", "MinMessages", "MaxMessages", "Tags", "Labels", "HasImages", "HasTools", "Targets", });
+    internal_static_llmgateway_admin_v1_RoutingRule_TagsEntry_descriptor =
+      internal_static_llmgateway_admin_v1_RoutingRule_descriptor.getNestedTypes().get(0);
+    internal_static_llmgateway_admin_v1_RoutingRule_TagsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_RoutingRule_TagsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
+    internal_static_llmgateway_admin_v1_RoutingRule_LabelsEntry_descriptor =
+      internal_static_llmgateway_admin_v1_RoutingRule_descriptor.getNestedTypes().get(1);
+    internal_static_llmgateway_admin_v1_RoutingRule_LabelsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_RoutingRule_LabelsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
+    internal_static_llmgateway_admin_v1_RouteTarget_descriptor =
+      getDescriptor().getMessageTypes().get(5);
+    internal_static_llmgateway_admin_v1_RouteTarget_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_RouteTarget_descriptor,
+        new java.lang.String[] { "Model", "Weight", });
+    internal_static_llmgateway_admin_v1_Pricing_descriptor =
+      getDescriptor().getMessageTypes().get(6);
     internal_static_llmgateway_admin_v1_Pricing_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Pricing_descriptor,
         new java.lang.String[] { "InputPerMillion", "OutputPerMillion", "CachedInputPerMillion", });
     internal_static_llmgateway_admin_v1_Deployment_descriptor =
-      getDescriptor().getMessageTypes().get(2);
+      getDescriptor().getMessageTypes().get(7);
     internal_static_llmgateway_admin_v1_Deployment_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Deployment_descriptor,
@@ -13122,25 +22770,26 @@ java.lang.String defaultValue) {
         internal_static_llmgateway_admin_v1_Deployment_OptionsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_llmgateway_admin_v1_Timeouts_descriptor =
-      getDescriptor().getMessageTypes().get(3);
+      getDescriptor().getMessageTypes().get(8);
     internal_static_llmgateway_admin_v1_Timeouts_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Timeouts_descriptor,
         new java.lang.String[] { "Connect", "FirstToken", "Idle", "Total", });
     internal_static_llmgateway_admin_v1_RetryPolicy_descriptor =
-      getDescriptor().getMessageTypes().get(4);
+      getDescriptor().getMessageTypes().get(9);
     internal_static_llmgateway_admin_v1_RetryPolicy_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_RetryPolicy_descriptor,
         new java.lang.String[] { "MaxRetries", "InitialBackoff", "MaxBackoff", "Multiplier", });
     internal_static_llmgateway_admin_v1_CooldownPolicy_descriptor =
-      getDescriptor().getMessageTypes().get(5);
+      getDescriptor().getMessageTypes().get(10);
     internal_static_llmgateway_admin_v1_CooldownPolicy_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_CooldownPolicy_descriptor,
         new java.lang.String[] { "Failures", "Window", "Cooldown", });
     com.google.protobuf.DurationProto.getDescriptor();
     com.google.protobuf.TimestampProto.getDescriptor();
+    llmgateway.v1.Chat.getDescriptor();
     llmgateway.v1.ErrorReasonOuterClass.getDescriptor();
     llmgateway.v1.ModelOuterClass.getDescriptor();
   }

@@ -1,6 +1,7 @@
-"""Usage estimated from the text when a provider reports no token counts.
+"""Tokens estimated from the text: the usage of a provider that reports no counts,
+a rate limit's reservation, a session's history budget.
 
-One heuristic for every adapter, so that estimates agree across providers:
+One heuristic everywhere, so that estimates agree:
 
 - text costs one token per 4 characters, rounded up (the usual rule of thumb for BPE
   tokenizers on English; code and other scripts run denser, so this undercounts them);
@@ -9,16 +10,16 @@ One heuristic for every adapter, so that estimates agree across providers:
 - a tool definition counts as the text of its name, description and JSON schema;
 - the answer counts its text, reasoning and tool-call names and arguments.
 
-It costs one pass over the request, run once per call and only when counts are missing;
-the result is marked `estimated` so that callers and accounting can tell it from real
-counts. Good enough for budgets and dashboards, not for reconciling a provider's bill.
+It costs one pass over the request, run once per call; usage built from it is marked
+`estimated` so that callers and accounting can tell it from real counts. Good enough for
+limits, budgets and dashboards, not for reconciling a provider's bill.
 """
 
 from __future__ import annotations
 
 import orjson
 
-from llmgateway.core.types import ChatRequest, Message, ReasoningPart, TextPart, Usage
+from llmgateway.core.types import ChatRequest, ImagePart, Message, ReasoningPart, TextPart, Usage
 
 CHARS_PER_TOKEN = 4
 MESSAGE_TOKENS = 4
@@ -30,22 +31,24 @@ def text_tokens(chars: int) -> int:
     return -(-chars // CHARS_PER_TOKEN)
 
 
+def message_tokens(message: Message) -> int:
+    """Estimated tokens of one message: its framing, text, images and tool calls."""
+    chars = 0
+    images = 0
+    for part in message.parts:
+        if isinstance(part, ImagePart):
+            images += 1
+        else:
+            chars += len(part.text)
+    for call in message.tool_calls:
+        chars += len(call.name) + len(call.arguments)
+    return MESSAGE_TOKENS + images * IMAGE_TOKENS + text_tokens(chars)
+
+
 def prompt_tokens(request: ChatRequest) -> int:
     """Estimated input tokens of a chat request."""
-    chars = 0
-    tokens = 0
-    for message in request.messages:
-        tokens += MESSAGE_TOKENS
-        for part in message.parts:
-            if isinstance(part, TextPart | ReasoningPart):
-                chars += len(part.text)
-            else:
-                tokens += IMAGE_TOKENS
-        for call in message.tool_calls:
-            chars += len(call.name) + len(call.arguments)
-    for tool in request.tools:
-        chars += len(tool.name) + len(tool.description) + len(orjson.dumps(tool.parameters))
-    return tokens + text_tokens(chars)
+    tools = sum(len(t.name) + len(t.description) + len(orjson.dumps(t.parameters)) for t in request.tools)
+    return sum(message_tokens(m) for m in request.messages) + text_tokens(tools)
 
 
 def answer_chars(message: Message) -> int:

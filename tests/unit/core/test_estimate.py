@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from llmgateway.core.estimate import answer_chars, estimate_usage, prompt_tokens, text_tokens
 from llmgateway.core.types import (
     ChatRequest,
     ImagePart,
@@ -11,7 +12,6 @@ from llmgateway.core.types import (
     ToolCall,
     Usage,
 )
-from llmgateway.providers.estimate import answer_chars, estimate_usage, prompt_tokens, text_tokens
 
 
 def test_text_tokens_round_up() -> None:
@@ -27,7 +27,8 @@ def test_prompt_counts_messages_images_calls_and_tools() -> None:
         ],
         tools=[Tool("t", "", {"type": "object"})],  # 1 + 17 chars of JSON
     )
-    assert prompt_tokens(request) == 4 + 85 + 4 + text_tokens(8 + 6 + 1 + 17)
+    # Each message is rounded up on its own (history is cut by messages), the tools together.
+    assert prompt_tokens(request) == (4 + 85 + text_tokens(8)) + (4 + text_tokens(6)) + text_tokens(1 + 17)
 
 
 def test_answer_and_usage() -> None:

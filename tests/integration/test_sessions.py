@@ -1,0 +1,242 @@
+"""Sessions through the real server, against an OpenAI emulator that records what it
+received: the Session API (get, paged history, delete), what joins the history (never
+a failed, cut or cancelled answer), two calls on one session one after the other or
+SESSION_BUSY, idle expiry, a restart on SQLite, and two replicas sharing Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import grpc
+import pytest
+
+from llmgateway.v1 import session_service_pb2, session_service_pb2_grpc
+from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
+from tests.emulators.base import Script
+from tests.emulators.openai import OpenAIEmulator
+from tests.helpers import Details, chat, stream, user
+from tests.redisserver import RedisServer
+
+BOT = "team/bot"
+
+
+@pytest.fixture
+async def emu(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv(PROVIDER_KEY_ENV, PROVIDER_KEY)
+    async with OpenAIEmulator() as emulator:
+        yield emulator
+
+
+def settings(emu: OpenAIEmulator, memory: dict[str, Any] | None = None, **more: Any) -> dict[str, Any]:
+    """An upstream model on the emulator and a virtual model with memory over it (YAML)."""
+    return {
+        "include_default_models": False,
+        "models": [
+            {
+                "id": "emu/chat",
+                "provider": "openai",
+                "upstream_model": "emulated",
+                "base_url": emu.base_url,
+                "credential_ref": PROVIDER_KEY_ENV,
+                "capabilities": ["chat", "stream"],
+                "retry": {"max_retries": 0},
+            },
+            {
+                "id": BOT,
+                "kind": "virtual",
+                "capabilities": ["chat", "stream"],
+                "virtual": {
+                    "default_target": "emu/chat",
+                    "memory": {"enabled": True, **(memory or {})},
+                    "show_served": True,
+                },
+            },
+        ],
+        **more,
+    }
+
+
+def sessions_of(stub: Any) -> session_service_pb2_grpc.SessionServiceStub:
+    return session_service_pb2_grpc.SessionServiceStub(stub.channel)
+
+
+def sent(emu: OpenAIEmulator) -> list[tuple[str, str]]:
+    """(role, text) of the messages the upstream received last."""
+    return [(m["role"], m["content"] or "") for m in emu.requests[-1].body["messages"]]
+
+
+async def failure(call: Any) -> Details:
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await call
+    return Details(info.value)
+
+
+async def test_the_session_api_shows_pages_and_deletes_history(
+    gateway_factory: Any, emu: OpenAIEmulator
+) -> None:
+    gw = await gateway_factory(**settings(emu))
+    api = sessions_of(gw)
+    emu.script = Script(text_chunks=["answer"])
+    first = await gw.Chat(chat(BOT, user("q0")), timeout=5)
+    session = first.session_id
+    for i in range(1, 3):
+        await gw.Chat(chat(BOT, user(f"q{i}"), session_id=session), timeout=5)
+    assert sent(emu) == [
+        ("user", "q0"),
+        ("assistant", "answer"),
+        ("user", "q1"),
+        ("assistant", "answer"),
+        ("user", "q2"),
+    ]
+
+    got = (await api.GetSession(session_service_pb2.GetSessionRequest(session_id=session), timeout=5)).session
+    assert (got.id, got.model, got.message_count) == (session, BOT, 6)
+    assert got.create_time.seconds <= got.update_time.seconds < got.expire_time.seconds
+    texts: list[str] = []
+    token = ""
+    while True:
+        page = await api.ListSessionMessages(
+            session_service_pb2.ListSessionMessagesRequest(session_id=session, page_size=4, page_token=token),
+            timeout=5,
+        )
+        texts += [m.content[0].text for m in page.messages]
+        token = page.next_page_token
+        if not token:
+            break
+    assert texts == ["q0", "answer", "q1", "answer", "q2", "answer"]
+
+    await api.DeleteSession(session_service_pb2.DeleteSessionRequest(session_id=session), timeout=5)
+    for call in (
+        api.GetSession(session_service_pb2.GetSessionRequest(session_id=session), timeout=5),
+        api.DeleteSession(session_service_pb2.DeleteSessionRequest(session_id=session), timeout=5),
+        gw.Chat(chat(BOT, user("again"), session_id=session), timeout=5),
+    ):
+        details = await failure(call)
+        assert details.code == grpc.StatusCode.NOT_FOUND and details.reason == "SESSION_NOT_FOUND"
+    details = await failure(
+        api.GetSession(session_service_pb2.GetSessionRequest(session_id="bad id!"), timeout=5)
+    )
+    assert details.code == grpc.StatusCode.INVALID_ARGUMENT and details.fields == ["session_id"]
+    bad_token = session_service_pb2.ListSessionMessagesRequest(session_id=session, page_token="nope")
+    details = await failure(api.ListSessionMessages(bad_token, timeout=5))
+    assert details.fields == ["page_token"]
+
+
+async def test_only_complete_answers_join_the_history(gateway_factory: Any, emu: OpenAIEmulator) -> None:
+    gw = await gateway_factory(**settings(emu))
+    emu.script = Script(text_chunks=["kept"])
+    session = (await gw.Chat(chat(BOT, user("first")), timeout=5)).session_id
+
+    emu.scripts.append(Script(error_status=500, error_kind="server"))
+    details = await failure(gw.Chat(chat(BOT, user("failed"), session_id=session), timeout=5))
+    assert details.code == grpc.StatusCode.UNAVAILABLE
+    emu.scripts.append(Script(text_chunks=["cut", " short"], finish="length"))
+    await gw.Chat(chat(BOT, user("truncated"), session_id=session), timeout=5)
+    emu.scripts.append(Script(text_chunks=["a", "b", "c"], midstream_error=True))
+    with pytest.raises(grpc.aio.AioRpcError):
+        async for _ in gw.StreamChat(stream(BOT, user("broken"), session_id=session), timeout=5):
+            pass
+    emu.scripts.append(Script(text_chunks=["never", " finished"], stall_after_first_event=5))
+    cancelled = gw.StreamChat(stream(BOT, user("cancelled"), session_id=session), timeout=5)
+    async for event in cancelled:
+        if event.HasField("text_delta"):
+            break
+    cancelled.cancel()
+
+    # The lease of each of those calls was released: the next call goes straight on.
+    events = [e async for e in gw.StreamChat(stream(BOT, user("streamed"), session_id=session), timeout=5)]
+    assert events[0].start.session_id == session and events[-1].HasField("end")
+    assert sent(emu) == [("user", "first"), ("assistant", "kept"), ("user", "streamed")]
+    await gw.Chat(chat(BOT, user("last"), session_id=session), timeout=5)
+    assert sent(emu)[-3:] == [("user", "streamed"), ("assistant", "kept"), ("user", "last")]
+
+
+async def test_calls_on_one_session_run_one_after_the_other(
+    gateway_factory: Any, emu: OpenAIEmulator
+) -> None:
+    gw = await gateway_factory(**settings(emu))
+    emu.script = Script(text_chunks=["one"])
+    session = (await gw.Chat(chat(BOT, user("start")), timeout=5)).session_id
+    emu.scripts.append(Script(text_chunks=["slow", " answer"], stall_after_first_event=1.5))
+    emu.scripts.append(Script(text_chunks=["after"]))
+    slow = gw.StreamChat(stream(BOT, user("slow"), session_id=session), timeout=10)
+    text = ""
+    while not text:  # the slow call holds the session once it streams
+        text = (await slow.read()).text_delta.text
+    # A call whose deadline comes first gives up with ABORTED; one that can wait waits.
+    details = await failure(gw.Chat(chat(BOT, user("impatient"), session_id=session), timeout=0.5))
+    assert details.code == grpc.StatusCode.ABORTED and details.reason == "SESSION_BUSY"
+    patient = await gw.Chat(chat(BOT, user("patient"), session_id=session), timeout=10)
+    assert patient.message.content[0].text == "after"
+    while (event := await slow.read()) is not grpc.aio.EOF:
+        text += event.text_delta.text
+    assert text == "slow answer"
+    assert sent(emu) == [
+        ("user", "start"),
+        ("assistant", "one"),
+        ("user", "slow"),
+        ("assistant", "slow answer"),
+        ("user", "patient"),
+    ]
+
+
+async def test_idle_sessions_expire(gateway_factory: Any, emu: OpenAIEmulator) -> None:
+    gw = await gateway_factory(**settings(emu, {"idle_timeout": 0.3}))
+    session = (await gw.Chat(chat(BOT, user("hi")), timeout=5)).session_id
+    await asyncio.sleep(0.6)
+    details = await failure(gw.Chat(chat(BOT, user("still there?"), session_id=session), timeout=5))
+    assert details.reason == "SESSION_NOT_FOUND"
+
+
+async def test_sessions_survive_a_restart_on_sqlite(
+    gateway_factory: Any, emu: OpenAIEmulator, tmp_path: Any
+) -> None:
+    database = {"registry": {"database_url": f"sqlite:///{tmp_path}/gateway.db"}}
+    first = await gateway_factory(**settings(emu, **database))
+    emu.script = Script(text_chunks=["remembered"])
+    session = (await first.Chat(chat(BOT, user("before")), timeout=5)).session_id
+    second = await gateway_factory(**settings(emu, **database))
+    await second.Chat(chat(BOT, user("after"), session_id=session), timeout=5)
+    assert sent(emu) == [("user", "before"), ("assistant", "remembered"), ("user", "after")]
+
+
+async def test_replicas_on_one_redis_share_sessions(
+    gateway_factory: Any, emu: OpenAIEmulator, redis_url: str, tmp_path: Any
+) -> None:
+    replicas = [
+        await gateway_factory(
+            **settings(
+                emu, redis={"url": redis_url}, registry={"database_url": f"sqlite:///{tmp_path}/{i}.db"}
+            )
+        )
+        for i in range(2)
+    ]
+    emu.script = Script(text_chunks=["from A"])
+    session = (await replicas[0].Chat(chat(BOT, user("on A")), timeout=5)).session_id
+    await replicas[1].Chat(chat(BOT, user("on B"), session_id=session), timeout=5)
+    assert sent(emu) == [("user", "on A"), ("assistant", "from A"), ("user", "on B")]
+    got = await sessions_of(replicas[0]).GetSession(
+        session_service_pb2.GetSessionRequest(session_id=session), timeout=5
+    )
+    assert got.session.message_count == 4
+
+
+async def test_without_its_store_a_session_fails_unavailable_and_other_calls_go_on(
+    gateway_factory: Any, emu: OpenAIEmulator, redis_server: RedisServer, redis_url: str
+) -> None:
+    gw = await gateway_factory(**settings(emu, redis={"url": redis_url, "timeout_s": 0.2}))
+    emu.script = Script(text_chunks=["fine"])
+    session = (await gw.Chat(chat(BOT, user("before")), timeout=5)).session_id
+    redis_server.stop()
+    try:
+        for request in (chat(BOT, user("new")), chat(BOT, user("again"), session_id=session)):
+            details = await failure(gw.Chat(request, timeout=5))
+            assert details.code == grpc.StatusCode.UNAVAILABLE and details.reason == "SESSIONS_UNAVAILABLE"
+        # Calls that keep no conversation do not need the store.
+        assert (await gw.Chat(chat("emu/chat", user("direct")), timeout=5)).message.content[0].text == "fine"
+    finally:
+        redis_server.start()  # empty: this test server keeps nothing on disk
+    again = await gw.Chat(chat(BOT, user("after")), timeout=5)
+    assert again.session_id and again.session_id != session
+    assert sent(emu) == [("user", "after")]
