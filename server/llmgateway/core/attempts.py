@@ -141,8 +141,10 @@ class Attempt:
         state.started(target.key)
 
     def served(self, response_id: str = "", upstream_model: str = "") -> Served:
-        """The facts of an answer this attempt produced."""
+        """The facts of an answer this attempt produced; the call is priced at its
+        deployment's prices from now on."""
         cfg = self.target.config
+        self.call.pricing = cfg.pricing
         return Served(
             self.plan.model.id,
             cfg.provider,

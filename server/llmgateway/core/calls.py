@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from llmgateway.core.cost import ZERO, Cost, usage_cost
 from llmgateway.core.errors import GatewayError
 from llmgateway.core.limits import NO_LIMITS, Limits
+from llmgateway.core.models import Pricing
 from llmgateway.core.patterns import EVERY_MODEL, ModelGrant, PatternMap
 from llmgateway.core.types import Served, Usage
 
@@ -103,6 +105,7 @@ class Call:
     attempts: int = 0  # upstream attempts made, retries and fallbacks included
     first_event_at: float | None = None  # perf_counter of the first answer event
     usage: Usage | None = None
+    pricing: Pricing | None = None  # of the deployment that served the call
     events: int = 0  # stream events sent after the start event
     fold: bool = False  # a policy asked (at admit) to see this stream's folded answer
     status: str = ""  # at the end: "OK", a gRPC code name, or "CANCELLED"
@@ -114,6 +117,16 @@ class Call:
     # Response metadata policies add (rate-limit headers, cost): headers of a stream,
     # trailers of a unary call.
     response_metadata: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def cost(self) -> Cost | None:
+        """What the call costs so far: its usage at the prices of the deployment that
+        served it; zero when the cache answered; None when unknown (no usage, no price)."""
+        if self.cache is not None and self.cache.answered:
+            return Cost(ZERO)
+        if self.usage is None:
+            return None
+        return usage_cost(self.pricing, self.usage)
 
     @property
     def ttft_ms(self) -> float | None:
