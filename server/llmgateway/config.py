@@ -21,6 +21,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from llmgateway.budgets.settings import BudgetSettings
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.fields import output_only
 from llmgateway.core.limits import Limits
@@ -258,7 +259,7 @@ class ComponentSpec(BaseModel):
 
 
 # The built-in policies in their default order; each is skipped unless configured.
-DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits", "sessions", "cache")
+DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits", "sessions", "budgets", "cache")
 
 
 class PipelineSettings(BaseModel):
@@ -324,6 +325,7 @@ class Settings(BaseSettings):
     secrets: SecretsSettings = SecretsSettings()
     cache: CacheSettings = CacheSettings()
     sessions: SessionsSettings = SessionsSettings()
+    budgets: BudgetSettings = BudgetSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider and vendor

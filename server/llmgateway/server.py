@@ -24,6 +24,7 @@ from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
 from llmgateway.api.sessions import SESSION_SERVICE, SessionServicer
+from llmgateway.budgets import policy as budgets_policy
 from llmgateway.cache import policy as cache_policy
 from llmgateway.config import PipelineSettings, Settings
 from llmgateway.core.balancer import DeploymentState, InProcessState
@@ -73,12 +74,16 @@ def _metrics(components: Components) -> MetricsObserver | None:
     )
 
 
-def _register_cache_metrics(observers: list[Any], policies: list[Any]) -> None:
-    """The response cache's counters join the metrics exposition when both are on."""
+def _register_policy_metrics(observers: list[Any], policies: list[Any]) -> None:
+    """The response cache's and the budgets' metrics join the exposition when it is on."""
     metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
-    cache = next((p for p in policies if isinstance(p, cache_policy.CachePolicy)), None)
-    if metrics is not None and metrics.endpoint is not None and cache is not None:
-        metrics.endpoint.registry.register(CacheCollector(cache))
+    if metrics is None or metrics.endpoint is None:
+        return
+    for policy in policies:
+        if isinstance(policy, cache_policy.CachePolicy):
+            metrics.endpoint.registry.register(CacheCollector(policy))
+        elif isinstance(policy, budgets_policy.BudgetPolicy):
+            metrics.endpoint.registry.register(policy.collector())
 
 
 def _register_access_metrics(observers: list[Any], counters: AccessMetrics) -> None:
@@ -97,6 +102,7 @@ BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {
     "keys": access.key_permissions,
     "limits": access.rate_limits,
     "sessions": sessions_policy.build,
+    "budgets": budgets_policy.build,
     "cache": cache_policy.build,
 }
 BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics}
@@ -201,7 +207,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
     policies = build_components(
         PipelineSettings.specs(settings.pipeline.policies), BUILTIN_POLICIES, components
     )
-    _register_cache_metrics(observers, policies)
+    _register_policy_metrics(observers, policies)
     _register_access_metrics(observers, access_metrics)
     fan_out = Observers(observers)
     resilience = Resilience(
