@@ -29,7 +29,6 @@ from llmgateway.core.pipeline import Outcome
 from llmgateway.core.types import ChatRequest, GenerationConfig, Message, Role, TextPart, Usage
 
 
-
 def priced(model_id: str, per_million: int, **more: Any) -> Model:
     """A token costs `per_million` micro-dollars."""
     pricing = Pricing(input_per_million=per_million, output_per_million=per_million)
