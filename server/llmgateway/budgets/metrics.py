@@ -33,12 +33,15 @@ MAX_CROSSED = 10_000
 
 
 class BudgetStats:
-    def __init__(self, thresholds: Sequence[float], clock: Callable[[], float]) -> None:
+    def __init__(
+        self, budgets: Sequence[str], thresholds: Sequence[float], clock: Callable[[], float]
+    ) -> None:
         self.thresholds = tuple(sorted(thresholds))
         self.clock = clock
         self.current: dict[tuple[str, str], tuple[Applied, Used]] = {}
-        self.refused: dict[str, int] = {}
-        self.crossed: dict[tuple[str, str], int] = {}
+        # Counters of every budget start at 0, so that rate() sees their first increase.
+        self.refused: dict[str, int] = dict.fromkeys(budgets, 0)
+        self.crossed: dict[tuple[str, str], int] = {(b, str(t)): 0 for b in budgets for t in self.thresholds}
         self.unpriced: dict[tuple[str, str], int] = {}
         self.unchecked: dict[str, int] = {}
         self._crossed_once: set[tuple[str, str, float]] = set()

@@ -82,7 +82,7 @@ class BudgetPolicy:
         self.worst = WorstCase(catalog, settings.default_completion_tokens)
         self.allow_unpriced = ModelGrant(settings.allow_unpriced) if settings.allow_unpriced else None
         self.fail_open = settings.failure_mode == "fail_open"
-        self.stats = BudgetStats(settings.soft_thresholds, clock)
+        self.stats = BudgetStats([b.name for b in settings.limits], settings.soft_thresholds, clock)
         self._tickets: dict[int, _Ticket] = {}
         self._unpriced_logged: set[str] = set()
 
