@@ -5,7 +5,7 @@ families at scrape time.
 - llmgateway_budget_used{budget, subject} and llmgateway_budget_remaining{budget, subject}:
   money (in `budgets.currency`) of the current window, reservations of calls in flight
   included; `_tokens` twins for token limits. Subjects: "" (global), a key id, a team,
-  a tag value, a model; the most recently used `MAX_SERIES` are kept.
+  a tag value, a model; at most `MAX_SERIES` (the first seen go first).
 - llmgateway_budget_refused_total{budget}: calls refused because they did not fit.
 - llmgateway_budget_threshold_crossed_total{budget, threshold}: a counter passed a soft
   threshold (counted, and logged, once per subject and window in each process).
@@ -18,13 +18,14 @@ families at scrape time.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from llmgateway.budgets.plan import Applied
+from llmgateway.budgets.plan import Applied, Rule
 from llmgateway.core.budgets import NO_LIMIT, UNITS_PER, Used
 
 log = logging.getLogger("llmgateway.budgets")
@@ -45,19 +46,34 @@ class BudgetStats:
         self.unpriced: dict[tuple[str, str], int] = {}
         self.unchecked: dict[str, int] = {}
         self._crossed_once: set[tuple[str, str, float]] = set()
+        self._first: dict[str, tuple[float, float]] = {}  # by budget: where its thresholds start
 
     def observe(self, applied: Sequence[Applied], used: Sequence[Used]) -> None:
         current = self.current
+        first = self._first
         for a, u in zip(applied, used, strict=True):
             if u.money < 0:
                 continue  # the counter is gone (its window long over)
-            series = (a.rule.name, a.subject)
-            current.pop(series, None)  # most recent last
-            current[series] = (a, u)
-            if self.thresholds:
+            name = a.rule.name
+            current[(name, a.subject)] = (a, u)
+            at = first.get(name)
+            if at is None:
+                at = first[name] = self._lowest(a.rule)
+            if u.money >= at[0] or u.tokens >= at[1]:
                 self._threshold(a, u)
         if len(current) > MAX_SERIES:
+            # The series seen first goes; one still in use comes back with its next call.
             del current[next(iter(current))]
+
+    def _lowest(self, rule: Rule) -> tuple[float, float]:
+        """Money and tokens at the lowest soft threshold (inf: none)."""
+        if not self.thresholds:
+            return math.inf, math.inf
+        t = self.thresholds[0]
+        return (
+            rule.money * t if rule.money > 0 else math.inf,
+            rule.tokens * t if rule.tokens > 0 else math.inf,
+        )
 
     def _threshold(self, a: Applied, u: Used) -> None:
         rule = a.rule
