@@ -4,7 +4,8 @@
 apply (budget x subject x window). `WorstCase` prices a call's reservation: the
 prompt estimate plus `max_tokens` (or the model's output cap, or a configured
 default), at the highest prices of every deployment and fallback that could serve
-it; a model whose plan holds an unpriced deployment cannot be priced (None).
+it; a model with a deployment without a price (or priced in another currency) cannot
+be priced, and is named for the policy to refuse or allow.
 """
 
 from __future__ import annotations
@@ -117,18 +118,29 @@ def charges(applied: Sequence[Applied], money: int, tokens: int) -> tuple[Charge
 
 
 class _Serving(NamedTuple):
-    """One model of a call's chain (itself, then its fallbacks): its deployments'
-    prices and its output cap."""
+    """One model of a call's chain (itself, then its fallbacks): its id, its
+    deployments' prices and its output cap."""
 
+    model_id: str
     prices: tuple[Pricing, ...]
     max_output_tokens: int
+
+
+class Worst(NamedTuple):
+    """The most a call may cost (over the priced models of its chain), the models of
+    its chain that cannot be priced in the budgets' currency, the most tokens it may use."""
+
+    money: Decimal
+    unpriced: tuple[str, ...]
+    tokens: int
 
 
 class WorstCase:
     """The highest cost a call may reach, per model, cached per registry snapshot."""
 
-    def __init__(self, catalog: ModelCatalog, default_completion_tokens: int) -> None:
+    def __init__(self, catalog: ModelCatalog, currency: str, default_completion_tokens: int) -> None:
         self.catalog = catalog
+        self.currency = currency
         self.default_completion = default_completion_tokens
         self._revision = ""
         self._chains: dict[str, tuple[_Serving, ...]] = {}
@@ -143,11 +155,10 @@ class WorstCase:
             chain = self._chains[model.id] = tuple(_serving(m) for m in models)
         return chain
 
-    def cost(self, model: Model, prompt_tokens: int, max_tokens: int | None) -> tuple[Decimal | None, int]:
-        """(the most the call may cost, None when a model of its chain has no price;
-        the most tokens it may use)."""
-        most: Decimal | None = Decimal(0)
+    def cost(self, model: Model, prompt_tokens: int, max_tokens: int | None) -> Worst:
+        most = Decimal(0)
         most_tokens = 0
+        unpriced: tuple[str, ...] = ()
         for serving in self._chain(model):
             cap = serving.max_output_tokens
             if max_tokens is not None:
@@ -157,14 +168,15 @@ class WorstCase:
             most_tokens = max(most_tokens, prompt_tokens + output)
             for pricing in serving.prices:
                 cost = worst_case_cost(pricing, prompt_tokens, output)
-                if cost is None:
-                    most = None
-                elif most is not None and cost.amount > most:
+                if cost is None or cost.currency != self.currency:
+                    if serving.model_id not in unpriced:
+                        unpriced += (serving.model_id,)
+                elif cost.amount > most:
                     most = cost.amount
-        return most, most_tokens
+        return Worst(most, unpriced, most_tokens)
 
 
 def _serving(model: Model) -> _Serving:
     # The deployments' views as resilience serves them (the prices an attempt records).
     plan = build_plan(model, RetryPolicy(), CooldownPolicy(), Timeouts())
-    return _Serving(tuple(t.config.pricing for t in plan.targets), model.max_output_tokens)
+    return _Serving(model.id, tuple(t.config.pricing for t in plan.targets), model.max_output_tokens)

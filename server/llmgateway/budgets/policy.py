@@ -19,9 +19,11 @@ the serving deployment's prices, zero for a cache hit), in one more round trip:
   is charged nothing: providers do not bill a request they did not answer;
 - a cost in another currency than `budgets.currency` keeps the reservation (logged).
 
-A model without a price cannot be counted in money: under a money budget its calls
-are refused, unless `budgets.allow_unpriced` matches it (local models), in which case
-they pass, count their tokens, and are logged once per model and counted in metrics.
+A model without a price (or priced in another currency) cannot be counted in money:
+under a money budget a call that may reach it (itself or a fallback) is refused, unless
+`budgets.allow_unpriced` matches it (local models): it then counts its tokens only, is
+logged once and counted in metrics, and the call reserves the worst case of the
+priced models of its chain.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ class BudgetPolicy:
         self.catalog = catalog
         self.currency = settings.currency
         self.rules = Rules(settings.limits, clock)
-        self.worst = WorstCase(catalog, settings.default_completion_tokens)
+        self.worst = WorstCase(catalog, settings.currency, settings.default_completion_tokens)
         self.allow_unpriced = ModelGrant(settings.allow_unpriced) if settings.allow_unpriced else None
         self.fail_open = settings.failure_mode == "fail_open"
         self.stats = BudgetStats([b.name for b in settings.limits], settings.soft_thresholds, clock)
@@ -98,14 +100,13 @@ class BudgetPolicy:
         if not applied:
             return None
         prompt, max_tokens = _tokens(request)
-        most, tokens = self.worst.cost(model, prompt, max_tokens)
-        if most is None:
-            money = 0
+        worst = self.worst.cost(model, prompt, max_tokens)
+        if worst.unpriced:
             priced_by = next((a for a in applied if a.rule.money != NO_LIMIT), None)
             if priced_by is not None:
-                self._unpriced(model.id, priced_by)
-        else:
-            money = to_units(most)
+                for model_id in worst.unpriced:
+                    self._unpriced(model_id, priced_by)
+        money, tokens = to_units(worst.money), worst.tokens
         reserved = charges(applied, money, tokens)
         try:
             decision = await self.store.reserve(reserved)

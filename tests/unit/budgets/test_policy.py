@@ -39,6 +39,7 @@ CHEAP = priced("m/cheap", 1)
 DEAR = priced("m/dear", 10)
 CAPPED = priced("m/capped", 1, max_output_tokens=50)
 FALLING = priced("m/falling", 1, fallbacks=("m/dear",))
+TO_LOCAL = priced("m/to-local", 1, fallbacks=("local/llama",))
 FREE = Model(id="local/llama", provider="ollama", upstream_model="llama")
 NOON = calendar.timegm((2026, 12, 31, 12, 0, 0))  # the last day of a month
 PROMPT = 8  # "a b c d e f g h": 4 tokens of framing + 4 of text
@@ -68,7 +69,7 @@ class Clock:
 def policy(*limits: dict[str, Any], clock: Clock | None = None, **more: Any) -> BudgetPolicy:
     clock = clock or Clock()
     configured = BudgetSettings(limits=[BudgetLimit(**limit) for limit in limits], **more)
-    catalog = Catalog(CHEAP, DEAR, CAPPED, FALLING, FREE)
+    catalog = Catalog(CHEAP, DEAR, CAPPED, FALLING, TO_LOCAL, FREE)
     return BudgetPolicy(MemoryBudgetStore(clock), catalog, configured, clock)
 
 
@@ -219,6 +220,14 @@ async def test_unpriced_models_are_refused_unless_allowed() -> None:
     assert allowed.stats.current[("all", "")][1] == Used(0, 10)
     assert allowed.stats.unpriced == {("local/llama", "allowed"): 1}
     await policy({"name": "t", "tokens": 20}).admit(call(), request("local/llama"))  # tokens only
+
+
+async def test_an_unpriced_fallback() -> None:
+    error = await refused(policy({"name": "all", "limit": "1"}), call(), request("m/to-local"))
+    assert "'local/llama' has no price" in error.message
+    allowed = policy({"name": "all", "limit": "1"}, allow_unpriced=["local/*"])
+    await allowed.admit(call(), request("m/to-local"))
+    assert allowed.stats.current[("all", "")][1].money == PROMPT + 2  # the priced model's worst case
 
 
 async def test_a_cost_in_another_currency_keeps_the_reservation() -> None:
