@@ -17,7 +17,8 @@ the serving deployment's prices, zero for a cache hit), in one more round trip:
   a token per streamed delta at the serving prices (estimated, like the ledger);
 - a call that got no answer at all (refused upstream, timed out before answering)
   is charged nothing: providers do not bill a request they did not answer;
-- a cost in another currency than `budgets.currency` keeps the reservation (logged).
+- a cost in another currency than `budgets.currency` (a model admitted as unpriced)
+  keeps its reservation.
 
 A model without a price (or priced in another currency) cannot be counted in money:
 under a money budget a call that may reach it (itself or a fallback) is refused, unless
@@ -157,14 +158,7 @@ class BudgetPolicy:
         if cost is None:
             return 0, tokens  # no answer (or an allowed unpriced model): nothing billed
         if cost.currency != self.currency:
-            log.warning(
-                "budgets: request %s cost %s %s, budgets count %s: its reservation stays",
-                call.request_id,
-                cost.amount,
-                cost.currency,
-                self.currency,
-            )
-            return ticket.money, tokens
+            return ticket.money, tokens  # admitted as unpriced (allow_unpriced): logged at admit
         return to_units(cost.amount), tokens
 
     def _unpriced(self, model_id: str, applied: Applied) -> None:
@@ -179,7 +173,8 @@ class BudgetPolicy:
         self.stats.count(self.stats.refused, rule.name)
         raise GatewayError(
             Reason.BUDGET_EXCEEDED,
-            f"model {model_id!r} has no price, so the {rule.describe(self.currency)} cannot count its calls",
+            f"model {model_id!r} has no price in {self.currency}, so the {rule.describe(self.currency)} "
+            "cannot count its calls",
             metadata={"budget": rule.name, "model": model_id},
             quota_violations=[(_subject(applied), f"{rule.describe(self.currency)}: model has no price")],
         )

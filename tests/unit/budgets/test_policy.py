@@ -230,13 +230,15 @@ async def test_an_unpriced_fallback() -> None:
     assert allowed.stats.current[("all", "")][1].money == PROMPT + 2  # the priced model's worst case
 
 
-async def test_a_cost_in_another_currency_keeps_the_reservation() -> None:
-    p = policy({"name": "all", "limit": "1"}, currency="EUR")
+async def test_another_currency_cannot_be_counted() -> None:
+    euros = policy({"name": "all", "limit": "1", "tokens": 100}, currency="EUR")
+    assert "has no price in EUR" in (await refused(euros, call(), request())).message
+    allowed = policy({"name": "all", "limit": "1", "tokens": 100}, currency="EUR", allow_unpriced=["m/*"])
     c = Dollars("Chat", "r")
-    await p.admit(c, request())
+    await allowed.admit(c, request())
     c.usage, c.pricing = TEN, CHEAP.pricing
-    await p.settle(c, Outcome())
-    assert p.stats.current[("all", "")][1].money == PROMPT + 2
+    await allowed.settle(c, Outcome())
+    assert allowed.stats.current[("all", "")][1] == Used(0, 10)  # its tokens only
 
 
 class Dollars(Call):
