@@ -221,7 +221,8 @@ def _tokens(request: Request) -> tuple[int, int | None]:
 
 def build(components: Any, **options: Any) -> BudgetPolicy | None:
     """The built-in "budgets" policy: None when `budgets.limits` is empty. Counted in
-    Redis when `redis.url` is set (unless `budgets.backend: memory`), else in this process."""
+    Redis when `redis.url` is set (unless `budgets.backend: memory`), else in this process;
+    worker processes without Redis are refused unless `budgets.backend: memory` says so."""
     if options:
         raise ValueError(f"the budgets policy takes no options ({sorted(options)}); configure `budgets:`")
     from llmgateway.budgets.memory import MemoryBudgetStore
@@ -236,6 +237,11 @@ def build(components: Any, **options: Any) -> BudgetPolicy | None:
     store: BudgetStore
     if redis is not None and settings.backend != "memory":
         store = RedisBudgetStore(redis)
+    elif components.worker and settings.backend == "auto":
+        raise ValueError(
+            "budgets in several worker processes need redis.url: each worker would count its own and "
+            "admit up to N times a budget (set budgets.backend: memory to accept that)"
+        )
     else:
         store = MemoryBudgetStore()
     return BudgetPolicy(store, components.registry.catalog, settings)

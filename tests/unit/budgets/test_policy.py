@@ -289,3 +289,23 @@ async def test_counters_never_go_negative_nor_past_the_limit(calls: list[tuple[i
         money, tokens = p.stats.current[("all", "")][1]
         assert 0 <= money <= 1000 and 0 <= tokens <= 1000
     assert not p._tickets
+
+
+def test_worker_processes_need_redis_or_consent() -> None:
+    from types import SimpleNamespace
+
+    from llmgateway.budgets.policy import build
+    from llmgateway.config import Settings
+
+    def components(worker: int, backend: str = "auto") -> Any:
+        budgets = {"limits": [{"name": "all", "limit": "1"}], "backend": backend}
+        registry = SimpleNamespace(catalog=Catalog())
+        return SimpleNamespace(
+            settings=Settings(budgets=budgets), redis=None, worker=worker, registry=registry
+        )
+
+    assert isinstance(build(components(0)), BudgetPolicy)
+    with pytest.raises(ValueError, match="several worker processes need redis"):
+        build(components(2))
+    assert isinstance(build(components(2, backend="memory")), BudgetPolicy)
+    assert build(SimpleNamespace(settings=Settings())) is None
