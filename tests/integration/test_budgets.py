@@ -27,6 +27,8 @@ PRICED = {
     "pricing": ONE_PER_MILLION,
 }
 SLOW = {**PRICED, "id": "priced/slow", "options": {"chunk_delay_ms": "100"}}
+# No price (and none in the bundled price list: it has no such upstream model).
+UNPRICED = {"id": "free/echo", "provider": "mock", "upstream_model": "unpriced", "capabilities": ["chat"]}
 EMU_KEY = "BUDGET_TEST_API_KEY"
 
 
@@ -167,14 +169,14 @@ async def _drain(events: Any) -> None:
 
 
 async def test_unpriced_models_under_a_money_budget(gateway_factory: Any) -> None:
-    refusing = await gateway_factory(budgets=budgets({"name": "all", "limit": "10"}))
+    refusing = await gateway_factory(models=[UNPRICED], budgets=budgets({"name": "all", "limit": "10"}))
     with pytest.raises(grpc.aio.AioRpcError) as info:
-        await refusing.Chat(chat("mock/echo"), timeout=5)
+        await refusing.Chat(chat("free/echo"), timeout=5)
     details = Details(info.value)
     assert details.reason == "BUDGET_EXCEEDED" and "has no price" in details.message
-    allow = budgets({"name": "all", "limit": "10"}, allow_unpriced=["mock/*"])
-    allowing = await gateway_factory(budgets=allow)
-    await allowing.Chat(chat("mock/echo"), timeout=5)
-    tokens_only = await gateway_factory(budgets=budgets({"name": "all", "tokens": 25}))
-    results = [await outcome(tokens_only.Chat(known("mock/echo"), timeout=5)) for _ in range(3)]
+    allow = budgets({"name": "all", "limit": "10"}, allow_unpriced=["free/*"])
+    allowing = await gateway_factory(models=[UNPRICED], budgets=allow)
+    await allowing.Chat(chat("free/echo"), timeout=5)
+    tokens_only = await gateway_factory(models=[UNPRICED], budgets=budgets({"name": "all", "tokens": 25}))
+    results = [await outcome(tokens_only.Chat(known("free/echo"), timeout=5)) for _ in range(3)]
     assert results == ["OK", "OK", "RESOURCE_EXHAUSTED"]  # 10 tokens each
