@@ -2,7 +2,8 @@
 100 concurrent calls against a budget that fits exactly 10; a reservation settled to
 the real cost (so later calls fit again); the refusal (BUDGET_EXCEEDED, a QuotaFailure
 naming the budget, no upstream request); failed calls and cancelled streams charged
-what they used; unpriced models; the budget gauges. Two processes sharing one Redis:
+what they used; unpriced models; the budget gauges; Redis unreachable (fail closed or
+open). Two processes sharing one Redis:
 tests/integration/test_replicas_budgets.py."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from llmgateway.v1 import chat_pb2
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import Details, chat, scrape, scrape_when, stream, user
+from tests.redisserver import RedisServer
 
 ONE_PER_MILLION = {"input_per_million": 1, "output_per_million": 1}  # a token costs a micro-dollar
 PRICED = {
@@ -180,3 +182,17 @@ async def test_unpriced_models_under_a_money_budget(gateway_factory: Any) -> Non
     tokens_only = await gateway_factory(models=[UNPRICED], budgets=budgets({"name": "all", "tokens": 25}))
     results = [await outcome(tokens_only.Chat(known("free/echo"), timeout=5)) for _ in range(3)]
     assert results == ["OK", "OK", "RESOURCE_EXHAUSTED"]  # 10 tokens each
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("fail_closed", "UNAVAILABLE"), ("fail_open", "OK")])
+async def test_redis_unreachable(
+    gateway_factory: Any, redis_url: str, redis_server: RedisServer, mode: str, expected: str
+) -> None:
+    limit = budgets({"name": "all", "limit": "1"}, failure_mode=mode)
+    gw = await gateway_factory(models=[PRICED], budgets=limit, redis={"url": redis_url, "timeout_s": 0.3})
+    assert await outcome(gw.Chat(KNOWN, timeout=5)) == "OK"
+    redis_server.stop()
+    try:
+        assert await outcome(gw.Chat(KNOWN, timeout=5)) == expected
+    finally:
+        redis_server.start()
