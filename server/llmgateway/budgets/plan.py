@@ -122,7 +122,7 @@ class _Serving(NamedTuple):
     deployments' prices and its output cap."""
 
     model_id: str
-    prices: tuple[Pricing, ...]
+    prices: tuple[Pricing | None, ...]  # None: no price
     max_output_tokens: int
 
 
