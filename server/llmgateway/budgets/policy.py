@@ -110,6 +110,8 @@ class BudgetPolicy:
         money, tokens = to_units(worst.money), worst.tokens
         reserved = charges(applied, money, tokens)
         try:
+            # (A call cancelled while Redis runs the script may keep what it reserved
+            # until the window ends: an overcount, never an overspend.)
             decision = await self.store.reserve(reserved)
         except BudgetsUnavailable:
             mode = "fail_open" if self.fail_open else "fail_closed"
