@@ -1,6 +1,7 @@
 """Virtual models through the real server: an A/B split (1,000 calls within a few
-percent of 70/30, sticky per session), what the caller sees, ListModels, the errors
-of bad virtual models as field violations, and the dependents a write may not break."""
+percent of 70/30, sticky per session), what the caller sees, ListModels, the metrics,
+the errors of bad virtual models as field violations, and the dependents a write may
+not break."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from llmgateway.admin.v1 import admin_service_pb2 as pb
 from llmgateway.admin.v1 import model_pb2 as admin_pb2
 from llmgateway.v1 import chat_pb2, embedding_pb2, model_pb2
-from tests.helpers import Details, chat, user
+from tests.helpers import Details, chat, scrape, user
 from tests.integration.adminkit import Gateway, mask, new_model
 
 CHAT, STREAM, TOOLS, EMBED = (
@@ -93,6 +94,22 @@ async def test_what_the_caller_sees_and_what_the_logs_record(
     bot = next(m for m in listed.models if m.id == "team/bot")
     assert bot.kind == model_pb2.MODEL_KIND_VIRTUAL and bot.provider == ""
     assert next(m for m in listed.models if m.id == "ab/a").kind == model_pb2.MODEL_KIND_UPSTREAM
+
+
+async def test_calls_to_a_virtual_model_are_counted_by_rule_and_target(start: Any) -> None:
+    gw: Gateway = await start(models=MOCKS, metrics={"address": "127.0.0.1:0"})
+    rule = admin_pb2.RoutingRule(name="greeting", any_words=["hello"], targets=[target("ab/b")])
+    await gw.call("CreateModel", pb.CreateModelRequest(model=virtual(rules=[rule])))
+    await gw.stub.Chat(chat("team/bot", user("Hello there")), timeout=5)
+    for _ in range(2):
+        await gw.stub.Chat(chat("team/bot", user("what now")), timeout=5)
+    await gw.stub.Chat(chat("ab/a"), timeout=5)  # not through a virtual model: not counted
+    metrics = await scrape(gw.running.metrics_port)
+    labels = ("virtual_model", "rule", "gen_ai_request_model")
+    assert metrics.series("llmgateway_virtual_model_calls_total", *labels) == {
+        ("team/bot", "greeting", "ab/b"): 1,
+        ("team/bot", "", "ab/a"): 2,  # the default target: no rule
+    }
 
 
 async def test_a_virtual_model_serves_only_chat_with_the_capabilities_it_promises(gw: Gateway) -> None:
