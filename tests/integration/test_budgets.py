@@ -52,7 +52,7 @@ def budgets(*limits: dict[str, Any], **more: Any) -> dict[str, Any]:
 def backend(request: pytest.FixtureRequest) -> dict[str, Any]:
     if request.param == "memory":
         return {}
-    return {"redis": {"url": request.getfixturevalue("redis_url"), "timeout_s": 0.5}}
+    return {"redis": {"url": request.getfixturevalue("redis_url"), "timeout_s": 2.0}}
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tests.integration.test_budgets import KNOWN
 CONFIG = """
 server: {{grace_period_s: 1}}
 registry: {{database_url: "sqlite:///{db}", refresh_interval_s: 0.5}}
-redis: {{url: "{redis}", timeout_s: 0.5}}
+redis: {{url: "{redis}", timeout_s: 2.0}}
 models:
   - id: priced/echo
     provider: mock
