@@ -23,7 +23,7 @@ from llmgateway.budgets.settings import BudgetLimit, BudgetSettings
 from llmgateway.core.budgets import BudgetsUnavailable, Charge, Refused, Reserved, Used
 from llmgateway.core.calls import Call, Principal
 from llmgateway.core.cost import Cost
-from llmgateway.core.errors import GatewayError
+from llmgateway.core.errors import GatewayError, Reason
 from llmgateway.core.models import Model, Pricing
 from llmgateway.core.pipeline import Outcome
 from llmgateway.core.types import ChatRequest, GenerationConfig, Message, Role, TextPart, Usage
@@ -185,7 +185,7 @@ async def test_settle_charges_what_was_used() -> None:
     c = call()
     await p.admit(c, request(max_tokens=1000))
     assert p.stats.current[("all", "")][1] == Used(1008, 1008)
-    await p.settle(c, Outcome(error=GatewayError.__new__(GatewayError)))  # no answer: nothing billed
+    await p.settle(c, Outcome(error=GatewayError(Reason.PROVIDER_UNAVAILABLE, "down")))  # no answer: no bill
     assert p.stats.current[("all", "")][1] == Used(0, 0)
     c = call()
     await p.admit(c, request(max_tokens=1000))
