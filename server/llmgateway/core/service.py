@@ -184,7 +184,12 @@ class InferenceService:
 
     async def _image(self, req: ImageRequest, call: Call) -> ImageResult:
         return await self._unary(
-            req.model, Capability.IMAGE, call, "generate_image", lambda a, m, b: a.generate_image(m, req, b)
+            req.model,
+            Capability.IMAGE,
+            call,
+            "generate_image",
+            lambda a, m, b: a.generate_image(m, req, b),
+            lambda r: Usage(images=len(r.images), image_size=req.size, image_quality=req.quality),
         )
 
     async def _transcribe(self, req: TranscribeRequest, call: Call) -> TranscribeResult:
@@ -199,6 +204,7 @@ class InferenceService:
         call: Call,
         operation: str,
         run: Callable[[ProviderAdapter, Model, Budget], Awaitable[Res]],
+        usage_of: Callable[[Res], Usage | None] = lambda r: _usage_of(r),
     ) -> Res:
         """One unary upstream operation (Embed, GenerateImage, Transcribe) through
         deployments, retries and fallbacks."""
@@ -209,7 +215,7 @@ class InferenceService:
             return await run(adapter, cfg, budget)
 
         result, attempt = await self.resilience.run(model, (capability,), call, operation, op)
-        usage = _usage_of(result)
+        usage = usage_of(result)
         attempt.ok(usage)
         self._answered(call, attempt.served(), usage)
         return result
@@ -257,6 +263,7 @@ class InferenceService:
         self._streaming(call, served, attempt)
         sent = 0
         try:
+            call.usage = Usage(characters=len(req.input))  # billed once the upstream speaks
             yield SpeechStart(start.format, start.sample_rate_hz, served)
             if isinstance(first, AudioChunk):
                 sent = len(first.data)
@@ -360,7 +367,10 @@ def _usage_of(result: Result) -> Usage | None:
     if isinstance(result, EmbedResult):
         return Usage(prompt_tokens=result.prompt_tokens)
     if isinstance(result, TranscribeResult):
-        return result.usage
+        if result.usage is not None:  # billed by tokens
+            return result.usage
+        # Billed by duration: the provider's billed seconds, else the audio's length.
+        return Usage(audio_seconds=result.audio_s or result.duration_s, estimated=not result.audio_s)
     return None
 
 

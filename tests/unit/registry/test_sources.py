@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from llmgateway.config import Settings
@@ -53,7 +55,8 @@ def test_sources_are_the_config_then_keyed_providers() -> None:
     assert {"mock/embed", "mock/image"} <= set(records)
     llama = records["local/llama3"]
     assert llama.timeouts.first_token == 30 and llama.timeouts.connect is None  # only what it set
-    assert llama.pricing.input_per_million == 0.1 and llama.credential_ref == ""
+    assert llama.pricing is not None and llama.pricing.input_per_million == Decimal("0.1")
+    assert llama.credential_ref == ""
     assert records["mock/embed"].timeouts.total is None  # defaults follow default_timeouts
     keyed = {r.id for r in sync_sources(settings, environ={"OPENAI_API_KEY": "k"})}
     assert any(i.startswith("openai/") for i in keyed)
@@ -68,7 +71,7 @@ def test_sources_are_the_config_then_keyed_providers() -> None:
     [
         ({"timeouts": {"total": 1e12}}, "model.timeouts.total"),
         ({"weight": float("nan")}, "model.weight"),
-        ({"pricing": {"input_per_million": float("inf")}}, "model.pricing.input_per_million"),
+        ({"pricing": {"input_per_million": "-0.5"}}, "model.pricing.input_per_million"),
         ({"cooldown": {"window": 0}}, "model.cooldown.window"),
         ({"provider": "azure", "upstream_model": "dep"}, "model.base_url"),  # no public endpoint
         (
