@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import grpc
 import pytest
 
-from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2
+from llmgateway.v1 import audio_pb2, cache_pb2, chat_pb2, embedding_pb2, image_pb2
 from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
 from tests.emulators.anthropic import AnthropicEmulator
 from tests.emulators.base import Script
@@ -116,6 +117,11 @@ async def test_embeddings_and_images_are_priced(priced) -> None:
     )
     images = await gateway.GenerateImage(request, timeout=5)
     assert len(images.images) == 2 and _money(images.cost) == "0.334 USD"  # 2 x 0.167
+    # No size or quality asked: priced at what the provider says it made (the emulator: 1024x1024, low).
+    default = await gateway.GenerateImage(
+        image_pb2.GenerateImageRequest(model="c/image", prompt="a"), timeout=5
+    )
+    assert _money(default.cost) == "0.011 USD"
 
 
 async def test_cost_is_counted_by_model_and_provider(priced) -> None:
@@ -173,3 +179,33 @@ async def test_a_stream_chat_request_carries_tags_like_chat(priced) -> None:
     request.messages.add(role=chat_pb2.ROLE_USER).content.add(text="hi")
     events = [e async for e in priced[0].StreamChat(request, timeout=5)]
     assert _money(events[-1].end.cost) == "0.000225 USD"
+
+
+async def test_the_mock_models_show_a_cost_and_a_cache_hit_costs_nothing(gateway_factory) -> None:
+    gateway = await gateway_factory(include_default_models=True, cache={"enabled": True})
+    request = chat("mock/echo", generation={"temperature": 0})
+    first = await gateway.Chat(request, timeout=5)
+    usage = first.usage  # the mock's list prices: 0.10 in, 0.40 out, per million
+    expected = (
+        Decimal(usage.prompt_tokens) * Decimal("0.10") + usage.completion_tokens * Decimal("0.40")
+    ) / 10**6
+    assert first.cache.status == cache_pb2.CACHE_STATUS_MISS and Decimal(first.cost.money.amount) == expected
+    call = gateway.Chat(request, timeout=5)
+    hit = await call
+    assert hit.cache.status == cache_pb2.CACHE_STATUS_HIT and _money(hit.cost) == "0 USD"
+    assert dict(await call.trailing_metadata())[COST] == "0 USD"
+
+    text = "Hello there. How are you today?"
+    events = [
+        e
+        async for e in gateway.SynthesizeSpeech(
+            audio_pb2.SynthesizeSpeechRequest(model="mock/speech", input=text), timeout=5
+        )
+    ]
+    assert Decimal(events[-1].end.cost.money.amount) == len(text) * Decimal(15) / 10**6
+    wav = b"".join(e.audio.data for e in events if e.HasField("audio"))
+    heard = await gateway.Transcribe(
+        audio_pb2.TranscribeRequest(model="mock/transcribe", audio=wav), timeout=5
+    )
+    seconds = Decimal(repr(heard.usage.audio_seconds))
+    assert Decimal(heard.cost.money.amount) == seconds * Decimal("0.006") / 60

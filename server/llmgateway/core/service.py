@@ -189,7 +189,11 @@ class InferenceService:
             call,
             "generate_image",
             lambda a, m, b: a.generate_image(m, req, b),
-            lambda r: Usage(images=len(r.images), image_size=req.size, image_quality=req.quality),
+            lambda r: Usage(
+                images=len(r.images),
+                image_size=r.size or req.size,
+                image_quality=r.quality or req.quality,
+            ),
         )
 
     async def _transcribe(self, req: TranscribeRequest, call: Call) -> TranscribeResult:

@@ -252,6 +252,8 @@ class GeneratedImage:
 @dataclass(slots=True)
 class ImageResult:
     images: list[GeneratedImage]
+    size: str = ""  # as the provider made them, when it says (what per-image prices key on)
+    quality: str = ""
 
 
 @dataclass(slots=True)
