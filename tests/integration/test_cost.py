@@ -162,16 +162,22 @@ async def test_tags_are_bounded_on_every_request(priced, tags: dict[str, str], f
         (gateway.Chat, chat("c/openai", tags=tags)),
         (gateway.Embed, embedding_pb2.EmbedRequest(model="c/embed", inputs=["x"], tags=tags)),
         (gateway.GenerateImage, image_pb2.GenerateImageRequest(model="c/image", prompt="x", tags=tags)),
+        (gateway.Transcribe, audio_pb2.TranscribeRequest(model="c/openai", audio=b"RIFF", tags=tags)),
     ]
     for method, request in requests:
         with pytest.raises(grpc.aio.AioRpcError) as info:
             await method(request, timeout=5)
         details = Details(info.value)
         assert details.code is grpc.StatusCode.INVALID_ARGUMENT and field in details.fields, method
-    with pytest.raises(grpc.aio.AioRpcError) as info:
-        async for _ in gateway.StreamChat(stream("c/openai", tags=tags), timeout=5):
-            pass
-    assert field in Details(info.value).fields
+    speech = audio_pb2.SynthesizeSpeechRequest(model="c/openai", input="x", tags=tags)
+    for streamed in (
+        gateway.StreamChat(stream("c/openai", tags=tags), timeout=5),
+        gateway.SynthesizeSpeech(speech),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            async for _ in streamed:
+                pass
+        assert field in Details(info.value).fields
 
 
 async def test_a_stream_chat_request_carries_tags_like_chat(priced) -> None:

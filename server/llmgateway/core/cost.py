@@ -58,19 +58,21 @@ def usage_cost(pricing: Pricing | None, usage: Usage) -> Cost | None:
     if pricing is None:
         return None
     prompt = max(usage.prompt_tokens, 0)
-    cached = min(max(usage.cached_prompt_tokens, 0), prompt)
-    written = min(max(usage.cache_write_tokens, 0), prompt - cached)
     completion = max(usage.completion_tokens, 0)
-    reasoning = min(max(usage.reasoning_tokens, 0), completion)
     input_price = pricing.input_per_million
     output_price = pricing.output_per_million
-    tokens = (
-        (prompt - cached - written) * input_price
-        + cached * _or(pricing.cached_input_per_million, input_price)
-        + written * _or(pricing.cache_write_per_million, input_price)
-        + (completion - reasoning) * output_price
-        + reasoning * _or(pricing.reasoning_per_million, output_price)
-    )
+    # Every token at the base price, then each kind's difference: exact, and the common
+    # case (no cache, no reasoning) costs two multiplications.
+    tokens = prompt * input_price + completion * output_price
+    cached = min(max(usage.cached_prompt_tokens, 0), prompt)
+    if cached and pricing.cached_input_per_million is not None:
+        tokens += cached * (pricing.cached_input_per_million - input_price)
+    written = min(max(usage.cache_write_tokens, 0), prompt - cached)
+    if written and pricing.cache_write_per_million is not None:
+        tokens += written * (pricing.cache_write_per_million - input_price)
+    reasoning = min(max(usage.reasoning_tokens, 0), completion)
+    if reasoning and pricing.reasoning_per_million is not None:
+        tokens += reasoning * (pricing.reasoning_per_million - output_price)
     if usage.characters > 0:
         if pricing.speech_per_million_characters is None:
             return None
