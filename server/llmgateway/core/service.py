@@ -16,6 +16,7 @@ from typing import TypeVar, cast
 from llmgateway.core.attempts import Attempt
 from llmgateway.core.calls import Call
 from llmgateway.core.deadline import Budget
+from llmgateway.core.dimensions import check_dimensions, fit_dimensions
 from llmgateway.core.errors import GatewayError, invalid_request
 from llmgateway.core.models import Capability, Model
 from llmgateway.core.paging import decode_page_token, encode_page_token
@@ -178,9 +179,13 @@ class InferenceService:
         return result
 
     async def _embed(self, req: EmbedRequest, call: Call) -> EmbedResult:
-        return await self._unary(
-            req.model, Capability.EMBED, call, "embed", lambda a, m, b: a.embed(m, req, b)
-        )
+        async def run(adapter: ProviderAdapter, cfg: Model, budget: Budget) -> EmbedResult:
+            check_dimensions(req.dimensions, cfg)
+            result = await adapter.embed(cfg, req, budget)
+            result.vectors = fit_dimensions(result.vectors, req.dimensions, cfg)
+            return result
+
+        return await self._unary(req.model, Capability.EMBED, call, "embed", run)
 
     async def _image(self, req: ImageRequest, call: Call) -> ImageResult:
         return await self._unary(
@@ -370,11 +375,9 @@ def _usage_of(result: Result) -> Usage | None:
         return result.usage
     if isinstance(result, EmbedResult):
         return Usage(prompt_tokens=result.prompt_tokens)
-    if isinstance(result, TranscribeResult):
-        if result.usage is not None:  # billed by tokens
-            return result.usage
-        # Billed by duration: the provider's billed seconds, else the audio's length.
-        return Usage(audio_seconds=result.audio_s or result.duration_s, estimated=not result.audio_s)
+    if isinstance(result, TranscribeResult):  # by tokens, else the seconds billed (or else heard)
+        seconds = result.audio_s or result.duration_s
+        return result.usage or Usage(audio_seconds=seconds, estimated=not result.audio_s)
     return None
 
 

@@ -618,6 +618,31 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
+     * Embedding models: the length of the vectors the model returns (0 when
+     * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+     * before any upstream request.
+     * </pre>
+     *
+     * <code>int32 embedding_dimensions = 30;</code>
+     * @return The embeddingDimensions.
+     */
+    int getEmbeddingDimensions();
+
+    /**
+     * <pre>
+     * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+     * training), so when the upstream ignores `dimensions` the gateway cuts each
+     * vector to that length and renormalises it. Otherwise a vector of another
+     * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+     * </pre>
+     *
+     * <code>bool truncate_dimensions = 31;</code>
+     * @return The truncateDimensions.
+     */
+    boolean getTruncateDimensions();
+
+    /**
+     * <pre>
      * What the model can do; at least one.
      * </pre>
      *
@@ -1681,6 +1706,41 @@ java.lang.String defaultValue);
       return maxOutputTokens_;
     }
 
+    public static final int EMBEDDING_DIMENSIONS_FIELD_NUMBER = 30;
+    private int embeddingDimensions_ = 0;
+    /**
+     * <pre>
+     * Embedding models: the length of the vectors the model returns (0 when
+     * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+     * before any upstream request.
+     * </pre>
+     *
+     * <code>int32 embedding_dimensions = 30;</code>
+     * @return The embeddingDimensions.
+     */
+    @java.lang.Override
+    public int getEmbeddingDimensions() {
+      return embeddingDimensions_;
+    }
+
+    public static final int TRUNCATE_DIMENSIONS_FIELD_NUMBER = 31;
+    private boolean truncateDimensions_ = false;
+    /**
+     * <pre>
+     * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+     * training), so when the upstream ignores `dimensions` the gateway cuts each
+     * vector to that length and renormalises it. Otherwise a vector of another
+     * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+     * </pre>
+     *
+     * <code>bool truncate_dimensions = 31;</code>
+     * @return The truncateDimensions.
+     */
+    @java.lang.Override
+    public boolean getTruncateDimensions() {
+      return truncateDimensions_;
+    }
+
     public static final int CAPABILITIES_FIELD_NUMBER = 9;
     @SuppressWarnings("serial")
     private java.util.List<java.lang.Integer> capabilities_;
@@ -2739,6 +2799,12 @@ java.lang.String defaultValue) {
       if (((bitField0_ & 0x00000080) != 0)) {
         output.writeMessage(29, getVirtual());
       }
+      if (embeddingDimensions_ != 0) {
+        output.writeInt32(30, embeddingDimensions_);
+      }
+      if (truncateDimensions_ != false) {
+        output.writeBool(31, truncateDimensions_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -2884,6 +2950,14 @@ java.lang.String defaultValue) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(29, getVirtual());
       }
+      if (embeddingDimensions_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(30, embeddingDimensions_);
+      }
+      if (truncateDimensions_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(31, truncateDimensions_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -2917,6 +2991,10 @@ java.lang.String defaultValue) {
           != other.getContextLength()) return false;
       if (getMaxOutputTokens()
           != other.getMaxOutputTokens()) return false;
+      if (getEmbeddingDimensions()
+          != other.getEmbeddingDimensions()) return false;
+      if (getTruncateDimensions()
+          != other.getTruncateDimensions()) return false;
       if (!capabilities_.equals(other.capabilities_)) return false;
       if (hasPricing() != other.hasPricing()) return false;
       if (hasPricing()) {
@@ -3007,6 +3085,11 @@ java.lang.String defaultValue) {
       hash = (53 * hash) + getContextLength();
       hash = (37 * hash) + MAX_OUTPUT_TOKENS_FIELD_NUMBER;
       hash = (53 * hash) + getMaxOutputTokens();
+      hash = (37 * hash) + EMBEDDING_DIMENSIONS_FIELD_NUMBER;
+      hash = (53 * hash) + getEmbeddingDimensions();
+      hash = (37 * hash) + TRUNCATE_DIMENSIONS_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getTruncateDimensions());
       if (getCapabilitiesCount() > 0) {
         hash = (37 * hash) + CAPABILITIES_FIELD_NUMBER;
         hash = (53 * hash) + capabilities_.hashCode();
@@ -3259,8 +3342,10 @@ java.lang.String defaultValue) {
         displayName_ = "";
         contextLength_ = 0;
         maxOutputTokens_ = 0;
+        embeddingDimensions_ = 0;
+        truncateDimensions_ = false;
         capabilities_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000200);
+        bitField0_ = (bitField0_ & ~0x00000800);
         pricing_ = null;
         if (pricingBuilder_ != null) {
           pricingBuilder_.dispose();
@@ -3269,7 +3354,7 @@ java.lang.String defaultValue) {
         fallbacks_ =
             com.google.protobuf.LazyStringArrayList.emptyList();
         fallbackOn_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00001000);
+        bitField0_ = (bitField0_ & ~0x00004000);
         isAvailable_ = false;
         timeouts_ = null;
         if (timeoutsBuilder_ != null) {
@@ -3284,7 +3369,7 @@ java.lang.String defaultValue) {
           deployments_ = null;
           deploymentsBuilder_.clear();
         }
-        bitField0_ = (bitField0_ & ~0x00020000);
+        bitField0_ = (bitField0_ & ~0x00080000);
         routing_ = 0;
         retry_ = null;
         if (retryBuilder_ != null) {
@@ -3350,20 +3435,20 @@ java.lang.String defaultValue) {
       }
 
       private void buildPartialRepeatedFields(llmgateway.admin.v1.ModelOuterClass.Model result) {
-        if (((bitField0_ & 0x00000200) != 0)) {
+        if (((bitField0_ & 0x00000800) != 0)) {
           capabilities_ = java.util.Collections.unmodifiableList(capabilities_);
-          bitField0_ = (bitField0_ & ~0x00000200);
+          bitField0_ = (bitField0_ & ~0x00000800);
         }
         result.capabilities_ = capabilities_;
-        if (((bitField0_ & 0x00001000) != 0)) {
+        if (((bitField0_ & 0x00004000) != 0)) {
           fallbackOn_ = java.util.Collections.unmodifiableList(fallbackOn_);
-          bitField0_ = (bitField0_ & ~0x00001000);
+          bitField0_ = (bitField0_ & ~0x00004000);
         }
         result.fallbackOn_ = fallbackOn_;
         if (deploymentsBuilder_ == null) {
-          if (((bitField0_ & 0x00020000) != 0)) {
+          if (((bitField0_ & 0x00080000) != 0)) {
             deployments_ = java.util.Collections.unmodifiableList(deployments_);
-            bitField0_ = (bitField0_ & ~0x00020000);
+            bitField0_ = (bitField0_ & ~0x00080000);
           }
           result.deployments_ = deployments_;
         } else {
@@ -3400,78 +3485,84 @@ java.lang.String defaultValue) {
         if (((from_bitField0_ & 0x00000100) != 0)) {
           result.maxOutputTokens_ = maxOutputTokens_;
         }
-        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.embeddingDimensions_ = embeddingDimensions_;
+        }
         if (((from_bitField0_ & 0x00000400) != 0)) {
+          result.truncateDimensions_ = truncateDimensions_;
+        }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00001000) != 0)) {
           result.pricing_ = pricingBuilder_ == null
               ? pricing_
               : pricingBuilder_.build();
           to_bitField0_ |= 0x00000001;
         }
-        if (((from_bitField0_ & 0x00000800) != 0)) {
+        if (((from_bitField0_ & 0x00002000) != 0)) {
           fallbacks_.makeImmutable();
           result.fallbacks_ = fallbacks_;
         }
-        if (((from_bitField0_ & 0x00002000) != 0)) {
+        if (((from_bitField0_ & 0x00008000) != 0)) {
           result.isAvailable_ = isAvailable_;
           to_bitField0_ |= 0x00000002;
         }
-        if (((from_bitField0_ & 0x00004000) != 0)) {
+        if (((from_bitField0_ & 0x00010000) != 0)) {
           result.timeouts_ = timeoutsBuilder_ == null
               ? timeouts_
               : timeoutsBuilder_.build();
           to_bitField0_ |= 0x00000004;
         }
-        if (((from_bitField0_ & 0x00008000) != 0)) {
+        if (((from_bitField0_ & 0x00020000) != 0)) {
           result.options_ = internalGetOptions();
           result.options_.makeImmutable();
         }
-        if (((from_bitField0_ & 0x00010000) != 0)) {
+        if (((from_bitField0_ & 0x00040000) != 0)) {
           result.weight_ = weight_;
         }
-        if (((from_bitField0_ & 0x00040000) != 0)) {
+        if (((from_bitField0_ & 0x00100000) != 0)) {
           result.routing_ = routing_;
         }
-        if (((from_bitField0_ & 0x00080000) != 0)) {
+        if (((from_bitField0_ & 0x00200000) != 0)) {
           result.retry_ = retryBuilder_ == null
               ? retry_
               : retryBuilder_.build();
           to_bitField0_ |= 0x00000008;
         }
-        if (((from_bitField0_ & 0x00100000) != 0)) {
+        if (((from_bitField0_ & 0x00400000) != 0)) {
           result.cooldown_ = cooldownBuilder_ == null
               ? cooldown_
               : cooldownBuilder_.build();
           to_bitField0_ |= 0x00000010;
         }
-        if (((from_bitField0_ & 0x00200000) != 0)) {
+        if (((from_bitField0_ & 0x00800000) != 0)) {
           result.createTime_ = createTimeBuilder_ == null
               ? createTime_
               : createTimeBuilder_.build();
           to_bitField0_ |= 0x00000020;
         }
-        if (((from_bitField0_ & 0x00400000) != 0)) {
+        if (((from_bitField0_ & 0x01000000) != 0)) {
           result.updateTime_ = updateTimeBuilder_ == null
               ? updateTime_
               : updateTimeBuilder_.build();
           to_bitField0_ |= 0x00000040;
         }
-        if (((from_bitField0_ & 0x00800000) != 0)) {
+        if (((from_bitField0_ & 0x02000000) != 0)) {
           result.etag_ = etag_;
         }
-        if (((from_bitField0_ & 0x01000000) != 0)) {
+        if (((from_bitField0_ & 0x04000000) != 0)) {
           operatorFields_.makeImmutable();
           result.operatorFields_ = operatorFields_;
         }
-        if (((from_bitField0_ & 0x02000000) != 0)) {
+        if (((from_bitField0_ & 0x08000000) != 0)) {
           result.source_ = source_;
         }
-        if (((from_bitField0_ & 0x04000000) != 0)) {
+        if (((from_bitField0_ & 0x10000000) != 0)) {
           result.kind_ = kind_;
         }
-        if (((from_bitField0_ & 0x08000000) != 0)) {
+        if (((from_bitField0_ & 0x20000000) != 0)) {
           result.description_ = description_;
         }
-        if (((from_bitField0_ & 0x10000000) != 0)) {
+        if (((from_bitField0_ & 0x40000000) != 0)) {
           result.virtual_ = virtualBuilder_ == null
               ? virtual_
               : virtualBuilder_.build();
@@ -3565,10 +3656,16 @@ java.lang.String defaultValue) {
         if (other.getMaxOutputTokens() != 0) {
           setMaxOutputTokens(other.getMaxOutputTokens());
         }
+        if (other.getEmbeddingDimensions() != 0) {
+          setEmbeddingDimensions(other.getEmbeddingDimensions());
+        }
+        if (other.getTruncateDimensions() != false) {
+          setTruncateDimensions(other.getTruncateDimensions());
+        }
         if (!other.capabilities_.isEmpty()) {
           if (capabilities_.isEmpty()) {
             capabilities_ = other.capabilities_;
-            bitField0_ = (bitField0_ & ~0x00000200);
+            bitField0_ = (bitField0_ & ~0x00000800);
           } else {
             ensureCapabilitiesIsMutable();
             capabilities_.addAll(other.capabilities_);
@@ -3581,7 +3678,7 @@ java.lang.String defaultValue) {
         if (!other.fallbacks_.isEmpty()) {
           if (fallbacks_.isEmpty()) {
             fallbacks_ = other.fallbacks_;
-            bitField0_ |= 0x00000800;
+            bitField0_ |= 0x00002000;
           } else {
             ensureFallbacksIsMutable();
             fallbacks_.addAll(other.fallbacks_);
@@ -3591,7 +3688,7 @@ java.lang.String defaultValue) {
         if (!other.fallbackOn_.isEmpty()) {
           if (fallbackOn_.isEmpty()) {
             fallbackOn_ = other.fallbackOn_;
-            bitField0_ = (bitField0_ & ~0x00001000);
+            bitField0_ = (bitField0_ & ~0x00004000);
           } else {
             ensureFallbackOnIsMutable();
             fallbackOn_.addAll(other.fallbackOn_);
@@ -3606,7 +3703,7 @@ java.lang.String defaultValue) {
         }
         internalGetMutableOptions().mergeFrom(
             other.internalGetOptions());
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         if (other.getWeight() != 0D) {
           setWeight(other.getWeight());
         }
@@ -3614,7 +3711,7 @@ java.lang.String defaultValue) {
           if (!other.deployments_.isEmpty()) {
             if (deployments_.isEmpty()) {
               deployments_ = other.deployments_;
-              bitField0_ = (bitField0_ & ~0x00020000);
+              bitField0_ = (bitField0_ & ~0x00080000);
             } else {
               ensureDeploymentsIsMutable();
               deployments_.addAll(other.deployments_);
@@ -3627,7 +3724,7 @@ java.lang.String defaultValue) {
               deploymentsBuilder_.dispose();
               deploymentsBuilder_ = null;
               deployments_ = other.deployments_;
-              bitField0_ = (bitField0_ & ~0x00020000);
+              bitField0_ = (bitField0_ & ~0x00080000);
               deploymentsBuilder_ = 
                 com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
                    getDeploymentsFieldBuilder() : null;
@@ -3653,13 +3750,13 @@ java.lang.String defaultValue) {
         }
         if (!other.getEtag().isEmpty()) {
           etag_ = other.etag_;
-          bitField0_ |= 0x00800000;
+          bitField0_ |= 0x02000000;
           onChanged();
         }
         if (!other.operatorFields_.isEmpty()) {
           if (operatorFields_.isEmpty()) {
             operatorFields_ = other.operatorFields_;
-            bitField0_ |= 0x01000000;
+            bitField0_ |= 0x04000000;
           } else {
             ensureOperatorFieldsIsMutable();
             operatorFields_.addAll(other.operatorFields_);
@@ -3668,7 +3765,7 @@ java.lang.String defaultValue) {
         }
         if (!other.getSource().isEmpty()) {
           source_ = other.source_;
-          bitField0_ |= 0x02000000;
+          bitField0_ |= 0x08000000;
           onChanged();
         }
         if (other.kind_ != 0) {
@@ -3676,7 +3773,7 @@ java.lang.String defaultValue) {
         }
         if (!other.getDescription().isEmpty()) {
           description_ = other.description_;
-          bitField0_ |= 0x08000000;
+          bitField0_ |= 0x20000000;
           onChanged();
         }
         if (other.hasVirtual()) {
@@ -3769,7 +3866,7 @@ java.lang.String defaultValue) {
                 input.readMessage(
                     getPricingFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00000400;
+                bitField0_ |= 0x00001000;
                 break;
               } // case 82
               case 90: {
@@ -3797,14 +3894,14 @@ java.lang.String defaultValue) {
               } // case 98
               case 104: {
                 isAvailable_ = input.readBool();
-                bitField0_ |= 0x00002000;
+                bitField0_ |= 0x00008000;
                 break;
               } // case 104
               case 114: {
                 input.readMessage(
                     getTimeoutsFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00004000;
+                bitField0_ |= 0x00010000;
                 break;
               } // case 114
               case 122: {
@@ -3813,12 +3910,12 @@ java.lang.String defaultValue) {
                     OptionsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
                 internalGetMutableOptions().getMutableMap().put(
                     options__.getKey(), options__.getValue());
-                bitField0_ |= 0x00008000;
+                bitField0_ |= 0x00020000;
                 break;
               } // case 122
               case 129: {
                 weight_ = input.readDouble();
-                bitField0_ |= 0x00010000;
+                bitField0_ |= 0x00040000;
                 break;
               } // case 129
               case 138: {
@@ -3836,40 +3933,40 @@ java.lang.String defaultValue) {
               } // case 138
               case 144: {
                 routing_ = input.readEnum();
-                bitField0_ |= 0x00040000;
+                bitField0_ |= 0x00100000;
                 break;
               } // case 144
               case 154: {
                 input.readMessage(
                     getRetryFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00080000;
+                bitField0_ |= 0x00200000;
                 break;
               } // case 154
               case 162: {
                 input.readMessage(
                     getCooldownFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00100000;
+                bitField0_ |= 0x00400000;
                 break;
               } // case 162
               case 170: {
                 input.readMessage(
                     getCreateTimeFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00200000;
+                bitField0_ |= 0x00800000;
                 break;
               } // case 170
               case 178: {
                 input.readMessage(
                     getUpdateTimeFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00400000;
+                bitField0_ |= 0x01000000;
                 break;
               } // case 178
               case 186: {
                 etag_ = input.readStringRequireUtf8();
-                bitField0_ |= 0x00800000;
+                bitField0_ |= 0x02000000;
                 break;
               } // case 186
               case 194: {
@@ -3880,7 +3977,7 @@ java.lang.String defaultValue) {
               } // case 194
               case 202: {
                 source_ = input.readStringRequireUtf8();
-                bitField0_ |= 0x02000000;
+                bitField0_ |= 0x08000000;
                 break;
               } // case 202
               case 208: {
@@ -3890,21 +3987,31 @@ java.lang.String defaultValue) {
               } // case 208
               case 216: {
                 kind_ = input.readEnum();
-                bitField0_ |= 0x04000000;
+                bitField0_ |= 0x10000000;
                 break;
               } // case 216
               case 226: {
                 description_ = input.readStringRequireUtf8();
-                bitField0_ |= 0x08000000;
+                bitField0_ |= 0x20000000;
                 break;
               } // case 226
               case 234: {
                 input.readMessage(
                     getVirtualFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x10000000;
+                bitField0_ |= 0x40000000;
                 break;
               } // case 234
+              case 240: {
+                embeddingDimensions_ = input.readInt32();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 240
+              case 248: {
+                truncateDimensions_ = input.readBool();
+                bitField0_ |= 0x00000400;
+                break;
+              } // case 248
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -4682,12 +4789,115 @@ java.lang.String defaultValue) {
         return this;
       }
 
+      private int embeddingDimensions_ ;
+      /**
+       * <pre>
+       * Embedding models: the length of the vectors the model returns (0 when
+       * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+       * before any upstream request.
+       * </pre>
+       *
+       * <code>int32 embedding_dimensions = 30;</code>
+       * @return The embeddingDimensions.
+       */
+      @java.lang.Override
+      public int getEmbeddingDimensions() {
+        return embeddingDimensions_;
+      }
+      /**
+       * <pre>
+       * Embedding models: the length of the vectors the model returns (0 when
+       * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+       * before any upstream request.
+       * </pre>
+       *
+       * <code>int32 embedding_dimensions = 30;</code>
+       * @param value The embeddingDimensions to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEmbeddingDimensions(int value) {
+
+        embeddingDimensions_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Embedding models: the length of the vectors the model returns (0 when
+       * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+       * before any upstream request.
+       * </pre>
+       *
+       * <code>int32 embedding_dimensions = 30;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearEmbeddingDimensions() {
+        bitField0_ = (bitField0_ & ~0x00000200);
+        embeddingDimensions_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private boolean truncateDimensions_ ;
+      /**
+       * <pre>
+       * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+       * training), so when the upstream ignores `dimensions` the gateway cuts each
+       * vector to that length and renormalises it. Otherwise a vector of another
+       * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+       * </pre>
+       *
+       * <code>bool truncate_dimensions = 31;</code>
+       * @return The truncateDimensions.
+       */
+      @java.lang.Override
+      public boolean getTruncateDimensions() {
+        return truncateDimensions_;
+      }
+      /**
+       * <pre>
+       * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+       * training), so when the upstream ignores `dimensions` the gateway cuts each
+       * vector to that length and renormalises it. Otherwise a vector of another
+       * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+       * </pre>
+       *
+       * <code>bool truncate_dimensions = 31;</code>
+       * @param value The truncateDimensions to set.
+       * @return This builder for chaining.
+       */
+      public Builder setTruncateDimensions(boolean value) {
+
+        truncateDimensions_ = value;
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+       * training), so when the upstream ignores `dimensions` the gateway cuts each
+       * vector to that length and renormalises it. Otherwise a vector of another
+       * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+       * </pre>
+       *
+       * <code>bool truncate_dimensions = 31;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearTruncateDimensions() {
+        bitField0_ = (bitField0_ & ~0x00000400);
+        truncateDimensions_ = false;
+        onChanged();
+        return this;
+      }
+
       private java.util.List<java.lang.Integer> capabilities_ =
         java.util.Collections.emptyList();
       private void ensureCapabilitiesIsMutable() {
-        if (!((bitField0_ & 0x00000200) != 0)) {
+        if (!((bitField0_ & 0x00000800) != 0)) {
           capabilities_ = new java.util.ArrayList<java.lang.Integer>(capabilities_);
-          bitField0_ |= 0x00000200;
+          bitField0_ |= 0x00000800;
         }
       }
       /**
@@ -4791,7 +5001,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearCapabilities() {
         capabilities_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000200);
+        bitField0_ = (bitField0_ & ~0x00000800);
         onChanged();
         return this;
       }
@@ -4884,7 +5094,7 @@ java.lang.String defaultValue) {
        * @return Whether the pricing field is set.
        */
       public boolean hasPricing() {
-        return ((bitField0_ & 0x00000400) != 0);
+        return ((bitField0_ & 0x00001000) != 0);
       }
       /**
        * <pre>
@@ -4921,7 +5131,7 @@ java.lang.String defaultValue) {
         } else {
           pricingBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00001000;
         onChanged();
         return this;
       }
@@ -4941,7 +5151,7 @@ java.lang.String defaultValue) {
         } else {
           pricingBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00001000;
         onChanged();
         return this;
       }
@@ -4956,7 +5166,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergePricing(llmgateway.admin.v1.ModelOuterClass.Pricing value) {
         if (pricingBuilder_ == null) {
-          if (((bitField0_ & 0x00000400) != 0) &&
+          if (((bitField0_ & 0x00001000) != 0) &&
             pricing_ != null &&
             pricing_ != llmgateway.admin.v1.ModelOuterClass.Pricing.getDefaultInstance()) {
             getPricingBuilder().mergeFrom(value);
@@ -4967,7 +5177,7 @@ java.lang.String defaultValue) {
           pricingBuilder_.mergeFrom(value);
         }
         if (pricing_ != null) {
-          bitField0_ |= 0x00000400;
+          bitField0_ |= 0x00001000;
           onChanged();
         }
         return this;
@@ -4982,7 +5192,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
        */
       public Builder clearPricing() {
-        bitField0_ = (bitField0_ & ~0x00000400);
+        bitField0_ = (bitField0_ & ~0x00001000);
         pricing_ = null;
         if (pricingBuilder_ != null) {
           pricingBuilder_.dispose();
@@ -5001,7 +5211,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.Pricing.Builder getPricingBuilder() {
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00001000;
         onChanged();
         return getPricingFieldBuilder().getBuilder();
       }
@@ -5051,7 +5261,7 @@ java.lang.String defaultValue) {
         if (!fallbacks_.isModifiable()) {
           fallbacks_ = new com.google.protobuf.LazyStringArrayList(fallbacks_);
         }
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
       }
       /**
        * <pre>
@@ -5122,7 +5332,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureFallbacksIsMutable();
         fallbacks_.set(index, value);
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
         onChanged();
         return this;
       }
@@ -5141,7 +5351,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureFallbacksIsMutable();
         fallbacks_.add(value);
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
         onChanged();
         return this;
       }
@@ -5160,7 +5370,7 @@ java.lang.String defaultValue) {
         ensureFallbacksIsMutable();
         com.google.protobuf.AbstractMessageLite.Builder.addAll(
             values, fallbacks_);
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
         onChanged();
         return this;
       }
@@ -5176,7 +5386,7 @@ java.lang.String defaultValue) {
       public Builder clearFallbacks() {
         fallbacks_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000800);;
+        bitField0_ = (bitField0_ & ~0x00002000);;
         onChanged();
         return this;
       }
@@ -5196,7 +5406,7 @@ java.lang.String defaultValue) {
         checkByteStringIsUtf8(value);
         ensureFallbacksIsMutable();
         fallbacks_.add(value);
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
         onChanged();
         return this;
       }
@@ -5204,9 +5414,9 @@ java.lang.String defaultValue) {
       private java.util.List<java.lang.Integer> fallbackOn_ =
         java.util.Collections.emptyList();
       private void ensureFallbackOnIsMutable() {
-        if (!((bitField0_ & 0x00001000) != 0)) {
+        if (!((bitField0_ & 0x00004000) != 0)) {
           fallbackOn_ = new java.util.ArrayList<java.lang.Integer>(fallbackOn_);
-          bitField0_ |= 0x00001000;
+          bitField0_ |= 0x00004000;
         }
       }
       /**
@@ -5310,7 +5520,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearFallbackOn() {
         fallbackOn_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00001000);
+        bitField0_ = (bitField0_ & ~0x00004000);
         onChanged();
         return this;
       }
@@ -5400,7 +5610,7 @@ java.lang.String defaultValue) {
        */
       @java.lang.Override
       public boolean hasIsAvailable() {
-        return ((bitField0_ & 0x00002000) != 0);
+        return ((bitField0_ & 0x00008000) != 0);
       }
       /**
        * <pre>
@@ -5426,7 +5636,7 @@ java.lang.String defaultValue) {
       public Builder setIsAvailable(boolean value) {
 
         isAvailable_ = value;
-        bitField0_ |= 0x00002000;
+        bitField0_ |= 0x00008000;
         onChanged();
         return this;
       }
@@ -5439,7 +5649,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearIsAvailable() {
-        bitField0_ = (bitField0_ & ~0x00002000);
+        bitField0_ = (bitField0_ & ~0x00008000);
         isAvailable_ = false;
         onChanged();
         return this;
@@ -5457,7 +5667,7 @@ java.lang.String defaultValue) {
        * @return Whether the timeouts field is set.
        */
       public boolean hasTimeouts() {
-        return ((bitField0_ & 0x00004000) != 0);
+        return ((bitField0_ & 0x00010000) != 0);
       }
       /**
        * <pre>
@@ -5490,7 +5700,7 @@ java.lang.String defaultValue) {
         } else {
           timeoutsBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00010000;
         onChanged();
         return this;
       }
@@ -5508,7 +5718,7 @@ java.lang.String defaultValue) {
         } else {
           timeoutsBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00010000;
         onChanged();
         return this;
       }
@@ -5521,7 +5731,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeTimeouts(llmgateway.admin.v1.ModelOuterClass.Timeouts value) {
         if (timeoutsBuilder_ == null) {
-          if (((bitField0_ & 0x00004000) != 0) &&
+          if (((bitField0_ & 0x00010000) != 0) &&
             timeouts_ != null &&
             timeouts_ != llmgateway.admin.v1.ModelOuterClass.Timeouts.getDefaultInstance()) {
             getTimeoutsBuilder().mergeFrom(value);
@@ -5532,7 +5742,7 @@ java.lang.String defaultValue) {
           timeoutsBuilder_.mergeFrom(value);
         }
         if (timeouts_ != null) {
-          bitField0_ |= 0x00004000;
+          bitField0_ |= 0x00010000;
           onChanged();
         }
         return this;
@@ -5545,7 +5755,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Timeouts timeouts = 14;</code>
        */
       public Builder clearTimeouts() {
-        bitField0_ = (bitField0_ & ~0x00004000);
+        bitField0_ = (bitField0_ & ~0x00010000);
         timeouts_ = null;
         if (timeoutsBuilder_ != null) {
           timeoutsBuilder_.dispose();
@@ -5562,7 +5772,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Timeouts timeouts = 14;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.Timeouts.Builder getTimeoutsBuilder() {
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00010000;
         onChanged();
         return getTimeoutsFieldBuilder().getBuilder();
       }
@@ -5621,7 +5831,7 @@ java.lang.String defaultValue) {
         if (!options_.isMutable()) {
           options_ = options_.copy();
         }
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         onChanged();
         return options_;
       }
@@ -5701,7 +5911,7 @@ java.lang.String defaultValue) {
         return map.get(key);
       }
       public Builder clearOptions() {
-        bitField0_ = (bitField0_ & ~0x00008000);
+        bitField0_ = (bitField0_ & ~0x00020000);
         internalGetMutableOptions().getMutableMap()
             .clear();
         return this;
@@ -5727,7 +5937,7 @@ java.lang.String defaultValue) {
       @java.lang.Deprecated
       public java.util.Map<java.lang.String, java.lang.String>
           getMutableOptions() {
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         return internalGetMutableOptions().getMutableMap();
       }
       /**
@@ -5745,7 +5955,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException("map value"); }
         internalGetMutableOptions().getMutableMap()
             .put(key, value);
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         return this;
       }
       /**
@@ -5760,7 +5970,7 @@ java.lang.String defaultValue) {
           java.util.Map<java.lang.String, java.lang.String> values) {
         internalGetMutableOptions().getMutableMap()
             .putAll(values);
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         return this;
       }
 
@@ -5791,7 +6001,7 @@ java.lang.String defaultValue) {
       public Builder setWeight(double value) {
 
         weight_ = value;
-        bitField0_ |= 0x00010000;
+        bitField0_ |= 0x00040000;
         onChanged();
         return this;
       }
@@ -5805,7 +6015,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearWeight() {
-        bitField0_ = (bitField0_ & ~0x00010000);
+        bitField0_ = (bitField0_ & ~0x00040000);
         weight_ = 0D;
         onChanged();
         return this;
@@ -5814,9 +6024,9 @@ java.lang.String defaultValue) {
       private java.util.List<llmgateway.admin.v1.ModelOuterClass.Deployment> deployments_ =
         java.util.Collections.emptyList();
       private void ensureDeploymentsIsMutable() {
-        if (!((bitField0_ & 0x00020000) != 0)) {
+        if (!((bitField0_ & 0x00080000) != 0)) {
           deployments_ = new java.util.ArrayList<llmgateway.admin.v1.ModelOuterClass.Deployment>(deployments_);
-          bitField0_ |= 0x00020000;
+          bitField0_ |= 0x00080000;
          }
       }
 
@@ -6010,7 +6220,7 @@ java.lang.String defaultValue) {
       public Builder clearDeployments() {
         if (deploymentsBuilder_ == null) {
           deployments_ = java.util.Collections.emptyList();
-          bitField0_ = (bitField0_ & ~0x00020000);
+          bitField0_ = (bitField0_ & ~0x00080000);
           onChanged();
         } else {
           deploymentsBuilder_.clear();
@@ -6115,7 +6325,7 @@ java.lang.String defaultValue) {
           deploymentsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
               llmgateway.admin.v1.ModelOuterClass.Deployment, llmgateway.admin.v1.ModelOuterClass.Deployment.Builder, llmgateway.admin.v1.ModelOuterClass.DeploymentOrBuilder>(
                   deployments_,
-                  ((bitField0_ & 0x00020000) != 0),
+                  ((bitField0_ & 0x00080000) != 0),
                   getParentForChildren(),
                   isClean());
           deployments_ = null;
@@ -6146,7 +6356,7 @@ java.lang.String defaultValue) {
        */
       public Builder setRoutingValue(int value) {
         routing_ = value;
-        bitField0_ |= 0x00040000;
+        bitField0_ |= 0x00100000;
         onChanged();
         return this;
       }
@@ -6176,7 +6386,7 @@ java.lang.String defaultValue) {
         if (value == null) {
           throw new NullPointerException();
         }
-        bitField0_ |= 0x00040000;
+        bitField0_ |= 0x00100000;
         routing_ = value.getNumber();
         onChanged();
         return this;
@@ -6190,7 +6400,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearRouting() {
-        bitField0_ = (bitField0_ & ~0x00040000);
+        bitField0_ = (bitField0_ & ~0x00100000);
         routing_ = 0;
         onChanged();
         return this;
@@ -6208,7 +6418,7 @@ java.lang.String defaultValue) {
        * @return Whether the retry field is set.
        */
       public boolean hasRetry() {
-        return ((bitField0_ & 0x00080000) != 0);
+        return ((bitField0_ & 0x00200000) != 0);
       }
       /**
        * <pre>
@@ -6241,7 +6451,7 @@ java.lang.String defaultValue) {
         } else {
           retryBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00080000;
+        bitField0_ |= 0x00200000;
         onChanged();
         return this;
       }
@@ -6259,7 +6469,7 @@ java.lang.String defaultValue) {
         } else {
           retryBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00080000;
+        bitField0_ |= 0x00200000;
         onChanged();
         return this;
       }
@@ -6272,7 +6482,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeRetry(llmgateway.admin.v1.ModelOuterClass.RetryPolicy value) {
         if (retryBuilder_ == null) {
-          if (((bitField0_ & 0x00080000) != 0) &&
+          if (((bitField0_ & 0x00200000) != 0) &&
             retry_ != null &&
             retry_ != llmgateway.admin.v1.ModelOuterClass.RetryPolicy.getDefaultInstance()) {
             getRetryBuilder().mergeFrom(value);
@@ -6283,7 +6493,7 @@ java.lang.String defaultValue) {
           retryBuilder_.mergeFrom(value);
         }
         if (retry_ != null) {
-          bitField0_ |= 0x00080000;
+          bitField0_ |= 0x00200000;
           onChanged();
         }
         return this;
@@ -6296,7 +6506,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.RetryPolicy retry = 19;</code>
        */
       public Builder clearRetry() {
-        bitField0_ = (bitField0_ & ~0x00080000);
+        bitField0_ = (bitField0_ & ~0x00200000);
         retry_ = null;
         if (retryBuilder_ != null) {
           retryBuilder_.dispose();
@@ -6313,7 +6523,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.RetryPolicy retry = 19;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.RetryPolicy.Builder getRetryBuilder() {
-        bitField0_ |= 0x00080000;
+        bitField0_ |= 0x00200000;
         onChanged();
         return getRetryFieldBuilder().getBuilder();
       }
@@ -6365,7 +6575,7 @@ java.lang.String defaultValue) {
        * @return Whether the cooldown field is set.
        */
       public boolean hasCooldown() {
-        return ((bitField0_ & 0x00100000) != 0);
+        return ((bitField0_ & 0x00400000) != 0);
       }
       /**
        * <pre>
@@ -6398,7 +6608,7 @@ java.lang.String defaultValue) {
         } else {
           cooldownBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00400000;
         onChanged();
         return this;
       }
@@ -6416,7 +6626,7 @@ java.lang.String defaultValue) {
         } else {
           cooldownBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00400000;
         onChanged();
         return this;
       }
@@ -6429,7 +6639,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeCooldown(llmgateway.admin.v1.ModelOuterClass.CooldownPolicy value) {
         if (cooldownBuilder_ == null) {
-          if (((bitField0_ & 0x00100000) != 0) &&
+          if (((bitField0_ & 0x00400000) != 0) &&
             cooldown_ != null &&
             cooldown_ != llmgateway.admin.v1.ModelOuterClass.CooldownPolicy.getDefaultInstance()) {
             getCooldownBuilder().mergeFrom(value);
@@ -6440,7 +6650,7 @@ java.lang.String defaultValue) {
           cooldownBuilder_.mergeFrom(value);
         }
         if (cooldown_ != null) {
-          bitField0_ |= 0x00100000;
+          bitField0_ |= 0x00400000;
           onChanged();
         }
         return this;
@@ -6453,7 +6663,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.CooldownPolicy cooldown = 20;</code>
        */
       public Builder clearCooldown() {
-        bitField0_ = (bitField0_ & ~0x00100000);
+        bitField0_ = (bitField0_ & ~0x00400000);
         cooldown_ = null;
         if (cooldownBuilder_ != null) {
           cooldownBuilder_.dispose();
@@ -6470,7 +6680,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.CooldownPolicy cooldown = 20;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.CooldownPolicy.Builder getCooldownBuilder() {
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00400000;
         onChanged();
         return getCooldownFieldBuilder().getBuilder();
       }
@@ -6522,7 +6732,7 @@ java.lang.String defaultValue) {
        * @return Whether the createTime field is set.
        */
       public boolean hasCreateTime() {
-        return ((bitField0_ & 0x00200000) != 0);
+        return ((bitField0_ & 0x00800000) != 0);
       }
       /**
        * <pre>
@@ -6555,7 +6765,7 @@ java.lang.String defaultValue) {
         } else {
           createTimeBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00800000;
         onChanged();
         return this;
       }
@@ -6573,7 +6783,7 @@ java.lang.String defaultValue) {
         } else {
           createTimeBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00800000;
         onChanged();
         return this;
       }
@@ -6586,7 +6796,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeCreateTime(com.google.protobuf.Timestamp value) {
         if (createTimeBuilder_ == null) {
-          if (((bitField0_ & 0x00200000) != 0) &&
+          if (((bitField0_ & 0x00800000) != 0) &&
             createTime_ != null &&
             createTime_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
             getCreateTimeBuilder().mergeFrom(value);
@@ -6597,7 +6807,7 @@ java.lang.String defaultValue) {
           createTimeBuilder_.mergeFrom(value);
         }
         if (createTime_ != null) {
-          bitField0_ |= 0x00200000;
+          bitField0_ |= 0x00800000;
           onChanged();
         }
         return this;
@@ -6610,7 +6820,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp create_time = 21;</code>
        */
       public Builder clearCreateTime() {
-        bitField0_ = (bitField0_ & ~0x00200000);
+        bitField0_ = (bitField0_ & ~0x00800000);
         createTime_ = null;
         if (createTimeBuilder_ != null) {
           createTimeBuilder_.dispose();
@@ -6627,7 +6837,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp create_time = 21;</code>
        */
       public com.google.protobuf.Timestamp.Builder getCreateTimeBuilder() {
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00800000;
         onChanged();
         return getCreateTimeFieldBuilder().getBuilder();
       }
@@ -6679,7 +6889,7 @@ java.lang.String defaultValue) {
        * @return Whether the updateTime field is set.
        */
       public boolean hasUpdateTime() {
-        return ((bitField0_ & 0x00400000) != 0);
+        return ((bitField0_ & 0x01000000) != 0);
       }
       /**
        * <pre>
@@ -6712,7 +6922,7 @@ java.lang.String defaultValue) {
         } else {
           updateTimeBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00400000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return this;
       }
@@ -6730,7 +6940,7 @@ java.lang.String defaultValue) {
         } else {
           updateTimeBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00400000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return this;
       }
@@ -6743,7 +6953,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeUpdateTime(com.google.protobuf.Timestamp value) {
         if (updateTimeBuilder_ == null) {
-          if (((bitField0_ & 0x00400000) != 0) &&
+          if (((bitField0_ & 0x01000000) != 0) &&
             updateTime_ != null &&
             updateTime_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
             getUpdateTimeBuilder().mergeFrom(value);
@@ -6754,7 +6964,7 @@ java.lang.String defaultValue) {
           updateTimeBuilder_.mergeFrom(value);
         }
         if (updateTime_ != null) {
-          bitField0_ |= 0x00400000;
+          bitField0_ |= 0x01000000;
           onChanged();
         }
         return this;
@@ -6767,7 +6977,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp update_time = 22;</code>
        */
       public Builder clearUpdateTime() {
-        bitField0_ = (bitField0_ & ~0x00400000);
+        bitField0_ = (bitField0_ & ~0x01000000);
         updateTime_ = null;
         if (updateTimeBuilder_ != null) {
           updateTimeBuilder_.dispose();
@@ -6784,7 +6994,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp update_time = 22;</code>
        */
       public com.google.protobuf.Timestamp.Builder getUpdateTimeBuilder() {
-        bitField0_ |= 0x00400000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return getUpdateTimeFieldBuilder().getBuilder();
       }
@@ -6882,7 +7092,7 @@ java.lang.String defaultValue) {
           java.lang.String value) {
         if (value == null) { throw new NullPointerException(); }
         etag_ = value;
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x02000000;
         onChanged();
         return this;
       }
@@ -6897,7 +7107,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearEtag() {
         etag_ = getDefaultInstance().getEtag();
-        bitField0_ = (bitField0_ & ~0x00800000);
+        bitField0_ = (bitField0_ & ~0x02000000);
         onChanged();
         return this;
       }
@@ -6916,7 +7126,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         checkByteStringIsUtf8(value);
         etag_ = value;
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x02000000;
         onChanged();
         return this;
       }
@@ -6927,7 +7137,7 @@ java.lang.String defaultValue) {
         if (!operatorFields_.isModifiable()) {
           operatorFields_ = new com.google.protobuf.LazyStringArrayList(operatorFields_);
         }
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
       }
       /**
        * <pre>
@@ -6993,7 +7203,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureOperatorFieldsIsMutable();
         operatorFields_.set(index, value);
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
         onChanged();
         return this;
       }
@@ -7011,7 +7221,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureOperatorFieldsIsMutable();
         operatorFields_.add(value);
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
         onChanged();
         return this;
       }
@@ -7029,7 +7239,7 @@ java.lang.String defaultValue) {
         ensureOperatorFieldsIsMutable();
         com.google.protobuf.AbstractMessageLite.Builder.addAll(
             values, operatorFields_);
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
         onChanged();
         return this;
       }
@@ -7044,7 +7254,7 @@ java.lang.String defaultValue) {
       public Builder clearOperatorFields() {
         operatorFields_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
-        bitField0_ = (bitField0_ & ~0x01000000);;
+        bitField0_ = (bitField0_ & ~0x04000000);;
         onChanged();
         return this;
       }
@@ -7063,7 +7273,7 @@ java.lang.String defaultValue) {
         checkByteStringIsUtf8(value);
         ensureOperatorFieldsIsMutable();
         operatorFields_.add(value);
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
         onChanged();
         return this;
       }
@@ -7126,7 +7336,7 @@ java.lang.String defaultValue) {
           java.lang.String value) {
         if (value == null) { throw new NullPointerException(); }
         source_ = value;
-        bitField0_ |= 0x02000000;
+        bitField0_ |= 0x08000000;
         onChanged();
         return this;
       }
@@ -7141,7 +7351,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearSource() {
         source_ = getDefaultInstance().getSource();
-        bitField0_ = (bitField0_ & ~0x02000000);
+        bitField0_ = (bitField0_ & ~0x08000000);
         onChanged();
         return this;
       }
@@ -7160,7 +7370,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         checkByteStringIsUtf8(value);
         source_ = value;
-        bitField0_ |= 0x02000000;
+        bitField0_ |= 0x08000000;
         onChanged();
         return this;
       }
@@ -7192,7 +7402,7 @@ java.lang.String defaultValue) {
        */
       public Builder setKindValue(int value) {
         kind_ = value;
-        bitField0_ |= 0x04000000;
+        bitField0_ |= 0x10000000;
         onChanged();
         return this;
       }
@@ -7226,7 +7436,7 @@ java.lang.String defaultValue) {
         if (value == null) {
           throw new NullPointerException();
         }
-        bitField0_ |= 0x04000000;
+        bitField0_ |= 0x10000000;
         kind_ = value.getNumber();
         onChanged();
         return this;
@@ -7242,7 +7452,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearKind() {
-        bitField0_ = (bitField0_ & ~0x04000000);
+        bitField0_ = (bitField0_ & ~0x10000000);
         kind_ = 0;
         onChanged();
         return this;
@@ -7303,7 +7513,7 @@ java.lang.String defaultValue) {
           java.lang.String value) {
         if (value == null) { throw new NullPointerException(); }
         description_ = value;
-        bitField0_ |= 0x08000000;
+        bitField0_ |= 0x20000000;
         onChanged();
         return this;
       }
@@ -7317,7 +7527,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearDescription() {
         description_ = getDefaultInstance().getDescription();
-        bitField0_ = (bitField0_ & ~0x08000000);
+        bitField0_ = (bitField0_ & ~0x20000000);
         onChanged();
         return this;
       }
@@ -7335,7 +7545,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         checkByteStringIsUtf8(value);
         description_ = value;
-        bitField0_ |= 0x08000000;
+        bitField0_ |= 0x20000000;
         onChanged();
         return this;
       }
@@ -7353,7 +7563,7 @@ java.lang.String defaultValue) {
        * @return Whether the virtual field is set.
        */
       public boolean hasVirtual() {
-        return ((bitField0_ & 0x10000000) != 0);
+        return ((bitField0_ & 0x40000000) != 0);
       }
       /**
        * <pre>
@@ -7388,7 +7598,7 @@ java.lang.String defaultValue) {
         } else {
           virtualBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x10000000;
+        bitField0_ |= 0x40000000;
         onChanged();
         return this;
       }
@@ -7407,7 +7617,7 @@ java.lang.String defaultValue) {
         } else {
           virtualBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x10000000;
+        bitField0_ |= 0x40000000;
         onChanged();
         return this;
       }
@@ -7421,7 +7631,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeVirtual(llmgateway.admin.v1.ModelOuterClass.VirtualModel value) {
         if (virtualBuilder_ == null) {
-          if (((bitField0_ & 0x10000000) != 0) &&
+          if (((bitField0_ & 0x40000000) != 0) &&
             virtual_ != null &&
             virtual_ != llmgateway.admin.v1.ModelOuterClass.VirtualModel.getDefaultInstance()) {
             getVirtualBuilder().mergeFrom(value);
@@ -7432,7 +7642,7 @@ java.lang.String defaultValue) {
           virtualBuilder_.mergeFrom(value);
         }
         if (virtual_ != null) {
-          bitField0_ |= 0x10000000;
+          bitField0_ |= 0x40000000;
           onChanged();
         }
         return this;
@@ -7446,7 +7656,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
        */
       public Builder clearVirtual() {
-        bitField0_ = (bitField0_ & ~0x10000000);
+        bitField0_ = (bitField0_ & ~0x40000000);
         virtual_ = null;
         if (virtualBuilder_ != null) {
           virtualBuilder_.dispose();
@@ -7464,7 +7674,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.VirtualModel.Builder getVirtualBuilder() {
-        bitField0_ |= 0x10000000;
+        bitField0_ |= 0x40000000;
         onChanged();
         return getVirtualFieldBuilder().getBuilder();
       }
@@ -24532,110 +24742,112 @@ java.lang.String defaultValue) {
       ".proto\032\037google/protobuf/timestamp.proto\032" +
       "\030llmgateway/v1/chat.proto\032 llmgateway/v1" +
       "/error_reason.proto\032\031llmgateway/v1/model" +
-      ".proto\"\241\010\n\005Model\022\n\n\002id\030\001 \001(\t\022\020\n\010provider" +
+      ".proto\"\334\010\n\005Model\022\n\n\002id\030\001 \001(\t\022\020\n\010provider" +
       "\030\002 \001(\t\022\026\n\016upstream_model\030\003 \001(\t\022\025\n\radapte" +
       "r_class\030\004 \001(\t\022\020\n\010base_url\030\005 \001(\t\022\026\n\016crede" +
       "ntial_ref\030\006 \001(\t\022\024\n\014display_name\030\007 \001(\t\022\026\n" +
       "\016context_length\030\010 \001(\005\022\031\n\021max_output_toke" +
-      "ns\030\032 \001(\005\022/\n\014capabilities\030\t \003(\0162\031.llmgate" +
-      "way.v1.Capability\022-\n\007pricing\030\n \001(\0132\034.llm" +
-      "gateway.admin.v1.Pricing\022\021\n\tfallbacks\030\013 " +
-      "\003(\t\022/\n\013fallback_on\030\014 \003(\0162\032.llmgateway.v1" +
-      ".ErrorReason\022\031\n\014is_available\030\r \001(\010H\000\210\001\001\022" +
-      "/\n\010timeouts\030\016 \001(\0132\035.llmgateway.admin.v1." +
-      "Timeouts\0228\n\007options\030\017 \003(\0132\'.llmgateway.a" +
-      "dmin.v1.Model.OptionsEntry\022\016\n\006weight\030\020 \001" +
-      "(\001\0224\n\013deployments\030\021 \003(\0132\037.llmgateway.adm" +
-      "in.v1.Deployment\0225\n\007routing\030\022 \001(\0162$.llmg" +
-      "ateway.admin.v1.RoutingStrategy\022/\n\005retry" +
-      "\030\023 \001(\0132 .llmgateway.admin.v1.RetryPolicy" +
-      "\0225\n\010cooldown\030\024 \001(\0132#.llmgateway.admin.v1" +
-      ".CooldownPolicy\022/\n\013create_time\030\025 \001(\0132\032.g" +
-      "oogle.protobuf.Timestamp\022/\n\013update_time\030" +
-      "\026 \001(\0132\032.google.protobuf.Timestamp\022\014\n\004eta" +
-      "g\030\027 \001(\t\022\027\n\017operator_fields\030\030 \003(\t\022\016\n\006sour" +
-      "ce\030\031 \001(\t\022&\n\004kind\030\033 \001(\0162\030.llmgateway.v1.M" +
-      "odelKind\022\023\n\013description\030\034 \001(\t\0222\n\007virtual" +
-      "\030\035 \001(\0132!.llmgateway.admin.v1.VirtualMode" +
-      "l\032.\n\014OptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030" +
-      "\002 \001(\t:\0028\001B\017\n\r_is_available\"\353\001\n\014VirtualMo" +
-      "del\022\025\n\rsystem_prompt\030\001 \001(\t\0229\n\010defaults\030\002" +
-      " \001(\0132\'.llmgateway.admin.v1.GenerationDef" +
-      "aults\022+\n\006memory\030\003 \001(\0132\033.llmgateway.admin" +
-      ".v1.Memory\022/\n\005rules\030\004 \003(\0132 .llmgateway.a" +
-      "dmin.v1.RoutingRule\022\026\n\016default_target\030\005 " +
-      "\001(\t\022\023\n\013show_served\030\006 \001(\010\"\332\003\n\022GenerationD" +
-      "efaults\022\027\n\nmax_tokens\030\001 \001(\005H\000\210\001\001\022\030\n\013temp" +
-      "erature\030\002 \001(\001H\001\210\001\001\022\022\n\005top_p\030\003 \001(\001H\002\210\001\001\022\022" +
-      "\n\005top_k\030\004 \001(\005H\003\210\001\001\022\021\n\004seed\030\005 \001(\003H\004\210\001\001\022\035\n" +
-      "\020presence_penalty\030\006 \001(\001H\005\210\001\001\022\036\n\021frequenc" +
-      "y_penalty\030\007 \001(\001H\006\210\001\001\0228\n\020reasoning_effort" +
-      "\030\010 \001(\0162\036.llmgateway.v1.ReasoningEffort\022$" +
-      "\n\027reasoning_budget_tokens\030\t \001(\005H\007\210\001\001\0224\n\006" +
-      "locked\030\n \003(\0162$.llmgateway.admin.v1.Gener" +
-      "ationFieldB\r\n\013_max_tokensB\016\n\014_temperatur" +
-      "eB\010\n\006_top_pB\010\n\006_top_kB\007\n\005_seedB\023\n\021_prese" +
-      "nce_penaltyB\024\n\022_frequency_penaltyB\032\n\030_re" +
-      "asoning_budget_tokens\"|\n\006Memory\022\017\n\007enabl" +
-      "ed\030\001 \001(\010\022\024\n\014max_messages\030\002 \001(\005\022\032\n\022max_hi" +
-      "story_tokens\030\003 \001(\005\022/\n\014idle_timeout\030\004 \001(\013" +
-      "2\031.google.protobuf.Duration\"\374\003\n\013RoutingR" +
-      "ule\022\014\n\004name\030\001 \001(\t\022\021\n\tany_words\030\002 \003(\t\022\017\n\007" +
-      "pattern\030\003 \001(\t\022\034\n\024min_estimated_tokens\030\004 " +
-      "\001(\005\022\034\n\024max_estimated_tokens\030\005 \001(\005\022\024\n\014min" +
-      "_messages\030\006 \001(\005\022\024\n\014max_messages\030\007 \001(\005\0228\n" +
-      "\004tags\030\010 \003(\0132*.llmgateway.admin.v1.Routin" +
-      "gRule.TagsEntry\022<\n\006labels\030\t \003(\0132,.llmgat" +
-      "eway.admin.v1.RoutingRule.LabelsEntry\022\027\n" +
-      "\nhas_images\030\n \001(\010H\000\210\001\001\022\026\n\thas_tools\030\013 \001(" +
-      "\010H\001\210\001\001\0221\n\007targets\030\014 \003(\0132 .llmgateway.adm" +
-      "in.v1.RouteTarget\032+\n\tTagsEntry\022\013\n\003key\030\001 " +
-      "\001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\032-\n\013LabelsEntry\022\013\n" +
-      "\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\r\n\013_has_im" +
-      "agesB\014\n\n_has_tools\",\n\013RouteTarget\022\r\n\005mod" +
-      "el\030\001 \001(\t\022\016\n\006weight\030\002 \001(\001\"\367\002\n\007Pricing\022\020\n\010" +
-      "currency\030\004 \001(\t\022\031\n\021input_per_million\030\005 \001(" +
-      "\t\022\032\n\022output_per_million\030\006 \001(\t\022 \n\030cached_" +
-      "input_per_million\030\007 \001(\t\022\037\n\027cache_write_p" +
-      "er_million\030\010 \001(\t\022\035\n\025reasoning_per_millio" +
-      "n\030\t \001(\t\022=\n\tper_image\030\n \003(\0132*.llmgateway." +
-      "admin.v1.Pricing.PerImageEntry\022\030\n\020audio_" +
-      "per_minute\030\013 \001(\t\022%\n\035speech_per_million_c" +
-      "haracters\030\014 \001(\t\032/\n\rPerImageEntry\022\013\n\003key\030" +
-      "\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001J\004\010\001\020\002J\004\010\002\020\003J\004\010\003" +
-      "\020\004\"\261\002\n\nDeployment\022\n\n\002id\030\001 \001(\t\022\020\n\010provide" +
-      "r\030\002 \001(\t\022\026\n\016upstream_model\030\003 \001(\t\022\025\n\radapt" +
-      "er_class\030\004 \001(\t\022\020\n\010base_url\030\005 \001(\t\022\026\n\016cred" +
-      "ential_ref\030\006 \001(\t\022=\n\007options\030\007 \003(\0132,.llmg" +
-      "ateway.admin.v1.Deployment.OptionsEntry\022" +
-      "\016\n\006weight\030\010 \001(\001\022-\n\007pricing\030\t \001(\0132\034.llmga" +
-      "teway.admin.v1.Pricing\032.\n\014OptionsEntry\022\013" +
-      "\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\271\001\n\010Timeo" +
-      "uts\022*\n\007connect\030\001 \001(\0132\031.google.protobuf.D" +
-      "uration\022.\n\013first_token\030\002 \001(\0132\031.google.pr" +
-      "otobuf.Duration\022\'\n\004idle\030\003 \001(\0132\031.google.p" +
-      "rotobuf.Duration\022(\n\005total\030\004 \001(\0132\031.google" +
-      ".protobuf.Duration\"\232\001\n\013RetryPolicy\022\023\n\013ma" +
-      "x_retries\030\001 \001(\005\0222\n\017initial_backoff\030\002 \001(\013" +
-      "2\031.google.protobuf.Duration\022.\n\013max_backo" +
-      "ff\030\003 \001(\0132\031.google.protobuf.Duration\022\022\n\nm" +
-      "ultiplier\030\004 \001(\001\"z\n\016CooldownPolicy\022\020\n\010fai" +
-      "lures\030\001 \001(\005\022)\n\006window\030\002 \001(\0132\031.google.pro" +
-      "tobuf.Duration\022+\n\010cooldown\030\003 \001(\0132\031.googl" +
-      "e.protobuf.Duration*\355\002\n\017GenerationField\022" +
-      " \n\034GENERATION_FIELD_UNSPECIFIED\020\000\022\037\n\033GEN" +
-      "ERATION_FIELD_MAX_TOKENS\020\001\022 \n\034GENERATION" +
-      "_FIELD_TEMPERATURE\020\002\022\032\n\026GENERATION_FIELD" +
-      "_TOP_P\020\003\022\032\n\026GENERATION_FIELD_TOP_K\020\004\022\031\n\025" +
-      "GENERATION_FIELD_SEED\020\005\022%\n!GENERATION_FI" +
-      "ELD_PRESENCE_PENALTY\020\006\022&\n\"GENERATION_FIE" +
-      "LD_FREQUENCY_PENALTY\020\007\022%\n!GENERATION_FIE" +
-      "LD_REASONING_EFFORT\020\010\022,\n(GENERATION_FIEL" +
-      "D_REASONING_BUDGET_TOKENS\020\t*\234\001\n\017RoutingS" +
-      "trategy\022 \n\034ROUTING_STRATEGY_UNSPECIFIED\020" +
-      "\000\022\035\n\031ROUTING_STRATEGY_WEIGHTED\020\001\022#\n\037ROUT" +
-      "ING_STRATEGY_LEAST_INFLIGHT\020\002\022#\n\037ROUTING" +
-      "_STRATEGY_LOWEST_LATENCY\020\003b\006proto3"
+      "ns\030\032 \001(\005\022\034\n\024embedding_dimensions\030\036 \001(\005\022\033" +
+      "\n\023truncate_dimensions\030\037 \001(\010\022/\n\014capabilit" +
+      "ies\030\t \003(\0162\031.llmgateway.v1.Capability\022-\n\007" +
+      "pricing\030\n \001(\0132\034.llmgateway.admin.v1.Pric" +
+      "ing\022\021\n\tfallbacks\030\013 \003(\t\022/\n\013fallback_on\030\014 " +
+      "\003(\0162\032.llmgateway.v1.ErrorReason\022\031\n\014is_av" +
+      "ailable\030\r \001(\010H\000\210\001\001\022/\n\010timeouts\030\016 \001(\0132\035.l" +
+      "lmgateway.admin.v1.Timeouts\0228\n\007options\030\017" +
+      " \003(\0132\'.llmgateway.admin.v1.Model.Options" +
+      "Entry\022\016\n\006weight\030\020 \001(\001\0224\n\013deployments\030\021 \003" +
+      "(\0132\037.llmgateway.admin.v1.Deployment\0225\n\007r" +
+      "outing\030\022 \001(\0162$.llmgateway.admin.v1.Routi" +
+      "ngStrategy\022/\n\005retry\030\023 \001(\0132 .llmgateway.a" +
+      "dmin.v1.RetryPolicy\0225\n\010cooldown\030\024 \001(\0132#." +
+      "llmgateway.admin.v1.CooldownPolicy\022/\n\013cr" +
+      "eate_time\030\025 \001(\0132\032.google.protobuf.Timest" +
+      "amp\022/\n\013update_time\030\026 \001(\0132\032.google.protob" +
+      "uf.Timestamp\022\014\n\004etag\030\027 \001(\t\022\027\n\017operator_f" +
+      "ields\030\030 \003(\t\022\016\n\006source\030\031 \001(\t\022&\n\004kind\030\033 \001(" +
+      "\0162\030.llmgateway.v1.ModelKind\022\023\n\013descripti" +
+      "on\030\034 \001(\t\0222\n\007virtual\030\035 \001(\0132!.llmgateway.a" +
+      "dmin.v1.VirtualModel\032.\n\014OptionsEntry\022\013\n\003" +
+      "key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\017\n\r_is_avai" +
+      "lable\"\353\001\n\014VirtualModel\022\025\n\rsystem_prompt\030" +
+      "\001 \001(\t\0229\n\010defaults\030\002 \001(\0132\'.llmgateway.adm" +
+      "in.v1.GenerationDefaults\022+\n\006memory\030\003 \001(\013" +
+      "2\033.llmgateway.admin.v1.Memory\022/\n\005rules\030\004" +
+      " \003(\0132 .llmgateway.admin.v1.RoutingRule\022\026" +
+      "\n\016default_target\030\005 \001(\t\022\023\n\013show_served\030\006 " +
+      "\001(\010\"\332\003\n\022GenerationDefaults\022\027\n\nmax_tokens" +
+      "\030\001 \001(\005H\000\210\001\001\022\030\n\013temperature\030\002 \001(\001H\001\210\001\001\022\022\n" +
+      "\005top_p\030\003 \001(\001H\002\210\001\001\022\022\n\005top_k\030\004 \001(\005H\003\210\001\001\022\021\n" +
+      "\004seed\030\005 \001(\003H\004\210\001\001\022\035\n\020presence_penalty\030\006 \001" +
+      "(\001H\005\210\001\001\022\036\n\021frequency_penalty\030\007 \001(\001H\006\210\001\001\022" +
+      "8\n\020reasoning_effort\030\010 \001(\0162\036.llmgateway.v" +
+      "1.ReasoningEffort\022$\n\027reasoning_budget_to" +
+      "kens\030\t \001(\005H\007\210\001\001\0224\n\006locked\030\n \003(\0162$.llmgat" +
+      "eway.admin.v1.GenerationFieldB\r\n\013_max_to" +
+      "kensB\016\n\014_temperatureB\010\n\006_top_pB\010\n\006_top_k" +
+      "B\007\n\005_seedB\023\n\021_presence_penaltyB\024\n\022_frequ" +
+      "ency_penaltyB\032\n\030_reasoning_budget_tokens" +
+      "\"|\n\006Memory\022\017\n\007enabled\030\001 \001(\010\022\024\n\014max_messa" +
+      "ges\030\002 \001(\005\022\032\n\022max_history_tokens\030\003 \001(\005\022/\n" +
+      "\014idle_timeout\030\004 \001(\0132\031.google.protobuf.Du" +
+      "ration\"\374\003\n\013RoutingRule\022\014\n\004name\030\001 \001(\t\022\021\n\t" +
+      "any_words\030\002 \003(\t\022\017\n\007pattern\030\003 \001(\t\022\034\n\024min_" +
+      "estimated_tokens\030\004 \001(\005\022\034\n\024max_estimated_" +
+      "tokens\030\005 \001(\005\022\024\n\014min_messages\030\006 \001(\005\022\024\n\014ma" +
+      "x_messages\030\007 \001(\005\0228\n\004tags\030\010 \003(\0132*.llmgate" +
+      "way.admin.v1.RoutingRule.TagsEntry\022<\n\006la" +
+      "bels\030\t \003(\0132,.llmgateway.admin.v1.Routing" +
+      "Rule.LabelsEntry\022\027\n\nhas_images\030\n \001(\010H\000\210\001" +
+      "\001\022\026\n\thas_tools\030\013 \001(\010H\001\210\001\001\0221\n\007targets\030\014 \003" +
+      "(\0132 .llmgateway.admin.v1.RouteTarget\032+\n\t" +
+      "TagsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028" +
+      "\001\032-\n\013LabelsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
+      " \001(\t:\0028\001B\r\n\013_has_imagesB\014\n\n_has_tools\",\n" +
+      "\013RouteTarget\022\r\n\005model\030\001 \001(\t\022\016\n\006weight\030\002 " +
+      "\001(\001\"\367\002\n\007Pricing\022\020\n\010currency\030\004 \001(\t\022\031\n\021inp" +
+      "ut_per_million\030\005 \001(\t\022\032\n\022output_per_milli" +
+      "on\030\006 \001(\t\022 \n\030cached_input_per_million\030\007 \001" +
+      "(\t\022\037\n\027cache_write_per_million\030\010 \001(\t\022\035\n\025r" +
+      "easoning_per_million\030\t \001(\t\022=\n\tper_image\030" +
+      "\n \003(\0132*.llmgateway.admin.v1.Pricing.PerI" +
+      "mageEntry\022\030\n\020audio_per_minute\030\013 \001(\t\022%\n\035s" +
+      "peech_per_million_characters\030\014 \001(\t\032/\n\rPe" +
+      "rImageEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:" +
+      "\0028\001J\004\010\001\020\002J\004\010\002\020\003J\004\010\003\020\004\"\261\002\n\nDeployment\022\n\n\002" +
+      "id\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022\026\n\016upstream_m" +
+      "odel\030\003 \001(\t\022\025\n\radapter_class\030\004 \001(\t\022\020\n\010bas" +
+      "e_url\030\005 \001(\t\022\026\n\016credential_ref\030\006 \001(\t\022=\n\007o" +
+      "ptions\030\007 \003(\0132,.llmgateway.admin.v1.Deplo" +
+      "yment.OptionsEntry\022\016\n\006weight\030\010 \001(\001\022-\n\007pr" +
+      "icing\030\t \001(\0132\034.llmgateway.admin.v1.Pricin" +
+      "g\032.\n\014OptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030" +
+      "\002 \001(\t:\0028\001\"\271\001\n\010Timeouts\022*\n\007connect\030\001 \001(\0132" +
+      "\031.google.protobuf.Duration\022.\n\013first_toke" +
+      "n\030\002 \001(\0132\031.google.protobuf.Duration\022\'\n\004id" +
+      "le\030\003 \001(\0132\031.google.protobuf.Duration\022(\n\005t" +
+      "otal\030\004 \001(\0132\031.google.protobuf.Duration\"\232\001" +
+      "\n\013RetryPolicy\022\023\n\013max_retries\030\001 \001(\005\0222\n\017in" +
+      "itial_backoff\030\002 \001(\0132\031.google.protobuf.Du" +
+      "ration\022.\n\013max_backoff\030\003 \001(\0132\031.google.pro" +
+      "tobuf.Duration\022\022\n\nmultiplier\030\004 \001(\001\"z\n\016Co" +
+      "oldownPolicy\022\020\n\010failures\030\001 \001(\005\022)\n\006window" +
+      "\030\002 \001(\0132\031.google.protobuf.Duration\022+\n\010coo" +
+      "ldown\030\003 \001(\0132\031.google.protobuf.Duration*\355" +
+      "\002\n\017GenerationField\022 \n\034GENERATION_FIELD_U" +
+      "NSPECIFIED\020\000\022\037\n\033GENERATION_FIELD_MAX_TOK" +
+      "ENS\020\001\022 \n\034GENERATION_FIELD_TEMPERATURE\020\002\022" +
+      "\032\n\026GENERATION_FIELD_TOP_P\020\003\022\032\n\026GENERATIO" +
+      "N_FIELD_TOP_K\020\004\022\031\n\025GENERATION_FIELD_SEED" +
+      "\020\005\022%\n!GENERATION_FIELD_PRESENCE_PENALTY\020" +
+      "\006\022&\n\"GENERATION_FIELD_FREQUENCY_PENALTY\020" +
+      "\007\022%\n!GENERATION_FIELD_REASONING_EFFORT\020\010" +
+      "\022,\n(GENERATION_FIELD_REASONING_BUDGET_TO" +
+      "KENS\020\t*\234\001\n\017RoutingStrategy\022 \n\034ROUTING_ST" +
+      "RATEGY_UNSPECIFIED\020\000\022\035\n\031ROUTING_STRATEGY" +
+      "_WEIGHTED\020\001\022#\n\037ROUTING_STRATEGY_LEAST_IN" +
+      "FLIGHT\020\002\022#\n\037ROUTING_STRATEGY_LOWEST_LATE" +
+      "NCY\020\003b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -24651,7 +24863,7 @@ java.lang.String defaultValue) {
     internal_static_llmgateway_admin_v1_Model_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Model_descriptor,
-        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "DisplayName", "ContextLength", "MaxOutputTokens", "Capabilities", "Pricing", "Fallbacks", "FallbackOn", "IsAvailable", "Timeouts", "Options", "Weight", "Deployments", "Routing", "Retry", "Cooldown", "CreateTime", "UpdateTime", "Etag", "OperatorFields", "Source", "Kind", "Description", "Virtual", });
+        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "DisplayName", "ContextLength", "MaxOutputTokens", "EmbeddingDimensions", "TruncateDimensions", "Capabilities", "Pricing", "Fallbacks", "FallbackOn", "IsAvailable", "Timeouts", "Options", "Weight", "Deployments", "Routing", "Retry", "Cooldown", "CreateTime", "UpdateTime", "Etag", "OperatorFields", "Source", "Kind", "Description", "Virtual", });
     internal_static_llmgateway_admin_v1_Model_OptionsEntry_descriptor =
       internal_static_llmgateway_admin_v1_Model_descriptor.getNestedTypes().get(0);
     internal_static_llmgateway_admin_v1_Model_OptionsEntry_fieldAccessorTable = new
