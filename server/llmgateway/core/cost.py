@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from llmgateway.core.fields import plain
-from llmgateway.core.models import Pricing
+from llmgateway.core.models import Model, Pricing
 from llmgateway.core.types import Usage
 
 MILLION = Decimal(1_000_000)
@@ -104,6 +104,22 @@ def worst_case_cost(pricing: Pricing | None, prompt_tokens: int, max_output_toke
     output_price = max(pricing.output_per_million, _or(pricing.reasoning_per_million, ZERO))
     amount = (max(prompt_tokens, 0) * input_price + max(max_output_tokens, 0) * output_price) / MILLION
     return Cost(amount, pricing.currency)
+
+
+def model_worst_case(model: Model, prompt_tokens: int, max_output_tokens: int) -> Cost | None:
+    """The most a call to `model` may cost at whichever of its deployments serves it
+    (each may have prices of its own). None when one of them has no price, or their
+    currencies differ."""
+    costs = [worst_case_cost(model.pricing, prompt_tokens, max_output_tokens)]
+    costs += [
+        worst_case_cost(d.pricing, prompt_tokens, max_output_tokens) for d in model.deployments if d.pricing
+    ]
+    if any(c is None for c in costs):
+        return None
+    known = [c for c in costs if c is not None]
+    if len({c.currency for c in known}) > 1:
+        return None
+    return max(known, key=lambda c: c.amount)
 
 
 def _or(price: Decimal | None, default: Decimal) -> Decimal:
