@@ -139,6 +139,14 @@ class Call:
         return cost
 
     @property
+    def saved(self) -> Cost | None:
+        """What a call the cache answered would have cost: its usage at the prices of the
+        deployment that first served the answer (None for other calls, or unknown)."""
+        if self.cache is None or not self.cache.answered or self.usage is None:
+            return None
+        return usage_cost(self.pricing, self.usage)
+
+    @property
     def ttft_ms(self) -> float | None:
         at = self.first_event_at
         return None if at is None else (at - self.started) * 1000.0

@@ -236,6 +236,13 @@ class Model:
     def etag(self) -> str:
         return str(self.revision) if self.revision else ""
 
+    def pricing_of(self, deployment: str) -> Pricing | None:
+        """The prices of one of its deployments (`primary`: the model's own)."""
+        for d in self.deployments:
+            if d.id == deployment and d.pricing is not None:
+                return d.pricing
+        return self.pricing
+
 
 class ModelCatalog(Protocol):
     """Read side of the model registry; the router's only view of it.

@@ -184,8 +184,11 @@ def test_a_call_costs_its_usage_at_its_deployments_prices_and_nothing_from_the_c
     assert call.cost == Cost(D("0.002")) and call.cost is call.cost  # computed once per usage
     call.usage = Usage(2000, 500)
     assert call.cost == Cost(D("0.003"))
+    assert call.saved is None  # the upstream answered: nothing saved
     call.cache = CacheUse(status=CacheStatus.HIT)
-    assert call.cost == Cost(D(0))
+    assert call.cost == Cost(D(0)) and call.saved == Cost(D("0.003"))  # what the hit saved
+    assert model.pricing_of("cheap") is own and model.pricing_of("same") is model.pricing
+    assert model.pricing_of("primary") is model.pricing
 
 
 def test_every_bundled_price_is_valid_and_dated() -> None:
