@@ -66,6 +66,24 @@ async def priced(gateway_factory, monkeypatch) -> AsyncIterator[tuple[Any, Any, 
                     "c/embed", "openai", "text-embedding-3-small", openai.base_url, capabilities=["embed"]
                 ),
                 _model("c/image", "openai", "gpt-image-1", openai.base_url, capabilities=["image"]),
+                _model(
+                    "c/deployed",
+                    "openai",
+                    "gpt-4o-mini",
+                    openai.base_url,
+                    weight=1e-9,  # the deployment below serves (all but certainly)
+                    deployments=[
+                        {
+                            "id": "own",
+                            "provider": "openai",
+                            "upstream_model": "gpt-4o-mini",
+                            "base_url": openai.base_url,
+                            "credential_ref": PROVIDER_KEY_ENV,
+                            "weight": 1e9,
+                            "pricing": {"input_per_million": "1", "output_per_million": "2"},
+                        }
+                    ],
+                ),
             ],
         )
         yield gateway, openai, claude, gemini
@@ -96,6 +114,11 @@ async def test_chat_and_stream_answers_carry_their_cost(priced, model: str, expe
     end = [e async for e in events][-1].end
     assert _money(end.cost) == expected
     assert dict(await events.trailing_metadata())[COST] == expected
+
+
+async def test_a_call_costs_the_prices_of_the_deployment_that_served_it(priced) -> None:
+    response = await priced[0].Chat(chat("c/deployed"), timeout=5)
+    assert response.deployment == "own" and _money(response.cost) == "0.0014 USD"  # 1000 x 1 + 200 x 2
 
 
 async def test_anthropic_cache_writes_are_reported(priced) -> None:
