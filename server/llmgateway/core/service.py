@@ -375,10 +375,10 @@ def _usage_of(result: Result) -> Usage | None:
         return result.usage
     if isinstance(result, EmbedResult):
         return Usage(prompt_tokens=result.prompt_tokens)
-    if isinstance(result, TranscribeResult):  # by tokens, else the seconds billed (or else heard)
-        seconds = result.audio_s or result.duration_s
-        return result.usage or Usage(audio_seconds=seconds, estimated=not result.audio_s)
-    return None
+    if isinstance(result, TranscribeResult) and result.usage is None:  # billed by the second
+        seconds = result.audio_s or result.duration_s  # else heard; neither: unknown, not zero
+        return Usage(audio_seconds=seconds, estimated=not result.audio_s) if seconds else None
+    return result.usage if isinstance(result, TranscribeResult) else None
 
 
 async def _replayed(events: Iterator[StreamEvent]) -> AsyncGenerator[StreamEvent, None]:
