@@ -238,3 +238,26 @@ async def test_the_mock_models_show_a_cost_and_a_cache_hit_costs_nothing(gateway
     )
     seconds = Decimal(repr(heard.usage.audio_seconds))
     assert Decimal(heard.cost.money.amount) == seconds * Decimal("0.006") / 60
+
+
+async def test_tags_route_a_virtual_model_and_it_costs_its_targets_prices(gateway_factory) -> None:
+    targets = [
+        {"id": f"t/{n}", "provider": "mock", "upstream_model": "echo", "capabilities": CHAT} for n in "ab"
+    ]
+    router = {
+        "id": "team/router",
+        "kind": "virtual",
+        "capabilities": CHAT,
+        "virtual": {
+            "default_target": "t/a",
+            "show_served": True,
+            "rules": [{"name": "premium", "tags": {"tier": "premium"}, "targets": [{"model": "t/b"}]}],
+        },
+    }
+    gateway = await gateway_factory(include_default_models=False, models=[*targets, router])
+    premium = await gateway.Chat(chat("team/router", tags={"tier": "premium"}), timeout=5)
+    plain = await gateway.Chat(chat("team/router"), timeout=5)
+    assert (premium.model, plain.model) == ("t/b", "t/a")
+    usage = premium.usage  # the targets' upstream is on the list (mock/echo: 0.10 in, 0.40 out)
+    expected = (usage.prompt_tokens * Decimal("0.10") + usage.completion_tokens * Decimal("0.40")) / 10**6
+    assert Decimal(premium.cost.money.amount) == expected
