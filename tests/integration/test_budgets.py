@@ -2,8 +2,8 @@
 100 concurrent calls against a budget that fits exactly 10; a reservation settled to
 the real cost (so later calls fit again); the refusal (BUDGET_EXCEEDED, a QuotaFailure
 naming the budget, no upstream request); failed calls and cancelled streams charged
-what they used; unpriced models; the budget gauges; Redis unreachable (fail closed or
-open). Two processes sharing one Redis:
+what they used; unpriced models; a task budget (tags); the budget gauges; Redis
+unreachable (fail closed or open). Two processes sharing one Redis:
 tests/integration/test_replicas_budgets.py."""
 
 from __future__ import annotations
@@ -196,3 +196,23 @@ async def test_redis_unreachable(
         assert await outcome(gw.Chat(KNOWN, timeout=5)) == expected
     finally:
         redis_server.start()
+
+
+async def test_a_task_budget_counts_the_calls_tagged_with_it(gateway_factory: Any) -> None:
+    per_task = budgets(
+        {"name": "per-task", "scope": "tag", "tag": "task", "period": "total", "limit": "0.00002"}
+    )
+    gw = await gateway_factory(models=[PRICED], budgets=per_task)
+
+    def tagged(task: str) -> chat_pb2.ChatRequest:
+        request = known()
+        request.tags["task"] = task
+        return request
+
+    assert [await outcome(gw.Chat(tagged("t1"), timeout=5)) for _ in range(3)] == [
+        "OK",
+        "OK",
+        "RESOURCE_EXHAUSTED",
+    ]
+    assert await outcome(gw.Chat(tagged("t2"), timeout=5)) == "OK"  # another task
+    assert await outcome(gw.Chat(KNOWN, timeout=5)) == "OK"  # untagged: no task budget applies

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import chat, scrape, stream
-from tests.integration.test_budgets import PRICED
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "llmgateway.json"
 # Labels Prometheus adds to every series it scrapes (target labels).
@@ -68,14 +67,15 @@ def test_the_parser_finds_metrics_and_labels() -> None:
 
 
 async def test_every_dashboard_query_names_exported_metrics_and_labels(gateway_factory: Any) -> None:
+    unpriced = {"id": "local/unpriced", "provider": "mock", "upstream_model": "not-on-the-price-list"}
     gw = await gateway_factory(
         include_default_models=True,
         metrics={"address": "127.0.0.1:0"},
-        models=[PRICED],
-        budgets={"limits": [{"name": "all", "limit": "1", "tokens": 10**6}], "allow_unpriced": ["mock/*"]},
+        models=[unpriced],
+        budgets={"limits": [{"name": "all", "limit": "1", "tokens": 10**6}], "allow_unpriced": ["local/*"]},
     )
-    await gw.Chat(chat("mock/echo"), timeout=5)
-    await gw.Chat(chat("priced/echo"), timeout=5)
+    await gw.Chat(chat("mock/echo"), timeout=5)  # priced: exports the budget's money gauges
+    await gw.Chat(chat("local/unpriced"), timeout=5)  # exports the unknown-cost counter
     [e async for e in gw.StreamChat(stream("mock/echo"), timeout=5)]
     exported: dict[str, set[str]] = {}
     for sample in (await scrape(gw.metrics_port)).samples:
