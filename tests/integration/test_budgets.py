@@ -209,10 +209,7 @@ async def test_a_task_budget_counts_the_calls_tagged_with_it(gateway_factory: An
         request.tags["task"] = task
         return request
 
-    assert [await outcome(gw.Chat(tagged("t1"), timeout=5)) for _ in range(3)] == [
-        "OK",
-        "OK",
-        "RESOURCE_EXHAUSTED",
-    ]
+    results = [await outcome(gw.Chat(tagged("t1"), timeout=5)) for _ in range(3)]
+    assert results == ["OK", "OK", "RESOURCE_EXHAUSTED"]  # 10 micro-dollars each
     assert await outcome(gw.Chat(tagged("t2"), timeout=5)) == "OK"  # another task
     assert await outcome(gw.Chat(KNOWN, timeout=5)) == "OK"  # untagged: no task budget applies

@@ -4,8 +4,9 @@
 apply (budget x subject x window). `WorstCase` prices a call's reservation: the
 prompt estimate plus `max_tokens` (or the model's output cap, or a configured
 default), at the highest prices of every deployment and fallback that could serve
-it; a model with a deployment without a price (or priced in another currency) cannot
-be priced, and is named for the policy to refuse or allow.
+it; images and speech at their prices per image and per character. A model with a
+deployment without a price (or priced in another currency) cannot be priced, and is
+named for the policy to refuse or allow.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from llmgateway.budgets.settings import BudgetLimit
 from llmgateway.core.attempts import build_plan
 from llmgateway.core.budgets import GRACE_S, NO_LIMIT, Charge, Period, Window, from_units, to_units, window
 from llmgateway.core.calls import Call
-from llmgateway.core.cost import worst_case_cost
+from llmgateway.core.cost import Cost, usage_cost, worst_case_cost
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.models import CooldownPolicy, Model, ModelCatalog, Pricing, RetryPolicy
 from llmgateway.core.patterns import ModelGrant
+from llmgateway.core.types import Usage
 
 _ADJECTIVE = {Period.DAY: "daily", Period.MONTH: "monthly", Period.TOTAL: "total"}
 _GLOBAL, _KEY, _TEAM, _TAG, _MODEL = "global", "key", "team", "tag", "model"
@@ -155,7 +157,10 @@ class WorstCase:
             chain = self._chains[model.id] = tuple(_serving(m) for m in models)
         return chain
 
-    def cost(self, model: Model, prompt_tokens: int, max_tokens: int | None) -> Worst:
+    def cost(
+        self, model: Model, prompt_tokens: int, max_tokens: int | None, media: Usage | None = None
+    ) -> Worst:
+        """`media`: what an image or speech call will produce (priced as such)."""
         most = Decimal(0)
         most_tokens = 0
         unpriced: tuple[str, ...] = ()
@@ -167,13 +172,25 @@ class WorstCase:
                 output = cap or self.default_completion
             most_tokens = max(most_tokens, prompt_tokens + output)
             for pricing in serving.prices:
-                cost = worst_case_cost(pricing, prompt_tokens, output)
+                if media is None:
+                    cost = worst_case_cost(pricing, prompt_tokens, output)
+                else:
+                    cost = _media_cost(pricing, media)
                 if cost is None or cost.currency != self.currency:
                     if serving.model_id not in unpriced:
                         unpriced += (serving.model_id,)
                 elif cost.amount > most:
                     most = cost.amount
         return Worst(most, unpriced, most_tokens)
+
+
+def _media_cost(pricing: Pricing | None, media: Usage) -> Cost | None:
+    """What images or speech cost; images of a size the call left to the provider at
+    the model's dearest image price."""
+    cost = usage_cost(pricing, media)
+    if cost is None and pricing is not None and media.images and pricing.per_image:
+        return Cost(media.images * max(pricing.per_image.values()), pricing.currency)
+    return cost
 
 
 def _serving(model: Model) -> _Serving:

@@ -6,7 +6,8 @@ cache, so a hit still needs room but settles to nothing) reserves the call's wor
 case on every budget that applies, all or none, in one store round trip: the prompt
 estimate plus `max_tokens` (or the model's output cap, or
 `budgets.default_completion_tokens`) at the highest prices of the deployments and
-fallbacks that could serve it. A call that does not fit is refused before any
+fallbacks that could serve it (images and speech: their price per image and per
+character; a transcription reserves nothing). A call that does not fit is refused before any
 upstream request: RESOURCE_EXHAUSTED / BUDGET_EXCEEDED with a QuotaFailure naming
 the budget (`budget:<name>[:<subject>]`).
 
@@ -55,7 +56,7 @@ from llmgateway.core.estimate import prompt_tokens, text_tokens
 from llmgateway.core.models import ModelCatalog
 from llmgateway.core.patterns import ModelGrant
 from llmgateway.core.pipeline import Admit, Outcome, Request
-from llmgateway.core.types import ChatRequest, EmbedRequest, ImageRequest, Usage
+from llmgateway.core.types import ChatRequest, EmbedRequest, ImageRequest, SpeechRequest, Usage
 
 log = logging.getLogger("llmgateway.budgets")
 
@@ -100,8 +101,8 @@ class BudgetPolicy:
         applied = self.rules.applied(call, model.id)
         if not applied:
             return None
-        prompt, max_tokens = _tokens(request)
-        worst = self.worst.cost(model, prompt, max_tokens)
+        prompt, max_tokens, media = _estimate(request)
+        worst = self.worst.cost(model, prompt, max_tokens, media)
         if worst.unpriced:
             priced_by = next((a for a in applied if a.rule.money != NO_LIMIT), None)
             if priced_by is not None:
@@ -208,17 +209,21 @@ def _subject(applied: Applied) -> str:
     return f"{name}:{applied.subject}" if applied.subject else name
 
 
-def _tokens(request: Request) -> tuple[int, int | None]:
-    """(prompt estimate, the caller's output cap) of a request: the gateway's one
-    prompt estimate (core/estimate.py). Images, speech and transcription reserve
-    their prompt text only: they are settled to their real cost."""
+def _estimate(request: Request) -> tuple[int, int | None, Usage | None]:
+    """(prompt estimate, the caller's output cap, what a media call will produce) of a
+    request: the gateway's one prompt estimate (core/estimate.py); the images asked for,
+    the characters to speak. A transcription reserves nothing (its audio's length is
+    known once decoded) and is settled to its real cost."""
     if isinstance(request, ChatRequest):
-        return prompt_tokens(request), request.generation.max_tokens
+        return prompt_tokens(request), request.generation.max_tokens, None
     if isinstance(request, EmbedRequest):
-        return text_tokens(sum(len(text) for text in request.inputs)), 0
+        return text_tokens(sum(len(text) for text in request.inputs)), 0, None
     if isinstance(request, ImageRequest):
-        return text_tokens(len(request.prompt)), 0
-    return 0, 0
+        images = Usage(images=request.count, image_size=request.size, image_quality=request.quality)
+        return text_tokens(len(request.prompt)), 0, images
+    if isinstance(request, SpeechRequest):
+        return 0, 0, Usage(characters=len(request.input))
+    return 0, 0, None
 
 
 def build(components: Any, **options: Any) -> BudgetPolicy | None:

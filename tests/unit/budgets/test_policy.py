@@ -26,7 +26,16 @@ from llmgateway.core.cost import Cost
 from llmgateway.core.errors import GatewayError, Reason
 from llmgateway.core.models import Model, Pricing
 from llmgateway.core.pipeline import Outcome
-from llmgateway.core.types import ChatRequest, GenerationConfig, Message, Role, TextPart, Usage
+from llmgateway.core.types import (
+    ChatRequest,
+    GenerationConfig,
+    ImageRequest,
+    Message,
+    Role,
+    SpeechRequest,
+    TextPart,
+    Usage,
+)
 
 
 def priced(model_id: str, per_million: int, **more: Any) -> Model:
@@ -40,6 +49,15 @@ DEAR = priced("m/dear", 10)
 CAPPED = priced("m/capped", 1, max_output_tokens=50)
 FALLING = priced("m/falling", 1, fallbacks=("m/dear",))
 TO_LOCAL = priced("m/to-local", 1, fallbacks=("local/llama",))
+MEDIA = Model(
+    id="m/media",
+    provider="mock",
+    upstream_model="image",
+    pricing=Pricing(
+        per_image={"512x512": Decimal("0.02"), "1024x1024": Decimal("0.04")},
+        speech_per_million_characters=Decimal(15),
+    ),
+)
 FREE = Model(id="local/llama", provider="ollama", upstream_model="llama")
 NOON = calendar.timegm((2026, 12, 31, 12, 0, 0))  # the last day of a month
 PROMPT = 8  # "a b c d e f g h": 4 tokens of framing + 4 of text
@@ -69,7 +87,7 @@ class Clock:
 def policy(*limits: dict[str, Any], clock: Clock | None = None, **more: Any) -> BudgetPolicy:
     clock = clock or Clock()
     configured = BudgetSettings(limits=[BudgetLimit(**limit) for limit in limits], **more)
-    catalog = Catalog(CHEAP, DEAR, CAPPED, FALLING, TO_LOCAL, FREE)
+    catalog = Catalog(CHEAP, DEAR, CAPPED, FALLING, TO_LOCAL, MEDIA, FREE)
     return BudgetPolicy(MemoryBudgetStore(clock), catalog, configured, clock)
 
 
@@ -157,6 +175,20 @@ async def test_model_scope_and_match() -> None:
 async def test_the_worst_case_reserved(model: str, max_tokens: int | None, reserved: int) -> None:
     p = policy({"name": "all", "limit": "1"})
     await p.admit(call(), request(model, max_tokens))
+    assert p.stats.current[("all", "")][1].money == reserved
+
+
+@pytest.mark.parametrize(
+    ("req", "reserved"),
+    [
+        (ImageRequest("m/media", "a cat", count=2, size="512x512"), 40_000),
+        (ImageRequest("m/media", "a cat", count=2), 80_000),  # the size left to the provider: the dearest
+        (SpeechRequest("m/media", "x" * 1000), 15_000),
+    ],
+)
+async def test_images_and_speech_reserve_their_price(req: Any, reserved: int) -> None:
+    p = policy({"name": "all", "limit": "1"})
+    await p.admit(call(), req)
     assert p.stats.current[("all", "")][1].money == reserved
 
 
