@@ -30,6 +30,7 @@ priced models of its chain.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -59,6 +60,7 @@ from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.types import ChatRequest, EmbedRequest, ImageRequest, SpeechRequest, Usage
 
 log = logging.getLogger("llmgateway.budgets")
+FromLedger = Callable[[Rules, float], list[tuple[Charge, Used]]]
 
 
 class _Ticket(NamedTuple):
@@ -78,8 +80,14 @@ class BudgetPolicy:
         catalog: ModelCatalog,
         settings: BudgetSettings,
         clock: Callable[[], float] = time.time,
+        from_ledger: FromLedger | None = None,
+        shared: bool = False,
     ) -> None:
         self.store = store
+        self.clock = clock
+        # What the ledger says the counters hold (blocking), for `start`; None: no rebuild.
+        self.from_ledger = from_ledger
+        self.shared = shared  # the store outlives this process (Redis): fill missing counters only
         self.catalog = catalog
         self.currency = settings.currency
         self.rules = Rules(settings.limits, clock)
@@ -89,6 +97,18 @@ class BudgetPolicy:
         self.stats = BudgetStats([b.name for b in settings.limits], settings.soft_thresholds, clock)
         self._tickets: dict[int, _Ticket] = {}
         self._unpriced_logged: set[str] = set()
+
+    async def start(self) -> None:
+        """Rebuilds the counters of the current windows from the usage ledger."""
+        if self.from_ledger is None:
+            return
+        try:
+            counters = await asyncio.to_thread(self.from_ledger, self.rules, self.clock())
+            filled = await self.store.seed(counters, only_missing=self.shared)
+        except Exception:
+            log.exception("budgets: the counters could not be rebuilt from the usage ledger")
+            return
+        log.info("budgets rebuilt from the usage ledger", extra={"counters": len(counters), "filled": filled})
 
     def collector(self) -> BudgetCollector:
         """The policy's metrics, for the server's exposition."""
@@ -242,7 +262,8 @@ def build(components: Any, **options: Any) -> BudgetPolicy | None:
     if settings.backend == "redis" and redis is None:
         raise ValueError("budgets.backend is redis but redis.url is not set")
     store: BudgetStore
-    if redis is not None and settings.backend != "memory":
+    shared = redis is not None and settings.backend != "memory"
+    if redis is not None and shared:
         store = RedisBudgetStore(redis)
     elif components.worker and settings.backend == "auto":
         raise ValueError(
@@ -251,4 +272,22 @@ def build(components: Any, **options: Any) -> BudgetPolicy | None:
         )
     else:
         store = MemoryBudgetStore()
-    return BudgetPolicy(store, components.registry.catalog, settings)
+    from_ledger = None
+    if settings.rebuild_on_start and components.settings.ledger.enabled:
+        from_ledger = _ledger_reader(components.registry.engine.url, settings.currency)
+    catalog = components.registry.catalog
+    return BudgetPolicy(store, catalog, settings, from_ledger=from_ledger, shared=shared)
+
+
+def _ledger_reader(url: Any, currency: str) -> FromLedger:
+    def read(rules: Rules, now: float) -> list[tuple[Charge, Used]]:
+        from llmgateway.budgets.rebuild import ledger_counters
+        from llmgateway.registry.db import create_registry_engine
+
+        engine = create_registry_engine(url.render_as_string(hide_password=False))
+        try:
+            return ledger_counters(engine, rules, currency, now)
+        finally:
+            engine.dispose()
+
+    return read
