@@ -262,9 +262,9 @@ def build(components: Any, **options: Any) -> BudgetPolicy | None:
     if settings.backend == "redis" and redis is None:
         raise ValueError("budgets.backend is redis but redis.url is not set")
     store: BudgetStore
-    shared = redis is not None and settings.backend != "memory"
-    if redis is not None and shared:
-        store = RedisBudgetStore(redis)
+    shared = False  # the counters outlive this process (Redis)
+    if redis is not None and settings.backend != "memory":
+        store, shared = RedisBudgetStore(redis), True
     elif components.worker and settings.backend == "auto":
         raise ValueError(
             "budgets in several worker processes need redis.url: each worker would count its own and "
