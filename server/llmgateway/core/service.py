@@ -17,6 +17,7 @@ from llmgateway.core.attempts import Attempt
 from llmgateway.core.calls import Call
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError, invalid_request
+from llmgateway.core.estimate import delta_chars, estimate_usage
 from llmgateway.core.models import Capability, Model
 from llmgateway.core.paging import decode_page_token, encode_page_token
 from llmgateway.core.patterns import EVERY_MODEL, ModelGrant
@@ -42,6 +43,7 @@ from llmgateway.core.types import (
     StreamEnd,
     StreamEvent,
     StreamStart,
+    TextDelta,
     TranscribeRequest,
     TranscribeResult,
     Usage,
@@ -227,19 +229,30 @@ class InferenceService:
         )
         served = attempt.served(start.response_id, start.upstream_model)
         self._streaming(call, served, attempt)
+        # Characters streamed so far: a stream that stops before its end event is billed
+        # what it used, estimated from them. Counted here, where each event is looked at anyway.
+        chars = 0
         try:
             yield StreamStart(start.response_id, served.upstream_model, served)
             if isinstance(first, StreamEnd):
                 call.usage = first.usage
+            else:
+                chars = delta_chars(first)
             yield first
             async for event in events:
-                if isinstance(event, StreamEnd):
+                if type(event) is TextDelta:
+                    chars += len(event.text)
+                elif isinstance(event, StreamEnd):
                     call.usage = event.usage
+                else:
+                    chars += delta_chars(event)
                 yield event
         except GatewayError as exc:
+            _partial_usage(call, req, chars)
             attempt.fail(exc)
             raise
         except BaseException:
+            _partial_usage(call, req, chars)
             attempt.cancel()
             raise
         else:
@@ -352,6 +365,13 @@ def _stream_outcome(
     if folder is None:
         return Outcome(complete=error is None and not cancelled, error=error, cancelled=cancelled)
     return Outcome(folder.result(), folder.complete, error, cancelled)
+
+
+def _partial_usage(call: Call, req: ChatRequest, chars: int) -> None:
+    """A stream that stopped before its end event used what it streamed: its usage,
+    estimated (the provider's counts come with the end event)."""
+    if call.usage is None:
+        call.usage = estimate_usage(req, chars)
 
 
 def _usage_of(result: Result) -> Usage | None:

@@ -130,6 +130,7 @@ class Usage:
     completion_tokens: int = 0
     cached_prompt_tokens: int = 0
     reasoning_tokens: int = 0
+    cache_write_tokens: int = 0  # prompt tokens written to the provider's prompt cache
     # The provider sent no counts: these come from the text (providers/estimate.py).
     estimated: bool = False
 
