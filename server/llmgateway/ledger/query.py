@@ -86,12 +86,13 @@ def _dimension(conn: Connection, query: UsageQuery, dimension: Dimension) -> Col
         if conn.dialect.name == "sqlite":
             return func.strftime(_SQLITE_PERIODS[query.period], c.at)
         return func.to_char(func.timezone("UTC", c.at), _PG_PERIODS[query.period])
-    column: ColumnElement[str] = {
+    columns: dict[Dimension, ColumnElement[str]] = {
         Dimension.KEY: c.key_id,
         Dimension.TEAM: c.team,
         Dimension.MODEL: c.model,
         Dimension.PROVIDER: c.provider,
-    }.get(dimension) or tag_value(query.tag_key)
+    }
+    column = tag_value(query.tag_key) if dimension is Dimension.TAG else columns[dimension]
     return func.coalesce(column, literal(""))
 
 
