@@ -150,6 +150,7 @@ class LedgerWriter:
                 await asyncio.wait_for(self._full.wait(), wait)
             self._full.clear()
             self._report_drops()
+            self.metrics.buffered.set(len(self._queue))
             if self._stopping:
                 return
             if await self.flush():
