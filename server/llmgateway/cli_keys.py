@@ -46,6 +46,11 @@ def add_commands(keys_sub: Any, command: Any, database: Any) -> None:
             metavar="PATTERN:rpm=N,tpm=N,concurrent=N",
             help="this key's limits on the models PATTERN matches (repeat)",
         )
+        sub.add_argument(
+            "--shared-cache",
+            action=argparse.BooleanOptionalAction,
+            help="read and write the response cache's shared namespace (default: the key's own)",
+        )
 
     create = command("create", "create a key and print its secret (shown once)", keys_sub)
     database(create)
@@ -155,6 +160,8 @@ def _changed(current: ApiKeyRecord, args: argparse.Namespace) -> ApiKeyRecord:
         )
     if args.model_limit:
         changes["model_limits"] = tuple(_model_limit(spec) for spec in args.model_limit)
+    if args.shared_cache is not None:
+        changes["shared_cache"] = args.shared_cache
     if getattr(args, "disable", False) or getattr(args, "enable", False):
         changes["disabled"] = bool(args.disable)
     return replace(current, **changes)
@@ -205,6 +212,7 @@ def _print(k: ApiKeyRecord) -> None:
                 "limits": limits_to_json(k.limits),
                 "model_limits": [{"model": m, **limits_to_json(lim)} for m, lim in k.model_limits],
                 "disabled": k.disabled,
+                "shared_cache": k.shared_cache,
                 "create_time": k.created_at.isoformat() if k.created_at else None,
                 "update_time": k.updated_at.isoformat() if k.updated_at else None,
                 "revoke_time": k.revoked_at.isoformat() if k.revoked_at else None,

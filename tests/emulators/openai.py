@@ -58,6 +58,7 @@ class OpenAIEmulator(AudioEndpoints, Emulator):
     send_done = True  # the data: [DONE] terminator
     obfuscation = True
     reverse_embeddings = False  # return embeddings out of index order
+    fixed_dimensions: int | None = None  # ignore the request's `dimensions`, as many compatible servers do
     image_output_format: str | None = None  # gpt-image-*: the output_format answered
 
     def base_path(self) -> str:
@@ -386,7 +387,7 @@ class OpenAIEmulator(AudioEndpoints, Emulator):
         if failed is not None:
             return failed
         inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        dims = body.get("dimensions") or 4
+        dims = self.fixed_dimensions or body.get("dimensions") or 4
         b64 = body.get("encoding_format") == "base64"
         rows = []
         for i, _ in enumerate(inputs):

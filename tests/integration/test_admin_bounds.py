@@ -84,3 +84,26 @@ async def test_admin_pages_hold_at_most_the_admin_page_size(gw: Gateway) -> None
         await gw.call("CreateModel", pb.CreateModelRequest(model=new_model(f"team/m{i:04d}")))
     page = await gw.call("ListModels", pb.ListModelsRequest(page_size=1_000_000))
     assert len(page.models) == bounds.ADMIN_PAGE_SIZE and page.next_page_token
+
+
+async def test_admin_pages_of_the_largest_models_stop_at_the_byte_budget(gw: Gateway) -> None:
+    # Each of these renders to about 600 KiB (the request limit allows about 1 MiB):
+    # the 25 a page may hold would be a 15 MB answer, past a client's 4 MiB default.
+    options = {f"o{i:02d}": "v" * 1_000 for i in range(32)}
+    deployments = [
+        admin_pb2.Deployment(id=f"d{i}", provider="mock", upstream_model="echo", options=options)
+        for i in range(18)
+    ]
+    for i in range(6):
+        big = new_model(f"big/m{i}", options=options, deployments=deployments)
+        await gw.call("CreateModel", pb.CreateModelRequest(model=big))
+    seen: list[str] = []
+    token = ""
+    while True:
+        page = await gw.call("ListModels", pb.ListModelsRequest(page_size=25, page_token=token))
+        assert page.models and page.ByteSize() <= bounds.ADMIN_PAGE_BYTES + 1024
+        seen += [m.id for m in page.models]
+        if not (token := page.next_page_token):
+            break
+    assert [s for s in seen if s.startswith("big/")] == [f"big/m{i}" for i in range(6)]
+    assert len(seen) == len(set(seen))

@@ -16,6 +16,7 @@ from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator, embedding_vector
 from tests.helpers import Details, chat, scrape, stream, user
+from tests.keyed import bearer
 
 DETERMINISTIC = {"temperature": 0}
 HIT, MISS, COALESCED = (
@@ -243,3 +244,22 @@ async def test_the_cache_counters_are_in_the_metrics(gateway_factory: Any, emu: 
         metrics.series("llmgateway_cache_stored_bytes_total", "kind").values()
     )
     assert metrics.value("llmgateway_cache_evictions_total") == 0
+
+
+async def test_keys_have_their_own_namespace_unless_they_share(
+    keyed_factory: Any, emu: OpenAIEmulator
+) -> None:
+    gw = await keyed_factory(**settings(emu))
+    _, first = await gw.create_key(name="first", shared_cache=True)
+    _, second = await gw.create_key(name="second", shared_cache=True)
+    _, private = await gw.create_key(name="private")
+
+    async def status(secret: str) -> int:
+        reply = await gw.stub.Chat(ask("tenants"), metadata=bearer(secret), timeout=5)
+        return int(reply.cache.status)
+
+    assert await status(first) == MISS
+    assert await status(second) == HIT  # both share the one shared namespace
+    assert await status(private) == MISS  # a key of its own never reads theirs
+    assert await status(private) == HIT
+    assert upstream_chats(emu) == 2

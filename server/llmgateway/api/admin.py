@@ -5,6 +5,7 @@ check (`authorization: Bearer <token>`) the edge runs first."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hmac
 
@@ -94,11 +95,22 @@ class AdminServicer(ApiKeyMethods, UsageMethods):
                 is_available=request.is_available if request.HasField("is_available") else None,
             )
         )
-        return pb.ListModelsResponse(
-            models=[admin_convert.model_to_proto(m) for m in page],
-            next_page_token=encode_page_token(_LISTING, page[-1].id) if more and page else "",
-            revision=revision,
-        )
+        reply = pb.ListModelsResponse(revision=revision)
+        encoded = 0
+        for model in page:
+            # The largest model renders to about 1 MiB: a page stops at a byte budget that
+            # fits a client's default 4 MiB message limit, and yields between models so
+            # that rendering a page never holds the event loop for long.
+            rendered = admin_convert.model_to_proto(model)
+            encoded += rendered.ByteSize()
+            if encoded > bounds.ADMIN_PAGE_BYTES and reply.models:
+                more = True
+                break
+            reply.models.append(rendered)
+            await asyncio.sleep(0)
+        if more and reply.models:
+            reply.next_page_token = encode_page_token(_LISTING, reply.models[-1].id)
+        return reply
 
     async def update_model(self, request: pb.UpdateModelRequest, call: Call) -> pb.UpdateModelResponse:
         call.target = request.model.id

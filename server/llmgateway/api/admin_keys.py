@@ -118,6 +118,7 @@ def key_to_proto(rec: ApiKeyRecord) -> api_key_pb2.ApiKey:
             api_key_pb2.ModelRateLimits(model=m, limits=_limits_to_proto(lim)) for m, lim in rec.model_limits
         ],
         disabled=rec.disabled,
+        shared_cache=rec.shared_cache,
         create_time=_timestamp(rec.created_at),
         update_time=_timestamp(rec.updated_at),
         revoke_time=_timestamp(rec.revoked_at),
@@ -142,6 +143,7 @@ def key_from_proto(msg: api_key_pb2.ApiKey, prefix: str = "api_key") -> ApiKeyRe
         limits=_limits_from_proto(msg.limits),
         model_limits=tuple((m.model, _limits_from_proto(m.limits)) for m in msg.model_limits),
         disabled=msg.disabled,
+        shared_cache=msg.shared_cache,
     )
     violations += keys.validate(record, prefix)
     if violations:

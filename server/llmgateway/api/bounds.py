@@ -71,6 +71,9 @@ LIMITS: dict[str, Limit] = {
     "voice_chars": Limit(64, "`SynthesizeSpeech.voice`"),
     "page_size": Limit(1000, "`page_size` of ListModels (larger values are lowered to it)"),
     "admin_page_size": Limit(25, "`page_size` of admin ListModels (larger values are lowered to it)"),
+    "admin_page_bytes": Limit(
+        2 * 1024 * 1024, "models in one admin ListModels answer (encoded; a page ends early, with a token)"
+    ),
     "page_token_chars": Limit(512, "`page_token`"),
     "provider_chars": Limit(64, "`provider` filters of ListModels"),
     "update_mask_paths": Limit(64, "admin `update_mask.paths` (128 characters each)"),
@@ -119,6 +122,7 @@ LANGUAGE = _limit("language_chars")
 VOICE = _limit("voice_chars")
 PAGE_SIZE = _limit("page_size")
 ADMIN_PAGE_SIZE = _limit("admin_page_size")
+ADMIN_PAGE_BYTES = _limit("admin_page_bytes")
 PAGE_TOKEN = _limit("page_token_chars")
 PROVIDER = _limit("provider_chars")
 UPDATE_MASK_PATHS = _limit("update_mask_paths")

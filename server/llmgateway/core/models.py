@@ -168,6 +168,11 @@ class Model:
     display_name: Name = ""
     context_length: Tokens = 0
     max_output_tokens: Tokens = 0  # 0: unknown
+    # Embedding models: the length of the vectors the model returns (0: unknown), and
+    # whether a prefix keeps its meaning (Matryoshka training), so that the gateway may
+    # cut a longer vector to the `dimensions` asked for and renormalise it.
+    embedding_dimensions: Annotated[int, Range(0, 1_000_000)] = 0
+    truncate_dimensions: bool = False
     capabilities: frozenset[Capability] = frozenset({Capability.CHAT, Capability.STREAM, Capability.TOOLS})
     pricing: Pricing = field(default_factory=Pricing)
     fallbacks: Annotated[tuple[Name, ...], MaxItems(16)] = ()

@@ -16,6 +16,7 @@ from typing import TypeVar, cast
 from llmgateway.core.attempts import Attempt
 from llmgateway.core.calls import Call
 from llmgateway.core.deadline import Budget
+from llmgateway.core.dimensions import check_dimensions, fit_dimensions
 from llmgateway.core.errors import GatewayError, invalid_request
 from llmgateway.core.estimate import delta_chars, estimate_usage
 from llmgateway.core.models import Capability, Model
@@ -180,9 +181,13 @@ class InferenceService:
         return result
 
     async def _embed(self, req: EmbedRequest, call: Call) -> EmbedResult:
-        return await self._unary(
-            req.model, Capability.EMBED, call, "embed", lambda a, m, b: a.embed(m, req, b)
-        )
+        async def run(adapter: ProviderAdapter, cfg: Model, budget: Budget) -> EmbedResult:
+            check_dimensions(req.dimensions, cfg)
+            result = await adapter.embed(cfg, req, budget)
+            result.vectors = fit_dimensions(result.vectors, req.dimensions, cfg)
+            return result
+
+        return await self._unary(req.model, Capability.EMBED, call, "embed", run)
 
     async def _image(self, req: ImageRequest, call: Call) -> ImageResult:
         return await self._unary(

@@ -151,6 +151,7 @@ def row_to_record(row: ApiKeyRow) -> ApiKeyRecord:
             (str(entry["model"]), keys.limits_from_json(entry)) for entry in row.model_limits or ()
         ),
         disabled=bool(row.disabled),
+        shared_cache=bool(row.shared_cache),
         created_at=_utc(row.created_at),
         updated_at=_utc(row.updated_at),
         revoked_at=_utc(row.revoked_at),
@@ -170,6 +171,7 @@ def record_to_columns(rec: ApiKeyRecord) -> dict[str, Any]:
         "limits": keys.limits_to_json(rec.limits),
         "model_limits": [{"model": m, **keys.limits_to_json(lim)} for m, lim in rec.model_limits],
         "disabled": rec.disabled,
+        "shared_cache": rec.shared_cache,
         "created_at": rec.created_at,
         "updated_at": rec.updated_at,
         "revoked_at": rec.revoked_at,

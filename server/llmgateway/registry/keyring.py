@@ -40,6 +40,7 @@ def principal_of(rec: ApiKeyRecord) -> Principal:
         models=ModelGrant(rec.allowed_models),
         limits=rec.limits,
         model_limits=PatternMap(rec.model_limits),
+        shared_cache=rec.shared_cache,
     )
 
 

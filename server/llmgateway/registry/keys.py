@@ -28,7 +28,16 @@ MAX_PATTERNS = 100
 MAX_LIMIT = 10**12
 
 # The fields an operator may write (names of the admin proto's ApiKey fields).
-WRITABLE_FIELDS = ("name", "labels", "expire_time", "allowed_models", "limits", "model_limits", "disabled")
+WRITABLE_FIELDS = (
+    "name",
+    "labels",
+    "expire_time",
+    "allowed_models",
+    "limits",
+    "model_limits",
+    "disabled",
+    "shared_cache",
+)
 OUTPUT_ONLY_FIELDS = ("id", "create_time", "update_time", "revoke_time", "etag")
 LIMIT_FIELDS = ("requests_per_minute", "tokens_per_minute", "concurrent_calls")
 
@@ -45,6 +54,7 @@ class ApiKeyRecord:
     limits: Limits = NO_LIMITS
     model_limits: tuple[tuple[str, Limits], ...] = ()
     disabled: bool = False
+    shared_cache: bool = False  # reads and writes the response cache's shared namespace
     # Maintained by the registry.
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -110,6 +110,7 @@ class ApiKeyRow(Base):
     limits: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     model_limits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    shared_cache: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)

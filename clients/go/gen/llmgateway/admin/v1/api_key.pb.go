@@ -56,7 +56,11 @@ type ApiKey struct {
 	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
 	// Output only. Changes on every write; send it back with an update or a
 	// revoke to make it conditional.
-	Etag          string `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Whether the key reads and writes the response cache's shared namespace,
+	// with every other key that may; by default a key's cached answers are its
+	// own, so tenants never read each other's answers.
+	SharedCache   bool `protobuf:"varint,13,opt,name=shared_cache,json=sharedCache,proto3" json:"shared_cache,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -173,6 +177,13 @@ func (x *ApiKey) GetEtag() string {
 		return x.Etag
 	}
 	return ""
+}
+
+func (x *ApiKey) GetSharedCache() bool {
+	if x != nil {
+		return x.SharedCache
+	}
+	return false
 }
 
 // RateLimits are limits per minute (sliding window) and of calls in flight;
@@ -299,7 +310,7 @@ var File_llmgateway_admin_v1_api_key_proto protoreflect.FileDescriptor
 
 const file_llmgateway_admin_v1_api_key_proto_rawDesc = "" +
 	"\n" +
-	"!llmgateway/admin/v1/api_key.proto\x12\x13llmgateway.admin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf5\x04\n" +
+	"!llmgateway/admin/v1/api_key.proto\x12\x13llmgateway.admin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x98\x05\n" +
 	"\x06ApiKey\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12?\n" +
@@ -317,7 +328,8 @@ const file_llmgateway_admin_v1_api_key_proto_rawDesc = "" +
 	"updateTime\x12;\n" +
 	"\vrevoke_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"revokeTime\x12\x12\n" +
-	"\x04etag\x18\f \x01(\tR\x04etag\x1a9\n" +
+	"\x04etag\x18\f \x01(\tR\x04etag\x12!\n" +
+	"\fshared_cache\x18\r \x01(\bR\vsharedCache\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x93\x01\n" +

@@ -192,6 +192,15 @@ type Model struct {
 	// Most tokens the model produces in one answer (0 when unknown; at most
 	// 100,000,000): what bounds a call's worst-case cost.
 	MaxOutputTokens int32 `protobuf:"varint,26,opt,name=max_output_tokens,json=maxOutputTokens,proto3" json:"max_output_tokens,omitempty"`
+	// Embedding models: the length of the vectors the model returns (0 when
+	// unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+	// before any upstream request.
+	EmbeddingDimensions int32 `protobuf:"varint,30,opt,name=embedding_dimensions,json=embeddingDimensions,proto3" json:"embedding_dimensions,omitempty"`
+	// Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+	// training), so when the upstream ignores `dimensions` the gateway cuts each
+	// vector to that length and renormalises it. Otherwise a vector of another
+	// length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+	TruncateDimensions bool `protobuf:"varint,31,opt,name=truncate_dimensions,json=truncateDimensions,proto3" json:"truncate_dimensions,omitempty"`
 	// What the model can do; at least one.
 	Capabilities []v1.Capability `protobuf:"varint,9,rep,packed,name=capabilities,proto3,enum=llmgateway.v1.Capability" json:"capabilities,omitempty"`
 	// Prices in USD.
@@ -335,6 +344,20 @@ func (x *Model) GetMaxOutputTokens() int32 {
 		return x.MaxOutputTokens
 	}
 	return 0
+}
+
+func (x *Model) GetEmbeddingDimensions() int32 {
+	if x != nil {
+		return x.EmbeddingDimensions
+	}
+	return 0
+}
+
+func (x *Model) GetTruncateDimensions() bool {
+	if x != nil {
+		return x.TruncateDimensions
+	}
+	return false
 }
 
 func (x *Model) GetCapabilities() []v1.Capability {
@@ -1388,8 +1411,7 @@ var File_llmgateway_admin_v1_model_proto protoreflect.FileDescriptor
 
 const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"\n" +
-	"\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18llmgateway/v1/chat.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xec\n" +
-	"\n" +
+	"\x1fllmgateway/admin/v1/model.proto\x12\x13llmgateway.admin.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18llmgateway/v1/chat.proto\x1a llmgateway/v1/error_reason.proto\x1a\x19llmgateway/v1/model.proto\"\xd0\v\n" +
 	"\x05Model\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12%\n" +
@@ -1399,7 +1421,9 @@ const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"\x0ecredential_ref\x18\x06 \x01(\tR\rcredentialRef\x12!\n" +
 	"\fdisplay_name\x18\a \x01(\tR\vdisplayName\x12%\n" +
 	"\x0econtext_length\x18\b \x01(\x05R\rcontextLength\x12*\n" +
-	"\x11max_output_tokens\x18\x1a \x01(\x05R\x0fmaxOutputTokens\x12=\n" +
+	"\x11max_output_tokens\x18\x1a \x01(\x05R\x0fmaxOutputTokens\x121\n" +
+	"\x14embedding_dimensions\x18\x1e \x01(\x05R\x13embeddingDimensions\x12/\n" +
+	"\x13truncate_dimensions\x18\x1f \x01(\bR\x12truncateDimensions\x12=\n" +
 	"\fcapabilities\x18\t \x03(\x0e2\x19.llmgateway.v1.CapabilityR\fcapabilities\x126\n" +
 	"\apricing\x18\n" +
 	" \x01(\v2\x1c.llmgateway.admin.v1.PricingR\apricing\x12\x1c\n" +

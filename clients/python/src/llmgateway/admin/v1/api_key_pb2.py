@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llmgateway/admin/v1/api_key.proto\x12\x13llmgateway.admin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf3\x03\n\x06\x41piKey\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x37\n\x06labels\x18\x03 \x03(\x0b\x32\'.llmgateway.admin.v1.ApiKey.LabelsEntry\x12/\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x61llowed_models\x18\x05 \x03(\t\x12/\n\x06limits\x18\x06 \x01(\x0b\x32\x1f.llmgateway.admin.v1.RateLimits\x12:\n\x0cmodel_limits\x18\x07 \x03(\x0b\x32$.llmgateway.admin.v1.ModelRateLimits\x12\x10\n\x08\x64isabled\x18\x08 \x01(\x08\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brevoke_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04\x65tag\x18\x0c \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"^\n\nRateLimits\x12\x1b\n\x13requests_per_minute\x18\x01 \x01(\x03\x12\x19\n\x11tokens_per_minute\x18\x02 \x01(\x03\x12\x18\n\x10\x63oncurrent_calls\x18\x03 \x01(\x03\"Q\n\x0fModelRateLimits\x12\r\n\x05model\x18\x01 \x01(\t\x12/\n\x06limits\x18\x02 \x01(\x0b\x32\x1f.llmgateway.admin.v1.RateLimitsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llmgateway/admin/v1/api_key.proto\x12\x13llmgateway.admin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x04\n\x06\x41piKey\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x37\n\x06labels\x18\x03 \x03(\x0b\x32\'.llmgateway.admin.v1.ApiKey.LabelsEntry\x12/\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x61llowed_models\x18\x05 \x03(\t\x12/\n\x06limits\x18\x06 \x01(\x0b\x32\x1f.llmgateway.admin.v1.RateLimits\x12:\n\x0cmodel_limits\x18\x07 \x03(\x0b\x32$.llmgateway.admin.v1.ModelRateLimits\x12\x10\n\x08\x64isabled\x18\x08 \x01(\x08\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brevoke_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04\x65tag\x18\x0c \x01(\t\x12\x14\n\x0cshared_cache\x18\r \x01(\x08\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"^\n\nRateLimits\x12\x1b\n\x13requests_per_minute\x18\x01 \x01(\x03\x12\x19\n\x11tokens_per_minute\x18\x02 \x01(\x03\x12\x18\n\x10\x63oncurrent_calls\x18\x03 \x01(\x03\"Q\n\x0fModelRateLimits\x12\r\n\x05model\x18\x01 \x01(\t\x12/\n\x06limits\x18\x02 \x01(\x0b\x32\x1f.llmgateway.admin.v1.RateLimitsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,11 +35,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_APIKEY_LABELSENTRY']._loaded_options = None
   _globals['_APIKEY_LABELSENTRY']._serialized_options = b'8\001'
   _globals['_APIKEY']._serialized_start=92
-  _globals['_APIKEY']._serialized_end=591
-  _globals['_APIKEY_LABELSENTRY']._serialized_start=546
-  _globals['_APIKEY_LABELSENTRY']._serialized_end=591
-  _globals['_RATELIMITS']._serialized_start=593
-  _globals['_RATELIMITS']._serialized_end=687
-  _globals['_MODELRATELIMITS']._serialized_start=689
-  _globals['_MODELRATELIMITS']._serialized_end=770
+  _globals['_APIKEY']._serialized_end=613
+  _globals['_APIKEY_LABELSENTRY']._serialized_start=568
+  _globals['_APIKEY_LABELSENTRY']._serialized_end=613
+  _globals['_RATELIMITS']._serialized_start=615
+  _globals['_RATELIMITS']._serialized_end=709
+  _globals['_MODELRATELIMITS']._serialized_start=711
+  _globals['_MODELRATELIMITS']._serialized_end=792
 # @@protoc_insertion_point(module_scope)

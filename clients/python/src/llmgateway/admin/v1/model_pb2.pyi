@@ -49,7 +49,7 @@ ROUTING_STRATEGY_LEAST_INFLIGHT: RoutingStrategy
 ROUTING_STRATEGY_LOWEST_LATENCY: RoutingStrategy
 
 class Model(_message.Message):
-    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "display_name", "context_length", "max_output_tokens", "capabilities", "pricing", "fallbacks", "fallback_on", "is_available", "timeouts", "options", "weight", "deployments", "routing", "retry", "cooldown", "create_time", "update_time", "etag", "operator_fields", "source", "kind", "description", "virtual")
+    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "display_name", "context_length", "max_output_tokens", "embedding_dimensions", "truncate_dimensions", "capabilities", "pricing", "fallbacks", "fallback_on", "is_available", "timeouts", "options", "weight", "deployments", "routing", "retry", "cooldown", "create_time", "update_time", "etag", "operator_fields", "source", "kind", "description", "virtual")
     class OptionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -66,6 +66,8 @@ class Model(_message.Message):
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     CONTEXT_LENGTH_FIELD_NUMBER: _ClassVar[int]
     MAX_OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    EMBEDDING_DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATE_DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     PRICING_FIELD_NUMBER: _ClassVar[int]
     FALLBACKS_FIELD_NUMBER: _ClassVar[int]
@@ -95,6 +97,8 @@ class Model(_message.Message):
     display_name: str
     context_length: int
     max_output_tokens: int
+    embedding_dimensions: int
+    truncate_dimensions: bool
     capabilities: _containers.RepeatedScalarFieldContainer[_model_pb2.Capability]
     pricing: Pricing
     fallbacks: _containers.RepeatedScalarFieldContainer[str]
@@ -115,7 +119,7 @@ class Model(_message.Message):
     kind: _model_pb2.ModelKind
     description: str
     virtual: VirtualModel
-    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., display_name: _Optional[str] = ..., context_length: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., capabilities: _Optional[_Iterable[_Union[_model_pb2.Capability, str]]] = ..., pricing: _Optional[_Union[Pricing, _Mapping]] = ..., fallbacks: _Optional[_Iterable[str]] = ..., fallback_on: _Optional[_Iterable[_Union[_error_reason_pb2.ErrorReason, str]]] = ..., is_available: _Optional[bool] = ..., timeouts: _Optional[_Union[Timeouts, _Mapping]] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., routing: _Optional[_Union[RoutingStrategy, str]] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., cooldown: _Optional[_Union[CooldownPolicy, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., operator_fields: _Optional[_Iterable[str]] = ..., source: _Optional[str] = ..., kind: _Optional[_Union[_model_pb2.ModelKind, str]] = ..., description: _Optional[str] = ..., virtual: _Optional[_Union[VirtualModel, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., display_name: _Optional[str] = ..., context_length: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., embedding_dimensions: _Optional[int] = ..., truncate_dimensions: _Optional[bool] = ..., capabilities: _Optional[_Iterable[_Union[_model_pb2.Capability, str]]] = ..., pricing: _Optional[_Union[Pricing, _Mapping]] = ..., fallbacks: _Optional[_Iterable[str]] = ..., fallback_on: _Optional[_Iterable[_Union[_error_reason_pb2.ErrorReason, str]]] = ..., is_available: _Optional[bool] = ..., timeouts: _Optional[_Union[Timeouts, _Mapping]] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ..., deployments: _Optional[_Iterable[_Union[Deployment, _Mapping]]] = ..., routing: _Optional[_Union[RoutingStrategy, str]] = ..., retry: _Optional[_Union[RetryPolicy, _Mapping]] = ..., cooldown: _Optional[_Union[CooldownPolicy, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., operator_fields: _Optional[_Iterable[str]] = ..., source: _Optional[str] = ..., kind: _Optional[_Union[_model_pb2.ModelKind, str]] = ..., description: _Optional[str] = ..., virtual: _Optional[_Union[VirtualModel, _Mapping]] = ...) -> None: ...
 
 class VirtualModel(_message.Message):
     __slots__ = ("system_prompt", "defaults", "memory", "rules", "default_target", "show_served")

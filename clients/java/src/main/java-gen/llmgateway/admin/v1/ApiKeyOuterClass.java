@@ -380,6 +380,18 @@ java.lang.String defaultValue);
      */
     com.google.protobuf.ByteString
         getEtagBytes();
+
+    /**
+     * <pre>
+     * Whether the key reads and writes the response cache's shared namespace,
+     * with every other key that may; by default a key's cached answers are its
+     * own, so tenants never read each other's answers.
+     * </pre>
+     *
+     * <code>bool shared_cache = 13;</code>
+     * @return The sharedCache.
+     */
+    boolean getSharedCache();
   }
   /**
    * <pre>
@@ -1014,6 +1026,23 @@ java.lang.String defaultValue) {
       }
     }
 
+    public static final int SHARED_CACHE_FIELD_NUMBER = 13;
+    private boolean sharedCache_ = false;
+    /**
+     * <pre>
+     * Whether the key reads and writes the response cache's shared namespace,
+     * with every other key that may; by default a key's cached answers are its
+     * own, so tenants never read each other's answers.
+     * </pre>
+     *
+     * <code>bool shared_cache = 13;</code>
+     * @return The sharedCache.
+     */
+    @java.lang.Override
+    public boolean getSharedCache() {
+      return sharedCache_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -1066,6 +1095,9 @@ java.lang.String defaultValue) {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(etag_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 12, etag_);
+      }
+      if (sharedCache_ != false) {
+        output.writeBool(13, sharedCache_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -1131,6 +1163,10 @@ java.lang.String defaultValue) {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(etag_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(12, etag_);
       }
+      if (sharedCache_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(13, sharedCache_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -1185,6 +1221,8 @@ java.lang.String defaultValue) {
       }
       if (!getEtag()
           .equals(other.getEtag())) return false;
+      if (getSharedCache()
+          != other.getSharedCache()) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -1237,6 +1275,9 @@ java.lang.String defaultValue) {
       }
       hash = (37 * hash) + ETAG_FIELD_NUMBER;
       hash = (53 * hash) + getEtag().hashCode();
+      hash = (37 * hash) + SHARED_CACHE_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getSharedCache());
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -1447,6 +1488,7 @@ java.lang.String defaultValue) {
           revokeTimeBuilder_ = null;
         }
         etag_ = "";
+        sharedCache_ = false;
         return this;
       }
 
@@ -1543,6 +1585,9 @@ java.lang.String defaultValue) {
         }
         if (((from_bitField0_ & 0x00000800) != 0)) {
           result.etag_ = etag_;
+        }
+        if (((from_bitField0_ & 0x00001000) != 0)) {
+          result.sharedCache_ = sharedCache_;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -1663,6 +1708,9 @@ java.lang.String defaultValue) {
           bitField0_ |= 0x00000800;
           onChanged();
         }
+        if (other.getSharedCache() != false) {
+          setSharedCache(other.getSharedCache());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -1772,6 +1820,11 @@ java.lang.String defaultValue) {
                 bitField0_ |= 0x00000800;
                 break;
               } // case 98
+              case 104: {
+                sharedCache_ = input.readBool();
+                bitField0_ |= 0x00001000;
+                break;
+              } // case 104
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -3551,6 +3604,56 @@ java.lang.String defaultValue) {
         onChanged();
         return this;
       }
+
+      private boolean sharedCache_ ;
+      /**
+       * <pre>
+       * Whether the key reads and writes the response cache's shared namespace,
+       * with every other key that may; by default a key's cached answers are its
+       * own, so tenants never read each other's answers.
+       * </pre>
+       *
+       * <code>bool shared_cache = 13;</code>
+       * @return The sharedCache.
+       */
+      @java.lang.Override
+      public boolean getSharedCache() {
+        return sharedCache_;
+      }
+      /**
+       * <pre>
+       * Whether the key reads and writes the response cache's shared namespace,
+       * with every other key that may; by default a key's cached answers are its
+       * own, so tenants never read each other's answers.
+       * </pre>
+       *
+       * <code>bool shared_cache = 13;</code>
+       * @param value The sharedCache to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSharedCache(boolean value) {
+
+        sharedCache_ = value;
+        bitField0_ |= 0x00001000;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Whether the key reads and writes the response cache's shared namespace,
+       * with every other key that may; by default a key's cached answers are its
+       * own, so tenants never read each other's answers.
+       * </pre>
+       *
+       * <code>bool shared_cache = 13;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSharedCache() {
+        bitField0_ = (bitField0_ & ~0x00001000);
+        sharedCache_ = false;
+        onChanged();
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -5203,7 +5306,7 @@ java.lang.String defaultValue) {
     java.lang.String[] descriptorData = {
       "\n!llmgateway/admin/v1/api_key.proto\022\023llm" +
       "gateway.admin.v1\032\037google/protobuf/timest" +
-      "amp.proto\"\363\003\n\006ApiKey\022\n\n\002id\030\001 \001(\t\022\014\n\004name" +
+      "amp.proto\"\211\004\n\006ApiKey\022\n\n\002id\030\001 \001(\t\022\014\n\004name" +
       "\030\002 \001(\t\0227\n\006labels\030\003 \003(\0132\'.llmgateway.admi" +
       "n.v1.ApiKey.LabelsEntry\022/\n\013expire_time\030\004" +
       " \001(\0132\032.google.protobuf.Timestamp\022\026\n\016allo" +
@@ -5214,13 +5317,13 @@ java.lang.String defaultValue) {
       " \001(\0132\032.google.protobuf.Timestamp\022/\n\013upda" +
       "te_time\030\n \001(\0132\032.google.protobuf.Timestam" +
       "p\022/\n\013revoke_time\030\013 \001(\0132\032.google.protobuf" +
-      ".Timestamp\022\014\n\004etag\030\014 \001(\t\032-\n\013LabelsEntry\022" +
-      "\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"^\n\nRateL" +
-      "imits\022\033\n\023requests_per_minute\030\001 \001(\003\022\031\n\021to" +
-      "kens_per_minute\030\002 \001(\003\022\030\n\020concurrent_call" +
-      "s\030\003 \001(\003\"Q\n\017ModelRateLimits\022\r\n\005model\030\001 \001(" +
-      "\t\022/\n\006limits\030\002 \001(\0132\037.llmgateway.admin.v1." +
-      "RateLimitsb\006proto3"
+      ".Timestamp\022\014\n\004etag\030\014 \001(\t\022\024\n\014shared_cache" +
+      "\030\r \001(\010\032-\n\013LabelsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005va" +
+      "lue\030\002 \001(\t:\0028\001\"^\n\nRateLimits\022\033\n\023requests_" +
+      "per_minute\030\001 \001(\003\022\031\n\021tokens_per_minute\030\002 " +
+      "\001(\003\022\030\n\020concurrent_calls\030\003 \001(\003\"Q\n\017ModelRa" +
+      "teLimits\022\r\n\005model\030\001 \001(\t\022/\n\006limits\030\002 \001(\0132" +
+      "\037.llmgateway.admin.v1.RateLimitsb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -5232,7 +5335,7 @@ java.lang.String defaultValue) {
     internal_static_llmgateway_admin_v1_ApiKey_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_ApiKey_descriptor,
-        new java.lang.String[] { "Id", "Name", "Labels", "ExpireTime", "AllowedModels", "Limits", "ModelLimits", "Disabled", "CreateTime", "UpdateTime", "RevokeTime", "Etag", });
+        new java.lang.String[] { "Id", "Name", "Labels", "ExpireTime", "AllowedModels", "Limits", "ModelLimits", "Disabled", "CreateTime", "UpdateTime", "RevokeTime", "Etag", "SharedCache", });
     internal_static_llmgateway_admin_v1_ApiKey_LabelsEntry_descriptor =
       internal_static_llmgateway_admin_v1_ApiKey_descriptor.getNestedTypes().get(0);
     internal_static_llmgateway_admin_v1_ApiKey_LabelsEntry_fieldAccessorTable = new

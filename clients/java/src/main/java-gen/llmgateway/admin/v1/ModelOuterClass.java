@@ -618,6 +618,31 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
+     * Embedding models: the length of the vectors the model returns (0 when
+     * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+     * before any upstream request.
+     * </pre>
+     *
+     * <code>int32 embedding_dimensions = 30;</code>
+     * @return The embeddingDimensions.
+     */
+    int getEmbeddingDimensions();
+
+    /**
+     * <pre>
+     * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+     * training), so when the upstream ignores `dimensions` the gateway cuts each
+     * vector to that length and renormalises it. Otherwise a vector of another
+     * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+     * </pre>
+     *
+     * <code>bool truncate_dimensions = 31;</code>
+     * @return The truncateDimensions.
+     */
+    boolean getTruncateDimensions();
+
+    /**
+     * <pre>
      * What the model can do; at least one.
      * </pre>
      *
@@ -1675,6 +1700,41 @@ java.lang.String defaultValue);
       return maxOutputTokens_;
     }
 
+    public static final int EMBEDDING_DIMENSIONS_FIELD_NUMBER = 30;
+    private int embeddingDimensions_ = 0;
+    /**
+     * <pre>
+     * Embedding models: the length of the vectors the model returns (0 when
+     * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+     * before any upstream request.
+     * </pre>
+     *
+     * <code>int32 embedding_dimensions = 30;</code>
+     * @return The embeddingDimensions.
+     */
+    @java.lang.Override
+    public int getEmbeddingDimensions() {
+      return embeddingDimensions_;
+    }
+
+    public static final int TRUNCATE_DIMENSIONS_FIELD_NUMBER = 31;
+    private boolean truncateDimensions_ = false;
+    /**
+     * <pre>
+     * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+     * training), so when the upstream ignores `dimensions` the gateway cuts each
+     * vector to that length and renormalises it. Otherwise a vector of another
+     * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+     * </pre>
+     *
+     * <code>bool truncate_dimensions = 31;</code>
+     * @return The truncateDimensions.
+     */
+    @java.lang.Override
+    public boolean getTruncateDimensions() {
+      return truncateDimensions_;
+    }
+
     public static final int CAPABILITIES_FIELD_NUMBER = 9;
     @SuppressWarnings("serial")
     private java.util.List<java.lang.Integer> capabilities_;
@@ -2727,6 +2787,12 @@ java.lang.String defaultValue) {
       if (((bitField0_ & 0x00000080) != 0)) {
         output.writeMessage(29, getVirtual());
       }
+      if (embeddingDimensions_ != 0) {
+        output.writeInt32(30, embeddingDimensions_);
+      }
+      if (truncateDimensions_ != false) {
+        output.writeBool(31, truncateDimensions_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -2872,6 +2938,14 @@ java.lang.String defaultValue) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(29, getVirtual());
       }
+      if (embeddingDimensions_ != 0) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt32Size(30, embeddingDimensions_);
+      }
+      if (truncateDimensions_ != false) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeBoolSize(31, truncateDimensions_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -2905,6 +2979,10 @@ java.lang.String defaultValue) {
           != other.getContextLength()) return false;
       if (getMaxOutputTokens()
           != other.getMaxOutputTokens()) return false;
+      if (getEmbeddingDimensions()
+          != other.getEmbeddingDimensions()) return false;
+      if (getTruncateDimensions()
+          != other.getTruncateDimensions()) return false;
       if (!capabilities_.equals(other.capabilities_)) return false;
       if (hasPricing() != other.hasPricing()) return false;
       if (hasPricing()) {
@@ -2995,6 +3073,11 @@ java.lang.String defaultValue) {
       hash = (53 * hash) + getContextLength();
       hash = (37 * hash) + MAX_OUTPUT_TOKENS_FIELD_NUMBER;
       hash = (53 * hash) + getMaxOutputTokens();
+      hash = (37 * hash) + EMBEDDING_DIMENSIONS_FIELD_NUMBER;
+      hash = (53 * hash) + getEmbeddingDimensions();
+      hash = (37 * hash) + TRUNCATE_DIMENSIONS_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+          getTruncateDimensions());
       if (getCapabilitiesCount() > 0) {
         hash = (37 * hash) + CAPABILITIES_FIELD_NUMBER;
         hash = (53 * hash) + capabilities_.hashCode();
@@ -3247,8 +3330,10 @@ java.lang.String defaultValue) {
         displayName_ = "";
         contextLength_ = 0;
         maxOutputTokens_ = 0;
+        embeddingDimensions_ = 0;
+        truncateDimensions_ = false;
         capabilities_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000200);
+        bitField0_ = (bitField0_ & ~0x00000800);
         pricing_ = null;
         if (pricingBuilder_ != null) {
           pricingBuilder_.dispose();
@@ -3257,7 +3342,7 @@ java.lang.String defaultValue) {
         fallbacks_ =
             com.google.protobuf.LazyStringArrayList.emptyList();
         fallbackOn_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00001000);
+        bitField0_ = (bitField0_ & ~0x00004000);
         isAvailable_ = false;
         timeouts_ = null;
         if (timeoutsBuilder_ != null) {
@@ -3272,7 +3357,7 @@ java.lang.String defaultValue) {
           deployments_ = null;
           deploymentsBuilder_.clear();
         }
-        bitField0_ = (bitField0_ & ~0x00020000);
+        bitField0_ = (bitField0_ & ~0x00080000);
         routing_ = 0;
         retry_ = null;
         if (retryBuilder_ != null) {
@@ -3338,20 +3423,20 @@ java.lang.String defaultValue) {
       }
 
       private void buildPartialRepeatedFields(llmgateway.admin.v1.ModelOuterClass.Model result) {
-        if (((bitField0_ & 0x00000200) != 0)) {
+        if (((bitField0_ & 0x00000800) != 0)) {
           capabilities_ = java.util.Collections.unmodifiableList(capabilities_);
-          bitField0_ = (bitField0_ & ~0x00000200);
+          bitField0_ = (bitField0_ & ~0x00000800);
         }
         result.capabilities_ = capabilities_;
-        if (((bitField0_ & 0x00001000) != 0)) {
+        if (((bitField0_ & 0x00004000) != 0)) {
           fallbackOn_ = java.util.Collections.unmodifiableList(fallbackOn_);
-          bitField0_ = (bitField0_ & ~0x00001000);
+          bitField0_ = (bitField0_ & ~0x00004000);
         }
         result.fallbackOn_ = fallbackOn_;
         if (deploymentsBuilder_ == null) {
-          if (((bitField0_ & 0x00020000) != 0)) {
+          if (((bitField0_ & 0x00080000) != 0)) {
             deployments_ = java.util.Collections.unmodifiableList(deployments_);
-            bitField0_ = (bitField0_ & ~0x00020000);
+            bitField0_ = (bitField0_ & ~0x00080000);
           }
           result.deployments_ = deployments_;
         } else {
@@ -3388,78 +3473,84 @@ java.lang.String defaultValue) {
         if (((from_bitField0_ & 0x00000100) != 0)) {
           result.maxOutputTokens_ = maxOutputTokens_;
         }
-        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000200) != 0)) {
+          result.embeddingDimensions_ = embeddingDimensions_;
+        }
         if (((from_bitField0_ & 0x00000400) != 0)) {
+          result.truncateDimensions_ = truncateDimensions_;
+        }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00001000) != 0)) {
           result.pricing_ = pricingBuilder_ == null
               ? pricing_
               : pricingBuilder_.build();
           to_bitField0_ |= 0x00000001;
         }
-        if (((from_bitField0_ & 0x00000800) != 0)) {
+        if (((from_bitField0_ & 0x00002000) != 0)) {
           fallbacks_.makeImmutable();
           result.fallbacks_ = fallbacks_;
         }
-        if (((from_bitField0_ & 0x00002000) != 0)) {
+        if (((from_bitField0_ & 0x00008000) != 0)) {
           result.isAvailable_ = isAvailable_;
           to_bitField0_ |= 0x00000002;
         }
-        if (((from_bitField0_ & 0x00004000) != 0)) {
+        if (((from_bitField0_ & 0x00010000) != 0)) {
           result.timeouts_ = timeoutsBuilder_ == null
               ? timeouts_
               : timeoutsBuilder_.build();
           to_bitField0_ |= 0x00000004;
         }
-        if (((from_bitField0_ & 0x00008000) != 0)) {
+        if (((from_bitField0_ & 0x00020000) != 0)) {
           result.options_ = internalGetOptions();
           result.options_.makeImmutable();
         }
-        if (((from_bitField0_ & 0x00010000) != 0)) {
+        if (((from_bitField0_ & 0x00040000) != 0)) {
           result.weight_ = weight_;
         }
-        if (((from_bitField0_ & 0x00040000) != 0)) {
+        if (((from_bitField0_ & 0x00100000) != 0)) {
           result.routing_ = routing_;
         }
-        if (((from_bitField0_ & 0x00080000) != 0)) {
+        if (((from_bitField0_ & 0x00200000) != 0)) {
           result.retry_ = retryBuilder_ == null
               ? retry_
               : retryBuilder_.build();
           to_bitField0_ |= 0x00000008;
         }
-        if (((from_bitField0_ & 0x00100000) != 0)) {
+        if (((from_bitField0_ & 0x00400000) != 0)) {
           result.cooldown_ = cooldownBuilder_ == null
               ? cooldown_
               : cooldownBuilder_.build();
           to_bitField0_ |= 0x00000010;
         }
-        if (((from_bitField0_ & 0x00200000) != 0)) {
+        if (((from_bitField0_ & 0x00800000) != 0)) {
           result.createTime_ = createTimeBuilder_ == null
               ? createTime_
               : createTimeBuilder_.build();
           to_bitField0_ |= 0x00000020;
         }
-        if (((from_bitField0_ & 0x00400000) != 0)) {
+        if (((from_bitField0_ & 0x01000000) != 0)) {
           result.updateTime_ = updateTimeBuilder_ == null
               ? updateTime_
               : updateTimeBuilder_.build();
           to_bitField0_ |= 0x00000040;
         }
-        if (((from_bitField0_ & 0x00800000) != 0)) {
+        if (((from_bitField0_ & 0x02000000) != 0)) {
           result.etag_ = etag_;
         }
-        if (((from_bitField0_ & 0x01000000) != 0)) {
+        if (((from_bitField0_ & 0x04000000) != 0)) {
           operatorFields_.makeImmutable();
           result.operatorFields_ = operatorFields_;
         }
-        if (((from_bitField0_ & 0x02000000) != 0)) {
+        if (((from_bitField0_ & 0x08000000) != 0)) {
           result.source_ = source_;
         }
-        if (((from_bitField0_ & 0x04000000) != 0)) {
+        if (((from_bitField0_ & 0x10000000) != 0)) {
           result.kind_ = kind_;
         }
-        if (((from_bitField0_ & 0x08000000) != 0)) {
+        if (((from_bitField0_ & 0x20000000) != 0)) {
           result.description_ = description_;
         }
-        if (((from_bitField0_ & 0x10000000) != 0)) {
+        if (((from_bitField0_ & 0x40000000) != 0)) {
           result.virtual_ = virtualBuilder_ == null
               ? virtual_
               : virtualBuilder_.build();
@@ -3553,10 +3644,16 @@ java.lang.String defaultValue) {
         if (other.getMaxOutputTokens() != 0) {
           setMaxOutputTokens(other.getMaxOutputTokens());
         }
+        if (other.getEmbeddingDimensions() != 0) {
+          setEmbeddingDimensions(other.getEmbeddingDimensions());
+        }
+        if (other.getTruncateDimensions() != false) {
+          setTruncateDimensions(other.getTruncateDimensions());
+        }
         if (!other.capabilities_.isEmpty()) {
           if (capabilities_.isEmpty()) {
             capabilities_ = other.capabilities_;
-            bitField0_ = (bitField0_ & ~0x00000200);
+            bitField0_ = (bitField0_ & ~0x00000800);
           } else {
             ensureCapabilitiesIsMutable();
             capabilities_.addAll(other.capabilities_);
@@ -3569,7 +3666,7 @@ java.lang.String defaultValue) {
         if (!other.fallbacks_.isEmpty()) {
           if (fallbacks_.isEmpty()) {
             fallbacks_ = other.fallbacks_;
-            bitField0_ |= 0x00000800;
+            bitField0_ |= 0x00002000;
           } else {
             ensureFallbacksIsMutable();
             fallbacks_.addAll(other.fallbacks_);
@@ -3579,7 +3676,7 @@ java.lang.String defaultValue) {
         if (!other.fallbackOn_.isEmpty()) {
           if (fallbackOn_.isEmpty()) {
             fallbackOn_ = other.fallbackOn_;
-            bitField0_ = (bitField0_ & ~0x00001000);
+            bitField0_ = (bitField0_ & ~0x00004000);
           } else {
             ensureFallbackOnIsMutable();
             fallbackOn_.addAll(other.fallbackOn_);
@@ -3594,7 +3691,7 @@ java.lang.String defaultValue) {
         }
         internalGetMutableOptions().mergeFrom(
             other.internalGetOptions());
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         if (other.getWeight() != 0D) {
           setWeight(other.getWeight());
         }
@@ -3602,7 +3699,7 @@ java.lang.String defaultValue) {
           if (!other.deployments_.isEmpty()) {
             if (deployments_.isEmpty()) {
               deployments_ = other.deployments_;
-              bitField0_ = (bitField0_ & ~0x00020000);
+              bitField0_ = (bitField0_ & ~0x00080000);
             } else {
               ensureDeploymentsIsMutable();
               deployments_.addAll(other.deployments_);
@@ -3615,7 +3712,7 @@ java.lang.String defaultValue) {
               deploymentsBuilder_.dispose();
               deploymentsBuilder_ = null;
               deployments_ = other.deployments_;
-              bitField0_ = (bitField0_ & ~0x00020000);
+              bitField0_ = (bitField0_ & ~0x00080000);
               deploymentsBuilder_ = 
                 com.google.protobuf.GeneratedMessageV3.alwaysUseFieldBuilders ?
                    getDeploymentsFieldBuilder() : null;
@@ -3641,13 +3738,13 @@ java.lang.String defaultValue) {
         }
         if (!other.getEtag().isEmpty()) {
           etag_ = other.etag_;
-          bitField0_ |= 0x00800000;
+          bitField0_ |= 0x02000000;
           onChanged();
         }
         if (!other.operatorFields_.isEmpty()) {
           if (operatorFields_.isEmpty()) {
             operatorFields_ = other.operatorFields_;
-            bitField0_ |= 0x01000000;
+            bitField0_ |= 0x04000000;
           } else {
             ensureOperatorFieldsIsMutable();
             operatorFields_.addAll(other.operatorFields_);
@@ -3656,7 +3753,7 @@ java.lang.String defaultValue) {
         }
         if (!other.getSource().isEmpty()) {
           source_ = other.source_;
-          bitField0_ |= 0x02000000;
+          bitField0_ |= 0x08000000;
           onChanged();
         }
         if (other.kind_ != 0) {
@@ -3664,7 +3761,7 @@ java.lang.String defaultValue) {
         }
         if (!other.getDescription().isEmpty()) {
           description_ = other.description_;
-          bitField0_ |= 0x08000000;
+          bitField0_ |= 0x20000000;
           onChanged();
         }
         if (other.hasVirtual()) {
@@ -3757,7 +3854,7 @@ java.lang.String defaultValue) {
                 input.readMessage(
                     getPricingFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00000400;
+                bitField0_ |= 0x00001000;
                 break;
               } // case 82
               case 90: {
@@ -3785,14 +3882,14 @@ java.lang.String defaultValue) {
               } // case 98
               case 104: {
                 isAvailable_ = input.readBool();
-                bitField0_ |= 0x00002000;
+                bitField0_ |= 0x00008000;
                 break;
               } // case 104
               case 114: {
                 input.readMessage(
                     getTimeoutsFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00004000;
+                bitField0_ |= 0x00010000;
                 break;
               } // case 114
               case 122: {
@@ -3801,12 +3898,12 @@ java.lang.String defaultValue) {
                     OptionsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
                 internalGetMutableOptions().getMutableMap().put(
                     options__.getKey(), options__.getValue());
-                bitField0_ |= 0x00008000;
+                bitField0_ |= 0x00020000;
                 break;
               } // case 122
               case 129: {
                 weight_ = input.readDouble();
-                bitField0_ |= 0x00010000;
+                bitField0_ |= 0x00040000;
                 break;
               } // case 129
               case 138: {
@@ -3824,40 +3921,40 @@ java.lang.String defaultValue) {
               } // case 138
               case 144: {
                 routing_ = input.readEnum();
-                bitField0_ |= 0x00040000;
+                bitField0_ |= 0x00100000;
                 break;
               } // case 144
               case 154: {
                 input.readMessage(
                     getRetryFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00080000;
+                bitField0_ |= 0x00200000;
                 break;
               } // case 154
               case 162: {
                 input.readMessage(
                     getCooldownFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00100000;
+                bitField0_ |= 0x00400000;
                 break;
               } // case 162
               case 170: {
                 input.readMessage(
                     getCreateTimeFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00200000;
+                bitField0_ |= 0x00800000;
                 break;
               } // case 170
               case 178: {
                 input.readMessage(
                     getUpdateTimeFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x00400000;
+                bitField0_ |= 0x01000000;
                 break;
               } // case 178
               case 186: {
                 etag_ = input.readStringRequireUtf8();
-                bitField0_ |= 0x00800000;
+                bitField0_ |= 0x02000000;
                 break;
               } // case 186
               case 194: {
@@ -3868,7 +3965,7 @@ java.lang.String defaultValue) {
               } // case 194
               case 202: {
                 source_ = input.readStringRequireUtf8();
-                bitField0_ |= 0x02000000;
+                bitField0_ |= 0x08000000;
                 break;
               } // case 202
               case 208: {
@@ -3878,21 +3975,31 @@ java.lang.String defaultValue) {
               } // case 208
               case 216: {
                 kind_ = input.readEnum();
-                bitField0_ |= 0x04000000;
+                bitField0_ |= 0x10000000;
                 break;
               } // case 216
               case 226: {
                 description_ = input.readStringRequireUtf8();
-                bitField0_ |= 0x08000000;
+                bitField0_ |= 0x20000000;
                 break;
               } // case 226
               case 234: {
                 input.readMessage(
                     getVirtualFieldBuilder().getBuilder(),
                     extensionRegistry);
-                bitField0_ |= 0x10000000;
+                bitField0_ |= 0x40000000;
                 break;
               } // case 234
+              case 240: {
+                embeddingDimensions_ = input.readInt32();
+                bitField0_ |= 0x00000200;
+                break;
+              } // case 240
+              case 248: {
+                truncateDimensions_ = input.readBool();
+                bitField0_ |= 0x00000400;
+                break;
+              } // case 248
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -4670,12 +4777,115 @@ java.lang.String defaultValue) {
         return this;
       }
 
+      private int embeddingDimensions_ ;
+      /**
+       * <pre>
+       * Embedding models: the length of the vectors the model returns (0 when
+       * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+       * before any upstream request.
+       * </pre>
+       *
+       * <code>int32 embedding_dimensions = 30;</code>
+       * @return The embeddingDimensions.
+       */
+      @java.lang.Override
+      public int getEmbeddingDimensions() {
+        return embeddingDimensions_;
+      }
+      /**
+       * <pre>
+       * Embedding models: the length of the vectors the model returns (0 when
+       * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+       * before any upstream request.
+       * </pre>
+       *
+       * <code>int32 embedding_dimensions = 30;</code>
+       * @param value The embeddingDimensions to set.
+       * @return This builder for chaining.
+       */
+      public Builder setEmbeddingDimensions(int value) {
+
+        embeddingDimensions_ = value;
+        bitField0_ |= 0x00000200;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Embedding models: the length of the vectors the model returns (0 when
+       * unknown; at most 1,000,000). A call asking for more `dimensions` is refused
+       * before any upstream request.
+       * </pre>
+       *
+       * <code>int32 embedding_dimensions = 30;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearEmbeddingDimensions() {
+        bitField0_ = (bitField0_ & ~0x00000200);
+        embeddingDimensions_ = 0;
+        onChanged();
+        return this;
+      }
+
+      private boolean truncateDimensions_ ;
+      /**
+       * <pre>
+       * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+       * training), so when the upstream ignores `dimensions` the gateway cuts each
+       * vector to that length and renormalises it. Otherwise a vector of another
+       * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+       * </pre>
+       *
+       * <code>bool truncate_dimensions = 31;</code>
+       * @return The truncateDimensions.
+       */
+      @java.lang.Override
+      public boolean getTruncateDimensions() {
+        return truncateDimensions_;
+      }
+      /**
+       * <pre>
+       * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+       * training), so when the upstream ignores `dimensions` the gateway cuts each
+       * vector to that length and renormalises it. Otherwise a vector of another
+       * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+       * </pre>
+       *
+       * <code>bool truncate_dimensions = 31;</code>
+       * @param value The truncateDimensions to set.
+       * @return This builder for chaining.
+       */
+      public Builder setTruncateDimensions(boolean value) {
+
+        truncateDimensions_ = value;
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Embedding models: a prefix of a vector keeps its meaning (Matryoshka
+       * training), so when the upstream ignores `dimensions` the gateway cuts each
+       * vector to that length and renormalises it. Otherwise a vector of another
+       * length than asked is refused (CAPABILITY_NOT_SUPPORTED on `dimensions`).
+       * </pre>
+       *
+       * <code>bool truncate_dimensions = 31;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearTruncateDimensions() {
+        bitField0_ = (bitField0_ & ~0x00000400);
+        truncateDimensions_ = false;
+        onChanged();
+        return this;
+      }
+
       private java.util.List<java.lang.Integer> capabilities_ =
         java.util.Collections.emptyList();
       private void ensureCapabilitiesIsMutable() {
-        if (!((bitField0_ & 0x00000200) != 0)) {
+        if (!((bitField0_ & 0x00000800) != 0)) {
           capabilities_ = new java.util.ArrayList<java.lang.Integer>(capabilities_);
-          bitField0_ |= 0x00000200;
+          bitField0_ |= 0x00000800;
         }
       }
       /**
@@ -4779,7 +4989,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearCapabilities() {
         capabilities_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000200);
+        bitField0_ = (bitField0_ & ~0x00000800);
         onChanged();
         return this;
       }
@@ -4870,7 +5080,7 @@ java.lang.String defaultValue) {
        * @return Whether the pricing field is set.
        */
       public boolean hasPricing() {
-        return ((bitField0_ & 0x00000400) != 0);
+        return ((bitField0_ & 0x00001000) != 0);
       }
       /**
        * <pre>
@@ -4903,7 +5113,7 @@ java.lang.String defaultValue) {
         } else {
           pricingBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00001000;
         onChanged();
         return this;
       }
@@ -4921,7 +5131,7 @@ java.lang.String defaultValue) {
         } else {
           pricingBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00001000;
         onChanged();
         return this;
       }
@@ -4934,7 +5144,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergePricing(llmgateway.admin.v1.ModelOuterClass.Pricing value) {
         if (pricingBuilder_ == null) {
-          if (((bitField0_ & 0x00000400) != 0) &&
+          if (((bitField0_ & 0x00001000) != 0) &&
             pricing_ != null &&
             pricing_ != llmgateway.admin.v1.ModelOuterClass.Pricing.getDefaultInstance()) {
             getPricingBuilder().mergeFrom(value);
@@ -4945,7 +5155,7 @@ java.lang.String defaultValue) {
           pricingBuilder_.mergeFrom(value);
         }
         if (pricing_ != null) {
-          bitField0_ |= 0x00000400;
+          bitField0_ |= 0x00001000;
           onChanged();
         }
         return this;
@@ -4958,7 +5168,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
        */
       public Builder clearPricing() {
-        bitField0_ = (bitField0_ & ~0x00000400);
+        bitField0_ = (bitField0_ & ~0x00001000);
         pricing_ = null;
         if (pricingBuilder_ != null) {
           pricingBuilder_.dispose();
@@ -4975,7 +5185,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.Pricing.Builder getPricingBuilder() {
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00001000;
         onChanged();
         return getPricingFieldBuilder().getBuilder();
       }
@@ -5021,7 +5231,7 @@ java.lang.String defaultValue) {
         if (!fallbacks_.isModifiable()) {
           fallbacks_ = new com.google.protobuf.LazyStringArrayList(fallbacks_);
         }
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
       }
       /**
        * <pre>
@@ -5092,7 +5302,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureFallbacksIsMutable();
         fallbacks_.set(index, value);
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
         onChanged();
         return this;
       }
@@ -5111,7 +5321,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureFallbacksIsMutable();
         fallbacks_.add(value);
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
         onChanged();
         return this;
       }
@@ -5130,7 +5340,7 @@ java.lang.String defaultValue) {
         ensureFallbacksIsMutable();
         com.google.protobuf.AbstractMessageLite.Builder.addAll(
             values, fallbacks_);
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
         onChanged();
         return this;
       }
@@ -5146,7 +5356,7 @@ java.lang.String defaultValue) {
       public Builder clearFallbacks() {
         fallbacks_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000800);;
+        bitField0_ = (bitField0_ & ~0x00002000);;
         onChanged();
         return this;
       }
@@ -5166,7 +5376,7 @@ java.lang.String defaultValue) {
         checkByteStringIsUtf8(value);
         ensureFallbacksIsMutable();
         fallbacks_.add(value);
-        bitField0_ |= 0x00000800;
+        bitField0_ |= 0x00002000;
         onChanged();
         return this;
       }
@@ -5174,9 +5384,9 @@ java.lang.String defaultValue) {
       private java.util.List<java.lang.Integer> fallbackOn_ =
         java.util.Collections.emptyList();
       private void ensureFallbackOnIsMutable() {
-        if (!((bitField0_ & 0x00001000) != 0)) {
+        if (!((bitField0_ & 0x00004000) != 0)) {
           fallbackOn_ = new java.util.ArrayList<java.lang.Integer>(fallbackOn_);
-          bitField0_ |= 0x00001000;
+          bitField0_ |= 0x00004000;
         }
       }
       /**
@@ -5280,7 +5490,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearFallbackOn() {
         fallbackOn_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00001000);
+        bitField0_ = (bitField0_ & ~0x00004000);
         onChanged();
         return this;
       }
@@ -5370,7 +5580,7 @@ java.lang.String defaultValue) {
        */
       @java.lang.Override
       public boolean hasIsAvailable() {
-        return ((bitField0_ & 0x00002000) != 0);
+        return ((bitField0_ & 0x00008000) != 0);
       }
       /**
        * <pre>
@@ -5396,7 +5606,7 @@ java.lang.String defaultValue) {
       public Builder setIsAvailable(boolean value) {
 
         isAvailable_ = value;
-        bitField0_ |= 0x00002000;
+        bitField0_ |= 0x00008000;
         onChanged();
         return this;
       }
@@ -5409,7 +5619,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearIsAvailable() {
-        bitField0_ = (bitField0_ & ~0x00002000);
+        bitField0_ = (bitField0_ & ~0x00008000);
         isAvailable_ = false;
         onChanged();
         return this;
@@ -5427,7 +5637,7 @@ java.lang.String defaultValue) {
        * @return Whether the timeouts field is set.
        */
       public boolean hasTimeouts() {
-        return ((bitField0_ & 0x00004000) != 0);
+        return ((bitField0_ & 0x00010000) != 0);
       }
       /**
        * <pre>
@@ -5460,7 +5670,7 @@ java.lang.String defaultValue) {
         } else {
           timeoutsBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00010000;
         onChanged();
         return this;
       }
@@ -5478,7 +5688,7 @@ java.lang.String defaultValue) {
         } else {
           timeoutsBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00010000;
         onChanged();
         return this;
       }
@@ -5491,7 +5701,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeTimeouts(llmgateway.admin.v1.ModelOuterClass.Timeouts value) {
         if (timeoutsBuilder_ == null) {
-          if (((bitField0_ & 0x00004000) != 0) &&
+          if (((bitField0_ & 0x00010000) != 0) &&
             timeouts_ != null &&
             timeouts_ != llmgateway.admin.v1.ModelOuterClass.Timeouts.getDefaultInstance()) {
             getTimeoutsBuilder().mergeFrom(value);
@@ -5502,7 +5712,7 @@ java.lang.String defaultValue) {
           timeoutsBuilder_.mergeFrom(value);
         }
         if (timeouts_ != null) {
-          bitField0_ |= 0x00004000;
+          bitField0_ |= 0x00010000;
           onChanged();
         }
         return this;
@@ -5515,7 +5725,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Timeouts timeouts = 14;</code>
        */
       public Builder clearTimeouts() {
-        bitField0_ = (bitField0_ & ~0x00004000);
+        bitField0_ = (bitField0_ & ~0x00010000);
         timeouts_ = null;
         if (timeoutsBuilder_ != null) {
           timeoutsBuilder_.dispose();
@@ -5532,7 +5742,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.Timeouts timeouts = 14;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.Timeouts.Builder getTimeoutsBuilder() {
-        bitField0_ |= 0x00004000;
+        bitField0_ |= 0x00010000;
         onChanged();
         return getTimeoutsFieldBuilder().getBuilder();
       }
@@ -5591,7 +5801,7 @@ java.lang.String defaultValue) {
         if (!options_.isMutable()) {
           options_ = options_.copy();
         }
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         onChanged();
         return options_;
       }
@@ -5671,7 +5881,7 @@ java.lang.String defaultValue) {
         return map.get(key);
       }
       public Builder clearOptions() {
-        bitField0_ = (bitField0_ & ~0x00008000);
+        bitField0_ = (bitField0_ & ~0x00020000);
         internalGetMutableOptions().getMutableMap()
             .clear();
         return this;
@@ -5697,7 +5907,7 @@ java.lang.String defaultValue) {
       @java.lang.Deprecated
       public java.util.Map<java.lang.String, java.lang.String>
           getMutableOptions() {
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         return internalGetMutableOptions().getMutableMap();
       }
       /**
@@ -5715,7 +5925,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException("map value"); }
         internalGetMutableOptions().getMutableMap()
             .put(key, value);
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         return this;
       }
       /**
@@ -5730,7 +5940,7 @@ java.lang.String defaultValue) {
           java.util.Map<java.lang.String, java.lang.String> values) {
         internalGetMutableOptions().getMutableMap()
             .putAll(values);
-        bitField0_ |= 0x00008000;
+        bitField0_ |= 0x00020000;
         return this;
       }
 
@@ -5761,7 +5971,7 @@ java.lang.String defaultValue) {
       public Builder setWeight(double value) {
 
         weight_ = value;
-        bitField0_ |= 0x00010000;
+        bitField0_ |= 0x00040000;
         onChanged();
         return this;
       }
@@ -5775,7 +5985,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearWeight() {
-        bitField0_ = (bitField0_ & ~0x00010000);
+        bitField0_ = (bitField0_ & ~0x00040000);
         weight_ = 0D;
         onChanged();
         return this;
@@ -5784,9 +5994,9 @@ java.lang.String defaultValue) {
       private java.util.List<llmgateway.admin.v1.ModelOuterClass.Deployment> deployments_ =
         java.util.Collections.emptyList();
       private void ensureDeploymentsIsMutable() {
-        if (!((bitField0_ & 0x00020000) != 0)) {
+        if (!((bitField0_ & 0x00080000) != 0)) {
           deployments_ = new java.util.ArrayList<llmgateway.admin.v1.ModelOuterClass.Deployment>(deployments_);
-          bitField0_ |= 0x00020000;
+          bitField0_ |= 0x00080000;
          }
       }
 
@@ -5980,7 +6190,7 @@ java.lang.String defaultValue) {
       public Builder clearDeployments() {
         if (deploymentsBuilder_ == null) {
           deployments_ = java.util.Collections.emptyList();
-          bitField0_ = (bitField0_ & ~0x00020000);
+          bitField0_ = (bitField0_ & ~0x00080000);
           onChanged();
         } else {
           deploymentsBuilder_.clear();
@@ -6085,7 +6295,7 @@ java.lang.String defaultValue) {
           deploymentsBuilder_ = new com.google.protobuf.RepeatedFieldBuilderV3<
               llmgateway.admin.v1.ModelOuterClass.Deployment, llmgateway.admin.v1.ModelOuterClass.Deployment.Builder, llmgateway.admin.v1.ModelOuterClass.DeploymentOrBuilder>(
                   deployments_,
-                  ((bitField0_ & 0x00020000) != 0),
+                  ((bitField0_ & 0x00080000) != 0),
                   getParentForChildren(),
                   isClean());
           deployments_ = null;
@@ -6116,7 +6326,7 @@ java.lang.String defaultValue) {
        */
       public Builder setRoutingValue(int value) {
         routing_ = value;
-        bitField0_ |= 0x00040000;
+        bitField0_ |= 0x00100000;
         onChanged();
         return this;
       }
@@ -6146,7 +6356,7 @@ java.lang.String defaultValue) {
         if (value == null) {
           throw new NullPointerException();
         }
-        bitField0_ |= 0x00040000;
+        bitField0_ |= 0x00100000;
         routing_ = value.getNumber();
         onChanged();
         return this;
@@ -6160,7 +6370,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearRouting() {
-        bitField0_ = (bitField0_ & ~0x00040000);
+        bitField0_ = (bitField0_ & ~0x00100000);
         routing_ = 0;
         onChanged();
         return this;
@@ -6178,7 +6388,7 @@ java.lang.String defaultValue) {
        * @return Whether the retry field is set.
        */
       public boolean hasRetry() {
-        return ((bitField0_ & 0x00080000) != 0);
+        return ((bitField0_ & 0x00200000) != 0);
       }
       /**
        * <pre>
@@ -6211,7 +6421,7 @@ java.lang.String defaultValue) {
         } else {
           retryBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00080000;
+        bitField0_ |= 0x00200000;
         onChanged();
         return this;
       }
@@ -6229,7 +6439,7 @@ java.lang.String defaultValue) {
         } else {
           retryBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00080000;
+        bitField0_ |= 0x00200000;
         onChanged();
         return this;
       }
@@ -6242,7 +6452,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeRetry(llmgateway.admin.v1.ModelOuterClass.RetryPolicy value) {
         if (retryBuilder_ == null) {
-          if (((bitField0_ & 0x00080000) != 0) &&
+          if (((bitField0_ & 0x00200000) != 0) &&
             retry_ != null &&
             retry_ != llmgateway.admin.v1.ModelOuterClass.RetryPolicy.getDefaultInstance()) {
             getRetryBuilder().mergeFrom(value);
@@ -6253,7 +6463,7 @@ java.lang.String defaultValue) {
           retryBuilder_.mergeFrom(value);
         }
         if (retry_ != null) {
-          bitField0_ |= 0x00080000;
+          bitField0_ |= 0x00200000;
           onChanged();
         }
         return this;
@@ -6266,7 +6476,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.RetryPolicy retry = 19;</code>
        */
       public Builder clearRetry() {
-        bitField0_ = (bitField0_ & ~0x00080000);
+        bitField0_ = (bitField0_ & ~0x00200000);
         retry_ = null;
         if (retryBuilder_ != null) {
           retryBuilder_.dispose();
@@ -6283,7 +6493,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.RetryPolicy retry = 19;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.RetryPolicy.Builder getRetryBuilder() {
-        bitField0_ |= 0x00080000;
+        bitField0_ |= 0x00200000;
         onChanged();
         return getRetryFieldBuilder().getBuilder();
       }
@@ -6335,7 +6545,7 @@ java.lang.String defaultValue) {
        * @return Whether the cooldown field is set.
        */
       public boolean hasCooldown() {
-        return ((bitField0_ & 0x00100000) != 0);
+        return ((bitField0_ & 0x00400000) != 0);
       }
       /**
        * <pre>
@@ -6368,7 +6578,7 @@ java.lang.String defaultValue) {
         } else {
           cooldownBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00400000;
         onChanged();
         return this;
       }
@@ -6386,7 +6596,7 @@ java.lang.String defaultValue) {
         } else {
           cooldownBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00400000;
         onChanged();
         return this;
       }
@@ -6399,7 +6609,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeCooldown(llmgateway.admin.v1.ModelOuterClass.CooldownPolicy value) {
         if (cooldownBuilder_ == null) {
-          if (((bitField0_ & 0x00100000) != 0) &&
+          if (((bitField0_ & 0x00400000) != 0) &&
             cooldown_ != null &&
             cooldown_ != llmgateway.admin.v1.ModelOuterClass.CooldownPolicy.getDefaultInstance()) {
             getCooldownBuilder().mergeFrom(value);
@@ -6410,7 +6620,7 @@ java.lang.String defaultValue) {
           cooldownBuilder_.mergeFrom(value);
         }
         if (cooldown_ != null) {
-          bitField0_ |= 0x00100000;
+          bitField0_ |= 0x00400000;
           onChanged();
         }
         return this;
@@ -6423,7 +6633,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.CooldownPolicy cooldown = 20;</code>
        */
       public Builder clearCooldown() {
-        bitField0_ = (bitField0_ & ~0x00100000);
+        bitField0_ = (bitField0_ & ~0x00400000);
         cooldown_ = null;
         if (cooldownBuilder_ != null) {
           cooldownBuilder_.dispose();
@@ -6440,7 +6650,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.CooldownPolicy cooldown = 20;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.CooldownPolicy.Builder getCooldownBuilder() {
-        bitField0_ |= 0x00100000;
+        bitField0_ |= 0x00400000;
         onChanged();
         return getCooldownFieldBuilder().getBuilder();
       }
@@ -6492,7 +6702,7 @@ java.lang.String defaultValue) {
        * @return Whether the createTime field is set.
        */
       public boolean hasCreateTime() {
-        return ((bitField0_ & 0x00200000) != 0);
+        return ((bitField0_ & 0x00800000) != 0);
       }
       /**
        * <pre>
@@ -6525,7 +6735,7 @@ java.lang.String defaultValue) {
         } else {
           createTimeBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00800000;
         onChanged();
         return this;
       }
@@ -6543,7 +6753,7 @@ java.lang.String defaultValue) {
         } else {
           createTimeBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00800000;
         onChanged();
         return this;
       }
@@ -6556,7 +6766,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeCreateTime(com.google.protobuf.Timestamp value) {
         if (createTimeBuilder_ == null) {
-          if (((bitField0_ & 0x00200000) != 0) &&
+          if (((bitField0_ & 0x00800000) != 0) &&
             createTime_ != null &&
             createTime_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
             getCreateTimeBuilder().mergeFrom(value);
@@ -6567,7 +6777,7 @@ java.lang.String defaultValue) {
           createTimeBuilder_.mergeFrom(value);
         }
         if (createTime_ != null) {
-          bitField0_ |= 0x00200000;
+          bitField0_ |= 0x00800000;
           onChanged();
         }
         return this;
@@ -6580,7 +6790,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp create_time = 21;</code>
        */
       public Builder clearCreateTime() {
-        bitField0_ = (bitField0_ & ~0x00200000);
+        bitField0_ = (bitField0_ & ~0x00800000);
         createTime_ = null;
         if (createTimeBuilder_ != null) {
           createTimeBuilder_.dispose();
@@ -6597,7 +6807,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp create_time = 21;</code>
        */
       public com.google.protobuf.Timestamp.Builder getCreateTimeBuilder() {
-        bitField0_ |= 0x00200000;
+        bitField0_ |= 0x00800000;
         onChanged();
         return getCreateTimeFieldBuilder().getBuilder();
       }
@@ -6649,7 +6859,7 @@ java.lang.String defaultValue) {
        * @return Whether the updateTime field is set.
        */
       public boolean hasUpdateTime() {
-        return ((bitField0_ & 0x00400000) != 0);
+        return ((bitField0_ & 0x01000000) != 0);
       }
       /**
        * <pre>
@@ -6682,7 +6892,7 @@ java.lang.String defaultValue) {
         } else {
           updateTimeBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x00400000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return this;
       }
@@ -6700,7 +6910,7 @@ java.lang.String defaultValue) {
         } else {
           updateTimeBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x00400000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return this;
       }
@@ -6713,7 +6923,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeUpdateTime(com.google.protobuf.Timestamp value) {
         if (updateTimeBuilder_ == null) {
-          if (((bitField0_ & 0x00400000) != 0) &&
+          if (((bitField0_ & 0x01000000) != 0) &&
             updateTime_ != null &&
             updateTime_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
             getUpdateTimeBuilder().mergeFrom(value);
@@ -6724,7 +6934,7 @@ java.lang.String defaultValue) {
           updateTimeBuilder_.mergeFrom(value);
         }
         if (updateTime_ != null) {
-          bitField0_ |= 0x00400000;
+          bitField0_ |= 0x01000000;
           onChanged();
         }
         return this;
@@ -6737,7 +6947,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp update_time = 22;</code>
        */
       public Builder clearUpdateTime() {
-        bitField0_ = (bitField0_ & ~0x00400000);
+        bitField0_ = (bitField0_ & ~0x01000000);
         updateTime_ = null;
         if (updateTimeBuilder_ != null) {
           updateTimeBuilder_.dispose();
@@ -6754,7 +6964,7 @@ java.lang.String defaultValue) {
        * <code>.google.protobuf.Timestamp update_time = 22;</code>
        */
       public com.google.protobuf.Timestamp.Builder getUpdateTimeBuilder() {
-        bitField0_ |= 0x00400000;
+        bitField0_ |= 0x01000000;
         onChanged();
         return getUpdateTimeFieldBuilder().getBuilder();
       }
@@ -6852,7 +7062,7 @@ java.lang.String defaultValue) {
           java.lang.String value) {
         if (value == null) { throw new NullPointerException(); }
         etag_ = value;
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x02000000;
         onChanged();
         return this;
       }
@@ -6867,7 +7077,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearEtag() {
         etag_ = getDefaultInstance().getEtag();
-        bitField0_ = (bitField0_ & ~0x00800000);
+        bitField0_ = (bitField0_ & ~0x02000000);
         onChanged();
         return this;
       }
@@ -6886,7 +7096,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         checkByteStringIsUtf8(value);
         etag_ = value;
-        bitField0_ |= 0x00800000;
+        bitField0_ |= 0x02000000;
         onChanged();
         return this;
       }
@@ -6897,7 +7107,7 @@ java.lang.String defaultValue) {
         if (!operatorFields_.isModifiable()) {
           operatorFields_ = new com.google.protobuf.LazyStringArrayList(operatorFields_);
         }
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
       }
       /**
        * <pre>
@@ -6963,7 +7173,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureOperatorFieldsIsMutable();
         operatorFields_.set(index, value);
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
         onChanged();
         return this;
       }
@@ -6981,7 +7191,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         ensureOperatorFieldsIsMutable();
         operatorFields_.add(value);
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
         onChanged();
         return this;
       }
@@ -6999,7 +7209,7 @@ java.lang.String defaultValue) {
         ensureOperatorFieldsIsMutable();
         com.google.protobuf.AbstractMessageLite.Builder.addAll(
             values, operatorFields_);
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
         onChanged();
         return this;
       }
@@ -7014,7 +7224,7 @@ java.lang.String defaultValue) {
       public Builder clearOperatorFields() {
         operatorFields_ =
           com.google.protobuf.LazyStringArrayList.emptyList();
-        bitField0_ = (bitField0_ & ~0x01000000);;
+        bitField0_ = (bitField0_ & ~0x04000000);;
         onChanged();
         return this;
       }
@@ -7033,7 +7243,7 @@ java.lang.String defaultValue) {
         checkByteStringIsUtf8(value);
         ensureOperatorFieldsIsMutable();
         operatorFields_.add(value);
-        bitField0_ |= 0x01000000;
+        bitField0_ |= 0x04000000;
         onChanged();
         return this;
       }
@@ -7096,7 +7306,7 @@ java.lang.String defaultValue) {
           java.lang.String value) {
         if (value == null) { throw new NullPointerException(); }
         source_ = value;
-        bitField0_ |= 0x02000000;
+        bitField0_ |= 0x08000000;
         onChanged();
         return this;
       }
@@ -7111,7 +7321,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearSource() {
         source_ = getDefaultInstance().getSource();
-        bitField0_ = (bitField0_ & ~0x02000000);
+        bitField0_ = (bitField0_ & ~0x08000000);
         onChanged();
         return this;
       }
@@ -7130,7 +7340,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         checkByteStringIsUtf8(value);
         source_ = value;
-        bitField0_ |= 0x02000000;
+        bitField0_ |= 0x08000000;
         onChanged();
         return this;
       }
@@ -7162,7 +7372,7 @@ java.lang.String defaultValue) {
        */
       public Builder setKindValue(int value) {
         kind_ = value;
-        bitField0_ |= 0x04000000;
+        bitField0_ |= 0x10000000;
         onChanged();
         return this;
       }
@@ -7196,7 +7406,7 @@ java.lang.String defaultValue) {
         if (value == null) {
           throw new NullPointerException();
         }
-        bitField0_ |= 0x04000000;
+        bitField0_ |= 0x10000000;
         kind_ = value.getNumber();
         onChanged();
         return this;
@@ -7212,7 +7422,7 @@ java.lang.String defaultValue) {
        * @return This builder for chaining.
        */
       public Builder clearKind() {
-        bitField0_ = (bitField0_ & ~0x04000000);
+        bitField0_ = (bitField0_ & ~0x10000000);
         kind_ = 0;
         onChanged();
         return this;
@@ -7273,7 +7483,7 @@ java.lang.String defaultValue) {
           java.lang.String value) {
         if (value == null) { throw new NullPointerException(); }
         description_ = value;
-        bitField0_ |= 0x08000000;
+        bitField0_ |= 0x20000000;
         onChanged();
         return this;
       }
@@ -7287,7 +7497,7 @@ java.lang.String defaultValue) {
        */
       public Builder clearDescription() {
         description_ = getDefaultInstance().getDescription();
-        bitField0_ = (bitField0_ & ~0x08000000);
+        bitField0_ = (bitField0_ & ~0x20000000);
         onChanged();
         return this;
       }
@@ -7305,7 +7515,7 @@ java.lang.String defaultValue) {
         if (value == null) { throw new NullPointerException(); }
         checkByteStringIsUtf8(value);
         description_ = value;
-        bitField0_ |= 0x08000000;
+        bitField0_ |= 0x20000000;
         onChanged();
         return this;
       }
@@ -7323,7 +7533,7 @@ java.lang.String defaultValue) {
        * @return Whether the virtual field is set.
        */
       public boolean hasVirtual() {
-        return ((bitField0_ & 0x10000000) != 0);
+        return ((bitField0_ & 0x40000000) != 0);
       }
       /**
        * <pre>
@@ -7358,7 +7568,7 @@ java.lang.String defaultValue) {
         } else {
           virtualBuilder_.setMessage(value);
         }
-        bitField0_ |= 0x10000000;
+        bitField0_ |= 0x40000000;
         onChanged();
         return this;
       }
@@ -7377,7 +7587,7 @@ java.lang.String defaultValue) {
         } else {
           virtualBuilder_.setMessage(builderForValue.build());
         }
-        bitField0_ |= 0x10000000;
+        bitField0_ |= 0x40000000;
         onChanged();
         return this;
       }
@@ -7391,7 +7601,7 @@ java.lang.String defaultValue) {
        */
       public Builder mergeVirtual(llmgateway.admin.v1.ModelOuterClass.VirtualModel value) {
         if (virtualBuilder_ == null) {
-          if (((bitField0_ & 0x10000000) != 0) &&
+          if (((bitField0_ & 0x40000000) != 0) &&
             virtual_ != null &&
             virtual_ != llmgateway.admin.v1.ModelOuterClass.VirtualModel.getDefaultInstance()) {
             getVirtualBuilder().mergeFrom(value);
@@ -7402,7 +7612,7 @@ java.lang.String defaultValue) {
           virtualBuilder_.mergeFrom(value);
         }
         if (virtual_ != null) {
-          bitField0_ |= 0x10000000;
+          bitField0_ |= 0x40000000;
           onChanged();
         }
         return this;
@@ -7416,7 +7626,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
        */
       public Builder clearVirtual() {
-        bitField0_ = (bitField0_ & ~0x10000000);
+        bitField0_ = (bitField0_ & ~0x40000000);
         virtual_ = null;
         if (virtualBuilder_ != null) {
           virtualBuilder_.dispose();
@@ -7434,7 +7644,7 @@ java.lang.String defaultValue) {
        * <code>.llmgateway.admin.v1.VirtualModel virtual = 29;</code>
        */
       public llmgateway.admin.v1.ModelOuterClass.VirtualModel.Builder getVirtualBuilder() {
-        bitField0_ |= 0x10000000;
+        bitField0_ |= 0x40000000;
         onChanged();
         return getVirtualFieldBuilder().getBuilder();
       }
@@ -22591,102 +22801,104 @@ java.lang.String defaultValue) {
       ".proto\032\037google/protobuf/timestamp.proto\032" +
       "\030llmgateway/v1/chat.proto\032 llmgateway/v1" +
       "/error_reason.proto\032\031llmgateway/v1/model" +
-      ".proto\"\241\010\n\005Model\022\n\n\002id\030\001 \001(\t\022\020\n\010provider" +
+      ".proto\"\334\010\n\005Model\022\n\n\002id\030\001 \001(\t\022\020\n\010provider" +
       "\030\002 \001(\t\022\026\n\016upstream_model\030\003 \001(\t\022\025\n\radapte" +
       "r_class\030\004 \001(\t\022\020\n\010base_url\030\005 \001(\t\022\026\n\016crede" +
       "ntial_ref\030\006 \001(\t\022\024\n\014display_name\030\007 \001(\t\022\026\n" +
       "\016context_length\030\010 \001(\005\022\031\n\021max_output_toke" +
-      "ns\030\032 \001(\005\022/\n\014capabilities\030\t \003(\0162\031.llmgate" +
-      "way.v1.Capability\022-\n\007pricing\030\n \001(\0132\034.llm" +
-      "gateway.admin.v1.Pricing\022\021\n\tfallbacks\030\013 " +
-      "\003(\t\022/\n\013fallback_on\030\014 \003(\0162\032.llmgateway.v1" +
-      ".ErrorReason\022\031\n\014is_available\030\r \001(\010H\000\210\001\001\022" +
-      "/\n\010timeouts\030\016 \001(\0132\035.llmgateway.admin.v1." +
-      "Timeouts\0228\n\007options\030\017 \003(\0132\'.llmgateway.a" +
-      "dmin.v1.Model.OptionsEntry\022\016\n\006weight\030\020 \001" +
-      "(\001\0224\n\013deployments\030\021 \003(\0132\037.llmgateway.adm" +
-      "in.v1.Deployment\0225\n\007routing\030\022 \001(\0162$.llmg" +
-      "ateway.admin.v1.RoutingStrategy\022/\n\005retry" +
-      "\030\023 \001(\0132 .llmgateway.admin.v1.RetryPolicy" +
-      "\0225\n\010cooldown\030\024 \001(\0132#.llmgateway.admin.v1" +
-      ".CooldownPolicy\022/\n\013create_time\030\025 \001(\0132\032.g" +
-      "oogle.protobuf.Timestamp\022/\n\013update_time\030" +
-      "\026 \001(\0132\032.google.protobuf.Timestamp\022\014\n\004eta" +
-      "g\030\027 \001(\t\022\027\n\017operator_fields\030\030 \003(\t\022\016\n\006sour" +
-      "ce\030\031 \001(\t\022&\n\004kind\030\033 \001(\0162\030.llmgateway.v1.M" +
-      "odelKind\022\023\n\013description\030\034 \001(\t\0222\n\007virtual" +
-      "\030\035 \001(\0132!.llmgateway.admin.v1.VirtualMode" +
-      "l\032.\n\014OptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030" +
-      "\002 \001(\t:\0028\001B\017\n\r_is_available\"\353\001\n\014VirtualMo" +
-      "del\022\025\n\rsystem_prompt\030\001 \001(\t\0229\n\010defaults\030\002" +
-      " \001(\0132\'.llmgateway.admin.v1.GenerationDef" +
-      "aults\022+\n\006memory\030\003 \001(\0132\033.llmgateway.admin" +
-      ".v1.Memory\022/\n\005rules\030\004 \003(\0132 .llmgateway.a" +
-      "dmin.v1.RoutingRule\022\026\n\016default_target\030\005 " +
-      "\001(\t\022\023\n\013show_served\030\006 \001(\010\"\332\003\n\022GenerationD" +
-      "efaults\022\027\n\nmax_tokens\030\001 \001(\005H\000\210\001\001\022\030\n\013temp" +
-      "erature\030\002 \001(\001H\001\210\001\001\022\022\n\005top_p\030\003 \001(\001H\002\210\001\001\022\022" +
-      "\n\005top_k\030\004 \001(\005H\003\210\001\001\022\021\n\004seed\030\005 \001(\003H\004\210\001\001\022\035\n" +
-      "\020presence_penalty\030\006 \001(\001H\005\210\001\001\022\036\n\021frequenc" +
-      "y_penalty\030\007 \001(\001H\006\210\001\001\0228\n\020reasoning_effort" +
-      "\030\010 \001(\0162\036.llmgateway.v1.ReasoningEffort\022$" +
-      "\n\027reasoning_budget_tokens\030\t \001(\005H\007\210\001\001\0224\n\006" +
-      "locked\030\n \003(\0162$.llmgateway.admin.v1.Gener" +
-      "ationFieldB\r\n\013_max_tokensB\016\n\014_temperatur" +
-      "eB\010\n\006_top_pB\010\n\006_top_kB\007\n\005_seedB\023\n\021_prese" +
-      "nce_penaltyB\024\n\022_frequency_penaltyB\032\n\030_re" +
-      "asoning_budget_tokens\"|\n\006Memory\022\017\n\007enabl" +
-      "ed\030\001 \001(\010\022\024\n\014max_messages\030\002 \001(\005\022\032\n\022max_hi" +
-      "story_tokens\030\003 \001(\005\022/\n\014idle_timeout\030\004 \001(\013" +
-      "2\031.google.protobuf.Duration\"\374\003\n\013RoutingR" +
-      "ule\022\014\n\004name\030\001 \001(\t\022\021\n\tany_words\030\002 \003(\t\022\017\n\007" +
-      "pattern\030\003 \001(\t\022\034\n\024min_estimated_tokens\030\004 " +
-      "\001(\005\022\034\n\024max_estimated_tokens\030\005 \001(\005\022\024\n\014min" +
-      "_messages\030\006 \001(\005\022\024\n\014max_messages\030\007 \001(\005\0228\n" +
-      "\004tags\030\010 \003(\0132*.llmgateway.admin.v1.Routin" +
-      "gRule.TagsEntry\022<\n\006labels\030\t \003(\0132,.llmgat" +
-      "eway.admin.v1.RoutingRule.LabelsEntry\022\027\n" +
-      "\nhas_images\030\n \001(\010H\000\210\001\001\022\026\n\thas_tools\030\013 \001(" +
-      "\010H\001\210\001\001\0221\n\007targets\030\014 \003(\0132 .llmgateway.adm" +
-      "in.v1.RouteTarget\032+\n\tTagsEntry\022\013\n\003key\030\001 " +
-      "\001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\032-\n\013LabelsEntry\022\013\n" +
-      "\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\r\n\013_has_im" +
-      "agesB\014\n\n_has_tools\",\n\013RouteTarget\022\r\n\005mod" +
-      "el\030\001 \001(\t\022\016\n\006weight\030\002 \001(\001\"b\n\007Pricing\022\031\n\021i" +
-      "nput_per_million\030\001 \001(\001\022\032\n\022output_per_mil" +
-      "lion\030\002 \001(\001\022 \n\030cached_input_per_million\030\003" +
-      " \001(\001\"\202\002\n\nDeployment\022\n\n\002id\030\001 \001(\t\022\020\n\010provi" +
-      "der\030\002 \001(\t\022\026\n\016upstream_model\030\003 \001(\t\022\025\n\rada" +
-      "pter_class\030\004 \001(\t\022\020\n\010base_url\030\005 \001(\t\022\026\n\016cr" +
-      "edential_ref\030\006 \001(\t\022=\n\007options\030\007 \003(\0132,.ll" +
-      "mgateway.admin.v1.Deployment.OptionsEntr" +
-      "y\022\016\n\006weight\030\010 \001(\001\032.\n\014OptionsEntry\022\013\n\003key" +
-      "\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\271\001\n\010Timeouts\022*" +
-      "\n\007connect\030\001 \001(\0132\031.google.protobuf.Durati" +
-      "on\022.\n\013first_token\030\002 \001(\0132\031.google.protobu" +
-      "f.Duration\022\'\n\004idle\030\003 \001(\0132\031.google.protob" +
-      "uf.Duration\022(\n\005total\030\004 \001(\0132\031.google.prot" +
-      "obuf.Duration\"\232\001\n\013RetryPolicy\022\023\n\013max_ret" +
-      "ries\030\001 \001(\005\0222\n\017initial_backoff\030\002 \001(\0132\031.go" +
-      "ogle.protobuf.Duration\022.\n\013max_backoff\030\003 " +
-      "\001(\0132\031.google.protobuf.Duration\022\022\n\nmultip" +
-      "lier\030\004 \001(\001\"z\n\016CooldownPolicy\022\020\n\010failures" +
-      "\030\001 \001(\005\022)\n\006window\030\002 \001(\0132\031.google.protobuf" +
-      ".Duration\022+\n\010cooldown\030\003 \001(\0132\031.google.pro" +
-      "tobuf.Duration*\355\002\n\017GenerationField\022 \n\034GE" +
-      "NERATION_FIELD_UNSPECIFIED\020\000\022\037\n\033GENERATI" +
-      "ON_FIELD_MAX_TOKENS\020\001\022 \n\034GENERATION_FIEL" +
-      "D_TEMPERATURE\020\002\022\032\n\026GENERATION_FIELD_TOP_" +
-      "P\020\003\022\032\n\026GENERATION_FIELD_TOP_K\020\004\022\031\n\025GENER" +
-      "ATION_FIELD_SEED\020\005\022%\n!GENERATION_FIELD_P" +
-      "RESENCE_PENALTY\020\006\022&\n\"GENERATION_FIELD_FR" +
-      "EQUENCY_PENALTY\020\007\022%\n!GENERATION_FIELD_RE" +
-      "ASONING_EFFORT\020\010\022,\n(GENERATION_FIELD_REA" +
-      "SONING_BUDGET_TOKENS\020\t*\234\001\n\017RoutingStrate" +
-      "gy\022 \n\034ROUTING_STRATEGY_UNSPECIFIED\020\000\022\035\n\031" +
-      "ROUTING_STRATEGY_WEIGHTED\020\001\022#\n\037ROUTING_S" +
-      "TRATEGY_LEAST_INFLIGHT\020\002\022#\n\037ROUTING_STRA" +
-      "TEGY_LOWEST_LATENCY\020\003b\006proto3"
+      "ns\030\032 \001(\005\022\034\n\024embedding_dimensions\030\036 \001(\005\022\033" +
+      "\n\023truncate_dimensions\030\037 \001(\010\022/\n\014capabilit" +
+      "ies\030\t \003(\0162\031.llmgateway.v1.Capability\022-\n\007" +
+      "pricing\030\n \001(\0132\034.llmgateway.admin.v1.Pric" +
+      "ing\022\021\n\tfallbacks\030\013 \003(\t\022/\n\013fallback_on\030\014 " +
+      "\003(\0162\032.llmgateway.v1.ErrorReason\022\031\n\014is_av" +
+      "ailable\030\r \001(\010H\000\210\001\001\022/\n\010timeouts\030\016 \001(\0132\035.l" +
+      "lmgateway.admin.v1.Timeouts\0228\n\007options\030\017" +
+      " \003(\0132\'.llmgateway.admin.v1.Model.Options" +
+      "Entry\022\016\n\006weight\030\020 \001(\001\0224\n\013deployments\030\021 \003" +
+      "(\0132\037.llmgateway.admin.v1.Deployment\0225\n\007r" +
+      "outing\030\022 \001(\0162$.llmgateway.admin.v1.Routi" +
+      "ngStrategy\022/\n\005retry\030\023 \001(\0132 .llmgateway.a" +
+      "dmin.v1.RetryPolicy\0225\n\010cooldown\030\024 \001(\0132#." +
+      "llmgateway.admin.v1.CooldownPolicy\022/\n\013cr" +
+      "eate_time\030\025 \001(\0132\032.google.protobuf.Timest" +
+      "amp\022/\n\013update_time\030\026 \001(\0132\032.google.protob" +
+      "uf.Timestamp\022\014\n\004etag\030\027 \001(\t\022\027\n\017operator_f" +
+      "ields\030\030 \003(\t\022\016\n\006source\030\031 \001(\t\022&\n\004kind\030\033 \001(" +
+      "\0162\030.llmgateway.v1.ModelKind\022\023\n\013descripti" +
+      "on\030\034 \001(\t\0222\n\007virtual\030\035 \001(\0132!.llmgateway.a" +
+      "dmin.v1.VirtualModel\032.\n\014OptionsEntry\022\013\n\003" +
+      "key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\017\n\r_is_avai" +
+      "lable\"\353\001\n\014VirtualModel\022\025\n\rsystem_prompt\030" +
+      "\001 \001(\t\0229\n\010defaults\030\002 \001(\0132\'.llmgateway.adm" +
+      "in.v1.GenerationDefaults\022+\n\006memory\030\003 \001(\013" +
+      "2\033.llmgateway.admin.v1.Memory\022/\n\005rules\030\004" +
+      " \003(\0132 .llmgateway.admin.v1.RoutingRule\022\026" +
+      "\n\016default_target\030\005 \001(\t\022\023\n\013show_served\030\006 " +
+      "\001(\010\"\332\003\n\022GenerationDefaults\022\027\n\nmax_tokens" +
+      "\030\001 \001(\005H\000\210\001\001\022\030\n\013temperature\030\002 \001(\001H\001\210\001\001\022\022\n" +
+      "\005top_p\030\003 \001(\001H\002\210\001\001\022\022\n\005top_k\030\004 \001(\005H\003\210\001\001\022\021\n" +
+      "\004seed\030\005 \001(\003H\004\210\001\001\022\035\n\020presence_penalty\030\006 \001" +
+      "(\001H\005\210\001\001\022\036\n\021frequency_penalty\030\007 \001(\001H\006\210\001\001\022" +
+      "8\n\020reasoning_effort\030\010 \001(\0162\036.llmgateway.v" +
+      "1.ReasoningEffort\022$\n\027reasoning_budget_to" +
+      "kens\030\t \001(\005H\007\210\001\001\0224\n\006locked\030\n \003(\0162$.llmgat" +
+      "eway.admin.v1.GenerationFieldB\r\n\013_max_to" +
+      "kensB\016\n\014_temperatureB\010\n\006_top_pB\010\n\006_top_k" +
+      "B\007\n\005_seedB\023\n\021_presence_penaltyB\024\n\022_frequ" +
+      "ency_penaltyB\032\n\030_reasoning_budget_tokens" +
+      "\"|\n\006Memory\022\017\n\007enabled\030\001 \001(\010\022\024\n\014max_messa" +
+      "ges\030\002 \001(\005\022\032\n\022max_history_tokens\030\003 \001(\005\022/\n" +
+      "\014idle_timeout\030\004 \001(\0132\031.google.protobuf.Du" +
+      "ration\"\374\003\n\013RoutingRule\022\014\n\004name\030\001 \001(\t\022\021\n\t" +
+      "any_words\030\002 \003(\t\022\017\n\007pattern\030\003 \001(\t\022\034\n\024min_" +
+      "estimated_tokens\030\004 \001(\005\022\034\n\024max_estimated_" +
+      "tokens\030\005 \001(\005\022\024\n\014min_messages\030\006 \001(\005\022\024\n\014ma" +
+      "x_messages\030\007 \001(\005\0228\n\004tags\030\010 \003(\0132*.llmgate" +
+      "way.admin.v1.RoutingRule.TagsEntry\022<\n\006la" +
+      "bels\030\t \003(\0132,.llmgateway.admin.v1.Routing" +
+      "Rule.LabelsEntry\022\027\n\nhas_images\030\n \001(\010H\000\210\001" +
+      "\001\022\026\n\thas_tools\030\013 \001(\010H\001\210\001\001\0221\n\007targets\030\014 \003" +
+      "(\0132 .llmgateway.admin.v1.RouteTarget\032+\n\t" +
+      "TagsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028" +
+      "\001\032-\n\013LabelsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
+      " \001(\t:\0028\001B\r\n\013_has_imagesB\014\n\n_has_tools\",\n" +
+      "\013RouteTarget\022\r\n\005model\030\001 \001(\t\022\016\n\006weight\030\002 " +
+      "\001(\001\"b\n\007Pricing\022\031\n\021input_per_million\030\001 \001(" +
+      "\001\022\032\n\022output_per_million\030\002 \001(\001\022 \n\030cached_" +
+      "input_per_million\030\003 \001(\001\"\202\002\n\nDeployment\022\n" +
+      "\n\002id\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022\026\n\016upstream" +
+      "_model\030\003 \001(\t\022\025\n\radapter_class\030\004 \001(\t\022\020\n\010b" +
+      "ase_url\030\005 \001(\t\022\026\n\016credential_ref\030\006 \001(\t\022=\n" +
+      "\007options\030\007 \003(\0132,.llmgateway.admin.v1.Dep" +
+      "loyment.OptionsEntry\022\016\n\006weight\030\010 \001(\001\032.\n\014" +
+      "OptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t" +
+      ":\0028\001\"\271\001\n\010Timeouts\022*\n\007connect\030\001 \001(\0132\031.goo" +
+      "gle.protobuf.Duration\022.\n\013first_token\030\002 \001" +
+      "(\0132\031.google.protobuf.Duration\022\'\n\004idle\030\003 " +
+      "\001(\0132\031.google.protobuf.Duration\022(\n\005total\030" +
+      "\004 \001(\0132\031.google.protobuf.Duration\"\232\001\n\013Ret" +
+      "ryPolicy\022\023\n\013max_retries\030\001 \001(\005\0222\n\017initial" +
+      "_backoff\030\002 \001(\0132\031.google.protobuf.Duratio" +
+      "n\022.\n\013max_backoff\030\003 \001(\0132\031.google.protobuf" +
+      ".Duration\022\022\n\nmultiplier\030\004 \001(\001\"z\n\016Cooldow" +
+      "nPolicy\022\020\n\010failures\030\001 \001(\005\022)\n\006window\030\002 \001(" +
+      "\0132\031.google.protobuf.Duration\022+\n\010cooldown" +
+      "\030\003 \001(\0132\031.google.protobuf.Duration*\355\002\n\017Ge" +
+      "nerationField\022 \n\034GENERATION_FIELD_UNSPEC" +
+      "IFIED\020\000\022\037\n\033GENERATION_FIELD_MAX_TOKENS\020\001" +
+      "\022 \n\034GENERATION_FIELD_TEMPERATURE\020\002\022\032\n\026GE" +
+      "NERATION_FIELD_TOP_P\020\003\022\032\n\026GENERATION_FIE" +
+      "LD_TOP_K\020\004\022\031\n\025GENERATION_FIELD_SEED\020\005\022%\n" +
+      "!GENERATION_FIELD_PRESENCE_PENALTY\020\006\022&\n\"" +
+      "GENERATION_FIELD_FREQUENCY_PENALTY\020\007\022%\n!" +
+      "GENERATION_FIELD_REASONING_EFFORT\020\010\022,\n(G" +
+      "ENERATION_FIELD_REASONING_BUDGET_TOKENS\020" +
+      "\t*\234\001\n\017RoutingStrategy\022 \n\034ROUTING_STRATEG" +
+      "Y_UNSPECIFIED\020\000\022\035\n\031ROUTING_STRATEGY_WEIG" +
+      "HTED\020\001\022#\n\037ROUTING_STRATEGY_LEAST_INFLIGH" +
+      "T\020\002\022#\n\037ROUTING_STRATEGY_LOWEST_LATENCY\020\003" +
+      "b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -22702,7 +22914,7 @@ java.lang.String defaultValue) {
     internal_static_llmgateway_admin_v1_Model_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Model_descriptor,
-        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "DisplayName", "ContextLength", "MaxOutputTokens", "Capabilities", "Pricing", "Fallbacks", "FallbackOn", "IsAvailable", "Timeouts", "Options", "Weight", "Deployments", "Routing", "Retry", "Cooldown", "CreateTime", "UpdateTime", "Etag", "OperatorFields", "Source", "Kind", "Description", "Virtual", });
+        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "DisplayName", "ContextLength", "MaxOutputTokens", "EmbeddingDimensions", "TruncateDimensions", "Capabilities", "Pricing", "Fallbacks", "FallbackOn", "IsAvailable", "Timeouts", "Options", "Weight", "Deployments", "Routing", "Retry", "Cooldown", "CreateTime", "UpdateTime", "Etag", "OperatorFields", "Source", "Kind", "Description", "Virtual", });
     internal_static_llmgateway_admin_v1_Model_OptionsEntry_descriptor =
       internal_static_llmgateway_admin_v1_Model_descriptor.getNestedTypes().get(0);
     internal_static_llmgateway_admin_v1_Model_OptionsEntry_fieldAccessorTable = new
