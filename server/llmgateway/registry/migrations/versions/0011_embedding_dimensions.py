@@ -1,7 +1,7 @@
 """An embedding model's `embedding_dimensions` (0: unknown) and `truncate_dimensions`.
 
 Revision ID: 0011_embedding_dimensions
-Revises: 0007_sessions
+Revises: 0009_usage_ledger
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_embedding_dimensions"
-down_revision = "0007_sessions"
+down_revision = "0009_usage_ledger"  # re-chained by the lead when prices and budgets land
 branch_labels = None
 depends_on = None
 
