@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, event, func, insert, select, true
+from sqlalchemy.exc import DBAPIError
 
 from llmgateway.registry.db import sqlite_normal_sync
 from llmgateway.registry.schema import Money, usage_ledger
@@ -96,6 +97,29 @@ class Spend:
         return self.prompt_tokens + self.completion_tokens
 
 
+_COPIED = [column.name for column in usage_ledger.columns if column.name != "id"]
+_TAGS = _COPIED.index("tags")
+_COPY = f"COPY usage_ledger ({', '.join(_COPIED)}) FROM STDIN"
+
+
+def _copy(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The rows by COPY on psycopg's connection; its errors become SQLAlchemy's (an
+    unreachable server is an OperationalError, retried; a refused row another error)."""
+    import psycopg
+    from psycopg.types.json import Json
+
+    raw: Any = conn.connection.driver_connection
+    try:
+        with raw.cursor() as cursor, cursor.copy(_COPY) as copy:
+            for row in rows:
+                values = [row.get(name) for name in _COPIED]
+                if values[_TAGS] is not None:
+                    values[_TAGS] = Json(values[_TAGS])
+                copy.write_row(values)
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(_COPY, None, exc, psycopg.Error) from exc
+
+
 class LedgerStore:
     """The table's operations, synchronous (run them in a thread). `engine` is the
     store's own: on SQLite its connections commit without waiting for fsync."""
@@ -106,8 +130,14 @@ class LedgerStore:
             event.listen(engine, "connect", sqlite_normal_sync)
 
     def insert(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            with self.engine.begin() as conn:
+        """One transaction. On PostgreSQL by COPY: a third of the CPU of a multi-row INSERT
+        (11 against 37 us a row, bench/ledger_cost.py)."""
+        if not rows:
+            return
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                _copy(conn, rows)
+            else:
                 conn.execute(insert(usage_ledger), list(rows))
 
     def purge_batch(self, before: datetime) -> int:
