@@ -18,11 +18,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from llmgateway.config import LedgerSettings
 from llmgateway.core.calls import Call, Principal
 from llmgateway.core.models import Pricing
 from llmgateway.core.types import Served, Usage
 from llmgateway.ledger.observer import LedgerObserver, row_of
+from llmgateway.ledger.settings import LedgerSettings
 from llmgateway.ledger.store import LedgerStore
 from llmgateway.ledger.writer import LedgerWriter
 from llmgateway.registry import migrate

@@ -37,7 +37,7 @@ from llmgateway.providers import http, streaming
 from llmgateway.registry.runtime import Registry
 from llmgateway.sessions import policy as sessions_policy
 from llmgateway.stores.redis import RedisStore
-from llmgateway.telemetry.access_metrics import AccessMetrics, Joined
+from llmgateway.telemetry.access_metrics import AccessMetrics
 from llmgateway.telemetry.cache_metrics import CacheCollector
 from llmgateway.telemetry.logs import LogObserver
 from llmgateway.telemetry.metrics import MetricsObserver, build_metrics, worker_metrics
@@ -82,20 +82,15 @@ def _register_cache_metrics(observers: list[Any], policies: list[Any]) -> None:
         metrics.endpoint.registry.register(CacheCollector(cache))
 
 
-def _register_ledger_metrics(observers: list[Any]) -> None:
-    """The usage ledger writer's counters join the metrics exposition when both are on."""
-    metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
-    ledger = next((o for o in observers if isinstance(o, ledger_observer.LedgerObserver)), None)
-    if metrics is not None and metrics.endpoint is not None and ledger is not None:
-        metrics.endpoint.registry.register(Joined(ledger.writer.metrics.registry))
-
-
 def _register_access_metrics(observers: list[Any], counters: AccessMetrics) -> None:
     """The API-key and rate-limit counters join the metrics exposition when it is on
-    (they always count, in their own registry: `RunningServer.metrics`)."""
+    (they always count, in their own registry: `RunningServer.metrics`), and so do the
+    usage ledger writer's."""
     metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
     if metrics is not None and metrics.endpoint is not None:
         metrics.endpoint.registry.register(counters.collector())
+        for ledger in (o for o in observers if isinstance(o, ledger_observer.LedgerObserver)):
+            metrics.endpoint.registry.register(ledger.writer.metrics.collector())
 
 
 # Built-in policies and observers by name; each factory returns None when its
@@ -108,10 +103,7 @@ BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {
     "sessions": sessions_policy.build,
     "cache": cache_policy.build,
 }
-BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {
-    "metrics": _metrics,
-    "ledger": ledger_observer.build,
-}
+BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics, "ledger": ledger_observer.build}
 
 
 @dataclass
@@ -215,7 +207,6 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
     )
     _register_cache_metrics(observers, policies)
     _register_access_metrics(observers, access_metrics)
-    _register_ledger_metrics(observers)
     fan_out = Observers(observers)
     resilience = Resilience(
         registry.catalog.get,

@@ -234,15 +234,12 @@ class InferenceService:
         )
         served = attempt.served(start.response_id, start.upstream_model)
         self._streaming(call, served, attempt)
-        # Characters streamed so far: a stream that stops before its end event is billed
-        # what it used, estimated from them. Counted here, where each event is looked at anyway.
-        chars = 0
+        chars = 0  # streamed so far: a stream that stops before its end is billed them, estimated
         try:
             yield StreamStart(start.response_id, served.upstream_model, served)
             if isinstance(first, StreamEnd):
                 call.usage = first.usage
-            else:
-                chars = delta_chars(first)
+            chars = delta_chars(first)
             yield first
             async for event in events:
                 if type(event) is TextDelta:
@@ -253,11 +250,11 @@ class InferenceService:
                     chars += delta_chars(event)
                 yield event
         except GatewayError as exc:
-            _partial_usage(call, req, chars)
+            call.usage = call.usage or estimate_usage(req, chars)
             attempt.fail(exc)
             raise
         except BaseException:
-            _partial_usage(call, req, chars)
+            call.usage = call.usage or estimate_usage(req, chars)
             attempt.cancel()
             raise
         else:
@@ -370,13 +367,6 @@ def _stream_outcome(
     if folder is None:
         return Outcome(complete=error is None and not cancelled, error=error, cancelled=cancelled)
     return Outcome(folder.result(), folder.complete, error, cancelled)
-
-
-def _partial_usage(call: Call, req: ChatRequest, chars: int) -> None:
-    """A stream that stopped before its end event used what it streamed: its usage,
-    estimated (the provider's counts come with the end event)."""
-    if call.usage is None:
-        call.usage = estimate_usage(req, chars)
 
 
 def _usage_of(result: Result) -> Usage | None:

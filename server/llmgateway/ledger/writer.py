@@ -27,10 +27,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.registry import Collector
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from llmgateway.config import LedgerSettings
+from llmgateway.ledger.settings import LedgerSettings
 from llmgateway.ledger.store import PURGE_BATCH, LedgerStore
+from llmgateway.telemetry.access_metrics import Joined
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,6 +60,10 @@ class LedgerMetrics:
         self.buffered = Gauge(
             "llmgateway_ledger_rows_buffered", "Usage ledger rows waiting to be written", registry=registry
         )
+
+    def collector(self) -> Collector:
+        """These metrics as a collector of another registry (the /metrics endpoint's)."""
+        return Joined(self.registry)
 
 
 class LedgerWriter:
@@ -191,7 +197,8 @@ class LedgerWriter:
         """Writes a batch (in the writer's thread); how many rows were refused. The
         database being unreachable (OperationalError) raises: the batch is retried. A
         row the database refuses for itself (a bug) must not hold up the rest: the
-        batch is then written row by row, and the refused rows are logged and dropped."""
+        batch is then written row by row, and the refused rows are logged and dropped.
+        Nothing else escapes: the writer's task must outlive any row."""
         rows: list[Row] = []
         for item in batch:
             try:
@@ -202,14 +209,14 @@ class LedgerWriter:
             self.store.insert(rows)
         except OperationalError:
             raise
-        except SQLAlchemyError:
+        except Exception:
             refused = 0
             for row in rows:
                 try:
                     self.store.insert([row])
                 except OperationalError:
                     raise
-                except SQLAlchemyError as exc:
+                except Exception as exc:
                     refused += 1
                     log.error(
                         "usage ledger: the database refused a row",

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from llmgateway.config import LedgerSettings
 from llmgateway.core.calls import CacheStatus, CacheUse, Call, Principal
 from llmgateway.core.models import Pricing
 from llmgateway.core.types import Served, Usage
 from llmgateway.ledger.observer import LedgerObserver, row_of
+from llmgateway.ledger.settings import LedgerSettings
 from llmgateway.ledger.store import LedgerStore
 from llmgateway.ledger.writer import LedgerWriter
 from llmgateway.registry.db import create_registry_engine

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from llmgateway.config import LedgerSettings
+from llmgateway.ledger.settings import LedgerSettings
 from llmgateway.ledger.store import TOKEN_KINDS, LedgerStore
 from llmgateway.ledger.writer import LedgerWriter
 
