@@ -1,9 +1,11 @@
 """The AdminService on a real server (SQLite registry), called through the
 generated stubs: auth, CRUD and its errors, routing from the registry, pagination,
-sync, and no secret ever returned."""
+sync, no secret ever returned, and audit lines naming the caller."""
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -360,3 +362,16 @@ async def test_health_and_reflection_name_the_admin_service(gw: Gateway) -> None
     )
     names = [s.name async for r in responses for s in r.list_services_response.service]
     assert "llmgateway.admin.v1.AdminService" in names
+
+
+async def test_audit_lines_name_the_callers_address(gw: Gateway, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="llmgateway.admin")
+    await gw.call("CreateModel", pb.CreateModelRequest(model=new_model()))
+    await gw.fails("DeleteModel", pb.DeleteModelRequest(id="team/echo"), (("authorization", "Bearer wrong"),))
+    lines = [r for r in caplog.records if r.name == "llmgateway.admin"]
+    assert [(r.getMessage(), r.method, r.target, r.status) for r in lines] == [  # type: ignore[attr-defined]
+        ("admin call", "CreateModel", "team/echo", "OK"),
+        ("admin call", "DeleteModel", "", "UNAUTHENTICATED"),
+    ]
+    for line in lines:  # the peer gRPC reports: this test's channel on loopback
+        assert re.fullmatch(r"ipv4:127\.0\.0\.1:\d+", line.client), line.client  # type: ignore[attr-defined]

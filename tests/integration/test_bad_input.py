@@ -1,13 +1,17 @@
 """Invalid requests get INVALID_ARGUMENT (or the routing code) with google.rpc details naming
-the field, never INTERNAL and never a hang."""
+the field, never INTERNAL and never a hang; they are logged at WARNING without a stack
+trace, a bounded number of lines per window."""
 
 from __future__ import annotations
 
+import logging
+from types import SimpleNamespace
 from typing import Any
 
 import grpc
 import pytest
 
+from llmgateway.telemetry import logs
 from llmgateway.v1 import chat_pb2, embedding_pb2, image_pb2
 from tests.helpers import ASSISTANT_CALL, Details, chat, stream, tool, user, with_image
 
@@ -110,6 +114,36 @@ async def test_invalid_chat_requests(
     assert details.reason == "INVALID_REQUEST"
     assert details.error_info is not None and details.error_info.domain == "llmgateway"
     assert field in details.fields
+
+
+async def test_bad_input_is_logged_at_warning_rate_limited_and_counts_what_it_left_out(
+    gateway, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1_000.0]  # the rate limit's clock, moved by hand: no sleeping
+    monkeypatch.setattr(logs, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    caplog.set_level(logging.DEBUG, logger="llmgateway.bad_input")
+    bad = chat_pb2.ChatRequest(model="mock/echo", messages=[])
+
+    async def send(count: int) -> list[logging.LogRecord]:
+        seen = len(caplog.records)
+        for _ in range(count):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await gateway.Chat(bad, timeout=5)
+        return [r for r in caplog.records[seen:] if r.name == "llmgateway.bad_input"]
+
+    flood = 3 * logs.BAD_INPUT_LINES
+    lines = await send(flood)
+    assert len(lines) == logs.BAD_INPUT_LINES  # the rest of the window's flood is left out
+    assert {(r.levelno, r.getMessage()) for r in lines} == {(logging.WARNING, "invalid request")}
+    assert not [r for r in lines if r.exc_info or r.stack_info]
+    assert lines[0].violations[0].startswith("messages: ")  # type: ignore[attr-defined]
+    assert not [r for r in lines if hasattr(r, "suppressed_before")]
+
+    now[0] += logs.BAD_INPUT_WINDOW_S  # the next window's first line says how many were left out
+    (line,) = await send(1)
+    assert line.suppressed_before == flood - logs.BAD_INPUT_LINES  # type: ignore[attr-defined]
+    (line,) = await send(1)
+    assert not hasattr(line, "suppressed_before")  # counted once
 
 
 async def test_oversized_request(gateway_factory) -> None:

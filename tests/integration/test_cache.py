@@ -1,7 +1,8 @@
 """The response cache through the real server, against an OpenAI emulator that counts
 upstream requests: Chat and StreamChat share entries (a hit replays as typed events),
 only complete answers are stored, identical concurrent calls make one upstream call,
-replicas on one Redis share hits and flights, the per-call modes, Embed per input."""
+replicas on one Redis share hits and flights, the per-call modes, Embed per input,
+and the counters (coalesced calls, evictions of a full in-process cache)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.helpers import Details, chat, scrape, stream, user
 from tests.keyed import bearer
 
 DETERMINISTIC = {"temperature": 0}
+ROOM = 1_200  # bytes of in-process cache: room for two short answers (about 450 bytes each)
 HIT, MISS, COALESCED = (
     cache_pb2.CACHE_STATUS_HIT,
     cache_pb2.CACHE_STATUS_MISS,
@@ -126,8 +128,9 @@ async def test_failed_truncated_and_cancelled_streams_and_errors_are_not_stored(
 
 
 async def test_twenty_identical_concurrent_calls_make_one_upstream_call(
-    gateway: Any, emu: OpenAIEmulator
+    gateway_factory: Any, emu: OpenAIEmulator
 ) -> None:
+    gateway = await gateway_factory(**settings(emu), metrics={"address": "127.0.0.1:0"})
     emu.script = Script(stall_before_headers=0.5)
     unary = [gateway.Chat(ask("together"), timeout=10) for _ in range(10)]
     streams = [events(gateway, ask_stream("together")) for _ in range(10)]
@@ -140,6 +143,11 @@ async def test_twenty_identical_concurrent_calls_make_one_upstream_call(
         == {text_of(s) for s in answers[10:]}
         == {"Hello, world!"}
     )
+    metrics = await scrape(gateway.metrics_port)
+    assert metrics.series("llmgateway_cache_coalesced_total", "kind") == {("chat",): 19, ("embed",): 0}
+    # every call looked up and found nothing; 19 of them then waited for the first
+    assert metrics.series("llmgateway_cache_misses_total", "kind") == {("chat",): 20, ("embed",): 0}
+    assert metrics.series("llmgateway_cache_stores_total", "kind") == {("chat",): 1, ("embed",): 0}
 
 
 async def test_two_replicas_on_one_redis_share_hits_and_flights(
@@ -244,6 +252,24 @@ async def test_the_cache_counters_are_in_the_metrics(gateway_factory: Any, emu: 
         metrics.series("llmgateway_cache_stored_bytes_total", "kind").values()
     )
     assert metrics.value("llmgateway_cache_evictions_total") == 0
+
+
+async def test_a_full_in_process_cache_evicts_the_oldest_and_counts_it(
+    gateway_factory: Any, emu: OpenAIEmulator
+) -> None:
+    gateway = await gateway_factory(**settings(emu, max_bytes=ROOM), metrics={"address": "127.0.0.1:0"})
+    for n in range(5):
+        await gateway.Chat(ask(f"question {n}"), timeout=5)
+    metrics = await scrape(gateway.metrics_port)
+    entries, evicted = (
+        metrics.value("llmgateway_cache_entries"),
+        metrics.value("llmgateway_cache_evictions_total"),
+    )
+    assert entries >= 1 and evicted > 0 and entries + evicted == 5, (entries, evicted)
+    assert metrics.value("llmgateway_cache_bytes") <= ROOM
+    assert (await gateway.Chat(ask("question 4"), timeout=5)).cache.status == HIT  # the newest stays
+    assert (await gateway.Chat(ask("question 0"), timeout=5)).cache.status == MISS  # the oldest went
+    assert upstream_chats(emu) == 6
 
 
 async def test_keys_have_their_own_namespace_unless_they_share(

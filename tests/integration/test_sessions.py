@@ -1,17 +1,23 @@
 """Sessions through the real server, against an OpenAI emulator that records what it
 received: the Session API (get, paged history, delete), what joins the history (never
 a failed, cut or cancelled answer), two calls on one session one after the other or
-SESSION_BUSY, idle expiry, a restart on SQLite, and two replicas sharing Redis."""
+SESSION_BUSY, idle expiry, a restart on SQLite, two replicas sharing Redis, and what
+history costs a call in store operations (SQL transactions, Redis EVALSHA calls)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import grpc
 import pytest
+import redis.asyncio
+import sqlalchemy
 
-from llmgateway.v1 import session_service_pb2, session_service_pb2_grpc
+from llmgateway.registry.sessions import SqlSessionStore
+from llmgateway.sessions.redis import RedisSessionStore
+from llmgateway.v1 import chat_pb2, session_service_pb2, session_service_pb2_grpc
 from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
@@ -240,3 +246,91 @@ async def test_without_its_store_a_session_fails_unavailable_and_other_calls_go_
     again = await gw.Chat(chat(BOT, user("after")), timeout=5)
     assert again.session_id and again.session_id != session
     assert sent(emu) == [("user", "after")]
+
+
+PORT = ("create", "open", "commit", "release", "get", "messages", "delete")
+
+
+class StoreOps:
+    """Counts the session store's operations as they end (each port method of its
+    class, wrapped) and, on SQL, the transactions and statements of the store's engine."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, store_class: type) -> None:
+        self.ops: list[str] = []
+        self.transactions = self.statements = 0
+        self._engines: set[Any] = set()
+        for name in PORT:
+            monkeypatch.setattr(store_class, name, self._counted(name, getattr(store_class, name)))
+
+    def _counted(self, name: str, method: Any) -> Any:
+        async def counted(store: Any, *args: Any) -> Any:
+            engine = getattr(store, "engine", None)
+            if engine is not None and engine not in self._engines:
+                self._engines.add(engine)
+                sqlalchemy.event.listen(engine, "begin", self._begin)
+                sqlalchemy.event.listen(engine, "before_cursor_execute", self._statement)
+            try:
+                return await method(store, *args)
+            finally:
+                self.ops.append(name)
+
+        return counted
+
+    def _begin(self, *_: Any) -> None:
+        self.transactions += 1
+
+    def _statement(self, *_: Any) -> None:
+        self.statements += 1
+
+    def take(self) -> tuple[list[str], int, int]:
+        """The operations, transactions and statements since the last take."""
+        taken = (self.ops, self.transactions, self.statements)
+        self.ops, self.transactions, self.statements = [], 0, 0
+        return taken
+
+
+async def evalsha_calls(url: str) -> int:
+    """How many EVALSHA commands the redis-server ran (INFO commandstats)."""
+    client = redis.asyncio.Redis.from_url(url)
+    try:
+        stats = await client.info("commandstats")
+    finally:
+        await client.aclose()
+    return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+@pytest.mark.parametrize("backend", ["sql", "redis"])
+async def test_history_costs_one_store_operation_before_a_call_and_one_after(
+    gateway_factory: Any, emu: OpenAIEmulator, request: pytest.FixtureRequest, backend: str
+) -> None:
+    url = request.getfixturevalue("redis_url") if backend == "redis" else ""
+    store_class = RedisSessionStore if url else SqlSessionStore
+    ops = StoreOps(request.getfixturevalue("monkeypatch"), store_class)
+    gw = await gateway_factory(**settings(emu, **({"redis": {"url": url}} if url else {})))
+
+    async def measured(request: chat_pb2.ChatRequest) -> tuple[str, tuple[list[str], int, int, int]]:
+        before = await evalsha_calls(url) if url else 0
+        session = ""
+        with contextlib.suppress(grpc.aio.AioRpcError):
+            session = (await gw.Chat(request, timeout=5)).session_id  # the call starts after the count
+        taken = ops.take()  # a unary call settles before it answers: nothing is left to come
+        return session, (*taken, (await evalsha_calls(url) if url else 0) - before)
+
+    async def conversation() -> list[tuple[list[str], int, int, int]]:
+        session, new = await measured(chat(BOT, user("new")))
+        _, again = await measured(chat(BOT, user("again"), session_id=session))
+        emu.scripts.append(Script(error_status=500, error_kind="server"))
+        _, failed = await measured(chat(BOT, user("fails"), session_id=session))
+        return [new, again, failed]
+
+    await conversation()  # the first use of each Redis script loads it (NOSCRIPT, SCRIPT LOAD)
+    measures = await conversation()
+    # new session, a call on it, a call on it that fails: one operation before, one after
+    assert [m[0] for m in measures] == [["create", "commit"], ["open", "commit"], ["open", "release"]]
+    if url:
+        assert [m[3] for m in measures] == [2, 2, 2]  # one EVALSHA round trip each
+    else:
+        assert [m[1] for m in measures] == [2, 2, 2]  # one transaction each
+        assert [m[2] for m in measures] == [4, 6, 4]  # create 1, open 3, commit 3, release 1
+    await gw.Chat(chat("emu/chat"), timeout=5)  # no session: no store operation
+    assert ops.take()[0] == []

@@ -1,5 +1,6 @@
 """With an OTLP endpoint configured, the gateway exports a server span per RPC and a
-span around each upstream call to a real OTLP/gRPC collector (a fake one on loopback).
+span around each upstream call to a real OTLP/gRPC collector (a fake one on loopback);
+a call to a virtual model names it, its rule and its session on the RPC's span.
 Every exported span is shown to the canary guard (tests/canaries.py)."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from llmgateway.v1 import gateway_service_pb2_grpc
 from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV, LeakGuard
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
-from tests.helpers import chat, stream
+from tests.helpers import chat, stream, user
 
 
 class Collector(trace_service_pb2_grpc.TraceServiceServicer):
@@ -99,6 +100,37 @@ async def test_spans_are_exported_to_the_otlp_endpoint(traced: tuple[Collector, 
     server = {a.key: _value(a.value) for a in server_span.attributes}
     assert server["gen_ai.response.model"] == "echo" and server["llmgateway.model"] == "mock/echo"
     assert server["gen_ai.usage.output_tokens"] == attributes["gen_ai.usage.output_tokens"]
+
+
+async def test_a_call_to_a_virtual_model_names_it_and_its_rule_on_the_rpc_span(
+    traced: tuple[Collector, Traced],
+) -> None:
+    collector, gateways = traced
+    rule = {"name": "greeting", "any_words": ["hello"], "targets": [{"model": "mock/echo"}]}
+    bot = {
+        "id": "team/bot",
+        "kind": "virtual",
+        "capabilities": ["chat", "stream"],
+        "virtual": {"default_target": "mock/echo", "rules": [rule], "memory": {"enabled": True}},
+    }
+    stub = await gateways.start(models=[bot])
+    greeted = await stub.Chat(chat("team/bot", user("Hello there")), timeout=5)
+    await stub.Chat(chat("team/bot", user("and now")), timeout=5)
+    await stub.Chat(chat(), timeout=5)  # straight to mock/echo
+    await gateways.flush()
+    rpc = [s for s in collector.spans if s.name == "/llmgateway.v1.GatewayService/Chat"]
+    attributes = [{a.key: _value(a.value) for a in s.attributes} for s in rpc]
+    routed = [
+        (a.get("llmgateway.virtual_model"), a.get("llmgateway.rule"), a.get("llmgateway.model"))
+        for a in attributes
+    ]
+    assert sorted(routed, key=str) == [
+        ("team/bot", "", "mock/echo"),  # the default target
+        ("team/bot", "greeting", "mock/echo"),
+        (None, None, "mock/echo"),  # no virtual model: no routing attributes
+    ]
+    (greeting,) = [a for a in attributes if a.get("llmgateway.rule") == "greeting"]
+    assert greeting["llmgateway.session_id"] == greeted.session_id != ""
 
 
 def _value(v: Any) -> Any:

@@ -1,6 +1,7 @@
 """Virtual models through the real server: an A/B split (1,000 calls within a few
-percent of 70/30, sticky per session), what the caller sees, ListModels, the errors
-of bad virtual models as field violations, and the dependents a write may not break."""
+percent of 70/30, sticky per session), what the caller sees, ListModels, the metrics,
+the target's retries and fallbacks (an emulator that fails first), the errors of bad
+virtual models as field violations, and the dependents a write may not break."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ import pytest
 from llmgateway.admin.v1 import admin_service_pb2 as pb
 from llmgateway.admin.v1 import model_pb2 as admin_pb2
 from llmgateway.v1 import chat_pb2, embedding_pb2, model_pb2
-from tests.helpers import Details, chat, user
+from tests.canaries import PROVIDER_KEY, PROVIDER_KEY_ENV
+from tests.emulators.base import Script
+from tests.emulators.openai import OpenAIEmulator
+from tests.helpers import Details, chat, scrape, stream, user
 from tests.integration.adminkit import Gateway, mask, new_model
 
 CHAT, STREAM, TOOLS, EMBED = (
@@ -93,6 +97,57 @@ async def test_what_the_caller_sees_and_what_the_logs_record(
     bot = next(m for m in listed.models if m.id == "team/bot")
     assert bot.kind == model_pb2.MODEL_KIND_VIRTUAL and bot.provider == ""
     assert next(m for m in listed.models if m.id == "ab/a").kind == model_pb2.MODEL_KIND_UPSTREAM
+
+
+async def test_calls_to_a_virtual_model_are_counted_by_rule_and_target(start: Any) -> None:
+    gw: Gateway = await start(models=MOCKS, metrics={"address": "127.0.0.1:0"})
+    rule = admin_pb2.RoutingRule(name="greeting", any_words=["hello"], targets=[target("ab/b")])
+    await gw.call("CreateModel", pb.CreateModelRequest(model=virtual(rules=[rule])))
+    await gw.stub.Chat(chat("team/bot", user("Hello there")), timeout=5)
+    for _ in range(2):
+        await gw.stub.Chat(chat("team/bot", user("what now")), timeout=5)
+    await gw.stub.Chat(chat("ab/a"), timeout=5)  # not through a virtual model: not counted
+    metrics = await scrape(gw.running.metrics_port)
+    labels = ("virtual_model", "rule", "gen_ai_request_model")
+    assert metrics.series("llmgateway_virtual_model_calls_total", *labels) == {
+        ("team/bot", "greeting", "ab/b"): 1,
+        ("team/bot", "", "ab/a"): 2,  # the default target: no rule
+    }
+
+
+async def test_the_targets_retries_and_fallbacks_apply_through_a_virtual_model(
+    start: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PROVIDER_KEY_ENV, PROVIDER_KEY)
+    async with OpenAIEmulator() as emu:
+        upstream = {
+            "id": "up/gpt",
+            "provider": "openai",
+            "upstream_model": "gpt",
+            "base_url": emu.base_url,
+            "credential_ref": PROVIDER_KEY_ENV,
+            "capabilities": ["chat", "stream"],
+            "retry": {"max_retries": 1, "initial_backoff": 0.01, "max_backoff": 0.02},
+            "cooldown": {"failures": 1000},
+            "fallbacks": ["ab/b"],
+        }
+        gw: Gateway = await start(models=[*MOCKS, upstream])
+        bot = virtual(default="up/gpt", show_served=True)
+        await gw.call("CreateModel", pb.CreateModelRequest(model=bot))
+
+        emu.scripts = [Script(error_status=500, error_kind="server"), Script()]
+        retried = await gw.stub.Chat(chat("team/bot"), timeout=5)
+        assert (retried.model, retried.provider, retried.attempts) == ("up/gpt", "openai", 2)
+        assert retried.message.content[0].text == "Hello, world!" and len(emu.requests) == 2
+
+        emu.script = Script(error_status=503, error_kind="server")
+        fell_back = await gw.stub.Chat(chat("team/bot", user("ping")), timeout=5)
+        assert (fell_back.model, fell_back.provider, fell_back.attempts) == ("ab/b", "mock", 3)
+        assert fell_back.message.content[0].text == "Echo: ping"
+        assert len(emu.requests) == 4  # 1 + max_retries, then the fallback
+        events = [e async for e in gw.stub.StreamChat(stream("team/bot", user("ping")), timeout=5)]
+        assert (events[0].start.model, events[0].start.attempts) == ("ab/b", 3)
+        assert len(emu.requests) == 6
 
 
 async def test_a_virtual_model_serves_only_chat_with_the_capabilities_it_promises(gw: Gateway) -> None:

@@ -13,7 +13,7 @@ from llmgateway.cache.memory import MemoryResponseCache
 KINDS = ("chat", "embed")
 _COUNTERS = {
     "hits": "answers served from the cache",
-    "misses": "lookups that found nothing (the upstream answered)",
+    "misses": "lookups that found nothing (coalesced calls too: their lookup found nothing)",
     "stores": "entries written",
     "stored_bytes": "bytes of the entries written",
     "coalesced": "calls answered by an identical call in flight",

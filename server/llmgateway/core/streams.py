@@ -36,7 +36,9 @@ from llmgateway.core.types import (
     Usage,
 )
 
-FIRST_EVENT_GRACE_S = 0.05
+# The transport's own phase timer and this backstop both come due when a loaded loop
+# wakes late; a margin well above one stalled loop turn lets the transport's phase win.
+FIRST_EVENT_GRACE_S = 0.25
 Event = TypeVar("Event")
 Start = TypeVar("Start")
 
