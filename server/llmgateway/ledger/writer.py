@@ -161,7 +161,7 @@ class LedgerWriter:
                 return
             if await self.flush():
                 wait = s.flush_interval_s
-            else:  # the database is unreachable: back off (a full batch does not wake it)
+            else:  # the database is unreachable: back off
                 wait = s.retry_initial_s if wait == s.flush_interval_s else min(wait * 2, s.retry_max_s)
 
     async def _write_batch(self) -> bool:
@@ -169,7 +169,7 @@ class LedgerWriter:
         batch = [queue[i] for i in range(min(len(queue), self._batch))]
         try:
             refused = await self._in_thread(self._insert, batch)
-        except SQLAlchemyError as exc:
+        except Exception as exc:  # OperationalError: unreachable; anything else must not end the task
             self.metrics.failures.inc()
             if self._failing_since is None:
                 self._failing_since = time.monotonic()
