@@ -301,7 +301,10 @@ for REP in $(seq 1 "$REPEATS"); do
         [ "$phase" = sessions-redis ] && stop_pid "$RPID"
         ;;
       ledger)
-        for variant in off on; do
+        # off then on, and on then off in even repeats: a machine that gets busier favours neither
+        variants="off on"
+        [ $((REP % 2)) = 0 ] && variants="on off"
+        for variant in $variants; do
           GW_ENV=(LLMGATEWAY_LEDGER__ENABLED=$([ "$variant" = on ] && echo true || echo false))
           REGISTRY_URL="sqlite:///$BENCH/logs/registry-$STAMP-ledger-$variant-rep$REP.db"
           start_gateway aiohttp "ledger-$variant"
