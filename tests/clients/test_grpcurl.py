@@ -16,6 +16,7 @@ import re
 import shlex
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,13 @@ def _label(command: list[str]) -> str:
         return f"{method}-deadline"
     if "-d" in command:
         body = command[command.index("-d") + 1]
-        for key, label in (('"tools"', "tools"), ('"image"', "vision"), ('"generation"', "generation")):
+        labels = (
+            ('"tools"', "tools"),
+            ('"image"', "vision"),
+            ('"generation"', "generation"),
+            ('"tags"', "tags"),
+        )
+        for key, label in labels:
             if key in body and method in ("Chat", "StreamChat"):
                 return f"{method}-{label}"
     return method
@@ -154,6 +161,9 @@ def test_readme_command(command: list[str], live_gateway: LiveGateway) -> None:
             assert "[image https://" in parts[0]["text"], parts
         else:
             assert parts[0]["text"].startswith("Echo: "), parts
+        if label == "Chat-tags":  # the mock's list prices: a known, positive cost
+            money = response["cost"]["money"]
+            assert money["currency_code"] == "USD" and Decimal(money["amount"]) > 0, response
         if label == "Chat-request-id":
             assert response["request_id"] == command[command.index("-rpc-header") + 1].split(": ", 1)[1]
     elif label == "Embed":

@@ -75,8 +75,8 @@ class AnthropicEmulator(Emulator):
         if script.no_usage:
             return {}
         return {
-            "input_tokens": script.prompt_tokens - script.cached_tokens,
-            "cache_creation_input_tokens": 0,
+            "input_tokens": script.prompt_tokens - script.cached_tokens - script.cache_write_tokens,
+            "cache_creation_input_tokens": script.cache_write_tokens,
             "cache_read_input_tokens": script.cached_tokens,
             "output_tokens": output_tokens,
         }
@@ -107,7 +107,10 @@ class AnthropicEmulator(Emulator):
             )
         usage = self.usage(script, script.completion_tokens)
         if usage:
-            usage["cache_creation"] = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
+            usage["cache_creation"] = {
+                "ephemeral_5m_input_tokens": script.cache_write_tokens,
+                "ephemeral_1h_input_tokens": 0,
+            }
             usage["service_tier"] = "standard"
         return {
             "model": script.upstream_model,

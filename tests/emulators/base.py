@@ -43,6 +43,7 @@ class Script:
     prompt_tokens: int = 11
     completion_tokens: int = 4
     cached_tokens: int = 0
+    cache_write_tokens: int = 0  # written to the prompt cache (Anthropic's cache creation)
     reasoning_tokens: int = 0
     no_usage: bool = False  # the answer carries no token counts
     upstream_model: str = "emulated-model"

@@ -286,7 +286,15 @@ def admin_models(draw: st.DrawFn) -> Message:
         model.cooldown.window.CopyFrom(draw(durations()))
         model.cooldown.cooldown.CopyFrom(draw(durations()))
     elif target == "pricing":
-        model.pricing.input_per_million = draw(_double())
+        price = st.one_of(
+            _double().map(repr),
+            text(),
+            st.sampled_from(["0", "-0", "0.000000000001", "1e-13", "1e999999999", "1e-999999999", "sNaN"]),
+        )
+        name = draw(st.sampled_from(["input_per_million", "cached_input_per_million", "audio_per_minute"]))
+        setattr(model.pricing, name, draw(price))
+        model.pricing.per_image[draw(text())] = draw(price)
+        model.pricing.currency = draw(st.sampled_from(["", "USD", "usd", "EURO", "€"]))
     elif target == "weight":
         model.weight = draw(_double())
     else:

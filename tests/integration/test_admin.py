@@ -84,7 +84,10 @@ async def test_every_field_round_trips_through_the_api(gw: Gateway) -> None:
         context_length=128000,
         max_output_tokens=16384,
         pricing=admin_pb2.Pricing(
-            input_per_million=0.15, output_per_million=0.6, cached_input_per_million=0.07
+            currency="USD",
+            input_per_million="0.15",
+            output_per_million="0.6",
+            cached_input_per_million="0.07",
         ),
         fallbacks=["mock/echo"],
         fallback_on=[error_reason_pb2.ERROR_REASON_CONTEXT_LENGTH_EXCEEDED],
@@ -156,7 +159,7 @@ async def test_max_output_tokens_round_trips_through_yaml_the_row_and_the_proto(
         (new_model(adapter_class="no.such.Adapter"), "model.adapter_class"),
         (new_model(provider="x"), "model.adapter_class"),
         (new_model(base_url="not a url"), "model.base_url"),
-        (new_model(pricing=admin_pb2.Pricing(output_per_million=-1)), "model.pricing.output_per_million"),
+        (new_model(pricing=admin_pb2.Pricing(output_per_million="-1")), "model.pricing.output_per_million"),
         (new_model(capabilities=[model_pb2.CAPABILITY_UNSPECIFIED]), "model.capabilities[0]"),
         (new_model(capabilities=[]), "model.capabilities"),
         (new_model("has space/x"), "model.id"),
@@ -206,12 +209,12 @@ async def test_disable_enable_repoint_and_delete(gw: Gateway) -> None:
         "UpdateModel",
         pb.UpdateModelRequest(
             model=admin_pb2.Model(id="team/echo", is_available=True, upstream_model="echo-2",
-                                  pricing=admin_pb2.Pricing(output_per_million=2.0)),
+                                  pricing=admin_pb2.Pricing(output_per_million="2.0")),
             update_mask=mask("is_available", "upstream_model", "pricing.output_per_million"),
             etag=disabled.model.etag,
         ),
     )  # fmt: skip
-    assert repointed.model.pricing.output_per_million == 2.0
+    assert repointed.model.pricing.output_per_million == "2"
     response = await gw.stub.Chat(chat("team/echo"), timeout=5)
     assert response.upstream_model == "echo-2"
 

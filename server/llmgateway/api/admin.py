@@ -18,8 +18,8 @@ from llmgateway.api.admin_convert import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS
 from llmgateway.api.admin_fields import page_after, update_paths
 from llmgateway.api.admin_keys import ApiKeyMethods
 from llmgateway.api.admin_usage import UsageMethods
-from llmgateway.api.convert import CAPABILITIES
 from llmgateway.api.edge import Context
+from llmgateway.api.model_convert import CAPABILITIES
 from llmgateway.config import AdminSettings, read_secret
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request

@@ -2,6 +2,7 @@
 fields: a message field and a record field of the same name convert by their
 kinds, with hooks for what protobuf spells differently (Duration: seconds as a
 float; Timestamp: a datetime; enums by value name, `CAPABILITY_CHAT` <-> "chat").
+Money (Decimal) travels as a decimal string, "" meaning unset.
 Output-only fields are written, never read. The one proto field without a record
 field of its name is `etag`, the model's `revision` as a string; a credential
 reference is shown as `shown_reference` has it (a key stored by mistake is never
@@ -9,7 +10,9 @@ sent back)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from decimal import Decimal
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -20,7 +23,7 @@ from google.protobuf.message import Message
 
 from llmgateway.admin.v1 import model_pb2 as admin_pb2
 from llmgateway.core.errors import invalid_request
-from llmgateway.core.fields import FieldInfo, describe, output_only, writable
+from llmgateway.core.fields import FieldInfo, describe, output_only, parse_decimal, plain, writable
 from llmgateway.core.models import Model
 from llmgateway.core.secrets import shown_reference
 
@@ -62,7 +65,7 @@ def _write(record: object, message: Message) -> None:
             continue
         target = getattr(message, info.name)
         if info.kind is dict:
-            target.update(value)
+            target.update({k: plain(v) if isinstance(v, Decimal) else v for k, v in value.items()})
         elif info.many is not None and info.is_record:
             for item in value:
                 _write(item, target.add())
@@ -82,6 +85,8 @@ def _write(record: object, message: Message) -> None:
 
 
 def _scalar_out(fd: Any, info: FieldInfo, value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return plain(value)
     return _enum_numbers(fd.enum_type, info.kind)[value] if fd.enum_type is not None else value
 
 
@@ -97,8 +102,13 @@ def _read(cls: type, message: Message, path: str, violations: Violations) -> Any
             continue
         at = f"{path}.{info.name}"
         raw = getattr(message, info.name)
-        if info.kind is dict:
+        if info.kind is dict and info.values is Decimal:
+            values[info.name] = {k: _decimal(v, f'{at}["{k}"]', violations) for k, v in raw.items()}
+        elif info.kind is dict:
             values[info.name] = dict(raw)
+        elif info.kind is Decimal:
+            if raw:  # "" is unset: the default
+                values[info.name] = _decimal(raw, at, violations)
         elif info.many is not None:
             items = (_one(info, fd, item, f"{at}[{i}]", violations) for i, item in enumerate(raw))
             values[info.name] = info.many(item for item in items if item is not None)
@@ -108,6 +118,8 @@ def _read(cls: type, message: Message, path: str, violations: Violations) -> Any
             value = _one(info, fd, raw, at, violations) if present else None
             if value is not None:
                 values[info.name] = value
+        elif raw == "" and info.name in _text_defaults(cls):
+            continue  # unset: the default (a Pricing's `currency` is USD)
         elif raw != 0 or info.range is None or 0 in info.range:
             # proto3 cannot tell an unset number from 0: where 0 is not a valid value
             # (a weight, a multiplier), it means unset and the default applies.
@@ -127,6 +139,20 @@ def _one(info: FieldInfo, fd: Any, raw: Any, at: str, violations: Violations) ->
             violations.append((at, f"must be a known {fd.enum_type.name} value, not UNSPECIFIED"))
         return member
     return raw
+
+
+@cache
+def _text_defaults(cls: type) -> frozenset[str]:
+    """Text fields whose default is not empty: "" (unset in proto3) means the default."""
+    return frozenset(f.name for f in dataclasses.fields(cls) if isinstance(f.default, str) and f.default)
+
+
+def _decimal(text: str, at: str, violations: Violations) -> Decimal:
+    value = parse_decimal(text)
+    if value is None:
+        violations.append((at, "must be a decimal number, e.g. 0.15"))
+        return Decimal(0)
+    return value
 
 
 def _seconds(d: duration_pb2.Duration, at: str, violations: Violations) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from llmgateway.api import bounds
 from llmgateway.api.convert import NOBODY
+from llmgateway.api.money import cost_message
 from llmgateway.core import types as t
 from llmgateway.core.audio import SPEECH_FORMATS
 from llmgateway.core.calls import Call
@@ -57,6 +58,7 @@ def transcribe_response(result: t.TranscribeResult, call: Call) -> audio_pb2.Tra
         upstream_model=served.upstream_model,
         attempts=served.attempts,
         deployment=served.deployment,
+        cost=cost_message(call),
     )
 
 
@@ -93,5 +95,5 @@ def speech_event(e: t.SpeechEvent, call: Call) -> audio_pb2.SynthesizeSpeechResp
             }
         )
     return audio_pb2.SynthesizeSpeechResponse(
-        end={"input_characters": e.input_characters, "audio_bytes": e.audio_bytes}
+        end={"input_characters": e.input_characters, "audio_bytes": e.audio_bytes, "cost": cost_message(call)}
     )

@@ -13,7 +13,8 @@ core/validation.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 
@@ -40,6 +41,9 @@ LIMITS: dict[str, Limit] = {
     "model_id_chars": Limit(MAX_ID, "`model` of every request, `id` of admin GetModel and DeleteModel"),
     "user_chars": Limit(256, "`user`"),
     "session_id_chars": Limit(128, "`session_id`"),
+    "tags": Limit(16, "`tags` of every data-plane request"),
+    "tag_key_chars": Limit(64, "each tag key (letters, digits, `_`, `-`, `.`; not empty)"),
+    "tag_value_chars": Limit(256, "each tag value (printable characters)"),
     "messages": Limit(512, "`messages`"),
     "content_parts": Limit(1024, "content parts of all messages together"),
     "tool_calls": Limit(256, "`tool_calls` of all messages together"),
@@ -93,6 +97,10 @@ def _limit(name: str) -> int:
 MODEL_ID = _limit("model_id_chars")
 USER = _limit("user_chars")
 SESSION_ID = _limit("session_id_chars")
+TAGS = _limit("tags")
+TAG_KEY = _limit("tag_key_chars")
+TAG_VALUE = _limit("tag_value_chars")
+_TAG_KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
 MESSAGES = _limit("messages")
 CONTENT_PARTS = _limit("content_parts")
 TOOL_CALLS = _limit("tool_calls")
@@ -171,6 +179,17 @@ class _Checker:
         if self.violations:
             raise invalid_request(self.violations)
 
+    def tags(self, tags: Mapping[str, str]) -> None:
+        """The caller's tags of a call: how many, and each key and value."""
+        if self.over("tags", len(tags), TAGS, "tags") or not tags:
+            return
+        for key, value in tags.items():
+            path = f'tags["{key[:TAG_KEY]}"]'
+            if not self.over(path, len(key), TAG_KEY) and not _TAG_KEY.match(key):
+                self.violations.append((path, "keys are letters, digits, `_`, `-` and `.`"))
+            if not self.over(path, len(value), TAG_VALUE) and not value.isprintable():
+                self.violations.append((path, "values are printable characters"))
+
 
 # -- GatewayService ---------------------------------------------------------------------------
 def check_chat(pb: chat_pb2.ChatRequest | chat_pb2.StreamChatRequest) -> None:
@@ -178,6 +197,7 @@ def check_chat(pb: chat_pb2.ChatRequest | chat_pb2.StreamChatRequest) -> None:
     c.over("model", len(pb.model), MODEL_ID)
     c.over("user", len(pb.user), USER)
     c.over("session_id", len(pb.session_id), SESSION_ID)
+    c.tags(pb.tags)
     if not c.over("messages", len(pb.messages), MESSAGES, "messages"):
         _messages(c, pb.messages)
     budget = [SCHEMA_NODES]  # shared by every schema of the request
@@ -281,6 +301,7 @@ def check_embed(pb: embedding_pb2.EmbedRequest) -> None:
     c.over("user", len(pb.user), USER)
     inputs = len(pb.inputs)
     c.over("inputs", inputs, EMBED_INPUTS, "inputs")
+    c.tags(pb.tags)
     if pb.HasField("dimensions"):
         if not 1 <= pb.dimensions <= DIMENSIONS:
             c.violations.append(("dimensions", f"must be between 1 and {DIMENSIONS}"))
@@ -298,6 +319,7 @@ def check_transcribe(pb: audio_pb2.TranscribeRequest) -> None:
     c.over("mime_type", len(pb.mime_type), MIME_TYPE)
     c.over("language", len(pb.language), LANGUAGE)
     c.over("prompt", len(pb.prompt), AUDIO_TEXT)
+    c.tags(pb.tags)
     c.raise_if_any()
 
 
@@ -307,6 +329,7 @@ def check_speech(pb: audio_pb2.SynthesizeSpeechRequest) -> None:
     c.over("input", len(pb.input), AUDIO_TEXT)
     c.over("instructions", len(pb.instructions), AUDIO_TEXT)
     c.over("voice", len(pb.voice), VOICE)
+    c.tags(pb.tags)
     c.enum("format", pb.format, _AUDIO_FORMATS, "AudioFormat")
     c.raise_if_any()
 
@@ -316,6 +339,7 @@ def check_image(pb: image_pb2.GenerateImageRequest) -> None:
     c.over("model", len(pb.model), MODEL_ID)
     c.over("user", len(pb.user), USER)
     c.over("prompt", len(pb.prompt), PROMPT)
+    c.tags(pb.tags)
     if pb.HasField("count") and not 1 <= pb.count <= IMAGE_COUNT:
         c.violations.append(("count", f"must be between 1 and {IMAGE_COUNT}"))
     for name in ("size", "quality", "style"):

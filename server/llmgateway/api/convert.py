@@ -7,12 +7,11 @@ from typing import Any
 from google.protobuf import struct_pb2
 
 from llmgateway.api import bounds
+from llmgateway.api.money import cost_message
 from llmgateway.core import types as t
 from llmgateway.core.calls import CacheMode, CacheStatus, CacheUse, Call
 from llmgateway.core.errors import invalid_request
-from llmgateway.core.models import Capability, Model
-from llmgateway.core.virtual import ModelKind
-from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
+from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2, image_pb2
 
 _ROLES = {
     chat_pb2.ROLE_SYSTEM: t.Role.SYSTEM,
@@ -51,23 +50,6 @@ _FINISH = {
     t.FinishReason.OTHER: chat_pb2.FINISH_REASON_OTHER,
 }
 _IMAGE_OUTPUT = {image_pb2.IMAGE_OUTPUT_DATA: "data", image_pb2.IMAGE_OUTPUT_URI: "uri"}
-CAPABILITIES = {
-    model_pb2.CAPABILITY_CHAT: Capability.CHAT,
-    model_pb2.CAPABILITY_STREAM: Capability.STREAM,
-    model_pb2.CAPABILITY_TOOLS: Capability.TOOLS,
-    model_pb2.CAPABILITY_VISION: Capability.VISION,
-    model_pb2.CAPABILITY_EMBED: Capability.EMBED,
-    model_pb2.CAPABILITY_IMAGE: Capability.IMAGE,
-    model_pb2.CAPABILITY_REASONING: Capability.REASONING,
-    model_pb2.CAPABILITY_JSON_OUTPUT: Capability.JSON_OUTPUT,
-    model_pb2.CAPABILITY_TRANSCRIBE: Capability.TRANSCRIBE,
-    model_pb2.CAPABILITY_SPEECH: Capability.SPEECH,
-}
-_CAPABILITIES_OUT = {v: k for k, v in CAPABILITIES.items()}
-_KINDS_OUT = {
-    ModelKind.UPSTREAM: model_pb2.MODEL_KIND_UPSTREAM,
-    ModelKind.VIRTUAL: model_pb2.MODEL_KIND_VIRTUAL,
-}
 _DETAIL_OUT = {v: k for k, v in _DETAIL.items()}
 _CACHE_MODES = {
     cache_pb2.CACHE_MODE_UNSPECIFIED: CacheMode.DEFAULT,
@@ -210,17 +192,6 @@ def image_request(pb: image_pb2.GenerateImageRequest) -> t.ImageRequest:
     )
 
 
-def list_models_request(pb: model_pb2.ListModelsRequest) -> tuple[int, str, str, Capability | None]:
-    """(page size, page token, provider filter, capability filter) of a ListModels call."""
-    bounds.check_list_models(pb)
-    return (
-        min(pb.page_size, bounds.PAGE_SIZE),
-        pb.page_token,
-        pb.provider,
-        CAPABILITIES.get(pb.capability),
-    )
-
-
 def cache_use(pb: cache_pb2.CacheControl) -> CacheUse:
     """A call's cache instructions (`cache` of ChatRequest, StreamChatRequest, EmbedRequest)."""
     mode = _CACHE_MODES.get(pb.mode)
@@ -251,6 +222,7 @@ def cache_info(use: CacheUse | None) -> dict[str, Any] | None:
 # Nested messages are passed to constructors as dicts: upb builds them in place,
 # where a message object would be built and then copied (about twice the cost).
 def usage(u: t.Usage) -> dict[str, int | bool]:
+    """Token counts (a media call's images, audio and characters are in its own response)."""
     return {
         "prompt_tokens": u.prompt_tokens,
         "completion_tokens": u.completion_tokens,
@@ -258,6 +230,7 @@ def usage(u: t.Usage) -> dict[str, int | bool]:
         "cached_prompt_tokens": u.cached_prompt_tokens,
         "reasoning_tokens": u.reasoning_tokens,
         "estimated": u.estimated,
+        "cache_write_tokens": u.cache_write_tokens,
     }
 
 
@@ -330,6 +303,7 @@ def chat_response(result: t.ChatResult, call: Call) -> chat_pb2.ChatResponse:
         deployment=deployment,
         cache=cache_info(call.cache),
         session_id=route.session_id if route is not None else "",
+        cost=cost_message(call),
     )
 
 
@@ -367,6 +341,7 @@ def stream_event(e: t.StreamEvent, call: Call) -> chat_pb2.StreamChatResponse:
         end={
             "finish_reason": _FINISH.get(e.finish_reason, chat_pb2.FINISH_REASON_UNSPECIFIED),
             "usage": usage(e.usage),
+            "cost": cost_message(call),
         }
     )
 
@@ -380,6 +355,7 @@ def embed_response(result: t.EmbedResult, call: Call) -> embedding_pb2.EmbedResp
         usage=embedding_pb2.EmbeddingUsage(prompt_tokens=result.prompt_tokens),
         request_id=call.request_id,
         cache=cache_info(call.cache),
+        cost=cost_message(call),
     )
 
 
@@ -392,17 +368,9 @@ def image_response(result: t.ImageResult, call: Call) -> image_pb2.GenerateImage
         for i in result.images
     ]
     return image_pb2.GenerateImageResponse(
-        model=served.model or call.model, provider=served.provider, images=images, request_id=call.request_id
-    )
-
-
-def model_out(m: Model) -> model_pb2.Model:
-    return model_pb2.Model(
-        id=m.id,
-        provider=m.provider,
-        display_name=m.display_name or m.id,
-        capabilities=sorted(_CAPABILITIES_OUT[c] for c in m.capabilities),
-        context_length=m.context_length,
-        kind=_KINDS_OUT[m.kind],
-        description=m.description,
+        model=served.model or call.model,
+        provider=served.provider,
+        images=images,
+        request_id=call.request_id,
+        cost=cost_message(call),
     )

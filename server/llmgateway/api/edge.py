@@ -18,6 +18,7 @@ out. The wrapper does everything around it, once:
 Unary calls return the request id and registry revision as trailers (a separate
 header batch costs ~0.07 ms of CPU per call); a stream sends them as headers with
 its first event. Both carry the metadata policies added (`call.response_metadata`).
+A call that was answered ends with its cost in the `x-llmgateway-cost` trailer.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from google.protobuf import message
 from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message_factory import GetMessageClass
 
+from llmgateway.api.money import cost_trailer
 from llmgateway.api.status import grpc_code, public_error, status_details
 from llmgateway.core.calls import Call
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
@@ -139,7 +141,7 @@ class Edge:
             finally:
                 if admitted:
                     self.calls_in_flight -= 1
-            context.set_trailing_metadata(_response_metadata(call))
+            context.set_trailing_metadata((*_response_metadata(call), *cost_trailer(call)))
             self._end(call, "OK")
             return response
 
@@ -181,6 +183,7 @@ class Edge:
                     async for event in events:
                         call.events += 1
                         yield convert(event, call)
+                context.set_trailing_metadata(cost_trailer(call))
             except BaseException as exc:
                 request = None  # see _fail: a failed call's frames must not keep the request
                 await self._fail(context, call, exc)
@@ -234,6 +237,7 @@ class Edge:
         exc.__traceback__ = None
         trailers: list[tuple[str, str | bytes]] = [
             *_response_metadata(call),
+            *cost_trailer(call),
             ("grpc-status-details-bin", status_details(error)),
         ]
         if call.attempts > 1 or error.retry_after is not None:

@@ -3,9 +3,9 @@ Everything around them (call record, errors, observers, load shedding) is the ed
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
-from llmgateway.api import audio_convert, convert
+from llmgateway.api import audio_convert, convert, model_convert
 from llmgateway.core.calls import CacheMode, Call
 from llmgateway.core.errors import cache_miss
 from llmgateway.core.patterns import EVERY_MODEL
@@ -40,47 +40,65 @@ class GatewayServicer:
     async def chat(self, request: chat_pb2.ChatRequest, call: Call) -> chat_pb2.ChatResponse:
         if request.HasField("cache"):
             self._cache(request.cache, request.model, call)
-        result = await self.service.chat(convert.chat_request(request), call)
+        req = convert.chat_request(request)
+        _tag(call, request.tags)
+        result = await self.service.chat(req, call)
         return convert.chat_response(result, call)
 
     def stream_chat(self, request: chat_pb2.StreamChatRequest, call: Call) -> AsyncIterator[StreamEvent]:
         if request.HasField("cache"):
             self._cache(request.cache, request.model, call)
-        return self.service.stream_chat(convert.chat_request(request), call)
+        req = convert.chat_request(request)
+        _tag(call, request.tags)
+        return self.service.stream_chat(req, call)
 
     convert_stream_chat = staticmethod(convert.stream_event)
 
     async def embed(self, request: embedding_pb2.EmbedRequest, call: Call) -> embedding_pb2.EmbedResponse:
         if request.HasField("cache"):
             self._cache(request.cache, request.model, call)
-        result = await self.service.embed(convert.embed_request(request), call)
+        req = convert.embed_request(request)
+        _tag(call, request.tags)
+        result = await self.service.embed(req, call)
         return convert.embed_response(result, call)
 
     async def generate_image(
         self, request: image_pb2.GenerateImageRequest, call: Call
     ) -> image_pb2.GenerateImageResponse:
-        result = await self.service.generate_image(convert.image_request(request), call)
+        req = convert.image_request(request)
+        _tag(call, request.tags)
+        result = await self.service.generate_image(req, call)
         return convert.image_response(result, call)
 
     async def transcribe(
         self, request: audio_pb2.TranscribeRequest, call: Call
     ) -> audio_pb2.TranscribeResponse:
-        result = await self.service.transcribe(audio_convert.transcribe_request(request), call)
+        req = audio_convert.transcribe_request(request)
+        _tag(call, request.tags)
+        result = await self.service.transcribe(req, call)
         return audio_convert.transcribe_response(result, call)
 
     def synthesize_speech(
         self, request: audio_pb2.SynthesizeSpeechRequest, call: Call
     ) -> AsyncIterator[SpeechEvent]:
-        return self.service.synthesize_speech(audio_convert.speech_request(request), call)
+        req = audio_convert.speech_request(request)
+        _tag(call, request.tags)
+        return self.service.synthesize_speech(req, call)
 
     convert_synthesize_speech = staticmethod(audio_convert.speech_event)
 
     async def list_models(
         self, request: model_pb2.ListModelsRequest, call: Call
     ) -> model_pb2.ListModelsResponse:
-        page_size, page_token, provider, capability = convert.list_models_request(request)
+        page_size, page_token, provider, capability = model_convert.list_models_request(request)
         grant = call.principal.models if call.principal is not None else EVERY_MODEL
         page = self.service.list_models(page_size, page_token, provider, capability, grant)
         return model_pb2.ListModelsResponse(
-            models=[convert.model_out(m) for m in page.models], next_page_token=page.next_page_token
+            models=[model_convert.model_out(m) for m in page.models], next_page_token=page.next_page_token
         )
+
+
+def _tag(call: Call, tags: Mapping[str, str]) -> None:
+    """The caller's tags (bounded by the request's conversion) on the call record."""
+    if tags:
+        call.tags = dict(tags)

@@ -133,7 +133,7 @@ class CachePolicy:
             return None
         value = (await self._get([key], "chat"))[0]
         if value is not None:
-            answer = self._chat_answer(call, use, value, CacheStatus.HIT)
+            answer = self._chat_answer(call, use, value, CacheStatus.HIT, model.config)
             if answer is not None:
                 return answer
         self.stats.add("misses", "chat")
@@ -142,23 +142,28 @@ class CachePolicy:
         if not self.settings.coalesce:
             self._pending(call, use, CacheStatus.MISS, _ChatTicket(key, ttl))
             return None
-        return await self._coalesce(call, use, key, ttl)
+        return await self._coalesce(call, use, key, ttl, model.config)
 
-    async def _coalesce(self, call: Call, use: CacheUse, key: str, ttl: float) -> Admit | None:
+    async def _coalesce(self, call: Call, use: CacheUse, key: str, ttl: float, config: Model) -> Admit | None:
         """Waits for an identical call in flight, or leads (see SingleFlight)."""
         value, lead = await self.flight.join(key, call.deadline)
-        if value is not None and (answer := self._chat_answer(call, use, value, CacheStatus.COALESCED)):
+        if value is not None and (
+            answer := self._chat_answer(call, use, value, CacheStatus.COALESCED, config)
+        ):
             return answer
         self._pending(call, use, CacheStatus.MISS, _ChatTicket(key, ttl, lead))
         return None
 
-    def _chat_answer(self, call: Call, use: CacheUse, value: bytes, status: CacheStatus) -> Admit | None:
+    def _chat_answer(
+        self, call: Call, use: CacheUse, value: bytes, status: CacheStatus, config: Model
+    ) -> Admit | None:
         try:
             result, served, stored_at = decode_chat(value)
         except CodecError:
             self._error("chat")
             return None
         call.served = served  # what originally served it; the replayed start event names it
+        call.pricing = config.pricing_of(served.deployment)  # what the answer saved (Call.saved)
         use.status = status
         use.age_s = max(0.0, time.time() - stored_at)
         use.replay_chunk_chars = self.settings.replay_chunk_chars
@@ -209,7 +214,7 @@ class CachePolicy:
         self.stats.add("hits", "embed", hits)
         self.stats.add("refreshes" if refresh else "misses", "embed", len(vectors) - hits)
         if served is not None and hits == len(vectors):
-            call.served = served
+            call.served, call.pricing = served, model.config.pricing_of(served.deployment)
             use.status, use.age_s = CacheStatus.HIT, max(0.0, time.time() - oldest)
             return Admit(answer=EmbedResult([v for v in vectors if v is not None], prompt_tokens=0))
         if use.mode is CacheMode.ONLY:

@@ -93,6 +93,7 @@ def build_plan(model: Model, retry: RetryPolicy, cooldown: CooldownPolicy, timeo
             credential_ref=d.credential_ref,
             options=d.options,
             weight=d.weight,
+            pricing=model.pricing if d.pricing is None else d.pricing,
             deployments=(),
         )
         targets.append(Target(deployment_key(model.id, d.id), d.id, view, d.weight, resolved))

@@ -85,6 +85,7 @@ class VirtualRoute:
 
 
 NO_TAGS: Mapping[str, str] = MappingProxyType({})
+FREE = Cost(ZERO)  # what a call the cache answered costs
 
 
 @dataclass(slots=True)
@@ -117,14 +118,31 @@ class Call:
     # Response metadata policies add (rate-limit headers, cost): headers of a stream,
     # trailers of a unary call.
     response_metadata: list[tuple[str, str]] = field(default_factory=list)
+    # `cost` of the (usage, pricing) it was computed from: readers share one computation.
+    _priced: tuple[Usage, Pricing | None, Cost | None] | None = field(default=None, init=False, repr=False)
 
     @property
     def cost(self) -> Cost | None:
         """What the call costs so far: its usage at the prices of the deployment that
-        served it; zero when the cache answered; None when unknown (no usage, no price)."""
+        served it; zero when the cache answered; None when unknown (no usage, no price).
+        Computed once per usage and pricing (a usage is replaced, never changed)."""
         if self.cache is not None and self.cache.answered:
-            return Cost(ZERO)
-        if self.usage is None:
+            return FREE
+        usage = self.usage
+        if usage is None:
+            return None
+        priced = self._priced
+        if priced is not None and priced[0] is usage and priced[1] is self.pricing:
+            return priced[2]
+        cost = usage_cost(self.pricing, usage)
+        self._priced = (usage, self.pricing, cost)
+        return cost
+
+    @property
+    def saved(self) -> Cost | None:
+        """What a call the cache answered would have cost: its usage at the prices of the
+        deployment that first served the answer (None for other calls, or unknown)."""
+        if self.cache is None or not self.cache.answered or self.usage is None:
             return None
         return usage_cost(self.pricing, self.usage)
 

@@ -3,7 +3,15 @@ deployment that served it.
 
 Money is `Decimal`, never a float: per-token prices are fractions of a cent, and a
 float summed call by call drifts. A model with no price has an unknown cost (None),
-shown as such, never as zero.
+shown as such, never as zero; so is a usage the prices do not cover (images of a
+size the model has no price for, audio of a model priced by tokens only).
+
+Usage is priced as the providers bill it (`core.types.Usage` is normalised by the
+adapters): prompt tokens read from the prompt cache at the cached-input price,
+those written to it at the cache-write price, the rest at the input price;
+reasoning tokens (part of the completion tokens) at the reasoning price, the rest
+at the output price; images per image by size and quality; transcribed audio per
+minute; synthesized speech per million characters.
 """
 
 from __future__ import annotations
@@ -11,11 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from llmgateway.core.models import Pricing
+from llmgateway.core.fields import plain
+from llmgateway.core.models import Model, Pricing
 from llmgateway.core.types import Usage
 
 MILLION = Decimal(1_000_000)
 ZERO = Decimal(0)
+SIXTY = Decimal(60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,33 +36,91 @@ class Cost:
     currency: str = "USD"
     estimated: bool = False
 
+    def __add__(self, other: Cost) -> Cost:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot add {other.currency} to {self.currency}")
+        return Cost(self.amount + other.amount, self.currency, self.estimated or other.estimated)
 
-def _per_million(price: float) -> Decimal:
-    # str() first: the decimal a person wrote in the price list, not the binary float.
-    return Decimal(str(price))
+    def __str__(self) -> str:
+        """`0.000123 USD`, with ` estimated` when priced from estimated counts."""
+        text = f"{plain(self.amount)} {self.currency}"
+        return f"{text} estimated" if self.estimated else text
 
 
 def is_priced(pricing: Pricing | None) -> bool:
     """Whether the model has prices at all (else its cost is unknown)."""
-    return pricing is not None and (pricing.input_per_million > 0 or pricing.output_per_million > 0)
+    return pricing is not None
 
 
 def usage_cost(pricing: Pricing | None, usage: Usage) -> Cost | None:
-    """The cost of `usage` at `pricing`; None when the model has no price.
-    Cached prompt tokens are part of `prompt_tokens` and priced at the cached rate."""
-    if pricing is None or not is_priced(pricing):
+    """The cost of `usage` at `pricing`; None when the model has no price or the
+    prices do not cover part of the usage."""
+    if pricing is None:
         return None
-    cached = min(usage.cached_prompt_tokens, usage.prompt_tokens)
-    cached_price = pricing.cached_input_per_million or pricing.input_per_million
-    amount = (
-        (usage.prompt_tokens - cached) * _per_million(pricing.input_per_million)
-        + cached * _per_million(cached_price)
-        + usage.completion_tokens * _per_million(pricing.output_per_million)
-    ) / MILLION
-    return Cost(amount, estimated=usage.estimated)
+    prompt = max(usage.prompt_tokens, 0)
+    completion = max(usage.completion_tokens, 0)
+    input_price = pricing.input_per_million
+    output_price = pricing.output_per_million
+    # Every token at the base price, then each kind's difference: exact, and the common
+    # case (no cache, no reasoning) costs two multiplications.
+    tokens = prompt * input_price + completion * output_price
+    cached = min(max(usage.cached_prompt_tokens, 0), prompt)
+    if cached and pricing.cached_input_per_million is not None:
+        tokens += cached * (pricing.cached_input_per_million - input_price)
+    written = min(max(usage.cache_write_tokens, 0), prompt - cached)
+    if written and pricing.cache_write_per_million is not None:
+        tokens += written * (pricing.cache_write_per_million - input_price)
+    reasoning = min(max(usage.reasoning_tokens, 0), completion)
+    if reasoning and pricing.reasoning_per_million is not None:
+        tokens += reasoning * (pricing.reasoning_per_million - output_price)
+    if usage.characters > 0:
+        if pricing.speech_per_million_characters is None:
+            return None
+        tokens += usage.characters * pricing.speech_per_million_characters
+    amount = tokens / MILLION
+    if usage.images > 0:
+        per_image = pricing.image_price(usage.image_size, usage.image_quality)
+        if per_image is None:
+            return None
+        amount += usage.images * per_image
+    if usage.audio_seconds > 0:
+        if pricing.audio_per_minute is None:
+            return None
+        amount += Decimal(repr(usage.audio_seconds)) * pricing.audio_per_minute / SIXTY
+    return Cost(amount, pricing.currency, usage.estimated)
 
 
 def worst_case_cost(pricing: Pricing | None, prompt_tokens: int, max_output_tokens: int) -> Cost | None:
-    """The most a call may cost: every prompt token at the uncached input price and
-    `max_output_tokens` of output. None when the model has no price."""
-    return usage_cost(pricing, Usage(prompt_tokens, max_output_tokens))
+    """The most a call may cost: every prompt token at the highest input price (a
+    cache write may cost more than a plain input token) and `max_output_tokens` of
+    output at the highest output price. None when the model has no price."""
+    if pricing is None:
+        return None
+    input_price = max(
+        pricing.input_per_million,
+        _or(pricing.cache_write_per_million, ZERO),
+        _or(pricing.cached_input_per_million, ZERO),
+    )
+    output_price = max(pricing.output_per_million, _or(pricing.reasoning_per_million, ZERO))
+    amount = (max(prompt_tokens, 0) * input_price + max(max_output_tokens, 0) * output_price) / MILLION
+    return Cost(amount, pricing.currency)
+
+
+def model_worst_case(model: Model, prompt_tokens: int, max_output_tokens: int) -> Cost | None:
+    """The most a call to `model` may cost at whichever of its deployments serves it
+    (each may have prices of its own). None when one of them has no price, or their
+    currencies differ."""
+    costs = [worst_case_cost(model.pricing, prompt_tokens, max_output_tokens)]
+    costs += [
+        worst_case_cost(d.pricing, prompt_tokens, max_output_tokens) for d in model.deployments if d.pricing
+    ]
+    if any(c is None for c in costs):
+        return None
+    known = [c for c in costs if c is not None]
+    if len({c.currency for c in known}) > 1:
+        return None
+    return max(known, key=lambda c: c.amount)
+
+
+def _or(price: Decimal | None, default: Decimal) -> Decimal:
+    return default if price is None else price

@@ -4,7 +4,8 @@ the model (YAML, DB row, admin proto) and its validation walk this description
 instead of naming fields, so a new field needs no mapping line anywhere.
 
 Bounds ride on the type as `Annotated` markers (`Annotated[float, Range(0, 1e6)]`);
-pydantic ignores them, `registry.records.validate` enforces them."""
+pydantic ignores them, `registry.records.validate` enforces them. Money is `Decimal`
+(a decimal string outside the process), bounded by `Range` and `Places`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Union
 
@@ -27,8 +29,9 @@ class Range:
     hi: float
     above: bool = False
 
-    def __contains__(self, value: float) -> bool:
-        if not math.isfinite(value) or value > self.hi:
+    def __contains__(self, value: float | Decimal) -> bool:
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+        if not finite or value > self.hi:
             return False
         return value > self.lo if self.above else value >= self.lo
 
@@ -42,6 +45,17 @@ class MaxLength:
     """The longest valid string (for a mapping: each key and each value)."""
 
     chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """The most decimal places of a Decimal."""
+
+    digits: int
+
+    def __contains__(self, value: Decimal) -> bool:
+        exponent = value.as_tuple().exponent
+        return isinstance(exponent, int) and exponent >= -self.digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +74,19 @@ OUTPUT_ONLY = OutputOnly()
 
 @dataclass(frozen=True, slots=True)
 class FieldInfo:
-    """One field: `kind` is the element type (str, int, float, bool, datetime, an
-    Enum, a record dataclass, or dict for a str -> str mapping); `many` is the
-    container (tuple or frozenset) of a repeated field, else None. A scalar is
-    stored in a column of its own, anything else as JSON."""
+    """One field: `kind` is the element type (str, int, float, bool, datetime,
+    Decimal, an Enum, a record dataclass, or dict for a mapping from str to
+    `values`: str or Decimal); `many` is the container (tuple or frozenset) of a
+    repeated field, else None. `range` and `places` bound a number (a mapping's
+    values). A scalar is stored in a column of its own, anything else as JSON."""
 
     name: str
     kind: type
     many: type | None
     optional: bool
     range: Range | None
+    places: Places | None
+    values: type | None
     max_length: int | None
     max_items: int | None
     output_only: bool
@@ -99,12 +116,13 @@ def _info(name: str, hint: Any) -> FieldInfo:
         optional = len(args) < len(typing.get_args(hint))
         (hint,) = args
         hint, markers = _strip(hint, markers)
-    many = None
+    many = values = None
     origin = typing.get_origin(hint)
     if origin in (tuple, frozenset):
         many, hint = origin, typing.get_args(hint)[0]
         hint, markers = _strip(hint, markers)
     elif origin is Mapping or origin is dict:
+        values, markers = _strip(typing.get_args(hint)[1], markers)
         hint = dict
     is_enum = issubclass(hint, Enum)
     return FieldInfo(
@@ -113,6 +131,8 @@ def _info(name: str, hint: Any) -> FieldInfo:
         many=many,
         optional=optional,
         range=next((m for m in markers if isinstance(m, Range)), None),
+        places=next((m for m in markers if isinstance(m, Places)), None),
+        values=values,
         max_length=next((m.chars for m in markers if isinstance(m, MaxLength)), None),
         max_items=next((m.count for m in markers if isinstance(m, MaxItems)), None),
         output_only=any(isinstance(m, OutputOnly) for m in markers),
@@ -126,6 +146,21 @@ def _strip(hint: Any, markers: list[Any]) -> tuple[Any, list[Any]]:
     if typing.get_origin(hint) is Annotated:
         return hint.__origin__, [*markers, *hint.__metadata__]
     return hint, markers
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as a person writes it: no exponent, no trailing zeros (`0.00015`)."""
+    text = format(value.normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """A finite decimal written as text (`0.15`, `1e-7`), or None."""
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() else None
 
 
 def writable(cls: type) -> tuple[str, ...]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, ClassVar, Protocol
 
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.errors import Reason
-from llmgateway.core.fields import OUTPUT_ONLY, MaxItems, MaxLength, Range
+from llmgateway.core.fields import OUTPUT_ONLY, MaxItems, MaxLength, Places, Range
 from llmgateway.core.virtual import ModelKind, VirtualModel
 
 
@@ -55,7 +56,9 @@ MAX_TOKENS = 100_000_000
 MAX_SECONDS = 86_400.0
 Name = Annotated[str, MaxLength(200)]
 Tokens = Annotated[int, Range(0, MAX_TOKENS)]
-Price = Annotated[float, Range(0, 1_000_000)]  # USD per million tokens
+# An exact price (a decimal string in YAML, the admin API and the database): at most
+# 1,000,000 with at most 12 decimal places.
+Price = Annotated[Decimal, Range(0, 1_000_000), Places(12)]
 Weight = Annotated[float, Range(0, 1e9, above=True)]
 Seconds = Annotated[float, Range(0, MAX_SECONDS, above=True)]
 Backoff = Annotated[float, Range(0, 3_600)]
@@ -97,14 +100,46 @@ class CooldownPolicy:
     cooldown: Seconds = 5.0
 
 
+MAX_IMAGE_PRICES = 32
+ZERO_PRICE = Decimal(0)
+
+
 @dataclass(frozen=True, slots=True)
 class Pricing:
-    """USD per million tokens."""
+    """What a model costs, in `currency` (ISO 4217) per million tokens unless named
+    otherwise. A model without a Pricing has an unknown cost; a Pricing of zeros is free.
+
+    Prompt tokens are priced at `input_per_million`, those read from the provider's
+    prompt cache at `cached_input_per_million` and those written to it at
+    `cache_write_per_million` (each None: the input price). Completion tokens are priced
+    at `output_per_million`, the reasoning ones among them at `reasoning_per_million`
+    (None: the output price). An embedding model's tokens are its prompt tokens.
+    `per_image` prices a generated image by `size/quality` (`1024x1024/hd`), else by
+    `size`, else `*`; `audio_per_minute` a transcription billed by duration and
+    `speech_per_million_characters` synthesized speech by its input characters."""
 
     __pydantic_config__: ClassVar[dict[str, str]] = _STRICT
-    input_per_million: Price = 0.0
-    output_per_million: Price = 0.0
-    cached_input_per_million: Price = 0.0
+    currency: Annotated[str, MaxLength(3)] = "USD"
+    input_per_million: Price = ZERO_PRICE
+    output_per_million: Price = ZERO_PRICE
+    cached_input_per_million: Price | None = None
+    cache_write_per_million: Price | None = None
+    reasoning_per_million: Price | None = None
+    per_image: Annotated[Mapping[str, Price], MaxItems(MAX_IMAGE_PRICES), MaxLength(64)] = field(
+        default_factory=dict
+    )
+    audio_per_minute: Price | None = None
+    speech_per_million_characters: Price | None = None
+
+    def image_price(self, size: str, quality: str) -> Decimal | None:
+        """The price of one image of `size` and `quality` (None: not priced)."""
+        prices = self.per_image
+        if not prices:
+            return None
+        found = prices.get(f"{size}/{quality}") if quality else None
+        if found is None and size:
+            found = prices.get(size)
+        return prices.get("*") if found is None else found
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +176,7 @@ class Deployment:
     credential_ref: Name = ""
     options: Options = field(default_factory=dict)
     weight: Weight = 1.0
+    pricing: Pricing | None = None  # None: the model's prices
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +190,7 @@ class Model:
     as Azure's `api_version`. `fallbacks` are model ids tried in order once this
     model's deployments are exhausted, or at once on a reason in `fallback_on`.
     `timeouts`, `retry` and `cooldown` left unset follow the gateway defaults.
+    `pricing` is what a call costs (a deployment may have prices of its own).
     A virtual model (`kind`) has no upstream of its own: `virtual` says how the
     gateway serves it and `capabilities` what it promises.
     The last fields are maintained by the registry (output only)."""
@@ -174,7 +211,7 @@ class Model:
     embedding_dimensions: Annotated[int, Range(0, 1_000_000)] = 0
     truncate_dimensions: bool = False
     capabilities: frozenset[Capability] = frozenset({Capability.CHAT, Capability.STREAM, Capability.TOOLS})
-    pricing: Pricing = field(default_factory=Pricing)
+    pricing: Pricing | None = None  # None: unknown cost (a Pricing of zeros is free)
     fallbacks: Annotated[tuple[Name, ...], MaxItems(16)] = ()
     fallback_on: frozenset[Reason] = frozenset()
     is_available: bool = True
@@ -198,6 +235,13 @@ class Model:
     @property
     def etag(self) -> str:
         return str(self.revision) if self.revision else ""
+
+    def pricing_of(self, deployment: str) -> Pricing | None:
+        """The prices of one of its deployments (`primary`: the model's own)."""
+        for d in self.deployments:
+            if d.id == deployment and d.pricing is not None:
+                return d.pricing
+        return self.pricing
 
 
 class ModelCatalog(Protocol):

@@ -191,7 +191,16 @@ class InferenceService:
 
     async def _image(self, req: ImageRequest, call: Call) -> ImageResult:
         return await self._unary(
-            req.model, Capability.IMAGE, call, "generate_image", lambda a, m, b: a.generate_image(m, req, b)
+            req.model,
+            Capability.IMAGE,
+            call,
+            "generate_image",
+            lambda a, m, b: a.generate_image(m, req, b),
+            lambda r: Usage(
+                images=len(r.images),
+                image_size=r.size or req.size,
+                image_quality=r.quality or req.quality,
+            ),
         )
 
     async def _transcribe(self, req: TranscribeRequest, call: Call) -> TranscribeResult:
@@ -206,6 +215,7 @@ class InferenceService:
         call: Call,
         operation: str,
         run: Callable[[ProviderAdapter, Model, Budget], Awaitable[Res]],
+        usage_of: Callable[[Res], Usage | None] = lambda r: _usage_of(r),
     ) -> Res:
         """One unary upstream operation (Embed, GenerateImage, Transcribe) through
         deployments, retries and fallbacks."""
@@ -216,7 +226,7 @@ class InferenceService:
             return await run(adapter, cfg, budget)
 
         result, attempt = await self.resilience.run(model, (capability,), call, operation, op)
-        usage = _usage_of(result)
+        usage = usage_of(result)
         attempt.ok(usage)
         self._answered(call, attempt.served(), usage)
         return result
@@ -272,6 +282,7 @@ class InferenceService:
         self._streaming(call, served, attempt)
         sent = 0
         try:
+            call.usage = Usage(characters=len(req.input))  # billed once the upstream speaks
             yield SpeechStart(start.format, start.sample_rate_hz, served)
             if isinstance(first, AudioChunk):
                 sent = len(first.data)
@@ -374,9 +385,10 @@ def _usage_of(result: Result) -> Usage | None:
         return result.usage
     if isinstance(result, EmbedResult):
         return Usage(prompt_tokens=result.prompt_tokens)
-    if isinstance(result, TranscribeResult):
-        return result.usage
-    return None
+    if isinstance(result, TranscribeResult) and result.usage is None:  # billed by the second
+        seconds = result.audio_s or result.duration_s  # else heard; neither: unknown, not zero
+        return Usage(audio_seconds=seconds, estimated=not result.audio_s) if seconds else None
+    return result.usage if isinstance(result, TranscribeResult) else None
 
 
 async def _replayed(events: Iterator[StreamEvent]) -> AsyncGenerator[StreamEvent, None]:

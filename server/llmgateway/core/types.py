@@ -126,13 +126,25 @@ class ChatRequest:
 
 @dataclass(slots=True)
 class Usage:
+    """What a call used, as the provider billed it, normalised: `prompt_tokens` counts
+    every input token, the ones read from (`cached_prompt_tokens`) and written to
+    (`cache_write_tokens`) the provider's prompt cache included; `completion_tokens`
+    every output token, `reasoning_tokens` included. Media calls count `images` (of
+    `image_size`/`image_quality` as asked), transcribed `audio_seconds` and synthesized
+    `characters`. A Usage set on a call is replaced, never changed in place."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_prompt_tokens: int = 0
     reasoning_tokens: int = 0
-    cache_write_tokens: int = 0  # prompt tokens written to the provider's prompt cache
+    cache_write_tokens: int = 0
     # The provider sent no counts: these come from the text (providers/estimate.py).
     estimated: bool = False
+    images: int = 0
+    image_size: str = ""
+    image_quality: str = ""
+    audio_seconds: float = 0.0
+    characters: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -240,6 +252,8 @@ class GeneratedImage:
 @dataclass(slots=True)
 class ImageResult:
     images: list[GeneratedImage]
+    size: str = ""  # as the provider made them, when it says (what per-image prices key on)
+    quality: str = ""
 
 
 @dataclass(slots=True)

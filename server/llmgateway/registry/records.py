@@ -13,7 +13,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from llmgateway.core.errors import Reason
 from llmgateway.core.fields import FieldInfo, describe
-from llmgateway.core.models import Deployment, Model
+from llmgateway.core.models import Deployment, Model, Pricing
 from llmgateway.core.router import load_adapter_class
 from llmgateway.core.secrets import CredentialPolicy, default_credential
 from llmgateway.core.virtual import ModelKind
@@ -24,6 +24,7 @@ from llmgateway.registry import virtual
 # `prefix/name`: segments of letters, digits and . _ : @ + - separated by single slashes.
 MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*(/[A-Za-z0-9._:@+-]+)*$")
 PROVIDER = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 # Reasons of the data plane's ErrorReason (what an attempt can fail with); the
 # management plane's own reasons cannot trigger a fallback.
@@ -115,6 +116,9 @@ def validate(
         if not key:
             bad("options", "keys must not be empty")
     _deployments(rec.deployments, bad, strict, policy)
+    _currency(rec.pricing, "pricing", bad)
+    for i, d in enumerate(rec.deployments):
+        _currency(d.pricing, f"deployments[{i}].pricing", bad)
     if rec.retry is not None and rec.retry.max_backoff < rec.retry.initial_backoff:
         bad("retry.max_backoff", "must be at least initial_backoff")
     return errors
@@ -145,6 +149,13 @@ def _bounds(record: object, path: str, bad: Bad) -> None:
         where = f"{path}{info.name}"
         if info.max_items is not None and len(value) > info.max_items:
             bad(where, f"must have at most {info.max_items} entries")
+        elif info.kind is dict and info.values is not str:
+            limit = info.max_length or 0
+            for key, item in value.items():
+                if len(key) > limit:
+                    bad(where, f"keys must be at most {limit} characters")
+                else:
+                    _bound(info, item, f'{where}["{key}"]', bad)
         elif info.kind is dict:
             limit = info.max_length or 0
             if any(len(k) > limit or len(v) > limit for k, v in value.items()):
@@ -159,10 +170,13 @@ def _bounds(record: object, path: str, bad: Bad) -> None:
 def _bound(info: FieldInfo, value: Any, at: str, bad: Bad) -> None:
     if info.is_record:
         _bounds(value, f"{at}.", bad)
-    elif info.max_length is not None and len(value) > info.max_length:
-        bad(at, f"must be at most {info.max_length} characters")
+    elif isinstance(value, str):
+        if info.max_length is not None and len(value) > info.max_length:
+            bad(at, f"must be at most {info.max_length} characters")
     elif info.range is not None and value not in info.range:
         bad(at, info.range.describe())
+    elif info.places is not None and value not in info.places:
+        bad(at, f"must have at most {info.places.digits} decimal places")
 
 
 def _upstream(
@@ -230,6 +244,11 @@ def _deployments(
         _upstream(
             d.provider, d.upstream_model, d.adapter_class, d.base_url, d.credential_ref, sub, strict, policy
         )
+
+
+def _currency(pricing: Pricing | None, path: str, bad: Bad) -> None:
+    if pricing is not None and not CURRENCY.match(pricing.currency):
+        bad(f"{path}.currency", "must be an ISO 4217 currency code: three capital letters, e.g. USD")
 
 
 def _parsed_url(url: str) -> SplitResult | None:

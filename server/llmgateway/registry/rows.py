@@ -8,12 +8,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from llmgateway.core.fields import FieldInfo, describe
+from llmgateway.core.fields import FieldInfo, describe, plain
 from llmgateway.core.models import Model
 
 _MODEL: TypeAdapter[Model] = TypeAdapter(Model)
@@ -21,11 +22,13 @@ _MODEL: TypeAdapter[Model] = TypeAdapter(Model)
 
 def to_json(value: Any) -> Any:
     """The one JSON encoding of model values: records as objects, enums as their
-    values, sets sorted (so equal models store equal JSON)."""
+    values, sets sorted (so equal models store equal JSON), money as decimal strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, Decimal):
+        return plain(value)
     if isinstance(value, frozenset | set):
         return sorted(to_json(v) for v in value)
     if isinstance(value, tuple | list):

@@ -2,12 +2,14 @@
 servers list (registry/discovery.py), then the known models (`supported_models()`) of the
 built-in adapters (`providers/builtin.py`) and of the vendor presets (`providers/presets.py`)
 whose credential variable is set. All are `Model`s with their defaults filled by
-`records.with_defaults`, the one function the Admin API uses too."""
+`records.with_defaults`, the one function the Admin API uses too, and the prices of
+the bundled price list (`providers/prices.yaml`) when they set none."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from llmgateway.config import Settings
@@ -15,6 +17,7 @@ from llmgateway.core.models import Deployment, Model, ModelSpec
 from llmgateway.core.router import load_adapter_class
 from llmgateway.providers.builtin import ADAPTERS, BUILTIN_ADAPTERS
 from llmgateway.providers.presets import PRESETS
+from llmgateway.providers.prices import price_list
 from llmgateway.registry.records import with_defaults
 
 
@@ -23,7 +26,7 @@ def configured_models(settings: Settings) -> list[Model]:
     is no model at all (an upstream with no adapter class to build it, an id used
     twice), so such a configuration is refused before anything runs; every other
     problem is a field violation the sync reports for that entry."""
-    models = [with_defaults(m) for m in settings.models]
+    models = [priced(with_defaults(m)) for m in settings.models]
     problems: list[str] = []
     seen: set[str] = set()
     for i, model in enumerate(models):
@@ -63,8 +66,16 @@ def default_models(environ: Mapping[str, str]) -> list[Model]:
                 display_name=spec.display_name or spec.upstream_model,
                 context_length=spec.context_length,
             )
-            models.append(with_defaults(model))
+            models.append(priced(with_defaults(model)))
     return models
+
+
+def priced(model: Model) -> Model:
+    """The model with the bundled list's prices of its upstream when it sets none."""
+    if model.pricing is not None:
+        return model
+    pricing = price_list().get(model.provider, model.upstream_model)
+    return model if pricing is None else replace(model, pricing=pricing)
 
 
 def sync_sources(

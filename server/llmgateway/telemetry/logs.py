@@ -122,7 +122,7 @@ class LogObserver:
         if not self.calls.isEnabledFor(logging.INFO):
             return
         usage, served, route = call.usage, call.served, call.route
-        ttft = call.ttft_ms
+        ttft, cost = call.ttft_ms, call.cost
         self.calls.info(
             "call",
             extra={
@@ -142,6 +142,8 @@ class LogObserver:
                 "virtual_model": route.virtual_model if route else None,
                 "rule": route.rule if route else None,
                 "session_id": route.session_id if route else None,
+                "cost": str(cost) if cost else ("unknown" if served or usage else None),
+                "tags": dict(call.tags) if call.tags else None,
             },
         )
 

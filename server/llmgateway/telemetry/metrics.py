@@ -128,6 +128,19 @@ class Instruments:
             registry=registry,
             buckets=LATENCY_BUCKETS,
         )
+        self.cost = Counter(
+            "llmgateway_cost",
+            "What answered calls cost (a float: a metric, not an invoice; the ledger is exact), "
+            "in the currency of their prices, by served model and provider.",
+            [MODEL, PROVIDER, "currency"],
+            registry=registry,
+        )
+        self.unpriced = Counter(
+            "llmgateway_cost_unknown_calls",
+            "Answered calls whose cost is unknown (the model that served them has no price).",
+            [MODEL, PROVIDER],
+            registry=registry,
+        )
         self.virtual = Counter(
             "llmgateway_virtual_model_calls",
             "Calls to virtual models, by virtual model, the rule that picked the target (empty: "
@@ -173,6 +186,7 @@ class MetricsObserver:
         self._in_flight: dict[str, Gauge] = {}
         self._calls: dict[tuple[str, str, str, str, str], _CallSeries] = {}
         self._usage: dict[tuple[str, str, str], _UsageSeries] = {}
+        self._cost: dict[tuple[str, str, str], Counter] = {}
         self._ttft: dict[tuple[str, str, str], Histogram] = {}
         self._attempts: dict[tuple[str, str, str, str, str], tuple[Counter, Histogram]] = {}
         self._virtual: dict[tuple[str, str, str], Counter] = {}
@@ -232,9 +246,11 @@ class MetricsObserver:
             series.duration.observe(time.perf_counter() - call.started)
         usage = call.usage
         if usage is not None and series.duration is not None:
-            if series.usage is None:
-                series.usage = self._usage_series(*series.labels)
-            series.usage.record(usage)
+            if not (usage.images or usage.characters or usage.audio_seconds):  # billed by tokens
+                if series.usage is None:
+                    series.usage = self._usage_series(*series.labels)
+                series.usage.record(usage)
+            self._count_cost(call, model, series.labels[2])
         route = call.route
         if route is not None:
             route_key = (route.virtual_model, route.rule, route.target)
@@ -242,6 +258,17 @@ class MetricsObserver:
             if routed is None:
                 routed = self._virtual[route_key] = self.m.virtual.labels(*route_key)
             routed.inc()
+
+    def _count_cost(self, call: Call, model: str, provider: str) -> None:
+        cost = call.cost
+        if cost is not None and not cost.amount:
+            return  # free (a cache hit): nothing to add
+        key = (model, provider, cost.currency if cost is not None else "")
+        counter = self._cost.get(key)
+        if counter is None:
+            family = self.m.cost if cost is not None else self.m.unpriced
+            counter = self._cost[key] = family.labels(*key) if cost is not None else family.labels(*key[:2])
+        counter.inc(float(cost.amount) if cost is not None else 1)
 
     # -- resolving labelled children (once per label combination) -------------------------
     def _in_flight_of(self, method: str) -> Gauge:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from llmgateway.cache.keys import chat_key, embed_keys, model_revision, namespace
 from llmgateway.core.calls import Principal
@@ -89,7 +90,7 @@ def test_the_revision_follows_repointing_only() -> None:
     revision = model_revision(MODEL)
     same = [
         replace(MODEL, options={"org": "o", "cache_ttl_s": "5", "cache": "on"}),
-        replace(MODEL, pricing=Pricing(1.0, 2.0), display_name="X", weight=3.0),
+        replace(MODEL, pricing=Pricing(input_per_million=Decimal(1)), display_name="X", weight=3.0),
     ]
     assert all(model_revision(m) == revision for m in same)
     moved = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from llmgateway.core.errors import Reason
 from llmgateway.core.models import (
     Capability,
@@ -14,6 +16,18 @@ from llmgateway.core.models import (
     TimeoutOverrides,
 )
 
+# Every price set (the currency too), so each round-trips.
+FULL_PRICING = Pricing(
+    currency="EUR",
+    input_per_million=Decimal("0.15"),
+    output_per_million=Decimal("0.6"),
+    cached_input_per_million=Decimal("0.075"),
+    cache_write_per_million=Decimal("0.1875"),
+    reasoning_per_million=Decimal("0.9"),
+    per_image={"1024x1024/hd": Decimal("0.08"), "*": Decimal("0.04")},
+    audio_per_minute=Decimal("0.006"),
+    speech_per_million_characters=Decimal("15"),
+)
 OPENAI = "llmgateway.providers.openai.OpenAIAdapter"
 AZURE = "llmgateway.providers.openai.AzureOpenAIAdapter"
 
@@ -30,7 +44,7 @@ def full_record(model_id: str = "team/full") -> Model:
         context_length=128000,
         max_output_tokens=16384,
         capabilities=frozenset({Capability.CHAT, Capability.STREAM, Capability.TOOLS}),
-        pricing=Pricing(0.15, 0.6, 0.075),
+        pricing=FULL_PRICING,
         fallbacks=("mock/echo", "openai/gpt-4o"),
         fallback_on=frozenset({Reason.CONTEXT_LENGTH_EXCEEDED}),
         is_available=True,
@@ -47,6 +61,7 @@ def full_record(model_id: str = "team/full") -> Model:
                 credential_ref="AZURE_EU_API_KEY",
                 options={"api_version": "2024-10-21"},
                 weight=1.0,
+                pricing=Pricing(input_per_million=Decimal("0.000000000001"), output_per_million=Decimal(1)),
             ),
         ),
         routing=RoutingStrategy.LEAST_INFLIGHT,

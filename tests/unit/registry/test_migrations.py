@@ -3,13 +3,16 @@ it, the schema matching the SQLAlchemy models, and refusing a newer database."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
+from llmgateway.core.models import Pricing
 from llmgateway.registry import migrate
 from llmgateway.registry.repository import Repository
 from llmgateway.registry.schema import Base
@@ -112,3 +115,45 @@ def test_an_old_database_is_refused_without_auto_migrate(engine: Engine) -> None
     migrate.prepare(engine, auto_migrate=True)
     with engine.connect() as conn:
         assert migrate.current_revision(conn) == migrate.head_revision()
+
+
+def test_0008_makes_prices_exact_and_no_price_unknown(engine: Engine) -> None:
+    migrate.upgrade(engine, "0007_sessions")
+    insert = text(
+        "INSERT INTO llm_models (id, provider, upstream_model, adapter_class, capabilities, fallbacks, "
+        "pricing, create_time, update_time, revision) VALUES (:id, 'mock', 'echo', "
+        "'llmgateway.providers.mock.MockAdapter', '[\"chat\"]', '[]', :pricing, :now, :now, 1)"
+    )
+
+    def floats(i: float, o: float, c: float) -> str:
+        return json.dumps({"input_per_million": i, "output_per_million": o, "cached_input_per_million": c})
+
+    rows = {
+        "old/priced": floats(0.15, 0.6, 0.075),
+        "old/uncached": floats(2.5, 10.0, 0.0),
+        "old/zeros": floats(0.0, 0.0, 0.0),
+    }
+    with engine.begin() as conn:
+        for model_id, pricing in rows.items():
+            conn.execute(insert, {"id": model_id, "pricing": pricing, "now": datetime.now(UTC)})
+    migrate.upgrade(engine)
+    models = {m.id: m for m in Repository(engine).load().models}
+    priced = models["old/priced"].pricing
+    assert priced == Pricing(
+        input_per_million=Decimal("0.15"),
+        output_per_million=Decimal("0.6"),
+        cached_input_per_million=Decimal("0.075"),
+    )
+    assert str(priced.input_per_million) == "0.15"  # the decimal written, not the float's binary value
+    uncached = models["old/uncached"].pricing
+    assert uncached is not None and uncached.cached_input_per_million is None  # 0 meant "the input price"
+    assert models["old/zeros"].pricing is None  # all zeros meant "no price": unknown, not free
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0007_sessions")
+    with engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT id, pricing FROM llm_models")).all())
+    for model_id in ("old/priced", "old/zeros"):  # SQLite answers JSON as text, PostgreSQL decoded
+        stored = back[model_id]
+        assert (json.loads(stored) if isinstance(stored, str) else stored) == json.loads(rows[model_id])

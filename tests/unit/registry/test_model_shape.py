@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import fields, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -134,6 +135,25 @@ def test_unset_proto_fields_take_the_models_defaults() -> None:
     # Zero is a valid retry count, so it stays; 0 is no valid multiplier or failure count.
     assert got.retry == RetryPolicy(max_retries=0) and got.cooldown == CooldownPolicy()
     assert got.capabilities == frozenset()  # a repeated field is what it holds: refused by validation
+    assert got.pricing is None and got.deployments[0].pricing is None  # unknown cost, not zero
+
+
+def test_prices_travel_as_exact_decimal_strings() -> None:
+    proto = model_to_proto(full_model())
+    assert proto.pricing.input_per_million == "0.15" and proto.pricing.currency == "EUR"
+    assert dict(proto.pricing.per_image) == {"1024x1024/hd": "0.08", "*": "0.04"}
+    assert proto.deployments[0].pricing.input_per_million == "0.000000000001"
+    got = model_from_proto(
+        admin_pb2.Model(
+            id="a/b",
+            provider="mock",
+            upstream_model="echo",
+            pricing=admin_pb2.Pricing(output_per_million="2"),
+        )
+    )
+    # "" is unset: the input price for cached tokens, USD for the currency; 0 is a price (free).
+    assert got.pricing == Pricing(output_per_million=Decimal(2))
+    assert got.pricing.cached_input_per_million is None and got.pricing.currency == "USD"
 
 
 @pytest.mark.parametrize(
@@ -148,6 +168,9 @@ def test_unset_proto_fields_take_the_models_defaults() -> None:
         ({"capabilities": [model_pb2.CAPABILITY_CHAT, 99]}, "model.capabilities[1]"),
         ({"routing": 42}, "model.routing"),
         ({"fallback_on": [error_reason_pb2.ERROR_REASON_UNSPECIFIED]}, "model.fallback_on[0]"),
+        ({"pricing": admin_pb2.Pricing(input_per_million="0,15")}, "model.pricing.input_per_million"),
+        ({"pricing": admin_pb2.Pricing(output_per_million="NaN")}, "model.pricing.output_per_million"),
+        ({"pricing": admin_pb2.Pricing(per_image={"*": "one"})}, 'model.pricing.per_image["*"]'),
     ],
 )
 def test_values_with_no_meaning_are_field_violations(given: dict[str, Any], field: str) -> None:
@@ -174,8 +197,20 @@ def test_values_with_no_meaning_are_field_violations(given: dict[str, Any], fiel
         ({"timeouts": TimeoutOverrides(idle=math.nan)}, "model.timeouts.idle"),
         ({"weight": math.inf}, "model.weight"),
         ({"weight": math.nan}, "model.weight"),
-        ({"pricing": Pricing(input_per_million=math.nan)}, "model.pricing.input_per_million"),
-        ({"pricing": Pricing(cached_input_per_million=math.inf)}, "model.pricing.cached_input_per_million"),
+        ({"pricing": Pricing(input_per_million=Decimal("NaN"))}, "model.pricing.input_per_million"),
+        (
+            {"pricing": Pricing(cached_input_per_million=Decimal("Inf"))},
+            "model.pricing.cached_input_per_million",
+        ),
+        ({"pricing": Pricing(output_per_million=Decimal("-0.01"))}, "model.pricing.output_per_million"),
+        ({"pricing": Pricing(input_per_million=Decimal("1e-13"))}, "model.pricing.input_per_million"),
+        ({"pricing": Pricing(per_image={"*": Decimal("1e7")})}, 'model.pricing.per_image["*"]'),
+        ({"pricing": Pricing(per_image={"x" * 65: Decimal(1)})}, "model.pricing.per_image"),
+        ({"pricing": Pricing(currency="usd")}, "model.pricing.currency"),
+        (
+            {"deployments": (Deployment("d", "mock", "e", pricing=Pricing(currency="EURO")),)},
+            "model.deployments[0].pricing.currency",
+        ),
         ({"retry": RetryPolicy(multiplier=math.nan)}, "model.retry.multiplier"),
         ({"retry": RetryPolicy(initial_backoff=math.inf)}, "model.retry.initial_backoff"),
         ({"retry": RetryPolicy(max_retries=11)}, "model.retry.max_retries"),
@@ -203,10 +238,17 @@ def test_a_model_round_trips_through_its_row() -> None:
     model = full_model()
     row = to_row(model)
     assert row["pricing"] == {
-        "input_per_million": 0.15,
-        "output_per_million": 0.6,
-        "cached_input_per_million": 0.075,
+        "currency": "EUR",
+        "input_per_million": "0.15",
+        "output_per_million": "0.6",
+        "cached_input_per_million": "0.075",
+        "cache_write_per_million": "0.1875",
+        "reasoning_per_million": "0.9",
+        "per_image": {"1024x1024/hd": "0.08", "*": "0.04"},
+        "audio_per_minute": "0.006",
+        "speech_per_million_characters": "15",
     }
+    assert row["deployments"][0]["pricing"]["input_per_million"] == "0.000000000001"
     assert row["capabilities"] == ["chat", "stream", "tools"] and row["routing"] == "least_inflight"
     assert row["timeouts"]["first_token"] is None and row["retry"]["initial_backoff"] == 0.1
     assert from_row(row) == model
@@ -227,10 +269,17 @@ def test_yaml_entries_validate_straight_into_the_model() -> None:
         "deployments": [
             {"id": "eu", "provider": "azure", "upstream_model": "gpt4o-eu", "adapter_class": AZURE,
              "base_url": "https://eu.openai.azure.com", "credential_ref": "AZURE_EU_API_KEY",
-             "options": {"api_version": "2024-10-21"}}
+             "options": {"api_version": "2024-10-21"},
+             "pricing": {"input_per_million": "0.000000000001", "output_per_million": 1}}
         ],
+        # YAML numbers and strings alike are the decimals written (0.15, not the float's binary value).
+        "pricing": {"currency": "EUR", "input_per_million": 0.15, "output_per_million": "0.6",
+                    "cached_input_per_million": "0.075", "cache_write_per_million": 0.1875,
+                    "reasoning_per_million": "0.9", "per_image": {"1024x1024/hd": 0.08, "*": "0.04"},
+                    "audio_per_minute": 0.006, "speech_per_million_characters": 15},
     }  # fmt: skip
     yaml = TypeAdapter(Model).validate_python(entry)
     full = full_model()
-    for name in ("max_output_tokens", "timeouts", "retry", "cooldown", "fallback_on", "deployments"):
+    names = ("max_output_tokens", "timeouts", "retry", "cooldown", "fallback_on", "deployments", "pricing")
+    for name in names:
         assert getattr(yaml, name) == getattr(full, name), name

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
@@ -23,7 +24,7 @@ from llmgateway.core.models import (
     TimeoutOverrides,
 )
 from llmgateway.registry.repository import Repository
-from tests.unit.registry.samples import full_record
+from tests.unit.registry.samples import FULL_PRICING, full_record
 
 
 @contextmanager
@@ -61,7 +62,7 @@ def test_every_field_round_trips(repo: Repository) -> None:
     resolved = stored.timeouts.resolve(Timeouts(10, 60, 60, 600))
     assert resolved == Timeouts(2.0, 60, 15.0, 120.0)  # unset ones follow the defaults
     assert stored.deployments[0].options == {"api_version": "2024-10-21"}
-    assert stored.retry == RetryPolicy(4, 0.1, 2.0, 3.0) and stored.pricing == Pricing(0.15, 0.6, 0.075)
+    assert stored.retry == RetryPolicy(4, 0.1, 2.0, 3.0) and stored.pricing == FULL_PRICING
     assert stored.fallback_on == frozenset({"CONTEXT_LENGTH_EXCEEDED"}) and stored.is_available
 
 
@@ -105,7 +106,7 @@ def test_duplicates_and_unknown_ids(repo: Repository) -> None:
         ({"adapter_class": "llmgateway.core.models.Pricing"}, "model.adapter_class"),
         ({"base_url": "ftp://example.com"}, "model.base_url"),
         ({"base_url": "https://user:pw@example.com"}, "model.base_url"),
-        ({"pricing": Pricing(output_per_million=-1.0)}, "model.pricing.output_per_million"),
+        ({"pricing": Pricing(output_per_million=Decimal(-1))}, "model.pricing.output_per_million"),
         ({"credential_ref": "sk-live-1234"}, "model.credential_ref"),
         ({"credential_ref": "file:relative/path"}, "model.credential_ref"),
         ({"credential_ref": "gsk_8hF2kQ9xLm3NpR7tVw1YzA4bC6dE"}, "model.credential_ref"),  # a pasted key
@@ -250,7 +251,7 @@ def test_sync_leaves_admin_rows_alone_and_reports_invalid_sources(repo: Reposito
     report = repo.sync(
         [
             mock_record("team/mine", display_name="From config"),
-            mock_record("bad/price", pricing=Pricing(input_per_million=-2)),
+            mock_record("bad/price", pricing=Pricing(input_per_million=Decimal(-2))),
             mock_record("x/unimportable", adapter_class="some.plugin.Adapter", base_url="http://h:1"),
         ]
     )

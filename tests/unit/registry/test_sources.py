@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
+
 import pytest
 
 from llmgateway.config import Settings
-from llmgateway.core.models import Capability, Model
+from llmgateway.core.models import Capability, Model, Pricing
 from llmgateway.core.router import load_adapter_class
 from llmgateway.providers.builtin import BUILTIN_ADAPTERS
 from llmgateway.providers.presets import PRESETS
+from llmgateway.providers.prices import price_list
 from llmgateway.registry.catalog import Snapshot, SnapshotCatalog, build_snapshot
 from llmgateway.registry.db import default_database_path, resolve_url
 from llmgateway.registry.records import check_adapter_class
@@ -53,7 +57,8 @@ def test_sources_are_the_config_then_keyed_providers() -> None:
     assert {"mock/embed", "mock/image"} <= set(records)
     llama = records["local/llama3"]
     assert llama.timeouts.first_token == 30 and llama.timeouts.connect is None  # only what it set
-    assert llama.pricing.input_per_million == 0.1 and llama.credential_ref == ""
+    assert llama.pricing is not None and llama.pricing.input_per_million == Decimal("0.1")
+    assert llama.credential_ref == ""
     assert records["mock/embed"].timeouts.total is None  # defaults follow default_timeouts
     keyed = {r.id for r in sync_sources(settings, environ={"OPENAI_API_KEY": "k"})}
     assert any(i.startswith("openai/") for i in keyed)
@@ -63,12 +68,45 @@ def test_sources_are_the_config_then_keyed_providers() -> None:
     )
 
 
+def test_the_price_list_fills_prices_on_sync_and_an_operators_price_stays(repo: Repository) -> None:
+    settings = Settings(
+        models=[
+            {"id": "team/mini", "provider": "openai", "upstream_model": "gpt-4o-mini", "credential_ref": ""},
+            {
+                "id": "team/own",
+                "provider": "openai",
+                "upstream_model": "gpt-4o",
+                "pricing": {"input_per_million": 9},
+            },
+            {
+                "id": "team/local",
+                "provider": "openai",
+                "upstream_model": "llama3",
+                "base_url": "http://h:1/v1",
+            },
+        ]
+    )
+    sources = {m.id: m for m in sync_sources(settings, environ={})}
+    listed = price_list().get("openai", "gpt-4o-mini")
+    assert sources["team/mini"].pricing == listed  # a YAML entry of a known model
+    assert sources["mock/echo"].pricing == price_list().get("mock", "echo")  # the adapters' own models
+    own = sources["team/own"].pricing
+    assert own is not None and own.input_per_million == 9 and own.cached_input_per_million is None
+    assert sources["team/local"].pricing is None  # not on the list: unknown, not free
+    repo.sync(list(sources.values()))
+    operator = Pricing(input_per_million=Decimal("0.01"))
+    repo.update("mock/echo", lambda m: replace(m, pricing=operator), ["pricing"])
+    report = repo.sync(sync_sources(settings, environ={}))
+    assert "mock/echo" not in report.changed and report.errors == []
+    assert repo.get("mock/echo").pricing == operator  # the operator's price survives the sync
+
+
 @pytest.mark.parametrize(
     ("given", "field"),
     [
         ({"timeouts": {"total": 1e12}}, "model.timeouts.total"),
         ({"weight": float("nan")}, "model.weight"),
-        ({"pricing": {"input_per_million": float("inf")}}, "model.pricing.input_per_million"),
+        ({"pricing": {"input_per_million": "-0.5"}}, "model.pricing.input_per_million"),
         ({"cooldown": {"window": 0}}, "model.cooldown.window"),
         ({"provider": "azure", "upstream_model": "dep"}, "model.base_url"),  # no public endpoint
         (

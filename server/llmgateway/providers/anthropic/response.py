@@ -68,10 +68,15 @@ def _int(value: Any) -> int:
 
 
 def usage_from(u: Mapping[str, Any]) -> Usage:
+    """Anthropic's `input_tokens` leaves out the tokens read from and written to the
+    prompt cache; the gateway's prompt tokens count them all."""
     cache_read = _int(u.get("cache_read_input_tokens"))
-    prompt = _int(u.get("input_tokens")) + cache_read + _int(u.get("cache_creation_input_tokens"))
+    cache_write = _int(u.get("cache_creation_input_tokens"))
     return Usage(
-        prompt_tokens=prompt, completion_tokens=_int(u.get("output_tokens")), cached_prompt_tokens=cache_read
+        prompt_tokens=_int(u.get("input_tokens")) + cache_read + cache_write,
+        completion_tokens=_int(u.get("output_tokens")),
+        cached_prompt_tokens=cache_read,
+        cache_write_tokens=cache_write,
     )
 
 

@@ -181,7 +181,10 @@ def parse_images(provider: str, obj: Any) -> ImageResult:
                 raise ValueError("image")
     except (KeyError, TypeError, ValueError, AttributeError):
         raise bad_response(provider, "the images response has an unexpected shape") from None
-    return ImageResult(images)
+    size, quality = obj.get("size"), obj.get("quality")  # gpt-image-1 names what it chose
+    return ImageResult(
+        images, size if isinstance(size, str) else "", quality if isinstance(quality, str) else ""
+    )
 
 
 def _error_fields(err: Any) -> tuple[str, str, str, int]:

@@ -111,7 +111,12 @@ type TranscribeRequest struct {
 	// of the previous part of the recording (at most 4096 characters).
 	Prompt string `protobuf:"bytes,5,opt,name=prompt,proto3" json:"prompt,omitempty"`
 	// Sampling temperature, 0 to 1.
-	Temperature   *float32 `protobuf:"fixed32,6,opt,name=temperature,proto3,oneof" json:"temperature,omitempty"`
+	Temperature *float32 `protobuf:"fixed32,6,opt,name=temperature,proto3,oneof" json:"temperature,omitempty"`
+	// The caller's labels of this call (for example `task`, `agent`, `user`):
+	// they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+	// 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+	// characters.
+	Tags          map[string]string `protobuf:"bytes,7,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -186,6 +191,13 @@ func (x *TranscribeRequest) GetTemperature() float32 {
 		return *x.Temperature
 	}
 	return 0
+}
+
+func (x *TranscribeRequest) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
 }
 
 // TranscriptSegment is a stretch of the recording and its text.
@@ -340,7 +352,9 @@ type TranscribeResponse struct {
 	// Upstream attempts made, retries and fallbacks included.
 	Attempts int32 `protobuf:"varint,10,opt,name=attempts,proto3" json:"attempts,omitempty"`
 	// The deployment of `model` that served the call.
-	Deployment    string `protobuf:"bytes,11,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	Deployment string `protobuf:"bytes,11,opt,name=deployment,proto3" json:"deployment,omitempty"`
+	// What the call cost (also in the `x-llmgateway-cost` trailer).
+	Cost          *Cost `protobuf:"bytes,12,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -452,6 +466,13 @@ func (x *TranscribeResponse) GetDeployment() string {
 	return ""
 }
 
+func (x *TranscribeResponse) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
 // SynthesizeSpeechRequest asks for spoken audio of a text.
 type SynthesizeSpeechRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -469,7 +490,12 @@ type SynthesizeSpeechRequest struct {
 	Speed *float32 `protobuf:"fixed32,5,opt,name=speed,proto3,oneof" json:"speed,omitempty"`
 	// How to speak: tone, accent, pace (models that take instructions; at most 4096
 	// characters).
-	Instructions  string `protobuf:"bytes,6,opt,name=instructions,proto3" json:"instructions,omitempty"`
+	Instructions string `protobuf:"bytes,6,opt,name=instructions,proto3" json:"instructions,omitempty"`
+	// The caller's labels of this call (for example `task`, `agent`, `user`):
+	// they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+	// 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+	// characters.
+	Tags          map[string]string `protobuf:"bytes,7,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -544,6 +570,13 @@ func (x *SynthesizeSpeechRequest) GetInstructions() string {
 		return x.Instructions
 	}
 	return ""
+}
+
+func (x *SynthesizeSpeechRequest) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
 }
 
 // SynthesizeSpeechResponse is one event of a speech stream: exactly one `start`
@@ -822,7 +855,9 @@ type SpeechEnd struct {
 	// Characters of `input` spoken (what per-character prices count).
 	InputCharacters int64 `protobuf:"varint,1,opt,name=input_characters,json=inputCharacters,proto3" json:"input_characters,omitempty"`
 	// Bytes of audio sent in the stream.
-	AudioBytes    int64 `protobuf:"varint,2,opt,name=audio_bytes,json=audioBytes,proto3" json:"audio_bytes,omitempty"`
+	AudioBytes int64 `protobuf:"varint,2,opt,name=audio_bytes,json=audioBytes,proto3" json:"audio_bytes,omitempty"`
+	// What the call cost (also in the `x-llmgateway-cost` trailer).
+	Cost          *Cost `protobuf:"bytes,3,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -871,18 +906,29 @@ func (x *SpeechEnd) GetAudioBytes() int64 {
 	return 0
 }
 
+func (x *SpeechEnd) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
 var File_llmgateway_v1_audio_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_audio_proto_rawDesc = "" +
 	"\n" +
-	"\x19llmgateway/v1/audio.proto\x12\rllmgateway.v1\"\xc7\x01\n" +
+	"\x19llmgateway/v1/audio.proto\x12\rllmgateway.v1\x1a\x18llmgateway/v1/cost.proto\"\xc0\x02\n" +
 	"\x11TranscribeRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x14\n" +
 	"\x05audio\x18\x02 \x01(\fR\x05audio\x12\x1b\n" +
 	"\tmime_type\x18\x03 \x01(\tR\bmimeType\x12\x1a\n" +
 	"\blanguage\x18\x04 \x01(\tR\blanguage\x12\x16\n" +
 	"\x06prompt\x18\x05 \x01(\tR\x06prompt\x12%\n" +
-	"\vtemperature\x18\x06 \x01(\x02H\x00R\vtemperature\x88\x01\x01B\x0e\n" +
+	"\vtemperature\x18\x06 \x01(\x02H\x00R\vtemperature\x88\x01\x01\x12>\n" +
+	"\x04tags\x18\a \x03(\v2*.llmgateway.v1.TranscribeRequest.TagsEntryR\x04tags\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
 	"\f_temperature\"m\n" +
 	"\x11TranscriptSegment\x12#\n" +
 	"\rstart_seconds\x18\x01 \x01(\x01R\fstartSeconds\x12\x1f\n" +
@@ -892,7 +938,7 @@ const file_llmgateway_v1_audio_proto_rawDesc = "" +
 	"\x12TranscriptionUsage\x12!\n" +
 	"\finput_tokens\x18\x01 \x01(\x03R\vinputTokens\x12#\n" +
 	"\routput_tokens\x18\x02 \x01(\x03R\foutputTokens\x12#\n" +
-	"\raudio_seconds\x18\x03 \x01(\x01R\faudioSeconds\"\x9a\x03\n" +
+	"\raudio_seconds\x18\x03 \x01(\x01R\faudioSeconds\"\xc3\x03\n" +
 	"\x12TranscribeResponse\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12\x12\n" +
@@ -908,14 +954,19 @@ const file_llmgateway_v1_audio_proto_rawDesc = "" +
 	" \x01(\x05R\battempts\x12\x1e\n" +
 	"\n" +
 	"deployment\x18\v \x01(\tR\n" +
-	"deployment\"\xd8\x01\n" +
+	"deployment\x12'\n" +
+	"\x04cost\x18\f \x01(\v2\x13.llmgateway.v1.CostR\x04cost\"\xd7\x02\n" +
 	"\x17SynthesizeSpeechRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x14\n" +
 	"\x05input\x18\x02 \x01(\tR\x05input\x12\x14\n" +
 	"\x05voice\x18\x03 \x01(\tR\x05voice\x122\n" +
 	"\x06format\x18\x04 \x01(\x0e2\x1a.llmgateway.v1.AudioFormatR\x06format\x12\x19\n" +
 	"\x05speed\x18\x05 \x01(\x02H\x00R\x05speed\x88\x01\x01\x12\"\n" +
-	"\finstructions\x18\x06 \x01(\tR\finstructionsB\b\n" +
+	"\finstructions\x18\x06 \x01(\tR\finstructions\x12D\n" +
+	"\x04tags\x18\a \x03(\v20.llmgateway.v1.SynthesizeSpeechRequest.TagsEntryR\x04tags\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\b\n" +
 	"\x06_speed\"\xb8\x01\n" +
 	"\x18SynthesizeSpeechResponse\x122\n" +
 	"\x05start\x18\x01 \x01(\v2\x1a.llmgateway.v1.SpeechStartH\x00R\x05start\x121\n" +
@@ -937,11 +988,12 @@ const file_llmgateway_v1_audio_proto_rawDesc = "" +
 	"\x0esample_rate_hz\x18\t \x01(\x05R\fsampleRateHz\" \n" +
 	"\n" +
 	"AudioChunk\x12\x12\n" +
-	"\x04data\x18\x01 \x01(\fR\x04data\"W\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"\x80\x01\n" +
 	"\tSpeechEnd\x12)\n" +
 	"\x10input_characters\x18\x01 \x01(\x03R\x0finputCharacters\x12\x1f\n" +
 	"\vaudio_bytes\x18\x02 \x01(\x03R\n" +
-	"audioBytes*\xb1\x01\n" +
+	"audioBytes\x12'\n" +
+	"\x04cost\x18\x03 \x01(\v2\x13.llmgateway.v1.CostR\x04cost*\xb1\x01\n" +
 	"\vAudioFormat\x12\x1c\n" +
 	"\x18AUDIO_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10AUDIO_FORMAT_MP3\x10\x01\x12\x15\n" +
@@ -966,7 +1018,7 @@ func file_llmgateway_v1_audio_proto_rawDescGZIP() []byte {
 }
 
 var file_llmgateway_v1_audio_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_llmgateway_v1_audio_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_llmgateway_v1_audio_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_llmgateway_v1_audio_proto_goTypes = []any{
 	(AudioFormat)(0),                 // 0: llmgateway.v1.AudioFormat
 	(*TranscribeRequest)(nil),        // 1: llmgateway.v1.TranscribeRequest
@@ -978,20 +1030,27 @@ var file_llmgateway_v1_audio_proto_goTypes = []any{
 	(*SpeechStart)(nil),              // 7: llmgateway.v1.SpeechStart
 	(*AudioChunk)(nil),               // 8: llmgateway.v1.AudioChunk
 	(*SpeechEnd)(nil),                // 9: llmgateway.v1.SpeechEnd
+	nil,                              // 10: llmgateway.v1.TranscribeRequest.TagsEntry
+	nil,                              // 11: llmgateway.v1.SynthesizeSpeechRequest.TagsEntry
+	(*Cost)(nil),                     // 12: llmgateway.v1.Cost
 }
 var file_llmgateway_v1_audio_proto_depIdxs = []int32{
-	2, // 0: llmgateway.v1.TranscribeResponse.segments:type_name -> llmgateway.v1.TranscriptSegment
-	3, // 1: llmgateway.v1.TranscribeResponse.usage:type_name -> llmgateway.v1.TranscriptionUsage
-	0, // 2: llmgateway.v1.SynthesizeSpeechRequest.format:type_name -> llmgateway.v1.AudioFormat
-	7, // 3: llmgateway.v1.SynthesizeSpeechResponse.start:type_name -> llmgateway.v1.SpeechStart
-	8, // 4: llmgateway.v1.SynthesizeSpeechResponse.audio:type_name -> llmgateway.v1.AudioChunk
-	9, // 5: llmgateway.v1.SynthesizeSpeechResponse.end:type_name -> llmgateway.v1.SpeechEnd
-	0, // 6: llmgateway.v1.SpeechStart.format:type_name -> llmgateway.v1.AudioFormat
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	10, // 0: llmgateway.v1.TranscribeRequest.tags:type_name -> llmgateway.v1.TranscribeRequest.TagsEntry
+	2,  // 1: llmgateway.v1.TranscribeResponse.segments:type_name -> llmgateway.v1.TranscriptSegment
+	3,  // 2: llmgateway.v1.TranscribeResponse.usage:type_name -> llmgateway.v1.TranscriptionUsage
+	12, // 3: llmgateway.v1.TranscribeResponse.cost:type_name -> llmgateway.v1.Cost
+	0,  // 4: llmgateway.v1.SynthesizeSpeechRequest.format:type_name -> llmgateway.v1.AudioFormat
+	11, // 5: llmgateway.v1.SynthesizeSpeechRequest.tags:type_name -> llmgateway.v1.SynthesizeSpeechRequest.TagsEntry
+	7,  // 6: llmgateway.v1.SynthesizeSpeechResponse.start:type_name -> llmgateway.v1.SpeechStart
+	8,  // 7: llmgateway.v1.SynthesizeSpeechResponse.audio:type_name -> llmgateway.v1.AudioChunk
+	9,  // 8: llmgateway.v1.SynthesizeSpeechResponse.end:type_name -> llmgateway.v1.SpeechEnd
+	0,  // 9: llmgateway.v1.SpeechStart.format:type_name -> llmgateway.v1.AudioFormat
+	12, // 10: llmgateway.v1.SpeechEnd.cost:type_name -> llmgateway.v1.Cost
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_audio_proto_init() }
@@ -999,6 +1058,7 @@ func file_llmgateway_v1_audio_proto_init() {
 	if File_llmgateway_v1_audio_proto != nil {
 		return
 	}
+	file_llmgateway_v1_cost_proto_init()
 	file_llmgateway_v1_audio_proto_msgTypes[0].OneofWrappers = []any{}
 	file_llmgateway_v1_audio_proto_msgTypes[4].OneofWrappers = []any{}
 	file_llmgateway_v1_audio_proto_msgTypes[5].OneofWrappers = []any{
@@ -1012,7 +1072,7 @@ func file_llmgateway_v1_audio_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_audio_proto_rawDesc), len(file_llmgateway_v1_audio_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   9,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1185,14 +1185,17 @@ type Usage struct {
 	TotalTokens int64 `protobuf:"varint,3,opt,name=total_tokens,json=totalTokens,proto3" json:"total_tokens,omitempty"`
 	// Input tokens served from the provider's prompt cache.
 	CachedPromptTokens int64 `protobuf:"varint,4,opt,name=cached_prompt_tokens,json=cachedPromptTokens,proto3" json:"cached_prompt_tokens,omitempty"`
-	// Output tokens spent on reasoning.
+	// Output tokens spent on reasoning (part of completion_tokens).
 	ReasoningTokens int64 `protobuf:"varint,5,opt,name=reasoning_tokens,json=reasoningTokens,proto3" json:"reasoning_tokens,omitempty"`
 	// True when the provider reported no token counts and the gateway estimated
 	// them from the text (about 4 characters per token, 4 tokens per message,
 	// 85 per image); cached and reasoning counts are then 0.
-	Estimated     bool `protobuf:"varint,6,opt,name=estimated,proto3" json:"estimated,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Estimated bool `protobuf:"varint,6,opt,name=estimated,proto3" json:"estimated,omitempty"`
+	// Input tokens written to the provider's prompt cache (Anthropic's cache
+	// creation; part of prompt_tokens).
+	CacheWriteTokens int64 `protobuf:"varint,7,opt,name=cache_write_tokens,json=cacheWriteTokens,proto3" json:"cache_write_tokens,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Usage) Reset() {
@@ -1267,6 +1270,13 @@ func (x *Usage) GetEstimated() bool {
 	return false
 }
 
+func (x *Usage) GetCacheWriteTokens() int64 {
+	if x != nil {
+		return x.CacheWriteTokens
+	}
+	return 0
+}
+
 // ChatRequest asks a model for one answer.
 type ChatRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1294,7 +1304,12 @@ type ChatRequest struct {
 	// stored history is inserted before `messages`, which then hold only the new
 	// turn). Empty: a virtual model with memory starts a new session. Letters,
 	// digits, `_` and `-`, at most 128 characters.
-	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	SessionId string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The caller's labels of this call (for example `task`, `agent`, `user`):
+	// they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+	// 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+	// characters.
+	Tags          map[string]string `protobuf:"bytes,21,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1399,6 +1414,13 @@ func (x *ChatRequest) GetSessionId() string {
 	return ""
 }
 
+func (x *ChatRequest) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
 // StreamChatRequest is identical to ChatRequest (same fields and numbers).
 type StreamChatRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1426,7 +1448,12 @@ type StreamChatRequest struct {
 	// stored history is inserted before `messages`, which then hold only the new
 	// turn). Empty: a virtual model with memory starts a new session. Letters,
 	// digits, `_` and `-`, at most 128 characters.
-	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	SessionId string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The caller's labels of this call (for example `task`, `agent`, `user`):
+	// they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+	// 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+	// characters.
+	Tags          map[string]string `protobuf:"bytes,21,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1531,6 +1558,13 @@ func (x *StreamChatRequest) GetSessionId() string {
 	return ""
 }
 
+func (x *StreamChatRequest) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
 // ChatResponse is a complete answer.
 type ChatResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1561,7 +1595,9 @@ type ChatResponse struct {
 	Cache *CacheInfo `protobuf:"bytes,11,opt,name=cache,proto3" json:"cache,omitempty"`
 	// The session this call belongs to (virtual models with memory; send it back
 	// as `ChatRequest.session_id` to continue the conversation). Empty otherwise.
-	SessionId     string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	SessionId string `protobuf:"bytes,20,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// What the call cost (also in the `x-llmgateway-cost` trailer).
+	Cost          *Cost `protobuf:"bytes,21,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1678,6 +1714,13 @@ func (x *ChatResponse) GetSessionId() string {
 		return x.SessionId
 	}
 	return ""
+}
+
+func (x *ChatResponse) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
 }
 
 // StreamChatResponse is one typed event of a chat stream: exactly one `start`
@@ -2133,7 +2176,9 @@ type StreamEnd struct {
 	// Why generation stopped.
 	FinishReason FinishReason `protobuf:"varint,1,opt,name=finish_reason,json=finishReason,proto3,enum=llmgateway.v1.FinishReason" json:"finish_reason,omitempty"`
 	// Token counts.
-	Usage         *Usage `protobuf:"bytes,2,opt,name=usage,proto3" json:"usage,omitempty"`
+	Usage *Usage `protobuf:"bytes,2,opt,name=usage,proto3" json:"usage,omitempty"`
+	// What the stream cost (also in the `x-llmgateway-cost` trailer).
+	Cost          *Cost `protobuf:"bytes,3,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2182,11 +2227,18 @@ func (x *StreamEnd) GetUsage() *Usage {
 	return nil
 }
 
+func (x *StreamEnd) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
 var File_llmgateway_v1_chat_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\n" +
-	"\x18llmgateway/v1/chat.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/cache.proto\"\xd6\x01\n" +
+	"\x18llmgateway/v1/chat.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/cache.proto\x1a\x18llmgateway/v1/cost.proto\"\xd6\x01\n" +
 	"\aMessage\x12'\n" +
 	"\x04role\x18\x01 \x01(\x0e2\x13.llmgateway.v1.RoleR\x04role\x124\n" +
 	"\acontent\x18\x02 \x03(\v2\x1a.llmgateway.v1.ContentPartR\acontent\x126\n" +
@@ -2252,14 +2304,15 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\vschema_name\x18\x02 \x01(\tR\n" +
 	"schemaName\x12/\n" +
 	"\x06schema\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x06schema\x12\x16\n" +
-	"\x06strict\x18\x04 \x01(\bR\x06strict\"\xf7\x01\n" +
+	"\x06strict\x18\x04 \x01(\bR\x06strict\"\xa5\x02\n" +
 	"\x05Usage\x12#\n" +
 	"\rprompt_tokens\x18\x01 \x01(\x03R\fpromptTokens\x12+\n" +
 	"\x11completion_tokens\x18\x02 \x01(\x03R\x10completionTokens\x12!\n" +
 	"\ftotal_tokens\x18\x03 \x01(\x03R\vtotalTokens\x120\n" +
 	"\x14cached_prompt_tokens\x18\x04 \x01(\x03R\x12cachedPromptTokens\x12)\n" +
 	"\x10reasoning_tokens\x18\x05 \x01(\x03R\x0freasoningTokens\x12\x1c\n" +
-	"\testimated\x18\x06 \x01(\bR\testimated\"\xfa\x03\n" +
+	"\testimated\x18\x06 \x01(\bR\testimated\x12,\n" +
+	"\x12cache_write_tokens\x18\a \x01(\x03R\x10cacheWriteTokens\"\xed\x04\n" +
 	"\vChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12)\n" +
@@ -2274,8 +2327,12 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x04user\x18\b \x01(\tR\x04user\x121\n" +
 	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cache\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x14 \x01(\tR\tsessionIdB\x16\n" +
-	"\x14_parallel_tool_calls\"\x80\x04\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionId\x128\n" +
+	"\x04tags\x18\x15 \x03(\v2$.llmgateway.v1.ChatRequest.TagsEntryR\x04tags\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x16\n" +
+	"\x14_parallel_tool_calls\"\xf9\x04\n" +
 	"\x11StreamChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12)\n" +
@@ -2290,8 +2347,12 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x04user\x18\b \x01(\tR\x04user\x121\n" +
 	"\x05cache\x18\t \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cache\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x14 \x01(\tR\tsessionIdB\x16\n" +
-	"\x14_parallel_tool_calls\"\xc1\x03\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionId\x12>\n" +
+	"\x04tags\x18\x15 \x03(\v2*.llmgateway.v1.StreamChatRequest.TagsEntryR\x04tags\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x16\n" +
+	"\x14_parallel_tool_calls\"\xea\x03\n" +
 	"\fChatResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x1a\n" +
@@ -2309,7 +2370,8 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"deployment\x12.\n" +
 	"\x05cache\x18\v \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x14 \x01(\tR\tsessionId\"\xcc\x02\n" +
+	"session_id\x18\x14 \x01(\tR\tsessionId\x12'\n" +
+	"\x04cost\x18\x15 \x01(\v2\x13.llmgateway.v1.CostR\x04cost\"\xcc\x02\n" +
 	"\x12StreamChatResponse\x122\n" +
 	"\x05start\x18\x01 \x01(\v2\x1a.llmgateway.v1.StreamStartH\x00R\x05start\x129\n" +
 	"\n" +
@@ -2342,10 +2404,11 @@ const file_llmgateway_v1_chat_proto_rawDesc = "" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12-\n" +
-	"\x12arguments_fragment\x18\x04 \x01(\tR\x11argumentsFragment\"y\n" +
+	"\x12arguments_fragment\x18\x04 \x01(\tR\x11argumentsFragment\"\xa2\x01\n" +
 	"\tStreamEnd\x12@\n" +
 	"\rfinish_reason\x18\x01 \x01(\x0e2\x1b.llmgateway.v1.FinishReasonR\ffinishReason\x12*\n" +
-	"\x05usage\x18\x02 \x01(\v2\x14.llmgateway.v1.UsageR\x05usage*s\n" +
+	"\x05usage\x18\x02 \x01(\v2\x14.llmgateway.v1.UsageR\x05usage\x12'\n" +
+	"\x04cost\x18\x03 \x01(\v2\x13.llmgateway.v1.CostR\x04cost*s\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_SYSTEM\x10\x01\x12\r\n" +
@@ -2396,7 +2459,7 @@ func file_llmgateway_v1_chat_proto_rawDescGZIP() []byte {
 }
 
 var file_llmgateway_v1_chat_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_llmgateway_v1_chat_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_llmgateway_v1_chat_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_llmgateway_v1_chat_proto_goTypes = []any{
 	(Role)(0),                  // 0: llmgateway.v1.Role
 	(ImageDetail)(0),           // 1: llmgateway.v1.ImageDetail
@@ -2423,9 +2486,12 @@ var file_llmgateway_v1_chat_proto_goTypes = []any{
 	(*ReasoningDelta)(nil),     // 22: llmgateway.v1.ReasoningDelta
 	(*ToolCallDelta)(nil),      // 23: llmgateway.v1.ToolCallDelta
 	(*StreamEnd)(nil),          // 24: llmgateway.v1.StreamEnd
-	(*structpb.Struct)(nil),    // 25: google.protobuf.Struct
-	(*CacheControl)(nil),       // 26: llmgateway.v1.CacheControl
-	(*CacheInfo)(nil),          // 27: llmgateway.v1.CacheInfo
+	nil,                        // 25: llmgateway.v1.ChatRequest.TagsEntry
+	nil,                        // 26: llmgateway.v1.StreamChatRequest.TagsEntry
+	(*structpb.Struct)(nil),    // 27: google.protobuf.Struct
+	(*CacheControl)(nil),       // 28: llmgateway.v1.CacheControl
+	(*CacheInfo)(nil),          // 29: llmgateway.v1.CacheInfo
+	(*Cost)(nil),               // 30: llmgateway.v1.Cost
 }
 var file_llmgateway_v1_chat_proto_depIdxs = []int32{
 	0,  // 0: llmgateway.v1.Message.role:type_name -> llmgateway.v1.Role
@@ -2434,40 +2500,44 @@ var file_llmgateway_v1_chat_proto_depIdxs = []int32{
 	8,  // 3: llmgateway.v1.ContentPart.image:type_name -> llmgateway.v1.ImagePart
 	9,  // 4: llmgateway.v1.ContentPart.reasoning:type_name -> llmgateway.v1.ReasoningPart
 	1,  // 5: llmgateway.v1.ImagePart.detail:type_name -> llmgateway.v1.ImageDetail
-	25, // 6: llmgateway.v1.Tool.parameters:type_name -> google.protobuf.Struct
+	27, // 6: llmgateway.v1.Tool.parameters:type_name -> google.protobuf.Struct
 	2,  // 7: llmgateway.v1.ToolChoice.mode:type_name -> llmgateway.v1.ToolChoiceMode
 	3,  // 8: llmgateway.v1.GenerationConfig.reasoning_effort:type_name -> llmgateway.v1.ReasoningEffort
 	4,  // 9: llmgateway.v1.ResponseFormat.type:type_name -> llmgateway.v1.ResponseFormatType
-	25, // 10: llmgateway.v1.ResponseFormat.schema:type_name -> google.protobuf.Struct
+	27, // 10: llmgateway.v1.ResponseFormat.schema:type_name -> google.protobuf.Struct
 	6,  // 11: llmgateway.v1.ChatRequest.messages:type_name -> llmgateway.v1.Message
 	10, // 12: llmgateway.v1.ChatRequest.tools:type_name -> llmgateway.v1.Tool
 	11, // 13: llmgateway.v1.ChatRequest.tool_choice:type_name -> llmgateway.v1.ToolChoice
 	13, // 14: llmgateway.v1.ChatRequest.generation:type_name -> llmgateway.v1.GenerationConfig
 	14, // 15: llmgateway.v1.ChatRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
-	26, // 16: llmgateway.v1.ChatRequest.cache:type_name -> llmgateway.v1.CacheControl
-	6,  // 17: llmgateway.v1.StreamChatRequest.messages:type_name -> llmgateway.v1.Message
-	10, // 18: llmgateway.v1.StreamChatRequest.tools:type_name -> llmgateway.v1.Tool
-	11, // 19: llmgateway.v1.StreamChatRequest.tool_choice:type_name -> llmgateway.v1.ToolChoice
-	13, // 20: llmgateway.v1.StreamChatRequest.generation:type_name -> llmgateway.v1.GenerationConfig
-	14, // 21: llmgateway.v1.StreamChatRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
-	26, // 22: llmgateway.v1.StreamChatRequest.cache:type_name -> llmgateway.v1.CacheControl
-	6,  // 23: llmgateway.v1.ChatResponse.message:type_name -> llmgateway.v1.Message
-	5,  // 24: llmgateway.v1.ChatResponse.finish_reason:type_name -> llmgateway.v1.FinishReason
-	15, // 25: llmgateway.v1.ChatResponse.usage:type_name -> llmgateway.v1.Usage
-	27, // 26: llmgateway.v1.ChatResponse.cache:type_name -> llmgateway.v1.CacheInfo
-	20, // 27: llmgateway.v1.StreamChatResponse.start:type_name -> llmgateway.v1.StreamStart
-	21, // 28: llmgateway.v1.StreamChatResponse.text_delta:type_name -> llmgateway.v1.TextDelta
-	22, // 29: llmgateway.v1.StreamChatResponse.reasoning_delta:type_name -> llmgateway.v1.ReasoningDelta
-	23, // 30: llmgateway.v1.StreamChatResponse.tool_call_delta:type_name -> llmgateway.v1.ToolCallDelta
-	24, // 31: llmgateway.v1.StreamChatResponse.end:type_name -> llmgateway.v1.StreamEnd
-	27, // 32: llmgateway.v1.StreamStart.cache:type_name -> llmgateway.v1.CacheInfo
-	5,  // 33: llmgateway.v1.StreamEnd.finish_reason:type_name -> llmgateway.v1.FinishReason
-	15, // 34: llmgateway.v1.StreamEnd.usage:type_name -> llmgateway.v1.Usage
-	35, // [35:35] is the sub-list for method output_type
-	35, // [35:35] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	28, // 16: llmgateway.v1.ChatRequest.cache:type_name -> llmgateway.v1.CacheControl
+	25, // 17: llmgateway.v1.ChatRequest.tags:type_name -> llmgateway.v1.ChatRequest.TagsEntry
+	6,  // 18: llmgateway.v1.StreamChatRequest.messages:type_name -> llmgateway.v1.Message
+	10, // 19: llmgateway.v1.StreamChatRequest.tools:type_name -> llmgateway.v1.Tool
+	11, // 20: llmgateway.v1.StreamChatRequest.tool_choice:type_name -> llmgateway.v1.ToolChoice
+	13, // 21: llmgateway.v1.StreamChatRequest.generation:type_name -> llmgateway.v1.GenerationConfig
+	14, // 22: llmgateway.v1.StreamChatRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
+	28, // 23: llmgateway.v1.StreamChatRequest.cache:type_name -> llmgateway.v1.CacheControl
+	26, // 24: llmgateway.v1.StreamChatRequest.tags:type_name -> llmgateway.v1.StreamChatRequest.TagsEntry
+	6,  // 25: llmgateway.v1.ChatResponse.message:type_name -> llmgateway.v1.Message
+	5,  // 26: llmgateway.v1.ChatResponse.finish_reason:type_name -> llmgateway.v1.FinishReason
+	15, // 27: llmgateway.v1.ChatResponse.usage:type_name -> llmgateway.v1.Usage
+	29, // 28: llmgateway.v1.ChatResponse.cache:type_name -> llmgateway.v1.CacheInfo
+	30, // 29: llmgateway.v1.ChatResponse.cost:type_name -> llmgateway.v1.Cost
+	20, // 30: llmgateway.v1.StreamChatResponse.start:type_name -> llmgateway.v1.StreamStart
+	21, // 31: llmgateway.v1.StreamChatResponse.text_delta:type_name -> llmgateway.v1.TextDelta
+	22, // 32: llmgateway.v1.StreamChatResponse.reasoning_delta:type_name -> llmgateway.v1.ReasoningDelta
+	23, // 33: llmgateway.v1.StreamChatResponse.tool_call_delta:type_name -> llmgateway.v1.ToolCallDelta
+	24, // 34: llmgateway.v1.StreamChatResponse.end:type_name -> llmgateway.v1.StreamEnd
+	29, // 35: llmgateway.v1.StreamStart.cache:type_name -> llmgateway.v1.CacheInfo
+	5,  // 36: llmgateway.v1.StreamEnd.finish_reason:type_name -> llmgateway.v1.FinishReason
+	15, // 37: llmgateway.v1.StreamEnd.usage:type_name -> llmgateway.v1.Usage
+	30, // 38: llmgateway.v1.StreamEnd.cost:type_name -> llmgateway.v1.Cost
+	39, // [39:39] is the sub-list for method output_type
+	39, // [39:39] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_chat_proto_init() }
@@ -2476,6 +2546,7 @@ func file_llmgateway_v1_chat_proto_init() {
 		return
 	}
 	file_llmgateway_v1_cache_proto_init()
+	file_llmgateway_v1_cost_proto_init()
 	file_llmgateway_v1_chat_proto_msgTypes[1].OneofWrappers = []any{
 		(*ContentPart_Text)(nil),
 		(*ContentPart_Image)(nil),
@@ -2505,7 +2576,7 @@ func file_llmgateway_v1_chat_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_chat_proto_rawDesc), len(file_llmgateway_v1_chat_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -35,7 +35,12 @@ type EmbedRequest struct {
 	// End-user id passed to the provider (at most 256 characters).
 	User string `protobuf:"bytes,4,opt,name=user,proto3" json:"user,omitempty"`
 	// How this call uses the response cache; vectors are cached per input text.
-	Cache         *CacheControl `protobuf:"bytes,5,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheControl `protobuf:"bytes,5,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The caller's labels of this call (for example `task`, `agent`, `user`):
+	// they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+	// 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+	// characters.
+	Tags          map[string]string `protobuf:"bytes,6,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -101,6 +106,13 @@ func (x *EmbedRequest) GetUser() string {
 func (x *EmbedRequest) GetCache() *CacheControl {
 	if x != nil {
 		return x.Cache
+	}
+	return nil
+}
+
+func (x *EmbedRequest) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
 	}
 	return nil
 }
@@ -221,7 +233,9 @@ type EmbedResponse struct {
 	RequestId string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// HIT when every vector came from the cache, MISS when the upstream embedded some
 	// (unset when the gateway has no cache). Cached vectors count no tokens in `usage`.
-	Cache         *CacheInfo `protobuf:"bytes,6,opt,name=cache,proto3" json:"cache,omitempty"`
+	Cache *CacheInfo `protobuf:"bytes,6,opt,name=cache,proto3" json:"cache,omitempty"`
+	// What the call cost (also in the `x-llmgateway-cost` trailer).
+	Cost          *Cost `protobuf:"bytes,7,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -298,11 +312,18 @@ func (x *EmbedResponse) GetCache() *CacheInfo {
 	return nil
 }
 
+func (x *EmbedResponse) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
 var File_llmgateway_v1_embedding_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_embedding_proto_rawDesc = "" +
 	"\n" +
-	"\x1dllmgateway/v1/embedding.proto\x12\rllmgateway.v1\x1a\x19llmgateway/v1/cache.proto\"\xb7\x01\n" +
+	"\x1dllmgateway/v1/embedding.proto\x12\rllmgateway.v1\x1a\x19llmgateway/v1/cache.proto\x1a\x18llmgateway/v1/cost.proto\"\xab\x02\n" +
 	"\fEmbedRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x16\n" +
 	"\x06inputs\x18\x02 \x03(\tR\x06inputs\x12#\n" +
@@ -310,13 +331,17 @@ const file_llmgateway_v1_embedding_proto_rawDesc = "" +
 	"dimensions\x18\x03 \x01(\x05H\x00R\n" +
 	"dimensions\x88\x01\x01\x12\x12\n" +
 	"\x04user\x18\x04 \x01(\tR\x04user\x121\n" +
-	"\x05cache\x18\x05 \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cacheB\r\n" +
+	"\x05cache\x18\x05 \x01(\v2\x1b.llmgateway.v1.CacheControlR\x05cache\x129\n" +
+	"\x04tags\x18\x06 \x03(\v2%.llmgateway.v1.EmbedRequest.TagsEntryR\x04tags\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\r\n" +
 	"\v_dimensions\"9\n" +
 	"\tEmbedding\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x16\n" +
 	"\x06values\x18\x02 \x03(\x02R\x06values\"5\n" +
 	"\x0eEmbeddingUsage\x12#\n" +
-	"\rprompt_tokens\x18\x01 \x01(\x03R\fpromptTokens\"\xff\x01\n" +
+	"\rprompt_tokens\x18\x01 \x01(\x03R\fpromptTokens\"\xa8\x02\n" +
 	"\rEmbedResponse\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x128\n" +
@@ -326,7 +351,8 @@ const file_llmgateway_v1_embedding_proto_rawDesc = "" +
 	"\x05usage\x18\x04 \x01(\v2\x1d.llmgateway.v1.EmbeddingUsageR\x05usage\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x05 \x01(\tR\trequestId\x12.\n" +
-	"\x05cache\x18\x06 \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cacheB\xc4\x01\n" +
+	"\x05cache\x18\x06 \x01(\v2\x18.llmgateway.v1.CacheInfoR\x05cache\x12'\n" +
+	"\x04cost\x18\a \x01(\v2\x13.llmgateway.v1.CostR\x04costB\xc4\x01\n" +
 	"\x11com.llmgateway.v1B\x0eEmbeddingProtoP\x01ZJgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
 var (
@@ -341,25 +367,29 @@ func file_llmgateway_v1_embedding_proto_rawDescGZIP() []byte {
 	return file_llmgateway_v1_embedding_proto_rawDescData
 }
 
-var file_llmgateway_v1_embedding_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_llmgateway_v1_embedding_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_llmgateway_v1_embedding_proto_goTypes = []any{
 	(*EmbedRequest)(nil),   // 0: llmgateway.v1.EmbedRequest
 	(*Embedding)(nil),      // 1: llmgateway.v1.Embedding
 	(*EmbeddingUsage)(nil), // 2: llmgateway.v1.EmbeddingUsage
 	(*EmbedResponse)(nil),  // 3: llmgateway.v1.EmbedResponse
-	(*CacheControl)(nil),   // 4: llmgateway.v1.CacheControl
-	(*CacheInfo)(nil),      // 5: llmgateway.v1.CacheInfo
+	nil,                    // 4: llmgateway.v1.EmbedRequest.TagsEntry
+	(*CacheControl)(nil),   // 5: llmgateway.v1.CacheControl
+	(*CacheInfo)(nil),      // 6: llmgateway.v1.CacheInfo
+	(*Cost)(nil),           // 7: llmgateway.v1.Cost
 }
 var file_llmgateway_v1_embedding_proto_depIdxs = []int32{
-	4, // 0: llmgateway.v1.EmbedRequest.cache:type_name -> llmgateway.v1.CacheControl
-	1, // 1: llmgateway.v1.EmbedResponse.embeddings:type_name -> llmgateway.v1.Embedding
-	2, // 2: llmgateway.v1.EmbedResponse.usage:type_name -> llmgateway.v1.EmbeddingUsage
-	5, // 3: llmgateway.v1.EmbedResponse.cache:type_name -> llmgateway.v1.CacheInfo
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	5, // 0: llmgateway.v1.EmbedRequest.cache:type_name -> llmgateway.v1.CacheControl
+	4, // 1: llmgateway.v1.EmbedRequest.tags:type_name -> llmgateway.v1.EmbedRequest.TagsEntry
+	1, // 2: llmgateway.v1.EmbedResponse.embeddings:type_name -> llmgateway.v1.Embedding
+	2, // 3: llmgateway.v1.EmbedResponse.usage:type_name -> llmgateway.v1.EmbeddingUsage
+	6, // 4: llmgateway.v1.EmbedResponse.cache:type_name -> llmgateway.v1.CacheInfo
+	7, // 5: llmgateway.v1.EmbedResponse.cost:type_name -> llmgateway.v1.Cost
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_embedding_proto_init() }
@@ -368,6 +398,7 @@ func file_llmgateway_v1_embedding_proto_init() {
 		return
 	}
 	file_llmgateway_v1_cache_proto_init()
+	file_llmgateway_v1_cost_proto_init()
 	file_llmgateway_v1_embedding_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -375,7 +406,7 @@ func file_llmgateway_v1_embedding_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_embedding_proto_rawDesc), len(file_llmgateway_v1_embedding_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -93,7 +93,12 @@ type GenerateImageRequest struct {
 	// Bytes or URL; a number this server does not know is a field violation.
 	Output ImageOutput `protobuf:"varint,7,opt,name=output,proto3,enum=llmgateway.v1.ImageOutput" json:"output,omitempty"`
 	// End-user id passed to the provider (at most 256 characters).
-	User          string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
+	User string `protobuf:"bytes,8,opt,name=user,proto3" json:"user,omitempty"`
+	// The caller's labels of this call (for example `task`, `agent`, `user`):
+	// they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+	// 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+	// characters.
+	Tags          map[string]string `protobuf:"bytes,9,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -182,6 +187,13 @@ func (x *GenerateImageRequest) GetUser() string {
 		return x.User
 	}
 	return ""
+}
+
+func (x *GenerateImageRequest) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
 }
 
 // GeneratedImage is one image.
@@ -299,7 +311,9 @@ type GenerateImageResponse struct {
 	// The images.
 	Images []*GeneratedImage `protobuf:"bytes,3,rep,name=images,proto3" json:"images,omitempty"`
 	// Gateway request id.
-	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// What the call cost (also in the `x-llmgateway-cost` trailer).
+	Cost          *Cost `protobuf:"bytes,5,opt,name=cost,proto3" json:"cost,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -362,11 +376,18 @@ func (x *GenerateImageResponse) GetRequestId() string {
 	return ""
 }
 
+func (x *GenerateImageResponse) GetCost() *Cost {
+	if x != nil {
+		return x.Cost
+	}
+	return nil
+}
+
 var File_llmgateway_v1_image_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_image_proto_rawDesc = "" +
 	"\n" +
-	"\x19llmgateway/v1/image.proto\x12\rllmgateway.v1\"\xf5\x01\n" +
+	"\x19llmgateway/v1/image.proto\x12\rllmgateway.v1\x1a\x18llmgateway/v1/cost.proto\"\xf1\x02\n" +
 	"\x14GenerateImageRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x16\n" +
 	"\x06prompt\x18\x02 \x01(\tR\x06prompt\x12\x19\n" +
@@ -375,20 +396,25 @@ const file_llmgateway_v1_image_proto_rawDesc = "" +
 	"\aquality\x18\x05 \x01(\tR\aquality\x12\x14\n" +
 	"\x05style\x18\x06 \x01(\tR\x05style\x122\n" +
 	"\x06output\x18\a \x01(\x0e2\x1a.llmgateway.v1.ImageOutputR\x06output\x12\x12\n" +
-	"\x04user\x18\b \x01(\tR\x04userB\b\n" +
+	"\x04user\x18\b \x01(\tR\x04user\x12A\n" +
+	"\x04tags\x18\t \x03(\v2-.llmgateway.v1.GenerateImageRequest.TagsEntryR\x04tags\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\b\n" +
 	"\x06_count\"\x87\x01\n" +
 	"\x0eGeneratedImage\x12\x14\n" +
 	"\x04data\x18\x01 \x01(\fH\x00R\x04data\x12\x12\n" +
 	"\x03uri\x18\x02 \x01(\tH\x00R\x03uri\x12\x1b\n" +
 	"\tmime_type\x18\x03 \x01(\tR\bmimeType\x12%\n" +
 	"\x0erevised_prompt\x18\x04 \x01(\tR\rrevisedPromptB\a\n" +
-	"\x05image\"\x9f\x01\n" +
+	"\x05image\"\xc8\x01\n" +
 	"\x15GenerateImageResponse\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x125\n" +
 	"\x06images\x18\x03 \x03(\v2\x1d.llmgateway.v1.GeneratedImageR\x06images\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId*X\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\x12'\n" +
+	"\x04cost\x18\x05 \x01(\v2\x13.llmgateway.v1.CostR\x04cost*X\n" +
 	"\vImageOutput\x12\x1c\n" +
 	"\x18IMAGE_OUTPUT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11IMAGE_OUTPUT_DATA\x10\x01\x12\x14\n" +
@@ -409,21 +435,25 @@ func file_llmgateway_v1_image_proto_rawDescGZIP() []byte {
 }
 
 var file_llmgateway_v1_image_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_llmgateway_v1_image_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_llmgateway_v1_image_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_llmgateway_v1_image_proto_goTypes = []any{
 	(ImageOutput)(0),              // 0: llmgateway.v1.ImageOutput
 	(*GenerateImageRequest)(nil),  // 1: llmgateway.v1.GenerateImageRequest
 	(*GeneratedImage)(nil),        // 2: llmgateway.v1.GeneratedImage
 	(*GenerateImageResponse)(nil), // 3: llmgateway.v1.GenerateImageResponse
+	nil,                           // 4: llmgateway.v1.GenerateImageRequest.TagsEntry
+	(*Cost)(nil),                  // 5: llmgateway.v1.Cost
 }
 var file_llmgateway_v1_image_proto_depIdxs = []int32{
 	0, // 0: llmgateway.v1.GenerateImageRequest.output:type_name -> llmgateway.v1.ImageOutput
-	2, // 1: llmgateway.v1.GenerateImageResponse.images:type_name -> llmgateway.v1.GeneratedImage
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	4, // 1: llmgateway.v1.GenerateImageRequest.tags:type_name -> llmgateway.v1.GenerateImageRequest.TagsEntry
+	2, // 2: llmgateway.v1.GenerateImageResponse.images:type_name -> llmgateway.v1.GeneratedImage
+	5, // 3: llmgateway.v1.GenerateImageResponse.cost:type_name -> llmgateway.v1.Cost
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_image_proto_init() }
@@ -431,6 +461,7 @@ func file_llmgateway_v1_image_proto_init() {
 	if File_llmgateway_v1_image_proto != nil {
 		return
 	}
+	file_llmgateway_v1_cost_proto_init()
 	file_llmgateway_v1_image_proto_msgTypes[0].OneofWrappers = []any{}
 	file_llmgateway_v1_image_proto_msgTypes[1].OneofWrappers = []any{
 		(*GeneratedImage_Data)(nil),
@@ -442,7 +473,7 @@ func file_llmgateway_v1_image_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_image_proto_rawDesc), len(file_llmgateway_v1_image_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

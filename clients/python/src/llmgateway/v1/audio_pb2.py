@@ -22,33 +22,42 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from llmgateway.v1 import cost_pb2 as llmgateway_dot_v1_dot_cost__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19llmgateway/v1/audio.proto\x12\rllmgateway.v1\"\x90\x01\n\x11TranscribeRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\r\n\x05\x61udio\x18\x02 \x01(\x0c\x12\x11\n\tmime_type\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\x12\x0e\n\x06prompt\x18\x05 \x01(\t\x12\x18\n\x0btemperature\x18\x06 \x01(\x02H\x00\x88\x01\x01\x42\x0e\n\x0c_temperature\"M\n\x11TranscriptSegment\x12\x15\n\rstart_seconds\x18\x01 \x01(\x01\x12\x13\n\x0b\x65nd_seconds\x18\x02 \x01(\x01\x12\x0c\n\x04text\x18\x03 \x01(\t\"X\n\x12TranscriptionUsage\x12\x14\n\x0cinput_tokens\x18\x01 \x01(\x03\x12\x15\n\routput_tokens\x18\x02 \x01(\x03\x12\x15\n\raudio_seconds\x18\x03 \x01(\x01\"\xa7\x02\n\x12TranscribeResponse\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x05 \x01(\x01\x12\x32\n\x08segments\x18\x06 \x03(\x0b\x32 .llmgateway.v1.TranscriptSegment\x12\x30\n\x05usage\x18\x07 \x01(\x0b\x32!.llmgateway.v1.TranscriptionUsage\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x12\x16\n\x0eupstream_model\x18\t \x01(\t\x12\x10\n\x08\x61ttempts\x18\n \x01(\x05\x12\x12\n\ndeployment\x18\x0b \x01(\t\"\xa6\x01\n\x17SynthesizeSpeechRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\r\n\x05input\x18\x02 \x01(\t\x12\r\n\x05voice\x18\x03 \x01(\t\x12*\n\x06\x66ormat\x18\x04 \x01(\x0e\x32\x1a.llmgateway.v1.AudioFormat\x12\x12\n\x05speed\x18\x05 \x01(\x02H\x00\x88\x01\x01\x12\x14\n\x0cinstructions\x18\x06 \x01(\tB\x08\n\x06_speed\"\xa5\x01\n\x18SynthesizeSpeechResponse\x12+\n\x05start\x18\x01 \x01(\x0b\x32\x1a.llmgateway.v1.SpeechStartH\x00\x12*\n\x05\x61udio\x18\x02 \x01(\x0b\x32\x19.llmgateway.v1.AudioChunkH\x00\x12\'\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x18.llmgateway.v1.SpeechEndH\x00\x42\x07\n\x05\x65vent\"\xd7\x01\n\x0bSpeechStart\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x16\n\x0eupstream_model\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x05 \x01(\x05\x12\x12\n\ndeployment\x18\x06 \x01(\t\x12*\n\x06\x66ormat\x18\x07 \x01(\x0e\x32\x1a.llmgateway.v1.AudioFormat\x12\x11\n\tmime_type\x18\x08 \x01(\t\x12\x16\n\x0esample_rate_hz\x18\t \x01(\x05\"\x1a\n\nAudioChunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\":\n\tSpeechEnd\x12\x18\n\x10input_characters\x18\x01 \x01(\x03\x12\x13\n\x0b\x61udio_bytes\x18\x02 \x01(\x03*\xb1\x01\n\x0b\x41udioFormat\x12\x1c\n\x18\x41UDIO_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n\x10\x41UDIO_FORMAT_MP3\x10\x01\x12\x15\n\x11\x41UDIO_FORMAT_OPUS\x10\x02\x12\x14\n\x10\x41UDIO_FORMAT_AAC\x10\x03\x12\x15\n\x11\x41UDIO_FORMAT_FLAC\x10\x04\x12\x14\n\x10\x41UDIO_FORMAT_WAV\x10\x05\x12\x14\n\x10\x41UDIO_FORMAT_PCM\x10\x06\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19llmgateway/v1/audio.proto\x12\rllmgateway.v1\x1a\x18llmgateway/v1/cost.proto\"\xf7\x01\n\x11TranscribeRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\r\n\x05\x61udio\x18\x02 \x01(\x0c\x12\x11\n\tmime_type\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\x12\x0e\n\x06prompt\x18\x05 \x01(\t\x12\x18\n\x0btemperature\x18\x06 \x01(\x02H\x00\x88\x01\x01\x12\x38\n\x04tags\x18\x07 \x03(\x0b\x32*.llmgateway.v1.TranscribeRequest.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0e\n\x0c_temperature\"M\n\x11TranscriptSegment\x12\x15\n\rstart_seconds\x18\x01 \x01(\x01\x12\x13\n\x0b\x65nd_seconds\x18\x02 \x01(\x01\x12\x0c\n\x04text\x18\x03 \x01(\t\"X\n\x12TranscriptionUsage\x12\x14\n\x0cinput_tokens\x18\x01 \x01(\x03\x12\x15\n\routput_tokens\x18\x02 \x01(\x03\x12\x15\n\raudio_seconds\x18\x03 \x01(\x01\"\xca\x02\n\x12TranscribeResponse\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x05 \x01(\x01\x12\x32\n\x08segments\x18\x06 \x03(\x0b\x32 .llmgateway.v1.TranscriptSegment\x12\x30\n\x05usage\x18\x07 \x01(\x0b\x32!.llmgateway.v1.TranscriptionUsage\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x12\x16\n\x0eupstream_model\x18\t \x01(\t\x12\x10\n\x08\x61ttempts\x18\n \x01(\x05\x12\x12\n\ndeployment\x18\x0b \x01(\t\x12!\n\x04\x63ost\x18\x0c \x01(\x0b\x32\x13.llmgateway.v1.Cost\"\x93\x02\n\x17SynthesizeSpeechRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\r\n\x05input\x18\x02 \x01(\t\x12\r\n\x05voice\x18\x03 \x01(\t\x12*\n\x06\x66ormat\x18\x04 \x01(\x0e\x32\x1a.llmgateway.v1.AudioFormat\x12\x12\n\x05speed\x18\x05 \x01(\x02H\x00\x88\x01\x01\x12\x14\n\x0cinstructions\x18\x06 \x01(\t\x12>\n\x04tags\x18\x07 \x03(\x0b\x32\x30.llmgateway.v1.SynthesizeSpeechRequest.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06_speed\"\xa5\x01\n\x18SynthesizeSpeechResponse\x12+\n\x05start\x18\x01 \x01(\x0b\x32\x1a.llmgateway.v1.SpeechStartH\x00\x12*\n\x05\x61udio\x18\x02 \x01(\x0b\x32\x19.llmgateway.v1.AudioChunkH\x00\x12\'\n\x03\x65nd\x18\x03 \x01(\x0b\x32\x18.llmgateway.v1.SpeechEndH\x00\x42\x07\n\x05\x65vent\"\xd7\x01\n\x0bSpeechStart\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x16\n\x0eupstream_model\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x05 \x01(\x05\x12\x12\n\ndeployment\x18\x06 \x01(\t\x12*\n\x06\x66ormat\x18\x07 \x01(\x0e\x32\x1a.llmgateway.v1.AudioFormat\x12\x11\n\tmime_type\x18\x08 \x01(\t\x12\x16\n\x0esample_rate_hz\x18\t \x01(\x05\"\x1a\n\nAudioChunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\"]\n\tSpeechEnd\x12\x18\n\x10input_characters\x18\x01 \x01(\x03\x12\x13\n\x0b\x61udio_bytes\x18\x02 \x01(\x03\x12!\n\x04\x63ost\x18\x03 \x01(\x0b\x32\x13.llmgateway.v1.Cost*\xb1\x01\n\x0b\x41udioFormat\x12\x1c\n\x18\x41UDIO_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n\x10\x41UDIO_FORMAT_MP3\x10\x01\x12\x15\n\x11\x41UDIO_FORMAT_OPUS\x10\x02\x12\x14\n\x10\x41UDIO_FORMAT_AAC\x10\x03\x12\x15\n\x11\x41UDIO_FORMAT_FLAC\x10\x04\x12\x14\n\x10\x41UDIO_FORMAT_WAV\x10\x05\x12\x14\n\x10\x41UDIO_FORMAT_PCM\x10\x06\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmgateway.v1.audio_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_AUDIOFORMAT']._serialized_start=1302
-  _globals['_AUDIOFORMAT']._serialized_end=1479
-  _globals['_TRANSCRIBEREQUEST']._serialized_start=45
-  _globals['_TRANSCRIBEREQUEST']._serialized_end=189
-  _globals['_TRANSCRIPTSEGMENT']._serialized_start=191
-  _globals['_TRANSCRIPTSEGMENT']._serialized_end=268
-  _globals['_TRANSCRIPTIONUSAGE']._serialized_start=270
-  _globals['_TRANSCRIPTIONUSAGE']._serialized_end=358
-  _globals['_TRANSCRIBERESPONSE']._serialized_start=361
-  _globals['_TRANSCRIBERESPONSE']._serialized_end=656
-  _globals['_SYNTHESIZESPEECHREQUEST']._serialized_start=659
-  _globals['_SYNTHESIZESPEECHREQUEST']._serialized_end=825
-  _globals['_SYNTHESIZESPEECHRESPONSE']._serialized_start=828
-  _globals['_SYNTHESIZESPEECHRESPONSE']._serialized_end=993
-  _globals['_SPEECHSTART']._serialized_start=996
-  _globals['_SPEECHSTART']._serialized_end=1211
-  _globals['_AUDIOCHUNK']._serialized_start=1213
-  _globals['_AUDIOCHUNK']._serialized_end=1239
-  _globals['_SPEECHEND']._serialized_start=1241
-  _globals['_SPEECHEND']._serialized_end=1299
+  _globals['_TRANSCRIBEREQUEST_TAGSENTRY']._loaded_options = None
+  _globals['_TRANSCRIBEREQUEST_TAGSENTRY']._serialized_options = b'8\001'
+  _globals['_SYNTHESIZESPEECHREQUEST_TAGSENTRY']._loaded_options = None
+  _globals['_SYNTHESIZESPEECHREQUEST_TAGSENTRY']._serialized_options = b'8\001'
+  _globals['_AUDIOFORMAT']._serialized_start=1610
+  _globals['_AUDIOFORMAT']._serialized_end=1787
+  _globals['_TRANSCRIBEREQUEST']._serialized_start=71
+  _globals['_TRANSCRIBEREQUEST']._serialized_end=318
+  _globals['_TRANSCRIBEREQUEST_TAGSENTRY']._serialized_start=259
+  _globals['_TRANSCRIBEREQUEST_TAGSENTRY']._serialized_end=302
+  _globals['_TRANSCRIPTSEGMENT']._serialized_start=320
+  _globals['_TRANSCRIPTSEGMENT']._serialized_end=397
+  _globals['_TRANSCRIPTIONUSAGE']._serialized_start=399
+  _globals['_TRANSCRIPTIONUSAGE']._serialized_end=487
+  _globals['_TRANSCRIBERESPONSE']._serialized_start=490
+  _globals['_TRANSCRIBERESPONSE']._serialized_end=820
+  _globals['_SYNTHESIZESPEECHREQUEST']._serialized_start=823
+  _globals['_SYNTHESIZESPEECHREQUEST']._serialized_end=1098
+  _globals['_SYNTHESIZESPEECHREQUEST_TAGSENTRY']._serialized_start=259
+  _globals['_SYNTHESIZESPEECHREQUEST_TAGSENTRY']._serialized_end=302
+  _globals['_SYNTHESIZESPEECHRESPONSE']._serialized_start=1101
+  _globals['_SYNTHESIZESPEECHRESPONSE']._serialized_end=1266
+  _globals['_SPEECHSTART']._serialized_start=1269
+  _globals['_SPEECHSTART']._serialized_end=1484
+  _globals['_AUDIOCHUNK']._serialized_start=1486
+  _globals['_AUDIOCHUNK']._serialized_end=1512
+  _globals['_SPEECHEND']._serialized_start=1514
+  _globals['_SPEECHEND']._serialized_end=1607
 # @@protoc_insertion_point(module_scope)

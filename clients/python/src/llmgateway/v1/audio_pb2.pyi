@@ -1,3 +1,4 @@
+from llmgateway.v1 import cost_pb2 as _cost_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -25,20 +26,29 @@ AUDIO_FORMAT_WAV: AudioFormat
 AUDIO_FORMAT_PCM: AudioFormat
 
 class TranscribeRequest(_message.Message):
-    __slots__ = ("model", "audio", "mime_type", "language", "prompt", "temperature")
+    __slots__ = ("model", "audio", "mime_type", "language", "prompt", "temperature", "tags")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     MODEL_FIELD_NUMBER: _ClassVar[int]
     AUDIO_FIELD_NUMBER: _ClassVar[int]
     MIME_TYPE_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     PROMPT_FIELD_NUMBER: _ClassVar[int]
     TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
     model: str
     audio: bytes
     mime_type: str
     language: str
     prompt: str
     temperature: float
-    def __init__(self, model: _Optional[str] = ..., audio: _Optional[bytes] = ..., mime_type: _Optional[str] = ..., language: _Optional[str] = ..., prompt: _Optional[str] = ..., temperature: _Optional[float] = ...) -> None: ...
+    tags: _containers.ScalarMap[str, str]
+    def __init__(self, model: _Optional[str] = ..., audio: _Optional[bytes] = ..., mime_type: _Optional[str] = ..., language: _Optional[str] = ..., prompt: _Optional[str] = ..., temperature: _Optional[float] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class TranscriptSegment(_message.Message):
     __slots__ = ("start_seconds", "end_seconds", "text")
@@ -61,7 +71,7 @@ class TranscriptionUsage(_message.Message):
     def __init__(self, input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., audio_seconds: _Optional[float] = ...) -> None: ...
 
 class TranscribeResponse(_message.Message):
-    __slots__ = ("model", "provider", "text", "language", "duration_seconds", "segments", "usage", "request_id", "upstream_model", "attempts", "deployment")
+    __slots__ = ("model", "provider", "text", "language", "duration_seconds", "segments", "usage", "request_id", "upstream_model", "attempts", "deployment", "cost")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
@@ -73,6 +83,7 @@ class TranscribeResponse(_message.Message):
     UPSTREAM_MODEL_FIELD_NUMBER: _ClassVar[int]
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_FIELD_NUMBER: _ClassVar[int]
+    COST_FIELD_NUMBER: _ClassVar[int]
     model: str
     provider: str
     text: str
@@ -84,23 +95,33 @@ class TranscribeResponse(_message.Message):
     upstream_model: str
     attempts: int
     deployment: str
-    def __init__(self, model: _Optional[str] = ..., provider: _Optional[str] = ..., text: _Optional[str] = ..., language: _Optional[str] = ..., duration_seconds: _Optional[float] = ..., segments: _Optional[_Iterable[_Union[TranscriptSegment, _Mapping]]] = ..., usage: _Optional[_Union[TranscriptionUsage, _Mapping]] = ..., request_id: _Optional[str] = ..., upstream_model: _Optional[str] = ..., attempts: _Optional[int] = ..., deployment: _Optional[str] = ...) -> None: ...
+    cost: _cost_pb2.Cost
+    def __init__(self, model: _Optional[str] = ..., provider: _Optional[str] = ..., text: _Optional[str] = ..., language: _Optional[str] = ..., duration_seconds: _Optional[float] = ..., segments: _Optional[_Iterable[_Union[TranscriptSegment, _Mapping]]] = ..., usage: _Optional[_Union[TranscriptionUsage, _Mapping]] = ..., request_id: _Optional[str] = ..., upstream_model: _Optional[str] = ..., attempts: _Optional[int] = ..., deployment: _Optional[str] = ..., cost: _Optional[_Union[_cost_pb2.Cost, _Mapping]] = ...) -> None: ...
 
 class SynthesizeSpeechRequest(_message.Message):
-    __slots__ = ("model", "input", "voice", "format", "speed", "instructions")
+    __slots__ = ("model", "input", "voice", "format", "speed", "instructions", "tags")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     MODEL_FIELD_NUMBER: _ClassVar[int]
     INPUT_FIELD_NUMBER: _ClassVar[int]
     VOICE_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     SPEED_FIELD_NUMBER: _ClassVar[int]
     INSTRUCTIONS_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
     model: str
     input: str
     voice: str
     format: AudioFormat
     speed: float
     instructions: str
-    def __init__(self, model: _Optional[str] = ..., input: _Optional[str] = ..., voice: _Optional[str] = ..., format: _Optional[_Union[AudioFormat, str]] = ..., speed: _Optional[float] = ..., instructions: _Optional[str] = ...) -> None: ...
+    tags: _containers.ScalarMap[str, str]
+    def __init__(self, model: _Optional[str] = ..., input: _Optional[str] = ..., voice: _Optional[str] = ..., format: _Optional[_Union[AudioFormat, str]] = ..., speed: _Optional[float] = ..., instructions: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class SynthesizeSpeechResponse(_message.Message):
     __slots__ = ("start", "audio", "end")
@@ -141,9 +162,11 @@ class AudioChunk(_message.Message):
     def __init__(self, data: _Optional[bytes] = ...) -> None: ...
 
 class SpeechEnd(_message.Message):
-    __slots__ = ("input_characters", "audio_bytes")
+    __slots__ = ("input_characters", "audio_bytes", "cost")
     INPUT_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
     AUDIO_BYTES_FIELD_NUMBER: _ClassVar[int]
+    COST_FIELD_NUMBER: _ClassVar[int]
     input_characters: int
     audio_bytes: int
-    def __init__(self, input_characters: _Optional[int] = ..., audio_bytes: _Optional[int] = ...) -> None: ...
+    cost: _cost_pb2.Cost
+    def __init__(self, input_characters: _Optional[int] = ..., audio_bytes: _Optional[int] = ..., cost: _Optional[_Union[_cost_pb2.Cost, _Mapping]] = ...) -> None: ...

@@ -23,21 +23,26 @@ _sym_db = _symbol_database.Default()
 
 
 from llmgateway.v1 import cache_pb2 as llmgateway_dot_v1_dot_cache__pb2
+from llmgateway.v1 import cost_pb2 as llmgateway_dot_v1_dot_cost__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dllmgateway/v1/embedding.proto\x12\rllmgateway.v1\x1a\x19llmgateway/v1/cache.proto\"\x8f\x01\n\x0c\x45mbedRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06inputs\x18\x02 \x03(\t\x12\x17\n\ndimensions\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x0c\n\x04user\x18\x04 \x01(\t\x12*\n\x05\x63\x61\x63he\x18\x05 \x01(\x0b\x32\x1b.llmgateway.v1.CacheControlB\r\n\x0b_dimensions\"*\n\tEmbedding\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0e\n\x06values\x18\x02 \x03(\x02\"\'\n\x0e\x45mbeddingUsage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x03\"\xc9\x01\n\rEmbedResponse\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12,\n\nembeddings\x18\x03 \x03(\x0b\x32\x18.llmgateway.v1.Embedding\x12,\n\x05usage\x18\x04 \x01(\x0b\x32\x1d.llmgateway.v1.EmbeddingUsage\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\'\n\x05\x63\x61\x63he\x18\x06 \x01(\x0b\x32\x18.llmgateway.v1.CacheInfob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dllmgateway/v1/embedding.proto\x12\rllmgateway.v1\x1a\x19llmgateway/v1/cache.proto\x1a\x18llmgateway/v1/cost.proto\"\xf1\x01\n\x0c\x45mbedRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06inputs\x18\x02 \x03(\t\x12\x17\n\ndimensions\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x0c\n\x04user\x18\x04 \x01(\t\x12*\n\x05\x63\x61\x63he\x18\x05 \x01(\x0b\x32\x1b.llmgateway.v1.CacheControl\x12\x33\n\x04tags\x18\x06 \x03(\x0b\x32%.llmgateway.v1.EmbedRequest.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\r\n\x0b_dimensions\"*\n\tEmbedding\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0e\n\x06values\x18\x02 \x03(\x02\"\'\n\x0e\x45mbeddingUsage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x03\"\xec\x01\n\rEmbedResponse\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12,\n\nembeddings\x18\x03 \x03(\x0b\x32\x18.llmgateway.v1.Embedding\x12,\n\x05usage\x18\x04 \x01(\x0b\x32\x1d.llmgateway.v1.EmbeddingUsage\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\'\n\x05\x63\x61\x63he\x18\x06 \x01(\x0b\x32\x18.llmgateway.v1.CacheInfo\x12!\n\x04\x63ost\x18\x07 \x01(\x0b\x32\x13.llmgateway.v1.Costb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmgateway.v1.embedding_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EMBEDREQUEST']._serialized_start=76
-  _globals['_EMBEDREQUEST']._serialized_end=219
-  _globals['_EMBEDDING']._serialized_start=221
-  _globals['_EMBEDDING']._serialized_end=263
-  _globals['_EMBEDDINGUSAGE']._serialized_start=265
-  _globals['_EMBEDDINGUSAGE']._serialized_end=304
-  _globals['_EMBEDRESPONSE']._serialized_start=307
-  _globals['_EMBEDRESPONSE']._serialized_end=508
+  _globals['_EMBEDREQUEST_TAGSENTRY']._loaded_options = None
+  _globals['_EMBEDREQUEST_TAGSENTRY']._serialized_options = b'8\001'
+  _globals['_EMBEDREQUEST']._serialized_start=102
+  _globals['_EMBEDREQUEST']._serialized_end=343
+  _globals['_EMBEDREQUEST_TAGSENTRY']._serialized_start=285
+  _globals['_EMBEDREQUEST_TAGSENTRY']._serialized_end=328
+  _globals['_EMBEDDING']._serialized_start=345
+  _globals['_EMBEDDING']._serialized_end=387
+  _globals['_EMBEDDINGUSAGE']._serialized_start=389
+  _globals['_EMBEDDINGUSAGE']._serialized_end=428
+  _globals['_EMBEDRESPONSE']._serialized_start=431
+  _globals['_EMBEDRESPONSE']._serialized_end=667
 # @@protoc_insertion_point(module_scope)

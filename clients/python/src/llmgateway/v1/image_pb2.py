@@ -22,21 +22,26 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from llmgateway.v1 import cost_pb2 as llmgateway_dot_v1_dot_cost__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19llmgateway/v1/image.proto\x12\rllmgateway.v1\"\xbb\x01\n\x14GenerateImageRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06prompt\x18\x02 \x01(\t\x12\x12\n\x05\x63ount\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x0c\n\x04size\x18\x04 \x01(\t\x12\x0f\n\x07quality\x18\x05 \x01(\t\x12\r\n\x05style\x18\x06 \x01(\t\x12*\n\x06output\x18\x07 \x01(\x0e\x32\x1a.llmgateway.v1.ImageOutput\x12\x0c\n\x04user\x18\x08 \x01(\tB\x08\n\x06_count\"c\n\x0eGeneratedImage\x12\x0e\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00\x12\r\n\x03uri\x18\x02 \x01(\tH\x00\x12\x11\n\tmime_type\x18\x03 \x01(\t\x12\x16\n\x0erevised_prompt\x18\x04 \x01(\tB\x07\n\x05image\"{\n\x15GenerateImageResponse\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12-\n\x06images\x18\x03 \x03(\x0b\x32\x1d.llmgateway.v1.GeneratedImage\x12\x12\n\nrequest_id\x18\x04 \x01(\t*X\n\x0bImageOutput\x12\x1c\n\x18IMAGE_OUTPUT_UNSPECIFIED\x10\x00\x12\x15\n\x11IMAGE_OUTPUT_DATA\x10\x01\x12\x14\n\x10IMAGE_OUTPUT_URI\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19llmgateway/v1/image.proto\x12\rllmgateway.v1\x1a\x18llmgateway/v1/cost.proto\"\xa5\x02\n\x14GenerateImageRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06prompt\x18\x02 \x01(\t\x12\x12\n\x05\x63ount\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x0c\n\x04size\x18\x04 \x01(\t\x12\x0f\n\x07quality\x18\x05 \x01(\t\x12\r\n\x05style\x18\x06 \x01(\t\x12*\n\x06output\x18\x07 \x01(\x0e\x32\x1a.llmgateway.v1.ImageOutput\x12\x0c\n\x04user\x18\x08 \x01(\t\x12;\n\x04tags\x18\t \x03(\x0b\x32-.llmgateway.v1.GenerateImageRequest.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x08\n\x06_count\"c\n\x0eGeneratedImage\x12\x0e\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00\x12\r\n\x03uri\x18\x02 \x01(\tH\x00\x12\x11\n\tmime_type\x18\x03 \x01(\t\x12\x16\n\x0erevised_prompt\x18\x04 \x01(\tB\x07\n\x05image\"\x9e\x01\n\x15GenerateImageResponse\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12-\n\x06images\x18\x03 \x03(\x0b\x32\x1d.llmgateway.v1.GeneratedImage\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12!\n\x04\x63ost\x18\x05 \x01(\x0b\x32\x13.llmgateway.v1.Cost*X\n\x0bImageOutput\x12\x1c\n\x18IMAGE_OUTPUT_UNSPECIFIED\x10\x00\x12\x15\n\x11IMAGE_OUTPUT_DATA\x10\x01\x12\x14\n\x10IMAGE_OUTPUT_URI\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmgateway.v1.image_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_IMAGEOUTPUT']._serialized_start=460
-  _globals['_IMAGEOUTPUT']._serialized_end=548
-  _globals['_GENERATEIMAGEREQUEST']._serialized_start=45
-  _globals['_GENERATEIMAGEREQUEST']._serialized_end=232
-  _globals['_GENERATEDIMAGE']._serialized_start=234
-  _globals['_GENERATEDIMAGE']._serialized_end=333
-  _globals['_GENERATEIMAGERESPONSE']._serialized_start=335
-  _globals['_GENERATEIMAGERESPONSE']._serialized_end=458
+  _globals['_GENERATEIMAGEREQUEST_TAGSENTRY']._loaded_options = None
+  _globals['_GENERATEIMAGEREQUEST_TAGSENTRY']._serialized_options = b'8\001'
+  _globals['_IMAGEOUTPUT']._serialized_start=628
+  _globals['_IMAGEOUTPUT']._serialized_end=716
+  _globals['_GENERATEIMAGEREQUEST']._serialized_start=71
+  _globals['_GENERATEIMAGEREQUEST']._serialized_end=364
+  _globals['_GENERATEIMAGEREQUEST_TAGSENTRY']._serialized_start=311
+  _globals['_GENERATEIMAGEREQUEST_TAGSENTRY']._serialized_end=354
+  _globals['_GENERATEDIMAGE']._serialized_start=366
+  _globals['_GENERATEDIMAGE']._serialized_end=465
+  _globals['_GENERATEIMAGERESPONSE']._serialized_start=468
+  _globals['_GENERATEIMAGERESPONSE']._serialized_end=626
 # @@protoc_insertion_point(module_scope)

@@ -1,7 +1,7 @@
 """The usage ledger: one row per data-plane call (llmgateway.ledger).
 
 Revision ID: 0009_usage_ledger
-Revises: 0007_sessions
+Revises: 0008_prices
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_usage_ledger"
-down_revision = "0007_sessions"
+down_revision = "0008_prices"
 branch_labels = None
 depends_on = None
 

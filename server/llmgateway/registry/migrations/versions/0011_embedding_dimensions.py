@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_embedding_dimensions"
-down_revision = "0009_usage_ledger"  # re-chained by the lead when prices and budgets land
+down_revision = "0009_usage_ledger"
 branch_labels = None
 depends_on = None
 

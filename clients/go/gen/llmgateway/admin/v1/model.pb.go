@@ -203,7 +203,9 @@ type Model struct {
 	TruncateDimensions bool `protobuf:"varint,31,opt,name=truncate_dimensions,json=truncateDimensions,proto3" json:"truncate_dimensions,omitempty"`
 	// What the model can do; at least one.
 	Capabilities []v1.Capability `protobuf:"varint,9,rep,packed,name=capabilities,proto3,enum=llmgateway.v1.Capability" json:"capabilities,omitempty"`
-	// Prices in USD.
+	// What a call costs; unset means unknown (never shown as zero). Syncs fill
+	// it from the bundled price list for known models; a price set here is
+	// never overwritten by a sync.
 	Pricing *Pricing `protobuf:"bytes,10,opt,name=pricing,proto3" json:"pricing,omitempty"`
 	// Model ids tried in order once this model's deployments are exhausted (at
 	// most 16).
@@ -1018,18 +1020,37 @@ func (x *RouteTarget) GetWeight() float64 {
 	return 0
 }
 
-// Pricing is what a model costs, in USD per million tokens (each from 0 to
-// 1,000,000).
+// Pricing is what a model costs: exact decimal strings (for example `0.15` or
+// `0.0375`; each from 0 to 1,000,000 with at most 12 decimal places) in
+// `currency` per million tokens unless named otherwise. An empty string is
+// unset. A model with no Pricing has an unknown cost; a Pricing of zeros is
+// free.
 type Pricing struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Prompt tokens.
-	InputPerMillion float64 `protobuf:"fixed64,1,opt,name=input_per_million,json=inputPerMillion,proto3" json:"input_per_million,omitempty"`
-	// Completion tokens.
-	OutputPerMillion float64 `protobuf:"fixed64,2,opt,name=output_per_million,json=outputPerMillion,proto3" json:"output_per_million,omitempty"`
-	// Prompt tokens served from the provider's cache.
-	CachedInputPerMillion float64 `protobuf:"fixed64,3,opt,name=cached_input_per_million,json=cachedInputPerMillion,proto3" json:"cached_input_per_million,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// ISO 4217 currency code of every price here (empty: `USD`).
+	Currency string `protobuf:"bytes,4,opt,name=currency,proto3" json:"currency,omitempty"`
+	// Prompt tokens (of an embedding model: the tokens embedded).
+	InputPerMillion string `protobuf:"bytes,5,opt,name=input_per_million,json=inputPerMillion,proto3" json:"input_per_million,omitempty"`
+	// Completion tokens (reasoning tokens included, unless priced apart).
+	OutputPerMillion string `protobuf:"bytes,6,opt,name=output_per_million,json=outputPerMillion,proto3" json:"output_per_million,omitempty"`
+	// Prompt tokens read from the provider's prompt cache (unset: the input
+	// price).
+	CachedInputPerMillion string `protobuf:"bytes,7,opt,name=cached_input_per_million,json=cachedInputPerMillion,proto3" json:"cached_input_per_million,omitempty"`
+	// Prompt tokens written to the provider's prompt cache, Anthropic's cache
+	// creation (unset: the input price).
+	CacheWritePerMillion string `protobuf:"bytes,8,opt,name=cache_write_per_million,json=cacheWritePerMillion,proto3" json:"cache_write_per_million,omitempty"`
+	// Reasoning tokens (unset: the output price).
+	ReasoningPerMillion string `protobuf:"bytes,9,opt,name=reasoning_per_million,json=reasoningPerMillion,proto3" json:"reasoning_per_million,omitempty"`
+	// Price of one generated image by `size/quality` (`1024x1024/hd`), by
+	// `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+	// keys of at most 64 characters).
+	PerImage map[string]string `protobuf:"bytes,10,rep,name=per_image,json=perImage,proto3" json:"per_image,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// A transcription billed by the duration of its audio, per minute.
+	AudioPerMinute string `protobuf:"bytes,11,opt,name=audio_per_minute,json=audioPerMinute,proto3" json:"audio_per_minute,omitempty"`
+	// Synthesized speech, per million characters of input.
+	SpeechPerMillionCharacters string `protobuf:"bytes,12,opt,name=speech_per_million_characters,json=speechPerMillionCharacters,proto3" json:"speech_per_million_characters,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *Pricing) Reset() {
@@ -1062,25 +1083,67 @@ func (*Pricing) Descriptor() ([]byte, []int) {
 	return file_llmgateway_admin_v1_model_proto_rawDescGZIP(), []int{6}
 }
 
-func (x *Pricing) GetInputPerMillion() float64 {
+func (x *Pricing) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *Pricing) GetInputPerMillion() string {
 	if x != nil {
 		return x.InputPerMillion
 	}
-	return 0
+	return ""
 }
 
-func (x *Pricing) GetOutputPerMillion() float64 {
+func (x *Pricing) GetOutputPerMillion() string {
 	if x != nil {
 		return x.OutputPerMillion
 	}
-	return 0
+	return ""
 }
 
-func (x *Pricing) GetCachedInputPerMillion() float64 {
+func (x *Pricing) GetCachedInputPerMillion() string {
 	if x != nil {
 		return x.CachedInputPerMillion
 	}
-	return 0
+	return ""
+}
+
+func (x *Pricing) GetCacheWritePerMillion() string {
+	if x != nil {
+		return x.CacheWritePerMillion
+	}
+	return ""
+}
+
+func (x *Pricing) GetReasoningPerMillion() string {
+	if x != nil {
+		return x.ReasoningPerMillion
+	}
+	return ""
+}
+
+func (x *Pricing) GetPerImage() map[string]string {
+	if x != nil {
+		return x.PerImage
+	}
+	return nil
+}
+
+func (x *Pricing) GetAudioPerMinute() string {
+	if x != nil {
+		return x.AudioPerMinute
+	}
+	return ""
+}
+
+func (x *Pricing) GetSpeechPerMillionCharacters() string {
+	if x != nil {
+		return x.SpeechPerMillionCharacters
+	}
+	return ""
 }
 
 // Deployment is one more upstream serving a model.
@@ -1101,7 +1164,10 @@ type Deployment struct {
 	// Adapter-specific settings.
 	Options map[string]string `protobuf:"bytes,7,rep,name=options,proto3" json:"options,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Relative weight (default 1; greater than 0, at most 1e9).
-	Weight        float64 `protobuf:"fixed64,8,opt,name=weight,proto3" json:"weight,omitempty"`
+	Weight float64 `protobuf:"fixed64,8,opt,name=weight,proto3" json:"weight,omitempty"`
+	// This deployment's own prices (unset: the model's). A call costs the prices
+	// of the deployment that served it.
+	Pricing       *Pricing `protobuf:"bytes,9,opt,name=pricing,proto3" json:"pricing,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1190,6 +1256,13 @@ func (x *Deployment) GetWeight() float64 {
 		return x.Weight
 	}
 	return 0
+}
+
+func (x *Deployment) GetPricing() *Pricing {
+	if x != nil {
+		return x.Pricing
+	}
+	return nil
 }
 
 // Timeouts are a model's upstream timeouts; unset ones follow the gateway's
@@ -1512,11 +1585,21 @@ const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"_has_tools\";\n" +
 	"\vRouteTarget\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x16\n" +
-	"\x06weight\x18\x02 \x01(\x01R\x06weight\"\x9c\x01\n" +
-	"\aPricing\x12*\n" +
-	"\x11input_per_million\x18\x01 \x01(\x01R\x0finputPerMillion\x12,\n" +
-	"\x12output_per_million\x18\x02 \x01(\x01R\x10outputPerMillion\x127\n" +
-	"\x18cached_input_per_million\x18\x03 \x01(\x01R\x15cachedInputPerMillion\"\xe2\x02\n" +
+	"\x06weight\x18\x02 \x01(\x01R\x06weight\"\xa8\x04\n" +
+	"\aPricing\x12\x1a\n" +
+	"\bcurrency\x18\x04 \x01(\tR\bcurrency\x12*\n" +
+	"\x11input_per_million\x18\x05 \x01(\tR\x0finputPerMillion\x12,\n" +
+	"\x12output_per_million\x18\x06 \x01(\tR\x10outputPerMillion\x127\n" +
+	"\x18cached_input_per_million\x18\a \x01(\tR\x15cachedInputPerMillion\x125\n" +
+	"\x17cache_write_per_million\x18\b \x01(\tR\x14cacheWritePerMillion\x122\n" +
+	"\x15reasoning_per_million\x18\t \x01(\tR\x13reasoningPerMillion\x12G\n" +
+	"\tper_image\x18\n" +
+	" \x03(\v2*.llmgateway.admin.v1.Pricing.PerImageEntryR\bperImage\x12(\n" +
+	"\x10audio_per_minute\x18\v \x01(\tR\x0eaudioPerMinute\x12A\n" +
+	"\x1dspeech_per_million_characters\x18\f \x01(\tR\x1aspeechPerMillionCharacters\x1a;\n" +
+	"\rPerImageEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01J\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x03\x10\x04\"\x9a\x03\n" +
 	"\n" +
 	"Deployment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
@@ -1526,7 +1609,8 @@ const file_llmgateway_admin_v1_model_proto_rawDesc = "" +
 	"\bbase_url\x18\x05 \x01(\tR\abaseUrl\x12%\n" +
 	"\x0ecredential_ref\x18\x06 \x01(\tR\rcredentialRef\x12F\n" +
 	"\aoptions\x18\a \x03(\v2,.llmgateway.admin.v1.Deployment.OptionsEntryR\aoptions\x12\x16\n" +
-	"\x06weight\x18\b \x01(\x01R\x06weight\x1a:\n" +
+	"\x06weight\x18\b \x01(\x01R\x06weight\x126\n" +
+	"\apricing\x18\t \x01(\v2\x1c.llmgateway.admin.v1.PricingR\apricing\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xdb\x01\n" +
@@ -1581,7 +1665,7 @@ func file_llmgateway_admin_v1_model_proto_rawDescGZIP() []byte {
 }
 
 var file_llmgateway_admin_v1_model_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_llmgateway_admin_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_llmgateway_admin_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_llmgateway_admin_v1_model_proto_goTypes = []any{
 	(GenerationField)(0),          // 0: llmgateway.admin.v1.GenerationField
 	(RoutingStrategy)(0),          // 1: llmgateway.admin.v1.RoutingStrategy
@@ -1599,51 +1683,54 @@ var file_llmgateway_admin_v1_model_proto_goTypes = []any{
 	nil,                           // 13: llmgateway.admin.v1.Model.OptionsEntry
 	nil,                           // 14: llmgateway.admin.v1.RoutingRule.TagsEntry
 	nil,                           // 15: llmgateway.admin.v1.RoutingRule.LabelsEntry
-	nil,                           // 16: llmgateway.admin.v1.Deployment.OptionsEntry
-	(v1.Capability)(0),            // 17: llmgateway.v1.Capability
-	(v1.ErrorReason)(0),           // 18: llmgateway.v1.ErrorReason
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
-	(v1.ModelKind)(0),             // 20: llmgateway.v1.ModelKind
-	(v1.ReasoningEffort)(0),       // 21: llmgateway.v1.ReasoningEffort
-	(*durationpb.Duration)(nil),   // 22: google.protobuf.Duration
+	nil,                           // 16: llmgateway.admin.v1.Pricing.PerImageEntry
+	nil,                           // 17: llmgateway.admin.v1.Deployment.OptionsEntry
+	(v1.Capability)(0),            // 18: llmgateway.v1.Capability
+	(v1.ErrorReason)(0),           // 19: llmgateway.v1.ErrorReason
+	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
+	(v1.ModelKind)(0),             // 21: llmgateway.v1.ModelKind
+	(v1.ReasoningEffort)(0),       // 22: llmgateway.v1.ReasoningEffort
+	(*durationpb.Duration)(nil),   // 23: google.protobuf.Duration
 }
 var file_llmgateway_admin_v1_model_proto_depIdxs = []int32{
-	17, // 0: llmgateway.admin.v1.Model.capabilities:type_name -> llmgateway.v1.Capability
+	18, // 0: llmgateway.admin.v1.Model.capabilities:type_name -> llmgateway.v1.Capability
 	8,  // 1: llmgateway.admin.v1.Model.pricing:type_name -> llmgateway.admin.v1.Pricing
-	18, // 2: llmgateway.admin.v1.Model.fallback_on:type_name -> llmgateway.v1.ErrorReason
+	19, // 2: llmgateway.admin.v1.Model.fallback_on:type_name -> llmgateway.v1.ErrorReason
 	10, // 3: llmgateway.admin.v1.Model.timeouts:type_name -> llmgateway.admin.v1.Timeouts
 	13, // 4: llmgateway.admin.v1.Model.options:type_name -> llmgateway.admin.v1.Model.OptionsEntry
 	9,  // 5: llmgateway.admin.v1.Model.deployments:type_name -> llmgateway.admin.v1.Deployment
 	1,  // 6: llmgateway.admin.v1.Model.routing:type_name -> llmgateway.admin.v1.RoutingStrategy
 	11, // 7: llmgateway.admin.v1.Model.retry:type_name -> llmgateway.admin.v1.RetryPolicy
 	12, // 8: llmgateway.admin.v1.Model.cooldown:type_name -> llmgateway.admin.v1.CooldownPolicy
-	19, // 9: llmgateway.admin.v1.Model.create_time:type_name -> google.protobuf.Timestamp
-	19, // 10: llmgateway.admin.v1.Model.update_time:type_name -> google.protobuf.Timestamp
-	20, // 11: llmgateway.admin.v1.Model.kind:type_name -> llmgateway.v1.ModelKind
+	20, // 9: llmgateway.admin.v1.Model.create_time:type_name -> google.protobuf.Timestamp
+	20, // 10: llmgateway.admin.v1.Model.update_time:type_name -> google.protobuf.Timestamp
+	21, // 11: llmgateway.admin.v1.Model.kind:type_name -> llmgateway.v1.ModelKind
 	3,  // 12: llmgateway.admin.v1.Model.virtual:type_name -> llmgateway.admin.v1.VirtualModel
 	4,  // 13: llmgateway.admin.v1.VirtualModel.defaults:type_name -> llmgateway.admin.v1.GenerationDefaults
 	5,  // 14: llmgateway.admin.v1.VirtualModel.memory:type_name -> llmgateway.admin.v1.Memory
 	6,  // 15: llmgateway.admin.v1.VirtualModel.rules:type_name -> llmgateway.admin.v1.RoutingRule
-	21, // 16: llmgateway.admin.v1.GenerationDefaults.reasoning_effort:type_name -> llmgateway.v1.ReasoningEffort
+	22, // 16: llmgateway.admin.v1.GenerationDefaults.reasoning_effort:type_name -> llmgateway.v1.ReasoningEffort
 	0,  // 17: llmgateway.admin.v1.GenerationDefaults.locked:type_name -> llmgateway.admin.v1.GenerationField
-	22, // 18: llmgateway.admin.v1.Memory.idle_timeout:type_name -> google.protobuf.Duration
+	23, // 18: llmgateway.admin.v1.Memory.idle_timeout:type_name -> google.protobuf.Duration
 	14, // 19: llmgateway.admin.v1.RoutingRule.tags:type_name -> llmgateway.admin.v1.RoutingRule.TagsEntry
 	15, // 20: llmgateway.admin.v1.RoutingRule.labels:type_name -> llmgateway.admin.v1.RoutingRule.LabelsEntry
 	7,  // 21: llmgateway.admin.v1.RoutingRule.targets:type_name -> llmgateway.admin.v1.RouteTarget
-	16, // 22: llmgateway.admin.v1.Deployment.options:type_name -> llmgateway.admin.v1.Deployment.OptionsEntry
-	22, // 23: llmgateway.admin.v1.Timeouts.connect:type_name -> google.protobuf.Duration
-	22, // 24: llmgateway.admin.v1.Timeouts.first_token:type_name -> google.protobuf.Duration
-	22, // 25: llmgateway.admin.v1.Timeouts.idle:type_name -> google.protobuf.Duration
-	22, // 26: llmgateway.admin.v1.Timeouts.total:type_name -> google.protobuf.Duration
-	22, // 27: llmgateway.admin.v1.RetryPolicy.initial_backoff:type_name -> google.protobuf.Duration
-	22, // 28: llmgateway.admin.v1.RetryPolicy.max_backoff:type_name -> google.protobuf.Duration
-	22, // 29: llmgateway.admin.v1.CooldownPolicy.window:type_name -> google.protobuf.Duration
-	22, // 30: llmgateway.admin.v1.CooldownPolicy.cooldown:type_name -> google.protobuf.Duration
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	16, // 22: llmgateway.admin.v1.Pricing.per_image:type_name -> llmgateway.admin.v1.Pricing.PerImageEntry
+	17, // 23: llmgateway.admin.v1.Deployment.options:type_name -> llmgateway.admin.v1.Deployment.OptionsEntry
+	8,  // 24: llmgateway.admin.v1.Deployment.pricing:type_name -> llmgateway.admin.v1.Pricing
+	23, // 25: llmgateway.admin.v1.Timeouts.connect:type_name -> google.protobuf.Duration
+	23, // 26: llmgateway.admin.v1.Timeouts.first_token:type_name -> google.protobuf.Duration
+	23, // 27: llmgateway.admin.v1.Timeouts.idle:type_name -> google.protobuf.Duration
+	23, // 28: llmgateway.admin.v1.Timeouts.total:type_name -> google.protobuf.Duration
+	23, // 29: llmgateway.admin.v1.RetryPolicy.initial_backoff:type_name -> google.protobuf.Duration
+	23, // 30: llmgateway.admin.v1.RetryPolicy.max_backoff:type_name -> google.protobuf.Duration
+	23, // 31: llmgateway.admin.v1.CooldownPolicy.window:type_name -> google.protobuf.Duration
+	23, // 32: llmgateway.admin.v1.CooldownPolicy.cooldown:type_name -> google.protobuf.Duration
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_admin_v1_model_proto_init() }
@@ -1660,7 +1747,7 @@ func file_llmgateway_admin_v1_model_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_admin_v1_model_proto_rawDesc), len(file_llmgateway_admin_v1_model_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

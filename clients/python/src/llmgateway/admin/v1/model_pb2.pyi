@@ -224,17 +224,36 @@ class RouteTarget(_message.Message):
     def __init__(self, model: _Optional[str] = ..., weight: _Optional[float] = ...) -> None: ...
 
 class Pricing(_message.Message):
-    __slots__ = ("input_per_million", "output_per_million", "cached_input_per_million")
+    __slots__ = ("currency", "input_per_million", "output_per_million", "cached_input_per_million", "cache_write_per_million", "reasoning_per_million", "per_image", "audio_per_minute", "speech_per_million_characters")
+    class PerImageEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
     INPUT_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
     CACHED_INPUT_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
-    input_per_million: float
-    output_per_million: float
-    cached_input_per_million: float
-    def __init__(self, input_per_million: _Optional[float] = ..., output_per_million: _Optional[float] = ..., cached_input_per_million: _Optional[float] = ...) -> None: ...
+    CACHE_WRITE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
+    REASONING_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
+    PER_IMAGE_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    SPEECH_PER_MILLION_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    currency: str
+    input_per_million: str
+    output_per_million: str
+    cached_input_per_million: str
+    cache_write_per_million: str
+    reasoning_per_million: str
+    per_image: _containers.ScalarMap[str, str]
+    audio_per_minute: str
+    speech_per_million_characters: str
+    def __init__(self, currency: _Optional[str] = ..., input_per_million: _Optional[str] = ..., output_per_million: _Optional[str] = ..., cached_input_per_million: _Optional[str] = ..., cache_write_per_million: _Optional[str] = ..., reasoning_per_million: _Optional[str] = ..., per_image: _Optional[_Mapping[str, str]] = ..., audio_per_minute: _Optional[str] = ..., speech_per_million_characters: _Optional[str] = ...) -> None: ...
 
 class Deployment(_message.Message):
-    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "options", "weight")
+    __slots__ = ("id", "provider", "upstream_model", "adapter_class", "base_url", "credential_ref", "options", "weight", "pricing")
     class OptionsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -250,6 +269,7 @@ class Deployment(_message.Message):
     CREDENTIAL_REF_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    PRICING_FIELD_NUMBER: _ClassVar[int]
     id: str
     provider: str
     upstream_model: str
@@ -258,7 +278,8 @@ class Deployment(_message.Message):
     credential_ref: str
     options: _containers.ScalarMap[str, str]
     weight: float
-    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ...) -> None: ...
+    pricing: Pricing
+    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., adapter_class: _Optional[str] = ..., base_url: _Optional[str] = ..., credential_ref: _Optional[str] = ..., options: _Optional[_Mapping[str, str]] = ..., weight: _Optional[float] = ..., pricing: _Optional[_Union[Pricing, _Mapping]] = ...) -> None: ...
 
 class Timeouts(_message.Message):
     __slots__ = ("connect", "first_token", "idle", "total")

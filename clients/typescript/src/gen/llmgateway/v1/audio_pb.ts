@@ -4,13 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Cost } from "./cost_pb.js";
+import { file_llmgateway_v1_cost } from "./cost_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file llmgateway/v1/audio.proto.
  */
 export const file_llmgateway_v1_audio: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1nYXRld2F5L3YxL2F1ZGlvLnByb3RvEg1sbG1nYXRld2F5LnYxIpABChFUcmFuc2NyaWJlUmVxdWVzdBINCgVtb2RlbBgBIAEoCRINCgVhdWRpbxgCIAEoDBIRCgltaW1lX3R5cGUYAyABKAkSEAoIbGFuZ3VhZ2UYBCABKAkSDgoGcHJvbXB0GAUgASgJEhgKC3RlbXBlcmF0dXJlGAYgASgCSACIAQFCDgoMX3RlbXBlcmF0dXJlIk0KEVRyYW5zY3JpcHRTZWdtZW50EhUKDXN0YXJ0X3NlY29uZHMYASABKAESEwoLZW5kX3NlY29uZHMYAiABKAESDAoEdGV4dBgDIAEoCSJYChJUcmFuc2NyaXB0aW9uVXNhZ2USFAoMaW5wdXRfdG9rZW5zGAEgASgDEhUKDW91dHB1dF90b2tlbnMYAiABKAMSFQoNYXVkaW9fc2Vjb25kcxgDIAEoASKnAgoSVHJhbnNjcmliZVJlc3BvbnNlEg0KBW1vZGVsGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEgwKBHRleHQYAyABKAkSEAoIbGFuZ3VhZ2UYBCABKAkSGAoQZHVyYXRpb25fc2Vjb25kcxgFIAEoARIyCghzZWdtZW50cxgGIAMoCzIgLmxsbWdhdGV3YXkudjEuVHJhbnNjcmlwdFNlZ21lbnQSMAoFdXNhZ2UYByABKAsyIS5sbG1nYXRld2F5LnYxLlRyYW5zY3JpcHRpb25Vc2FnZRISCgpyZXF1ZXN0X2lkGAggASgJEhYKDnVwc3RyZWFtX21vZGVsGAkgASgJEhAKCGF0dGVtcHRzGAogASgFEhIKCmRlcGxveW1lbnQYCyABKAkipgEKF1N5bnRoZXNpemVTcGVlY2hSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg0KBWlucHV0GAIgASgJEg0KBXZvaWNlGAMgASgJEioKBmZvcm1hdBgEIAEoDjIaLmxsbWdhdGV3YXkudjEuQXVkaW9Gb3JtYXQSEgoFc3BlZWQYBSABKAJIAIgBARIUCgxpbnN0cnVjdGlvbnMYBiABKAlCCAoGX3NwZWVkIqUBChhTeW50aGVzaXplU3BlZWNoUmVzcG9uc2USKwoFc3RhcnQYASABKAsyGi5sbG1nYXRld2F5LnYxLlNwZWVjaFN0YXJ0SAASKgoFYXVkaW8YAiABKAsyGS5sbG1nYXRld2F5LnYxLkF1ZGlvQ2h1bmtIABInCgNlbmQYAyABKAsyGC5sbG1nYXRld2F5LnYxLlNwZWVjaEVuZEgAQgcKBWV2ZW50ItcBCgtTcGVlY2hTdGFydBINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRISCgpyZXF1ZXN0X2lkGAQgASgJEhAKCGF0dGVtcHRzGAUgASgFEhIKCmRlcGxveW1lbnQYBiABKAkSKgoGZm9ybWF0GAcgASgOMhoubGxtZ2F0ZXdheS52MS5BdWRpb0Zvcm1hdBIRCgltaW1lX3R5cGUYCCABKAkSFgoOc2FtcGxlX3JhdGVfaHoYCSABKAUiGgoKQXVkaW9DaHVuaxIMCgRkYXRhGAEgASgMIjoKCVNwZWVjaEVuZBIYChBpbnB1dF9jaGFyYWN0ZXJzGAEgASgDEhMKC2F1ZGlvX2J5dGVzGAIgASgDKrEBCgtBdWRpb0Zvcm1hdBIcChhBVURJT19GT1JNQVRfVU5TUEVDSUZJRUQQABIUChBBVURJT19GT1JNQVRfTVAzEAESFQoRQVVESU9fRk9STUFUX09QVVMQAhIUChBBVURJT19GT1JNQVRfQUFDEAMSFQoRQVVESU9fRk9STUFUX0ZMQUMQBBIUChBBVURJT19GT1JNQVRfV0FWEAUSFAoQQVVESU9fRk9STUFUX1BDTRAGYgZwcm90bzM");
+  fileDesc("ChlsbG1nYXRld2F5L3YxL2F1ZGlvLnByb3RvEg1sbG1nYXRld2F5LnYxIvcBChFUcmFuc2NyaWJlUmVxdWVzdBINCgVtb2RlbBgBIAEoCRINCgVhdWRpbxgCIAEoDBIRCgltaW1lX3R5cGUYAyABKAkSEAoIbGFuZ3VhZ2UYBCABKAkSDgoGcHJvbXB0GAUgASgJEhgKC3RlbXBlcmF0dXJlGAYgASgCSACIAQESOAoEdGFncxgHIAMoCzIqLmxsbWdhdGV3YXkudjEuVHJhbnNjcmliZVJlcXVlc3QuVGFnc0VudHJ5GisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg4KDF90ZW1wZXJhdHVyZSJNChFUcmFuc2NyaXB0U2VnbWVudBIVCg1zdGFydF9zZWNvbmRzGAEgASgBEhMKC2VuZF9zZWNvbmRzGAIgASgBEgwKBHRleHQYAyABKAkiWAoSVHJhbnNjcmlwdGlvblVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhUKDWF1ZGlvX3NlY29uZHMYAyABKAEiygIKElRyYW5zY3JpYmVSZXNwb25zZRINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIMCgR0ZXh0GAMgASgJEhAKCGxhbmd1YWdlGAQgASgJEhgKEGR1cmF0aW9uX3NlY29uZHMYBSABKAESMgoIc2VnbWVudHMYBiADKAsyIC5sbG1nYXRld2F5LnYxLlRyYW5zY3JpcHRTZWdtZW50EjAKBXVzYWdlGAcgASgLMiEubGxtZ2F0ZXdheS52MS5UcmFuc2NyaXB0aW9uVXNhZ2USEgoKcmVxdWVzdF9pZBgIIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgJIAEoCRIQCghhdHRlbXB0cxgKIAEoBRISCgpkZXBsb3ltZW50GAsgASgJEiEKBGNvc3QYDCABKAsyEy5sbG1nYXRld2F5LnYxLkNvc3QikwIKF1N5bnRoZXNpemVTcGVlY2hSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg0KBWlucHV0GAIgASgJEg0KBXZvaWNlGAMgASgJEioKBmZvcm1hdBgEIAEoDjIaLmxsbWdhdGV3YXkudjEuQXVkaW9Gb3JtYXQSEgoFc3BlZWQYBSABKAJIAIgBARIUCgxpbnN0cnVjdGlvbnMYBiABKAkSPgoEdGFncxgHIAMoCzIwLmxsbWdhdGV3YXkudjEuU3ludGhlc2l6ZVNwZWVjaFJlcXVlc3QuVGFnc0VudHJ5GisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQggKBl9zcGVlZCKlAQoYU3ludGhlc2l6ZVNwZWVjaFJlc3BvbnNlEisKBXN0YXJ0GAEgASgLMhoubGxtZ2F0ZXdheS52MS5TcGVlY2hTdGFydEgAEioKBWF1ZGlvGAIgASgLMhkubGxtZ2F0ZXdheS52MS5BdWRpb0NodW5rSAASJwoDZW5kGAMgASgLMhgubGxtZ2F0ZXdheS52MS5TcGVlY2hFbmRIAEIHCgVldmVudCLXAQoLU3BlZWNoU3RhcnQSDQoFbW9kZWwYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSFgoOdXBzdHJlYW1fbW9kZWwYAyABKAkSEgoKcmVxdWVzdF9pZBgEIAEoCRIQCghhdHRlbXB0cxgFIAEoBRISCgpkZXBsb3ltZW50GAYgASgJEioKBmZvcm1hdBgHIAEoDjIaLmxsbWdhdGV3YXkudjEuQXVkaW9Gb3JtYXQSEQoJbWltZV90eXBlGAggASgJEhYKDnNhbXBsZV9yYXRlX2h6GAkgASgFIhoKCkF1ZGlvQ2h1bmsSDAoEZGF0YRgBIAEoDCJdCglTcGVlY2hFbmQSGAoQaW5wdXRfY2hhcmFjdGVycxgBIAEoAxITCgthdWRpb19ieXRlcxgCIAEoAxIhCgRjb3N0GAMgASgLMhMubGxtZ2F0ZXdheS52MS5Db3N0KrEBCgtBdWRpb0Zvcm1hdBIcChhBVURJT19GT1JNQVRfVU5TUEVDSUZJRUQQABIUChBBVURJT19GT1JNQVRfTVAzEAESFQoRQVVESU9fRk9STUFUX09QVVMQAhIUChBBVURJT19GT1JNQVRfQUFDEAMSFQoRQVVESU9fRk9STUFUX0ZMQUMQBBIUChBBVURJT19GT1JNQVRfV0FWEAUSFAoQQVVESU9fRk9STUFUX1BDTRAGYgZwcm90bzM", [file_llmgateway_v1_cost]);
 
 /**
  * TranscribeRequest asks for the text of a recording.
@@ -65,6 +67,16 @@ export type TranscribeRequest = Message<"llmgateway.v1.TranscribeRequest"> & {
    * @generated from field: optional float temperature = 6;
    */
   temperature?: number | undefined;
+
+  /**
+   * The caller's labels of this call (for example `task`, `agent`, `user`):
+   * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+   * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+   * characters.
+   *
+   * @generated from field: map<string, string> tags = 7;
+   */
+  tags: { [key: string]: string };
 };
 
 /**
@@ -226,6 +238,13 @@ export type TranscribeResponse = Message<"llmgateway.v1.TranscribeResponse"> & {
    * @generated from field: string deployment = 11;
    */
   deployment: string;
+
+  /**
+   * What the call cost (also in the `x-llmgateway-cost` trailer).
+   *
+   * @generated from field: llmgateway.v1.Cost cost = 12;
+   */
+  cost?: Cost | undefined;
 };
 
 /**
@@ -285,6 +304,16 @@ export type SynthesizeSpeechRequest = Message<"llmgateway.v1.SynthesizeSpeechReq
    * @generated from field: string instructions = 6;
    */
   instructions: string;
+
+  /**
+   * The caller's labels of this call (for example `task`, `agent`, `user`):
+   * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+   * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+   * characters.
+   *
+   * @generated from field: map<string, string> tags = 7;
+   */
+  tags: { [key: string]: string };
 };
 
 /**
@@ -458,6 +487,13 @@ export type SpeechEnd = Message<"llmgateway.v1.SpeechEnd"> & {
    * @generated from field: int64 audio_bytes = 2;
    */
   audioBytes: bigint;
+
+  /**
+   * What the call cost (also in the `x-llmgateway-cost` trailer).
+   *
+   * @generated from field: llmgateway.v1.Cost cost = 3;
+   */
+  cost?: Cost | undefined;
 };
 
 /**

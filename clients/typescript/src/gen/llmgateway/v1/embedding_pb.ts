@@ -6,13 +6,15 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { CacheControl, CacheInfo } from "./cache_pb.js";
 import { file_llmgateway_v1_cache } from "./cache_pb.js";
+import type { Cost } from "./cost_pb.js";
+import { file_llmgateway_v1_cost } from "./cost_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file llmgateway/v1/embedding.proto.
  */
 export const file_llmgateway_v1_embedding: GenFile = /*@__PURE__*/
-  fileDesc("Ch1sbG1nYXRld2F5L3YxL2VtYmVkZGluZy5wcm90bxINbGxtZ2F0ZXdheS52MSKPAQoMRW1iZWRSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg4KBmlucHV0cxgCIAMoCRIXCgpkaW1lbnNpb25zGAMgASgFSACIAQESDAoEdXNlchgEIAEoCRIqCgVjYWNoZRgFIAEoCzIbLmxsbWdhdGV3YXkudjEuQ2FjaGVDb250cm9sQg0KC19kaW1lbnNpb25zIioKCUVtYmVkZGluZxINCgVpbmRleBgBIAEoBRIOCgZ2YWx1ZXMYAiADKAIiJwoORW1iZWRkaW5nVXNhZ2USFQoNcHJvbXB0X3Rva2VucxgBIAEoAyLJAQoNRW1iZWRSZXNwb25zZRINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIsCgplbWJlZGRpbmdzGAMgAygLMhgubGxtZ2F0ZXdheS52MS5FbWJlZGRpbmcSLAoFdXNhZ2UYBCABKAsyHS5sbG1nYXRld2F5LnYxLkVtYmVkZGluZ1VzYWdlEhIKCnJlcXVlc3RfaWQYBSABKAkSJwoFY2FjaGUYBiABKAsyGC5sbG1nYXRld2F5LnYxLkNhY2hlSW5mb2IGcHJvdG8z", [file_llmgateway_v1_cache]);
+  fileDesc("Ch1sbG1nYXRld2F5L3YxL2VtYmVkZGluZy5wcm90bxINbGxtZ2F0ZXdheS52MSLxAQoMRW1iZWRSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg4KBmlucHV0cxgCIAMoCRIXCgpkaW1lbnNpb25zGAMgASgFSACIAQESDAoEdXNlchgEIAEoCRIqCgVjYWNoZRgFIAEoCzIbLmxsbWdhdGV3YXkudjEuQ2FjaGVDb250cm9sEjMKBHRhZ3MYBiADKAsyJS5sbG1nYXRld2F5LnYxLkVtYmVkUmVxdWVzdC5UYWdzRW50cnkaKwoJVGFnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDQoLX2RpbWVuc2lvbnMiKgoJRW1iZWRkaW5nEg0KBWluZGV4GAEgASgFEg4KBnZhbHVlcxgCIAMoAiInCg5FbWJlZGRpbmdVc2FnZRIVCg1wcm9tcHRfdG9rZW5zGAEgASgDIuwBCg1FbWJlZFJlc3BvbnNlEg0KBW1vZGVsGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEiwKCmVtYmVkZGluZ3MYAyADKAsyGC5sbG1nYXRld2F5LnYxLkVtYmVkZGluZxIsCgV1c2FnZRgEIAEoCzIdLmxsbWdhdGV3YXkudjEuRW1iZWRkaW5nVXNhZ2USEgoKcmVxdWVzdF9pZBgFIAEoCRInCgVjYWNoZRgGIAEoCzIYLmxsbWdhdGV3YXkudjEuQ2FjaGVJbmZvEiEKBGNvc3QYByABKAsyEy5sbG1nYXRld2F5LnYxLkNvc3RiBnByb3RvMw", [file_llmgateway_v1_cache, file_llmgateway_v1_cost]);
 
 /**
  * EmbedRequest asks for one vector per input text.
@@ -56,6 +58,16 @@ export type EmbedRequest = Message<"llmgateway.v1.EmbedRequest"> & {
    * @generated from field: llmgateway.v1.CacheControl cache = 5;
    */
   cache?: CacheControl | undefined;
+
+  /**
+   * The caller's labels of this call (for example `task`, `agent`, `user`):
+   * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+   * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+   * characters.
+   *
+   * @generated from field: map<string, string> tags = 6;
+   */
+  tags: { [key: string]: string };
 };
 
 /**
@@ -162,6 +174,13 @@ export type EmbedResponse = Message<"llmgateway.v1.EmbedResponse"> & {
    * @generated from field: llmgateway.v1.CacheInfo cache = 6;
    */
   cache?: CacheInfo | undefined;
+
+  /**
+   * What the call cost (also in the `x-llmgateway-cost` trailer).
+   *
+   * @generated from field: llmgateway.v1.Cost cost = 7;
+   */
+  cost?: Cost | undefined;
 };
 
 /**

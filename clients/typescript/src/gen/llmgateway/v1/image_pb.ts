@@ -4,13 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Cost } from "./cost_pb.js";
+import { file_llmgateway_v1_cost } from "./cost_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file llmgateway/v1/image.proto.
  */
 export const file_llmgateway_v1_image: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1nYXRld2F5L3YxL2ltYWdlLnByb3RvEg1sbG1nYXRld2F5LnYxIrsBChRHZW5lcmF0ZUltYWdlUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIOCgZwcm9tcHQYAiABKAkSEgoFY291bnQYAyABKAVIAIgBARIMCgRzaXplGAQgASgJEg8KB3F1YWxpdHkYBSABKAkSDQoFc3R5bGUYBiABKAkSKgoGb3V0cHV0GAcgASgOMhoubGxtZ2F0ZXdheS52MS5JbWFnZU91dHB1dBIMCgR1c2VyGAggASgJQggKBl9jb3VudCJjCg5HZW5lcmF0ZWRJbWFnZRIOCgRkYXRhGAEgASgMSAASDQoDdXJpGAIgASgJSAASEQoJbWltZV90eXBlGAMgASgJEhYKDnJldmlzZWRfcHJvbXB0GAQgASgJQgcKBWltYWdlInsKFUdlbmVyYXRlSW1hZ2VSZXNwb25zZRINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRItCgZpbWFnZXMYAyADKAsyHS5sbG1nYXRld2F5LnYxLkdlbmVyYXRlZEltYWdlEhIKCnJlcXVlc3RfaWQYBCABKAkqWAoLSW1hZ2VPdXRwdXQSHAoYSU1BR0VfT1VUUFVUX1VOU1BFQ0lGSUVEEAASFQoRSU1BR0VfT1VUUFVUX0RBVEEQARIUChBJTUFHRV9PVVRQVVRfVVJJEAJiBnByb3RvMw");
+  fileDesc("ChlsbG1nYXRld2F5L3YxL2ltYWdlLnByb3RvEg1sbG1nYXRld2F5LnYxIqUCChRHZW5lcmF0ZUltYWdlUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIOCgZwcm9tcHQYAiABKAkSEgoFY291bnQYAyABKAVIAIgBARIMCgRzaXplGAQgASgJEg8KB3F1YWxpdHkYBSABKAkSDQoFc3R5bGUYBiABKAkSKgoGb3V0cHV0GAcgASgOMhoubGxtZ2F0ZXdheS52MS5JbWFnZU91dHB1dBIMCgR1c2VyGAggASgJEjsKBHRhZ3MYCSADKAsyLS5sbG1nYXRld2F5LnYxLkdlbmVyYXRlSW1hZ2VSZXF1ZXN0LlRhZ3NFbnRyeRorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIICgZfY291bnQiYwoOR2VuZXJhdGVkSW1hZ2USDgoEZGF0YRgBIAEoDEgAEg0KA3VyaRgCIAEoCUgAEhEKCW1pbWVfdHlwZRgDIAEoCRIWCg5yZXZpc2VkX3Byb21wdBgEIAEoCUIHCgVpbWFnZSKeAQoVR2VuZXJhdGVJbWFnZVJlc3BvbnNlEg0KBW1vZGVsGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEi0KBmltYWdlcxgDIAMoCzIdLmxsbWdhdGV3YXkudjEuR2VuZXJhdGVkSW1hZ2USEgoKcmVxdWVzdF9pZBgEIAEoCRIhCgRjb3N0GAUgASgLMhMubGxtZ2F0ZXdheS52MS5Db3N0KlgKC0ltYWdlT3V0cHV0EhwKGElNQUdFX09VVFBVVF9VTlNQRUNJRklFRBAAEhUKEUlNQUdFX09VVFBVVF9EQVRBEAESFAoQSU1BR0VfT1VUUFVUX1VSSRACYgZwcm90bzM", [file_llmgateway_v1_cost]);
 
 /**
  * GenerateImageRequest asks for images from a text prompt.
@@ -74,6 +76,16 @@ export type GenerateImageRequest = Message<"llmgateway.v1.GenerateImageRequest">
    * @generated from field: string user = 8;
    */
   user: string;
+
+  /**
+   * The caller's labels of this call (for example `task`, `agent`, `user`):
+   * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+   * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+   * characters.
+   *
+   * @generated from field: map<string, string> tags = 9;
+   */
+  tags: { [key: string]: string };
 };
 
 /**
@@ -167,6 +179,13 @@ export type GenerateImageResponse = Message<"llmgateway.v1.GenerateImageResponse
    * @generated from field: string request_id = 4;
    */
   requestId: string;
+
+  /**
+   * What the call cost (also in the `x-llmgateway-cost` trailer).
+   *
+   * @generated from field: llmgateway.v1.Cost cost = 5;
+   */
+  cost?: Cost | undefined;
 };
 
 /**

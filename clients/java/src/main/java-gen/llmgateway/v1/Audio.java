@@ -352,6 +352,75 @@ public final class Audio {
      * @return The temperature.
      */
     float getTemperature();
+
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    int getTagsCount();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    boolean containsTags(
+        java.lang.String key);
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getTags();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getTagsMap();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    java.lang.String getTagsOrThrow(
+        java.lang.String key);
   }
   /**
    * <pre>
@@ -389,6 +458,18 @@ public final class Audio {
       return llmgateway.v1.Audio.internal_static_llmgateway_v1_TranscribeRequest_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    @java.lang.Override
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 7:
+          return internalGetTags();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -638,6 +719,113 @@ public final class Audio {
       return temperature_;
     }
 
+    public static final int TAGS_FIELD_NUMBER = 7;
+    private static final class TagsDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.v1.Audio.internal_static_llmgateway_v1_TranscribeRequest_TagsEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> tags_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetTags() {
+      if (tags_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            TagsDefaultEntryHolder.defaultEntry);
+      }
+      return tags_;
+    }
+    public int getTagsCount() {
+      return internalGetTags().getMap().size();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    @java.lang.Override
+    public boolean containsTags(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetTags().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getTags() {
+      return getTagsMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+      return internalGetTags().getMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getTagsOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -670,6 +858,12 @@ public final class Audio {
       if (((bitField0_ & 0x00000001) != 0)) {
         output.writeFloat(6, temperature_);
       }
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetTags(),
+          TagsDefaultEntryHolder.defaultEntry,
+          7);
       getUnknownFields().writeTo(output);
     }
 
@@ -698,6 +892,16 @@ public final class Audio {
       if (((bitField0_ & 0x00000001) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeFloatSize(6, temperature_);
+      }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetTags().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        tags__ = TagsDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
+        size += com.google.protobuf.CodedOutputStream
+            .computeMessageSize(7, tags__);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -730,6 +934,8 @@ public final class Audio {
             != java.lang.Float.floatToIntBits(
                 other.getTemperature())) return false;
       }
+      if (!internalGetTags().equals(
+          other.internalGetTags())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -755,6 +961,10 @@ public final class Audio {
         hash = (37 * hash) + TEMPERATURE_FIELD_NUMBER;
         hash = (53 * hash) + java.lang.Float.floatToIntBits(
             getTemperature());
+      }
+      if (!internalGetTags().getMap().isEmpty()) {
+        hash = (37 * hash) + TAGS_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetTags().hashCode();
       }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
@@ -869,6 +1079,28 @@ public final class Audio {
         return llmgateway.v1.Audio.internal_static_llmgateway_v1_TranscribeRequest_descriptor;
       }
 
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 7:
+            return internalGetTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 7:
+            return internalGetMutableTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
       @java.lang.Override
       protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
           internalGetFieldAccessorTable() {
@@ -897,6 +1129,7 @@ public final class Audio {
         language_ = "";
         prompt_ = "";
         temperature_ = 0F;
+        internalGetMutableTags().clear();
         return this;
       }
 
@@ -949,6 +1182,10 @@ public final class Audio {
         if (((from_bitField0_ & 0x00000020) != 0)) {
           result.temperature_ = temperature_;
           to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.tags_ = internalGetTags();
+          result.tags_.makeImmutable();
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -1023,6 +1260,9 @@ public final class Audio {
         if (other.hasTemperature()) {
           setTemperature(other.getTemperature());
         }
+        internalGetMutableTags().mergeFrom(
+            other.internalGetTags());
+        bitField0_ |= 0x00000040;
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -1079,6 +1319,15 @@ public final class Audio {
                 bitField0_ |= 0x00000020;
                 break;
               } // case 53
+              case 58: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                tags__ = input.readMessage(
+                    TagsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutableTags().getMutableMap().put(
+                    tags__.getKey(), tags__.getValue());
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 58
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -1587,6 +1836,182 @@ public final class Audio {
         bitField0_ = (bitField0_ & ~0x00000020);
         temperature_ = 0F;
         onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> tags_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetTags() {
+        if (tags_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        return tags_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutableTags() {
+        if (tags_ == null) {
+          tags_ = com.google.protobuf.MapField.newMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        if (!tags_.isMutable()) {
+          tags_ = tags_.copy();
+        }
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return tags_;
+      }
+      public int getTagsCount() {
+        return internalGetTags().getMap().size();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      @java.lang.Override
+      public boolean containsTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetTags().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getTagsMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getTags() {
+        return getTagsMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+        return internalGetTags().getMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getTagsOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getTagsOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearTags() {
+        bitField0_ = (bitField0_ & ~0x00000040);
+        internalGetMutableTags().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      public Builder removeTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutableTags().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutableTags() {
+        bitField0_ |= 0x00000040;
+        return internalGetMutableTags().getMutableMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      public Builder putTags(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutableTags().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000040;
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      public Builder putAllTags(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutableTags().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000040;
         return this;
       }
       @java.lang.Override
@@ -3363,6 +3788,33 @@ public final class Audio {
      */
     com.google.protobuf.ByteString
         getDeploymentBytes();
+
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 12;</code>
+     * @return Whether the cost field is set.
+     */
+    boolean hasCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 12;</code>
+     * @return The cost.
+     */
+    llmgateway.v1.CostOuterClass.Cost getCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 12;</code>
+     */
+    llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder();
   }
   /**
    * <pre>
@@ -3870,6 +4322,44 @@ public final class Audio {
       }
     }
 
+    public static final int COST_FIELD_NUMBER = 12;
+    private llmgateway.v1.CostOuterClass.Cost cost_;
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 12;</code>
+     * @return Whether the cost field is set.
+     */
+    @java.lang.Override
+    public boolean hasCost() {
+      return ((bitField0_ & 0x00000002) != 0);
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 12;</code>
+     * @return The cost.
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.Cost getCost() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 12;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -3917,6 +4407,9 @@ public final class Audio {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 11, deployment_);
       }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        output.writeMessage(12, getCost());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -3963,6 +4456,10 @@ public final class Audio {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(deployment_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(11, deployment_);
       }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(12, getCost());
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -4004,6 +4501,11 @@ public final class Audio {
           != other.getAttempts()) return false;
       if (!getDeployment()
           .equals(other.getDeployment())) return false;
+      if (hasCost() != other.hasCost()) return false;
+      if (hasCost()) {
+        if (!getCost()
+            .equals(other.getCost())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -4042,6 +4544,10 @@ public final class Audio {
       hash = (53 * hash) + getAttempts();
       hash = (37 * hash) + DEPLOYMENT_FIELD_NUMBER;
       hash = (53 * hash) + getDeployment().hashCode();
+      if (hasCost()) {
+        hash = (37 * hash) + COST_FIELD_NUMBER;
+        hash = (53 * hash) + getCost().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -4178,6 +4684,7 @@ public final class Audio {
                 .alwaysUseFieldBuilders) {
           getSegmentsFieldBuilder();
           getUsageFieldBuilder();
+          getCostFieldBuilder();
         }
       }
       @java.lang.Override
@@ -4205,6 +4712,11 @@ public final class Audio {
         upstreamModel_ = "";
         attempts_ = 0;
         deployment_ = "";
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
         return this;
       }
 
@@ -4284,6 +4796,12 @@ public final class Audio {
         }
         if (((from_bitField0_ & 0x00000400) != 0)) {
           result.deployment_ = deployment_;
+        }
+        if (((from_bitField0_ & 0x00000800) != 0)) {
+          result.cost_ = costBuilder_ == null
+              ? cost_
+              : costBuilder_.build();
+          to_bitField0_ |= 0x00000002;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -4402,6 +4920,9 @@ public final class Audio {
           bitField0_ |= 0x00000400;
           onChanged();
         }
+        if (other.hasCost()) {
+          mergeCost(other.getCost());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -4493,6 +5014,13 @@ public final class Audio {
                 bitField0_ |= 0x00000400;
                 break;
               } // case 90
+              case 98: {
+                input.readMessage(
+                    getCostFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000800;
+                break;
+              } // case 98
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -5710,6 +6238,163 @@ public final class Audio {
         onChanged();
         return this;
       }
+
+      private llmgateway.v1.CostOuterClass.Cost cost_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> costBuilder_;
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 12;</code>
+       * @return Whether the cost field is set.
+       */
+      public boolean hasCost() {
+        return ((bitField0_ & 0x00000800) != 0);
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 12;</code>
+       * @return The cost.
+       */
+      public llmgateway.v1.CostOuterClass.Cost getCost() {
+        if (costBuilder_ == null) {
+          return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        } else {
+          return costBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 12;</code>
+       */
+      public Builder setCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cost_ = value;
+        } else {
+          costBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000800;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 12;</code>
+       */
+      public Builder setCost(
+          llmgateway.v1.CostOuterClass.Cost.Builder builderForValue) {
+        if (costBuilder_ == null) {
+          cost_ = builderForValue.build();
+        } else {
+          costBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000800;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 12;</code>
+       */
+      public Builder mergeCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (((bitField0_ & 0x00000800) != 0) &&
+            cost_ != null &&
+            cost_ != llmgateway.v1.CostOuterClass.Cost.getDefaultInstance()) {
+            getCostBuilder().mergeFrom(value);
+          } else {
+            cost_ = value;
+          }
+        } else {
+          costBuilder_.mergeFrom(value);
+        }
+        if (cost_ != null) {
+          bitField0_ |= 0x00000800;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 12;</code>
+       */
+      public Builder clearCost() {
+        bitField0_ = (bitField0_ & ~0x00000800);
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 12;</code>
+       */
+      public llmgateway.v1.CostOuterClass.Cost.Builder getCostBuilder() {
+        bitField0_ |= 0x00000800;
+        onChanged();
+        return getCostFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 12;</code>
+       */
+      public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+        if (costBuilder_ != null) {
+          return costBuilder_.getMessageOrBuilder();
+        } else {
+          return cost_ == null ?
+              llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 12;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> 
+          getCostFieldBuilder() {
+        if (costBuilder_ == null) {
+          costBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder>(
+                  getCost(),
+                  getParentForChildren(),
+                  isClean());
+          cost_ = null;
+        }
+        return costBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -5901,6 +6586,75 @@ public final class Audio {
      */
     com.google.protobuf.ByteString
         getInstructionsBytes();
+
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    int getTagsCount();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    boolean containsTags(
+        java.lang.String key);
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getTags();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getTagsMap();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    java.lang.String getTagsOrThrow(
+        java.lang.String key);
   }
   /**
    * <pre>
@@ -5938,6 +6692,18 @@ public final class Audio {
       return llmgateway.v1.Audio.internal_static_llmgateway_v1_SynthesizeSpeechRequest_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    @java.lang.Override
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 7:
+          return internalGetTags();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -6194,6 +6960,113 @@ public final class Audio {
       }
     }
 
+    public static final int TAGS_FIELD_NUMBER = 7;
+    private static final class TagsDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.v1.Audio.internal_static_llmgateway_v1_SynthesizeSpeechRequest_TagsEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> tags_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetTags() {
+      if (tags_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            TagsDefaultEntryHolder.defaultEntry);
+      }
+      return tags_;
+    }
+    public int getTagsCount() {
+      return internalGetTags().getMap().size();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    @java.lang.Override
+    public boolean containsTags(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetTags().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getTags() {
+      return getTagsMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+      return internalGetTags().getMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 7;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getTagsOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -6226,6 +7099,12 @@ public final class Audio {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(instructions_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 6, instructions_);
       }
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetTags(),
+          TagsDefaultEntryHolder.defaultEntry,
+          7);
       getUnknownFields().writeTo(output);
     }
 
@@ -6254,6 +7133,16 @@ public final class Audio {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(instructions_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(6, instructions_);
+      }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetTags().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        tags__ = TagsDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
+        size += com.google.protobuf.CodedOutputStream
+            .computeMessageSize(7, tags__);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -6285,6 +7174,8 @@ public final class Audio {
       }
       if (!getInstructions()
           .equals(other.getInstructions())) return false;
+      if (!internalGetTags().equals(
+          other.internalGetTags())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -6311,6 +7202,10 @@ public final class Audio {
       }
       hash = (37 * hash) + INSTRUCTIONS_FIELD_NUMBER;
       hash = (53 * hash) + getInstructions().hashCode();
+      if (!internalGetTags().getMap().isEmpty()) {
+        hash = (37 * hash) + TAGS_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetTags().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -6424,6 +7319,28 @@ public final class Audio {
         return llmgateway.v1.Audio.internal_static_llmgateway_v1_SynthesizeSpeechRequest_descriptor;
       }
 
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 7:
+            return internalGetTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 7:
+            return internalGetMutableTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
       @java.lang.Override
       protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
           internalGetFieldAccessorTable() {
@@ -6452,6 +7369,7 @@ public final class Audio {
         format_ = 0;
         speed_ = 0F;
         instructions_ = "";
+        internalGetMutableTags().clear();
         return this;
       }
 
@@ -6504,6 +7422,10 @@ public final class Audio {
         }
         if (((from_bitField0_ & 0x00000020) != 0)) {
           result.instructions_ = instructions_;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.tags_ = internalGetTags();
+          result.tags_.makeImmutable();
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -6578,6 +7500,9 @@ public final class Audio {
           bitField0_ |= 0x00000020;
           onChanged();
         }
+        internalGetMutableTags().mergeFrom(
+            other.internalGetTags());
+        bitField0_ |= 0x00000040;
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -6634,6 +7559,15 @@ public final class Audio {
                 bitField0_ |= 0x00000020;
                 break;
               } // case 50
+              case 58: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                tags__ = input.readMessage(
+                    TagsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutableTags().getMutableMap().put(
+                    tags__.getKey(), tags__.getValue());
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 58
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -7160,6 +8094,182 @@ public final class Audio {
         instructions_ = value;
         bitField0_ |= 0x00000020;
         onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> tags_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetTags() {
+        if (tags_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        return tags_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutableTags() {
+        if (tags_ == null) {
+          tags_ = com.google.protobuf.MapField.newMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        if (!tags_.isMutable()) {
+          tags_ = tags_.copy();
+        }
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return tags_;
+      }
+      public int getTagsCount() {
+        return internalGetTags().getMap().size();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      @java.lang.Override
+      public boolean containsTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetTags().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getTagsMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getTags() {
+        return getTagsMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+        return internalGetTags().getMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getTagsOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getTagsOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearTags() {
+        bitField0_ = (bitField0_ & ~0x00000040);
+        internalGetMutableTags().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      public Builder removeTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutableTags().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutableTags() {
+        bitField0_ |= 0x00000040;
+        return internalGetMutableTags().getMutableMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      public Builder putTags(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutableTags().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000040;
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 7;</code>
+       */
+      public Builder putAllTags(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutableTags().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000040;
         return this;
       }
       @java.lang.Override
@@ -10937,6 +12047,33 @@ public final class Audio {
      * @return The audioBytes.
      */
     long getAudioBytes();
+
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     * @return Whether the cost field is set.
+     */
+    boolean hasCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     * @return The cost.
+     */
+    llmgateway.v1.CostOuterClass.Cost getCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     */
+    llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder();
   }
   /**
    * <pre>
@@ -10977,6 +12114,7 @@ public final class Audio {
               llmgateway.v1.Audio.SpeechEnd.class, llmgateway.v1.Audio.SpeechEnd.Builder.class);
     }
 
+    private int bitField0_;
     public static final int INPUT_CHARACTERS_FIELD_NUMBER = 1;
     private long inputCharacters_ = 0L;
     /**
@@ -11007,6 +12145,44 @@ public final class Audio {
       return audioBytes_;
     }
 
+    public static final int COST_FIELD_NUMBER = 3;
+    private llmgateway.v1.CostOuterClass.Cost cost_;
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     * @return Whether the cost field is set.
+     */
+    @java.lang.Override
+    public boolean hasCost() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     * @return The cost.
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.Cost getCost() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -11027,6 +12203,9 @@ public final class Audio {
       if (audioBytes_ != 0L) {
         output.writeInt64(2, audioBytes_);
       }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(3, getCost());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -11043,6 +12222,10 @@ public final class Audio {
       if (audioBytes_ != 0L) {
         size += com.google.protobuf.CodedOutputStream
           .computeInt64Size(2, audioBytes_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(3, getCost());
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -11063,6 +12246,11 @@ public final class Audio {
           != other.getInputCharacters()) return false;
       if (getAudioBytes()
           != other.getAudioBytes()) return false;
+      if (hasCost() != other.hasCost()) return false;
+      if (hasCost()) {
+        if (!getCost()
+            .equals(other.getCost())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -11080,6 +12268,10 @@ public final class Audio {
       hash = (37 * hash) + AUDIO_BYTES_FIELD_NUMBER;
       hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
           getAudioBytes());
+      if (hasCost()) {
+        hash = (37 * hash) + COST_FIELD_NUMBER;
+        hash = (53 * hash) + getCost().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -11203,13 +12395,19 @@ public final class Audio {
 
       // Construct using llmgateway.v1.Audio.SpeechEnd.newBuilder()
       private Builder() {
-
+        maybeForceBuilderInitialization();
       }
 
       private Builder(
           com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
         super(parent);
-
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getCostFieldBuilder();
+        }
       }
       @java.lang.Override
       public Builder clear() {
@@ -11217,6 +12415,11 @@ public final class Audio {
         bitField0_ = 0;
         inputCharacters_ = 0L;
         audioBytes_ = 0L;
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
         return this;
       }
 
@@ -11256,6 +12459,14 @@ public final class Audio {
         if (((from_bitField0_ & 0x00000002) != 0)) {
           result.audioBytes_ = audioBytes_;
         }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.cost_ = costBuilder_ == null
+              ? cost_
+              : costBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
       }
 
       @java.lang.Override
@@ -11308,6 +12519,9 @@ public final class Audio {
         if (other.getAudioBytes() != 0L) {
           setAudioBytes(other.getAudioBytes());
         }
+        if (other.hasCost()) {
+          mergeCost(other.getCost());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -11344,6 +12558,13 @@ public final class Audio {
                 bitField0_ |= 0x00000002;
                 break;
               } // case 16
+              case 26: {
+                input.readMessage(
+                    getCostFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -11448,6 +12669,163 @@ public final class Audio {
         onChanged();
         return this;
       }
+
+      private llmgateway.v1.CostOuterClass.Cost cost_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> costBuilder_;
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       * @return Whether the cost field is set.
+       */
+      public boolean hasCost() {
+        return ((bitField0_ & 0x00000004) != 0);
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       * @return The cost.
+       */
+      public llmgateway.v1.CostOuterClass.Cost getCost() {
+        if (costBuilder_ == null) {
+          return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        } else {
+          return costBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public Builder setCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cost_ = value;
+        } else {
+          costBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public Builder setCost(
+          llmgateway.v1.CostOuterClass.Cost.Builder builderForValue) {
+        if (costBuilder_ == null) {
+          cost_ = builderForValue.build();
+        } else {
+          costBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public Builder mergeCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (((bitField0_ & 0x00000004) != 0) &&
+            cost_ != null &&
+            cost_ != llmgateway.v1.CostOuterClass.Cost.getDefaultInstance()) {
+            getCostBuilder().mergeFrom(value);
+          } else {
+            cost_ = value;
+          }
+        } else {
+          costBuilder_.mergeFrom(value);
+        }
+        if (cost_ != null) {
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public Builder clearCost() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public llmgateway.v1.CostOuterClass.Cost.Builder getCostBuilder() {
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return getCostFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+        if (costBuilder_ != null) {
+          return costBuilder_.getMessageOrBuilder();
+        } else {
+          return cost_ == null ?
+              llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> 
+          getCostFieldBuilder() {
+        if (costBuilder_ == null) {
+          costBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder>(
+                  getCost(),
+                  getParentForChildren(),
+                  isClean());
+          cost_ = null;
+        }
+        return costBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -11518,6 +12896,11 @@ public final class Audio {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_llmgateway_v1_TranscribeRequest_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_v1_TranscribeRequest_TagsEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_v1_TranscribeRequest_TagsEntry_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_llmgateway_v1_TranscriptSegment_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -11537,6 +12920,11 @@ public final class Audio {
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_llmgateway_v1_SynthesizeSpeechRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_v1_SynthesizeSpeechRequest_TagsEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_v1_SynthesizeSpeechRequest_TagsEntry_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_llmgateway_v1_SynthesizeSpeechResponse_descriptor;
   private static final 
@@ -11567,54 +12955,68 @@ public final class Audio {
   static {
     java.lang.String[] descriptorData = {
       "\n\031llmgateway/v1/audio.proto\022\rllmgateway." +
-      "v1\"\220\001\n\021TranscribeRequest\022\r\n\005model\030\001 \001(\t\022" +
-      "\r\n\005audio\030\002 \001(\014\022\021\n\tmime_type\030\003 \001(\t\022\020\n\010lan" +
-      "guage\030\004 \001(\t\022\016\n\006prompt\030\005 \001(\t\022\030\n\013temperatu" +
-      "re\030\006 \001(\002H\000\210\001\001B\016\n\014_temperature\"M\n\021Transcr" +
-      "iptSegment\022\025\n\rstart_seconds\030\001 \001(\001\022\023\n\013end" +
-      "_seconds\030\002 \001(\001\022\014\n\004text\030\003 \001(\t\"X\n\022Transcri" +
-      "ptionUsage\022\024\n\014input_tokens\030\001 \001(\003\022\025\n\routp" +
-      "ut_tokens\030\002 \001(\003\022\025\n\raudio_seconds\030\003 \001(\001\"\247" +
-      "\002\n\022TranscribeResponse\022\r\n\005model\030\001 \001(\t\022\020\n\010" +
-      "provider\030\002 \001(\t\022\014\n\004text\030\003 \001(\t\022\020\n\010language" +
-      "\030\004 \001(\t\022\030\n\020duration_seconds\030\005 \001(\001\0222\n\010segm" +
-      "ents\030\006 \003(\0132 .llmgateway.v1.TranscriptSeg" +
-      "ment\0220\n\005usage\030\007 \001(\0132!.llmgateway.v1.Tran" +
-      "scriptionUsage\022\022\n\nrequest_id\030\010 \001(\t\022\026\n\016up" +
-      "stream_model\030\t \001(\t\022\020\n\010attempts\030\n \001(\005\022\022\n\n" +
-      "deployment\030\013 \001(\t\"\246\001\n\027SynthesizeSpeechReq" +
-      "uest\022\r\n\005model\030\001 \001(\t\022\r\n\005input\030\002 \001(\t\022\r\n\005vo" +
-      "ice\030\003 \001(\t\022*\n\006format\030\004 \001(\0162\032.llmgateway.v" +
-      "1.AudioFormat\022\022\n\005speed\030\005 \001(\002H\000\210\001\001\022\024\n\014ins" +
-      "tructions\030\006 \001(\tB\010\n\006_speed\"\245\001\n\030Synthesize" +
-      "SpeechResponse\022+\n\005start\030\001 \001(\0132\032.llmgatew" +
-      "ay.v1.SpeechStartH\000\022*\n\005audio\030\002 \001(\0132\031.llm" +
-      "gateway.v1.AudioChunkH\000\022\'\n\003end\030\003 \001(\0132\030.l" +
-      "lmgateway.v1.SpeechEndH\000B\007\n\005event\"\327\001\n\013Sp" +
-      "eechStart\022\r\n\005model\030\001 \001(\t\022\020\n\010provider\030\002 \001" +
-      "(\t\022\026\n\016upstream_model\030\003 \001(\t\022\022\n\nrequest_id" +
-      "\030\004 \001(\t\022\020\n\010attempts\030\005 \001(\005\022\022\n\ndeployment\030\006" +
-      " \001(\t\022*\n\006format\030\007 \001(\0162\032.llmgateway.v1.Aud" +
-      "ioFormat\022\021\n\tmime_type\030\010 \001(\t\022\026\n\016sample_ra" +
-      "te_hz\030\t \001(\005\"\032\n\nAudioChunk\022\014\n\004data\030\001 \001(\014\"" +
-      ":\n\tSpeechEnd\022\030\n\020input_characters\030\001 \001(\003\022\023" +
-      "\n\013audio_bytes\030\002 \001(\003*\261\001\n\013AudioFormat\022\034\n\030A" +
-      "UDIO_FORMAT_UNSPECIFIED\020\000\022\024\n\020AUDIO_FORMA" +
-      "T_MP3\020\001\022\025\n\021AUDIO_FORMAT_OPUS\020\002\022\024\n\020AUDIO_" +
-      "FORMAT_AAC\020\003\022\025\n\021AUDIO_FORMAT_FLAC\020\004\022\024\n\020A" +
-      "UDIO_FORMAT_WAV\020\005\022\024\n\020AUDIO_FORMAT_PCM\020\006b" +
-      "\006proto3"
+      "v1\032\030llmgateway/v1/cost.proto\"\367\001\n\021Transcr" +
+      "ibeRequest\022\r\n\005model\030\001 \001(\t\022\r\n\005audio\030\002 \001(\014" +
+      "\022\021\n\tmime_type\030\003 \001(\t\022\020\n\010language\030\004 \001(\t\022\016\n" +
+      "\006prompt\030\005 \001(\t\022\030\n\013temperature\030\006 \001(\002H\000\210\001\001\022" +
+      "8\n\004tags\030\007 \003(\0132*.llmgateway.v1.Transcribe" +
+      "Request.TagsEntry\032+\n\tTagsEntry\022\013\n\003key\030\001 " +
+      "\001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\016\n\014_temperature\"M" +
+      "\n\021TranscriptSegment\022\025\n\rstart_seconds\030\001 \001" +
+      "(\001\022\023\n\013end_seconds\030\002 \001(\001\022\014\n\004text\030\003 \001(\t\"X\n" +
+      "\022TranscriptionUsage\022\024\n\014input_tokens\030\001 \001(" +
+      "\003\022\025\n\routput_tokens\030\002 \001(\003\022\025\n\raudio_second" +
+      "s\030\003 \001(\001\"\312\002\n\022TranscribeResponse\022\r\n\005model\030" +
+      "\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022\014\n\004text\030\003 \001(\t\022\020\n" +
+      "\010language\030\004 \001(\t\022\030\n\020duration_seconds\030\005 \001(" +
+      "\001\0222\n\010segments\030\006 \003(\0132 .llmgateway.v1.Tran" +
+      "scriptSegment\0220\n\005usage\030\007 \001(\0132!.llmgatewa" +
+      "y.v1.TranscriptionUsage\022\022\n\nrequest_id\030\010 " +
+      "\001(\t\022\026\n\016upstream_model\030\t \001(\t\022\020\n\010attempts\030" +
+      "\n \001(\005\022\022\n\ndeployment\030\013 \001(\t\022!\n\004cost\030\014 \001(\0132" +
+      "\023.llmgateway.v1.Cost\"\223\002\n\027SynthesizeSpeec" +
+      "hRequest\022\r\n\005model\030\001 \001(\t\022\r\n\005input\030\002 \001(\t\022\r" +
+      "\n\005voice\030\003 \001(\t\022*\n\006format\030\004 \001(\0162\032.llmgatew" +
+      "ay.v1.AudioFormat\022\022\n\005speed\030\005 \001(\002H\000\210\001\001\022\024\n" +
+      "\014instructions\030\006 \001(\t\022>\n\004tags\030\007 \003(\01320.llmg" +
+      "ateway.v1.SynthesizeSpeechRequest.TagsEn" +
+      "try\032+\n\tTagsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
+      " \001(\t:\0028\001B\010\n\006_speed\"\245\001\n\030SynthesizeSpeechR" +
+      "esponse\022+\n\005start\030\001 \001(\0132\032.llmgateway.v1.S" +
+      "peechStartH\000\022*\n\005audio\030\002 \001(\0132\031.llmgateway" +
+      ".v1.AudioChunkH\000\022\'\n\003end\030\003 \001(\0132\030.llmgatew" +
+      "ay.v1.SpeechEndH\000B\007\n\005event\"\327\001\n\013SpeechSta" +
+      "rt\022\r\n\005model\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022\026\n\016u" +
+      "pstream_model\030\003 \001(\t\022\022\n\nrequest_id\030\004 \001(\t\022" +
+      "\020\n\010attempts\030\005 \001(\005\022\022\n\ndeployment\030\006 \001(\t\022*\n" +
+      "\006format\030\007 \001(\0162\032.llmgateway.v1.AudioForma" +
+      "t\022\021\n\tmime_type\030\010 \001(\t\022\026\n\016sample_rate_hz\030\t" +
+      " \001(\005\"\032\n\nAudioChunk\022\014\n\004data\030\001 \001(\014\"]\n\tSpee" +
+      "chEnd\022\030\n\020input_characters\030\001 \001(\003\022\023\n\013audio" +
+      "_bytes\030\002 \001(\003\022!\n\004cost\030\003 \001(\0132\023.llmgateway." +
+      "v1.Cost*\261\001\n\013AudioFormat\022\034\n\030AUDIO_FORMAT_" +
+      "UNSPECIFIED\020\000\022\024\n\020AUDIO_FORMAT_MP3\020\001\022\025\n\021A" +
+      "UDIO_FORMAT_OPUS\020\002\022\024\n\020AUDIO_FORMAT_AAC\020\003" +
+      "\022\025\n\021AUDIO_FORMAT_FLAC\020\004\022\024\n\020AUDIO_FORMAT_" +
+      "WAV\020\005\022\024\n\020AUDIO_FORMAT_PCM\020\006b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          llmgateway.v1.CostOuterClass.getDescriptor(),
         });
     internal_static_llmgateway_v1_TranscribeRequest_descriptor =
       getDescriptor().getMessageTypes().get(0);
     internal_static_llmgateway_v1_TranscribeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_TranscribeRequest_descriptor,
-        new java.lang.String[] { "Model", "Audio", "MimeType", "Language", "Prompt", "Temperature", });
+        new java.lang.String[] { "Model", "Audio", "MimeType", "Language", "Prompt", "Temperature", "Tags", });
+    internal_static_llmgateway_v1_TranscribeRequest_TagsEntry_descriptor =
+      internal_static_llmgateway_v1_TranscribeRequest_descriptor.getNestedTypes().get(0);
+    internal_static_llmgateway_v1_TranscribeRequest_TagsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_v1_TranscribeRequest_TagsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_llmgateway_v1_TranscriptSegment_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_llmgateway_v1_TranscriptSegment_fieldAccessorTable = new
@@ -11632,13 +13034,19 @@ public final class Audio {
     internal_static_llmgateway_v1_TranscribeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_TranscribeResponse_descriptor,
-        new java.lang.String[] { "Model", "Provider", "Text", "Language", "DurationSeconds", "Segments", "Usage", "RequestId", "UpstreamModel", "Attempts", "Deployment", });
+        new java.lang.String[] { "Model", "Provider", "Text", "Language", "DurationSeconds", "Segments", "Usage", "RequestId", "UpstreamModel", "Attempts", "Deployment", "Cost", });
     internal_static_llmgateway_v1_SynthesizeSpeechRequest_descriptor =
       getDescriptor().getMessageTypes().get(4);
     internal_static_llmgateway_v1_SynthesizeSpeechRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_SynthesizeSpeechRequest_descriptor,
-        new java.lang.String[] { "Model", "Input", "Voice", "Format", "Speed", "Instructions", });
+        new java.lang.String[] { "Model", "Input", "Voice", "Format", "Speed", "Instructions", "Tags", });
+    internal_static_llmgateway_v1_SynthesizeSpeechRequest_TagsEntry_descriptor =
+      internal_static_llmgateway_v1_SynthesizeSpeechRequest_descriptor.getNestedTypes().get(0);
+    internal_static_llmgateway_v1_SynthesizeSpeechRequest_TagsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_v1_SynthesizeSpeechRequest_TagsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_llmgateway_v1_SynthesizeSpeechResponse_descriptor =
       getDescriptor().getMessageTypes().get(5);
     internal_static_llmgateway_v1_SynthesizeSpeechResponse_fieldAccessorTable = new
@@ -11662,7 +13070,8 @@ public final class Audio {
     internal_static_llmgateway_v1_SpeechEnd_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_SpeechEnd_descriptor,
-        new java.lang.String[] { "InputCharacters", "AudioBytes", });
+        new java.lang.String[] { "InputCharacters", "AudioBytes", "Cost", });
+    llmgateway.v1.CostOuterClass.getDescriptor();
   }
 
   // @@protoc_insertion_point(outer_class_scope)

@@ -12639,7 +12639,7 @@ public final class Chat {
 
     /**
      * <pre>
-     * Output tokens spent on reasoning.
+     * Output tokens spent on reasoning (part of completion_tokens).
      * </pre>
      *
      * <code>int64 reasoning_tokens = 5;</code>
@@ -12658,6 +12658,17 @@ public final class Chat {
      * @return The estimated.
      */
     boolean getEstimated();
+
+    /**
+     * <pre>
+     * Input tokens written to the provider's prompt cache (Anthropic's cache
+     * creation; part of prompt_tokens).
+     * </pre>
+     *
+     * <code>int64 cache_write_tokens = 7;</code>
+     * @return The cacheWriteTokens.
+     */
+    long getCacheWriteTokens();
   }
   /**
    * <pre>
@@ -12762,7 +12773,7 @@ public final class Chat {
     private long reasoningTokens_ = 0L;
     /**
      * <pre>
-     * Output tokens spent on reasoning.
+     * Output tokens spent on reasoning (part of completion_tokens).
      * </pre>
      *
      * <code>int64 reasoning_tokens = 5;</code>
@@ -12788,6 +12799,22 @@ public final class Chat {
     @java.lang.Override
     public boolean getEstimated() {
       return estimated_;
+    }
+
+    public static final int CACHE_WRITE_TOKENS_FIELD_NUMBER = 7;
+    private long cacheWriteTokens_ = 0L;
+    /**
+     * <pre>
+     * Input tokens written to the provider's prompt cache (Anthropic's cache
+     * creation; part of prompt_tokens).
+     * </pre>
+     *
+     * <code>int64 cache_write_tokens = 7;</code>
+     * @return The cacheWriteTokens.
+     */
+    @java.lang.Override
+    public long getCacheWriteTokens() {
+      return cacheWriteTokens_;
     }
 
     private byte memoizedIsInitialized = -1;
@@ -12822,6 +12849,9 @@ public final class Chat {
       if (estimated_ != false) {
         output.writeBool(6, estimated_);
       }
+      if (cacheWriteTokens_ != 0L) {
+        output.writeInt64(7, cacheWriteTokens_);
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -12855,6 +12885,10 @@ public final class Chat {
         size += com.google.protobuf.CodedOutputStream
           .computeBoolSize(6, estimated_);
       }
+      if (cacheWriteTokens_ != 0L) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeInt64Size(7, cacheWriteTokens_);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -12882,6 +12916,8 @@ public final class Chat {
           != other.getReasoningTokens()) return false;
       if (getEstimated()
           != other.getEstimated()) return false;
+      if (getCacheWriteTokens()
+          != other.getCacheWriteTokens()) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -12911,6 +12947,9 @@ public final class Chat {
       hash = (37 * hash) + ESTIMATED_FIELD_NUMBER;
       hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
           getEstimated());
+      hash = (37 * hash) + CACHE_WRITE_TOKENS_FIELD_NUMBER;
+      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
+          getCacheWriteTokens());
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -13052,6 +13091,7 @@ public final class Chat {
         cachedPromptTokens_ = 0L;
         reasoningTokens_ = 0L;
         estimated_ = false;
+        cacheWriteTokens_ = 0L;
         return this;
       }
 
@@ -13102,6 +13142,9 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000020) != 0)) {
           result.estimated_ = estimated_;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.cacheWriteTokens_ = cacheWriteTokens_;
         }
       }
 
@@ -13167,6 +13210,9 @@ public final class Chat {
         if (other.getEstimated() != false) {
           setEstimated(other.getEstimated());
         }
+        if (other.getCacheWriteTokens() != 0L) {
+          setCacheWriteTokens(other.getCacheWriteTokens());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -13223,6 +13269,11 @@ public final class Chat {
                 bitField0_ |= 0x00000020;
                 break;
               } // case 48
+              case 56: {
+                cacheWriteTokens_ = input.readInt64();
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 56
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -13419,7 +13470,7 @@ public final class Chat {
       private long reasoningTokens_ ;
       /**
        * <pre>
-       * Output tokens spent on reasoning.
+       * Output tokens spent on reasoning (part of completion_tokens).
        * </pre>
        *
        * <code>int64 reasoning_tokens = 5;</code>
@@ -13431,7 +13482,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Output tokens spent on reasoning.
+       * Output tokens spent on reasoning (part of completion_tokens).
        * </pre>
        *
        * <code>int64 reasoning_tokens = 5;</code>
@@ -13447,7 +13498,7 @@ public final class Chat {
       }
       /**
        * <pre>
-       * Output tokens spent on reasoning.
+       * Output tokens spent on reasoning (part of completion_tokens).
        * </pre>
        *
        * <code>int64 reasoning_tokens = 5;</code>
@@ -13506,6 +13557,53 @@ public final class Chat {
       public Builder clearEstimated() {
         bitField0_ = (bitField0_ & ~0x00000020);
         estimated_ = false;
+        onChanged();
+        return this;
+      }
+
+      private long cacheWriteTokens_ ;
+      /**
+       * <pre>
+       * Input tokens written to the provider's prompt cache (Anthropic's cache
+       * creation; part of prompt_tokens).
+       * </pre>
+       *
+       * <code>int64 cache_write_tokens = 7;</code>
+       * @return The cacheWriteTokens.
+       */
+      @java.lang.Override
+      public long getCacheWriteTokens() {
+        return cacheWriteTokens_;
+      }
+      /**
+       * <pre>
+       * Input tokens written to the provider's prompt cache (Anthropic's cache
+       * creation; part of prompt_tokens).
+       * </pre>
+       *
+       * <code>int64 cache_write_tokens = 7;</code>
+       * @param value The cacheWriteTokens to set.
+       * @return This builder for chaining.
+       */
+      public Builder setCacheWriteTokens(long value) {
+
+        cacheWriteTokens_ = value;
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Input tokens written to the provider's prompt cache (Anthropic's cache
+       * creation; part of prompt_tokens).
+       * </pre>
+       *
+       * <code>int64 cache_write_tokens = 7;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearCacheWriteTokens() {
+        bitField0_ = (bitField0_ & ~0x00000040);
+        cacheWriteTokens_ = 0L;
         onChanged();
         return this;
       }
@@ -13861,6 +13959,75 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getSessionIdBytes();
+
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    int getTagsCount();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    boolean containsTags(
+        java.lang.String key);
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getTags();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getTagsMap();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    java.lang.String getTagsOrThrow(
+        java.lang.String key);
   }
   /**
    * <pre>
@@ -13898,6 +14065,18 @@ public final class Chat {
       return llmgateway.v1.Chat.internal_static_llmgateway_v1_ChatRequest_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    @java.lang.Override
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 21:
+          return internalGetTags();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -14359,6 +14538,113 @@ public final class Chat {
       }
     }
 
+    public static final int TAGS_FIELD_NUMBER = 21;
+    private static final class TagsDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.v1.Chat.internal_static_llmgateway_v1_ChatRequest_TagsEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> tags_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetTags() {
+      if (tags_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            TagsDefaultEntryHolder.defaultEntry);
+      }
+      return tags_;
+    }
+    public int getTagsCount() {
+      return internalGetTags().getMap().size();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    @java.lang.Override
+    public boolean containsTags(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetTags().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getTags() {
+      return getTagsMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+      return internalGetTags().getMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getTagsOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -14403,6 +14689,12 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetTags(),
+          TagsDefaultEntryHolder.defaultEntry,
+          21);
       getUnknownFields().writeTo(output);
     }
 
@@ -14448,6 +14740,16 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
+      }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetTags().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        tags__ = TagsDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
+        size += com.google.protobuf.CodedOutputStream
+            .computeMessageSize(21, tags__);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -14499,6 +14801,8 @@ public final class Chat {
       }
       if (!getSessionId()
           .equals(other.getSessionId())) return false;
+      if (!internalGetTags().equals(
+          other.internalGetTags())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -14545,6 +14849,10 @@ public final class Chat {
       }
       hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
       hash = (53 * hash) + getSessionId().hashCode();
+      if (!internalGetTags().getMap().isEmpty()) {
+        hash = (37 * hash) + TAGS_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetTags().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -14658,6 +14966,28 @@ public final class Chat {
         return llmgateway.v1.Chat.internal_static_llmgateway_v1_ChatRequest_descriptor;
       }
 
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 21:
+            return internalGetTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 21:
+            return internalGetMutableTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
       @java.lang.Override
       protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
           internalGetFieldAccessorTable() {
@@ -14729,6 +15059,7 @@ public final class Chat {
           cacheBuilder_ = null;
         }
         sessionId_ = "";
+        internalGetMutableTags().clear();
         return this;
       }
 
@@ -14821,6 +15152,10 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000200) != 0)) {
           result.sessionId_ = sessionId_;
+        }
+        if (((from_bitField0_ & 0x00000400) != 0)) {
+          result.tags_ = internalGetTags();
+          result.tags_.makeImmutable();
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -14951,6 +15286,9 @@ public final class Chat {
           bitField0_ |= 0x00000200;
           onChanged();
         }
+        internalGetMutableTags().mergeFrom(
+            other.internalGetTags());
+        bitField0_ |= 0x00000400;
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -15051,6 +15389,15 @@ public final class Chat {
                 bitField0_ |= 0x00000200;
                 break;
               } // case 162
+              case 170: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                tags__ = input.readMessage(
+                    TagsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutableTags().getMutableMap().put(
+                    tags__.getKey(), tags__.getValue());
+                bitField0_ |= 0x00000400;
+                break;
+              } // case 170
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -16676,6 +17023,182 @@ public final class Chat {
         onChanged();
         return this;
       }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> tags_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetTags() {
+        if (tags_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        return tags_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutableTags() {
+        if (tags_ == null) {
+          tags_ = com.google.protobuf.MapField.newMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        if (!tags_.isMutable()) {
+          tags_ = tags_.copy();
+        }
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return tags_;
+      }
+      public int getTagsCount() {
+        return internalGetTags().getMap().size();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      @java.lang.Override
+      public boolean containsTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetTags().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getTagsMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getTags() {
+        return getTagsMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+        return internalGetTags().getMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getTagsOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getTagsOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearTags() {
+        bitField0_ = (bitField0_ & ~0x00000400);
+        internalGetMutableTags().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      public Builder removeTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutableTags().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutableTags() {
+        bitField0_ |= 0x00000400;
+        return internalGetMutableTags().getMutableMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      public Builder putTags(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutableTags().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000400;
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      public Builder putAllTags(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutableTags().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000400;
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -17028,6 +17551,75 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getSessionIdBytes();
+
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    int getTagsCount();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    boolean containsTags(
+        java.lang.String key);
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getTags();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getTagsMap();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    java.lang.String getTagsOrThrow(
+        java.lang.String key);
   }
   /**
    * <pre>
@@ -17065,6 +17657,18 @@ public final class Chat {
       return llmgateway.v1.Chat.internal_static_llmgateway_v1_StreamChatRequest_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    @java.lang.Override
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 21:
+          return internalGetTags();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -17526,6 +18130,113 @@ public final class Chat {
       }
     }
 
+    public static final int TAGS_FIELD_NUMBER = 21;
+    private static final class TagsDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.v1.Chat.internal_static_llmgateway_v1_StreamChatRequest_TagsEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> tags_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetTags() {
+      if (tags_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            TagsDefaultEntryHolder.defaultEntry);
+      }
+      return tags_;
+    }
+    public int getTagsCount() {
+      return internalGetTags().getMap().size();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    @java.lang.Override
+    public boolean containsTags(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetTags().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getTags() {
+      return getTagsMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+      return internalGetTags().getMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 21;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getTagsOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -17570,6 +18281,12 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
       }
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetTags(),
+          TagsDefaultEntryHolder.defaultEntry,
+          21);
       getUnknownFields().writeTo(output);
     }
 
@@ -17615,6 +18332,16 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
+      }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetTags().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        tags__ = TagsDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
+        size += com.google.protobuf.CodedOutputStream
+            .computeMessageSize(21, tags__);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -17666,6 +18393,8 @@ public final class Chat {
       }
       if (!getSessionId()
           .equals(other.getSessionId())) return false;
+      if (!internalGetTags().equals(
+          other.internalGetTags())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -17712,6 +18441,10 @@ public final class Chat {
       }
       hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
       hash = (53 * hash) + getSessionId().hashCode();
+      if (!internalGetTags().getMap().isEmpty()) {
+        hash = (37 * hash) + TAGS_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetTags().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -17825,6 +18558,28 @@ public final class Chat {
         return llmgateway.v1.Chat.internal_static_llmgateway_v1_StreamChatRequest_descriptor;
       }
 
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 21:
+            return internalGetTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 21:
+            return internalGetMutableTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
       @java.lang.Override
       protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
           internalGetFieldAccessorTable() {
@@ -17896,6 +18651,7 @@ public final class Chat {
           cacheBuilder_ = null;
         }
         sessionId_ = "";
+        internalGetMutableTags().clear();
         return this;
       }
 
@@ -17988,6 +18744,10 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000200) != 0)) {
           result.sessionId_ = sessionId_;
+        }
+        if (((from_bitField0_ & 0x00000400) != 0)) {
+          result.tags_ = internalGetTags();
+          result.tags_.makeImmutable();
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -18118,6 +18878,9 @@ public final class Chat {
           bitField0_ |= 0x00000200;
           onChanged();
         }
+        internalGetMutableTags().mergeFrom(
+            other.internalGetTags());
+        bitField0_ |= 0x00000400;
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -18218,6 +18981,15 @@ public final class Chat {
                 bitField0_ |= 0x00000200;
                 break;
               } // case 162
+              case 170: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                tags__ = input.readMessage(
+                    TagsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutableTags().getMutableMap().put(
+                    tags__.getKey(), tags__.getValue());
+                bitField0_ |= 0x00000400;
+                break;
+              } // case 170
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -19843,6 +20615,182 @@ public final class Chat {
         onChanged();
         return this;
       }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> tags_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetTags() {
+        if (tags_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        return tags_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutableTags() {
+        if (tags_ == null) {
+          tags_ = com.google.protobuf.MapField.newMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        if (!tags_.isMutable()) {
+          tags_ = tags_.copy();
+        }
+        bitField0_ |= 0x00000400;
+        onChanged();
+        return tags_;
+      }
+      public int getTagsCount() {
+        return internalGetTags().getMap().size();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      @java.lang.Override
+      public boolean containsTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetTags().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getTagsMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getTags() {
+        return getTagsMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+        return internalGetTags().getMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getTagsOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getTagsOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearTags() {
+        bitField0_ = (bitField0_ & ~0x00000400);
+        internalGetMutableTags().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      public Builder removeTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutableTags().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutableTags() {
+        bitField0_ |= 0x00000400;
+        return internalGetMutableTags().getMutableMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      public Builder putTags(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutableTags().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000400;
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 21;</code>
+       */
+      public Builder putAllTags(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutableTags().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000400;
+        return this;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -20168,6 +21116,33 @@ public final class Chat {
      */
     com.google.protobuf.ByteString
         getSessionIdBytes();
+
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 21;</code>
+     * @return Whether the cost field is set.
+     */
+    boolean hasCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 21;</code>
+     * @return The cost.
+     */
+    llmgateway.v1.CostOuterClass.Cost getCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 21;</code>
+     */
+    llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder();
   }
   /**
    * <pre>
@@ -20709,6 +21684,44 @@ public final class Chat {
       }
     }
 
+    public static final int COST_FIELD_NUMBER = 21;
+    private llmgateway.v1.CostOuterClass.Cost cost_;
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 21;</code>
+     * @return Whether the cost field is set.
+     */
+    @java.lang.Override
+    public boolean hasCost() {
+      return ((bitField0_ & 0x00000008) != 0);
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 21;</code>
+     * @return The cost.
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.Cost getCost() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 21;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -20758,6 +21771,9 @@ public final class Chat {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 20, sessionId_);
+      }
+      if (((bitField0_ & 0x00000008) != 0)) {
+        output.writeMessage(21, getCost());
       }
       getUnknownFields().writeTo(output);
     }
@@ -20809,6 +21825,10 @@ public final class Chat {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(sessionId_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(20, sessionId_);
       }
+      if (((bitField0_ & 0x00000008) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(21, getCost());
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -20856,6 +21876,11 @@ public final class Chat {
       }
       if (!getSessionId()
           .equals(other.getSessionId())) return false;
+      if (hasCost() != other.hasCost()) return false;
+      if (hasCost()) {
+        if (!getCost()
+            .equals(other.getCost())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -20897,6 +21922,10 @@ public final class Chat {
       }
       hash = (37 * hash) + SESSION_ID_FIELD_NUMBER;
       hash = (53 * hash) + getSessionId().hashCode();
+      if (hasCost()) {
+        hash = (37 * hash) + COST_FIELD_NUMBER;
+        hash = (53 * hash) + getCost().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -21034,6 +22063,7 @@ public final class Chat {
           getMessageFieldBuilder();
           getUsageFieldBuilder();
           getCacheFieldBuilder();
+          getCostFieldBuilder();
         }
       }
       @java.lang.Override
@@ -21064,6 +22094,11 @@ public final class Chat {
           cacheBuilder_ = null;
         }
         sessionId_ = "";
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
         return this;
       }
 
@@ -21142,6 +22177,12 @@ public final class Chat {
         }
         if (((from_bitField0_ & 0x00000800) != 0)) {
           result.sessionId_ = sessionId_;
+        }
+        if (((from_bitField0_ & 0x00001000) != 0)) {
+          result.cost_ = costBuilder_ == null
+              ? cost_
+              : costBuilder_.build();
+          to_bitField0_ |= 0x00000008;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -21240,6 +22281,9 @@ public final class Chat {
           bitField0_ |= 0x00000800;
           onChanged();
         }
+        if (other.hasCost()) {
+          mergeCost(other.getCost());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -21332,6 +22376,13 @@ public final class Chat {
                 bitField0_ |= 0x00000800;
                 break;
               } // case 162
+              case 170: {
+                input.readMessage(
+                    getCostFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00001000;
+                break;
+              } // case 170
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -22601,6 +23652,163 @@ public final class Chat {
         bitField0_ |= 0x00000800;
         onChanged();
         return this;
+      }
+
+      private llmgateway.v1.CostOuterClass.Cost cost_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> costBuilder_;
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 21;</code>
+       * @return Whether the cost field is set.
+       */
+      public boolean hasCost() {
+        return ((bitField0_ & 0x00001000) != 0);
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 21;</code>
+       * @return The cost.
+       */
+      public llmgateway.v1.CostOuterClass.Cost getCost() {
+        if (costBuilder_ == null) {
+          return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        } else {
+          return costBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 21;</code>
+       */
+      public Builder setCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cost_ = value;
+        } else {
+          costBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00001000;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 21;</code>
+       */
+      public Builder setCost(
+          llmgateway.v1.CostOuterClass.Cost.Builder builderForValue) {
+        if (costBuilder_ == null) {
+          cost_ = builderForValue.build();
+        } else {
+          costBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00001000;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 21;</code>
+       */
+      public Builder mergeCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (((bitField0_ & 0x00001000) != 0) &&
+            cost_ != null &&
+            cost_ != llmgateway.v1.CostOuterClass.Cost.getDefaultInstance()) {
+            getCostBuilder().mergeFrom(value);
+          } else {
+            cost_ = value;
+          }
+        } else {
+          costBuilder_.mergeFrom(value);
+        }
+        if (cost_ != null) {
+          bitField0_ |= 0x00001000;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 21;</code>
+       */
+      public Builder clearCost() {
+        bitField0_ = (bitField0_ & ~0x00001000);
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 21;</code>
+       */
+      public llmgateway.v1.CostOuterClass.Cost.Builder getCostBuilder() {
+        bitField0_ |= 0x00001000;
+        onChanged();
+        return getCostFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 21;</code>
+       */
+      public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+        if (costBuilder_ != null) {
+          return costBuilder_.getMessageOrBuilder();
+        } else {
+          return cost_ == null ?
+              llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 21;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> 
+          getCostFieldBuilder() {
+        if (costBuilder_ == null) {
+          costBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder>(
+                  getCost(),
+                  getParentForChildren(),
+                  isClean());
+          cost_ = null;
+        }
+        return costBuilder_;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -29348,6 +30556,33 @@ public final class Chat {
      * <code>.llmgateway.v1.Usage usage = 2;</code>
      */
     llmgateway.v1.Chat.UsageOrBuilder getUsageOrBuilder();
+
+    /**
+     * <pre>
+     * What the stream cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     * @return Whether the cost field is set.
+     */
+    boolean hasCost();
+    /**
+     * <pre>
+     * What the stream cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     * @return The cost.
+     */
+    llmgateway.v1.CostOuterClass.Cost getCost();
+    /**
+     * <pre>
+     * What the stream cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     */
+    llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder();
   }
   /**
    * <pre>
@@ -29454,6 +30689,44 @@ public final class Chat {
       return usage_ == null ? llmgateway.v1.Chat.Usage.getDefaultInstance() : usage_;
     }
 
+    public static final int COST_FIELD_NUMBER = 3;
+    private llmgateway.v1.CostOuterClass.Cost cost_;
+    /**
+     * <pre>
+     * What the stream cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     * @return Whether the cost field is set.
+     */
+    @java.lang.Override
+    public boolean hasCost() {
+      return ((bitField0_ & 0x00000002) != 0);
+    }
+    /**
+     * <pre>
+     * What the stream cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     * @return The cost.
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.Cost getCost() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+    /**
+     * <pre>
+     * What the stream cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 3;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -29474,6 +30747,9 @@ public final class Chat {
       if (((bitField0_ & 0x00000001) != 0)) {
         output.writeMessage(2, getUsage());
       }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        output.writeMessage(3, getCost());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -29490,6 +30766,10 @@ public final class Chat {
       if (((bitField0_ & 0x00000001) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(2, getUsage());
+      }
+      if (((bitField0_ & 0x00000002) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(3, getCost());
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -29512,6 +30792,11 @@ public final class Chat {
         if (!getUsage()
             .equals(other.getUsage())) return false;
       }
+      if (hasCost() != other.hasCost()) return false;
+      if (hasCost()) {
+        if (!getCost()
+            .equals(other.getCost())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -29528,6 +30813,10 @@ public final class Chat {
       if (hasUsage()) {
         hash = (37 * hash) + USAGE_FIELD_NUMBER;
         hash = (53 * hash) + getUsage().hashCode();
+      }
+      if (hasCost()) {
+        hash = (37 * hash) + COST_FIELD_NUMBER;
+        hash = (53 * hash) + getCost().hashCode();
       }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
@@ -29664,6 +30953,7 @@ public final class Chat {
         if (com.google.protobuf.GeneratedMessageV3
                 .alwaysUseFieldBuilders) {
           getUsageFieldBuilder();
+          getCostFieldBuilder();
         }
       }
       @java.lang.Override
@@ -29675,6 +30965,11 @@ public final class Chat {
         if (usageBuilder_ != null) {
           usageBuilder_.dispose();
           usageBuilder_ = null;
+        }
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
         }
         return this;
       }
@@ -29718,6 +31013,12 @@ public final class Chat {
               ? usage_
               : usageBuilder_.build();
           to_bitField0_ |= 0x00000001;
+        }
+        if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.cost_ = costBuilder_ == null
+              ? cost_
+              : costBuilder_.build();
+          to_bitField0_ |= 0x00000002;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -29772,6 +31073,9 @@ public final class Chat {
         if (other.hasUsage()) {
           mergeUsage(other.getUsage());
         }
+        if (other.hasCost()) {
+          mergeCost(other.getCost());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -29810,6 +31114,13 @@ public final class Chat {
                 bitField0_ |= 0x00000002;
                 break;
               } // case 18
+              case 26: {
+                input.readMessage(
+                    getCostFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000004;
+                break;
+              } // case 26
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -30056,6 +31367,163 @@ public final class Chat {
         }
         return usageBuilder_;
       }
+
+      private llmgateway.v1.CostOuterClass.Cost cost_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> costBuilder_;
+      /**
+       * <pre>
+       * What the stream cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       * @return Whether the cost field is set.
+       */
+      public boolean hasCost() {
+        return ((bitField0_ & 0x00000004) != 0);
+      }
+      /**
+       * <pre>
+       * What the stream cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       * @return The cost.
+       */
+      public llmgateway.v1.CostOuterClass.Cost getCost() {
+        if (costBuilder_ == null) {
+          return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        } else {
+          return costBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * What the stream cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public Builder setCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cost_ = value;
+        } else {
+          costBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the stream cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public Builder setCost(
+          llmgateway.v1.CostOuterClass.Cost.Builder builderForValue) {
+        if (costBuilder_ == null) {
+          cost_ = builderForValue.build();
+        } else {
+          costBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the stream cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public Builder mergeCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (((bitField0_ & 0x00000004) != 0) &&
+            cost_ != null &&
+            cost_ != llmgateway.v1.CostOuterClass.Cost.getDefaultInstance()) {
+            getCostBuilder().mergeFrom(value);
+          } else {
+            cost_ = value;
+          }
+        } else {
+          costBuilder_.mergeFrom(value);
+        }
+        if (cost_ != null) {
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * What the stream cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public Builder clearCost() {
+        bitField0_ = (bitField0_ & ~0x00000004);
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the stream cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public llmgateway.v1.CostOuterClass.Cost.Builder getCostBuilder() {
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return getCostFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * What the stream cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+        if (costBuilder_ != null) {
+          return costBuilder_.getMessageOrBuilder();
+        } else {
+          return cost_ == null ?
+              llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        }
+      }
+      /**
+       * <pre>
+       * What the stream cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 3;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> 
+          getCostFieldBuilder() {
+        if (costBuilder_ == null) {
+          costBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder>(
+                  getCost(),
+                  getParentForChildren(),
+                  isClean());
+          cost_ = null;
+        }
+        return costBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -30176,10 +31644,20 @@ public final class Chat {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_llmgateway_v1_ChatRequest_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_v1_ChatRequest_TagsEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_v1_ChatRequest_TagsEntry_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_llmgateway_v1_StreamChatRequest_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_llmgateway_v1_StreamChatRequest_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_v1_StreamChatRequest_TagsEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_v1_StreamChatRequest_TagsEntry_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_llmgateway_v1_ChatResponse_descriptor;
   private static final 
@@ -30226,121 +31704,130 @@ public final class Chat {
     java.lang.String[] descriptorData = {
       "\n\030llmgateway/v1/chat.proto\022\rllmgateway.v" +
       "1\032\034google/protobuf/struct.proto\032\031llmgate" +
-      "way/v1/cache.proto\"\252\001\n\007Message\022!\n\004role\030\001" +
-      " \001(\0162\023.llmgateway.v1.Role\022+\n\007content\030\002 \003" +
-      "(\0132\032.llmgateway.v1.ContentPart\022+\n\ntool_c" +
-      "alls\030\003 \003(\0132\027.llmgateway.v1.ToolCall\022\024\n\014t" +
-      "ool_call_id\030\004 \001(\t\022\014\n\004name\030\005 \001(\t\"\203\001\n\013Cont" +
-      "entPart\022\016\n\004text\030\001 \001(\tH\000\022)\n\005image\030\002 \001(\0132\030" +
-      ".llmgateway.v1.ImagePartH\000\0221\n\treasoning\030" +
-      "\003 \001(\0132\034.llmgateway.v1.ReasoningPartH\000B\006\n" +
-      "\004part\"s\n\tImagePart\022\016\n\004data\030\001 \001(\014H\000\022\r\n\003ur" +
-      "i\030\002 \001(\tH\000\022\021\n\tmime_type\030\003 \001(\t\022*\n\006detail\030\004" +
-      " \001(\0162\032.llmgateway.v1.ImageDetailB\010\n\006sour" +
-      "ce\"G\n\rReasoningPart\022\014\n\004text\030\001 \001(\t\022\021\n\tsig" +
-      "nature\030\002 \001(\t\022\025\n\rredacted_data\030\003 \001(\t\"f\n\004T" +
-      "ool\022\014\n\004name\030\001 \001(\t\022\023\n\013description\030\002 \001(\t\022+" +
-      "\n\nparameters\030\003 \001(\0132\027.google.protobuf.Str" +
-      "uct\022\016\n\006strict\030\004 \001(\010\"^\n\nToolChoice\022-\n\004mod" +
-      "e\030\001 \001(\0162\035.llmgateway.v1.ToolChoiceModeH\000" +
-      "\022\027\n\rfunction_name\030\002 \001(\tH\000B\010\n\006choice\"7\n\010T" +
-      "oolCall\022\n\n\002id\030\001 \001(\t\022\014\n\004name\030\002 \001(\t\022\021\n\targ" +
-      "uments\030\003 \001(\t\"\260\003\n\020GenerationConfig\022\027\n\nmax" +
-      "_tokens\030\001 \001(\005H\000\210\001\001\022\030\n\013temperature\030\002 \001(\001H" +
-      "\001\210\001\001\022\022\n\005top_p\030\003 \001(\001H\002\210\001\001\022\022\n\005top_k\030\004 \001(\005H" +
-      "\003\210\001\001\022\014\n\004stop\030\005 \003(\t\022\021\n\004seed\030\006 \001(\003H\004\210\001\001\022\035\n" +
-      "\020presence_penalty\030\007 \001(\001H\005\210\001\001\022\036\n\021frequenc" +
-      "y_penalty\030\010 \001(\001H\006\210\001\001\0228\n\020reasoning_effort" +
-      "\030\t \001(\0162\036.llmgateway.v1.ReasoningEffort\022$" +
-      "\n\027reasoning_budget_tokens\030\n \001(\005H\007\210\001\001B\r\n\013" +
-      "_max_tokensB\016\n\014_temperatureB\010\n\006_top_pB\010\n" +
-      "\006_top_kB\007\n\005_seedB\023\n\021_presence_penaltyB\024\n" +
-      "\022_frequency_penaltyB\032\n\030_reasoning_budget" +
-      "_tokens\"\217\001\n\016ResponseFormat\022/\n\004type\030\001 \001(\016" +
-      "2!.llmgateway.v1.ResponseFormatType\022\023\n\013s" +
-      "chema_name\030\002 \001(\t\022\'\n\006schema\030\003 \001(\0132\027.googl" +
-      "e.protobuf.Struct\022\016\n\006strict\030\004 \001(\010\"\232\001\n\005Us" +
-      "age\022\025\n\rprompt_tokens\030\001 \001(\003\022\031\n\021completion" +
-      "_tokens\030\002 \001(\003\022\024\n\014total_tokens\030\003 \001(\003\022\034\n\024c" +
-      "ached_prompt_tokens\030\004 \001(\003\022\030\n\020reasoning_t" +
-      "okens\030\005 \001(\003\022\021\n\testimated\030\006 \001(\010\"\217\003\n\013ChatR" +
-      "equest\022\r\n\005model\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132" +
-      "\026.llmgateway.v1.Message\022\"\n\005tools\030\003 \003(\0132\023" +
-      ".llmgateway.v1.Tool\022.\n\013tool_choice\030\004 \001(\013" +
-      "2\031.llmgateway.v1.ToolChoice\0223\n\ngeneratio" +
-      "n\030\005 \001(\0132\037.llmgateway.v1.GenerationConfig" +
-      "\0226\n\017response_format\030\006 \001(\0132\035.llmgateway.v" +
-      "1.ResponseFormat\022 \n\023parallel_tool_calls\030" +
-      "\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132" +
-      "\033.llmgateway.v1.CacheControl\022\022\n\nsession_" +
-      "id\030\024 \001(\tB\026\n\024_parallel_tool_calls\"\225\003\n\021Str" +
-      "eamChatRequest\022\r\n\005model\030\001 \001(\t\022(\n\010message" +
-      "s\030\002 \003(\0132\026.llmgateway.v1.Message\022\"\n\005tools" +
-      "\030\003 \003(\0132\023.llmgateway.v1.Tool\022.\n\013tool_choi" +
-      "ce\030\004 \001(\0132\031.llmgateway.v1.ToolChoice\0223\n\ng" +
-      "eneration\030\005 \001(\0132\037.llmgateway.v1.Generati" +
-      "onConfig\0226\n\017response_format\030\006 \001(\0132\035.llmg" +
-      "ateway.v1.ResponseFormat\022 \n\023parallel_too" +
-      "l_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cach" +
-      "e\030\t \001(\0132\033.llmgateway.v1.CacheControl\022\022\n\n" +
-      "session_id\030\024 \001(\tB\026\n\024_parallel_tool_calls" +
-      "\"\314\002\n\014ChatResponse\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002" +
-      " \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n\016upstream_model" +
-      "\030\004 \001(\t\022\'\n\007message\030\005 \001(\0132\026.llmgateway.v1." +
-      "Message\0222\n\rfinish_reason\030\006 \001(\0162\033.llmgate" +
-      "way.v1.FinishReason\022#\n\005usage\030\007 \001(\0132\024.llm" +
-      "gateway.v1.Usage\022\022\n\nrequest_id\030\010 \001(\t\022\020\n\010" +
-      "attempts\030\t \001(\005\022\022\n\ndeployment\030\n \001(\t\022\'\n\005ca" +
-      "che\030\013 \001(\0132\030.llmgateway.v1.CacheInfo\022\022\n\ns" +
-      "ession_id\030\024 \001(\t\"\226\002\n\022StreamChatResponse\022+" +
-      "\n\005start\030\001 \001(\0132\032.llmgateway.v1.StreamStar" +
-      "tH\000\022.\n\ntext_delta\030\002 \001(\0132\030.llmgateway.v1." +
-      "TextDeltaH\000\0228\n\017reasoning_delta\030\003 \001(\0132\035.l" +
-      "lmgateway.v1.ReasoningDeltaH\000\0227\n\017tool_ca" +
-      "ll_delta\030\004 \001(\0132\034.llmgateway.v1.ToolCallD" +
-      "eltaH\000\022\'\n\003end\030\005 \001(\0132\030.llmgateway.v1.Stre" +
-      "amEndH\000B\007\n\005event\"\311\001\n\013StreamStart\022\n\n\002id\030\001" +
-      " \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n" +
-      "\016upstream_model\030\004 \001(\t\022\022\n\nrequest_id\030\005 \001(" +
-      "\t\022\020\n\010attempts\030\006 \001(\005\022\022\n\ndeployment\030\007 \001(\t\022" +
-      "\'\n\005cache\030\010 \001(\0132\030.llmgateway.v1.CacheInfo" +
-      "\022\022\n\nsession_id\030\024 \001(\t\"\031\n\tTextDelta\022\014\n\004tex" +
-      "t\030\001 \001(\t\"H\n\016ReasoningDelta\022\014\n\004text\030\001 \001(\t\022" +
-      "\021\n\tsignature\030\002 \001(\t\022\025\n\rredacted_data\030\003 \001(" +
-      "\t\"T\n\rToolCallDelta\022\r\n\005index\030\001 \001(\005\022\n\n\002id\030" +
-      "\002 \001(\t\022\014\n\004name\030\003 \001(\t\022\032\n\022arguments_fragmen" +
-      "t\030\004 \001(\t\"d\n\tStreamEnd\0222\n\rfinish_reason\030\001 " +
-      "\001(\0162\033.llmgateway.v1.FinishReason\022#\n\005usag" +
-      "e\030\002 \001(\0132\024.llmgateway.v1.Usage*s\n\004Role\022\024\n" +
-      "\020ROLE_UNSPECIFIED\020\000\022\017\n\013ROLE_SYSTEM\020\001\022\r\n\t" +
-      "ROLE_USER\020\002\022\022\n\016ROLE_ASSISTANT\020\003\022\r\n\tROLE_" +
-      "TOOL\020\004\022\022\n\016ROLE_DEVELOPER\020\005*o\n\013ImageDetai" +
-      "l\022\034\n\030IMAGE_DETAIL_UNSPECIFIED\020\000\022\025\n\021IMAGE" +
-      "_DETAIL_AUTO\020\001\022\024\n\020IMAGE_DETAIL_LOW\020\002\022\025\n\021" +
-      "IMAGE_DETAIL_HIGH\020\003*\207\001\n\016ToolChoiceMode\022 " +
-      "\n\034TOOL_CHOICE_MODE_UNSPECIFIED\020\000\022\031\n\025TOOL" +
-      "_CHOICE_MODE_AUTO\020\001\022\031\n\025TOOL_CHOICE_MODE_" +
-      "NONE\020\002\022\035\n\031TOOL_CHOICE_MODE_REQUIRED\020\003*\243\001" +
-      "\n\017ReasoningEffort\022 \n\034REASONING_EFFORT_UN" +
-      "SPECIFIED\020\000\022\034\n\030REASONING_EFFORT_MINIMAL\020" +
-      "\001\022\030\n\024REASONING_EFFORT_LOW\020\002\022\033\n\027REASONING" +
-      "_EFFORT_MEDIUM\020\003\022\031\n\025REASONING_EFFORT_HIG" +
-      "H\020\004*\245\001\n\022ResponseFormatType\022$\n RESPONSE_F" +
-      "ORMAT_TYPE_UNSPECIFIED\020\000\022\035\n\031RESPONSE_FOR" +
-      "MAT_TYPE_TEXT\020\001\022$\n RESPONSE_FORMAT_TYPE_" +
-      "JSON_OBJECT\020\002\022$\n RESPONSE_FORMAT_TYPE_JS" +
-      "ON_SCHEMA\020\003*\270\001\n\014FinishReason\022\035\n\031FINISH_R" +
-      "EASON_UNSPECIFIED\020\000\022\026\n\022FINISH_REASON_STO" +
-      "P\020\001\022\030\n\024FINISH_REASON_LENGTH\020\002\022\034\n\030FINISH_" +
-      "REASON_TOOL_CALLS\020\003\022 \n\034FINISH_REASON_CON" +
-      "TENT_FILTER\020\004\022\027\n\023FINISH_REASON_OTHER\020\005b\006" +
-      "proto3"
+      "way/v1/cache.proto\032\030llmgateway/v1/cost.p" +
+      "roto\"\252\001\n\007Message\022!\n\004role\030\001 \001(\0162\023.llmgate" +
+      "way.v1.Role\022+\n\007content\030\002 \003(\0132\032.llmgatewa" +
+      "y.v1.ContentPart\022+\n\ntool_calls\030\003 \003(\0132\027.l" +
+      "lmgateway.v1.ToolCall\022\024\n\014tool_call_id\030\004 " +
+      "\001(\t\022\014\n\004name\030\005 \001(\t\"\203\001\n\013ContentPart\022\016\n\004tex" +
+      "t\030\001 \001(\tH\000\022)\n\005image\030\002 \001(\0132\030.llmgateway.v1" +
+      ".ImagePartH\000\0221\n\treasoning\030\003 \001(\0132\034.llmgat" +
+      "eway.v1.ReasoningPartH\000B\006\n\004part\"s\n\tImage" +
+      "Part\022\016\n\004data\030\001 \001(\014H\000\022\r\n\003uri\030\002 \001(\tH\000\022\021\n\tm" +
+      "ime_type\030\003 \001(\t\022*\n\006detail\030\004 \001(\0162\032.llmgate" +
+      "way.v1.ImageDetailB\010\n\006source\"G\n\rReasonin" +
+      "gPart\022\014\n\004text\030\001 \001(\t\022\021\n\tsignature\030\002 \001(\t\022\025" +
+      "\n\rredacted_data\030\003 \001(\t\"f\n\004Tool\022\014\n\004name\030\001 " +
+      "\001(\t\022\023\n\013description\030\002 \001(\t\022+\n\nparameters\030\003" +
+      " \001(\0132\027.google.protobuf.Struct\022\016\n\006strict\030" +
+      "\004 \001(\010\"^\n\nToolChoice\022-\n\004mode\030\001 \001(\0162\035.llmg" +
+      "ateway.v1.ToolChoiceModeH\000\022\027\n\rfunction_n" +
+      "ame\030\002 \001(\tH\000B\010\n\006choice\"7\n\010ToolCall\022\n\n\002id\030" +
+      "\001 \001(\t\022\014\n\004name\030\002 \001(\t\022\021\n\targuments\030\003 \001(\t\"\260" +
+      "\003\n\020GenerationConfig\022\027\n\nmax_tokens\030\001 \001(\005H" +
+      "\000\210\001\001\022\030\n\013temperature\030\002 \001(\001H\001\210\001\001\022\022\n\005top_p\030" +
+      "\003 \001(\001H\002\210\001\001\022\022\n\005top_k\030\004 \001(\005H\003\210\001\001\022\014\n\004stop\030\005" +
+      " \003(\t\022\021\n\004seed\030\006 \001(\003H\004\210\001\001\022\035\n\020presence_pena" +
+      "lty\030\007 \001(\001H\005\210\001\001\022\036\n\021frequency_penalty\030\010 \001(" +
+      "\001H\006\210\001\001\0228\n\020reasoning_effort\030\t \001(\0162\036.llmga" +
+      "teway.v1.ReasoningEffort\022$\n\027reasoning_bu" +
+      "dget_tokens\030\n \001(\005H\007\210\001\001B\r\n\013_max_tokensB\016\n" +
+      "\014_temperatureB\010\n\006_top_pB\010\n\006_top_kB\007\n\005_se" +
+      "edB\023\n\021_presence_penaltyB\024\n\022_frequency_pe" +
+      "naltyB\032\n\030_reasoning_budget_tokens\"\217\001\n\016Re" +
+      "sponseFormat\022/\n\004type\030\001 \001(\0162!.llmgateway." +
+      "v1.ResponseFormatType\022\023\n\013schema_name\030\002 \001" +
+      "(\t\022\'\n\006schema\030\003 \001(\0132\027.google.protobuf.Str" +
+      "uct\022\016\n\006strict\030\004 \001(\010\"\266\001\n\005Usage\022\025\n\rprompt_" +
+      "tokens\030\001 \001(\003\022\031\n\021completion_tokens\030\002 \001(\003\022" +
+      "\024\n\014total_tokens\030\003 \001(\003\022\034\n\024cached_prompt_t" +
+      "okens\030\004 \001(\003\022\030\n\020reasoning_tokens\030\005 \001(\003\022\021\n" +
+      "\testimated\030\006 \001(\010\022\032\n\022cache_write_tokens\030\007" +
+      " \001(\003\"\360\003\n\013ChatRequest\022\r\n\005model\030\001 \001(\t\022(\n\010m" +
+      "essages\030\002 \003(\0132\026.llmgateway.v1.Message\022\"\n" +
+      "\005tools\030\003 \003(\0132\023.llmgateway.v1.Tool\022.\n\013too" +
+      "l_choice\030\004 \001(\0132\031.llmgateway.v1.ToolChoic" +
+      "e\0223\n\ngeneration\030\005 \001(\0132\037.llmgateway.v1.Ge" +
+      "nerationConfig\0226\n\017response_format\030\006 \001(\0132" +
+      "\035.llmgateway.v1.ResponseFormat\022 \n\023parall" +
+      "el_tool_calls\030\007 \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*" +
+      "\n\005cache\030\t \001(\0132\033.llmgateway.v1.CacheContr" +
+      "ol\022\022\n\nsession_id\030\024 \001(\t\0222\n\004tags\030\025 \003(\0132$.l" +
+      "lmgateway.v1.ChatRequest.TagsEntry\032+\n\tTa" +
+      "gsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B" +
+      "\026\n\024_parallel_tool_calls\"\374\003\n\021StreamChatRe" +
+      "quest\022\r\n\005model\030\001 \001(\t\022(\n\010messages\030\002 \003(\0132\026" +
+      ".llmgateway.v1.Message\022\"\n\005tools\030\003 \003(\0132\023." +
+      "llmgateway.v1.Tool\022.\n\013tool_choice\030\004 \001(\0132" +
+      "\031.llmgateway.v1.ToolChoice\0223\n\ngeneration" +
+      "\030\005 \001(\0132\037.llmgateway.v1.GenerationConfig\022" +
+      "6\n\017response_format\030\006 \001(\0132\035.llmgateway.v1" +
+      ".ResponseFormat\022 \n\023parallel_tool_calls\030\007" +
+      " \001(\010H\000\210\001\001\022\014\n\004user\030\010 \001(\t\022*\n\005cache\030\t \001(\0132\033" +
+      ".llmgateway.v1.CacheControl\022\022\n\nsession_i" +
+      "d\030\024 \001(\t\0228\n\004tags\030\025 \003(\0132*.llmgateway.v1.St" +
+      "reamChatRequest.TagsEntry\032+\n\tTagsEntry\022\013" +
+      "\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\026\n\024_paral" +
+      "lel_tool_calls\"\357\002\n\014ChatResponse\022\n\n\002id\030\001 " +
+      "\001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider\030\003 \001(\t\022\026\n\016" +
+      "upstream_model\030\004 \001(\t\022\'\n\007message\030\005 \001(\0132\026." +
+      "llmgateway.v1.Message\0222\n\rfinish_reason\030\006" +
+      " \001(\0162\033.llmgateway.v1.FinishReason\022#\n\005usa" +
+      "ge\030\007 \001(\0132\024.llmgateway.v1.Usage\022\022\n\nreques" +
+      "t_id\030\010 \001(\t\022\020\n\010attempts\030\t \001(\005\022\022\n\ndeployme" +
+      "nt\030\n \001(\t\022\'\n\005cache\030\013 \001(\0132\030.llmgateway.v1." +
+      "CacheInfo\022\022\n\nsession_id\030\024 \001(\t\022!\n\004cost\030\025 " +
+      "\001(\0132\023.llmgateway.v1.Cost\"\226\002\n\022StreamChatR" +
+      "esponse\022+\n\005start\030\001 \001(\0132\032.llmgateway.v1.S" +
+      "treamStartH\000\022.\n\ntext_delta\030\002 \001(\0132\030.llmga" +
+      "teway.v1.TextDeltaH\000\0228\n\017reasoning_delta\030" +
+      "\003 \001(\0132\035.llmgateway.v1.ReasoningDeltaH\000\0227" +
+      "\n\017tool_call_delta\030\004 \001(\0132\034.llmgateway.v1." +
+      "ToolCallDeltaH\000\022\'\n\003end\030\005 \001(\0132\030.llmgatewa" +
+      "y.v1.StreamEndH\000B\007\n\005event\"\311\001\n\013StreamStar" +
+      "t\022\n\n\002id\030\001 \001(\t\022\r\n\005model\030\002 \001(\t\022\020\n\010provider" +
+      "\030\003 \001(\t\022\026\n\016upstream_model\030\004 \001(\t\022\022\n\nreques" +
+      "t_id\030\005 \001(\t\022\020\n\010attempts\030\006 \001(\005\022\022\n\ndeployme" +
+      "nt\030\007 \001(\t\022\'\n\005cache\030\010 \001(\0132\030.llmgateway.v1." +
+      "CacheInfo\022\022\n\nsession_id\030\024 \001(\t\"\031\n\tTextDel" +
+      "ta\022\014\n\004text\030\001 \001(\t\"H\n\016ReasoningDelta\022\014\n\004te" +
+      "xt\030\001 \001(\t\022\021\n\tsignature\030\002 \001(\t\022\025\n\rredacted_" +
+      "data\030\003 \001(\t\"T\n\rToolCallDelta\022\r\n\005index\030\001 \001" +
+      "(\005\022\n\n\002id\030\002 \001(\t\022\014\n\004name\030\003 \001(\t\022\032\n\022argument" +
+      "s_fragment\030\004 \001(\t\"\207\001\n\tStreamEnd\0222\n\rfinish" +
+      "_reason\030\001 \001(\0162\033.llmgateway.v1.FinishReas" +
+      "on\022#\n\005usage\030\002 \001(\0132\024.llmgateway.v1.Usage\022" +
+      "!\n\004cost\030\003 \001(\0132\023.llmgateway.v1.Cost*s\n\004Ro" +
+      "le\022\024\n\020ROLE_UNSPECIFIED\020\000\022\017\n\013ROLE_SYSTEM\020" +
+      "\001\022\r\n\tROLE_USER\020\002\022\022\n\016ROLE_ASSISTANT\020\003\022\r\n\t" +
+      "ROLE_TOOL\020\004\022\022\n\016ROLE_DEVELOPER\020\005*o\n\013Image" +
+      "Detail\022\034\n\030IMAGE_DETAIL_UNSPECIFIED\020\000\022\025\n\021" +
+      "IMAGE_DETAIL_AUTO\020\001\022\024\n\020IMAGE_DETAIL_LOW\020" +
+      "\002\022\025\n\021IMAGE_DETAIL_HIGH\020\003*\207\001\n\016ToolChoiceM" +
+      "ode\022 \n\034TOOL_CHOICE_MODE_UNSPECIFIED\020\000\022\031\n" +
+      "\025TOOL_CHOICE_MODE_AUTO\020\001\022\031\n\025TOOL_CHOICE_" +
+      "MODE_NONE\020\002\022\035\n\031TOOL_CHOICE_MODE_REQUIRED" +
+      "\020\003*\243\001\n\017ReasoningEffort\022 \n\034REASONING_EFFO" +
+      "RT_UNSPECIFIED\020\000\022\034\n\030REASONING_EFFORT_MIN" +
+      "IMAL\020\001\022\030\n\024REASONING_EFFORT_LOW\020\002\022\033\n\027REAS" +
+      "ONING_EFFORT_MEDIUM\020\003\022\031\n\025REASONING_EFFOR" +
+      "T_HIGH\020\004*\245\001\n\022ResponseFormatType\022$\n RESPO" +
+      "NSE_FORMAT_TYPE_UNSPECIFIED\020\000\022\035\n\031RESPONS" +
+      "E_FORMAT_TYPE_TEXT\020\001\022$\n RESPONSE_FORMAT_" +
+      "TYPE_JSON_OBJECT\020\002\022$\n RESPONSE_FORMAT_TY" +
+      "PE_JSON_SCHEMA\020\003*\270\001\n\014FinishReason\022\035\n\031FIN" +
+      "ISH_REASON_UNSPECIFIED\020\000\022\026\n\022FINISH_REASO" +
+      "N_STOP\020\001\022\030\n\024FINISH_REASON_LENGTH\020\002\022\034\n\030FI" +
+      "NISH_REASON_TOOL_CALLS\020\003\022 \n\034FINISH_REASO" +
+      "N_CONTENT_FILTER\020\004\022\027\n\023FINISH_REASON_OTHE" +
+      "R\020\005b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
           com.google.protobuf.StructProto.getDescriptor(),
           llmgateway.v1.Cache.getDescriptor(),
+          llmgateway.v1.CostOuterClass.getDescriptor(),
         });
     internal_static_llmgateway_v1_Message_descriptor =
       getDescriptor().getMessageTypes().get(0);
@@ -30401,25 +31888,37 @@ public final class Chat {
     internal_static_llmgateway_v1_Usage_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_Usage_descriptor,
-        new java.lang.String[] { "PromptTokens", "CompletionTokens", "TotalTokens", "CachedPromptTokens", "ReasoningTokens", "Estimated", });
+        new java.lang.String[] { "PromptTokens", "CompletionTokens", "TotalTokens", "CachedPromptTokens", "ReasoningTokens", "Estimated", "CacheWriteTokens", });
     internal_static_llmgateway_v1_ChatRequest_descriptor =
       getDescriptor().getMessageTypes().get(10);
     internal_static_llmgateway_v1_ChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", "Tags", });
+    internal_static_llmgateway_v1_ChatRequest_TagsEntry_descriptor =
+      internal_static_llmgateway_v1_ChatRequest_descriptor.getNestedTypes().get(0);
+    internal_static_llmgateway_v1_ChatRequest_TagsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_v1_ChatRequest_TagsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_llmgateway_v1_StreamChatRequest_descriptor =
       getDescriptor().getMessageTypes().get(11);
     internal_static_llmgateway_v1_StreamChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamChatRequest_descriptor,
-        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", });
+        new java.lang.String[] { "Model", "Messages", "Tools", "ToolChoice", "Generation", "ResponseFormat", "ParallelToolCalls", "User", "Cache", "SessionId", "Tags", });
+    internal_static_llmgateway_v1_StreamChatRequest_TagsEntry_descriptor =
+      internal_static_llmgateway_v1_StreamChatRequest_descriptor.getNestedTypes().get(0);
+    internal_static_llmgateway_v1_StreamChatRequest_TagsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_v1_StreamChatRequest_TagsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_llmgateway_v1_ChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(12);
     internal_static_llmgateway_v1_ChatResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_ChatResponse_descriptor,
-        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", "SessionId", });
+        new java.lang.String[] { "Id", "Model", "Provider", "UpstreamModel", "Message", "FinishReason", "Usage", "RequestId", "Attempts", "Deployment", "Cache", "SessionId", "Cost", });
     internal_static_llmgateway_v1_StreamChatResponse_descriptor =
       getDescriptor().getMessageTypes().get(13);
     internal_static_llmgateway_v1_StreamChatResponse_fieldAccessorTable = new
@@ -30455,9 +31954,10 @@ public final class Chat {
     internal_static_llmgateway_v1_StreamEnd_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_StreamEnd_descriptor,
-        new java.lang.String[] { "FinishReason", "Usage", });
+        new java.lang.String[] { "FinishReason", "Usage", "Cost", });
     com.google.protobuf.StructProto.getDescriptor();
     llmgateway.v1.Cache.getDescriptor();
+    llmgateway.v1.CostOuterClass.getDescriptor();
   }
 
   // @@protoc_insertion_point(outer_class_scope)

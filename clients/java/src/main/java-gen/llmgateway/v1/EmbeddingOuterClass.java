@@ -149,6 +149,75 @@ public final class EmbeddingOuterClass {
      * <code>.llmgateway.v1.CacheControl cache = 5;</code>
      */
     llmgateway.v1.Cache.CacheControlOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 6;</code>
+     */
+    int getTagsCount();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 6;</code>
+     */
+    boolean containsTags(
+        java.lang.String key);
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getTags();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 6;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getTagsMap();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 6;</code>
+     */
+    /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 6;</code>
+     */
+    java.lang.String getTagsOrThrow(
+        java.lang.String key);
   }
   /**
    * <pre>
@@ -185,6 +254,18 @@ public final class EmbeddingOuterClass {
       return llmgateway.v1.EmbeddingOuterClass.internal_static_llmgateway_v1_EmbedRequest_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    @java.lang.Override
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 6:
+          return internalGetTags();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -410,6 +491,113 @@ public final class EmbeddingOuterClass {
       return cache_ == null ? llmgateway.v1.Cache.CacheControl.getDefaultInstance() : cache_;
     }
 
+    public static final int TAGS_FIELD_NUMBER = 6;
+    private static final class TagsDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.v1.EmbeddingOuterClass.internal_static_llmgateway_v1_EmbedRequest_TagsEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> tags_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetTags() {
+      if (tags_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            TagsDefaultEntryHolder.defaultEntry);
+      }
+      return tags_;
+    }
+    public int getTagsCount() {
+      return internalGetTags().getMap().size();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 6;</code>
+     */
+    @java.lang.Override
+    public boolean containsTags(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetTags().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getTags() {
+      return getTagsMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 6;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+      return internalGetTags().getMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 6;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 6;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getTagsOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -439,6 +627,12 @@ public final class EmbeddingOuterClass {
       if (((bitField0_ & 0x00000002) != 0)) {
         output.writeMessage(5, getCache());
       }
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetTags(),
+          TagsDefaultEntryHolder.defaultEntry,
+          6);
       getUnknownFields().writeTo(output);
     }
 
@@ -469,6 +663,16 @@ public final class EmbeddingOuterClass {
       if (((bitField0_ & 0x00000002) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(5, getCache());
+      }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetTags().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        tags__ = TagsDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
+        size += com.google.protobuf.CodedOutputStream
+            .computeMessageSize(6, tags__);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -501,6 +705,8 @@ public final class EmbeddingOuterClass {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (!internalGetTags().equals(
+          other.internalGetTags())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -527,6 +733,10 @@ public final class EmbeddingOuterClass {
       if (hasCache()) {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
+      }
+      if (!internalGetTags().getMap().isEmpty()) {
+        hash = (37 * hash) + TAGS_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetTags().hashCode();
       }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
@@ -641,6 +851,28 @@ public final class EmbeddingOuterClass {
         return llmgateway.v1.EmbeddingOuterClass.internal_static_llmgateway_v1_EmbedRequest_descriptor;
       }
 
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 6:
+            return internalGetTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 6:
+            return internalGetMutableTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
       @java.lang.Override
       protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
           internalGetFieldAccessorTable() {
@@ -679,6 +911,7 @@ public final class EmbeddingOuterClass {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
         }
+        internalGetMutableTags().clear();
         return this;
       }
 
@@ -732,6 +965,10 @@ public final class EmbeddingOuterClass {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000002;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.tags_ = internalGetTags();
+          result.tags_.makeImmutable();
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -806,6 +1043,9 @@ public final class EmbeddingOuterClass {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        internalGetMutableTags().mergeFrom(
+            other.internalGetTags());
+        bitField0_ |= 0x00000020;
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -860,6 +1100,15 @@ public final class EmbeddingOuterClass {
                 bitField0_ |= 0x00000010;
                 break;
               } // case 42
+              case 50: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                tags__ = input.readMessage(
+                    TagsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutableTags().getMutableMap().put(
+                    tags__.getKey(), tags__.getValue());
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 50
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -1428,6 +1677,182 @@ public final class EmbeddingOuterClass {
           cache_ = null;
         }
         return cacheBuilder_;
+      }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> tags_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetTags() {
+        if (tags_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        return tags_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutableTags() {
+        if (tags_ == null) {
+          tags_ = com.google.protobuf.MapField.newMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        if (!tags_.isMutable()) {
+          tags_ = tags_.copy();
+        }
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return tags_;
+      }
+      public int getTagsCount() {
+        return internalGetTags().getMap().size();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 6;</code>
+       */
+      @java.lang.Override
+      public boolean containsTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetTags().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getTagsMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getTags() {
+        return getTagsMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 6;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+        return internalGetTags().getMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 6;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getTagsOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 6;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getTagsOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearTags() {
+        bitField0_ = (bitField0_ & ~0x00000020);
+        internalGetMutableTags().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 6;</code>
+       */
+      public Builder removeTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutableTags().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutableTags() {
+        bitField0_ |= 0x00000020;
+        return internalGetMutableTags().getMutableMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 6;</code>
+       */
+      public Builder putTags(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutableTags().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000020;
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 6;</code>
+       */
+      public Builder putAllTags(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutableTags().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000020;
+        return this;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -2914,6 +3339,33 @@ public final class EmbeddingOuterClass {
      * <code>.llmgateway.v1.CacheInfo cache = 6;</code>
      */
     llmgateway.v1.Cache.CacheInfoOrBuilder getCacheOrBuilder();
+
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 7;</code>
+     * @return Whether the cost field is set.
+     */
+    boolean hasCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 7;</code>
+     * @return The cost.
+     */
+    llmgateway.v1.CostOuterClass.Cost getCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 7;</code>
+     */
+    llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder();
   }
   /**
    * <pre>
@@ -3240,6 +3692,44 @@ public final class EmbeddingOuterClass {
       return cache_ == null ? llmgateway.v1.Cache.CacheInfo.getDefaultInstance() : cache_;
     }
 
+    public static final int COST_FIELD_NUMBER = 7;
+    private llmgateway.v1.CostOuterClass.Cost cost_;
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 7;</code>
+     * @return Whether the cost field is set.
+     */
+    @java.lang.Override
+    public boolean hasCost() {
+      return ((bitField0_ & 0x00000004) != 0);
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 7;</code>
+     * @return The cost.
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.Cost getCost() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 7;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -3272,6 +3762,9 @@ public final class EmbeddingOuterClass {
       if (((bitField0_ & 0x00000002) != 0)) {
         output.writeMessage(6, getCache());
       }
+      if (((bitField0_ & 0x00000004) != 0)) {
+        output.writeMessage(7, getCost());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -3301,6 +3794,10 @@ public final class EmbeddingOuterClass {
       if (((bitField0_ & 0x00000002) != 0)) {
         size += com.google.protobuf.CodedOutputStream
           .computeMessageSize(6, getCache());
+      }
+      if (((bitField0_ & 0x00000004) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(7, getCost());
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -3335,6 +3832,11 @@ public final class EmbeddingOuterClass {
         if (!getCache()
             .equals(other.getCache())) return false;
       }
+      if (hasCost() != other.hasCost()) return false;
+      if (hasCost()) {
+        if (!getCost()
+            .equals(other.getCost())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -3363,6 +3865,10 @@ public final class EmbeddingOuterClass {
       if (hasCache()) {
         hash = (37 * hash) + CACHE_FIELD_NUMBER;
         hash = (53 * hash) + getCache().hashCode();
+      }
+      if (hasCost()) {
+        hash = (37 * hash) + COST_FIELD_NUMBER;
+        hash = (53 * hash) + getCost().hashCode();
       }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
@@ -3501,6 +4007,7 @@ public final class EmbeddingOuterClass {
           getEmbeddingsFieldBuilder();
           getUsageFieldBuilder();
           getCacheFieldBuilder();
+          getCostFieldBuilder();
         }
       }
       @java.lang.Override
@@ -3526,6 +4033,11 @@ public final class EmbeddingOuterClass {
         if (cacheBuilder_ != null) {
           cacheBuilder_.dispose();
           cacheBuilder_ = null;
+        }
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
         }
         return this;
       }
@@ -3594,6 +4106,12 @@ public final class EmbeddingOuterClass {
               ? cache_
               : cacheBuilder_.build();
           to_bitField0_ |= 0x00000002;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.cost_ = costBuilder_ == null
+              ? cost_
+              : costBuilder_.build();
+          to_bitField0_ |= 0x00000004;
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -3689,6 +4207,9 @@ public final class EmbeddingOuterClass {
         if (other.hasCache()) {
           mergeCache(other.getCache());
         }
+        if (other.hasCost()) {
+          mergeCost(other.getCost());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -3757,6 +4278,13 @@ public final class EmbeddingOuterClass {
                 bitField0_ |= 0x00000020;
                 break;
               } // case 50
+              case 58: {
+                input.readMessage(
+                    getCostFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 58
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -4684,6 +5212,163 @@ public final class EmbeddingOuterClass {
         }
         return cacheBuilder_;
       }
+
+      private llmgateway.v1.CostOuterClass.Cost cost_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> costBuilder_;
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 7;</code>
+       * @return Whether the cost field is set.
+       */
+      public boolean hasCost() {
+        return ((bitField0_ & 0x00000040) != 0);
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 7;</code>
+       * @return The cost.
+       */
+      public llmgateway.v1.CostOuterClass.Cost getCost() {
+        if (costBuilder_ == null) {
+          return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        } else {
+          return costBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 7;</code>
+       */
+      public Builder setCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cost_ = value;
+        } else {
+          costBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 7;</code>
+       */
+      public Builder setCost(
+          llmgateway.v1.CostOuterClass.Cost.Builder builderForValue) {
+        if (costBuilder_ == null) {
+          cost_ = builderForValue.build();
+        } else {
+          costBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 7;</code>
+       */
+      public Builder mergeCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (((bitField0_ & 0x00000040) != 0) &&
+            cost_ != null &&
+            cost_ != llmgateway.v1.CostOuterClass.Cost.getDefaultInstance()) {
+            getCostBuilder().mergeFrom(value);
+          } else {
+            cost_ = value;
+          }
+        } else {
+          costBuilder_.mergeFrom(value);
+        }
+        if (cost_ != null) {
+          bitField0_ |= 0x00000040;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 7;</code>
+       */
+      public Builder clearCost() {
+        bitField0_ = (bitField0_ & ~0x00000040);
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 7;</code>
+       */
+      public llmgateway.v1.CostOuterClass.Cost.Builder getCostBuilder() {
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return getCostFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 7;</code>
+       */
+      public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+        if (costBuilder_ != null) {
+          return costBuilder_.getMessageOrBuilder();
+        } else {
+          return cost_ == null ?
+              llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 7;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> 
+          getCostFieldBuilder() {
+        if (costBuilder_ == null) {
+          costBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder>(
+                  getCost(),
+                  getParentForChildren(),
+                  isClean());
+          cost_ = null;
+        }
+        return costBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -4754,6 +5439,11 @@ public final class EmbeddingOuterClass {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_llmgateway_v1_EmbedRequest_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_v1_EmbedRequest_TagsEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_v1_EmbedRequest_TagsEntry_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_llmgateway_v1_Embedding_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -4778,30 +5468,41 @@ public final class EmbeddingOuterClass {
   static {
     java.lang.String[] descriptorData = {
       "\n\035llmgateway/v1/embedding.proto\022\rllmgate" +
-      "way.v1\032\031llmgateway/v1/cache.proto\"\217\001\n\014Em" +
-      "bedRequest\022\r\n\005model\030\001 \001(\t\022\016\n\006inputs\030\002 \003(" +
-      "\t\022\027\n\ndimensions\030\003 \001(\005H\000\210\001\001\022\014\n\004user\030\004 \001(\t" +
-      "\022*\n\005cache\030\005 \001(\0132\033.llmgateway.v1.CacheCon" +
-      "trolB\r\n\013_dimensions\"*\n\tEmbedding\022\r\n\005inde" +
-      "x\030\001 \001(\005\022\016\n\006values\030\002 \003(\002\"\'\n\016EmbeddingUsag" +
-      "e\022\025\n\rprompt_tokens\030\001 \001(\003\"\311\001\n\rEmbedRespon" +
-      "se\022\r\n\005model\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022,\n\ne" +
-      "mbeddings\030\003 \003(\0132\030.llmgateway.v1.Embeddin" +
-      "g\022,\n\005usage\030\004 \001(\0132\035.llmgateway.v1.Embeddi" +
-      "ngUsage\022\022\n\nrequest_id\030\005 \001(\t\022\'\n\005cache\030\006 \001" +
-      "(\0132\030.llmgateway.v1.CacheInfob\006proto3"
+      "way.v1\032\031llmgateway/v1/cache.proto\032\030llmga" +
+      "teway/v1/cost.proto\"\361\001\n\014EmbedRequest\022\r\n\005" +
+      "model\030\001 \001(\t\022\016\n\006inputs\030\002 \003(\t\022\027\n\ndimension" +
+      "s\030\003 \001(\005H\000\210\001\001\022\014\n\004user\030\004 \001(\t\022*\n\005cache\030\005 \001(" +
+      "\0132\033.llmgateway.v1.CacheControl\0223\n\004tags\030\006" +
+      " \003(\0132%.llmgateway.v1.EmbedRequest.TagsEn" +
+      "try\032+\n\tTagsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
+      " \001(\t:\0028\001B\r\n\013_dimensions\"*\n\tEmbedding\022\r\n\005" +
+      "index\030\001 \001(\005\022\016\n\006values\030\002 \003(\002\"\'\n\016Embedding" +
+      "Usage\022\025\n\rprompt_tokens\030\001 \001(\003\"\354\001\n\rEmbedRe" +
+      "sponse\022\r\n\005model\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022" +
+      ",\n\nembeddings\030\003 \003(\0132\030.llmgateway.v1.Embe" +
+      "dding\022,\n\005usage\030\004 \001(\0132\035.llmgateway.v1.Emb" +
+      "eddingUsage\022\022\n\nrequest_id\030\005 \001(\t\022\'\n\005cache" +
+      "\030\006 \001(\0132\030.llmgateway.v1.CacheInfo\022!\n\004cost" +
+      "\030\007 \001(\0132\023.llmgateway.v1.Costb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
           llmgateway.v1.Cache.getDescriptor(),
+          llmgateway.v1.CostOuterClass.getDescriptor(),
         });
     internal_static_llmgateway_v1_EmbedRequest_descriptor =
       getDescriptor().getMessageTypes().get(0);
     internal_static_llmgateway_v1_EmbedRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_EmbedRequest_descriptor,
-        new java.lang.String[] { "Model", "Inputs", "Dimensions", "User", "Cache", });
+        new java.lang.String[] { "Model", "Inputs", "Dimensions", "User", "Cache", "Tags", });
+    internal_static_llmgateway_v1_EmbedRequest_TagsEntry_descriptor =
+      internal_static_llmgateway_v1_EmbedRequest_descriptor.getNestedTypes().get(0);
+    internal_static_llmgateway_v1_EmbedRequest_TagsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_v1_EmbedRequest_TagsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_llmgateway_v1_Embedding_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_llmgateway_v1_Embedding_fieldAccessorTable = new
@@ -4819,8 +5520,9 @@ public final class EmbeddingOuterClass {
     internal_static_llmgateway_v1_EmbedResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_EmbedResponse_descriptor,
-        new java.lang.String[] { "Model", "Provider", "Embeddings", "Usage", "RequestId", "Cache", });
+        new java.lang.String[] { "Model", "Provider", "Embeddings", "Usage", "RequestId", "Cache", "Cost", });
     llmgateway.v1.Cache.getDescriptor();
+    llmgateway.v1.CostOuterClass.getDescriptor();
   }
 
   // @@protoc_insertion_point(outer_class_scope)

@@ -323,6 +323,75 @@ public final class Image {
      */
     com.google.protobuf.ByteString
         getUserBytes();
+
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 9;</code>
+     */
+    int getTagsCount();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 9;</code>
+     */
+    boolean containsTags(
+        java.lang.String key);
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getTags();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 9;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getTagsMap();
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 9;</code>
+     */
+    /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 9;</code>
+     */
+    java.lang.String getTagsOrThrow(
+        java.lang.String key);
   }
   /**
    * <pre>
@@ -362,6 +431,18 @@ public final class Image {
       return llmgateway.v1.Image.internal_static_llmgateway_v1_GenerateImageRequest_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    @java.lang.Override
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 9:
+          return internalGetTags();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -708,6 +789,113 @@ public final class Image {
       }
     }
 
+    public static final int TAGS_FIELD_NUMBER = 9;
+    private static final class TagsDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.v1.Image.internal_static_llmgateway_v1_GenerateImageRequest_TagsEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> tags_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetTags() {
+      if (tags_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            TagsDefaultEntryHolder.defaultEntry);
+      }
+      return tags_;
+    }
+    public int getTagsCount() {
+      return internalGetTags().getMap().size();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 9;</code>
+     */
+    @java.lang.Override
+    public boolean containsTags(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetTags().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getTagsMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getTags() {
+      return getTagsMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 9;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+      return internalGetTags().getMap();
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 9;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getTagsOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * The caller's labels of this call (for example `task`, `agent`, `user`):
+     * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+     * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+     * characters.
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; tags = 9;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getTagsOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetTags().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -746,6 +934,12 @@ public final class Image {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 8, user_);
       }
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetTags(),
+          TagsDefaultEntryHolder.defaultEntry,
+          9);
       getUnknownFields().writeTo(output);
     }
 
@@ -781,6 +975,16 @@ public final class Image {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(user_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(8, user_);
       }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetTags().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        tags__ = TagsDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
+        size += com.google.protobuf.CodedOutputStream
+            .computeMessageSize(9, tags__);
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -814,6 +1018,8 @@ public final class Image {
       if (output_ != other.output_) return false;
       if (!getUser()
           .equals(other.getUser())) return false;
+      if (!internalGetTags().equals(
+          other.internalGetTags())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -843,6 +1049,10 @@ public final class Image {
       hash = (53 * hash) + output_;
       hash = (37 * hash) + USER_FIELD_NUMBER;
       hash = (53 * hash) + getUser().hashCode();
+      if (!internalGetTags().getMap().isEmpty()) {
+        hash = (37 * hash) + TAGS_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetTags().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -956,6 +1166,28 @@ public final class Image {
         return llmgateway.v1.Image.internal_static_llmgateway_v1_GenerateImageRequest_descriptor;
       }
 
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 9:
+            return internalGetTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 9:
+            return internalGetMutableTags();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
       @java.lang.Override
       protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
           internalGetFieldAccessorTable() {
@@ -986,6 +1218,7 @@ public final class Image {
         style_ = "";
         output_ = 0;
         user_ = "";
+        internalGetMutableTags().clear();
         return this;
       }
 
@@ -1044,6 +1277,10 @@ public final class Image {
         }
         if (((from_bitField0_ & 0x00000080) != 0)) {
           result.user_ = user_;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.tags_ = internalGetTags();
+          result.tags_.makeImmutable();
         }
         result.bitField0_ |= to_bitField0_;
       }
@@ -1128,6 +1365,9 @@ public final class Image {
           bitField0_ |= 0x00000080;
           onChanged();
         }
+        internalGetMutableTags().mergeFrom(
+            other.internalGetTags());
+        bitField0_ |= 0x00000100;
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -1194,6 +1434,15 @@ public final class Image {
                 bitField0_ |= 0x00000080;
                 break;
               } // case 66
+              case 74: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                tags__ = input.readMessage(
+                    TagsDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutableTags().getMutableMap().put(
+                    tags__.getKey(), tags__.getValue());
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 74
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -1894,6 +2143,182 @@ public final class Image {
         user_ = value;
         bitField0_ |= 0x00000080;
         onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> tags_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetTags() {
+        if (tags_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        return tags_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutableTags() {
+        if (tags_ == null) {
+          tags_ = com.google.protobuf.MapField.newMapField(
+              TagsDefaultEntryHolder.defaultEntry);
+        }
+        if (!tags_.isMutable()) {
+          tags_ = tags_.copy();
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return tags_;
+      }
+      public int getTagsCount() {
+        return internalGetTags().getMap().size();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 9;</code>
+       */
+      @java.lang.Override
+      public boolean containsTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetTags().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getTagsMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getTags() {
+        return getTagsMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 9;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getTagsMap() {
+        return internalGetTags().getMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 9;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getTagsOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 9;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getTagsOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetTags().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearTags() {
+        bitField0_ = (bitField0_ & ~0x00000100);
+        internalGetMutableTags().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 9;</code>
+       */
+      public Builder removeTags(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutableTags().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutableTags() {
+        bitField0_ |= 0x00000100;
+        return internalGetMutableTags().getMutableMap();
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 9;</code>
+       */
+      public Builder putTags(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutableTags().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000100;
+        return this;
+      }
+      /**
+       * <pre>
+       * The caller's labels of this call (for example `task`, `agent`, `user`):
+       * they reach logs, the usage ledger and budgets. At most 16; keys of 1 to
+       * 64 letters, digits, `_`, `-` and `.`; values of at most 256 printable
+       * characters.
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; tags = 9;</code>
+       */
+      public Builder putAllTags(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutableTags().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000100;
         return this;
       }
       @java.lang.Override
@@ -3296,6 +3721,33 @@ public final class Image {
      */
     com.google.protobuf.ByteString
         getRequestIdBytes();
+
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 5;</code>
+     * @return Whether the cost field is set.
+     */
+    boolean hasCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 5;</code>
+     * @return The cost.
+     */
+    llmgateway.v1.CostOuterClass.Cost getCost();
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 5;</code>
+     */
+    llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder();
   }
   /**
    * <pre>
@@ -3340,6 +3792,7 @@ public final class Image {
               llmgateway.v1.Image.GenerateImageResponse.class, llmgateway.v1.Image.GenerateImageResponse.Builder.class);
     }
 
+    private int bitField0_;
     public static final int MODEL_FIELD_NUMBER = 1;
     @SuppressWarnings("serial")
     private volatile java.lang.Object model_ = "";
@@ -3542,6 +3995,44 @@ public final class Image {
       }
     }
 
+    public static final int COST_FIELD_NUMBER = 5;
+    private llmgateway.v1.CostOuterClass.Cost cost_;
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 5;</code>
+     * @return Whether the cost field is set.
+     */
+    @java.lang.Override
+    public boolean hasCost() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 5;</code>
+     * @return The cost.
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.Cost getCost() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+    /**
+     * <pre>
+     * What the call cost (also in the `x-llmgateway-cost` trailer).
+     * </pre>
+     *
+     * <code>.llmgateway.v1.Cost cost = 5;</code>
+     */
+    @java.lang.Override
+    public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+      return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -3568,6 +4059,9 @@ public final class Image {
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(requestId_)) {
         com.google.protobuf.GeneratedMessageV3.writeString(output, 4, requestId_);
       }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(5, getCost());
+      }
       getUnknownFields().writeTo(output);
     }
 
@@ -3589,6 +4083,10 @@ public final class Image {
       }
       if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(requestId_)) {
         size += com.google.protobuf.GeneratedMessageV3.computeStringSize(4, requestId_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(5, getCost());
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -3613,6 +4111,11 @@ public final class Image {
           .equals(other.getImagesList())) return false;
       if (!getRequestId()
           .equals(other.getRequestId())) return false;
+      if (hasCost() != other.hasCost()) return false;
+      if (hasCost()) {
+        if (!getCost()
+            .equals(other.getCost())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -3634,6 +4137,10 @@ public final class Image {
       }
       hash = (37 * hash) + REQUEST_ID_FIELD_NUMBER;
       hash = (53 * hash) + getRequestId().hashCode();
+      if (hasCost()) {
+        hash = (37 * hash) + COST_FIELD_NUMBER;
+        hash = (53 * hash) + getCost().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -3757,13 +4264,20 @@ public final class Image {
 
       // Construct using llmgateway.v1.Image.GenerateImageResponse.newBuilder()
       private Builder() {
-
+        maybeForceBuilderInitialization();
       }
 
       private Builder(
           com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
         super(parent);
-
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getImagesFieldBuilder();
+          getCostFieldBuilder();
+        }
       }
       @java.lang.Override
       public Builder clear() {
@@ -3779,6 +4293,11 @@ public final class Image {
         }
         bitField0_ = (bitField0_ & ~0x00000004);
         requestId_ = "";
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
         return this;
       }
 
@@ -3834,6 +4353,14 @@ public final class Image {
         if (((from_bitField0_ & 0x00000008) != 0)) {
           result.requestId_ = requestId_;
         }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.cost_ = costBuilder_ == null
+              ? cost_
+              : costBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
       }
 
       @java.lang.Override
@@ -3921,6 +4448,9 @@ public final class Image {
           bitField0_ |= 0x00000008;
           onChanged();
         }
+        if (other.hasCost()) {
+          mergeCost(other.getCost());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -3975,6 +4505,13 @@ public final class Image {
                 bitField0_ |= 0x00000008;
                 break;
               } // case 34
+              case 42: {
+                input.readMessage(
+                    getCostFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 42
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -4579,6 +5116,163 @@ public final class Image {
         onChanged();
         return this;
       }
+
+      private llmgateway.v1.CostOuterClass.Cost cost_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> costBuilder_;
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 5;</code>
+       * @return Whether the cost field is set.
+       */
+      public boolean hasCost() {
+        return ((bitField0_ & 0x00000010) != 0);
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 5;</code>
+       * @return The cost.
+       */
+      public llmgateway.v1.CostOuterClass.Cost getCost() {
+        if (costBuilder_ == null) {
+          return cost_ == null ? llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        } else {
+          return costBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 5;</code>
+       */
+      public Builder setCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          cost_ = value;
+        } else {
+          costBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 5;</code>
+       */
+      public Builder setCost(
+          llmgateway.v1.CostOuterClass.Cost.Builder builderForValue) {
+        if (costBuilder_ == null) {
+          cost_ = builderForValue.build();
+        } else {
+          costBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 5;</code>
+       */
+      public Builder mergeCost(llmgateway.v1.CostOuterClass.Cost value) {
+        if (costBuilder_ == null) {
+          if (((bitField0_ & 0x00000010) != 0) &&
+            cost_ != null &&
+            cost_ != llmgateway.v1.CostOuterClass.Cost.getDefaultInstance()) {
+            getCostBuilder().mergeFrom(value);
+          } else {
+            cost_ = value;
+          }
+        } else {
+          costBuilder_.mergeFrom(value);
+        }
+        if (cost_ != null) {
+          bitField0_ |= 0x00000010;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 5;</code>
+       */
+      public Builder clearCost() {
+        bitField0_ = (bitField0_ & ~0x00000010);
+        cost_ = null;
+        if (costBuilder_ != null) {
+          costBuilder_.dispose();
+          costBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 5;</code>
+       */
+      public llmgateway.v1.CostOuterClass.Cost.Builder getCostBuilder() {
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return getCostFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 5;</code>
+       */
+      public llmgateway.v1.CostOuterClass.CostOrBuilder getCostOrBuilder() {
+        if (costBuilder_ != null) {
+          return costBuilder_.getMessageOrBuilder();
+        } else {
+          return cost_ == null ?
+              llmgateway.v1.CostOuterClass.Cost.getDefaultInstance() : cost_;
+        }
+      }
+      /**
+       * <pre>
+       * What the call cost (also in the `x-llmgateway-cost` trailer).
+       * </pre>
+       *
+       * <code>.llmgateway.v1.Cost cost = 5;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder> 
+          getCostFieldBuilder() {
+        if (costBuilder_ == null) {
+          costBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.v1.CostOuterClass.Cost, llmgateway.v1.CostOuterClass.Cost.Builder, llmgateway.v1.CostOuterClass.CostOrBuilder>(
+                  getCost(),
+                  getParentForChildren(),
+                  isClean());
+          cost_ = null;
+        }
+        return costBuilder_;
+      }
       @java.lang.Override
       public final Builder setUnknownFields(
           final com.google.protobuf.UnknownFieldSet unknownFields) {
@@ -4649,6 +5343,11 @@ public final class Image {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_llmgateway_v1_GenerateImageRequest_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_v1_GenerateImageRequest_TagsEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_v1_GenerateImageRequest_TagsEntry_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_llmgateway_v1_GeneratedImage_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -4668,30 +5367,42 @@ public final class Image {
   static {
     java.lang.String[] descriptorData = {
       "\n\031llmgateway/v1/image.proto\022\rllmgateway." +
-      "v1\"\273\001\n\024GenerateImageRequest\022\r\n\005model\030\001 \001" +
-      "(\t\022\016\n\006prompt\030\002 \001(\t\022\022\n\005count\030\003 \001(\005H\000\210\001\001\022\014" +
-      "\n\004size\030\004 \001(\t\022\017\n\007quality\030\005 \001(\t\022\r\n\005style\030\006" +
-      " \001(\t\022*\n\006output\030\007 \001(\0162\032.llmgateway.v1.Ima" +
-      "geOutput\022\014\n\004user\030\010 \001(\tB\010\n\006_count\"c\n\016Gene" +
-      "ratedImage\022\016\n\004data\030\001 \001(\014H\000\022\r\n\003uri\030\002 \001(\tH" +
-      "\000\022\021\n\tmime_type\030\003 \001(\t\022\026\n\016revised_prompt\030\004" +
-      " \001(\tB\007\n\005image\"{\n\025GenerateImageResponse\022\r" +
-      "\n\005model\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022-\n\006image" +
-      "s\030\003 \003(\0132\035.llmgateway.v1.GeneratedImage\022\022" +
-      "\n\nrequest_id\030\004 \001(\t*X\n\013ImageOutput\022\034\n\030IMA" +
-      "GE_OUTPUT_UNSPECIFIED\020\000\022\025\n\021IMAGE_OUTPUT_" +
-      "DATA\020\001\022\024\n\020IMAGE_OUTPUT_URI\020\002b\006proto3"
+      "v1\032\030llmgateway/v1/cost.proto\"\245\002\n\024Generat" +
+      "eImageRequest\022\r\n\005model\030\001 \001(\t\022\016\n\006prompt\030\002" +
+      " \001(\t\022\022\n\005count\030\003 \001(\005H\000\210\001\001\022\014\n\004size\030\004 \001(\t\022\017" +
+      "\n\007quality\030\005 \001(\t\022\r\n\005style\030\006 \001(\t\022*\n\006output" +
+      "\030\007 \001(\0162\032.llmgateway.v1.ImageOutput\022\014\n\004us" +
+      "er\030\010 \001(\t\022;\n\004tags\030\t \003(\0132-.llmgateway.v1.G" +
+      "enerateImageRequest.TagsEntry\032+\n\tTagsEnt" +
+      "ry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\010\n\006_c" +
+      "ount\"c\n\016GeneratedImage\022\016\n\004data\030\001 \001(\014H\000\022\r" +
+      "\n\003uri\030\002 \001(\tH\000\022\021\n\tmime_type\030\003 \001(\t\022\026\n\016revi" +
+      "sed_prompt\030\004 \001(\tB\007\n\005image\"\236\001\n\025GenerateIm" +
+      "ageResponse\022\r\n\005model\030\001 \001(\t\022\020\n\010provider\030\002" +
+      " \001(\t\022-\n\006images\030\003 \003(\0132\035.llmgateway.v1.Gen" +
+      "eratedImage\022\022\n\nrequest_id\030\004 \001(\t\022!\n\004cost\030" +
+      "\005 \001(\0132\023.llmgateway.v1.Cost*X\n\013ImageOutpu" +
+      "t\022\034\n\030IMAGE_OUTPUT_UNSPECIFIED\020\000\022\025\n\021IMAGE" +
+      "_OUTPUT_DATA\020\001\022\024\n\020IMAGE_OUTPUT_URI\020\002b\006pr" +
+      "oto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          llmgateway.v1.CostOuterClass.getDescriptor(),
         });
     internal_static_llmgateway_v1_GenerateImageRequest_descriptor =
       getDescriptor().getMessageTypes().get(0);
     internal_static_llmgateway_v1_GenerateImageRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_GenerateImageRequest_descriptor,
-        new java.lang.String[] { "Model", "Prompt", "Count", "Size", "Quality", "Style", "Output", "User", });
+        new java.lang.String[] { "Model", "Prompt", "Count", "Size", "Quality", "Style", "Output", "User", "Tags", });
+    internal_static_llmgateway_v1_GenerateImageRequest_TagsEntry_descriptor =
+      internal_static_llmgateway_v1_GenerateImageRequest_descriptor.getNestedTypes().get(0);
+    internal_static_llmgateway_v1_GenerateImageRequest_TagsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_v1_GenerateImageRequest_TagsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_llmgateway_v1_GeneratedImage_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_llmgateway_v1_GeneratedImage_fieldAccessorTable = new
@@ -4703,7 +5414,8 @@ public final class Image {
     internal_static_llmgateway_v1_GenerateImageResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_v1_GenerateImageResponse_descriptor,
-        new java.lang.String[] { "Model", "Provider", "Images", "RequestId", });
+        new java.lang.String[] { "Model", "Provider", "Images", "RequestId", "Cost", });
+    llmgateway.v1.CostOuterClass.getDescriptor();
   }
 
   // @@protoc_insertion_point(outer_class_scope)

@@ -692,7 +692,9 @@ public final class ModelOuterClass {
 
     /**
      * <pre>
-     * Prices in USD.
+     * What a call costs; unset means unknown (never shown as zero). Syncs fill
+     * it from the bundled price list for known models; a price set here is
+     * never overwritten by a sync.
      * </pre>
      *
      * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -701,7 +703,9 @@ public final class ModelOuterClass {
     boolean hasPricing();
     /**
      * <pre>
-     * Prices in USD.
+     * What a call costs; unset means unknown (never shown as zero). Syncs fill
+     * it from the bundled price list for known models; a price set here is
+     * never overwritten by a sync.
      * </pre>
      *
      * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -710,7 +714,9 @@ public final class ModelOuterClass {
     llmgateway.admin.v1.ModelOuterClass.Pricing getPricing();
     /**
      * <pre>
-     * Prices in USD.
+     * What a call costs; unset means unknown (never shown as zero). Syncs fill
+     * it from the bundled price list for known models; a price set here is
+     * never overwritten by a sync.
      * </pre>
      *
      * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -1817,7 +1823,9 @@ java.lang.String defaultValue);
     private llmgateway.admin.v1.ModelOuterClass.Pricing pricing_;
     /**
      * <pre>
-     * Prices in USD.
+     * What a call costs; unset means unknown (never shown as zero). Syncs fill
+     * it from the bundled price list for known models; a price set here is
+     * never overwritten by a sync.
      * </pre>
      *
      * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -1829,7 +1837,9 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Prices in USD.
+     * What a call costs; unset means unknown (never shown as zero). Syncs fill
+     * it from the bundled price list for known models; a price set here is
+     * never overwritten by a sync.
      * </pre>
      *
      * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -1841,7 +1851,9 @@ java.lang.String defaultValue);
     }
     /**
      * <pre>
-     * Prices in USD.
+     * What a call costs; unset means unknown (never shown as zero). Syncs fill
+     * it from the bundled price list for known models; a price set here is
+     * never overwritten by a sync.
      * </pre>
      *
      * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -5073,7 +5085,9 @@ java.lang.String defaultValue) {
           llmgateway.admin.v1.ModelOuterClass.Pricing, llmgateway.admin.v1.ModelOuterClass.Pricing.Builder, llmgateway.admin.v1.ModelOuterClass.PricingOrBuilder> pricingBuilder_;
       /**
        * <pre>
-       * Prices in USD.
+       * What a call costs; unset means unknown (never shown as zero). Syncs fill
+       * it from the bundled price list for known models; a price set here is
+       * never overwritten by a sync.
        * </pre>
        *
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -5084,7 +5098,9 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Prices in USD.
+       * What a call costs; unset means unknown (never shown as zero). Syncs fill
+       * it from the bundled price list for known models; a price set here is
+       * never overwritten by a sync.
        * </pre>
        *
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -5099,7 +5115,9 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Prices in USD.
+       * What a call costs; unset means unknown (never shown as zero). Syncs fill
+       * it from the bundled price list for known models; a price set here is
+       * never overwritten by a sync.
        * </pre>
        *
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -5119,7 +5137,9 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Prices in USD.
+       * What a call costs; unset means unknown (never shown as zero). Syncs fill
+       * it from the bundled price list for known models; a price set here is
+       * never overwritten by a sync.
        * </pre>
        *
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -5137,7 +5157,9 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Prices in USD.
+       * What a call costs; unset means unknown (never shown as zero). Syncs fill
+       * it from the bundled price list for known models; a price set here is
+       * never overwritten by a sync.
        * </pre>
        *
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -5162,7 +5184,9 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Prices in USD.
+       * What a call costs; unset means unknown (never shown as zero). Syncs fill
+       * it from the bundled price list for known models; a price set here is
+       * never overwritten by a sync.
        * </pre>
        *
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -5179,7 +5203,9 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Prices in USD.
+       * What a call costs; unset means unknown (never shown as zero). Syncs fill
+       * it from the bundled price list for known models; a price set here is
+       * never overwritten by a sync.
        * </pre>
        *
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -5191,7 +5217,9 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Prices in USD.
+       * What a call costs; unset means unknown (never shown as zero). Syncs fill
+       * it from the bundled price list for known models; a price set here is
+       * never overwritten by a sync.
        * </pre>
        *
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -5206,7 +5234,9 @@ java.lang.String defaultValue) {
       }
       /**
        * <pre>
-       * Prices in USD.
+       * What a call costs; unset means unknown (never shown as zero). Syncs fill
+       * it from the bundled price list for known models; a price set here is
+       * never overwritten by a sync.
        * </pre>
        *
        * <code>.llmgateway.admin.v1.Pricing pricing = 10;</code>
@@ -16378,38 +16408,239 @@ java.lang.String defaultValue) {
 
     /**
      * <pre>
-     * Prompt tokens.
+     * ISO 4217 currency code of every price here (empty: `USD`).
      * </pre>
      *
-     * <code>double input_per_million = 1;</code>
+     * <code>string currency = 4;</code>
+     * @return The currency.
+     */
+    java.lang.String getCurrency();
+    /**
+     * <pre>
+     * ISO 4217 currency code of every price here (empty: `USD`).
+     * </pre>
+     *
+     * <code>string currency = 4;</code>
+     * @return The bytes for currency.
+     */
+    com.google.protobuf.ByteString
+        getCurrencyBytes();
+
+    /**
+     * <pre>
+     * Prompt tokens (of an embedding model: the tokens embedded).
+     * </pre>
+     *
+     * <code>string input_per_million = 5;</code>
      * @return The inputPerMillion.
      */
-    double getInputPerMillion();
+    java.lang.String getInputPerMillion();
+    /**
+     * <pre>
+     * Prompt tokens (of an embedding model: the tokens embedded).
+     * </pre>
+     *
+     * <code>string input_per_million = 5;</code>
+     * @return The bytes for inputPerMillion.
+     */
+    com.google.protobuf.ByteString
+        getInputPerMillionBytes();
 
     /**
      * <pre>
-     * Completion tokens.
+     * Completion tokens (reasoning tokens included, unless priced apart).
      * </pre>
      *
-     * <code>double output_per_million = 2;</code>
+     * <code>string output_per_million = 6;</code>
      * @return The outputPerMillion.
      */
-    double getOutputPerMillion();
+    java.lang.String getOutputPerMillion();
+    /**
+     * <pre>
+     * Completion tokens (reasoning tokens included, unless priced apart).
+     * </pre>
+     *
+     * <code>string output_per_million = 6;</code>
+     * @return The bytes for outputPerMillion.
+     */
+    com.google.protobuf.ByteString
+        getOutputPerMillionBytes();
 
     /**
      * <pre>
-     * Prompt tokens served from the provider's cache.
+     * Prompt tokens read from the provider's prompt cache (unset: the input
+     * price).
      * </pre>
      *
-     * <code>double cached_input_per_million = 3;</code>
+     * <code>string cached_input_per_million = 7;</code>
      * @return The cachedInputPerMillion.
      */
-    double getCachedInputPerMillion();
+    java.lang.String getCachedInputPerMillion();
+    /**
+     * <pre>
+     * Prompt tokens read from the provider's prompt cache (unset: the input
+     * price).
+     * </pre>
+     *
+     * <code>string cached_input_per_million = 7;</code>
+     * @return The bytes for cachedInputPerMillion.
+     */
+    com.google.protobuf.ByteString
+        getCachedInputPerMillionBytes();
+
+    /**
+     * <pre>
+     * Prompt tokens written to the provider's prompt cache, Anthropic's cache
+     * creation (unset: the input price).
+     * </pre>
+     *
+     * <code>string cache_write_per_million = 8;</code>
+     * @return The cacheWritePerMillion.
+     */
+    java.lang.String getCacheWritePerMillion();
+    /**
+     * <pre>
+     * Prompt tokens written to the provider's prompt cache, Anthropic's cache
+     * creation (unset: the input price).
+     * </pre>
+     *
+     * <code>string cache_write_per_million = 8;</code>
+     * @return The bytes for cacheWritePerMillion.
+     */
+    com.google.protobuf.ByteString
+        getCacheWritePerMillionBytes();
+
+    /**
+     * <pre>
+     * Reasoning tokens (unset: the output price).
+     * </pre>
+     *
+     * <code>string reasoning_per_million = 9;</code>
+     * @return The reasoningPerMillion.
+     */
+    java.lang.String getReasoningPerMillion();
+    /**
+     * <pre>
+     * Reasoning tokens (unset: the output price).
+     * </pre>
+     *
+     * <code>string reasoning_per_million = 9;</code>
+     * @return The bytes for reasoningPerMillion.
+     */
+    com.google.protobuf.ByteString
+        getReasoningPerMillionBytes();
+
+    /**
+     * <pre>
+     * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+     * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+     * keys of at most 64 characters).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; per_image = 10;</code>
+     */
+    int getPerImageCount();
+    /**
+     * <pre>
+     * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+     * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+     * keys of at most 64 characters).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; per_image = 10;</code>
+     */
+    boolean containsPerImage(
+        java.lang.String key);
+    /**
+     * Use {@link #getPerImageMap()} instead.
+     */
+    @java.lang.Deprecated
+    java.util.Map<java.lang.String, java.lang.String>
+    getPerImage();
+    /**
+     * <pre>
+     * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+     * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+     * keys of at most 64 characters).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; per_image = 10;</code>
+     */
+    java.util.Map<java.lang.String, java.lang.String>
+    getPerImageMap();
+    /**
+     * <pre>
+     * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+     * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+     * keys of at most 64 characters).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; per_image = 10;</code>
+     */
+    /* nullable */
+java.lang.String getPerImageOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue);
+    /**
+     * <pre>
+     * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+     * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+     * keys of at most 64 characters).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; per_image = 10;</code>
+     */
+    java.lang.String getPerImageOrThrow(
+        java.lang.String key);
+
+    /**
+     * <pre>
+     * A transcription billed by the duration of its audio, per minute.
+     * </pre>
+     *
+     * <code>string audio_per_minute = 11;</code>
+     * @return The audioPerMinute.
+     */
+    java.lang.String getAudioPerMinute();
+    /**
+     * <pre>
+     * A transcription billed by the duration of its audio, per minute.
+     * </pre>
+     *
+     * <code>string audio_per_minute = 11;</code>
+     * @return The bytes for audioPerMinute.
+     */
+    com.google.protobuf.ByteString
+        getAudioPerMinuteBytes();
+
+    /**
+     * <pre>
+     * Synthesized speech, per million characters of input.
+     * </pre>
+     *
+     * <code>string speech_per_million_characters = 12;</code>
+     * @return The speechPerMillionCharacters.
+     */
+    java.lang.String getSpeechPerMillionCharacters();
+    /**
+     * <pre>
+     * Synthesized speech, per million characters of input.
+     * </pre>
+     *
+     * <code>string speech_per_million_characters = 12;</code>
+     * @return The bytes for speechPerMillionCharacters.
+     */
+    com.google.protobuf.ByteString
+        getSpeechPerMillionCharactersBytes();
   }
   /**
    * <pre>
-   * Pricing is what a model costs, in USD per million tokens (each from 0 to
-   * 1,000,000).
+   * Pricing is what a model costs: exact decimal strings (for example `0.15` or
+   * `0.0375`; each from 0 to 1,000,000 with at most 12 decimal places) in
+   * `currency` per million tokens unless named otherwise. An empty string is
+   * unset. A model with no Pricing has an unknown cost; a Pricing of zeros is
+   * free.
    * </pre>
    *
    * Protobuf type {@code llmgateway.admin.v1.Pricing}
@@ -16424,6 +16655,14 @@ java.lang.String defaultValue) {
       super(builder);
     }
     private Pricing() {
+      currency_ = "";
+      inputPerMillion_ = "";
+      outputPerMillion_ = "";
+      cachedInputPerMillion_ = "";
+      cacheWritePerMillion_ = "";
+      reasoningPerMillion_ = "";
+      audioPerMinute_ = "";
+      speechPerMillionCharacters_ = "";
     }
 
     @java.lang.Override
@@ -16438,6 +16677,18 @@ java.lang.String defaultValue) {
       return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_Pricing_descriptor;
     }
 
+    @SuppressWarnings({"rawtypes"})
+    @java.lang.Override
+    protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+        int number) {
+      switch (number) {
+        case 10:
+          return internalGetPerImage();
+        default:
+          throw new RuntimeException(
+              "Invalid map field number: " + number);
+      }
+    }
     @java.lang.Override
     protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
         internalGetFieldAccessorTable() {
@@ -16446,49 +16697,487 @@ java.lang.String defaultValue) {
               llmgateway.admin.v1.ModelOuterClass.Pricing.class, llmgateway.admin.v1.ModelOuterClass.Pricing.Builder.class);
     }
 
-    public static final int INPUT_PER_MILLION_FIELD_NUMBER = 1;
-    private double inputPerMillion_ = 0D;
+    public static final int CURRENCY_FIELD_NUMBER = 4;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object currency_ = "";
     /**
      * <pre>
-     * Prompt tokens.
+     * ISO 4217 currency code of every price here (empty: `USD`).
      * </pre>
      *
-     * <code>double input_per_million = 1;</code>
+     * <code>string currency = 4;</code>
+     * @return The currency.
+     */
+    @java.lang.Override
+    public java.lang.String getCurrency() {
+      java.lang.Object ref = currency_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        currency_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * ISO 4217 currency code of every price here (empty: `USD`).
+     * </pre>
+     *
+     * <code>string currency = 4;</code>
+     * @return The bytes for currency.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getCurrencyBytes() {
+      java.lang.Object ref = currency_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        currency_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int INPUT_PER_MILLION_FIELD_NUMBER = 5;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object inputPerMillion_ = "";
+    /**
+     * <pre>
+     * Prompt tokens (of an embedding model: the tokens embedded).
+     * </pre>
+     *
+     * <code>string input_per_million = 5;</code>
      * @return The inputPerMillion.
      */
     @java.lang.Override
-    public double getInputPerMillion() {
-      return inputPerMillion_;
+    public java.lang.String getInputPerMillion() {
+      java.lang.Object ref = inputPerMillion_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        inputPerMillion_ = s;
+        return s;
+      }
     }
-
-    public static final int OUTPUT_PER_MILLION_FIELD_NUMBER = 2;
-    private double outputPerMillion_ = 0D;
     /**
      * <pre>
-     * Completion tokens.
+     * Prompt tokens (of an embedding model: the tokens embedded).
      * </pre>
      *
-     * <code>double output_per_million = 2;</code>
+     * <code>string input_per_million = 5;</code>
+     * @return The bytes for inputPerMillion.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getInputPerMillionBytes() {
+      java.lang.Object ref = inputPerMillion_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        inputPerMillion_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int OUTPUT_PER_MILLION_FIELD_NUMBER = 6;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object outputPerMillion_ = "";
+    /**
+     * <pre>
+     * Completion tokens (reasoning tokens included, unless priced apart).
+     * </pre>
+     *
+     * <code>string output_per_million = 6;</code>
      * @return The outputPerMillion.
      */
     @java.lang.Override
-    public double getOutputPerMillion() {
-      return outputPerMillion_;
+    public java.lang.String getOutputPerMillion() {
+      java.lang.Object ref = outputPerMillion_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        outputPerMillion_ = s;
+        return s;
+      }
     }
-
-    public static final int CACHED_INPUT_PER_MILLION_FIELD_NUMBER = 3;
-    private double cachedInputPerMillion_ = 0D;
     /**
      * <pre>
-     * Prompt tokens served from the provider's cache.
+     * Completion tokens (reasoning tokens included, unless priced apart).
      * </pre>
      *
-     * <code>double cached_input_per_million = 3;</code>
+     * <code>string output_per_million = 6;</code>
+     * @return The bytes for outputPerMillion.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getOutputPerMillionBytes() {
+      java.lang.Object ref = outputPerMillion_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        outputPerMillion_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int CACHED_INPUT_PER_MILLION_FIELD_NUMBER = 7;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object cachedInputPerMillion_ = "";
+    /**
+     * <pre>
+     * Prompt tokens read from the provider's prompt cache (unset: the input
+     * price).
+     * </pre>
+     *
+     * <code>string cached_input_per_million = 7;</code>
      * @return The cachedInputPerMillion.
      */
     @java.lang.Override
-    public double getCachedInputPerMillion() {
-      return cachedInputPerMillion_;
+    public java.lang.String getCachedInputPerMillion() {
+      java.lang.Object ref = cachedInputPerMillion_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        cachedInputPerMillion_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Prompt tokens read from the provider's prompt cache (unset: the input
+     * price).
+     * </pre>
+     *
+     * <code>string cached_input_per_million = 7;</code>
+     * @return The bytes for cachedInputPerMillion.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getCachedInputPerMillionBytes() {
+      java.lang.Object ref = cachedInputPerMillion_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        cachedInputPerMillion_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int CACHE_WRITE_PER_MILLION_FIELD_NUMBER = 8;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object cacheWritePerMillion_ = "";
+    /**
+     * <pre>
+     * Prompt tokens written to the provider's prompt cache, Anthropic's cache
+     * creation (unset: the input price).
+     * </pre>
+     *
+     * <code>string cache_write_per_million = 8;</code>
+     * @return The cacheWritePerMillion.
+     */
+    @java.lang.Override
+    public java.lang.String getCacheWritePerMillion() {
+      java.lang.Object ref = cacheWritePerMillion_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        cacheWritePerMillion_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Prompt tokens written to the provider's prompt cache, Anthropic's cache
+     * creation (unset: the input price).
+     * </pre>
+     *
+     * <code>string cache_write_per_million = 8;</code>
+     * @return The bytes for cacheWritePerMillion.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getCacheWritePerMillionBytes() {
+      java.lang.Object ref = cacheWritePerMillion_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        cacheWritePerMillion_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int REASONING_PER_MILLION_FIELD_NUMBER = 9;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object reasoningPerMillion_ = "";
+    /**
+     * <pre>
+     * Reasoning tokens (unset: the output price).
+     * </pre>
+     *
+     * <code>string reasoning_per_million = 9;</code>
+     * @return The reasoningPerMillion.
+     */
+    @java.lang.Override
+    public java.lang.String getReasoningPerMillion() {
+      java.lang.Object ref = reasoningPerMillion_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        reasoningPerMillion_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Reasoning tokens (unset: the output price).
+     * </pre>
+     *
+     * <code>string reasoning_per_million = 9;</code>
+     * @return The bytes for reasoningPerMillion.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getReasoningPerMillionBytes() {
+      java.lang.Object ref = reasoningPerMillion_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        reasoningPerMillion_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int PER_IMAGE_FIELD_NUMBER = 10;
+    private static final class PerImageDefaultEntryHolder {
+      static final com.google.protobuf.MapEntry<
+          java.lang.String, java.lang.String> defaultEntry =
+              com.google.protobuf.MapEntry
+              .<java.lang.String, java.lang.String>newDefaultInstance(
+                  llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_Pricing_PerImageEntry_descriptor, 
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "",
+                  com.google.protobuf.WireFormat.FieldType.STRING,
+                  "");
+    }
+    @SuppressWarnings("serial")
+    private com.google.protobuf.MapField<
+        java.lang.String, java.lang.String> perImage_;
+    private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+    internalGetPerImage() {
+      if (perImage_ == null) {
+        return com.google.protobuf.MapField.emptyMapField(
+            PerImageDefaultEntryHolder.defaultEntry);
+      }
+      return perImage_;
+    }
+    public int getPerImageCount() {
+      return internalGetPerImage().getMap().size();
+    }
+    /**
+     * <pre>
+     * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+     * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+     * keys of at most 64 characters).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; per_image = 10;</code>
+     */
+    @java.lang.Override
+    public boolean containsPerImage(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      return internalGetPerImage().getMap().containsKey(key);
+    }
+    /**
+     * Use {@link #getPerImageMap()} instead.
+     */
+    @java.lang.Override
+    @java.lang.Deprecated
+    public java.util.Map<java.lang.String, java.lang.String> getPerImage() {
+      return getPerImageMap();
+    }
+    /**
+     * <pre>
+     * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+     * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+     * keys of at most 64 characters).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; per_image = 10;</code>
+     */
+    @java.lang.Override
+    public java.util.Map<java.lang.String, java.lang.String> getPerImageMap() {
+      return internalGetPerImage().getMap();
+    }
+    /**
+     * <pre>
+     * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+     * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+     * keys of at most 64 characters).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; per_image = 10;</code>
+     */
+    @java.lang.Override
+    public /* nullable */
+java.lang.String getPerImageOrDefault(
+        java.lang.String key,
+        /* nullable */
+java.lang.String defaultValue) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetPerImage().getMap();
+      return map.containsKey(key) ? map.get(key) : defaultValue;
+    }
+    /**
+     * <pre>
+     * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+     * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+     * keys of at most 64 characters).
+     * </pre>
+     *
+     * <code>map&lt;string, string&gt; per_image = 10;</code>
+     */
+    @java.lang.Override
+    public java.lang.String getPerImageOrThrow(
+        java.lang.String key) {
+      if (key == null) { throw new NullPointerException("map key"); }
+      java.util.Map<java.lang.String, java.lang.String> map =
+          internalGetPerImage().getMap();
+      if (!map.containsKey(key)) {
+        throw new java.lang.IllegalArgumentException();
+      }
+      return map.get(key);
+    }
+
+    public static final int AUDIO_PER_MINUTE_FIELD_NUMBER = 11;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object audioPerMinute_ = "";
+    /**
+     * <pre>
+     * A transcription billed by the duration of its audio, per minute.
+     * </pre>
+     *
+     * <code>string audio_per_minute = 11;</code>
+     * @return The audioPerMinute.
+     */
+    @java.lang.Override
+    public java.lang.String getAudioPerMinute() {
+      java.lang.Object ref = audioPerMinute_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        audioPerMinute_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * A transcription billed by the duration of its audio, per minute.
+     * </pre>
+     *
+     * <code>string audio_per_minute = 11;</code>
+     * @return The bytes for audioPerMinute.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getAudioPerMinuteBytes() {
+      java.lang.Object ref = audioPerMinute_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        audioPerMinute_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+
+    public static final int SPEECH_PER_MILLION_CHARACTERS_FIELD_NUMBER = 12;
+    @SuppressWarnings("serial")
+    private volatile java.lang.Object speechPerMillionCharacters_ = "";
+    /**
+     * <pre>
+     * Synthesized speech, per million characters of input.
+     * </pre>
+     *
+     * <code>string speech_per_million_characters = 12;</code>
+     * @return The speechPerMillionCharacters.
+     */
+    @java.lang.Override
+    public java.lang.String getSpeechPerMillionCharacters() {
+      java.lang.Object ref = speechPerMillionCharacters_;
+      if (ref instanceof java.lang.String) {
+        return (java.lang.String) ref;
+      } else {
+        com.google.protobuf.ByteString bs = 
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        speechPerMillionCharacters_ = s;
+        return s;
+      }
+    }
+    /**
+     * <pre>
+     * Synthesized speech, per million characters of input.
+     * </pre>
+     *
+     * <code>string speech_per_million_characters = 12;</code>
+     * @return The bytes for speechPerMillionCharacters.
+     */
+    @java.lang.Override
+    public com.google.protobuf.ByteString
+        getSpeechPerMillionCharactersBytes() {
+      java.lang.Object ref = speechPerMillionCharacters_;
+      if (ref instanceof java.lang.String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        speechPerMillionCharacters_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
     }
 
     private byte memoizedIsInitialized = -1;
@@ -16505,14 +17194,35 @@ java.lang.String defaultValue) {
     @java.lang.Override
     public void writeTo(com.google.protobuf.CodedOutputStream output)
                         throws java.io.IOException {
-      if (java.lang.Double.doubleToRawLongBits(inputPerMillion_) != 0) {
-        output.writeDouble(1, inputPerMillion_);
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(currency_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 4, currency_);
       }
-      if (java.lang.Double.doubleToRawLongBits(outputPerMillion_) != 0) {
-        output.writeDouble(2, outputPerMillion_);
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(inputPerMillion_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 5, inputPerMillion_);
       }
-      if (java.lang.Double.doubleToRawLongBits(cachedInputPerMillion_) != 0) {
-        output.writeDouble(3, cachedInputPerMillion_);
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(outputPerMillion_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 6, outputPerMillion_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(cachedInputPerMillion_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 7, cachedInputPerMillion_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(cacheWritePerMillion_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 8, cacheWritePerMillion_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(reasoningPerMillion_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 9, reasoningPerMillion_);
+      }
+      com.google.protobuf.GeneratedMessageV3
+        .serializeStringMapTo(
+          output,
+          internalGetPerImage(),
+          PerImageDefaultEntryHolder.defaultEntry,
+          10);
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(audioPerMinute_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 11, audioPerMinute_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(speechPerMillionCharacters_)) {
+        com.google.protobuf.GeneratedMessageV3.writeString(output, 12, speechPerMillionCharacters_);
       }
       getUnknownFields().writeTo(output);
     }
@@ -16523,17 +17233,39 @@ java.lang.String defaultValue) {
       if (size != -1) return size;
 
       size = 0;
-      if (java.lang.Double.doubleToRawLongBits(inputPerMillion_) != 0) {
-        size += com.google.protobuf.CodedOutputStream
-          .computeDoubleSize(1, inputPerMillion_);
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(currency_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(4, currency_);
       }
-      if (java.lang.Double.doubleToRawLongBits(outputPerMillion_) != 0) {
-        size += com.google.protobuf.CodedOutputStream
-          .computeDoubleSize(2, outputPerMillion_);
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(inputPerMillion_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(5, inputPerMillion_);
       }
-      if (java.lang.Double.doubleToRawLongBits(cachedInputPerMillion_) != 0) {
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(outputPerMillion_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(6, outputPerMillion_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(cachedInputPerMillion_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(7, cachedInputPerMillion_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(cacheWritePerMillion_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(8, cacheWritePerMillion_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(reasoningPerMillion_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(9, reasoningPerMillion_);
+      }
+      for (java.util.Map.Entry<java.lang.String, java.lang.String> entry
+           : internalGetPerImage().getMap().entrySet()) {
+        com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+        perImage__ = PerImageDefaultEntryHolder.defaultEntry.newBuilderForType()
+            .setKey(entry.getKey())
+            .setValue(entry.getValue())
+            .build();
         size += com.google.protobuf.CodedOutputStream
-          .computeDoubleSize(3, cachedInputPerMillion_);
+            .computeMessageSize(10, perImage__);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(audioPerMinute_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(11, audioPerMinute_);
+      }
+      if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(speechPerMillionCharacters_)) {
+        size += com.google.protobuf.GeneratedMessageV3.computeStringSize(12, speechPerMillionCharacters_);
       }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
@@ -16550,15 +17282,24 @@ java.lang.String defaultValue) {
       }
       llmgateway.admin.v1.ModelOuterClass.Pricing other = (llmgateway.admin.v1.ModelOuterClass.Pricing) obj;
 
-      if (java.lang.Double.doubleToLongBits(getInputPerMillion())
-          != java.lang.Double.doubleToLongBits(
-              other.getInputPerMillion())) return false;
-      if (java.lang.Double.doubleToLongBits(getOutputPerMillion())
-          != java.lang.Double.doubleToLongBits(
-              other.getOutputPerMillion())) return false;
-      if (java.lang.Double.doubleToLongBits(getCachedInputPerMillion())
-          != java.lang.Double.doubleToLongBits(
-              other.getCachedInputPerMillion())) return false;
+      if (!getCurrency()
+          .equals(other.getCurrency())) return false;
+      if (!getInputPerMillion()
+          .equals(other.getInputPerMillion())) return false;
+      if (!getOutputPerMillion()
+          .equals(other.getOutputPerMillion())) return false;
+      if (!getCachedInputPerMillion()
+          .equals(other.getCachedInputPerMillion())) return false;
+      if (!getCacheWritePerMillion()
+          .equals(other.getCacheWritePerMillion())) return false;
+      if (!getReasoningPerMillion()
+          .equals(other.getReasoningPerMillion())) return false;
+      if (!internalGetPerImage().equals(
+          other.internalGetPerImage())) return false;
+      if (!getAudioPerMinute()
+          .equals(other.getAudioPerMinute())) return false;
+      if (!getSpeechPerMillionCharacters()
+          .equals(other.getSpeechPerMillionCharacters())) return false;
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -16570,15 +17311,26 @@ java.lang.String defaultValue) {
       }
       int hash = 41;
       hash = (19 * hash) + getDescriptor().hashCode();
+      hash = (37 * hash) + CURRENCY_FIELD_NUMBER;
+      hash = (53 * hash) + getCurrency().hashCode();
       hash = (37 * hash) + INPUT_PER_MILLION_FIELD_NUMBER;
-      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
-          java.lang.Double.doubleToLongBits(getInputPerMillion()));
+      hash = (53 * hash) + getInputPerMillion().hashCode();
       hash = (37 * hash) + OUTPUT_PER_MILLION_FIELD_NUMBER;
-      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
-          java.lang.Double.doubleToLongBits(getOutputPerMillion()));
+      hash = (53 * hash) + getOutputPerMillion().hashCode();
       hash = (37 * hash) + CACHED_INPUT_PER_MILLION_FIELD_NUMBER;
-      hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
-          java.lang.Double.doubleToLongBits(getCachedInputPerMillion()));
+      hash = (53 * hash) + getCachedInputPerMillion().hashCode();
+      hash = (37 * hash) + CACHE_WRITE_PER_MILLION_FIELD_NUMBER;
+      hash = (53 * hash) + getCacheWritePerMillion().hashCode();
+      hash = (37 * hash) + REASONING_PER_MILLION_FIELD_NUMBER;
+      hash = (53 * hash) + getReasoningPerMillion().hashCode();
+      if (!internalGetPerImage().getMap().isEmpty()) {
+        hash = (37 * hash) + PER_IMAGE_FIELD_NUMBER;
+        hash = (53 * hash) + internalGetPerImage().hashCode();
+      }
+      hash = (37 * hash) + AUDIO_PER_MINUTE_FIELD_NUMBER;
+      hash = (53 * hash) + getAudioPerMinute().hashCode();
+      hash = (37 * hash) + SPEECH_PER_MILLION_CHARACTERS_FIELD_NUMBER;
+      hash = (53 * hash) + getSpeechPerMillionCharacters().hashCode();
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -16678,8 +17430,11 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Pricing is what a model costs, in USD per million tokens (each from 0 to
-     * 1,000,000).
+     * Pricing is what a model costs: exact decimal strings (for example `0.15` or
+     * `0.0375`; each from 0 to 1,000,000 with at most 12 decimal places) in
+     * `currency` per million tokens unless named otherwise. An empty string is
+     * unset. A model with no Pricing has an unknown cost; a Pricing of zeros is
+     * free.
      * </pre>
      *
      * Protobuf type {@code llmgateway.admin.v1.Pricing}
@@ -16693,6 +17448,28 @@ java.lang.String defaultValue) {
         return llmgateway.admin.v1.ModelOuterClass.internal_static_llmgateway_admin_v1_Pricing_descriptor;
       }
 
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 10:
+            return internalGetPerImage();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
+      @SuppressWarnings({"rawtypes"})
+      protected com.google.protobuf.MapFieldReflectionAccessor internalGetMutableMapFieldReflection(
+          int number) {
+        switch (number) {
+          case 10:
+            return internalGetMutablePerImage();
+          default:
+            throw new RuntimeException(
+                "Invalid map field number: " + number);
+        }
+      }
       @java.lang.Override
       protected com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
           internalGetFieldAccessorTable() {
@@ -16715,9 +17492,15 @@ java.lang.String defaultValue) {
       public Builder clear() {
         super.clear();
         bitField0_ = 0;
-        inputPerMillion_ = 0D;
-        outputPerMillion_ = 0D;
-        cachedInputPerMillion_ = 0D;
+        currency_ = "";
+        inputPerMillion_ = "";
+        outputPerMillion_ = "";
+        cachedInputPerMillion_ = "";
+        cacheWritePerMillion_ = "";
+        reasoningPerMillion_ = "";
+        internalGetMutablePerImage().clear();
+        audioPerMinute_ = "";
+        speechPerMillionCharacters_ = "";
         return this;
       }
 
@@ -16752,13 +17535,32 @@ java.lang.String defaultValue) {
       private void buildPartial0(llmgateway.admin.v1.ModelOuterClass.Pricing result) {
         int from_bitField0_ = bitField0_;
         if (((from_bitField0_ & 0x00000001) != 0)) {
-          result.inputPerMillion_ = inputPerMillion_;
+          result.currency_ = currency_;
         }
         if (((from_bitField0_ & 0x00000002) != 0)) {
-          result.outputPerMillion_ = outputPerMillion_;
+          result.inputPerMillion_ = inputPerMillion_;
         }
         if (((from_bitField0_ & 0x00000004) != 0)) {
+          result.outputPerMillion_ = outputPerMillion_;
+        }
+        if (((from_bitField0_ & 0x00000008) != 0)) {
           result.cachedInputPerMillion_ = cachedInputPerMillion_;
+        }
+        if (((from_bitField0_ & 0x00000010) != 0)) {
+          result.cacheWritePerMillion_ = cacheWritePerMillion_;
+        }
+        if (((from_bitField0_ & 0x00000020) != 0)) {
+          result.reasoningPerMillion_ = reasoningPerMillion_;
+        }
+        if (((from_bitField0_ & 0x00000040) != 0)) {
+          result.perImage_ = internalGetPerImage();
+          result.perImage_.makeImmutable();
+        }
+        if (((from_bitField0_ & 0x00000080) != 0)) {
+          result.audioPerMinute_ = audioPerMinute_;
+        }
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.speechPerMillionCharacters_ = speechPerMillionCharacters_;
         }
       }
 
@@ -16806,14 +17608,48 @@ java.lang.String defaultValue) {
 
       public Builder mergeFrom(llmgateway.admin.v1.ModelOuterClass.Pricing other) {
         if (other == llmgateway.admin.v1.ModelOuterClass.Pricing.getDefaultInstance()) return this;
-        if (other.getInputPerMillion() != 0D) {
-          setInputPerMillion(other.getInputPerMillion());
+        if (!other.getCurrency().isEmpty()) {
+          currency_ = other.currency_;
+          bitField0_ |= 0x00000001;
+          onChanged();
         }
-        if (other.getOutputPerMillion() != 0D) {
-          setOutputPerMillion(other.getOutputPerMillion());
+        if (!other.getInputPerMillion().isEmpty()) {
+          inputPerMillion_ = other.inputPerMillion_;
+          bitField0_ |= 0x00000002;
+          onChanged();
         }
-        if (other.getCachedInputPerMillion() != 0D) {
-          setCachedInputPerMillion(other.getCachedInputPerMillion());
+        if (!other.getOutputPerMillion().isEmpty()) {
+          outputPerMillion_ = other.outputPerMillion_;
+          bitField0_ |= 0x00000004;
+          onChanged();
+        }
+        if (!other.getCachedInputPerMillion().isEmpty()) {
+          cachedInputPerMillion_ = other.cachedInputPerMillion_;
+          bitField0_ |= 0x00000008;
+          onChanged();
+        }
+        if (!other.getCacheWritePerMillion().isEmpty()) {
+          cacheWritePerMillion_ = other.cacheWritePerMillion_;
+          bitField0_ |= 0x00000010;
+          onChanged();
+        }
+        if (!other.getReasoningPerMillion().isEmpty()) {
+          reasoningPerMillion_ = other.reasoningPerMillion_;
+          bitField0_ |= 0x00000020;
+          onChanged();
+        }
+        internalGetMutablePerImage().mergeFrom(
+            other.internalGetPerImage());
+        bitField0_ |= 0x00000040;
+        if (!other.getAudioPerMinute().isEmpty()) {
+          audioPerMinute_ = other.audioPerMinute_;
+          bitField0_ |= 0x00000080;
+          onChanged();
+        }
+        if (!other.getSpeechPerMillionCharacters().isEmpty()) {
+          speechPerMillionCharacters_ = other.speechPerMillionCharacters_;
+          bitField0_ |= 0x00000100;
+          onChanged();
         }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
@@ -16841,21 +17677,55 @@ java.lang.String defaultValue) {
               case 0:
                 done = true;
                 break;
-              case 9: {
-                inputPerMillion_ = input.readDouble();
+              case 34: {
+                currency_ = input.readStringRequireUtf8();
                 bitField0_ |= 0x00000001;
                 break;
-              } // case 9
-              case 17: {
-                outputPerMillion_ = input.readDouble();
+              } // case 34
+              case 42: {
+                inputPerMillion_ = input.readStringRequireUtf8();
                 bitField0_ |= 0x00000002;
                 break;
-              } // case 17
-              case 25: {
-                cachedInputPerMillion_ = input.readDouble();
+              } // case 42
+              case 50: {
+                outputPerMillion_ = input.readStringRequireUtf8();
                 bitField0_ |= 0x00000004;
                 break;
-              } // case 25
+              } // case 50
+              case 58: {
+                cachedInputPerMillion_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000008;
+                break;
+              } // case 58
+              case 66: {
+                cacheWritePerMillion_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000010;
+                break;
+              } // case 66
+              case 74: {
+                reasoningPerMillion_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000020;
+                break;
+              } // case 74
+              case 82: {
+                com.google.protobuf.MapEntry<java.lang.String, java.lang.String>
+                perImage__ = input.readMessage(
+                    PerImageDefaultEntryHolder.defaultEntry.getParserForType(), extensionRegistry);
+                internalGetMutablePerImage().getMutableMap().put(
+                    perImage__.getKey(), perImage__.getValue());
+                bitField0_ |= 0x00000040;
+                break;
+              } // case 82
+              case 90: {
+                audioPerMinute_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000080;
+                break;
+              } // case 90
+              case 98: {
+                speechPerMillionCharacters_ = input.readStringRequireUtf8();
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 98
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -16873,134 +17743,917 @@ java.lang.String defaultValue) {
       }
       private int bitField0_;
 
-      private double inputPerMillion_ ;
+      private java.lang.Object currency_ = "";
       /**
        * <pre>
-       * Prompt tokens.
+       * ISO 4217 currency code of every price here (empty: `USD`).
        * </pre>
        *
-       * <code>double input_per_million = 1;</code>
-       * @return The inputPerMillion.
+       * <code>string currency = 4;</code>
+       * @return The currency.
        */
-      @java.lang.Override
-      public double getInputPerMillion() {
-        return inputPerMillion_;
+      public java.lang.String getCurrency() {
+        java.lang.Object ref = currency_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          currency_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
       }
       /**
        * <pre>
-       * Prompt tokens.
+       * ISO 4217 currency code of every price here (empty: `USD`).
        * </pre>
        *
-       * <code>double input_per_million = 1;</code>
-       * @param value The inputPerMillion to set.
+       * <code>string currency = 4;</code>
+       * @return The bytes for currency.
+       */
+      public com.google.protobuf.ByteString
+          getCurrencyBytes() {
+        java.lang.Object ref = currency_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          currency_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * ISO 4217 currency code of every price here (empty: `USD`).
+       * </pre>
+       *
+       * <code>string currency = 4;</code>
+       * @param value The currency to set.
        * @return This builder for chaining.
        */
-      public Builder setInputPerMillion(double value) {
-
-        inputPerMillion_ = value;
+      public Builder setCurrency(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        currency_ = value;
         bitField0_ |= 0x00000001;
         onChanged();
         return this;
       }
       /**
        * <pre>
-       * Prompt tokens.
+       * ISO 4217 currency code of every price here (empty: `USD`).
        * </pre>
        *
-       * <code>double input_per_million = 1;</code>
+       * <code>string currency = 4;</code>
        * @return This builder for chaining.
        */
-      public Builder clearInputPerMillion() {
+      public Builder clearCurrency() {
+        currency_ = getDefaultInstance().getCurrency();
         bitField0_ = (bitField0_ & ~0x00000001);
-        inputPerMillion_ = 0D;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * ISO 4217 currency code of every price here (empty: `USD`).
+       * </pre>
+       *
+       * <code>string currency = 4;</code>
+       * @param value The bytes for currency to set.
+       * @return This builder for chaining.
+       */
+      public Builder setCurrencyBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        currency_ = value;
+        bitField0_ |= 0x00000001;
         onChanged();
         return this;
       }
 
-      private double outputPerMillion_ ;
+      private java.lang.Object inputPerMillion_ = "";
       /**
        * <pre>
-       * Completion tokens.
+       * Prompt tokens (of an embedding model: the tokens embedded).
        * </pre>
        *
-       * <code>double output_per_million = 2;</code>
-       * @return The outputPerMillion.
+       * <code>string input_per_million = 5;</code>
+       * @return The inputPerMillion.
        */
-      @java.lang.Override
-      public double getOutputPerMillion() {
-        return outputPerMillion_;
+      public java.lang.String getInputPerMillion() {
+        java.lang.Object ref = inputPerMillion_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          inputPerMillion_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
       }
       /**
        * <pre>
-       * Completion tokens.
+       * Prompt tokens (of an embedding model: the tokens embedded).
        * </pre>
        *
-       * <code>double output_per_million = 2;</code>
-       * @param value The outputPerMillion to set.
+       * <code>string input_per_million = 5;</code>
+       * @return The bytes for inputPerMillion.
+       */
+      public com.google.protobuf.ByteString
+          getInputPerMillionBytes() {
+        java.lang.Object ref = inputPerMillion_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          inputPerMillion_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Prompt tokens (of an embedding model: the tokens embedded).
+       * </pre>
+       *
+       * <code>string input_per_million = 5;</code>
+       * @param value The inputPerMillion to set.
        * @return This builder for chaining.
        */
-      public Builder setOutputPerMillion(double value) {
-
-        outputPerMillion_ = value;
+      public Builder setInputPerMillion(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        inputPerMillion_ = value;
         bitField0_ |= 0x00000002;
         onChanged();
         return this;
       }
       /**
        * <pre>
-       * Completion tokens.
+       * Prompt tokens (of an embedding model: the tokens embedded).
        * </pre>
        *
-       * <code>double output_per_million = 2;</code>
+       * <code>string input_per_million = 5;</code>
        * @return This builder for chaining.
        */
-      public Builder clearOutputPerMillion() {
+      public Builder clearInputPerMillion() {
+        inputPerMillion_ = getDefaultInstance().getInputPerMillion();
         bitField0_ = (bitField0_ & ~0x00000002);
-        outputPerMillion_ = 0D;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Prompt tokens (of an embedding model: the tokens embedded).
+       * </pre>
+       *
+       * <code>string input_per_million = 5;</code>
+       * @param value The bytes for inputPerMillion to set.
+       * @return This builder for chaining.
+       */
+      public Builder setInputPerMillionBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        inputPerMillion_ = value;
+        bitField0_ |= 0x00000002;
         onChanged();
         return this;
       }
 
-      private double cachedInputPerMillion_ ;
+      private java.lang.Object outputPerMillion_ = "";
       /**
        * <pre>
-       * Prompt tokens served from the provider's cache.
+       * Completion tokens (reasoning tokens included, unless priced apart).
        * </pre>
        *
-       * <code>double cached_input_per_million = 3;</code>
-       * @return The cachedInputPerMillion.
+       * <code>string output_per_million = 6;</code>
+       * @return The outputPerMillion.
        */
-      @java.lang.Override
-      public double getCachedInputPerMillion() {
-        return cachedInputPerMillion_;
+      public java.lang.String getOutputPerMillion() {
+        java.lang.Object ref = outputPerMillion_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          outputPerMillion_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
       }
       /**
        * <pre>
-       * Prompt tokens served from the provider's cache.
+       * Completion tokens (reasoning tokens included, unless priced apart).
        * </pre>
        *
-       * <code>double cached_input_per_million = 3;</code>
-       * @param value The cachedInputPerMillion to set.
+       * <code>string output_per_million = 6;</code>
+       * @return The bytes for outputPerMillion.
+       */
+      public com.google.protobuf.ByteString
+          getOutputPerMillionBytes() {
+        java.lang.Object ref = outputPerMillion_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          outputPerMillion_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Completion tokens (reasoning tokens included, unless priced apart).
+       * </pre>
+       *
+       * <code>string output_per_million = 6;</code>
+       * @param value The outputPerMillion to set.
        * @return This builder for chaining.
        */
-      public Builder setCachedInputPerMillion(double value) {
-
-        cachedInputPerMillion_ = value;
+      public Builder setOutputPerMillion(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        outputPerMillion_ = value;
         bitField0_ |= 0x00000004;
         onChanged();
         return this;
       }
       /**
        * <pre>
-       * Prompt tokens served from the provider's cache.
+       * Completion tokens (reasoning tokens included, unless priced apart).
        * </pre>
        *
-       * <code>double cached_input_per_million = 3;</code>
+       * <code>string output_per_million = 6;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearOutputPerMillion() {
+        outputPerMillion_ = getDefaultInstance().getOutputPerMillion();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Completion tokens (reasoning tokens included, unless priced apart).
+       * </pre>
+       *
+       * <code>string output_per_million = 6;</code>
+       * @param value The bytes for outputPerMillion to set.
+       * @return This builder for chaining.
+       */
+      public Builder setOutputPerMillionBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        outputPerMillion_ = value;
+        bitField0_ |= 0x00000004;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object cachedInputPerMillion_ = "";
+      /**
+       * <pre>
+       * Prompt tokens read from the provider's prompt cache (unset: the input
+       * price).
+       * </pre>
+       *
+       * <code>string cached_input_per_million = 7;</code>
+       * @return The cachedInputPerMillion.
+       */
+      public java.lang.String getCachedInputPerMillion() {
+        java.lang.Object ref = cachedInputPerMillion_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          cachedInputPerMillion_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Prompt tokens read from the provider's prompt cache (unset: the input
+       * price).
+       * </pre>
+       *
+       * <code>string cached_input_per_million = 7;</code>
+       * @return The bytes for cachedInputPerMillion.
+       */
+      public com.google.protobuf.ByteString
+          getCachedInputPerMillionBytes() {
+        java.lang.Object ref = cachedInputPerMillion_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          cachedInputPerMillion_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Prompt tokens read from the provider's prompt cache (unset: the input
+       * price).
+       * </pre>
+       *
+       * <code>string cached_input_per_million = 7;</code>
+       * @param value The cachedInputPerMillion to set.
+       * @return This builder for chaining.
+       */
+      public Builder setCachedInputPerMillion(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        cachedInputPerMillion_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Prompt tokens read from the provider's prompt cache (unset: the input
+       * price).
+       * </pre>
+       *
+       * <code>string cached_input_per_million = 7;</code>
        * @return This builder for chaining.
        */
       public Builder clearCachedInputPerMillion() {
-        bitField0_ = (bitField0_ & ~0x00000004);
-        cachedInputPerMillion_ = 0D;
+        cachedInputPerMillion_ = getDefaultInstance().getCachedInputPerMillion();
+        bitField0_ = (bitField0_ & ~0x00000008);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Prompt tokens read from the provider's prompt cache (unset: the input
+       * price).
+       * </pre>
+       *
+       * <code>string cached_input_per_million = 7;</code>
+       * @param value The bytes for cachedInputPerMillion to set.
+       * @return This builder for chaining.
+       */
+      public Builder setCachedInputPerMillionBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        cachedInputPerMillion_ = value;
+        bitField0_ |= 0x00000008;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object cacheWritePerMillion_ = "";
+      /**
+       * <pre>
+       * Prompt tokens written to the provider's prompt cache, Anthropic's cache
+       * creation (unset: the input price).
+       * </pre>
+       *
+       * <code>string cache_write_per_million = 8;</code>
+       * @return The cacheWritePerMillion.
+       */
+      public java.lang.String getCacheWritePerMillion() {
+        java.lang.Object ref = cacheWritePerMillion_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          cacheWritePerMillion_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Prompt tokens written to the provider's prompt cache, Anthropic's cache
+       * creation (unset: the input price).
+       * </pre>
+       *
+       * <code>string cache_write_per_million = 8;</code>
+       * @return The bytes for cacheWritePerMillion.
+       */
+      public com.google.protobuf.ByteString
+          getCacheWritePerMillionBytes() {
+        java.lang.Object ref = cacheWritePerMillion_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          cacheWritePerMillion_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Prompt tokens written to the provider's prompt cache, Anthropic's cache
+       * creation (unset: the input price).
+       * </pre>
+       *
+       * <code>string cache_write_per_million = 8;</code>
+       * @param value The cacheWritePerMillion to set.
+       * @return This builder for chaining.
+       */
+      public Builder setCacheWritePerMillion(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        cacheWritePerMillion_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Prompt tokens written to the provider's prompt cache, Anthropic's cache
+       * creation (unset: the input price).
+       * </pre>
+       *
+       * <code>string cache_write_per_million = 8;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearCacheWritePerMillion() {
+        cacheWritePerMillion_ = getDefaultInstance().getCacheWritePerMillion();
+        bitField0_ = (bitField0_ & ~0x00000010);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Prompt tokens written to the provider's prompt cache, Anthropic's cache
+       * creation (unset: the input price).
+       * </pre>
+       *
+       * <code>string cache_write_per_million = 8;</code>
+       * @param value The bytes for cacheWritePerMillion to set.
+       * @return This builder for chaining.
+       */
+      public Builder setCacheWritePerMillionBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        cacheWritePerMillion_ = value;
+        bitField0_ |= 0x00000010;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object reasoningPerMillion_ = "";
+      /**
+       * <pre>
+       * Reasoning tokens (unset: the output price).
+       * </pre>
+       *
+       * <code>string reasoning_per_million = 9;</code>
+       * @return The reasoningPerMillion.
+       */
+      public java.lang.String getReasoningPerMillion() {
+        java.lang.Object ref = reasoningPerMillion_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          reasoningPerMillion_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Reasoning tokens (unset: the output price).
+       * </pre>
+       *
+       * <code>string reasoning_per_million = 9;</code>
+       * @return The bytes for reasoningPerMillion.
+       */
+      public com.google.protobuf.ByteString
+          getReasoningPerMillionBytes() {
+        java.lang.Object ref = reasoningPerMillion_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          reasoningPerMillion_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Reasoning tokens (unset: the output price).
+       * </pre>
+       *
+       * <code>string reasoning_per_million = 9;</code>
+       * @param value The reasoningPerMillion to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReasoningPerMillion(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        reasoningPerMillion_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Reasoning tokens (unset: the output price).
+       * </pre>
+       *
+       * <code>string reasoning_per_million = 9;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearReasoningPerMillion() {
+        reasoningPerMillion_ = getDefaultInstance().getReasoningPerMillion();
+        bitField0_ = (bitField0_ & ~0x00000020);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Reasoning tokens (unset: the output price).
+       * </pre>
+       *
+       * <code>string reasoning_per_million = 9;</code>
+       * @param value The bytes for reasoningPerMillion to set.
+       * @return This builder for chaining.
+       */
+      public Builder setReasoningPerMillionBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        reasoningPerMillion_ = value;
+        bitField0_ |= 0x00000020;
+        onChanged();
+        return this;
+      }
+
+      private com.google.protobuf.MapField<
+          java.lang.String, java.lang.String> perImage_;
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetPerImage() {
+        if (perImage_ == null) {
+          return com.google.protobuf.MapField.emptyMapField(
+              PerImageDefaultEntryHolder.defaultEntry);
+        }
+        return perImage_;
+      }
+      private com.google.protobuf.MapField<java.lang.String, java.lang.String>
+          internalGetMutablePerImage() {
+        if (perImage_ == null) {
+          perImage_ = com.google.protobuf.MapField.newMapField(
+              PerImageDefaultEntryHolder.defaultEntry);
+        }
+        if (!perImage_.isMutable()) {
+          perImage_ = perImage_.copy();
+        }
+        bitField0_ |= 0x00000040;
+        onChanged();
+        return perImage_;
+      }
+      public int getPerImageCount() {
+        return internalGetPerImage().getMap().size();
+      }
+      /**
+       * <pre>
+       * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+       * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+       * keys of at most 64 characters).
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; per_image = 10;</code>
+       */
+      @java.lang.Override
+      public boolean containsPerImage(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        return internalGetPerImage().getMap().containsKey(key);
+      }
+      /**
+       * Use {@link #getPerImageMap()} instead.
+       */
+      @java.lang.Override
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String> getPerImage() {
+        return getPerImageMap();
+      }
+      /**
+       * <pre>
+       * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+       * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+       * keys of at most 64 characters).
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; per_image = 10;</code>
+       */
+      @java.lang.Override
+      public java.util.Map<java.lang.String, java.lang.String> getPerImageMap() {
+        return internalGetPerImage().getMap();
+      }
+      /**
+       * <pre>
+       * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+       * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+       * keys of at most 64 characters).
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; per_image = 10;</code>
+       */
+      @java.lang.Override
+      public /* nullable */
+java.lang.String getPerImageOrDefault(
+          java.lang.String key,
+          /* nullable */
+java.lang.String defaultValue) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetPerImage().getMap();
+        return map.containsKey(key) ? map.get(key) : defaultValue;
+      }
+      /**
+       * <pre>
+       * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+       * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+       * keys of at most 64 characters).
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; per_image = 10;</code>
+       */
+      @java.lang.Override
+      public java.lang.String getPerImageOrThrow(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        java.util.Map<java.lang.String, java.lang.String> map =
+            internalGetPerImage().getMap();
+        if (!map.containsKey(key)) {
+          throw new java.lang.IllegalArgumentException();
+        }
+        return map.get(key);
+      }
+      public Builder clearPerImage() {
+        bitField0_ = (bitField0_ & ~0x00000040);
+        internalGetMutablePerImage().getMutableMap()
+            .clear();
+        return this;
+      }
+      /**
+       * <pre>
+       * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+       * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+       * keys of at most 64 characters).
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; per_image = 10;</code>
+       */
+      public Builder removePerImage(
+          java.lang.String key) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        internalGetMutablePerImage().getMutableMap()
+            .remove(key);
+        return this;
+      }
+      /**
+       * Use alternate mutation accessors instead.
+       */
+      @java.lang.Deprecated
+      public java.util.Map<java.lang.String, java.lang.String>
+          getMutablePerImage() {
+        bitField0_ |= 0x00000040;
+        return internalGetMutablePerImage().getMutableMap();
+      }
+      /**
+       * <pre>
+       * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+       * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+       * keys of at most 64 characters).
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; per_image = 10;</code>
+       */
+      public Builder putPerImage(
+          java.lang.String key,
+          java.lang.String value) {
+        if (key == null) { throw new NullPointerException("map key"); }
+        if (value == null) { throw new NullPointerException("map value"); }
+        internalGetMutablePerImage().getMutableMap()
+            .put(key, value);
+        bitField0_ |= 0x00000040;
+        return this;
+      }
+      /**
+       * <pre>
+       * Price of one generated image by `size/quality` (`1024x1024/hd`), by
+       * `size` (`1024x1024`) or `*` (any other), tried in that order (at most 32;
+       * keys of at most 64 characters).
+       * </pre>
+       *
+       * <code>map&lt;string, string&gt; per_image = 10;</code>
+       */
+      public Builder putAllPerImage(
+          java.util.Map<java.lang.String, java.lang.String> values) {
+        internalGetMutablePerImage().getMutableMap()
+            .putAll(values);
+        bitField0_ |= 0x00000040;
+        return this;
+      }
+
+      private java.lang.Object audioPerMinute_ = "";
+      /**
+       * <pre>
+       * A transcription billed by the duration of its audio, per minute.
+       * </pre>
+       *
+       * <code>string audio_per_minute = 11;</code>
+       * @return The audioPerMinute.
+       */
+      public java.lang.String getAudioPerMinute() {
+        java.lang.Object ref = audioPerMinute_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          audioPerMinute_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * A transcription billed by the duration of its audio, per minute.
+       * </pre>
+       *
+       * <code>string audio_per_minute = 11;</code>
+       * @return The bytes for audioPerMinute.
+       */
+      public com.google.protobuf.ByteString
+          getAudioPerMinuteBytes() {
+        java.lang.Object ref = audioPerMinute_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          audioPerMinute_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * A transcription billed by the duration of its audio, per minute.
+       * </pre>
+       *
+       * <code>string audio_per_minute = 11;</code>
+       * @param value The audioPerMinute to set.
+       * @return This builder for chaining.
+       */
+      public Builder setAudioPerMinute(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        audioPerMinute_ = value;
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * A transcription billed by the duration of its audio, per minute.
+       * </pre>
+       *
+       * <code>string audio_per_minute = 11;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearAudioPerMinute() {
+        audioPerMinute_ = getDefaultInstance().getAudioPerMinute();
+        bitField0_ = (bitField0_ & ~0x00000080);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * A transcription billed by the duration of its audio, per minute.
+       * </pre>
+       *
+       * <code>string audio_per_minute = 11;</code>
+       * @param value The bytes for audioPerMinute to set.
+       * @return This builder for chaining.
+       */
+      public Builder setAudioPerMinuteBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        audioPerMinute_ = value;
+        bitField0_ |= 0x00000080;
+        onChanged();
+        return this;
+      }
+
+      private java.lang.Object speechPerMillionCharacters_ = "";
+      /**
+       * <pre>
+       * Synthesized speech, per million characters of input.
+       * </pre>
+       *
+       * <code>string speech_per_million_characters = 12;</code>
+       * @return The speechPerMillionCharacters.
+       */
+      public java.lang.String getSpeechPerMillionCharacters() {
+        java.lang.Object ref = speechPerMillionCharacters_;
+        if (!(ref instanceof java.lang.String)) {
+          com.google.protobuf.ByteString bs =
+              (com.google.protobuf.ByteString) ref;
+          java.lang.String s = bs.toStringUtf8();
+          speechPerMillionCharacters_ = s;
+          return s;
+        } else {
+          return (java.lang.String) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Synthesized speech, per million characters of input.
+       * </pre>
+       *
+       * <code>string speech_per_million_characters = 12;</code>
+       * @return The bytes for speechPerMillionCharacters.
+       */
+      public com.google.protobuf.ByteString
+          getSpeechPerMillionCharactersBytes() {
+        java.lang.Object ref = speechPerMillionCharacters_;
+        if (ref instanceof String) {
+          com.google.protobuf.ByteString b = 
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  (java.lang.String) ref);
+          speechPerMillionCharacters_ = b;
+          return b;
+        } else {
+          return (com.google.protobuf.ByteString) ref;
+        }
+      }
+      /**
+       * <pre>
+       * Synthesized speech, per million characters of input.
+       * </pre>
+       *
+       * <code>string speech_per_million_characters = 12;</code>
+       * @param value The speechPerMillionCharacters to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSpeechPerMillionCharacters(
+          java.lang.String value) {
+        if (value == null) { throw new NullPointerException(); }
+        speechPerMillionCharacters_ = value;
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Synthesized speech, per million characters of input.
+       * </pre>
+       *
+       * <code>string speech_per_million_characters = 12;</code>
+       * @return This builder for chaining.
+       */
+      public Builder clearSpeechPerMillionCharacters() {
+        speechPerMillionCharacters_ = getDefaultInstance().getSpeechPerMillionCharacters();
+        bitField0_ = (bitField0_ & ~0x00000100);
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * Synthesized speech, per million characters of input.
+       * </pre>
+       *
+       * <code>string speech_per_million_characters = 12;</code>
+       * @param value The bytes for speechPerMillionCharacters to set.
+       * @return This builder for chaining.
+       */
+      public Builder setSpeechPerMillionCharactersBytes(
+          com.google.protobuf.ByteString value) {
+        if (value == null) { throw new NullPointerException(); }
+        checkByteStringIsUtf8(value);
+        speechPerMillionCharacters_ = value;
+        bitField0_ |= 0x00000100;
         onChanged();
         return this;
       }
@@ -17255,6 +18908,36 @@ java.lang.String defaultValue);
      * @return The weight.
      */
     double getWeight();
+
+    /**
+     * <pre>
+     * This deployment's own prices (unset: the model's). A call costs the prices
+     * of the deployment that served it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+     * @return Whether the pricing field is set.
+     */
+    boolean hasPricing();
+    /**
+     * <pre>
+     * This deployment's own prices (unset: the model's). A call costs the prices
+     * of the deployment that served it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+     * @return The pricing.
+     */
+    llmgateway.admin.v1.ModelOuterClass.Pricing getPricing();
+    /**
+     * <pre>
+     * This deployment's own prices (unset: the model's). A call costs the prices
+     * of the deployment that served it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+     */
+    llmgateway.admin.v1.ModelOuterClass.PricingOrBuilder getPricingOrBuilder();
   }
   /**
    * <pre>
@@ -17313,6 +18996,7 @@ java.lang.String defaultValue);
               llmgateway.admin.v1.ModelOuterClass.Deployment.class, llmgateway.admin.v1.ModelOuterClass.Deployment.Builder.class);
     }
 
+    private int bitField0_;
     public static final int ID_FIELD_NUMBER = 1;
     @SuppressWarnings("serial")
     private volatile java.lang.Object id_ = "";
@@ -17705,6 +19389,47 @@ java.lang.String defaultValue) {
       return weight_;
     }
 
+    public static final int PRICING_FIELD_NUMBER = 9;
+    private llmgateway.admin.v1.ModelOuterClass.Pricing pricing_;
+    /**
+     * <pre>
+     * This deployment's own prices (unset: the model's). A call costs the prices
+     * of the deployment that served it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+     * @return Whether the pricing field is set.
+     */
+    @java.lang.Override
+    public boolean hasPricing() {
+      return ((bitField0_ & 0x00000001) != 0);
+    }
+    /**
+     * <pre>
+     * This deployment's own prices (unset: the model's). A call costs the prices
+     * of the deployment that served it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+     * @return The pricing.
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.Pricing getPricing() {
+      return pricing_ == null ? llmgateway.admin.v1.ModelOuterClass.Pricing.getDefaultInstance() : pricing_;
+    }
+    /**
+     * <pre>
+     * This deployment's own prices (unset: the model's). A call costs the prices
+     * of the deployment that served it.
+     * </pre>
+     *
+     * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+     */
+    @java.lang.Override
+    public llmgateway.admin.v1.ModelOuterClass.PricingOrBuilder getPricingOrBuilder() {
+      return pricing_ == null ? llmgateway.admin.v1.ModelOuterClass.Pricing.getDefaultInstance() : pricing_;
+    }
+
     private byte memoizedIsInitialized = -1;
     @java.lang.Override
     public final boolean isInitialized() {
@@ -17745,6 +19470,9 @@ java.lang.String defaultValue) {
           7);
       if (java.lang.Double.doubleToRawLongBits(weight_) != 0) {
         output.writeDouble(8, weight_);
+      }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        output.writeMessage(9, getPricing());
       }
       getUnknownFields().writeTo(output);
     }
@@ -17787,6 +19515,10 @@ java.lang.String defaultValue) {
         size += com.google.protobuf.CodedOutputStream
           .computeDoubleSize(8, weight_);
       }
+      if (((bitField0_ & 0x00000001) != 0)) {
+        size += com.google.protobuf.CodedOutputStream
+          .computeMessageSize(9, getPricing());
+      }
       size += getUnknownFields().getSerializedSize();
       memoizedSize = size;
       return size;
@@ -17819,6 +19551,11 @@ java.lang.String defaultValue) {
       if (java.lang.Double.doubleToLongBits(getWeight())
           != java.lang.Double.doubleToLongBits(
               other.getWeight())) return false;
+      if (hasPricing() != other.hasPricing()) return false;
+      if (hasPricing()) {
+        if (!getPricing()
+            .equals(other.getPricing())) return false;
+      }
       if (!getUnknownFields().equals(other.getUnknownFields())) return false;
       return true;
     }
@@ -17849,6 +19586,10 @@ java.lang.String defaultValue) {
       hash = (37 * hash) + WEIGHT_FIELD_NUMBER;
       hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
           java.lang.Double.doubleToLongBits(getWeight()));
+      if (hasPricing()) {
+        hash = (37 * hash) + PRICING_FIELD_NUMBER;
+        hash = (53 * hash) + getPricing().hashCode();
+      }
       hash = (29 * hash) + getUnknownFields().hashCode();
       memoizedHashCode = hash;
       return hash;
@@ -17994,13 +19735,19 @@ java.lang.String defaultValue) {
 
       // Construct using llmgateway.admin.v1.ModelOuterClass.Deployment.newBuilder()
       private Builder() {
-
+        maybeForceBuilderInitialization();
       }
 
       private Builder(
           com.google.protobuf.GeneratedMessageV3.BuilderParent parent) {
         super(parent);
-
+        maybeForceBuilderInitialization();
+      }
+      private void maybeForceBuilderInitialization() {
+        if (com.google.protobuf.GeneratedMessageV3
+                .alwaysUseFieldBuilders) {
+          getPricingFieldBuilder();
+        }
       }
       @java.lang.Override
       public Builder clear() {
@@ -18014,6 +19761,11 @@ java.lang.String defaultValue) {
         credentialRef_ = "";
         internalGetMutableOptions().clear();
         weight_ = 0D;
+        pricing_ = null;
+        if (pricingBuilder_ != null) {
+          pricingBuilder_.dispose();
+          pricingBuilder_ = null;
+        }
         return this;
       }
 
@@ -18072,6 +19824,14 @@ java.lang.String defaultValue) {
         if (((from_bitField0_ & 0x00000080) != 0)) {
           result.weight_ = weight_;
         }
+        int to_bitField0_ = 0;
+        if (((from_bitField0_ & 0x00000100) != 0)) {
+          result.pricing_ = pricingBuilder_ == null
+              ? pricing_
+              : pricingBuilder_.build();
+          to_bitField0_ |= 0x00000001;
+        }
+        result.bitField0_ |= to_bitField0_;
       }
 
       @java.lang.Override
@@ -18154,6 +19914,9 @@ java.lang.String defaultValue) {
         if (other.getWeight() != 0D) {
           setWeight(other.getWeight());
         }
+        if (other.hasPricing()) {
+          mergePricing(other.getPricing());
+        }
         this.mergeUnknownFields(other.getUnknownFields());
         onChanged();
         return this;
@@ -18224,6 +19987,13 @@ java.lang.String defaultValue) {
                 bitField0_ |= 0x00000080;
                 break;
               } // case 65
+              case 74: {
+                input.readMessage(
+                    getPricingFieldBuilder().getBuilder(),
+                    extensionRegistry);
+                bitField0_ |= 0x00000100;
+                break;
+              } // case 74
               default: {
                 if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                   done = true; // was an endgroup tag
@@ -18990,6 +20760,172 @@ java.lang.String defaultValue) {
         weight_ = 0D;
         onChanged();
         return this;
+      }
+
+      private llmgateway.admin.v1.ModelOuterClass.Pricing pricing_;
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.Pricing, llmgateway.admin.v1.ModelOuterClass.Pricing.Builder, llmgateway.admin.v1.ModelOuterClass.PricingOrBuilder> pricingBuilder_;
+      /**
+       * <pre>
+       * This deployment's own prices (unset: the model's). A call costs the prices
+       * of the deployment that served it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+       * @return Whether the pricing field is set.
+       */
+      public boolean hasPricing() {
+        return ((bitField0_ & 0x00000100) != 0);
+      }
+      /**
+       * <pre>
+       * This deployment's own prices (unset: the model's). A call costs the prices
+       * of the deployment that served it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+       * @return The pricing.
+       */
+      public llmgateway.admin.v1.ModelOuterClass.Pricing getPricing() {
+        if (pricingBuilder_ == null) {
+          return pricing_ == null ? llmgateway.admin.v1.ModelOuterClass.Pricing.getDefaultInstance() : pricing_;
+        } else {
+          return pricingBuilder_.getMessage();
+        }
+      }
+      /**
+       * <pre>
+       * This deployment's own prices (unset: the model's). A call costs the prices
+       * of the deployment that served it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+       */
+      public Builder setPricing(llmgateway.admin.v1.ModelOuterClass.Pricing value) {
+        if (pricingBuilder_ == null) {
+          if (value == null) {
+            throw new NullPointerException();
+          }
+          pricing_ = value;
+        } else {
+          pricingBuilder_.setMessage(value);
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * This deployment's own prices (unset: the model's). A call costs the prices
+       * of the deployment that served it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+       */
+      public Builder setPricing(
+          llmgateway.admin.v1.ModelOuterClass.Pricing.Builder builderForValue) {
+        if (pricingBuilder_ == null) {
+          pricing_ = builderForValue.build();
+        } else {
+          pricingBuilder_.setMessage(builderForValue.build());
+        }
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * This deployment's own prices (unset: the model's). A call costs the prices
+       * of the deployment that served it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+       */
+      public Builder mergePricing(llmgateway.admin.v1.ModelOuterClass.Pricing value) {
+        if (pricingBuilder_ == null) {
+          if (((bitField0_ & 0x00000100) != 0) &&
+            pricing_ != null &&
+            pricing_ != llmgateway.admin.v1.ModelOuterClass.Pricing.getDefaultInstance()) {
+            getPricingBuilder().mergeFrom(value);
+          } else {
+            pricing_ = value;
+          }
+        } else {
+          pricingBuilder_.mergeFrom(value);
+        }
+        if (pricing_ != null) {
+          bitField0_ |= 0x00000100;
+          onChanged();
+        }
+        return this;
+      }
+      /**
+       * <pre>
+       * This deployment's own prices (unset: the model's). A call costs the prices
+       * of the deployment that served it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+       */
+      public Builder clearPricing() {
+        bitField0_ = (bitField0_ & ~0x00000100);
+        pricing_ = null;
+        if (pricingBuilder_ != null) {
+          pricingBuilder_.dispose();
+          pricingBuilder_ = null;
+        }
+        onChanged();
+        return this;
+      }
+      /**
+       * <pre>
+       * This deployment's own prices (unset: the model's). A call costs the prices
+       * of the deployment that served it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.Pricing.Builder getPricingBuilder() {
+        bitField0_ |= 0x00000100;
+        onChanged();
+        return getPricingFieldBuilder().getBuilder();
+      }
+      /**
+       * <pre>
+       * This deployment's own prices (unset: the model's). A call costs the prices
+       * of the deployment that served it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+       */
+      public llmgateway.admin.v1.ModelOuterClass.PricingOrBuilder getPricingOrBuilder() {
+        if (pricingBuilder_ != null) {
+          return pricingBuilder_.getMessageOrBuilder();
+        } else {
+          return pricing_ == null ?
+              llmgateway.admin.v1.ModelOuterClass.Pricing.getDefaultInstance() : pricing_;
+        }
+      }
+      /**
+       * <pre>
+       * This deployment's own prices (unset: the model's). A call costs the prices
+       * of the deployment that served it.
+       * </pre>
+       *
+       * <code>.llmgateway.admin.v1.Pricing pricing = 9;</code>
+       */
+      private com.google.protobuf.SingleFieldBuilderV3<
+          llmgateway.admin.v1.ModelOuterClass.Pricing, llmgateway.admin.v1.ModelOuterClass.Pricing.Builder, llmgateway.admin.v1.ModelOuterClass.PricingOrBuilder> 
+          getPricingFieldBuilder() {
+        if (pricingBuilder_ == null) {
+          pricingBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+              llmgateway.admin.v1.ModelOuterClass.Pricing, llmgateway.admin.v1.ModelOuterClass.Pricing.Builder, llmgateway.admin.v1.ModelOuterClass.PricingOrBuilder>(
+                  getPricing(),
+                  getParentForChildren(),
+                  isClean());
+          pricing_ = null;
+        }
+        return pricingBuilder_;
       }
       @java.lang.Override
       public final Builder setUnknownFields(
@@ -22763,6 +24699,11 @@ java.lang.String defaultValue) {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_llmgateway_admin_v1_Pricing_fieldAccessorTable;
   private static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_llmgateway_admin_v1_Pricing_PerImageEntry_descriptor;
+  private static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_llmgateway_admin_v1_Pricing_PerImageEntry_fieldAccessorTable;
+  private static final com.google.protobuf.Descriptors.Descriptor
     internal_static_llmgateway_admin_v1_Deployment_descriptor;
   private static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -22864,41 +24805,49 @@ java.lang.String defaultValue) {
       "\001\032-\n\013LabelsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
       " \001(\t:\0028\001B\r\n\013_has_imagesB\014\n\n_has_tools\",\n" +
       "\013RouteTarget\022\r\n\005model\030\001 \001(\t\022\016\n\006weight\030\002 " +
-      "\001(\001\"b\n\007Pricing\022\031\n\021input_per_million\030\001 \001(" +
-      "\001\022\032\n\022output_per_million\030\002 \001(\001\022 \n\030cached_" +
-      "input_per_million\030\003 \001(\001\"\202\002\n\nDeployment\022\n" +
-      "\n\002id\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022\026\n\016upstream" +
-      "_model\030\003 \001(\t\022\025\n\radapter_class\030\004 \001(\t\022\020\n\010b" +
-      "ase_url\030\005 \001(\t\022\026\n\016credential_ref\030\006 \001(\t\022=\n" +
-      "\007options\030\007 \003(\0132,.llmgateway.admin.v1.Dep" +
-      "loyment.OptionsEntry\022\016\n\006weight\030\010 \001(\001\032.\n\014" +
-      "OptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t" +
-      ":\0028\001\"\271\001\n\010Timeouts\022*\n\007connect\030\001 \001(\0132\031.goo" +
-      "gle.protobuf.Duration\022.\n\013first_token\030\002 \001" +
-      "(\0132\031.google.protobuf.Duration\022\'\n\004idle\030\003 " +
-      "\001(\0132\031.google.protobuf.Duration\022(\n\005total\030" +
-      "\004 \001(\0132\031.google.protobuf.Duration\"\232\001\n\013Ret" +
-      "ryPolicy\022\023\n\013max_retries\030\001 \001(\005\0222\n\017initial" +
-      "_backoff\030\002 \001(\0132\031.google.protobuf.Duratio" +
-      "n\022.\n\013max_backoff\030\003 \001(\0132\031.google.protobuf" +
-      ".Duration\022\022\n\nmultiplier\030\004 \001(\001\"z\n\016Cooldow" +
-      "nPolicy\022\020\n\010failures\030\001 \001(\005\022)\n\006window\030\002 \001(" +
-      "\0132\031.google.protobuf.Duration\022+\n\010cooldown" +
-      "\030\003 \001(\0132\031.google.protobuf.Duration*\355\002\n\017Ge" +
-      "nerationField\022 \n\034GENERATION_FIELD_UNSPEC" +
-      "IFIED\020\000\022\037\n\033GENERATION_FIELD_MAX_TOKENS\020\001" +
-      "\022 \n\034GENERATION_FIELD_TEMPERATURE\020\002\022\032\n\026GE" +
-      "NERATION_FIELD_TOP_P\020\003\022\032\n\026GENERATION_FIE" +
-      "LD_TOP_K\020\004\022\031\n\025GENERATION_FIELD_SEED\020\005\022%\n" +
-      "!GENERATION_FIELD_PRESENCE_PENALTY\020\006\022&\n\"" +
-      "GENERATION_FIELD_FREQUENCY_PENALTY\020\007\022%\n!" +
-      "GENERATION_FIELD_REASONING_EFFORT\020\010\022,\n(G" +
-      "ENERATION_FIELD_REASONING_BUDGET_TOKENS\020" +
-      "\t*\234\001\n\017RoutingStrategy\022 \n\034ROUTING_STRATEG" +
-      "Y_UNSPECIFIED\020\000\022\035\n\031ROUTING_STRATEGY_WEIG" +
-      "HTED\020\001\022#\n\037ROUTING_STRATEGY_LEAST_INFLIGH" +
-      "T\020\002\022#\n\037ROUTING_STRATEGY_LOWEST_LATENCY\020\003" +
-      "b\006proto3"
+      "\001(\001\"\367\002\n\007Pricing\022\020\n\010currency\030\004 \001(\t\022\031\n\021inp" +
+      "ut_per_million\030\005 \001(\t\022\032\n\022output_per_milli" +
+      "on\030\006 \001(\t\022 \n\030cached_input_per_million\030\007 \001" +
+      "(\t\022\037\n\027cache_write_per_million\030\010 \001(\t\022\035\n\025r" +
+      "easoning_per_million\030\t \001(\t\022=\n\tper_image\030" +
+      "\n \003(\0132*.llmgateway.admin.v1.Pricing.PerI" +
+      "mageEntry\022\030\n\020audio_per_minute\030\013 \001(\t\022%\n\035s" +
+      "peech_per_million_characters\030\014 \001(\t\032/\n\rPe" +
+      "rImageEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:" +
+      "\0028\001J\004\010\001\020\002J\004\010\002\020\003J\004\010\003\020\004\"\261\002\n\nDeployment\022\n\n\002" +
+      "id\030\001 \001(\t\022\020\n\010provider\030\002 \001(\t\022\026\n\016upstream_m" +
+      "odel\030\003 \001(\t\022\025\n\radapter_class\030\004 \001(\t\022\020\n\010bas" +
+      "e_url\030\005 \001(\t\022\026\n\016credential_ref\030\006 \001(\t\022=\n\007o" +
+      "ptions\030\007 \003(\0132,.llmgateway.admin.v1.Deplo" +
+      "yment.OptionsEntry\022\016\n\006weight\030\010 \001(\001\022-\n\007pr" +
+      "icing\030\t \001(\0132\034.llmgateway.admin.v1.Pricin" +
+      "g\032.\n\014OptionsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030" +
+      "\002 \001(\t:\0028\001\"\271\001\n\010Timeouts\022*\n\007connect\030\001 \001(\0132" +
+      "\031.google.protobuf.Duration\022.\n\013first_toke" +
+      "n\030\002 \001(\0132\031.google.protobuf.Duration\022\'\n\004id" +
+      "le\030\003 \001(\0132\031.google.protobuf.Duration\022(\n\005t" +
+      "otal\030\004 \001(\0132\031.google.protobuf.Duration\"\232\001" +
+      "\n\013RetryPolicy\022\023\n\013max_retries\030\001 \001(\005\0222\n\017in" +
+      "itial_backoff\030\002 \001(\0132\031.google.protobuf.Du" +
+      "ration\022.\n\013max_backoff\030\003 \001(\0132\031.google.pro" +
+      "tobuf.Duration\022\022\n\nmultiplier\030\004 \001(\001\"z\n\016Co" +
+      "oldownPolicy\022\020\n\010failures\030\001 \001(\005\022)\n\006window" +
+      "\030\002 \001(\0132\031.google.protobuf.Duration\022+\n\010coo" +
+      "ldown\030\003 \001(\0132\031.google.protobuf.Duration*\355" +
+      "\002\n\017GenerationField\022 \n\034GENERATION_FIELD_U" +
+      "NSPECIFIED\020\000\022\037\n\033GENERATION_FIELD_MAX_TOK" +
+      "ENS\020\001\022 \n\034GENERATION_FIELD_TEMPERATURE\020\002\022" +
+      "\032\n\026GENERATION_FIELD_TOP_P\020\003\022\032\n\026GENERATIO" +
+      "N_FIELD_TOP_K\020\004\022\031\n\025GENERATION_FIELD_SEED" +
+      "\020\005\022%\n!GENERATION_FIELD_PRESENCE_PENALTY\020" +
+      "\006\022&\n\"GENERATION_FIELD_FREQUENCY_PENALTY\020" +
+      "\007\022%\n!GENERATION_FIELD_REASONING_EFFORT\020\010" +
+      "\022,\n(GENERATION_FIELD_REASONING_BUDGET_TO" +
+      "KENS\020\t*\234\001\n\017RoutingStrategy\022 \n\034ROUTING_ST" +
+      "RATEGY_UNSPECIFIED\020\000\022\035\n\031ROUTING_STRATEGY" +
+      "_WEIGHTED\020\001\022#\n\037ROUTING_STRATEGY_LEAST_IN" +
+      "FLIGHT\020\002\022#\n\037ROUTING_STRATEGY_LOWEST_LATE" +
+      "NCY\020\003b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -22968,13 +24917,19 @@ java.lang.String defaultValue) {
     internal_static_llmgateway_admin_v1_Pricing_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Pricing_descriptor,
-        new java.lang.String[] { "InputPerMillion", "OutputPerMillion", "CachedInputPerMillion", });
+        new java.lang.String[] { "Currency", "InputPerMillion", "OutputPerMillion", "CachedInputPerMillion", "CacheWritePerMillion", "ReasoningPerMillion", "PerImage", "AudioPerMinute", "SpeechPerMillionCharacters", });
+    internal_static_llmgateway_admin_v1_Pricing_PerImageEntry_descriptor =
+      internal_static_llmgateway_admin_v1_Pricing_descriptor.getNestedTypes().get(0);
+    internal_static_llmgateway_admin_v1_Pricing_PerImageEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_llmgateway_admin_v1_Pricing_PerImageEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
     internal_static_llmgateway_admin_v1_Deployment_descriptor =
       getDescriptor().getMessageTypes().get(7);
     internal_static_llmgateway_admin_v1_Deployment_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_llmgateway_admin_v1_Deployment_descriptor,
-        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "Options", "Weight", });
+        new java.lang.String[] { "Id", "Provider", "UpstreamModel", "AdapterClass", "BaseUrl", "CredentialRef", "Options", "Weight", "Pricing", });
     internal_static_llmgateway_admin_v1_Deployment_OptionsEntry_descriptor =
       internal_static_llmgateway_admin_v1_Deployment_descriptor.getNestedTypes().get(0);
     internal_static_llmgateway_admin_v1_Deployment_OptionsEntry_fieldAccessorTable = new
