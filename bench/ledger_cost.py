@@ -16,6 +16,7 @@ import argparse
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from llmgateway.core.calls import Call, Principal
@@ -30,7 +31,9 @@ from llmgateway.registry.db import create_registry_engine
 
 SERVED = Served("bench/fake", "openai", "primary", "fake-model", "resp-1")
 PRINCIPAL = Principal("0123456789ab", "bench", {"team": "search", "owner": "ana"})
-PRICING = Pricing(2.5, 10.0, 1.25)
+PRICING = Pricing(
+    input_per_million=Decimal("2.5"), output_per_million=Decimal(10), cached_input_per_million=Decimal("1.25")
+)
 
 
 def calls(n: int) -> list[Call]:

@@ -34,7 +34,8 @@ MODELS = [
         "pricing": PRICING,
         "options": {"chunk_delay_ms": "40"},
     },
-    {"id": "t/free", "provider": "mock", "upstream_model": "echo", "capabilities": ["chat", "stream"]},
+    # Not in the bundled price list: its cost is unknown.
+    {"id": "t/unpriced", "provider": "mock", "upstream_model": "x", "capabilities": ["chat", "stream"]},
 ]
 FAST = {"enabled": True, "flush_interval_s": 0.05, "retry_initial_s": 0.05, "retry_max_s": 0.2}
 

@@ -12,7 +12,7 @@ import grpc
 import pytest
 
 from llmgateway.core.estimate import text_tokens
-from llmgateway.v1 import cache_pb2, chat_pb2, embedding_pb2
+from llmgateway.v1 import cache_pb2, chat_pb2
 from tests.helpers import chat, stream, user
 from tests.integration.ledgerkit import FAST, MODELS, cost_of, database_url, wait_rows
 from tests.keyed import bearer
@@ -25,9 +25,10 @@ async def test_a_row_per_call_ok_failed_and_cancelled(keyed_factory: Any, databa
     gw = await keyed_factory(
         auth={"mode": "off"}, registry={"database_url": database_url}, ledger=FAST, models=MODELS
     )
-    ok = await gw.stub.Chat(chat("t/priced"), metadata=(("x-request-id", "ok-1"),), timeout=10)
+    tagged = chat("t/priced", tags={"task": "t-1", "agent": "planner"})
+    ok = await gw.stub.Chat(tagged, metadata=(("x-request-id", "ok-1"),), timeout=10)
     streamed = [e async for e in gw.stub.StreamChat(stream("t/priced"), timeout=10)]
-    await gw.stub.Embed(embedding_pb2.EmbedRequest(model="mock/embed", inputs=["a b c"]), timeout=10)
+    await gw.stub.Chat(chat("t/unpriced"), timeout=10)
     with pytest.raises(grpc.aio.AioRpcError):
         await gw.stub.Chat(chat("nope/missing"), timeout=10)
     # Cancelled after three text deltas of a paced stream.
@@ -51,12 +52,12 @@ async def test_a_row_per_call_ok_failed_and_cancelled(keyed_factory: Any, databa
     assert by_method == [
         ("Chat", "OK"),
         ("StreamChat", "OK"),
-        ("Embed", "OK"),
+        ("Chat", "OK"),
         ("Chat", "NOT_FOUND"),
         ("StreamChat", "CANCELLED"),
         ("StreamChat", "DEADLINE_EXCEEDED"),
     ]
-    chat_row, stream_row, embed_row, missing, cancelled, cut = rows
+    chat_row, stream_row, unpriced_row, missing, cancelled, cut = rows
     assert chat_row["request_id"] == "ok-1" and chat_row["at"] is not None
     assert (chat_row["model"], chat_row["provider"], chat_row["deployment"], chat_row["upstream_model"]) == (
         "t/priced",
@@ -70,12 +71,14 @@ async def test_a_row_per_call_ok_failed_and_cancelled(keyed_factory: Any, databa
     )
     assert chat_row["cost"] == cost_of(ok.usage.prompt_tokens, ok.usage.completion_tokens)
     assert chat_row["currency"] == "USD" and not chat_row["usage_estimated"]
-    assert chat_row["key_id"] is None and chat_row["tags"] is None and chat_row["latency_ms"] > 0
+    assert chat_row["key_id"] is None and chat_row["latency_ms"] > 0
+    assert chat_row["tags"] == {"task": "t-1", "agent": "planner"} and stream_row["tags"] is None
     end = streamed[-1].end.usage
     assert stream_row["completion_tokens"] == end.completion_tokens
     assert stream_row["cost"] == cost_of(end.prompt_tokens, end.completion_tokens)
-    # mock/embed has no price: its cost is unknown, not zero.
-    assert embed_row["prompt_tokens"] > 0 and embed_row["cost"] is None and embed_row["currency"] is None
+    # A model without a price: its cost is unknown, not zero.
+    unpriced = unpriced_row
+    assert unpriced["prompt_tokens"] > 0 and unpriced["cost"] is None and unpriced["currency"] is None
     # Refused before any answer: nothing was billed.
     assert (
         missing["cost"] == Decimal(0) and missing["reason"] == "MODEL_NOT_FOUND" and missing["model"] is None

@@ -26,7 +26,7 @@ from llmgateway.core.pipeline import Outcome, Pipeline, Result
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
-from llmgateway.core.streams import StreamFolder, first_event, replay
+from llmgateway.core.streams import StreamFolder, first_event, replay, stream_outcome
 from llmgateway.core.types import (
     AudioChunk,
     ChatRequest,
@@ -244,12 +244,11 @@ class InferenceService:
         )
         served = attempt.served(start.response_id, start.upstream_model)
         self._streaming(call, served, attempt)
-        chars = 0  # streamed so far: a stream that stops before its end is billed them, estimated
+        chars = delta_chars(first)  # generated so far: a stream stopped early is billed them, estimated
         try:
             yield StreamStart(start.response_id, served.upstream_model, served)
             if isinstance(first, StreamEnd):
                 call.usage = first.usage
-            chars = delta_chars(first)
             yield first
             async for event in events:
                 if type(event) is TextDelta:
@@ -259,13 +258,12 @@ class InferenceService:
                 else:
                     chars += delta_chars(event)
                 yield event
-        except GatewayError as exc:
+        except BaseException as exc:
             call.usage = call.usage or estimate_usage(req, chars)
-            attempt.fail(exc)
-            raise
-        except BaseException:
-            call.usage = call.usage or estimate_usage(req, chars)
-            attempt.cancel()
+            if isinstance(exc, GatewayError):
+                attempt.fail(exc)
+            else:
+                attempt.cancel()
             raise
         else:
             attempt.ok(call.usage, start.response_id, served.upstream_model)
@@ -347,12 +345,12 @@ class InferenceService:
                         folder.add(event)
                     yield event
         except GatewayError as exc:
-            await pipeline.settle(call, admitted, _stream_outcome(folder, error=exc))
+            await pipeline.settle(call, admitted, stream_outcome(folder, error=exc))
             raise
         except BaseException:
-            await pipeline.settle(call, admitted, _stream_outcome(folder, cancelled=True))
+            await pipeline.settle(call, admitted, stream_outcome(folder, cancelled=True))
             raise
-        await pipeline.settle(call, admitted, _stream_outcome(folder))
+        await pipeline.settle(call, admitted, stream_outcome(folder))
 
     async def _governed_speech(self, req: SpeechRequest, call: Call) -> AsyncGenerator[SpeechEvent, None]:
         pipeline = self.pipeline
@@ -364,20 +362,12 @@ class InferenceService:
                 async for event in events:
                     yield event
         except GatewayError as exc:
-            await pipeline.settle(call, admitted, _stream_outcome(None, error=exc))
+            await pipeline.settle(call, admitted, stream_outcome(None, error=exc))
             raise
         except BaseException:
-            await pipeline.settle(call, admitted, _stream_outcome(None, cancelled=True))
+            await pipeline.settle(call, admitted, stream_outcome(None, cancelled=True))
             raise
-        await pipeline.settle(call, admitted, _stream_outcome(None))
-
-
-def _stream_outcome(
-    folder: StreamFolder | None, error: GatewayError | None = None, cancelled: bool = False
-) -> Outcome:
-    if folder is None:
-        return Outcome(complete=error is None and not cancelled, error=error, cancelled=cancelled)
-    return Outcome(folder.result(), folder.complete, error, cancelled)
+        await pipeline.settle(call, admitted, stream_outcome(None))
 
 
 def _usage_of(result: Result) -> Usage | None:

@@ -17,8 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from llmgateway.core.calls import Call
-from llmgateway.core.cost import ZERO, usage_cost
-from llmgateway.core.models import Model
+from llmgateway.core.cost import ZERO
 from llmgateway.ledger.store import LedgerStore
 from llmgateway.ledger.writer import LedgerMetrics, LedgerWriter, Row
 
@@ -49,9 +48,8 @@ def _cut(value: str | None, limit: int) -> str | None:
     return value[:limit] if value else None
 
 
-def row_of(item: tuple[float, float, Call], model_of: Any = None) -> Row:
-    """The ledger row of a queued call. `model_of(id)`: the registry's model, for what a
-    cache hit saved (the price of what originally served it)."""
+def row_of(item: tuple[float, float, Call]) -> Row:
+    """The ledger row of a queued call."""
     ended, latency_ms, call = item
     principal, served, usage, cache = call.principal, call.served, call.usage, call.cache
     cost = call.cost
@@ -61,11 +59,7 @@ def row_of(item: tuple[float, float, Call], model_of: Any = None) -> Row:
         amount, currency = ZERO, "USD"  # never answered: nothing was billed
     else:
         amount, currency = (cost.amount, cost.currency) if cost is not None else (None, None)
-    saved = None
-    if cache is not None and cache.answered and usage is not None and served is not None and model_of:
-        model: Model | None = model_of(served.model)
-        priced = usage_cost(model.pricing, usage) if model is not None else None
-        saved = priced.amount if priced is not None else None
+    saved = call.saved
     error = call.error
     return {
         "at": datetime.fromtimestamp(ended, UTC),
@@ -85,7 +79,7 @@ def row_of(item: tuple[float, float, Call], model_of: Any = None) -> Row:
         "usage_estimated": bool(usage and usage.estimated),
         "cost": amount,
         "currency": currency,
-        "saved": saved,
+        "saved": saved.amount if saved is not None else None,
         "latency_ms": round(latency_ms, 3),
         "status": call.status[:32],
         "reason": error.reason.value if error is not None else None,
@@ -107,9 +101,4 @@ def build(components: Any, **options: Any) -> LedgerObserver | None:
     registry = components.registry
     url = registry.engine.url.render_as_string(hide_password=False)
     store = LedgerStore(create_registry_engine(url))
-    catalog = registry.catalog
-
-    def to_row(item: tuple[float, float, Call]) -> Row:
-        return row_of(item, catalog.get)
-
-    return LedgerObserver(LedgerWriter(store, settings, to_row, LedgerMetrics()))
+    return LedgerObserver(LedgerWriter(store, settings, row_of, LedgerMetrics()))

@@ -17,17 +17,14 @@ from llmgateway.registry.db import create_registry_engine
 SERVED = Served("m/a", "openai", "east", "gpt-x")
 
 
-class _Model:
-    pricing = Pricing(1.0, 2.0)
-
-
 def test_a_row_carries_tags_key_team_and_a_hits_saving() -> None:
     call = Call("StreamChat", "req-1", principal=Principal("0123456789ab", labels={"team": "search"}))
     call.model, call.served, call.status = "m/a", SERVED, "OK"
     call.usage = Usage(1000, 500, cached_prompt_tokens=100, reasoning_tokens=50, cache_write_tokens=7)
     call.cache = CacheUse(status=CacheStatus.HIT)
+    call.pricing = Pricing(input_per_million=Decimal(1), output_per_million=Decimal(2))  # of the answer
     call.tags = {"task": "t-1", "agent": "planner"}
-    row = row_of((1_700_000_000.0, 12.3456, call), lambda model_id: _Model() if model_id == "m/a" else None)
+    row = row_of((1_700_000_000.0, 12.3456, call))
     assert row["at"].isoformat() == "2023-11-14T22:13:20+00:00" and row["latency_ms"] == 12.346
     assert (row["key_id"], row["team"], row["tags"]) == ("0123456789ab", "search", call.tags)
     assert (row["cached_prompt_tokens"], row["cache_write_tokens"], row["reasoning_tokens"]) == (100, 7, 50)
