@@ -21,6 +21,10 @@
 #            continued for SESSION_TURNS calls; sessions in the SQLite registry database
 #   sessions-redis  the same with sessions in a redis-server started for the phase (on LG_CPU)
 #            (PHASES="aiohttp nosessions sessions-sql sessions-redis": all in one run)
+#   ledger   the aiohttp gateway with the usage ledger off, then on (rows in its SQLite registry
+#            database, written in batches off the calls' path; bench/fake is priced): what the
+#            ledger costs per call (cpu_sut_ms_per_call, gateway-ledger-on against -off) and that
+#            every call got a row (the rows, counted after the gateway stopped, against the calls)
 #   floor    bench/floor.py on CPU 1: the same RPCs answered from memory (grpc.aio + protobuf only)
 #   floor-md the same with a separate send_initial_metadata per call, as the gateway does
 #   relay    bench/floor.py --relay: the anchor kit's bare relay (grpc.aio + aiohttp) on our proto
@@ -325,6 +329,32 @@ for REP in $(seq 1 "$REPEATS"); do
         done
         stop_gateway
         [ "$phase" = sessions-redis ] && stop_pid "$RPID"
+        ;;
+      ledger)
+        # off then on, and on then off in even repeats: a machine that gets busier favours neither
+        variants="off on"
+        [ $((REP % 2)) = 0 ] && variants="on off"
+        for variant in $variants; do
+          GW_ENV=(LLMGATEWAY_LEDGER__ENABLED=$([ "$variant" = on ] && echo true || echo false))
+          REGISTRY_URL="sqlite:///$BENCH/logs/registry-$STAMP-ledger-$variant-rep$REP.db"
+          start_gateway aiohttp "ledger-$variant"
+          GW_ENV=()
+          calls=0
+          for mode in $MODES; do
+            for c in $CONCS; do
+              "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
+                --label "gateway-ledger-$variant" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
+              calls=$((calls + $(tail -1 "$OUT" | "$PY" -c "import json,sys;r=json.load(sys.stdin);print(r['calls_started'])")))
+            done
+          done
+          stop_gateway
+          if [ "$variant" = on ]; then
+            rows=$("$PY" -c "import sqlite3,sys;print(sqlite3.connect(sys.argv[1]).execute('select count(*) from usage_ledger').fetchone()[0])" \
+              "${REGISTRY_URL#sqlite:///}")
+            echo "ledger rows=$rows calls_started=$calls (every call started gets a row: equal)" | tee -a "$META"
+          fi
+          unset REGISTRY_URL
+        done
         ;;
       floor|floor-md|relay)
         # grpc.aio floor: the same RPCs answered from memory (floor-md: plus the gateway's

@@ -115,7 +115,8 @@ def main(paths: list[str]) -> None:
         sys.exit(__doc__)
     g = load(paths)
     long_rows = long_streams(g)
-    g = {k: rs for k, rs in g.items() if not k[0].startswith(LONG)}
+    # Still a defaultdict: a run of some concurrencies only leaves the other cells empty ("-").
+    g = defaultdict(list, {k: rs for k, rs in g.items() if not k[0].startswith(LONG)})
     labels = sorted({k[0] for k in g}, key=lambda lab: (lab != "direct", lab))
     gateways = [lab for lab in labels if lab != "direct"]
     out: list[str] = []

@@ -1,4 +1,5 @@
-"""The `llmgateway` command: serve, migrate, models list|sync, keys create|list|get|update|revoke."""
+"""The `llmgateway` command: serve, migrate, models list|sync, keys create|list|get|update|revoke,
+usage."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from llmgateway import cli_keys
+from llmgateway import cli_keys, cli_usage
 from llmgateway.config import ServerSettings, Settings, load_settings
 from llmgateway.registry import migrate
 from llmgateway.registry.db import create_registry_engine, resolve_url, safe_url
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     keys_cmd = command("keys", "manage API keys in the registry (see cli_keys.py)")
     database(keys_cmd)
     cli_keys.add_commands(keys_cmd.add_subparsers(dest="keys_command"), command, database)
+    cli_usage.add_command(commands, command, database)
     return parser
 
 
@@ -93,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate(settings, args.revision)
         if args.command == "keys":
             return cli_keys.run(settings, args)
+        if args.command == "usage":
+            return cli_usage.run(settings, args)
         if args.command == "models":
             if getattr(args, "models_command", None) == "sync":
                 return _sync(settings, args.dry_run, args.all_providers)

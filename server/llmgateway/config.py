@@ -27,6 +27,7 @@ from llmgateway.core.fields import output_only
 from llmgateway.core.limits import Limits
 from llmgateway.core.models import CooldownPolicy, Model, RetryPolicy
 from llmgateway.core.secrets import DEFAULT_ENV_PATTERNS, DEFAULT_SECRET_DIRS, CredentialPolicy
+from llmgateway.ledger.settings import LedgerSettings
 
 CONFIG_FILE_ENV = "LLMGATEWAY_CONFIG_FILE"
 
@@ -326,6 +327,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = CacheSettings()
     sessions: SessionsSettings = SessionsSettings()
     budgets: BudgetSettings = BudgetSettings()
+    ledger: LedgerSettings = LedgerSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()
     # Serve the mock models, plus the known models of every built-in provider and vendor

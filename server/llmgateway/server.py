@@ -33,6 +33,7 @@ from llmgateway.core.pipeline import Observers, Pipeline, build_components
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
+from llmgateway.ledger import observer as ledger_observer
 from llmgateway.providers import http, streaming
 from llmgateway.registry.runtime import Registry
 from llmgateway.sessions import policy as sessions_policy
@@ -88,10 +89,13 @@ def _register_policy_metrics(observers: list[Any], policies: list[Any]) -> None:
 
 def _register_access_metrics(observers: list[Any], counters: AccessMetrics) -> None:
     """The API-key and rate-limit counters join the metrics exposition when it is on
-    (they always count, in their own registry: `RunningServer.metrics`)."""
+    (they always count, in their own registry: `RunningServer.metrics`), and so do the
+    usage ledger writer's."""
     metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
     if metrics is not None and metrics.endpoint is not None:
         metrics.endpoint.registry.register(counters.collector())
+        for ledger in (o for o in observers if isinstance(o, ledger_observer.LedgerObserver)):
+            metrics.endpoint.registry.register(ledger.writer.metrics.collector())
 
 
 # Built-in policies and observers by name; each factory returns None when its
@@ -105,7 +109,7 @@ BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {
     "budgets": budgets_policy.build,
     "cache": cache_policy.build,
 }
-BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics}
+BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics, "ledger": ledger_observer.build}
 
 
 @dataclass

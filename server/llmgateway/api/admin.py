@@ -1,6 +1,7 @@
-"""The AdminService methods: registry CRUD and sync. The edge wraps them like the
-data plane (one call record, one error mapping, observers); this module adds the
-admin token check (`authorization: Bearer <token>`) the edge runs first."""
+"""The AdminService methods: registry CRUD and sync (API keys: admin_keys.py; the
+usage ledger's QueryUsage: admin_usage.py). The edge wraps them like the data plane
+(one call record, one error mapping, observers); this module adds the admin token
+check (`authorization: Bearer <token>`) the edge runs first."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from llmgateway.api import admin_convert, bounds
 from llmgateway.api.admin_convert import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS
 from llmgateway.api.admin_fields import page_after, update_paths
 from llmgateway.api.admin_keys import ApiKeyMethods
+from llmgateway.api.admin_usage import UsageMethods
 from llmgateway.api.edge import Context
 from llmgateway.api.model_convert import CAPABILITIES
 from llmgateway.config import AdminSettings, read_secret
@@ -38,7 +40,7 @@ def load_admin_token(settings: AdminSettings, environ: dict[str, str] | None = N
     return token
 
 
-class AdminServicer(ApiKeyMethods):
+class AdminServicer(ApiKeyMethods, UsageMethods):
     def __init__(self, registry: Registry, token: str) -> None:
         self.registry = registry
         self._token = token.encode()

@@ -81,6 +81,12 @@ LIMITS: dict[str, Limit] = {
     "page_token_chars": Limit(512, "`page_token`"),
     "provider_chars": Limit(64, "`provider` filters of ListModels"),
     "update_mask_paths": Limit(64, "admin `update_mask.paths` (128 characters each)"),
+    "usage_page_size": Limit(1000, "`page_size` of admin QueryUsage (larger values are lowered to it)"),
+    "usage_group_by": Limit(4, "`group_by` of admin QueryUsage"),
+    "usage_filter_tags": Limit(8, "`filter.tags` of admin QueryUsage"),
+    "usage_tag_key_chars": Limit(64, "`tag_key` and `filter.tags` keys of admin QueryUsage"),
+    "usage_tag_value_chars": Limit(256, "`filter.tags` values of admin QueryUsage"),
+    "usage_team_chars": Limit(200, "`filter.team` of admin QueryUsage (a key label's length)"),
 }
 
 
@@ -129,6 +135,12 @@ PAGE_TOKEN = _limit("page_token_chars")
 PROVIDER = _limit("provider_chars")
 UPDATE_MASK_PATHS = _limit("update_mask_paths")
 UPDATE_MASK_PATH = 128
+USAGE_PAGE_SIZE = _limit("usage_page_size")
+USAGE_GROUP_BY = _limit("usage_group_by")
+USAGE_FILTER_TAGS = _limit("usage_filter_tags")
+USAGE_TAG_KEY = _limit("usage_tag_key_chars")
+USAGE_TAG_VALUE = _limit("usage_tag_value_chars")
+USAGE_TEAM = _limit("usage_team_chars")
 # A data: URI carries base64 (4 characters per 3 bytes) after a short header.
 DATA_URI = IMAGE_BYTES // 3 * 4 + 64
 

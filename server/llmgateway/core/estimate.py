@@ -19,7 +19,18 @@ from __future__ import annotations
 
 import orjson
 
-from llmgateway.core.types import ChatRequest, ImagePart, Message, ReasoningPart, TextPart, Usage
+from llmgateway.core.types import (
+    ChatRequest,
+    ImagePart,
+    Message,
+    ReasoningDelta,
+    ReasoningPart,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ToolCallDelta,
+    Usage,
+)
 
 CHARS_PER_TOKEN = 4
 MESSAGE_TOKENS = 4
@@ -55,6 +66,15 @@ def answer_chars(message: Message) -> int:
     """Characters of an answer that count as output."""
     chars = sum(len(p.text) for p in message.parts if isinstance(p, TextPart | ReasoningPart))
     return chars + sum(len(c.name) + len(c.arguments) for c in message.tool_calls)
+
+
+def delta_chars(event: StreamEvent) -> int:
+    """Characters of a stream event that count as output, as `answer_chars` counts them."""
+    if isinstance(event, TextDelta | ReasoningDelta):
+        return len(event.text)
+    if isinstance(event, ToolCallDelta):
+        return len(event.name) + len(event.arguments)
+    return 0
 
 
 def estimate_usage(request: ChatRequest, output_chars: int) -> Usage:

@@ -18,6 +18,7 @@ from llmgateway.core.calls import Call
 from llmgateway.core.deadline import Budget
 from llmgateway.core.dimensions import check_dimensions, fit_dimensions
 from llmgateway.core.errors import GatewayError, invalid_request
+from llmgateway.core.estimate import delta_chars, estimate_usage
 from llmgateway.core.models import Capability, Model
 from llmgateway.core.paging import decode_page_token, encode_page_token
 from llmgateway.core.patterns import EVERY_MODEL, ModelGrant
@@ -25,7 +26,7 @@ from llmgateway.core.pipeline import Outcome, Pipeline, Result
 from llmgateway.core.ports import ProviderAdapter
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
-from llmgateway.core.streams import StreamFolder, first_event, replay
+from llmgateway.core.streams import StreamFolder, first_event, replay, stream_outcome
 from llmgateway.core.types import (
     AudioChunk,
     ChatRequest,
@@ -43,6 +44,7 @@ from llmgateway.core.types import (
     StreamEnd,
     StreamEvent,
     StreamStart,
+    TextDelta,
     TranscribeRequest,
     TranscribeResult,
     Usage,
@@ -242,20 +244,26 @@ class InferenceService:
         )
         served = attempt.served(start.response_id, start.upstream_model)
         self._streaming(call, served, attempt)
+        chars = delta_chars(first)  # generated so far: a stream stopped early is billed them, estimated
         try:
             yield StreamStart(start.response_id, served.upstream_model, served)
             if isinstance(first, StreamEnd):
                 call.usage = first.usage
             yield first
             async for event in events:
-                if isinstance(event, StreamEnd):
+                if type(event) is TextDelta:
+                    chars += len(event.text)
+                elif isinstance(event, StreamEnd):
                     call.usage = event.usage
+                else:
+                    chars += delta_chars(event)
                 yield event
-        except GatewayError as exc:
-            attempt.fail(exc)
-            raise
-        except BaseException:
-            attempt.cancel()
+        except BaseException as exc:
+            call.usage = call.usage or estimate_usage(req, chars)
+            if isinstance(exc, GatewayError):
+                attempt.fail(exc)
+            else:
+                attempt.cancel()
             raise
         else:
             attempt.ok(call.usage, start.response_id, served.upstream_model)
@@ -337,12 +345,12 @@ class InferenceService:
                         folder.add(event)
                     yield event
         except GatewayError as exc:
-            await pipeline.settle(call, admitted, _stream_outcome(folder, error=exc))
+            await pipeline.settle(call, admitted, stream_outcome(folder, error=exc))
             raise
         except BaseException:
-            await pipeline.settle(call, admitted, _stream_outcome(folder, cancelled=True))
+            await pipeline.settle(call, admitted, stream_outcome(folder, cancelled=True))
             raise
-        await pipeline.settle(call, admitted, _stream_outcome(folder))
+        await pipeline.settle(call, admitted, stream_outcome(folder))
 
     async def _governed_speech(self, req: SpeechRequest, call: Call) -> AsyncGenerator[SpeechEvent, None]:
         pipeline = self.pipeline
@@ -354,20 +362,12 @@ class InferenceService:
                 async for event in events:
                     yield event
         except GatewayError as exc:
-            await pipeline.settle(call, admitted, _stream_outcome(None, error=exc))
+            await pipeline.settle(call, admitted, stream_outcome(None, error=exc))
             raise
         except BaseException:
-            await pipeline.settle(call, admitted, _stream_outcome(None, cancelled=True))
+            await pipeline.settle(call, admitted, stream_outcome(None, cancelled=True))
             raise
-        await pipeline.settle(call, admitted, _stream_outcome(None))
-
-
-def _stream_outcome(
-    folder: StreamFolder | None, error: GatewayError | None = None, cancelled: bool = False
-) -> Outcome:
-    if folder is None:
-        return Outcome(complete=error is None and not cancelled, error=error, cancelled=cancelled)
-    return Outcome(folder.result(), folder.complete, error, cancelled)
+        await pipeline.settle(call, admitted, stream_outcome(None))
 
 
 def _usage_of(result: Result) -> Usage | None:

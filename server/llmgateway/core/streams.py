@@ -16,8 +16,9 @@ from collections.abc import AsyncGenerator, Iterator
 from typing import TypeVar
 
 from llmgateway.core.deadline import Budget
-from llmgateway.core.errors import bad_response, provider_timeout
+from llmgateway.core.errors import GatewayError, bad_response, provider_timeout
 from llmgateway.core.models import Model
+from llmgateway.core.pipeline import Outcome
 from llmgateway.core.types import (
     ChatResult,
     FinishReason,
@@ -120,6 +121,15 @@ class StreamFolder:
             end.response_id or (start.response_id if start else ""),
             end.upstream_model or (served.upstream_model if served else ""),
         )
+
+
+def stream_outcome(
+    folder: StreamFolder | None, error: GatewayError | None = None, cancelled: bool = False
+) -> Outcome:
+    """How a stream ended, for the policies' `settle`: its folded answer when it was folded."""
+    if folder is None:
+        return Outcome(complete=error is None and not cancelled, error=error, cancelled=cancelled)
+    return Outcome(folder.result(), folder.complete, error, cancelled)
 
 
 def replay(result: ChatResult, served: Served | None, chunk_chars: int = 0) -> Iterator[StreamEvent]:

@@ -10,6 +10,7 @@ its migration adds it (tests/unit/registry/test_migrations.py compares the two).
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -22,12 +23,14 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     PrimaryKeyConstraint,
     String,
     Table,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from llmgateway.core.fields import FieldInfo, describe
 from llmgateway.core.models import Model
@@ -141,4 +144,63 @@ session_messages = Table(
     Column("seq", BigInteger, nullable=False),
     Column("body", LargeBinary, nullable=False),
     PrimaryKeyConstraint("session_id", "seq"),
+)
+
+
+class Money(TypeDecorator[Decimal]):
+    """An exact decimal amount: NUMERIC(28, 12) on PostgreSQL; on SQLite, which has no
+    exact decimal type (NUMERIC there is a float), the decimal's text, summed exactly by
+    the ledger's own aggregate (llmgateway.ledger.store)."""
+
+    impl = Numeric(28, 12)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(48))
+        return dialect.type_descriptor(Numeric(28, 12, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+# The usage ledger (llmgateway.ledger): one row per data-plane call, written in batches.
+# `at` is when the call ended (UTC); `cost` NULL means unknown (no usage, or no price);
+# `saved` is what a cache hit would have cost. Budgets sum it at start (ledger.store).
+usage_ledger = Table(
+    "usage_ledger",
+    Base.metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("request_id", String(128), nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("key_id", String(32), nullable=True),
+    Column("team", String(200), nullable=True),
+    Column("model", String(200), nullable=True),
+    Column("provider", String(64), nullable=True),
+    Column("deployment", String(200), nullable=True),
+    Column("upstream_model", String(200), nullable=True),
+    Column("prompt_tokens", BigInteger, nullable=False),
+    Column("completion_tokens", BigInteger, nullable=False),
+    Column("cached_prompt_tokens", BigInteger, nullable=False),
+    Column("cache_write_tokens", BigInteger, nullable=False),
+    Column("reasoning_tokens", BigInteger, nullable=False),
+    Column("usage_estimated", Boolean, nullable=False),
+    Column("cost", Money, nullable=True),
+    Column("currency", String(8), nullable=True),
+    Column("saved", Money, nullable=True),
+    Column("latency_ms", Float, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("reason", String(64), nullable=True),
+    Column("cache_status", String(16), nullable=True),
+    Column("tags", JSON(none_as_null=True), nullable=True),
+    Index("ix_usage_ledger_at", "at"),
+    Index("ix_usage_ledger_key_id_at", "key_id", "at"),
+    Index("ix_usage_ledger_team_at", "team", "at"),
+    Index("ix_usage_ledger_model_at", "model", "at"),
 )

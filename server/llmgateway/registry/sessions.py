@@ -22,6 +22,7 @@ from sqlalchemy import Engine, Row, and_, bindparam, delete, event, insert, or_,
 from sqlalchemy.exc import SQLAlchemyError
 
 from llmgateway.core.ports import OpenedSession, SessionLeased, SessionsUnavailable, StoredSession
+from llmgateway.registry.db import sqlite_normal_sync
 from llmgateway.registry.schema import session_messages, sessions
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class SqlSessionStore:
     def __init__(self, engine: Engine, purge_interval_s: float = 300.0, workers: int = 4) -> None:
         self.engine = engine
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_normal_sync)
+            event.listen(engine, "connect", sqlite_normal_sync)
         self.purge_interval_s = purge_interval_s
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sessions-db")
         self._purger: asyncio.Task[None] | None = None
@@ -252,18 +253,6 @@ _SETTLE = (
         lease_until=None,
     )
 )
-
-
-def _sqlite_normal_sync(dbapi_connection: Any, _record: Any) -> None:
-    # WAL with synchronous=NORMAL: a commit does not wait for fsync (the WAL is synced at each
-    # checkpoint). A power loss may cost the last turns of conversations, never corrupt the
-    # file; an fsync per turn would cost every call ~2 ms of system CPU. Only the session
-    # store's own connections are set so; the registry keeps the default.
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cursor.close()
 
 
 def _stored(row: Row[Any]) -> StoredSession:

@@ -42,7 +42,9 @@ class _KeyCount(Collector):
         )
 
 
-class _Joined(Collector):
+class Joined(Collector):
+    """The metrics of one registry as a collector of another (the /metrics endpoint's)."""
+
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
 
@@ -95,7 +97,7 @@ class AccessMetrics:
 
     def collector(self) -> Collector:
         """These metrics as a collector of another registry (the /metrics endpoint's)."""
-        return _Joined(self.registry)
+        return Joined(self.registry)
 
     def auth_failed(self, cause: Failure) -> None:
         self.auth_failures.labels(cause.value).inc()

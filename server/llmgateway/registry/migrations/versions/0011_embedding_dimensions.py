@@ -1,7 +1,7 @@
 """An embedding model's `embedding_dimensions` (0: unknown) and `truncate_dimensions`.
 
 Revision ID: 0011_embedding_dimensions
-Revises: 0008_prices
+Revises: 0009_usage_ledger
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_embedding_dimensions"
-down_revision = "0008_prices"
+down_revision = "0009_usage_ledger"
 branch_labels = None
 depends_on = None
 

@@ -1325,7 +1325,7 @@ var File_llmgateway_admin_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_admin_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"'llmgateway/admin/v1/admin_service.proto\x12\x13llmgateway.admin.v1\x1a google/protobuf/field_mask.proto\x1a!llmgateway/admin/v1/api_key.proto\x1a\x1fllmgateway/admin/v1/model.proto\x1a\x19llmgateway/v1/model.proto\"F\n" +
+	"'llmgateway/admin/v1/admin_service.proto\x12\x13llmgateway.admin.v1\x1a google/protobuf/field_mask.proto\x1a!llmgateway/admin/v1/api_key.proto\x1a\x1fllmgateway/admin/v1/model.proto\x1a\x1fllmgateway/admin/v1/usage.proto\x1a\x19llmgateway/v1/model.proto\"F\n" +
 	"\x12CreateModelRequest\x120\n" +
 	"\x05model\x18\x01 \x01(\v2\x1a.llmgateway.admin.v1.ModelR\x05model\"G\n" +
 	"\x13CreateModelResponse\x120\n" +
@@ -1407,7 +1407,7 @@ const file_llmgateway_admin_v1_admin_service_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04etag\x18\x02 \x01(\tR\x04etag\"L\n" +
 	"\x14RevokeApiKeyResponse\x124\n" +
-	"\aapi_key\x18\x01 \x01(\v2\x1b.llmgateway.admin.v1.ApiKeyR\x06apiKey2\xb8\b\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x1b.llmgateway.admin.v1.ApiKeyR\x06apiKey2\x97\t\n" +
 	"\fAdminService\x12`\n" +
 	"\vCreateModel\x12'.llmgateway.admin.v1.CreateModelRequest\x1a(.llmgateway.admin.v1.CreateModelResponse\x12W\n" +
 	"\bGetModel\x12$.llmgateway.admin.v1.GetModelRequest\x1a%.llmgateway.admin.v1.GetModelResponse\x12]\n" +
@@ -1421,7 +1421,9 @@ const file_llmgateway_admin_v1_admin_service_proto_rawDesc = "" +
 	"\tGetApiKey\x12%.llmgateway.admin.v1.GetApiKeyRequest\x1a&.llmgateway.admin.v1.GetApiKeyResponse\x12`\n" +
 	"\vListApiKeys\x12'.llmgateway.admin.v1.ListApiKeysRequest\x1a(.llmgateway.admin.v1.ListApiKeysResponse\x12c\n" +
 	"\fUpdateApiKey\x12(.llmgateway.admin.v1.UpdateApiKeyRequest\x1a).llmgateway.admin.v1.UpdateApiKeyResponse\x12c\n" +
-	"\fRevokeApiKey\x12(.llmgateway.admin.v1.RevokeApiKeyRequest\x1a).llmgateway.admin.v1.RevokeApiKeyResponseB\xe7\x01\n" +
+	"\fRevokeApiKey\x12(.llmgateway.admin.v1.RevokeApiKeyRequest\x1a).llmgateway.admin.v1.RevokeApiKeyResponse\x12]\n" +
+	"\n" +
+	"QueryUsage\x12&.llmgateway.admin.v1.QueryUsageRequest\x1a'.llmgateway.admin.v1.QueryUsageResponseB\xe7\x01\n" +
 	"\x17com.llmgateway.admin.v1B\x11AdminServiceProtoP\x01ZKgithub.com/llmgateway/llmgateway/clients/go/gen/llmgateway/admin/v1;adminv1\xa2\x02\x03LAX\xaa\x02\x13Llmgateway.Admin.V1\xca\x02\x13Llmgateway\\Admin\\V1\xe2\x02\x1fLlmgateway\\Admin\\V1\\GPBMetadata\xea\x02\x15Llmgateway::Admin::V1b\x06proto3"
 
 var (
@@ -1466,6 +1468,8 @@ var file_llmgateway_admin_v1_admin_service_proto_goTypes = []any{
 	(v1.Capability)(0),            // 25: llmgateway.v1.Capability
 	(*fieldmaskpb.FieldMask)(nil), // 26: google.protobuf.FieldMask
 	(*ApiKey)(nil),                // 27: llmgateway.admin.v1.ApiKey
+	(*QueryUsageRequest)(nil),     // 28: llmgateway.admin.v1.QueryUsageRequest
+	(*QueryUsageResponse)(nil),    // 29: llmgateway.admin.v1.QueryUsageResponse
 }
 var file_llmgateway_admin_v1_admin_service_proto_depIdxs = []int32{
 	24, // 0: llmgateway.admin.v1.CreateModelRequest.model:type_name -> llmgateway.admin.v1.Model
@@ -1497,19 +1501,21 @@ var file_llmgateway_admin_v1_admin_service_proto_depIdxs = []int32{
 	17, // 26: llmgateway.admin.v1.AdminService.ListApiKeys:input_type -> llmgateway.admin.v1.ListApiKeysRequest
 	19, // 27: llmgateway.admin.v1.AdminService.UpdateApiKey:input_type -> llmgateway.admin.v1.UpdateApiKeyRequest
 	21, // 28: llmgateway.admin.v1.AdminService.RevokeApiKey:input_type -> llmgateway.admin.v1.RevokeApiKeyRequest
-	1,  // 29: llmgateway.admin.v1.AdminService.CreateModel:output_type -> llmgateway.admin.v1.CreateModelResponse
-	3,  // 30: llmgateway.admin.v1.AdminService.GetModel:output_type -> llmgateway.admin.v1.GetModelResponse
-	5,  // 31: llmgateway.admin.v1.AdminService.ListModels:output_type -> llmgateway.admin.v1.ListModelsResponse
-	7,  // 32: llmgateway.admin.v1.AdminService.UpdateModel:output_type -> llmgateway.admin.v1.UpdateModelResponse
-	9,  // 33: llmgateway.admin.v1.AdminService.DeleteModel:output_type -> llmgateway.admin.v1.DeleteModelResponse
-	11, // 34: llmgateway.admin.v1.AdminService.SyncModels:output_type -> llmgateway.admin.v1.SyncModelsResponse
-	14, // 35: llmgateway.admin.v1.AdminService.CreateApiKey:output_type -> llmgateway.admin.v1.CreateApiKeyResponse
-	16, // 36: llmgateway.admin.v1.AdminService.GetApiKey:output_type -> llmgateway.admin.v1.GetApiKeyResponse
-	18, // 37: llmgateway.admin.v1.AdminService.ListApiKeys:output_type -> llmgateway.admin.v1.ListApiKeysResponse
-	20, // 38: llmgateway.admin.v1.AdminService.UpdateApiKey:output_type -> llmgateway.admin.v1.UpdateApiKeyResponse
-	22, // 39: llmgateway.admin.v1.AdminService.RevokeApiKey:output_type -> llmgateway.admin.v1.RevokeApiKeyResponse
-	29, // [29:40] is the sub-list for method output_type
-	18, // [18:29] is the sub-list for method input_type
+	28, // 29: llmgateway.admin.v1.AdminService.QueryUsage:input_type -> llmgateway.admin.v1.QueryUsageRequest
+	1,  // 30: llmgateway.admin.v1.AdminService.CreateModel:output_type -> llmgateway.admin.v1.CreateModelResponse
+	3,  // 31: llmgateway.admin.v1.AdminService.GetModel:output_type -> llmgateway.admin.v1.GetModelResponse
+	5,  // 32: llmgateway.admin.v1.AdminService.ListModels:output_type -> llmgateway.admin.v1.ListModelsResponse
+	7,  // 33: llmgateway.admin.v1.AdminService.UpdateModel:output_type -> llmgateway.admin.v1.UpdateModelResponse
+	9,  // 34: llmgateway.admin.v1.AdminService.DeleteModel:output_type -> llmgateway.admin.v1.DeleteModelResponse
+	11, // 35: llmgateway.admin.v1.AdminService.SyncModels:output_type -> llmgateway.admin.v1.SyncModelsResponse
+	14, // 36: llmgateway.admin.v1.AdminService.CreateApiKey:output_type -> llmgateway.admin.v1.CreateApiKeyResponse
+	16, // 37: llmgateway.admin.v1.AdminService.GetApiKey:output_type -> llmgateway.admin.v1.GetApiKeyResponse
+	18, // 38: llmgateway.admin.v1.AdminService.ListApiKeys:output_type -> llmgateway.admin.v1.ListApiKeysResponse
+	20, // 39: llmgateway.admin.v1.AdminService.UpdateApiKey:output_type -> llmgateway.admin.v1.UpdateApiKeyResponse
+	22, // 40: llmgateway.admin.v1.AdminService.RevokeApiKey:output_type -> llmgateway.admin.v1.RevokeApiKeyResponse
+	29, // 41: llmgateway.admin.v1.AdminService.QueryUsage:output_type -> llmgateway.admin.v1.QueryUsageResponse
+	30, // [30:42] is the sub-list for method output_type
+	18, // [18:30] is the sub-list for method input_type
 	18, // [18:18] is the sub-list for extension type_name
 	18, // [18:18] is the sub-list for extension extendee
 	0,  // [0:18] is the sub-list for field type_name
@@ -1522,6 +1528,7 @@ func file_llmgateway_admin_v1_admin_service_proto_init() {
 	}
 	file_llmgateway_admin_v1_api_key_proto_init()
 	file_llmgateway_admin_v1_model_proto_init()
+	file_llmgateway_admin_v1_usage_proto_init()
 	file_llmgateway_admin_v1_admin_service_proto_msgTypes[4].OneofWrappers = []any{}
 	file_llmgateway_admin_v1_admin_service_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}

@@ -30,13 +30,14 @@ const (
 	AdminService_ListApiKeys_FullMethodName  = "/llmgateway.admin.v1.AdminService/ListApiKeys"
 	AdminService_UpdateApiKey_FullMethodName = "/llmgateway.admin.v1.AdminService/UpdateApiKey"
 	AdminService_RevokeApiKey_FullMethodName = "/llmgateway.admin.v1.AdminService/RevokeApiKey"
+	AdminService_QueryUsage_FullMethodName   = "/llmgateway.admin.v1.AdminService/QueryUsage"
 )
 
 // AdminServiceClient is the client API for AdminService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// AdminService manages the model registry and the API keys. Every call needs
+// AdminService manages the model registry and the API keys, and reports usage. Every call needs
 // the admin token in the `authorization: Bearer <token>` metadata. A write is
 // visible to the next call on the same replica and to other replicas within
 // the refresh interval.
@@ -65,6 +66,9 @@ type AdminServiceClient interface {
 	UpdateApiKey(ctx context.Context, in *UpdateApiKeyRequest, opts ...grpc.CallOption) (*UpdateApiKeyResponse, error)
 	// RevokeApiKey ends a key for good (it stays listed, with its revoke time).
 	RevokeApiKey(ctx context.Context, in *RevokeApiKeyRequest, opts ...grpc.CallOption) (*RevokeApiKeyResponse, error)
+	// QueryUsage aggregates the usage ledger (calls, tokens, cost, errors) by key,
+	// team, model, provider, tag and period, over a time range, one page at a time.
+	QueryUsage(ctx context.Context, in *QueryUsageRequest, opts ...grpc.CallOption) (*QueryUsageResponse, error)
 }
 
 type adminServiceClient struct {
@@ -185,11 +189,21 @@ func (c *adminServiceClient) RevokeApiKey(ctx context.Context, in *RevokeApiKeyR
 	return out, nil
 }
 
+func (c *adminServiceClient) QueryUsage(ctx context.Context, in *QueryUsageRequest, opts ...grpc.CallOption) (*QueryUsageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(QueryUsageResponse)
+	err := c.cc.Invoke(ctx, AdminService_QueryUsage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
 //
-// AdminService manages the model registry and the API keys. Every call needs
+// AdminService manages the model registry and the API keys, and reports usage. Every call needs
 // the admin token in the `authorization: Bearer <token>` metadata. A write is
 // visible to the next call on the same replica and to other replicas within
 // the refresh interval.
@@ -218,6 +232,9 @@ type AdminServiceServer interface {
 	UpdateApiKey(context.Context, *UpdateApiKeyRequest) (*UpdateApiKeyResponse, error)
 	// RevokeApiKey ends a key for good (it stays listed, with its revoke time).
 	RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*RevokeApiKeyResponse, error)
+	// QueryUsage aggregates the usage ledger (calls, tokens, cost, errors) by key,
+	// team, model, provider, tag and period, over a time range, one page at a time.
+	QueryUsage(context.Context, *QueryUsageRequest) (*QueryUsageResponse, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -260,6 +277,9 @@ func (UnimplementedAdminServiceServer) UpdateApiKey(context.Context, *UpdateApiK
 }
 func (UnimplementedAdminServiceServer) RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*RevokeApiKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RevokeApiKey not implemented")
+}
+func (UnimplementedAdminServiceServer) QueryUsage(context.Context, *QueryUsageRequest) (*QueryUsageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method QueryUsage not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -480,6 +500,24 @@ func _AdminService_RevokeApiKey_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_QueryUsage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryUsageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).QueryUsage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_QueryUsage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).QueryUsage(ctx, req.(*QueryUsageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -530,6 +568,10 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RevokeApiKey",
 			Handler:    _AdminService_RevokeApiKey_Handler,
+		},
+		{
+			MethodName: "QueryUsage",
+			Handler:    _AdminService_QueryUsage_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

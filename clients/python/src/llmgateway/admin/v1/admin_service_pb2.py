@@ -25,10 +25,11 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from llmgateway.admin.v1 import api_key_pb2 as llmgateway_dot_admin_dot_v1_dot_api__key__pb2
 from llmgateway.admin.v1 import model_pb2 as llmgateway_dot_admin_dot_v1_dot_model__pb2
+from llmgateway.admin.v1 import usage_pb2 as llmgateway_dot_admin_dot_v1_dot_usage__pb2
 from llmgateway.v1 import model_pb2 as llmgateway_dot_v1_dot_model__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'llmgateway/admin/v1/admin_service.proto\x12\x13llmgateway.admin.v1\x1a google/protobuf/field_mask.proto\x1a!llmgateway/admin/v1/api_key.proto\x1a\x1fllmgateway/admin/v1/model.proto\x1a\x19llmgateway/v1/model.proto\"?\n\x12\x43reateModelRequest\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\"@\n\x13\x43reateModelResponse\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\"\x1d\n\x0fGetModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\"=\n\x10GetModelResponse\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\"\xa7\x01\n\x11ListModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12-\n\ncapability\x18\x04 \x01(\x0e\x32\x19.llmgateway.v1.Capability\x12\x19\n\x0cis_available\x18\x05 \x01(\x08H\x00\x88\x01\x01\x42\x0f\n\r_is_available\"k\n\x12ListModelsResponse\x12*\n\x06models\x18\x01 \x03(\x0b\x32\x1a.llmgateway.admin.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\x03\"~\n\x12UpdateModelRequest\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\"@\n\x13UpdateModelResponse\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\".\n\x12\x44\x65leteModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\"\'\n\x13\x44\x65leteModelResponse\x12\x10\n\x08revision\x18\x01 \x01(\x03\";\n\x11SyncModelsRequest\x12\x0f\n\x07\x64ry_run\x18\x01 \x01(\x08\x12\x15\n\rall_providers\x18\x02 \x01(\x08\"\x89\x01\n\x12SyncModelsResponse\x12\r\n\x05\x61\x64\x64\x65\x64\x18\x01 \x03(\t\x12\x0f\n\x07\x63hanged\x18\x02 \x03(\t\x12\x11\n\tunchanged\x18\x03 \x03(\t\x12.\n\x06\x65rrors\x18\x04 \x03(\x0b\x32\x1e.llmgateway.admin.v1.SyncError\x12\x10\n\x08revision\x18\x05 \x01(\x03\";\n\tSyncError\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"C\n\x13\x43reateApiKeyRequest\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\"T\n\x14\x43reateApiKeyResponse\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\x12\x0e\n\x06secret\x18\x02 \x01(\t\"\x1e\n\x10GetApiKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"A\n\x11GetApiKeyResponse\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\"\xe9\x01\n\x12ListApiKeysRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x43\n\x06labels\x18\x03 \x03(\x0b\x32\x33.llmgateway.admin.v1.ListApiKeysRequest.LabelsEntry\x12\x14\n\x0cshow_revoked\x18\x04 \x01(\x08\x12\x15\n\x08\x64isabled\x18\x05 \x01(\x08H\x00\x88\x01\x01\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0b\n\t_disabled\"]\n\x13ListApiKeysResponse\x12-\n\x08\x61pi_keys\x18\x01 \x03(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x82\x01\n\x13UpdateApiKeyRequest\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\"D\n\x14UpdateApiKeyResponse\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\"/\n\x13RevokeApiKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\"D\n\x14RevokeApiKeyResponse\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey2\xb8\x08\n\x0c\x41\x64minService\x12`\n\x0b\x43reateModel\x12\'.llmgateway.admin.v1.CreateModelRequest\x1a(.llmgateway.admin.v1.CreateModelResponse\x12W\n\x08GetModel\x12$.llmgateway.admin.v1.GetModelRequest\x1a%.llmgateway.admin.v1.GetModelResponse\x12]\n\nListModels\x12&.llmgateway.admin.v1.ListModelsRequest\x1a\'.llmgateway.admin.v1.ListModelsResponse\x12`\n\x0bUpdateModel\x12\'.llmgateway.admin.v1.UpdateModelRequest\x1a(.llmgateway.admin.v1.UpdateModelResponse\x12`\n\x0b\x44\x65leteModel\x12\'.llmgateway.admin.v1.DeleteModelRequest\x1a(.llmgateway.admin.v1.DeleteModelResponse\x12]\n\nSyncModels\x12&.llmgateway.admin.v1.SyncModelsRequest\x1a\'.llmgateway.admin.v1.SyncModelsResponse\x12\x63\n\x0c\x43reateApiKey\x12(.llmgateway.admin.v1.CreateApiKeyRequest\x1a).llmgateway.admin.v1.CreateApiKeyResponse\x12Z\n\tGetApiKey\x12%.llmgateway.admin.v1.GetApiKeyRequest\x1a&.llmgateway.admin.v1.GetApiKeyResponse\x12`\n\x0bListApiKeys\x12\'.llmgateway.admin.v1.ListApiKeysRequest\x1a(.llmgateway.admin.v1.ListApiKeysResponse\x12\x63\n\x0cUpdateApiKey\x12(.llmgateway.admin.v1.UpdateApiKeyRequest\x1a).llmgateway.admin.v1.UpdateApiKeyResponse\x12\x63\n\x0cRevokeApiKey\x12(.llmgateway.admin.v1.RevokeApiKeyRequest\x1a).llmgateway.admin.v1.RevokeApiKeyResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'llmgateway/admin/v1/admin_service.proto\x12\x13llmgateway.admin.v1\x1a google/protobuf/field_mask.proto\x1a!llmgateway/admin/v1/api_key.proto\x1a\x1fllmgateway/admin/v1/model.proto\x1a\x1fllmgateway/admin/v1/usage.proto\x1a\x19llmgateway/v1/model.proto\"?\n\x12\x43reateModelRequest\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\"@\n\x13\x43reateModelResponse\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\"\x1d\n\x0fGetModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\"=\n\x10GetModelResponse\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\"\xa7\x01\n\x11ListModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12-\n\ncapability\x18\x04 \x01(\x0e\x32\x19.llmgateway.v1.Capability\x12\x19\n\x0cis_available\x18\x05 \x01(\x08H\x00\x88\x01\x01\x42\x0f\n\r_is_available\"k\n\x12ListModelsResponse\x12*\n\x06models\x18\x01 \x03(\x0b\x32\x1a.llmgateway.admin.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\x03\"~\n\x12UpdateModelRequest\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\"@\n\x13UpdateModelResponse\x12)\n\x05model\x18\x01 \x01(\x0b\x32\x1a.llmgateway.admin.v1.Model\".\n\x12\x44\x65leteModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\"\'\n\x13\x44\x65leteModelResponse\x12\x10\n\x08revision\x18\x01 \x01(\x03\";\n\x11SyncModelsRequest\x12\x0f\n\x07\x64ry_run\x18\x01 \x01(\x08\x12\x15\n\rall_providers\x18\x02 \x01(\x08\"\x89\x01\n\x12SyncModelsResponse\x12\r\n\x05\x61\x64\x64\x65\x64\x18\x01 \x03(\t\x12\x0f\n\x07\x63hanged\x18\x02 \x03(\t\x12\x11\n\tunchanged\x18\x03 \x03(\t\x12.\n\x06\x65rrors\x18\x04 \x03(\x0b\x32\x1e.llmgateway.admin.v1.SyncError\x12\x10\n\x08revision\x18\x05 \x01(\x03\";\n\tSyncError\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"C\n\x13\x43reateApiKeyRequest\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\"T\n\x14\x43reateApiKeyResponse\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\x12\x0e\n\x06secret\x18\x02 \x01(\t\"\x1e\n\x10GetApiKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"A\n\x11GetApiKeyResponse\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\"\xe9\x01\n\x12ListApiKeysRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x43\n\x06labels\x18\x03 \x03(\x0b\x32\x33.llmgateway.admin.v1.ListApiKeysRequest.LabelsEntry\x12\x14\n\x0cshow_revoked\x18\x04 \x01(\x08\x12\x15\n\x08\x64isabled\x18\x05 \x01(\x08H\x00\x88\x01\x01\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0b\n\t_disabled\"]\n\x13ListApiKeysResponse\x12-\n\x08\x61pi_keys\x18\x01 \x03(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x82\x01\n\x13UpdateApiKeyRequest\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\"D\n\x14UpdateApiKeyResponse\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey\"/\n\x13RevokeApiKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\"D\n\x14RevokeApiKeyResponse\x12,\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x1b.llmgateway.admin.v1.ApiKey2\x97\t\n\x0c\x41\x64minService\x12`\n\x0b\x43reateModel\x12\'.llmgateway.admin.v1.CreateModelRequest\x1a(.llmgateway.admin.v1.CreateModelResponse\x12W\n\x08GetModel\x12$.llmgateway.admin.v1.GetModelRequest\x1a%.llmgateway.admin.v1.GetModelResponse\x12]\n\nListModels\x12&.llmgateway.admin.v1.ListModelsRequest\x1a\'.llmgateway.admin.v1.ListModelsResponse\x12`\n\x0bUpdateModel\x12\'.llmgateway.admin.v1.UpdateModelRequest\x1a(.llmgateway.admin.v1.UpdateModelResponse\x12`\n\x0b\x44\x65leteModel\x12\'.llmgateway.admin.v1.DeleteModelRequest\x1a(.llmgateway.admin.v1.DeleteModelResponse\x12]\n\nSyncModels\x12&.llmgateway.admin.v1.SyncModelsRequest\x1a\'.llmgateway.admin.v1.SyncModelsResponse\x12\x63\n\x0c\x43reateApiKey\x12(.llmgateway.admin.v1.CreateApiKeyRequest\x1a).llmgateway.admin.v1.CreateApiKeyResponse\x12Z\n\tGetApiKey\x12%.llmgateway.admin.v1.GetApiKeyRequest\x1a&.llmgateway.admin.v1.GetApiKeyResponse\x12`\n\x0bListApiKeys\x12\'.llmgateway.admin.v1.ListApiKeysRequest\x1a(.llmgateway.admin.v1.ListApiKeysResponse\x12\x63\n\x0cUpdateApiKey\x12(.llmgateway.admin.v1.UpdateApiKeyRequest\x1a).llmgateway.admin.v1.UpdateApiKeyResponse\x12\x63\n\x0cRevokeApiKey\x12(.llmgateway.admin.v1.RevokeApiKeyRequest\x1a).llmgateway.admin.v1.RevokeApiKeyResponse\x12]\n\nQueryUsage\x12&.llmgateway.admin.v1.QueryUsageRequest\x1a\'.llmgateway.admin.v1.QueryUsageResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,54 +38,54 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_LISTAPIKEYSREQUEST_LABELSENTRY']._loaded_options = None
   _globals['_LISTAPIKEYSREQUEST_LABELSENTRY']._serialized_options = b'8\001'
-  _globals['_CREATEMODELREQUEST']._serialized_start=193
-  _globals['_CREATEMODELREQUEST']._serialized_end=256
-  _globals['_CREATEMODELRESPONSE']._serialized_start=258
-  _globals['_CREATEMODELRESPONSE']._serialized_end=322
-  _globals['_GETMODELREQUEST']._serialized_start=324
-  _globals['_GETMODELREQUEST']._serialized_end=353
-  _globals['_GETMODELRESPONSE']._serialized_start=355
-  _globals['_GETMODELRESPONSE']._serialized_end=416
-  _globals['_LISTMODELSREQUEST']._serialized_start=419
-  _globals['_LISTMODELSREQUEST']._serialized_end=586
-  _globals['_LISTMODELSRESPONSE']._serialized_start=588
-  _globals['_LISTMODELSRESPONSE']._serialized_end=695
-  _globals['_UPDATEMODELREQUEST']._serialized_start=697
-  _globals['_UPDATEMODELREQUEST']._serialized_end=823
-  _globals['_UPDATEMODELRESPONSE']._serialized_start=825
-  _globals['_UPDATEMODELRESPONSE']._serialized_end=889
-  _globals['_DELETEMODELREQUEST']._serialized_start=891
-  _globals['_DELETEMODELREQUEST']._serialized_end=937
-  _globals['_DELETEMODELRESPONSE']._serialized_start=939
-  _globals['_DELETEMODELRESPONSE']._serialized_end=978
-  _globals['_SYNCMODELSREQUEST']._serialized_start=980
-  _globals['_SYNCMODELSREQUEST']._serialized_end=1039
-  _globals['_SYNCMODELSRESPONSE']._serialized_start=1042
-  _globals['_SYNCMODELSRESPONSE']._serialized_end=1179
-  _globals['_SYNCERROR']._serialized_start=1181
-  _globals['_SYNCERROR']._serialized_end=1240
-  _globals['_CREATEAPIKEYREQUEST']._serialized_start=1242
-  _globals['_CREATEAPIKEYREQUEST']._serialized_end=1309
-  _globals['_CREATEAPIKEYRESPONSE']._serialized_start=1311
-  _globals['_CREATEAPIKEYRESPONSE']._serialized_end=1395
-  _globals['_GETAPIKEYREQUEST']._serialized_start=1397
-  _globals['_GETAPIKEYREQUEST']._serialized_end=1427
-  _globals['_GETAPIKEYRESPONSE']._serialized_start=1429
-  _globals['_GETAPIKEYRESPONSE']._serialized_end=1494
-  _globals['_LISTAPIKEYSREQUEST']._serialized_start=1497
-  _globals['_LISTAPIKEYSREQUEST']._serialized_end=1730
-  _globals['_LISTAPIKEYSREQUEST_LABELSENTRY']._serialized_start=1672
-  _globals['_LISTAPIKEYSREQUEST_LABELSENTRY']._serialized_end=1717
-  _globals['_LISTAPIKEYSRESPONSE']._serialized_start=1732
-  _globals['_LISTAPIKEYSRESPONSE']._serialized_end=1825
-  _globals['_UPDATEAPIKEYREQUEST']._serialized_start=1828
-  _globals['_UPDATEAPIKEYREQUEST']._serialized_end=1958
-  _globals['_UPDATEAPIKEYRESPONSE']._serialized_start=1960
-  _globals['_UPDATEAPIKEYRESPONSE']._serialized_end=2028
-  _globals['_REVOKEAPIKEYREQUEST']._serialized_start=2030
-  _globals['_REVOKEAPIKEYREQUEST']._serialized_end=2077
-  _globals['_REVOKEAPIKEYRESPONSE']._serialized_start=2079
-  _globals['_REVOKEAPIKEYRESPONSE']._serialized_end=2147
-  _globals['_ADMINSERVICE']._serialized_start=2150
-  _globals['_ADMINSERVICE']._serialized_end=3230
+  _globals['_CREATEMODELREQUEST']._serialized_start=226
+  _globals['_CREATEMODELREQUEST']._serialized_end=289
+  _globals['_CREATEMODELRESPONSE']._serialized_start=291
+  _globals['_CREATEMODELRESPONSE']._serialized_end=355
+  _globals['_GETMODELREQUEST']._serialized_start=357
+  _globals['_GETMODELREQUEST']._serialized_end=386
+  _globals['_GETMODELRESPONSE']._serialized_start=388
+  _globals['_GETMODELRESPONSE']._serialized_end=449
+  _globals['_LISTMODELSREQUEST']._serialized_start=452
+  _globals['_LISTMODELSREQUEST']._serialized_end=619
+  _globals['_LISTMODELSRESPONSE']._serialized_start=621
+  _globals['_LISTMODELSRESPONSE']._serialized_end=728
+  _globals['_UPDATEMODELREQUEST']._serialized_start=730
+  _globals['_UPDATEMODELREQUEST']._serialized_end=856
+  _globals['_UPDATEMODELRESPONSE']._serialized_start=858
+  _globals['_UPDATEMODELRESPONSE']._serialized_end=922
+  _globals['_DELETEMODELREQUEST']._serialized_start=924
+  _globals['_DELETEMODELREQUEST']._serialized_end=970
+  _globals['_DELETEMODELRESPONSE']._serialized_start=972
+  _globals['_DELETEMODELRESPONSE']._serialized_end=1011
+  _globals['_SYNCMODELSREQUEST']._serialized_start=1013
+  _globals['_SYNCMODELSREQUEST']._serialized_end=1072
+  _globals['_SYNCMODELSRESPONSE']._serialized_start=1075
+  _globals['_SYNCMODELSRESPONSE']._serialized_end=1212
+  _globals['_SYNCERROR']._serialized_start=1214
+  _globals['_SYNCERROR']._serialized_end=1273
+  _globals['_CREATEAPIKEYREQUEST']._serialized_start=1275
+  _globals['_CREATEAPIKEYREQUEST']._serialized_end=1342
+  _globals['_CREATEAPIKEYRESPONSE']._serialized_start=1344
+  _globals['_CREATEAPIKEYRESPONSE']._serialized_end=1428
+  _globals['_GETAPIKEYREQUEST']._serialized_start=1430
+  _globals['_GETAPIKEYREQUEST']._serialized_end=1460
+  _globals['_GETAPIKEYRESPONSE']._serialized_start=1462
+  _globals['_GETAPIKEYRESPONSE']._serialized_end=1527
+  _globals['_LISTAPIKEYSREQUEST']._serialized_start=1530
+  _globals['_LISTAPIKEYSREQUEST']._serialized_end=1763
+  _globals['_LISTAPIKEYSREQUEST_LABELSENTRY']._serialized_start=1705
+  _globals['_LISTAPIKEYSREQUEST_LABELSENTRY']._serialized_end=1750
+  _globals['_LISTAPIKEYSRESPONSE']._serialized_start=1765
+  _globals['_LISTAPIKEYSRESPONSE']._serialized_end=1858
+  _globals['_UPDATEAPIKEYREQUEST']._serialized_start=1861
+  _globals['_UPDATEAPIKEYREQUEST']._serialized_end=1991
+  _globals['_UPDATEAPIKEYRESPONSE']._serialized_start=1993
+  _globals['_UPDATEAPIKEYRESPONSE']._serialized_end=2061
+  _globals['_REVOKEAPIKEYREQUEST']._serialized_start=2063
+  _globals['_REVOKEAPIKEYREQUEST']._serialized_end=2110
+  _globals['_REVOKEAPIKEYRESPONSE']._serialized_start=2112
+  _globals['_REVOKEAPIKEYRESPONSE']._serialized_end=2180
+  _globals['_ADMINSERVICE']._serialized_start=2183
+  _globals['_ADMINSERVICE']._serialized_end=3358
 # @@protoc_insertion_point(module_scope)

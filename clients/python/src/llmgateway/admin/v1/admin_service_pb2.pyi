@@ -1,6 +1,7 @@
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from llmgateway.admin.v1 import api_key_pb2 as _api_key_pb2
 from llmgateway.admin.v1 import model_pb2 as _model_pb2
+from llmgateway.admin.v1 import usage_pb2 as _usage_pb2
 from llmgateway.v1 import model_pb2 as _model_pb2_1
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor

@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from llmgateway.admin.v1 import admin_service_pb2 as llmgateway_dot_admin_dot_v1_dot_admin__service__pb2
+from llmgateway.admin.v1 import usage_pb2 as llmgateway_dot_admin_dot_v1_dot_usage__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -26,7 +27,7 @@ if _version_not_supported:
 
 
 class AdminServiceStub:
-    """AdminService manages the model registry and the API keys. Every call needs
+    """AdminService manages the model registry and the API keys, and reports usage. Every call needs
     the admin token in the `authorization: Bearer <token>` metadata. A write is
     visible to the next call on the same replica and to other replicas within
     the refresh interval.
@@ -93,10 +94,15 @@ class AdminServiceStub:
                 request_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyRequest.SerializeToString,
                 response_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyResponse.FromString,
                 _registered_method=True)
+        self.QueryUsage = channel.unary_unary(
+                '/llmgateway.admin.v1.AdminService/QueryUsage',
+                request_serializer=llmgateway_dot_admin_dot_v1_dot_usage__pb2.QueryUsageRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_admin_dot_v1_dot_usage__pb2.QueryUsageResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
-    """AdminService manages the model registry and the API keys. Every call needs
+    """AdminService manages the model registry and the API keys, and reports usage. Every call needs
     the admin token in the `authorization: Bearer <token>` metadata. A write is
     visible to the next call on the same replica and to other replicas within
     the refresh interval.
@@ -181,6 +187,14 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def QueryUsage(self, request, context):
+        """QueryUsage aggregates the usage ledger (calls, tokens, cost, errors) by key,
+        team, model, provider, tag and period, over a time range, one page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -239,6 +253,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     request_deserializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyRequest.FromString,
                     response_serializer=llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyResponse.SerializeToString,
             ),
+            'QueryUsage': grpc.unary_unary_rpc_method_handler(
+                    servicer.QueryUsage,
+                    request_deserializer=llmgateway_dot_admin_dot_v1_dot_usage__pb2.QueryUsageRequest.FromString,
+                    response_serializer=llmgateway_dot_admin_dot_v1_dot_usage__pb2.QueryUsageResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'llmgateway.admin.v1.AdminService', rpc_method_handlers)
@@ -248,7 +267,7 @@ def add_AdminServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AdminService:
-    """AdminService manages the model registry and the API keys. Every call needs
+    """AdminService manages the model registry and the API keys, and reports usage. Every call needs
     the admin token in the `authorization: Bearer <token>` metadata. A write is
     visible to the next call on the same replica and to other replicas within
     the refresh interval.
@@ -541,6 +560,33 @@ class AdminService:
             '/llmgateway.admin.v1.AdminService/RevokeApiKey',
             llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyRequest.SerializeToString,
             llmgateway_dot_admin_dot_v1_dot_admin__service__pb2.RevokeApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QueryUsage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.admin.v1.AdminService/QueryUsage',
+            llmgateway_dot_admin_dot_v1_dot_usage__pb2.QueryUsageRequest.SerializeToString,
+            llmgateway_dot_admin_dot_v1_dot_usage__pb2.QueryUsageResponse.FromString,
             options,
             channel_credentials,
             insecure,

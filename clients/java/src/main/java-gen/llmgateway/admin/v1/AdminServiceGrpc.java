@@ -4,7 +4,7 @@ import static io.grpc.MethodDescriptor.generateFullMethodName;
 
 /**
  * <pre>
- * AdminService manages the model registry and the API keys. Every call needs
+ * AdminService manages the model registry and the API keys, and reports usage. Every call needs
  * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
  * visible to the next call on the same replica and to other replicas within
  * the refresh interval.
@@ -359,6 +359,37 @@ public final class AdminServiceGrpc {
     return getRevokeApiKeyMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<llmgateway.admin.v1.Usage.QueryUsageRequest,
+      llmgateway.admin.v1.Usage.QueryUsageResponse> getQueryUsageMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "QueryUsage",
+      requestType = llmgateway.admin.v1.Usage.QueryUsageRequest.class,
+      responseType = llmgateway.admin.v1.Usage.QueryUsageResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<llmgateway.admin.v1.Usage.QueryUsageRequest,
+      llmgateway.admin.v1.Usage.QueryUsageResponse> getQueryUsageMethod() {
+    io.grpc.MethodDescriptor<llmgateway.admin.v1.Usage.QueryUsageRequest, llmgateway.admin.v1.Usage.QueryUsageResponse> getQueryUsageMethod;
+    if ((getQueryUsageMethod = AdminServiceGrpc.getQueryUsageMethod) == null) {
+      synchronized (AdminServiceGrpc.class) {
+        if ((getQueryUsageMethod = AdminServiceGrpc.getQueryUsageMethod) == null) {
+          AdminServiceGrpc.getQueryUsageMethod = getQueryUsageMethod =
+              io.grpc.MethodDescriptor.<llmgateway.admin.v1.Usage.QueryUsageRequest, llmgateway.admin.v1.Usage.QueryUsageResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "QueryUsage"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.Usage.QueryUsageRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  llmgateway.admin.v1.Usage.QueryUsageResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new AdminServiceMethodDescriptorSupplier("QueryUsage"))
+              .build();
+        }
+      }
+    }
+    return getQueryUsageMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -420,7 +451,7 @@ public final class AdminServiceGrpc {
 
   /**
    * <pre>
-   * AdminService manages the model registry and the API keys. Every call needs
+   * AdminService manages the model registry and the API keys, and reports usage. Every call needs
    * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
    * visible to the next call on the same replica and to other replicas within
    * the refresh interval.
@@ -539,12 +570,23 @@ public final class AdminServiceGrpc {
         io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRevokeApiKeyMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * QueryUsage aggregates the usage ledger (calls, tokens, cost, errors) by key,
+     * team, model, provider, tag and period, over a time range, one page at a time.
+     * </pre>
+     */
+    default void queryUsage(llmgateway.admin.v1.Usage.QueryUsageRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.Usage.QueryUsageResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getQueryUsageMethod(), responseObserver);
+    }
   }
 
   /**
    * Base class for the server implementation of the service AdminService.
    * <pre>
-   * AdminService manages the model registry and the API keys. Every call needs
+   * AdminService manages the model registry and the API keys, and reports usage. Every call needs
    * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
    * visible to the next call on the same replica and to other replicas within
    * the refresh interval.
@@ -561,7 +603,7 @@ public final class AdminServiceGrpc {
   /**
    * A stub to allow clients to do asynchronous rpc calls to service AdminService.
    * <pre>
-   * AdminService manages the model registry and the API keys. Every call needs
+   * AdminService manages the model registry and the API keys, and reports usage. Every call needs
    * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
    * visible to the next call on the same replica and to other replicas within
    * the refresh interval.
@@ -702,12 +744,24 @@ public final class AdminServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getRevokeApiKeyMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * QueryUsage aggregates the usage ledger (calls, tokens, cost, errors) by key,
+     * team, model, provider, tag and period, over a time range, one page at a time.
+     * </pre>
+     */
+    public void queryUsage(llmgateway.admin.v1.Usage.QueryUsageRequest request,
+        io.grpc.stub.StreamObserver<llmgateway.admin.v1.Usage.QueryUsageResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getQueryUsageMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
    * A stub to allow clients to do synchronous rpc calls to service AdminService.
    * <pre>
-   * AdminService manages the model registry and the API keys. Every call needs
+   * AdminService manages the model registry and the API keys, and reports usage. Every call needs
    * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
    * visible to the next call on the same replica and to other replicas within
    * the refresh interval.
@@ -837,12 +891,23 @@ public final class AdminServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getRevokeApiKeyMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * QueryUsage aggregates the usage ledger (calls, tokens, cost, errors) by key,
+     * team, model, provider, tag and period, over a time range, one page at a time.
+     * </pre>
+     */
+    public llmgateway.admin.v1.Usage.QueryUsageResponse queryUsage(llmgateway.admin.v1.Usage.QueryUsageRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getQueryUsageMethod(), getCallOptions(), request);
+    }
   }
 
   /**
    * A stub to allow clients to do limited synchronous rpc calls to service AdminService.
    * <pre>
-   * AdminService manages the model registry and the API keys. Every call needs
+   * AdminService manages the model registry and the API keys, and reports usage. Every call needs
    * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
    * visible to the next call on the same replica and to other replicas within
    * the refresh interval.
@@ -972,12 +1037,23 @@ public final class AdminServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getRevokeApiKeyMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * QueryUsage aggregates the usage ledger (calls, tokens, cost, errors) by key,
+     * team, model, provider, tag and period, over a time range, one page at a time.
+     * </pre>
+     */
+    public llmgateway.admin.v1.Usage.QueryUsageResponse queryUsage(llmgateway.admin.v1.Usage.QueryUsageRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getQueryUsageMethod(), getCallOptions(), request);
+    }
   }
 
   /**
    * A stub to allow clients to do ListenableFuture-style rpc calls to service AdminService.
    * <pre>
-   * AdminService manages the model registry and the API keys. Every call needs
+   * AdminService manages the model registry and the API keys, and reports usage. Every call needs
    * the admin token in the `authorization: Bearer &lt;token&gt;` metadata. A write is
    * visible to the next call on the same replica and to other replicas within
    * the refresh interval.
@@ -1118,6 +1194,18 @@ public final class AdminServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getRevokeApiKeyMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * QueryUsage aggregates the usage ledger (calls, tokens, cost, errors) by key,
+     * team, model, provider, tag and period, over a time range, one page at a time.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<llmgateway.admin.v1.Usage.QueryUsageResponse> queryUsage(
+        llmgateway.admin.v1.Usage.QueryUsageRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getQueryUsageMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_CREATE_MODEL = 0;
@@ -1131,6 +1219,7 @@ public final class AdminServiceGrpc {
   private static final int METHODID_LIST_API_KEYS = 8;
   private static final int METHODID_UPDATE_API_KEY = 9;
   private static final int METHODID_REVOKE_API_KEY = 10;
+  private static final int METHODID_QUERY_USAGE = 11;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1192,6 +1281,10 @@ public final class AdminServiceGrpc {
         case METHODID_REVOKE_API_KEY:
           serviceImpl.revokeApiKey((llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest) request,
               (io.grpc.stub.StreamObserver<llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse>) responseObserver);
+          break;
+        case METHODID_QUERY_USAGE:
+          serviceImpl.queryUsage((llmgateway.admin.v1.Usage.QueryUsageRequest) request,
+              (io.grpc.stub.StreamObserver<llmgateway.admin.v1.Usage.QueryUsageResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -1288,6 +1381,13 @@ public final class AdminServiceGrpc {
               llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyRequest,
               llmgateway.admin.v1.AdminServiceOuterClass.RevokeApiKeyResponse>(
                 service, METHODID_REVOKE_API_KEY)))
+        .addMethod(
+          getQueryUsageMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              llmgateway.admin.v1.Usage.QueryUsageRequest,
+              llmgateway.admin.v1.Usage.QueryUsageResponse>(
+                service, METHODID_QUERY_USAGE)))
         .build();
   }
 
@@ -1347,6 +1447,7 @@ public final class AdminServiceGrpc {
               .addMethod(getListApiKeysMethod())
               .addMethod(getUpdateApiKeyMethod())
               .addMethod(getRevokeApiKeyMethod())
+              .addMethod(getQueryUsageMethod())
               .build();
         }
       }

@@ -20237,83 +20237,87 @@ java.lang.String defaultValue) {
       "o\022\023llmgateway.admin.v1\032 google/protobuf/" +
       "field_mask.proto\032!llmgateway/admin/v1/ap" +
       "i_key.proto\032\037llmgateway/admin/v1/model.p" +
-      "roto\032\031llmgateway/v1/model.proto\"?\n\022Creat" +
-      "eModelRequest\022)\n\005model\030\001 \001(\0132\032.llmgatewa" +
-      "y.admin.v1.Model\"@\n\023CreateModelResponse\022" +
-      ")\n\005model\030\001 \001(\0132\032.llmgateway.admin.v1.Mod" +
-      "el\"\035\n\017GetModelRequest\022\n\n\002id\030\001 \001(\t\"=\n\020Get" +
-      "ModelResponse\022)\n\005model\030\001 \001(\0132\032.llmgatewa" +
-      "y.admin.v1.Model\"\247\001\n\021ListModelsRequest\022\021" +
-      "\n\tpage_size\030\001 \001(\005\022\022\n\npage_token\030\002 \001(\t\022\020\n" +
-      "\010provider\030\003 \001(\t\022-\n\ncapability\030\004 \001(\0162\031.ll" +
-      "mgateway.v1.Capability\022\031\n\014is_available\030\005" +
-      " \001(\010H\000\210\001\001B\017\n\r_is_available\"k\n\022ListModels" +
-      "Response\022*\n\006models\030\001 \003(\0132\032.llmgateway.ad" +
-      "min.v1.Model\022\027\n\017next_page_token\030\002 \001(\t\022\020\n" +
-      "\010revision\030\003 \001(\003\"~\n\022UpdateModelRequest\022)\n" +
-      "\005model\030\001 \001(\0132\032.llmgateway.admin.v1.Model" +
-      "\022/\n\013update_mask\030\002 \001(\0132\032.google.protobuf." +
-      "FieldMask\022\014\n\004etag\030\003 \001(\t\"@\n\023UpdateModelRe" +
+      "roto\032\037llmgateway/admin/v1/usage.proto\032\031l" +
+      "lmgateway/v1/model.proto\"?\n\022CreateModelR" +
+      "equest\022)\n\005model\030\001 \001(\0132\032.llmgateway.admin" +
+      ".v1.Model\"@\n\023CreateModelResponse\022)\n\005mode" +
+      "l\030\001 \001(\0132\032.llmgateway.admin.v1.Model\"\035\n\017G" +
+      "etModelRequest\022\n\n\002id\030\001 \001(\t\"=\n\020GetModelRe" +
       "sponse\022)\n\005model\030\001 \001(\0132\032.llmgateway.admin" +
-      ".v1.Model\".\n\022DeleteModelRequest\022\n\n\002id\030\001 " +
-      "\001(\t\022\014\n\004etag\030\002 \001(\t\"\'\n\023DeleteModelResponse" +
-      "\022\020\n\010revision\030\001 \001(\003\";\n\021SyncModelsRequest\022" +
-      "\017\n\007dry_run\030\001 \001(\010\022\025\n\rall_providers\030\002 \001(\010\"" +
-      "\211\001\n\022SyncModelsResponse\022\r\n\005added\030\001 \003(\t\022\017\n" +
-      "\007changed\030\002 \003(\t\022\021\n\tunchanged\030\003 \003(\t\022.\n\006err" +
-      "ors\030\004 \003(\0132\036.llmgateway.admin.v1.SyncErro" +
-      "r\022\020\n\010revision\030\005 \001(\003\";\n\tSyncError\022\n\n\002id\030\001" +
-      " \001(\t\022\r\n\005field\030\002 \001(\t\022\023\n\013description\030\003 \001(\t" +
-      "\"C\n\023CreateApiKeyRequest\022,\n\007api_key\030\001 \001(\013" +
-      "2\033.llmgateway.admin.v1.ApiKey\"T\n\024CreateA" +
-      "piKeyResponse\022,\n\007api_key\030\001 \001(\0132\033.llmgate" +
-      "way.admin.v1.ApiKey\022\016\n\006secret\030\002 \001(\t\"\036\n\020G" +
-      "etApiKeyRequest\022\n\n\002id\030\001 \001(\t\"A\n\021GetApiKey" +
-      "Response\022,\n\007api_key\030\001 \001(\0132\033.llmgateway.a" +
-      "dmin.v1.ApiKey\"\351\001\n\022ListApiKeysRequest\022\021\n" +
-      "\tpage_size\030\001 \001(\005\022\022\n\npage_token\030\002 \001(\t\022C\n\006" +
-      "labels\030\003 \003(\01323.llmgateway.admin.v1.ListA" +
-      "piKeysRequest.LabelsEntry\022\024\n\014show_revoke" +
-      "d\030\004 \001(\010\022\025\n\010disabled\030\005 \001(\010H\000\210\001\001\032-\n\013Labels" +
-      "Entry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\013\n" +
-      "\t_disabled\"]\n\023ListApiKeysResponse\022-\n\010api" +
-      "_keys\030\001 \003(\0132\033.llmgateway.admin.v1.ApiKey" +
-      "\022\027\n\017next_page_token\030\002 \001(\t\"\202\001\n\023UpdateApiK" +
-      "eyRequest\022,\n\007api_key\030\001 \001(\0132\033.llmgateway." +
-      "admin.v1.ApiKey\022/\n\013update_mask\030\002 \001(\0132\032.g" +
-      "oogle.protobuf.FieldMask\022\014\n\004etag\030\003 \001(\t\"D" +
-      "\n\024UpdateApiKeyResponse\022,\n\007api_key\030\001 \001(\0132" +
-      "\033.llmgateway.admin.v1.ApiKey\"/\n\023RevokeAp" +
-      "iKeyRequest\022\n\n\002id\030\001 \001(\t\022\014\n\004etag\030\002 \001(\t\"D\n" +
-      "\024RevokeApiKeyResponse\022,\n\007api_key\030\001 \001(\0132\033" +
-      ".llmgateway.admin.v1.ApiKey2\270\010\n\014AdminSer" +
-      "vice\022`\n\013CreateModel\022\'.llmgateway.admin.v" +
-      "1.CreateModelRequest\032(.llmgateway.admin." +
-      "v1.CreateModelResponse\022W\n\010GetModel\022$.llm" +
-      "gateway.admin.v1.GetModelRequest\032%.llmga" +
-      "teway.admin.v1.GetModelResponse\022]\n\nListM" +
-      "odels\022&.llmgateway.admin.v1.ListModelsRe" +
-      "quest\032\'.llmgateway.admin.v1.ListModelsRe" +
-      "sponse\022`\n\013UpdateModel\022\'.llmgateway.admin" +
-      ".v1.UpdateModelRequest\032(.llmgateway.admi" +
-      "n.v1.UpdateModelResponse\022`\n\013DeleteModel\022" +
-      "\'.llmgateway.admin.v1.DeleteModelRequest" +
-      "\032(.llmgateway.admin.v1.DeleteModelRespon" +
-      "se\022]\n\nSyncModels\022&.llmgateway.admin.v1.S" +
-      "yncModelsRequest\032\'.llmgateway.admin.v1.S" +
-      "yncModelsResponse\022c\n\014CreateApiKey\022(.llmg" +
-      "ateway.admin.v1.CreateApiKeyRequest\032).ll" +
-      "mgateway.admin.v1.CreateApiKeyResponse\022Z" +
-      "\n\tGetApiKey\022%.llmgateway.admin.v1.GetApi" +
-      "KeyRequest\032&.llmgateway.admin.v1.GetApiK" +
-      "eyResponse\022`\n\013ListApiKeys\022\'.llmgateway.a" +
-      "dmin.v1.ListApiKeysRequest\032(.llmgateway." +
-      "admin.v1.ListApiKeysResponse\022c\n\014UpdateAp" +
-      "iKey\022(.llmgateway.admin.v1.UpdateApiKeyR" +
-      "equest\032).llmgateway.admin.v1.UpdateApiKe" +
-      "yResponse\022c\n\014RevokeApiKey\022(.llmgateway.a" +
-      "dmin.v1.RevokeApiKeyRequest\032).llmgateway" +
-      ".admin.v1.RevokeApiKeyResponseb\006proto3"
+      ".v1.Model\"\247\001\n\021ListModelsRequest\022\021\n\tpage_" +
+      "size\030\001 \001(\005\022\022\n\npage_token\030\002 \001(\t\022\020\n\010provid" +
+      "er\030\003 \001(\t\022-\n\ncapability\030\004 \001(\0162\031.llmgatewa" +
+      "y.v1.Capability\022\031\n\014is_available\030\005 \001(\010H\000\210" +
+      "\001\001B\017\n\r_is_available\"k\n\022ListModelsRespons" +
+      "e\022*\n\006models\030\001 \003(\0132\032.llmgateway.admin.v1." +
+      "Model\022\027\n\017next_page_token\030\002 \001(\t\022\020\n\010revisi" +
+      "on\030\003 \001(\003\"~\n\022UpdateModelRequest\022)\n\005model\030" +
+      "\001 \001(\0132\032.llmgateway.admin.v1.Model\022/\n\013upd" +
+      "ate_mask\030\002 \001(\0132\032.google.protobuf.FieldMa" +
+      "sk\022\014\n\004etag\030\003 \001(\t\"@\n\023UpdateModelResponse\022" +
+      ")\n\005model\030\001 \001(\0132\032.llmgateway.admin.v1.Mod" +
+      "el\".\n\022DeleteModelRequest\022\n\n\002id\030\001 \001(\t\022\014\n\004" +
+      "etag\030\002 \001(\t\"\'\n\023DeleteModelResponse\022\020\n\010rev" +
+      "ision\030\001 \001(\003\";\n\021SyncModelsRequest\022\017\n\007dry_" +
+      "run\030\001 \001(\010\022\025\n\rall_providers\030\002 \001(\010\"\211\001\n\022Syn" +
+      "cModelsResponse\022\r\n\005added\030\001 \003(\t\022\017\n\007change" +
+      "d\030\002 \003(\t\022\021\n\tunchanged\030\003 \003(\t\022.\n\006errors\030\004 \003" +
+      "(\0132\036.llmgateway.admin.v1.SyncError\022\020\n\010re" +
+      "vision\030\005 \001(\003\";\n\tSyncError\022\n\n\002id\030\001 \001(\t\022\r\n" +
+      "\005field\030\002 \001(\t\022\023\n\013description\030\003 \001(\t\"C\n\023Cre" +
+      "ateApiKeyRequest\022,\n\007api_key\030\001 \001(\0132\033.llmg" +
+      "ateway.admin.v1.ApiKey\"T\n\024CreateApiKeyRe" +
+      "sponse\022,\n\007api_key\030\001 \001(\0132\033.llmgateway.adm" +
+      "in.v1.ApiKey\022\016\n\006secret\030\002 \001(\t\"\036\n\020GetApiKe" +
+      "yRequest\022\n\n\002id\030\001 \001(\t\"A\n\021GetApiKeyRespons" +
+      "e\022,\n\007api_key\030\001 \001(\0132\033.llmgateway.admin.v1" +
+      ".ApiKey\"\351\001\n\022ListApiKeysRequest\022\021\n\tpage_s" +
+      "ize\030\001 \001(\005\022\022\n\npage_token\030\002 \001(\t\022C\n\006labels\030" +
+      "\003 \003(\01323.llmgateway.admin.v1.ListApiKeysR" +
+      "equest.LabelsEntry\022\024\n\014show_revoked\030\004 \001(\010" +
+      "\022\025\n\010disabled\030\005 \001(\010H\000\210\001\001\032-\n\013LabelsEntry\022\013" +
+      "\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\013\n\t_disab" +
+      "led\"]\n\023ListApiKeysResponse\022-\n\010api_keys\030\001" +
+      " \003(\0132\033.llmgateway.admin.v1.ApiKey\022\027\n\017nex" +
+      "t_page_token\030\002 \001(\t\"\202\001\n\023UpdateApiKeyReque" +
+      "st\022,\n\007api_key\030\001 \001(\0132\033.llmgateway.admin.v" +
+      "1.ApiKey\022/\n\013update_mask\030\002 \001(\0132\032.google.p" +
+      "rotobuf.FieldMask\022\014\n\004etag\030\003 \001(\t\"D\n\024Updat" +
+      "eApiKeyResponse\022,\n\007api_key\030\001 \001(\0132\033.llmga" +
+      "teway.admin.v1.ApiKey\"/\n\023RevokeApiKeyReq" +
+      "uest\022\n\n\002id\030\001 \001(\t\022\014\n\004etag\030\002 \001(\t\"D\n\024Revoke" +
+      "ApiKeyResponse\022,\n\007api_key\030\001 \001(\0132\033.llmgat" +
+      "eway.admin.v1.ApiKey2\227\t\n\014AdminService\022`\n" +
+      "\013CreateModel\022\'.llmgateway.admin.v1.Creat" +
+      "eModelRequest\032(.llmgateway.admin.v1.Crea" +
+      "teModelResponse\022W\n\010GetModel\022$.llmgateway" +
+      ".admin.v1.GetModelRequest\032%.llmgateway.a" +
+      "dmin.v1.GetModelResponse\022]\n\nListModels\022&" +
+      ".llmgateway.admin.v1.ListModelsRequest\032\'" +
+      ".llmgateway.admin.v1.ListModelsResponse\022" +
+      "`\n\013UpdateModel\022\'.llmgateway.admin.v1.Upd" +
+      "ateModelRequest\032(.llmgateway.admin.v1.Up" +
+      "dateModelResponse\022`\n\013DeleteModel\022\'.llmga" +
+      "teway.admin.v1.DeleteModelRequest\032(.llmg" +
+      "ateway.admin.v1.DeleteModelResponse\022]\n\nS" +
+      "yncModels\022&.llmgateway.admin.v1.SyncMode" +
+      "lsRequest\032\'.llmgateway.admin.v1.SyncMode" +
+      "lsResponse\022c\n\014CreateApiKey\022(.llmgateway." +
+      "admin.v1.CreateApiKeyRequest\032).llmgatewa" +
+      "y.admin.v1.CreateApiKeyResponse\022Z\n\tGetAp" +
+      "iKey\022%.llmgateway.admin.v1.GetApiKeyRequ" +
+      "est\032&.llmgateway.admin.v1.GetApiKeyRespo" +
+      "nse\022`\n\013ListApiKeys\022\'.llmgateway.admin.v1" +
+      ".ListApiKeysRequest\032(.llmgateway.admin.v" +
+      "1.ListApiKeysResponse\022c\n\014UpdateApiKey\022(." +
+      "llmgateway.admin.v1.UpdateApiKeyRequest\032" +
+      ").llmgateway.admin.v1.UpdateApiKeyRespon" +
+      "se\022c\n\014RevokeApiKey\022(.llmgateway.admin.v1" +
+      ".RevokeApiKeyRequest\032).llmgateway.admin." +
+      "v1.RevokeApiKeyResponse\022]\n\nQueryUsage\022&." +
+      "llmgateway.admin.v1.QueryUsageRequest\032\'." +
+      "llmgateway.admin.v1.QueryUsageResponseb\006" +
+      "proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -20321,6 +20325,7 @@ java.lang.String defaultValue) {
           com.google.protobuf.FieldMaskProto.getDescriptor(),
           llmgateway.admin.v1.ApiKeyOuterClass.getDescriptor(),
           llmgateway.admin.v1.ModelOuterClass.getDescriptor(),
+          llmgateway.admin.v1.Usage.getDescriptor(),
           llmgateway.v1.ModelOuterClass.getDescriptor(),
         });
     internal_static_llmgateway_admin_v1_CreateModelRequest_descriptor =
@@ -20470,6 +20475,7 @@ java.lang.String defaultValue) {
     com.google.protobuf.FieldMaskProto.getDescriptor();
     llmgateway.admin.v1.ApiKeyOuterClass.getDescriptor();
     llmgateway.admin.v1.ModelOuterClass.getDescriptor();
+    llmgateway.admin.v1.Usage.getDescriptor();
     llmgateway.v1.ModelOuterClass.getDescriptor();
   }
 
