@@ -75,27 +75,22 @@ def _metrics(components: Components) -> MetricsObserver | None:
     )
 
 
-def _register_policy_metrics(observers: list[Any], policies: list[Any]) -> None:
-    """The response cache's and the budgets' metrics join the exposition when it is on."""
+def _register_metrics(observers: list[Any], policies: list[Any], counters: AccessMetrics) -> None:
+    """When the exposition is on, it also shows the API-key and rate-limit counters (they
+    always count, in their own registry: `RunningServer.metrics`), the usage ledger
+    writer's, the response cache's and the budgets'."""
     metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
     if metrics is None or metrics.endpoint is None:
         return
-    for policy in policies:
-        if isinstance(policy, cache_policy.CachePolicy):
-            metrics.endpoint.registry.register(CacheCollector(policy))
-        elif isinstance(policy, budgets_policy.BudgetPolicy):
-            metrics.endpoint.registry.register(policy.collector())
-
-
-def _register_access_metrics(observers: list[Any], counters: AccessMetrics) -> None:
-    """The API-key and rate-limit counters join the metrics exposition when it is on
-    (they always count, in their own registry: `RunningServer.metrics`), and so do the
-    usage ledger writer's."""
-    metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
-    if metrics is not None and metrics.endpoint is not None:
-        metrics.endpoint.registry.register(counters.collector())
-        for ledger in (o for o in observers if isinstance(o, ledger_observer.LedgerObserver)):
-            metrics.endpoint.registry.register(ledger.writer.metrics.collector())
+    registry = metrics.endpoint.registry
+    registry.register(counters.collector())
+    for component in (*observers, *policies):
+        if isinstance(component, ledger_observer.LedgerObserver):
+            registry.register(component.writer.metrics.collector())
+        elif isinstance(component, cache_policy.CachePolicy):
+            registry.register(CacheCollector(component))
+        elif isinstance(component, budgets_policy.BudgetPolicy):
+            registry.register(component.collector())
 
 
 # Built-in policies and observers by name; each factory returns None when its
@@ -211,8 +206,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
     policies = build_components(
         PipelineSettings.specs(settings.pipeline.policies), BUILTIN_POLICIES, components
     )
-    _register_policy_metrics(observers, policies)
-    _register_access_metrics(observers, access_metrics)
+    _register_metrics(observers, policies, access_metrics)
     fan_out = Observers(observers)
     resilience = Resilience(
         registry.catalog.get,
