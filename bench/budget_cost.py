@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from decimal import Decimal
 
 from llmgateway.budgets.memory import MemoryBudgetStore
 from llmgateway.budgets.policy import BudgetPolicy
 from llmgateway.budgets.settings import BudgetLimit, BudgetSettings
+from llmgateway.core.budgets import Period
 from llmgateway.core.calls import Call
 from llmgateway.core.models import Model, Pricing
 from llmgateway.core.pipeline import Outcome
@@ -28,11 +30,11 @@ MODEL = Model(
     id="bench/fake",
     provider="openai",
     upstream_model="fake-model",
-    pricing=Pricing(input_per_million=2.5, output_per_million=10),
+    pricing=Pricing(input_per_million=Decimal("2.5"), output_per_million=Decimal(10)),
 )
 LIMITS = [
-    BudgetLimit(name="bench-day", limit="1000000000"),
-    BudgetLimit(name="bench-model", scope="model", period="month", limit="1000000000"),
+    BudgetLimit(name="bench-day", limit=Decimal(10**9)),
+    BudgetLimit(name="bench-model", scope="model", period=Period.MONTH, limit=Decimal(10**9)),
 ]
 REQUEST = ChatRequest(
     model="bench/fake",
