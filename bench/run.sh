@@ -32,6 +32,10 @@
 #            flight) are checked in-process; compare with `aiohttp` (auth off) for the CPU per call
 #   keys-redis   the same with the limits in a redis-server (on CPU 0, REDIS_PORT); prints the
 #            script round trips per call (EVALSHA calls / gateway calls)
+#   budgets-memory  the gateway with two budgets (global per day, per model per month) far above the
+#            load, counted in-process; compare with `aiohttp` (no budget) for the CPU per call
+#   budgets-redis   the same with the counters in a redis-server (on CPU 0, REDIS_PORT); prints the
+#            script round trips per call (EVALSHA calls / gateway calls: 2, admit and settle)
 #   adapters the gateway (aiohttp) through each adapter in turn, same upstream and latency:
 #            bench/fake (OpenAI), bench/gemini, bench/ollama (ADAPTER_MODELS)
 #   long     long paced streams (LONG_TOKENS tokens, LONG_DELAY_MS apart) at LONG_CONCS, direct and
@@ -69,6 +73,8 @@ REDIS_PORT=${REDIS_PORT:-6399}
 DEFAULT_KEY_LIMITS="--rpm 1000000000 --tpm 1000000000000 --concurrent 100000"
 ADAPTER_MODELS=${ADAPTER_MODELS:-"bench/fake bench/gemini bench/ollama"}
 SESSION_TURNS=${SESSION_TURNS:-10}
+# The budgets phases' budgets (JSON of the `budgets:` settings).
+BUDGETS=${BUDGETS:-'{"limits": [{"name": "bench-day", "limit": "1000000000"}, {"name": "bench-model", "scope": "model", "period": "month", "limit": "1000000000"}]}'}
 MODEL=bench/fake
 # The long-stream phase: its own paced upstream on LONG_UP_PORT. Variants: gateway (the
 # defaults), no-coalesce (upstream.coalesce_deltas off), before (the gateway sources in
@@ -159,6 +165,20 @@ scrape_metrics() { # after a metrics phase: keep the exposition, print the calls
   echo "metrics: $(awk '/^llmgateway_calls_total/ {n += $NF} END {printf "%d", n}' "$out") calls counted" \
     "($(grep -c '^[a-z]' "$out") samples, $(wc -c < "$out") bytes) -> $out" | tee -a "$META"
 }
+start_redis() { # a throwaway redis-server on LG_CPU (REDIS_PORT) for a phase; its PID in RPID
+  command -v redis-server > /dev/null || { echo "redis-server is not installed"; return 1; }
+  taskset -c "$LG_CPU" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    > "$BENCH/logs/redis-$STAMP.log" 2>&1 &
+  RPID=$!
+  PIDS+=("$RPID")
+  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
+}
+round_trips() { # mode c: Lua script runs (EVALSHA) per gateway call since the last `config resetstat`
+  local calls evals
+  calls=$(tail -1 "$OUT" | "$PY" -c "import json,sys;r=json.load(sys.stdin);print(r['calls_started'])")
+  evals=$(redis-cli -p "$REDIS_PORT" info commandstats | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\).*/\1/p')
+  echo "redis round trips $1 c=$2: evalsha=${evals:-0} calls=$calls per_call=$(echo "scale=3; ${evals:-0} / $calls" | bc)" | tee -a "$META"
+}
 stop_gateway() {
   [ -n "$GWPID" ] || return 0
   echo "after-load gateway rss_mb=$(rss_mb "$GWPID")" | tee -a "$META"
@@ -196,11 +216,7 @@ for REP in $(seq 1 "$REPEATS"); do
         KEY_SECRET="bench-key-hashing-secret"
         GW_ENV=(LLMGATEWAY_AUTH__MODE=required LLMGATEWAY_KEY_SECRET="$KEY_SECRET")
         if [ "$phase" = keys-redis ]; then
-          taskset -c "$LG_CPU" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
-            > "$BENCH/logs/redis-$STAMP.log" 2>&1 &
-          RPID=$!
-          PIDS+=("$RPID")
-          for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
+          start_redis || continue
           GW_ENV+=(LLMGATEWAY_REDIS__URL="redis://127.0.0.1:$REDIS_PORT/0")
         fi
         API_KEY=$(LLMGATEWAY_REGISTRY__DATABASE_URL="$REGISTRY_URL" LLMGATEWAY_KEY_SECRET="$KEY_SECRET" \
@@ -212,17 +228,36 @@ for REP in $(seq 1 "$REPEATS"); do
             "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
               --api-key "$API_KEY" --label "gateway-$phase" --pid "sut=$GWPID" --pid "upstream=$UPID" \
               --note "rep=$REP src=$GW_SRC"
-            if [ "$phase" = keys-redis ]; then
-              calls=$(tail -1 "$OUT" | "$PY" -c "import json,sys;r=json.load(sys.stdin);print(r['calls_started'])")
-              evals=$(redis-cli -p "$REDIS_PORT" info commandstats | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\).*/\1/p')
-              echo "redis round trips $mode c=$c: evalsha=${evals:-0} calls=$calls per_call=$(echo "scale=3; ${evals:-0} / $calls" | bc)" | tee -a "$META"
-            fi
+            [ "$phase" = keys-redis ] && round_trips "$mode" "$c"
           done
         done
         stop_gateway
         [ "$phase" = keys-redis ] && stop_pid "$RPID"
         GW_ENV=()
         unset REGISTRY_URL API_KEY
+        ;;
+      budgets-memory|budgets-redis)
+        # Two budgets far above the load (a daily global one and a monthly one per model): every
+        # call reserves its worst case on both and settles to its cost (bench/fake is priced).
+        # Run with the aiohttp phase (PHASES="aiohttp budgets-memory budgets-redis") for the
+        # same gateway without budgets in the same run.
+        GW_ENV=(LLMGATEWAY_BUDGETS="$BUDGETS")
+        if [ "$phase" = budgets-redis ]; then
+          start_redis || continue
+          GW_ENV+=(LLMGATEWAY_REDIS__URL="redis://127.0.0.1:$REDIS_PORT/0")
+        fi
+        start_gateway aiohttp "$phase"
+        GW_ENV=()
+        for mode in $MODES; do
+          for c in $CONCS; do
+            [ "$phase" = budgets-redis ] && redis-cli -p "$REDIS_PORT" config resetstat > /dev/null
+            "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
+              --label "gateway-$phase" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
+            [ "$phase" = budgets-redis ] && round_trips "$mode" "$c"
+          done
+        done
+        stop_gateway
+        [ "$phase" = budgets-redis ] && stop_pid "$RPID"
         ;;
       adapters)
         # the same gateway through each adapter: interleaved per concurrency, so that noise
@@ -279,12 +314,7 @@ for REP in $(seq 1 "$REPEATS"); do
       sessions-sql|sessions-redis)
         extra=()
         if [ "$phase" = sessions-redis ]; then
-          command -v redis-server > /dev/null || { echo "redis-server is not installed"; continue; }
-          taskset -c "$LG_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
-            > "$BENCH/logs/redis-$STAMP.log" 2>&1 &
-          RPID=$!
-          PIDS+=("$RPID")
-          for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
+          start_redis || continue
           GW_ENV=(LLMGATEWAY_REDIS__URL="redis://127.0.0.1:$REDIS_PORT/0")
           extra=(--pid "redis=$RPID")
         fi

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import aiohttp
@@ -109,3 +111,14 @@ async def scrape(port: int) -> Scrape:
     async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/metrics") as r:
         assert r.status == 200, r.status
         return Scrape(await r.text())
+
+
+async def scrape_when(port: int, ready: Any, within: float = 10.0) -> Scrape:
+    """Scrapes until `ready(scrape)` holds: the server settles a cancelled call
+    after the client has moved on."""
+    deadline = time.monotonic() + within
+    while True:
+        result = await scrape(port)
+        if ready(result) or time.monotonic() > deadline:
+            return result
+        await asyncio.sleep(0.05)

@@ -21,6 +21,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from llmgateway.budgets.settings import BudgetSettings
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.fields import output_only
 from llmgateway.core.limits import Limits
@@ -259,7 +260,7 @@ class ComponentSpec(BaseModel):
 
 
 # The built-in policies in their default order; each is skipped unless configured.
-DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits", "sessions", "cache")
+DEFAULT_POLICIES: tuple[str, ...] = ("keys", "limits", "sessions", "budgets", "cache")
 
 
 class PipelineSettings(BaseModel):
@@ -325,6 +326,7 @@ class Settings(BaseSettings):
     secrets: SecretsSettings = SecretsSettings()
     cache: CacheSettings = CacheSettings()
     sessions: SessionsSettings = SessionsSettings()
+    budgets: BudgetSettings = BudgetSettings()
     ledger: LedgerSettings = LedgerSettings()
     default_retry: RetryPolicy = RetryPolicy()
     default_cooldown: CooldownPolicy = CooldownPolicy()

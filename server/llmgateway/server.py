@@ -24,6 +24,7 @@ from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
 from llmgateway.api.sessions import SESSION_SERVICE, SessionServicer
+from llmgateway.budgets import policy as budgets_policy
 from llmgateway.cache import policy as cache_policy
 from llmgateway.config import PipelineSettings, Settings
 from llmgateway.core.balancer import DeploymentState, InProcessState
@@ -74,23 +75,22 @@ def _metrics(components: Components) -> MetricsObserver | None:
     )
 
 
-def _register_cache_metrics(observers: list[Any], policies: list[Any]) -> None:
-    """The response cache's counters join the metrics exposition when both are on."""
+def _register_metrics(observers: list[Any], policies: list[Any], counters: AccessMetrics) -> None:
+    """When the exposition is on, it also shows the API-key and rate-limit counters (they
+    always count, in their own registry: `RunningServer.metrics`), the usage ledger
+    writer's, the response cache's and the budgets'."""
     metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
-    cache = next((p for p in policies if isinstance(p, cache_policy.CachePolicy)), None)
-    if metrics is not None and metrics.endpoint is not None and cache is not None:
-        metrics.endpoint.registry.register(CacheCollector(cache))
-
-
-def _register_access_metrics(observers: list[Any], counters: AccessMetrics) -> None:
-    """The API-key and rate-limit counters join the metrics exposition when it is on
-    (they always count, in their own registry: `RunningServer.metrics`), and so do the
-    usage ledger writer's."""
-    metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
-    if metrics is not None and metrics.endpoint is not None:
-        metrics.endpoint.registry.register(counters.collector())
-        for ledger in (o for o in observers if isinstance(o, ledger_observer.LedgerObserver)):
-            metrics.endpoint.registry.register(ledger.writer.metrics.collector())
+    if metrics is None or metrics.endpoint is None:
+        return
+    registry = metrics.endpoint.registry
+    registry.register(counters.collector())
+    for component in (*observers, *policies):
+        if isinstance(component, ledger_observer.LedgerObserver):
+            registry.register(component.writer.metrics.collector())
+        elif isinstance(component, cache_policy.CachePolicy):
+            registry.register(CacheCollector(component))
+        elif isinstance(component, budgets_policy.BudgetPolicy):
+            registry.register(component.collector())
 
 
 # Built-in policies and observers by name; each factory returns None when its
@@ -101,6 +101,7 @@ BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {
     "keys": access.key_permissions,
     "limits": access.rate_limits,
     "sessions": sessions_policy.build,
+    "budgets": budgets_policy.build,
     "cache": cache_policy.build,
 }
 BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics, "ledger": ledger_observer.build}
@@ -205,8 +206,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
     policies = build_components(
         PipelineSettings.specs(settings.pipeline.policies), BUILTIN_POLICIES, components
     )
-    _register_cache_metrics(observers, policies)
-    _register_access_metrics(observers, access_metrics)
+    _register_metrics(observers, policies, access_metrics)
     fan_out = Observers(observers)
     resilience = Resilience(
         registry.catalog.get,

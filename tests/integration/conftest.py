@@ -14,6 +14,7 @@ from llmgateway.config import Settings
 from llmgateway.server import start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
 from tests.integration.adminkit import TOKEN, Gateway
+from tests.integration.replicas import ReplicaSet
 
 
 @pytest.fixture
@@ -47,3 +48,11 @@ async def start(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
 async def gw(start: Any) -> Gateway:
     gateway: Gateway = await start()
     return gateway
+
+
+@pytest.fixture
+async def replicas() -> AsyncIterator[ReplicaSet]:
+    """`await replicas.start(config_file, n)`: `llmgateway serve` processes, stopped at the end."""
+    started = ReplicaSet()
+    yield started
+    await started.stop()

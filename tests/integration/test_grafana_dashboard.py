@@ -69,9 +69,12 @@ def test_the_parser_finds_metrics_and_labels() -> None:
 async def test_every_dashboard_query_names_exported_metrics_and_labels(gateway_factory: Any) -> None:
     unpriced = {"id": "local/unpriced", "provider": "mock", "upstream_model": "not-on-the-price-list"}
     gw = await gateway_factory(
-        include_default_models=True, metrics={"address": "127.0.0.1:0"}, models=[unpriced]
+        include_default_models=True,
+        metrics={"address": "127.0.0.1:0"},
+        models=[unpriced],
+        budgets={"limits": [{"name": "all", "limit": "1", "tokens": 10**6}], "allow_unpriced": ["local/*"]},
     )
-    await gw.Chat(chat("mock/echo"), timeout=5)
+    await gw.Chat(chat("mock/echo"), timeout=5)  # priced: exports the budget's money gauges
     await gw.Chat(chat("local/unpriced"), timeout=5)  # exports the unknown-cost counter
     [e async for e in gw.StreamChat(stream("mock/echo"), timeout=5)]
     exported: dict[str, set[str]] = {}

@@ -21,7 +21,7 @@ from llmgateway.server import start_server
 from llmgateway.v1 import audio_pb2, chat_pb2, embedding_pb2, image_pb2, model_pb2
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
-from tests.helpers import Scrape, chat, scrape, stream
+from tests.helpers import chat, scrape, scrape_when, stream
 from tests.integration.test_resilience import KEY_ENV, closed_port_url, model
 from tests.pgserver import PostgresCluster
 
@@ -55,17 +55,6 @@ async def fails(call: Any) -> grpc.StatusCode:
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await call
     return info.value.code()
-
-
-async def scrape_when(port: int, ready: Any, within: float = 10.0) -> Scrape:
-    """Scrapes until `ready(scrape)` holds: the server settles a cancelled call
-    after the client has moved on."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await scrape(port)
-        if ready(result) or time.monotonic() > deadline:
-            return result
-        await asyncio.sleep(0.05)
 
 
 async def test_scrape_counts_calls_attempts_and_tokens_exactly(gateway_factory: Any, openai_emu: Any) -> None:

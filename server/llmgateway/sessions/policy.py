@@ -1,6 +1,7 @@
-"""Virtual models and sessions as a policy of the pipeline (after keys, limits and
-budgets, before the cache): a call that names a virtual model is rewritten at `admit`
-into a call of the real model, and its conversation is kept at `settle`.
+"""Virtual models and sessions as a policy of the pipeline (after keys and limits,
+before budgets, which price the real model and the history, and the cache): a call that
+names a virtual model is rewritten at `admit` into a call of the real model, and its
+conversation is kept at `settle`.
 
 `admit`: the system prompt rendered from its template, the generation defaults applied
 (locked fields always), the session's history inserted between them and the caller's
