@@ -58,6 +58,7 @@ from llmgateway.core.models import ModelCatalog
 from llmgateway.core.patterns import ModelGrant
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.types import ChatRequest, EmbedRequest, ImageRequest, SpeechRequest, Usage
+from llmgateway.stores import settings_section, shared_redis
 
 log = logging.getLogger("llmgateway.budgets")
 FromLedger = Callable[[Rules, float], list[tuple[Charge, Used]]]
@@ -250,20 +251,16 @@ def build(components: Any, **options: Any) -> BudgetPolicy | None:
     """The built-in "budgets" policy: None when `budgets.limits` is empty. Counted in
     Redis when `redis.url` is set (unless `budgets.backend: memory`), else in this process;
     worker processes without Redis are refused unless `budgets.backend: memory` says so."""
-    if options:
-        raise ValueError(f"the budgets policy takes no options ({sorted(options)}); configure `budgets:`")
     from llmgateway.budgets.memory import MemoryBudgetStore
     from llmgateway.budgets.redis import RedisBudgetStore
 
-    settings: BudgetSettings = components.settings.budgets
+    settings: BudgetSettings = settings_section("budgets", components, options)
     if not settings.limits:
         return None
-    redis = components.redis
-    if settings.backend == "redis" and redis is None:
-        raise ValueError("budgets.backend is redis but redis.url is not set")
+    redis = shared_redis("budgets", components, settings.backend, local="memory")
     store: BudgetStore
     shared = False  # the counters outlive this process (Redis)
-    if redis is not None and settings.backend != "memory":
+    if redis is not None:
         store, shared = RedisBudgetStore(redis), True
     elif components.worker and settings.backend == "auto":
         raise ValueError(

@@ -43,6 +43,7 @@ from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.ports import CacheUnavailable, ResponseCache
 from llmgateway.core.router import chat_needs
 from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult
+from llmgateway.stores import settings_section, shared_redis
 
 log = logging.getLogger(__name__)
 _EMBED = frozenset({Capability.EMBED})
@@ -327,19 +328,11 @@ def _complete(outcome: Outcome) -> bool:
 def build(components: Any, **options: Any) -> CachePolicy | None:
     """The built-in "cache" policy: None unless `cache.enabled`. In Redis when
     `redis.url` is set (unless `cache.backend: memory`), else in this process."""
-    if options:
-        raise ValueError(
-            f"the cache takes no policy options ({sorted(options)}); configure it under `cache:`"
-        )
-    settings: CacheSettings = components.settings.cache
+    settings: CacheSettings = settings_section("cache", components, options)
     if not settings.enabled:
         return None
-    redis = components.redis
-    if settings.backend == "redis" and redis is None:
-        raise ValueError("cache.backend is redis but redis.url is not set")
-    store: ResponseCache
-    if redis is not None and settings.backend != "memory":
-        store = RedisResponseCache(redis)
-    else:
-        store = MemoryResponseCache(settings.max_bytes)
+    redis = shared_redis("cache", components, settings.backend, local="memory")
+    store: ResponseCache = (
+        RedisResponseCache(redis) if redis is not None else MemoryResponseCache(settings.max_bytes)
+    )
     return CachePolicy(store, components.registry.catalog, settings)

@@ -20,6 +20,7 @@ from llmgateway.core.calls import Call
 from llmgateway.core.cost import ZERO
 from llmgateway.ledger.store import LedgerStore
 from llmgateway.ledger.writer import LedgerMetrics, LedgerWriter, Row
+from llmgateway.stores import settings_section
 
 # The methods that have a row: the data plane's inference calls.
 METHODS = frozenset({"Chat", "StreamChat", "Embed", "GenerateImage", "Transcribe", "SynthesizeSpeech"})
@@ -91,9 +92,7 @@ def row_of(item: tuple[float, float, Call]) -> Row:
 def build(components: Any, **options: Any) -> LedgerObserver | None:
     """The built-in "ledger" observer: None unless `ledger.enabled`. Its rows go to the
     registry database, through an engine of its own (its own pool and thread)."""
-    if options:
-        raise ValueError(f"the ledger observer takes no options ({sorted(options)}); configure `ledger:`")
-    settings = components.settings.ledger
+    settings = settings_section("ledger", components, options)
     if not settings.enabled:
         return None
     from llmgateway.registry.db import create_registry_engine

@@ -43,6 +43,7 @@ from llmgateway.sessions import codec
 from llmgateway.sessions.history import cut, history_budget, turn_starts
 from llmgateway.sessions.resolve import CompiledVirtual, compile_virtual
 from llmgateway.sessions.rules import MAX_SCAN_CHARS, UNKNOWN_TOKENS, Facts
+from llmgateway.stores import settings_section, shared_redis
 
 log = logging.getLogger(__name__)
 MAX_DEPTH = 8  # virtual models routing to virtual models (loops are refused when written)
@@ -352,20 +353,16 @@ def build(components: Any, **options: Any) -> SessionPolicy | None:
     """The built-in "sessions" policy (virtual models and their sessions): None when
     `sessions.enabled` is off. Sessions live in Redis when `redis.url` is set (unless
     `sessions.backend: sql`), else in the registry database."""
-    if options:
-        raise ValueError(f"the sessions policy takes no options ({sorted(options)}); configure `sessions:`")
-    settings: SessionsSettings = components.settings.sessions
+    settings: SessionsSettings = settings_section("sessions", components, options)
     if not settings.enabled:
         return None
     from llmgateway.registry.db import create_registry_engine
     from llmgateway.registry.sessions import SqlSessionStore
     from llmgateway.sessions.redis import RedisSessionStore
 
-    redis = components.redis
-    if settings.backend == "redis" and redis is None:
-        raise ValueError("sessions.backend is redis but redis.url is not set")
+    redis = shared_redis("sessions", components, settings.backend, local="sql")
     store: SessionStore
-    if redis is not None and settings.backend != "sql":
+    if redis is not None:
         store = RedisSessionStore(redis)
     else:
         # An engine of its own on the registry database: its own pool and pragmas.
