@@ -81,12 +81,16 @@ async def gateway_with(gateway_factory: Any, *models: dict[str, Any]) -> Any:
     return await gateway_factory(include_default_models=False, models=list(models))
 
 
+# Bound but never listening: a connection is refused, and no listener started later in
+# the test run (a gateway's metrics port, an emulator) can be given the same port.
+_CLOSED_PORTS: list[socket.socket] = []
+
+
 def closed_port_url() -> str:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()  # nothing listens there now: connection refused
-    return f"http://127.0.0.1:{port}/v1"
+    _CLOSED_PORTS.append(sock)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
 
 
 async def failed(call: Any) -> Details:
