@@ -98,8 +98,8 @@ class AdminServicer(ApiKeyMethods, UsageMethods):
         reply = pb.ListModelsResponse(revision=revision)
         encoded = 0
         for model in page:
-            # The largest model renders to about 1 MiB: a page stops at a byte budget that
-            # fits a client's default 4 MiB message limit, and yields between models so
+            # The largest model renders to about 1 MiB: a page stops at a byte budget well
+            # inside a client's default 4 MiB message limit, and yields between models so
             # that rendering a page never holds the event loop for long.
             rendered = admin_convert.model_to_proto(model)
             encoded += rendered.ByteSize()

@@ -76,7 +76,7 @@ LIMITS: dict[str, Limit] = {
     "page_size": Limit(1000, "`page_size` of ListModels (larger values are lowered to it)"),
     "admin_page_size": Limit(25, "`page_size` of admin ListModels (larger values are lowered to it)"),
     "admin_page_bytes": Limit(
-        2 * 1024 * 1024, "models in one admin ListModels answer (encoded; a page ends early, with a token)"
+        1024 * 1024, "models in one admin ListModels answer (encoded; a page ends early, with a token)"
     ),
     "page_token_chars": Limit(512, "`page_token`"),
     "provider_chars": Limit(64, "`provider` filters of ListModels"),
