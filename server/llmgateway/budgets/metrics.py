@@ -55,6 +55,9 @@ class BudgetStats:
             if u.money < 0:
                 continue  # the counter is gone (its window long over)
             name = a.rule.name
+            seen = current.get((name, a.subject))
+            if u.version and seen is not None and seen[0].window == a.window and seen[1].version >= u.version:
+                continue  # a later write of the same counter was observed first
             current[(name, a.subject)] = (a, u)
             at = first.get(name)
             if at is None:
@@ -127,7 +130,7 @@ class BudgetCollector(Collector):
         )
         for (name, subject), (a, u) in list(stats.current.items()):
             over = a.window.end is not None and now >= a.window.end
-            money, tokens = (0, 0) if over else u
+            money, tokens = (0, 0) if over else (u.money, u.tokens)
             rule = a.rule
             used.add_metric([name, subject], money / UNITS_PER)
             used_t.add_metric([name, subject], tokens)

@@ -156,7 +156,7 @@ class BudgetPolicy:
             return
         money, tokens = self._spent(call, ticket)
         delta = Used(money - ticket.money, tokens - ticket.tokens)
-        if delta == (0, 0):
+        if not (delta.money or delta.tokens):
             return
         try:
             used = await self.store.adjust(ticket.charges, [delta] * len(ticket.charges))

@@ -1,6 +1,6 @@
 """The Redis budget store, shared by every replica: all the counters of a call are
 checked and reserved atomically by one Lua script (one round trip), and settled by
-another. A counter is a hash `{m: money in micro-units, t: tokens}` that expires
+another. A counter is a hash `{m: money in micro-units, t: tokens, v: writes}` that expires
 (PEXPIREAT) a grace period after its window ends; `total` counters never expire."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from llmgateway.core.budgets import BudgetsUnavailable, Charge, Refused, Reserve
 from llmgateway.stores.redis import RedisStore, RedisUnavailable
 
 # KEYS: counters. ARGV: (money limit, token limit, money, tokens, expire_at ms) per key,
-# limits -1 for none. Returns {1, money, tokens, ...} after the call, or
+# limits -1 for none. Returns {1, money, tokens, version, ...} after the call, or
 # {0, index of the refusing counter, its money, its tokens}.
 _RESERVE = """
 local used = {}
@@ -31,6 +31,7 @@ for i = 1, #KEYS do
   local b = (i - 1) * 5
   out[#out + 1] = redis.call('HINCRBY', KEYS[i], 'm', ARGV[b + 3])
   out[#out + 1] = redis.call('HINCRBY', KEYS[i], 't', ARGV[b + 4])
+  out[#out + 1] = redis.call('HINCRBY', KEYS[i], 'v', 1)
   local expire_at = tonumber(ARGV[b + 5])
   if expire_at > 0 then redis.call('PEXPIREAT', KEYS[i], expire_at) end
 end
@@ -38,7 +39,7 @@ return out
 """
 
 # KEYS: counters. ARGV: (money delta, token delta) per key. Counters that expired are
-# left alone ({-1, -1}); none goes below zero. Returns money and tokens per key.
+# left alone ({-1, -1, 0}); none goes below zero. Returns money, tokens and version per key.
 _ADJUST = """
 local out = {}
 for i = 1, #KEYS do
@@ -49,9 +50,11 @@ for i = 1, #KEYS do
     if t < 0 then redis.call('HSET', KEYS[i], 't', 0); t = 0 end
     out[#out + 1] = m
     out[#out + 1] = t
+    out[#out + 1] = redis.call('HINCRBY', KEYS[i], 'v', 1)
   else
     out[#out + 1] = -1
     out[#out + 1] = -1
+    out[#out + 1] = 0
   end
 end
 return out
@@ -102,14 +105,14 @@ class RedisBudgetStore:
         reply = await self._run(self._reserve, self._keys(charges), args)
         if reply[0] == 0:
             return Refused(int(reply[1]) - 1, Used(int(reply[2]), int(reply[3])))
-        return Reserved(tuple(Used(int(reply[i]), int(reply[i + 1])) for i in range(1, len(reply), 2)))
+        return Reserved(_used(reply[1:]))
 
     async def adjust(self, charges: Sequence[Charge], deltas: Sequence[Used]) -> tuple[Used, ...]:
         args: list[object] = []
         for delta in deltas:
             args += (delta.money, delta.tokens)
         reply = await self._run(self._adjust, self._keys(charges), args)
-        return tuple(Used(int(reply[i]), int(reply[i + 1])) for i in range(0, len(reply), 2))
+        return _used(reply)
 
     async def seed(self, counters: Sequence[tuple[Charge, Used]], only_missing: bool) -> int:
         if not counters:
@@ -118,3 +121,8 @@ class RedisBudgetStore:
         for charge, value in counters:
             args += (value.money, value.tokens, _ms(charge.expire_at))
         return int(await self._run(self._seed, self._keys([c for c, _ in counters]), args))
+
+
+def _used(reply: Sequence[Any]) -> tuple[Used, ...]:
+    """(money, tokens, version) triples of a script's reply."""
+    return tuple(Used(int(reply[i]), int(reply[i + 1]), int(reply[i + 2])) for i in range(0, len(reply), 3))

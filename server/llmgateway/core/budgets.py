@@ -81,10 +81,14 @@ class Charge(NamedTuple):
 
 
 class Used(NamedTuple):
-    """What a counter holds (money in micro-units, tokens); (-1, -1) when it is gone."""
+    """What a counter holds (money in micro-units, tokens); (-1, -1) when it is gone.
+    `version` counts the writes of a shared counter (0: in-process, where results arrive
+    in the order the writes happened), so that concurrent results applied out of order
+    do not leave a stale value in the metrics."""
 
     money: int
     tokens: int
+    version: int = 0
 
 
 class Reserved(NamedTuple):

@@ -314,11 +314,11 @@ async def test_counters_never_go_negative_nor_past_the_limit(calls: list[tuple[i
             await p.admit(c, request(max_tokens=max_tokens))
         except GatewayError:
             continue
-        money, tokens = p.stats.current[("all", "")][1]
+        money, tokens, _ = p.stats.current[("all", "")][1]
         assert 0 <= money <= 1000 and 0 <= tokens <= 1000
         c.usage, c.pricing = Usage(PROMPT, min(output, max_tokens)), CHEAP.pricing
         await p.settle(c, Outcome())
-        money, tokens = p.stats.current[("all", "")][1]
+        money, tokens, _ = p.stats.current[("all", "")][1]
         assert 0 <= money <= 1000 and 0 <= tokens <= 1000
     assert not p._tickets
 
@@ -341,3 +341,16 @@ def test_worker_processes_need_redis_or_consent() -> None:
         build(components(2))
     assert isinstance(build(components(2, backend="memory")), BudgetPolicy)
     assert build(SimpleNamespace(settings=Settings())) is None
+
+
+def test_the_metrics_keep_the_latest_write_of_a_shared_counter() -> None:
+    """Two settles on Redis may come back in the other order than they ran: the gauge keeps
+    the later write (its version), not the last result to arrive."""
+    p = policy({"name": "all", "limit": "1"})
+    (applied,) = p.rules.applied(call(), "m/cheap")
+    stats = p.stats
+    stats.observe([applied], [Used(20, 2, version=2)])
+    stats.observe([applied], [Used(10, 1, version=1)])  # older, arrived later
+    assert stats.current[("all", "")][1] == Used(20, 2, version=2)
+    stats.observe([applied], [Used(30, 3, version=3)])
+    assert stats.current[("all", "")][1].money == 30
