@@ -17,7 +17,7 @@ from llmgateway.registry.keys import KeyHasher
 from llmgateway.registry.runtime import Registry
 
 if TYPE_CHECKING:
-    from llmgateway.server import Components
+    from llmgateway.components import Components
 
 log = logging.getLogger("llmgateway.server")
 

@@ -9,7 +9,7 @@ import gc
 import logging
 import multiprocessing
 import signal
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,87 +24,36 @@ from llmgateway.api.edge import Edge, EdgeLimits
 from llmgateway.api.health import NOT_SERVING, SERVING, Health
 from llmgateway.api.servicer import GATEWAY_SERVICE, GatewayServicer
 from llmgateway.api.sessions import SESSION_SERVICE, SessionServicer
-from llmgateway.budgets import policy as budgets_policy
 from llmgateway.cache import policy as cache_policy
+from llmgateway.components import (
+    BUILTIN_OBSERVERS,
+    BUILTIN_POLICIES,
+    Components,
+    aclose_all,
+    observer_specs,
+    register_metrics,
+    start_components,
+)
 from llmgateway.config import PipelineSettings, Settings
-from llmgateway.core.balancer import DeploymentState, InProcessState
+from llmgateway.core.balancer import InProcessState
 from llmgateway.core.calls import ADMIN_METHOD_PREFIX
 from llmgateway.core.pipeline import Observers, Pipeline, build_components
 from llmgateway.core.resilience import Resilience
 from llmgateway.core.router import Router
 from llmgateway.core.service import InferenceService
-from llmgateway.ledger import observer as ledger_observer
 from llmgateway.providers import http, streaming
 from llmgateway.registry.runtime import Registry
 from llmgateway.sessions import policy as sessions_policy
 from llmgateway.stores.redis import RedisStore
 from llmgateway.telemetry.access_metrics import AccessMetrics
-from llmgateway.telemetry.cache_metrics import CacheCollector
 from llmgateway.telemetry.logs import LogObserver
-from llmgateway.telemetry.metrics import MetricsObserver, build_metrics, worker_metrics
-from llmgateway.telemetry.state_metrics import StateCollector
+from llmgateway.telemetry.metrics import MetricsObserver
 from llmgateway.telemetry.tracing import Tracing
 
 log = logging.getLogger(__name__)
 HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
 # Health "service" name that reports whether the shared Redis answers.
 REDIS_HEALTH = "llmgateway.redis"
-
-
-@dataclass(frozen=True)
-class Components:
-    """What a policy or observer factory receives: `factory(components, **options)`."""
-
-    settings: Settings
-    registry: Registry  # the live registry: its catalog, its status, its database
-    redis: RedisStore | None  # the shared Redis when `redis.url` is set
-    deployments: DeploymentState  # cooldowns, in-flight attempts and latency per deployment
-    access_metrics: AccessMetrics | None = None  # API keys and rate limits
-    worker: int = 0  # one of several server processes (1..N; llmgateway/workers.py), else 0
-
-
-def _metrics(components: Components) -> MetricsObserver | None:
-    if not components.settings.metrics.address:
-        return None
-    if components.worker:
-        return worker_metrics()  # the parent serves /metrics for every worker
-    host, port = components.settings.metrics.host_port()
-    registry = components.registry
-    return build_metrics(
-        host, port, StateCollector(registry.catalog, components.deployments, registry.status)
-    )
-
-
-def _register_metrics(observers: list[Any], policies: list[Any], counters: AccessMetrics) -> None:
-    """When the exposition is on, it also shows the API-key and rate-limit counters (they
-    always count, in their own registry: `RunningServer.metrics`), the usage ledger
-    writer's, the response cache's and the budgets'."""
-    metrics = next((o for o in observers if isinstance(o, MetricsObserver)), None)
-    if metrics is None or metrics.endpoint is None:
-        return
-    registry = metrics.endpoint.registry
-    registry.register(counters.collector())
-    for component in (*observers, *policies):
-        if isinstance(component, ledger_observer.LedgerObserver):
-            registry.register(component.writer.metrics.collector())
-        elif isinstance(component, cache_policy.CachePolicy):
-            registry.register(CacheCollector(component))
-        elif isinstance(component, budgets_policy.BudgetPolicy):
-            registry.register(component.collector())
-
-
-# Built-in policies and observers by name; each factory returns None when its
-# feature is not configured. The built-in observers are always built (the
-# configured `pipeline.observers` follow them); a component with `async start()` /
-# `async aclose()` is started with the server and closed after it.
-BUILTIN_POLICIES: Mapping[str, Callable[..., Any]] = {
-    "keys": access.key_permissions,
-    "limits": access.rate_limits,
-    "sessions": sessions_policy.build,
-    "budgets": budgets_policy.build,
-    "cache": cache_policy.build,
-}
-BUILTIN_OBSERVERS: Mapping[str, Callable[..., Any]] = {"metrics": _metrics, "ledger": ledger_observer.build}
 
 
 @dataclass
@@ -126,7 +75,7 @@ class RunningServer:
         await self.health.drain()
         servers = [self.server] + ([self.admin_server] if self.admin_server else [])
         await asyncio.gather(*(s.stop(grace) for s in servers))
-        await _aclose_all(self.async_closers)
+        await aclose_all(self.async_closers)
         await self.registry.aclose()
         await self.router.aclose()
         if self.redis is not None:
@@ -202,11 +151,11 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
         tracing = Tracing(settings.telemetry.otlp_endpoint, settings.telemetry.service_name)
         interceptors, closers = tracing.interceptors(), [tracing.shutdown]
         observers.append(tracing.observer())
-    observers += build_components(_observer_specs(settings), BUILTIN_OBSERVERS, components)
+    observers += build_components(observer_specs(settings), BUILTIN_OBSERVERS, components)
     policies = build_components(
         PipelineSettings.specs(settings.pipeline.policies), BUILTIN_POLICIES, components
     )
-    _register_metrics(observers, policies, access_metrics)
+    register_metrics(observers, policies, access_metrics)
     fan_out = Observers(observers)
     resilience = Resilience(
         registry.catalog.get,
@@ -289,14 +238,14 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
 
         redis.on_health.append(redis_health)
         await redis_health(True)
-    async_closers = await _start_components([*observers, *policies])
+    async_closers = await start_components([*observers, *policies])
     try:
         port = _listen(server, s.address, credentials)
         await server.start()
         if admin_server is not None:
             await admin_server.start()
     except BaseException:
-        await _aclose_all(async_closers)
+        await aclose_all(async_closers)
         raise
     metrics_port = next((o.port for o in observers if isinstance(o, MetricsObserver)), 0)
     for name in ("", GATEWAY_SERVICE.full_name):
@@ -335,39 +284,6 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
         metrics_port,
         async_closers,
     )
-
-
-def _observer_specs(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
-    """Every built-in observer (each is None unless configured), then the configured ones."""
-    configured = PipelineSettings.specs(settings.pipeline.observers)
-    named = {name for name, _ in configured}
-    return [(name, {}) for name in BUILTIN_OBSERVERS if name not in named] + configured
-
-
-async def _start_components(components: Sequence[object]) -> list[Callable[[], Awaitable[None]]]:
-    """Starts the components that have `start`; returns the `aclose` of each that has one.
-    When one fails to start, the ones already started are closed."""
-    closers: list[Callable[[], Awaitable[None]]] = []
-    try:
-        for component in components:
-            start = getattr(component, "start", None)
-            if start is not None:
-                await start()
-            aclose = getattr(component, "aclose", None)
-            if aclose is not None:
-                closers.append(aclose)
-    except BaseException:
-        await _aclose_all(closers)
-        raise
-    return closers
-
-
-async def _aclose_all(closers: Sequence[Callable[[], Awaitable[None]]]) -> None:
-    for aclose in reversed(closers):
-        try:
-            await aclose()
-        except Exception:
-            log.exception("closing %s failed", getattr(aclose, "__qualname__", aclose))
 
 
 def _freeze_startup_objects() -> None:

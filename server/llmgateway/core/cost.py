@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from llmgateway.core.fields import plain
-from llmgateway.core.models import Model, Pricing
+from llmgateway.core.models import Pricing
 from llmgateway.core.types import Usage
 
 MILLION = Decimal(1_000_000)
@@ -45,11 +45,6 @@ class Cost:
         """`0.000123 USD`, with ` estimated` when priced from estimated counts."""
         text = f"{plain(self.amount)} {self.currency}"
         return f"{text} estimated" if self.estimated else text
-
-
-def is_priced(pricing: Pricing | None) -> bool:
-    """Whether the model has prices at all (else its cost is unknown)."""
-    return pricing is not None
 
 
 def usage_cost(pricing: Pricing | None, usage: Usage) -> Cost | None:
@@ -104,22 +99,6 @@ def worst_case_cost(pricing: Pricing | None, prompt_tokens: int, max_output_toke
     output_price = max(pricing.output_per_million, _or(pricing.reasoning_per_million, ZERO))
     amount = (max(prompt_tokens, 0) * input_price + max(max_output_tokens, 0) * output_price) / MILLION
     return Cost(amount, pricing.currency)
-
-
-def model_worst_case(model: Model, prompt_tokens: int, max_output_tokens: int) -> Cost | None:
-    """The most a call to `model` may cost at whichever of its deployments serves it
-    (each may have prices of its own). None when one of them has no price, or their
-    currencies differ."""
-    costs = [worst_case_cost(model.pricing, prompt_tokens, max_output_tokens)]
-    costs += [
-        worst_case_cost(d.pricing, prompt_tokens, max_output_tokens) for d in model.deployments if d.pricing
-    ]
-    if any(c is None for c in costs):
-        return None
-    known = [c for c in costs if c is not None]
-    if len({c.currency for c in known}) > 1:
-        return None
-    return max(known, key=lambda c: c.amount)
 
 
 def _or(price: Decimal | None, default: Decimal) -> Decimal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -18,13 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmgateway.budgets.memory import MemoryBudgetStore
+from llmgateway.budgets.plan import WorstCase
 from llmgateway.budgets.policy import BudgetPolicy
 from llmgateway.budgets.settings import BudgetLimit, BudgetSettings
 from llmgateway.core.budgets import BudgetsUnavailable, Charge, Refused, Reserved, Used
 from llmgateway.core.calls import Call, Principal
 from llmgateway.core.cost import Cost
 from llmgateway.core.errors import GatewayError, Reason
-from llmgateway.core.models import Model, Pricing
+from llmgateway.core.models import Deployment, Model, Pricing
 from llmgateway.core.pipeline import Outcome
 from llmgateway.core.types import (
     ChatRequest,
@@ -354,3 +356,29 @@ def test_the_metrics_keep_the_latest_write_of_a_shared_counter() -> None:
     assert stats.current[("all", "")][1] == Used(20, 2, version=2)
     stats.observe([applied], [Used(30, 3, version=3)])
     assert stats.current[("all", "")][1].money == 30
+
+
+def test_a_models_worst_case_is_its_dearest_deployments() -> None:
+    cheap, dear = Pricing(output_per_million=Decimal(1)), Pricing(output_per_million=Decimal(3))
+    model = Model(
+        "team/m", "mock", "echo", pricing=cheap, deployments=(Deployment("d", "mock", "e", pricing=dear),)
+    )
+
+    class Catalog:
+        revision = "1"
+
+        def get(self, model_id: str) -> Model | None:
+            return None
+
+        def list(self) -> list[Model]:
+            return []
+
+    def worst(m: Model) -> tuple[Decimal, tuple[str, ...]]:
+        found = WorstCase(Catalog(), "USD", 1024).cost(m, 10, 1000)
+        return found.money, found.unpriced
+
+    assert worst(model) == (Decimal("0.003"), ())
+    assert worst(replace(model, deployments=())) == (Decimal("0.001"), ())
+    assert worst(replace(model, pricing=None))[1] == ("team/m",)  # the primary is unpriced
+    euro = replace(model, deployments=(Deployment("d", "mock", "e", pricing=replace(dear, currency="EUR")),))
+    assert worst(euro)[1] == ("team/m",)  # not in the budgets' currency

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from llmgateway.core.attempts import build_plan
 from llmgateway.core.calls import CacheStatus, CacheUse, Call
-from llmgateway.core.cost import Cost, model_worst_case, usage_cost, worst_case_cost
+from llmgateway.core.cost import Cost, usage_cost, worst_case_cost
 from llmgateway.core.deadline import Timeouts
 from llmgateway.core.models import CooldownPolicy, Deployment, Model, Pricing, RetryPolicy
 from llmgateway.core.types import Usage
@@ -153,18 +153,6 @@ def test_worst_case_is_every_token_at_the_highest_price() -> None:
     assert worst_case_cost(None, 1000, 4000) is None
     actual = usage_cost(pricing, anthropic_usage({"input_tokens": 10, "cache_creation_input_tokens": 990}))
     assert actual is not None and actual.amount <= D("0.06375")
-
-
-def test_a_models_worst_case_is_its_dearest_deployments() -> None:
-    cheap, dear = Pricing(output_per_million=D(1)), Pricing(output_per_million=D(3))
-    model = Model(
-        "team/m", "mock", "echo", pricing=cheap, deployments=(Deployment("d", "mock", "e", pricing=dear),)
-    )
-    assert model_worst_case(model, 10, 1000) == Cost(D("0.003"))
-    assert model_worst_case(replace(model, deployments=()), 10, 1000) == Cost(D("0.001"))
-    assert model_worst_case(replace(model, pricing=None), 10, 1000) is None  # the primary is unpriced
-    euro = replace(model, deployments=(Deployment("d", "mock", "e", pricing=replace(dear, currency="EUR")),))
-    assert model_worst_case(euro, 10, 1000) is None  # not comparable
 
 
 def test_a_call_costs_its_usage_at_its_deployments_prices_and_nothing_from_the_cache() -> None:
