@@ -3,7 +3,9 @@ Redis goes away (never a hang), one log line per outage, recovery."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import time
 
 import pytest
@@ -52,5 +54,79 @@ async def test_an_outage_is_bounded_logged_once_and_recovers(
         redis_server.start()
         assert await store.run(script, [store.key("m")], [1]) == 1
         assert (store.healthy, changes) == (True, [False, True])
+    finally:
+        await store.aclose()
+
+
+async def test_scripts_in_flight_together_share_one_connection_and_keep_their_replies(
+    redis_url: str,
+) -> None:
+    store = RedisStore(redis_url, 0.5, "t:")
+    try:
+        script = store.script(INCR)
+        replies = await asyncio.gather(*(store.run(script, [store.key(f"n{i}")], [i + 1]) for i in range(50)))
+        assert replies == [i + 1 for i in range(50)]  # each caller got its own script's reply
+        info = await store.call(lambda: store.client.info("clients"))
+        # The scripts' one pipelined connection, and the pool's for INFO (and SCRIPT LOAD).
+        assert info["connected_clients"] == 2
+    finally:
+        await store.aclose()
+
+
+async def test_a_failing_script_and_a_cancelled_caller_leave_the_others_of_their_batch_alone(
+    redis_url: str,
+) -> None:
+    store = RedisStore(redis_url, 0.5, "t:")
+    try:
+        script = store.script(INCR)
+        failing = store.script("return redis.error_reply('no such thing')")
+        before = asyncio.ensure_future(store.run(script, [store.key("a")], [1]))
+        bad = asyncio.ensure_future(store.run(failing, [], []))
+        gone = asyncio.ensure_future(store.run(script, [store.key("gone")], [1]))
+        after = asyncio.ensure_future(store.run(script, [store.key("b")], [2]))
+        await asyncio.sleep(0)  # all four are queued in this turn; one is then cancelled
+        gone.cancel()
+        results = await asyncio.gather(before, bad, gone, after, return_exceptions=True)
+        assert results[0] == 1 and results[3] == 2
+        assert isinstance(results[1], RedisUnavailable) and isinstance(results[2], asyncio.CancelledError)
+        # The connection stayed in step: the next batch reads its own replies.
+        assert await store.run(script, [store.key("a")], [1]) == 2
+    finally:
+        await store.aclose()
+
+
+async def test_scripts_are_loaded_again_after_redis_forgets_them(redis_url: str) -> None:
+    store = RedisStore(redis_url, 0.5, "t:")
+    try:
+        script = store.script(INCR)
+        assert await store.run(script, [store.key("n")], [1]) == 1
+        await store.call(lambda: store.client.script_flush())
+        replies = await asyncio.gather(*(store.run(script, [store.key("n")], [1]) for _ in range(3)))
+        assert sorted(replies) == [2, 3, 4]
+    finally:
+        await store.aclose()
+
+
+async def test_a_silent_redis_fails_the_scripts_in_flight_within_the_timeout(
+    redis_server: RedisServer, redis_url: str
+) -> None:
+    store = RedisStore(redis_url, 0.3, "t:")
+    script = store.script(INCR)
+    assert redis_server.process is not None
+    try:
+        assert await store.run(script, [store.key("n")], [1]) == 1
+        redis_server.process.send_signal(signal.SIGSTOP)  # connected, but never answers
+        try:
+            started = time.monotonic()
+            results = await asyncio.gather(
+                *(store.run(script, [store.key("n")], [1]) for _ in range(5)), return_exceptions=True
+            )
+            assert all(isinstance(r, RedisUnavailable) for r in results), results
+            assert time.monotonic() - started < 2
+        finally:
+            redis_server.process.send_signal(signal.SIGCONT)
+        # A new connection: no reply meant for an abandoned script reaches a new caller.
+        assert await store.run(script, [store.key("m")], [5]) == 5
+        assert store.healthy
     finally:
         await store.aclose()

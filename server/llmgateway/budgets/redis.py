@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from redis.commands.core import AsyncScript
+
 from llmgateway.core.budgets import BudgetsUnavailable, Charge, Refused, Reserved, Used
 from llmgateway.stores.redis import RedisStore, RedisUnavailable
 
@@ -92,7 +94,7 @@ class RedisBudgetStore:
         key = self.store.key
         return [key("bg", c.key) for c in charges]
 
-    async def _run(self, script: object, keys: list[str], args: list[object]) -> Any:
+    async def _run(self, script: AsyncScript, keys: list[str], args: list[object]) -> Any:
         try:
             return await self.store.run(script, keys, args)
         except RedisUnavailable as exc:

@@ -5,7 +5,8 @@ logged once per outage and reported through health (and metrics).
 
 Slices call `run(script, keys, args)` or `call(fn)`; both raise `RedisUnavailable`
 when Redis cannot answer in time, and each slice applies its configured failure
-policy (fail open or closed)."""
+policy (fail open or closed). Scripts, which run on every call, are pipelined on one
+connection of their own (stores/pipe.py); everything else goes through redis-py's pool."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError, RedisError
+
+from llmgateway.stores.pipe import ScriptPipe
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,16 +47,24 @@ class RedisStore:
         self.outages = 0  # outages since start (for metrics)
         # Called with True/False when Redis becomes reachable/unreachable (health).
         self.on_health: list[Callable[[bool], Awaitable[None]]] = []
+        self._scripts = ScriptPipe(pool, timeout_s)
 
     def key(self, *parts: str) -> str:
         return self.key_prefix + ":".join(parts)
 
-    def script(self, source: str) -> Any:
+    def script(self, source: str) -> AsyncScript:
         """A Lua script run by its SHA (EVALSHA, loaded on first use)."""
         return self.client.register_script(source)
 
-    async def run(self, script: Any, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        return await self.call(lambda: script(keys=list(keys), args=list(args)))
+    async def run(self, script: AsyncScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        return await self.call(lambda: self._evalsha(script, keys, args))
+
+    async def _evalsha(self, script: AsyncScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        try:
+            return await self._scripts.call("EVALSHA", script.sha, len(keys), *keys, *args)
+        except NoScriptError:  # first use, or Redis restarted or flushed its scripts
+            await self.client.script_load(script.script)
+            return await self._scripts.call("EVALSHA", script.sha, len(keys), *keys, *args)
 
     async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
         try:
@@ -82,4 +94,5 @@ class RedisStore:
             await notify(True)
 
     async def aclose(self) -> None:
+        await self._scripts.aclose()
         await self.client.aclose()
