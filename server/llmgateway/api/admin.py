@@ -18,7 +18,7 @@ from llmgateway.api.admin_convert import OUTPUT_ONLY_FIELDS, WRITABLE_FIELDS
 from llmgateway.api.admin_fields import page_after, update_paths
 from llmgateway.api.admin_keys import ApiKeyMethods
 from llmgateway.api.admin_usage import UsageMethods
-from llmgateway.api.edge import Context
+from llmgateway.api.edge import Metadata
 from llmgateway.api.model_convert import CAPABILITIES
 from llmgateway.config import AdminSettings, read_secret
 from llmgateway.core.calls import Call
@@ -45,7 +45,7 @@ class AdminServicer(ApiKeyMethods, UsageMethods):
         self.registry = registry
         self._token = token.encode()
 
-    def authenticate(self, context: Context, call: Call) -> None:
+    def authenticate(self, metadata: Metadata, call: Call) -> None:
         if not self._token:
             raise GatewayError(
                 Reason.ADMIN_DISABLED,
@@ -54,7 +54,7 @@ class AdminServicer(ApiKeyMethods, UsageMethods):
                 "admin.token_file",
             )
         presented = b""
-        for key, value in context.invocation_metadata() or ():
+        for key, value in metadata:
             if key == "authorization":
                 text = value.decode() if isinstance(value, bytes) else value
                 scheme, _, credential = text.partition(" ")

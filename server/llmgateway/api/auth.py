@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from llmgateway.api.edge import Context
+from llmgateway.api.edge import Metadata
 from llmgateway.core.calls import Call, client_ip
 from llmgateway.core.errors import GatewayError, Reason
 from llmgateway.registry.keyring import Failure, KeyRing
@@ -52,10 +52,10 @@ class EdgeAuth:
         self.trusted_proxies = tuple(trusted_proxies)
         self.on_failure = on_failure
 
-    def authenticate(self, context: Context, call: Call) -> None:
+    def authenticate(self, metadata: Metadata, call: Call) -> None:
         presented: str | None = None
         forwarded: list[str] = []
-        for key, value in context.invocation_metadata() or ():
+        for key, value in metadata:
             if key == "authorization":
                 scheme, _, credential = _text(value).partition(" ")
                 if scheme.lower() == "bearer":

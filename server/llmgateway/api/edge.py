@@ -28,7 +28,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -56,7 +56,10 @@ _ID_PREFIX = os.urandom(8).hex()
 _id_counter = itertools.count()
 
 Context = grpc.aio.ServicerContext[Any, Any]
-Authenticate = Callable[[Context, Call], None]
+# The call's metadata as (key, value) pairs, read once per call (grpc converts it anew
+# at each invocation_metadata()).
+Metadata = Collection[tuple[str, str | bytes]]
+Authenticate = Callable[[Metadata, Call], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +127,8 @@ class Edge:
         cap = limits.max_concurrent_calls if counted else 0
 
         async def rpc(raw: bytes, context: Context) -> message.Message:
-            call = self._begin(method, context)
+            metadata: Metadata = context.invocation_metadata() or ()
+            call = self._begin(method, context, metadata)
             admitted = False
             try:
                 if cap and self.calls_in_flight >= cap:
@@ -132,7 +136,7 @@ class Edge:
                 self.calls_in_flight += 1
                 admitted = True
                 if authenticate is not None:
-                    authenticate(context, call)
+                    authenticate(metadata, call)
                 request = parse(raw, limits.max_request_bytes)
                 response = await handler(request, call)
             except BaseException as exc:
@@ -164,7 +168,8 @@ class Edge:
         cap = limits.max_concurrent_streams
 
         async def rpc(raw: bytes, context: Context) -> AsyncIterator[message.Message]:
-            call = self._begin(method, context)
+            metadata: Metadata = context.invocation_metadata() or ()
+            call = self._begin(method, context, metadata)
             admitted = False
             try:
                 if cap and self.streams_in_flight >= cap:
@@ -172,7 +177,7 @@ class Edge:
                 self.streams_in_flight += 1
                 admitted = True
                 if authenticate is not None:
-                    authenticate(context, call)
+                    authenticate(metadata, call)
                 request = parse(raw, limits.max_request_bytes)
                 async with aclosing(handler(request, call)) as events:  # type: ignore[type-var]
                     first = await anext(events, None)
@@ -195,9 +200,9 @@ class Edge:
         return grpc.unary_stream_rpc_method_handler(rpc, response_serializer=response_type.SerializeToString)
 
     # -- the call record ----------------------------------------------------------------
-    def _begin(self, method: str, context: Context) -> Call:
+    def _begin(self, method: str, context: Context, metadata: Metadata) -> Call:
         request_id = ""
-        for key, value in context.invocation_metadata() or ():
+        for key, value in metadata:
             if key == REQUEST_ID_HEADER and isinstance(value, str) and _CALLER_REQUEST_ID.match(value):
                 request_id = value
         call = Call(method, request_id or f"{_ID_PREFIX}{next(_id_counter):016x}")
