@@ -79,7 +79,8 @@ MODEL=bench/fake
 # The long-stream phase: its own paced upstream on LONG_UP_PORT. Variants: gateway (the
 # defaults), no-coalesce (upstream.coalesce_deltas off), before (the gateway sources in
 # BEFORE_SRC, e.g. an older commit's server/ from `git archive`), workers2 (--workers 2 on
-# CPUs GW_CPU and LG_CPU: it then shares a core with the load generator and the upstream).
+# CPUs GW_CPU and LG_CPU: it then shares a core with the load generator and the upstream),
+# loopsN (server.accept_loops N: N grpc.aio servers on the port in the one process).
 LONG_CONCS=${LONG_CONCS:-"200 500 1000 2000"}
 LONG_VARIANTS=${LONG_VARIANTS:-"gateway"}
 LONG_TOKENS=${LONG_TOKENS:-40}
@@ -399,6 +400,7 @@ for REP in $(seq 1 "$REPEATS"); do
                 if [ -z "${BEFORE_SRC:-}" ]; then echo "variant before needs BEFORE_SRC"; continue; fi
                 GW_ENV=(PYTHONPATH="$BEFORE_SRC:$PYTHONPATH") ;;
               workers2) GW_ARGS=(--workers 2) GW_CPUS="$GW_CPU,$LG_CPU" ;;
+              loops*) GW_ENV=(LLMGATEWAY_SERVER__ACCEPT_LOOPS="${variant#loops}") ;;
             esac
             start_gateway aiohttp "long-$variant-c$c"
             "${LLG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --channels "$LONG_CHANNELS" -c "$c" \

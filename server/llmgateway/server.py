@@ -58,7 +58,7 @@ REDIS_HEALTH = "llmgateway.redis"
 
 @dataclass
 class RunningServer:
-    server: grpc.aio.Server
+    servers: list[grpc.aio.Server]  # the data plane's accept loops, all on `port`
     port: int
     health: Health
     router: Router
@@ -73,7 +73,7 @@ class RunningServer:
 
     async def stop(self, grace: float | None) -> None:
         await self.health.drain()
-        servers = [self.server] + ([self.admin_server] if self.admin_server else [])
+        servers = self.servers + ([self.admin_server] if self.admin_server else [])
         await asyncio.gather(*(s.stop(grace) for s in servers))
         await aclose_all(self.async_closers)
         await self.registry.aclose()
@@ -181,23 +181,15 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
     )
     credentials = _credentials(settings)
     health = Health()
-    server = _new_server(settings, interceptors, reuse_port=worker > 0)
     caching = any(isinstance(p, cache_policy.CachePolicy) for p in policies)
     authenticate = edge_auth.authenticate if edge_auth is not None else None
-    server.add_generic_rpc_handlers(
-        (edge.bind(GATEWAY_SERVICE, GatewayServicer(service, caching), authenticate=authenticate),)
-    )
     sessions = next((p for p in policies if isinstance(p, sessions_policy.SessionPolicy)), None)
-    server.add_generic_rpc_handlers(
-        (
-            edge.bind(
-                SESSION_SERVICE,
-                SessionServicer(sessions.store if sessions else None),
-                authenticate=authenticate,
-            ),
-        )
-    )
-    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    handlers = [
+        edge.bind(GATEWAY_SERVICE, GatewayServicer(service, caching), authenticate=authenticate),
+        edge.bind(
+            SESSION_SERVICE, SessionServicer(sessions.store if sessions else None), authenticate=authenticate
+        ),
+    ]
     admin = AdminServicer(registry, admin_token)
     admin_handler = edge.bind(
         ADMIN_SERVICE, admin, prefix=ADMIN_METHOD_PREFIX, authenticate=admin.authenticate, counted=False
@@ -210,17 +202,20 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
         health_pb2_grpc.add_HealthServicer_to_server(health, admin_server)
         admin_port = _listen(admin_server, settings.admin.address, credentials)
     else:
-        server.add_generic_rpc_handlers((admin_handler,))
-    if s.reflection:
-        names = [
-            GATEWAY_SERVICE.full_name,
-            SESSION_SERVICE.full_name,
-            HEALTH_SERVICE,
-            reflection.SERVICE_NAME,
-        ]
-        if settings.admin.reflection and admin_server is None:
-            names.append(ADMIN_SERVICE.full_name)
-        reflection.enable_server_reflection(names, server)
+        handlers.append(admin_handler)
+    names = [GATEWAY_SERVICE.full_name, SESSION_SERVICE.full_name, HEALTH_SERVICE, reflection.SERVICE_NAME]
+    if settings.admin.reflection and admin_server is None:
+        names.append(ADMIN_SERVICE.full_name)
+    # Several grpc.aio servers on one port, one accept loop each (see ServerSettings.accept_loops).
+    servers = [
+        _new_server(settings, interceptors, reuse_port=worker > 0 or s.accept_loops > 1)
+        for _ in range(s.accept_loops)
+    ]
+    for server in servers:
+        server.add_generic_rpc_handlers(handlers)
+        health_pb2_grpc.add_HealthServicer_to_server(health, server)
+        if s.reflection:
+            reflection.enable_server_reflection(names, server)
     if admin_server is not None and settings.admin.reflection:
         reflection.enable_server_reflection(
             [ADMIN_SERVICE.full_name, HEALTH_SERVICE, reflection.SERVICE_NAME], admin_server
@@ -240,8 +235,12 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
         await redis_health(True)
     async_closers = await start_components([*observers, *policies])
     try:
-        port = _listen(server, s.address, credentials)
-        await server.start()
+        port = _listen(servers[0], s.address, credentials)
+        for server in servers[1:]:  # the port the first one got (the address may say 0)
+            if _listen(server, f"{s.address.rpartition(':')[0]}:{port}", credentials) != port:
+                raise RuntimeError(f"accept loop could not share port {port}")
+        for server in servers:
+            await server.start()
         if admin_server is not None:
             await admin_server.start()
     except BaseException:
@@ -271,7 +270,7 @@ async def _start(settings: Settings, registry: Registry, admin_token: str, worke
         },
     )
     return RunningServer(
-        server,
+        servers,
         port,
         health,
         router,

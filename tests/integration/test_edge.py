@@ -1,12 +1,14 @@
 """The one edge wrapper, through the real server: undecodable bytes on both planes,
 load shedding beyond the concurrency caps, the server-side maximum duration of a
 call without a deadline, retry pushback after the gateway's own retries, the Admin
-API on an address of its own, and Watch streams that end on drain."""
+API on an address of its own, Watch streams that end on drain, and several accept
+loops on one port."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from typing import Any
 
@@ -19,6 +21,7 @@ from llmgateway.admin.v1 import admin_service_pb2 as admin_pb
 from llmgateway.admin.v1 import admin_service_pb2_grpc
 from llmgateway.config import Settings
 from llmgateway.server import start_server
+from llmgateway.v1 import gateway_service_pb2_grpc
 from tests.emulators.base import Script
 from tests.emulators.openai import OpenAIEmulator
 from tests.helpers import Details, chat, stream
@@ -186,6 +189,36 @@ async def test_drain_turns_health_not_serving_and_ends_watch_streams() -> None:
         assert await watch.code() == grpc.StatusCode.OK
         await stopping
         assert time.monotonic() - started < 5  # the open Watch did not hold the 10 s grace
+
+
+async def test_several_accept_loops_serve_every_connection_on_one_port() -> None:
+    running = await start_server(
+        Settings(server={"address": "127.0.0.1:0", "uvloop": False, "accept_loops": 3})
+    )
+    assert len(running.servers) == 3
+    # Each channel its own connection, which the kernel hands to one of the three.
+    options = [("grpc.use_local_subchannel_pool", 1)]
+    channels = [grpc.aio.insecure_channel(f"127.0.0.1:{running.port}", options=options) for _ in range(12)]
+    try:
+        for channel in channels:
+            answer = await gateway_service_pb2_grpc.GatewayServiceStub(channel).Chat(
+                chat("mock/echo"), timeout=5
+            )
+            assert answer.message.content[0].text
+            health = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=5
+            )
+            assert health.status == health_pb2.HealthCheckResponse.SERVING
+            assert "llmgateway.v1.GatewayService" in await _reflected(channel)
+        streaming = stream("mock/echo")
+        events = gateway_service_pb2_grpc.GatewayServiceStub(channels[0]).StreamChat(streaming, timeout=5)
+        assert [e async for e in events]
+    finally:
+        for channel in channels:
+            await channel.close()
+        await running.stop(1)
+    with socket.socket() as probe:  # every loop stopped: nothing listens on the port any more
+        assert probe.connect_ex(("127.0.0.1", running.port)) != 0
 
 
 async def _reflected(channel: grpc.aio.Channel) -> list[str]:
