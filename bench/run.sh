@@ -413,11 +413,21 @@ for REP in $(seq 1 "$REPEATS"); do
       profile)
         PYSPY=${PYSPY:-$(dirname "$PY")/py-spy}
         if [ ! -x "$PYSPY" ]; then echo "py-spy not found at $PYSPY (pip install py-spy)"; continue; fi
+        # PROF_REDIS=1: a redis-server for the gateway's redis.url; PROF_ENV: more gateway
+        # settings (VAR=value words); PROF_MODEL / PROF_LG_ARGS: what the load generator calls.
+        if [ -n "${PROF_REDIS:-}" ]; then
+          start_redis || continue
+          GW_ENV=(LLMGATEWAY_REDIS__URL="redis://127.0.0.1:$REDIS_PORT/0")
+        fi
+        # shellcheck disable=SC2206  # PROF_ENV and PROF_LG_ARGS: words, split on purpose
+        GW_ENV+=(${PROF_ENV:-})
         start_gateway aiohttp
+        GW_ENV=()
         for mode in $PROF_MODES; do
           prof="$BENCH/results/profile-$mode-$STAMP.txt"
-          "${LG_BASE[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" \
-            -c "$PROF_CONC" -d "$((PROF_DUR + 2))" --label "profile" --pid "sut=$GWPID" > /dev/null &
+          # shellcheck disable=SC2086
+          "${LG_BASE[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "${PROF_MODEL:-$MODEL}" --mode "$mode" \
+            -c "$PROF_CONC" -d "$((PROF_DUR + 2))" --label "profile" --pid "sut=$GWPID" ${PROF_LG_ARGS:-} > /dev/null &
           lgpid=$!
           PIDS+=("$lgpid")
           sleep "$WARMUP"
@@ -430,6 +440,7 @@ for REP in $(seq 1 "$REPEATS"); do
           [ -s "$prof.raw" ] && "$PY" "$BENCH/pyspy_top.py" "$prof.raw" | tee "$prof"
         done
         stop_gateway
+        [ -n "${PROF_REDIS:-}" ] && stop_pid "$RPID"
         ;;
       *) echo "unknown phase $phase" ;;
     esac
