@@ -73,11 +73,8 @@ class ServerSettings(BaseModel):
     # Server processes sharing the port (SO_REUSEPORT), each with its own event loop;
     # "auto": one per CPU this process may run on (llmgateway/workers.py).
     workers: Annotated[int, Field(ge=1)] | Literal["auto"] = 1
-    # grpc.aio servers per process sharing the port (SO_REUSEPORT), each with its own
-    # accept loop: one grpc.aio server takes in one new call per few turns of the event
-    # loop, so a loaded process falls behind in accepting calls (time to first token)
-    # before it falls behind in serving them. The kernel spreads connections (not
-    # calls) over them: a single client connection still lands on one.
+    # grpc.aio servers per process on the port (SO_REUSEPORT), one accept loop each: one
+    # accepts a new call every few loop turns (README "Accept loops").
     accept_loops: int = Field(default=1, ge=1, le=16)
 
     def worker_count(self) -> int:

@@ -14,7 +14,8 @@ from aiohttp import BodyPartReader, web
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import Code, GatewayError, Reason
-from llmgateway.providers.http import AiohttpClient, Form, FormFile, HttpClient, HttpxClient
+from llmgateway.providers.http import AiohttpClient, Form, FormFile, HttpClient
+from llmgateway.providers.httpx_client import HttpxClient
 
 PROVIDER = "upstream"
 HEADERS = {"Content-Type": "application/json"}

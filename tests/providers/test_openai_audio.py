@@ -15,7 +15,8 @@ from llmgateway.core.errors import Code, GatewayError, Reason
 from llmgateway.core.models import Capability, Model
 from llmgateway.core.ports import Endpoint
 from llmgateway.core.types import AudioChunk, SpeechEvent, SpeechRequest, SpeechStart, TranscribeRequest
-from llmgateway.providers.http import AiohttpClient, HttpxClient
+from llmgateway.providers.http import AiohttpClient
+from llmgateway.providers.httpx_client import HttpxClient
 from llmgateway.providers.openai import AzureOpenAIAdapter, OpenAIAdapter
 from tests.emulators.base import Script
 from tests.emulators.openai import AzureOpenAIEmulator, OpenAIEmulator

@@ -2,7 +2,8 @@
 
 Adapters talk to upstreams only through `HttpClient`, so the transport can be
 chosen by measurement. Two implementations: aiohttp (the default: ~0.25 ms of
-CPU per call here) and httpx (~1.5 ms with its own transport). Transport
+CPU per call here) and httpx (~1.5 ms with its own transport; httpx_client.py,
+imported only when it is chosen). Transport
 failures are translated into GatewayErrors here, once for every adapter.
 
 Three ways to call: `fetch` posts and reads a whole answer, freeing the
@@ -31,10 +32,9 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 import aiohttp
-import httpx
 
 from llmgateway.core.deadline import Budget
 from llmgateway.core.errors import GatewayError, provider_timeout, provider_unavailable
@@ -100,17 +100,32 @@ class HttpClient(Protocol):
     async def aclose(self) -> None: ...
 
 
-def _translate(exc: BaseException, provider: str, what: str) -> GatewayError:
+class Failures(NamedTuple):
+    """A transport's exceptions: its failures, its connect timeouts, its other timeouts."""
+
+    errors: tuple[type[BaseException], ...]
+    connect_timeouts: tuple[type[BaseException], ...]
+    timeouts: tuple[type[BaseException], ...]
+
+
+AIOHTTP_FAILURES = Failures(
+    (TimeoutError, aiohttp.ClientError), (aiohttp.ConnectionTimeoutError,), (TimeoutError,)
+)
+
+
+def translate_error(
+    exc: BaseException, provider: str, what: str, failures: Failures = AIOHTTP_FAILURES
+) -> GatewayError:
     """A transport failure while doing `what`; a timeout the transport raised itself is
     its connect timeout or else the total one (the other phases are timed here)."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError | httpx.ConnectTimeout):
+    if isinstance(exc, failures.connect_timeouts):
         return provider_timeout(provider, CONNECT)
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+    if isinstance(exc, failures.timeouts):
         return provider_timeout(provider, TOTAL)
     return provider_unavailable(provider, f"{type(exc).__name__} while {what}")
 
 
-class _Clock:
+class Clock:
     """The deadlines of one stream, on the event loop's clock, from its start, watched by
     one timer per stream rather than one per read: a read only notes its deadline; the
     timer, when it fires, ends the read in progress if that read is late, else moves
@@ -193,7 +208,7 @@ class _Clock:
             self.task.cancel()
 
 
-async def _open(send: Awaitable[_R], clock: _Clock, provider: str) -> _R:
+async def open_response(send: Awaitable[_R], clock: Clock, provider: str) -> _R:
     """Awaits a stream's response headers within the first-token deadline."""
     timer = asyncio.timeout_at(clock.first_token)
     try:
@@ -205,15 +220,14 @@ async def _open(send: Awaitable[_R], clock: _Clock, provider: str) -> _R:
         raise
 
 
-async def _timed_chunks(
+async def timed_chunks(
     read: Callable[[], Awaitable[bytes]],
-    clock: _Clock,
+    clock: Clock,
     provider: str,
-    errors: tuple[type[BaseException], ...],
+    failures: Failures,
 ) -> AsyncIterator[bytes]:
     """Chunks until EOF: the first by the first-token deadline, each later one within
-    `idle`, all by the total deadline. A transport failure (`errors`) becomes a
-    GatewayError."""
+    `idle`, all by the total deadline. A transport failure becomes a GatewayError."""
     clock.watch()
     when, phase = clock.first_token, FIRST_TOKEN
     try:
@@ -225,8 +239,8 @@ async def _timed_chunks(
                 if clock.timed_out():
                     raise provider_timeout(provider, clock.phase) from None
                 raise
-            except errors as exc:
-                raise _translate(exc, provider, "reading the stream") from None
+            except failures.errors as exc:
+                raise translate_error(exc, provider, "reading the stream", failures) from None
             finally:
                 clock.read_ended()
             if not chunk:
@@ -240,7 +254,7 @@ async def _timed_chunks(
 class _AiohttpResponse:
     __slots__ = ("_clock", "_provider", "_resp", "headers", "status")
 
-    def __init__(self, resp: aiohttp.ClientResponse, provider: str, clock: _Clock) -> None:
+    def __init__(self, resp: aiohttp.ClientResponse, provider: str, clock: Clock) -> None:
         self._resp = resp
         self._provider = provider
         self._clock = clock
@@ -251,11 +265,10 @@ class _AiohttpResponse:
         try:
             return await self._resp.read()  # under aiohttp's own total timeout
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _translate(exc, self._provider, "reading the response") from None
+            raise translate_error(exc, self._provider, "reading the response") from None
 
     def iter_chunks(self) -> AsyncIterator[bytes]:
-        errors = (TimeoutError, aiohttp.ClientError)
-        return _timed_chunks(self._resp.content.readany, self._clock, self._provider, errors)
+        return timed_chunks(self._resp.content.readany, self._clock, self._provider, AIOHTTP_FAILURES)
 
 
 class AiohttpClient:
@@ -281,7 +294,7 @@ class AiohttpClient:
         try:
             return await self._get_session().request(method, url, data=data, headers=headers, timeout=timeout)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise _translate(exc, self._provider, "connecting") from None
+            raise translate_error(exc, self._provider, "connecting") from None
 
     async def _whole(
         self, method: str, url: str, headers: Mapping[str, str], body: Body | None, budget: Budget
@@ -291,7 +304,7 @@ class AiohttpClient:
             raw = await resp.read()
         except (TimeoutError, aiohttp.ClientError) as exc:
             resp.close()
-            raise _translate(exc, self._provider, "reading the response") from None
+            raise translate_error(exc, self._provider, "reading the response") from None
         except BaseException:
             resp.close()  # cancelled mid-body: the connection cannot be reused
             raise
@@ -308,8 +321,8 @@ class AiohttpClient:
     async def post(
         self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget
     ) -> AsyncIterator[UpstreamResponse]:
-        clock = _Clock(budget)
-        resp = await _open(self._send("POST", url, headers, body, budget), clock, self._provider)
+        clock = Clock(budget)
+        resp = await open_response(self._send("POST", url, headers, body, budget), clock, self._provider)
         try:
             yield _AiohttpResponse(resp, self._provider, clock)
         finally:
@@ -334,113 +347,21 @@ def _form_data(form: Form) -> aiohttp.FormData:
     return data
 
 
-class _HttpxResponse:
-    __slots__ = ("_clock", "_provider", "_resp", "headers", "status")
-
-    def __init__(self, resp: httpx.Response, provider: str, clock: _Clock) -> None:
-        self._resp = resp
-        self._provider = provider
-        self._clock = clock
-        self.status = resp.status_code
-        self.headers: Mapping[str, str] = resp.headers
-
-    async def read(self) -> bytes:
-        try:
-            async with asyncio.timeout_at(self._clock.total):
-                return await self._resp.aread()
-        except (TimeoutError, httpx.HTTPError) as exc:
-            raise _translate(exc, self._provider, "reading the response") from None
-
-    def iter_chunks(self) -> AsyncIterator[bytes]:
-        raw = self._resp.aiter_raw()
-        return _timed_chunks(lambda: anext(raw, b""), self._clock, self._provider, (httpx.HTTPError,))
-
-
-class HttpxClient:
-    """httpx with its own transport; kept to compare against aiohttp in bench/.
-    httpx has no total timeout of its own: every phase is bounded here, the same
-    way as with aiohttp."""
-
-    def __init__(self, provider: str) -> None:
-        self._provider = provider
-        self._client: httpx.AsyncClient | None = None
-
-    def _get_client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=256)
-            )
-        return self._client
-
-    def _request(
-        self, method: str, url: str, headers: Mapping[str, str], body: Body | None, budget: Budget
-    ) -> httpx.Request:
-        timeout = httpx.Timeout(budget.total, connect=budget.connect, read=None)
-        client = self._get_client()
-        if isinstance(body, Form):
-            fields: dict[str, list[str]] = {}
-            for name, value in body.fields:
-                fields.setdefault(name, []).append(value)
-            files = [(f.name, (f.filename, f.data, f.content_type)) for f in body.files]
-            return client.build_request(
-                method, url, data=fields, files=files, headers=headers, timeout=timeout
-            )
-        return client.build_request(method, url, content=body, headers=headers, timeout=timeout)
-
-    async def _send(self, request: httpx.Request, stream: bool) -> httpx.Response:
-        try:
-            return await self._get_client().send(request, stream=stream)
-        except httpx.HTTPError as exc:
-            raise _translate(exc, self._provider, "connecting") from None
-
-    async def _whole(
-        self, method: str, url: str, headers: Mapping[str, str], body: Body | None, budget: Budget
-    ) -> Reply:
-        request = self._request(method, url, headers, body, budget)
-        try:
-            async with asyncio.timeout(budget.total):
-                resp = await self._send(request, stream=False)  # reads the body
-        except TimeoutError:
-            raise provider_timeout(self._provider, TOTAL) from None
-        return Reply(resp.status_code, resp.headers, resp.content)
-
-    async def fetch(self, url: str, headers: Mapping[str, str], body: Body, budget: Budget) -> Reply:
-        return await self._whole("POST", url, headers, body, budget)
-
-    async def get(self, url: str, headers: Mapping[str, str], budget: Budget) -> Reply:
-        return await self._whole("GET", url, headers, None, budget)
-
-    @asynccontextmanager
-    async def post(
-        self, url: str, headers: Mapping[str, str], body: bytes, budget: Budget
-    ) -> AsyncIterator[UpstreamResponse]:
-        clock = _Clock(budget)
-        request = self._request("POST", url, headers, body, budget)
-        resp = await _open(self._send(request, stream=True), clock, self._provider)
-        try:
-            yield _HttpxResponse(resp, self._provider, clock)
-        finally:
-            await resp.aclose()
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-
-
-_CLIENTS: dict[str, type[AiohttpClient] | type[HttpxClient]] = {
-    "aiohttp": AiohttpClient,
-    "httpx": HttpxClient,
-}
+CLIENTS = ("aiohttp", "httpx")
 _default_kind = "aiohttp"
 
 
 def set_default_client(kind: str) -> None:
     """Chooses the transport for adapters created from now on (a start-up setting)."""
     global _default_kind
-    if kind not in _CLIENTS:
-        raise ValueError(f"unknown upstream HTTP client {kind!r}; choose one of {sorted(_CLIENTS)}")
+    if kind not in CLIENTS:
+        raise ValueError(f"unknown upstream HTTP client {kind!r}; choose one of {sorted(CLIENTS)}")
     _default_kind = kind
 
 
 def new_http_client(provider: str) -> HttpClient:
-    return _CLIENTS[_default_kind](provider)
+    if _default_kind == "httpx":
+        from llmgateway.providers.httpx_client import HttpxClient  # imported only when chosen
+
+        return HttpxClient(provider)
+    return AiohttpClient(provider)
