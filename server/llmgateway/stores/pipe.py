@@ -43,6 +43,9 @@ class ScriptPipe:
         # first suspends): the queue keeps the order of the commands on the wire.
         self._waiting.append(reply)
         try:
+            # The write only suspends while Redis is not reading fast enough (its socket
+            # buffer full); a caller cancelled there makes redis-py close the connection,
+            # which fails the scripts in flight with it (bounded, and counted as an outage).
             await connection.send_packed_command(packed, check_health=False)
             async with asyncio.timeout(self.timeout_s):
                 return await reply
