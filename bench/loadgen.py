@@ -148,6 +148,14 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
         if session_id and used + 1 < turns:
             idle.append((session_id, used + 1))
 
+    # --history-turns N: the caller keeps the conversation itself (what a virtual model's
+    # memory does for it): each call sends the system prompt of bench/bot, the turns so
+    # far and the new message; after N calls a new conversation starts.
+    history_turns = args.history_turns
+    bot_prompt = f"You are the benchmark bot. Today is {time.strftime('%Y-%m-%d', time.gmtime())}."
+    system = chat_pb2.Message(role=chat_pb2.ROLE_SYSTEM, content=[chat_pb2.ContentPart(text=bot_prompt)])
+    conversations: list[list[Any]] = []  # idle ones, each the messages so far
+
     if args.mode == "unary":
         req = chat_pb2.ChatRequest(model=args.model, messages=[msg])
 
@@ -156,12 +164,17 @@ def make_grpc_caller(args: argparse.Namespace) -> tuple[Callable[[], Awaitable[C
             sent = req
             if turns:
                 sent = chat_pb2.ChatRequest(model=args.model, messages=[msg], session_id=session)
+            conversation = (conversations.pop() if conversations else [system]) if history_turns else []
+            if history_turns:
+                sent = chat_pb2.ChatRequest(model=args.model, messages=[*conversation, msg])
             try:
                 r = await next(turn).Chat(sent, timeout=timeout, metadata=metadata)
             except grpc.aio.AioRpcError as e:
                 return False, None, 0, 0, rpc_error(e)
             if turns:
                 give_back(r.session_id, used)
+            if history_turns and (len(conversation) - 1) // 2 + 1 < history_turns:
+                conversations.append([*conversation, msg, r.message])
             text = "".join(p.text for p in r.message.content)
             if not text:
                 return False, None, 0, 0, "empty content"
@@ -544,6 +557,12 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=20, help="expected tokens per call (0: don't check)")
     ap.add_argument(
         "--session-turns", type=int, default=0, help="grpc: continue each session for N calls (0: none)"
+    )
+    ap.add_argument(
+        "--history-turns",
+        type=int,
+        default=0,
+        help="grpc unary: send the conversation so far (bench/bot's system prompt and turns), N calls long",
     )
     ap.add_argument("--pid", action="append", help="NAME=PID of a process tree to measure")
     ap.add_argument("--label", default=None)

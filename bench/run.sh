@@ -21,6 +21,10 @@
 #            continued for SESSION_TURNS calls; sessions in the SQLite registry database
 #   sessions-redis  the same with sessions in a redis-server started for the phase (on LG_CPU)
 #            (PHASES="aiohttp nosessions sessions-sql sessions-redis": all in one run)
+#   history  bench/fake called directly with the conversation a bench/bot session would hold
+#            (its system prompt and the turns so far, SESSION_TURNS calls long), kept by the
+#            caller: sessions-* against it is what memory itself costs, apart from the longer
+#            prompts it sends upstream (unary only)
 #   ledger   the aiohttp gateway with the usage ledger off, then on (rows in its SQLite registry
 #            database, written in batches off the calls' path; bench/fake is priced): what the
 #            ledger costs per call (cpu_sut_ms_per_call, gateway-ledger-on against -off) and that
@@ -309,6 +313,15 @@ for REP in $(seq 1 "$REPEATS"); do
             "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
               --label "gateway-nosessions" --pid "sut=$GWPID" --pid "upstream=$UPID" --note "rep=$REP src=$GW_SRC"
           done
+        done
+        stop_gateway
+        ;;
+      history)
+        start_gateway aiohttp history
+        for c in $CONCS; do
+          "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode unary -c "$c" \
+            --history-turns "$SESSION_TURNS" --label "gateway-history" --pid "sut=$GWPID" --pid "upstream=$UPID" \
+            --note "rep=$REP src=$GW_SRC turns=$SESSION_TURNS"
         done
         stop_gateway
         ;;
