@@ -109,6 +109,10 @@ class Edge:
                 handlers[method.name] = self.unary(
                     name, request_type, response_type, handler, authenticate=authenticate, counted=counted
                 )
+        # A generic handler, not registered methods (what generated stubs add): grpc.aio's
+        # accept loop keeps one pending call request per registered method and waits on all
+        # of them for every call it accepts (asyncio.wait over ~40 futures here); a unary
+        # cache hit cost 0.51 ms of CPU that way against 0.44 with one generic handler.
         return grpc.method_handlers_generic_handler(service.full_name, handlers)
 
     # -- wrappers -----------------------------------------------------------------------
