@@ -130,3 +130,28 @@ async def test_a_silent_redis_fails_the_scripts_in_flight_within_the_timeout(
         assert store.healthy
     finally:
         await store.aclose()
+
+
+async def test_the_script_connection_takes_the_credentials_and_database_of_the_url(redis_url: str) -> None:
+    admin = RedisStore(redis_url, 0.5, "t:")
+    await admin.call(
+        lambda: admin.client.acl_setuser(
+            "gw", enabled=True, passwords=["+s3cret"], keys=["*"], commands=["+@all"]
+        )
+    )
+    user_url = redis_url.replace("redis://", "redis://gw:s3cret@").rsplit("/", 1)[0] + "/3"
+    store = RedisStore(user_url, 0.5, "t:")
+    try:
+        script = store.script(INCR)
+        assert await store.run(script, [store.key("n")], [7]) == 7
+        assert await store.call(lambda: store.client.get("t:n")) == b"7"  # database 3, as the URL says
+        assert await admin.call(lambda: admin.client.get("t:n")) is None  # not database 0
+        wrong = RedisStore(user_url.replace("s3cret", "wrong"), 0.5, "t:")
+        with pytest.raises(RedisUnavailable):
+            await wrong.run(wrong.script(INCR), [wrong.key("n")], [1])
+        await wrong.aclose()
+    finally:
+        await store.call(lambda: store.client.flushdb())
+        await store.aclose()
+        await admin.call(lambda: admin.client.acl_deluser("gw"))
+        await admin.aclose()
