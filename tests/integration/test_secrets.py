@@ -23,9 +23,9 @@ from llmgateway.core.models import Capability, Model
 from llmgateway.core.secrets import REDACTED
 from llmgateway.registry import migrate
 from llmgateway.registry.db import create_registry_engine
-from llmgateway.registry.repository import now
 from llmgateway.registry.rows import to_row
 from llmgateway.registry.schema import models
+from llmgateway.registry.transaction import now
 from llmgateway.v1 import model_pb2
 from tests.canaries import ADMIN_TOKEN, PROVIDER_KEY, PROVIDER_KEY_ENV, LeakGuard, canary
 from tests.emulators.anthropic import AnthropicEmulator

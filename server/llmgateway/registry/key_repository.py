@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.registry import keys
 from llmgateway.registry.keys import ApiKeyRecord
-from llmgateway.registry.repository import now, write_transaction
 from llmgateway.registry.schema import ApiKeyRow
+from llmgateway.registry.transaction import now, write_transaction
 
 
 class KeyRepository:

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, RowMapping, delete, insert, select, update
@@ -29,6 +28,7 @@ from llmgateway.core.virtual import ModelKind
 from llmgateway.registry import records, virtual
 from llmgateway.registry.rows import from_row, to_row
 from llmgateway.registry.schema import RegistryState, models
+from llmgateway.registry.transaction import current_revision, now, write_transaction
 
 log = logging.getLogger(__name__)
 WRITABLE = writable(Model)
@@ -52,10 +52,6 @@ class Loaded:
     broken: list[tuple[str, str]]  # (model id, why its row cannot be read)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Repository:
     """`policy` decides which credential references a write may name."""
 
@@ -67,13 +63,13 @@ class Repository:
 
     def revision(self) -> int:
         with Session(self.engine) as session:
-            return _revision(session)
+            return current_revision(session)
 
     def load(self) -> Loaded:
         """All rows. The revision is read first, so a write that lands in between
         can only make the rows newer than the revision (and the next poll reloads)."""
         with self._read_session() as session:
-            revision = _revision(session)
+            revision = current_revision(session)
             found: list[Model] = []
             broken: list[tuple[str, str]] = []
             for row in session.execute(select(models).order_by(models.c.id)).mappings():
@@ -107,7 +103,7 @@ class Repository:
     ) -> tuple[list[Model], bool, int]:
         """(up to `limit` models with ids after `after`, whether more match, revision)."""
         with self._read_session() as session:
-            revision = _revision(session)
+            revision = current_revision(session)
             query = select(models).where(models.c.id > after).order_by(models.c.id)
             if provider:
                 query = query.where(models.c.provider == provider)
@@ -242,7 +238,7 @@ class Repository:
                 report.changed.append(src.id)
             if not report.added and not report.changed:
                 session.rollback()  # nothing to write: keep the revision (replicas need not reload)
-                report.revision = _revision(session)
+                report.revision = current_revision(session)
             else:
                 report.revision = revision if not dry_run else revision - 1
         return report
@@ -289,39 +285,6 @@ class Repository:
 
     def _write(self, commit: bool = True) -> AbstractContextManager[tuple[Session, int]]:
         return write_transaction(self.engine, commit)
-
-
-@contextmanager
-def write_transaction(engine: Engine, commit: bool = True) -> Iterator[tuple[Session, int]]:
-    """A transaction that first bumps the registry revision (taking the writers'
-    lock); commits on success, rolls back on any exception. Every registry write
-    (models and API keys) goes through it, so replicas see every change."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            session.execute(
-                update(RegistryState)
-                .where(RegistryState.id == 1)
-                .values(revision=RegistryState.revision + 1, updated_at=now())
-            )
-            revision = _revision(session)
-            yield session, revision
-            if commit and session.in_transaction():
-                session.commit()
-            else:
-                session.rollback()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-def _revision(session: Session) -> int:
-    value = session.scalar(select(RegistryState.revision).where(RegistryState.id == 1))
-    if value is None:
-        raise GatewayError(
-            Reason.REGISTRY_UNAVAILABLE,
-            "the registry database has no registry_state row; run `llmgateway migrate`",
-        )
-    return int(value)
 
 
 def _model_not_found(model_id: str) -> GatewayError:
