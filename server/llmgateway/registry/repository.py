@@ -1,6 +1,6 @@
 """Reads and writes of the registry tables (synchronous SQLAlchemy; the server
 calls it from a worker thread). Every write bumps `registry_state.revision` first,
-in the same transaction: that row lock serializes writers, makes etag checks
+in the same transaction (registry/transaction.py): that row lock serializes writers, makes etag checks
 atomic, and is the marker other replicas poll. Refusals are GatewayErrors
 (MODEL_NOT_FOUND, MODEL_ALREADY_EXISTS, ETAG_MISMATCH, INVALID_REQUEST).
 
