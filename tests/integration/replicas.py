@@ -6,8 +6,6 @@ The `replicas` fixture (tests/integration/conftest.py) starts them and stops the
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,73 +13,31 @@ from typing import Any
 
 import grpc
 
-from llmgateway.v1 import gateway_service_pb2_grpc
 from tests.canaries import KEY_HASHING_SECRET
+from tests.integration.served import Served, environment, serve
 
 KEY_SECRET_ENV = "REPLICA_TEST_KEY_SECRET"  # name it in `auth.key_secret_env` to use keys
-
-
-class Replica:
-    def __init__(self, process: asyncio.subprocess.Process, port: int, reader: asyncio.Task[None]) -> None:
-        self.process, self.port, self.reader = process, port, reader
-        self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-        self.stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)
-
-    async def stop(self) -> None:
-        await self.channel.close()
-        if self.process.returncode is None:
-            self.process.kill()
-        await self.process.wait()
-        self.reader.cancel()
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
-    env[KEY_SECRET_ENV] = KEY_HASHING_SECRET
-    return env
+_ENV = {KEY_SECRET_ENV: KEY_HASHING_SECRET}
 
 
 async def cli(config: Path, *args: str) -> str:
     """Runs `llmgateway --config <config> <args>`; its standard output."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "llmgateway.cli", "--config", str(config), *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=_env(),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=environment(_ENV),
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, err.decode()
     return out.decode().strip()
 
 
-async def start(config: Path) -> Replica:
+async def start(config: Path) -> Served:
     """A serving replica on a free port, once it logged that it serves."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "llmgateway.cli", "--config", str(config), "serve", "--address", "127.0.0.1:0",
-        stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL, env=_env(),
-    )  # fmt: skip
-    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    async def read() -> None:
-        assert process.stderr is not None
-        async for raw in process.stderr:
-            try:
-                entry = json.loads(raw)
-            except ValueError:
-                continue
-            if entry.get("msg") == "serving" and not started.done():
-                started.set_result(int(entry["port"]))
-
-    reader = asyncio.create_task(read())
-    try:
-        port = await asyncio.wait_for(started, 30)
-    except BaseException:
-        process.kill()
-        await process.wait()
-        raise
-    return Replica(process, port, reader)
+    return await serve("--config", str(config), env=_ENV)
 
 
 async def storm(
-    replicas: Sequence[Replica], request: Any, n: int = 200, metadata: Sequence[tuple[str, str]] = ()
+    replicas: Sequence[Served], request: Any, n: int = 200, metadata: Sequence[tuple[str, str]] = ()
 ) -> dict[str, int]:
     """`n` concurrent Chat calls, alternating between the replicas; counts by outcome."""
 
@@ -100,9 +56,9 @@ class ReplicaSet:
     """Replicas started by a test (the `replicas` fixture stops them at its end)."""
 
     def __init__(self) -> None:
-        self.running: list[Replica] = []
+        self.running: list[Served] = []
 
-    async def start(self, config: Path, n: int = 2) -> list[Replica]:
+    async def start(self, config: Path, n: int = 2) -> list[Served]:
         started = await asyncio.gather(*(start(config) for _ in range(n)))
         self.running.extend(started)
         return list(started)

@@ -8,68 +8,43 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import signal
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
 
 from llmgateway.ledger.store import TOKEN_KINDS, LedgerStore
 from llmgateway.registry.db import create_registry_engine
-from llmgateway.v1 import gateway_service_pb2_grpc
 from tests.helpers import chat, scrape, stream
 from tests.integration.ledgerkit import FAST, MODELS, database_url, read_rows, wait_rows
+from tests.integration.served import serve
 from tests.pgserver import PostgresCluster
 
 __all__ = ["database_url"]  # the fixture
 CALLS = 60
 
 
-async def _serve(config: Path, database: str) -> tuple[asyncio.subprocess.Process, int]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
-    env["LLMGATEWAY_REGISTRY__DATABASE_URL"] = database
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "llmgateway.cli", "--config", str(config), "serve", "--address", "127.0.0.1:0",
-        stderr=asyncio.subprocess.PIPE, env=env,
-    )  # fmt: skip
-    assert process.stderr is not None
-    async for raw in process.stderr:
-        try:
-            line = json.loads(raw)
-        except ValueError:
-            continue
-        if line.get("msg") == "serving":
-            return process, int(line["port"])
-    raise AssertionError(f"the gateway exited with {await process.wait()}")
-
-
 async def test_sigterm_loses_no_row(tmp_path: Path, database_url: str) -> None:
     config = tmp_path / "gateway.yaml"
     # A flush interval longer than the test: every row is written by the shutdown's flush.
     config.write_text(json.dumps({"ledger": {"enabled": True, "flush_interval_s": 3600}, "models": MODELS}))
-    process, port = await _serve(config, database_url)
+    gateway = await serve("--config", str(config), env={"LLMGATEWAY_REGISTRY__DATABASE_URL": database_url})
     try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = gateway_service_pb2_grpc.GatewayServiceStub(channel)
 
-            async def one(i: int) -> None:
-                if i % 2:
-                    await stub.Chat(chat("t/priced"), timeout=10)
-                else:
-                    [_ async for _ in stub.StreamChat(stream("t/priced"), timeout=10)]
+        async def one(i: int) -> None:
+            if i % 2:
+                await gateway.stub.Chat(chat("t/priced"), timeout=10)
+            else:
+                [_ async for _ in gateway.stub.StreamChat(stream("t/priced"), timeout=10)]
 
-            await asyncio.gather(*(one(i) for i in range(CALLS)))
+        await asyncio.gather(*(one(i) for i in range(CALLS)))
         assert read_rows(database_url) == []  # nothing flushed yet
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
+        gateway.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(gateway.process.wait(), 30) == 0
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await gateway.stop()
     rows = read_rows(database_url)
     assert len(rows) == CALLS and all(r["status"] == "OK" for r in rows)
     assert len({r["request_id"] for r in rows}) == CALLS

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -14,8 +13,8 @@ from pathlib import Path
 import grpc
 import pytest
 
-from llmgateway.v1 import gateway_service_pb2_grpc
 from tests.helpers import chat, stream, user
+from tests.integration.served import Served, serve
 
 CONFIG = """
 server:
@@ -29,58 +28,16 @@ models:
 """
 
 
-class Gateway:
-    def __init__(self, process: asyncio.subprocess.Process, port: int, lines: list[dict]) -> None:
-        self.process, self.port, self.lines = process, port, lines
-        self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-        self.stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)
-
-
-async def _read_logs(
-    process: asyncio.subprocess.Process, lines: list[dict], started: asyncio.Future[int]
-) -> None:
-    assert process.stderr is not None
-    async for raw in process.stderr:
-        try:
-            entry = json.loads(raw)
-        except ValueError:
-            continue
-        lines.append(entry)
-        if entry.get("msg") == "serving" and not started.done():
-            started.set_result(entry["port"])
-
-
 @pytest.fixture
-async def process_gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+async def process_gateway(tmp_path: Path) -> AsyncIterator[Served]:
     config = tmp_path / "gateway.yaml"
     config.write_text(CONFIG)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "llmgateway.cli",
-        "--config",
-        str(config),
-        "serve",
-        "--address",
-        "127.0.0.1:0",
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-    )
-    lines: list[dict] = []
-    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    reader = asyncio.create_task(_read_logs(process, lines, started))
-    port = await asyncio.wait_for(started, 20)
-    gateway = Gateway(process, port, lines)
+    gateway = await serve("--config", str(config))
     yield gateway
-    await gateway.channel.close()
-    if process.returncode is None:
-        process.kill()
-    await process.wait()
-    reader.cancel()
+    await gateway.stop()
 
 
-async def test_one_structured_line_per_call_without_prompt_text(process_gateway: Gateway) -> None:
+async def test_one_structured_line_per_call_without_prompt_text(process_gateway: Served) -> None:
     secret_prompt = "my very private prompt"
     response = await process_gateway.stub.Chat(chat("mock/echo", user(secret_prompt)), timeout=5)
     events = [e async for e in process_gateway.stub.StreamChat(stream("mock/slow", user("a b")), timeout=5)]
@@ -100,7 +57,7 @@ async def test_one_structured_line_per_call_without_prompt_text(process_gateway:
     assert all(secret_prompt not in json.dumps(line) for line in process_gateway.lines)
 
 
-async def test_sigterm_lets_an_inflight_stream_finish(process_gateway: Gateway) -> None:
+async def test_sigterm_lets_an_inflight_stream_finish(process_gateway: Served) -> None:
     call = process_gateway.stub.StreamChat(stream("mock/slow", user("one two three four five")), timeout=20)
     first = await call.read()
     assert first.WhichOneof("event") == "start"

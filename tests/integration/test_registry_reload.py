@@ -7,8 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import sys
+import signal
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from llmgateway.server import RunningServer, start_server
 from llmgateway.v1 import gateway_service_pb2_grpc
 from tests.canaries import ADMIN_TOKEN, LeakGuard
 from tests.helpers import Details, chat
+from tests.integration.served import serve
 from tests.pgserver import PostgresCluster
 
 TOKEN = ADMIN_TOKEN
@@ -103,65 +103,29 @@ async def test_replicas_on_one_sqlite_file_converge(servers: Any, tmp_path: Path
     assert revision == updated.model.etag  # the revision that wrote the row is the one serving
 
 
-class Process:
-    def __init__(self, process: asyncio.subprocess.Process, port: int, lines: list[dict[str, Any]]) -> None:
-        self.process, self.port, self.lines = process, port, lines
-        self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-        self.stub = gateway_service_pb2_grpc.GatewayServiceStub(self.channel)
-        self.admin = admin_service_pb2_grpc.AdminServiceStub(self.channel)
-
-
-async def _spawn(env: dict[str, str]) -> Process:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "llmgateway.cli", "serve", "--address", "127.0.0.1:0",
-        stderr=asyncio.subprocess.PIPE, env=env,
-    )  # fmt: skip
-    lines: list[dict[str, Any]] = []
-    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    async def read() -> None:
-        assert process.stderr is not None
-        async for raw in process.stderr:
-            try:
-                entry = json.loads(raw)
-            except ValueError:
-                entry = {"msg": raw.decode(errors="replace")}
-            lines.append(entry)
-            if entry.get("msg") == "serving" and not started.done():
-                started.set_result(entry["port"])
-        if not started.done():
-            started.set_exception(RuntimeError(f"the server exited: {lines[-5:]}"))
-
-    reader = asyncio.create_task(read())
-    port = await asyncio.wait_for(started, 30)
-    result = Process(process, port, lines)
-    result.reader = reader  # type: ignore[attr-defined]
-    return result
-
-
 async def test_two_server_processes_on_postgresql_converge(
     postgres: PostgresCluster, leak_guard: LeakGuard
 ) -> None:
     bound = 1.0
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGATEWAY_")}
-    env.update(
-        LLMGATEWAY_REGISTRY__DATABASE_URL=postgres.new_database(),
-        LLMGATEWAY_REGISTRY__REFRESH_INTERVAL_S=str(bound),
-        LLMGATEWAY_ADMIN_TOKEN=TOKEN,
-    )
+    env = {
+        "LLMGATEWAY_REGISTRY__DATABASE_URL": postgres.new_database(),
+        "LLMGATEWAY_REGISTRY__REFRESH_INTERVAL_S": str(bound),
+        "LLMGATEWAY_ADMIN_TOKEN": TOKEN,
+    }
     # Both start at once on an empty database: one migrates and syncs, the other waits its turn.
-    a, b = await asyncio.gather(_spawn(env), _spawn(env))
+    a, b = await asyncio.gather(serve(env=env), serve(env=env))
+    admin_a, admin_b = (admin_service_pb2_grpc.AdminServiceStub(p.channel) for p in (a, b))
     try:
         for p in (a, b):
             assert (await p.stub.Chat(chat("mock/echo"), timeout=5)).model == "mock/echo"
-        updated = await a.admin.UpdateModel(disable("mock/echo"), metadata=AUTH, timeout=10)
+        updated = await admin_a.UpdateModel(disable("mock/echo"), metadata=AUTH, timeout=10)
         took, revision = await refused_within(b.stub, bound)
         assert took < bound + 3.0, f"converged after {took:.2f}s"
         assert revision == updated.model.etag
         # Re-enabled through the other replica, and back on the first.
         enable = disable("mock/echo")
         enable.model.is_available = True
-        await b.admin.UpdateModel(enable, metadata=AUTH, timeout=10)
+        await admin_b.UpdateModel(enable, metadata=AUTH, timeout=10)
         deadline = time.monotonic() + bound + 5
         while True:
             try:
@@ -172,10 +136,7 @@ async def test_two_server_processes_on_postgresql_converge(
                 await asyncio.sleep(0.05)
     finally:
         for p in (a, b):
-            await p.channel.close()
-            p.process.terminate()
-            await p.process.wait()
-            p.reader.cancel()  # type: ignore[attr-defined]
+            await p.stop(signal.SIGTERM)
             for line in p.lines:  # the processes run with the canary admin token
                 leak_guard.observe("gateway process log line", json.dumps(line))
 

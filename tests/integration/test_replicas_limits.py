@@ -13,7 +13,8 @@ import pytest
 
 from llmgateway.v1 import chat_pb2
 from tests.helpers import chat, user
-from tests.integration.replicas import KEY_SECRET_ENV, Replica, ReplicaSet, cli, storm
+from tests.integration.replicas import KEY_SECRET_ENV, ReplicaSet, cli, storm
+from tests.integration.served import Served
 from tests.redisserver import RedisServer
 
 CONFIG = """
@@ -27,12 +28,12 @@ limits: {{failure_mode: {mode}}}
 # + 2 tokens and use 8 + 2 ("Echo: a" of "Echo: a b c ..."): known usage, equal to the reservation.
 KNOWN_USAGE = chat("mock/echo", user("a b c d e f g h"), generation=chat_pb2.GenerationConfig(max_tokens=2))
 
-Setup = Callable[..., Awaitable[tuple[list[Replica], str]]]
+Setup = Callable[..., Awaitable[tuple[list[Served], str]]]
 
 
 @pytest.fixture
 def keyed(tmp_path: Path, redis_url: str, replicas: ReplicaSet) -> Setup:
-    async def setup(mode: str = "fail_open", **limits: int) -> tuple[list[Replica], str]:
+    async def setup(mode: str = "fail_open", **limits: int) -> tuple[list[Served], str]:
         config = tmp_path / "gateway.yaml"
         config.write_text(
             CONFIG.format(db=tmp_path / "registry.db", redis=redis_url, mode=mode, secret=KEY_SECRET_ENV)
