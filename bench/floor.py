@@ -10,6 +10,10 @@ the gateway does anything; `run.sh` measures it as the `floor` phase.
 --initial-metadata sends an x-request-id header with a separate
 send_initial_metadata() per call, as the gateway's servicer does.
 
+--ratelimit-trailers adds the six `x-ratelimit-*` trailers a call with an API key
+and rate limits gets (run with a loadgen that sends `--api-key`): what a keyed
+call costs grpc.aio itself, before the gateway authenticates or counts anything.
+
 --relay URL makes it the anchor kit's bare relay (`relay/relay.py`) on this proto:
 Chat makes one pooled aiohttp call to URL/chat/completions and answers with its
 content, StreamChat relays the SSE chunks as TextDeltas; no routing, validation,
@@ -41,8 +45,10 @@ USAGE = chat_pb2.Usage(prompt_tokens=6, completion_tokens=NTOK, total_tokens=6 +
 
 
 class Floor(gateway_service_pb2_grpc.GatewayServiceServicer):
-    def __init__(self, initial_metadata: bool) -> None:
+    def __init__(self, initial_metadata: bool, ratelimit_trailers: bool = False) -> None:
         self.initial_metadata = initial_metadata
+        self.ratelimit_trailers = ratelimit_trailers
+        self.remaining = 10**9
 
     async def _begin(self, context: Any) -> None:
         if self.initial_metadata:
@@ -50,6 +56,18 @@ class Floor(gateway_service_pb2_grpc.GatewayServiceServicer):
 
     async def Chat(self, request: chat_pb2.ChatRequest, context: Any) -> chat_pb2.ChatResponse:
         await self._begin(context)
+        if self.ratelimit_trailers:
+            self.remaining -= 1
+            context.set_trailing_metadata(
+                (
+                    ("x-ratelimit-limit-requests", "1000000000"),
+                    ("x-ratelimit-remaining-requests", str(self.remaining)),
+                    ("x-ratelimit-reset-requests", "1ms"),
+                    ("x-ratelimit-limit-tokens", "1000000000000"),
+                    ("x-ratelimit-remaining-tokens", str(self.remaining * 1000)),
+                    ("x-ratelimit-reset-tokens", "1ms"),
+                )
+            )
         return chat_pb2.ChatResponse(
             id="chatcmpl-floor",
             model=request.model,
@@ -148,9 +166,9 @@ class Relay(Floor):
                     )
 
 
-async def serve(port: int, initial_metadata: bool, relay: str) -> None:
+async def serve(port: int, initial_metadata: bool, relay: str, ratelimit_trailers: bool) -> None:
     server = grpc.aio.server()
-    servicer = Relay(relay) if relay else Floor(initial_metadata)
+    servicer = Relay(relay) if relay else Floor(initial_metadata, ratelimit_trailers)
     gateway_service_pb2_grpc.add_GatewayServiceServicer_to_server(servicer, server)
     health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
     server.add_insecure_port(f"127.0.0.1:{port}")
@@ -166,6 +184,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--port", type=int, default=50061)
     ap.add_argument("--initial-metadata", action="store_true")
+    ap.add_argument("--ratelimit-trailers", action="store_true")
     ap.add_argument("--no-uvloop", action="store_true")
     ap.add_argument("--relay", default="", metavar="URL", help="relay to this upstream (aiohttp)")
     args = ap.parse_args()
@@ -174,7 +193,7 @@ def main() -> None:
 
         uvloop.install()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.port, args.initial_metadata, args.relay))
+        asyncio.run(serve(args.port, args.initial_metadata, args.relay, args.ratelimit_trailers))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ pipelined connection and hands the replies out in order (stores/pipe.py), at 1, 
 and 16 concurrent callers. Starts its own redis-server on a free loopback port (and
 stops it).
 
-  python bench/redis_scripts.py [-n 8000] [--repeats 3]
+  python bench/redis_scripts.py [-n 8000] [--repeats 3] [--no-uvloop]
 
 Prints the median over the repeats of microseconds of this process's CPU per script
 and the scripts per second. The redis-server runs on CPU 0 and this process on CPU 1
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -76,6 +77,7 @@ def main() -> None:
     )
     parser.add_argument("-n", type=int, default=8000, help="scripts per measurement")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-uvloop", action="store_true", help="asyncio's own event loop")
     args = parser.parse_args()
     port = free_port()
     two_cpus = len(os.sched_getaffinity(0)) > 1
@@ -87,7 +89,13 @@ def main() -> None:
     if two_cpus:
         os.sched_setaffinity(0, {1})
     try:
-        asyncio.run(compare(f"redis://127.0.0.1:{port}/0", args.n, args.repeats))
+        run = asyncio.run
+        if not args.no_uvloop:  # as the server runs
+            with contextlib.suppress(ImportError):
+                import uvloop
+
+                run = uvloop.run
+        run(compare(f"redis://127.0.0.1:{port}/0", args.n, args.repeats))
     finally:
         server.terminate()
         server.wait()

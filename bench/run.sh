@@ -31,6 +31,8 @@
 #            every call got a row (the rows, counted after the gateway stopped, against the calls)
 #   floor    bench/floor.py on CPU 1: the same RPCs answered from memory (grpc.aio + protobuf only)
 #   floor-md the same with a separate send_initial_metadata per call, as the gateway does
+#   floor-keys  the floor with a keyed call's transport work: the loadgen sends an `authorization`
+#            header, Chat answers with six `x-ratelimit-*` trailers (compare with `floor`)
 #   relay    bench/floor.py --relay: the anchor kit's bare relay (grpc.aio + aiohttp) on our proto
 #   keys-memory  the gateway requiring an API key whose three limits (requests, tokens, calls in
 #            flight) are checked in-process; compare with `aiohttp` (auth off) for the CPU per call
@@ -370,11 +372,12 @@ for REP in $(seq 1 "$REPEATS"); do
           unset REGISTRY_URL
         done
         ;;
-      floor|floor-md|relay)
+      floor|floor-md|floor-keys|relay)
         # grpc.aio floor: the same RPCs answered from memory (floor-md: plus the gateway's
         # separate send_initial_metadata per call; relay: relayed to the upstream by aiohttp)
         fflag=""
         [ "$phase" = floor-md ] && fflag="--initial-metadata"
+        [ "$phase" = floor-keys ] && fflag="--ratelimit-trailers"
         [ "$phase" = relay ] && fflag="--relay http://127.0.0.1:$UP_PORT/v1"
         # shellcheck disable=SC2086
         taskset -c "$GW_CPU" "$PY" "$BENCH/floor.py" --port "$GW_PORT" $fflag > "$BENCH/logs/$phase-$STAMP.log" 2>&1 &
@@ -384,7 +387,9 @@ for REP in $(seq 1 "$REPEATS"); do
           || { echo "floor server did not start"; exit 1; }
         for mode in $MODES; do
           for c in $CONCS; do
+            # shellcheck disable=SC2046  # the key flag: two words or none
             "${LG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --mode "$mode" -c "$c" \
+              $([ "$phase" = floor-keys ] && echo --api-key llmgw_0123456789ab_mSmX7zjEeJ3E3vMFhDtLNMc0DgT5bJo8whKaPpuaLVw) \
               --label "grpc-$phase" --pid "sut=$FPID" --pid "upstream=$UPID" --note "rep=$REP"
           done
         done

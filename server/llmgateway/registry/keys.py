@@ -74,10 +74,14 @@ class KeyHasher:
     def __init__(self, secret: str) -> None:
         if not secret:
             raise ValueError("the key-hashing secret is empty")
-        self._secret = secret.encode()
+        # HMAC-SHA256 keyed once: each digest copies this state (the pads already
+        # hashed) instead of setting the key up again on every call.
+        self._keyed = hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
     def digest(self, key: str) -> bytes:
-        return hmac.digest(self._secret, key.encode(), hashlib.sha256)
+        mac = self._keyed.copy()
+        mac.update(key.encode())
+        return mac.digest()
 
     def new_key(self) -> tuple[str, str, str]:
         """(public id, the secret to show once, its hex digest to store)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 from llmgateway.core.calls import Principal
@@ -17,6 +19,9 @@ def test_a_new_key_is_recognisable_and_stored_only_as_a_keyed_hash() -> None:
     assert key_id_of(secret) == key_id
     assert digest == hasher.digest(secret).hex() and secret not in digest
     assert KeyHasher("another-secret").digest(secret).hex() != digest  # the server secret matters
+    # Plain HMAC-SHA256, each time: digests stored by any version keep matching.
+    assert hasher.digest(secret) == hasher.digest(secret)
+    assert digest == hmac.digest(b"server-secret", secret.encode(), hashlib.sha256).hex()
 
 
 def test_malformed_keys_have_no_id() -> None:
