@@ -49,6 +49,7 @@
 #            TTFT and added TTFT, CPU per streamed chunk, RSS per open stream, coalescing ratio;
 #            the load generator runs in LONG_PROCS processes (LONG_CHANNELS connections each)
 #   profile  py-spy record of the gateway (aiohttp) for PROF_DUR s per mode at c=PROF_CONC
+#            (PROF_RATE samples per second, default 250)
 #            (PYSPY_NATIVE=1 adds C frames: grpc core, uvloop, protobuf; it pauses the process
 #            for each sample, so it slows the gateway down)
 # Pinning: load generator and upstream on CPU 0 (LG_CPU), gateway on CPU 1 (GW_CPU).
@@ -450,7 +451,7 @@ for REP in $(seq 1 "$REPEATS"); do
           PIDS+=("$lgpid")
           sleep "$WARMUP"
           # --nonblocking: sample without pausing the gateway (not possible with --native)
-          spy=(record --pid "$GWPID" --duration "$PROF_DUR" --rate 250 --format raw --output "$prof.raw")
+          spy=(record --pid "$GWPID" --duration "$PROF_DUR" --rate "${PROF_RATE:-250}" --format raw --output "$prof.raw")
           if [ -n "${PYSPY_NATIVE:-}" ]; then spy+=(--native); else spy+=(--nonblocking); fi
           spylog="$BENCH/logs/py-spy-$mode-$STAMP.log"
           taskset -c "$LG_CPU" "$PYSPY" "${spy[@]}" > "$spylog" 2>&1 || { echo "py-spy failed:"; tail -5 "$spylog"; }
