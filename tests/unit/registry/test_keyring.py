@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
+import time
 from datetime import UTC, datetime, timedelta
 
 from llmgateway.core.calls import Principal
@@ -62,6 +64,37 @@ def test_the_keyring_refuses_unknown_expired_disabled_and_revoked_keys() -> None
     assert ring.authenticate(secret[:-1] + ("A" if secret[-1] != "A" else "B")) is Failure.UNKNOWN
     assert ring.authenticate("sk-something") is Failure.MALFORMED
     assert KeyRing(None).authenticate(secret) is Failure.MALFORMED  # no hashing secret: nothing works
+
+
+def test_a_key_that_passed_is_found_by_its_text_until_the_ring_changes() -> None:
+    hasher = KeyHasher("server-secret")
+    key_id, secret, digest = hasher.new_key()
+    soon = datetime.now(UTC) + timedelta(seconds=0.3)
+    record = ApiKeyRecord(id=key_id, name="k", digest=digest, expire_time=soon)
+    ring = KeyRing(hasher)
+    ring.swap(build_entries([record]))
+    wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    for _ in range(3):
+        assert ring.authenticate(wrong) is Failure.UNKNOWN  # a wrong key is never kept
+    assert isinstance(ring.authenticate(secret), Principal)
+    hmacs = 0
+    digest_of = hasher.digest
+
+    def counted(key: str) -> bytes:
+        nonlocal hmacs
+        hmacs += 1
+        return digest_of(key)
+
+    hasher.digest = counted  # type: ignore[method-assign]
+    assert isinstance(ring.authenticate(secret), Principal)
+    assert ring.authenticate(wrong) is Failure.UNKNOWN
+    assert hmacs == 1  # the key that passed skipped the HMAC; the wrong one did not
+    ring.swap(build_entries([dataclasses.replace(record, revoked_at=datetime.now(UTC))]))
+    assert ring.authenticate(secret) is Failure.UNKNOWN  # revoked: the shortcut went with the swap
+    ring.swap(build_entries([record]))
+    assert isinstance(ring.authenticate(secret), Principal)
+    time.sleep(0.35)
+    assert ring.authenticate(secret) is Failure.EXPIRED  # the expiry is checked on every call
 
 
 def test_validation_names_each_bad_field() -> None:
