@@ -172,3 +172,37 @@ async def test_the_script_connection_takes_the_credentials_and_database_of_the_u
         await store.aclose()
         await admin.call(lambda: admin.client.acl_deluser("gw"))
         await admin.aclose()
+
+
+async def _broken_redis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Answers redis-py's handshake like Redis (+OK, +PONG), and a script with bytes
+    that are not RESP."""
+    try:
+        while header := await reader.readline():
+            words = []
+            for _ in range(int(header[1:])):  # "*N": N bulk strings, "$len" then the bytes
+                length = int((await reader.readline())[1:])
+                words.append((await reader.readexactly(length + 2))[:-2].upper())
+            replies = {b"EVALSHA": b"?not resp\r\n", b"PING": b"+PONG\r\n"}
+            writer.write(replies.get(words[0], b"+OK\r\n"))
+    except (ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.close()
+
+
+async def test_a_reply_that_is_not_resp_fails_the_scripts_in_flight_at_once() -> None:
+    server = await asyncio.start_server(_broken_redis, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    store = RedisStore(f"redis://127.0.0.1:{port}/0", 5.0, "t:")
+    try:
+        started = time.monotonic()
+        with pytest.raises(RedisUnavailable) as raised:
+            await store.run(store.script(INCR), [store.key("n")], [1])
+        assert time.monotonic() - started < 1  # at once, not after the 5 s timeout
+        assert "malformed reply" in str(raised.value.__cause__)  # said as such, not as a lost link
+        assert not store.healthy
+    finally:
+        await store.aclose()
+        server.close()
+        await server.wait_closed()

@@ -76,7 +76,14 @@ class _Replies(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.parser.feed(data)
         waiting = self.waiting
-        while (reply := self.parser.gets()) is not _NOT_YET:
+        while True:
+            try:
+                reply = self.parser.gets()
+            except InvalidResponse as exc:  # not RESP: nothing after it can be trusted
+                self.fail(ConnectionError(f"Redis sent a malformed reply: {exc}"))
+                return
+            if reply is _NOT_YET:
+                return
             if not waiting:  # a reply nobody asked for: out of step, start afresh
                 self.fail(ConnectionError("unexpected reply from Redis"))
                 return
