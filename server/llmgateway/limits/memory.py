@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from llmgateway.core.limits import BUCKETS, WINDOW_S, Check, Grant, Kind, Refusal
 
-_CONCURRENT = Kind.CONCURRENT
+_CONCURRENT, _TOKENS = Kind.CONCURRENT, Kind.TOKENS
 
 
 class _Window:
@@ -65,33 +65,37 @@ class MemoryLimiter:
         return window
 
     async def acquire(self, checks: Sequence[Check], lease: str, lease_ttl_s: float) -> Grant | Refusal:
+        # Runs on every call: the lookups are inlined, and a window is only evicted
+        # from when a bucket has left it since it was last touched.
         now = self.clock()
         index = int(now // self.bucket_s)
         n_buckets = self.n_buckets
         first_live = index - n_buckets + 1
         if index - self._swept >= n_buckets:
             self._sweep(first_live)
-        in_flight = self._in_flight
+        in_flight, windows = self._in_flight, self._windows
         counters: list[_Window | tuple[str, str]] = []
         remaining: list[int] = []
         for i, check in enumerate(checks):
             if check.kind is _CONCURRENT:
                 key = (check.scope, check.subject)
                 used = in_flight.get(key, 0)
-                if used + 1 > check.limit:
+                if used >= check.limit:
                     return Refusal(i, None)
                 counters.append(key)
-            else:
-                window = self._window(check, first_live)
-                used = window.evict(first_live, n_buckets)
-                if used + check.cost > check.limit:
-                    frees = window.free_at(first_live, index, check.cost, check.limit)
-                    return Refusal(i, None if frees is None else (frees + n_buckets) * self.bucket_s - now)
-                counters.append(window)
+                remaining.append(check.limit - used - 1)
+                continue
+            window = windows.get((check.kind, check.scope, check.subject)) or self._window(check, first_live)
+            used = window.evict(first_live, n_buckets) if window.oldest < first_live else window.total
+            if used + check.cost > check.limit:
+                frees = window.free_at(first_live, index, check.cost, check.limit)
+                return Refusal(i, None if frees is None else (frees + n_buckets) * self.bucket_s - now)
+            counters.append(window)
             remaining.append(check.limit - used - check.cost)
-        for check, counter in zip(checks, counters, strict=True):
+        for check, counter in zip(checks, counters):
             if isinstance(counter, _Window):
-                counter.buckets[index] = counter.buckets.get(index, 0) + check.cost
+                buckets = counter.buckets
+                buckets[index] = buckets.get(index, 0) + check.cost
                 counter.total += check.cost
             else:
                 in_flight[counter] = in_flight.get(counter, 0) + 1
@@ -100,15 +104,17 @@ class MemoryLimiter:
     async def release(self, checks: Sequence[Check], grant: Grant, lease: str, tokens_used: int) -> None:
         index = int(self.clock() // self.bucket_s)
         first_live = index - self.n_buckets + 1
+        in_flight = self._in_flight
         for check in checks:
-            if check.kind is Kind.CONCURRENT:
+            kind = check.kind
+            if kind is _CONCURRENT:
                 key = (check.scope, check.subject)
-                count = self._in_flight.get(key, 0) - 1
+                count = in_flight.get(key, 0) - 1
                 if count > 0:
-                    self._in_flight[key] = count
+                    in_flight[key] = count
                 else:
-                    self._in_flight.pop(key, None)
-            elif check.kind is Kind.TOKENS and tokens_used != check.cost:
+                    in_flight.pop(key, None)
+            elif kind is _TOKENS and tokens_used != check.cost:
                 self._settle(check, grant.bucket, tokens_used - check.cost, index, first_live)
 
     def _settle(self, check: Check, bucket: int, delta: int, index: int, first_live: int) -> None:

@@ -35,7 +35,7 @@ from llmgateway.core.patterns import PatternMap
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.types import ChatRequest, EmbedRequest
 
-_REQUESTS = Kind.REQUESTS
+_REQUESTS, _TOKENS = Kind.REQUESTS, Kind.TOKENS
 LEASE_MARGIN_S = 30.0  # a lease outlives its call's deadline by this much
 MAX_LEASE_S = 3600.0
 # Lease ids: unique across replicas and calls (a caller's request id may repeat).
@@ -188,19 +188,31 @@ def _add(checks: list[Check], scope: Scope, subject: str, limits: Limits, tokens
         checks.append(Check(scope, subject, Kind.CONCURRENT, limits.concurrent_calls))
 
 
+_REQUEST_HEADERS, _TOKEN_HEADERS = _HEADERS[Kind.REQUESTS], _HEADERS[Kind.TOKENS]
+
+
 def _headers(call: Call, checks: tuple[Check, ...], grant: Grant) -> None:
-    """The tightest request limit and the tightest token limit that applied."""
-    for kind, names in _HEADERS.items():
-        tightest = -1
-        for i, check in enumerate(checks):
-            if check.kind is kind and (tightest < 0 or grant.remaining[i] < grant.remaining[tightest]):
-                tightest = i
-        if tightest >= 0:
-            call.response_metadata += [
-                (names[0], str(checks[tightest].limit)),
-                (names[1], str(max(0, grant.remaining[tightest]))),
-                (names[2], _duration(grant.reset_s)),
-            ]
+    """The tightest request limit and the tightest token limit that applied (one pass:
+    this runs on every admitted call)."""
+    remaining = grant.remaining
+    requests = tokens = -1
+    for i, check in enumerate(checks):
+        kind = check.kind
+        if kind is _REQUESTS:
+            if requests < 0 or remaining[i] < remaining[requests]:
+                requests = i
+        elif kind is _TOKENS and (tokens < 0 or remaining[i] < remaining[tokens]):
+            tokens = i
+    if requests < 0 and tokens < 0:
+        return
+    reset = _duration(grant.reset_s)
+    for i, names in ((requests, _REQUEST_HEADERS), (tokens, _TOKEN_HEADERS)):
+        if i >= 0:
+            call.response_metadata += (
+                (names[0], str(checks[i].limit)),
+                (names[1], str(max(0, remaining[i]))),
+                (names[2], reset),
+            )
 
 
 def _duration(seconds: float) -> str:
