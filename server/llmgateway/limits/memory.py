@@ -92,7 +92,7 @@ class MemoryLimiter:
                 return Refusal(i, None if frees is None else (frees + n_buckets) * self.bucket_s - now)
             counters.append(window)
             remaining.append(check.limit - used - check.cost)
-        for check, counter in zip(checks, counters):
+        for check, counter in zip(checks, counters, strict=True):
             if isinstance(counter, _Window):
                 buckets = counter.buckets
                 buckets[index] = buckets.get(index, 0) + check.cost
