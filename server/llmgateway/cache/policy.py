@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from llmgateway.cache.codec import CodecError, decode_chat, decode_vector, encode_chat, encode_vector
+from llmgateway.cache.codec import CodecError, DecodedChats, decode_vector, encode_chat, encode_vector
 from llmgateway.cache.flight import Lead, SingleFlight
 from llmgateway.cache.keys import chat_key, embed_keys, model_revision, namespace
 from llmgateway.cache.memory import MemoryResponseCache
@@ -95,6 +95,7 @@ class CachePolicy:
             lambda: self._error("chat"),
         )
         self._models: dict[str, _Model] = {}
+        self.decoded = DecodedChats()
         self._tickets: dict[int, _ChatTicket | _EmbedTicket] = {}  # by id(call), admit to settle
 
     async def admit(self, call: Call, request: Request) -> Admit | None:
@@ -159,7 +160,7 @@ class CachePolicy:
         self, call: Call, use: CacheUse, value: bytes, status: CacheStatus, config: Model
     ) -> Admit | None:
         try:
-            result, served, stored_at = decode_chat(value)
+            result, served, stored_at = self.decoded.decode(value)
         except CodecError:
             self._error("chat")
             return None

@@ -55,7 +55,8 @@ class Admit:
     """What a policy's `admit` decided, when it does more than let the call through
     (returning None). `request` replaces the request (same type: a virtual model
     resolved, a system prompt and history added); `answer` ends admission with a
-    ready answer (a cache hit): no upstream call is made, a stream replays it."""
+    ready answer (a cache hit): no upstream call is made, a stream replays it. Answers
+    are read-only everywhere (the hits of one cache entry share theirs)."""
 
     request: Request | None = None
     answer: Result | None = None
