@@ -10,6 +10,7 @@ pydantic ignores them, `registry.records.validate` enforces them. Money is `Deci
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -148,6 +149,7 @@ def _strip(hint: Any, markers: list[Any]) -> tuple[Any, list[Any]]:
     return hint, markers
 
 
+@functools.lru_cache(maxsize=1024)  # every answered call writes its cost twice (response, trailer)
 def plain(value: Decimal) -> str:
     """A decimal as a person writes it: no exponent, no trailing zeros (`0.00015`)."""
     text = format(value.normalize(), "f")
