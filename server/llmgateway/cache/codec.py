@@ -1,6 +1,6 @@
 """The cache's value format: compact, exact and versioned binary, the same in memory and
 in Redis (so the in-process cache holds immutable bytes, accounted exactly, and no
-caller can change an entry through the object it was given).
+caller can change a stored entry through the object it was given).
 
 Why not JSON: an answer is mostly text, so JSON would be nearly as small, but vectors
 (Embed) are floats that JSON spells in ~18 characters where float32 takes 4 bytes,
