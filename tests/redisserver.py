@@ -17,7 +17,7 @@ from tests.pgserver import REQUIRED, _free_port
 
 
 class RedisServer:
-    def __init__(self) -> None:
+    def __init__(self, *extra_args: str) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             message = "redis-server is not installed (apt-get install redis-server); .ci/run installs it"
@@ -25,6 +25,7 @@ class RedisServer:
                 pytest.fail(message)
             pytest.skip(message)
         self.binary = binary
+        self.extra_args = extra_args  # more redis-server flags (a TLS port, say)
         self.root = Path(tempfile.mkdtemp(prefix="llmgateway-redis-"))
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -50,6 +51,7 @@ class RedisServer:
                 str(self.root),
                 "--protected-mode",
                 "yes",
+                *self.extra_args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import signal
+import subprocess
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from llmgateway.stores.redis import RedisStore, RedisUnavailable
+from tests.pgserver import _free_port
 from tests.redisserver import RedisServer
 
 INCR = "return redis.call('INCRBY', KEYS[1], ARGV[1])"
@@ -206,3 +211,38 @@ async def test_a_reply_that_is_not_resp_fails_the_scripts_in_flight_at_once() ->
         await store.aclose()
         server.close()
         await server.wait_closed()
+
+
+@pytest.fixture
+def tls_redis(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """A redis-server that also listens with TLS: its TLS port and CA certificate."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make the test's certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    tls_port = _free_port()
+    server = RedisServer(
+        "--tls-port", str(tls_port), "--tls-cert-file", str(cert), "--tls-key-file", str(key),
+        "--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no",
+    )  # fmt: skip
+    yield tls_port, cert
+    server.destroy()
+
+
+async def test_scripts_run_over_tls(tls_redis: tuple[int, Path]) -> None:
+    """The pipe drives the transport redis-py opened, TLS included (`rediss://`)."""
+    port, cert = tls_redis
+    store = RedisStore(f"rediss://127.0.0.1:{port}/0?ssl_ca_certs={cert}", 2.0, "t:")
+    try:
+        script = store.script(INCR)
+        replies = await asyncio.gather(*(store.run(script, [store.key(f"n{i}")], [i + 1]) for i in range(20)))
+        assert replies == [i + 1 for i in range(20)]
+        assert await store.run(script, [store.key("n0")], [5]) == 6
+    finally:
+        await store.aclose()
