@@ -42,11 +42,13 @@ class Journal:
     entries: list[tuple[str, ...]] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
+    wire_at_admit: list[bytes] = field(default_factory=list)
 
     def clear(self) -> None:
         self.entries.clear()
         self.outcomes.clear()
         self.calls.clear()
+        self.wire_at_admit.clear()
 
 
 JOURNAL = Journal()
@@ -62,6 +64,7 @@ class Recorder:
 
     async def admit(self, call: Call, request: Request) -> Admit | None:
         JOURNAL.entries.append((self.name, "admit", call.method))
+        JOURNAL.wire_at_admit.append(call.wire_request)
         return None
 
     async def settle(self, call: Call, outcome: Outcome) -> None:
@@ -215,6 +218,10 @@ async def test_every_rpc_is_admitted_and_settled_in_order(gateway: Any) -> None:
         ("watch", "attempt", "StreamChat", "OK"),
         ("watch", "ended", "StreamChat", "OK"),
     ]
+    # Policies see the request's bytes as received; the call record that outlives the call
+    # (an observer may queue it, as the ledger does) no longer holds them.
+    assert JOURNAL.wire_at_admit[0] == chat().SerializeToString() and all(JOURNAL.wire_at_admit)
+    assert JOURNAL.calls and all(c.wire_request == b"" for c in JOURNAL.calls)
     # The stream was folded once, for the policies that want it.
     stream_outcome = JOURNAL.outcomes[2]
     assert stream_outcome.complete and isinstance(stream_outcome.result, ChatResult)

@@ -191,6 +191,39 @@ async def test_the_key_covers_what_shapes_the_answer_only(backend: ResponseCache
     assert await answered(cache, new_call(), ask("another question", temperature=0.0)) is None
 
 
+async def test_hits_of_one_entry_share_its_decoded_answer(backend: ResponseCache) -> None:
+    cache = policy(backend)
+    await remembered(cache, ask())
+    first, second = await answered(cache, new_call(), ask()), await answered(cache, new_call(), ask())
+    assert first == ANSWER and second is first  # decoded once (answers are read-only)
+    refresh = new_call(mode=CacheMode.REFRESH)
+    assert await answered(cache, refresh, ask()) is None
+    await upstream_answers(cache, refresh, replace(ANSWER, response_id="r2"))
+    assert (await answered(cache, new_call(), ask())).response_id == "r2"  # stored again: decoded again
+
+
+async def test_a_request_received_byte_for_byte_before_reuses_its_key(backend: ResponseCache) -> None:
+    cache = policy(backend)
+    wire = b"the request's bytes as received"
+    received = new_call()
+    received.wire_request = wire
+    assert await answered(cache, received, ask()) is None
+    await upstream_answers(cache, received)
+    assert len(cache.keys) == 1
+    again = new_call()
+    again.wire_request = wire
+    assert await answered(cache, again, ask()) == ANSWER and len(cache.keys) == 1
+    # The memo is exact: the bytes name the request only with the namespace and the model.
+    other_key = new_call(key="k2")
+    other_key.wire_request = wire
+    assert await answered(cache, other_key, ask()) is None
+    # A request a policy rewrote has no wire bytes (the pipeline empties them): its key is
+    # computed from what reaches the cache, never taken from the bytes it came from.
+    rewritten = new_call()
+    assert await answered(cache, rewritten, ask("with a session's history")) is None
+    assert len(cache.keys) == 2
+
+
 async def test_repointing_the_model_invalidates_its_answers(backend: ResponseCache) -> None:
     cache = policy(backend)
     await remembered(cache, ask())

@@ -142,6 +142,7 @@ class Edge:
                 if authenticate is not None:
                     authenticate(metadata, call)
                 request = parse(raw, limits.max_request_bytes)
+                call.wire_request = raw
                 response = await handler(request, call)
             except BaseException as exc:
                 request = None  # see _fail: a failed call's frames must not keep the request
@@ -183,6 +184,7 @@ class Edge:
                 if authenticate is not None:
                     authenticate(metadata, call)
                 request = parse(raw, limits.max_request_bytes)
+                call.wire_request = raw
                 async with aclosing(handler(request, call)) as events:  # type: ignore[type-var]
                     first = await anext(events, None)
                     if first is None:
@@ -223,6 +225,7 @@ class Edge:
     def _end(self, call: Call, status: str, error: GatewayError | None = None) -> None:
         call.status = status
         call.error = error
+        call.wire_request = b""  # observers may keep the record (the ledger's queue), not the request
         self.observers.call_ended(call)
 
     async def _fail(self, context: Context, call: Call, exc: BaseException) -> NoReturn:

@@ -12,8 +12,6 @@ Layout, little-endian: a header (magic with version, kind, the time it was store
 Unix seconds, the number of integers and of byte strings), the integers (int64), the
 byte strings' lengths (uint32), then the byte strings back to back. Every value is
 checked while decoding; anything malformed raises `CodecError` and counts as a miss.
-
-`DecodedChats` decodes a chat answer once per process for the hits that follow.
 """
 
 from __future__ import annotations
@@ -166,39 +164,3 @@ def decode_vector(value: bytes) -> tuple[list[float], Served, float]:
         floats.byteswap()
     return floats.tolist(), served, stored_at
 
-
-class DecodedChats:
-    """Chat answers decoded once and shared by the hits of the same stored value.
-
-    Decoding is ~5 µs in a loop but ~0.03 ms per hit under load, a tenth of a hit's
-    CPU. Bounded: at most `max_entries` values and `max_bytes` of them (the oldest
-    go first); a larger value is decoded on every hit. A value refreshed or stored
-    again is another key, so nothing here outlives what the store serves. The answers
-    handed out are shared: read-only, as every answer in the pipeline is."""
-
-    def __init__(self, max_entries: int = 256, max_bytes: int = 4 * 1024 * 1024) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._decoded: dict[bytes, tuple[ChatResult, Served, float]] = {}
-        self._bytes = 0
-
-    def decode(self, value: bytes) -> tuple[ChatResult, Served, float]:
-        """As `decode_chat` (raises CodecError; a bad value is never kept)."""
-        decoded = self._decoded.get(value)
-        if decoded is not None:
-            return decoded
-        decoded = decode_chat(value)
-        size = len(value)
-        if size <= self.max_bytes // 4:
-            while self._decoded and (
-                len(self._decoded) >= self.max_entries or self._bytes + size > self.max_bytes
-            ):
-                oldest = next(iter(self._decoded))
-                del self._decoded[oldest]
-                self._bytes -= len(oldest)
-            self._decoded[value] = decoded
-            self._bytes += size
-        return decoded
-
-    def __len__(self) -> int:
-        return len(self._decoded)

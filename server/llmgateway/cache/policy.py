@@ -28,9 +28,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from llmgateway.cache.codec import CodecError, DecodedChats, decode_vector, encode_chat, encode_vector
+from llmgateway.cache.codec import CodecError, decode_chat, decode_vector, encode_chat, encode_vector
 from llmgateway.cache.flight import Lead, SingleFlight
 from llmgateway.cache.keys import chat_key, embed_keys, model_revision, namespace
+from llmgateway.cache.memo import Memo
 from llmgateway.cache.memory import MemoryResponseCache
 from llmgateway.cache.redis import RedisResponseCache
 from llmgateway.cache.rules import ModelRules, model_rules, samples
@@ -42,7 +43,7 @@ from llmgateway.core.models import Capability, Model, ModelCatalog
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.ports import CacheUnavailable, ResponseCache
 from llmgateway.core.router import chat_needs
-from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult
+from llmgateway.core.types import ChatRequest, ChatResult, EmbedRequest, EmbedResult, Served
 from llmgateway.stores import settings_section, shared_redis
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,11 @@ class CachePolicy:
             lambda: self._error("chat"),
         )
         self._models: dict[str, _Model] = {}
-        self.decoded = DecodedChats()
+        # Repeated per hit of one entry, so done once (cache/memo.py): the answers decoded
+        # from stored values (shared by the hits: answers are read-only), and the keys of
+        # requests received byte for byte before.
+        self.decoded: Memo[bytes, tuple[ChatResult, Served, float]] = Memo(256, 4 * 1024 * 1024)
+        self.keys: Memo[tuple[str, str, str, bytes], str] = Memo(1024, 4 * 1024 * 1024)
         self._tickets: dict[int, _ChatTicket | _EmbedTicket] = {}  # by id(call), admit to settle
 
     async def admit(self, call: Call, request: Request) -> Admit | None:
@@ -123,7 +128,7 @@ class CachePolicy:
             self._bypass(use, model.config.id, "chat")
             return None
         try:
-            key = chat_key(namespace(call.principal), model.config.id, model.revision, req)
+            key = self._chat_key(call, model, req)
         except TypeError:  # orjson: something no request should hold
             self._bypass(use, model.config.id, "chat")
             return None
@@ -146,6 +151,18 @@ class CachePolicy:
             return None
         return await self._coalesce(call, use, key, ttl, model.config)
 
+    def _chat_key(self, call: Call, model: _Model, req: ChatRequest) -> str:
+        space, model_id, revision = namespace(call.principal), model.config.id, model.revision
+        wire = call.wire_request  # empty once a policy rewrote the request
+        if not wire:
+            return chat_key(space, model_id, revision, req)
+        memo_key = (space, model_id, revision, wire)
+        key = self.keys.get(memo_key)
+        if key is None:
+            key = chat_key(space, model_id, revision, req)
+            self.keys.put(memo_key, key, len(wire))
+        return key
+
     async def _coalesce(self, call: Call, use: CacheUse, key: str, ttl: float, config: Model) -> Admit | None:
         """Waits for an identical call in flight, or leads (see SingleFlight)."""
         value, lead = await self.flight.join(key, call.deadline)
@@ -159,11 +176,15 @@ class CachePolicy:
     def _chat_answer(
         self, call: Call, use: CacheUse, value: bytes, status: CacheStatus, config: Model
     ) -> Admit | None:
-        try:
-            result, served, stored_at = self.decoded.decode(value)
-        except CodecError:
-            self._error("chat")
-            return None
+        decoded = self.decoded.get(value)
+        if decoded is None:
+            try:
+                decoded = decode_chat(value)
+            except CodecError:
+                self._error("chat")
+                return None
+            self.decoded.put(value, decoded, len(value))
+        result, served, stored_at = decoded
         call.served = served  # what originally served it; the replayed start event names it
         call.pricing = config.pricing_of(served.deployment)  # what the answer saved (Call.saved)
         use.status = status

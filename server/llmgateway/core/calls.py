@@ -115,6 +115,9 @@ class Call:
     cache: CacheUse | None = None  # the response cache's part in the call (None: not involved)
     tags: Mapping[str, str] = field(default_factory=lambda: NO_TAGS)  # the caller's tags of the call
     route: VirtualRoute | None = None  # set when the caller named a virtual model
+    # The request as the caller sent it (the edge's bytes), while no policy has rewritten
+    # it (the pipeline empties it then): byte-identical requests share work (cache keys).
+    wire_request: bytes = b""
     # Response metadata policies add (rate-limit headers, cost): headers of a stream,
     # trailers of a unary call.
     response_metadata: list[tuple[str, str]] = field(default_factory=list)

@@ -173,6 +173,7 @@ class Pipeline:
                 continue
             if decision.request is not None:
                 request = decision.request
+                call.wire_request = b""  # the request is no longer the one received
             if decision.answer is not None:
                 return i + 1, request, decision.answer
         return len(self.policies), request, None

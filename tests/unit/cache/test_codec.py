@@ -10,14 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmgateway.cache.codec import (
-    CodecError,
-    DecodedChats,
-    decode_chat,
-    decode_vector,
-    encode_chat,
-    encode_vector,
-)
+from llmgateway.cache.codec import CodecError, decode_chat, decode_vector, encode_chat, encode_vector
 from llmgateway.core.types import ChatResult, FinishReason, Message, Role, Served, TextPart, Usage
 from tests.unit.core.test_streams import results
 
@@ -81,32 +74,3 @@ def test_damaged_values_are_refused(result: ChatResult, data: st.DataObject) -> 
         decode_chat(value + b"x")
     with pytest.raises(CodecError):
         decode_vector(value)  # another kind
-
-
-def _value(text: str, stored_at: float = STORED_AT) -> bytes:
-    result = ChatResult(Message(Role.ASSISTANT, [TextPart(text)]), FinishReason.STOP, Usage(1, 2), "r", "m")
-    value = encode_chat(result, SERVED, stored_at)
-    assert value is not None
-    return value
-
-
-def test_hits_of_one_value_share_its_decoding_within_bounds() -> None:
-    chats = DecodedChats(max_entries=3, max_bytes=4000)
-    value = _value("hello")
-    first = chats.decode(value)
-    assert first == decode_chat(value)
-    assert chats.decode(bytes(value)) is first  # an equal value read again (Redis): the same answer
-    assert chats.decode(_value("hello", STORED_AT + 1)) is not first  # stored again: another value
-    for i in range(5):
-        chats.decode(_value(f"answer {i}"))
-    assert len(chats) == 3  # the oldest went first
-    assert chats.decode(value) is not first
-    big = _value("x" * 1500)  # over a quarter of max_bytes: decoded every time, never kept
-    assert chats.decode(big) is not chats.decode(big)
-    sized = DecodedChats(max_entries=100, max_bytes=4000)
-    for i in range(6):
-        sized.decode(_value(f"{i}" * 850))  # ~950 bytes each: the byte bound, not the count, evicts
-    assert len(sized) == 4 and sized._bytes <= 4000
-    with pytest.raises(CodecError):
-        chats.decode(value[:-1])
-    assert value[:-1] not in chats._decoded  # a bad value is never kept

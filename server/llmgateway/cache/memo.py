@@ -1,0 +1,49 @@
+"""A small bounded memo for the cache's per-call work that repeats on every hit of
+the same entry: decoding a stored answer, and computing the key of a request the
+gateway received byte for byte before.
+
+Both cost a few µs in a loop and 0.02-0.03 ms per call under load, where each call
+meets them with cold caches (bench/README.md, "Cache hits decoded once"); a hit is
+worth the most when it costs the least."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Memo(Generic[K, V]):
+    """At most `max_entries` values and `max_bytes` of the sizes given with them, the
+    oldest going first; an entry larger than a quarter of `max_bytes` is not kept."""
+
+    __slots__ = ("_bytes", "_entries", "max_bytes", "max_entries")
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: dict[K, tuple[V, int]] = {}
+        self._bytes = 0
+
+    def get(self, key: K) -> V | None:
+        entry = self._entries.get(key)
+        return None if entry is None else entry[0]
+
+    def put(self, key: K, value: V, size: int) -> None:
+        if size > self.max_bytes // 4 or key in self._entries:
+            return
+        entries = self._entries
+        while entries and (len(entries) >= self.max_entries or self._bytes + size > self.max_bytes):
+            oldest = next(iter(entries))
+            self._bytes -= entries.pop(oldest)[1]
+        entries[key] = (value, size)
+        self._bytes += size
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes

@@ -1,0 +1,48 @@
+"""The pipeline's own bookkeeping: a request a policy rewrote no longer carries the
+bytes it was received as (work keyed by those bytes, such as cache keys, must not
+apply to it)."""
+
+from __future__ import annotations
+
+from llmgateway.core.calls import Call
+from llmgateway.core.pipeline import Admit, Outcome, Pipeline, Request
+from llmgateway.core.types import ChatRequest, Message, Role, TextPart
+
+
+def ask(text: str) -> ChatRequest:
+    return ChatRequest("m/chat", [Message(Role.USER, [TextPart(text)])])
+
+
+class Probe:
+    """Records the wire bytes each admit saw; rewrites the request when told to."""
+
+    wants_result = False
+
+    def __init__(self, seen: list[bytes], rewrite: bool = False) -> None:
+        self.seen = seen
+        self.rewrite = rewrite
+
+    async def admit(self, call: Call, request: Request) -> Admit | None:
+        self.seen.append(call.wire_request)
+        return Admit(request=ask("rewritten")) if self.rewrite else None
+
+    async def settle(self, call: Call, outcome: Outcome) -> None:
+        return None
+
+
+async def test_a_rewritten_request_no_longer_carries_the_bytes_it_was_received_as() -> None:
+    seen: list[bytes] = []
+    pipeline = Pipeline([Probe(seen), Probe(seen, rewrite=True), Probe(seen)])
+    call = Call("Chat", "req")
+    call.wire_request = b"as received"
+    admitted, request, answer = await pipeline.admit(call, ask("original"))
+    assert (admitted, answer) == (3, None) and request == ask("rewritten")
+    assert seen == [b"as received", b"as received", b""]  # from the rewrite on
+
+
+async def test_an_unchanged_request_keeps_them() -> None:
+    seen: list[bytes] = []
+    call = Call("Chat", "req")
+    call.wire_request = b"as received"
+    await Pipeline([Probe(seen), Probe(seen)]).admit(call, ask("original"))
+    assert seen == [b"as received", b"as received"]
