@@ -222,6 +222,9 @@ async def test_a_request_received_byte_for_byte_before_reuses_its_key(backend: R
     rewritten = new_call()
     assert await answered(cache, rewritten, ask("with a session's history")) is None
     assert len(cache.keys) == 2
+    large = new_call()  # a large request is keyed without the memo (hashing it costs what it saves)
+    large.wire_request = b"x" * (64 * 1024 + 1)
+    assert await answered(cache, large, ask()) == ANSWER and len(cache.keys) == 2
 
 
 async def test_repointing_the_model_invalidates_its_answers(backend: ResponseCache) -> None:

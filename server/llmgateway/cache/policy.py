@@ -48,6 +48,9 @@ from llmgateway.stores import settings_section, shared_redis
 
 log = logging.getLogger(__name__)
 _EMBED = frozenset({Capability.EMBED})
+# Larger requests are keyed without the memo: hashing their bytes to look them up would
+# cost what it saves.
+_MEMO_WIRE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +157,7 @@ class CachePolicy:
     def _chat_key(self, call: Call, model: _Model, req: ChatRequest) -> str:
         space, model_id, revision = namespace(call.principal), model.config.id, model.revision
         wire = call.wire_request  # empty once a policy rewrote the request
-        if not wire:
+        if not wire or len(wire) > _MEMO_WIRE_BYTES:
             return chat_key(space, model_id, revision, req)
         memo_key = (space, model_id, revision, wire)
         key = self.keys.get(memo_key)
