@@ -163,4 +163,3 @@ def decode_vector(value: bytes) -> tuple[list[float], Served, float]:
     if _SWAP:
         floats.byteswap()
     return floats.tolist(), served, stored_at
-
