@@ -1,14 +1,15 @@
 """One pipelined Redis connection for the Lua scripts of every call (auto-pipelining).
 
 redis-py spends 60-110 µs of CPU on each command it sends from asyncio (on uvloop;
-more on asyncio's own loop): a pool checkout and release, a task per write (`wait_for`
-under its socket timeout), a timeout scope per read and its observability hooks. The scripts of the limits,
-budgets and sessions run on every call, so they take a leaner path: each is written
-at once on one shared connection, its caller waits on a future, and the replies are
-parsed by hiredis as the bytes arrive (an asyncio protocol, no reader task) and handed
-out in the order Redis sends them (Redis answers a connection's commands in order).
-Each script is still one atomic EVALSHA and each call still waits for one round trip;
-a script costs 9-50 µs this way (`python bench/redis_scripts.py` compares the two paths).
+more on asyncio's own loop): a pool checkout and release, a task per write
+(`wait_for` under its socket timeout), a timeout scope per read and its observability
+hooks. The scripts of the limits, budgets and sessions run on every call, so they
+take a leaner path: each is written at once on one shared connection, its caller
+waits on a future, and the replies are parsed by hiredis as the bytes arrive (an
+asyncio protocol, no reader task) and handed out in the order Redis sends them (Redis
+answers a connection's commands in order). Each script is still one atomic EVALSHA
+and each call still waits for one round trip; a script costs 9-50 µs this way
+(`python bench/redis_scripts.py` compares the two paths).
 
 The connection is opened by redis-py (it connects, authenticates, selects the
 database, speaks TLS); then this module takes its transport over. One timer, not one
@@ -42,12 +43,13 @@ class _Replies(asyncio.Protocol):
     def __init__(
         self,
         pipe: ScriptPipe,
-        transport: asyncio.WriteTransport,
+        writer: asyncio.StreamWriter,
         pack: Callable[..., list[bytes]],
         timeout_s: float,
     ) -> None:
         self.pipe = pipe
-        self.transport = transport
+        self.writer = writer  # held: a StreamWriter closes its transport when collected
+        self.transport = writer.transport
         self.pack = pack
         self.timeout_s = timeout_s
         self.loop = asyncio.get_running_loop()
@@ -57,7 +59,6 @@ class _Replies(asyncio.Protocol):
         # (reply future, the loop time by which it must come), oldest first.
         self.waiting: collections.deque[tuple[asyncio.Future[Any], float]] = collections.deque()
         self.watchdog: asyncio.TimerHandle | None = None
-        self.writer: asyncio.StreamWriter | None = None
         self.closed = False
 
     def send(self, packed: list[bytes]) -> asyncio.Future[Any]:
@@ -149,10 +150,10 @@ class ScriptPipe:
         # its transport now feeds this module's protocol, and redis-py lets go of it
         # (its connection's finaliser would otherwise close it).
         writer = connection._writer
-        assert writer is not None
+        if writer is None:
+            raise ConnectionError("redis-py connected without a stream")
         connection._reader = connection._writer = None
-        replies = _Replies(self, writer.transport, connection.pack_command, self.timeout_s)
-        replies.writer = writer  # held: a StreamWriter closes its transport when collected
+        replies = _Replies(self, writer, connection.pack_command, self.timeout_s)
         writer.transport.set_protocol(replies)
         self._replies = replies
         return replies
