@@ -14,6 +14,9 @@ send_initial_metadata() per call, as the gateway's servicer does.
 and rate limits gets (run with a loadgen that sends `--api-key`): what a keyed
 call costs grpc.aio itself, before the gateway authenticates or counts anything.
 
+--tokens N --token-delay-ms D makes StreamChat yield N deltas D ms apart: the floor of
+the long-stream phase (`LONG_VARIANTS=floor`), what grpc.aio costs per paced chunk.
+
 --relay URL makes it the anchor kit's bare relay (`relay/relay.py`) on this proto:
 Chat makes one pooled aiohttp call to URL/chat/completions and answers with its
 content, StreamChat relays the SSE chunks as TextDeltas; no routing, validation,
@@ -40,14 +43,17 @@ from grpc_health.v1 import health, health_pb2_grpc
 from llmgateway.v1 import chat_pb2, gateway_service_pb2_grpc, model_pb2
 
 TOKEN = " tok"
-NTOK = 20
-USAGE = chat_pb2.Usage(prompt_tokens=6, completion_tokens=NTOK, total_tokens=6 + NTOK)
 
 
 class Floor(gateway_service_pb2_grpc.GatewayServiceServicer):
-    def __init__(self, initial_metadata: bool, ratelimit_trailers: bool = False) -> None:
+    def __init__(
+        self, initial_metadata: bool, ratelimit_trailers: bool = False, tokens: int = 20, delay_s: float = 0.0
+    ) -> None:
         self.initial_metadata = initial_metadata
         self.ratelimit_trailers = ratelimit_trailers
+        self.tokens = tokens
+        self.delay_s = delay_s
+        self.usage = chat_pb2.Usage(prompt_tokens=6, completion_tokens=tokens, total_tokens=6 + tokens)
         self.remaining = 10**9
 
     async def _begin(self, context: Any) -> None:
@@ -74,10 +80,10 @@ class Floor(gateway_service_pb2_grpc.GatewayServiceServicer):
             provider="openai",
             upstream_model="fake-model",
             message=chat_pb2.Message(
-                role=chat_pb2.ROLE_ASSISTANT, content=[chat_pb2.ContentPart(text=TOKEN * NTOK)]
+                role=chat_pb2.ROLE_ASSISTANT, content=[chat_pb2.ContentPart(text=TOKEN * self.tokens)]
             ),
             finish_reason=chat_pb2.FINISH_REASON_STOP,
-            usage=USAGE,
+            usage=self.usage,
         )
 
     async def StreamChat(
@@ -87,10 +93,12 @@ class Floor(gateway_service_pb2_grpc.GatewayServiceServicer):
         yield chat_pb2.StreamChatResponse(
             start=chat_pb2.StreamStart(id="chatcmpl-floor", model=request.model, provider="openai")
         )
-        for _ in range(NTOK):
+        for i in range(self.tokens):
+            if self.delay_s and i:
+                await asyncio.sleep(self.delay_s)
             yield chat_pb2.StreamChatResponse(text_delta=chat_pb2.TextDelta(text=TOKEN))
         yield chat_pb2.StreamChatResponse(
-            end=chat_pb2.StreamEnd(finish_reason=chat_pb2.FINISH_REASON_STOP, usage=USAGE)
+            end=chat_pb2.StreamEnd(finish_reason=chat_pb2.FINISH_REASON_STOP, usage=self.usage)
         )
 
     async def ListModels(
@@ -102,14 +110,15 @@ class Floor(gateway_service_pb2_grpc.GatewayServiceServicer):
 class Relay(Floor):
     """The anchor kit's bare relay on this proto (aiohttp, pooled session)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, connections: int) -> None:
         super().__init__(initial_metadata=False)
         self.url = base_url.rstrip("/") + "/chat/completions"
+        self.connections = connections
         self.session: aiohttp.ClientSession | None = None
 
     def _session(self) -> aiohttp.ClientSession:
         if self.session is None:
-            self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256))
+            self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self.connections))
         return self.session
 
     async def Chat(self, request: chat_pb2.ChatRequest, context: Any) -> chat_pb2.ChatResponse:
@@ -166,15 +175,21 @@ class Relay(Floor):
                     )
 
 
-async def serve(port: int, initial_metadata: bool, relay: str, ratelimit_trailers: bool) -> None:
+async def serve(args: argparse.Namespace) -> None:
+    port = args.port
     server = grpc.aio.server()
-    servicer = Relay(relay) if relay else Floor(initial_metadata, ratelimit_trailers)
+    servicer = (
+        Relay(args.relay, args.connections)
+        if args.relay
+        else Floor(args.initial_metadata, args.ratelimit_trailers, args.tokens, args.token_delay_ms / 1000)
+    )
     gateway_service_pb2_grpc.add_GatewayServiceServicer_to_server(servicer, server)
     health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
     server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()
     print(
-        f"floor GatewayService on 127.0.0.1:{port} initial_metadata={initial_metadata} relay={relay!r}",
+        f"floor GatewayService on 127.0.0.1:{port}"
+        f" initial_metadata={args.initial_metadata} relay={args.relay!r}",
         flush=True,
     )
     await server.wait_for_termination()
@@ -185,6 +200,9 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=50061)
     ap.add_argument("--initial-metadata", action="store_true")
     ap.add_argument("--ratelimit-trailers", action="store_true")
+    ap.add_argument("--connections", type=int, default=256, help="the relay's upstream pool (0: unbounded)")
+    ap.add_argument("--tokens", type=int, default=20, help="text deltas per stream")
+    ap.add_argument("--token-delay-ms", type=float, default=0.0, help="pause between deltas")
     ap.add_argument("--no-uvloop", action="store_true")
     ap.add_argument("--relay", default="", metavar="URL", help="relay to this upstream (aiohttp)")
     args = ap.parse_args()
@@ -193,7 +211,7 @@ def main() -> None:
 
         uvloop.install()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.port, args.initial_metadata, args.relay, args.ratelimit_trailers))
+        asyncio.run(serve(args))
 
 
 if __name__ == "__main__":

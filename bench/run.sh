@@ -87,7 +87,9 @@ MODEL=bench/fake
 # defaults), no-coalesce (upstream.coalesce_deltas off), before (the gateway sources in
 # BEFORE_SRC, e.g. an older commit's server/ from `git archive`), workers2 (--workers 2 on
 # CPUs GW_CPU and LG_CPU: it then shares a core with the load generator and the upstream),
-# loopsN (server.accept_loops N: N grpc.aio servers on the port in the one process).
+# loopsN (server.accept_loops N: N grpc.aio servers on the port in the one process), floor
+# (bench/floor.py pacing its own deltas: grpc.aio alone), relay (bench/floor.py --relay: the bare
+# relay of the long upstream).
 LONG_CONCS=${LONG_CONCS:-"200 500 1000 2000"}
 LONG_VARIANTS=${LONG_VARIANTS:-"gateway"}
 LONG_TOKENS=${LONG_TOKENS:-40}
@@ -166,6 +168,15 @@ start_gateway() { # variant (aiohttp, httpx, metrics) [name]: the upstream clien
   GW_SRC=$(src_hash)
   echo "startup gateway-$name rep=${REP:-1} seconds=$(echo "$t1 - $t0" | bc) idle_rss_mb=$(rss_mb "$GWPID") server_src=$GW_SRC" \
     | tee -a "$META"
+}
+start_long_floor() { # floor | relay: bench/floor.py paced like the long upstream, or relaying it; its PID in GWPID
+  local fflag=(--tokens "$LONG_TOKENS" --token-delay-ms "$LONG_DELAY_MS")
+  [ "$1" = relay ] && fflag=(--relay "http://127.0.0.1:$LONG_UP_PORT/v1" --connections 0)
+  taskset -c "$GW_CPU" "$PY" "$BENCH/floor.py" --port "$GW_PORT" "${fflag[@]}" > "$BENCH/logs/long-$1-$STAMP.log" 2>&1 &
+  GWPID=$!
+  PIDS+=("$GWPID")
+  "$PY" "$BENCH/wait_ready.py" --addr "127.0.0.1:$GW_PORT" --model "$MODEL" --timeout 30 --pid "$GWPID" \
+    || { echo "floor server did not start"; exit 1; }
 }
 scrape_metrics() { # after a metrics phase: keep the exposition, print the calls it counted
   local out="$BENCH/logs/metrics-$STAMP-rep${REP:-1}.txt"
@@ -417,11 +428,16 @@ for REP in $(seq 1 "$REPEATS"); do
               no-coalesce) GW_ENV=(LLMGATEWAY_UPSTREAM__COALESCE_DELTAS=false) ;;
               before)
                 if [ -z "${BEFORE_SRC:-}" ]; then echo "variant before needs BEFORE_SRC"; continue; fi
-                GW_ENV=(PYTHONPATH="$BEFORE_SRC:$PYTHONPATH") ;;
+                # older sources know no virtual model: their config stops before bench/bot
+                sed '/^  # The sessions phases/,$d' "$LONG_CFG" > "$LONG_CFG.before.yaml"
+                GW_ENV=(PYTHONPATH="$BEFORE_SRC:$PYTHONPATH") GW_CFG="$LONG_CFG.before.yaml" ;;
               workers2) GW_ARGS=(--workers 2) GW_CPUS="$GW_CPU,$LG_CPU" ;;
               loops*) GW_ENV=(LLMGATEWAY_SERVER__ACCEPT_LOOPS="${variant#loops}") ;;
             esac
-            start_gateway aiohttp "long-$variant-c$c"
+            case $variant in
+              floor | relay) start_long_floor "$variant" ;;
+              *) start_gateway aiohttp "long-$variant-c$c" ;;
+            esac
             "${LLG[@]}" --target grpc --addr "127.0.0.1:$GW_PORT" --channels "$LONG_CHANNELS" -c "$c" \
               --label "long-$variant" --pid "sut=$GWPID" --pid "upstream=$LUPID" --note "rep=$REP src=$GW_SRC"
             stop_gateway
