@@ -129,6 +129,27 @@ async def test_the_session_api_shows_pages_and_deletes_history(
     assert details.fields == ["page_token"]
 
 
+async def test_identical_requests_each_reach_the_upstream_as_the_first_did(
+    gateway_factory: Any, emu: OpenAIEmulator
+) -> None:
+    """Byte-identical requests share one converted request (api/servicer.py): the virtual
+    model's system prompt and history, and the adapter, must leave it as it was."""
+    config = settings(emu)
+    config["models"][1]["virtual"]["system_prompt"] = "Be brief."
+    gw = await gateway_factory(**config)
+    emu.script = Script(text_chunks=["answer"])
+    expected = [("system", "Be brief."), ("user", "same question")]
+    for _ in range(3):
+        await gw.Chat(chat(BOT, user("same question")), timeout=5)
+        assert sent(emu) == expected
+        async for _event in gw.StreamChat(stream(BOT, user("same question")), timeout=5):
+            pass
+        assert sent(emu) == expected
+        await gw.Chat(chat("emu/chat", user("same question")), timeout=5)
+        assert sent(emu) == [("user", "same question")]
+    assert len(emu.requests) == 9
+
+
 async def test_only_complete_answers_join_the_history(gateway_factory: Any, emu: OpenAIEmulator) -> None:
     gw = await gateway_factory(**settings(emu))
     emu.script = Script(text_chunks=["kept"])

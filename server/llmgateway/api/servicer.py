@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Mapping
 from llmgateway.api import audio_convert, convert, model_convert
 from llmgateway.core.calls import CacheMode, Call
 from llmgateway.core.errors import cache_miss
+from llmgateway.core.memo import MEMO_WIRE_BYTES, Memo
 from llmgateway.core.patterns import EVERY_MODEL
 from llmgateway.core.service import InferenceService
-from llmgateway.core.types import SpeechEvent, StreamEvent
+from llmgateway.core.types import ChatRequest, SpeechEvent, StreamEvent
 from llmgateway.v1 import (
     audio_pb2,
     cache_pb2,
@@ -22,6 +23,10 @@ from llmgateway.v1 import (
 )
 
 GATEWAY_SERVICE = gateway_service_pb2.DESCRIPTOR.services_by_name["GatewayService"]
+# A converted request holds up to ~100x its wire size in objects (an empty message is 2
+# bytes on the wire and ~190 as an object): the memo of converted requests counts that
+# much per wire byte, so it holds at most 32 MiB whatever the requests.
+_OBJECT_BYTES_PER_WIRE_BYTE = 100
 
 
 class GatewayServicer:
@@ -31,16 +36,34 @@ class GatewayServicer:
     def __init__(self, service: InferenceService, caching: bool = False) -> None:
         self.service = service
         self.caching = caching
+        # Chat requests received byte for byte before (a cache hit's, a retry's), by method:
+        # checked and converted once, then shared. Nothing changes a request past this
+        # point: a policy that rewrites one builds a new one, and validation only fills in
+        # an image's MIME type from its bytes (the same for every call that shares it).
+        self.chat_requests: Memo[tuple[str, bytes], ChatRequest] = Memo(1024, 32 * 1024 * 1024)
 
     def _cache(self, pb: cache_pb2.CacheControl, model: str, call: Call) -> None:
         call.cache = convert.cache_use(pb)
         if call.cache.mode is CacheMode.ONLY and not self.caching:
             raise cache_miss(model)
 
+    def _chat_request(
+        self, request: chat_pb2.ChatRequest | chat_pb2.StreamChatRequest, call: Call
+    ) -> ChatRequest:
+        wire = call.wire_request
+        if not wire or len(wire) > MEMO_WIRE_BYTES:
+            return convert.chat_request(request)
+        key = (call.method, wire)
+        req = self.chat_requests.get(key)
+        if req is None:
+            req = convert.chat_request(request)  # an invalid request raises: never kept
+            self.chat_requests.put(key, req, len(wire) * _OBJECT_BYTES_PER_WIRE_BYTE)
+        return req
+
     async def chat(self, request: chat_pb2.ChatRequest, call: Call) -> chat_pb2.ChatResponse:
         if request.HasField("cache"):
             self._cache(request.cache, request.model, call)
-        req = convert.chat_request(request)
+        req = self._chat_request(request, call)
         _tag(call, request.tags)
         result = await self.service.chat(req, call)
         return convert.chat_response(result, call)
@@ -48,7 +71,7 @@ class GatewayServicer:
     def stream_chat(self, request: chat_pb2.StreamChatRequest, call: Call) -> AsyncIterator[StreamEvent]:
         if request.HasField("cache"):
             self._cache(request.cache, request.model, call)
-        req = convert.chat_request(request)
+        req = self._chat_request(request, call)
         _tag(call, request.tags)
         return self.service.stream_chat(req, call)
 

@@ -31,7 +31,6 @@ from typing import Any
 from llmgateway.cache.codec import CodecError, decode_chat, decode_vector, encode_chat, encode_vector
 from llmgateway.cache.flight import Lead, SingleFlight
 from llmgateway.cache.keys import chat_key, embed_keys, model_revision, namespace
-from llmgateway.cache.memo import Memo
 from llmgateway.cache.memory import MemoryResponseCache
 from llmgateway.cache.redis import RedisResponseCache
 from llmgateway.cache.rules import ModelRules, model_rules, samples
@@ -39,6 +38,7 @@ from llmgateway.cache.stats import CacheStats
 from llmgateway.config import CacheSettings
 from llmgateway.core.calls import CacheMode, CacheStatus, CacheUse, Call
 from llmgateway.core.errors import cache_miss
+from llmgateway.core.memo import MEMO_WIRE_BYTES, Memo
 from llmgateway.core.models import Capability, Model, ModelCatalog
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.ports import CacheUnavailable, ResponseCache
@@ -48,9 +48,6 @@ from llmgateway.stores import settings_section, shared_redis
 
 log = logging.getLogger(__name__)
 _EMBED = frozenset({Capability.EMBED})
-# Larger requests are keyed without the memo: hashing their bytes to look them up would
-# cost what it saves.
-_MEMO_WIRE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +96,7 @@ class CachePolicy:
             lambda: self._error("chat"),
         )
         self._models: dict[str, _Model] = {}
-        # Repeated per hit of one entry, so done once (cache/memo.py): the answers decoded
+        # Repeated per hit of one entry, so done once (core/memo.py): the answers decoded
         # from stored values (shared by the hits: answers are read-only), and the keys of
         # requests received byte for byte before.
         self.decoded: Memo[bytes, tuple[ChatResult, Served, float]] = Memo(256, 4 * 1024 * 1024)
@@ -157,7 +154,7 @@ class CachePolicy:
     def _chat_key(self, call: Call, model: _Model, req: ChatRequest) -> str:
         space, model_id, revision = namespace(call.principal), model.config.id, model.revision
         wire = call.wire_request  # empty once a policy rewrote the request
-        if not wire or len(wire) > _MEMO_WIRE_BYTES:
+        if not wire or len(wire) > MEMO_WIRE_BYTES:
             return chat_key(space, model_id, revision, req)
         memo_key = (space, model_id, revision, wire)
         key = self.keys.get(memo_key)

@@ -1,15 +1,20 @@
-"""A small bounded memo for the cache's per-call work that repeats on every hit of
-the same entry: decoding a stored answer, and computing the key of a request the
-gateway received byte for byte before.
+"""A small bounded memo for per-call work that repeats when callers repeat themselves:
+a request received byte for byte before is converted once (api/servicer.py) and its
+cache key computed once, and a stored answer is decoded once for the hits that follow
+(cache/policy.py).
 
-Both cost a few µs in a loop and 0.02-0.03 ms per call under load, where each call
-meets them with cold caches (bench/README.md, "Cache hits decoded once"); a hit is
+Each of these costs a few µs in a loop and 0.02-0.03 ms per call under load, where each
+call meets them with cold caches (bench/README.md, "Cache hits decoded once"); a hit is
 worth the most when it costs the least."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 from typing import Generic, TypeVar
+
+# Requests larger than this are not looked up by their bytes: hashing them would cost
+# what the memo saves.
+MEMO_WIRE_BYTES = 64 * 1024
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -1,9 +1,9 @@
-"""The cache's bounded memo: the oldest entries go first, within a count and a byte
+"""The bounded memo: the oldest entries go first, within a count and a byte
 bound; an entry over a quarter of the bytes is never kept."""
 
 from __future__ import annotations
 
-from llmgateway.cache.memo import Memo
+from llmgateway.core.memo import Memo
 
 
 def test_the_oldest_entries_go_first_within_the_count() -> None:
