@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Mapping
 from llmgateway.api import audio_convert, convert, model_convert
 from llmgateway.core.calls import CacheMode, Call
 from llmgateway.core.errors import cache_miss
-from llmgateway.core.memo import MEMO_WIRE_BYTES, Memo
+from llmgateway.core.memo import Memo, by_wire
 from llmgateway.core.patterns import EVERY_MODEL
 from llmgateway.core.service import InferenceService
 from llmgateway.core.types import ChatRequest, SpeechEvent, StreamEvent
@@ -51,14 +51,14 @@ class GatewayServicer:
         self, request: chat_pb2.ChatRequest | chat_pb2.StreamChatRequest, call: Call
     ) -> ChatRequest:
         wire = call.wire_request
-        if not wire or len(wire) > MEMO_WIRE_BYTES:
+        if not by_wire(wire):
             return convert.chat_request(request)
-        key = (call.method, wire)
-        req = self.chat_requests.get(key)
-        if req is None:
-            req = convert.chat_request(request)  # an invalid request raises: never kept
-            self.chat_requests.put(key, req, len(wire) * _OBJECT_BYTES_PER_WIRE_BYTE)
-        return req
+        # An invalid request raises: never kept.
+        return self.chat_requests.get_or_make(
+            (call.method, wire),
+            lambda: convert.chat_request(request),
+            len(wire) * _OBJECT_BYTES_PER_WIRE_BYTE,
+        )
 
     async def chat(self, request: chat_pb2.ChatRequest, call: Call) -> chat_pb2.ChatResponse:
         if request.HasField("cache"):

@@ -38,7 +38,7 @@ from llmgateway.cache.stats import CacheStats
 from llmgateway.config import CacheSettings
 from llmgateway.core.calls import CacheMode, CacheStatus, CacheUse, Call
 from llmgateway.core.errors import cache_miss
-from llmgateway.core.memo import MEMO_WIRE_BYTES, Memo
+from llmgateway.core.memo import Memo, by_wire
 from llmgateway.core.models import Capability, Model, ModelCatalog
 from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.ports import CacheUnavailable, ResponseCache
@@ -154,14 +154,11 @@ class CachePolicy:
     def _chat_key(self, call: Call, model: _Model, req: ChatRequest) -> str:
         space, model_id, revision = namespace(call.principal), model.config.id, model.revision
         wire = call.wire_request  # empty once a policy rewrote the request
-        if not wire or len(wire) > MEMO_WIRE_BYTES:
+        if not by_wire(wire):
             return chat_key(space, model_id, revision, req)
-        memo_key = (space, model_id, revision, wire)
-        key = self.keys.get(memo_key)
-        if key is None:
-            key = chat_key(space, model_id, revision, req)
-            self.keys.put(memo_key, key, len(wire))
-        return key
+        return self.keys.get_or_make(
+            (space, model_id, revision, wire), lambda: chat_key(space, model_id, revision, req), len(wire)
+        )
 
     async def _coalesce(self, call: Call, use: CacheUse, key: str, ttl: float, config: Model) -> Admit | None:
         """Waits for an identical call in flight, or leads (see SingleFlight)."""
@@ -176,15 +173,13 @@ class CachePolicy:
     def _chat_answer(
         self, call: Call, use: CacheUse, value: bytes, status: CacheStatus, config: Model
     ) -> Admit | None:
-        decoded = self.decoded.get(value)
-        if decoded is None:
-            try:
-                decoded = decode_chat(value)
-            except CodecError:
-                self._error("chat")
-                return None
-            self.decoded.put(value, decoded, len(value))
-        result, served, stored_at = decoded
+        try:
+            result, served, stored_at = self.decoded.get_or_make(
+                value, lambda: decode_chat(value), len(value)
+            )
+        except CodecError:
+            self._error("chat")
+            return None
         call.served = served  # what originally served it; the replayed start event names it
         call.pricing = config.pricing_of(served.deployment)  # what the answer saved (Call.saved)
         use.status = status

@@ -9,12 +9,18 @@ worth the most when it costs the least."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 # Requests larger than this are not looked up by their bytes: hashing them would cost
 # what the memo saves.
 MEMO_WIRE_BYTES = 64 * 1024
+
+
+def by_wire(wire: bytes) -> bool:
+    """Whether work on a request may be looked up by its bytes (some, and not too many)."""
+    return 0 < len(wire) <= MEMO_WIRE_BYTES
+
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -35,6 +41,15 @@ class Memo(Generic[K, V]):
     def get(self, key: K) -> V | None:
         entry = self._entries.get(key)
         return None if entry is None else entry[0]
+
+    def get_or_make(self, key: K, make: Callable[[], V], size: int) -> V:
+        """The value kept for `key`, else `make()` kept (what raises is never kept)."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            return entry[0]
+        value = make()
+        self.put(key, value, size)
+        return value
 
     def put(self, key: K, value: V, size: int) -> None:
         if size > self.max_bytes // 4 or key in self._entries:

@@ -3,6 +3,8 @@ bound; an entry over a quarter of the bytes is never kept."""
 
 from __future__ import annotations
 
+import pytest
+
 from llmgateway.core.memo import Memo
 
 
@@ -28,3 +30,21 @@ def test_a_key_is_kept_once() -> None:
     memo.put("k", 1, 100)
     memo.put("k", 2, 100)
     assert memo.get("k") == 1 and memo.bytes == 100
+
+
+def test_get_or_make_makes_once_and_never_keeps_a_failure() -> None:
+    memo: Memo[str, int] = Memo(max_entries=10, max_bytes=1000)
+    made: list[str] = []
+
+    def make(value: int) -> int:
+        made.append("made")
+        if value < 0:
+            raise ValueError("bad")
+        return value
+
+    assert memo.get_or_make("k", lambda: make(1), 10) == 1
+    assert memo.get_or_make("k", lambda: make(2), 10) == 1 and made == ["made"]
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            memo.get_or_make("bad", lambda: make(-1), 10)
+    assert memo.get("bad") is None and len(made) == 3
