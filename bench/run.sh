@@ -36,6 +36,10 @@
 #   relay    bench/floor.py --relay: the anchor kit's bare relay (grpc.aio + aiohttp) on our proto
 #   keys-memory  the gateway requiring an API key whose three limits (requests, tokens, calls in
 #            flight) are checked in-process; compare with `aiohttp` (auth off) for the CPU per call
+#   keys-paired  keys-memory against auth off in paired slices: both gateways run at once (on
+#            GW_CPU, one loaded at a time) and the load alternates between them PAIRS times per
+#            mode and concurrency (ABBA order), so that the machine's drift falls on both alike;
+#            the summary gives the median and spread of the paired differences (DUR=2 WARMUP=0.5)
 #   keys-redis   the same with the limits in a redis-server (on CPU 0, REDIS_PORT); prints the
 #            script round trips per call (EVALSHA calls / gateway calls)
 #   budgets-memory  the gateway with two budgets (global per day, per model per month) far above the
@@ -78,6 +82,7 @@ PROF_MODES=${PROF_MODES:-"unary stream"}
 REDIS_PORT=${REDIS_PORT:-6399}
 # The keys phases' key: three limits far above the load (KEY_LIMITS="" measures auth alone).
 DEFAULT_KEY_LIMITS="--rpm 1000000000 --tpm 1000000000000 --concurrent 100000"
+PAIRS=${PAIRS:-10}
 ADAPTER_MODELS=${ADAPTER_MODELS:-"bench/fake bench/gemini bench/ollama"}
 SESSION_TURNS=${SESSION_TURNS:-10}
 # The budgets phases' budgets (JSON of the `budgets:` settings).
@@ -227,6 +232,37 @@ for REP in $(seq 1 "$REPEATS"); do
         done
         [ "$phase" = metrics ] && scrape_metrics
         stop_gateway
+        ;;
+      keys-paired)
+        start_gateway aiohttp keys-paired-off
+        OFF_PID=$GWPID OFF_PORT=$GW_PORT
+        REGISTRY_URL="sqlite:///$BENCH/logs/registry-$STAMP-$phase-rep$REP.db"
+        KEY_SECRET="bench-key-hashing-secret"
+        # shellcheck disable=SC2086  # KEY_LIMITS: flags, word-split on purpose
+        API_KEY=$(LLMGATEWAY_REGISTRY__DATABASE_URL="$REGISTRY_URL" LLMGATEWAY_KEY_SECRET="$KEY_SECRET" \
+          "$GW_BIN" --config "$CFG" keys create --name bench ${KEY_LIMITS-$DEFAULT_KEY_LIMITS} 2> /dev/null)
+        GW_ENV=(LLMGATEWAY_AUTH__MODE=required LLMGATEWAY_KEY_SECRET="$KEY_SECRET")
+        GW_PORT=$((OFF_PORT + 1))
+        start_gateway aiohttp keys-paired-on
+        ON_PID=$GWPID ON_PORT=$GW_PORT GW_PORT=$OFF_PORT GW_ENV=()
+        for mode in $MODES; do
+          for c in $CONCS; do
+            for pair in $(seq 1 "$PAIRS"); do
+              order="off on"
+              [ $((pair % 2)) = 0 ] && order="on off"
+              for side in $order; do
+                if [ "$side" = off ]; then port=$OFF_PORT pid=$OFF_PID key=(); else port=$ON_PORT pid=$ON_PID key=(--api-key "$API_KEY"); fi
+                "${LG[@]}" --target grpc --addr "127.0.0.1:$port" --model "$MODEL" --mode "$mode" -c "$c" "${key[@]}" \
+                  --label "gateway-keys-paired-$side" --pid "sut=$pid" --pid "upstream=$UPID" \
+                  --note "rep=$REP pair=$pair src=$GW_SRC"
+              done
+            done
+          done
+        done
+        stop_pid "$ON_PID"
+        stop_pid "$OFF_PID"
+        GWPID=""
+        unset REGISTRY_URL API_KEY
         ;;
       keys-memory|keys-redis)
         # A key with three limits far above the load (nothing is refused; every call pays for them).

@@ -110,6 +110,36 @@ def long_streams(g: dict[tuple[str, str, int], Runs]) -> list[str]:
     return [*out, ""]
 
 
+PAIRED = "gateway-keys-paired-"  # keys-paired: slices alternating between auth off and a key
+
+
+def paired(g: dict[tuple[str, str, int], Runs]) -> list[str]:
+    """What the key adds to each slice of auth off it was paired with (same rep and pair)."""
+    cells = sorted({(k[1], k[2]) for k in g if k[0].startswith(PAIRED)})
+    if not cells:
+        return []
+    out = [
+        "### A key with three in-process limits, in paired slices (CPU ms per call added)\n",
+        "| mode | c | pairs | added: median | [quartiles] | [min..max] | auth off: median |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for mode, c in cells:
+        by_pair: dict[str, dict[str, float]] = defaultdict(dict)
+        for side in ("off", "on"):
+            for r in g.get((PAIRED + side, mode, c), []):
+                by_pair[r.get("note", "").split(" src=")[0]][side] = r["cpu_sut_ms_per_call"]
+        added = sorted(p["on"] - p["off"] for p in by_pair.values() if len(p) == 2)
+        if len(added) < 2:
+            continue
+        q1, q2, q3 = statistics.quantiles(added, n=4)
+        off = statistics.median(p["off"] for p in by_pair.values() if "off" in p)
+        out.append(
+            f"| {mode} | {c} | {len(added)} | {q2:+.3f} | [{q1:+.3f}..{q3:+.3f}] "
+            f"| [{added[0]:+.3f}..{added[-1]:+.3f}] | {off:.3f} |"
+        )
+    return [*out, ""]
+
+
 def main(paths: list[str]) -> None:
     if not paths:
         sys.exit(__doc__)
@@ -220,6 +250,7 @@ def main(paths: list[str]) -> None:
                 add("| " + " | ".join(row) + " |")
         add("")
 
+    out.extend(paired(g))
     out.extend(long_rows)
     errs = [
         f"* {k[0]} {k[1]} c{k[2]}: {r['error_samples']}"

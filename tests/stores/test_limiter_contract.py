@@ -36,19 +36,19 @@ async def make(request: pytest.FixtureRequest) -> AsyncIterator[LimiterFactory]:
 
 
 def rpm(limit: int, subject: str = "k1", scope: Scope = Scope.KEY) -> Check:
-    return Check(scope, subject, Kind.REQUESTS, limit)
+    return Check.of(scope, subject, Kind.REQUESTS, limit)
 
 
-def tpm(limit: int, cost: int, subject: str = "k1") -> Check:
-    return Check(Scope.KEY, subject, Kind.TOKENS, limit, cost)
+def tpm(limit: int, subject: str = "k1") -> Check:
+    return Check.of(Scope.KEY, subject, Kind.TOKENS, limit)
 
 
 def inflight(limit: int, subject: str = "k1") -> Check:
-    return Check(Scope.KEY, subject, Kind.CONCURRENT, limit)
+    return Check.of(Scope.KEY, subject, Kind.CONCURRENT, limit)
 
 
-async def acquire(limiter: Limiter, *checks: Check, lease: str = "l") -> Grant | Refusal:
-    return await limiter.acquire(checks, lease, 30.0)
+async def acquire(limiter: Limiter, *checks: Check, tokens: int = 0) -> Grant | Refusal:
+    return await limiter.acquire(checks, tokens, 30.0)
 
 
 async def test_a_window_admits_exactly_its_limit(make: LimiterFactory) -> None:
@@ -63,7 +63,7 @@ async def test_a_window_admits_exactly_its_limit(make: LimiterFactory) -> None:
 
 async def test_concurrent_acquires_never_overshoot(make: LimiterFactory) -> None:
     limiter = make()
-    results = await asyncio.gather(*(acquire(limiter, rpm(50), lease=f"l{i}") for i in range(200)))
+    results = await asyncio.gather(*(acquire(limiter, rpm(50)) for i in range(200)))
     assert sum(isinstance(r, Grant) for r in results) == 50
 
 
@@ -77,36 +77,56 @@ async def test_all_limits_of_a_call_are_reserved_together_or_not_at_all(make: Li
     assert isinstance(grant, Grant) and grant.remaining == (3,)
 
 
+async def test_a_refused_call_holds_no_call_in_flight_nor_tokens(make: LimiterFactory) -> None:
+    limiter = make()
+    calls, tokens = inflight(2), tpm(100)
+    assert isinstance(await acquire(limiter, calls, tokens, tokens=60), Grant)
+    refused = await acquire(limiter, calls, tokens, tokens=60)
+    assert isinstance(refused, Refusal) and refused.failed == 1
+    grant = await acquire(limiter, calls, tokens, tokens=40)  # the refused call's slot is free again
+    assert isinstance(grant, Grant) and grant.remaining == (0, 0)
+
+
 async def test_tokens_are_reserved_then_settled_to_the_real_usage(make: LimiterFactory) -> None:
     limiter = make()
-    first = await acquire(limiter, tpm(100, 60))
+    first = await acquire(limiter, tpm(100), tokens=60)
     assert isinstance(first, Grant) and first.remaining == (40,)
-    refused = await acquire(limiter, tpm(100, 60))
+    refused = await acquire(limiter, tpm(100), tokens=60)
     assert isinstance(refused, Refusal) and refused.retry_after_s is not None
-    await limiter.release([tpm(100, 60)], first, "l", tokens_used=10)
-    second = await acquire(limiter, tpm(100, 60))
+    await limiter.release([tpm(100)], first, tokens_used=10)
+    second = await acquire(limiter, tpm(100), tokens=60)
     assert isinstance(second, Grant) and second.remaining == (30,)  # 10 used + 60 reserved
-    await limiter.release([tpm(100, 60)], second, "l", tokens_used=75)  # more than reserved
-    third = await acquire(limiter, tpm(100, 1))
+    await limiter.release([tpm(100)], second, tokens_used=75)  # more than reserved
+    third = await acquire(limiter, tpm(100), tokens=1)
     assert isinstance(third, Grant) and third.remaining == (14,)  # 10 + 75 + 1
+
+
+async def test_a_call_larger_than_the_window_may_run_alone_in_an_empty_one(make: LimiterFactory) -> None:
+    limiter = make()
+    grant = await acquire(limiter, tpm(100), tokens=150)
+    assert isinstance(grant, Grant) and grant.remaining == (0,) and grant.tokens == 150
+    assert isinstance(await acquire(limiter, tpm(100), tokens=1), Refusal)
+    await limiter.release([tpm(100)], grant, tokens_used=40)  # settled to the real usage
+    after = await acquire(limiter, tpm(100), tokens=60)
+    assert isinstance(after, Grant) and after.remaining == (0,)
 
 
 async def test_calls_in_flight_are_leases_that_settle_returns(make: LimiterFactory) -> None:
     limiter = make()
-    a = await acquire(limiter, inflight(2), lease="a")
-    b = await acquire(limiter, inflight(2), lease="b")
+    a = await acquire(limiter, inflight(2))
+    b = await acquire(limiter, inflight(2))
     assert isinstance(a, Grant) and isinstance(b, Grant) and b.remaining == (0,)
-    refused = await acquire(limiter, inflight(2), lease="c")
+    refused = await acquire(limiter, inflight(2))
     assert refused == Refusal(0, None)  # when a call ends cannot be known
-    await limiter.release([inflight(2)], a, "a", tokens_used=0)
-    assert isinstance(await acquire(limiter, inflight(2), lease="c"), Grant)
+    await limiter.release([inflight(2)], a, tokens_used=0)
+    assert isinstance(await acquire(limiter, inflight(2)), Grant)
 
 
 async def test_settling_requests_only_changes_nothing(make: LimiterFactory) -> None:
     limiter = make()
     grant = await acquire(limiter, rpm(2))
     assert isinstance(grant, Grant)
-    await limiter.release([rpm(2)], grant, "l", tokens_used=500)
+    await limiter.release([rpm(2)], grant, tokens_used=500)
     after = await acquire(limiter, rpm(2))
     assert isinstance(after, Grant) and after.remaining == (0,)
 
@@ -126,11 +146,11 @@ async def test_the_window_slides_and_reset_times_say_when(make: LimiterFactory) 
 
 async def test_a_token_settlement_after_the_window_left_only_charges_an_excess(make: LimiterFactory) -> None:
     limiter = make(window_s=1.0, buckets=10)
-    grant = await acquire(limiter, tpm(100, 50))
+    grant = await acquire(limiter, tpm(100), tokens=50)
     assert isinstance(grant, Grant)
     await asyncio.sleep(1.15)  # the reservation's bucket has left the window
-    await limiter.release([tpm(100, 50)], grant, "l", tokens_used=80)  # 30 over the reservation
-    after = await acquire(limiter, tpm(100, 1))
+    await limiter.release([tpm(100)], grant, tokens_used=80)  # 30 over the reservation
+    after = await acquire(limiter, tpm(100), tokens=1)
     assert isinstance(after, Grant) and after.remaining == (69,)
 
 
@@ -138,10 +158,10 @@ async def test_redis_leases_of_a_vanished_replica_expire(redis_url: str) -> None
     store = RedisStore(redis_url, 1.0, "contract:")
     try:
         limiter = RedisLimiter(store)
-        assert isinstance(await limiter.acquire([inflight(1)], "dead-replica", 0.2), Grant)
-        assert isinstance(await limiter.acquire([inflight(1)], "other", 30.0), Refusal)
+        assert isinstance(await limiter.acquire([inflight(1)], 0, 0.2), Grant)
+        assert isinstance(await limiter.acquire([inflight(1)], 0, 30.0), Refusal)
         await asyncio.sleep(0.3)
-        assert isinstance(await limiter.acquire([inflight(1)], "other", 30.0), Grant)
+        assert isinstance(await limiter.acquire([inflight(1)], 0, 30.0), Grant)
     finally:
         await store.aclose()
 
@@ -150,7 +170,7 @@ async def test_two_redis_clients_share_one_window(redis_url: str) -> None:
     stores = [RedisStore(redis_url, 1.0, "contract:") for _ in range(2)]
     try:
         limiters: list[Any] = [RedisLimiter(s) for s in stores]
-        results = await asyncio.gather(*(acquire(limiters[i % 2], rpm(7), lease=f"l{i}") for i in range(20)))
+        results = await asyncio.gather(*(acquire(limiters[i % 2], rpm(7)) for i in range(20)))
         assert sum(isinstance(r, Grant) for r in results) == 7
     finally:
         for store in stores:

@@ -57,9 +57,15 @@ def message_tokens(message: Message) -> int:
 
 
 def prompt_tokens(request: ChatRequest) -> int:
-    """Estimated input tokens of a chat request."""
-    tools = sum(len(t.name) + len(t.description) + len(orjson.dumps(t.parameters)) for t in request.tools)
-    return sum(message_tokens(m) for m in request.messages) + text_tokens(tools)
+    """Estimated input tokens of a chat request (plain loops: a rate limit and a
+    budget estimate every call)."""
+    tokens = 0
+    for message in request.messages:
+        tokens += message_tokens(message)
+    if request.tools:
+        tools = sum(len(t.name) + len(t.description) + len(orjson.dumps(t.parameters)) for t in request.tools)
+        tokens += text_tokens(tools)
+    return tokens
 
 
 def answer_chars(message: Message) -> int:

@@ -27,6 +27,10 @@ class Kind(StrEnum):
     CONCURRENT = "concurrent"
 
 
+# Starts the name of a counter (`Check.counter`); the Redis scripts read it as the kind.
+KIND_LETTER = {Kind.REQUESTS: "r", Kind.TOKENS: "t", Kind.CONCURRENT: "c"}
+
+
 class Scope(StrEnum):
     """Whose limit it is: the metrics' and errors' `subject` (never a raw key or address)."""
 
@@ -52,25 +56,39 @@ NO_LIMITS = Limits()
 
 
 class Check(NamedTuple):
-    """One limit of one call: `subject` (a key id, an address, a model id, ...) is
-    counted against `limit`, `cost` at a time (1 request or call, or the tokens).
-    NamedTuples here: several are made per call, on the hot path."""
+    """One limit of a subject (a key id, an address, a model id, ...): a request or a
+    call in flight counts 1 against `limit`, a token check the tokens the call
+    reserves (at most `limit`: a call larger than the whole window may still run
+    alone in an empty one). `counter` names where the count is kept. A call's checks
+    depend only on who calls which model, so the policy builds them once for each pair
+    (`Check.of`) and every call reuses them."""
 
     scope: Scope
     subject: str
     kind: Kind
     limit: int
-    cost: int = 1
+    counter: str  # "<kind letter>:<scope>:<subject>"
+
+    @classmethod
+    def of(cls, scope: Scope, subject: str, kind: Kind, limit: int) -> Check:
+        return cls(scope, subject, kind, limit, f"{KIND_LETTER[kind]}:{scope.value}:{subject}")
+
+    def cost(self, tokens: int) -> int:
+        """What one call reserving `tokens` takes from this limit."""
+        return min(tokens, self.limit) if self.kind is Kind.TOKENS else 1
 
 
 class Grant(NamedTuple):
     """Every check passed and is reserved. `remaining[i]` is what check i has left
     after this call; `reset_s` is when the windows are back at their full limits;
-    `bucket` is where the reservation went (for settle)."""
+    `bucket` is where the reservation went, `tokens` what it reserved and `lease` the
+    call's lease on its calls-in-flight counters, if the limiter names them (for settle)."""
 
     remaining: tuple[int, ...]
     reset_s: float
     bucket: int
+    tokens: int
+    lease: str = ""
 
 
 class Refusal(NamedTuple):
@@ -86,11 +104,13 @@ class LimiterUnavailable(Exception):
 
 
 class Limiter(Protocol):
-    async def acquire(self, checks: Sequence[Check], lease: str, lease_ttl_s: float) -> Grant | Refusal:
-        """Checks every limit and, only when all pass, reserves them all at once."""
+    async def acquire(self, checks: Sequence[Check], tokens: int, lease_ttl_s: float) -> Grant | Refusal:
+        """Checks every limit for a call reserving `tokens` and, only when all pass,
+        reserves them all at once. A call-in-flight lease expires after `lease_ttl_s`
+        unless released first (a replica may die holding it)."""
         ...
 
-    async def release(self, checks: Sequence[Check], grant: Grant, lease: str, tokens_used: int) -> None:
+    async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
         """Settles a grant: token reservations become `tokens_used`, leases return."""
         ...
 

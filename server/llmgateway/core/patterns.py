@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 _GLOB = re.compile(r"[*?\[]")
 MAX_PATTERN = 200
+MAX_MATCHED = 1024
 
 
 def is_glob(pattern: str) -> bool:
@@ -19,13 +20,15 @@ def is_glob(pattern: str) -> bool:
 
 class PatternMap(Generic[T]):
     """Values by model id: an exact id first, then the glob patterns in order. Built
-    once (per snapshot or configuration); a lookup is a dict hit or a few regex matches."""
+    once (per snapshot or configuration); a lookup is a dict hit, and the globs are
+    matched once per model id (a key's `openai/*` is looked up on every call)."""
 
-    __slots__ = ("_exact", "_globs")
+    __slots__ = ("_exact", "_globs", "_matched")
 
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
         self._exact: dict[str, T] = {}
         self._globs: list[tuple[re.Pattern[str], T]] = []
+        self._matched: dict[str, T | None] = {}  # what the globs gave each id; at most MAX_MATCHED
         for pattern, value in entries:
             if is_glob(pattern):
                 self._globs.append((re.compile(fnmatch.translate(pattern)), value))
@@ -37,12 +40,16 @@ class PatternMap(Generic[T]):
 
     def get(self, model_id: str) -> T | None:
         value = self._exact.get(model_id)
-        if value is not None:
+        if value is not None or not self._globs:
             return value
-        for pattern, candidate in self._globs:
-            if pattern.match(model_id):
-                return candidate
-        return None
+        matched = self._matched
+        if model_id in matched:
+            return matched[model_id]
+        value = next((candidate for pattern, candidate in self._globs if pattern.match(model_id)), None)
+        if len(matched) >= MAX_MATCHED:
+            matched.clear()  # callers naming ever new ids cannot grow it
+        matched[model_id] = value
+        return value
 
 
 class ModelGrant:

@@ -27,7 +27,7 @@ import importlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from llmgateway.core.calls import AttemptRecord, Call
 from llmgateway.core.errors import GatewayError
@@ -62,9 +62,9 @@ class Admit:
     answer: Result | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How the call ended, for `settle`. `result` is the answer (for a stream, the
+class Outcome(NamedTuple):
+    """How the call ended, for `settle` (a NamedTuple: one is made for every governed
+    call, at half a frozen dataclass's cost). `result` is the answer (for a stream, the
     folded events, present only when a policy `wants_result` or set `call.fold`; `complete` is False
     when the stream stopped before its end event). `error` is the failure;
     `cancelled` means the caller went away or the server stopped. Usage so far is
@@ -153,6 +153,7 @@ class Pipeline:
 
     def __init__(self, policies: Sequence[Policy] = (), observers: Observers | None = None) -> None:
         self.policies = tuple(policies)
+        self._settle_order = self.policies[::-1]
         self.wants_result = any(p.wants_result for p in self.policies)
         self.observers = observers if observers is not None else Observers()
 
@@ -190,7 +191,8 @@ class Pipeline:
             await self._settle(call, admitted, outcome)
 
     async def _settle(self, call: Call, admitted: int, outcome: Outcome) -> None:
-        for policy in reversed(self.policies[:admitted]):
+        order = self._settle_order
+        for policy in order if admitted == len(order) else order[len(order) - admitted :]:
             try:
                 await policy.settle(call, outcome)
             except Exception:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from llmgateway.core.limits import BUCKETS, WINDOW_S, Check, Grant, Kind, Refusal
 
-_CONCURRENT, _TOKENS = Kind.CONCURRENT, Kind.TOKENS
+_CONCURRENT, _REQUESTS, _TOKENS = Kind.CONCURRENT, Kind.REQUESTS, Kind.TOKENS
 
 
 class _Window:
@@ -53,20 +53,20 @@ class MemoryLimiter:
         self.bucket_s = window_s / buckets
         self.n_buckets = buckets
         self.clock = clock
-        self._windows: dict[tuple[Kind, str, str], _Window] = {}
-        self._in_flight: dict[tuple[str, str], int] = {}
+        self._windows: dict[str, _Window] = {}  # by Check.counter
+        self._in_flight: dict[str, int] = {}
         self._swept = 0
 
-    def _window(self, check: Check, first_live: int) -> _Window:
-        key = (check.kind, check.scope, check.subject)
-        window = self._windows.get(key)
+    def _window(self, counter: str, first_live: int) -> _Window:
+        window = self._windows.get(counter)
         if window is None:
-            window = self._windows[key] = _Window(first_live)
+            window = self._windows[counter] = _Window(first_live)
         return window
 
-    async def acquire(self, checks: Sequence[Check], lease: str, lease_ttl_s: float) -> Grant | Refusal:
-        # Runs on every call: the lookups are inlined, and a window is only evicted
-        # from when a bucket has left it since it was last touched.
+    async def acquire(self, checks: Sequence[Check], tokens: int, lease_ttl_s: float) -> Grant | Refusal:
+        # Runs on every call, in one pass: each check is reserved as it passes, and a
+        # refusal (rare) takes back what the checks before it reserved. A window is only
+        # evicted from when a bucket has left it since it was last touched.
         now = self.clock()
         index = int(now // self.bucket_s)
         n_buckets = self.n_buckets
@@ -74,58 +74,66 @@ class MemoryLimiter:
         if index - self._swept >= n_buckets:
             self._sweep(first_live)
         in_flight, windows = self._in_flight, self._windows
-        counters: list[_Window | tuple[str, str]] = []
         remaining: list[int] = []
         for i, check in enumerate(checks):
+            counter, limit = check.counter, check.limit
             if check.kind is _CONCURRENT:
-                key = (check.scope, check.subject)
-                used = in_flight.get(key, 0)
-                if used >= check.limit:
+                used = in_flight.get(counter, 0)
+                if used >= limit:
+                    self._unreserve(checks[:i], tokens, index, first_live)
                     return Refusal(i, None)
-                counters.append(key)
-                remaining.append(check.limit - used - 1)
+                in_flight[counter] = used + 1
+                remaining.append(limit - used - 1)
                 continue
-            window = windows.get((check.kind, check.scope, check.subject)) or self._window(check, first_live)
+            cost = 1 if check.kind is _REQUESTS else check.cost(tokens)
+            window = windows.get(counter) or self._window(counter, first_live)
             used = window.evict(first_live, n_buckets) if window.oldest < first_live else window.total
-            if used + check.cost > check.limit:
-                frees = window.free_at(first_live, index, check.cost, check.limit)
+            if used + cost > limit:
+                self._unreserve(checks[:i], tokens, index, first_live)
+                frees = window.free_at(first_live, index, cost, limit)
                 return Refusal(i, None if frees is None else (frees + n_buckets) * self.bucket_s - now)
-            counters.append(window)
-            remaining.append(check.limit - used - check.cost)
-        for check, counter in zip(checks, counters, strict=True):
-            if isinstance(counter, _Window):
-                buckets = counter.buckets
-                buckets[index] = buckets.get(index, 0) + check.cost
-                counter.total += check.cost
-            else:
-                in_flight[counter] = in_flight.get(counter, 0) + 1
-        return Grant(tuple(remaining), (index + n_buckets) * self.bucket_s - now, index)
+            buckets = window.buckets
+            buckets[index] = buckets.get(index, 0) + cost
+            window.total += cost
+            remaining.append(limit - used - cost)
+        return Grant(tuple(remaining), (index + n_buckets) * self.bucket_s - now, index, tokens)
 
-    async def release(self, checks: Sequence[Check], grant: Grant, lease: str, tokens_used: int) -> None:
+    async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
         index = int(self.clock() // self.bucket_s)
         first_live = index - self.n_buckets + 1
-        in_flight = self._in_flight
         for check in checks:
             kind = check.kind
             if kind is _CONCURRENT:
-                key = (check.scope, check.subject)
-                count = in_flight.get(key, 0) - 1
-                if count > 0:
-                    in_flight[key] = count
-                else:
-                    in_flight.pop(key, None)
-            elif kind is _TOKENS and tokens_used != check.cost:
-                self._settle(check, grant.bucket, tokens_used - check.cost, index, first_live)
+                self._leave(check.counter)
+            elif kind is _TOKENS:
+                delta = tokens_used - check.cost(grant.tokens)
+                if delta:
+                    self._settle(check.counter, grant.bucket, delta, index, first_live)
 
-    def _settle(self, check: Check, bucket: int, delta: int, index: int, first_live: int) -> None:
+    def _unreserve(self, checks: Sequence[Check], tokens: int, index: int, first_live: int) -> None:
+        """Takes back what `checks` reserved in bucket `index` a moment ago."""
+        for check in checks:
+            if check.kind is _CONCURRENT:
+                self._leave(check.counter)
+            else:
+                self._settle(check.counter, index, -check.cost(tokens), index, first_live)
+
+    def _leave(self, counter: str) -> None:
+        count = self._in_flight.get(counter, 0) - 1
+        if count > 0:
+            self._in_flight[counter] = count
+        else:
+            self._in_flight.pop(counter, None)
+
+    def _settle(self, counter: str, bucket: int, delta: int, index: int, first_live: int) -> None:
         """Moves a token reservation to the real usage: in its own bucket while that
         is still counted; after that, only an excess is charged, to the current one."""
-        window = self._windows.get((check.kind, check.scope, check.subject))
+        window = self._windows.get(counter)
         if window is not None and bucket >= first_live and bucket in window.buckets:
             window.buckets[bucket] += delta
             window.total += delta
         elif delta > 0:
-            window = self._window(check, first_live)
+            window = self._window(counter, first_live)
             window.evict(first_live, self.n_buckets)
             window.buckets[index] = window.buckets.get(index, 0) + delta
             window.total += delta

@@ -11,9 +11,7 @@ RATE_LIMITED with a QuotaFailure (which limit, which subject) and a RetryInfo.""
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
-import os
 import time
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
@@ -38,17 +36,43 @@ from llmgateway.core.types import ChatRequest, EmbedRequest
 _REQUESTS, _TOKENS = Kind.REQUESTS, Kind.TOKENS
 LEASE_MARGIN_S = 30.0  # a lease outlives its call's deadline by this much
 MAX_LEASE_S = 3600.0
-# Lease ids: unique across replicas and calls (a caller's request id may repeat).
-_LEASE_PREFIX = os.urandom(6).hex()
-_leases = itertools.count()
+
+
+MAX_PLANS = 4096  # (subject, model) pairs whose checks are kept; all forgotten when full
+
+
+class _Plan:
+    """The checks of one subject (a key, else an address) on one model, built once for
+    every call of that pair; and which of them the rate-limit headers can name."""
+
+    __slots__ = ("checks", "headers", "limit_texts", "owner", "settles")
+
+    def __init__(self, owner: object, checks: tuple[Check, ...]) -> None:
+        self.owner = owner  # the principal it was built for: a changed key builds anew
+        self.checks = checks
+        self.settles = any(c.kind is not _REQUESTS for c in checks)
+        self.limit_texts = tuple(str(c.limit) for c in checks)
+        self.headers = tuple(
+            (names, positions)
+            for kind, names in _HEADERS.items()
+            if (positions := tuple(i for i, c in enumerate(checks) if c.kind is kind))
+        )
+
+    def metadata(self, grant: Grant) -> list[tuple[str, str]]:
+        """The tightest request limit and the tightest token limit that applied."""
+        remaining = grant.remaining
+        reset = _duration(grant.reset_s)
+        out: list[tuple[str, str]] = []
+        for names, positions in self.headers:
+            i = positions[0] if len(positions) == 1 else min(positions, key=remaining.__getitem__)
+            out += ((names[0], self.limit_texts[i]), (names[1], str(max(0, remaining[i]))), (names[2], reset))
+        return out
 
 
 class _Ticket(NamedTuple):
-    checks: tuple[Check, ...]
+    plan: _Plan
     grant: Grant
-    lease: str
     prompt_tokens: int  # the estimate, for a call that ends without reported usage
-    settles: bool  # any token or concurrency check to settle
 
 
 class RateLimitPolicy:
@@ -73,17 +97,19 @@ class RateLimitPolicy:
         self.concurrency_retry_after_s = concurrency_retry_after_s
         # Told "fail_open"/"fail_closed" for each call decided without the limiter (metrics).
         self.on_unchecked = on_unchecked
-        self._tickets: dict[int, _Ticket] = {}
+        self._plans: dict[tuple[str, str], _Plan] = {}
+        self._tickets: dict[int, _Ticket] = {}  # by id(call), of the calls that settle
 
     async def admit(self, call: Call, request: Request) -> Admit | None:
-        prompt, completion = estimate_tokens(request, self.default_completion_tokens)
-        checks = self._checks(call, request.model, prompt + completion)
-        if not checks:
+        plan = self._plan(call, request.model)
+        if not plan.checks:
             return None
-        lease = f"{_LEASE_PREFIX}{next(_leases):x}"
+        prompt, completion = estimate_tokens(request, self.default_completion_tokens)
         ttl = MAX_LEASE_S if call.deadline is None else call.deadline - time.monotonic() + LEASE_MARGIN_S
         try:
-            decision = await self.limiter.acquire(checks, lease, min(max(ttl, 1.0), MAX_LEASE_S))
+            decision = await self.limiter.acquire(
+                plan.checks, prompt + completion, min(max(ttl, 1.0), MAX_LEASE_S)
+            )
         except LimiterUnavailable:
             if self.on_unchecked is not None:
                 self.on_unchecked("fail_open" if self.fail_open else "fail_closed")
@@ -95,15 +121,16 @@ class RateLimitPolicy:
                 retry_after=self.concurrency_retry_after_s,
             ) from None
         if isinstance(decision, Refusal):
-            raise self._refused(call, checks[decision.failed], decision.retry_after_s)
-        settles = any(c.kind is not _REQUESTS for c in checks)
-        self._tickets[id(call)] = _Ticket(checks, decision, lease, prompt, settles)
-        _headers(call, checks, decision)
+            raise self._refused(call, plan.checks[decision.failed], decision.retry_after_s)
+        if plan.settles:
+            self._tickets[id(call)] = _Ticket(plan, decision, prompt)
+        if plan.headers:
+            call.response_metadata += plan.metadata(decision)
         return None
 
     async def settle(self, call: Call, outcome: Outcome) -> None:
         ticket = self._tickets.pop(id(call), None)
-        if ticket is None or not ticket.settles:
+        if ticket is None:
             return
         usage = call.usage
         if usage is not None:
@@ -114,23 +141,34 @@ class RateLimitPolicy:
             used = 0  # nothing was answered
         # Unreachable store: leases expire with the call's deadline; the store logs the outage.
         with contextlib.suppress(LimiterUnavailable):
-            await self.limiter.release(ticket.checks, ticket.grant, ticket.lease, used)
+            await self.limiter.release(ticket.plan.checks, ticket.grant, used)
 
-    def _checks(self, call: Call, model: str, tokens: int) -> tuple[Check, ...]:
+    def _plan(self, call: Call, model: str) -> _Plan:
+        principal = call.principal
+        if principal is not None:
+            subject = principal.key_id
+        else:
+            subject = client_ip(call.client) if self.per_address else ""
+        plan = self._plans.get((subject, model))
+        if plan is None or plan.owner is not principal:
+            if len(self._plans) >= MAX_PLANS:
+                self._plans.clear()
+            plan = self._plans[subject, model] = _Plan(principal, self._checks(call, model))
+        return plan
+
+    def _checks(self, call: Call, model: str) -> tuple[Check, ...]:
         checks: list[Check] = []
         principal = call.principal
         if principal is not None:
-            _add(checks, Scope.KEY, principal.key_id, principal.limits, tokens)
-            if principal.model_limits:
-                limits = principal.model_limits.get(model)
-                if limits:
-                    _add(checks, Scope.KEY_MODEL, f"{principal.key_id}|{model}", limits, tokens)
-        elif self.per_address:
-            _add(checks, Scope.ADDRESS, client_ip(call.client), self.per_address, tokens)
-        if self.per_model:
-            limits = self.per_model.get(model)
+            _add(checks, Scope.KEY, principal.key_id, principal.limits)
+            limits = principal.model_limits.get(model)
             if limits:
-                _add(checks, Scope.MODEL, model, limits, tokens)
+                _add(checks, Scope.KEY_MODEL, f"{principal.key_id}|{model}", limits)
+        elif self.per_address:
+            _add(checks, Scope.ADDRESS, client_ip(call.client), self.per_address)
+        limits = self.per_model.get(model)
+        if limits:
+            _add(checks, Scope.MODEL, model, limits)
         return tuple(checks)
 
     def _refused(self, call: Call, check: Check, retry_after: float | None) -> GatewayError:
@@ -177,42 +215,13 @@ _HEADERS = {
 }
 
 
-def _add(checks: list[Check], scope: Scope, subject: str, limits: Limits, tokens: int) -> None:
+def _add(checks: list[Check], scope: Scope, subject: str, limits: Limits) -> None:
     if limits.requests_per_minute:
-        checks.append(Check(scope, subject, Kind.REQUESTS, limits.requests_per_minute))
+        checks.append(Check.of(scope, subject, Kind.REQUESTS, limits.requests_per_minute))
     if limits.tokens_per_minute:
-        # A call larger than the whole window may still run alone in an empty one.
-        cost = min(tokens, limits.tokens_per_minute)
-        checks.append(Check(scope, subject, Kind.TOKENS, limits.tokens_per_minute, cost))
+        checks.append(Check.of(scope, subject, Kind.TOKENS, limits.tokens_per_minute))
     if limits.concurrent_calls:
-        checks.append(Check(scope, subject, Kind.CONCURRENT, limits.concurrent_calls))
-
-
-_REQUEST_HEADERS, _TOKEN_HEADERS = _HEADERS[Kind.REQUESTS], _HEADERS[Kind.TOKENS]
-
-
-def _headers(call: Call, checks: tuple[Check, ...], grant: Grant) -> None:
-    """The tightest request limit and the tightest token limit that applied (one pass:
-    this runs on every admitted call)."""
-    remaining = grant.remaining
-    requests = tokens = -1
-    for i, check in enumerate(checks):
-        kind = check.kind
-        if kind is _REQUESTS:
-            if requests < 0 or remaining[i] < remaining[requests]:
-                requests = i
-        elif kind is _TOKENS and (tokens < 0 or remaining[i] < remaining[tokens]):
-            tokens = i
-    if requests < 0 and tokens < 0:
-        return
-    reset = _duration(grant.reset_s)
-    for i, names in ((requests, _REQUEST_HEADERS), (tokens, _TOKEN_HEADERS)):
-        if i >= 0:
-            call.response_metadata += (
-                (names[0], str(checks[i].limit)),
-                (names[1], str(max(0, remaining[i]))),
-                (names[2], reset),
-            )
+        checks.append(Check.of(scope, subject, Kind.CONCURRENT, limits.concurrent_calls))
 
 
 def _duration(seconds: float) -> str:

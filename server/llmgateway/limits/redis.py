@@ -9,12 +9,25 @@ leases cannot block a subject for longer than its calls could have run."""
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Sequence
 
-from llmgateway.core.limits import BUCKETS, WINDOW_S, Check, Grant, Kind, LimiterUnavailable, Refusal
+from llmgateway.core.limits import (
+    BUCKETS,
+    KIND_LETTER,
+    WINDOW_S,
+    Check,
+    Grant,
+    Kind,
+    LimiterUnavailable,
+    Refusal,
+)
 from llmgateway.stores.redis import RedisStore, RedisUnavailable
 
-_KIND = {Kind.REQUESTS: "r", Kind.TOKENS: "t", Kind.CONCURRENT: "c"}
+# Lease ids: unique across replicas and calls (a caller's request id may repeat).
+_LEASE_PREFIX = os.urandom(6).hex()
+_leases = itertools.count()
 
 # Shared by both scripts: the clock, the bucket index, and evicting what left a window.
 _PRELUDE = """
@@ -140,12 +153,13 @@ class RedisLimiter:
         self._release = store.script(_RELEASE)
 
     def _key(self, check: Check) -> str:
-        return self.store.key("rl", _KIND[check.kind], check.scope, check.subject)
+        return self.store.key("rl", check.counter)
 
-    async def acquire(self, checks: Sequence[Check], lease: str, lease_ttl_s: float) -> Grant | Refusal:
+    async def acquire(self, checks: Sequence[Check], tokens: int, lease_ttl_s: float) -> Grant | Refusal:
+        lease = f"{_LEASE_PREFIX}{next(_leases):x}"
         args: list[object] = [self.bucket_ms, self.n_buckets, lease, max(1, round(lease_ttl_s * 1000))]
         for check in checks:
-            args += (_KIND[check.kind], check.limit, check.cost)
+            args += (KIND_LETTER[check.kind], check.limit, check.cost(tokens))
         try:
             reply = await self.store.run(self._acquire, [self._key(c) for c in checks], args)
         except RedisUnavailable as exc:
@@ -153,18 +167,18 @@ class RedisLimiter:
         if reply[0] == 0:
             retry_ms = int(reply[2])
             return Refusal(int(reply[1]) - 1, None if retry_ms < 0 else retry_ms / 1000)
-        return Grant(tuple(int(r) for r in reply[3:]), int(reply[2]) / 1000, int(reply[1]))
+        return Grant(tuple(int(r) for r in reply[3:]), int(reply[2]) / 1000, int(reply[1]), tokens, lease)
 
-    async def release(self, checks: Sequence[Check], grant: Grant, lease: str, tokens_used: int) -> None:
+    async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
         keys: list[str] = []
-        args: list[object] = [self.bucket_ms, self.n_buckets, lease, grant.bucket]
+        args: list[object] = [self.bucket_ms, self.n_buckets, grant.lease, grant.bucket]
         for check in checks:
             if check.kind is Kind.CONCURRENT:
                 keys.append(self._key(check))
                 args += ("c", 0)
-            elif check.kind is Kind.TOKENS and tokens_used != check.cost:
+            elif check.kind is Kind.TOKENS and tokens_used != check.cost(grant.tokens):
                 keys.append(self._key(check))
-                args += ("t", tokens_used - check.cost)
+                args += ("t", tokens_used - check.cost(grant.tokens))
         if not keys:
             return
         try:

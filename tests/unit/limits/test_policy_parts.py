@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from llmgateway.core.calls import Call, Principal, client_ip
 from llmgateway.core.limits import Grant, Kind, Limits, Scope
 from llmgateway.core.patterns import PatternMap
@@ -15,8 +17,9 @@ from llmgateway.core.types import (
     Role,
     TextPart,
 )
+from llmgateway.limits import policy as limits_policy
 from llmgateway.limits.memory import MemoryLimiter
-from llmgateway.limits.policy import RateLimitPolicy, _duration, _headers, estimate_tokens
+from llmgateway.limits.policy import RateLimitPolicy, _duration, _Plan, estimate_tokens
 
 
 def test_token_estimates() -> None:
@@ -33,31 +36,30 @@ def test_checks_of_a_call() -> None:
         MemoryLimiter(), Limits(requests_per_minute=5), {"mock/*": Limits(tokens_per_minute=100)}
     )
     anonymous = Call("Chat", "r", client="ipv6:[2001:db8::1]:5555")
-    checks = policy._checks(anonymous, "mock/echo", 150)
-    assert [(c.scope, c.subject, c.kind, c.limit, c.cost) for c in checks] == [
-        (Scope.ADDRESS, "2001:db8::1", Kind.REQUESTS, 5, 1),
-        (Scope.MODEL, "mock/echo", Kind.TOKENS, 100, 100),  # clamped: may run alone in an empty window
+    checks = policy._checks(anonymous, "mock/echo")
+    assert [(c.scope, c.subject, c.kind, c.limit, c.counter) for c in checks] == [
+        (Scope.ADDRESS, "2001:db8::1", Kind.REQUESTS, 5, "r:address:2001:db8::1"),
+        (Scope.MODEL, "mock/echo", Kind.TOKENS, 100, "t:model:mock/echo"),
     ]
     keyed = Call("Chat", "r")
     keyed.principal = Principal(
         "k1", limits=Limits(concurrent_calls=2), model_limits=PatternMap([("mock/e*", Limits(7))])
     )
-    checks = policy._checks(keyed, "mock/echo", 10)
+    checks = policy._checks(keyed, "mock/echo")
     assert [(c.scope, c.subject, c.kind) for c in checks] == [
         (Scope.KEY, "k1", Kind.CONCURRENT),
         (Scope.KEY_MODEL, "k1|mock/echo", Kind.REQUESTS),
         (Scope.MODEL, "mock/echo", Kind.TOKENS),
     ]
-    assert policy._checks(keyed, "other/model", 10)[0].kind is Kind.CONCURRENT
+    assert policy._checks(keyed, "other/model")[0].kind is Kind.CONCURRENT
 
 
 def test_headers_name_the_tightest_limits() -> None:
     policy = RateLimitPolicy(MemoryLimiter(), Limits(), {})
     call = Call("Chat", "r")
     call.principal = Principal("k", limits=Limits(10, 1000), model_limits=PatternMap([("m", Limits(3))]))
-    checks = policy._checks(call, "m", 10)
-    _headers(call, checks, Grant((9, 990, 2), 59.95, 0))
-    assert dict(call.response_metadata) == {
+    plan = _Plan(call.principal, policy._checks(call, "m"))
+    assert dict(plan.metadata(Grant((9, 990, 2), 59.95, 0, 10))) == {
         "x-ratelimit-limit-requests": "3",
         "x-ratelimit-remaining-requests": "2",
         "x-ratelimit-reset-requests": "60.0s",
@@ -83,3 +85,19 @@ def test_client_ip_of_grpc_peers() -> None:
     assert client_ip("ipv4:10.1.2.3") == "10.1.2.3"
     assert client_ip("ipv6:[::1]:80") == "::1"
     assert client_ip("unix:/tmp/s") == "unix:/tmp/s"
+
+
+def test_a_plan_serves_its_pair_until_the_key_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = RateLimitPolicy(MemoryLimiter(), Limits(requests_per_minute=5), {})
+    call = Call("Chat", "r")
+    call.principal = Principal("k", limits=Limits(10))
+    first = policy._plan(call, "m")
+    assert policy._plan(call, "m") is first and policy._plan(call, "n") is not first
+    call.principal = Principal("k", limits=Limits(3))  # the key changed: a new registry snapshot
+    changed = policy._plan(call, "m")
+    assert changed is not first and changed.checks[0].limit == 3
+    monkeypatch.setattr(limits_policy, "MAX_PLANS", 4)
+    for i in range(10):  # callers from many addresses keep at most MAX_PLANS plans
+        anonymous = Call("Chat", "r", client=f"ipv4:10.0.0.{i}:5555")
+        assert [c.subject for c in policy._plan(anonymous, "m").checks] == [f"10.0.0.{i}"]
+        assert len(policy._plans) <= 4
