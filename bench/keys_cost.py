@@ -3,10 +3,11 @@ no network).
 
   python bench/keys_cost.py [-n 100000]
 
-For each call, as the edge and the pipeline do: the presented key is authenticated
-against the key ring (HMAC of the secret, constant-time compare), then the `keys`
-policy (may the key use the model?) and the `limits` policy (requests, tokens and
-calls in flight of the key, in the in-process limiter) admit and settle a unary Chat.
+For each call, through the edge's authentication and the pipeline themselves: the
+`authorization` metadata is read and the key authenticated against the key ring, then
+the `keys` policy (may the key use the model?) and the `limits` policy (requests,
+tokens and calls in flight of the key, in the in-process limiter) admit and settle a
+unary Chat. With auth off none of it runs (no policy: the service skips the pipeline).
 Prints microseconds of process CPU per call: the figure the end-to-end benchmark
 (`PHASES="aiohttp keys-memory keys-redis" MODES=unary bench/run.sh`) cannot resolve
 from its noise. Issue 11's target: at most 50 µs per call in-process.
@@ -18,10 +19,12 @@ import argparse
 import asyncio
 import time
 
+from llmgateway.api.auth import EdgeAuth
+from llmgateway.api.edge import Metadata
 from llmgateway.core.access import KeyPermissions
-from llmgateway.core.calls import Call, Principal
+from llmgateway.core.calls import Call
 from llmgateway.core.limits import Limits
-from llmgateway.core.pipeline import Outcome
+from llmgateway.core.pipeline import Outcome, Pipeline
 from llmgateway.core.types import ChatRequest, GenerationConfig, Message, Role, TextPart, Usage
 from llmgateway.limits.memory import MemoryLimiter
 from llmgateway.limits.policy import RateLimitPolicy
@@ -46,17 +49,13 @@ def key_ring() -> tuple[KeyRing, str]:
     return ring, secret
 
 
-async def calls(ring: KeyRing, secret: str, keys: KeyPermissions, limits: RateLimitPolicy, n: int) -> None:
+async def calls(auth: EdgeAuth, metadata: Metadata, pipeline: Pipeline, n: int) -> None:
     for _ in range(n):
         call = Call("Chat", "0123456789abcdef0123456789abcdef")
-        principal = ring.authenticate(secret)
-        assert isinstance(principal, Principal)
-        call.principal = principal
-        await keys.admit(call, REQUEST)
-        await limits.admit(call, REQUEST)
+        auth.authenticate(metadata, call)
+        admitted, _, _ = await pipeline.admit(call, REQUEST)
         call.usage = USAGE
-        await limits.settle(call, Outcome())
-        await keys.settle(call, Outcome())
+        await pipeline.settle(call, admitted, Outcome(complete=True))
 
 
 def main() -> None:
@@ -66,10 +65,16 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=100_000, help="calls per measurement")
     n = parser.parse_args().n
     ring, secret = key_ring()
-    keys, limits = KeyPermissions(), RateLimitPolicy(MemoryLimiter(), Limits(), {})
-    asyncio.run(calls(ring, secret, keys, limits, 1000))  # warm the windows and caches
+    auth = EdgeAuth(ring, required=True)
+    # what a grpc client sends, as grpc.aio hands it over
+    metadata = (
+        ("user-agent", "grpc-python/1.7 grpc-c/4 (linux; chttp2)"),
+        ("authorization", f"Bearer {secret}"),
+    )
+    pipeline = Pipeline([KeyPermissions(), RateLimitPolicy(MemoryLimiter(), Limits(), {})])
+    asyncio.run(calls(auth, metadata, pipeline, 1000))  # warm the windows and caches
     start = time.process_time()
-    asyncio.run(calls(ring, secret, keys, limits, n))
+    asyncio.run(calls(auth, metadata, pipeline, n))
     per_call = (time.process_time() - start) / n * 1e6
     print(f"key + 3 limits (in-process): {per_call:.1f} µs of CPU per call")
 

@@ -74,24 +74,25 @@ class MemoryLimiter:
         if index - self._swept >= n_buckets:
             self._sweep(first_live)
         in_flight, windows = self._in_flight, self._windows
-        remaining: list[int] = []
-        for i, check in enumerate(checks):
-            counter, limit = check.counter, check.limit
-            if check.kind is _CONCURRENT:
+        remaining: list[int] = []  # also the position of the check at hand
+        for check in checks:
+            kind, counter, limit = check.kind, check.counter, check.limit
+            if kind is _CONCURRENT:
                 used = in_flight.get(counter, 0)
                 if used >= limit:
-                    self._unreserve(checks[:i], tokens, index, first_live)
-                    return Refusal(i, None)
+                    self._unreserve(checks[: len(remaining)], tokens, index, first_live)
+                    return Refusal(len(remaining), None)
                 in_flight[counter] = used + 1
                 remaining.append(limit - used - 1)
                 continue
-            cost = 1 if check.kind is _REQUESTS else check.cost(tokens)
+            cost = 1 if kind is _REQUESTS else min(tokens, limit)  # Check.cost, inlined
             window = windows.get(counter) or self._window(counter, first_live)
             used = window.evict(first_live, n_buckets) if window.oldest < first_live else window.total
             if used + cost > limit:
-                self._unreserve(checks[:i], tokens, index, first_live)
+                self._unreserve(checks[: len(remaining)], tokens, index, first_live)
                 frees = window.free_at(first_live, index, cost, limit)
-                return Refusal(i, None if frees is None else (frees + n_buckets) * self.bucket_s - now)
+                retry_after = None if frees is None else (frees + n_buckets) * self.bucket_s - now
+                return Refusal(len(remaining), retry_after)
             buckets = window.buckets
             buckets[index] = buckets.get(index, 0) + cost
             window.total += cost
@@ -99,16 +100,15 @@ class MemoryLimiter:
         return Grant(tuple(remaining), (index + n_buckets) * self.bucket_s - now, index, tokens)
 
     async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
-        index = int(self.clock() // self.bucket_s)
-        first_live = index - self.n_buckets + 1
         for check in checks:
             kind = check.kind
             if kind is _CONCURRENT:
                 self._leave(check.counter)
             elif kind is _TOKENS:
-                delta = tokens_used - check.cost(grant.tokens)
+                delta = tokens_used - min(grant.tokens, check.limit)  # Check.cost, inlined
                 if delta:
-                    self._settle(check.counter, grant.bucket, delta, index, first_live)
+                    index = int(self.clock() // self.bucket_s)
+                    self._settle(check.counter, grant.bucket, delta, index, index - self.n_buckets + 1)
 
     def _unreserve(self, checks: Sequence[Check], tokens: int, index: int, first_live: int) -> None:
         """Takes back what `checks` reserved in bucket `index` a moment ago."""

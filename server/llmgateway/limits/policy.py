@@ -10,7 +10,6 @@ RATE_LIMITED with a QuotaFailure (which limit, which subject) and a RetryInfo.""
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -65,7 +64,7 @@ class _Plan:
         out: list[tuple[str, str]] = []
         for names, positions in self.headers:
             i = positions[0] if len(positions) == 1 else min(positions, key=remaining.__getitem__)
-            out += ((names[0], self.limit_texts[i]), (names[1], str(max(0, remaining[i]))), (names[2], reset))
+            out += ((names[0], self.limit_texts[i]), (names[1], str(remaining[i])), (names[2], reset))
         return out
 
 
@@ -139,9 +138,10 @@ class RateLimitPolicy:
             used = ticket.prompt_tokens + call.events  # a stream cut short: about a token per delta
         else:
             used = 0  # nothing was answered
-        # Unreachable store: leases expire with the call's deadline; the store logs the outage.
-        with contextlib.suppress(LimiterUnavailable):
+        try:  # noqa: SIM105 (not contextlib.suppress: a context manager per call)
             await self.limiter.release(ticket.plan.checks, ticket.grant, used)
+        except LimiterUnavailable:
+            pass  # leases expire with the call's deadline; the store logs the outage
 
     def _plan(self, call: Call, model: str) -> _Plan:
         principal = call.principal
