@@ -12,6 +12,7 @@ class KeyPermissions:
     (PERMISSION_DENIED otherwise). Calls without a key (auth off) pass."""
 
     wants_result = False
+    settles = False  # nothing to settle
 
     async def admit(self, call: Call, request: Request) -> Admit | None:
         principal = call.principal

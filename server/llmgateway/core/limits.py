@@ -104,10 +104,11 @@ class LimiterUnavailable(Exception):
 
 
 class Limiter(Protocol):
-    async def acquire(self, checks: Sequence[Check], tokens: int, lease_ttl_s: float) -> Grant | Refusal:
+    async def acquire(self, checks: Sequence[Check], tokens: int, deadline: float | None) -> Grant | Refusal:
         """Checks every limit for a call reserving `tokens` and, only when all pass,
-        reserves them all at once. A call-in-flight lease expires after `lease_ttl_s`
-        unless released first (a replica may die holding it)."""
+        reserves them all at once. A shared limiter's call-in-flight leases expire a
+        while after the call's `deadline` (time.monotonic()) unless released first:
+        a replica may die holding them."""
         ...
 
     async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:

@@ -63,7 +63,8 @@ class MemoryLimiter:
             window = self._windows[counter] = _Window(first_live)
         return window
 
-    async def acquire(self, checks: Sequence[Check], tokens: int, lease_ttl_s: float) -> Grant | Refusal:
+    async def acquire(self, checks: Sequence[Check], tokens: int, deadline: float | None) -> Grant | Refusal:
+        # Calls in flight here end with settle or with the process: `deadline` is not needed.
         # Runs on every call, in one pass: each check is reserved as it passes, and a
         # refusal (rare) takes back what the checks before it reserved. A window is only
         # evicted from when a bucket has left it since it was last touched.
@@ -85,7 +86,7 @@ class MemoryLimiter:
                 in_flight[counter] = used + 1
                 remaining.append(limit - used - 1)
                 continue
-            cost = 1 if kind is _REQUESTS else min(tokens, limit)  # Check.cost, inlined
+            cost = 1 if kind is _REQUESTS else tokens if tokens < limit else limit  # Check.cost, inlined
             window = windows.get(counter) or self._window(counter, first_live)
             used = window.evict(first_live, n_buckets) if window.oldest < first_live else window.total
             if used + cost > limit:
@@ -105,7 +106,7 @@ class MemoryLimiter:
             if kind is _CONCURRENT:
                 self._leave(check.counter)
             elif kind is _TOKENS:
-                delta = tokens_used - min(grant.tokens, check.limit)  # Check.cost, inlined
+                delta = tokens_used - check.cost(grant.tokens)
                 if delta:
                     index = int(self.clock() // self.bucket_s)
                     self._settle(check.counter, grant.bucket, delta, index, index - self.n_buckets + 1)

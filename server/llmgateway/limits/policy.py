@@ -11,9 +11,7 @@ RATE_LIMITED with a QuotaFailure (which limit, which subject) and a RetryInfo.""
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
 
 from llmgateway.core.calls import Call, client_ip
 from llmgateway.core.errors import GatewayError, Reason
@@ -33,8 +31,6 @@ from llmgateway.core.pipeline import Admit, Outcome, Request
 from llmgateway.core.types import ChatRequest, EmbedRequest
 
 _REQUESTS, _TOKENS = Kind.REQUESTS, Kind.TOKENS
-LEASE_MARGIN_S = 30.0  # a lease outlives its call's deadline by this much
-MAX_LEASE_S = 3600.0
 
 
 MAX_PLANS = 4096  # (subject, model) pairs whose checks are kept; all forgotten when full
@@ -68,12 +64,6 @@ class _Plan:
         return out
 
 
-class _Ticket(NamedTuple):
-    plan: _Plan
-    grant: Grant
-    prompt_tokens: int  # the estimate, for a call that ends without reported usage
-
-
 class RateLimitPolicy:
     wants_result = False
 
@@ -97,18 +87,20 @@ class RateLimitPolicy:
         # Told "fail_open"/"fail_closed" for each call decided without the limiter (metrics).
         self.on_unchecked = on_unchecked
         self._plans: dict[tuple[str, str], _Plan] = {}
-        self._tickets: dict[int, _Ticket] = {}  # by id(call), of the calls that settle
+        # By id(call), of the calls that settle: the plan, the grant and the prompt's
+        # estimate (for a call that ends without reported usage).
+        self._tickets: dict[int, tuple[_Plan, Grant, int]] = {}
 
     async def admit(self, call: Call, request: Request) -> Admit | None:
-        plan = self._plan(call, request.model)
+        principal = call.principal  # a key's plan is looked up here, an address's in _plan
+        plan = self._plans.get((principal.key_id, request.model)) if principal is not None else None
+        if plan is None or plan.owner is not principal:
+            plan = self._plan(call, request.model)
         if not plan.checks:
             return None
         prompt, completion = estimate_tokens(request, self.default_completion_tokens)
-        ttl = MAX_LEASE_S if call.deadline is None else call.deadline - time.monotonic() + LEASE_MARGIN_S
         try:
-            decision = await self.limiter.acquire(
-                plan.checks, prompt + completion, min(max(ttl, 1.0), MAX_LEASE_S)
-            )
+            decision = await self.limiter.acquire(plan.checks, prompt + completion, call.deadline)
         except LimiterUnavailable:
             if self.on_unchecked is not None:
                 self.on_unchecked("fail_open" if self.fail_open else "fail_closed")
@@ -122,7 +114,7 @@ class RateLimitPolicy:
         if isinstance(decision, Refusal):
             raise self._refused(call, plan.checks[decision.failed], decision.retry_after_s)
         if plan.settles:
-            self._tickets[id(call)] = _Ticket(plan, decision, prompt)
+            self._tickets[id(call)] = (plan, decision, prompt)
         if plan.headers:
             call.response_metadata += plan.metadata(decision)
         return None
@@ -131,15 +123,16 @@ class RateLimitPolicy:
         ticket = self._tickets.pop(id(call), None)
         if ticket is None:
             return
+        plan, grant, prompt = ticket
         usage = call.usage
         if usage is not None:
             used = usage.total_tokens
         elif call.first_event_at is not None:
-            used = ticket.prompt_tokens + call.events  # a stream cut short: about a token per delta
+            used = prompt + call.events  # a stream cut short: about a token per delta
         else:
             used = 0  # nothing was answered
         try:  # noqa: SIM105 (not contextlib.suppress: a context manager per call)
-            await self.limiter.release(ticket.plan.checks, ticket.grant, used)
+            await self.limiter.release(plan.checks, grant, used)
         except LimiterUnavailable:
             pass  # leases expire with the call's deadline; the store logs the outage
 

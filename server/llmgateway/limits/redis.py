@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from collections.abc import Sequence
 
 from llmgateway.core.limits import (
@@ -28,6 +29,8 @@ from llmgateway.stores.redis import RedisStore, RedisUnavailable
 # Lease ids: unique across replicas and calls (a caller's request id may repeat).
 _LEASE_PREFIX = os.urandom(6).hex()
 _leases = itertools.count()
+LEASE_MARGIN_S = 30.0  # a lease outlives its call's deadline by this much (at least a second)
+MAX_LEASE_S = 3600.0
 
 # Shared by both scripts: the clock, the bucket index, and evicting what left a window.
 _PRELUDE = """
@@ -145,8 +148,15 @@ return 1
 
 
 class RedisLimiter:
-    def __init__(self, store: RedisStore, window_s: float = WINDOW_S, buckets: int = BUCKETS) -> None:
+    def __init__(
+        self,
+        store: RedisStore,
+        window_s: float = WINDOW_S,
+        buckets: int = BUCKETS,
+        lease_margin_s: float = LEASE_MARGIN_S,
+    ) -> None:
         self.store = store
+        self.lease_margin_s = lease_margin_s
         self.bucket_ms = round(window_s * 1000 / buckets)
         self.n_buckets = buckets
         self._acquire = store.script(_ACQUIRE)
@@ -155,9 +165,11 @@ class RedisLimiter:
     def _key(self, check: Check) -> str:
         return self.store.key("rl", check.counter)
 
-    async def acquire(self, checks: Sequence[Check], tokens: int, lease_ttl_s: float) -> Grant | Refusal:
+    async def acquire(self, checks: Sequence[Check], tokens: int, deadline: float | None) -> Grant | Refusal:
         lease = f"{_LEASE_PREFIX}{next(_leases):x}"
-        args: list[object] = [self.bucket_ms, self.n_buckets, lease, max(1, round(lease_ttl_s * 1000))]
+        ttl = MAX_LEASE_S if deadline is None else deadline - time.monotonic() + self.lease_margin_s
+        ttl_ms = round(min(max(ttl, 1.0), MAX_LEASE_S) * 1000)
+        args: list[object] = [self.bucket_ms, self.n_buckets, lease, ttl_ms]
         for check in checks:
             args += (KIND_LETTER[check.kind], check.limit, check.cost(tokens))
         try:

@@ -4,7 +4,10 @@ apply to it)."""
 
 from __future__ import annotations
 
+import pytest
+
 from llmgateway.core.calls import Call
+from llmgateway.core.errors import GatewayError, Reason
 from llmgateway.core.pipeline import Admit, Outcome, Pipeline, Request
 from llmgateway.core.types import ChatRequest, Message, Role, TextPart
 
@@ -46,3 +49,35 @@ async def test_an_unchanged_request_keeps_them() -> None:
     call.wire_request = b"as received"
     await Pipeline([Probe(seen), Probe(seen)]).admit(call, ask("original"))
     assert seen == [b"as received", b"as received"]
+
+
+class Settles:
+    """Records its settle; refuses at admit when told to."""
+
+    wants_result = False
+
+    def __init__(self, name: str, settled: list[str], refuse: bool = False, settles: bool = True) -> None:
+        self.name, self.settled, self.refuse, self.settles = name, settled, refuse, settles
+
+    async def admit(self, call: Call, request: Request) -> Admit | None:
+        if self.refuse:
+            raise GatewayError(Reason.RATE_LIMITED, "no")
+        return None
+
+    async def settle(self, call: Call, outcome: Outcome) -> None:
+        self.settled.append(self.name)
+
+
+async def test_admitted_policies_settle_in_reverse_order_except_those_with_nothing_to_settle() -> None:
+    settled: list[str] = []
+    a, b, c = Settles("a", settled), Settles("b", settled, settles=False), Settles("c", settled)
+    pipeline = Pipeline([a, b, c])
+    admitted, _, _ = await pipeline.admit(Call("Chat", "r"), ask("hi"))
+    await pipeline.settle(Call("Chat", "r"), admitted, Outcome(complete=True))
+    assert settled == ["c", "a"]
+
+    settled.clear()  # refused by the third: the two before it settle with the error, b never
+    refusing = Pipeline([a, b, Settles("d", settled, refuse=True)])
+    with pytest.raises(GatewayError):
+        await refusing.admit(Call("Chat", "r"), ask("hi"))
+    assert settled == ["a"]
