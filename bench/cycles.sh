@@ -66,10 +66,10 @@ for variant in $VARIANTS; do
   "$PY" "$BENCH/wait_ready.py" --addr "127.0.0.1:$GW_PORT" --model bench/fake --timeout 600 --pid "$gw" \
     "${key[@]}" > /dev/null || { echo "gateway ($variant) did not start"; tail "$WORK/gateway-$variant.log"; exit 1; }
   "${LG[@]}" -d "$WARMUP" "${key[@]}" > /dev/null 2>&1
-  callgrind_control -i on "$gw" > /dev/null
+  callgrind_control -i on "$gw" > /dev/null 2>&1
   "${LG[@]}" -d "$DUR" "${key[@]}" --out "$WORK/load-$variant.jsonl" > /dev/null 2>&1
-  callgrind_control -i off "$gw" > /dev/null
-  callgrind_control -d "$gw" > /dev/null
+  callgrind_control -i off "$gw" > /dev/null 2>&1
+  callgrind_control -d "$gw" > /dev/null 2>&1
   stop_pid "$gw"
   "$PY" "$BENCH/cycles.py" "$variant" "$WORK/load-$variant.jsonl" "$WORK/callgrind-$variant.out" "$OUT" | tee -a "$OUT"
 done

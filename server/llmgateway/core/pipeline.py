@@ -5,8 +5,9 @@ observers that watch it.
 SynthesizeSpeech through the same steps: `admit` of each policy in order (before
 routing), then a ready answer or the upstream call, then `settle` of every
 admitted policy in reverse order, always (success, failure or cancellation;
-a policy with nothing to settle says `settles = False`). With no policy configured the service skips all of it. A chat stream is folded
-into a result once, by the core, and only when a policy asks for it
+a policy with nothing to settle says `settles = False`). With no policy
+configured the service skips all of it. A chat stream is folded into a result
+once, by the core, and only when a policy asks for it
 (`wants_result`, or `call.fold` for one call): a stream nobody watches pays
 nothing per delta.
 

@@ -40,18 +40,21 @@ class _Plan:
     """The checks of one subject (a key, else an address) on one model, built once for
     every call of that pair; and which of them the rate-limit headers can name."""
 
-    __slots__ = ("checks", "headers", "limit_texts", "owner", "settles")
+    __slots__ = ("checks", "headers", "limit_headers", "owner", "settles")
 
     def __init__(self, owner: object, checks: tuple[Check, ...]) -> None:
         self.owner = owner  # the principal it was built for: a changed key builds anew
         self.checks = checks
         self.settles = any(c.kind is not _REQUESTS for c in checks)
-        self.limit_texts = tuple(str(c.limit) for c in checks)
         self.headers = tuple(
             (names, positions)
             for kind, names in _HEADERS.items()
             if (positions := tuple(i for i, c in enumerate(checks) if c.kind is kind))
         )
+        # Each check's `x-ratelimit-limit-*` header, the same on every call.
+        self.limit_headers = {
+            i: (_HEADERS[c.kind][0], str(c.limit)) for i, c in enumerate(checks) if c.kind in _HEADERS
+        }
 
     def metadata(self, grant: Grant) -> list[tuple[str, str]]:
         """The tightest request limit and the tightest token limit that applied."""
@@ -60,7 +63,7 @@ class _Plan:
         out: list[tuple[str, str]] = []
         for names, positions in self.headers:
             i = positions[0] if len(positions) == 1 else min(positions, key=remaining.__getitem__)
-            out += ((names[0], self.limit_texts[i]), (names[1], str(remaining[i])), (names[2], reset))
+            out += (self.limit_headers[i], (names[1], str(remaining[i])), (names[2], reset))
         return out
 
 
