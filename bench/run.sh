@@ -197,6 +197,14 @@ start_redis() { # a throwaway redis-server on LG_CPU (REDIS_PORT) for a phase; i
   PIDS+=("$RPID")
   for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping > /dev/null 2>&1 && break; sleep 0.1; done
 }
+keyed_gateway() { # phase: a registry of its own with the bench key (API_KEY), GW_ENV requiring it
+  REGISTRY_URL="sqlite:///$BENCH/logs/registry-$STAMP-$1-rep$REP.db"
+  local secret="bench-key-hashing-secret"
+  # shellcheck disable=SC2086  # KEY_LIMITS: flags, word-split on purpose
+  API_KEY=$(LLMGATEWAY_REGISTRY__DATABASE_URL="$REGISTRY_URL" LLMGATEWAY_KEY_SECRET="$secret" \
+    "$GW_BIN" --config "$CFG" keys create --name bench ${KEY_LIMITS-$DEFAULT_KEY_LIMITS} 2> /dev/null)
+  GW_ENV=(LLMGATEWAY_AUTH__MODE=required LLMGATEWAY_KEY_SECRET="$secret")
+}
 round_trips() { # mode c: Lua script runs (EVALSHA) per gateway call since the last `config resetstat`
   local calls evals
   calls=$(tail -1 "$OUT" | "$PY" -c "import json,sys;r=json.load(sys.stdin);print(r['calls_started'])")
@@ -236,12 +244,7 @@ for REP in $(seq 1 "$REPEATS"); do
       keys-paired)
         start_gateway aiohttp keys-paired-off
         OFF_PID=$GWPID OFF_PORT=$GW_PORT
-        REGISTRY_URL="sqlite:///$BENCH/logs/registry-$STAMP-$phase-rep$REP.db"
-        KEY_SECRET="bench-key-hashing-secret"
-        # shellcheck disable=SC2086  # KEY_LIMITS: flags, word-split on purpose
-        API_KEY=$(LLMGATEWAY_REGISTRY__DATABASE_URL="$REGISTRY_URL" LLMGATEWAY_KEY_SECRET="$KEY_SECRET" \
-          "$GW_BIN" --config "$CFG" keys create --name bench ${KEY_LIMITS-$DEFAULT_KEY_LIMITS} 2> /dev/null)
-        GW_ENV=(LLMGATEWAY_AUTH__MODE=required LLMGATEWAY_KEY_SECRET="$KEY_SECRET")
+        keyed_gateway "$phase"
         GW_PORT=$((OFF_PORT + 1))
         start_gateway aiohttp keys-paired-on
         ON_PID=$GWPID ON_PORT=$GW_PORT GW_PORT=$OFF_PORT GW_ENV=()
@@ -266,16 +269,11 @@ for REP in $(seq 1 "$REPEATS"); do
         ;;
       keys-memory|keys-redis)
         # A key with three limits far above the load (nothing is refused; every call pays for them).
-        # shellcheck disable=SC2086  # KEY_LIMITS: flags, word-split on purpose
-        REGISTRY_URL="sqlite:///$BENCH/logs/registry-$STAMP-$phase-rep$REP.db"
-        KEY_SECRET="bench-key-hashing-secret"
-        GW_ENV=(LLMGATEWAY_AUTH__MODE=required LLMGATEWAY_KEY_SECRET="$KEY_SECRET")
+        keyed_gateway "$phase"
         if [ "$phase" = keys-redis ]; then
           start_redis || continue
           GW_ENV+=(LLMGATEWAY_REDIS__URL="redis://127.0.0.1:$REDIS_PORT/0")
         fi
-        API_KEY=$(LLMGATEWAY_REGISTRY__DATABASE_URL="$REGISTRY_URL" LLMGATEWAY_KEY_SECRET="$KEY_SECRET" \
-          "$GW_BIN" --config "$CFG" keys create --name bench ${KEY_LIMITS-$DEFAULT_KEY_LIMITS} 2> /dev/null)
         start_gateway aiohttp "$phase"
         for mode in $MODES; do
           for c in $CONCS; do

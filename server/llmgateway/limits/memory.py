@@ -86,7 +86,7 @@ class MemoryLimiter:
                 in_flight[counter] = used + 1
                 remaining.append(limit - used - 1)
                 continue
-            cost = 1 if kind is _REQUESTS else tokens if tokens < limit else limit  # Check.cost, inlined
+            cost = 1 if kind is _REQUESTS else check.cost(tokens)
             window = windows.get(counter) or self._window(counter, first_live)
             used = window.evict(first_live, n_buckets) if window.oldest < first_live else window.total
             if used + cost > limit:

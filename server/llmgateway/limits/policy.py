@@ -95,10 +95,7 @@ class RateLimitPolicy:
         self._tickets: dict[int, tuple[_Plan, Grant, int]] = {}
 
     async def admit(self, call: Call, request: Request) -> Admit | None:
-        principal = call.principal  # a key's plan is looked up here, an address's in _plan
-        plan = self._plans.get((principal.key_id, request.model)) if principal is not None else None
-        if plan is None or plan.owner is not principal:
-            plan = self._plan(call, request.model)
+        plan = self._plan(call, request.model)
         if not plan.checks:
             return None
         prompt, completion = estimate_tokens(request, self.default_completion_tokens)

@@ -188,9 +188,9 @@ class RedisLimiter:
             if check.kind is Kind.CONCURRENT:
                 keys.append(self._key(check))
                 args += ("c", 0)
-            elif check.kind is Kind.TOKENS and tokens_used != check.cost(grant.tokens):
+            elif check.kind is Kind.TOKENS and (delta := tokens_used - check.cost(grant.tokens)):
                 keys.append(self._key(check))
-                args += ("t", tokens_used - check.cost(grant.tokens))
+                args += ("t", delta)
         if not keys:
             return
         try:
