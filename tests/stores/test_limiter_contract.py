@@ -55,7 +55,7 @@ async def acquire(limiter: Limiter, *checks: Check, tokens: int = 0) -> Grant | 
 async def test_a_window_admits_exactly_its_limit(make: LimiterFactory) -> None:
     limiter = make()
     grants = [await acquire(limiter, rpm(3)) for _ in range(3)]
-    assert [g.remaining for g in grants if isinstance(g, Grant)] == [(2,), (1,), (0,)]
+    assert [g.remaining for g in grants if isinstance(g, Grant)] == [[2], [1], [0]]
     refused = await acquire(limiter, rpm(3))
     assert isinstance(refused, Refusal) and refused.failed == 0
     assert refused.retry_after_s is not None and 59.0 < refused.retry_after_s <= 61.0
@@ -75,7 +75,7 @@ async def test_all_limits_of_a_call_are_reserved_together_or_not_at_all(make: Li
     refused = await acquire(limiter, key, model)
     assert isinstance(refused, Refusal) and refused.failed == 1
     grant = await acquire(limiter, key)  # the refused call took nothing from the key's window
-    assert isinstance(grant, Grant) and grant.remaining == (3,)
+    assert isinstance(grant, Grant) and grant.remaining == [3]
 
 
 async def test_a_refused_call_holds_no_call_in_flight_nor_tokens(make: LimiterFactory) -> None:
@@ -85,38 +85,38 @@ async def test_a_refused_call_holds_no_call_in_flight_nor_tokens(make: LimiterFa
     refused = await acquire(limiter, calls, tokens, tokens=60)
     assert isinstance(refused, Refusal) and refused.failed == 1
     grant = await acquire(limiter, calls, tokens, tokens=40)  # the refused call's slot is free again
-    assert isinstance(grant, Grant) and grant.remaining == (0, 0)
+    assert isinstance(grant, Grant) and grant.remaining == [0, 0]
 
 
 async def test_tokens_are_reserved_then_settled_to_the_real_usage(make: LimiterFactory) -> None:
     limiter = make()
     first = await acquire(limiter, tpm(100), tokens=60)
-    assert isinstance(first, Grant) and first.remaining == (40,)
+    assert isinstance(first, Grant) and first.remaining == [40]
     refused = await acquire(limiter, tpm(100), tokens=60)
     assert isinstance(refused, Refusal) and refused.retry_after_s is not None
     await limiter.release([tpm(100)], first, tokens_used=10)
     second = await acquire(limiter, tpm(100), tokens=60)
-    assert isinstance(second, Grant) and second.remaining == (30,)  # 10 used + 60 reserved
+    assert isinstance(second, Grant) and second.remaining == [30]  # 10 used + 60 reserved
     await limiter.release([tpm(100)], second, tokens_used=75)  # more than reserved
     third = await acquire(limiter, tpm(100), tokens=1)
-    assert isinstance(third, Grant) and third.remaining == (14,)  # 10 + 75 + 1
+    assert isinstance(third, Grant) and third.remaining == [14]  # 10 + 75 + 1
 
 
 async def test_a_call_larger_than_the_window_may_run_alone_in_an_empty_one(make: LimiterFactory) -> None:
     limiter = make()
     grant = await acquire(limiter, tpm(100), tokens=150)
-    assert isinstance(grant, Grant) and grant.remaining == (0,) and grant.tokens == 150
+    assert isinstance(grant, Grant) and grant.remaining == [0] and grant.tokens == 150
     assert isinstance(await acquire(limiter, tpm(100), tokens=1), Refusal)
     await limiter.release([tpm(100)], grant, tokens_used=40)  # settled to the real usage
     after = await acquire(limiter, tpm(100), tokens=60)
-    assert isinstance(after, Grant) and after.remaining == (0,)
+    assert isinstance(after, Grant) and after.remaining == [0]
 
 
 async def test_calls_in_flight_are_leases_that_settle_returns(make: LimiterFactory) -> None:
     limiter = make()
     a = await acquire(limiter, inflight(2))
     b = await acquire(limiter, inflight(2))
-    assert isinstance(a, Grant) and isinstance(b, Grant) and b.remaining == (0,)
+    assert isinstance(a, Grant) and isinstance(b, Grant) and b.remaining == [0]
     refused = await acquire(limiter, inflight(2))
     assert refused == Refusal(0, None)  # when a call ends cannot be known
     await limiter.release([inflight(2)], a, tokens_used=0)
@@ -129,7 +129,7 @@ async def test_settling_requests_only_changes_nothing(make: LimiterFactory) -> N
     assert isinstance(grant, Grant)
     await limiter.release([rpm(2)], grant, tokens_used=500)
     after = await acquire(limiter, rpm(2))
-    assert isinstance(after, Grant) and after.remaining == (0,)
+    assert isinstance(after, Grant) and after.remaining == [0]
 
 
 async def test_the_window_slides_and_reset_times_say_when(make: LimiterFactory) -> None:
@@ -152,7 +152,7 @@ async def test_a_token_settlement_after_the_window_left_only_charges_an_excess(m
     await asyncio.sleep(1.15)  # the reservation's bucket has left the window
     await limiter.release([tpm(100)], grant, tokens_used=80)  # 30 over the reservation
     after = await acquire(limiter, tpm(100), tokens=1)
-    assert isinstance(after, Grant) and after.remaining == (69,)
+    assert isinstance(after, Grant) and after.remaining == [69]
 
 
 async def test_redis_leases_of_a_vanished_replica_expire(redis_url: str) -> None:

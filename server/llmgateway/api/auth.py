@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from llmgateway.api.edge import Metadata
@@ -53,21 +53,13 @@ class EdgeAuth:
         self.on_failure = on_failure
 
     def authenticate(self, metadata: Metadata, call: Call) -> None:
-        presented: str | None = None
-        forwarded: list[str] = []
-        for key, value in metadata:
-            if key == "authorization":
-                scheme, _, credential = _text(value).partition(" ")
-                if scheme.lower() == "bearer":
-                    presented = credential.strip()
-            elif key == "x-api-key":
-                presented = _text(value).strip()
-            elif key == "x-forwarded-for":
-                forwarded.append(_text(value))
-        if forwarded and self.trusted_proxies:
-            call.client = self._forwarded_client(call.client, ",".join(forwarded))
+        headers = dict(metadata)  # one C call; only x-forwarded-for may repeat (read below)
+        if self.trusted_proxies and "x-forwarded-for" in headers:
+            forwarded = ",".join(_text(value) for key, value in metadata if key == "x-forwarded-for")
+            call.client = self._forwarded_client(call.client, forwarded)
         if not self.required:
             return
+        presented = _presented(headers)
         result = self.keyring.authenticate(presented) if presented else Failure.MISSING
         if isinstance(result, Failure):
             if self.on_failure is not None:
@@ -96,6 +88,17 @@ class EdgeAuth:
             if not self._trusted(hop):
                 return f"ipv4:{ip}" if ip.version == 4 else f"ipv6:[{ip}]"
         return peer
+
+
+def _presented(headers: Mapping[str, Any]) -> str:
+    """The key a call presents: `authorization: Bearer <key>`, else `x-api-key`."""
+    value = headers.get("authorization")
+    if value is not None:
+        scheme, _, credential = _text(value).partition(" ")
+        if scheme.lower() == "bearer":
+            return credential.strip()
+    value = headers.get("x-api-key")
+    return "" if value is None else _text(value).strip()
 
 
 def _text(value: Any) -> str:

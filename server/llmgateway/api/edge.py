@@ -40,7 +40,7 @@ from google.protobuf.message_factory import GetMessageClass
 
 from llmgateway.api.money import cost_trailer
 from llmgateway.api.status import grpc_code, public_error, status_details
-from llmgateway.core.calls import Call
+from llmgateway.core.calls import Call, Header
 from llmgateway.core.errors import GatewayError, Reason, invalid_request
 from llmgateway.core.pipeline import Observers
 
@@ -259,7 +259,7 @@ class Edge:
         await context.abort(grpc_code(error.code), error.message, trailing_metadata=tuple(trailers))
 
 
-def _response_metadata(call: Call) -> tuple[tuple[str, str], ...]:
+def _response_metadata(call: Call) -> tuple[Header, ...]:
     base = ((REQUEST_ID_HEADER, call.request_id), (REVISION_HEADER, call.registry_revision))
     return (*base, *call.response_metadata) if call.response_metadata else base
 

@@ -17,6 +17,9 @@ from llmgateway.core.types import Served, Usage
 
 # `Call.method` of the management plane: "Admin/CreateModel"; the data plane's is bare.
 ADMIN_METHOD_PREFIX = "Admin/"
+# A response header or trailer a policy adds. Its value may be bytes, which grpc sends
+# as they are (a str it encodes on every call).
+Header = tuple[str, str | bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +123,7 @@ class Call:
     wire_request: bytes = b""
     # Response metadata policies add (rate-limit headers, cost): headers of a stream,
     # trailers of a unary call.
-    response_metadata: list[tuple[str, str]] = field(default_factory=list)
+    response_metadata: list[Header] = field(default_factory=list)
     # `cost` of the (usage, pricing) it was computed from: readers share one computation.
     _priced: tuple[Usage, Pricing | None, Cost | None] | None = field(default=None, init=False, repr=False)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 WINDOW_S = 60.0
 BUCKETS = 60
@@ -55,13 +55,15 @@ class Limits:
 NO_LIMITS = Limits()
 
 
-class Check(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Check:
     """One limit of a subject (a key id, an address, a model id, ...): a request or a
-    call in flight counts 1 against `limit`, a token check the tokens the call
-    reserves (at most `limit`: a call larger than the whole window may still run
+    call in flight counts 1 against `limit`; a token check counts the tokens the call
+    reserves, but at most `limit` (a call larger than the whole window may still run
     alone in an empty one). `counter` names where the count is kept. A call's checks
     depend only on who calls which model, so the policy builds them once for each pair
-    (`Check.of`) and every call reuses them."""
+    (`Check.of`) and every call reuses them (slotted classes, not named tuples: the
+    interpreter specializes reading their fields, on every call)."""
 
     scope: Scope
     subject: str
@@ -74,24 +76,27 @@ class Check(NamedTuple):
         return cls(scope, subject, kind, limit, f"{KIND_LETTER[kind]}:{scope.value}:{subject}")
 
     def cost(self, tokens: int) -> int:
-        """What one call reserving `tokens` takes from this limit."""
-        return min(tokens, self.limit) if self.kind is Kind.TOKENS else 1
+        """What one call reserving `tokens` takes from this limit (the in-process
+        limiter inlines it on its hot path)."""
+        return (tokens if tokens < self.limit else self.limit) if self.kind is Kind.TOKENS else 1
 
 
-class Grant(NamedTuple):
+@dataclass(slots=True)
+class Grant:
     """Every check passed and is reserved. `remaining[i]` is what check i has left
     after this call; `reset_s` is when the windows are back at their full limits;
     `bucket` is where the reservation went, `tokens` what it reserved and `lease` the
     call's lease on its calls-in-flight counters, if the limiter names them (for settle)."""
 
-    remaining: tuple[int, ...]
+    remaining: list[int]
     reset_s: float
     bucket: int
     tokens: int
     lease: str = ""
 
 
-class Refusal(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Refusal:
     """Check `failed` would go over its limit; nothing was reserved. `retry_after_s`
     is when enough of its window frees (None when it cannot be known: calls in flight)."""
 
@@ -112,7 +117,9 @@ class Limiter(Protocol):
         ...
 
     async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
-        """Settles a grant: token reservations become `tokens_used`, leases return."""
+        """Settles a grant: token reservations become `tokens_used`, leases return.
+        `checks` are the grant's, in any order; request checks may be left out (a
+        request, once made, is not given back)."""
         ...
 
     async def aclose(self) -> None: ...

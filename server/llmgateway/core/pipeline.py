@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
@@ -186,16 +186,13 @@ class Pipeline:
                 return i + 1, request, decision.answer
         return len(self.policies), request, None
 
-    async def settle(self, call: Call, admitted: int, outcome: Outcome) -> None:
+    def settle(self, call: Call, admitted: int, outcome: Outcome) -> Awaitable[None]:
         """`settle` of the first `admitted` policies in reverse order; a failing settle is
         logged. A cancelled call settles shielded (a task of its own), so a second
-        cancellation cannot cut it short; the others need no task."""
-        if not admitted:
-            return
-        if outcome.cancelled:
-            await asyncio.shield(self._settle(call, admitted, outcome))
-        else:
-            await self._settle(call, admitted, outcome)
+        cancellation cannot cut it short; the others need no task (and no coroutine of
+        their own: the caller awaits `_settle`'s)."""
+        settling = self._settle(call, admitted, outcome)
+        return asyncio.shield(settling) if outcome.cancelled else settling
 
     async def _settle(self, call: Call, admitted: int, outcome: Outcome) -> None:
         for policy in self._settling[admitted]:

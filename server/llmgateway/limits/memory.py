@@ -69,15 +69,15 @@ class MemoryLimiter:
         # refusal (rare) takes back what the checks before it reserved. A window is only
         # evicted from when a bucket has left it since it was last touched.
         now = self.clock()
-        index = int(now // self.bucket_s)
+        index = int(now / self.bucket_s)
         n_buckets = self.n_buckets
         first_live = index - n_buckets + 1
-        if index - self._swept >= n_buckets:
+        if first_live > self._swept:
             self._sweep(first_live)
         in_flight, windows = self._in_flight, self._windows
         remaining: list[int] = []  # also the position of the check at hand
         for check in checks:
-            kind, counter, limit = check.kind, check.counter, check.limit
+            kind, limit, counter = check.kind, check.limit, check.counter
             if kind is _CONCURRENT:
                 used = in_flight.get(counter, 0)
                 if used >= limit:
@@ -86,7 +86,7 @@ class MemoryLimiter:
                 in_flight[counter] = used + 1
                 remaining.append(limit - used - 1)
                 continue
-            cost = 1 if kind is _REQUESTS else check.cost(tokens)
+            cost = (tokens if tokens < limit else limit) if kind is _TOKENS else 1  # Check.cost
             window = windows.get(counter) or self._window(counter, first_live)
             used = window.evict(first_live, n_buckets) if window.oldest < first_live else window.total
             if used + cost > limit:
@@ -98,18 +98,22 @@ class MemoryLimiter:
             buckets[index] = buckets.get(index, 0) + cost
             window.total += cost
             remaining.append(limit - used - cost)
-        return Grant(tuple(remaining), (index + n_buckets) * self.bucket_s - now, index, tokens)
+        return Grant(remaining, (index + n_buckets) * self.bucket_s - now, index, tokens)
 
     async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
+        first_live = None
+        reserved = grant.tokens
         for check in checks:
             kind = check.kind
             if kind is _CONCURRENT:
                 self._leave(check.counter)
             elif kind is _TOKENS:
-                delta = tokens_used - check.cost(grant.tokens)
+                limit = check.limit
+                delta = tokens_used - (reserved if reserved < limit else limit)  # Check.cost
                 if delta:
-                    index = int(self.clock() // self.bucket_s)
-                    self._settle(check.counter, grant.bucket, delta, index, index - self.n_buckets + 1)
+                    if first_live is None:
+                        first_live = int(self.clock() / self.bucket_s) - self.n_buckets + 1
+                    self._settle(check.counter, grant.bucket, delta, first_live)
 
     def _unreserve(self, checks: Sequence[Check], tokens: int, index: int, first_live: int) -> None:
         """Takes back what `checks` reserved in bucket `index` a moment ago."""
@@ -117,7 +121,7 @@ class MemoryLimiter:
             if check.kind is _CONCURRENT:
                 self._leave(check.counter)
             else:
-                self._settle(check.counter, index, -check.cost(tokens), index, first_live)
+                self._settle(check.counter, index, -check.cost(tokens), first_live)
 
     def _leave(self, counter: str) -> None:
         count = self._in_flight.get(counter, 0) - 1
@@ -126,7 +130,7 @@ class MemoryLimiter:
         else:
             self._in_flight.pop(counter, None)
 
-    def _settle(self, counter: str, bucket: int, delta: int, index: int, first_live: int) -> None:
+    def _settle(self, counter: str, bucket: int, delta: int, first_live: int) -> None:
         """Moves a token reservation to the real usage: in its own bucket while that
         is still counted; after that, only an excess is charged, to the current one."""
         window = self._windows.get(counter)
@@ -136,12 +140,13 @@ class MemoryLimiter:
         elif delta > 0:
             window = self._window(counter, first_live)
             window.evict(first_live, self.n_buckets)
+            index = first_live + self.n_buckets - 1
             window.buckets[index] = window.buckets.get(index, 0) + delta
             window.total += delta
 
     def _sweep(self, first_live: int) -> None:
         """Forgets the windows that emptied (bounded memory for many subjects)."""
-        self._swept = first_live + self.n_buckets - 1
+        self._swept = first_live + self.n_buckets - 1  # again once every bucket live now has left
         for key, window in list(self._windows.items()):
             if window.evict(first_live, self.n_buckets) <= 0:
                 del self._windows[key]

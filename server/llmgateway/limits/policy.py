@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
-from llmgateway.core.calls import Call, client_ip
+from llmgateway.core.calls import Call, Header, client_ip
 from llmgateway.core.errors import GatewayError, Reason
 from llmgateway.core.estimate import prompt_tokens, text_tokens
 from llmgateway.core.limits import (
@@ -40,30 +40,31 @@ class _Plan:
     """The checks of one subject (a key, else an address) on one model, built once for
     every call of that pair; and which of them the rate-limit headers can name."""
 
-    __slots__ = ("checks", "headers", "limit_headers", "owner", "settles")
+    __slots__ = ("checks", "headers", "owner", "settling")
 
     def __init__(self, owner: object, checks: tuple[Check, ...]) -> None:
         self.owner = owner  # the principal it was built for: a changed key builds anew
         self.checks = checks
-        self.settles = any(c.kind is not _REQUESTS for c in checks)
+        # What settle gives back or corrects: calls in flight and tokens (not requests).
+        self.settling = tuple(c for c in checks if c.kind is not _REQUESTS)
+        # Per header kind: the check it names when it is the only one of its kind (else
+        # None: the one with the least remaining is picked per call), its constant
+        # `x-ratelimit-limit-*` header, the remaining and reset names, and all its checks.
         self.headers = tuple(
-            (names, positions)
+            (picks[0][0] if len(picks) == 1 else None, picks[0][1], names[1], names[2], picks)
             for kind, names in _HEADERS.items()
-            if (positions := tuple(i for i, c in enumerate(checks) if c.kind is kind))
+            if (picks := _picks(checks, kind, names[0]))
         )
-        # Each check's `x-ratelimit-limit-*` header, the same on every call.
-        self.limit_headers = {
-            i: (_HEADERS[c.kind][0], str(c.limit)) for i, c in enumerate(checks) if c.kind in _HEADERS
-        }
 
-    def metadata(self, grant: Grant) -> list[tuple[str, str]]:
+    def metadata(self, grant: Grant) -> list[Header]:
         """The tightest request limit and the tightest token limit that applied."""
         remaining = grant.remaining
         reset = _duration(grant.reset_s)
-        out: list[tuple[str, str]] = []
-        for names, positions in self.headers:
-            i = positions[0] if len(positions) == 1 else min(positions, key=remaining.__getitem__)
-            out += (self.limit_headers[i], (names[1], str(remaining[i])), (names[2], reset))
+        out: list[Header] = []
+        for i, limit, remaining_name, reset_name, picks in self.headers:
+            if i is None:
+                i, limit = min(picks, key=lambda pick: remaining[pick[0]])
+            out += (limit, (remaining_name, b"%d" % remaining[i]), (reset_name, reset))
         return out
 
 
@@ -113,7 +114,7 @@ class RateLimitPolicy:
             ) from None
         if isinstance(decision, Refusal):
             raise self._refused(call, plan.checks[decision.failed], decision.retry_after_s)
-        if plan.settles:
+        if plan.settling:
             self._tickets[id(call)] = (plan, decision, prompt)
         if plan.headers:
             call.response_metadata += plan.metadata(decision)
@@ -132,7 +133,7 @@ class RateLimitPolicy:
         else:
             used = 0  # nothing was answered
         try:  # noqa: SIM105 (not contextlib.suppress: a context manager per call)
-            await self.limiter.release(plan.checks, grant, used)
+            await self.limiter.release(plan.settling, grant, used)
         except LimiterUnavailable:
             pass  # leases expire with the call's deadline; the store logs the outage
 
@@ -173,8 +174,8 @@ class RateLimitPolicy:
         elif retry_after is not None:
             names = _HEADERS[check.kind]
             call.response_metadata += [
-                (names[0], str(check.limit)),
-                (names[1], "0"),
+                (names[0], b"%d" % check.limit),
+                (names[1], b"0"),
                 (names[2], _duration(retry_after)),
             ]
         when = f"; retry in {retry_after:.1f} s" if retry_after is not None else ""
@@ -198,6 +199,7 @@ _WHOSE = {
     Scope.MODEL: "this model",
     Scope.KEY_MODEL: "this API key on this model",
 }
+# Their values are formatted as bytes (`Header`).
 _HEADERS = {
     Kind.REQUESTS: (
         "x-ratelimit-limit-requests",
@@ -206,6 +208,11 @@ _HEADERS = {
     ),
     Kind.TOKENS: ("x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
 }
+
+
+def _picks(checks: tuple[Check, ...], kind: Kind, limit_name: str) -> tuple[tuple[int, Header], ...]:
+    """The positions of `kind`'s checks, each with its `x-ratelimit-limit-*` header."""
+    return tuple((i, (limit_name, b"%d" % c.limit)) for i, c in enumerate(checks) if c.kind is kind)
 
 
 def _add(checks: list[Check], scope: Scope, subject: str, limits: Limits) -> None:
@@ -217,14 +224,17 @@ def _add(checks: list[Check], scope: Scope, subject: str, limits: Limits) -> Non
         checks.append(Check.of(scope, subject, Kind.CONCURRENT, limits.concurrent_calls))
 
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float) -> bytes:
     """OpenAI's form: `20ms`, `1.5s`, `1m0s`."""
     if seconds < 1:
-        return f"{max(0, math.ceil(seconds * 1000))}ms"
+        return b"%dms" % max(0, math.ceil(seconds * 1000))
     if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes}m{rest}s"
+        return _TENTHS[round(seconds * 10)]
+    return b"%dm%ds" % divmod(int(seconds), 60)
+
+
+# Every reset of 1.0 to 60.0 s, formatted once (a window's reset, on every call, is one).
+_TENTHS = [b"%d.%ds" % divmod(tenths, 10) for tenths in range(601)]
 
 
 def estimate_tokens(request: Request, default_completion: int) -> tuple[int, int]:

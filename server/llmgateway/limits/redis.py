@@ -179,7 +179,7 @@ class RedisLimiter:
         if reply[0] == 0:
             retry_ms = int(reply[2])
             return Refusal(int(reply[1]) - 1, None if retry_ms < 0 else retry_ms / 1000)
-        return Grant(tuple(int(r) for r in reply[3:]), int(reply[2]) / 1000, int(reply[1]), tokens, lease)
+        return Grant([int(r) for r in reply[3:]], int(reply[2]) / 1000, int(reply[1]), tokens, lease)
 
     async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
         keys: list[str] = []

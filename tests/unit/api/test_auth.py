@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from llmgateway.api.auth import EdgeAuth, networks
+from llmgateway.api.auth import EdgeAuth, _presented, networks
 from llmgateway.config import AuthSettings, is_loopback
+from llmgateway.core.calls import Call
 from llmgateway.registry.keyring import KeyRing
 
 
@@ -27,3 +28,16 @@ def test_loopback_addresses_and_the_default_mode() -> None:
         assert AuthSettings().required_on(address)
         assert not AuthSettings(mode="off").required_on(address)
     assert AuthSettings(mode="required").required_on("127.0.0.1:1")
+
+
+def test_the_presented_key_and_the_forwarded_headers() -> None:
+    assert _presented({"authorization": "Bearer  sk-a ", "x-api-key": "sk-b"}) == "sk-a"
+    assert _presented({"authorization": "bearer sk-a"}) == "sk-a"
+    assert _presented({"authorization": "Basic dXNlcg==", "x-api-key": " sk-b"}) == "sk-b"
+    assert _presented({"user-agent": "grpc"}) == ""
+    # Several x-forwarded-for entries are read as one list, in order.
+    auth = EdgeAuth(KeyRing(), required=False, trusted_proxies=networks(["10.0.0.0/8"]))
+    call = Call("Chat", "r", client="ipv4:10.0.0.5:4000")
+    metadata = (("x-forwarded-for", "198.51.100.9"), ("user-agent", "grpc"), ("x-forwarded-for", "10.0.0.7"))
+    auth.authenticate(metadata, call)
+    assert call.client == "ipv4:198.51.100.9"
