@@ -72,8 +72,7 @@ for variant in $VARIANTS; do
   "${LG[@]}" -d "$WARMUP" "${key[@]}" > /dev/null 2>&1
   callgrind_control -i on "$gw" > /dev/null 2>&1
   "${LG[@]}" -d "$DUR" "${key[@]}" --out "$WORK/load-$variant.jsonl" > /dev/null 2>&1
-  callgrind_control -d "$gw" > /dev/null 2>&1
-  callgrind_control -z "$gw" > /dev/null 2>&1
+  callgrind_control -d "$gw" > /dev/null 2>&1  # a dump starts the next period from zero
   sleep "$IDLE"
   callgrind_control -i off "$gw" > /dev/null 2>&1
   callgrind_control -d "$gw" > /dev/null 2>&1

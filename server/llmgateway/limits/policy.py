@@ -47,11 +47,10 @@ class _Plan:
         self.checks = checks
         # What settle gives back or corrects: calls in flight and tokens (not requests).
         self.settling = tuple(c for c in checks if c.kind is not _REQUESTS)
-        # Per header kind: the check it names when it is the only one of its kind (else
-        # None: the one with the least remaining is picked per call), its constant
-        # `x-ratelimit-limit-*` header, the remaining and reset names, and all its checks.
+        # Per header kind: its remaining and reset names, and the checks it may name,
+        # each with its `x-ratelimit-limit-*` header (the same on every call).
         self.headers = tuple(
-            (picks[0][0] if len(picks) == 1 else None, picks[0][1], names[1], names[2], picks)
+            (names[1], names[2], picks)
             for kind, names in _HEADERS.items()
             if (picks := _picks(checks, kind, names[0]))
         )
@@ -61,9 +60,8 @@ class _Plan:
         remaining = grant.remaining
         reset = _duration(grant.reset_s)
         out: list[Header] = []
-        for i, limit, remaining_name, reset_name, picks in self.headers:
-            if i is None:
-                i, limit = min(picks, key=lambda pick: remaining[pick[0]])
+        for remaining_name, reset_name, picks in self.headers:
+            i, limit = picks[0] if len(picks) == 1 else min(picks, key=lambda pick: remaining[pick[0]])
             out += (limit, (remaining_name, b"%d" % remaining[i]), (reset_name, reset))
         return out
 
