@@ -66,13 +66,13 @@ async def test_an_ab_split_holds_its_weights_and_is_sticky_per_session(gw: Gatew
     sticky = virtual("team/sticky", rules=[split], show_served=True, memory=memory)
     await gw.call("CreateModel", pb.CreateModelRequest(model=sticky))
     seen = Counter()
-    for _ in range(20):
+    for _ in range(40):
         first = await gw.stub.Chat(chat("team/sticky"), timeout=5)
-        for _ in range(3):
+        for _ in range(2):
             again = await gw.stub.Chat(chat("team/sticky", session_id=first.session_id), timeout=5)
             assert (again.model, again.session_id) == (first.model, first.session_id)
         seen[first.model] += 1
-    assert set(seen) == {"ab/a", "ab/b"}  # 20 sessions: both sides (a miss is 0.3 ** 20 + 0.7 ** 20)
+    assert set(seen) == {"ab/a", "ab/b"}  # 40 sessions: both sides (a miss is 0.3 ** 40 + 0.7 ** 40)
 
 
 async def test_what_the_caller_sees_and_what_the_logs_record(

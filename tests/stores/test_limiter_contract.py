@@ -49,7 +49,15 @@ def inflight(limit: int, subject: str = "k1") -> Check:
 
 
 async def acquire(limiter: Limiter, *checks: Check, tokens: int = 0) -> Grant | Refusal:
-    return await limiter.acquire(checks, tokens, None)
+    decision = limiter.acquire(checks, tokens, None)
+    return decision if isinstance(decision, Grant | Refusal) else await decision
+
+
+async def release(limiter: Limiter, checks: list[Check], grant: Grant | Refusal, tokens_used: int) -> None:
+    assert isinstance(grant, Grant)
+    released = limiter.release(checks, grant, tokens_used)
+    if released is not None:
+        await released
 
 
 async def test_a_window_admits_exactly_its_limit(make: LimiterFactory) -> None:
@@ -94,10 +102,10 @@ async def test_tokens_are_reserved_then_settled_to_the_real_usage(make: LimiterF
     assert isinstance(first, Grant) and first.remaining == [40]
     refused = await acquire(limiter, tpm(100), tokens=60)
     assert isinstance(refused, Refusal) and refused.retry_after_s is not None
-    await limiter.release([tpm(100)], first, tokens_used=10)
+    await release(limiter, [tpm(100)], first, tokens_used=10)
     second = await acquire(limiter, tpm(100), tokens=60)
     assert isinstance(second, Grant) and second.remaining == [30]  # 10 used + 60 reserved
-    await limiter.release([tpm(100)], second, tokens_used=75)  # more than reserved
+    await release(limiter, [tpm(100)], second, tokens_used=75)  # more than reserved
     third = await acquire(limiter, tpm(100), tokens=1)
     assert isinstance(third, Grant) and third.remaining == [14]  # 10 + 75 + 1
 
@@ -107,7 +115,7 @@ async def test_a_call_larger_than_the_window_may_run_alone_in_an_empty_one(make:
     grant = await acquire(limiter, tpm(100), tokens=150)
     assert isinstance(grant, Grant) and grant.remaining == [0] and grant.tokens == 150
     assert isinstance(await acquire(limiter, tpm(100), tokens=1), Refusal)
-    await limiter.release([tpm(100)], grant, tokens_used=40)  # settled to the real usage
+    await release(limiter, [tpm(100)], grant, tokens_used=40)  # settled to the real usage
     after = await acquire(limiter, tpm(100), tokens=60)
     assert isinstance(after, Grant) and after.remaining == [0]
 
@@ -119,7 +127,7 @@ async def test_calls_in_flight_are_leases_that_settle_returns(make: LimiterFacto
     assert isinstance(a, Grant) and isinstance(b, Grant) and b.remaining == [0]
     refused = await acquire(limiter, inflight(2))
     assert refused == Refusal(0, None)  # when a call ends cannot be known
-    await limiter.release([inflight(2)], a, tokens_used=0)
+    await release(limiter, [inflight(2)], a, tokens_used=0)
     assert isinstance(await acquire(limiter, inflight(2)), Grant)
 
 
@@ -127,7 +135,7 @@ async def test_settling_requests_only_changes_nothing(make: LimiterFactory) -> N
     limiter = make()
     grant = await acquire(limiter, rpm(2))
     assert isinstance(grant, Grant)
-    await limiter.release([rpm(2)], grant, tokens_used=500)
+    await release(limiter, [rpm(2)], grant, tokens_used=500)
     after = await acquire(limiter, rpm(2))
     assert isinstance(after, Grant) and after.remaining == [0]
 
@@ -150,7 +158,7 @@ async def test_a_token_settlement_after_the_window_left_only_charges_an_excess(m
     grant = await acquire(limiter, tpm(100), tokens=50)
     assert isinstance(grant, Grant)
     await asyncio.sleep(1.15)  # the reservation's bucket has left the window
-    await limiter.release([tpm(100)], grant, tokens_used=80)  # 30 over the reservation
+    await release(limiter, [tpm(100)], grant, tokens_used=80)  # 30 over the reservation
     after = await acquire(limiter, tpm(100), tokens=1)
     assert isinstance(after, Grant) and after.remaining == [69]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from llmgateway.api.edge import Metadata
 from llmgateway.core.calls import Call, client_ip
@@ -55,7 +54,7 @@ class EdgeAuth:
     def authenticate(self, metadata: Metadata, call: Call) -> None:
         headers = dict(metadata)  # one C call; only x-forwarded-for may repeat (read below)
         if self.trusted_proxies and "x-forwarded-for" in headers:
-            forwarded = ",".join(_text(value) for key, value in metadata if key == "x-forwarded-for")
+            forwarded = ",".join(v for k, v in metadata if k == "x-forwarded-for" and isinstance(v, str))
             call.client = self._forwarded_client(call.client, forwarded)
         if not self.required:
             return
@@ -90,16 +89,13 @@ class EdgeAuth:
         return peer
 
 
-def _presented(headers: Mapping[str, Any]) -> str:
-    """The key a call presents: `authorization: Bearer <key>`, else `x-api-key`."""
+def _presented(headers: Mapping[str, str | bytes]) -> str:
+    """The key a call presents: `authorization: Bearer <key>`, else `x-api-key`.
+    grpc hands over the values of these (not `-bin`) keys as str."""
     value = headers.get("authorization")
-    if value is not None:
-        scheme, _, credential = _text(value).partition(" ")
+    if isinstance(value, str):
+        scheme, _, credential = value.partition(" ")
         if scheme.lower() == "bearer":
             return credential.strip()
     value = headers.get("x-api-key")
-    return "" if value is None else _text(value).strip()
-
-
-def _text(value: Any) -> str:
-    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+    return value.strip() if isinstance(value, str) else ""

@@ -14,7 +14,7 @@ class KeyPermissions:
     wants_result = False
     settles = False  # nothing to settle
 
-    async def admit(self, call: Call, request: Request) -> Admit | None:
+    def admit(self, call: Call, request: Request) -> Admit | None:
         principal = call.principal
         if principal is not None and not principal.models.allows(request.model):
             raise GatewayError(
@@ -24,5 +24,5 @@ class KeyPermissions:
             )
         return None
 
-    async def settle(self, call: Call, outcome: Outcome) -> None:
+    def settle(self, call: Call, outcome: Outcome) -> None:
         return None

@@ -12,7 +12,7 @@ replica die holding them).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -109,14 +109,19 @@ class LimiterUnavailable(Exception):
 
 
 class Limiter(Protocol):
-    async def acquire(self, checks: Sequence[Check], tokens: int, deadline: float | None) -> Grant | Refusal:
+    """A limiter whose counts are in this process answers at once (plain methods: no
+    coroutine per call); one whose counts are in a shared store returns awaitables."""
+
+    def acquire(
+        self, checks: Sequence[Check], tokens: int, deadline: float | None
+    ) -> Grant | Refusal | Awaitable[Grant | Refusal]:
         """Checks every limit for a call reserving `tokens` and, only when all pass,
         reserves them all at once. A shared limiter's call-in-flight leases expire a
         while after the call's `deadline` (time.monotonic()) unless released first:
         a replica may die holding them."""
         ...
 
-    async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
+    def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> Awaitable[None] | None:
         """Settles a grant: token reservations become `tokens_used`, leases return.
         `checks` are the grant's, in any order; request checks may be left out (a
         request, once made, is not given back)."""

@@ -84,13 +84,17 @@ class Policy(Protocol):
     call ends. `wants_result`: ask the core to fold every stream for `settle`; a
     policy that needs the answer of some calls only sets `call.fold` in their `admit`.
     A policy may also say `settles = False`: it has nothing to settle, and its `settle`
-    is never called (one coroutine less per call)."""
+    is never called (one coroutine less per call).
+
+    Either may be a plain function when it has nothing to wait for, or only sometimes
+    (an in-process limiter): `admit` then returns its decision, `settle` None, and an
+    awaitable of them when it must wait (no coroutine per call when it need not)."""
 
     wants_result: bool
 
-    async def admit(self, call: Call, request: Request) -> Admit | None: ...
+    def admit(self, call: Call, request: Request) -> Admit | Awaitable[Admit | None] | None: ...
 
-    async def settle(self, call: Call, outcome: Outcome) -> None: ...
+    def settle(self, call: Call, outcome: Outcome) -> Awaitable[None] | None: ...
 
 
 class Observer(Protocol):
@@ -170,7 +174,9 @@ class Pipeline:
         policy refuses, the ones admitted before it are settled with its error."""
         for i, policy in enumerate(self.policies):
             try:
-                decision = await policy.admit(call, request)
+                decision = policy.admit(call, request)
+                if decision is not None and not isinstance(decision, Admit):
+                    decision = await decision
             except GatewayError as exc:
                 await self.settle(call, i, Outcome(error=exc))
                 raise
@@ -197,7 +203,9 @@ class Pipeline:
     async def _settle(self, call: Call, admitted: int, outcome: Outcome) -> None:
         for policy in self._settling[admitted]:
             try:
-                await policy.settle(call, outcome)
+                settling = policy.settle(call, outcome)
+                if settling is not None:
+                    await settling
             except Exception:
                 log.exception("policy %s failed to settle request %s", type(policy).__name__, call.request_id)
 

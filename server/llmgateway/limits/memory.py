@@ -1,6 +1,7 @@
 """The in-process limiter (the embedded default): the same windows and leases as
 the Redis one, in this process's memory. Every operation is synchronous under the
-event loop, so check-then-reserve is atomic without a lock."""
+event loop, so check-then-reserve is atomic without a lock, and answers at once (the
+port's plain methods: the policy awaits nothing)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ class MemoryLimiter:
             window = self._windows[counter] = _Window(first_live)
         return window
 
-    async def acquire(self, checks: Sequence[Check], tokens: int, deadline: float | None) -> Grant | Refusal:
+    def acquire(self, checks: Sequence[Check], tokens: int, deadline: float | None) -> Grant | Refusal:
         # Calls in flight here end with settle or with the process: `deadline` is not needed.
         # Runs on every call, in one pass: each check is reserved as it passes, and a
         # refusal (rare) takes back what the checks before it reserved. A window is only
@@ -100,7 +101,7 @@ class MemoryLimiter:
             remaining.append(limit - used - cost)
         return Grant(remaining, (index + n_buckets) * self.bucket_s - now, index, tokens)
 
-    async def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
+    def release(self, checks: Sequence[Check], grant: Grant, tokens_used: int) -> None:
         first_live = None
         reserved = grant.tokens
         for check in checks:

@@ -11,7 +11,7 @@ RATE_LIMITED with a QuotaFailure (which limit, which subject) and a RetryInfo.""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from llmgateway.core.calls import Call, Header, client_ip
 from llmgateway.core.errors import GatewayError, Reason
@@ -27,10 +27,11 @@ from llmgateway.core.limits import (
     Scope,
 )
 from llmgateway.core.patterns import PatternMap
-from llmgateway.core.pipeline import Admit, Outcome, Request
+from llmgateway.core.pipeline import Outcome, Request
 from llmgateway.core.types import ChatRequest, EmbedRequest
 
 _REQUESTS, _TOKENS = Kind.REQUESTS, Kind.TOKENS
+_DECIDED = (Grant, Refusal)  # what an in-process limiter answers at once
 
 
 MAX_PLANS = 4096  # (subject, model) pairs whose checks are kept; all forgotten when full
@@ -55,15 +56,13 @@ class _Plan:
             if (picks := _picks(checks, kind, names[0]))
         )
 
-    def metadata(self, grant: Grant) -> list[Header]:
+    def add_headers(self, out: list[Header], grant: Grant) -> None:
         """The tightest request limit and the tightest token limit that applied."""
         remaining = grant.remaining
         reset = _duration(grant.reset_s)
-        out: list[Header] = []
         for remaining_name, reset_name, picks in self.headers:
             i, limit = picks[0] if len(picks) == 1 else min(picks, key=lambda pick: remaining[pick[0]])
             out += (limit, (remaining_name, b"%d" % remaining[i]), (reset_name, reset))
-        return out
 
 
 class RateLimitPolicy:
@@ -93,35 +92,47 @@ class RateLimitPolicy:
         # estimate (for a call that ends without reported usage).
         self._tickets: dict[int, tuple[_Plan, Grant, int]] = {}
 
-    async def admit(self, call: Call, request: Request) -> Admit | None:
+    def admit(self, call: Call, request: Request) -> Awaitable[None] | None:
+        """Decided at once by an in-process limiter; else an awaitable of the decision."""
         plan = self._plan(call, request.model)
         if not plan.checks:
             return None
         prompt, completion = estimate_tokens(request, self.default_completion_tokens)
+        decision = self.limiter.acquire(plan.checks, prompt + completion, call.deadline)
+        if isinstance(decision, _DECIDED):
+            self._decided(call, plan, decision, prompt)
+            return None
+        return self._admit_when_decided(call, plan, decision, prompt)
+
+    async def _admit_when_decided(
+        self, call: Call, plan: _Plan, pending: Awaitable[Grant | Refusal], prompt: int
+    ) -> None:
         try:
-            decision = await self.limiter.acquire(plan.checks, prompt + completion, call.deadline)
+            decision = await pending
         except LimiterUnavailable:
             if self.on_unchecked is not None:
                 self.on_unchecked("fail_open" if self.fail_open else "fail_closed")
             if self.fail_open:
-                return None
+                return
             raise GatewayError(
                 Reason.LIMITS_UNAVAILABLE,
                 "the gateway cannot check rate limits right now and refuses calls until it can",
                 retry_after=self.concurrency_retry_after_s,
             ) from None
+        self._decided(call, plan, decision, prompt)
+
+    def _decided(self, call: Call, plan: _Plan, decision: Grant | Refusal, prompt: int) -> None:
         if isinstance(decision, Refusal):
             raise self._refused(call, plan.checks[decision.failed], decision.retry_after_s)
         if plan.settling:
             self._tickets[id(call)] = (plan, decision, prompt)
         if plan.headers:
-            call.response_metadata += plan.metadata(decision)
-        return None
+            plan.add_headers(call.response_metadata, decision)
 
-    async def settle(self, call: Call, outcome: Outcome) -> None:
+    def settle(self, call: Call, outcome: Outcome) -> Awaitable[None] | None:
         ticket = self._tickets.pop(id(call), None)
         if ticket is None:
-            return
+            return None
         plan, grant, prompt = ticket
         usage = call.usage
         if usage is not None:
@@ -130,10 +141,8 @@ class RateLimitPolicy:
             used = prompt + call.events  # a stream cut short: about a token per delta
         else:
             used = 0  # nothing was answered
-        try:  # noqa: SIM105 (not contextlib.suppress: a context manager per call)
-            await self.limiter.release(plan.settling, grant, used)
-        except LimiterUnavailable:
-            pass  # leases expire with the call's deadline; the store logs the outage
+        released = self.limiter.release(plan.settling, grant, used)
+        return None if released is None else _unless_unavailable(released)
 
     def _plan(self, call: Call, model: str) -> _Plan:
         principal = call.principal
@@ -206,6 +215,13 @@ _HEADERS = {
     ),
     Kind.TOKENS: ("x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
 }
+
+
+async def _unless_unavailable(released: Awaitable[None]) -> None:
+    try:  # noqa: SIM105 (not contextlib.suppress: a context manager per call)
+        await released
+    except LimiterUnavailable:
+        pass  # leases expire with the call's deadline; the store logs the outage
 
 
 def _picks(checks: tuple[Check, ...], kind: Kind, limit_name: str) -> tuple[tuple[int, Header], ...]:

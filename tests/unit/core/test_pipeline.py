@@ -81,3 +81,34 @@ async def test_admitted_policies_settle_in_reverse_order_except_those_with_nothi
     with pytest.raises(GatewayError):
         await refusing.admit(Call("Chat", "r"), ask("hi"))
     assert settled == ["a"]
+
+
+class Plain:
+    """Admits without waiting: a plain `admit` that rewrites the request, or refuses."""
+
+    wants_result = False
+    settles = False
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.refuse = refuse
+
+    def admit(self, call: Call, request: Request) -> Admit | None:
+        if self.refuse:
+            raise GatewayError(Reason.PERMISSION_DENIED, "no")
+        return Admit(request=ask("rewritten"))
+
+    async def settle(self, call: Call, outcome: Outcome) -> None:
+        raise AssertionError("a policy that settles nothing is never settled")
+
+
+async def test_a_plain_admit_decides_without_being_awaited() -> None:
+    seen: list[bytes] = []
+    call = Call("Chat", "req")
+    call.wire_request = b"as received"
+    admitted, request, _ = await Pipeline([Plain(), Probe(seen)]).admit(call, ask("original"))
+    assert admitted == 2 and request == ask("rewritten") and seen == [b""]
+
+    settled: list[str] = []  # a plain admit that refuses: the policies before it settle
+    with pytest.raises(GatewayError) as refused:
+        await Pipeline([Settles("a", settled), Plain(refuse=True)]).admit(Call("Chat", "r"), ask("hi"))
+    assert refused.value.reason is Reason.PERMISSION_DENIED and settled == ["a"]

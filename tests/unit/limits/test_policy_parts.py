@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llmgateway.core.calls import Call, Principal, client_ip
+from llmgateway.core.calls import Call, Header, Principal, client_ip
 from llmgateway.core.limits import Grant, Kind, Limits, Scope
 from llmgateway.core.patterns import PatternMap
 from llmgateway.core.types import (
@@ -59,7 +59,9 @@ def test_headers_name_the_tightest_limits() -> None:
     call = Call("Chat", "r")
     call.principal = Principal("k", limits=Limits(10, 1000), model_limits=PatternMap([("m", Limits(3))]))
     plan = _Plan(call.principal, policy._checks(call, "m"))
-    assert {k: v.decode() for k, v in plan.metadata(Grant([9, 990, 2], 59.95, 0, 10))} == {
+    headers: list[Header] = []
+    plan.add_headers(headers, Grant([9, 990, 2], 59.95, 0, 10))
+    assert {k: v.decode() for k, v in headers if isinstance(v, bytes)} == {
         "x-ratelimit-limit-requests": "3",
         "x-ratelimit-remaining-requests": "2",
         "x-ratelimit-reset-requests": "60.0s",
