@@ -84,29 +84,34 @@ async def test_admitted_policies_settle_in_reverse_order_except_those_with_nothi
 
 
 class Plain:
-    """Admits without waiting: a plain `admit` that rewrites the request, or refuses."""
+    """Decides without waiting: a plain `admit` that rewrites the request, or refuses,
+    and a plain `settle` that records the outcome."""
 
     wants_result = False
-    settles = False
 
     def __init__(self, refuse: bool = False) -> None:
         self.refuse = refuse
+        self.settled: list[Outcome] = []
 
     def admit(self, call: Call, request: Request) -> Admit | None:
         if self.refuse:
             raise GatewayError(Reason.PERMISSION_DENIED, "no")
         return Admit(request=ask("rewritten"))
 
-    async def settle(self, call: Call, outcome: Outcome) -> None:
-        raise AssertionError("a policy that settles nothing is never settled")
+    def settle(self, call: Call, outcome: Outcome) -> None:
+        self.settled.append(outcome)
 
 
-async def test_a_plain_admit_decides_without_being_awaited() -> None:
+async def test_plain_policies_decide_and_settle_without_being_awaited() -> None:
     seen: list[bytes] = []
     call = Call("Chat", "req")
     call.wire_request = b"as received"
-    admitted, request, _ = await Pipeline([Plain(), Probe(seen)]).admit(call, ask("original"))
+    plain = Plain()
+    pipeline = Pipeline([plain, Probe(seen)])
+    admitted, request, _ = await pipeline.admit(call, ask("original"))
     assert admitted == 2 and request == ask("rewritten") and seen == [b""]
+    await pipeline.settle(call, admitted, Outcome(complete=True))
+    assert plain.settled == [Outcome(complete=True)]
 
     settled: list[str] = []  # a plain admit that refuses: the policies before it settle
     with pytest.raises(GatewayError) as refused:
